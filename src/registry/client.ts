@@ -1,0 +1,646 @@
+/**
+ * OCI Distribution client for one registry: ping, catalog, tags, manifests, blobs, uploads,
+ * mounts and referrers. Every registry-supplied string is validated before it is used.
+ * https://github.com/opencontainers/distribution-spec/blob/main/spec.md
+ */
+import { Readable } from 'node:stream';
+import { type Digest, digestLike, hasherFor, parseDigest, sha256 } from '../oci/digest.js';
+import { type Descriptor, type ParsedManifest, parseManifest } from '../oci/manifest.js';
+import { MANIFEST_ACCEPT, MediaType } from '../oci/media-types.js';
+import { isTag, parseRepository, parseTag } from '../oci/ref.js';
+import { repositoryScope } from './auth/challenge.js';
+import { RegistryError } from './errors.js';
+import { readCapped, readCappedBytes, type SendRequest, Transport, type TransportOptions } from './http.js';
+
+export const MANIFEST_CAP = 8 * 1024 * 1024;
+/** Blobs above this go up in chunks; below, one POST + one PUT (most widely supported). */
+export const DEFAULT_CHUNK_THRESHOLD = Number.POSITIVE_INFINITY;
+export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
+
+export interface ClientOptions extends TransportOptions {
+  /** Upload blobs larger than this with chunked PATCHes. */
+  chunkThreshold?: number;
+  chunkSize?: number;
+}
+
+export interface ManifestHead {
+  digest: Digest;
+  mediaType: string;
+  size: number;
+}
+
+export interface Manifest extends ManifestHead {
+  bytes: Buffer;
+  parsed: ParsedManifest;
+}
+
+export interface BlobStream {
+  /** Bytes of the blob, verified against digest and size as they flow; errors on mismatch. */
+  stream: Readable;
+  size: number;
+}
+
+export interface UploadResult {
+  /** How the blob got there. */
+  via: 'uploaded' | 'mounted';
+  retries: number;
+}
+
+type ReplayableBody = () => Readable | Promise<Readable>;
+
+export class RegistryClient {
+  readonly transport: Transport;
+  readonly registry: string;
+  readonly #chunkThreshold: number;
+  readonly #chunkSize: number;
+  #pinged?: Promise<void>;
+
+  constructor(o: ClientOptions) {
+    this.transport = new Transport(o);
+    this.registry = o.registry;
+    this.#chunkThreshold = o.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD;
+    this.#chunkSize = o.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  /** GET /v2/ once, to learn the auth challenge before any request with a body. */
+  ping(): Promise<void> {
+    this.#pinged ??= (async () => {
+      const r = await this.transport.send({ method: 'GET', path: '/v2/', scopes: [], expect: [200, 401], operation: 'ping' });
+      await r.body.dump().catch(() => {});
+      if (r.status === 401) {
+        // The transport learned the challenge from the first 401 and retried; a second 401 means bad credentials.
+        throw new RegistryError({
+          kind: 'unauthorized',
+          registry: this.registry,
+          operation: 'ping',
+          status: 401,
+          detail: 'authentication required',
+        });
+      }
+    })();
+    this.#pinged.catch(() => {
+      this.#pinged = undefined;
+    });
+    return this.#pinged;
+  }
+
+  async #send(req: SendRequest) {
+    await this.ping();
+    return this.transport.send(req);
+  }
+
+  /** Lists repositories through `_catalog`, following `Link` pagination. */
+  async catalog(pageSize = 1000): Promise<string[]> {
+    const out: string[] = [];
+    await this.#paginate('/v2/_catalog', pageSize, ['registry:catalog:*'], 'listing repositories', undefined, (doc) => {
+      const repos = (doc as { repositories?: unknown }).repositories;
+      if (!Array.isArray(repos)) return;
+      for (const r of repos) out.push(parseRepository(r, `catalog of ${this.registry}`));
+    });
+    return out;
+  }
+
+  /** Lists tags of a repository (all pages). A repository that does not exist has no tags. */
+  async tags(repository: string, pageSize = 1000): Promise<string[]> {
+    parseRepository(repository);
+    const out: string[] = [];
+    try {
+      await this.#paginate(`/v2/${repository}/tags/list`, pageSize, [pull(repository)], 'listing tags of', repository, (doc) => {
+        const tags = (doc as { tags?: unknown }).tags;
+        if (!Array.isArray(tags)) return;
+        for (const t of tags) if (isTag(t)) out.push(t);
+      });
+    } catch (e) {
+      if (e instanceof RegistryError && e.kind === 'not-found' && e.codes.includes('NAME_UNKNOWN')) return [];
+      if (e instanceof RegistryError && e.status === 404 && e.codes.length === 0) return [];
+      throw e;
+    }
+    return out;
+  }
+
+  async #paginate(
+    path: string,
+    n: number,
+    scopes: string[],
+    operation: string,
+    repository: string | undefined,
+    onPage: (doc: unknown) => void,
+  ): Promise<void> {
+    let next: string | undefined = path;
+    let query: Record<string, string> | undefined = { n: String(n) };
+    for (let page = 0; next && page < 100_000; page++) {
+      const r = await this.#send({
+        method: 'GET',
+        path: next,
+        ...(query ? { query } : {}),
+        scopes,
+        expect: [200],
+        operation,
+        ...(repository ? { repository } : {}),
+      });
+      const text = await readCapped(r.body, MANIFEST_CAP);
+      try {
+        onPage(JSON.parse(text));
+      } catch (e) {
+        if (e instanceof RegistryError || (e as Error).name === 'InvalidReferenceError') throw e;
+        throw new RegistryError({ kind: 'invalid', registry: this.registry, operation, detail: 'listing is not JSON' });
+      }
+      next = this.#nextLink(r.headers.link, r.url);
+      query = undefined;
+    }
+  }
+
+  /** `Link: </v2/_catalog?last=x&n=100>; rel="next"` — must stay on the registry. */
+  #nextLink(link: string | string[] | undefined, from: URL): string | undefined {
+    const v = Array.isArray(link) ? link.join(', ') : link;
+    if (!v) return undefined;
+    const m = /<([^>]*)>\s*;\s*rel="?next"?/.exec(v);
+    if (!m?.[1]) return undefined;
+    const u = new URL(m[1], from);
+    if (u.origin !== this.transport.base.origin)
+      throw new RegistryError({ kind: 'invalid', registry: this.registry, operation: 'pagination', detail: `Link leaves the registry (${u.host})` });
+    return u.pathname + u.search;
+  }
+
+  /** HEAD a manifest by tag or digest; undefined when absent. One request, no pull counted on Docker Hub. */
+  async manifestHead(repository: string, reference: string): Promise<ManifestHead | undefined> {
+    const ref = this.#manifestRef(repository, reference);
+    const r = await this.#send({
+      method: 'HEAD',
+      path: `/v2/${repository}/manifests/${ref}`,
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: [pull(repository)],
+      expect: [200, 404],
+      operation: 'checking manifest of',
+      repository,
+    });
+    await r.body.dump().catch(() => {});
+    if (r.status === 404) return undefined;
+    const digest = header(r.headers, 'docker-content-digest');
+    const type = header(r.headers, 'content-type');
+    const size = Number(header(r.headers, 'content-length'));
+    if (!digest || !type) {
+      // Some registries omit the digest on HEAD: fall back to a GET and compute it (RELIABILITY C2).
+      const m = await this.manifestGet(repository, reference);
+      return m && { digest: m.digest, mediaType: m.mediaType, size: m.size };
+    }
+    return { digest: parseDigest(digest, `Docker-Content-Digest of ${repository}:${reference}`), mediaType: stripParams(type), size };
+  }
+
+  /** GET a manifest; verifies the digest when fetched by digest, computes it when by tag. */
+  async manifestGet(repository: string, reference: string): Promise<Manifest | undefined> {
+    const ref = this.#manifestRef(repository, reference);
+    const r = await this.#send({
+      method: 'GET',
+      path: `/v2/${repository}/manifests/${ref}`,
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: [pull(repository)],
+      expect: [200, 404],
+      operation: 'fetching manifest of',
+      repository,
+    });
+    if (r.status === 404) {
+      await r.body.dump().catch(() => {});
+      return undefined;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readCappedBytes(r.body, MANIFEST_CAP);
+    } catch (e) {
+      throw new RegistryError({
+        kind: 'too-large',
+        registry: this.registry,
+        repository,
+        operation: 'fetching manifest of',
+        detail: `manifest ${reference} is larger than ${MANIFEST_CAP} bytes`,
+        cause: e,
+      });
+    }
+    const contentType = stripParams(header(r.headers, 'content-type') ?? '');
+    const digest = reference.includes(':') ? parseDigest(reference) : sha256(bytes);
+    const actual = digestLike(digest, bytes);
+    if (actual !== digest)
+      throw new RegistryError({
+        kind: 'digest-mismatch',
+        registry: this.registry,
+        repository,
+        operation: 'fetching manifest of',
+        detail: `manifest ${reference}: content has digest ${actual}`,
+      });
+    let parsed: ParsedManifest;
+    try {
+      parsed = parseManifest(bytes, contentType);
+    } catch (e) {
+      throw new RegistryError({ kind: 'invalid', registry: this.registry, repository, operation: `manifest ${reference}`, detail: (e as Error).message, cause: e });
+    }
+    return { digest, mediaType: parsed.mediaType, size: bytes.length, bytes, parsed };
+  }
+
+  /** PUT manifest bytes exactly as given under a tag or its digest. */
+  async manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<Digest> {
+    const ref = this.#manifestRef(repository, reference);
+    const digest = sha256(bytes);
+    const r = await this.#send({
+      method: 'PUT',
+      path: `/v2/${repository}/manifests/${ref}`,
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      scopes: [push(repository)],
+      expect: [201, 202],
+      operation: 'writing manifest to',
+      repository,
+    });
+    await r.body.dump().catch(() => {});
+    const returned = header(r.headers, 'docker-content-digest');
+    if (returned && returned !== digest && returned.startsWith('sha256:'))
+      throw new RegistryError({
+        kind: 'digest-mismatch',
+        registry: this.registry,
+        repository,
+        operation: 'writing manifest to',
+        detail: `registry stored ${returned}, sent ${digest}`,
+      });
+    return digest;
+  }
+
+  /** DELETE a manifest by digest (by tag where the registry allows it: spec end-9). */
+  async manifestDelete(repository: string, reference: string): Promise<void> {
+    const ref = this.#manifestRef(repository, reference);
+    const r = await this.#send({
+      method: 'DELETE',
+      path: `/v2/${repository}/manifests/${ref}`,
+      scopes: [repositoryScope(repository, ['delete']), pull(repository)],
+      expect: [202, 200],
+      operation: 'deleting manifest from',
+      repository,
+    });
+    await r.body.dump().catch(() => {});
+  }
+
+  /** HEAD a blob; its size when present, undefined when absent. */
+  async blobHead(repository: string, digest: Digest): Promise<number | undefined> {
+    parseRepository(repository);
+    parseDigest(digest);
+    const r = await this.#send({
+      method: 'HEAD',
+      path: `/v2/${repository}/blobs/${digest}`,
+      scopes: [pull(repository)],
+      expect: [200, 404],
+      operation: 'checking blob in',
+      repository,
+    });
+    await r.body.dump().catch(() => {});
+    if (r.status === 404) return undefined;
+    const n = Number(header(r.headers, 'content-length'));
+    return Number.isFinite(n) ? n : 0;
+  }
+
+  /**
+   * Streams a blob, verifying size and digest while it flows. A connection lost mid-body is
+   * resumed with `Range: bytes=N-` (only a 206 starting at N is accepted; a 200 restarts
+   * nothing and fails). The stream errors instead of ending when the content is wrong.
+   */
+  async blobGet(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>, maxResumes = 3): Promise<BlobStream> {
+    parseRepository(repository);
+    const digest = parseDigest(desc.digest);
+    const first = await this.#send({
+      method: 'GET',
+      path: `/v2/${repository}/blobs/${digest}`,
+      scopes: [pull(repository)],
+      expect: [200],
+      operation: 'fetching blob from',
+      repository,
+    });
+    const length = header(first.headers, 'content-length');
+    if (length !== undefined && Number(length) !== desc.size) {
+      await first.body.dump().catch(() => {});
+      throw new RegistryError({
+        kind: 'size-mismatch',
+        registry: this.registry,
+        repository,
+        operation: 'fetching blob from',
+        detail: `blob ${digest}: Content-Length ${length} but the descriptor says ${desc.size}`,
+      });
+    }
+    const encoding = header(first.headers, 'content-encoding');
+    if (encoding && encoding !== 'identity') {
+      await first.body.dump().catch(() => {});
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        repository,
+        operation: 'fetching blob from',
+        detail: `blob ${digest} came with Content-Encoding ${encoding}; blobs must be sent as stored`,
+      });
+    }
+    const self = this;
+    async function* verified(): AsyncGenerator<Buffer> {
+      const hash = hasherFor(digest);
+      let received = 0;
+      let body: AsyncIterable<Uint8Array> = first.body;
+      let resumes = 0;
+      for (;;) {
+        try {
+          for await (const chunk of body) {
+            const buf = Buffer.from(chunk);
+            const room = desc.size - received;
+            if (buf.length > room) throw self.#blobError(repository, 'size-mismatch', `blob ${digest} is longer than ${desc.size} bytes`);
+            received += buf.length;
+            hash.update(buf);
+            yield buf;
+          }
+          break;
+        } catch (e) {
+          if (e instanceof RegistryError || received >= desc.size || resumes >= maxResumes || !isResumable(e)) {
+            if (e instanceof RegistryError) throw e;
+            throw self.#blobError(repository, 'network', `blob ${digest}: connection lost after ${received} of ${desc.size} bytes: ${(e as Error).message}`, e);
+          }
+          resumes++;
+          body = await self.#resume(repository, digest, received, desc.size);
+        }
+      }
+      if (received !== desc.size)
+        throw self.#blobError(repository, 'size-mismatch', `blob ${digest}: received ${received} of ${desc.size} bytes`);
+      const actual = `${digest.slice(0, digest.indexOf(':'))}:${hash.digest('hex')}`;
+      if (actual !== digest) throw self.#blobError(repository, 'digest-mismatch', `blob ${digest}: content has digest ${actual}`);
+    }
+    return { stream: Readable.from(verified(), { objectMode: false }), size: desc.size };
+  }
+
+  async #resume(repository: string, digest: Digest, from: number, size: number): Promise<AsyncIterable<Uint8Array>> {
+    const r = await this.transport.send({
+      method: 'GET',
+      path: `/v2/${repository}/blobs/${digest}`,
+      headers: { range: `bytes=${from}-` },
+      scopes: [pull(repository)],
+      expect: [200, 206],
+      operation: 'resuming blob from',
+      repository,
+    });
+    const cr = header(r.headers, 'content-range');
+    const m = cr ? /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(cr) : null;
+    if (r.status !== 206 || !m || Number(m[1]) !== from || Number(m[2]) !== size - 1) {
+      await r.body.dump().catch(() => {});
+      throw this.#blobError(repository, 'network', `blob ${digest}: cannot resume at byte ${from}: the registry ignored or mis-answered the Range request`);
+    }
+    return r.body;
+  }
+
+  #blobError(repository: string, kind: 'network' | 'size-mismatch' | 'digest-mismatch', detail: string, cause?: unknown): RegistryError {
+    return new RegistryError({ kind, registry: this.registry, repository, operation: 'fetching blob from', detail, cause, temporary: kind === 'network' });
+  }
+
+  /**
+   * Asks the registry to link an existing blob from another repository (same registry only).
+   * Returns true when mounted (201); false when declined (202 — the opened session is cancelled).
+   */
+  async blobMount(repository: string, digest: Digest, from: string): Promise<boolean> {
+    parseRepository(repository);
+    parseRepository(from);
+    const r = await this.#send({
+      method: 'POST',
+      path: `/v2/${repository}/blobs/uploads/`,
+      query: { mount: parseDigest(digest), from },
+      scopes: [push(repository), pull(from)],
+      expect: [201, 202],
+      operation: 'mounting blob into',
+      repository,
+    });
+    await r.body.dump().catch(() => {});
+    if (r.status === 201) return true;
+    const loc = header(r.headers, 'location');
+    if (loc) await this.#cancelUpload(repository, new URL(loc, r.url));
+    return false;
+  }
+
+  /**
+   * Uploads a blob whose bytes come from `open()` (called again for each attempt). Monolithic
+   * POST + PUT with an exact Content-Length by default; chunked PATCHes above the threshold.
+   * The registry verifies the digest on the final PUT.
+   */
+  async blobUpload(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>, open: ReplayableBody): Promise<UploadResult> {
+    parseRepository(repository);
+    const digest = parseDigest(desc.digest);
+    const chunked = desc.size > this.#chunkThreshold;
+    const attempts = 3;
+    let retries = 0;
+    for (let attempt = 0; ; attempt++) {
+      const location = await this.#startUpload(repository);
+      try {
+        if (chunked) await this.#uploadChunked(repository, location, digest, desc.size, open);
+        else await this.#uploadMonolithic(repository, location, digest, desc.size, open);
+        return { via: 'uploaded', retries };
+      } catch (e) {
+        await this.#cancelUpload(repository, location);
+        const temporary = e instanceof RegistryError ? e.temporary : true;
+        // The whole session is retried, never a single request with a consumed body (RELIABILITY A4).
+        if (!temporary || attempt + 1 >= attempts) throw e;
+        retries++;
+      }
+    }
+  }
+
+  async #startUpload(repository: string): Promise<URL> {
+    const r = await this.#send({
+      method: 'POST',
+      path: `/v2/${repository}/blobs/uploads/`,
+      scopes: [push(repository)],
+      expect: [202],
+      operation: 'starting upload to',
+      repository,
+    });
+    await r.body.dump().catch(() => {});
+    return this.#location(r.headers, r.url, repository);
+  }
+
+  #location(headers: Record<string, string | string[] | undefined>, base: URL, repository: string): URL {
+    const loc = header(headers, 'location');
+    if (!loc) throw new RegistryError({ kind: 'invalid', registry: this.registry, repository, operation: 'upload', detail: 'upload response has no Location' });
+    const u = new URL(loc, base);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:')
+      throw new RegistryError({ kind: 'invalid', registry: this.registry, repository, operation: 'upload', detail: `upload Location has scheme ${u.protocol}` });
+    if (this.transport.base.protocol === 'https:' && u.protocol === 'http:')
+      throw new RegistryError({ kind: 'redirect-refused', registry: this.registry, repository, operation: 'upload', detail: 'upload Location downgrades https to http' });
+    return u;
+  }
+
+  async #uploadMonolithic(repository: string, location: URL, digest: Digest, size: number, open: ReplayableBody): Promise<void> {
+    const u = new URL(location);
+    u.searchParams.set('digest', digest);
+    const r = await this.transport.send({
+      method: 'PUT',
+      path: u.toString(),
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      body: open,
+      scopes: [push(repository)],
+      expect: [201],
+      operation: 'uploading blob to',
+      repository,
+      retry: false,
+    });
+    await r.body.dump().catch(() => {});
+  }
+
+  /** Chunked upload (spec: "Pushing a blob in chunks"), honouring OCI-Chunk-Min-Length and resuming from the registry's Range. */
+  async #uploadChunked(repository: string, start: URL, digest: Digest, size: number, open: ReplayableBody): Promise<void> {
+    let location = start;
+    let offset = 0;
+    const source = await open();
+    let pending = Buffer.alloc(0);
+    const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let done = false;
+    let chunkSize = this.#chunkSize;
+    while (offset < size) {
+      while (!done && pending.length < chunkSize) {
+        const n = await iterator.next();
+        if (n.done) done = true;
+        else pending = pending.length ? Buffer.concat([pending, n.value]) : Buffer.from(n.value);
+      }
+      const chunk = pending.subarray(0, Math.min(chunkSize, pending.length));
+      if (chunk.length === 0) break;
+      let sent = false;
+      for (let tries = 0; !sent; tries++) {
+        try {
+          const r = await this.transport.send({
+            method: 'PATCH',
+            path: location.toString(),
+            headers: {
+              'content-type': 'application/octet-stream',
+              'content-length': String(chunk.length),
+              // start-end without a "bytes " prefix (Azure rejects it).
+              'content-range': `${offset}-${offset + chunk.length - 1}`,
+            },
+            body: chunk,
+            scopes: [push(repository)],
+            expect: [202, 201],
+            operation: 'uploading chunk to',
+            repository,
+            retry: false,
+          });
+          await r.body.dump().catch(() => {});
+          location = this.#location(r.headers, r.url, repository);
+          const min = Number(header(r.headers, 'oci-chunk-min-length'));
+          if (Number.isFinite(min) && min > chunkSize) chunkSize = min;
+          sent = true;
+          offset += chunk.length;
+          pending = pending.subarray(chunk.length);
+        } catch (e) {
+          if (tries >= 2) throw e;
+          // Ask the registry how much it has (GET <location> → 204, Range: 0-N) and continue from there.
+          const have = await this.#uploadStatus(repository, location);
+          if (have === undefined || have < offset || have > offset + chunk.length) throw e;
+          const advance = have - offset;
+          offset = have;
+          pending = pending.subarray(advance);
+          if (advance === chunk.length) sent = true;
+        }
+      }
+    }
+    const u = new URL(location);
+    u.searchParams.set('digest', digest);
+    const r = await this.transport.send({
+      method: 'PUT',
+      path: u.toString(),
+      headers: { 'content-length': '0' },
+      scopes: [push(repository)],
+      expect: [201],
+      operation: 'completing upload to',
+      repository,
+    });
+    await r.body.dump().catch(() => {});
+  }
+
+  async #uploadStatus(repository: string, location: URL): Promise<number | undefined> {
+    try {
+      const r = await this.transport.send({
+        method: 'GET',
+        path: location.toString(),
+        scopes: [push(repository)],
+        expect: [204],
+        operation: 'checking upload to',
+        repository,
+      });
+      await r.body.dump().catch(() => {});
+      const m = /^(?:bytes=)?0-(\d+)$/.exec(header(r.headers, 'range') ?? '');
+      return m ? Number(m[1]) + 1 : 0;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async #cancelUpload(repository: string, location: URL): Promise<void> {
+    await this.transport
+      .send({
+        method: 'DELETE',
+        path: location.toString(),
+        scopes: [push(repository)],
+        expect: [204, 202, 200, 404],
+        operation: 'cancelling upload to',
+        repository,
+        retry: false,
+      })
+      .then((r) => r.body.dump())
+      .catch(() => {});
+  }
+
+  /**
+   * Manifests that name `subject` as their subject: the referrers API, or on 404 the
+   * `sha256-<hex>` fallback tag holding an index (spec: "Listing Referrers").
+   */
+  async referrers(repository: string, subject: Digest): Promise<Descriptor[]> {
+    parseRepository(repository);
+    parseDigest(subject);
+    const r = await this.#send({
+      method: 'GET',
+      path: `/v2/${repository}/referrers/${subject}`,
+      headers: { accept: MediaType.OciIndex },
+      scopes: [pull(repository)],
+      expect: [200, 404],
+      operation: 'listing referrers in',
+      repository,
+    });
+    if (r.status === 200 && stripParams(header(r.headers, 'content-type') ?? '') === MediaType.OciIndex) {
+      const bytes = await readCappedBytes(r.body, MANIFEST_CAP);
+      return parseManifest(bytes, MediaType.OciIndex).manifests;
+    }
+    await r.body.dump().catch(() => {});
+    const fallback = await this.manifestGet(repository, referrersTag(subject));
+    if (!fallback || fallback.parsed.kind !== 'index') return [];
+    return fallback.parsed.manifests;
+  }
+
+  #manifestRef(repository: string, reference: string): string {
+    parseRepository(repository);
+    return reference.includes(':') ? parseDigest(reference, `manifest reference in ${repository}`) : parseTag(reference);
+  }
+}
+
+/** The tag-schema fallback tag for a subject: `sha256-<hex>`. */
+export function referrersTag(subject: Digest): string {
+  return subject.replace(':', '-');
+}
+
+function pull(repository: string): string {
+  return repositoryScope(repository, ['pull']);
+}
+function push(repository: string): string {
+  return repositoryScope(repository, ['pull', 'push']);
+}
+
+function header(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function stripParams(contentType: string): string {
+  return contentType.split(';')[0]?.trim() ?? '';
+}
+
+function isResumable(e: unknown): boolean {
+  return !(e instanceof RegistryError);
+}
+

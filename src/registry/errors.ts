@@ -1,0 +1,129 @@
+/**
+ * One typed error for everything that goes wrong talking to a registry.
+ * Branch on `kind`/`codes`, never on message text.
+ */
+
+export type RegistryErrorKind =
+  | 'unauthorized'
+  | 'denied'
+  | 'not-found'
+  | 'rate-limited'
+  | 'unsupported'
+  | 'invalid'
+  | 'digest-mismatch'
+  | 'size-mismatch'
+  | 'too-large'
+  | 'network'
+  | 'tls'
+  | 'redirect-refused'
+  | 'server'
+  | 'http';
+
+export interface RegistryErrorInit {
+  kind: RegistryErrorKind;
+  registry: string;
+  repository?: string;
+  operation: string;
+  method?: string;
+  /** URL without credentials or query secrets. */
+  url?: string;
+  status?: number;
+  codes?: string[];
+  detail?: string;
+  hint?: string;
+  /** True when retrying the same request may succeed. */
+  temporary?: boolean;
+  cause?: unknown;
+}
+
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+  readonly kind: RegistryErrorKind;
+  readonly registry: string;
+  readonly repository?: string;
+  readonly operation: string;
+  readonly method?: string;
+  readonly url?: string;
+  readonly status?: number;
+  readonly codes: string[];
+  readonly hint?: string;
+  readonly temporary: boolean;
+
+  constructor(init: RegistryErrorInit) {
+    const where = init.repository ? `${init.registry}/${init.repository}` : init.registry;
+    const status = init.status ? ` (HTTP ${init.status}${init.codes?.length ? ` ${init.codes.join(', ')}` : ''})` : '';
+    super(`${init.operation} ${where}: ${init.detail ?? init.kind}${status}`, { cause: init.cause });
+    this.kind = init.kind;
+    this.registry = init.registry;
+    this.repository = init.repository;
+    this.operation = init.operation;
+    this.method = init.method;
+    this.url = init.url;
+    this.status = init.status;
+    this.codes = init.codes ?? [];
+    this.hint = init.hint ?? defaultHint(init);
+    this.temporary = init.temporary ?? false;
+  }
+}
+
+/** Maps status and distribution error codes to a kind. */
+export function kindFor(status: number, codes: string[]): RegistryErrorKind {
+  if (codes.includes('TOOMANYREQUESTS') || status === 429) return 'rate-limited';
+  if (status === 401 || codes.includes('UNAUTHORIZED')) return 'unauthorized';
+  if (status === 403 || codes.includes('DENIED')) return 'denied';
+  if (
+    status === 404 ||
+    codes.some((c) => c === 'NAME_UNKNOWN' || c === 'MANIFEST_UNKNOWN' || c === 'BLOB_UNKNOWN' || c === 'BLOB_UPLOAD_UNKNOWN')
+  )
+    return 'not-found';
+  if (status === 405 || codes.includes('UNSUPPORTED')) return 'unsupported';
+  if (status === 413) return 'too-large';
+  if (status >= 500) return 'server';
+  if (status === 400 || codes.some((c) => c.endsWith('_INVALID'))) return 'invalid';
+  return 'http';
+}
+
+function defaultHint(e: RegistryErrorInit): string | undefined {
+  const codes = e.codes ?? [];
+  switch (e.kind) {
+    case 'unauthorized':
+      return `the registry ${e.registry} refused the credentials (or none were found): check the credentials configured for it, or the Docker config.json entry for ${e.registry}`;
+    case 'denied':
+      if (e.registry === 'docker.io' || e.registry === 'registry-1.docker.io')
+        return 'Docker Hub only accepts pushes to <namespace>/<name> where the account may write: set destination_namespace to your user or organisation';
+      return `the account has no ${e.method === 'GET' || e.method === 'HEAD' ? 'pull' : 'push'} permission on ${e.repository ?? 'this repository'}: grant it, or check that the namespace/project exists`;
+    case 'not-found':
+      if (codes.includes('NAME_UNKNOWN'))
+        return 'the repository does not exist; on registries that require it (Harbor project, Aliyun ACR namespace, ECR repository) create it first';
+      return undefined;
+    case 'rate-limited':
+      return 'the registry is rate limiting: lower concurrency, authenticate (Docker Hub gives authenticated users more pulls), or run later';
+    case 'unsupported':
+      return 'the registry does not support this operation (e.g. manifest DELETE disabled, or Docker Hub/GHCR which delete through their own API)';
+    case 'tls':
+      return 'TLS verification failed: give the registry\'s CA with tls: { ca: path/to/ca.pem }, or for a registry you trust without TLS use tls: { verify: false }';
+    case 'digest-mismatch':
+    case 'size-mismatch':
+      return 'the content received does not match its digest: a proxy or the registry corrupted or truncated it; nothing was written';
+    case 'too-large':
+      return 'the registry refused the size of this request (manifest over its limit, or a proxy body limit)';
+    default:
+      return undefined;
+  }
+}
+
+/** Parses a distribution error body `{"errors":[{"code":…,"message":…}]}`. */
+export function parseErrorBody(text: string): { codes: string[]; messages: string[] } {
+  try {
+    const doc = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
+    if (Array.isArray(doc.errors)) {
+      return {
+        codes: doc.errors.map((e) => String(e.code ?? '')).filter((c) => /^[A-Z_]{1,64}$/.test(c)),
+        messages: doc.errors.map((e) => String(e.message ?? '').slice(0, 300)).filter(Boolean),
+      };
+    }
+  } catch {
+    // not JSON: fall through
+  }
+  return { codes: [], messages: text.trim() ? [text.trim().slice(0, 300)] : [] };
+}

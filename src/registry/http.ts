@@ -1,0 +1,430 @@
+/**
+ * The only place that builds registry URLs and sends requests: auth, retries with backoff
+ * honouring Retry-After, manual redirects that never carry credentials to another origin,
+ * TLS options, body caps and error mapping.
+ * https://github.com/opencontainers/distribution-spec/blob/main/spec.md
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Readable } from 'node:stream';
+import { Agent, type Dispatcher } from 'undici';
+import { redact, registerSecret } from '../util/secrets.js';
+import { type Challenge, parseChallenges } from './auth/challenge.js';
+import type { RegistryCredentials } from './auth/docker-config.js';
+import { kindFor, parseErrorBody, RegistryError } from './errors.js';
+import { backoffDelay, DEFAULT_RETRY, isTransientNetworkError, parseRetryAfter, RETRY_STATUS, type RetryOptions } from './retry.js';
+
+export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+type Headers = Record<string, string | string[] | undefined>;
+
+export interface TransportOptions {
+  /** Registry name used in messages (e.g. `docker.io`, `127.0.0.1:5000`). */
+  registry: string;
+  /** `https://host[:port]` the API lives at. */
+  baseUrl: string;
+  credentials?: RegistryCredentials;
+  tls?: { ca?: string | Buffer; verify?: boolean };
+  retry?: Partial<RetryOptions>;
+  userAgent?: string;
+  /** Connections per origin. */
+  connections?: number;
+  /** For tests: replace the wait between retries. */
+  sleep?: (ms: number) => Promise<void>;
+  /** For unit tests: an undici dispatcher (e.g. MockAgent) instead of the pooled Agent. */
+  dispatcher?: Dispatcher;
+}
+
+export interface SendRequest {
+  method: Method;
+  /** Path below the base URL (`/v2/...`) or an absolute URL (a Location or Link). */
+  path: string;
+  query?: Record<string, string | string[] | undefined>;
+  headers?: Record<string, string>;
+  /** Bytes, or a factory that opens a fresh stream for each attempt. */
+  body?: Uint8Array | (() => Readable | Promise<Readable>);
+  /** Scopes the request needs (bearer auth). */
+  scopes: string[];
+  /** Statuses that count as success. */
+  expect: number[];
+  operation: string;
+  repository?: string;
+  /** Default: retry when the body can be sent again (no body, bytes, or a factory). */
+  retry?: boolean;
+}
+
+export interface SendResponse {
+  status: number;
+  headers: Headers;
+  body: Dispatcher.ResponseData['body'];
+  /** The URL that answered (after redirects), for resolving Location. */
+  url: URL;
+  retries: number;
+}
+
+export const ERROR_BODY_CAP = 64 * 1024;
+export const TOKEN_BODY_CAP = 1024 * 1024;
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+export class Transport {
+  readonly registry: string;
+  readonly base: URL;
+  readonly #agent: Dispatcher;
+  readonly #credentials?: RegistryCredentials;
+  readonly #retry: RetryOptions;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #userAgent: string;
+  #challenge?: Challenge;
+  readonly #tokens = new Map<string, Promise<CachedToken>>();
+  /** Shared backoff: a 429 on one request slows every request to this host. */
+  #notBefore = 0;
+  /** Requests sent, by method, for reports and the benchmark. */
+  readonly requestCount = new Map<string, number>();
+
+  constructor(o: TransportOptions) {
+    this.registry = o.registry;
+    this.base = new URL(o.baseUrl);
+    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:')
+      throw new Error(`registry ${o.registry}: URL must be http:// or https://, got ${this.base.protocol}`);
+    this.#credentials = o.credentials;
+    this.#retry = { ...DEFAULT_RETRY, ...o.retry };
+    this.#sleep = o.sleep ?? ((ms) => delay(ms));
+    this.#userAgent = o.userAgent ?? 'ferry';
+    this.#agent = o.dispatcher ?? new Agent({
+      connections: o.connections ?? 8,
+      keepAliveTimeout: 30_000,
+      headersTimeout: 60_000,
+      bodyTimeout: 120_000,
+      connect: {
+        ...(o.tls?.ca ? { ca: o.tls.ca } : {}),
+        rejectUnauthorized: o.tls?.verify !== false,
+      },
+    });
+    if (this.#credentials && 'password' in this.#credentials) {
+      registerSecret(this.#credentials.password);
+      registerSecret(this.#basicValue());
+    }
+    if (this.#credentials && 'identityToken' in this.#credentials) registerSecret(this.#credentials.identityToken);
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  /** Sends a request, retrying transient failures; throws RegistryError unless the status is expected. */
+  async send(req: SendRequest): Promise<SendResponse> {
+    const retryable = req.retry ?? true;
+    let retries = 0;
+    let scopes = [...req.scopes];
+    let authRetried = false;
+    for (let attempt = 0; ; attempt++) {
+      const wait = this.#notBefore - Date.now();
+      if (wait > 0) await this.#sleep(wait);
+      let res: SendResponse;
+      try {
+        res = await this.#sendFollowingRedirects(req, scopes);
+      } catch (e) {
+        if (e instanceof RegistryError) throw e;
+        const transient = isTransientNetworkError(e);
+        if (transient && retryable && attempt + 1 < this.#retry.attempts) {
+          retries++;
+          await this.#sleep(backoffDelay(attempt, this.#retry));
+          continue;
+        }
+        throw this.#networkError(req, e);
+      }
+      res.retries = retries;
+      if (req.expect.includes(res.status)) {
+        if (attempt > 0) this.#notBefore = 0;
+        return res;
+      }
+      if (res.status === 401 && !authRetried) {
+        const challenge = parseChallenges(res.headers['www-authenticate'])[0];
+        if (challenge) {
+          await res.body.dump().catch(() => {});
+          authRetried = true;
+          this.#challenge = challenge;
+          const extra = challenge.params.scope?.split(' ').filter((s) => s && !scopes.includes(s)) ?? [];
+          // Some registries only look at the first scope: missing ones go first (ggcr, c/image).
+          scopes = [...extra, ...scopes];
+          this.#tokens.delete(scopeKey(scopes));
+          if (retryable || req.body === undefined) continue;
+        }
+      }
+      if (RETRY_STATUS.has(res.status) && retryable && attempt + 1 < this.#retry.attempts) {
+        const after = parseRetryAfter(res.headers['retry-after']);
+        if (after !== undefined && after > this.#retry.maxRetryAfterMs) throw await this.#statusError(req, res, after);
+        const wait = after ?? backoffDelay(attempt, this.#retry);
+        if (res.status === 429) this.#notBefore = Date.now() + wait;
+        await res.body.dump().catch(() => {});
+        retries++;
+        await this.#sleep(wait);
+        continue;
+      }
+      throw await this.#statusError(req, res);
+    }
+  }
+
+  /** Per-method request counts since the transport was made. */
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.requestCount);
+  }
+
+  async #sendFollowingRedirects(req: SendRequest, scopes: string[]): Promise<SendResponse> {
+    let url = this.#url(req);
+    let method = req.method;
+    for (let hop = 0; ; hop++) {
+      const sameOrigin = url.origin === this.base.origin;
+      const headers: Record<string, string> = {
+        'user-agent': this.#userAgent,
+        'accept-encoding': 'identity',
+        ...req.headers,
+      };
+      // Credentials belong to the registry's origin only (RELIABILITY B1): never to a redirect target.
+      if (sameOrigin) {
+        const auth = await this.#authorization(scopes, req);
+        if (auth) headers.authorization = auth;
+      }
+      const body = hop === 0 || method === req.method ? await openBody(req.body) : undefined;
+      this.requestCount.set(method, (this.requestCount.get(method) ?? 0) + 1);
+      const r = await this.#agent.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method,
+        headers,
+        body: body ?? null,
+      });
+      if (!REDIRECTS.has(r.statusCode) || !r.headers.location || req.expect.includes(r.statusCode)) {
+        return { status: r.statusCode, headers: r.headers, body: r.body, url, retries: 0 };
+      }
+      await r.body.dump().catch(() => {});
+      const next = this.#redirectTarget(url, String(r.headers.location), req);
+      if (hop + 1 >= MAX_REDIRECTS)
+        throw this.#refused(req, `more than ${MAX_REDIRECTS} redirects`);
+      if (r.statusCode === 303) method = 'GET';
+      url = next;
+    }
+  }
+
+  #redirectTarget(from: URL, location: string, req: SendRequest): URL {
+    let next: URL;
+    try {
+      next = new URL(location, from);
+    } catch {
+      throw this.#refused(req, `invalid redirect Location ${JSON.stringify(location.slice(0, 200))}`);
+    }
+    if (next.protocol !== 'https:' && next.protocol !== 'http:')
+      throw this.#refused(req, `redirect to a ${next.protocol} URL`);
+    if (from.protocol === 'https:' && next.protocol === 'http:')
+      throw this.#refused(req, `redirect from https to http (${next.host}) refused`);
+    if (next.username || next.password) throw this.#refused(req, 'redirect Location carries credentials');
+    return next;
+  }
+
+  #url(req: SendRequest): URL {
+    const url = /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(req.path, this.base);
+    if (!/^https?:\/\//.test(req.path) && url.origin !== this.base.origin) throw new Error(`path ${req.path} leaves the registry`);
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v === undefined) continue;
+      for (const one of Array.isArray(v) ? v : [v]) url.searchParams.append(k, one);
+    }
+    return url;
+  }
+
+  #basicValue(): string {
+    const c = this.#credentials as { username: string; password: string };
+    return Buffer.from(`${c.username}:${c.password}`).toString('base64');
+  }
+
+  async #authorization(scopes: string[], req: SendRequest): Promise<string | undefined> {
+    const ch = this.#challenge;
+    if (!ch) return undefined;
+    if (ch.scheme === 'basic') return this.#credentials && 'password' in this.#credentials ? `Basic ${this.#basicValue()}` : undefined;
+    if (ch.scheme !== 'bearer') return undefined;
+    const key = scopeKey(scopes);
+    let p = this.#tokens.get(key);
+    if (p) {
+      const t = await p.catch(() => undefined);
+      if (!t || t.expiresAt <= Date.now()) p = undefined;
+    }
+    if (!p) {
+      p = this.#fetchToken(ch, scopes, req);
+      this.#tokens.set(key, p);
+      p.catch(() => this.#tokens.delete(key));
+    }
+    return `Bearer ${(await p).token}`;
+  }
+
+  /** Docker token protocol: https://distribution.github.io/distribution/spec/auth/token/ */
+  async #fetchToken(ch: Challenge, scopes: string[], req: SendRequest): Promise<CachedToken> {
+    const realm = this.#validateRealm(ch.params.realm, req);
+    const c = this.#credentials;
+    let r: Dispatcher.ResponseData;
+    if (c && 'identityToken' in c) {
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.identityToken, client_id: 'ferry' });
+      if (ch.params.service) form.set('service', ch.params.service);
+      if (scopes.length) form.set('scope', scopes.join(' '));
+      r = await this.#agent.request({
+        origin: realm.origin,
+        path: realm.pathname + realm.search,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': this.#userAgent },
+        body: form.toString(),
+      });
+    } else {
+      const u = new URL(realm);
+      if (ch.params.service) u.searchParams.set('service', ch.params.service);
+      for (const s of scopes) u.searchParams.append('scope', s);
+      const headers: Record<string, string> = { 'user-agent': this.#userAgent };
+      if (c && 'password' in c) headers.authorization = `Basic ${this.#basicValue()}`;
+      r = await this.#agent.request({ origin: u.origin, path: u.pathname + u.search, method: 'GET', headers });
+    }
+    const text = await readCapped(r.body, TOKEN_BODY_CAP);
+    if (r.statusCode !== 200) {
+      const { codes, messages } = parseErrorBody(text);
+      throw new RegistryError({
+        kind: r.statusCode === 401 ? 'unauthorized' : r.statusCode === 403 ? 'denied' : kindFor(r.statusCode, codes),
+        registry: this.registry,
+        repository: req.repository,
+        operation: `${req.operation}: token request to ${realm.host}`,
+        status: r.statusCode,
+        codes,
+        detail: redact(messages[0] ?? 'token request failed'),
+      });
+    }
+    let doc: { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      throw new RegistryError({ kind: 'invalid', registry: this.registry, operation: 'token request', detail: 'token response is not JSON' });
+    }
+    const token = doc.token ?? doc.access_token;
+    if (!token) throw new RegistryError({ kind: 'invalid', registry: this.registry, operation: 'token request', detail: 'token response has no token' });
+    registerSecret(token);
+    const issued = doc.issued_at ? Date.parse(doc.issued_at) : Date.now();
+    const lifetime = Math.max(60, doc.expires_in ?? 60) * 1000;
+    // Refresh a little early so long uploads do not run into expiry (Docker Hub: 300 s).
+    return { token, expiresAt: (Number.isNaN(issued) ? Date.now() : Math.min(issued, Date.now())) + lifetime - 10_000 };
+  }
+
+  /** The realm is chosen by the server: credentials go there only if it is https (or the registry's own plain-http host). */
+  #validateRealm(realm: string | undefined, req: SendRequest): URL {
+    if (!realm) throw this.#refused(req, 'bearer challenge without realm');
+    let u: URL;
+    try {
+      u = new URL(realm);
+    } catch {
+      throw this.#refused(req, `invalid token realm ${JSON.stringify(realm.slice(0, 200))}`);
+    }
+    if (u.username || u.password) throw this.#refused(req, 'token realm carries credentials');
+    if (u.protocol === 'https:') return u;
+    if (u.protocol === 'http:' && (this.base.protocol === 'http:' || isLoopback(u.hostname))) return u;
+    throw this.#refused(req, `token realm ${u.protocol}//${u.host} refused: credentials are only sent to an https realm`);
+  }
+
+  #refused(req: SendRequest, detail: string): RegistryError {
+    return new RegistryError({
+      kind: 'redirect-refused',
+      registry: this.registry,
+      repository: req.repository,
+      operation: req.operation,
+      method: req.method,
+      detail,
+    });
+  }
+
+  #networkError(req: SendRequest, e: unknown): RegistryError {
+    const code = findCode(e);
+    const tls = code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|EPROTO|ALTNAME/.test(code);
+    const plainHttp = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(String((e as Error)?.message));
+    return new RegistryError({
+      kind: tls || plainHttp ? 'tls' : 'network',
+      registry: this.registry,
+      repository: req.repository,
+      operation: req.operation,
+      method: req.method,
+      detail: redact(`${code ? `${code}: ` : ''}${(e as Error)?.message ?? String(e)}`),
+      hint: plainHttp
+        ? `${this.registry} answered plain HTTP on an https:// URL: if it is an insecure registry, use an http:// url`
+        : undefined,
+      temporary: !tls && isTransientNetworkError(e),
+      cause: e,
+    });
+  }
+
+  async #statusError(req: SendRequest, res: SendResponse, retryAfterMs?: number): Promise<RegistryError> {
+    const text = req.method === 'HEAD' ? '' : await readCapped(res.body, ERROR_BODY_CAP).catch(() => '');
+    if (req.method === 'HEAD') await res.body.dump().catch(() => {});
+    const { codes, messages } = parseErrorBody(text);
+    const kind = kindFor(res.status, codes);
+    let hint: string | undefined;
+    if (kind === 'rate-limited') {
+      const after = retryAfterMs ?? parseRetryAfter(res.headers['retry-after']);
+      const remaining = res.headers['ratelimit-remaining'];
+      hint = `rate limited by ${this.registry}${after !== undefined ? `; it asks to retry after ${Math.ceil(after / 1000)} s (at ${new Date(Date.now() + after).toISOString()})` : ''}${remaining ? `; ratelimit-remaining: ${remaining}` : ''}. Lower concurrency, authenticate, or run later.`;
+    }
+    return new RegistryError({
+      kind,
+      registry: this.registry,
+      repository: req.repository,
+      operation: req.operation,
+      method: req.method,
+      url: `${res.url.origin}${res.url.pathname}`,
+      status: res.status,
+      codes,
+      detail: redact(messages.join('; ') || `unexpected HTTP ${res.status} (expected ${req.expect.join(' or ')})`),
+      ...(hint ? { hint } : {}),
+      temporary: RETRY_STATUS.has(res.status),
+    });
+  }
+}
+
+function scopeKey(scopes: string[]): string {
+  return [...new Set(scopes)].sort().join(' ');
+}
+
+async function openBody(body: SendRequest['body']): Promise<Uint8Array | Readable | undefined> {
+  if (body === undefined || body instanceof Uint8Array) return body;
+  return await body();
+}
+
+function findCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; cur && i < 5; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return (e as { code?: string })?.code;
+}
+
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+/** Reads at most `cap` bytes of a body as UTF-8; throws when it is longer (memory-exhaustion guard). */
+export async function readCapped(body: AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void }, cap: number): Promise<string> {
+  return Buffer.from(await readCappedBytes(body, cap)).toString('utf8');
+}
+
+export async function readCappedBytes(
+  body: AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void },
+  cap: number,
+): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of body) {
+    n += chunk.length;
+    if (n > cap) {
+      body.destroy?.();
+      throw Object.assign(new Error(`response body exceeds ${cap} bytes`), { code: 'FERRY_BODY_TOO_LARGE' });
+    }
+    parts.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(parts);
+}
