@@ -1,0 +1,78 @@
+/** A registry speaking the OCI Distribution API (Distribution/registry:2, Zot, Harbor's /v2, ...). */
+import type { Readable } from 'node:stream';
+import type { Digest } from '../oci/digest.js';
+import type { Descriptor } from '../oci/manifest.js';
+import { referrersTag, type RegistryClient } from '../registry/client.js';
+import type { Store } from './store.js';
+
+export interface RegistryStoreOptions {
+  name: string;
+  client: RegistryClient;
+  /** Explicit repository list; when absent `_catalog` is used. */
+  repositories?: string[];
+  /** The registry deletes single tags (`DELETE /manifests/<tag>`, distribution v3, ACR). */
+  deletesByTag?: boolean;
+}
+
+export class RegistryStore implements Store {
+  readonly name: string;
+  readonly display: string;
+  readonly mountDomain: string;
+  readonly deletesByTag: boolean;
+  protected readonly client: RegistryClient;
+  readonly #repositories?: string[];
+
+  constructor(o: RegistryStoreOptions) {
+    this.name = o.name;
+    this.client = o.client;
+    this.display = o.client.registry;
+    this.mountDomain = o.client.transport.base.origin;
+    this.deletesByTag = o.deletesByTag ?? false;
+    this.#repositories = o.repositories;
+  }
+
+  async listRepositories(): Promise<string[]> {
+    return this.#repositories ? [...this.#repositories] : this.client.catalog();
+  }
+  listTags(repository: string) {
+    return this.client.tags(repository);
+  }
+  manifestHead(repository: string, reference: string) {
+    return this.client.manifestHead(repository, reference);
+  }
+  manifestGet(repository: string, reference: string) {
+    return this.client.manifestGet(repository, reference);
+  }
+  manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string) {
+    return this.client.manifestPut(repository, reference, bytes, mediaType);
+  }
+  async blobHead(repository: string, digest: Digest) {
+    return (await this.client.blobHead(repository, digest)) !== undefined;
+  }
+  async blobGet(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>): Promise<Readable> {
+    return (await this.client.blobGet(repository, desc)).stream;
+  }
+  blobPut(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>, open: () => Promise<Readable>) {
+    return this.client.blobUpload(repository, desc, open);
+  }
+  blobMount(repository: string, digest: Digest, from: string) {
+    return this.client.blobMount(repository, digest, from);
+  }
+  async referrers(repository: string, digest: Digest) {
+    return { descriptors: await this.client.referrers(repository, digest), fallbackTag: referrersTag(digest) };
+  }
+  async deleteTag(repository: string, tag: string, digest: Digest): Promise<'tag' | 'digest'> {
+    if (this.deletesByTag) {
+      await this.client.manifestDelete(repository, tag);
+      return 'tag';
+    }
+    await this.client.manifestDelete(repository, digest);
+    return 'digest';
+  }
+  requestCounts() {
+    return this.client.transport.counts();
+  }
+  close() {
+    return this.client.close();
+  }
+}

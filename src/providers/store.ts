@@ -1,0 +1,44 @@
+/**
+ * One interface for every place images live: an HTTP registry of any kind, or a local OCI
+ * image layout. The engine talks only to this; what differs per registry kind lives behind it.
+ */
+import type { Readable } from 'node:stream';
+import type { Digest } from '../oci/digest.js';
+import type { Descriptor } from '../oci/manifest.js';
+import type { Manifest, ManifestHead, UploadResult } from '../registry/client.js';
+
+export interface Store {
+  /** The registry's name in replication.yaml. */
+  readonly name: string;
+  /** How references to it are shown (`harbor.example.com`, `oci:./backup`). */
+  readonly display: string;
+  /** Stores on one registry can mount blobs between repositories (same value = same registry). */
+  readonly mountDomain?: string;
+  /** True when a tag can be deleted without deleting other tags of the same digest. */
+  readonly deletesByTag: boolean;
+  /** Destination paths must be exactly `namespace/name` (Docker Hub). */
+  readonly requireTwoComponents?: boolean;
+
+  listRepositories(): Promise<string[]>;
+  listTags(repository: string): Promise<string[]>;
+  manifestHead(repository: string, reference: string): Promise<ManifestHead | undefined>;
+  manifestGet(repository: string, reference: string): Promise<Manifest | undefined>;
+  /** Writes the exact bytes under a tag or their digest; returns the digest. */
+  manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<Digest>;
+  blobHead(repository: string, digest: Digest): Promise<boolean>;
+  /** A stream of the blob's bytes that errors if they do not match the descriptor. */
+  blobGet(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>): Promise<Readable>;
+  /** Stores a blob read from `open()` (called again for a retry). */
+  blobPut(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>, open: () => Promise<Readable>): Promise<UploadResult>;
+  /** Links a blob from another repository of the same store; false when declined or unsupported. */
+  blobMount(repository: string, digest: Digest, from: string): Promise<boolean>;
+  /** Manifests whose subject is `digest` (referrers API or its tag fallback). */
+  referrers(repository: string, digest: Digest): Promise<{ descriptors: Descriptor[]; fallbackTag?: string }>;
+  /** Removes one tag (by tag where possible, otherwise by digest — the engine guards shared digests). */
+  deleteTag(repository: string, tag: string, digest: Digest): Promise<'tag' | 'digest'>;
+  /** Checks the destination can receive `repository` (namespace/project exists...); throws with a hint. */
+  prepareDestination?(repository: string): Promise<void>;
+  /** Requests made so far, by method (for the report and benchmark). */
+  requestCounts(): Record<string, number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,110 @@
+/** Runs the selected rules of a config: opens stores once, runs each rule, builds the report. */
+import pLimit from 'p-limit';
+import type { Config, Rule } from '../config/types.js';
+import type { Plan } from '../plan/types.js';
+import { configDir, openStore, type Store } from '../providers/index.js';
+import { buildReport } from '../report/json.js';
+import type { RunReport } from '../report/result.js';
+import { redact } from '../util/secrets.js';
+import { VERSION } from '../version.js';
+import { BlobMover } from './copy.js';
+import { runRule } from './rule.js';
+
+export interface RunOptions {
+  dryRun: boolean;
+  /** Rule names to run; empty = all enabled rules. */
+  rules?: string[];
+  concurrency?: number;
+  blobConcurrency?: number;
+  log?: (line: string) => void;
+  /** Restrict work to some (rule, source repository) units: shards and events. */
+  select?: (rule: string, repository: string) => boolean;
+  /** Event-driven: only these source tags. */
+  tags?: string[];
+  /** Rules whose registries must be used without credentials (their URL changed in a pull request). */
+  anonymousRegistries?: Set<string>;
+  shard?: { index: number; total: number };
+  command?: 'plan' | 'run';
+}
+
+export interface RunOutcome {
+  report: RunReport;
+  plan: Plan;
+  /** Requests per store name and method, for the benchmark and the report. */
+  requests: Record<string, Record<string, number>>;
+}
+
+/** Picks the rules to run: named ones (unknown names are an error), else all enabled ones. */
+export function selectRules(config: Config, names: string[] | undefined): Rule[] {
+  if (!names?.length) return config.rules.filter((r) => r.enabled);
+  const unknown = names.filter((n) => !config.rules.some((r) => r.name === n));
+  if (unknown.length)
+    throw new Error(`unknown rule${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the file defines: ${config.rules.map((r) => r.name).join(', ')}`);
+  return config.rules.filter((r) => names.includes(r.name));
+}
+
+export async function runConfig(config: Config, o: RunOptions): Promise<RunOutcome> {
+  const startedAt = new Date();
+  const rules = selectRules(config, o.rules);
+  const stores = new Map<string, Promise<Store>>();
+  const open = (name: string) => {
+    let s = stores.get(name);
+    if (!s) {
+      const reg = config.registries.get(name);
+      if (!reg) throw new Error(`registry ${name} is not defined`);
+      s = openStore(reg, { baseDir: configDir(config.file), anonymous: o.anonymousRegistries?.has(name) ?? false });
+      stores.set(name, s);
+    }
+    return s;
+  };
+  const concurrency = o.concurrency ?? 4;
+  const mover = new BlobMover(pLimit(o.blobConcurrency ?? Math.max(4, concurrency * 2)));
+  const results: RunReport['results'] = [];
+  const ruleErrors: RunReport['ruleErrors'] = [];
+  const plan: Plan = { dryRun: o.dryRun, rules: [] };
+  const requests: Record<string, Record<string, number>> = {};
+  try {
+    for (const rule of rules) {
+      o.log?.(`rule ${rule.name}: ${rule.source} → ${rule.destination}${o.dryRun ? ' (dry run)' : ''}`);
+      let src: Store;
+      let dst: Store;
+      try {
+        [src, dst] = await Promise.all([open(rule.source), open(rule.destination)]);
+      } catch (e) {
+        ruleErrors.push({ rule: rule.name, message: redact((e as Error).message) });
+        plan.rules.push({ rule: rule.name, items: [], warnings: [] });
+        continue;
+      }
+      const run = await runRule(rule, src, dst, {
+        dryRun: o.dryRun,
+        concurrency: rule.concurrency || concurrency,
+        blobConcurrency: o.blobConcurrency ?? Math.max(4, concurrency * 2),
+        mover,
+        ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),
+        ...(o.tags ? { tags: o.tags } : {}),
+        ...(o.log ? { log: o.log } : {}),
+      });
+      plan.rules.push(run.plan);
+      results.push(...run.results);
+      ruleErrors.push(...run.ruleErrors);
+    }
+  } finally {
+    for (const [name, s] of stores) {
+      const store = await s.catch(() => undefined);
+      if (!store) continue;
+      requests[name] = store.requestCounts();
+      await store.close().catch(() => {});
+    }
+  }
+  const report = buildReport({
+    command: o.command ?? (o.dryRun ? 'plan' : 'run'),
+    dryRun: o.dryRun,
+    startedAt,
+    finishedAt: new Date(),
+    results,
+    ruleErrors,
+    ...(o.shard ? { shard: o.shard } : {}),
+    version: VERSION,
+  });
+  return { report, plan, requests };
+}
