@@ -15,6 +15,12 @@ export interface PlanItem {
   destinationDigest?: string;
   /** Why, when not obvious (kept: override off; delete refused: shared digest...). */
   reason?: string;
+  /**
+   * delete only: destination tags that stay after this run and point at the same digest. Deleting
+   * the manifest by digest would take them along, so the executor must delete by tag (where the
+   * provider can) or skip.
+   */
+  sharedWithKept?: string[];
 }
 
 export interface RulePlan {

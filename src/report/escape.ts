@@ -1,0 +1,170 @@
+/**
+ * Escaping for untrusted text (registry error bodies, tag names, labels) before it reaches
+ * Markdown (job summary, PR comment) or the runner's log (RELIABILITY.md G4 / T25),
+ * plus the small text formatters the renderers share (bytes, durations, digests).
+ */
+
+/** Default cap for one escaped string; long registry error bodies are cut with `…`. */
+export const DEFAULT_MAX_TEXT = 300;
+
+const ZWSP = '\u200B';
+
+/** Cuts `s` to at most `max` code points, ending in `…` when cut. */
+export function truncate(s: string, max = DEFAULT_MAX_TEXT): string {
+  const points = Array.from(s);
+  if (points.length <= max) return s;
+  return points.slice(0, Math.max(0, max - 1)).join('') + '…';
+}
+
+const MD_CELL_ESCAPES: Record<string, string> = {
+  '\\': '\\\\',
+  '|': '\\|',
+  '`': '\\`',
+  '*': '\\*',
+  _: '\\_',
+  '[': '\\[',
+  ']': '\\]',
+  '~': '\\~',
+  '<': '&lt;',
+  '>': '&gt;',
+  '&': '&amp;',
+};
+
+/**
+ * Makes `s` safe as the text of one GitHub Markdown table cell: no cell break (`|`), no
+ * code span, emphasis, link, HTML tag or entity, no line break, no @mention; cut at `max`.
+ */
+export function escapeMarkdownCell(s: string, max = DEFAULT_MAX_TEXT): string {
+  return truncate(oneLine(s), max)
+    .replace(/[\\|`*_[\]~<>&]/g, (c) => MD_CELL_ESCAPES[c] ?? c)
+    .replace(/@/g, '@' + ZWSP);
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML content or a quoted attribute (`<summary>`, `<code>`). */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+/**
+ * Makes text inert in a GitHub Actions log. The runner reads a line starting with `::` as a
+ * workflow command (and `##[` as a legacy one), so a registry string like
+ * `"\n::add-mask::x\n::error::pwned"` could mask output or raise an annotation
+ * (docs.github.com, "Workflow commands for GitHub Actions"). Line breaks and `%` are encoded
+ * the way the toolkit encodes command data (`%0A`, `%0D`, `%25`), so the result is one line;
+ * a leading `::` and every `##[` get a zero-width space; other control characters
+ * (ANSI escapes included) are shown as `\xNN`.
+ */
+export function neutralizeCommands(s: string): string {
+  return s
+    .replace(/%/g, '%25')
+    .replace(/\r/g, '%0D')
+    .replace(/\n/g, '%0A')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${hex2(c)}`)
+    .replace(/^(\s*):(?=:)/, `$1:${ZWSP}`)
+    .replace(/##\[/g, `#${ZWSP}#[`);
+}
+
+/**
+ * Inline code for Markdown outside tables: the fence is one backtick longer than the longest
+ * backtick run inside, padded when the text starts or ends with a backtick (CommonMark 6.1).
+ */
+export function code(s: string, max = DEFAULT_MAX_TEXT): string {
+  const text = truncate(oneLine(s), max);
+  if (text === '') return '` `';
+  const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = /^[` ]|[` ]$/.test(text) && text.trim() !== '' ? ' ' : '';
+  return fence + pad + text + pad + fence;
+}
+
+/**
+ * Monospace text for a table cell. A backtick code span can't hold `\|` reliably inside a GFM
+ * table, so this is `<code>` around escaped cell text.
+ */
+export function codeCell(s: string, max = DEFAULT_MAX_TEXT): string {
+  return `<code>${escapeMarkdownCell(s, max)}</code>`;
+}
+
+/** Replaces line breaks and tabs with spaces and drops other control characters. */
+export function oneLine(s: string): string {
+  return s.replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+}
+
+function hex2(c: string): string {
+  return c.charCodeAt(0).toString(16).padStart(2, '0');
+}
+
+// ---- shared formatters -------------------------------------------------------------------
+
+const BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** `512 B`, `12.3 MiB`, `2.1 GiB` (binary units, one decimal below 100). */
+export function humanBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.round(bytes || 0))} B`;
+  let value = bytes;
+  let unit = '';
+  for (const u of BYTE_UNITS) {
+    value /= 1024;
+    unit = u;
+    if (value < 1024) break;
+  }
+  return `${value < 100 ? value.toFixed(1) : Math.round(value)} ${unit}`;
+}
+
+/** `850ms`, `2.1s`, `41s`, `6m12s`, `1h02m`. */
+export function humanDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '0ms';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const seconds = ms / 1000;
+  if (seconds < 10) return `${(Math.floor(seconds * 10) / 10).toFixed(1)}s`;
+  if (seconds < 60) return `${Math.floor(seconds)}s`;
+  const total = Math.floor(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
+  return `${m}m${String(s).padStart(2, '0')}s`;
+}
+
+const DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
+
+/**
+ * `sha256:abcd1234…` for a well-formed digest; anything else comes back cut to 24 characters
+ * and still needs escaping by the caller.
+ */
+export function shortDigest(digest: string | undefined, hexChars = 8): string {
+  if (!digest) return '';
+  const m = DIGEST_RE.exec(digest);
+  if (!m) return truncate(digest, 24);
+  const [, algorithm, encoded] = m as unknown as [string, string, string];
+  return encoded.length <= hexChars ? digest : `${algorithm}:${encoded.slice(0, hexChars)}…`;
+}
+
+/** Left-aligned columns separated by two spaces, trailing blanks removed. */
+export function alignColumns(rows: string[][], indent = ''): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, width(cell));
+  }
+  return rows.map(
+    (row) =>
+      indent +
+      row
+        .map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - width(cell)))
+        .join('  ')
+        .trimEnd(),
+  );
+}
+
+/** Display width in a terminal: code points, ANSI colour sequences excluded. */
+export function width(s: string): number {
+  return Array.from(s.replace(/\x1b\[[0-9;]*m/g, '')).length;
+}

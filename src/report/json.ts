@@ -1,0 +1,258 @@
+/**
+ * The JSON run report (the artifact the summary and PR comment point to): build it from
+ * results, write it in a stable shape, and read it back with clear errors.
+ */
+import type { Result, ResultError, ResultStatus, RunReport } from './result.js';
+
+/** Every status, in the order totals and tables list them. */
+export const ALL_STATUSES: readonly ResultStatus[] = [
+  'failed',
+  'copied',
+  'updated',
+  'deleted',
+  'would-copy',
+  'would-update',
+  'would-delete',
+  'kept',
+  'skipped',
+  'deferred',
+  'unchanged',
+];
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface BuildReportArgs {
+  command: RunReport['command'];
+  dryRun: boolean;
+  startedAt: Date;
+  finishedAt: Date;
+  results: Result[];
+  ruleErrors: RunReport['ruleErrors'];
+  shard?: RunReport['shard'];
+  version: string;
+}
+
+/** Assembles a RunReport, counting every status (zeros included). */
+export function buildReport(args: BuildReportArgs): RunReport {
+  const report: RunReport = {
+    schemaVersion: 1,
+    tool: { name: 'ferry', version: args.version },
+    command: args.command,
+    dryRun: args.dryRun,
+    startedAt: args.startedAt.toISOString(),
+    finishedAt: args.finishedAt.toISOString(),
+    results: args.results,
+    ruleErrors: args.ruleErrors,
+    totals: countStatuses(args.results),
+  };
+  if (args.shard) report.shard = { index: args.shard.index, total: args.shard.total };
+  return report;
+}
+
+/** Counts results per status, with a zero for every status that did not occur. */
+export function countStatuses(results: readonly Result[]): Record<ResultStatus, number> {
+  const totals = Object.fromEntries(ALL_STATUSES.map((s) => [s, 0])) as Record<ResultStatus, number>;
+  for (const r of results) totals[r.status] += 1;
+  return totals;
+}
+
+/** JSON with a fixed key order and 2-space indent, so equal reports give equal text. */
+export function serializeReport(r: RunReport): string {
+  return JSON.stringify(normalizeReport(r), null, 2) + '\n';
+}
+
+/** Reads a report written by serializeReport (or by another ferry of the same schema). */
+export function parseReport(text: string): RunReport {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`ferry report is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isObject(data)) throw new Error('ferry report must be a JSON object');
+  if (data.schemaVersion !== REPORT_SCHEMA_VERSION) {
+    throw new Error(
+      `unsupported ferry report schemaVersion ${JSON.stringify(data.schemaVersion)}; ` +
+        `this ferry reads schemaVersion ${REPORT_SCHEMA_VERSION}. Use the ferry version that wrote the report.`,
+    );
+  }
+  const v = new Validator();
+  v.check(
+    isObject(data.tool) && data.tool.name === 'ferry',
+    'tool',
+    'expected {"name": "ferry", "version": …}',
+  );
+  if (isObject(data.tool))
+    v.check(typeof data.tool.version === 'string', 'tool.version', 'expected a string');
+  v.check(data.command === 'plan' || data.command === 'run', 'command', 'expected "plan" or "run"');
+  v.check(typeof data.dryRun === 'boolean', 'dryRun', 'expected true or false');
+  for (const key of ['startedAt', 'finishedAt'] as const) {
+    const value = data[key];
+    v.check(typeof value === 'string' && !Number.isNaN(Date.parse(value)), key, 'expected an ISO date');
+  }
+  if (data.shard !== undefined) {
+    const s = data.shard;
+    v.check(
+      isObject(s) && isCount(s.total) && s.total >= 1 && isCount(s.index) && s.index < s.total,
+      'shard',
+      'expected {"index": n, "total": m} with 0 ≤ index < total',
+    );
+  }
+  if (Array.isArray(data.results)) {
+    for (const [i, r] of data.results.entries()) checkResult(v, r, `results[${i}]`);
+  } else v.fail('results', 'expected an array');
+  if (Array.isArray(data.ruleErrors)) {
+    for (const [i, e] of data.ruleErrors.entries()) {
+      const p = `ruleErrors[${i}]`;
+      if (!isObject(e)) {
+        v.fail(p, 'expected an object');
+        continue;
+      }
+      v.check(typeof e.rule === 'string', `${p}.rule`, 'expected a string');
+      v.check(typeof e.message === 'string', `${p}.message`, 'expected a string');
+      v.check(e.hint === undefined || typeof e.hint === 'string', `${p}.hint`, 'expected a string');
+    }
+  } else v.fail('ruleErrors', 'expected an array');
+  if (isObject(data.totals)) {
+    for (const [k, n] of Object.entries(data.totals)) {
+      v.check(ALL_STATUSES.includes(k as ResultStatus), `totals.${k}`, 'unknown status');
+      v.check(isCount(n), `totals.${k}`, 'expected a whole number ≥ 0');
+    }
+  } else v.fail('totals', 'expected an object');
+  v.throwIfAny();
+  return normalizeReport(data as unknown as RunReport);
+}
+
+function checkResult(v: Validator, r: unknown, p: string): void {
+  if (!isObject(r)) {
+    v.fail(p, 'expected an object');
+    return;
+  }
+  for (const key of ['rule', 'destination', 'tag'] as const) {
+    v.check(typeof r[key] === 'string', `${p}.${key}`, 'expected a string');
+  }
+  for (const key of ['source', 'sourceDigest', 'destinationDigest', 'reason'] as const) {
+    v.check(r[key] === undefined || typeof r[key] === 'string', `${p}.${key}`, 'expected a string');
+  }
+  v.check(
+    typeof r.status === 'string' && ALL_STATUSES.includes(r.status as ResultStatus),
+    `${p}.status`,
+    `expected one of ${ALL_STATUSES.join(', ')}`,
+  );
+  for (const key of ['bytes', 'durationMs', 'retries'] as const) {
+    v.check(
+      isCount(r[key]) || (key === 'durationMs' && isNonNegative(r[key])),
+      `${p}.${key}`,
+      'expected a number ≥ 0',
+    );
+  }
+  const b = r.blobs;
+  v.check(
+    isObject(b) && isCount(b.copied) && isCount(b.mounted) && isCount(b.present),
+    `${p}.blobs`,
+    'expected {"copied": n, "mounted": n, "present": n}',
+  );
+  if (r.error !== undefined) {
+    const e = r.error;
+    if (!isObject(e)) {
+      v.fail(`${p}.error`, 'expected an object');
+      return;
+    }
+    v.check(typeof e.kind === 'string', `${p}.error.kind`, 'expected a string');
+    v.check(typeof e.message === 'string', `${p}.error.message`, 'expected a string');
+    v.check(e.hint === undefined || typeof e.hint === 'string', `${p}.error.hint`, 'expected a string');
+    v.check(e.status === undefined || isCount(e.status), `${p}.error.status`, 'expected an HTTP status');
+    v.check(
+      e.codes === undefined || (Array.isArray(e.codes) && e.codes.every((c) => typeof c === 'string')),
+      `${p}.error.codes`,
+      'expected an array of strings',
+    );
+  }
+}
+
+/** Rebuilds the report with the declared key order, no unknown keys, and totals recounted. */
+function normalizeReport(r: RunReport): RunReport {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'ferry', version: r.tool.version },
+    command: r.command,
+    dryRun: r.dryRun,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    ...(r.shard ? { shard: { index: r.shard.index, total: r.shard.total } } : {}),
+    results: r.results.map(normalizeResult),
+    ruleErrors: r.ruleErrors.map((e) => defined({ rule: e.rule, message: e.message, hint: e.hint })),
+    totals: countStatuses(r.results),
+  };
+}
+
+function normalizeResult(r: Result): Result {
+  return defined({
+    rule: r.rule,
+    source: r.source,
+    destination: r.destination,
+    tag: r.tag,
+    status: r.status,
+    sourceDigest: r.sourceDigest,
+    destinationDigest: r.destinationDigest,
+    bytes: r.bytes,
+    blobs: { copied: r.blobs.copied, mounted: r.blobs.mounted, present: r.blobs.present },
+    durationMs: r.durationMs,
+    retries: r.retries,
+    reason: r.reason,
+    error: r.error ? normalizeError(r.error) : undefined,
+  }) as Result;
+}
+
+function normalizeError(e: ResultError): ResultError {
+  return defined({
+    kind: e.kind,
+    message: e.message,
+    hint: e.hint,
+    status: e.status,
+    codes: e.codes ? [...e.codes] : undefined,
+  }) as ResultError;
+}
+
+/** Drops keys whose value is undefined (JSON.stringify would too, but equality checks would not). */
+function defined<T extends Record<string, unknown>>(o: T): T {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isCount(x: unknown): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x >= 0;
+}
+
+function isNonNegative(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0;
+}
+
+const MAX_LISTED_PROBLEMS = 10;
+
+class Validator {
+  private readonly problems: string[] = [];
+
+  check(ok: boolean, path: string, expected: string): void {
+    if (!ok) this.fail(path, expected);
+  }
+
+  fail(path: string, expected: string): void {
+    this.problems.push(`${path}: ${expected}`);
+  }
+
+  throwIfAny(): void {
+    if (this.problems.length === 0) return;
+    const shown = this.problems.slice(0, MAX_LISTED_PROBLEMS);
+    const more = this.problems.length - shown.length;
+    throw new Error(
+      `invalid ferry report (${this.problems.length} problem${this.problems.length === 1 ? '' : 's'}):\n` +
+        shown.map((p) => `  - ${p}`).join('\n') +
+        (more > 0 ? `\n  - … and ${more} more` : ''),
+    );
+  }
+}

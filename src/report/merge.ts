@@ -1,0 +1,91 @@
+/**
+ * Merges the reports of a sharded run (one per matrix job) into one report for the summary.
+ */
+import { countStatuses } from './json.js';
+import type { RunReport } from './result.js';
+
+/** The rule name used for problems of the merge itself (a shard that sent no report). */
+export const SHARDS_RULE = '(shards)';
+
+/**
+ * Results and rule errors are concatenated in shard-index order (input order when unsharded),
+ * totals recounted, the earliest start and latest finish kept. Throws on mixed commands, dry-run
+ * flags or tool versions, on a duplicate shard index and on reports that disagree on the shard
+ * count. A missing shard is not an error: it becomes a rule error, so the merged verdict fails.
+ */
+export function mergeReports(reports: readonly RunReport[]): RunReport {
+  const first = reports[0];
+  if (!first) throw new Error('mergeReports: no reports to merge');
+  for (const [i, r] of reports.entries()) {
+    for (const key of ['command', 'dryRun'] as const) {
+      if (r[key] !== first[key]) {
+        throw new Error(
+          `cannot merge reports: report ${i} has ${key} ${JSON.stringify(r[key])}, report 0 has ${JSON.stringify(first[key])}`,
+        );
+      }
+    }
+    if (r.tool.version !== first.tool.version) {
+      throw new Error(
+        `cannot merge reports from different ferry versions (${first.tool.version} and ${r.tool.version}); ` +
+          'run every shard with the same ferry release',
+      );
+    }
+  }
+
+  const sharded = reports.filter((r) => r.shard !== undefined);
+  if (sharded.length !== 0 && sharded.length !== reports.length) {
+    throw new Error('cannot merge reports: some reports have a shard and some do not');
+  }
+  let ordered = [...reports];
+  const ruleErrors: RunReport['ruleErrors'] = [];
+  if (sharded.length > 0) {
+    const total = first.shard!.total;
+    const seen = new Set<number>();
+    for (const r of reports) {
+      const shard = r.shard!;
+      if (shard.total !== total) {
+        throw new Error(`cannot merge reports: shard counts differ (${total} and ${shard.total})`);
+      }
+      if (seen.has(shard.index)) {
+        throw new Error(
+          `duplicate report for shard ${shard.index + 1} of ${total}; each shard must upload exactly one report`,
+        );
+      }
+      seen.add(shard.index);
+    }
+    ordered = ordered.sort((a, b) => a.shard!.index - b.shard!.index);
+    for (let i = 0; i < total; i++) {
+      if (!seen.has(i)) {
+        ruleErrors.push({
+          rule: SHARDS_RULE,
+          message: `no report from shard ${i + 1} of ${total}`,
+          hint: "check that shard's job log; the images it owns are not in this report",
+        });
+      }
+    }
+  }
+
+  const results = ordered.flatMap((r) => r.results);
+  ruleErrors.unshift(...ordered.flatMap((r) => r.ruleErrors));
+  return {
+    schemaVersion: 1,
+    tool: { name: 'ferry', version: first.tool.version },
+    command: first.command,
+    dryRun: first.dryRun,
+    startedAt: pickTime(
+      ordered.map((r) => r.startedAt),
+      Math.min,
+    ),
+    finishedAt: pickTime(
+      ordered.map((r) => r.finishedAt),
+      Math.max,
+    ),
+    results,
+    ruleErrors,
+    totals: countStatuses(results),
+  };
+}
+
+function pickTime(times: string[], pick: (...n: number[]) => number): string {
+  return new Date(pick(...times.map((t) => Date.parse(t)))).toISOString();
+}

@@ -1,0 +1,338 @@
+/**
+ * The Markdown job summary ($GITHUB_STEP_SUMMARY) for a run: verdict first, failures with
+ * hints next, then one table per rule; every registry string escaped (RELIABILITY.md G4) and
+ * the whole kept under the upload limit (ECOSYSTEM.md (a) "Size caps").
+ */
+import { codeCell, escapeMarkdownCell, humanBytes, humanDuration, shortDigest } from './escape.js';
+import { ALL_STATUSES, countStatuses } from './json.js';
+import type { Result, ResultStatus, RunReport } from './result.js';
+
+/** GitHub refuses a step summary over 1 MiB; stay well under it. */
+export const DEFAULT_SUMMARY_MAX_BYTES = 900 * 1024;
+/** A run of more unchanged rows than this is folded into `<details>`. */
+export const COLLAPSE_UNCHANGED_AFTER = 5;
+
+export interface SummaryOptions {
+  /** Upper bound for the UTF-8 size of the summary (default 900 KiB). */
+  maxBytes?: number;
+  /** Replaces `ferry <command>` in the headline. */
+  title?: string;
+  /** Where the JSON report is (artifact name or path), named when rows are left out. */
+  reportPath?: string;
+}
+
+export const STATUS_EMOJI: Record<ResultStatus, string> = {
+  failed: '❌',
+  copied: '✅',
+  updated: '🔄',
+  deleted: '🗑️',
+  'would-copy': '➕',
+  'would-update': '🔄',
+  'would-delete': '🗑️',
+  kept: '📌',
+  skipped: '⏭️',
+  deferred: '⏳',
+  unchanged: '➖',
+};
+
+/** `would-copy` → `would copy`. */
+export function statusWord(s: ResultStatus): string {
+  return s.replace('-', ' ');
+}
+
+const ROW_HEADER =
+  '| Status | Source | Destination | Digest | Size moved | Blobs (copied/mounted/present) | Time | Retries |\n' +
+  '|---|---|---|---|---:|---:|---:|---:|\n';
+
+/** A line that may be left out to respect maxBytes; lower tiers go first. */
+interface Droppable {
+  line: string;
+  bytes: number;
+  tier: number;
+  dropped: boolean;
+}
+
+interface RuleRow extends Droppable {
+  unchanged: boolean;
+  /** The rule's section, which disappears with its last row. */
+  section: { rows: number; bytes: number };
+}
+
+interface Model {
+  report: RunReport;
+  rules: { name: string; results: Result[]; rows: RuleRow[] }[];
+  totals: { head: string; rows: Droppable[]; total: string };
+  failures: Droppable[];
+  ruleErrors: Droppable[];
+}
+
+const TIER_UNCHANGED = 0;
+const TIER_RULE_ROW = 1;
+const TIER_TOTALS_ROW = 2;
+const TIER_RULE_ERROR = 3;
+const TIER_FAILURE = 4;
+
+/** Renders the job summary for a run report. */
+export function renderSummary(report: RunReport, opts: SummaryOptions = {}): string {
+  const maxBytes = opts.maxBytes ?? DEFAULT_SUMMARY_MAX_BYTES;
+  const model = buildModel(report);
+  let text = render(model, opts, 0);
+  if (byteLength(text) <= maxBytes) return text;
+
+  const order = [
+    ...model.rules.flatMap((r) => r.rows),
+    ...model.totals.rows,
+    ...model.ruleErrors,
+    ...model.failures,
+  ]
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => a.d.tier - b.d.tier || b.i - a.i)
+    .map(({ d }) => d);
+  let dropped = 0;
+  for (;;) {
+    const excess = byteLength(text) - maxBytes;
+    if (excess <= 0) return text;
+    if (dropped >= order.length) return hardCut(text, maxBytes, opts);
+    let freed = 0;
+    while (dropped < order.length && freed < excess) {
+      const d = order[dropped++]!;
+      d.dropped = true;
+      freed += d.bytes;
+      // Count a rule section's heading once its last row goes, or the first pass overshoots.
+      if ('section' in d) {
+        const { section } = d as RuleRow;
+        if (--section.rows === 0) freed += section.bytes;
+      }
+    }
+    text = render(model, opts, dropped);
+  }
+}
+
+function buildModel(report: RunReport): Model {
+  const byRule = new Map<string, Result[]>();
+  for (const r of report.results) {
+    const list = byRule.get(r.rule);
+    if (list) list.push(r);
+    else byRule.set(r.rule, [r]);
+  }
+  for (const e of report.ruleErrors) if (!byRule.has(e.rule)) byRule.set(e.rule, []);
+  const rules = [...byRule].map(([name, results]) => {
+    const section = { rows: results.length, bytes: byteLength(ruleHeading(name, results) + ROW_HEADER) + 2 };
+    return {
+      name,
+      results,
+      rows: results.map((r) => {
+        const unchanged = r.status === 'unchanged';
+        return droppable(resultRow(r), unchanged ? TIER_UNCHANGED : TIER_RULE_ROW, { unchanged, section });
+      }),
+    };
+  });
+  const failures = report.results
+    .filter((r) => r.status === 'failed')
+    .map((r) => droppable(failureRow(r), TIER_FAILURE, {}));
+  const ruleErrors = report.ruleErrors.map((e) =>
+    droppable(
+      `| ${escapeMarkdownCell(e.rule)} | ${escapeMarkdownCell(e.message)} | ${e.hint ? escapeMarkdownCell(e.hint) : '—'} |\n`,
+      TIER_RULE_ERROR,
+      {},
+    ),
+  );
+  return { report, rules, totals: totalsTable(report, rules), failures, ruleErrors };
+}
+
+function ruleHeading(name: string, results: Result[]): string {
+  return `### ${escapeMarkdownCell(name, 100)} · ${countsText(countStatuses(results))}\n\n`;
+}
+
+function droppable<T extends object>(line: string, tier: number, extra: T): Droppable & T {
+  return { line, bytes: byteLength(line), tier, dropped: false, ...extra };
+}
+
+function render(m: Model, opts: SummaryOptions, omitted: number): string {
+  const { report } = m;
+  const out: string[] = [headline(report, opts), '\n'];
+  if (report.dryRun) out.push('> Dry run: nothing was written.\n\n');
+  if (omitted > 0) out.push(omittedLine(omitted, opts), '\n\n');
+  const totalsRows = m.totals.rows.filter((d) => !d.dropped);
+  out.push(m.totals.head, ...totalsRows.map((d) => d.line), m.totals.total);
+  if (totalsRows.length < m.totals.rows.length) {
+    out.push(`\n_${m.totals.rows.length - totalsRows.length} rules not shown._\n`);
+  }
+  out.push('\n');
+
+  const failures = m.failures.filter((d) => !d.dropped);
+  if (m.failures.length > 0) {
+    out.push(`### ❌ Failures (${m.failures.length})\n\n`);
+    if (failures.length > 0) {
+      out.push('| Image | Error | Hint |\n|---|---|---|\n', ...failures.map((d) => d.line));
+    }
+    if (failures.length < m.failures.length) {
+      out.push(`\n_${m.failures.length - failures.length} failures omitted._\n`);
+    }
+    out.push('\n');
+  }
+
+  const ruleErrors = m.ruleErrors.filter((d) => !d.dropped);
+  if (m.ruleErrors.length > 0) {
+    out.push(`### ⚠️ Rule errors (${m.ruleErrors.length})\n\n`);
+    if (ruleErrors.length > 0)
+      out.push('| Rule | Error | Hint |\n|---|---|---|\n', ...ruleErrors.map((d) => d.line));
+    if (ruleErrors.length < m.ruleErrors.length) {
+      out.push(`\n_${m.ruleErrors.length - ruleErrors.length} rule errors omitted._\n`);
+    }
+    out.push('\n');
+  }
+
+  for (const rule of m.rules) {
+    if (rule.rows.length === 0) continue;
+    const kept = rule.rows.filter((r) => !r.dropped);
+    if (kept.length === 0) continue;
+    out.push(ruleHeading(rule.name, rule.results));
+    out.push(ruleTable(kept));
+    if (kept.length < rule.rows.length) out.push(`_${rule.rows.length - kept.length} rows omitted._\n\n`);
+  }
+
+  const footer = [`ferry ${escapeMarkdownCell(report.tool.version, 40)}`];
+  if (report.shard) footer.push(`shard ${report.shard.index + 1} of ${report.shard.total}`);
+  footer.push(`started ${escapeMarkdownCell(report.startedAt, 40)}`);
+  if (opts.reportPath) footer.push(`JSON report: ${codeCell(opts.reportPath, 200)}`);
+  out.push(`<sub>${footer.join(' · ')}</sub>\n`);
+  return out.join('');
+}
+
+/** `## ferry run — ❌ 1 failed · 14 copied · 3 deleted · 140 unchanged (6m12s, 2.1 GiB)` */
+export function headline(report: RunReport, opts: Pick<SummaryOptions, 'title'> = {}): string {
+  const totals = countStatuses(report.results);
+  let title = opts.title ?? `ferry ${report.command}`;
+  if (report.dryRun) title += ' (dry run)';
+  if (report.shard) title += ` (shard ${report.shard.index + 1} of ${report.shard.total})`;
+  const failed = totals.failed > 0 || report.ruleErrors.length > 0;
+  const verdict = failed ? '❌' : totals.deferred > 0 ? '⚠️' : '✅';
+  const parts: string[] = [];
+  if (report.ruleErrors.length > 0) {
+    parts.push(`${report.ruleErrors.length} rule error${report.ruleErrors.length === 1 ? '' : 's'}`);
+  }
+  const counts = countsText(totals);
+  if (counts) parts.push(counts);
+  const extra = [humanDuration(Date.parse(report.finishedAt) - Date.parse(report.startedAt))];
+  const bytes = report.results.reduce((n, r) => n + r.bytes, 0);
+  if (bytes > 0) extra.push(humanBytes(bytes));
+  return `## ${escapeMarkdownCell(title, 120)} — ${verdict} ${parts.join(' · ') || 'nothing to do'} (${extra.join(', ')})\n`;
+}
+
+/** `1 failed · 14 copied · 140 unchanged`: the non-zero totals in ALL_STATUSES order. */
+function countsText(totals: Record<ResultStatus, number>): string {
+  return ALL_STATUSES.filter((s) => totals[s] > 0)
+    .map((s) => `${totals[s]} ${statusWord(s)}`)
+    .join(' · ');
+}
+
+function omittedLine(omitted: number, opts: SummaryOptions): string {
+  const where = opts.reportPath ? ` (${codeCell(opts.reportPath, 200)})` : '';
+  return `> ⚠️ ${omitted} rows omitted to keep this summary under the size limit; see the JSON report${where} for every result.`;
+}
+
+function totalsTable(report: RunReport, rules: Model['rules']): Model['totals'] {
+  const totals = countStatuses(report.results);
+  const columns = ALL_STATUSES.filter((s) => totals[s] > 0);
+  const errorsByRule = new Map<string, number>();
+  for (const e of report.ruleErrors) errorsByRule.set(e.rule, (errorsByRule.get(e.rule) ?? 0) + 1);
+  const withErrors = report.ruleErrors.length > 0;
+  const head = ['Rule', ...columns.map((s) => `${STATUS_EMOJI[s]} ${statusWord(s)}`)];
+  if (withErrors) head.push('Rule errors');
+  head.push('Size moved');
+  const row = (label: string, results: Result[], errors: number) => {
+    const t = countStatuses(results);
+    const cells = [label, ...columns.map((s) => String(t[s]))];
+    if (withErrors) cells.push(String(errors));
+    cells.push(humanBytes(results.reduce((n, r) => n + r.bytes, 0)));
+    return `| ${cells.join(' | ')} |\n`;
+  };
+  const rows = rules.map((rule) => {
+    const errors = errorsByRule.get(rule.name) ?? 0;
+    const icon = errors > 0 || rule.results.some((r) => r.status === 'failed') ? '❌' : '✅';
+    return droppable(
+      row(`${icon} ${escapeMarkdownCell(rule.name, 100)}`, rule.results, errors),
+      TIER_TOTALS_ROW,
+      {},
+    );
+  });
+  return {
+    head: `| ${head.join(' | ')} |\n|---|${columns.map(() => '---:|').join('')}${withErrors ? '---:|' : ''}---:|\n`,
+    rows,
+    total: rules.length === 1 ? '' : row('**Total**', report.results, report.ruleErrors.length),
+  };
+}
+
+function ruleTable(rows: RuleRow[]): string {
+  const out: string[] = [];
+  let open = false;
+  let i = 0;
+  while (i < rows.length) {
+    let j = i;
+    while (j < rows.length && rows[j]!.unchanged) j++;
+    const run = j - i;
+    if (run > COLLAPSE_UNCHANGED_AFTER) {
+      if (open) out.push('\n');
+      open = false;
+      out.push(`<details><summary>${run} unchanged</summary>\n\n`, ROW_HEADER);
+      for (let k = i; k < j; k++) out.push(rows[k]!.line);
+      out.push('\n</details>\n\n');
+      i = j;
+      continue;
+    }
+    const end = run > 0 ? j : i + 1;
+    if (!open) out.push(ROW_HEADER);
+    open = true;
+    for (let k = i; k < end; k++) out.push(rows[k]!.line);
+    i = end;
+  }
+  if (open) out.push('\n');
+  return out.join('');
+}
+
+function resultRow(r: Result): string {
+  const digest = r.destinationDigest ?? r.sourceDigest;
+  const cells = [
+    `${STATUS_EMOJI[r.status]} ${statusWord(r.status)}`,
+    r.source ? codeCell(r.source) : '—',
+    codeCell(r.destination),
+    digest ? codeCell(shortDigest(digest)) : '—',
+    r.bytes > 0 ? humanBytes(r.bytes) : '—',
+    `${r.blobs.copied}/${r.blobs.mounted}/${r.blobs.present}`,
+    humanDuration(r.durationMs),
+    String(r.retries),
+  ];
+  return `| ${cells.join(' | ')} |\n`;
+}
+
+function failureRow(r: Result): string {
+  const e = r.error;
+  let error = '—';
+  if (e) {
+    const status = e.status ? ` (HTTP ${e.status})` : '';
+    const codes = e.codes?.length ? ` [${e.codes.join(', ')}]` : '';
+    error = `**${escapeMarkdownCell(e.kind, 40)}**${status}: ${escapeMarkdownCell(e.message + codes)}`;
+  } else if (r.reason) {
+    error = escapeMarkdownCell(r.reason);
+  }
+  const hint = e?.hint ? escapeMarkdownCell(e.hint) : '—';
+  return `| ${codeCell(r.destination)} | ${error} | ${hint} |\n`;
+}
+
+function hardCut(text: string, maxBytes: number, opts: SummaryOptions): string {
+  const note = `\n\n${omittedLine(0, opts).replace('0 rows omitted', 'The rest of this summary was cut')}\n`;
+  const budget = Math.max(0, maxBytes - byteLength(note));
+  const buf = Buffer.from(text, 'utf8');
+  let cut = Math.min(budget, buf.length);
+  // Back off to a UTF-8 character boundary, then to the last whole line.
+  while (cut > 0 && ((buf[cut] ?? 0) & 0xc0) === 0x80) cut--;
+  let kept = buf.subarray(0, cut).toString('utf8');
+  const nl = kept.lastIndexOf('\n');
+  if (nl > 0) kept = kept.slice(0, nl);
+  return kept + note;
+}
+
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}

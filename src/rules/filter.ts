@@ -1,0 +1,227 @@
+// Source filters: which repositories and which tags a rule replicates.
+//
+// Pattern lists (name and tag filters): a pattern starting with `!` excludes; the others include.
+// A subject passes when the list has no include pattern or at least one include pattern matches,
+// and no exclude pattern matches. An empty list passes everything. Each pattern is a Harbor
+// pattern (see glob.ts); `\!x` matches a literal `!x`. Harbor's UI holds one pattern with a
+// "matching"/"excluding" decoration; a list of such patterns is ferry's generalisation.
+//
+// Untagged artifacts are tested with the empty tag `""`, as Harbor does: `*` and `**` keep them,
+// `v*` drops them, `!v*` keeps them.
+
+import semver from 'semver';
+import type { Filters } from '../config/types.js';
+import { compileGlob, GlobSyntaxError, isMatchAllPattern } from './glob.js';
+
+interface PatternList {
+  include: ((s: string) => boolean)[];
+  exclude: ((s: string) => boolean)[];
+}
+
+function compileList(patterns: readonly string[]): PatternList {
+  const list: PatternList = { include: [], exclude: [] };
+  for (const pattern of patterns) {
+    if (pattern.startsWith('!')) list.exclude.push(compileGlob(pattern.slice(1)));
+    else list.include.push(compileGlob(pattern));
+  }
+  return list;
+}
+
+function listPredicate(list: PatternList): (s: string) => boolean {
+  const { include, exclude } = list;
+  if (include.length === 0 && exclude.length === 0) return () => true;
+  return (s) => (include.length === 0 || include.some((m) => m(s))) && !exclude.some((m) => m(s));
+}
+
+/** Repository name filter: doublestar globs on the full repository path (`backend/**`). */
+export function compileNameFilter(patterns: string[]): (repo: string) => boolean {
+  return listPredicate(compileList(patterns));
+}
+
+/** Tag filter (`prod-*`, `v*`, `!*-rc*`). Pass `""` for an untagged artifact. */
+export function compileTagFilter(patterns: string[]): (tag: string) => boolean {
+  return listPredicate(compileList(patterns));
+}
+
+/** Check every pattern of a list; returns the messages of the malformed ones (for config validation). */
+export function patternErrors(patterns: string[]): string[] {
+  const errors: string[] = [];
+  for (const pattern of patterns) {
+    try {
+      compileGlob(pattern.startsWith('!') ? pattern.slice(1) : pattern);
+    } catch (err) {
+      if (err instanceof GlobSyntaxError) errors.push(err.message);
+      else throw err;
+    }
+  }
+  return errors;
+}
+
+/** The artifact carries every required label/annotation with the same value. Keys and values are case-sensitive. */
+export function matchLabels(required: Record<string, string>, have: Record<string, string>): boolean {
+  return Object.entries(required).every(([key, value]) => Object.hasOwn(have, key) && have[key] === value);
+}
+
+const IMAGE_CONFIG_TYPES = new Set([
+  'application/vnd.docker.container.image.v1+json',
+  'application/vnd.oci.image.config.v1+json',
+]);
+
+const INDEX_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+
+const SCHEMA1_TYPES = new Set([
+  'application/vnd.docker.distribution.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v1+prettyjws',
+]);
+
+function baseMediaType(mediaType: string): string {
+  return (mediaType.split(';')[0] ?? '').trim().toLowerCase();
+}
+
+/**
+ * Whether an artifact is an "image" for the resource filter: its config media type is a Docker or
+ * OCI image config, or it is an index / manifest list (taken to be an index of images, as its
+ * children are not known here), or a Docker schema 1 manifest (always an image). Anything else with
+ * a known config type (Helm chart, Cosign signature, SBOM, WASM...) is an "artifact". With no
+ * config type and a plain manifest type (or nothing at all) it cannot be told apart and counts as
+ * an image, which is what a Distribution registry holds by default.
+ */
+export function isImage(configMediaType?: string, manifestMediaType?: string): boolean {
+  const manifest = manifestMediaType ? baseMediaType(manifestMediaType) : undefined;
+  if (manifest && (INDEX_TYPES.has(manifest) || SCHEMA1_TYPES.has(manifest))) return true;
+  if (configMediaType) return IMAGE_CONFIG_TYPES.has(baseMediaType(configMediaType));
+  return true;
+}
+
+/** What a provider knows about one tag (or one untagged artifact, with `tag: ""`). */
+export interface TagInfo {
+  tag: string;
+  digest?: string;
+  /** Harbor labels or OCI annotations. A Harbor label (a bare name) is given as `{ name: "" }`. */
+  labels?: Record<string, string>;
+  configMediaType?: string;
+  /** Manifest media type. */
+  mediaType?: string;
+  /** Creation time (RFC 3339), used by keep-latest-N when tags are not semver. */
+  created?: string;
+}
+
+/** `v1.2.3` and `1.2.3` (and `=1.2.3`) parse; `1.2`, `latest` do not. */
+export function semverOf(tag: string): string | null {
+  const cleaned = semver.clean(tag);
+  return cleaned === null ? null : semver.valid(cleaned);
+}
+
+function compileRange(range: string): semver.Range {
+  try {
+    return new semver.Range(range);
+  } catch {
+    throw new Error(`invalid semver range ${JSON.stringify(range)}`);
+  }
+}
+
+/**
+ * Tags inside a semver range. Tags that are not semver never satisfy a range. A prerelease
+ * (`1.3.0-rc.1`) satisfies only a range that names a prerelease of the same major.minor.patch
+ * (`>=1.3.0-rc.0`), the semver package's default.
+ */
+export function compileSemverFilter(range: string | undefined): (tag: string) => boolean {
+  if (range === undefined || range.trim() === '') return () => true;
+  const r = compileRange(range);
+  return (tag) => {
+    const v = semverOf(tag);
+    return v !== null && r.test(v);
+  };
+}
+
+/**
+ * The tags a rule can ever write at the destination: the tag filter and the semver range. Labels
+ * and the resource type are not known for destination tags, and keep-latest-N is deliberately not
+ * part of the scope (so with delete_remote, tags that fell out of the newest N are deleted).
+ */
+export function compileTagScope(filters: Pick<Filters, 'tag' | 'semver'>): (tag: string) => boolean {
+  const byTag = compileTagFilter(filters.tag);
+  const bySemver = compileSemverFilter(filters.semver);
+  return (tag) => byTag(tag) && bySemver(tag);
+}
+
+function compareLexical(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Order for keep-latest-N, newest first:
+ * 1. when every tag is semver: by version, descending (ties, e.g. `v1.0.0` and `1.0.0`, by tag);
+ * 2. otherwise when every tag has a parseable creation time: by time, descending, ties by tag
+ *    descending;
+ * 3. otherwise: by tag, descending (code-unit order), e.g. `2024-06-01` before `2024-05-30`.
+ */
+export function newestFirst(tags: TagInfo[]): TagInfo[] {
+  const versions = tags.map((t) => semverOf(t.tag));
+  if (versions.every((v) => v !== null)) {
+    return tags
+      .map((t, i) => ({ t, v: versions[i]! }))
+      .sort((a, b) => semver.rcompare(a.v, b.v) || compareLexical(b.t.tag, a.t.tag))
+      .map((x) => x.t);
+  }
+  const times = tags.map((t) => (t.created === undefined ? Number.NaN : Date.parse(t.created)));
+  if (times.every((n) => !Number.isNaN(n))) {
+    return tags
+      .map((t, i) => ({ t, n: times[i]! }))
+      .sort((a, b) => b.n - a.n || compareLexical(b.t.tag, a.t.tag))
+      .map((x) => x.t);
+  }
+  return [...tags].sort((a, b) => compareLexical(b.tag, a.tag));
+}
+
+/**
+ * Apply a rule's artifact filters to a repository's tags, in this order: tag patterns, labels,
+ * resource type, semver range, keep-latest-N. Labels are tested only on tags whose `labels` the
+ * provider supplied, and the resource type only when a media type is known: a provider that cannot
+ * read labels or media types cannot filter on them (the label filter then lets everything through,
+ * so providers must fill `labels` for label filters to work). The result keeps the input order.
+ */
+export function selectTags(tags: TagInfo[], filters: Filters): TagInfo[] {
+  const byTag = compileTagFilter(filters.tag);
+  const bySemver = compileSemverFilter(filters.semver);
+  const wantLabels = Object.keys(filters.labels).length > 0;
+  let selected = tags.filter((t) => {
+    if (!byTag(t.tag)) return false;
+    if (wantLabels && t.labels !== undefined && !matchLabels(filters.labels, t.labels)) return false;
+    if (filters.resource !== 'all' && (t.configMediaType !== undefined || t.mediaType !== undefined)) {
+      const image = isImage(t.configMediaType, t.mediaType);
+      if (image !== (filters.resource === 'image')) return false;
+    }
+    return bySemver(t.tag);
+  });
+  if (filters.latest !== undefined) {
+    const keep = new Set(newestFirst(selected).slice(0, Math.max(0, filters.latest)));
+    selected = selected.filter((t) => keep.has(t));
+  }
+  return selected;
+}
+
+/**
+ * Whether a rule's filters select every tag of every repository (name and tag filters match all,
+ * no exclusion, no labels, no semver range, no latest-N). The resource type is ignored: it is not
+ * known for destination tags, so it does not narrow what delete_remote may touch.
+ */
+export function filtersMatchEverything(filters: Filters): boolean {
+  const allNames =
+    filters.name.length === 0 ||
+    (!filters.name.some((p) => p.startsWith('!')) && filters.name.some(isMatchAllPattern));
+  const allTags =
+    filters.tag.length === 0 ||
+    (!filters.tag.some((p) => p.startsWith('!')) &&
+      filters.tag.some((p) => isMatchAllPattern(p) || p === '*'));
+  return (
+    allNames &&
+    allTags &&
+    Object.keys(filters.labels).length === 0 &&
+    (filters.semver === undefined || filters.semver.trim() === '') &&
+    filters.latest === undefined
+  );
+}

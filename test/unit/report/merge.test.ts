@@ -1,0 +1,98 @@
+import { describe, expect, test } from 'vitest';
+import { buildReport } from '../../../src/report/json.js';
+import { mergeReports, SHARDS_RULE } from '../../../src/report/merge.js';
+import type { Result, ResultStatus, RunReport } from '../../../src/report/result.js';
+
+function result(tag: string, status: ResultStatus): Result {
+  return {
+    rule: 'r',
+    destination: `ghcr.io/acme/x:${tag}`,
+    tag,
+    status,
+    bytes: 1,
+    blobs: { copied: 1, mounted: 0, present: 0 },
+    durationMs: 1,
+    retries: 0,
+  };
+}
+
+function shard(
+  index: number,
+  total: number,
+  start: string,
+  end: string,
+  statuses: ResultStatus[],
+): RunReport {
+  return buildReport({
+    command: 'run',
+    dryRun: false,
+    startedAt: new Date(start),
+    finishedAt: new Date(end),
+    results: statuses.map((s, i) => result(`${index}-${i}`, s)),
+    ruleErrors: index === 2 ? [{ rule: 'r', message: 'listing failed on shard 2' }] : [],
+    shard: { index, total },
+    version: '1.0.0',
+  });
+}
+
+const shards = [
+  shard(2, 3, '2025-01-01T00:00:05Z', '2025-01-01T00:09:00Z', ['copied', 'failed']),
+  shard(0, 3, '2025-01-01T00:00:01Z', '2025-01-01T00:05:00Z', ['copied', 'unchanged', 'unchanged']),
+  shard(1, 3, '2025-01-01T00:00:03Z', '2025-01-01T00:07:00Z', ['deleted']),
+];
+
+describe('mergeReports', () => {
+  const merged = mergeReports(shards);
+
+  test('concatenates results in shard order whatever the input order', () => {
+    const expected = [...shards].sort((a, b) => a.shard!.index - b.shard!.index).flatMap((s) => s.results);
+    expect(merged.results).toEqual(expected);
+    expect(mergeReports([...shards].reverse()).results).toEqual(expected);
+  });
+
+  test('recounts totals', () => {
+    for (const [status, n] of Object.entries(merged.totals)) {
+      expect(n).toBe(shards.reduce((sum, s) => sum + s.totals[status as ResultStatus], 0));
+    }
+  });
+
+  test('keeps the earliest start, the latest finish and drops the shard', () => {
+    expect(merged.startedAt).toBe('2025-01-01T00:00:01.000Z');
+    expect(merged.finishedAt).toBe('2025-01-01T00:09:00.000Z');
+    expect(merged.shard).toBeUndefined();
+    expect(merged.ruleErrors).toEqual([{ rule: 'r', message: 'listing failed on shard 2' }]);
+  });
+
+  test('a missing shard becomes a rule error', () => {
+    const partial = mergeReports([shards[0]!, shards[1]!]);
+    expect(partial.ruleErrors.at(-1)).toMatchObject({
+      rule: SHARDS_RULE,
+      message: 'no report from shard 2 of 3',
+    });
+  });
+
+  test.each([
+    ['a duplicate shard index', [shards[0]!, shards[0]!], /duplicate report for shard 3 of 3/],
+    ['no reports', [], /no reports/],
+    [
+      'different shard counts',
+      [shards[1]!, shard(0, 4, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', [])],
+      /shard counts differ/,
+    ],
+    ['mixed dry runs', [shards[1]!, { ...shards[2]!, dryRun: true }], /dryRun/],
+    [
+      'different versions',
+      [shards[1]!, { ...shards[2]!, tool: { name: 'ferry' as const, version: '2.0.0' } }],
+      /different ferry versions/,
+    ],
+    ['sharded and unsharded', [shards[1]!, { ...shards[2]!, shard: undefined }], /some reports have a shard/],
+  ])('rejects %s', (_name, reports, message) => {
+    expect(() => mergeReports(reports)).toThrow(message);
+  });
+
+  test('unsharded reports merge in input order', () => {
+    const a = { ...shards[0]!, shard: undefined };
+    const b = { ...shards[1]!, shard: undefined };
+    expect(mergeReports([b, a]).results).toEqual([...b.results, ...a.results]);
+  });
+});

@@ -1,0 +1,237 @@
+import { describe, expect, test } from 'vitest';
+import { buildReport } from '../../../src/report/json.js';
+import type { Result, ResultStatus, RunReport } from '../../../src/report/result.js';
+import {
+  COLLAPSE_UNCHANGED_AFTER,
+  DEFAULT_SUMMARY_MAX_BYTES,
+  renderSummary,
+} from '../../../src/report/summary.js';
+
+const DIGEST = `sha256:${'ab12cd34'.repeat(8)}`;
+
+function result(tag: string, status: ResultStatus, extra: Partial<Result> = {}): Result {
+  return {
+    rule: 'nginx',
+    source: `docker.io/library/nginx:${tag}`,
+    destination: `ghcr.io/acme/nginx:${tag}`,
+    tag,
+    status,
+    sourceDigest: DIGEST,
+    bytes: status === 'copied' ? 1024 * 1024 : 0,
+    blobs: { copied: 1, mounted: 0, present: 2 },
+    durationMs: 1500,
+    retries: 0,
+    ...extra,
+  };
+}
+
+function report(results: Result[], extra: Partial<Parameters<typeof buildReport>[0]> = {}): RunReport {
+  return buildReport({
+    command: 'run',
+    dryRun: false,
+    startedAt: new Date('2025-01-01T00:00:00Z'),
+    finishedAt: new Date('2025-01-01T00:06:12Z'),
+    results,
+    ruleErrors: [],
+    version: '0.1.0',
+    ...extra,
+  });
+}
+
+const failure = (tag: string, message: string, hint: string) =>
+  result(tag, 'failed', { error: { kind: 'denied', status: 403, message, hint } });
+
+/** Every GFM table row in `md` has the same number of unescaped pipes as its header. */
+function expectWellFormedTables(md: string): void {
+  const seps = (line: string) => line.replace(/\\\\/g, '').replace(/\\\|/g, '').split('|').length - 1;
+  let expected: number | undefined;
+  for (const line of md.split('\n')) {
+    if (!line.startsWith('|')) {
+      expected = undefined;
+      continue;
+    }
+    expected ??= seps(line);
+    expect(seps(line), line).toBe(expected);
+  }
+}
+
+describe('headline', () => {
+  test('states the verdict and the non-zero totals with time and bytes', () => {
+    const results = [
+      failure('1.0', 'nope', 'grant access'),
+      ...Array.from({ length: 14 }, (_, i) => result(`2.${i}`, 'copied')),
+      ...Array.from({ length: 3 }, (_, i) => result(`3.${i}`, 'deleted', { source: undefined })),
+      ...Array.from({ length: 140 }, (_, i) => result(`4.${i}`, 'unchanged')),
+    ];
+    const first = renderSummary(report(results)).split('\n')[0];
+    expect(first).toBe(
+      '## ferry run — ❌ 1 failed · 14 copied · 3 deleted · 140 unchanged (6m12s, 14.0 MiB)',
+    );
+  });
+
+  test.each([
+    ['a clean run', [result('1', 'copied')], '✅'],
+    ['a failed image', [result('1', 'copied'), failure('2', 'x', 'y')], '❌'],
+    ['deferred work', [result('1', 'deferred')], '⚠️'],
+  ])('marks %s with %s', (_name, results, emoji) => {
+    expect(renderSummary(report(results)).split('\n')[0]).toContain(`— ${emoji} `);
+  });
+
+  test('a rule error fails the verdict even with no failed image', () => {
+    const md = renderSummary(
+      report([result('1', 'copied')], { ruleErrors: [{ rule: 'nginx', message: 'x' }] }),
+    );
+    expect(md.split('\n')[0]).toMatch(/— ❌ 1 rule error · 1 copied/);
+  });
+
+  test('a dry run says "would copy" and that nothing was written', () => {
+    const results = [result('1', 'would-copy'), result('2', 'would-delete'), result('3', 'unchanged')];
+    const md = renderSummary(report(results, { dryRun: true }));
+    expect(md.split('\n')[0]).toBe(
+      '## ferry run (dry run) — ✅ 1 would copy · 1 would delete · 1 unchanged (6m12s)',
+    );
+    expect(md).toContain('nothing was written');
+  });
+});
+
+describe('body', () => {
+  test('the totals table counts every status per rule and overall', () => {
+    const results = [
+      result('1', 'copied'),
+      result('2', 'unchanged'),
+      result('3', 'copied', { rule: 'redis' }),
+      result('4', 'kept', { rule: 'redis' }),
+    ];
+    const md = renderSummary(report(results));
+    expect(md).toContain('| Rule | ✅ copied | 📌 kept | ➖ unchanged | Size moved |');
+    expect(md).toContain('| ✅ nginx | 1 | 0 | 1 | 1.0 MiB |');
+    expect(md).toContain('| ✅ redis | 1 | 1 | 0 | 1.0 MiB |');
+    expect(md).toContain('| **Total** | 2 | 1 | 1 | 2.0 MiB |');
+  });
+
+  test('failures come before the rule sections, each with its hint', () => {
+    const results = [
+      result('1', 'copied'),
+      failure('2', 'no push', 'add packages: write'),
+      failure('3', 'gone', 'check'),
+    ];
+    const md = renderSummary(report(results));
+    const failures = md.indexOf('### ❌ Failures (2)');
+    expect(failures).toBeGreaterThan(0);
+    expect(failures).toBeLessThan(md.indexOf('### nginx'));
+    for (const r of results.filter((x) => x.error)) {
+      const row = md
+        .split('\n')
+        .find((l) => l.startsWith(`| <code>${r.destination}</code> |`) && l.includes('denied'));
+      expect(row).toContain(r.error!.hint);
+      expect(row).toContain(r.error!.message);
+    }
+  });
+
+  test('rule-level errors get their own table', () => {
+    const md = renderSummary(
+      report([], { ruleErrors: [{ rule: 'redis', message: 'listing failed', hint: 'check credentials' }] }),
+    );
+    expect(md).toContain('### ⚠️ Rule errors (1)');
+    expect(md).toContain('| redis | listing failed | check credentials |');
+  });
+
+  test.each([
+    [COLLAPSE_UNCHANGED_AFTER, false],
+    [COLLAPSE_UNCHANGED_AFTER + 1, true],
+    [100, true],
+  ])('a run of %d unchanged rows collapsed: %s', (n, collapsed) => {
+    const results = [
+      result('a', 'copied'),
+      ...Array.from({ length: n }, (_, i) => result(`u${i}`, 'unchanged')),
+      result('b', 'copied'),
+    ];
+    const md = renderSummary(report(results));
+    expect(md.includes(`<details><summary>${n} unchanged</summary>`)).toBe(collapsed);
+    // Every row is still there, inside or outside the fold.
+    for (const r of results) expect(md).toContain(`<code>${r.destination}</code>`);
+    expectWellFormedTables(md);
+  });
+
+  test('row cells: status word, short digest, size, blobs, time, retries', () => {
+    const md = renderSummary(report([result('1', 'copied', { retries: 2 })]));
+    expect(md).toContain(
+      '| ✅ copied | <code>docker.io/library/nginx:1</code> | <code>ghcr.io/acme/nginx:1</code> | <code>sha256:ab12cd34…</code> | 1.0 MiB | 1/0/2 | 1.5s | 2 |',
+    );
+  });
+});
+
+describe('injection (T25)', () => {
+  const hostile = '\n::add-mask::x\n::error::pwned';
+  const label = 'a|b <img src=x> `tick`';
+  const results = [
+    failure(label, `denied${hostile}`, `fix ${label}`),
+    result(label, 'copied', { rule: `rule ${label}`, reason: label }),
+  ];
+  const md = renderSummary(report(results, { ruleErrors: [{ rule: label, message: hostile, hint: label }] }));
+
+  test('tables stay well-formed', () => expectWellFormedTables(md));
+  test('no raw HTML tag from registry text survives', () => expect(md).not.toContain('<img'));
+  test('no line starts a workflow command', () => {
+    for (const line of md.split('\n')) expect(line.trimStart().startsWith('::')).toBe(false);
+  });
+});
+
+describe('size cap', () => {
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const rule = `rule-${i % 20}`;
+      if (i % 1000 === 7) return { ...failure(`f${i}`, 'x'.repeat(200), 'hint'), rule };
+      return result(`t${i}`, i % 10 === 0 ? 'copied' : 'unchanged', { rule });
+    });
+
+  test('a small report is not cut', () => {
+    expect(renderSummary(report(many(50)))).not.toContain('rows omitted');
+  });
+
+  test.each([
+    ['default cap', 20_000, DEFAULT_SUMMARY_MAX_BYTES],
+    ['tight cap', 20_000, 64 * 1024],
+    ['very tight cap', 2_000, 8 * 1024],
+  ])('%s: %d results stay under %d bytes with an omitted-rows line', (_name, n, maxBytes) => {
+    const results = many(n);
+    const r = report(results);
+    const md = renderSummary(r, { maxBytes, reportPath: 'ferry-report.json' });
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(maxBytes);
+    // Cut no more than needed: most of the budget is used.
+    expect(Buffer.byteLength(md)).toBeGreaterThan(maxBytes * 0.8);
+    const omitted = /> ⚠️ (\d+) rows omitted .* see the JSON report \(<code>ferry-report\.json<\/code>\)/.exec(
+      md,
+    );
+    expect(omitted).not.toBeNull();
+    const failed = results.filter((x) => x.status === 'failed').length;
+    expect(md.split('\n')[0]).toContain(`${failed} failed`);
+    expect(md).toContain(`### ❌ Failures (${failed})`);
+    expectWellFormedTables(md);
+  });
+
+  test('unchanged rows are dropped before changed ones', () => {
+    const results = many(20_000);
+    const md = renderSummary(report(results), { maxBytes: 512 * 1024 });
+    const changed = results.filter((x) => x.status !== 'unchanged');
+    for (const r of changed) expect(md).toContain(`<code>${r.destination}</code>`);
+  });
+});
+
+test('thousands of rules: per-rule totals rows go before failures, headline kept', () => {
+  const results = Array.from({ length: 20_000 }, (_, i) =>
+    i % 500 === 0
+      ? { ...failure(`f${i}`, 'boom', 'fix it'), rule: `rule-${i}` }
+      : result(`t${i}`, 'copied', { rule: `rule-${i}` }),
+  );
+  const maxBytes = 64 * 1024;
+  const md = renderSummary(report(results), { maxBytes });
+  expect(Buffer.byteLength(md)).toBeLessThanOrEqual(maxBytes);
+  expect(Buffer.byteLength(md)).toBeGreaterThan(maxBytes * 0.8);
+  expect(md).toMatch(/^## ferry run — ❌ 40 failed · 19960 copied/);
+  expect(md).toMatch(/rules not shown/);
+  expect(md).toContain('| **Total** |');
+  for (const r of results.filter((x) => x.status === 'failed'))
+    expect(md).toContain(`<code>${r.destination}</code>`);
+  expectWellFormedTables(md);
+});
