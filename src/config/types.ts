@@ -41,7 +41,7 @@ export interface RegistryConfig {
   type: RegistryType;
   /** Base URL (https://host[:port] or http://host[:port] only when explicitly http). Absent for oci-layout. */
   url?: string;
-  /** Directory for oci-layout. */
+  /** Directory for oci-layout, already resolved against the config file's directory by the loader. */
   path?: string;
   /** Credential references; when absent, Docker config.json then anonymous. */
   credentials?: Credentials;

@@ -38,6 +38,9 @@ export interface ParsedManifest {
   annotations: Record<string, string>;
 }
 
+/** Go decodes JSON keys case-insensitively, JavaScript does not: a variant spelling is ambiguous. */
+const CANONICAL_KEYS = new Map(['manifests', 'layers', 'config', 'mediaType', 'subject', 'artifactType'].map((k) => [k.toLowerCase(), k]));
+
 export class InvalidManifestError extends Error {
   override name = 'InvalidManifestError';
 }
@@ -75,9 +78,8 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new InvalidManifestError('manifest must be a JSON object');
   const o = doc as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    const lower = k.toLowerCase();
-    if (lower !== k && ['manifests', 'layers', 'config', 'mediatype', 'subject'].includes(lower))
-      throw new InvalidManifestError(`manifest has a case-variant key ${JSON.stringify(k)}`);
+    const canonical = CANONICAL_KEYS.get(k.toLowerCase());
+    if (canonical && canonical !== k) throw new InvalidManifestError(`manifest has a case-variant key ${JSON.stringify(k)}`);
   }
   const declared = typeof o.mediaType === 'string' ? o.mediaType : undefined;
   const ct = contentType?.split(';')[0]?.trim();

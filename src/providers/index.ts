@@ -23,7 +23,8 @@ export interface OpenOptions {
 export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<Store> {
   if (reg.type === 'oci-layout') {
     if (!reg.path) throw new Error(`registries.${reg.name}: an oci-layout registry needs a path`);
-    return new OciLayoutStore(reg.name, resolve(o.baseDir, reg.path));
+    // The loader already resolved `path` against the config file's directory.
+    return new OciLayoutStore(reg.name, resolve(reg.path));
   }
   if (!reg.url) throw new Error(`registries.${reg.name}: url is required`);
   const url = new URL(reg.url);

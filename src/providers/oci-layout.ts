@@ -6,7 +6,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Digest, digestLike, hasherFor, parseDigest, sha256 } from '../oci/digest.js';
@@ -38,7 +38,7 @@ export class OciLayoutStore implements Store {
   constructor(name: string, root: string) {
     this.name = name;
     this.#root = resolve(root);
-    this.display = `oci:${root}`;
+    this.display = `oci:${relative(process.cwd(), this.#root) || '.'}`;
     this.mountDomain = `oci:${this.#root}`;
   }
 

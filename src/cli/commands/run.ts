@@ -1,0 +1,43 @@
+import { writeFile } from 'node:fs/promises';
+import { ConfigError, formatDiagnostic, loadConfig } from '../../config/index.js';
+import { runConfig } from '../../replicate/run.js';
+import { formatResultLine, formatTable } from '../../report/console.js';
+import { neutralizeCommands } from '../../report/escape.js';
+import { serializeReport } from '../../report/json.js';
+import { renderSummary } from '../../report/summary.js';
+
+export interface RunCommandOptions {
+  config: string;
+  rule: string[];
+  dryRun?: boolean;
+  concurrency?: number;
+  report?: string;
+  summary?: string;
+}
+
+export async function runCommand(opts: RunCommandOptions): Promise<number> {
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    loaded = await loadConfig(opts.config);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const d of e.diagnostics) console.error(formatDiagnostic(d));
+      return 1;
+    }
+    throw e;
+  }
+  for (const w of loaded.warnings) console.error(formatDiagnostic(w));
+  const color = process.stdout.isTTY === true;
+  const { report } = await runConfig(loaded.config, {
+    dryRun: opts.dryRun ?? false,
+    rules: opts.rule,
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    log: (line) => console.log(neutralizeCommands(line)),
+  });
+  for (const r of report.results) if (r.status !== 'unchanged') console.log(formatResultLine(r, { color }));
+  for (const e of report.ruleErrors) console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
+  console.log(formatTable(report.results, { color }));
+  if (opts.report) await writeFile(opts.report, serializeReport(report));
+  if (opts.summary) await writeFile(opts.summary, renderSummary(report, { ...(opts.report ? { reportPath: opts.report } : {}) }));
+  return report.totals.failed > 0 || report.ruleErrors.length > 0 ? 1 : 0;
+}

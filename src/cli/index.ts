@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/** ferry's command line: thin over the library. Exit 0 ok, 1 failed or invalid, 2 usage. */
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+
+const program = new Command()
+  .name('ferry')
+  .description('Container-image replication as code: carry out the rules in replication.yaml')
+  .version(VERSION)
+  .exitOverride();
+
+const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+program
+  .command('validate')
+  .description('check replication.yaml against the schema and the semantic rules (no network)')
+  .option('-c, --config <file>', 'rules file', 'replication.yaml')
+  .action(async (opts) => {
+    const { validateCommand } = await import('./commands/validate.js');
+    process.exitCode = await validateCommand(opts);
+  });
+
+program
+  .command('plan')
+  .description('show what a run would change, reading the live registries (HEAD requests only)')
+  .option('-c, --config <file>', 'rules file', 'replication.yaml')
+  .option('-r, --rule <name>', 'only this rule (repeatable or comma-separated)', collect, [])
+  .option('--json', 'print the plan as JSON')
+  .option('--concurrency <n>', 'requests in flight per rule', (v) => Number(v))
+  .action(async (opts) => {
+    const { planCommand } = await import('./commands/plan.js');
+    process.exitCode = await planCommand(opts);
+  });
+
+program
+  .command('run')
+  .description('replicate: copy what is missing or changed, delete extras where rules say so')
+  .option('-c, --config <file>', 'rules file', 'replication.yaml')
+  .option('-r, --rule <name>', 'only this rule (repeatable or comma-separated)', collect, [])
+  .option('--dry-run', 'plan only; nothing is written')
+  .option('--concurrency <n>', 'images copied at once', (v) => Number(v))
+  .option('--report <file>', 'write the JSON report here')
+  .option('--summary <file>', 'write the Markdown summary here')
+  .action(async (opts) => {
+    const { runCommand } = await import('./commands/run.js');
+    process.exitCode = await runCommand(opts);
+  });
+
+program
+  .command('demo')
+  .description('run the embedded example: mirror a bundled OCI layout into a local one (no registry needed)')
+  .option('-d, --dir <dir>', 'working directory for the demo', '.ferry-demo')
+  .action(async (opts) => {
+    const { demoCommand } = await import('./commands/demo.js');
+    process.exitCode = await demoCommand(opts);
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? 0 : 2;
+  else {
+    console.error(`ferry: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+});
