@@ -18,7 +18,7 @@ async function readRef(ref: SecretRef | { value: string }, what: string, baseDir
   }
   if ('file' in ref) {
     try {
-      return (await readFile(resolve(baseDir, ref.file), 'utf8')).trim();
+      return (await readFile(resolve(ref.file), 'utf8')).trim();
     } catch (e) {
       throw new CredentialError(`${what}: cannot read ${ref.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
@@ -34,7 +34,7 @@ export async function resolveCredentials(reg: RegistryConfig, host: string, base
   const c = reg.credentials;
   const dockerConfig = [c?.username, c?.password, c?.token].find((r): r is { dockerConfig: true | string } => !!r && 'dockerConfig' in r);
   if (!c || dockerConfig || (!c.password && !c.token)) {
-    const path = dockerConfig && typeof dockerConfig.dockerConfig === 'string' ? resolve(baseDir, dockerConfig.dockerConfig) : undefined;
+    const path = dockerConfig && typeof dockerConfig.dockerConfig === 'string' ? resolve(dockerConfig.dockerConfig) : undefined;
     return credentialsFromDockerConfig(host, path);
   }
   const username = c.username ? await readRef(c.username, `registries.${reg.name}.credentials.username`, baseDir) : undefined;

@@ -32,7 +32,8 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
   const host = apiHost(registry);
   const baseUrl = `${url.protocol}//${host}`;
   const credentials = o.anonymous ? undefined : await resolveCredentials(reg, host, o.baseDir);
-  const ca = reg.tls.caFile ? await readFile(resolve(o.baseDir, reg.tls.caFile)) : undefined;
+  // The loader resolved relative paths against the rules file's directory already.
+  const ca = reg.tls.caFile ? await readFile(resolve(reg.tls.caFile)) : undefined;
   const client = new RegistryClient({
     registry,
     baseUrl,

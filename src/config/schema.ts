@@ -1,0 +1,286 @@
+/**
+ * JSON Schema validation of replication.yaml (schema/replication.schema.json, draft 2020-12, ajv),
+ * with ajv's errors turned into the sentences a person reads.
+ *
+ * The schema avoids oneOf/anyOf (whose failures are a pile of errors from every branch) in favour of
+ * `type: [...]` + if/then/else, so each failure is one precise error. Nodes may carry `x-error`: a
+ * message (or a map keyword → message) that replaces the generic wording for failures of that value.
+ */
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import schemaJson from '../../schema/replication.schema.json' with { type: 'json' };
+import { oneOfList, suggest } from './errors.js';
+
+export type Segment = string | number;
+
+/** A schema failure, positioned by instance path; load.ts turns it into a ConfigDiagnostic. */
+export interface SchemaIssue {
+  path: Segment[];
+  /** key: point at the key (unknown key); value: at the value; object: at the mapping itself (missing key). */
+  at: 'key' | 'value';
+  message: string;
+}
+
+type SchemaNode = Record<string, unknown>;
+
+export const replicationSchema = schemaJson as unknown as SchemaNode;
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv2020({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictTypes: false,
+      allowUnionTypes: true,
+    });
+    indexSchema(replicationSchema);
+    ajv.addKeyword({ keyword: 'x-error', schemaType: ['string', 'object'] });
+    compiled = ajv.compile(replicationSchema);
+  }
+  return compiled;
+}
+
+function decodePointer(pointer: string): string[] {
+  if (pointer === '' || pointer === '#') return [];
+  return pointer
+    .replace(/^#/, '')
+    .split('/')
+    .slice(1)
+    .map((s) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function instanceSegments(instancePath: string, data: unknown): Segment[] {
+  const out: Segment[] = [];
+  let cur: unknown = data;
+  for (const raw of decodePointer(instancePath)) {
+    const seg: Segment = Array.isArray(cur) && /^\d+$/.test(raw) ? Number(raw) : raw;
+    out.push(seg);
+    cur =
+      cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg as string] : undefined;
+  }
+  return out;
+}
+
+function valueAt(data: unknown, path: Segment[]): unknown {
+  let cur = data;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[seg as string];
+  }
+  return cur;
+}
+
+const SCHEMA_MAPS = ['$defs', 'properties', 'patternProperties', 'dependentSchemas'];
+const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
+const SCHEMA_ONE = [
+  'items',
+  'additionalProperties',
+  'propertyNames',
+  'if',
+  'then',
+  'else',
+  'not',
+  'contains',
+];
+/** Keywords whose sub-schema applies to a child of the instance, not the instance itself. */
+const INSTANCE_STEP = new Set([
+  'properties',
+  'patternProperties',
+  'items',
+  'prefixItems',
+  'additionalProperties',
+]);
+
+/** For every schema object: the schema that contains it, unless that link moves to another value. */
+const sameValueParent = new WeakMap<object, SchemaNode>();
+
+function indexSchema(node: SchemaNode): void {
+  const link = (child: unknown, keyword: string) => {
+    if (!child || typeof child !== 'object' || Array.isArray(child)) return;
+    if (!INSTANCE_STEP.has(keyword) && keyword !== '$defs') sameValueParent.set(child, node);
+    indexSchema(child as SchemaNode);
+  };
+  for (const k of SCHEMA_MAPS) {
+    const m = node[k];
+    if (m && typeof m === 'object') for (const child of Object.values(m)) link(child, k);
+  }
+  for (const k of SCHEMA_LISTS) {
+    const l = node[k];
+    if (Array.isArray(l)) for (const child of l) link(child, k);
+  }
+  for (const k of SCHEMA_ONE) link(node[k], k);
+}
+
+/**
+ * The `x-error` that speaks for a failing keyword: on the schema holding the keyword or the nearest
+ * enclosing schema that still describes the same value (if/then/else, allOf...: not properties/items).
+ */
+function customMessage(parentSchema: unknown, keyword: string): string | undefined {
+  let node = parentSchema as SchemaNode | undefined;
+  while (node) {
+    const x = node['x-error'];
+    if (typeof x === 'string') return x;
+    if (x && typeof x === 'object') {
+      const m = (x as Record<string, unknown>)[keyword];
+      if (typeof m === 'string') return m;
+    }
+    node = sameValueParent.get(node);
+  }
+  return undefined;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a map',
+  array: 'a list',
+  null: 'nothing',
+};
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing (an empty value)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a number';
+  return 'a string';
+}
+
+/** Message for a literal where a secret reference belongs; never repeats the value. */
+export function literalSecretMessage(value: unknown): string {
+  const base =
+    'a literal secret is not allowed here; reference it with { env: NAME }, { file: path } or { docker_config: true }';
+  if (typeof value === 'string') {
+    if (/\$\{\{/.test(value)) {
+      return 'GitHub expressions are not evaluated in this file; pass the secret to the step in `env:` and reference it with { env: NAME }';
+    }
+    const m = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(value.trim());
+    if (m) return `environment variables are not expanded in this file; write { env: ${m[1]} }`;
+    return base;
+  }
+  return `expected a reference like { env: NAME }, { file: path } or { docker_config: true }, got ${describe(value)}`;
+}
+
+function humanise(e: ErrorObject, value: unknown): string {
+  const custom = customMessage(e.parentSchema, e.keyword);
+  if (custom === '@literal-secret') return literalSecretMessage(value);
+  const p = e.params as Record<string, unknown>;
+  if (custom && e.keyword === 'type') return `${custom}, got ${describe(value)}`;
+  if (custom && e.keyword === 'enum' && typeof value === 'string') {
+    if (/^schedul/i.test(value.trim())) return `${custom}; a schedule is written { schedule: "0 2 * * *" }`;
+    const hint = suggest(value, (p.allowedValues as unknown[]).map(String));
+    return hint ? `${custom} (did you mean "${hint}"?)` : custom;
+  }
+  if (custom) return custom;
+  switch (e.keyword) {
+    case 'type': {
+      const types = String(p.type).split(',');
+      const words = types.map((t) => TYPE_WORDS[t] ?? t);
+      return `expected ${oneOfList(words)}, got ${describe(value)}`;
+    }
+    case 'enum': {
+      const allowed = (p.allowedValues as unknown[]).map(String);
+      const hint = typeof value === 'string' ? suggest(value, allowed) : undefined;
+      return `expected one of: ${allowed.join(', ')}${hint ? ` (did you mean "${hint}"?)` : ''}`;
+    }
+    case 'const':
+      return `expected ${JSON.stringify(p.allowedValue)}`;
+    case 'minimum':
+      return `expected ${p.limit} or more`;
+    case 'maximum':
+      return `expected ${p.limit} or less`;
+    case 'minLength':
+      return 'must not be empty';
+    case 'minItems':
+      return p.limit === 1 ? 'must not be an empty list' : `expected at least ${p.limit} items`;
+    case 'minProperties':
+      return 'must not be empty';
+    case 'maxProperties':
+      return `expected at most ${p.limit} keys`;
+    case 'pattern':
+      return `does not match ${String(p.pattern)}`;
+    default:
+      return e.message ?? 'is not valid';
+  }
+}
+
+function allowedKeys(parentSchema: unknown): string[] {
+  const props = (parentSchema as SchemaNode | undefined)?.properties;
+  return props && typeof props === 'object' ? Object.keys(props).filter((k) => k !== '$schema') : [];
+}
+
+/** Keys a rule has that `defaults` cannot default. */
+const RULE_ONLY = new Set(['name', 'source', 'destination', 'description']);
+
+export function unknownKeyMessage(key: string, allowed: string[], parentPath: Segment[]): string {
+  if (parentPath.length === 1 && parentPath[0] === 'defaults' && RULE_ONLY.has(key)) {
+    return `"${key}" cannot be set in defaults; set it on each rule`;
+  }
+  const hint = suggest(key, allowed);
+  if (hint) return `unknown key "${key}", did you mean "${hint}"?`;
+  if (allowed.length === 1) return `unknown key "${key}"; expected ${allowed[0]}`;
+  return `unknown key "${key}"; expected one of: ${allowed.join(', ')}`;
+}
+
+/** Validate plain data (from YAML) against the schema. Issues come in ajv's order; the caller sorts by position. */
+export function validateSchema(data: unknown): SchemaIssue[] {
+  const validate = validator();
+  if (validate(data)) return [];
+  const issues: SchemaIssue[] = [];
+  const valueDone = new Set<string>();
+  const errors = validate.errors ?? [];
+  // A misspelt required key shows up twice: as unknown and as missing. Say it once, as unknown.
+  const explained = new Set<string>();
+  const missing = new Map<string, { keys: string[]; issue: SchemaIssue }>();
+  for (const e of errors) {
+    if (e.keyword !== 'additionalProperties') continue;
+    const allowed = allowedKeys(e.parentSchema);
+    const key = String((e.params as Record<string, unknown>).additionalProperty);
+    const hint = allowed.length === 1 ? allowed[0] : suggest(key, allowed);
+    if (hint) explained.add(`${e.instancePath}|${hint}`);
+  }
+  for (const e of errors) {
+    if (e.keyword === 'if') continue; // the branch's own error says what is wrong
+    const path = instanceSegments(e.instancePath, data);
+    const p = e.params as Record<string, unknown>;
+    if (e.keyword === 'additionalProperties') {
+      const key = String(p.additionalProperty);
+      issues.push({
+        path: [...path, key],
+        at: 'key',
+        message: unknownKeyMessage(key, allowedKeys(e.parentSchema), path),
+      });
+      continue;
+    }
+    if (e.keyword === 'required') {
+      const key = String(p.missingProperty);
+      if (explained.has(`${e.instancePath}|${key}`)) continue;
+      const prev = missing.get(e.instancePath);
+      if (prev) {
+        prev.keys.push(key);
+        prev.issue.message = `missing required keys ${oneOfList(prev.keys.map((k) => `"${k}"`)).replace(/ or /, ' and ')}`;
+      } else {
+        const issue: SchemaIssue = { path, at: 'value', message: `missing required key "${key}"` };
+        missing.set(e.instancePath, { keys: [key], issue });
+        issues.push(issue);
+      }
+      continue;
+    }
+    if (e.keyword === 'propertyNames') continue; // reported through the nested pattern error below
+    if (e.propertyName !== undefined) {
+      const key = e.propertyName;
+      const msg = customMessage(e.parentSchema, e.keyword) ?? `invalid key "${key}"`;
+      issues.push({ path: [...path, key], at: 'key', message: `${msg}, got "${key}"` });
+      continue;
+    }
+    const id = path.join('\u0000');
+    if (valueDone.has(id)) continue; // one message per value is enough
+    valueDone.add(id);
+    issues.push({ path, at: 'value', message: humanise(e, valueAt(data, path)) });
+  }
+  return issues;
+}

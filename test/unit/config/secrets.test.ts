@@ -1,0 +1,61 @@
+import { describe, expect, test } from 'vitest';
+import { formatDiagnostic, parseConfig } from '../../../src/config/index.js';
+
+const withPassword = (password: string) => `version: 1
+registries:
+  harbor:
+    type: harbor
+    url: https://harbor.example.com
+    credentials:
+      username: admin
+      password: ${password}
+rules: []
+`;
+
+describe('literal secrets', () => {
+  test.each(['Harbor12345', '"s3cr3t value"', 'dckr_pat_AbCdEf012345'])(
+    'never echo the secret: %s',
+    (secret) => {
+      const { diagnostics } = parseConfig(withPassword(secret), 'replication.yaml');
+      const text = diagnostics.map(formatDiagnostic).join('\n');
+      expect(text).toContain(
+        'replication.yaml:8:17: registries.harbor.credentials.password: a literal secret',
+      );
+      expect(text).toContain('{ env: NAME }');
+      expect(text).not.toContain(secret.replace(/"/g, ''));
+    },
+  );
+
+  test('a password in the URL is rejected without repeating it', () => {
+    const text = `version: 1
+registries:
+  harbor: { type: harbor, url: "https://admin:Harbor12345@harbor.example.com" }
+rules: []
+`;
+    const lines = parseConfig(text, 'r.yaml').diagnostics.map(formatDiagnostic);
+    expect(lines[0]).toBe(
+      'r.yaml:3:32: registries.harbor.url: credentials are not allowed in the URL; use credentials: { username: ..., password: { env: NAME } }',
+    );
+    expect(lines.join('\n')).not.toContain('Harbor12345');
+  });
+
+  test('references are accepted in every form', () => {
+    const text = `version: 1
+registries:
+  a: { type: registry, url: https://a.example.com, credentials: { username: { env: A_USER }, password: { env: A_PASS } } }
+  b: { type: registry, url: https://b.example.com, credentials: { username: bot, password: { file: /run/secrets/b } } }
+  c: { type: registry, url: https://c.example.com, credentials: { username: bot, token: { docker_config: /etc/docker/config.json } } }
+  d: { type: registry, url: https://d.example.com, credentials: { docker_config: true } }
+rules: []
+`;
+    const { config, diagnostics } = parseConfig(text, 'conf/replication.yaml');
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const creds = [...config!.registries.values()].map((r) => r.credentials);
+    expect(creds).toEqual([
+      { username: { env: 'A_USER' }, password: { env: 'A_PASS' } },
+      { username: { value: 'bot' }, password: { file: '/run/secrets/b' } },
+      { username: { value: 'bot' }, token: { dockerConfig: '/etc/docker/config.json' } },
+      { username: { dockerConfig: true }, password: { dockerConfig: true } },
+    ]);
+  });
+});
