@@ -1,0 +1,440 @@
+import { createHash } from 'node:crypto';
+import { MockAgent } from 'undici';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { Digest } from '../../../src/oci/digest.js';
+import { MANIFEST_ACCEPT, MediaType } from '../../../src/oci/media-types.js';
+import { RegistryClient, referrersTag } from '../../../src/registry/client.js';
+import { RegistryError } from '../../../src/registry/errors.js';
+
+const REG = 'https://reg.example';
+const sha = (b: Buffer | string): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+interface Seen {
+  origin: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+}
+interface Reply {
+  status: number;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+function lower(h: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (h && typeof h === 'object') for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = String(v);
+  return out;
+}
+
+let agent: MockAgent;
+let seen: Seen[];
+let client: RegistryClient;
+
+/** Routes for the registry: `METHOD /path` (query included) → reply; GET /v2/ answers 200. */
+function registry(routes: Record<string, Reply | ((r: Seen) => Reply)>, origin = REG) {
+  agent
+    .get(origin)
+    .intercept({ path: () => true, method: () => true })
+    .reply((opts) => {
+      const r: Seen = { origin, method: opts.method, path: opts.path, headers: lower(opts.headers) };
+      seen.push(r);
+      const route =
+        routes[`${r.method} ${r.path}`] ?? (r.path === '/v2/' ? { status: 200 } : { status: 404 });
+      const out = typeof route === 'function' ? route(r) : route;
+      return {
+        statusCode: out.status,
+        data: out.body ?? '',
+        responseOptions: { headers: out.headers ?? {} },
+      };
+    })
+    .persist();
+}
+const requests = (origin = REG) => seen.filter((s) => s.origin === origin && s.path !== '/v2/');
+
+beforeEach(() => {
+  agent = new MockAgent();
+  agent.disableNetConnect();
+  seen = [];
+  client = new RegistryClient({
+    registry: 'reg.example',
+    baseUrl: REG,
+    dispatcher: agent,
+    sleep: async () => {},
+  });
+});
+afterEach(async () => {
+  await agent.close();
+});
+
+async function rejection(p: Promise<unknown>): Promise<RegistryError> {
+  const r = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(r).toBeInstanceOf(RegistryError);
+  return r as RegistryError;
+}
+
+async function consume(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(Buffer.from(c));
+  return Buffer.concat(parts);
+}
+
+const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
+const layer = Buffer.from('layer bytes '.repeat(100));
+const manifestBytes = Buffer.from(
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: MediaType.OciManifest,
+    config: { mediaType: MediaType.OciConfig, digest: sha(config), size: config.length },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(layer), size: layer.length }],
+  }),
+);
+const manifestDigest = sha(manifestBytes);
+
+describe('tags', () => {
+  test('follows Link pagination across two pages', async () => {
+    registry({
+      'GET /v2/a/tags/list?n=2': {
+        status: 200,
+        body: '{"name":"a","tags":["1","2"]}',
+        headers: { link: '</v2/a/tags/list?last=2&n=2>; rel="next"' },
+      },
+      'GET /v2/a/tags/list?last=2&n=2': { status: 200, body: '{"name":"a","tags":["3"]}' },
+    });
+    expect(await client.tags('a', 2)).toEqual(['1', '2', '3']);
+    expect(requests().map((r) => r.path)).toEqual(['/v2/a/tags/list?n=2', '/v2/a/tags/list?last=2&n=2']);
+  });
+
+  test('the client pings /v2/ once before its first request', async () => {
+    registry({ 'GET /v2/a/tags/list?n=10': { status: 200, body: '{"tags":["x"]}' } });
+    await client.tags('a', 10);
+    await client.tags('a', 10);
+    expect(seen.filter((s) => s.path === '/v2/')).toHaveLength(1);
+    expect(seen[0]!.path).toBe('/v2/');
+  });
+
+  test('a Link to another host is rejected and never followed', async () => {
+    registry({
+      'GET /v2/a/tags/list?n=2': {
+        status: 200,
+        body: '{"tags":["1","2"]}',
+        headers: { link: '<https://evil.example/v2/a/tags/list?last=2>; rel="next"' },
+      },
+    });
+    registry({}, 'https://evil.example');
+    const e = await rejection(client.tags('a', 2));
+    expect(e.message).toContain('evil.example');
+    expect(requests('https://evil.example')).toEqual([]);
+  });
+
+  test('tags that are not valid tag names are dropped from the listing', async () => {
+    registry({
+      'GET /v2/a/tags/list?n=100': {
+        status: 200,
+        body: JSON.stringify({ tags: ['ok', '../x', 'a/b', '-bad', 'v1.0', 7] }),
+      },
+    });
+    expect(await client.tags('a', 100)).toEqual(['ok', 'v1.0']);
+  });
+
+  test('a repository that does not exist has no tags', async () => {
+    registry({
+      'GET /v2/a/tags/list?n=5': { status: 404, body: '{"errors":[{"code":"NAME_UNKNOWN","message":"no"}]}' },
+    });
+    expect(await client.tags('a', 5)).toEqual([]);
+  });
+
+  test('an invalid repository name is refused before any request', async () => {
+    registry({});
+    await expect(client.tags('../x')).rejects.toThrow('invalid repository name');
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('manifestGet', () => {
+  test('by digest: correct bytes are returned and parsed, with the Accept list sent', async () => {
+    registry({
+      [`GET /v2/a/manifests/${manifestDigest}`]: {
+        status: 200,
+        body: manifestBytes,
+        headers: { 'content-type': MediaType.OciManifest },
+      },
+    });
+    const m = await client.manifestGet('a', manifestDigest);
+    expect(m?.digest).toBe(manifestDigest);
+    expect(m?.bytes.equals(manifestBytes)).toBe(true);
+    expect(m?.size).toBe(manifestBytes.length);
+    expect(m?.parsed.layers[0]?.digest).toBe(sha(layer));
+    expect(requests()[0]!.headers.accept).toBe(MANIFEST_ACCEPT);
+  });
+
+  test('by digest: bytes that hash differently fail with digest-mismatch', async () => {
+    const tampered = Buffer.from(
+      manifestBytes.toString().replace('amd64', 'arm64').replace('"size":', '"size": '),
+    );
+    registry({
+      [`GET /v2/a/manifests/${manifestDigest}`]: {
+        status: 200,
+        body: tampered,
+        headers: { 'content-type': MediaType.OciManifest },
+      },
+    });
+    const e = await rejection(client.manifestGet('a', manifestDigest));
+    expect(e.kind).toBe('digest-mismatch');
+    expect(e.message).toContain(sha(tampered));
+  });
+
+  test("by tag: the digest is computed from the bytes, not taken from the registry's header", async () => {
+    registry({
+      'GET /v2/a/manifests/v1': {
+        status: 200,
+        body: manifestBytes,
+        headers: { 'content-type': MediaType.OciManifest, 'docker-content-digest': sha('something else') },
+      },
+    });
+    expect((await client.manifestGet('a', 'v1'))?.digest).toBe(manifestDigest);
+  });
+
+  test('404 means absent', async () => {
+    registry({});
+    expect(await client.manifestGet('a', 'missing')).toBeUndefined();
+  });
+
+  test.each([['../x'], ['sha256:../../x'], ['a/b'], ['SHA256:ABC']])(
+    'the reference %j is refused before any request',
+    async (ref) => {
+      registry({});
+      await expect(client.manifestGet('a', ref)).rejects.toThrow();
+      expect(seen).toEqual([]);
+    },
+  );
+});
+
+describe('manifestHead', () => {
+  test('reads digest, media type and size from the headers, with the same Accept as GET', async () => {
+    registry({
+      'HEAD /v2/a/manifests/v1': {
+        status: 200,
+        headers: {
+          'docker-content-digest': manifestDigest,
+          'content-type': MediaType.OciManifest,
+          'content-length': String(manifestBytes.length),
+        },
+      },
+    });
+    expect(await client.manifestHead('a', 'v1')).toEqual({
+      digest: manifestDigest,
+      mediaType: MediaType.OciManifest,
+      size: manifestBytes.length,
+    });
+    expect(requests().map((r) => r.method)).toEqual(['HEAD']);
+    expect(requests()[0]!.headers.accept).toBe(MANIFEST_ACCEPT);
+  });
+
+  test('falls back to GET when Docker-Content-Digest is missing', async () => {
+    registry({
+      'HEAD /v2/a/manifests/v1': {
+        status: 200,
+        headers: { 'content-type': MediaType.OciManifest, 'content-length': String(manifestBytes.length) },
+      },
+      'GET /v2/a/manifests/v1': {
+        status: 200,
+        body: manifestBytes,
+        headers: { 'content-type': MediaType.OciManifest },
+      },
+    });
+    expect(await client.manifestHead('a', 'v1')).toEqual({
+      digest: manifestDigest,
+      mediaType: MediaType.OciManifest,
+      size: manifestBytes.length,
+    });
+    expect(requests().map((r) => r.method)).toEqual(['HEAD', 'GET']);
+  });
+
+  test('falls back to GET when Content-Length is missing (RELIABILITY C2)', async () => {
+    registry({
+      'HEAD /v2/a/manifests/v1': {
+        status: 200,
+        headers: { 'content-type': MediaType.OciManifest, 'docker-content-digest': manifestDigest },
+      },
+      'GET /v2/a/manifests/v1': {
+        status: 200,
+        body: manifestBytes,
+        headers: { 'content-type': MediaType.OciManifest },
+      },
+    });
+    expect(await client.manifestHead('a', 'v1')).toEqual({
+      digest: manifestDigest,
+      mediaType: MediaType.OciManifest,
+      size: manifestBytes.length,
+    });
+  });
+
+  test('an invalid Docker-Content-Digest is refused', async () => {
+    registry({
+      'HEAD /v2/a/manifests/v1': {
+        status: 200,
+        headers: {
+          'content-type': MediaType.OciManifest,
+          'docker-content-digest': 'sha256:../../x',
+          'content-length': '10',
+        },
+      },
+    });
+    await expect(client.manifestHead('a', 'v1')).rejects.toThrow('Docker-Content-Digest');
+  });
+
+  test('404 means absent', async () => {
+    registry({});
+    expect(await client.manifestHead('a', 'v1')).toBeUndefined();
+  });
+});
+
+describe('blobGet verifies while streaming', () => {
+  const path = `/v2/a/blobs/${sha(layer)}`;
+  const desc = { digest: sha(layer), size: layer.length };
+
+  test('correct bytes stream through unchanged', async () => {
+    registry({
+      [`GET ${path}`]: { status: 200, body: layer, headers: { 'content-length': String(layer.length) } },
+    });
+    const { stream, size } = await client.blobGet('a', desc);
+    expect(size).toBe(layer.length);
+    expect((await consume(stream)).equals(layer)).toBe(true);
+  });
+
+  test('a body longer than the descriptor size fails with size-mismatch', async () => {
+    registry({ [`GET ${path}`]: { status: 200, body: Buffer.concat([layer, Buffer.from('extra')]) } });
+    const { stream } = await client.blobGet('a', desc);
+    const e = await rejection(consume(stream));
+    expect(e.kind).toBe('size-mismatch');
+  });
+
+  test('a body shorter than the descriptor size fails with size-mismatch', async () => {
+    registry({ [`GET ${path}`]: { status: 200, body: layer.subarray(0, layer.length - 1) } });
+    const { stream } = await client.blobGet('a', desc);
+    expect((await rejection(consume(stream))).kind).toBe('size-mismatch');
+  });
+
+  test('one flipped byte fails with digest-mismatch', async () => {
+    const flipped = Buffer.from(layer);
+    flipped[Math.floor(flipped.length / 2)]! ^= 0x01;
+    registry({
+      [`GET ${path}`]: { status: 200, body: flipped, headers: { 'content-length': String(flipped.length) } },
+    });
+    const { stream } = await client.blobGet('a', desc);
+    const e = await rejection(consume(stream));
+    expect(e.kind).toBe('digest-mismatch');
+    expect(e.message).toContain(sha(layer));
+  });
+
+  test('a Content-Length that disagrees with the descriptor is rejected before streaming', async () => {
+    registry({
+      [`GET ${path}`]: { status: 200, body: layer, headers: { 'content-length': String(layer.length + 1) } },
+    });
+    const e = await rejection(client.blobGet('a', desc));
+    expect(e.kind).toBe('size-mismatch');
+    expect(e.message).toContain(String(layer.length + 1));
+  });
+
+  test('a blob sent with Content-Encoding is refused (bytes must be as stored)', async () => {
+    registry({ [`GET ${path}`]: { status: 200, body: layer, headers: { 'content-encoding': 'gzip' } } });
+    expect((await rejection(client.blobGet('a', desc))).kind).toBe('invalid');
+  });
+
+  test('an invalid digest is refused before any request', async () => {
+    registry({});
+    await expect(client.blobGet('a', { digest: 'sha256:../../x' as Digest, size: 1 })).rejects.toThrow(
+      'invalid digest',
+    );
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('referrers', () => {
+  const sig = Buffer.from('{"sig":1}');
+  const referrerIndex = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciIndex,
+      manifests: [
+        {
+          mediaType: MediaType.OciManifest,
+          digest: sha(sig),
+          size: sig.length,
+          artifactType: 'application/vnd.dev.cosign',
+        },
+      ],
+    }),
+  );
+
+  test('uses the referrers API when it answers with an index', async () => {
+    registry({
+      [`GET /v2/a/referrers/${manifestDigest}`]: {
+        status: 200,
+        body: referrerIndex,
+        headers: { 'content-type': MediaType.OciIndex },
+      },
+    });
+    const refs = await client.referrers('a', manifestDigest);
+    expect(refs.map((r) => r.digest)).toEqual([sha(sig)]);
+    expect(refs[0]?.artifactType).toBe('application/vnd.dev.cosign');
+  });
+
+  test('a 404 on the API falls back to the sha256-<hex> tag', async () => {
+    const tag = referrersTag(manifestDigest);
+    expect(tag).toBe(`sha256-${manifestDigest.slice('sha256:'.length)}`);
+    registry({
+      [`GET /v2/a/manifests/${tag}`]: {
+        status: 200,
+        body: referrerIndex,
+        headers: { 'content-type': MediaType.OciIndex },
+      },
+    });
+    const refs = await client.referrers('a', manifestDigest);
+    expect(refs.map((r) => r.digest)).toEqual([sha(sig)]);
+    expect(requests().map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /v2/a/referrers/${manifestDigest}`,
+      `GET /v2/a/manifests/${tag}`,
+    ]);
+  });
+
+  test('no API and no fallback tag means no referrers', async () => {
+    registry({});
+    expect(await client.referrers('a', manifestDigest)).toEqual([]);
+  });
+});
+
+describe('manifestPut', () => {
+  test('sends the exact bytes with the media type and returns their digest', async () => {
+    let body = '';
+    agent
+      .get(REG)
+      .intercept({ path: '/v2/a/manifests/v1', method: 'PUT' })
+      .reply((opts) => {
+        body = Buffer.from(opts.body as Uint8Array).toString();
+        seen.push({ origin: REG, method: 'PUT', path: opts.path, headers: lower(opts.headers) });
+        return {
+          statusCode: 201,
+          data: '',
+          responseOptions: { headers: { 'docker-content-digest': manifestDigest } },
+        };
+      });
+    registry({});
+    expect(await client.manifestPut('a', 'v1', manifestBytes, MediaType.OciManifest)).toBe(manifestDigest);
+    expect(body).toBe(manifestBytes.toString());
+    expect(seen.find((s) => s.method === 'PUT')!.headers['content-type']).toBe(MediaType.OciManifest);
+  });
+
+  test('a registry that reports storing other bytes fails with digest-mismatch', async () => {
+    registry({
+      'PUT /v2/a/manifests/v1': { status: 201, headers: { 'docker-content-digest': sha('other') } },
+    });
+    expect((await rejection(client.manifestPut('a', 'v1', manifestBytes, MediaType.OciManifest))).kind).toBe(
+      'digest-mismatch',
+    );
+  });
+});

@@ -1,0 +1,174 @@
+import { describe, expect, test } from 'vitest';
+import {
+  kindFor,
+  parseErrorBody,
+  RegistryError,
+  type RegistryErrorKind,
+} from '../../../src/registry/errors.js';
+
+describe('kindFor maps status and distribution error codes', () => {
+  test.each<[number, string[], RegistryErrorKind]>([
+    [429, [], 'rate-limited'],
+    [429, ['TOOMANYREQUESTS'], 'rate-limited'],
+    [403, ['TOOMANYREQUESTS'], 'rate-limited'],
+    [401, [], 'unauthorized'],
+    [401, ['UNAUTHORIZED'], 'unauthorized'],
+    [400, ['UNAUTHORIZED'], 'unauthorized'],
+    [403, [], 'denied'],
+    [403, ['DENIED'], 'denied'],
+    [404, [], 'not-found'],
+    [404, ['NAME_UNKNOWN'], 'not-found'],
+    [404, ['MANIFEST_UNKNOWN'], 'not-found'],
+    [400, ['BLOB_UNKNOWN'], 'not-found'],
+    [404, ['BLOB_UPLOAD_UNKNOWN'], 'not-found'],
+    [405, [], 'unsupported'],
+    [400, ['UNSUPPORTED'], 'unsupported'],
+    [413, [], 'too-large'],
+    [500, [], 'server'],
+    [502, [], 'server'],
+    [503, [], 'server'],
+    [504, [], 'server'],
+    [400, [], 'invalid'],
+    [400, ['MANIFEST_INVALID'], 'invalid'],
+    [400, ['TAG_INVALID'], 'invalid'],
+    [412, ['DIGEST_INVALID'], 'invalid'],
+    [409, [], 'http'],
+    [418, [], 'http'],
+  ])('HTTP %d %j → %s', (status, codes, kind) => {
+    expect(kindFor(status, codes)).toBe(kind);
+  });
+});
+
+describe('parseErrorBody', () => {
+  test('reads codes and messages from a distribution error body', () => {
+    const body = {
+      errors: [
+        { code: 'DENIED', message: 'requested access to the resource is denied' },
+        { code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: 'x' } },
+      ],
+    };
+    expect(parseErrorBody(JSON.stringify(body))).toEqual({
+      codes: body.errors.map((e) => e.code),
+      messages: body.errors.map((e) => e.message),
+    });
+  });
+
+  test.each([
+    ['lowercase', 'denied'],
+    ['with a newline', 'DENIED\n::error::x'],
+    ['with spaces', 'NOT A CODE'],
+    ['too long', 'A'.repeat(65)],
+    ['empty', ''],
+  ])('drops a code that is not an upper-case identifier (%s)', (_name, code) => {
+    expect(parseErrorBody(JSON.stringify({ errors: [{ code, message: 'm' }] })).codes).toEqual([]);
+  });
+
+  test('truncates long messages to 300 characters', () => {
+    const long = 'x'.repeat(5_000);
+    const r = parseErrorBody(JSON.stringify({ errors: [{ code: 'DENIED', message: long }] }));
+    expect(r.messages[0]).toBe(long.slice(0, 300));
+  });
+
+  test.each([
+    ['an HTML page', '<html><body>502 Bad Gateway</body></html>'],
+    ['plain text with surrounding whitespace', '  upstream connect error  '],
+    ['JSON without errors', '{"message":"nope"}'],
+    ['JSON null', 'null'],
+  ])('keeps %s as the message, trimmed', (_name, text) => {
+    expect(parseErrorBody(text)).toEqual({ codes: [], messages: [text.trim()] });
+  });
+
+  test('truncates a long non-JSON body', () => {
+    const text = 'y'.repeat(1_000);
+    expect(parseErrorBody(text).messages[0]).toBe(text.slice(0, 300));
+  });
+
+  test.each([[''], ['   ']])('an empty body (%j) gives no messages', (text) => {
+    expect(parseErrorBody(text)).toEqual({ codes: [], messages: [] });
+  });
+});
+
+describe('RegistryError', () => {
+  test('its message names the operation, registry, repository, detail, status and codes', () => {
+    const e = new RegistryError({
+      kind: 'denied',
+      registry: 'ghcr.io',
+      repository: 'o/i',
+      operation: 'writing manifest to',
+      status: 403,
+      codes: ['DENIED'],
+      detail: 'no push access',
+    });
+    for (const part of ['writing manifest to', 'ghcr.io/o/i', 'no push access', 'HTTP 403', 'DENIED'])
+      expect(e.message).toContain(part);
+    expect(e).toBeInstanceOf(Error);
+    expect(e.name).toBe('RegistryError');
+    expect(e.temporary).toBe(false);
+  });
+
+  test('the kind stands in for a missing detail, and the cause is kept', () => {
+    const cause = new Error('root');
+    const e = new RegistryError({ kind: 'network', registry: 'r.example', operation: 'ping', cause });
+    expect(e.message).toContain('network');
+    expect(e.cause).toBe(cause);
+  });
+
+  test.each<[string, RegistryErrorKind, string, string | undefined, string[]]>([
+    [
+      'unauthorized names the registry and the Docker config',
+      'unauthorized',
+      'ghcr.io',
+      undefined,
+      ['ghcr.io', 'config.json'],
+    ],
+    [
+      'denied on docker.io explains Hub namespaces',
+      'denied',
+      'docker.io',
+      'PUT',
+      ['Docker Hub', 'namespace'],
+    ],
+    [
+      'denied on the Hub API host explains Hub namespaces',
+      'denied',
+      'registry-1.docker.io',
+      'PUT',
+      ['namespace'],
+    ],
+    ['denied on a pull names pull permission', 'denied', 'ghcr.io', 'GET', ['pull permission']],
+    ['denied on a push names push permission', 'denied', 'ghcr.io', 'PUT', ['push permission']],
+    ['tls explains how to give a CA', 'tls', 'reg.internal', undefined, ['TLS', 'ca']],
+    [
+      'rate-limited suggests authenticating or waiting',
+      'rate-limited',
+      'docker.io',
+      undefined,
+      ['rate limit', 'authenticate'],
+    ],
+    [
+      'digest-mismatch says nothing was written',
+      'digest-mismatch',
+      'r',
+      undefined,
+      ['digest', 'nothing was written'],
+    ],
+    ['unsupported mentions provider APIs', 'unsupported', 'r', undefined, ['does not support']],
+  ])('hint: %s', (_name, kind, registry, method, parts) => {
+    const e = new RegistryError({ kind, registry, operation: 'op', ...(method ? { method } : {}) });
+    expect(e.hint).toBeDefined();
+    for (const p of parts) expect(e.hint).toContain(p);
+  });
+
+  test('NAME_UNKNOWN gets a hint about creating the repository; a plain 404 gets none', () => {
+    expect(
+      new RegistryError({ kind: 'not-found', registry: 'r', operation: 'op', codes: ['NAME_UNKNOWN'] }).hint,
+    ).toContain('create it first');
+    expect(new RegistryError({ kind: 'not-found', registry: 'r', operation: 'op' }).hint).toBeUndefined();
+  });
+
+  test('an explicit hint wins over the default', () => {
+    expect(new RegistryError({ kind: 'tls', registry: 'r', operation: 'op', hint: 'mine' }).hint).toBe(
+      'mine',
+    );
+  });
+});

@@ -1,0 +1,641 @@
+import { MockAgent } from 'undici';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import type { RegistryCredentials } from '../../../src/registry/auth/docker-config.js';
+import { RegistryError, type RegistryErrorKind } from '../../../src/registry/errors.js';
+import {
+  type SendRequest,
+  TOKEN_BODY_CAP,
+  Transport,
+  type TransportOptions,
+} from '../../../src/registry/http.js';
+
+const REG = 'https://reg.example';
+const AUTH = 'https://auth.example';
+const CDN = 'https://cdn.example';
+const START = Date.parse('2025-03-01T12:00:00Z');
+
+interface Seen {
+  origin: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+interface Reply {
+  status: number;
+  body?: string | Buffer;
+  headers?: Record<string, string>;
+}
+type Handler = (r: Seen, n: number) => Reply;
+
+function lower(h: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(h))
+    for (let i = 0; i + 1 < h.length; i += 2) out[String(h[i]).toLowerCase()] = String(h[i + 1]);
+  else if (h && typeof h === 'object')
+    for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = String(v);
+  return out;
+}
+
+/** A MockAgent whose origins answer through handlers and record every request they see. */
+function fakeNet() {
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  const seen: Seen[] = [];
+  const route = (origin: string, handler: Handler) => {
+    let n = 0;
+    agent
+      .get(origin)
+      .intercept({ path: () => true, method: () => true })
+      .reply((opts) => {
+        const r: Seen = {
+          origin,
+          method: opts.method,
+          path: opts.path,
+          headers: lower(opts.headers),
+          ...(typeof opts.body === 'string' ? { body: opts.body } : {}),
+        };
+        seen.push(r);
+        const out = handler(r, n++);
+        return {
+          statusCode: out.status,
+          data: out.body ?? '',
+          responseOptions: { headers: out.headers ?? {} },
+        };
+      })
+      .persist();
+  };
+  const at = (origin: string) => seen.filter((s) => s.origin === origin);
+  return { agent, seen, route, at };
+}
+type Net = ReturnType<typeof fakeNet>;
+
+let net: Net;
+let waits: number[];
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(START);
+  net = fakeNet();
+  waits = [];
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  await net.agent.close();
+});
+
+function transport(o: Partial<TransportOptions> = {}): Transport {
+  return new Transport({
+    registry: 'reg.example',
+    baseUrl: REG,
+    dispatcher: net.agent,
+    // Waiting is recorded and moves the clock, so Retry-After arithmetic sees time pass.
+    sleep: async (ms) => {
+      waits.push(ms);
+      vi.setSystemTime(Date.now() + ms);
+    },
+    retry: { baseDelayMs: 100, maxDelayMs: 1_000 },
+    ...o,
+  });
+}
+
+function get(t: Transport, path = '/v2/a/manifests/latest', extra: Partial<SendRequest> = {}) {
+  return t.send({
+    method: 'GET',
+    path,
+    scopes: ['repository:a:pull'],
+    expect: [200],
+    operation: 'fetching',
+    repository: 'a',
+    ...extra,
+  });
+}
+
+async function rejection(p: Promise<unknown>): Promise<RegistryError> {
+  const r = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(r).toBeInstanceOf(RegistryError);
+  return r as RegistryError;
+}
+
+const everything = (e: RegistryError) =>
+  [e.message, e.hint ?? '', e.url ?? '', String(e.stack), JSON.stringify(e)].join('\n');
+
+describe('retries', () => {
+  test('503 twice then 200: three requests and two recorded backoff waits', async () => {
+    net.route(REG, (_r, n) => (n < 2 ? { status: 503 } : { status: 200, body: 'ok' }));
+    const res = await get(transport());
+    expect(await res.body.text()).toBe('ok');
+    expect(net.at(REG)).toHaveLength(3);
+    expect(res.retries).toBe(2);
+    expect(waits).toHaveLength(2);
+    for (const w of waits) {
+      expect(w).toBeGreaterThanOrEqual(0);
+      expect(w).toBeLessThanOrEqual(1_000);
+    }
+  });
+
+  test('a persistent 503 stops after the configured attempts with a temporary server error', async () => {
+    net.route(REG, () => ({ status: 503, body: 'down' }));
+    const e = await rejection(get(transport({ retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 100 } })));
+    expect(net.at(REG)).toHaveLength(3);
+    expect(waits).toHaveLength(2);
+    expect(e.kind).toBe('server');
+    expect(e.status).toBe(503);
+    expect(e.temporary).toBe(true);
+  });
+
+  test.each([408, 429, 500, 502, 504])('HTTP %d is retried', async (status) => {
+    net.route(REG, (_r, n) => (n === 0 ? { status } : { status: 200 }));
+    const res = await get(transport());
+    await res.body.dump();
+    expect(net.at(REG)).toHaveLength(2);
+  });
+
+  test.each<[number, RegistryErrorKind]>([
+    [400, 'invalid'],
+    [401, 'unauthorized'],
+    [403, 'denied'],
+    [404, 'not-found'],
+    [405, 'unsupported'],
+    [413, 'too-large'],
+  ])('HTTP %d is not retried and fails as %s', async (status, kind) => {
+    net.route(REG, () => ({ status }));
+    const e = await rejection(get(transport()));
+    expect(net.at(REG)).toHaveLength(1);
+    expect(waits).toEqual([]);
+    expect(e.kind).toBe(kind);
+    expect(e.status).toBe(status);
+  });
+
+  test('a request marked not retryable is sent once', async () => {
+    net.route(REG, () => ({ status: 503 }));
+    await rejection(
+      get(transport(), '/v2/a/blobs/uploads/x', {
+        method: 'PUT',
+        body: Buffer.from('x'),
+        expect: [201],
+        retry: false,
+      }),
+    );
+    expect(net.at(REG)).toHaveLength(1);
+  });
+
+  test('Retry-After: 2 on a 429 waits exactly 2000 ms', async () => {
+    net.route(REG, (_r, n) => (n === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 }));
+    (await get(transport())).body.dump();
+    expect(net.at(REG)).toHaveLength(2);
+    expect(waits).toEqual([2_000]);
+  });
+
+  test('Retry-After as an HTTP-date waits until that time', async () => {
+    const at = new Date(START + 3_000).toUTCString();
+    net.route(REG, (_r, n) => (n === 0 ? { status: 503, headers: { 'retry-after': at } } : { status: 200 }));
+    (await get(transport())).body.dump();
+    expect(waits).toEqual([3_000]);
+  });
+
+  test('Retry-After beyond maxRetryAfterMs fails fast as rate-limited, with the retry time in the hint', async () => {
+    net.route(REG, () => ({
+      status: 429,
+      headers: { 'retry-after': '3600' },
+      body: '{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
+    }));
+    const e = await rejection(get(transport({ retry: { maxRetryAfterMs: 60_000 } })));
+    expect(net.at(REG)).toHaveLength(1);
+    expect(waits).toEqual([]);
+    expect(e.kind).toBe('rate-limited');
+    expect(e.hint).toContain('3600 s');
+    expect(e.hint).toContain(new Date(START + 3_600_000).toISOString());
+  });
+
+  test('a connection reset is retried', async () => {
+    net.agent
+      .get(REG)
+      .intercept({ path: () => true, method: 'GET' })
+      .replyWithError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
+    net.route(REG, () => ({ status: 200, body: 'ok' }));
+    const res = await get(transport());
+    expect(await res.body.text()).toBe('ok');
+    expect(res.retries).toBe(1);
+    expect(waits).toHaveLength(1);
+  });
+
+  test('a DNS failure is not retried and is reported as a network error naming the code', async () => {
+    net.agent
+      .get(REG)
+      .intercept({ path: () => true, method: 'GET' })
+      .replyWithError(Object.assign(new Error('getaddrinfo ENOTFOUND reg.example'), { code: 'ENOTFOUND' }));
+    net.route(REG, () => ({ status: 200 }));
+    const e = await rejection(get(transport()));
+    expect(e.kind).toBe('network');
+    expect(e.message).toContain('ENOTFOUND');
+    expect(net.at(REG)).toHaveLength(0);
+    expect(waits).toEqual([]);
+  });
+
+  test('a certificate error is reported as tls with a hint about the CA', async () => {
+    net.agent
+      .get(REG)
+      .intercept({ path: () => true, method: 'GET' })
+      .replyWithError(
+        Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
+      );
+    const e = await rejection(get(transport()));
+    expect(e.kind).toBe('tls');
+    expect(e.hint).toContain('ca');
+  });
+});
+
+const CHALLENGE = `Bearer realm="${AUTH}/token",service="reg",scope="repository:a:pull"`;
+const CREDS: RegistryCredentials = { username: 'robot', password: 'pa55-w0rd-for-http-test' };
+const basic = (c: { username: string; password: string }) =>
+  `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+
+/** Registry that wants `Bearer <token>` and a token server that hands out tok-<n>. */
+function bearerRegistry(opts: { token?: (n: number) => string; onAuthorized?: (r: Seen) => Reply } = {}) {
+  const token = opts.token ?? ((n: number) => `tok-${n}-abcdefgh`);
+  const issued: string[] = [];
+  net.route(AUTH, (_r, n) => {
+    const t = token(n);
+    issued.push(t);
+    return {
+      status: 200,
+      body: JSON.stringify({ token: t, expires_in: 300 }),
+      headers: { 'content-type': 'application/json' },
+    };
+  });
+  net.route(REG, (r) => {
+    if (!issued.some((t) => r.headers.authorization === `Bearer ${t}`))
+      return {
+        status: 401,
+        headers: { 'www-authenticate': CHALLENGE },
+        body: '{"errors":[{"code":"UNAUTHORIZED"}]}',
+      };
+    return opts.onAuthorized?.(r) ?? { status: 200, body: 'ok' };
+  });
+  return issued;
+}
+
+describe('bearer token flow', () => {
+  test('401 → token GET with service, scope and Basic credentials → retried request carries the bearer token', async () => {
+    const issued = bearerRegistry();
+    const res = await get(transport({ credentials: CREDS }));
+    expect(await res.body.text()).toBe('ok');
+    const tokenReqs = net.at(AUTH);
+    expect(tokenReqs).toHaveLength(1);
+    const q = new URL(tokenReqs[0]!.path, AUTH);
+    expect(q.pathname).toBe('/token');
+    expect(q.searchParams.get('service')).toBe('reg');
+    expect(q.searchParams.getAll('scope')).toEqual(['repository:a:pull']);
+    expect(tokenReqs[0]!.headers.authorization).toBe(basic(CREDS as { username: string; password: string }));
+    const regReqs = net.at(REG);
+    expect(regReqs).toHaveLength(2);
+    expect(regReqs[0]!.headers.authorization).toBeUndefined();
+    expect(regReqs[1]!.headers.authorization).toBe(`Bearer ${issued[0]}`);
+  });
+
+  test('anonymous: the token GET carries no Authorization', async () => {
+    bearerRegistry();
+    await (await get(transport())).body.dump();
+    expect(net.at(AUTH)[0]!.headers.authorization).toBeUndefined();
+  });
+
+  test('the token is cached: a second request for the same scope fetches no new token', async () => {
+    const issued = bearerRegistry();
+    const t = transport({ credentials: CREDS });
+    await (await get(t)).body.dump();
+    await (await get(t, '/v2/a/manifests/other')).body.dump();
+    expect(net.at(AUTH)).toHaveLength(1);
+    const regReqs = net.at(REG);
+    expect(regReqs).toHaveLength(3);
+    expect(regReqs[2]!.headers.authorization).toBe(`Bearer ${issued[0]}`);
+  });
+
+  test('insufficient_scope adds the missing scope, first, to a new token request', async () => {
+    const scopesOf = (s: Seen) => new URL(s.path, AUTH).searchParams.getAll('scope');
+    net.route(AUTH, (r, n) => ({
+      status: 200,
+      body: JSON.stringify({ token: `tok-${n}-${scopesOf(r).length}-scopes` }),
+    }));
+    net.route(REG, (r) => {
+      const auth = r.headers.authorization ?? '';
+      if (!auth)
+        return { status: 401, headers: { 'www-authenticate': `Bearer realm="${AUTH}/token",service="reg"` } };
+      if (r.path.startsWith('/v2/b/') && !auth.endsWith('2-scopes'))
+        return {
+          status: 401,
+          headers: {
+            'www-authenticate': `Bearer realm="${AUTH}/token",service="reg",scope="repository:b:pull,push",error="insufficient_scope"`,
+          },
+        };
+      return { status: 200 };
+    });
+    const t = transport({ credentials: CREDS });
+    await (await get(t, '/v2/', { scopes: [] })).body.dump();
+    const res = await get(t, '/v2/b/blobs/uploads/', {
+      method: 'POST',
+      scopes: ['repository:a:pull'],
+      expect: [200],
+    });
+    await res.body.dump();
+    const last = net.at(AUTH).at(-1)!;
+    expect(scopesOf(last)).toEqual(['repository:b:pull,push', 'repository:a:pull']);
+    expect(net.at(REG).at(-1)!.headers.authorization).toMatch(/2-scopes$/);
+  });
+
+  test('a 401 after a fresh token is final: one token fetch, two registry requests, unauthorized', async () => {
+    net.route(AUTH, () => ({ status: 200, body: '{"token":"tok-never-good"}' }));
+    net.route(REG, () => ({ status: 401, headers: { 'www-authenticate': CHALLENGE } }));
+    const e = await rejection(get(transport({ credentials: CREDS })));
+    expect(e.kind).toBe('unauthorized');
+    expect(net.at(AUTH)).toHaveLength(1);
+    expect(net.at(REG)).toHaveLength(2);
+  });
+
+  test('a Basic challenge is answered with Basic credentials on the registry origin', async () => {
+    net.route(REG, (r) =>
+      r.headers.authorization
+        ? { status: 200 }
+        : { status: 401, headers: { 'www-authenticate': 'Basic realm="harbor"' } },
+    );
+    await (await get(transport({ credentials: CREDS }))).body.dump();
+    expect(net.at(REG)[1]!.headers.authorization).toBe(
+      basic(CREDS as { username: string; password: string }),
+    );
+  });
+
+  test('an identity token is exchanged with an OAuth2 refresh_token POST', async () => {
+    const refresh = 'refresh-token-value-1234';
+    bearerRegistry();
+    await (await get(transport({ credentials: { identityToken: refresh } }))).body.dump();
+    const tokenReq = net.at(AUTH)[0]!;
+    expect(tokenReq.method).toBe('POST');
+    const form = new URLSearchParams(tokenReq.body ?? '');
+    expect(form.get('grant_type')).toBe('refresh_token');
+    expect(form.get('refresh_token')).toBe(refresh);
+    expect(form.get('service')).toBe('reg');
+    expect(form.get('scope')).toBe('repository:a:pull');
+  });
+
+  test('a token response over the size cap is refused', async () => {
+    net.route(AUTH, () => ({ status: 200, body: Buffer.alloc(TOKEN_BODY_CAP + 10, 'a') }));
+    net.route(REG, () => ({ status: 401, headers: { 'www-authenticate': CHALLENGE } }));
+    await rejection(get(transport()));
+    expect(net.at(REG)).toHaveLength(1);
+  });
+});
+
+describe('token realm validation (RELIABILITY B3, T10)', () => {
+  function challengeWith(realm: string) {
+    net.route(REG, (r) =>
+      r.headers.authorization
+        ? { status: 200 }
+        : { status: 401, headers: { 'www-authenticate': `Bearer realm="${realm}",service="reg"` } },
+    );
+  }
+
+  test('a realm over http for an https registry is refused and no credential is sent', async () => {
+    net.route('http://auth.example', () => ({ status: 200, body: '{"token":"t-plain-http"}' }));
+    challengeWith('http://auth.example/token');
+    const e = await rejection(get(transport({ credentials: CREDS })));
+    expect(e.kind).toBe('redirect-refused');
+    expect(e.message).toContain('https');
+    expect(net.at('http://auth.example')).toHaveLength(0);
+    expect(net.seen.filter((s) => s.headers.authorization)).toEqual([]);
+  });
+
+  test.each([
+    ['file URL', 'file:///etc/passwd'],
+    ['realm with userinfo', 'https://user:pw@auth.example/token'],
+    ['not a URL', 'not a url'],
+  ])('a %s realm is refused', async (_name, realm) => {
+    challengeWith(realm);
+    const e = await rejection(get(transport({ credentials: CREDS })));
+    expect(e.kind).toBe('redirect-refused');
+    expect(net.seen.filter((s) => s.headers.authorization)).toEqual([]);
+  });
+
+  test.each([
+    ['link-local metadata address', 'https://169.254.169.254/token'],
+    ['private address', 'https://10.0.0.1/token'],
+    ['plain-http loopback realm for an https registry', 'http://127.0.0.1:9999/token'],
+  ])('a %s realm is refused before any credential is sent', async (_name, realm) => {
+    const origin = new URL(realm).origin;
+    net.route(origin, () => ({ status: 200, body: '{"token":"t-internal"}' }));
+    challengeWith(realm);
+    const e = await rejection(get(transport({ credentials: CREDS })));
+    expect(e.kind).toBe('redirect-refused');
+    expect(net.at(origin)).toHaveLength(0);
+  });
+
+  test("a realm on the registry's own origin is accepted", async () => {
+    net.route(REG, (r) => {
+      if (r.path.startsWith('/token')) return { status: 200, body: '{"token":"own-origin-token"}' };
+      if (r.headers.authorization === 'Bearer own-origin-token') return { status: 200 };
+      return { status: 401, headers: { 'www-authenticate': `Bearer realm="${REG}/token",service="reg"` } };
+    });
+    await (await get(transport({ credentials: CREDS }))).body.dump();
+    expect(net.at(REG).at(-1)!.headers.authorization).toBe('Bearer own-origin-token');
+  });
+});
+
+describe('redirects', () => {
+  /** Registry that answers Basic-authenticated blob GETs with a redirect. */
+  function redirectingRegistry(location: string, status = 307) {
+    net.route(REG, (r): Reply =>
+      r.headers.authorization
+        ? { status, headers: { location } }
+        : { status: 401, headers: { 'www-authenticate': 'Basic realm="reg"' } },
+    );
+  }
+
+  test('a redirect to another origin is followed without the Authorization header', async () => {
+    redirectingRegistry(`${CDN}/blob?sig=abc`);
+    net.route(CDN, () => ({ status: 200, body: 'blob-bytes' }));
+    const res = await get(transport({ credentials: CREDS }), '/v2/a/blobs/sha256:x', {
+      headers: { accept: '*/*' },
+    });
+    expect(await res.body.text()).toBe('blob-bytes');
+    expect(res.url.origin).toBe(CDN);
+    const cdn = net.at(CDN);
+    expect(cdn).toHaveLength(1);
+    expect(cdn[0]!.path).toBe('/blob?sig=abc');
+    expect(cdn[0]!.headers.authorization).toBeUndefined();
+    expect(cdn[0]!.headers.cookie).toBeUndefined();
+    expect(net.at(REG).at(-1)!.headers.authorization).toBe(
+      basic(CREDS as { username: string; password: string }),
+    );
+  });
+
+  test("a 401 challenge from the redirect target does not send the registry's credentials to the target's realm (T11)", async () => {
+    const EVIL = 'https://evil.example';
+    redirectingRegistry(`${CDN}/blob`);
+    net.route(CDN, () => ({
+      status: 401,
+      headers: { 'www-authenticate': `Bearer realm="${EVIL}/token",service="cdn"` },
+    }));
+    net.route(EVIL, () => ({ status: 200, body: '{"token":"harvested"}' }));
+    const t = transport({ credentials: CREDS });
+    // The registry's challenge is already known (as after the client's ping), so the blob GET goes out authorised.
+    await get(t, '/v2/').then(
+      (r) => r.body.dump(),
+      () => undefined,
+    );
+    await get(t, '/v2/a/blobs/sha256:x').then(
+      (r) => r.body.dump(),
+      () => undefined,
+    );
+    expect(net.at(EVIL).filter((s) => s.headers.authorization)).toEqual([]);
+    expect(net.at(CDN).filter((s) => s.headers.authorization)).toEqual([]);
+  });
+
+  test('a redirect from https to http is refused before connecting', async () => {
+    redirectingRegistry('http://cdn.example/blob');
+    net.route('http://cdn.example', () => ({ status: 200 }));
+    const e = await rejection(get(transport({ credentials: CREDS })));
+    expect(e.kind).toBe('redirect-refused');
+    expect(e.message).toContain('http');
+    expect(net.at('http://cdn.example')).toHaveLength(0);
+  });
+
+  test('a redirect Location carrying userinfo is refused', async () => {
+    redirectingRegistry('https://user:pw@cdn.example/blob');
+    net.route(CDN, () => ({ status: 200 }));
+    const e = await rejection(get(transport({ credentials: CREDS })));
+    expect(e.kind).toBe('redirect-refused');
+    expect(net.at(CDN)).toHaveLength(0);
+  });
+
+  test('a chain of three redirects is followed to the end', async () => {
+    net.route(REG, (r) => {
+      const i = Number(/\/hop\/(\d+)/.exec(r.path)?.[1] ?? 0);
+      return i < 3
+        ? { status: 302, headers: { location: `/hop/${i + 1}` } }
+        : { status: 200, body: `end ${i}` };
+    });
+    const res = await get(transport(), '/hop/0');
+    expect(await res.body.text()).toBe('end 3');
+    expect(res.url.pathname).toBe('/hop/3');
+  });
+
+  test('more than 10 redirects are refused', async () => {
+    net.route(REG, (r) => {
+      const i = Number(/\/hop\/(\d+)/.exec(r.path)?.[1] ?? 0);
+      return { status: 302, headers: { location: `/hop/${i + 1}` } };
+    });
+    const e = await rejection(get(transport(), '/hop/0'));
+    expect(e.kind).toBe('redirect-refused');
+    expect(e.message).toContain('10 redirects');
+    expect(net.at(REG).length).toBeLessThanOrEqual(11);
+  });
+
+  test.each([
+    ['link-local metadata address', 'https://169.254.169.254/latest/meta-data'],
+    ['private address', 'https://10.0.0.1/blob'],
+  ])(
+    'a redirect from a public registry to a %s is refused before connecting (T9)',
+    async (_name, location) => {
+      const origin = new URL(location).origin;
+      net.route(origin, () => ({ status: 200 }));
+      redirectingRegistry(location);
+      const e = await rejection(get(transport({ credentials: CREDS })));
+      expect(e.kind).toBe('redirect-refused');
+      expect(net.at(origin)).toHaveLength(0);
+    },
+  );
+
+  test('an absolute URL on another origin (an upload Location) gets no credentials', async () => {
+    net.route(REG, (r) =>
+      r.headers.authorization
+        ? { status: 200 }
+        : { status: 401, headers: { 'www-authenticate': 'Basic realm="reg"' } },
+    );
+    net.route('https://uploads.example', () => ({ status: 201 }));
+    const t = transport({ credentials: CREDS });
+    await (await get(t, '/v2/')).body.dump();
+    await (
+      await get(t, 'https://uploads.example/upload/1?state=x', {
+        method: 'PUT',
+        body: Buffer.from('x'),
+        expect: [201],
+      })
+    ).body.dump();
+    const up = net.at('https://uploads.example');
+    expect(up).toHaveLength(1);
+    expect(up[0]!.path).toBe('/upload/1?state=x');
+    expect(up[0]!.headers.authorization).toBeUndefined();
+  });
+
+  test('a relative path that resolves to another origin is refused without contacting it', async () => {
+    net.route('https://evil.example', () => ({ status: 200 }));
+    await rejection(get(transport(), '//evil.example/x'));
+    expect(net.at('https://evil.example')).toHaveLength(0);
+  });
+});
+
+describe('secrets stay out of errors', () => {
+  test('the bearer token never appears in a thrown error', async () => {
+    const token = 'tok-SECRET-value-9f8e7d';
+    bearerRegistry({
+      token: () => token,
+      onAuthorized: (r) => ({
+        status: 403,
+        body: JSON.stringify({
+          errors: [
+            { code: 'DENIED', message: `token ${token} has no access; you sent ${r.headers.authorization}` },
+          ],
+        }),
+      }),
+    });
+    const e = await rejection(get(transport({ credentials: CREDS })));
+    expect(e.kind).toBe('denied');
+    expect(everything(e)).not.toContain(token);
+  });
+
+  test('a token endpoint that echoes the Basic header leaks neither the password nor the base64 blob', async () => {
+    const creds = { username: 'echo-user', password: 'echo-pass-5678' };
+    net.route(AUTH, (r) => ({
+      status: 401,
+      body: JSON.stringify({
+        errors: [{ code: 'UNAUTHORIZED', message: `bad ${r.headers.authorization} (${creds.password})` }],
+      }),
+    }));
+    net.route(REG, () => ({ status: 401, headers: { 'www-authenticate': CHALLENGE } }));
+    const e = await rejection(get(transport({ credentials: creds })));
+    expect(e.kind).toBe('unauthorized');
+    const text = everything(e);
+    expect(text).not.toContain(creds.password);
+    expect(text).not.toContain(basic(creds).slice('Basic '.length));
+  });
+});
+
+describe('request hygiene', () => {
+  test('every request asks for identity encoding, names the user agent and carries query parameters', async () => {
+    net.route(REG, () => ({ status: 200 }));
+    await (
+      await get(transport({ userAgent: 'ferry-test/1' }), '/v2/a/tags/list', {
+        query: { n: '5', last: 'x y' },
+      })
+    ).body.dump();
+    const r = net.at(REG)[0]!;
+    expect(r.headers['accept-encoding']).toBe('identity');
+    expect(r.headers['user-agent']).toBe('ferry-test/1');
+    const u = new URL(r.path, REG);
+    expect(u.searchParams.get('n')).toBe('5');
+    expect(u.searchParams.get('last')).toBe('x y');
+  });
+
+  test('request counts are kept per method', async () => {
+    net.route(REG, () => ({ status: 200 }));
+    const t = transport();
+    await (await get(t)).body.dump();
+    await (await get(t, '/v2/a/manifests/x', { method: 'HEAD' })).body.dump();
+    expect(t.counts()).toEqual({ GET: 1, HEAD: 1 });
+  });
+
+  test('a base URL that is not http(s) is refused', () => {
+    expect(() => new Transport({ registry: 'r', baseUrl: 'ftp://r.example' })).toThrow('http');
+  });
+});
