@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { sha256 } from './oci/digest.js';
+import type { Descriptor } from './oci/manifest.js';
 import { MediaType } from './oci/media-types.js';
 import { OciLayoutStore } from './providers/oci-layout.js';
-import { Readable } from 'node:stream';
-import type { Descriptor } from './oci/manifest.js';
-import { sha256 } from './oci/digest.js';
 
 export const DEMO_CONFIG = `# yaml-language-server: $schema=../schema/replication.schema.json
 # ferry's embedded demo: mirror a local OCI layout into another one.
@@ -49,21 +49,50 @@ function bytesFor(seed: string, size: number): Buffer {
   return out;
 }
 
-async function putBlob(store: OciLayoutStore, repo: string, data: Buffer, mediaType: string): Promise<Descriptor> {
+async function putBlob(
+  store: OciLayoutStore,
+  repo: string,
+  data: Buffer,
+  mediaType: string,
+): Promise<Descriptor> {
   const desc = { mediaType, digest: sha256(data), size: data.length };
   await store.blobPut(repo, desc, async () => Readable.from([data]));
   return desc;
 }
 
-async function image(store: OciLayoutStore, repo: string, seed: string, platform = { os: 'linux', architecture: 'amd64' }) {
-  const config = Buffer.from(JSON.stringify({ architecture: platform.architecture, os: platform.os, rootfs: { type: 'layers', diff_ids: [] } }));
+async function image(
+  store: OciLayoutStore,
+  repo: string,
+  seed: string,
+  platform = { os: 'linux', architecture: 'amd64' },
+) {
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: platform.architecture,
+      os: platform.os,
+      rootfs: { type: 'layers', diff_ids: [] },
+    }),
+  );
   const cfg = await putBlob(store, repo, config, MediaType.OciConfig);
-  const base = await putBlob(store, repo, bytesFor('demo-base-layer', 48 * 1024), 'application/vnd.oci.image.layer.v1.tar+gzip');
-  const own = await putBlob(store, repo, bytesFor(seed, 16 * 1024), 'application/vnd.oci.image.layer.v1.tar+gzip');
+  const base = await putBlob(
+    store,
+    repo,
+    bytesFor('demo-base-layer', 48 * 1024),
+    'application/vnd.oci.image.layer.v1.tar+gzip',
+  );
+  const own = await putBlob(
+    store,
+    repo,
+    bytesFor(seed, 16 * 1024),
+    'application/vnd.oci.image.layer.v1.tar+gzip',
+  );
   const manifest = Buffer.from(
     JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config: cfg, layers: [base, own] }),
   );
-  return { bytes: manifest, desc: { mediaType: MediaType.OciManifest, digest: sha256(manifest), size: manifest.length, platform } };
+  return {
+    bytes: manifest,
+    desc: { mediaType: MediaType.OciManifest, digest: sha256(manifest), size: manifest.length, platform },
+  };
 }
 
 /** Writes the demo source layouts and replication.yaml into `dir` (idempotent). Returns the config path. */
@@ -87,21 +116,42 @@ export async function writeDemo(dir: string): Promise<string> {
       await store.manifestPut('demo/tools/cli', img.desc.digest, img.bytes, MediaType.OciManifest);
       children.push(img.desc);
     }
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: children }));
+    const index = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: children }),
+    );
     await store.manifestPut('demo/tools/cli', 'v3.1.0', index, MediaType.OciIndex);
     // An SBOM attached to the index, found through the referrers tag fallback (sha256-<hex>).
     const empty = await putBlob(store, 'demo/tools/cli', Buffer.from('{}'), MediaType.OciEmpty);
-    const sbom = await putBlob(store, 'demo/tools/cli', Buffer.from('{"spdxVersion":"SPDX-2.3","name":"cli"}'), 'application/spdx+json');
+    const sbom = await putBlob(
+      store,
+      'demo/tools/cli',
+      Buffer.from('{"spdxVersion":"SPDX-2.3","name":"cli"}'),
+      'application/spdx+json',
+    );
     const subject = { mediaType: MediaType.OciIndex, digest: sha256(index), size: index.length };
     const referrer = Buffer.from(
-      JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, artifactType: 'application/spdx+json', config: empty, layers: [sbom], subject }),
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MediaType.OciManifest,
+        artifactType: 'application/spdx+json',
+        config: empty,
+        layers: [sbom],
+        subject,
+      }),
     );
     await store.manifestPut('demo/tools/cli', sha256(referrer), referrer, MediaType.OciManifest);
     const fallback = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
         mediaType: MediaType.OciIndex,
-        manifests: [{ mediaType: MediaType.OciManifest, digest: sha256(referrer), size: referrer.length, artifactType: 'application/spdx+json' }],
+        manifests: [
+          {
+            mediaType: MediaType.OciManifest,
+            digest: sha256(referrer),
+            size: referrer.length,
+            artifactType: 'application/spdx+json',
+          },
+        ],
       }),
     );
     await store.manifestPut('demo/tools/cli', subject.digest.replace(':', '-'), fallback, MediaType.OciIndex);

@@ -3,13 +3,17 @@
  * The report renderers (summary, JSON, console) consume only this.
  */
 
-export type Outcome = 'copied' | 'updated' | 'unchanged' | 'kept' | 'deleted' | 'failed' | 'skipped' | 'deferred';
+export type Outcome =
+  | 'copied'
+  | 'updated'
+  | 'unchanged'
+  | 'kept'
+  | 'deleted'
+  | 'failed'
+  | 'skipped'
+  | 'deferred';
 /** In a dry run the writing outcomes are prefixed with `would-`. */
-export type ResultStatus =
-  | Outcome
-  | 'would-copy'
-  | 'would-update'
-  | 'would-delete';
+export type ResultStatus = Outcome | 'would-copy' | 'would-update' | 'would-delete';
 
 export interface ResultError {
   /** Machine-readable class: unauthorized, denied, not-found, rate-limited, digest-mismatch, network, tls, invalid, internal... */

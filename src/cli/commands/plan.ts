@@ -1,9 +1,14 @@
 import { ConfigError, formatDiagnostic, loadConfig } from '../../config/index.js';
 import { runConfig } from '../../replicate/run.js';
-import { renderPlanText } from '../../report/plan-comment.js';
 import { neutralizeCommands } from '../../report/escape.js';
+import { renderPlanText } from '../../report/plan-comment.js';
 
-export async function planCommand(opts: { config: string; rule: string[]; json?: boolean; concurrency?: number }): Promise<number> {
+export async function planCommand(opts: {
+  config: string;
+  rule: string[];
+  json?: boolean;
+  concurrency?: number;
+}): Promise<number> {
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig(opts.config);
@@ -23,7 +28,10 @@ export async function planCommand(opts: { config: string; rule: string[]; json?:
   if (opts.json) console.log(JSON.stringify({ plan, ruleErrors: report.ruleErrors }, null, 2));
   else {
     console.log(renderPlanText(plan));
-    for (const e of report.ruleErrors) console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
+    for (const e of report.ruleErrors)
+      console.error(
+        neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`),
+      );
   }
   return report.ruleErrors.length ? 1 : 0;
 }
