@@ -33,6 +33,7 @@ program
   .option('-r, --rule <name>', 'only this rule (repeatable or comma-separated)', collect, [])
   .option('--json', 'print the plan as JSON')
   .option('--concurrency <n>', 'requests in flight per rule', (v) => Number(v))
+  .option('--matrix <n>', 'print a GitHub Actions matrix splitting the work over n shard jobs', (v) => Number(v))
   .action(async (opts) => {
     const { planCommand } = await import('./commands/plan.js');
     process.exitCode = await planCommand(opts);

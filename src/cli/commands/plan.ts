@@ -1,6 +1,7 @@
-import { ConfigError, formatDiagnostic, loadConfig } from '../../config/index.js';
+import { type Config, ConfigError, formatDiagnostic, loadConfig } from '../../config/index.js';
 import { runConfig } from '../../replicate/run.js';
 import { neutralizeCommands } from '../../report/escape.js';
+import { buildMatrix, discoverUnits } from '../../replicate/units.js';
 import { renderPlanText } from '../../report/plan-comment.js';
 
 export async function planCommand(opts: {
@@ -8,6 +9,7 @@ export async function planCommand(opts: {
   rule: string[];
   json?: boolean;
   concurrency?: number;
+  matrix?: number;
 }): Promise<number> {
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
@@ -19,6 +21,7 @@ export async function planCommand(opts: {
     }
     throw e;
   }
+  if (opts.matrix !== undefined) return matrixCommand(loaded.config, opts.rule, opts.matrix, opts.json ?? false);
   const { plan, report } = await runConfig(loaded.config, {
     dryRun: true,
     rules: opts.rule,
@@ -34,4 +37,25 @@ export async function planCommand(opts: {
       );
   }
   return report.ruleErrors.length ? 1 : 0;
+}
+
+/**
+ * `ferry plan --matrix N`: `{"include":[{"shard":"1/N",…}]}` on stdout, one line, ready for
+ * `echo "matrix=$(ferry plan --matrix 4)" >> "$GITHUB_OUTPUT"`; the units per shard go to stderr
+ * (or, with --json, into the JSON as `shards`).
+ */
+async function matrixCommand(config: Config, rules: string[], total: number, json: boolean): Promise<number> {
+  if (!Number.isInteger(total) || total < 1 || total > 256) {
+    console.error(`ferry: --matrix expects a whole number of shards between 1 and 256, got ${total}`);
+    return 2;
+  }
+  const { units, errors } = await discoverUnits(config, { rules });
+  const { matrix, shards } = buildMatrix(units, total);
+  const detail = shards.map((s) => ({ shard: `${s.index}/${total}`, units: s.units }));
+  console.log(JSON.stringify(json ? { ...matrix, shards: detail } : matrix));
+  if (!json)
+    for (const s of detail)
+      console.error(neutralizeCommands(`shard ${s.shard}: ${s.units.map((u) => `${u.rule}:${u.repository} (${u.weight})`).join(', ') || 'no units'}`));
+  for (const e of errors) console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}`));
+  return errors.length ? 1 : 0;
 }
