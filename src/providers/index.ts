@@ -3,13 +3,24 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { RegistryConfig } from '../config/types.js';
 import { apiHost, normalizeRegistry } from '../oci/ref.js';
+import type { RegistryCredentials } from '../registry/auth/docker-config.js';
 import { RegistryClient } from '../registry/client.js';
+import { AliyunAcrStore, aliyunEndpointWarnings } from './aliyun-acr.js';
 import { resolveCredentials } from './credentials.js';
+import { DockerHubStore, HUB_API_URL, RateLimitSink } from './dockerhub.js';
+import { EcrStore, ecrEndpointWarnings } from './ecr.js';
+import { GarStore, garEndpointWarnings } from './gar.js';
+import { GhcrStore, GITHUB_API_URL } from './ghcr.js';
+import { HarborStore } from './harbor.js';
+import { credentialSource, type HintContext, withHints } from './hints.js';
 import { OciLayoutStore } from './oci-layout.js';
+import { QuayStore } from './quay.js';
 import { RegistryStore } from './registry-store.js';
 import type { Store } from './store.js';
 
-export type { Store } from './store.js';
+export type { RateLimitInfo, Store } from './store.js';
+export { RateBudgetError } from './dockerhub.js';
+export { applyHint, type HintContext, providerHint, tagExistsHint } from './hints.js';
 
 export interface OpenOptions {
   /** Directory relative paths in the config resolve against (the config file's directory). */
@@ -18,6 +29,36 @@ export interface OpenOptions {
   /** Send no credentials (pull requests whose registry URL changed, forks). */
   anonymous?: boolean;
   retry?: { baseDelayMs?: number; attempts?: number };
+}
+
+function str(options: Record<string, unknown> | undefined, ...keys: string[]): string | undefined {
+  for (const k of keys) {
+    const v = options?.[k];
+    if (typeof v === 'string' && v) return v;
+  }
+  return undefined;
+}
+
+function strList(options: Record<string, unknown> | undefined, key: string): string[] | undefined {
+  const v = options?.[key];
+  if (Array.isArray(v)) return v.map(String);
+  if (typeof v === 'string' && v) return [v];
+  return undefined;
+}
+
+/** The base URL of a vendor API: `options.api_url` (tests, self-hosted), else the vendor's. */
+function apiUrl(reg: RegistryConfig, fallback: string): string {
+  const v = str(reg.options, 'api_url');
+  if (!v) return fallback;
+  const u = new URL(v);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:')
+    throw new Error(`registries.${reg.name}.options.api_url: expected an http(s) URL, got ${u.protocol}`);
+  return `${u.protocol}//${u.host}`;
+}
+
+function secretOf(c: RegistryCredentials | undefined): string | undefined {
+  if (!c) return undefined;
+  return 'password' in c ? c.password : c.identityToken;
 }
 
 export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<Store> {
@@ -32,23 +73,99 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
   const host = apiHost(registry);
   const baseUrl = `${url.protocol}//${host}`;
   const credentials = o.anonymous ? undefined : await resolveCredentials(reg, host, o.baseDir);
-  // The loader resolved relative paths against the rules file's directory already.
-  const ca = reg.tls.caFile ? await readFile(resolve(reg.tls.caFile)) : undefined;
+  const ca = reg.tls.caFile ? await readFile(resolve(o.baseDir, reg.tls.caFile)) : undefined;
+  const tls = { verify: reg.tls.verify, ...(ca ? { ca } : {}) };
+  const sink = reg.type === 'dockerhub' ? new RateLimitSink() : undefined;
   const client = new RegistryClient({
     registry,
     baseUrl,
     ...(credentials ? { credentials } : {}),
-    tls: { verify: reg.tls.verify, ...(ca ? { ca } : {}) },
+    tls,
     ...(o.retry ? { retry: o.retry } : {}),
     userAgent: o.userAgent ?? 'ferry',
+    ...(sink ? { dispatcher: sink.dispatcher(tls) } : {}),
   });
-  const store = new RegistryStore({
+  const base = {
     name: reg.name,
     client,
     ...(reg.repositories ? { repositories: reg.repositories } : {}),
-  });
-  if (reg.type === 'dockerhub') Object.defineProperty(store, 'requireTwoComponents', { value: true });
-  return store;
+  };
+  const ctx: HintContext = {
+    provider: reg.type,
+    registryName: reg.name,
+    host: registry,
+    ...(credentials ? { credentialSource: credentialSource(reg, registry, true) } : {}),
+    ...(credentials?.username ? { username: credentials.username } : {}),
+  };
+  const api = (fallback: string) => {
+    const apiBase = apiUrl(reg, fallback);
+    // The registry's TLS settings apply to an API on the registry's own host only.
+    const sameHost = new URL(apiBase).host === url.host;
+    return {
+      name: new URL(apiBase).host,
+      baseUrl: apiBase,
+      tls: sameHost ? tls : { verify: true },
+      userAgent: o.userAgent ?? 'ferry',
+      ...(o.retry ? { retry: o.retry } : {}),
+    };
+  };
+  const username = credentials?.username;
+  const secret = secretOf(credentials);
+  let store: Store;
+  switch (reg.type) {
+    case 'dockerhub': {
+      const reserve = Number(reg.options?.rate_limit_reserve ?? 0);
+      const namespace = str(reg.options, 'namespace', 'organization');
+      store = new DockerHubStore({
+        ...base,
+        api: api(HUB_API_URL),
+        ...(namespace ? { namespace } : {}),
+        ...(username && credentials && 'password' in credentials ? { login: { username, secret: credentials.password } } : {}),
+        reserve: Number.isFinite(reserve) ? reserve : 0,
+        ...(sink ? { rateLimitSink: sink } : {}),
+      });
+      break;
+    }
+    case 'harbor': {
+      const projects = strList(reg.options, 'projects');
+      store = new HarborStore({
+        ...base,
+        api: api(`${url.protocol}//${url.host}`),
+        ...(username && credentials && 'password' in credentials ? { login: { username, password: credentials.password } } : {}),
+        ...(projects ? { projects } : {}),
+        createProject: reg.options?.create_project === true,
+        projectPublic: reg.options?.project_public === true,
+      });
+      break;
+    }
+    case 'ghcr': {
+      const owner = str(reg.options, 'owner', 'organization', 'org', 'user');
+      const ownerType = str(reg.options, 'owner_type');
+      store = new GhcrStore({
+        ...base,
+        api: api(GITHUB_API_URL),
+        ...(secret ? { token: secret } : {}),
+        ...(owner ? { owner } : {}),
+        ...(ownerType === 'org' || ownerType === 'user' ? { ownerType } : {}),
+      });
+      break;
+    }
+    case 'aliyun-acr':
+      store = new AliyunAcrStore({ ...base, warnings: aliyunEndpointWarnings(url.host, reg.name) });
+      break;
+    case 'ecr':
+      store = new EcrStore({ ...base, warnings: ecrEndpointWarnings(url.host, reg.name) });
+      break;
+    case 'gar':
+      store = new GarStore({ ...base, warnings: garEndpointWarnings(url.host, reg.name) });
+      break;
+    case 'quay':
+      store = new QuayStore(base);
+      break;
+    default:
+      store = new RegistryStore(base);
+  }
+  return withHints(store, ctx);
 }
 
 export function configDir(file: string): string {

@@ -6,6 +6,21 @@ import type { Readable } from 'node:stream';
 import type { Digest } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
 import type { Manifest, ManifestHead, UploadResult } from '../registry/client.js';
+import type { TagInfo } from '../rules/filter.js';
+
+/** A registry's pull quota as its last answer reported it (Docker Hub `ratelimit-*` headers). */
+export interface RateLimitInfo {
+  limit: number;
+  remaining: number;
+  /** Window length in seconds (`w=21600`). */
+  windowSeconds?: number;
+  /** `docker-ratelimit-source`: the IP or account the quota is counted against. */
+  source?: string;
+  /** Requests ferry stops before: counted requests are deferred once `remaining` reaches it. */
+  reserve: number;
+  /** When these numbers were read. */
+  observedAt: string;
+}
 
 export interface Store {
   /** The registry's name in replication.yaml. */
@@ -19,8 +34,18 @@ export interface Store {
   /** Destination paths must be exactly `namespace/name` (Docker Hub). */
   readonly requireTwoComponents?: boolean;
 
+  /** Problems with the configuration worth showing before a run (unreachable endpoints...). */
+  readonly warnings?: readonly string[];
+
   listRepositories(): Promise<string[]>;
   listTags(repository: string): Promise<string[]>;
+  /**
+   * Tags with what the provider knows about them (Harbor labels, digests, push times), so label
+   * filters work on providers with labels. Absent when the provider knows only tag names.
+   */
+  listTagDetails?(repository: string): Promise<TagInfo[]>;
+  /** The pull quota last reported by the registry; undefined when it reports none. */
+  rateLimit?(): RateLimitInfo | undefined;
   manifestHead(repository: string, reference: string): Promise<ManifestHead | undefined>;
   manifestGet(repository: string, reference: string): Promise<Manifest | undefined>;
   /** Writes the exact bytes under a tag or their digest; returns the digest. */

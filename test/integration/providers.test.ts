@@ -1,0 +1,249 @@
+/**
+ * Providers end to end: `ferry plan`/`run` through runConfig with the vendor APIs served by
+ * loopback fakes (test/support/vendor-apis.ts) and the /v2 parts by a real registry (distribution
+ * 2.8.2): registry → Docker Hub-like, Harbor-like → registry, GHCR-like listing. Checked with skopeo.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { openStore } from '../../src/providers/index.js';
+import { RateBudgetError } from '../../src/providers/dockerhub.js';
+import { runConfig } from '../../src/replicate/run.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
+import { createLayout, type FixtureImage, type Layout } from '../support/oci-fixtures.js';
+import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
+import { dockerRef, listTags, refOptions, seedImage } from '../support/skopeo.js';
+import { createTempDir, type TempDir } from '../support/tmp.js';
+import { startGitHubApi, startHarborApi, startHubApi } from '../support/vendor-apis.js';
+
+let tmp: TempDir;
+let reg: RunningRegistry; // anonymous, plain HTTP: plays every vendor's /v2
+let layout: Layout;
+let v1: FixtureImage;
+let v2: FixtureImage;
+let old: FixtureImage;
+let configs = 0;
+
+beforeAll(async () => {
+  tmp = await createTempDir('ferry-providers-');
+  reg = await startRegistry({ mode: 'anonymous' });
+  layout = await createLayout(join(tmp.path, 'layout'));
+  v1 = layout.addImage({ tag: 'v1', layers: [1024], seed: 'providers-v1' });
+  v2 = layout.addImage({ tag: 'v2', layers: [1024], seed: 'providers-v2' });
+  old = layout.addImage({ tag: 'old', layers: [512], seed: 'providers-old' });
+  layout.write();
+  process.env.FERRY_IT_HUB_PAT = 'dckr_pat_integration';
+  process.env.FERRY_IT_GH_TOKEN = 'ghs_integration';
+});
+
+afterAll(async () => {
+  await reg?.stop();
+  await tmp?.remove();
+});
+
+async function config(text: string) {
+  const file = join(tmp.path, `replication-${++configs}.yaml`);
+  await writeFile(file, `version: 1\n${text}`);
+  return (await loadConfig(file)).config;
+}
+
+const tags = (repo: string) => listTags(dockerRef(reg, repo), refOptions(reg)).then((t) => t.sort());
+
+/** DELETE a manifest by digest on the real registry (what the vendor does behind its API). */
+async function deleteManifest(repo: string, digest: string): Promise<boolean> {
+  const r = await fetch(`${reg.url}/v2/${repo}/manifests/${digest}`, { method: 'DELETE' });
+  return r.status === 202;
+}
+
+async function digestOf(repo: string, tag: string): Promise<string | undefined> {
+  const r = await fetch(`${reg.url}/v2/${repo}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+  });
+  return r.status === 200 ? (r.headers.get('docker-content-digest') ?? undefined) : undefined;
+}
+
+describe('registry → Docker Hub-like', () => {
+  it('plans, copies into namespace/name, and deletes through the Hub API', async () => {
+    await seedImage(layout.dir, 'v1', reg, 'src/team/web:v1');
+    await seedImage(layout.dir, 'v2', reg, 'src/team/web:v2');
+    await seedImage(layout.dir, 'old', reg, 'acme/web:old');
+    const hub = await startHubApi({
+      users: { acme: 'dckr_pat_integration' },
+      namespaces: { acme: ['web'] },
+      onDeleteTag: async (ns, repo, tag) => {
+        const d = await digestOf(`${ns}/${repo}`, tag);
+        return d !== undefined && deleteManifest(`${ns}/${repo}`, d);
+      },
+    });
+    try {
+      const cfg = await config(`registries:
+  src: { type: registry, url: ${reg.url} }
+  hub:
+    type: dockerhub
+    url: ${reg.url}
+    credentials: { username: acme, password: { env: FERRY_IT_HUB_PAT } }
+    options: { api_url: ${hub.url} }
+rules:
+  - name: to-hub
+    source: src
+    destination: hub
+    filters: { name: "src/team/**" }
+    destination_namespace: acme
+    flattening: all
+    delete_remote: true
+`);
+      const plan = await runConfig(cfg, { dryRun: true });
+      expect(plan.report.ruleErrors).toEqual([]);
+      expect(plan.report.results.map((r) => `${r.status} ${r.tag}`).sort()).toEqual([
+        'would-copy v1',
+        'would-copy v2',
+        'would-delete old',
+      ]);
+      const run = await runConfig(cfg, { dryRun: false });
+      expect(run.report.ruleErrors).toEqual([]);
+      expect(run.report.results.map((r) => `${r.status} ${r.destination}`).sort()).toEqual([
+        `copied ${reg.host}/acme/web:v1`,
+        `copied ${reg.host}/acme/web:v2`,
+        `deleted ${reg.host}/acme/web:old`,
+      ]);
+      expect(await tags('acme/web')).toEqual(['v1', 'v2']);
+      expect(hub.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toContain(
+        'DELETE /v2/repositories/acme/web/tags/old/ 204',
+      );
+      expect(run.requests.hub?.['api DELETE']).toBe(1);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('defers pulls once the Hub quota reaches the reserve', async () => {
+    await seedImage(layout.dir, 'v1', reg, 'library/quota:v1');
+    const proxy = await startFaultProxy({ target: reg.url });
+    proxy.addRule({
+      path: /\/manifests\//,
+      times: Number.POSITIVE_INFINITY,
+      action: { kind: 'add-header', headers: { 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '5;w=21600' } },
+    });
+    const store = await openStore(
+      { name: 'hub', type: 'dockerhub', url: proxy.url, tls: { verify: true }, options: { rate_limit_reserve: 5 } },
+      { baseDir: tmp.path },
+    );
+    try {
+      expect(store.rateLimit?.()).toBeUndefined();
+      expect(await store.manifestHead('library/quota', 'v1')).toMatchObject({ digest: v1.digest });
+      expect(store.rateLimit?.()).toMatchObject({ limit: 100, remaining: 5, windowSeconds: 21600, reserve: 5 });
+      const gets = proxy.countBy('GET', /\/manifests\//);
+      const e = await store.manifestGet('library/quota', 'v1').catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(RateBudgetError);
+      expect((e as RateBudgetError).message).toMatch(/deferred: the Docker Hub pull quota is down to 5 of 100/);
+      expect((e as RateBudgetError).hint).toMatch(/100 pulls per 6 h/);
+      expect(proxy.countBy('GET', /\/manifests\//)).toBe(gets); // nothing was sent
+    } finally {
+      await store.close();
+      await proxy.stop();
+    }
+  });
+});
+
+describe('Harbor-like → registry', () => {
+  it('lists through the Harbor API, copies, and checks the destination project', async () => {
+    await seedImage(layout.dir, 'v1', reg, 'proj/app:v1');
+    await seedImage(layout.dir, 'v2', reg, 'proj/team/api:v2');
+    process.env.FERRY_IT_ROBOT = 'robot-pw';
+    const harbor = await startHarborApi({
+      users: { robot$ferry: 'robot-pw' },
+      projects: { proj: { public: false } },
+      repositories: {
+        'proj/app': [{ digest: v1.digest, tags: ['v1'], labels: ['production'] }],
+        'proj/team/api': [{ digest: v2.digest, tags: ['v2'] }],
+      },
+    });
+    try {
+      const cfg = await config(`registries:
+  harbor:
+    type: harbor
+    url: ${reg.url}
+    credentials: { username: "robot$ferry", password: { env: FERRY_IT_ROBOT } }
+    options: { api_url: ${harbor.url} }
+  mirror: { type: registry, url: ${reg.url} }
+  harbor-dst:
+    type: harbor
+    url: ${reg.url}
+    credentials: { username: "robot$ferry", password: { env: FERRY_IT_ROBOT } }
+    options: { api_url: ${harbor.url} }
+rules:
+  - { name: from-harbor, source: harbor, destination: mirror, destination_namespace: mirror, flattening: 0 }
+  - { name: to-missing-project, source: mirror, destination: harbor-dst, filters: { name: "mirror/proj/app" }, destination_namespace: newproj }
+`);
+      const run = await runConfig(cfg, { dryRun: false, rules: ['from-harbor'] });
+      expect(run.report.ruleErrors).toEqual([]);
+      expect(run.report.results.map((r) => `${r.status} ${r.destination}`).sort()).toEqual([
+        `copied ${reg.host}/mirror/proj/app:v1`,
+        `copied ${reg.host}/mirror/proj/team/api:v2`,
+      ]);
+      expect(await tags('mirror/proj/team/api')).toEqual(['v2']);
+      expect(harbor.requests.some((r) => r.path === '/api/v2.0/projects/proj/repositories')).toBe(true);
+
+      const missing = await runConfig(cfg, { dryRun: true, rules: ['to-missing-project'] });
+      expect(missing.report.ruleErrors[0]?.message).toMatch(/project newproj not found/);
+      expect(missing.report.ruleErrors[0]?.hint).toMatch(/Harbor project "newproj" does not exist/);
+
+      const store = await openStore(cfg.registries.get('harbor')!, { baseDir: tmp.path });
+      try {
+        expect(await store.listTagDetails!('proj/app')).toMatchObject([
+          { tag: 'v1', digest: v1.digest, labels: { production: '' } },
+        ]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await harbor.stop();
+    }
+  });
+});
+
+describe('GHCR-like', () => {
+  it('lists packages through the GitHub API and copies them', async () => {
+    await seedImage(layout.dir, 'v1', reg, 'octo-org/web:v1');
+    await seedImage(layout.dir, 'old', reg, 'octo-org/tools/cli:old');
+    const gh = await startGitHubApi({
+      tokens: { ghs_integration: 'octocat' },
+      owners: {
+        'octo-org': {
+          kind: 'org',
+          packages: {
+            web: [{ id: 1, digest: v1.digest, tags: ['v1'] }],
+            'tools/cli': [{ id: 2, digest: old.digest, tags: ['old'] }],
+          },
+        },
+      },
+      maxPerPage: 1,
+    });
+    try {
+      const cfg = await config(`registries:
+  ghcr:
+    type: ghcr
+    url: ${reg.url}
+    credentials: { username: octocat, password: { env: FERRY_IT_GH_TOKEN } }
+    options: { api_url: ${gh.url}, owner: octo-org }
+  mirror: { type: registry, url: ${reg.url} }
+rules:
+  - { name: from-ghcr, source: ghcr, destination: mirror, destination_namespace: gh, flattening: 0 }
+`);
+      const plan = await runConfig(cfg, { dryRun: true });
+      expect(plan.report.ruleErrors).toEqual([]);
+      expect(plan.report.results.map((r) => `${r.status} ${r.destination}`).sort()).toEqual([
+        `would-copy ${reg.host}/gh/octo-org/tools/cli:old`,
+        `would-copy ${reg.host}/gh/octo-org/web:v1`,
+      ]);
+      const run = await runConfig(cfg, { dryRun: false });
+      expect(run.report.totals.failed).toBe(0);
+      expect(await tags('gh/octo-org/tools/cli')).toEqual(['old']);
+      expect(gh.requests.filter((r) => r.path === '/orgs/octo-org/packages').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await gh.stop();
+    }
+  });
+});
