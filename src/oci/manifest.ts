@@ -70,11 +70,16 @@ function descriptor(v: unknown, where: string): Descriptor {
  */
 export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedManifest {
   let doc: unknown;
+  const text = Buffer.from(bytes).toString('utf8');
   try {
-    doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    doc = JSON.parse(text);
   } catch (e) {
     throw new InvalidManifestError(`manifest is not valid JSON: ${(e as Error).message}`);
   }
+  // JSON.parse keeps the last of duplicate keys, Go's decoder too, other parsers the first: a
+  // document with duplicates means different things to different readers (CVE-2021-41190 class).
+  const duplicate = duplicateKey(text);
+  if (duplicate !== undefined) throw new InvalidManifestError(`manifest has a duplicate key ${JSON.stringify(duplicate)}`);
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new InvalidManifestError('manifest must be a JSON object');
   const o = doc as Record<string, unknown>;
   for (const k of Object.keys(o)) {
@@ -92,6 +97,9 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   const hasImageParts = 'layers' in o || 'config' in o;
   if (hasManifests && hasImageParts) throw new InvalidManifestError('manifest has both "manifests" and "layers"/"config"');
   const kind: ManifestKind = hasManifests || (mediaType !== undefined && INDEX_TYPES.has(mediaType)) ? 'index' : 'manifest';
+  // An index-typed document holding image parts was read as an empty index (its layers ignored).
+  if (kind === 'index' && hasImageParts)
+    throw new InvalidManifestError(`mediaType ${mediaType} is an index but the document has "layers"/"config"`);
   if (mediaType && kind === 'index' && MANIFEST_TYPES.has(mediaType))
     throw new InvalidManifestError(`mediaType ${mediaType} is an image manifest but the document is an index`);
   const list = (v: unknown, where: string): Descriptor[] => {
@@ -123,4 +131,38 @@ export function blobsOf(m: ParsedManifest): Descriptor[] {
 export function platformString(p?: Platform): string {
   if (!p) return '';
   return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+}
+
+/** The first key that appears twice in one object of a valid JSON text, if any. */
+function duplicateKey(text: string): string | undefined {
+  // One Set of keys per open object; null for an open array.
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        const keys = stack.at(-1);
+        if (keys?.has(key)) return key;
+        keys?.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === '{') {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      stack.push(null);
+      expectKey = false;
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+      expectKey = false;
+    } else if (c === ',') {
+      expectKey = stack.at(-1) instanceof Set;
+    }
+  }
+  return undefined;
 }

@@ -10,9 +10,12 @@ import { MANIFEST_ACCEPT, MediaType } from '../oci/media-types.js';
 import { isTag, parseRepository, parseTag } from '../oci/ref.js';
 import { repositoryScope } from './auth/challenge.js';
 import { RegistryError } from './errors.js';
+import { isTransientNetworkError } from './retry.js';
 import { readCapped, readCappedBytes, type SendRequest, Transport, type TransportOptions } from './http.js';
 
 export const MANIFEST_CAP = 8 * 1024 * 1024;
+/** Reads of a manifest body that lose the connection are retried this many times in all. */
+const MANIFEST_BODY_ATTEMPTS = 3;
 /** Blobs above this go up in chunks; below, one POST + one PUT (most widely supported). */
 export const DEFAULT_CHUNK_THRESHOLD = Number.POSITIVE_INFINITY;
 export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
@@ -69,18 +72,12 @@ export class RegistryClient {
   /** GET /v2/ once, to learn the auth challenge before any request with a body. */
   ping(): Promise<void> {
     this.#pinged ??= (async () => {
-      const r = await this.transport.send({ method: 'GET', path: '/v2/', scopes: [], expect: [200, 401], operation: 'ping' });
+      // Only 200 is expected: with 401 in `expect` the transport returned the first challenge
+      // as a success and never authenticated, so every ping of a Basic or token registry failed.
+      // Now the transport learns the challenge from the 401 and retries with credentials; a
+      // second 401 (bad credentials) becomes its 'unauthorized' RegistryError.
+      const r = await this.transport.send({ method: 'GET', path: '/v2/', scopes: [], expect: [200], operation: 'ping' });
       await r.body.dump().catch(() => {});
-      if (r.status === 401) {
-        // The transport learned the challenge from the first 401 and retried; a second 401 means bad credentials.
-        throw new RegistryError({
-          kind: 'unauthorized',
-          registry: this.registry,
-          operation: 'ping',
-          status: 401,
-          detail: 'authentication required',
-        });
-      }
     })();
     this.#pinged.catch(() => {
       this.#pinged = undefined;
@@ -182,8 +179,11 @@ export class RegistryClient {
     if (r.status === 404) return undefined;
     const digest = header(r.headers, 'docker-content-digest');
     const type = header(r.headers, 'content-type');
-    const size = Number(header(r.headers, 'content-length'));
-    if (!digest || !type) {
+    const length = header(r.headers, 'content-length');
+    const size = Number(length);
+    // A missing Content-Length came back as size NaN (Number(undefined)); RELIABILITY C2 asks for
+    // both the digest and the length, else a GET that computes them.
+    if (!digest || !type || length === undefined || !Number.isSafeInteger(size) || size < 0) {
       // Some registries omit the digest on HEAD: fall back to a GET and compute it (RELIABILITY C2).
       const m = await this.manifestGet(repository, reference);
       return m && { digest: m.digest, mediaType: m.mediaType, size: m.size };
@@ -194,31 +194,49 @@ export class RegistryClient {
   /** GET a manifest; verifies the digest when fetched by digest, computes it when by tag. */
   async manifestGet(repository: string, reference: string): Promise<Manifest | undefined> {
     const ref = this.#manifestRef(repository, reference);
-    const r = await this.#send({
-      method: 'GET',
-      path: `/v2/${repository}/manifests/${ref}`,
-      headers: { accept: MANIFEST_ACCEPT },
-      scopes: [pull(repository)],
-      expect: [200, 404],
-      operation: 'fetching manifest of',
-      repository,
-    });
-    if (r.status === 404) {
-      await r.body.dump().catch(() => {});
-      return undefined;
-    }
+    let r: Awaited<ReturnType<Transport['send']>>;
     let bytes: Buffer;
-    try {
-      bytes = await readCappedBytes(r.body, MANIFEST_CAP);
-    } catch (e) {
-      throw new RegistryError({
-        kind: 'too-large',
-        registry: this.registry,
-        repository,
+    // The transport retries failures before the headers; a connection lost while reading the
+    // (small) body is retried here. Before, any body error, a reset or a truncation included, was
+    // reported as "manifest is larger than 8 MiB" (kind 'too-large') and never retried.
+    for (let attempt = 1; ; attempt++) {
+      r = await this.#send({
+        method: 'GET',
+        path: `/v2/${repository}/manifests/${ref}`,
+        headers: { accept: MANIFEST_ACCEPT },
+        scopes: [pull(repository)],
+        expect: [200, 404],
         operation: 'fetching manifest of',
-        detail: `manifest ${reference} is larger than ${MANIFEST_CAP} bytes`,
-        cause: e,
+        repository,
       });
+      if (r.status === 404) {
+        await r.body.dump().catch(() => {});
+        return undefined;
+      }
+      try {
+        bytes = await readCappedBytes(r.body, MANIFEST_CAP);
+        break;
+      } catch (e) {
+        if ((e as { code?: string }).code === 'FERRY_BODY_TOO_LARGE')
+          throw new RegistryError({
+            kind: 'too-large',
+            registry: this.registry,
+            repository,
+            operation: 'fetching manifest of',
+            detail: `manifest ${reference} is larger than ${MANIFEST_CAP} bytes`,
+            cause: e,
+          });
+        if (attempt >= MANIFEST_BODY_ATTEMPTS || !isTransientNetworkError(e))
+          throw new RegistryError({
+            kind: 'network',
+            registry: this.registry,
+            repository,
+            operation: 'fetching manifest of',
+            detail: `manifest ${reference}: connection lost while reading the body: ${(e as Error).message}`,
+            temporary: true,
+            cause: e,
+          });
+      }
     }
     const contentType = stripParams(header(r.headers, 'content-type') ?? '');
     const digest = reference.includes(':') ? parseDigest(reference) : sha256(bytes);
@@ -343,6 +361,10 @@ export class RegistryClient {
       let received = 0;
       let body: AsyncIterable<Uint8Array> = first.body;
       let resumes = 0;
+      // The newest chunk is held back until the next one arrives, and the last one until size and
+      // digest are checked: a consumer (an upload PUT with an exact Content-Length) never gets the
+      // complete bytes of a corrupt blob, so the destination cannot commit them (RELIABILITY C1).
+      let held: Buffer | undefined;
       for (;;) {
         try {
           for await (const chunk of body) {
@@ -351,7 +373,8 @@ export class RegistryClient {
             if (buf.length > room) throw self.#blobError(repository, 'size-mismatch', `blob ${digest} is longer than ${desc.size} bytes`);
             received += buf.length;
             hash.update(buf);
-            yield buf;
+            if (held) yield held;
+            held = buf;
           }
           break;
         } catch (e) {
@@ -367,6 +390,7 @@ export class RegistryClient {
         throw self.#blobError(repository, 'size-mismatch', `blob ${digest}: received ${received} of ${desc.size} bytes`);
       const actual = `${digest.slice(0, digest.indexOf(':'))}:${hash.digest('hex')}`;
       if (actual !== digest) throw self.#blobError(repository, 'digest-mismatch', `blob ${digest}: content has digest ${actual}`);
+      if (held) yield held;
     }
     return { stream: Readable.from(verified(), { objectMode: false }), size: desc.size };
   }

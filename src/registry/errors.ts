@@ -91,7 +91,8 @@ function defaultHint(e: RegistryErrorInit): string | undefined {
     case 'denied':
       if (e.registry === 'docker.io' || e.registry === 'registry-1.docker.io')
         return 'Docker Hub only accepts pushes to <namespace>/<name> where the account may write: set destination_namespace to your user or organisation';
-      return `the account has no ${e.method === 'GET' || e.method === 'HEAD' ? 'pull' : 'push'} permission on ${e.repository ?? 'this repository'}: grant it, or check that the namespace/project exists`;
+      // Names the registry: a user with several registries must see which one refused.
+      return `the account has no ${e.method === 'GET' || e.method === 'HEAD' ? 'pull' : 'push'} permission on ${e.repository ?? 'this repository'} at ${e.registry}: grant it, or check that the namespace/project exists`;
     case 'not-found':
       if (codes.includes('NAME_UNKNOWN'))
         return 'the repository does not exist; on registries that require it (Harbor project, Aliyun ACR namespace, ECR repository) create it first';

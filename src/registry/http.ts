@@ -5,6 +5,7 @@
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { redact, registerSecret } from '../util/secrets.js';
@@ -142,7 +143,9 @@ export class Transport {
         if (attempt > 0) this.#notBefore = 0;
         return res;
       }
-      if (res.status === 401 && !authRetried) {
+      // Only a 401 from the registry's own origin may set the challenge: one from a redirect
+      // target (a CDN) named a realm that then received the registry's credentials (T11, B1).
+      if (res.status === 401 && !authRetried && res.url.origin === this.base.origin) {
         const challenge = parseChallenges(res.headers['www-authenticate'])[0];
         if (challenge) {
           await res.body.dump().catch(() => {});
@@ -152,7 +155,11 @@ export class Transport {
           // Some registries only look at the first scope: missing ones go first (ggcr, c/image).
           scopes = [...extra, ...scopes];
           this.#tokens.delete(scopeKey(scopes));
-          if (retryable || req.body === undefined) continue;
+          // Re-send once with fresh credentials even when `retry` is false: every body here is
+          // replayable (bytes, or a factory opening a fresh stream), and a 401 means the registry
+          // refused the request without accepting its content. Before, a token that expired
+          // during a long transfer failed a monolithic blob PUT outright (RELIABILITY B6, T12).
+          continue;
         }
       }
       if (RETRY_STATUS.has(res.status) && retryable && attempt + 1 < this.#retry.attempts) {
@@ -165,7 +172,14 @@ export class Transport {
         await this.#sleep(wait);
         continue;
       }
-      throw await this.#statusError(req, res);
+      // A 401 that still says insufficient_scope after a fresh token means the account may log in
+      // but lacks the permission (distribution answers 401, not 403, here): report 'denied', whose
+      // hint names the missing permission, instead of "refused the credentials".
+      const denied =
+        res.status === 401 &&
+        authRetried &&
+        parseChallenges(res.headers['www-authenticate'])[0]?.params.error === 'insufficient_scope';
+      throw await this.#statusError(req, res, undefined, denied ? 'denied' : undefined);
     }
   }
 
@@ -222,6 +236,8 @@ export class Transport {
     if (from.protocol === 'https:' && next.protocol === 'http:')
       throw this.#refused(req, `redirect from https to http (${next.host}) refused`);
     if (next.username || next.password) throw this.#refused(req, 'redirect Location carries credentials');
+    const internal = this.#internalTarget(next);
+    if (internal) throw this.#refused(req, `redirect to ${internal} refused`);
     return next;
   }
 
@@ -321,9 +337,29 @@ export class Transport {
       throw this.#refused(req, `invalid token realm ${JSON.stringify(realm.slice(0, 200))}`);
     }
     if (u.username || u.password) throw this.#refused(req, 'token realm carries credentials');
-    if (u.protocol === 'https:') return u;
-    if (u.protocol === 'http:' && (this.base.protocol === 'http:' || isLoopback(u.hostname))) return u;
-    throw this.#refused(req, `token realm ${u.protocol}//${u.host} refused: credentials are only sent to an https realm`);
+    // http only for a plain-http registry: the loopback exception let an https registry send
+    // credentials in clear to any local port (RELIABILITY B3).
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && this.base.protocol === 'http:'))
+      throw this.#refused(req, `token realm ${u.protocol}//${u.host} refused: credentials are only sent to an https realm`);
+    const internal = this.#internalTarget(u);
+    if (internal) throw this.#refused(req, `token realm on ${internal} refused: credentials are not sent there`);
+    return u;
+  }
+
+  /**
+   * Why `target` may not be contacted on a registry's say-so (a redirect or a realm), or undefined.
+   * Loopback, private, link-local and unspecified IP literals are refused unless they are the
+   * registry's own host, or the registry itself lives on a loopback (for loopback targets) or
+   * private network (RELIABILITY B2, B3). DNS names are not resolved here.
+   */
+  #internalTarget(target: URL): string | undefined {
+    const t = addressClass(target.hostname);
+    if (t === 'public' || t === 'name') return undefined;
+    if (target.hostname === this.base.hostname) return undefined;
+    const b = addressClass(this.base.hostname);
+    if (t === 'loopback' && b === 'loopback') return undefined;
+    if (t === 'private' && (b === 'private' || b === 'loopback')) return undefined;
+    return `the ${t} address ${target.hostname}`;
   }
 
   #refused(req: SendRequest, detail: string): RegistryError {
@@ -339,7 +375,11 @@ export class Transport {
 
   #networkError(req: SendRequest, e: unknown): RegistryError {
     const code = findCode(e);
-    const tls = code !== undefined && /CERT|SSL|TLS|SELF_SIGNED|EPROTO|ALTNAME/.test(code);
+    // OpenSSL verification codes: the untrusted-CA case is UNABLE_TO_VERIFY_LEAF_SIGNATURE (or
+    // UNABLE_TO_GET_ISSUER_CERT_LOCALLY), which the first pattern missed: it was reported as 'network'.
+    const tls =
+      code !== undefined &&
+      /CERT|SSL|TLS|SELF_SIGNED|EPROTO|ALTNAME|UNABLE_TO_|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH|HOSTNAME_MISMATCH/.test(code);
     const plainHttp = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(String((e as Error)?.message));
     return new RegistryError({
       kind: tls || plainHttp ? 'tls' : 'network',
@@ -356,11 +396,16 @@ export class Transport {
     });
   }
 
-  async #statusError(req: SendRequest, res: SendResponse, retryAfterMs?: number): Promise<RegistryError> {
+  async #statusError(
+    req: SendRequest,
+    res: SendResponse,
+    retryAfterMs?: number,
+    kindOverride?: RegistryError['kind'],
+  ): Promise<RegistryError> {
     const text = req.method === 'HEAD' ? '' : await readCapped(res.body, ERROR_BODY_CAP).catch(() => '');
     if (req.method === 'HEAD') await res.body.dump().catch(() => {});
     const { codes, messages } = parseErrorBody(text);
-    const kind = kindFor(res.status, codes);
+    const kind = kindOverride ?? kindFor(res.status, codes);
     let hint: string | undefined;
     if (kind === 'rate-limited') {
       const after = retryAfterMs ?? parseRetryAfter(res.headers['retry-after']);
@@ -400,6 +445,34 @@ function findCode(e: unknown): string | undefined {
     cur = (cur as { cause?: unknown }).cause;
   }
   return (e as { code?: string })?.code;
+}
+
+export type AddressClass = 'loopback' | 'private' | 'link-local' | 'unspecified' | 'public' | 'name';
+
+/** Classifies a URL hostname: an IP literal by range, `localhost` as loopback, any other name as 'name'. */
+export function addressClass(hostname: string): AddressClass {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return 'loopback';
+  const v = isIP(h);
+  if (v === 4) return ipv4Class(h);
+  if (v !== 6) return 'name';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+  if (mapped?.[1]) return ipv4Class(mapped[1]);
+  if (h === '::1') return 'loopback';
+  if (h === '::') return 'unspecified';
+  if (/^fe[89ab]/.test(h)) return 'link-local';
+  if (/^f[cd]/.test(h)) return 'private';
+  return 'public';
+}
+
+function ipv4Class(ip: string): AddressClass {
+  const [a = 0, b = 0] = ip.split('.').map(Number);
+  if (a === 127) return 'loopback';
+  if (a === 0) return 'unspecified';
+  if (a === 169 && b === 254) return 'link-local';
+  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127))
+    return 'private';
+  return 'public';
 }
 
 export function isLoopback(hostname: string): boolean {

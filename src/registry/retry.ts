@@ -42,12 +42,19 @@ export function isTransientNetworkError(e: unknown): boolean {
   return false;
 }
 
+/** IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`), asctime (`Sun Nov  6 08:49:37 1994`). */
+const HTTP_DATE_RE =
+  /^(?:[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4})$/;
+
 /** Parses Retry-After as delta-seconds or an HTTP-date; returns milliseconds from `now`, or undefined. */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
   if (!v) return undefined;
   const t = v.trim();
   if (/^\d+$/.test(t)) return Number(t) * 1000;
+  // Only the three HTTP-date forms (RFC 9110 §5.6.7): Date.parse alone takes "1.5", "-1" or
+  // "abc 1" as dates in the past, which made garbage mean "retry at once".
+  if (!HTTP_DATE_RE.test(t)) return undefined;
   const at = Date.parse(t);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);

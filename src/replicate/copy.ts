@@ -4,7 +4,7 @@
  * manifests by digest, then the tagged manifest; referrers after their subject.
  * Manifest bytes are copied exactly; a tag is written only after everything it points to.
  */
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable, Transform } from 'node:stream';
 import type { LimitFunction } from 'p-limit';
 import { type Digest, sha256 } from '../oci/digest.js';
 import { type Descriptor, type ParsedManifest, blobsOf, platformString } from '../oci/manifest.js';
@@ -94,13 +94,21 @@ export class BlobMover {
     let sent = 0;
     const open = async (): Promise<Readable> => {
       sent = 0;
-      let s: Readable = await src.store.blobGet(src.repository, desc);
-      if (o.bandwidth) s = s.pipe(o.bandwidth.stream());
-      s.on('data', (c: Buffer) => {
-        sent += c.length;
-        o.onBlobProgress?.({ digest: desc.digest, bytes: sent, total: desc.size });
+      // Fixed: a 'data' listener here switched the stream to flowing mode before the uploader
+      // read it, so bytes were lost (undici then sent Content-Length 0 → DIGEST_INVALID), and
+      // `.pipe()` into the bandwidth stream dropped the source's errors (a digest mismatch hung
+      // the upload). Progress is counted in a Transform, and pipeline() carries errors through.
+      const stages: NodeJS.ReadWriteStream[] = [];
+      if (o.bandwidth) stages.push(o.bandwidth.stream());
+      const counter = new Transform({
+        transform(c: Buffer, _e, cb) {
+          sent += c.length;
+          o.onBlobProgress?.({ digest: desc.digest, bytes: sent, total: desc.size });
+          cb(null, c);
+        },
       });
-      return s;
+      pipeline([await src.store.blobGet(src.repository, desc), ...stages, counter], () => {});
+      return counter;
     };
     const r = await dst.store.blobPut(dst.repository, desc, open);
     stats.retries += r.retries;

@@ -106,6 +106,11 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
     plan.deletionsRefused = 'a listing in this rule failed';
 
   const results = await execute(rule, plan, src, dst, o, ruleErrors.length > 0);
+  // The planner drops the deletions it refuses as a whole (over delete_remote.max, match-all not
+  // acknowledged) and only sets deletionsRefused: without this the run report said nothing about
+  // them. RunReport.ruleErrors is where rule-level refusals belong (see report/result.ts).
+  if (plan.deletionsRefused && !plan.items.some((i) => i.action === 'delete'))
+    ruleErrors.push({ rule: rule.name, message: redact(plan.deletionsRefused) });
   return { plan, results, ruleErrors };
 }
 

@@ -1,0 +1,106 @@
+/**
+ * `ferry demo` on a fresh directory: the embedded layouts are mirrored into a local OCI layout,
+ * a second run changes nothing, and skopeo reads the mirror with the source's digests.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { demoCommand } from '../../src/cli/commands/demo.js';
+import { loadConfig } from '../../src/config/index.js';
+import { runConfig } from '../../src/replicate/run.js';
+import type { RunReport } from '../../src/report/result.js';
+import { inspectDigest, inspectRaw } from '../support/skopeo.js';
+import { createTempDir, type TempDir } from '../support/tmp.js';
+
+/** Tags the demo rule selects: release tags and latest, not -rc nor dev. */
+const EXPECTED = [
+  'mirror/app/web:latest',
+  'mirror/app/web:v1.0.0',
+  'mirror/app/web:v1.1.0',
+  'mirror/app/worker:v2.0.0',
+  'mirror/tools/cli:v3.1.0',
+];
+
+let tmp: TempDir;
+let dir: string;
+
+beforeAll(async () => {
+  tmp = await createTempDir('ferry-demo-');
+  dir = join(tmp.path, 'fresh-clone');
+});
+afterAll(async () => {
+  vi.restoreAllMocks();
+  await tmp?.remove();
+});
+
+/** Runs the CLI's demo command with console output captured; returns exit code, output and report. */
+async function demo(): Promise<{ code: number; out: string; report: RunReport }> {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  try {
+    const code = await demoCommand({ dir });
+    const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as RunReport;
+    return { code, out: lines.join('\n'), report };
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const byStatus = (r: RunReport, status: string) =>
+  r.results
+    .filter((x) => x.status === status)
+    // destination is `oci:<path to the mirror layout>/<repository>:<tag>`
+    .map((x) => x.destination.slice(x.destination.indexOf('fresh-clone/mirror/') + 'fresh-clone/mirror/'.length))
+    .sort();
+
+describe('ferry demo', () => {
+  it('copies the five release tags on the first run', async () => {
+    const { code, out, report } = await demo();
+    expect(code, out).toBe(0);
+    expect(report.totals.failed, out).toBe(0);
+    expect(byStatus(report, 'copied')).toEqual(EXPECTED);
+    expect(report.results.map((r) => r.tag)).not.toContain('v1.2.0-rc1');
+    expect(report.results.map((r) => r.tag)).not.toContain('dev');
+    expect(out).toMatch(/Run it again/);
+    const summary = await readFile(join(dir, 'summary.md'), 'utf8');
+    expect(summary).toMatch(/copied/);
+  });
+
+  it('reports everything unchanged on the second run', async () => {
+    const { code, report } = await demo();
+    expect(code).toBe(0);
+    expect(byStatus(report, 'unchanged')).toEqual(EXPECTED);
+    expect(report.results.filter((r) => r.status !== 'unchanged')).toEqual([]);
+    expect(report.results.every((r) => r.bytes === 0)).toBe(true);
+  });
+
+  it('leaves a mirror skopeo reads through the oci: transport with the source digests', async () => {
+    for (const ref of EXPECTED) {
+      const [repo, tag] = ref.split(':') as [string, string];
+      const srcRepo = repo.replace(/^mirror\//, 'demo/');
+      const mirrored = await inspectDigest(`oci:${join(dir, 'mirror', repo)}:${tag}`);
+      const source = await inspectDigest(`oci:${join(dir, 'source', srcRepo)}:${tag}`);
+      expect(mirrored, ref).toBe(source);
+    }
+    // The multi-arch index's children and the SBOM referrer came along.
+    const cli = join(dir, 'mirror', 'mirror/tools/cli');
+    const index = JSON.parse((await inspectRaw(`oci:${cli}:v3.1.0`)).toString('utf8')) as {
+      manifests: { digest: string }[];
+    };
+    expect(index.manifests).toHaveLength(2);
+    const indexDigest = await inspectDigest(`oci:${cli}:v3.1.0`);
+    const fallback = JSON.parse(
+      (await inspectRaw(`oci:${cli}:${indexDigest.replace(':', '-')}`)).toString('utf8'),
+    ) as { manifests: { digest: string; artifactType?: string }[] };
+    expect(fallback.manifests[0]?.artifactType).toBe('application/spdx+json');
+  });
+
+  it('plans nothing to do through the library as well', async () => {
+    const { config } = await loadConfig(join(dir, 'replication.yaml'));
+    const { report, plan } = await runConfig(config, { dryRun: true });
+    expect(report.totals.unchanged).toBe(5);
+    expect(plan.rules[0]?.items.every((i) => i.action === 'unchanged')).toBe(true);
+  });
+});
