@@ -39,7 +39,9 @@ export interface ParsedManifest {
 }
 
 /** Go decodes JSON keys case-insensitively, JavaScript does not: a variant spelling is ambiguous. */
-const CANONICAL_KEYS = new Map(['manifests', 'layers', 'config', 'mediaType', 'subject', 'artifactType'].map((k) => [k.toLowerCase(), k]));
+const CANONICAL_KEYS = new Map(
+  ['manifests', 'layers', 'config', 'mediaType', 'subject', 'artifactType'].map((k) => [k.toLowerCase(), k]),
+);
 
 export class InvalidManifestError extends Error {
   override name = 'InvalidManifestError';
@@ -55,7 +57,11 @@ function descriptor(v: unknown, where: string): Descriptor {
   if (o.platform && typeof o.platform === 'object') {
     const p = o.platform as Record<string, unknown>;
     if (typeof p.os === 'string' && typeof p.architecture === 'string')
-      d.platform = { os: p.os, architecture: p.architecture, ...(typeof p.variant === 'string' ? { variant: p.variant } : {}) };
+      d.platform = {
+        os: p.os,
+        architecture: p.architecture,
+        ...(typeof p.variant === 'string' ? { variant: p.variant } : {}),
+      };
   }
   if (typeof o.artifactType === 'string') d.artifactType = o.artifactType;
   if (o.annotations && typeof o.annotations === 'object') d.annotations = o.annotations as Record<string, string>;
@@ -79,12 +85,15 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
   // JSON.parse keeps the last of duplicate keys, Go's decoder too, other parsers the first: a
   // document with duplicates means different things to different readers (CVE-2021-41190 class).
   const duplicate = duplicateKey(text);
-  if (duplicate !== undefined) throw new InvalidManifestError(`manifest has a duplicate key ${JSON.stringify(duplicate)}`);
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new InvalidManifestError('manifest must be a JSON object');
+  if (duplicate !== undefined)
+    throw new InvalidManifestError(`manifest has a duplicate key ${JSON.stringify(duplicate)}`);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw new InvalidManifestError('manifest must be a JSON object');
   const o = doc as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     const canonical = CANONICAL_KEYS.get(k.toLowerCase());
-    if (canonical && canonical !== k) throw new InvalidManifestError(`manifest has a case-variant key ${JSON.stringify(k)}`);
+    if (canonical && canonical !== k)
+      throw new InvalidManifestError(`manifest has a case-variant key ${JSON.stringify(k)}`);
   }
   const declared = typeof o.mediaType === 'string' ? o.mediaType : undefined;
   const ct = contentType?.split(';')[0]?.trim();
@@ -95,8 +104,10 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
     throw new InvalidManifestError('Docker schema1 manifests are deprecated and not supported');
   const hasManifests = 'manifests' in o;
   const hasImageParts = 'layers' in o || 'config' in o;
-  if (hasManifests && hasImageParts) throw new InvalidManifestError('manifest has both "manifests" and "layers"/"config"');
-  const kind: ManifestKind = hasManifests || (mediaType !== undefined && INDEX_TYPES.has(mediaType)) ? 'index' : 'manifest';
+  if (hasManifests && hasImageParts)
+    throw new InvalidManifestError('manifest has both "manifests" and "layers"/"config"');
+  const kind: ManifestKind =
+    hasManifests || (mediaType !== undefined && INDEX_TYPES.has(mediaType)) ? 'index' : 'manifest';
   // An index-typed document holding image parts was read as an empty index (its layers ignored).
   if (kind === 'index' && hasImageParts)
     throw new InvalidManifestError(`mediaType ${mediaType} is an index but the document has "layers"/"config"`);

@@ -17,7 +17,13 @@ const MAX_NAME = 255;
 /** The names Docker Hub goes by; all mean one registry. */
 export const DOCKER_HUB = 'docker.io';
 export const DOCKER_HUB_API = 'registry-1.docker.io';
-const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'hub.docker.com', 'registry.hub.docker.com']);
+const HUB_ALIASES = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+  'hub.docker.com',
+  'registry.hub.docker.com',
+]);
 
 export class InvalidReferenceError extends Error {
   override name = 'InvalidReferenceError';

@@ -11,7 +11,14 @@ import { isTag, parseRepository, parseTag } from '../oci/ref.js';
 import { repositoryScope } from './auth/challenge.js';
 import { RegistryError } from './errors.js';
 import { isTransientNetworkError } from './retry.js';
-import { readCapped, readCappedBytes, type SendRequest, Transport, type TransportOptions } from './http.js';
+import {
+  readCapped,
+  readCappedBytes,
+  type SendRequest,
+  type SendResponse,
+  Transport,
+  type TransportOptions,
+} from './http.js';
 
 export const MANIFEST_CAP = 8 * 1024 * 1024;
 /** Reads of a manifest body that lose the connection are retried this many times in all. */
@@ -76,7 +83,13 @@ export class RegistryClient {
       // as a success and never authenticated, so every ping of a Basic or token registry failed.
       // Now the transport learns the challenge from the 401 and retries with credentials; a
       // second 401 (bad credentials) becomes its 'unauthorized' RegistryError.
-      const r = await this.transport.send({ method: 'GET', path: '/v2/', scopes: [], expect: [200], operation: 'ping' });
+      const r = await this.transport.send({
+        method: 'GET',
+        path: '/v2/',
+        scopes: [],
+        expect: [200],
+        operation: 'ping',
+      });
       await r.body.dump().catch(() => {});
     })();
     this.#pinged.catch(() => {
@@ -106,11 +119,18 @@ export class RegistryClient {
     parseRepository(repository);
     const out: string[] = [];
     try {
-      await this.#paginate(`/v2/${repository}/tags/list`, pageSize, [pull(repository)], 'listing tags of', repository, (doc) => {
-        const tags = (doc as { tags?: unknown }).tags;
-        if (!Array.isArray(tags)) return;
-        for (const t of tags) if (isTag(t)) out.push(t);
-      });
+      await this.#paginate(
+        `/v2/${repository}/tags/list`,
+        pageSize,
+        [pull(repository)],
+        'listing tags of',
+        repository,
+        (doc) => {
+          const tags = (doc as { tags?: unknown }).tags;
+          if (!Array.isArray(tags)) return;
+          for (const t of tags) if (isTag(t)) out.push(t);
+        },
+      );
     } catch (e) {
       if (e instanceof RegistryError && e.kind === 'not-found' && e.codes.includes('NAME_UNKNOWN')) return [];
       if (e instanceof RegistryError && e.status === 404 && e.codes.length === 0) return [];
@@ -159,7 +179,12 @@ export class RegistryClient {
     if (!m?.[1]) return undefined;
     const u = new URL(m[1], from);
     if (u.origin !== this.transport.base.origin)
-      throw new RegistryError({ kind: 'invalid', registry: this.registry, operation: 'pagination', detail: `Link leaves the registry (${u.host})` });
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        operation: 'pagination',
+        detail: `Link leaves the registry (${u.host})`,
+      });
     return u.pathname + u.search;
   }
 
@@ -188,7 +213,11 @@ export class RegistryClient {
       const m = await this.manifestGet(repository, reference);
       return m && { digest: m.digest, mediaType: m.mediaType, size: m.size };
     }
-    return { digest: parseDigest(digest, `Docker-Content-Digest of ${repository}:${reference}`), mediaType: stripParams(type), size };
+    return {
+      digest: parseDigest(digest, `Docker-Content-Digest of ${repository}:${reference}`),
+      mediaType: stripParams(type),
+      size,
+    };
   }
 
   /** GET a manifest; verifies the digest when fetched by digest, computes it when by tag. */
@@ -253,7 +282,14 @@ export class RegistryClient {
     try {
       parsed = parseManifest(bytes, contentType);
     } catch (e) {
-      throw new RegistryError({ kind: 'invalid', registry: this.registry, repository, operation: `manifest ${reference}`, detail: (e as Error).message, cause: e });
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        repository,
+        operation: `manifest ${reference}`,
+        detail: (e as Error).message,
+        cause: e,
+      });
     }
     return { digest, mediaType: parsed.mediaType, size: bytes.length, bytes, parsed };
   }
@@ -355,44 +391,61 @@ export class RegistryClient {
         detail: `blob ${digest} came with Content-Encoding ${encoding}; blobs must be sent as stored`,
       });
     }
-    const self = this;
-    async function* verified(): AsyncGenerator<Buffer> {
-      const hash = hasherFor(digest);
-      let received = 0;
-      let body: AsyncIterable<Uint8Array> = first.body;
-      let resumes = 0;
-      // The newest chunk is held back until the next one arrives, and the last one until size and
-      // digest are checked: a consumer (an upload PUT with an exact Content-Length) never gets the
-      // complete bytes of a corrupt blob, so the destination cannot commit them (RELIABILITY C1).
-      let held: Buffer | undefined;
-      for (;;) {
-        try {
-          for await (const chunk of body) {
-            const buf = Buffer.from(chunk);
-            const room = desc.size - received;
-            if (buf.length > room) throw self.#blobError(repository, 'size-mismatch', `blob ${digest} is longer than ${desc.size} bytes`);
-            received += buf.length;
-            hash.update(buf);
-            if (held) yield held;
-            held = buf;
-          }
-          break;
-        } catch (e) {
-          if (e instanceof RegistryError || received >= desc.size || resumes >= maxResumes || !isResumable(e)) {
-            if (e instanceof RegistryError) throw e;
-            throw self.#blobError(repository, 'network', `blob ${digest}: connection lost after ${received} of ${desc.size} bytes: ${(e as Error).message}`, e);
-          }
-          resumes++;
-          body = await self.#resume(repository, digest, received, desc.size);
+    return {
+      stream: Readable.from(this.#verified(repository, digest, desc.size, first, maxResumes), { objectMode: false }),
+      size: desc.size,
+    };
+  }
+
+  /** The bytes of `first`, resumed after a lost connection and checked against size and digest. */
+  async *#verified(
+    repository: string,
+    digest: Digest,
+    size: number,
+    first: SendResponse,
+    maxResumes: number,
+  ): AsyncGenerator<Buffer> {
+    const hash = hasherFor(digest);
+    let received = 0;
+    let body: AsyncIterable<Uint8Array> = first.body;
+    let resumes = 0;
+    // The newest chunk is held back until the next one arrives, and the last one until size and
+    // digest are checked: a consumer (an upload PUT with an exact Content-Length) never gets the
+    // complete bytes of a corrupt blob, so the destination cannot commit them (RELIABILITY C1).
+    let held: Buffer | undefined;
+    for (;;) {
+      try {
+        for await (const chunk of body) {
+          const buf = Buffer.from(chunk);
+          const room = size - received;
+          if (buf.length > room)
+            throw this.#blobError(repository, 'size-mismatch', `blob ${digest} is longer than ${size} bytes`);
+          received += buf.length;
+          hash.update(buf);
+          if (held) yield held;
+          held = buf;
         }
+        break;
+      } catch (e) {
+        if (e instanceof RegistryError || received >= size || resumes >= maxResumes || !isResumable(e)) {
+          if (e instanceof RegistryError) throw e;
+          throw this.#blobError(
+            repository,
+            'network',
+            `blob ${digest}: connection lost after ${received} of ${size} bytes: ${(e as Error).message}`,
+            e,
+          );
+        }
+        resumes++;
+        body = await this.#resume(repository, digest, received, size);
       }
-      if (received !== desc.size)
-        throw self.#blobError(repository, 'size-mismatch', `blob ${digest}: received ${received} of ${desc.size} bytes`);
-      const actual = `${digest.slice(0, digest.indexOf(':'))}:${hash.digest('hex')}`;
-      if (actual !== digest) throw self.#blobError(repository, 'digest-mismatch', `blob ${digest}: content has digest ${actual}`);
-      if (held) yield held;
     }
-    return { stream: Readable.from(verified(), { objectMode: false }), size: desc.size };
+    if (received !== size)
+      throw this.#blobError(repository, 'size-mismatch', `blob ${digest}: received ${received} of ${size} bytes`);
+    const actual = `${digest.slice(0, digest.indexOf(':'))}:${hash.digest('hex')}`;
+    if (actual !== digest)
+      throw this.#blobError(repository, 'digest-mismatch', `blob ${digest}: content has digest ${actual}`);
+    if (held) yield held;
   }
 
   async #resume(repository: string, digest: Digest, from: number, size: number): Promise<AsyncIterable<Uint8Array>> {
@@ -409,13 +462,30 @@ export class RegistryClient {
     const m = cr ? /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(cr) : null;
     if (r.status !== 206 || !m || Number(m[1]) !== from || Number(m[2]) !== size - 1) {
       await r.body.dump().catch(() => {});
-      throw this.#blobError(repository, 'network', `blob ${digest}: cannot resume at byte ${from}: the registry ignored or mis-answered the Range request`);
+      throw this.#blobError(
+        repository,
+        'network',
+        `blob ${digest}: cannot resume at byte ${from}: the registry ignored or mis-answered the Range request`,
+      );
     }
     return r.body;
   }
 
-  #blobError(repository: string, kind: 'network' | 'size-mismatch' | 'digest-mismatch', detail: string, cause?: unknown): RegistryError {
-    return new RegistryError({ kind, registry: this.registry, repository, operation: 'fetching blob from', detail, cause, temporary: kind === 'network' });
+  #blobError(
+    repository: string,
+    kind: 'network' | 'size-mismatch' | 'digest-mismatch',
+    detail: string,
+    cause?: unknown,
+  ): RegistryError {
+    return new RegistryError({
+      kind,
+      registry: this.registry,
+      repository,
+      operation: 'fetching blob from',
+      detail,
+      cause,
+      temporary: kind === 'network',
+    });
   }
 
   /**
@@ -446,7 +516,11 @@ export class RegistryClient {
    * POST + PUT with an exact Content-Length by default; chunked PATCHes above the threshold.
    * The registry verifies the digest on the final PUT.
    */
-  async blobUpload(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>, open: ReplayableBody): Promise<UploadResult> {
+  async blobUpload(
+    repository: string,
+    desc: Pick<Descriptor, 'digest' | 'size'>,
+    open: ReplayableBody,
+  ): Promise<UploadResult> {
     parseRepository(repository);
     const digest = parseDigest(desc.digest);
     const chunked = desc.size > this.#chunkThreshold;
@@ -483,16 +557,41 @@ export class RegistryClient {
 
   #location(headers: Record<string, string | string[] | undefined>, base: URL, repository: string): URL {
     const loc = header(headers, 'location');
-    if (!loc) throw new RegistryError({ kind: 'invalid', registry: this.registry, repository, operation: 'upload', detail: 'upload response has no Location' });
+    if (!loc)
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        repository,
+        operation: 'upload',
+        detail: 'upload response has no Location',
+      });
     const u = new URL(loc, base);
     if (u.protocol !== 'https:' && u.protocol !== 'http:')
-      throw new RegistryError({ kind: 'invalid', registry: this.registry, repository, operation: 'upload', detail: `upload Location has scheme ${u.protocol}` });
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        repository,
+        operation: 'upload',
+        detail: `upload Location has scheme ${u.protocol}`,
+      });
     if (this.transport.base.protocol === 'https:' && u.protocol === 'http:')
-      throw new RegistryError({ kind: 'redirect-refused', registry: this.registry, repository, operation: 'upload', detail: 'upload Location downgrades https to http' });
+      throw new RegistryError({
+        kind: 'redirect-refused',
+        registry: this.registry,
+        repository,
+        operation: 'upload',
+        detail: 'upload Location downgrades https to http',
+      });
     return u;
   }
 
-  async #uploadMonolithic(repository: string, location: URL, digest: Digest, size: number, open: ReplayableBody): Promise<void> {
+  async #uploadMonolithic(
+    repository: string,
+    location: URL,
+    digest: Digest,
+    size: number,
+    open: ReplayableBody,
+  ): Promise<void> {
     const u = new URL(location);
     u.searchParams.set('digest', digest);
     const r = await this.transport.send({
@@ -510,7 +609,13 @@ export class RegistryClient {
   }
 
   /** Chunked upload (spec: "Pushing a blob in chunks"), honouring OCI-Chunk-Min-Length and resuming from the registry's Range. */
-  async #uploadChunked(repository: string, start: URL, digest: Digest, size: number, open: ReplayableBody): Promise<void> {
+  async #uploadChunked(
+    repository: string,
+    start: URL,
+    digest: Digest,
+    size: number,
+    open: ReplayableBody,
+  ): Promise<void> {
     let location = start;
     let offset = 0;
     const source = await open();
@@ -639,7 +744,9 @@ export class RegistryClient {
 
   #manifestRef(repository: string, reference: string): string {
     parseRepository(repository);
-    return reference.includes(':') ? parseDigest(reference, `manifest reference in ${repository}`) : parseTag(reference);
+    return reference.includes(':')
+      ? parseDigest(reference, `manifest reference in ${repository}`)
+      : parseTag(reference);
   }
 }
 
@@ -667,4 +774,3 @@ function stripParams(contentType: string): string {
 function isResumable(e: unknown): boolean {
   return !(e instanceof RegistryError);
 }
-

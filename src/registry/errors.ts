@@ -73,7 +73,9 @@ export function kindFor(status: number, codes: string[]): RegistryErrorKind {
   if (status === 403 || codes.includes('DENIED')) return 'denied';
   if (
     status === 404 ||
-    codes.some((c) => c === 'NAME_UNKNOWN' || c === 'MANIFEST_UNKNOWN' || c === 'BLOB_UNKNOWN' || c === 'BLOB_UPLOAD_UNKNOWN')
+    codes.some(
+      (c) => c === 'NAME_UNKNOWN' || c === 'MANIFEST_UNKNOWN' || c === 'BLOB_UNKNOWN' || c === 'BLOB_UPLOAD_UNKNOWN',
+    )
   )
     return 'not-found';
   if (status === 405 || codes.includes('UNSUPPORTED')) return 'unsupported';
@@ -102,7 +104,7 @@ function defaultHint(e: RegistryErrorInit): string | undefined {
     case 'unsupported':
       return 'the registry does not support this operation (e.g. manifest DELETE disabled, or Docker Hub/GHCR which delete through their own API)';
     case 'tls':
-      return 'TLS verification failed: give the registry\'s CA with tls: { ca: path/to/ca.pem }, or for a registry you trust without TLS use tls: { verify: false }';
+      return "TLS verification failed: give the registry's CA with tls: { ca: path/to/ca.pem }, or for a registry you trust without TLS use tls: { verify: false }";
     case 'digest-mismatch':
     case 'size-mismatch':
       return 'the content received does not match its digest: a proxy or the registry corrupted or truncated it; nothing was written';

@@ -12,7 +12,14 @@ import { redact, registerSecret } from '../util/secrets.js';
 import { type Challenge, parseChallenges } from './auth/challenge.js';
 import type { RegistryCredentials } from './auth/docker-config.js';
 import { kindFor, parseErrorBody, RegistryError } from './errors.js';
-import { backoffDelay, DEFAULT_RETRY, isTransientNetworkError, parseRetryAfter, RETRY_STATUS, type RetryOptions } from './retry.js';
+import {
+  backoffDelay,
+  DEFAULT_RETRY,
+  isTransientNetworkError,
+  parseRetryAfter,
+  RETRY_STATUS,
+  type RetryOptions,
+} from './retry.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 type Headers = Record<string, string | string[] | undefined>;
@@ -95,16 +102,18 @@ export class Transport {
     this.#retry = { ...DEFAULT_RETRY, ...o.retry };
     this.#sleep = o.sleep ?? ((ms) => delay(ms));
     this.#userAgent = o.userAgent ?? 'ferry';
-    this.#agent = o.dispatcher ?? new Agent({
-      connections: o.connections ?? 8,
-      keepAliveTimeout: 30_000,
-      headersTimeout: 60_000,
-      bodyTimeout: 120_000,
-      connect: {
-        ...(o.tls?.ca ? { ca: o.tls.ca } : {}),
-        rejectUnauthorized: o.tls?.verify !== false,
-      },
-    });
+    this.#agent =
+      o.dispatcher ??
+      new Agent({
+        connections: o.connections ?? 8,
+        keepAliveTimeout: 30_000,
+        headersTimeout: 60_000,
+        bodyTimeout: 120_000,
+        connect: {
+          ...(o.tls?.ca ? { ca: o.tls.ca } : {}),
+          rejectUnauthorized: o.tls?.verify !== false,
+        },
+      });
     if (this.#credentials && 'password' in this.#credentials) {
       registerSecret(this.#credentials.password);
       registerSecret(this.#basicValue());
@@ -217,8 +226,7 @@ export class Transport {
       }
       await r.body.dump().catch(() => {});
       const next = this.#redirectTarget(url, String(r.headers.location), req);
-      if (hop + 1 >= MAX_REDIRECTS)
-        throw this.#refused(req, `more than ${MAX_REDIRECTS} redirects`);
+      if (hop + 1 >= MAX_REDIRECTS) throw this.#refused(req, `more than ${MAX_REDIRECTS} redirects`);
       if (r.statusCode === 303) method = 'GET';
       url = next;
     }
@@ -243,7 +251,8 @@ export class Transport {
 
   #url(req: SendRequest): URL {
     const url = /^https?:\/\//.test(req.path) ? new URL(req.path) : new URL(req.path, this.base);
-    if (!/^https?:\/\//.test(req.path) && url.origin !== this.base.origin) throw new Error(`path ${req.path} leaves the registry`);
+    if (!/^https?:\/\//.test(req.path) && url.origin !== this.base.origin)
+      throw new Error(`path ${req.path} leaves the registry`);
     for (const [k, v] of Object.entries(req.query ?? {})) {
       if (v === undefined) continue;
       for (const one of Array.isArray(v) ? v : [v]) url.searchParams.append(k, one);
@@ -259,7 +268,8 @@ export class Transport {
   async #authorization(scopes: string[], req: SendRequest): Promise<string | undefined> {
     const ch = this.#challenge;
     if (!ch) return undefined;
-    if (ch.scheme === 'basic') return this.#credentials && 'password' in this.#credentials ? `Basic ${this.#basicValue()}` : undefined;
+    if (ch.scheme === 'basic')
+      return this.#credentials && 'password' in this.#credentials ? `Basic ${this.#basicValue()}` : undefined;
     if (ch.scheme !== 'bearer') return undefined;
     const key = scopeKey(scopes);
     let p = this.#tokens.get(key);
@@ -281,7 +291,11 @@ export class Transport {
     const c = this.#credentials;
     let r: Dispatcher.ResponseData;
     if (c && 'identityToken' in c) {
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: c.identityToken, client_id: 'ferry' });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: c.identityToken,
+        client_id: 'ferry',
+      });
       if (ch.params.service) form.set('service', ch.params.service);
       if (scopes.length) form.set('scope', scopes.join(' '));
       r = await this.#agent.request({
@@ -316,10 +330,21 @@ export class Transport {
     try {
       doc = JSON.parse(text);
     } catch {
-      throw new RegistryError({ kind: 'invalid', registry: this.registry, operation: 'token request', detail: 'token response is not JSON' });
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        operation: 'token request',
+        detail: 'token response is not JSON',
+      });
     }
     const token = doc.token ?? doc.access_token;
-    if (!token) throw new RegistryError({ kind: 'invalid', registry: this.registry, operation: 'token request', detail: 'token response has no token' });
+    if (!token)
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        operation: 'token request',
+        detail: 'token response has no token',
+      });
     registerSecret(token);
     const issued = doc.issued_at ? Date.parse(doc.issued_at) : Date.now();
     const lifetime = Math.max(60, doc.expires_in ?? 60) * 1000;
@@ -340,7 +365,10 @@ export class Transport {
     // http only for a plain-http registry: the loopback exception let an https registry send
     // credentials in clear to any local port (RELIABILITY B3).
     if (u.protocol !== 'https:' && !(u.protocol === 'http:' && this.base.protocol === 'http:'))
-      throw this.#refused(req, `token realm ${u.protocol}//${u.host} refused: credentials are only sent to an https realm`);
+      throw this.#refused(
+        req,
+        `token realm ${u.protocol}//${u.host} refused: credentials are only sent to an https realm`,
+      );
     const internal = this.#internalTarget(u);
     if (internal) throw this.#refused(req, `token realm on ${internal} refused: credentials are not sent there`);
     return u;
@@ -379,8 +407,11 @@ export class Transport {
     // UNABLE_TO_GET_ISSUER_CERT_LOCALLY), which the first pattern missed: it was reported as 'network'.
     const tls =
       code !== undefined &&
-      /CERT|SSL|TLS|SELF_SIGNED|EPROTO|ALTNAME|UNABLE_TO_|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH|HOSTNAME_MISMATCH/.test(code);
-    const plainHttp = code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(String((e as Error)?.message));
+      /CERT|SSL|TLS|SELF_SIGNED|EPROTO|ALTNAME|UNABLE_TO_|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH|HOSTNAME_MISMATCH/.test(
+        code,
+      );
+    const plainHttp =
+      code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(String((e as Error)?.message));
     return new RegistryError({
       kind: tls || plainHttp ? 'tls' : 'network',
       registry: this.registry,
@@ -481,7 +512,10 @@ export function isLoopback(hostname: string): boolean {
 }
 
 /** Reads at most `cap` bytes of a body as UTF-8; throws when it is longer (memory-exhaustion guard). */
-export async function readCapped(body: AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void }, cap: number): Promise<string> {
+export async function readCapped(
+  body: AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void },
+  cap: number,
+): Promise<string> {
   return Buffer.from(await readCappedBytes(body, cap)).toString('utf8');
 }
 

@@ -13,13 +13,8 @@ import { MediaType } from '../../src/oci/media-types.js';
 import { type ClientOptions, RegistryClient, referrersTag } from '../../src/registry/client.js';
 import { RegistryError } from '../../src/registry/errors.js';
 import { createLayout, type FixtureImage, type Layout, seededBytes } from '../support/oci-fixtures.js';
-import {
-  countRequests,
-  type RegistryMode,
-  type RunningRegistry,
-  startRegistry,
-} from '../support/registry-process.js';
-import { dockerRef, inspectRaw, listTags, refOptions, SkopeoError, seedImage } from '../support/skopeo.js';
+import { countRequests, type RegistryMode, type RunningRegistry, startRegistry } from '../support/registry-process.js';
+import { dockerRef, inspectRaw, listTags, refOptions, SkopeoError, seedImage, skopeoCopy } from '../support/skopeo.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
 
 const SBOM = 'application/vnd.example.sbom.v1+json';
@@ -188,9 +183,7 @@ describe.each<RegistryMode>(['anonymous', 'basic', 'token'])('%s registry', (mod
     expect((await drain(stream)).equals(want)).toBe(true);
     const cfg = await blobBytes(config);
     expect(
-      (
-        await drain((await client.blobGet('app', { digest: config as Digest, size: cfg.length })).stream)
-      ).equals(cfg),
+      (await drain((await client.blobGet('app', { digest: config as Digest, size: cfg.length })).stream)).equals(cfg),
     ).toBe(true);
     expect(await client.blobHead('app', sha256('not stored anywhere'))).toBeUndefined();
   });
@@ -260,9 +253,7 @@ describe.each<RegistryMode>(['anonymous', 'basic', 'token'])('%s registry', (mod
     expect(await client.blobHead('mounted', layer)).toBe((await blobBytes(layer)).length);
     // A blob the source does not have is declined (202) and the opened session cancelled.
     expect(await client.blobMount('mounted', sha256('absent'), 'app')).toBe(false);
-    expect(await countRequests(reg, /"DELETE \/v2\/mounted\/blobs\/uploads\/[^ ]+ HTTP\/[\d.]+" 204 /)).toBe(
-      1,
-    );
+    expect(await countRequests(reg, /"DELETE \/v2\/mounted\/blobs\/uploads\/[^ ]+ HTTP\/[\d.]+" 204 /)).toBe(1);
     if (mode === 'token') {
       // One token carries the push scope on the target and the pull scope on the source.
       const asked = reg.tokenServer!.requests.slice(tokensBefore);
@@ -294,7 +285,6 @@ describe.each<RegistryMode>(['anonymous', 'basic', 'token'])('%s registry', (mod
     // The copied layers verify when read back by skopeo's own digest check (a full copy to a layout).
     const out = await createTempDir();
     try {
-      const { skopeoCopy } = await import('../support/skopeo.js');
       const o = skopeo();
       await skopeoCopy(dockerRef(reg, 'copy/dest:multi'), `oci:${out.path}:multi`, {
         all: true,
@@ -340,41 +330,34 @@ describe.each<RegistryMode>(['anonymous', 'basic', 'token'])('%s registry', (mod
     }
   });
 
-  it.runIf(mode === 'token')(
-    'refuses a push by a pull-only user with a hint naming the registry',
-    async () => {
-      const reader = new RegistryClient({
-        registry: reg.host,
-        baseUrl: reg.url,
-        credentials: { username: 'reader', password: reg.users.reader! },
-        tls: { ca: ca! },
-        retry: { baseDelayMs: 10 },
-      });
-      try {
-        // reader may pull…
-        expect((await reader.manifestHead('app', 'v1'))?.digest).toBe(image.digest);
-        // …but not push.
-        const data = seededBytes('reader-push', 100);
-        const err = await reader
-          .blobUpload('reader/target', { digest: sha256(data), size: data.length }, () =>
-            Readable.from([data]),
-          )
-          .catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(RegistryError);
-        // distribution answers 401 insufficient_scope even with a fresh token: that is a permission problem.
-        expect((err as RegistryError).kind).toBe('denied');
-        expect((err as RegistryError).hint).toContain(reg.host);
-        expect((err as RegistryError).hint).toContain('push permission');
-        const put = await reader
-          .manifestPut('reader/target', 'v1', image.raw, image.mediaType)
-          .catch((e: unknown) => e);
-        expect((put as RegistryError).kind).toBe('denied');
-        expect(await client.tags('reader/target')).toEqual([]);
-      } finally {
-        await reader.close();
-      }
-    },
-  );
+  it.runIf(mode === 'token')('refuses a push by a pull-only user with a hint naming the registry', async () => {
+    const reader = new RegistryClient({
+      registry: reg.host,
+      baseUrl: reg.url,
+      credentials: { username: 'reader', password: reg.users.reader! },
+      tls: { ca: ca! },
+      retry: { baseDelayMs: 10 },
+    });
+    try {
+      // reader may pull…
+      expect((await reader.manifestHead('app', 'v1'))?.digest).toBe(image.digest);
+      // …but not push.
+      const data = seededBytes('reader-push', 100);
+      const err = await reader
+        .blobUpload('reader/target', { digest: sha256(data), size: data.length }, () => Readable.from([data]))
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RegistryError);
+      // distribution answers 401 insufficient_scope even with a fresh token: that is a permission problem.
+      expect((err as RegistryError).kind).toBe('denied');
+      expect((err as RegistryError).hint).toContain(reg.host);
+      expect((err as RegistryError).hint).toContain('push permission');
+      const put = await reader.manifestPut('reader/target', 'v1', image.raw, image.mediaType).catch((e: unknown) => e);
+      expect((put as RegistryError).kind).toBe('denied');
+      expect(await client.tags('reader/target')).toEqual([]);
+    } finally {
+      await reader.close();
+    }
+  });
 
   it.runIf(mode !== 'anonymous')('fails TLS without the CA, with a hint to configure it', async () => {
     const untrusting = new RegistryClient({

@@ -61,8 +61,7 @@ async function copyWithClient(c: RegistryClient, srcRepo: string, dstRepo: strin
   const copyOne = async (reference: string, putAs: string | undefined): Promise<Digest> => {
     const m = await c.manifestGet(srcRepo, reference);
     if (!m) throw new Error(`${srcRepo}:${reference} not found`);
-    if (m.parsed.kind === 'index')
-      for (const child of m.parsed.manifests) await copyOne(child.digest, undefined);
+    if (m.parsed.kind === 'index') for (const child of m.parsed.manifests) await copyOne(child.digest, undefined);
     for (const b of blobsOf(m.parsed)) {
       if ((await c.blobHead(dstRepo, b.digest)) !== undefined) continue;
       await c.blobUpload(dstRepo, b, async () => (await c.blobGet(srcRepo, b)).stream);
@@ -172,9 +171,7 @@ describe('anonymous registry behind the fault proxy', () => {
     );
     await Promise.all([reset.fired, ignored.fired]);
     expect(err.kind).toBe('network');
-    expect(err.message).toMatch(
-      /cannot resume at byte \d+: the registry ignored or mis-answered the Range request/,
-    );
+    expect(err.message).toMatch(/cannot resume at byte \d+: the registry ignored or mis-answered the Range request/);
     // The consumer got only the first part; the 200 full body was never appended.
     expect(received).toBeGreaterThan(0);
     expect(received).toBeLessThanOrEqual(RESET_AT);
@@ -275,12 +272,10 @@ describe('anonymous registry behind the fault proxy', () => {
       expect(r).toEqual({ via: 'uploaded', retries: 0 });
       expect(since(px, mark, 'POST', '/dst/resetpatch/blobs/uploads/')).toHaveLength(1);
       expect(since(px, mark, 'GET', '/dst/resetpatch/blobs/uploads/').map((x) => x.status)).toEqual([204]);
-      expect(
-        since(px, mark, 'PATCH', '/dst/resetpatch/blobs/uploads/').map((x) => x.headers['content-range']),
-      ).toEqual(['0-4095', '4096-8191', '4096-8191', '8192-12287', '12288-16383', '16384-16483']);
-      const commits = since(px, mark, 'PUT', '/dst/resetpatch/blobs/uploads/').filter(
-        (x) => x.status === 201,
+      expect(since(px, mark, 'PATCH', '/dst/resetpatch/blobs/uploads/').map((x) => x.headers['content-range'])).toEqual(
+        ['0-4095', '4096-8191', '4096-8191', '8192-12287', '12288-16383', '16384-16483'],
       );
+      const commits = since(px, mark, 'PUT', '/dst/resetpatch/blobs/uploads/').filter((x) => x.status === 201);
       expect(commits).toHaveLength(1);
       expect(sha256(await drain((await chunked.blobGet('dst/resetpatch', desc)).stream))).toBe(desc.digest);
     } finally {
@@ -353,10 +348,7 @@ describe('anonymous registry behind the fault proxy', () => {
     const m = await client.manifestGet('src/app', 'v1');
     await once.fired;
     expect(m?.bytes.equals(image.raw)).toBe(true);
-    expect(since(px, mark, 'GET', '/src/app/manifests/v1').map((r) => r.responseBytes)).toEqual([
-      100,
-      image.size,
-    ]);
+    expect(since(px, mark, 'GET', '/src/app/manifests/v1').map((r) => r.responseBytes)).toEqual([100, image.size]);
 
     px.clearRules();
     px.addRule({
@@ -409,9 +401,7 @@ describe('anonymous registry behind the fault proxy', () => {
     expect(err.kind).toBe('size-mismatch');
     expect(err.message).toContain(`Content-Length ${big.size + 1}`);
     expect(
-      since(px, mark, 'PUT', `/dst/badlength/blobs/uploads/`).filter((p) =>
-        p.query.includes(big.digest.slice(7)),
-      ),
+      since(px, mark, 'PUT', `/dst/badlength/blobs/uploads/`).filter((p) => p.query.includes(big.digest.slice(7))),
     ).toHaveLength(0);
     expect(await client.blobHead('dst/badlength', big.digest)).toBeUndefined();
   });
@@ -435,19 +425,14 @@ describe('anonymous registry behind the fault proxy', () => {
           const start = last ? all.indexOf(last) + 1 : 0;
           const page = all.slice(start, start + n);
           const headers: Record<string, string> = { 'content-type': 'application/json' };
-          if (start + n < all.length)
-            headers.link = `</v2/src/app/tags/list?last=${page.at(-1)}&n=${n}>; rel="next"`;
+          if (start + n < all.length) headers.link = `</v2/src/app/tags/list?last=${page.at(-1)}&n=${n}>; rel="next"`;
           res.writeHead(200, headers).end(JSON.stringify({ name: 'src/app', tags: page }));
         },
       },
     });
     const mark = px.requests.length;
     expect(await client.tags('src/app', 2)).toEqual(['a1', 'a2', 'a3', 'a4', 'v1']);
-    expect(since(px, mark, 'GET', '/tags/list').map((r) => r.query)).toEqual([
-      'n=2',
-      'last=a2&n=2',
-      'last=a4&n=2',
-    ]);
+    expect(since(px, mark, 'GET', '/tags/list').map((r) => r.query)).toEqual(['n=2', 'last=a2&n=2', 'last=a4&n=2']);
   });
 });
 

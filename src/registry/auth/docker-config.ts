@@ -26,11 +26,20 @@ interface DockerConfigFile {
   credsStore?: string;
 }
 
-const HUB_KEYS = ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'];
+const HUB_KEYS = [
+  'https://index.docker.io/v1/',
+  'index.docker.io',
+  'docker.io',
+  'registry-1.docker.io',
+  'registry.hub.docker.com',
+];
 
 /** `https://host:port/v1/` → `host:port`. */
 function keyHost(key: string): string {
-  return key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return key
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
 }
 
 function aliases(host: string): string[] {
@@ -44,13 +53,16 @@ export function dockerConfigPath(explicit?: string): string {
 }
 
 /** Reads credentials for `host` from a Docker config; undefined when none. */
-export async function credentialsFromDockerConfig(host: string, configPath?: string): Promise<RegistryCredentials | undefined> {
+export async function credentialsFromDockerConfig(
+  host: string,
+  configPath?: string,
+): Promise<RegistryCredentials | undefined> {
   let file: DockerConfigFile;
   try {
     file = JSON.parse(await readFile(dockerConfigPath(configPath), 'utf8')) as DockerConfigFile;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`reading Docker config ${dockerConfigPath(configPath)}: ${(e as Error).message}`);
+    throw new Error(`reading Docker config ${dockerConfigPath(configPath)}: ${(e as Error).message}`, { cause: e });
   }
   const names = aliases(host);
   for (const [key, helper] of Object.entries(file.credHelpers ?? {})) {
@@ -84,7 +96,8 @@ export async function credentialsFromDockerConfig(host: string, configPath?: str
 
 /** Runs `docker-credential-<name> get` with the server URL on stdin. */
 function credentialHelper(name: string, serverUrl: string): Promise<RegistryCredentials | undefined> {
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return Promise.reject(new Error(`invalid credential helper name ${JSON.stringify(name)}`));
+  if (!/^[A-Za-z0-9_.-]+$/.test(name))
+    return Promise.reject(new Error(`invalid credential helper name ${JSON.stringify(name)}`));
   return new Promise((resolve, reject) => {
     const child = execFile(`docker-credential-${name}`, ['get'], { timeout: 30_000 }, (err, stdout) => {
       if (err) {
