@@ -1,2 +1,4 @@
+/** Entry point of the GitHub Action (dist/index.js). No top-level await: ncc bundles it as a script. */
 import { run } from './main.js';
-await run();
+
+void run();

@@ -1,0 +1,77 @@
+/**
+ * Comparing replication.yaml across commits: the rules a push changed, and the registries whose
+ * endpoint a pull request changed (RELIABILITY.md G2). Old versions come from `git show` (execFile,
+ * no shell); a SHA from the event payload is checked before it reaches git.
+ */
+import { execFile } from 'node:child_process';
+import { relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { parseConfig } from '../config/index.js';
+import type { Config, RegistryConfig, Rule } from '../config/types.js';
+
+const run = promisify(execFile);
+const SHA_RE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/** The config as it was at `sha`, or undefined (no such commit in the clone, file absent, invalid then). */
+export async function configAt(sha: unknown, file: string, workspace: string): Promise<Config | undefined> {
+  if (typeof sha !== 'string' || !SHA_RE.test(sha) || /^0+$/.test(sha)) return undefined;
+  const path = relative(workspace, resolve(workspace, file)).split('\\').join('/');
+  if (path.startsWith('..')) return undefined;
+  const show = () => run('git', ['show', `${sha}:${path}`], { cwd: workspace, maxBuffer: 16 * 1024 * 1024 });
+  let text: string;
+  try {
+    text = (await show()).stdout;
+  } catch {
+    // A shallow checkout (actions/checkout's default depth 1) lacks the base: fetch that one commit.
+    try {
+      await run('git', ['fetch', '--no-tags', '--depth=1', 'origin', sha], { cwd: workspace, timeout: 60_000 });
+      text = (await show()).stdout;
+    } catch {
+      return undefined;
+    }
+  }
+  return parseConfig(text, resolve(workspace, file)).config;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a, (k, v) => (k === 'line' ? undefined : v)) === JSON.stringify(b, (k, v) => (k === 'line' ? undefined : v));
+}
+
+function endpoint(reg: RegistryConfig) {
+  return { type: reg.type, url: reg.url, path: reg.path, tls: reg.tls, credentials: reg.credentials };
+}
+
+/**
+ * Names of rules that differ between `before` and `after` (new or edited, or using a registry whose
+ * definition changed). Undefined `before` = every enabled rule.
+ */
+export function changedRules(before: Config | undefined, after: Config): string[] {
+  const enabled = after.rules.filter((r) => r.enabled);
+  if (!before) return enabled.map((r) => r.name);
+  const old = new Map(before.rules.map((r) => [r.name, r]));
+  const regChanged = (name: string) => {
+    const a = after.registries.get(name);
+    const b = before.registries.get(name);
+    return !a || !b || !same(a, b);
+  };
+  return enabled
+    .filter((r: Rule) => {
+      const was = old.get(r.name);
+      return !was || !same(was, r) || regChanged(r.source) || regChanged(r.destination);
+    })
+    .map((r) => r.name);
+}
+
+/**
+ * Registries that must be used without credentials in a pull request: new ones, and ones whose
+ * URL, type, TLS settings or credential references differ from the base branch. Undefined `base`
+ * (the file is new, or the base commit is not in the clone) = every registry.
+ */
+export function untrustedRegistries(base: Config | undefined, head: Config): Set<string> {
+  const out = new Set<string>();
+  for (const [name, reg] of head.registries) {
+    const was = base?.registries.get(name);
+    if (!was || !same(endpoint(was), endpoint(reg))) out.add(name);
+  }
+  return out;
+}

@@ -1,0 +1,179 @@
+/**
+ * What a run should do, from the event that started the workflow (Harbor's triggers as GitHub
+ * events): the command, dry-run, which rules, which (rule, repository) units and tags, which
+ * registries get no credentials, and the sentences that explain it. No @actions/core here.
+ */
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config/types.js';
+import { changedRules, configAt, untrustedRegistries } from './compare.js';
+import type { Command, Inputs } from './inputs.js';
+import { parseBool, parseList } from './inputs.js';
+import { rulesForCron } from './schedule.js';
+import { type ArtifactMatch, artifactsFromDispatch, artifactsFromRegistryPackage, matchArtifacts } from './webhook.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const obj = (v: unknown): Obj => (isObj(v) ? v : {});
+
+export interface GitHubContext {
+  eventName: string;
+  payload: Obj;
+  workspace: string;
+  /** owner/name */
+  repository: string;
+  apiUrl: string;
+  runUrl?: string;
+  sha: string;
+}
+
+export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
+  let payload: Obj = {};
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      payload = obj(JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')));
+    } catch (e) {
+      throw new Error(`cannot read the event payload ${env.GITHUB_EVENT_PATH}: ${(e as Error).message}`);
+    }
+  }
+  const server = env.GITHUB_SERVER_URL || 'https://github.com';
+  return {
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    payload,
+    workspace: env.GITHUB_WORKSPACE || process.cwd(),
+    repository: env.GITHUB_REPOSITORY ?? '',
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    ...(env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? { runUrl: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
+    sha: env.GITHUB_SHA ?? '',
+  };
+}
+
+export interface PullRequestInfo {
+  number: number;
+  headSha: string;
+  /** Head repository differs from the base: no secrets, read-only token. */
+  fork: boolean;
+}
+
+export interface Scope {
+  command: Exclude<Command, 'auto'>;
+  dryRun: boolean;
+  /** Rule names; undefined = all enabled rules. */
+  rules?: string[];
+  select?: (rule: string, repository: string) => boolean;
+  tags?: string[];
+  /** Artifact deletions to propagate (Harbor DELETE_ARTIFACT). */
+  deletions: ArtifactMatch[];
+  /** Registries used without credentials. */
+  anonymous: Set<string>;
+  pullRequest?: PullRequestInfo;
+  /** Set when the event asks for nothing: the reason. */
+  idle?: string;
+  notes: string[];
+}
+
+const AUTO: Record<string, Exclude<Command, 'auto'>> = {
+  pull_request: 'plan',
+  push: 'run',
+  schedule: 'run',
+  workflow_dispatch: 'run',
+  repository_dispatch: 'run',
+  registry_package: 'run',
+};
+
+/** Decides the scope of this run from the inputs, the event and the loaded config. */
+export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: Config): Promise<Scope> {
+  const p = ctx.payload;
+  const command = inputs.command === 'auto' ? (AUTO[ctx.eventName] ?? 'validate') : inputs.command;
+  const scope: Scope = { command, dryRun: inputs.dryRun ?? command === 'plan', deletions: [], anonymous: new Set(), notes: [] };
+  if (inputs.command === 'auto' && !AUTO[ctx.eventName])
+    scope.notes.push(`event ${ctx.eventName || '(none)'} has no default command: validated only; set the command input to plan or run`);
+  if (inputs.rules.length) scope.rules = inputs.rules;
+  if (command === 'validate') return scope;
+
+  switch (ctx.eventName) {
+    case 'pull_request_target':
+      throw new Error('ferry does not run on pull_request_target (it would hand secrets to untrusted code); use pull_request');
+    case 'pull_request': {
+      const pr = obj(p.pull_request);
+      const head = obj(pr.head);
+      const base = obj(pr.base);
+      const headRepo = obj(head.repo).full_name;
+      scope.pullRequest = {
+        number: Number(p.number ?? pr.number),
+        headSha: typeof head.sha === 'string' ? head.sha : ctx.sha,
+        fork: !headRepo || headRepo !== obj(base.repo).full_name,
+      };
+      scope.dryRun = true; // a pull request never writes to a registry
+      if (scope.pullRequest.fork) {
+        for (const name of config.registries.keys()) scope.anonymous.add(name);
+        scope.notes.push('This pull request comes from a fork, which gets no secrets: every registry was read anonymously, and rules that need credentials are not planned.');
+      } else {
+        scope.anonymous = untrustedRegistries(await configAt(base.sha, inputs.config, ctx.workspace), config);
+        const withCreds = [...scope.anonymous].filter((n) => config.registries.get(n)?.credentials);
+        if (withCreds.length)
+          scope.notes.push(
+            `Registr${withCreds.length === 1 ? 'y' : 'ies'} ${withCreds.join(', ')} ${withCreds.length === 1 ? 'is' : 'are'} new or changed its URL, TLS or credentials in this pull request: planned without credentials, so no secret goes to an endpoint before it is merged.`,
+          );
+      }
+      break;
+    }
+    case 'push': {
+      const branch = obj(p.repository).default_branch;
+      if (p.deleted === true) scope.idle = 'the push deleted a branch';
+      else if (typeof branch === 'string' && p.ref !== `refs/heads/${branch}`) {
+        scope.command = inputs.command === 'auto' ? 'validate' : scope.command;
+        scope.notes.push(`push to ${String(p.ref)}, not the default branch ${branch}: validated only`);
+      } else if (!inputs.rules.length) {
+        const before = await configAt(p.before, inputs.config, ctx.workspace);
+        scope.rules = changedRules(before, config);
+        scope.notes.push(
+          before
+            ? `Reconciling the rules this push changed: ${scope.rules.join(', ') || 'none'}.`
+            : 'The previous version of the rules file is not available: reconciling every enabled rule.',
+        );
+        if (!scope.rules.length) scope.idle = `no rule changed in ${inputs.config}`;
+      }
+      break;
+    }
+    case 'schedule': {
+      const cron = typeof p.schedule === 'string' ? p.schedule : '';
+      if (!inputs.rules.length) {
+        scope.rules = cron ? rulesForCron(config, cron) : [];
+        if (!scope.rules.length) scope.idle = `no enabled rule has trigger schedule "${cron.slice(0, 40)}"`;
+        else scope.notes.push(`Scheduled run for "${cron}": ${scope.rules.join(', ')}.`);
+      }
+      break;
+    }
+    case 'workflow_dispatch': {
+      const given = obj(p.inputs);
+      if (!inputs.rules.length && typeof given.rules === 'string' && parseList(given.rules).length)
+        scope.rules = parseList(given.rules);
+      const dry = given['dry-run'] ?? given.dry_run;
+      if (inputs.dryRun === undefined && dry !== undefined) scope.dryRun = parseBool('dry-run', String(dry)) ?? scope.dryRun;
+      break;
+    }
+    case 'repository_dispatch':
+    case 'registry_package': {
+      const parsed =
+        ctx.eventName === 'registry_package' ? artifactsFromRegistryPackage(p) : artifactsFromDispatch(p.client_payload);
+      scope.notes.push(...parsed.problems);
+      const { matches, untriggered } = matchArtifacts(config, parsed.artifacts);
+      const wanted = (m: ArtifactMatch) => !inputs.rules.length || inputs.rules.includes(m.rule.name);
+      const pushes = matches.filter((m) => m.artifact.kind === 'push' && wanted(m));
+      scope.deletions = matches.filter((m) => m.artifact.kind === 'delete' && wanted(m));
+      for (const a of parsed.artifacts)
+        scope.notes.push(`Event: ${a.kind} ${a.registry ?? ''}${a.registry ? '/' : ''}${a.repository}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest}` : ''}`);
+      if (untriggered.length)
+        scope.notes.push(`Rules ${untriggered.join(', ')} match this artifact but have no event trigger; not run.`);
+      const untagged = pushes.filter((m) => !m.artifact.tag);
+      if (untagged.length) scope.notes.push('An artifact pushed without a tag is not replicated (ferry replicates tags).');
+      const tagged = pushes.filter((m) => m.artifact.tag);
+      scope.rules = [...new Set(tagged.map((m) => m.rule.name))];
+      scope.tags = [...new Set(tagged.map((m) => m.artifact.tag!))];
+      scope.select = (rule, repo) => tagged.some((m) => m.rule.name === rule && m.artifact.repository === repo);
+      if (!tagged.length && !scope.deletions.length) scope.idle = 'no rule with an event trigger matches this artifact';
+      break;
+    }
+  }
+  return scope;
+}

@@ -1,0 +1,173 @@
+/**
+ * Registry events as they reach a workflow: Harbor's webhook relayed through repository_dispatch
+ * (or a plain `{registry, repository, tag|digest}`), and GitHub's registry_package event for GHCR.
+ * Every string taken from a payload is checked against the reference grammar before use
+ * (RELIABILITY.md G3); nothing here does I/O.
+ */
+import type { Config, Rule } from '../config/types.js';
+import { isDigest } from '../oci/digest.js';
+import { isRepository, isTag, normalizeRegistry } from '../oci/ref.js';
+import { compileNameFilter, compileTagScope } from '../rules/index.js';
+
+export interface ArtifactEvent {
+  kind: 'push' | 'delete';
+  /** host[:port] the event came from, when the payload says. */
+  registry?: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+export interface ParsedArtifacts {
+  artifacts: ArtifactEvent[];
+  /** Why (parts of) the payload were refused; shown to the user. */
+  problems: string[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const shown = (v: unknown) => JSON.stringify(typeof v === 'string' ? v.slice(0, 80) : v ?? null);
+
+const HARBOR_KINDS: Record<string, ArtifactEvent['kind']> = {
+  PUSH_ARTIFACT: 'push',
+  pushImage: 'push', // Harbor 1.x event names
+  DELETE_ARTIFACT: 'delete',
+  deleteImage: 'delete',
+};
+
+const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]{1,5})?$/;
+
+/** `client_payload` of a repository_dispatch: a Harbor webhook or `{registry?, repository, tag|digest, action?}`. */
+export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
+  const problems: string[] = [];
+  const artifacts: ArtifactEvent[] = [];
+  if (!isObj(clientPayload)) return { artifacts, problems: ['client_payload is missing or not an object'] };
+  if ('event_data' in clientPayload || 'type' in clientPayload) {
+    const kind = HARBOR_KINDS[String(clientPayload.type)];
+    if (!kind) return { artifacts, problems: [`Harbor event type ${shown(clientPayload.type)} does not push or delete an artifact; nothing to do`] };
+    const data = isObj(clientPayload.event_data) ? clientPayload.event_data : {};
+    const repo = isObj(data.repository) ? data.repository : {};
+    const repository =
+      typeof repo.repo_full_name === 'string' ? repo.repo_full_name : `${String(repo.namespace ?? '')}/${String(repo.name ?? '')}`;
+    if (!isRepository(repository)) return { artifacts, problems: [`event_data.repository: invalid repository name ${shown(repository)}`] };
+    const resources = Array.isArray(data.resources) ? data.resources : [];
+    if (resources.length === 0) problems.push('event_data.resources is empty; nothing to do');
+    for (const [i, r] of resources.slice(0, 100).entries()) {
+      const where = `event_data.resources[${i}]`;
+      if (!isObj(r)) {
+        problems.push(`${where}: expected an object`);
+        continue;
+      }
+      const registry = hostOf(r.resource_url);
+      const a = artifact(kind, registry, repository, r.tag, r.digest, where, problems);
+      if (a) artifacts.push(a);
+    }
+    return { artifacts, problems };
+  }
+  const kind = clientPayload.action === 'delete' ? 'delete' : 'push';
+  const registry = clientPayload.registry === undefined ? undefined : String(clientPayload.registry);
+  if (registry !== undefined && !HOST_RE.test(registry)) return { artifacts, problems: [`registry: invalid host ${shown(registry)}`] };
+  if (!isRepository(clientPayload.repository))
+    return { artifacts, problems: [`repository: invalid repository name ${shown(clientPayload.repository)}`] };
+  const a = artifact(kind, registry, clientPayload.repository, clientPayload.tag, clientPayload.digest, 'client_payload', problems);
+  return { artifacts: a ? [a] : [], problems };
+}
+
+/** GitHub's registry_package event (GHCR): `registry_package.{namespace,name,package_version.container_metadata.tag}`. */
+export function artifactsFromRegistryPackage(payload: unknown): ParsedArtifacts {
+  const p = isObj(payload) ? payload : {};
+  const pkg = isObj(p.registry_package) ? p.registry_package : {};
+  const type = String(pkg.package_type ?? 'container').toLowerCase();
+  if (type !== 'container' && type !== 'docker')
+    return { artifacts: [], problems: [`registry_package: package type ${shown(pkg.package_type)} is not a container image; nothing to do`] };
+  const namespace = typeof pkg.namespace === 'string' ? pkg.namespace.toLowerCase() : '';
+  const name = typeof pkg.name === 'string' ? pkg.name.toLowerCase() : '';
+  const repository = `${namespace}/${name}`;
+  if (!isRepository(repository)) return { artifacts: [], problems: [`registry_package: invalid repository name ${shown(repository)}`] };
+  const version = isObj(pkg.package_version) ? pkg.package_version : {};
+  const meta = isObj(version.container_metadata) ? version.container_metadata : {};
+  const tag = isObj(meta.tag) ? meta.tag : {};
+  const problems: string[] = [];
+  const digest = tag.digest ?? version.version;
+  const a = artifact('push', 'ghcr.io', repository, tag.name || undefined, digest, 'registry_package', problems);
+  return { artifacts: a ? [a] : [], problems };
+}
+
+function artifact(
+  kind: ArtifactEvent['kind'],
+  registry: string | undefined,
+  repository: string,
+  tag: unknown,
+  digest: unknown,
+  where: string,
+  problems: string[],
+): ArtifactEvent | undefined {
+  if (tag !== undefined && tag !== null && tag !== '' && !isTag(tag)) {
+    problems.push(`${where}.tag: invalid tag ${shown(tag)}`);
+    return undefined;
+  }
+  if (digest !== undefined && digest !== null && digest !== '' && !isDigest(digest)) {
+    problems.push(`${where}.digest: invalid digest ${shown(digest)}`);
+    return undefined;
+  }
+  if (!tag && !digest) {
+    problems.push(`${where}: neither a tag nor a digest`);
+    return undefined;
+  }
+  return {
+    kind,
+    ...(registry ? { registry: normalizeRegistry(registry.toLowerCase()) } : {}),
+    repository,
+    ...(isTag(tag) ? { tag } : {}),
+    ...(isDigest(digest) ? { digest } : {}),
+  };
+}
+
+/** `harbor.example.com/library/nginx:v1` → `harbor.example.com`; undefined when not a valid host. */
+function hostOf(resourceUrl: unknown): string | undefined {
+  if (typeof resourceUrl !== 'string') return undefined;
+  const host = resourceUrl.replace(/^[a-z]+:\/\//, '').split('/')[0] ?? '';
+  return HOST_RE.test(host) ? host : undefined;
+}
+
+export interface ArtifactMatch {
+  rule: Rule;
+  artifact: ArtifactEvent;
+}
+
+/**
+ * Rules an artifact event concerns: enabled, triggered by events (Harbor's event-based trigger),
+ * reading from the registry the event came from, with name and tag filters that match it.
+ * `untriggered` lists rules that would match but have no `event` trigger.
+ */
+export function matchArtifacts(config: Config, artifacts: ArtifactEvent[]): { matches: ArtifactMatch[]; untriggered: string[] } {
+  const matches: ArtifactMatch[] = [];
+  const untriggered = new Set<string>();
+  for (const rule of config.rules) {
+    if (!rule.enabled) continue;
+    const reg = config.registries.get(rule.source);
+    if (!reg) continue;
+    const nameOk = compileNameFilter(rule.filters.name);
+    const tagOk = compileTagScope(rule.filters);
+    for (const a of artifacts) {
+      if (a.registry && !registryMatches(reg, a.registry)) continue;
+      if (!nameOk(a.repository) || (a.tag !== undefined && !tagOk(a.tag))) continue;
+      if (!rule.triggers.some((t) => t.kind === 'event')) untriggered.add(rule.name);
+      else matches.push({ rule, artifact: a });
+    }
+  }
+  return { matches, untriggered: [...untriggered] };
+}
+
+function registryMatches(reg: { type: string; url?: string }, host: string): boolean {
+  if (host === 'ghcr.io' && reg.type === 'ghcr') return true;
+  if (!reg.url) return false;
+  try {
+    const u = new URL(reg.url);
+    const own = normalizeRegistry(u.host.toLowerCase());
+    const bare = (h: string) => h.replace(/:(443|80)$/, '');
+    return own === host || bare(own) === bare(host);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,439 @@
+/**
+ * The built action (dist/index.js) run as a runner runs it: INPUT_* variables, an event payload
+ * file, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT files, against real registries on loopback and a
+ * local stand-in for the GitHub REST API. Every captured byte is swept for secrets at the end (T26).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GitHubApi, startGitHubApi } from '../support/github-api.js';
+import { createLayout, type FixtureImage, type Layout } from '../support/oci-fixtures.js';
+import { type RecordingServer, startRecordingServer } from '../support/recording-server.js';
+import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
+import { dockerRef, listTags, refOptions, runSkopeo, seedImage } from '../support/skopeo.js';
+import { getTestTls } from '../support/tls.js';
+import { createTempDir, type TempDir } from '../support/tmp.js';
+
+const git = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const DIST = join(ROOT, 'dist/index.js');
+const EVENTS = join(ROOT, 'test/fixtures/events');
+const SRC_PASSWORD = 'src-Pa55-7c1e9d';
+const DST_PASSWORD = 'dst-Pa55-4b8a2f';
+
+let tmp: TempDir;
+let ws: string;
+let src: RunningRegistry; // token auth: issues bearer tokens
+let dst: RunningRegistry; // basic auth
+let pub: RunningRegistry; // anonymous
+let api: GitHubApi;
+let layout: Layout;
+const images: Record<string, FixtureImage> = {};
+/** Everything a user or a log reader could see, for the leak sweep. */
+const captured: { where: string; text: string }[] = [];
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  summary: string;
+  outputs: Record<string, string>;
+  report?: { results: { rule: string; tag: string; status: string; destination: string }[]; totals: Record<string, number> };
+}
+
+function config(o: { dstUrl?: string; publicTags?: string } = {}): string {
+  return `version: 1
+registries:
+  harbor:
+    type: registry
+    url: ${src.url}
+    credentials: { username: { env: SRC_USER }, password: { env: SRC_PASSWORD } }
+    tls: { ca: ${src.caFile} }
+  cluster:
+    type: registry
+    url: ${o.dstUrl ?? dst.url}
+    credentials: { username: { env: DST_USER }, password: { env: DST_PASSWORD } }
+    tls: { ca: ${src.caFile} }
+  public:
+    type: registry
+    url: ${pub.url}
+rules:
+  - name: app
+    source: harbor
+    destination: cluster
+    filters: { name: "team/**", tag: ["v*", "!*-rc*"] }
+    trigger: [manual, event, { schedule: "0 2 * * *" }]
+    delete_remote: { enabled: true, max: 5 }
+  - name: public
+    source: public
+    destination: public
+    filters: { name: "lib/**"${o.publicTags ? `, tag: ${o.publicTags}` : ''} }
+    destination_namespace: mirror
+`;
+}
+
+/** Spawns `node dist/index.js` the way the runner does. */
+async function runAction(o: {
+  event: string;
+  fixture?: string;
+  replace?: Record<string, string>;
+  inputs?: Record<string, string>;
+  env?: Record<string, string>;
+}): Promise<Run> {
+  const dir = join(tmp.path, `run-${captured.length}`);
+  await mkdir(dir, { recursive: true });
+  let payload = o.fixture ? await readFile(join(EVENTS, o.fixture), 'utf8') : '{}';
+  for (const [k, v] of Object.entries({ 'harbor.example.com': src.host, ...o.replace })) payload = payload.split(k).join(v);
+  const files = { event: join(dir, 'event.json'), summary: join(dir, 'summary.md'), output: join(dir, 'output.txt') };
+  await writeFile(files.event, payload);
+  await writeFile(files.summary, '');
+  await writeFile(files.output, '');
+  const inputs: Record<string, string> = { config: 'replication.yaml', 'github-token': 'ghs_fakeInstallationToken0123456789', ...o.inputs };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    DOCKER_CONFIG: join(dir, 'docker'), // no runner credentials leak in
+    RUNNER_TEMP: dir,
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: o.event,
+    GITHUB_EVENT_PATH: files.event,
+    GITHUB_STEP_SUMMARY: files.summary,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_WORKSPACE: ws,
+    GITHUB_REPOSITORY: 'acme/platform-mirrors',
+    GITHUB_API_URL: api.url,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SHA: '0'.repeat(40),
+    SRC_USER: 'ferry',
+    SRC_PASSWORD,
+    DST_USER: 'ferry',
+    DST_PASSWORD,
+    ...o.env,
+  };
+  // GitHub uppercases the name and turns spaces into underscores; dashes stay (INPUT_DRY-RUN).
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
+  const child = spawn(process.execPath, [DIST], { cwd: ws, env });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)));
+  const summary = await readFile(files.summary, 'utf8');
+  const outputs = parseOutputs(await readFile(files.output, 'utf8'));
+  const report = outputs.report ? JSON.parse(await readFile(outputs.report, 'utf8')) : undefined;
+  captured.push({ where: `${o.event} stdout`, text: stdout }, { where: `${o.event} stderr`, text: stderr }, { where: `${o.event} summary`, text: summary });
+  if (outputs.report) captured.push({ where: `${o.event} report`, text: await readFile(outputs.report, 'utf8') });
+  return { code, stdout, stderr, summary, outputs, report };
+}
+
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!;
+  return out;
+}
+
+/** `::error file=…,line=…::message` lines. */
+function annotations(stdout: string, level = 'error') {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith(`::${level} `))
+    .map((l) => {
+      const m = /^::\w+ (.*?)::(.*)$/.exec(l)!;
+      const props = Object.fromEntries(m[1]!.split(',').map((p) => p.split('=') as [string, string]));
+      return { ...props, message: m[2]! };
+    });
+}
+
+async function commit(message: string, text: string): Promise<string> {
+  await writeFile(join(ws, 'replication.yaml'), text);
+  await git('git', ['add', 'replication.yaml'], { cwd: ws });
+  await git('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-qm', message], { cwd: ws });
+  return (await git('git', ['rev-parse', 'HEAD'], { cwd: ws })).stdout.trim();
+}
+
+const tagsOf = (reg: RunningRegistry, repo: string) => listTags(dockerRef(reg, repo), refOptions(reg)).then((t) => t.sort());
+
+beforeAll(async () => {
+  await ensureBuilt();
+  tmp = await createTempDir('ferry-action-');
+  ws = join(tmp.path, 'repo');
+  await mkdir(ws);
+  [src, dst, pub, api] = await Promise.all([
+    startRegistry({ mode: 'token', users: { ferry: SRC_PASSWORD } }),
+    startRegistry({ mode: 'basic', users: { ferry: DST_PASSWORD } }),
+    startRegistry({ mode: 'anonymous' }),
+    startGitHubApi(),
+  ]);
+  layout = await createLayout(join(tmp.path, 'layout'));
+  for (const t of ['app-v1', 'app-v2', 'app-v1-rc1', 'app-v3', 'web-v1', 'web-v2', 'tool-1.0', 'gh-v1'])
+    images[t] = layout.addImage({ tag: t, layers: [512], seed: `action-${t}` });
+  layout.write();
+  const seeds: [string, RunningRegistry, string][] = [
+    ['app-v1', src, 'team/app:v1'],
+    ['app-v2', src, 'team/app:v2'],
+    ['app-v1-rc1', src, 'team/app:v1-rc1'],
+    ['web-v1', src, 'team/web:v1'],
+    ['web-v2', src, 'team/web:v2'],
+    ['tool-1.0', pub, 'lib/tool:1.0'],
+  ];
+  for (const [tag, reg, target] of seeds) await seedImage(layout.dir, tag, reg, target);
+  await git('git', ['init', '-q', '-b', 'main'], { cwd: ws });
+  await commit('rules', config());
+  await mkdir(join(ws, '.github/workflows'), { recursive: true });
+  await writeFile(join(ws, '.github/workflows/replicate.yml'), 'on:\n  schedule:\n    - cron: "0 2 * * *"\njobs: {}\n');
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([src?.stop(), dst?.stop(), pub?.stop(), api?.stop()]);
+  await tmp?.remove();
+});
+
+describe('validate', () => {
+  it('annotates the offending lines, fails the step and says so in the PR comment', async () => {
+    await writeFile(join(ws, 'broken.yaml'), 'version: 1\nregistries:\n  a: { type: registry, url: https://a.example.com }\nrules:\n  - name: r\n    source: a\n    destination: nowhere\n');
+    const r = await runAction({ event: 'pull_request', fixture: 'pull_request.json', inputs: { config: 'broken.yaml' } });
+    expect(r.code).toBe(1);
+    const errors = annotations(r.stdout);
+    expect(errors).toContainEqual(expect.objectContaining({ file: 'broken.yaml', line: '7' }));
+    expect(errors[0]!.message).toMatch(/nowhere/);
+    expect(r.summary).toMatch(/❌ `broken.yaml` has 1 error/);
+    const posted = api.requests.filter((q) => q.method === 'POST');
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.body!.body).toMatch(/ferry plan: ❌ invalid/);
+    expect(posted[0]!.body!.body).toContain('<!-- ferry:plan path=broken.yaml -->');
+    api.comments.length = 0;
+    api.requests.length = 0;
+  });
+
+  it('warns about a rule schedule that no workflow fires', async () => {
+    await writeFile(join(ws, 'cron.yaml'), config().replace('"0 2 * * *"', '"30 4 * * 1"'));
+    const r = await runAction({ event: 'workflow_dispatch', inputs: { config: 'cron.yaml', command: 'validate' } });
+    expect(r.code).toBe(0);
+    expect(annotations(r.stdout, 'warning')).toContainEqual(
+      expect.objectContaining({ file: 'cron.yaml', message: expect.stringContaining('30 4 * * 1') }),
+    );
+    expect(r.summary).toMatch(/✅ `cron.yaml` is valid \(2 rules, 3 registries\)/);
+  });
+});
+
+describe('workflow_dispatch (manual Replicate)', () => {
+  it('plans only when the dispatch asks for a dry run, and writes nothing', async () => {
+    const r = await runAction({ event: 'workflow_dispatch', fixture: 'workflow_dispatch.json' });
+    expect(r.code).toBe(0);
+    expect(r.outputs).toMatchObject({ 'would-copy': '5', copied: '0', changed: 'true' });
+    expect(r.summary).toContain('would copy');
+    await expect(tagsOf(dst, 'team/app')).rejects.toThrow();
+  });
+
+  it('replicates every enabled rule, then finds nothing to change', async () => {
+    const r = await runAction({ event: 'workflow_dispatch', fixture: 'workflow_dispatch.json', inputs: { 'dry-run': 'false' } });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.outputs).toMatchObject({ copied: '5', failed: '0', changed: 'true' });
+    expect(await tagsOf(dst, 'team/app')).toEqual(['v1', 'v2']);
+    expect(await tagsOf(pub, 'mirror/tool')).toEqual(['1.0']);
+    const again = await runAction({ event: 'workflow_dispatch', fixture: 'workflow_dispatch.json', inputs: { 'dry-run': 'false' } });
+    expect(again.outputs).toMatchObject({ copied: '0', unchanged: '5', changed: 'false' });
+  });
+});
+
+describe('schedule', () => {
+  it('runs the rules whose schedule trigger fired, and only those', async () => {
+    const r = await runAction({ event: 'schedule', fixture: 'schedule.json' });
+    expect(r.code).toBe(0);
+    expect(new Set(r.report!.results.map((x) => x.rule))).toEqual(new Set(['app']));
+    expect(r.summary).toMatch(/Scheduled run for .*0 2 .*: app\./);
+  });
+
+  it('does nothing for a cron no rule uses', async () => {
+    const r = await runAction({ event: 'schedule', fixture: 'schedule.json', replace: { '0 2 * * *': '15 5 * * *' } });
+    expect(r.code).toBe(0);
+    expect(r.summary).toMatch(/nothing to do/);
+    expect(r.outputs.changed).toBe('false');
+  });
+});
+
+describe('registry events', () => {
+  it('replicates just the artifact of a Harbor PUSH_ARTIFACT webhook', async () => {
+    await seedImage(layout.dir, 'app-v3', src, 'team/app:v3');
+    const r = await runAction({ event: 'repository_dispatch', fixture: 'repository_dispatch-harbor-push.json', replace: { DIGEST: images['app-v3']!.digest } });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.report!.results.map((x) => `${x.rule} ${x.tag} ${x.status}`)).toEqual(['app v3 copied']);
+    expect(r.outputs.copied).toBe('1');
+    expect(await tagsOf(dst, 'team/app')).toEqual(['v1', 'v2', 'v3']);
+  });
+
+  it('takes a plain {registry, repository, tag} payload', async () => {
+    const r = await runAction({ event: 'repository_dispatch', fixture: 'repository_dispatch-plain.json' });
+    expect(r.report!.results.map((x) => `${x.rule} ${x.destination.split('/').slice(1).join('/')} ${x.status}`)).toEqual(['app team/web:v2 unchanged']);
+  });
+
+  it('refuses payload strings that are not references, and runs nothing', async () => {
+    const before = await readFile(dst.logFile, 'utf8');
+    const r = await runAction({ event: 'repository_dispatch', fixture: 'repository_dispatch-injection.json' });
+    expect(r.code).toBe(0);
+    expect(r.summary).toMatch(/invalid tag/);
+    expect(r.stdout).not.toMatch(/^::error::pwned/m);
+    expect(r.summary).not.toMatch(/\n::error/);
+    expect((await readFile(dst.logFile, 'utf8')).length).toBe(before.length); // not one request
+  });
+
+  it('propagates a Harbor DELETE_ARTIFACT where the rule has delete_remote', async () => {
+    await runSkopeo(['delete', '--creds', `ferry:${SRC_PASSWORD}`, '--cert-dir', src.certDir!, dockerRef(src, 'team/app:v3')]);
+    const r = await runAction({ event: 'repository_dispatch', fixture: 'repository_dispatch-harbor-delete.json', replace: { DIGEST: images['app-v3']!.digest } });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.outputs).toMatchObject({ deleted: '1', changed: 'true' });
+    expect(await tagsOf(dst, 'team/app')).toEqual(['v1', 'v2']);
+  });
+
+  it('replicates a GHCR package version from the registry_package event', async () => {
+    await seedImage(layout.dir, 'gh-v1', pub, 'acme/app:v1');
+    await writeFile(
+      join(ws, 'ghcr.yaml'),
+      `version: 1\nregistries:\n  ghcr: { type: ghcr, url: ${pub.url}, repositories: [acme/app] }\n  public: { type: registry, url: ${pub.url} }\nrules:\n  - name: from-ghcr\n    source: ghcr\n    destination: public\n    destination_namespace: gh\n    filters: { name: "acme/*" }\n    trigger: event\n`,
+    );
+    const r = await runAction({ event: 'registry_package', fixture: 'registry_package.json', inputs: { config: 'ghcr.yaml' }, replace: { DIGEST: images['gh-v1']!.digest } });
+    expect(r.code, r.stdout + r.summary).toBe(0);
+    expect(r.report!.results.map((x) => `${x.rule} ${x.tag} ${x.status}`)).toEqual(['from-ghcr v1 copied']);
+    expect(await tagsOf(pub, 'gh/app')).toEqual(['v1']);
+  });
+});
+
+describe('push to the default branch', () => {
+  it('reconciles only the rules the push changed', async () => {
+    const before = (await git('git', ['rev-parse', 'HEAD'], { cwd: ws })).stdout.trim();
+    const after = await commit('public: only 1.x', config({ publicTags: '["1.*"]' }));
+    const r = await runAction({ event: 'push', fixture: 'push.json', replace: { BEFORE_SHA: before, AFTER_SHA: after } });
+    expect(r.code).toBe(0);
+    expect(r.summary).toContain('Reconciling the rules this push changed: public.');
+    expect(new Set(r.report!.results.map((x) => x.rule))).toEqual(new Set(['public']));
+  });
+});
+
+describe('pull_request', () => {
+  let recorder: RecordingServer;
+  let base: string;
+  beforeAll(async () => {
+    base = (await git('git', ['rev-parse', 'HEAD'], { cwd: ws })).stdout.trim();
+    const tls = await getTestTls();
+    recorder = await startRecordingServer({
+      host: '127.0.0.2',
+      tls: { cert: tls.certPem, key: tls.keyPem },
+      status: 401,
+      headers: { 'www-authenticate': 'Basic realm="evil"', 'content-type': 'application/json' },
+      body: '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}',
+    });
+  });
+  afterAll(async () => {
+    await writeFile(join(ws, 'replication.yaml'), config({ publicTags: '["1.*"]' })); // back to the base's file
+    await recorder?.stop();
+  });
+
+  it('plans with no credentials for a registry whose URL the PR changed, in one comment updated in place', async () => {
+    await writeFile(join(ws, 'replication.yaml'), config({ dstUrl: recorder.url, publicTags: '["1.*"]' }));
+    const event = { fixture: 'pull_request.json', replace: { BASE_SHA: base, HEAD_SHA: 'f'.repeat(40) } };
+    const r = await runAction({ event: 'pull_request', ...event });
+    expect(r.code, r.stdout).toBe(0);
+    expect(recorder.requests.length).toBeGreaterThan(0);
+    expect(recorder.requests.filter((q) => q.headers.authorization)).toEqual([]);
+    const [comment] = api.comments;
+    expect(api.comments).toHaveLength(1);
+    expect(comment!.body).toContain('<!-- ferry:plan path=replication.yaml -->');
+    expect(comment!.body).toMatch(/Registry cluster is new or changed its URL, TLS or credentials in this pull request/);
+    expect(comment!.body).toMatch(/rule app: skipped: credentials unavailable/);
+    expect(r.summary).toContain('ferry plan');
+
+    const again = await runAction({ event: 'pull_request', ...event });
+    expect(again.code).toBe(0);
+    expect(api.comments).toHaveLength(1);
+    expect(api.requests.map((q) => `${q.method} ${q.path.replace(/\?.*/, '')}`)).toEqual([
+      'GET /repos/acme/platform-mirrors/issues/7/comments',
+      'POST /repos/acme/platform-mirrors/issues/7/comments',
+      'GET /repos/acme/platform-mirrors/issues/7/comments',
+      ...(api.requests.at(-1)!.method === 'PATCH' ? [`PATCH /repos/acme/platform-mirrors/issues/comments/${comment!.id}`] : []),
+    ]);
+    expect(api.requests.every((q) => q.authorization === 'Bearer ghs_fakeInstallationToken0123456789')).toBe(true);
+    captured.push(...api.comments.map((c) => ({ where: 'comment', text: c.body })));
+  });
+
+  it('from a fork: plans what anonymous access can read, and a refused comment still leaves the summary', async () => {
+    api.readOnly = true;
+    try {
+      const r = await runAction({ event: 'pull_request', fixture: 'pull_request-fork.json', replace: { BASE_SHA: base, HEAD_SHA: 'e'.repeat(40) }, env: { SRC_PASSWORD: '', DST_PASSWORD: '' } });
+      expect(r.code, r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/::warning::ferry: could not comment on the pull request \(POST .*403/);
+      expect(r.summary).toMatch(/comes from a fork/);
+      expect(r.summary).toMatch(/rule app: skipped: credentials unavailable/);
+      expect(r.summary).toMatch(/=1 unchanged/); // the public rule planned anonymously
+    } finally {
+      api.readOnly = false;
+    }
+  });
+});
+
+describe('sharding over a matrix', () => {
+  it('splits the units, runs each shard, and merges the shard reports into one summary', async () => {
+    const m = await runAction({ event: 'workflow_dispatch', inputs: { command: 'matrix', shards: '2' } });
+    expect(m.code).toBe(0);
+    const matrix = JSON.parse(m.outputs.matrix!) as { include: { shard: string; units: number }[] };
+    expect(matrix.include.map((e) => e.shard)).toEqual(['1/2', '2/2']);
+    expect(matrix.include.reduce((n, e) => n + e.units, 0)).toBe(3); // team/app, team/web, lib/tool
+
+    const whole = await runAction({ event: 'workflow_dispatch', inputs: { 'dry-run': 'true' } });
+    const shards: Run[] = [];
+    for (const { shard } of matrix.include) {
+      const i = shard.split('/')[0];
+      shards.push(await runAction({ event: 'workflow_dispatch', inputs: { shard, 'dry-run': 'true', 'report-path': `reports/shard-${i}/ferry-report.json` } }));
+    }
+    const keys = (rs: Run[]) => rs.flatMap((s) => s.report!.results.map((x) => x.destination)).sort();
+    expect(keys(shards)).toEqual(keys([whole]));
+    expect(shards.map((s) => s.report!.results.length), shards.map((s) => s.stdout).join('\n')).not.toContain(0);
+
+    const merged = await runAction({ event: 'workflow_dispatch', inputs: { command: 'report', reports: 'reports' } });
+    expect(merged.code, merged.stdout).toBe(0);
+    expect(merged.outputs.unchanged).toBe(whole.outputs.unchanged);
+    expect(merged.summary).toMatch(/2 shards/);
+  });
+});
+
+describe('secret-leak sweep (T26)', () => {
+  it('finds no password, basic blob or issued token in anything a user sees', () => {
+    const tokens = src.tokenServer!.requests.map((q) => q.token).filter((t): t is string => !!t);
+    expect(tokens.length).toBeGreaterThan(0);
+    const secrets = [
+      SRC_PASSWORD,
+      DST_PASSWORD,
+      Buffer.from(`ferry:${SRC_PASSWORD}`).toString('base64'),
+      Buffer.from(`ferry:${DST_PASSWORD}`).toString('base64'),
+      'ghs_fakeInstallationToken0123456789',
+      ...tokens,
+    ];
+    expect(captured.length).toBeGreaterThan(40);
+    const hits = captured.flatMap(({ where, text }) =>
+      secrets
+        // `::add-mask::` is how the runner learns a secret; it never shows that line.
+        .filter((s) => text.split('\n').some((l) => l.includes(s) && !l.startsWith('::add-mask::')))
+        .map((s) => `${where}: ${s.slice(0, 6)}…`),
+    );
+    expect(hits).toEqual([]);
+    const masked = captured.filter((c) => c.where.endsWith('stdout')).some((c) => c.text.includes(`::add-mask::${SRC_PASSWORD}`));
+    expect(masked).toBe(true);
+  });
+});
+
+/** Builds dist/ when any source file is newer than dist/index.js, so the suite runs what it tests. */
+async function ensureBuilt(): Promise<void> {
+  const built = await stat(DIST).then((s) => s.mtimeMs, () => 0);
+  const newest = async (dir: string): Promise<number> => {
+    let m = 0;
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      m = Math.max(m, e.isDirectory() ? await newest(p) : (await stat(p)).mtimeMs);
+    }
+    return m;
+  };
+  if ((await newest(join(ROOT, 'src'))) > built) await git('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+}

@@ -1,0 +1,80 @@
+/**
+ * A loopback stand-in for the GitHub REST API's issue comments, enough for the sticky plan comment:
+ * list (paginated), create, update. Records every request; can refuse writes like a fork PR's
+ * read-only token does (403 "Resource not accessible by integration").
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  authorization?: string;
+  body?: { body?: string };
+}
+
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: { login: string; type: string };
+  issue: number;
+}
+
+export interface GitHubApi {
+  url: string;
+  requests: ApiRequest[];
+  comments: FakeComment[];
+  /** When set, POST and PATCH answer 403 like a read-only token. */
+  readOnly: boolean;
+  stop(): Promise<void>;
+}
+
+export async function startGitHubApi(): Promise<GitHubApi> {
+  const api: Omit<GitHubApi, 'url' | 'stop'> = { requests: [], comments: [], readOnly: false };
+  let nextId = 1000;
+  const send = (res: ServerResponse, status: number, data: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(data));
+  };
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const record: ApiRequest = { method: req.method ?? '', path: url.pathname + url.search };
+    if (req.headers.authorization) record.authorization = req.headers.authorization;
+    if (text) record.body = JSON.parse(text);
+    api.requests.push(record);
+    const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname);
+    const one = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname);
+    if (list && req.method === 'GET') {
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const per = Number(url.searchParams.get('per_page') ?? 30);
+      const all = api.comments.filter((c) => c.issue === Number(list[1]));
+      return send(res, 200, all.slice((page - 1) * per, page * per));
+    }
+    if ((list && req.method === 'POST') || (one && req.method === 'PATCH')) {
+      if (api.readOnly) return send(res, 403, { message: 'Resource not accessible by integration' });
+      const body = String(record.body?.body ?? '');
+      if (list) {
+        const c = { id: nextId++, body, user: { login: 'github-actions[bot]', type: 'Bot' }, issue: Number(list[1]) };
+        api.comments.push(c);
+        return send(res, 201, c);
+      }
+      const c = api.comments.find((x) => x.id === Number(one![1]));
+      if (!c) return send(res, 404, { message: 'Not Found' });
+      c.body = body;
+      return send(res, 200, c);
+    }
+    send(res, 404, { message: 'Not Found' });
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e) => send(res, 500, { message: String(e) }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return Object.assign(api, {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  });
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { changedRules, untrustedRegistries } from '../../../src/action/compare.js';
+import { parseList, readInputs } from '../../../src/action/inputs.js';
+import { parseConfig } from '../../../src/config/index.js';
+
+const base = `version: 1
+registries:
+  harbor:
+    type: registry
+    url: https://harbor.example.com
+    credentials: { username: { env: U }, password: { env: P } }
+  cluster: { type: registry, url: https://cluster.example.com }
+rules:
+  - { name: a, source: harbor, destination: cluster, destination_namespace: x }
+  - { name: b, source: cluster, destination: harbor }
+`;
+const load = (text: string) => parseConfig(text, 'replication.yaml').config!;
+
+describe('untrustedRegistries (credentials never follow an edited endpoint)', () => {
+  it.each([
+    ['the same file', base, []],
+    ['a new URL', base.replace('https://harbor.example.com', 'https://evil.example.com'), ['harbor']],
+    ['TLS turned off', base.replace('url: https://harbor.example.com', 'url: https://harbor.example.com\n    tls: { verify: false }'), ['harbor']],
+    ['another credentials variable', base.replace('env: P', 'env: Q'), ['harbor']],
+    ['a new registry', base.replace('rules:', '  new: { type: registry, url: https://n.example.com }\nrules:'), ['new']],
+    ['comments and moved lines only', `# moved\n${base}`, []],
+  ])('%s', (_name, head, expected) => {
+    expect([...untrustedRegistries(load(base), load(head))]).toEqual(expected);
+  });
+
+  it('trusts nothing when the base is unavailable', () => {
+    expect([...untrustedRegistries(undefined, load(base))].sort()).toEqual(['cluster', 'harbor']);
+  });
+});
+
+describe('changedRules', () => {
+  it('finds edited rules and rules using an edited registry', () => {
+    expect(changedRules(load(base), load(base.replace('destination_namespace: x', 'destination_namespace: y')))).toEqual(['a']);
+    expect(changedRules(load(base), load(base.replace('https://cluster.example.com', 'https://c2.example.com')))).toEqual(['a', 'b']);
+    expect(changedRules(load(base), load(`# c\n${base}`))).toEqual([]);
+    expect(changedRules(undefined, load(base))).toEqual(['a', 'b']);
+  });
+});
+
+describe('inputs', () => {
+  it('reads lists as newline or comma separated with comments', () => {
+    expect(parseList('a, b\n# skip\nc # why\n\n')).toEqual(['a', 'b', 'c']);
+  });
+  it('rejects a bad shard and a bad command with the input name', () => {
+    const get = (o: Record<string, string>) => (n: string) => o[n] ?? '';
+    expect(() => readInputs(get({ shard: '3/2' }))).toThrow(/input shard/);
+    expect(() => readInputs(get({ command: 'apply' }))).toThrow(/input command: expected one of auto/);
+    expect(readInputs(get({ 'dry-run': 'true', shard: '2/3' }))).toMatchObject({ dryRun: true, shard: { index: 2, total: 3 }, command: 'auto', failOn: 'error' });
+  });
+});
