@@ -9,7 +9,7 @@ import { demoCommand } from '../../src/cli/commands/demo.js';
 import { loadConfig } from '../../src/config/index.js';
 import { runConfig } from '../../src/replicate/run.js';
 import type { RunReport } from '../../src/report/result.js';
-import { inspectDigest, inspectRaw } from '../support/skopeo.js';
+import { inspectDigest, inspectRaw, skopeoCopy } from '../support/skopeo.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
 
 /** Tags the demo rule selects: release tags and latest, not -rc nor dev. */
@@ -95,6 +95,10 @@ describe('ferry demo', () => {
       (await inspectRaw(`oci:${cli}:${indexDigest.replace(':', '-')}`)).toString('utf8'),
     ) as { manifests: { digest: string; artifactType?: string }[] };
     expect(fallback.manifests[0]?.artifactType).toBe('application/spdx+json');
+    // skopeo can read every blob of every platform (it verifies them while copying)
+    const out = join(tmp.path, 'copied');
+    await skopeoCopy(`oci:${cli}:v3.1.0`, `oci:${out}:v3.1.0`, { all: true });
+    expect(await inspectDigest(`oci:${out}:v3.1.0`)).toBe(indexDigest);
   });
 
   it('plans nothing to do through the library as well', async () => {
