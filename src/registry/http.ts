@@ -106,6 +106,9 @@ export class Transport {
       o.dispatcher ??
       new Agent({
         connections: o.connections ?? 8,
+        // HTTP/1.1 only: with undici's HTTP/2 a request body that errors mid-upload (a corrupt
+        // source blob) left the event loop spinning against distribution 2.8.2 instead of failing.
+        allowH2: false,
         keepAliveTimeout: 30_000,
         headersTimeout: 60_000,
         bodyTimeout: 120_000,

@@ -70,7 +70,9 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
       }
       const input: RepoInput = { sourceRepository: repo, destinationRepository: dstRepo, source: new Map(), destination: new Map() };
       try {
-        let tags = selectTags((await src.listTags(repo)).map((tag) => ({ tag })), rule.filters).map((t) => t.tag);
+        // Providers with labels (Harbor) list tags with them, so label filters apply while listing.
+        const infos = src.listTagDetails ? await src.listTagDetails(repo) : (await src.listTags(repo)).map((tag) => ({ tag }));
+        let tags = selectTags(infos, rule.filters).map((t) => t.tag);
         if (o.tags) tags = tags.filter((t) => o.tags?.includes(t));
         await Promise.all(
           tags.map((tag) =>
@@ -85,7 +87,6 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
         input.sourceListingFailed = true;
       }
       try {
-        await dst.prepareDestination?.(dstRepo);
         const dstTags = await dst.listTags(dstRepo);
         const wanted = dstTags.filter((t) => input.source.has(t) || (rule.deleteRemote.enabled && !o.tags && scope(t)));
         await headInto(dst, dstRepo, wanted, input.destination, heads);
@@ -179,6 +180,8 @@ async function execute(rule: Rule, plan: RulePlan, src: Store, dst: Store, o: Ru
           const srcDigest = i.sourceDigest as Digest;
           const refusal = await filterRefusal(rule, src, i.sourceRepository!, srcDigest);
           if (refusal) return { ...r, status: 'skipped', reason: refusal, durationMs: Date.now() - started };
+          // Namespace/project must exist (Harbor, ACR, ECR...): checked once, before any byte moves.
+          await dst.prepareDestination?.(i.destinationRepository);
           const out = await copyArtifact(
             mover,
             manifests,
@@ -200,7 +203,9 @@ async function execute(rule: Rule, plan: RulePlan, src: Store, dst: Store, o: Ru
             durationMs: Date.now() - started,
           };
         } catch (e) {
-          return { ...r, status: 'failed', error: toResultError(e), bytes: stats.bytes, retries: stats.retries, durationMs: Date.now() - started };
+          // A pull quota about to run out (Docker Hub): left for the next run, not a failure.
+          const status: ResultStatus = (e as { deferred?: boolean }).deferred === true ? 'deferred' : 'failed';
+          return { ...r, status, error: toResultError(e), bytes: stats.bytes, retries: stats.retries, durationMs: Date.now() - started };
         }
       }),
     ),
@@ -248,7 +253,9 @@ async function execute(rule: Rule, plan: RulePlan, src: Store, dst: Store, o: Ru
 /** Resource and label filters need the manifest: checked only for tags about to be written. */
 async function filterRefusal(rule: Rule, src: Store, repo: string, digest: Digest): Promise<string | undefined> {
   const { resource, labels } = rule.filters;
-  if (resource === 'all' && Object.keys(labels).length === 0) return undefined;
+  // Labels were already applied while listing when the provider knows them (Harbor).
+  const checkLabels = Object.keys(labels).length > 0 && !src.listTagDetails;
+  if (resource === 'all' && !checkLabels) return undefined;
   const m = await src.manifestGet(repo, digest);
   if (!m) return undefined;
   if (resource !== 'all') {
@@ -261,7 +268,7 @@ async function filterRefusal(rule: Rule, src: Store, repo: string, digest: Diges
     if (resource === 'image' && !image) return `not an image (config ${configType ?? 'none'}); the rule copies images only`;
     if (resource === 'artifact' && image) return 'an image; the rule copies non-image artifacts only';
   }
-  if (Object.keys(labels).length && !matchLabels(labels, m.parsed.annotations))
+  if (checkLabels && !matchLabels(labels, m.parsed.annotations))
     return `does not carry the labels ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}`;
   return undefined;
 }

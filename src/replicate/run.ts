@@ -63,6 +63,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   const ruleErrors: RunReport['ruleErrors'] = [];
   const plan: Plan = { dryRun: o.dryRun, rules: [] };
   const requests: Record<string, Record<string, number>> = {};
+  const warned = new Set<Store>();
   try {
     for (const rule of rules) {
       o.log?.(`rule ${rule.name}: ${rule.source} → ${rule.destination}${o.dryRun ? ' (dry run)' : ''}`);
@@ -70,6 +71,11 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       let dst: Store;
       try {
         [src, dst] = await Promise.all([open(rule.source), open(rule.destination)]);
+        for (const store of new Set([src, dst])) {
+          if (warned.has(store)) continue;
+          warned.add(store);
+          for (const w of store.warnings ?? []) o.log?.(`warning: ${w}`);
+        }
       } catch (e) {
         ruleErrors.push({ rule: rule.name, message: redact((e as Error).message) });
         plan.rules.push({ rule: rule.name, items: [], warnings: [] });
