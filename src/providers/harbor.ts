@@ -159,18 +159,19 @@ export class HarborStore extends RegistryStore {
   }
 
   /** The destination project must exist before any push (goharbor/harbor#20544): check, or create when allowed. */
-  prepareDestination(repository: string): Promise<void> {
+  prepareDestination(repository: string, opts: { dryRun?: boolean } = {}): Promise<void> {
     const [project] = splitProject(repository);
-    let p = this.#checked.get(project);
+    const key = opts.dryRun ? `dry:${project}` : project;
+    let p = this.#checked.get(key);
     if (!p) {
-      p = this.#ensureProject(project, repository);
-      this.#checked.set(project, p);
-      p.catch(() => this.#checked.delete(project));
+      p = this.#ensureProject(project, repository, opts.dryRun === true);
+      this.#checked.set(key, p);
+      p.catch(() => this.#checked.delete(key));
     }
     return p;
   }
 
-  async #ensureProject(project: string, repository: string): Promise<void> {
+  async #ensureProject(project: string, repository: string, dryRun: boolean): Promise<void> {
     const head = await this.api.request({
       method: 'HEAD',
       path: '/api/v2.0/projects',
@@ -180,6 +181,8 @@ export class HarborStore extends RegistryStore {
       repository,
     });
     if (head.status === 200) return;
+    // A plan never writes: a project that a run would create is fine.
+    if (dryRun && this.#createProject) return;
     if (!this.#createProject)
       throw new RegistryError({
         kind: 'not-found',

@@ -10,8 +10,7 @@ import { RegistryError } from '../registry/errors.js';
 import { RegistryStore, type RegistryStoreOptions } from './registry-store.js';
 
 /** The OCI empty descriptor's digest (`{}`): mounting it from the repository itself probes push access. */
-export const EMPTY_JSON_DIGEST =
-  'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a' as Digest;
+export const EMPTY_JSON_DIGEST = 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a' as Digest;
 
 export interface HostedStoreOptions extends RegistryStoreOptions {
   provider: RegistryType;
@@ -51,7 +50,7 @@ export class HostedRegistryStore extends RegistryStore {
     });
   }
 
-  prepareDestination(repository: string): Promise<void> {
+  prepareDestination(repository: string, opts: { dryRun?: boolean } = {}): Promise<void> {
     const problem = this.#o.validate?.(repository);
     if (problem)
       return Promise.reject(
@@ -64,6 +63,8 @@ export class HostedRegistryStore extends RegistryStore {
           detail: problem,
         }),
       );
+    // The push probe opens (and cancels) an upload session: a plan makes no such request.
+    if (opts.dryRun) return Promise.resolve();
     const key = this.#o.container === 'repository' ? repository : (repository.split('/')[0] ?? repository);
     let p = this.#checked.get(key);
     if (!p) {
@@ -80,8 +81,7 @@ export class HostedRegistryStore extends RegistryStore {
     } catch (e) {
       if (!(e instanceof RegistryError)) throw e;
       const missing =
-        e.kind === 'not-found' ||
-        /namespace not found|does not exist|not exist|unknown namespace/i.test(e.message);
+        e.kind === 'not-found' || /namespace not found|does not exist|not exist|unknown namespace/i.test(e.message);
       if (!missing) throw e;
       throw new RegistryError({
         kind: 'not-found',

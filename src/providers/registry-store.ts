@@ -58,8 +58,10 @@ export class RegistryStore implements Store {
   blobMount(repository: string, digest: Digest, from: string) {
     return this.client.blobMount(repository, digest, from);
   }
-  async referrers(repository: string, digest: Digest) {
-    return { descriptors: await this.client.referrers(repository, digest), fallbackTag: referrersTag(digest) };
+  async referrers(repository: string, digest: Digest, opts: { tags?: ReadonlySet<string> } = {}) {
+    const fallbackTag = referrersTag(digest);
+    const fallbackTagAbsent = opts.tags !== undefined && !opts.tags.has(fallbackTag);
+    return { descriptors: await this.client.referrers(repository, digest, { fallbackTagAbsent }), fallbackTag };
   }
   async deleteTag(repository: string, tag: string, digest: Digest): Promise<'tag' | 'digest'> {
     if (this.deletesByTag) {

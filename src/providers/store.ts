@@ -54,15 +54,24 @@ export interface Store {
   /** A stream of the blob's bytes that errors if they do not match the descriptor. */
   blobGet(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>): Promise<Readable>;
   /** Stores a blob read from `open()` (called again for a retry). */
-  blobPut(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>, open: () => Promise<Readable>): Promise<UploadResult>;
+  blobPut(
+    repository: string,
+    desc: Pick<Descriptor, 'digest' | 'size'>,
+    open: () => Promise<Readable>,
+  ): Promise<UploadResult>;
   /** Links a blob from another repository of the same store; false when declined or unsupported. */
   blobMount(repository: string, digest: Digest, from: string): Promise<boolean>;
   /** Manifests whose subject is `digest` (referrers API or its tag fallback). */
-  referrers(repository: string, digest: Digest): Promise<{ descriptors: Descriptor[]; fallbackTag?: string }>;
+  referrers(
+    repository: string,
+    digest: Digest,
+    /** The repository's tags when already listed: a missing fallback tag then needs no request. */
+    opts?: { tags?: ReadonlySet<string> },
+  ): Promise<{ descriptors: Descriptor[]; fallbackTag?: string }>;
   /** Removes one tag (by tag where possible, otherwise by digest — the engine guards shared digests). */
   deleteTag(repository: string, tag: string, digest: Digest): Promise<'tag' | 'digest'>;
   /** Checks the destination can receive `repository` (namespace/project exists...); throws with a hint. */
-  prepareDestination?(repository: string): Promise<void>;
+  prepareDestination?(repository: string, opts?: { dryRun?: boolean }): Promise<void>;
   /** Requests made so far, by method (for the report and benchmark). */
   requestCounts(): Record<string, number>;
   close(): Promise<void>;

@@ -64,6 +64,8 @@ export class RegistryClient {
   readonly #chunkThreshold: number;
   readonly #chunkSize: number;
   #pinged?: Promise<void>;
+  /** Whether the registry has the referrers API (learned on first use). */
+  #referrersApi?: boolean;
 
   constructor(o: ClientOptions) {
     this.transport = new Transport(o);
@@ -416,7 +418,7 @@ export class RegistryClient {
     for (;;) {
       try {
         for await (const chunk of body) {
-          const buf = Buffer.from(chunk);
+          const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk); // undici yields Buffers: no copy
           const room = size - received;
           if (buf.length > room)
             throw this.#blobError(repository, 'size-mismatch', `blob ${digest} is longer than ${size} bytes`);
@@ -720,9 +722,15 @@ export class RegistryClient {
    * Manifests that name `subject` as their subject: the referrers API, or on 404 the
    * `sha256-<hex>` fallback tag holding an index (spec: "Listing Referrers").
    */
-  async referrers(repository: string, subject: Digest): Promise<Descriptor[]> {
+  async referrers(
+    repository: string,
+    subject: Digest,
+    opts: { fallbackTagAbsent?: boolean } = {},
+  ): Promise<Descriptor[]> {
     parseRepository(repository);
     parseDigest(subject);
+    // A registry without the API (distribution 2.8) answers 404 once; the run does not ask again.
+    if (this.#referrersApi === false) return opts.fallbackTagAbsent ? [] : this.#referrersFallback(repository, subject);
     const r = await this.#send({
       method: 'GET',
       path: `/v2/${repository}/referrers/${subject}`,
@@ -733,10 +741,16 @@ export class RegistryClient {
       repository,
     });
     if (r.status === 200 && stripParams(header(r.headers, 'content-type') ?? '') === MediaType.OciIndex) {
+      this.#referrersApi = true;
       const bytes = await readCappedBytes(r.body, MANIFEST_CAP);
       return parseManifest(bytes, MediaType.OciIndex).manifests;
     }
     await r.body.dump().catch(() => {});
+    this.#referrersApi = false;
+    return opts.fallbackTagAbsent ? [] : this.#referrersFallback(repository, subject);
+  }
+
+  async #referrersFallback(repository: string, subject: Digest): Promise<Descriptor[]> {
     const fallback = await this.manifestGet(repository, referrersTag(subject));
     if (!fallback || fallback.parsed.kind !== 'index') return [];
     return fallback.parsed.manifests;

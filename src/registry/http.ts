@@ -223,6 +223,9 @@ export class Transport {
         method,
         headers,
         body: body ?? null,
+        // undici closes the connection after every HEAD (for servers that send a body anyway);
+        // registries do not, and a no-op run is one HEAD per tag: keep the connection.
+        ...(method === 'HEAD' ? { reset: false } : {}),
       });
       if (!REDIRECTS.has(r.statusCode) || !r.headers.location || req.expect.includes(r.statusCode)) {
         return { status: r.statusCode, headers: r.headers, body: r.body, url, retries: 0 };

@@ -33,6 +33,8 @@ export interface CopyOptions {
   platforms: string[];
   referrers: boolean;
   bandwidth?: Bandwidth;
+  /** The source repository's tags, when listed: spares a request for an absent referrers fallback tag. */
+  sourceTags?: ReadonlySet<string>;
   onBlobProgress?: (p: { digest: string; bytes: number; total: number }) => void;
 }
 
@@ -86,7 +88,9 @@ export class BlobMover {
     // Same registry, another repository: ask for a mount (source repo on the same registry counts too).
     const from =
       [...(holders ?? [])].find((r) => r !== dst.repository) ??
-      (src.store.mountDomain && src.store.mountDomain === domain && src.repository !== dst.repository ? src.repository : undefined);
+      (src.store.mountDomain && src.store.mountDomain === domain && src.repository !== dst.repository
+        ? src.repository
+        : undefined);
     if (from && (await dst.store.blobMount(dst.repository, desc.digest, from).catch(() => false))) {
       this.#remember(dst, desc.digest);
       return 'mounted' as const;
@@ -141,7 +145,12 @@ export async function copyArtifact(
   if (m.parsed.kind === 'index') {
     let children = m.parsed.manifests;
     if (o.platforms.length) {
-      children = children.filter((c) => !c.platform || o.platforms.includes(platformString(c.platform)) || o.platforms.includes(`${c.platform.os}/${c.platform.architecture}`));
+      children = children.filter(
+        (c) =>
+          !c.platform ||
+          o.platforms.includes(platformString(c.platform)) ||
+          o.platforms.includes(`${c.platform.os}/${c.platform.architecture}`),
+      );
       if (children.length === 0) throw new Error(`none of the platforms ${o.platforms.join(', ')} is in ${digest}`);
       if (children.length !== m.parsed.manifests.length) {
         bytes = subsetIndex(m.bytes, children);
@@ -183,7 +192,14 @@ async function mustGet(side: Side, digest: Digest): Promise<Manifest> {
 }
 
 /** A platform manifest of an index: written by digest, skipped when the destination has it. */
-async function copyChild(mover: BlobMover, src: Side, dst: Side, desc: Descriptor, stats: CopyStats, o: CopyOptions): Promise<void> {
+async function copyChild(
+  mover: BlobMover,
+  src: Side,
+  dst: Side,
+  desc: Descriptor,
+  stats: CopyStats,
+  o: CopyOptions,
+): Promise<void> {
   if (await dst.store.manifestHead(dst.repository, desc.digest)) return;
   const m = await mustGet(src, desc.digest);
   if (m.parsed.kind === 'index') {
@@ -209,7 +225,11 @@ async function copyReferrers(
   stats: CopyStats,
   o: CopyOptions,
 ): Promise<void> {
-  const { descriptors, fallbackTag } = await src.store.referrers(src.repository, subject);
+  const { descriptors, fallbackTag } = await src.store.referrers(
+    src.repository,
+    subject,
+    o.sourceTags ? { tags: o.sourceTags } : {},
+  );
   if (descriptors.length === 0) return;
   for (const d of descriptors) {
     if (await dst.store.manifestHead(dst.repository, d.digest)) continue;

@@ -41,7 +41,11 @@ export interface RuleRun {
 export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions): Promise<RuleRun> {
   const ruleErrors: RuleRun['ruleErrors'] = [];
   const fail = (message: string, e?: unknown) =>
-    ruleErrors.push({ rule: rule.name, message: redact(e ? `${message}: ${(e as Error).message}` : message), ...(hintOf(e) ? { hint: hintOf(e) } : {}) });
+    ruleErrors.push({
+      rule: rule.name,
+      message: redact(e ? `${message}: ${(e as Error).message}` : message),
+      ...(hintOf(e) ? { hint: hintOf(e) } : {}),
+    });
   const heads = pLimit(Math.max(4, o.concurrency * 2));
 
   let repositories: string[];
@@ -50,10 +54,15 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
     repositories = (await src.listRepositories()).filter((r) => nameOk(r) && (o.select?.(r) ?? true));
   } catch (e) {
     fail(`listing repositories of ${src.display}`, e);
-    return { plan: { rule: rule.name, items: [], warnings: [], deletionsRefused: 'the source could not be listed' }, results: [], ruleErrors };
+    return {
+      plan: { rule: rule.name, items: [], warnings: [], deletionsRefused: 'the source could not be listed' },
+      results: [],
+      ruleErrors,
+    };
   }
 
   const scope = compileTagScope(rule.filters);
+  const tagSets = new Map<string, Set<string>>(); // source repository → every tag it has
   const inputs: RepoInput[] = [];
   await Promise.all(
     repositories.map(async (repo) => {
@@ -68,10 +77,18 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
         fail(`mapping ${repo}`, e);
         return;
       }
-      const input: RepoInput = { sourceRepository: repo, destinationRepository: dstRepo, source: new Map(), destination: new Map() };
+      const input: RepoInput = {
+        sourceRepository: repo,
+        destinationRepository: dstRepo,
+        source: new Map(),
+        destination: new Map(),
+      };
       try {
         // Providers with labels (Harbor) list tags with them, so label filters apply while listing.
-        const infos = src.listTagDetails ? await src.listTagDetails(repo) : (await src.listTags(repo)).map((tag) => ({ tag }));
+        const infos = src.listTagDetails
+          ? await src.listTagDetails(repo)
+          : (await src.listTags(repo)).map((tag) => ({ tag }));
+        tagSets.set(repo, new Set(infos.map((t) => t.tag)));
         let tags = selectTags(infos, rule.filters).map((t) => t.tag);
         if (o.tags) tags = tags.filter((t) => o.tags?.includes(t));
         await Promise.all(
@@ -87,12 +104,20 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
         input.sourceListingFailed = true;
       }
       try {
+        // A plan says "project/namespace missing" up front; read-only checks only.
+        if (o.dryRun) await dst.prepareDestination?.(dstRepo, { dryRun: true });
         const dstTags = await dst.listTags(dstRepo);
         const wanted = dstTags.filter((t) => input.source.has(t) || (rule.deleteRemote.enabled && !o.tags && scope(t)));
         await headInto(dst, dstRepo, wanted, input.destination, heads);
         // Deleting by digest needs every destination tag's digest, to spare tags sharing it.
         if (rule.deleteRemote.enabled && !dst.deletesByTag && wanted.some((t) => !input.source.has(t)))
-          await headInto(dst, dstRepo, dstTags.filter((t) => !input.destination.has(t)), input.destination, heads);
+          await headInto(
+            dst,
+            dstRepo,
+            dstTags.filter((t) => !input.destination.has(t)),
+            input.destination,
+            heads,
+          );
       } catch (e) {
         fail(`listing ${dst.display}/${dstRepo}`, e);
         input.sourceListingFailed = true; // no deletions where we could not see the destination
@@ -102,11 +127,14 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
       inputs.push(input);
     }),
   );
-  const plan = planRule(rule, inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository)));
+  const plan = planRule(
+    rule,
+    inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository)),
+  );
   if (ruleErrors.length && !plan.deletionsRefused && plan.items.some((i) => i.action === 'delete'))
     plan.deletionsRefused = 'a listing in this rule failed';
 
-  const results = await execute(rule, plan, src, dst, o, ruleErrors.length > 0);
+  const results = await execute(rule, plan, withManifestCache(src), dst, { ...o, tagSets }, ruleErrors.length > 0);
   // The planner drops the deletions it refuses as a whole (over delete_remote.max, match-all not
   // acknowledged) and only sets deletionsRefused: without this the run report said nothing about
   // them. RunReport.ruleErrors is where rule-level refusals belong (see report/result.ts).
@@ -115,7 +143,13 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
   return { plan, results, ruleErrors };
 }
 
-async function headInto(store: Store, repo: string, tags: string[], into: Map<string, string>, limit: ReturnType<typeof pLimit>) {
+async function headInto(
+  store: Store,
+  repo: string,
+  tags: string[],
+  into: Map<string, string>,
+  limit: ReturnType<typeof pLimit>,
+) {
   await Promise.all(
     tags.map((tag) =>
       limit(async () => {
@@ -126,7 +160,14 @@ async function headInto(store: Store, repo: string, tags: string[], into: Map<st
   );
 }
 
-async function execute(rule: Rule, plan: RulePlan, src: Store, dst: Store, o: RuleOptions, hadErrors: boolean): Promise<Result[]> {
+async function execute(
+  rule: Rule,
+  plan: RulePlan,
+  src: Store,
+  dst: Store,
+  o: RuleOptions & { tagSets: Map<string, Set<string>> },
+  hadErrors: boolean,
+): Promise<Result[]> {
   const images = pLimit(o.concurrency);
   const manifests = pLimit(Math.max(2, o.concurrency));
   const mover = o.mover ?? new BlobMover(pLimit(o.blobConcurrency));
@@ -141,7 +182,9 @@ async function execute(rule: Rule, plan: RulePlan, src: Store, dst: Store, o: Ru
     tag: i.tag,
     status: 'unchanged',
     ...(i.sourceDigest ? { sourceDigest: i.sourceDigest } : {}),
-    ...(i.destinationDigest && !i.destinationDigest.startsWith('unknown:') ? { destinationDigest: i.destinationDigest } : {}),
+    ...(i.destinationDigest && !i.destinationDigest.startsWith('unknown:')
+      ? { destinationDigest: i.destinationDigest }
+      : {}),
     bytes: 0,
     blobs: { copied: 0, mounted: 0, present: 0 },
     durationMs: 0,
@@ -190,7 +233,12 @@ async function execute(rule: Rule, plan: RulePlan, src: Store, dst: Store, o: Ru
             srcDigest,
             i.tag,
             stats,
-            { platforms: rule.platforms, referrers: rule.referrers, ...(bandwidth ? { bandwidth } : {}) },
+            {
+              platforms: rule.platforms,
+              referrers: rule.referrers,
+              ...(bandwidth ? { bandwidth } : {}),
+              ...(o.tagSets.has(i.sourceRepository!) ? { sourceTags: o.tagSets.get(i.sourceRepository!)! } : {}),
+            },
           );
           return {
             ...r,
@@ -205,7 +253,14 @@ async function execute(rule: Rule, plan: RulePlan, src: Store, dst: Store, o: Ru
         } catch (e) {
           // A pull quota about to run out (Docker Hub): left for the next run, not a failure.
           const status: ResultStatus = (e as { deferred?: boolean }).deferred === true ? 'deferred' : 'failed';
-          return { ...r, status, error: toResultError(e), bytes: stats.bytes, retries: stats.retries, durationMs: Date.now() - started };
+          return {
+            ...r,
+            status,
+            error: toResultError(e),
+            bytes: stats.bytes,
+            retries: stats.retries,
+            durationMs: Date.now() - started,
+          };
         }
       }),
     ),
@@ -216,7 +271,9 @@ async function execute(rule: Rule, plan: RulePlan, src: Store, dst: Store, o: Ru
   for (const i of plan.items.filter((x) => x.action === 'delete')) {
     const r = base(i);
     const started = Date.now();
-    const refused = plan.deletionsRefused ?? (failed ? 'something else in this rule failed (nothing is deleted after a failure)' : undefined);
+    const refused =
+      plan.deletionsRefused ??
+      (failed ? 'something else in this rule failed (nothing is deleted after a failure)' : undefined);
     if (refused) {
       results.push({ ...r, status: 'skipped', reason: `deletion refused: ${refused}` });
       continue;
@@ -265,11 +322,14 @@ async function filterRefusal(rule: Rule, src: Store, repo: string, digest: Diges
       configType = child?.parsed.config?.mediaType;
     }
     const image = isImage(configType, m.parsed.kind === 'index' ? undefined : m.mediaType) && !m.parsed.artifactType;
-    if (resource === 'image' && !image) return `not an image (config ${configType ?? 'none'}); the rule copies images only`;
+    if (resource === 'image' && !image)
+      return `not an image (config ${configType ?? 'none'}); the rule copies images only`;
     if (resource === 'artifact' && image) return 'an image; the rule copies non-image artifacts only';
   }
   if (checkLabels && !matchLabels(labels, m.parsed.annotations))
-    return `does not carry the labels ${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}`;
+    return `does not carry the labels ${Object.entries(labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}`;
   return undefined;
 }
 
@@ -286,5 +346,35 @@ export function toResultError(e: unknown): ResultError {
       ...(e.status ? { status: e.status } : {}),
       ...(e.codes.length ? { codes: e.codes } : {}),
     };
-  return { kind: (e as Error)?.name === 'InvalidManifestError' ? 'invalid' : 'internal', message: redact((e as Error)?.message ?? String(e)) };
+  return {
+    kind: (e as Error)?.name === 'InvalidManifestError' ? 'invalid' : 'internal',
+    message: redact((e as Error)?.message ?? String(e)),
+  };
+}
+
+/**
+ * The source store with manifests fetched by digest remembered for the rule: the resource filter,
+ * the copy and the platform children then read each manifest once.
+ */
+function withManifestCache(store: Store): Store {
+  const cache = new Map<string, ReturnType<Store['manifestGet']>>();
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop !== 'manifestGet') {
+        const v = Reflect.get(target, prop);
+        return typeof v === 'function' ? v.bind(target) : v;
+      }
+      return (repository: string, reference: string) => {
+        if (!reference.includes(':')) return target.manifestGet(repository, reference);
+        const key = `${repository}@${reference}`;
+        let p = cache.get(key);
+        if (!p) {
+          p = target.manifestGet(repository, reference);
+          cache.set(key, p);
+          p.catch(() => cache.delete(key));
+        }
+        return p;
+      };
+    },
+  });
 }

@@ -39,7 +39,9 @@ export function selectRules(config: Config, names: string[] | undefined): Rule[]
   if (!names?.length) return config.rules.filter((r) => r.enabled);
   const unknown = names.filter((n) => !config.rules.some((r) => r.name === n));
   if (unknown.length)
-    throw new Error(`unknown rule${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the file defines: ${config.rules.map((r) => r.name).join(', ')}`);
+    throw new Error(
+      `unknown rule${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the file defines: ${config.rules.map((r) => r.name).join(', ')}`,
+    );
   return config.rules.filter((r) => names.includes(r.name));
 }
 
@@ -83,7 +85,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       }
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
-        concurrency: rule.concurrency || concurrency,
+        concurrency: o.concurrency ?? rule.concurrency ?? concurrency,
         blobConcurrency: o.blobConcurrency ?? Math.max(4, concurrency * 2),
         mover,
         ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),

@@ -93,7 +93,10 @@ export interface MatrixEntry {
  * `{"include":[{"shard":"1/N",…},…]}` for `strategy.matrix: ${{ fromJSON(…) }}`, and the units each
  * shard owns. Only `include` goes in the matrix: any other top-level key would become a dimension.
  */
-export function buildMatrix(units: WorkUnit[], total: number): { matrix: { include: MatrixEntry[] }; shards: Shard<WorkUnit>[] } {
+export function buildMatrix(
+  units: WorkUnit[],
+  total: number,
+): { matrix: { include: MatrixEntry[] }; shards: Shard<WorkUnit>[] } {
   const shards = shardUnits(units, total);
   const include = shards.map((s) => ({
     shard: `${s.index}/${total}`,
@@ -104,7 +107,11 @@ export function buildMatrix(units: WorkUnit[], total: number): { matrix: { inclu
 }
 
 /** The `select` for runConfig that keeps the units of shard `index` (1-based) of `total`. */
-export function shardSelector(units: WorkUnit[], index: number, total: number): (rule: string, repository: string) => boolean {
+export function shardSelector(
+  units: WorkUnit[],
+  index: number,
+  total: number,
+): (rule: string, repository: string) => boolean {
   const shards = shardUnits(units, total);
   const mine = new Set(shards.find((s) => s.index === index)?.units.map((u) => `${u.rule}\n${u.repository}`));
   return (rule, repository) => mine.has(`${rule}\n${repository}`);
