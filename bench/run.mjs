@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+// ferry vs skopeo sync on real registries (ISSUE 7 §4). Plain ESM, node built-ins and child_process only.
+//
+//   npm run bench                       all four workloads, full size (builds ferry first)
+//   BENCH=fleet,big npm run bench       a subset
+//   BENCH_SCALE=0.1 npm run bench       smaller sizes and counts for a quick check
+//   BENCH_CONCURRENCY=4                 passed to `ferry run --concurrency` (default: ferry's own)
+//   BENCH_OUT=dir                       where results.md / results.json go (default: bench/)
+//   BENCH_SKIP_SKOPEO=1                 ferry and the floor only
+//   BENCH_FERRY=path/index.js           another ferry CLI bundle (default dist/cli/index.js)
+//   BENCH_FERRY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   node flags for the ferry process
+//   BENCH_MERGE=1                       keep the other workloads already in results.json (re-run some)
+//
+// Per workload: a fresh source registry, a fresh destination for ferry, one for skopeo and one for
+// the write floor. Phases run one after another, so each registry's access log can be cut per phase.
+import { performance } from 'node:perf_hooks';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir, cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Content } from './lib/content.mjs';
+import { writeFloor } from './lib/floor.mjs';
+import { startRegistry, writesOf } from './lib/registry.mjs';
+import { render } from './lib/report.mjs';
+import { seedWithHttp, seedWithSkopeo, verifyCopy } from './lib/seed.mjs';
+import { runFerry, runSkopeoSync, writeFerryConfig } from './lib/tools.mjs';
+import { WORKLOADS, fmt } from './lib/workloads.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ferryBin = resolve(process.env.BENCH_FERRY ?? resolve(here, '..', 'dist', 'cli', 'index.js'));
+const args = process.argv.slice(2);
+const argOf = (name) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const only = (argOf('only') ?? process.env.BENCH ?? 'fleet,big,tags,multiarch')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+const scale = Number(argOf('scale') ?? process.env.BENCH_SCALE ?? 1);
+const concurrency = Number(argOf('concurrency') ?? process.env.BENCH_CONCURRENCY ?? 0) || undefined;
+const outDir = resolve(argOf('out') ?? process.env.BENCH_OUT ?? here);
+const skipSkopeo = process.env.BENCH_SKIP_SKOPEO === '1' || args.includes('--skip-skopeo');
+
+for (const w of only)
+  if (!WORKLOADS[w]) throw new Error(`unknown workload ${w} (known: ${Object.keys(WORKLOADS).join(', ')})`);
+if (!(scale > 0)) throw new Error('BENCH_SCALE must be > 0');
+if (!existsSync(ferryBin)) throw new Error(`${ferryBin} is missing: run npm run build`);
+
+const log = (s) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}`);
+const perTag = (counts, tags) => +(counts.total / tags).toFixed(3);
+
+const env = {
+  date: new Date().toISOString(),
+  node: process.version,
+  skopeo: execFileSync('skopeo', ['--version']).toString().trim(),
+  registry: execFileSync('/usr/bin/docker-registry', ['--version']).toString().trim(),
+  curl: execFileSync('curl', ['--version']).toString().split('\n')[0],
+  cpus: cpus().length,
+  memGiB: +(totalmem() / 2 ** 30).toFixed(1),
+  loadavgStart: loadavg().map((x) => +x.toFixed(2)),
+  scale,
+  concurrency: concurrency ?? 'ferry default',
+};
+const merge = process.env.BENCH_MERGE === '1' || args.includes('--merge');
+const results = { env, workloads: [] };
+if (merge && existsSync(join(outDir, 'results.json'))) {
+  const prev = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
+  results.workloads = (prev.workloads ?? []).filter((w) => !only.includes(w.name));
+  env.merged = `workloads ${only.join(', ')} re-run on ${env.date}; the others kept from ${prev.env?.date}`;
+}
+const psi = () => {
+  try {
+    return readFileSync('/proc/pressure/memory', 'utf8')
+      .split('\n')[1]
+      ?.replace(/ total=.*/, '');
+  } catch {
+    return undefined;
+  }
+};
+{
+  const { timed } = await import('./lib/tools.mjs');
+  const base = mkdtempSync(join(tmpdir(), 'ferry-bench-base-'));
+  const a = await timed(process.execPath, [ferryBin, '--version'], { env: process.env, logFile: join(base, 'v.log') });
+  const b = await timed(process.execPath, ['-e', '0'], { env: process.env, logFile: join(base, 'n.log') });
+  env.baselineRssMiB = a.maxRssKiB ? +(a.maxRssKiB / 1024).toFixed(1) : undefined;
+  env.nodeRssMiB = b.maxRssKiB ? +(b.maxRssKiB / 1024).toFixed(1) : undefined;
+  env.ferryBin = ferryBin;
+  rmSync(base, { recursive: true, force: true });
+}
+
+async function phase(name, regs, fn) {
+  const offsets = regs.map((r) => r.logOffset());
+  const out = await fn();
+  const counts = {};
+  for (const [i, r] of regs.entries()) counts[i === 0 ? 'src' : 'dst'] = await r.requestsSince(offsets[i]);
+  log(
+    `  ${name}: ${out.seconds.toFixed(2)} s, src ${JSON.stringify(counts.src)}, dst ${JSON.stringify(counts.dst)}${out.maxRssKiB ? `, maxRSS ${(out.maxRssKiB / 1024).toFixed(1)} MiB` : ''}${out.code ? `, EXIT ${out.code}` : ''}`,
+  );
+  return {
+    seconds: +out.seconds.toFixed(3),
+    exitCode: out.code,
+    peakRssMiB: out.maxRssKiB ? +(out.maxRssKiB / 1024).toFixed(1) : undefined,
+    src: counts.src,
+    dst: counts.dst,
+    loadavg: loadavg()[0],
+    memoryPressure: psi(),
+    ...(out.extra ?? {}),
+  };
+}
+
+function ferryTotals(report) {
+  if (!report) return undefined;
+  return { totals: report.totals, ruleErrors: report.ruleErrors?.length ?? 0 };
+}
+
+async function runWorkload(name) {
+  const work = mkdtempSync(join(tmpdir(), `ferry-bench-${name}-`));
+  const regs = [];
+  try {
+    log(`${name}: generating content (scale ${scale})`);
+    const t0 = performance.now();
+    const content = new Content(join(work, 'layout'));
+    const w = WORKLOADS[name](content, scale);
+    const tags = w.repos.reduce((n, r) => n + r.tags.length, 0);
+    const blobs = content.uniqueBlobs();
+    const uniqueBytes = blobs.reduce((s, b) => s + b.size, 0);
+    log(
+      `${name}: ${w.description}; ${tags} tags, ${blobs.length} unique blobs, ${fmt(uniqueBytes)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    );
+
+    const [src, dstFerry, dstSkopeo, floorReg] = await Promise.all(
+      ['src', 'dst-ferry', 'dst-skopeo', 'floor'].map((n) => startRegistry(`${name}-${n}`)),
+    );
+    regs.push(src, dstFerry, dstSkopeo, floorReg);
+
+    const t1 = performance.now();
+    if (w.seed === 'skopeo') await seedWithSkopeo(content, w, src);
+    else await seedWithHttp(content, w, src);
+    const seedSeconds = (performance.now() - t1) / 1000;
+    const srcWrong = await verifyCopy(w, src);
+    if (srcWrong.length) throw new Error(`seeding ${name} failed: ${srcWrong.slice(0, 3).join('; ')}`);
+    log(`${name}: seeded ${src.host} with ${w.seed} in ${seedSeconds.toFixed(1)} s`);
+
+    const r = {
+      name,
+      startedAt: new Date().toISOString(),
+      loadavgStart: loadavg().map((x) => +x.toFixed(2)),
+      memoryPressureStart: psi(),
+      description: w.description,
+      tags,
+      repositories: w.repos.length,
+      uniqueBlobs: blobs.length,
+      uniqueMiB: +(uniqueBytes / 2 ** 20).toFixed(1),
+      seededWith: w.seed,
+      seedSeconds: +seedSeconds.toFixed(1),
+    };
+
+    log(`${name}: write floor (curl, 4 streams) → ${floorReg.host}`);
+    r.floor = await phase('floor', [floorReg], async () => {
+      const f = await writeFloor(content, floorReg, { workDir: work });
+      return { seconds: f.seconds, extra: { blobs: f.blobs, MiB: +(f.bytes / 2 ** 20).toFixed(1) } };
+    });
+    // The floor registry's requests are in r.floor.src (it is the only registry of that phase).
+    r.floor.requests = r.floor.src;
+    delete r.floor.src;
+    delete r.floor.dst;
+
+    const config = join(work, 'replication.yaml');
+    writeFerryConfig(config, src, dstFerry);
+    r.ferry = {};
+    for (const kind of ['cold', 'noop']) {
+      log(`${name}: ferry ${kind}`);
+      const report = join(work, `ferry-${kind}.json`);
+      let totals;
+      r.ferry[kind] = await phase(`ferry ${kind}`, [src, dstFerry], async () => {
+        const out = await runFerry({
+          ferryBin,
+          config,
+          report,
+          concurrency,
+          logFile: join(work, `ferry-${kind}.log`),
+          workDir: work,
+        });
+        totals = ferryTotals(out.report);
+        if (out.code !== 0) {
+          const lines = out.output.split('\n');
+          const bad = lines.filter((l) => /error|fail/i.test(l));
+          log(`  ferry exited ${out.code}:\n${(bad.length ? bad : lines.slice(-10)).slice(0, 10).join('\n')}`);
+        }
+        return out;
+      });
+      r.ferry[kind].report = totals;
+      if (kind === 'cold') {
+        const wrong = await verifyCopy(w, dstFerry);
+        r.ferry.verified =
+          wrong.length === 0
+            ? 'all tags match the source digests'
+            : `${wrong.length} tags wrong: ${wrong.slice(0, 3).join('; ')}`;
+        log(`  verify ferry: ${r.ferry.verified}`);
+      }
+    }
+
+    if (!skipSkopeo) {
+      r.skopeo = {};
+      for (const kind of ['cold', 'noop']) {
+        log(`${name}: skopeo sync ${kind}`);
+        r.skopeo[kind] = await phase(`skopeo ${kind}`, [src, dstSkopeo], async () => {
+          const out = await runSkopeoSync({
+            workload: w,
+            src,
+            dst: dstSkopeo,
+            workDir: work,
+            logFile: join(work, `skopeo-${kind}.log`),
+          });
+          if (out.code !== 0) log(`  skopeo exited ${out.code}:\n${out.output.slice(-2000)}`);
+          return out;
+        });
+        if (kind === 'cold') {
+          const wrong = await verifyCopy(w, dstSkopeo);
+          r.skopeo.verified =
+            wrong.length === 0
+              ? 'all tags match the source digests'
+              : `${wrong.length} tags wrong: ${wrong.slice(0, 3).join('; ')}`;
+          log(`  verify skopeo: ${r.skopeo.verified}`);
+        }
+      }
+    }
+
+    r.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
+    r.memoryPressureEnd = psi();
+    for (const tool of ['ferry', 'skopeo']) {
+      const t = r[tool];
+      if (!t) continue;
+      t.peakRssMiB = Math.max(t.cold.peakRssMiB ?? 0, t.noop.peakRssMiB ?? 0) || undefined;
+      t.noopPerTag = { src: perTag(t.noop.src, tags), dst: perTag(t.noop.dst, tags) };
+      t.coldPerTag = { src: perTag(t.cold.src, tags), dst: perTag(t.cold.dst, tags) };
+      t.noopWrites = writesOf(t.noop.dst);
+    }
+    return r;
+  } finally {
+    for (const reg of regs) await reg.stop().catch(() => undefined);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+mkdirSync(outDir, { recursive: true });
+const save = () => {
+  env.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, 'results.md'), render(results));
+};
+const order = Object.keys(WORKLOADS);
+const place = (w) => {
+  results.workloads.push(w);
+  results.workloads.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+};
+for (const name of only) {
+  try {
+    place(await runWorkload(name));
+  } catch (e) {
+    log(`${name}: FAILED: ${e.stack ?? e}`);
+    place({ name, error: String(e.message ?? e) });
+    process.exitCode = 1;
+  }
+  save();
+}
+log(`wrote ${join(outDir, 'results.md')} and results.json`);
+console.log(render(results));
