@@ -20,12 +20,28 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: '@actions/core', message: 'only src/action/ talks to the Actions runtime' }, { name: '@actions/github', message: 'only src/action/ talks to GitHub' }] },
+        {
+          paths: [
+            { name: '@actions/core', message: 'only src/action/ talks to the Actions runtime' },
+            { name: '@actions/github', message: 'only src/action/ talks to GitHub' },
+          ],
+        },
       ],
     },
   },
   {
     files: ['bench/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+      },
+    },
   },
 );

@@ -49,12 +49,7 @@ function bytesFor(seed: string, size: number): Buffer {
   return out;
 }
 
-async function putBlob(
-  store: OciLayoutStore,
-  repo: string,
-  data: Buffer,
-  mediaType: string,
-): Promise<Descriptor> {
+async function putBlob(store: OciLayoutStore, repo: string, data: Buffer, mediaType: string): Promise<Descriptor> {
   const desc = { mediaType, digest: sha256(data), size: data.length };
   await store.blobPut(repo, desc, async () => Readable.from([data]));
   return desc;
@@ -80,12 +75,7 @@ async function image(
     bytesFor('demo-base-layer', 48 * 1024),
     'application/vnd.oci.image.layer.v1.tar+gzip',
   );
-  const own = await putBlob(
-    store,
-    repo,
-    bytesFor(seed, 16 * 1024),
-    'application/vnd.oci.image.layer.v1.tar+gzip',
-  );
+  const own = await putBlob(store, repo, bytesFor(seed, 16 * 1024), 'application/vnd.oci.image.layer.v1.tar+gzip');
   const manifest = Buffer.from(
     JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config: cfg, layers: [base, own] }),
   );
@@ -116,9 +106,7 @@ export async function writeDemo(dir: string): Promise<string> {
       await store.manifestPut('demo/tools/cli', img.desc.digest, img.bytes, MediaType.OciManifest);
       children.push(img.desc);
     }
-    const index = Buffer.from(
-      JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: children }),
-    );
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: children }));
     await store.manifestPut('demo/tools/cli', 'v3.1.0', index, MediaType.OciIndex);
     // An SBOM attached to the index, found through the referrers tag fallback (sha256-<hex>).
     const empty = await putBlob(store, 'demo/tools/cli', Buffer.from('{}'), MediaType.OciEmpty);

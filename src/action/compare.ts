@@ -34,7 +34,10 @@ export async function configAt(sha: unknown, file: string, workspace: string): P
 }
 
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a, (k, v) => (k === 'line' ? undefined : v)) === JSON.stringify(b, (k, v) => (k === 'line' ? undefined : v));
+  return (
+    JSON.stringify(a, (k, v) => (k === 'line' ? undefined : v)) ===
+    JSON.stringify(b, (k, v) => (k === 'line' ? undefined : v))
+  );
 }
 
 function endpoint(reg: RegistryConfig) {

@@ -32,7 +32,7 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext
     try {
       payload = obj(JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')));
     } catch (e) {
-      throw new Error(`cannot read the event payload ${env.GITHUB_EVENT_PATH}: ${(e as Error).message}`);
+      throw new Error(`cannot read the event payload ${env.GITHUB_EVENT_PATH}: ${(e as Error).message}`, { cause: e });
     }
   }
   const server = env.GITHUB_SERVER_URL || 'https://github.com';
@@ -42,7 +42,9 @@ export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext
     workspace: env.GITHUB_WORKSPACE || process.cwd(),
     repository: env.GITHUB_REPOSITORY ?? '',
     apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    ...(env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY ? { runUrl: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` } : {}),
+    ...(env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
+      ? { runUrl: `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` }
+      : {}),
     sha: env.GITHUB_SHA ?? '',
   };
 }
@@ -84,15 +86,25 @@ const AUTO: Record<string, Exclude<Command, 'auto'>> = {
 export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: Config): Promise<Scope> {
   const p = ctx.payload;
   const command = inputs.command === 'auto' ? (AUTO[ctx.eventName] ?? 'validate') : inputs.command;
-  const scope: Scope = { command, dryRun: inputs.dryRun ?? command === 'plan', deletions: [], anonymous: new Set(), notes: [] };
+  const scope: Scope = {
+    command,
+    dryRun: inputs.dryRun ?? command === 'plan',
+    deletions: [],
+    anonymous: new Set(),
+    notes: [],
+  };
   if (inputs.command === 'auto' && !AUTO[ctx.eventName])
-    scope.notes.push(`event ${ctx.eventName || '(none)'} has no default command: validated only; set the command input to plan or run`);
+    scope.notes.push(
+      `event ${ctx.eventName || '(none)'} has no default command: validated only; set the command input to plan or run`,
+    );
   if (inputs.rules.length) scope.rules = inputs.rules;
   if (command === 'validate') return scope;
 
   switch (ctx.eventName) {
     case 'pull_request_target':
-      throw new Error('ferry does not run on pull_request_target (it would hand secrets to untrusted code); use pull_request');
+      throw new Error(
+        'ferry does not run on pull_request_target (it would hand secrets to untrusted code); use pull_request',
+      );
     case 'pull_request': {
       const pr = obj(p.pull_request);
       const head = obj(pr.head);
@@ -106,7 +118,9 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
       scope.dryRun = true; // a pull request never writes to a registry
       if (scope.pullRequest.fork) {
         for (const name of config.registries.keys()) scope.anonymous.add(name);
-        scope.notes.push('This pull request comes from a fork, which gets no secrets: every registry was read anonymously, and rules that need credentials are not planned.');
+        scope.notes.push(
+          'This pull request comes from a fork, which gets no secrets: every registry was read anonymously, and rules that need credentials are not planned.',
+        );
       } else {
         scope.anonymous = untrustedRegistries(await configAt(base.sha, inputs.config, ctx.workspace), config);
         const withCreds = [...scope.anonymous].filter((n) => config.registries.get(n)?.credentials);
@@ -149,24 +163,30 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
       if (!inputs.rules.length && typeof given.rules === 'string' && parseList(given.rules).length)
         scope.rules = parseList(given.rules);
       const dry = given['dry-run'] ?? given.dry_run;
-      if (inputs.dryRun === undefined && dry !== undefined) scope.dryRun = parseBool('dry-run', String(dry)) ?? scope.dryRun;
+      if (inputs.dryRun === undefined && dry !== undefined)
+        scope.dryRun = parseBool('dry-run', String(dry)) ?? scope.dryRun;
       break;
     }
     case 'repository_dispatch':
     case 'registry_package': {
       const parsed =
-        ctx.eventName === 'registry_package' ? artifactsFromRegistryPackage(p) : artifactsFromDispatch(p.client_payload);
+        ctx.eventName === 'registry_package'
+          ? artifactsFromRegistryPackage(p)
+          : artifactsFromDispatch(p.client_payload);
       scope.notes.push(...parsed.problems);
       const { matches, untriggered } = matchArtifacts(config, parsed.artifacts);
       const wanted = (m: ArtifactMatch) => !inputs.rules.length || inputs.rules.includes(m.rule.name);
       const pushes = matches.filter((m) => m.artifact.kind === 'push' && wanted(m));
       scope.deletions = matches.filter((m) => m.artifact.kind === 'delete' && wanted(m));
       for (const a of parsed.artifacts)
-        scope.notes.push(`Event: ${a.kind} ${a.registry ?? ''}${a.registry ? '/' : ''}${a.repository}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest}` : ''}`);
+        scope.notes.push(
+          `Event: ${a.kind} ${a.registry ?? ''}${a.registry ? '/' : ''}${a.repository}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest}` : ''}`,
+        );
       if (untriggered.length)
         scope.notes.push(`Rules ${untriggered.join(', ')} match this artifact but have no event trigger; not run.`);
       const untagged = pushes.filter((m) => !m.artifact.tag);
-      if (untagged.length) scope.notes.push('An artifact pushed without a tag is not replicated (ferry replicates tags).');
+      if (untagged.length)
+        scope.notes.push('An artifact pushed without a tag is not replicated (ferry replicates tags).');
       const tagged = pushes.filter((m) => m.artifact.tag);
       scope.rules = [...new Set(tagged.map((m) => m.rule.name))];
       scope.tags = [...new Set(tagged.map((m) => m.artifact.tag!))];

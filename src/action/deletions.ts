@@ -22,7 +22,9 @@ export async function propagateDeletions(
     let s = stores.get(name);
     if (!s) {
       const reg = config.registries.get(name);
-      s = reg ? openStore(reg, { baseDir: configDir(config.file) }) : Promise.reject(new Error(`registry ${name} is not defined`));
+      s = reg
+        ? openStore(reg, { baseDir: configDir(config.file) })
+        : Promise.reject(new Error(`registry ${name} is not defined`));
       stores.set(name, s);
     }
     return s;
@@ -60,7 +62,10 @@ export async function propagateDeletions(
         retries: 0,
       };
       if (!rule.deleteRemote.enabled) {
-        results.push({ ...base, reason: 'deleted at the source; the rule does not propagate deletions (delete_remote is off)' });
+        results.push({
+          ...base,
+          reason: 'deleted at the source; the rule does not propagate deletions (delete_remote is off)',
+        });
         continue;
       }
       try {
@@ -75,7 +80,11 @@ export async function propagateDeletions(
           continue;
         }
         if (artifact.digest && now.digest !== artifact.digest) {
-          results.push({ ...base, destinationDigest: now.digest, reason: `the destination tag points at ${now.digest}, not the deleted ${artifact.digest}; not deleted` });
+          results.push({
+            ...base,
+            destinationDigest: now.digest,
+            reason: `the destination tag points at ${now.digest}, not the deleted ${artifact.digest}; not deleted`,
+          });
           continue;
         }
         if (!dst.deletesByTag) {

@@ -45,7 +45,9 @@ async function call<T>(t: CommentTarget, method: string, path: string, body?: un
     let message = text;
     try {
       message = (JSON.parse(text) as { message?: string }).message ?? text;
-    } catch {}
+    } catch {
+      // not JSON: keep the raw text
+    }
     throw new GitHubApiError(`${method} ${path}: ${res.status} ${message}`, res.status);
   }
   return (await res.json()) as T;

@@ -52,14 +52,18 @@ function positive(name: string, text: string): number | undefined {
   if (!text.trim()) return undefined;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 256)
-    throw new InputError(`input ${name}: expected a whole number from 1 to 256, got ${JSON.stringify(text.slice(0, 50))}`);
+    throw new InputError(
+      `input ${name}: expected a whole number from 1 to 256, got ${JSON.stringify(text.slice(0, 50))}`,
+    );
   return n;
 }
 
 export function readInputs(get: (name: string) => string = (n) => core.getInput(n)): Inputs {
   const command = (get('command') || 'auto').trim().toLowerCase();
   if (!(COMMANDS as readonly string[]).includes(command))
-    throw new InputError(`input command: expected one of ${COMMANDS.join(', ')}, got ${JSON.stringify(command.slice(0, 50))}`);
+    throw new InputError(
+      `input command: expected one of ${COMMANDS.join(', ')}, got ${JSON.stringify(command.slice(0, 50))}`,
+    );
   const failOn = (get('fail-on') || 'error').trim().toLowerCase();
   if (failOn !== 'error' && failOn !== 'warning' && failOn !== 'never')
     throw new InputError(`input fail-on: expected error, warning or never, got ${JSON.stringify(failOn.slice(0, 50))}`);

@@ -8,7 +8,14 @@ import * as core from '@actions/core';
 import { type ConfigDiagnostic, ConfigError, type Config, formatDiagnostic, loadConfig } from '../config/index.js';
 import { runConfig } from '../replicate/run.js';
 import { buildMatrix, discoverUnits, shardSelector } from '../replicate/units.js';
-import { buildReport, neutralizeCommands, renderPlan, renderSummary, type RunReport, serializeReport } from '../report/index.js';
+import {
+  buildReport,
+  neutralizeCommands,
+  renderPlan,
+  renderSummary,
+  type RunReport,
+  serializeReport,
+} from '../report/index.js';
 import { redact, registerSecret, setMasker } from '../util/secrets.js';
 import { VERSION } from '../version.js';
 import { type GitHubContext, readContext, resolveScope, type Scope } from './context.js';
@@ -46,13 +53,25 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
     diagnostics = loaded.warnings;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    return invalid(inputs, ctx, file, e.diagnostics.map((d) => ({ ...d, file })));
+    return invalid(
+      inputs,
+      ctx,
+      file,
+      e.diagnostics.map((d) => ({ ...d, file })),
+    );
   }
   diagnostics = diagnostics.map((d) => ({ ...d, file }));
   const scope = await resolveScope(inputs, ctx, config);
   if (scope.command === 'validate' || scope.pullRequest) {
     for (const u of unscheduled(config, await workflowCrons(ctx.workspace)))
-      diagnostics.push({ file, line: u.line ?? 1, column: 1, path: `rules[${u.index}].trigger`, severity: 'warning', message: `schedule "${u.cron}" appears in no workflow's on.schedule, so the rule never runs on its own; add \`- cron: "${u.cron}"\` to a workflow` });
+      diagnostics.push({
+        file,
+        line: u.line ?? 1,
+        column: 1,
+        path: `rules[${u.index}].trigger`,
+        severity: 'warning',
+        message: `schedule "${u.cron}" appears in no workflow's on.schedule, so the rule never runs on its own; add \`- cron: "${u.cron}"\` to a workflow`,
+      });
   }
   const head = annotate(diagnostics, file);
   for (const d of diagnostics) core.info(neutralizeCommands(redact(formatDiagnostic(d))));
@@ -61,21 +80,29 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
   if (scope.command === 'validate') {
     setReportOutputs(undefined, undefined);
     const word = `${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}, ${config.registries.size} registr${config.registries.size === 1 ? 'y' : 'ies'}`;
-    await writeSummary(`## ferry validate: ✅ \`${file}\` is valid (${word})\n\n${notesMarkdown(scope.notes)}${head}${diagnosticsMarkdown(diagnostics, file)}`);
+    await writeSummary(
+      `## ferry validate: ✅ \`${file}\` is valid (${word})\n\n${notesMarkdown(scope.notes)}${head}${diagnosticsMarkdown(diagnostics, file)}`,
+    );
     return warned ? `${diagnostics.length} warning(s) in ${file} (fail-on: warning)` : undefined;
   }
   if (scope.command === 'matrix') return matrix(inputs, config, scope);
   if (scope.idle) {
     setReportOutputs(undefined, undefined);
     core.info(`ferry: nothing to do: ${scope.idle}`);
-    await writeSummary(`## ferry ${scope.command}: nothing to do\n\n${notesMarkdown([scope.idle, ...scope.notes])}${head}`);
+    await writeSummary(
+      `## ferry ${scope.command}: nothing to do\n\n${notesMarkdown([scope.idle, ...scope.notes])}${head}`,
+    );
     return undefined;
   }
 
   const started = new Date();
   const log = (line: string) => core.info(neutralizeCommands(redact(line)));
   if (inputs.shard) {
-    const { units } = await discoverUnits(config, { ...(scope.rules ? { rules: scope.rules } : {}), ...(scope.select ? { select: scope.select } : {}), anonymousRegistries: scope.anonymous });
+    const { units } = await discoverUnits(config, {
+      ...(scope.rules ? { rules: scope.rules } : {}),
+      ...(scope.select ? { select: scope.select } : {}),
+      anonymousRegistries: scope.anonymous,
+    });
     const mine = shardSelector(units, inputs.shard.index, inputs.shard.total);
     const prior = scope.select;
     scope.select = (r, repo) => mine(r, repo) && (prior?.(r, repo) ?? true);
@@ -94,34 +121,67 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
           command: scope.dryRun ? 'plan' : 'run',
           log,
         });
-  const deleted = scope.deletions.length ? await propagateDeletions(config, scope.deletions, { dryRun: scope.dryRun, log }) : undefined;
+  const deleted = scope.deletions.length
+    ? await propagateDeletions(config, scope.deletions, { dryRun: scope.dryRun, log })
+    : undefined;
   let report: RunReport =
     ran?.report ??
-    buildReport({ command: scope.dryRun ? 'plan' : 'run', dryRun: scope.dryRun, startedAt: started, finishedAt: new Date(), results: [], ruleErrors: [], version: VERSION });
-  if (deleted) report = buildReport({ ...report, startedAt: new Date(report.startedAt), finishedAt: new Date(), version: VERSION, results: [...report.results, ...deleted.results], ruleErrors: [...report.ruleErrors, ...deleted.ruleErrors], ...(report.shard ? { shard: report.shard } : {}) });
+    buildReport({
+      command: scope.dryRun ? 'plan' : 'run',
+      dryRun: scope.dryRun,
+      startedAt: started,
+      finishedAt: new Date(),
+      results: [],
+      ruleErrors: [],
+      version: VERSION,
+    });
+  if (deleted)
+    report = buildReport({
+      ...report,
+      startedAt: new Date(report.startedAt),
+      finishedAt: new Date(),
+      version: VERSION,
+      results: [...report.results, ...deleted.results],
+      ruleErrors: [...report.ruleErrors, ...deleted.ruleErrors],
+      ...(report.shard ? { shard: report.shard } : {}),
+    });
 
   // Rules that could not be read without credentials on a pull request are not failures (G1).
   const needsSecrets = (rule: string) => {
     const r = config.rules.find((x) => x.name === rule);
-    return !!r && [r.source, r.destination].some((n) => scope.anonymous.has(n) && config.registries.get(n)?.credentials);
+    return (
+      !!r && [r.source, r.destination].some((n) => scope.anonymous.has(n) && config.registries.get(n)?.credentials)
+    );
   };
   const withheld = scope.pullRequest ? report.ruleErrors.filter((e) => needsSecrets(e.rule)) : [];
   for (const rule of new Set(withheld.map((e) => e.rule))) {
     const first = withheld.find((e) => e.rule === rule)!;
     const more = withheld.filter((e) => e.rule === rule).length - 1;
-    scope.notes.push(`rule ${rule}: skipped: credentials unavailable for this event (${first.message}${more ? `; and ${more} more` : ''})`);
+    scope.notes.push(
+      `rule ${rule}: skipped: credentials unavailable for this event (${first.message}${more ? `; and ${more} more` : ''})`,
+    );
   }
   report = { ...report, ruleErrors: report.ruleErrors.filter((e) => !withheld.includes(e)) };
 
-  const reportPath = resolve(ctx.workspace, inputs.reportPath || join(process.env.RUNNER_TEMP || ctx.workspace, 'ferry-report.json'));
+  const reportPath = resolve(
+    ctx.workspace,
+    inputs.reportPath || join(process.env.RUNNER_TEMP || ctx.workspace, 'ferry-report.json'),
+  );
   await mkdir(dirname(reportPath), { recursive: true });
   await writeFile(reportPath, redact(serializeReport(report)));
   setReportOutputs(report, reportPath);
-  for (const e of report.ruleErrors) core.error(neutralizeCommands(redact(`rule ${e.rule}: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`)));
+  for (const e of report.ruleErrors)
+    core.error(neutralizeCommands(redact(`rule ${e.rule}: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`)));
 
   if (scope.pullRequest && ran) {
     const errors = report.ruleErrors.map((e) => `rule ${e.rule}: ${e.message}`);
-    const planOpts = { file, sha: scope.pullRequest.headSha, ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}), notes: [...scope.notes, ...errors], validation: { errors: [], warnings: diagnostics.map(formatDiagnostic) } };
+    const planOpts = {
+      file,
+      sha: scope.pullRequest.headSha,
+      ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+      notes: [...scope.notes, ...errors],
+      validation: { errors: [], warnings: diagnostics.map(formatDiagnostic) },
+    };
     const body = redact(renderPlan(ran.plan, planOpts));
     await writeSummary(head + redact(renderPlan(ran.plan, { ...planOpts, maxChars: 900_000 })));
     await comment(inputs, ctx, scope, file, body);
@@ -132,23 +192,48 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
     await writeSummary(md.slice(0, cut) + notesMarkdown(scope.notes) + head + md.slice(cut));
   }
   const failures = report.totals.failed + report.ruleErrors.length;
-  if (failures && inputs.failOn !== 'never') return `${report.totals.failed} image(s) failed, ${report.ruleErrors.length} rule error(s); see the job summary`;
+  if (failures && inputs.failOn !== 'never')
+    return `${report.totals.failed} image(s) failed, ${report.ruleErrors.length} rule error(s); see the job summary`;
   if (inputs.failOn === 'warning' && (warned || report.totals.kept + report.totals.skipped > 0))
     return `warnings (kept or skipped tags, config warnings) and fail-on is warning; see the job summary`;
   return undefined;
 }
 
 /** Invalid config: annotations on the offending lines, the summary, and on a pull request the comment. */
-async function invalid(inputs: Inputs, ctx: GitHubContext, file: string, diagnostics: ConfigDiagnostic[]): Promise<string> {
+async function invalid(
+  inputs: Inputs,
+  ctx: GitHubContext,
+  file: string,
+  diagnostics: ConfigDiagnostic[],
+): Promise<string> {
   const note = annotate(diagnostics, file);
   for (const d of diagnostics) core.info(neutralizeCommands(redact(formatDiagnostic(d))));
   const errors = diagnostics.filter((d) => d.severity === 'error');
   setReportOutputs(undefined, undefined);
-  await writeSummary(`## ferry: ❌ \`${file}\` has ${errors.length} error${errors.length === 1 ? '' : 's'}\n\n${note}${diagnosticsMarkdown(diagnostics, file)}`);
+  await writeSummary(
+    `## ferry: ❌ \`${file}\` has ${errors.length} error${errors.length === 1 ? '' : 's'}\n\n${note}${diagnosticsMarkdown(diagnostics, file)}`,
+  );
   if (ctx.eventName === 'pull_request') {
     const pr = (ctx.payload.pull_request ?? {}) as { number?: number; head?: { sha?: string } };
-    const body = renderPlan({ dryRun: true, rules: [] }, { file, ...(pr.head?.sha ? { sha: pr.head.sha } : {}), ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}), validation: { errors: errors.map(formatDiagnostic), warnings: diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic) } });
-    await comment(inputs, ctx, { pullRequest: { number: Number(ctx.payload.number ?? pr.number), headSha: '', fork: false } } as Scope, file, redact(body));
+    const body = renderPlan(
+      { dryRun: true, rules: [] },
+      {
+        file,
+        ...(pr.head?.sha ? { sha: pr.head.sha } : {}),
+        ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
+        validation: {
+          errors: errors.map(formatDiagnostic),
+          warnings: diagnostics.filter((d) => d.severity === 'warning').map(formatDiagnostic),
+        },
+      },
+    );
+    await comment(
+      inputs,
+      ctx,
+      { pullRequest: { number: Number(ctx.payload.number ?? pr.number), headSha: '', fork: false } } as Scope,
+      file,
+      redact(body),
+    );
   }
   return `${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; see the annotations`;
 }
@@ -158,21 +243,44 @@ async function comment(inputs: Inputs, ctx: GitHubContext, scope: Scope, file: s
   if (!inputs.comment || !pr || !Number.isInteger(pr.number)) return;
   if (!inputs.githubToken) return core.notice('ferry: no github-token; the plan is in the job summary only');
   try {
-    const r = await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, issue: pr.number }, `<!-- ferry:plan path=${file} -->`, body);
+    const r = await upsertComment(
+      { apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, issue: pr.number },
+      `<!-- ferry:plan path=${file} -->`,
+      body,
+    );
     core.info(`ferry: plan comment ${r.action} (#${r.id})`);
   } catch (e) {
     // Fork PRs get a read-only token (403): the job summary still has the plan (G5).
-    core.warning(neutralizeCommands(redact(`ferry: could not comment on the pull request (${(e as Error).message}); the plan is in the job summary`)));
+    core.warning(
+      neutralizeCommands(
+        redact(
+          `ferry: could not comment on the pull request (${(e as Error).message}); the plan is in the job summary`,
+        ),
+      ),
+    );
   }
 }
 
 async function matrix(inputs: Inputs, config: Config, scope: Scope): Promise<string | undefined> {
-  const { units, errors } = await discoverUnits(config, { ...(scope.rules ? { rules: scope.rules } : {}), ...(scope.select ? { select: scope.select } : {}), anonymousRegistries: scope.anonymous });
+  const { units, errors } = await discoverUnits(config, {
+    ...(scope.rules ? { rules: scope.rules } : {}),
+    ...(scope.select ? { select: scope.select } : {}),
+    anonymousRegistries: scope.anonymous,
+  });
   const { matrix, shards } = buildMatrix(units, inputs.shards);
   core.setOutput('matrix', JSON.stringify(matrix));
   setReportOutputs(undefined, undefined);
-  const rows = shards.map((s) => `| ${s.index}/${inputs.shards} | ${s.units.length} | ${s.units.reduce((n, u) => n + u.weight, 0)} |`);
-  await writeSummary(`## ferry matrix: ${units.length} units over ${inputs.shards} shards\n\n${notesMarkdown([...scope.notes, ...errors.map((e) => `rule ${e.rule}: ${e.message}`)])}| Shard | Units | Tags |\n|---|---:|---:|\n${rows.join('\n')}\n`);
-  for (const s of shards) core.info(neutralizeCommands(`shard ${s.index}/${inputs.shards}: ${s.units.map((u) => `${u.rule}:${u.repository}`).join(', ') || 'no units'}`));
+  const rows = shards.map(
+    (s) => `| ${s.index}/${inputs.shards} | ${s.units.length} | ${s.units.reduce((n, u) => n + u.weight, 0)} |`,
+  );
+  await writeSummary(
+    `## ferry matrix: ${units.length} units over ${inputs.shards} shards\n\n${notesMarkdown([...scope.notes, ...errors.map((e) => `rule ${e.rule}: ${e.message}`)])}| Shard | Units | Tags |\n|---|---:|---:|\n${rows.join('\n')}\n`,
+  );
+  for (const s of shards)
+    core.info(
+      neutralizeCommands(
+        `shard ${s.index}/${inputs.shards}: ${s.units.map((u) => `${u.rule}:${u.repository}`).join(', ') || 'no units'}`,
+      ),
+    );
   return errors.length && inputs.failOn !== 'never' ? `${errors.length} rule(s) could not be listed` : undefined;
 }

@@ -22,7 +22,9 @@ export function annotate(diagnostics: ConfigDiagnostic[], file: string): string 
       else core.warning(text, props);
     }
     if (list.length > MAX_ANNOTATIONS)
-      over.push(`${list.length - MAX_ANNOTATIONS} more ${severity}${list.length - MAX_ANNOTATIONS === 1 ? '' : 's'} not annotated (GitHub shows ${MAX_ANNOTATIONS} per step); all are listed below.`);
+      over.push(
+        `${list.length - MAX_ANNOTATIONS} more ${severity}${list.length - MAX_ANNOTATIONS === 1 ? '' : 's'} not annotated (GitHub shows ${MAX_ANNOTATIONS} per step); all are listed below.`,
+      );
   }
   return over.map((o) => `> ${o}\n\n`).join('');
 }
@@ -31,7 +33,8 @@ export function annotate(diagnostics: ConfigDiagnostic[], file: string): string 
 export function diagnosticsMarkdown(diagnostics: ConfigDiagnostic[], file: string): string {
   if (!diagnostics.length) return '';
   const rows = diagnostics.map(
-    (d) => `| ${d.severity === 'error' ? '❌' : '⚠️'} | ${escapeMarkdownCell(`${file}:${d.line}:${d.column}`)} | ${escapeMarkdownCell(d.path || '—')} | ${escapeMarkdownCell(redact(d.message), 500)} |`,
+    (d) =>
+      `| ${d.severity === 'error' ? '❌' : '⚠️'} | ${escapeMarkdownCell(`${file}:${d.line}:${d.column}`)} | ${escapeMarkdownCell(d.path || '—')} | ${escapeMarkdownCell(redact(d.message), 500)} |`,
   );
   return `| | Where | Key | Problem |\n|---|---|---|---|\n${rows.join('\n')}\n\n`;
 }

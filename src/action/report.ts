@@ -11,7 +11,10 @@ import { setReportOutputs, writeSummary } from './output.js';
 /** Report files under a directory (recursively: one artifact folder per shard) or matching a glob. */
 export async function findReports(pattern: string, cwd: string): Promise<string[]> {
   const abs = resolve(cwd, pattern);
-  const isDir = await stat(abs).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(abs).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   const files: string[] = [];
   for await (const f of glob(isDir ? join(abs, '**', '*.json') : pattern, { cwd })) files.push(resolve(cwd, f));
   return files.sort();
@@ -19,24 +22,34 @@ export async function findReports(pattern: string, cwd: string): Promise<string[
 
 export async function mergeCommand(inputs: Inputs, ctx: GitHubContext): Promise<string | undefined> {
   const files = await findReports(inputs.reports, ctx.workspace);
-  if (!files.length) throw new Error(`no report files found at ${inputs.reports}; download the shards' artifacts there first`);
+  if (!files.length)
+    throw new Error(`no report files found at ${inputs.reports}; download the shards' artifacts there first`);
   const reports = await Promise.all(
     files.map(async (f) => {
       try {
         return parseReport(await readFile(f, 'utf8'));
       } catch (e) {
-        throw new Error(`${f}: ${(e as Error).message}`);
+        throw new Error(`${f}: ${(e as Error).message}`, { cause: e });
       }
     }),
   );
   const merged = mergeReports(reports);
-  const out = resolve(ctx.workspace, inputs.reportPath || join(process.env.RUNNER_TEMP || ctx.workspace, 'ferry-report.json'));
+  const out = resolve(
+    ctx.workspace,
+    inputs.reportPath || join(process.env.RUNNER_TEMP || ctx.workspace, 'ferry-report.json'),
+  );
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, redact(serializeReport(merged)));
   setReportOutputs(merged, out);
   core.info(`ferry: merged ${files.length} report(s) into ${out}`);
-  await writeSummary(renderSummary(merged, { reportPath: out, title: `ferry ${merged.command} (${files.length} shard${files.length === 1 ? '' : 's'})` }));
+  await writeSummary(
+    renderSummary(merged, {
+      reportPath: out,
+      title: `ferry ${merged.command} (${files.length} shard${files.length === 1 ? '' : 's'})`,
+    }),
+  );
   const failures = merged.totals.failed + merged.ruleErrors.length;
-  if (failures && inputs.failOn !== 'never') return `${merged.totals.failed} image(s) failed, ${merged.ruleErrors.length} rule error(s) across the shards`;
+  if (failures && inputs.failOn !== 'never')
+    return `${merged.totals.failed} image(s) failed, ${merged.ruleErrors.length} rule error(s) across the shards`;
   return undefined;
 }

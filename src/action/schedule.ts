@@ -34,7 +34,10 @@ export async function workflowCrons(root: string): Promise<Set<string>> {
 }
 
 /** Warnings for rules whose cron no workflow schedules: such a rule never runs on its own. */
-export function unscheduled(config: Config, crons: Set<string>): { rule: string; index: number; cron: string; line?: number }[] {
+export function unscheduled(
+  config: Config,
+  crons: Set<string>,
+): { rule: string; index: number; cron: string; line?: number }[] {
   const out: { rule: string; index: number; cron: string; line?: number }[] = [];
   for (const [index, r] of config.rules.entries()) {
     if (!r.enabled) continue;

@@ -26,7 +26,7 @@ export interface ParsedArtifacts {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const shown = (v: unknown) => JSON.stringify(typeof v === 'string' ? v.slice(0, 80) : v ?? null);
+const shown = (v: unknown) => JSON.stringify(typeof v === 'string' ? v.slice(0, 80) : (v ?? null));
 
 const HARBOR_KINDS: Record<string, ArtifactEvent['kind']> = {
   PUSH_ARTIFACT: 'push',
@@ -35,7 +35,8 @@ const HARBOR_KINDS: Record<string, ArtifactEvent['kind']> = {
   deleteImage: 'delete',
 };
 
-const HOST_RE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]{1,5})?$/;
+const HOST_RE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]{1,5})?$/;
 
 /** `client_payload` of a repository_dispatch: a Harbor webhook or `{registry?, repository, tag|digest, action?}`. */
 export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
@@ -44,12 +45,19 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
   if (!isObj(clientPayload)) return { artifacts, problems: ['client_payload is missing or not an object'] };
   if ('event_data' in clientPayload || 'type' in clientPayload) {
     const kind = HARBOR_KINDS[String(clientPayload.type)];
-    if (!kind) return { artifacts, problems: [`Harbor event type ${shown(clientPayload.type)} does not push or delete an artifact; nothing to do`] };
+    if (!kind)
+      return {
+        artifacts,
+        problems: [`Harbor event type ${shown(clientPayload.type)} does not push or delete an artifact; nothing to do`],
+      };
     const data = isObj(clientPayload.event_data) ? clientPayload.event_data : {};
     const repo = isObj(data.repository) ? data.repository : {};
     const repository =
-      typeof repo.repo_full_name === 'string' ? repo.repo_full_name : `${String(repo.namespace ?? '')}/${String(repo.name ?? '')}`;
-    if (!isRepository(repository)) return { artifacts, problems: [`event_data.repository: invalid repository name ${shown(repository)}`] };
+      typeof repo.repo_full_name === 'string'
+        ? repo.repo_full_name
+        : `${String(repo.namespace ?? '')}/${String(repo.name ?? '')}`;
+    if (!isRepository(repository))
+      return { artifacts, problems: [`event_data.repository: invalid repository name ${shown(repository)}`] };
     const resources = Array.isArray(data.resources) ? data.resources : [];
     if (resources.length === 0) problems.push('event_data.resources is empty; nothing to do');
     for (const [i, r] of resources.slice(0, 100).entries()) {
@@ -66,10 +74,19 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
   }
   const kind = clientPayload.action === 'delete' ? 'delete' : 'push';
   const registry = clientPayload.registry === undefined ? undefined : String(clientPayload.registry);
-  if (registry !== undefined && !HOST_RE.test(registry)) return { artifacts, problems: [`registry: invalid host ${shown(registry)}`] };
+  if (registry !== undefined && !HOST_RE.test(registry))
+    return { artifacts, problems: [`registry: invalid host ${shown(registry)}`] };
   if (!isRepository(clientPayload.repository))
     return { artifacts, problems: [`repository: invalid repository name ${shown(clientPayload.repository)}`] };
-  const a = artifact(kind, registry, clientPayload.repository, clientPayload.tag, clientPayload.digest, 'client_payload', problems);
+  const a = artifact(
+    kind,
+    registry,
+    clientPayload.repository,
+    clientPayload.tag,
+    clientPayload.digest,
+    'client_payload',
+    problems,
+  );
   return { artifacts: a ? [a] : [], problems };
 }
 
@@ -79,11 +96,15 @@ export function artifactsFromRegistryPackage(payload: unknown): ParsedArtifacts 
   const pkg = isObj(p.registry_package) ? p.registry_package : {};
   const type = String(pkg.package_type ?? 'container').toLowerCase();
   if (type !== 'container' && type !== 'docker')
-    return { artifacts: [], problems: [`registry_package: package type ${shown(pkg.package_type)} is not a container image; nothing to do`] };
+    return {
+      artifacts: [],
+      problems: [`registry_package: package type ${shown(pkg.package_type)} is not a container image; nothing to do`],
+    };
   const namespace = typeof pkg.namespace === 'string' ? pkg.namespace.toLowerCase() : '';
   const name = typeof pkg.name === 'string' ? pkg.name.toLowerCase() : '';
   const repository = `${namespace}/${name}`;
-  if (!isRepository(repository)) return { artifacts: [], problems: [`registry_package: invalid repository name ${shown(repository)}`] };
+  if (!isRepository(repository))
+    return { artifacts: [], problems: [`registry_package: invalid repository name ${shown(repository)}`] };
   const version = isObj(pkg.package_version) ? pkg.package_version : {};
   const meta = isObj(version.container_metadata) ? version.container_metadata : {};
   const tag = isObj(meta.tag) ? meta.tag : {};
@@ -140,7 +161,10 @@ export interface ArtifactMatch {
  * reading from the registry the event came from, with name and tag filters that match it.
  * `untriggered` lists rules that would match but have no `event` trigger.
  */
-export function matchArtifacts(config: Config, artifacts: ArtifactEvent[]): { matches: ArtifactMatch[]; untriggered: string[] } {
+export function matchArtifacts(
+  config: Config,
+  artifacts: ArtifactEvent[],
+): { matches: ArtifactMatch[]; untriggered: string[] } {
   const matches: ArtifactMatch[] = [];
   const untriggered = new Set<string>();
   for (const rule of config.rules) {

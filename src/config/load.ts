@@ -109,11 +109,7 @@ export class YamlSource {
         node = pair.value;
       } else if (isSeq(node)) {
         const i = node.items.findIndex(
-          (n) =>
-            isNode(n) &&
-            !!n.range &&
-            offset >= n.range[0] &&
-            (offset < n.range[2] || n.range[0] === n.range[2]),
+          (n) => isNode(n) && !!n.range && offset >= n.range[0] && (offset < n.range[2] || n.range[0] === n.range[2]),
         );
         if (i < 0) return path;
         path.push(i);
@@ -200,9 +196,7 @@ function nodeAt(src: YamlSource, path: Segment[]): unknown {
   let node: unknown = src.doc.contents;
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find(
-        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
-      );
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
       node = pair?.value;
     } else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
     else return undefined;
@@ -211,10 +205,7 @@ function nodeAt(src: YamlSource, path: Segment[]): unknown {
 }
 
 /** Parse and check replication.yaml text. Pure: no I/O. `config` is set only when there are no errors. */
-export function parseConfig(
-  text: string,
-  file: string,
-): { config?: Config; diagnostics: ConfigDiagnostic[] } {
+export function parseConfig(text: string, file: string): { config?: Config; diagnostics: ConfigDiagnostic[] } {
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lines,
@@ -259,9 +250,7 @@ export function parseConfig(
   const broken = schemaIssues.map((i) => formatPath(i.path));
   const isBroken = (path: Segment[]) => {
     const p = formatPath(path);
-    return broken.some(
-      (b) => b === p || b.startsWith(`${p}.`) || b.startsWith(`${p}[`) || p.startsWith(`${b}.`),
-    );
+    return broken.some((b) => b === p || b.startsWith(`${p}.`) || b.startsWith(`${p}[`) || p.startsWith(`${b}.`));
   };
   const normal = normalize(data, file, { isBroken, line: (path) => src.locate(path, 'key').line });
   for (const issue of checkSemantics(normal, { isBroken, has: (path) => src.has(path) })) {
@@ -284,8 +273,7 @@ export async function loadConfig(file: string): Promise<{ config: Config; warnin
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const reason =
-      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     throw new ConfigError([
       {
         file,

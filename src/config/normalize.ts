@@ -80,9 +80,7 @@ function credentials(file: string, v: unknown): Credentials | undefined {
   const out: Credentials = {};
   if (v.docker_config !== undefined) {
     const ref: SecretRef =
-      v.docker_config === true
-        ? { dockerConfig: true }
-        : { dockerConfig: relativeTo(file, String(v.docker_config)) };
+      v.docker_config === true ? { dockerConfig: true } : { dockerConfig: relativeTo(file, String(v.docker_config)) };
     out.username = ref;
     out.password = ref;
   }
@@ -98,8 +96,7 @@ export function normalizeUrl(url: string): string {
   try {
     const u = new URL(url);
     const port =
-      u.port &&
-      !((u.protocol === 'https:' && u.port === '443') || (u.protocol === 'http:' && u.port === '80'));
+      u.port && !((u.protocol === 'https:' && u.port === '443') || (u.protocol === 'http:' && u.port === '80'));
     return `${u.protocol}//${u.hostname.toLowerCase()}${port ? `:${u.port}` : ''}`;
   } catch {
     return url.replace(/\/+$/, '');
@@ -134,9 +131,7 @@ function filters(v: unknown): Filters {
   const out: Filters = {
     name: list(f.name),
     tag: list(f.tag),
-    labels: isObj(f.labels)
-      ? Object.fromEntries(Object.entries(f.labels).map(([k, x]) => [k, String(x)]))
-      : {},
+    labels: isObj(f.labels) ? Object.fromEntries(Object.entries(f.labels).map(([k, x]) => [k, String(x)])) : {},
     resource: (f.resource as Filters['resource']) ?? 'image',
   };
   if (typeof f.semver === 'string') out.semver = f.semver;
@@ -198,8 +193,7 @@ function rule(raw: Raw, defaults: Raw, line: number): Rule {
     override: get('override') !== false,
     deleteRemote: deleteRemote(get('delete_remote')),
     triggers: triggers(get('trigger')),
-    concurrency:
-      typeof get('concurrency') === 'number' ? (get('concurrency') as number) : DEFAULT_CONCURRENCY,
+    concurrency: typeof get('concurrency') === 'number' ? (get('concurrency') as number) : DEFAULT_CONCURRENCY,
     platforms: list(get('platforms')),
     referrers: get('referrers') !== false,
     line,

@@ -57,8 +57,7 @@ function instanceSegments(instancePath: string, data: unknown): Segment[] {
   for (const raw of decodePointer(instancePath)) {
     const seg: Segment = Array.isArray(cur) && /^\d+$/.test(raw) ? Number(raw) : raw;
     out.push(seg);
-    cur =
-      cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg as string] : undefined;
+    cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg as string] : undefined;
   }
   return out;
 }
@@ -74,24 +73,9 @@ function valueAt(data: unknown, path: Segment[]): unknown {
 
 const SCHEMA_MAPS = ['$defs', 'properties', 'patternProperties', 'dependentSchemas'];
 const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
-const SCHEMA_ONE = [
-  'items',
-  'additionalProperties',
-  'propertyNames',
-  'if',
-  'then',
-  'else',
-  'not',
-  'contains',
-];
+const SCHEMA_ONE = ['items', 'additionalProperties', 'propertyNames', 'if', 'then', 'else', 'not', 'contains'];
 /** Keywords whose sub-schema applies to a child of the instance, not the instance itself. */
-const INSTANCE_STEP = new Set([
-  'properties',
-  'patternProperties',
-  'items',
-  'prefixItems',
-  'additionalProperties',
-]);
+const INSTANCE_STEP = new Set(['properties', 'patternProperties', 'items', 'prefixItems', 'additionalProperties']);
 
 /** For every schema object: the schema that contains it, unless that link moves to another value. */
 const sameValueParent = new WeakMap<object, SchemaNode>();

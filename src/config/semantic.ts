@@ -31,11 +31,7 @@ const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !
 const GLOB = /[*?[\]{}!]/;
 
 /** Harbor's mapping: destination namespace + the source path with `flattening` leading levels dropped. */
-export function destinationRepository(
-  source: string,
-  namespace: string | undefined,
-  flattening: number,
-): string {
+export function destinationRepository(source: string, namespace: string | undefined, flattening: number): string {
   if (!namespace) return source;
   const parts = source.split('/');
   const drop = flattening < 0 ? parts.length - 1 : Math.min(flattening, parts.length - 1);
@@ -141,12 +137,7 @@ function checkRegistry(reg: RegistryConfig, raw: Raw, ctx: SemanticContext, out:
     if (creds.password !== undefined && creds.username === undefined) {
       add(['credentials', 'password'], 'a password needs a username: add username (a name or { env: NAME })');
     }
-    if (
-      creds.username !== undefined &&
-      creds.password === undefined &&
-      creds.token === undefined &&
-      !userRef
-    ) {
+    if (creds.username !== undefined && creds.password === undefined && creds.token === undefined && !userRef) {
       add(['credentials', 'username'], 'a username needs a password or token: add password: { env: NAME }');
     }
   }
@@ -184,8 +175,7 @@ function isMatchAll(rule: Rule): boolean {
   const f = rule.filters;
   const allNames = f.name.length === 0 || f.name.includes('**');
   const allTags =
-    f.tag.length === 0 ||
-    (f.tag.some((t) => t === '*' || t === '**') && !f.tag.some((t) => t.startsWith('!')));
+    f.tag.length === 0 || (f.tag.some((t) => t === '*' || t === '**') && !f.tag.some((t) => t.startsWith('!')));
   return allNames && allTags && Object.keys(f.labels).length === 0 && !f.semver && f.latest === undefined;
 }
 
@@ -260,10 +250,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     // Bandwidth.
     const bw = effective(raw, n.defaults, 'bandwidth');
     if (typeof bw === 'string' && parseBandwidth(bw) === undefined) {
-      add(
-        at('bandwidth'),
-        'expected a rate above zero, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited',
-      );
+      add(at('bandwidth'), 'expected a rate above zero, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited');
     }
 
     // Semver range.
@@ -272,17 +259,13 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
         raw.filters && isObj(raw.filters) && raw.filters.semver !== undefined
           ? ['rules', index, 'filters', 'semver']
           : ['defaults', 'filters', 'semver'];
-      add(
-        path,
-        `not a semver range: "${rule.filters.semver}"; expected something like ">=1.2 <2" or "^3.0.0"`,
-      );
+      add(path, `not a semver range: "${rule.filters.semver}"; expected something like ">=1.2 <2" or "^3.0.0"`);
     }
 
     // Name filters are repository paths, without the registry host.
     const namePath = (): Segment[] => {
       if (isObj(raw.filters) && raw.filters.name !== undefined) return ['rules', index, 'filters', 'name'];
-      if (isObj(n.defaults.filters) && n.defaults.filters.name !== undefined)
-        return ['defaults', 'filters', 'name'];
+      if (isObj(n.defaults.filters) && n.defaults.filters.name !== undefined) return ['defaults', 'filters', 'name'];
       return ['rules', index];
     };
     const nameItemPath = (k: number): Segment[] => {
@@ -310,8 +293,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     // Harbor's form takes "prod-*, v*"; here that is one pattern that can never match.
     for (const key of ['name', 'tag'] as const) {
       const rawF = isObj(raw.filters) && raw.filters[key] !== undefined ? raw.filters[key] : undefined;
-      const base: Segment[] =
-        rawF !== undefined ? ['rules', index, 'filters', key] : ['defaults', 'filters', key];
+      const base: Segment[] = rawF !== undefined ? ['rules', index, 'filters', key] : ['defaults', 'filters', key];
       rule.filters[key].forEach((pattern, k) => {
         const outsideBraces = pattern.replace(/\{[^}]*\}/g, '');
         if (/[,\s]/.test(outsideBraces)) {

@@ -5,15 +5,7 @@
  */
 
 export type RegistryType =
-  | 'registry'
-  | 'harbor'
-  | 'dockerhub'
-  | 'ghcr'
-  | 'aliyun-acr'
-  | 'ecr'
-  | 'gar'
-  | 'quay'
-  | 'oci-layout';
+  'registry' | 'harbor' | 'dockerhub' | 'ghcr' | 'aliyun-acr' | 'ecr' | 'gar' | 'quay' | 'oci-layout';
 
 /** Where a secret comes from. A literal secret is never accepted in the file. */
 export type SecretRef =

@@ -66,8 +66,7 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], _opts: PlanOptio
   // together, or each would delete the other's tags.
   const groups = new Map<string, RepoInput[]>();
   const sorted = [...repos].sort(
-    (a, b) =>
-      cmp(a.destinationRepository, b.destinationRepository) || cmp(a.sourceRepository, b.sourceRepository),
+    (a, b) => cmp(a.destinationRepository, b.destinationRepository) || cmp(a.sourceRepository, b.sourceRepository),
   );
   for (const repo of sorted) {
     const group = groups.get(repo.destinationRepository);
@@ -127,9 +126,7 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], _opts: PlanOptio
           destinationDigest: current,
           reason: 'destination differs and override is off',
         });
-        warnings.push(
-          `kept ${dest}:${tag}: the destination has ${current}, the source ${digest}, and override is off`,
-        );
+        warnings.push(`kept ${dest}:${tag}: the destination has ${current}, the source ${digest}, and override is off`);
       }
       // the digest this tag points at after the run
       stay(current === undefined || rule.override ? digest : current, tag);

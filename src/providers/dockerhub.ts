@@ -185,7 +185,8 @@ export class DockerHubStore extends RegistryStore {
         kind: 'invalid',
         registry: this.display,
         operation: 'listing repositories',
-        detail: 'Docker Hub has no catalog: set options.namespace (or credentials, whose username is used) or list repositories explicitly',
+        detail:
+          'Docker Hub has no catalog: set options.namespace (or credentials, whose username is used) or list repositories explicitly',
       });
     const out: string[] = [];
     let next: string | undefined = `/v2/namespaces/${encodeURIComponent(ns)}/repositories`;

@@ -93,7 +93,8 @@ export class GhcrStore extends RegistryStore {
         kind: 'invalid',
         registry: this.display,
         operation: 'listing repositories',
-        detail: 'GHCR has no catalog: set options.owner to the user or organisation owning the packages, or list repositories explicitly',
+        detail:
+          'GHCR has no catalog: set options.owner to the user or organisation owning the packages, or list repositories explicitly',
       });
     return owner;
   }

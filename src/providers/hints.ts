@@ -88,7 +88,9 @@ function missingContainerHint(ctx: HintContext, repository: string | undefined):
 
 function isMissingContainer(e: RegistryError): boolean {
   const text = e.message.toLowerCase();
-  if (/namespace not found|namespace .*(does not exist|not exist)|project .*not found|organization .*not found/.test(text))
+  if (
+    /namespace not found|namespace .*(does not exist|not exist)|project .*not found|organization .*not found/.test(text)
+  )
     return true;
   if (/repository .*does not exist/.test(text)) return true;
   return e.kind === 'not-found' && e.codes.includes('NAME_UNKNOWN') && e.method !== 'GET' && e.method !== 'HEAD';
@@ -132,7 +134,9 @@ export function providerHint(e: RegistryError, ctx: HintContext): string | undef
       return own || undefined;
     }
     case 'tls': {
-      if (/wrong version number|packet length too long|http request to an https server|ERR_SSL_WRONG_VERSION/i.test(text))
+      if (
+        /wrong version number|packet length too long|http request to an https server|ERR_SSL_WRONG_VERSION/i.test(text)
+      )
         return `${ctx.host} answered plain HTTP on an https:// URL: if it is an insecure registry you trust, write url: http://${ctx.host} under registries.${ctx.registryName}`;
       if (/unable to (get|verify)|self[- ]signed|unknown authority|UNABLE_TO|CERT_/i.test(e.message))
         return `the certificate of ${ctx.host} is signed by an authority ferry does not know: give its CA as registries.${ctx.registryName}.tls.ca (a PEM file, relative to replication.yaml)${ctx.provider === 'harbor' ? " — Harbor's CA is downloadable under Administration → Configuration → System Settings" : ''}; tls.verify: false only for a registry you trust`;

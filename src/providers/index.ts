@@ -120,7 +120,9 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
         ...base,
         api: api(HUB_API_URL),
         ...(namespace ? { namespace } : {}),
-        ...(username && credentials && 'password' in credentials ? { login: { username, secret: credentials.password } } : {}),
+        ...(username && credentials && 'password' in credentials
+          ? { login: { username, secret: credentials.password } }
+          : {}),
         reserve: Number.isFinite(reserve) ? reserve : 0,
         ...(sink ? { rateLimitSink: sink } : {}),
       });
@@ -131,7 +133,9 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
       store = new HarborStore({
         ...base,
         api: api(`${url.protocol}//${url.host}`),
-        ...(username && credentials && 'password' in credentials ? { login: { username, password: credentials.password } } : {}),
+        ...(username && credentials && 'password' in credentials
+          ? { login: { username, password: credentials.password } }
+          : {}),
         ...(projects ? { projects } : {}),
         createProject: reg.options?.create_project === true,
         projectPublic: reg.options?.project_public === true,

@@ -70,7 +70,8 @@ export class OciLayoutStore implements Store {
         throw e;
       }
       if (prefix.length && entries.some((e) => e.isFile() && e.name === 'oci-layout')) out.push(prefix.join('/'));
-      for (const e of entries) if (e.isDirectory() && e.name !== 'blobs') await walk(join(dir, e.name), [...prefix, e.name]);
+      for (const e of entries)
+        if (e.isDirectory() && e.name !== 'blobs') await walk(join(dir, e.name), [...prefix, e.name]);
     };
     await walk(this.#root, []);
     return out.sort();
@@ -80,7 +81,8 @@ export class OciLayoutStore implements Store {
     try {
       return JSON.parse(await readFile(join(this.#dir(repository), 'index.json'), 'utf8')) as IndexJson;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+        return { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
       throw e;
     }
   }
@@ -124,7 +126,8 @@ export class OciLayoutStore implements Store {
   async manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<Digest> {
     this.#count('PUT');
     const digest = sha256(bytes);
-    if (reference.includes(':') && parseDigest(reference) !== digest) throw new Error(`manifest bytes do not match ${reference}`);
+    if (reference.includes(':') && parseDigest(reference) !== digest)
+      throw new Error(`manifest bytes do not match ${reference}`);
     await this.#ensureLayout(repository);
     await this.#writeAtomic(this.#blobPath(repository, digest), bytes);
     if (!reference.includes(':')) {
@@ -148,19 +151,40 @@ export class OciLayoutStore implements Store {
     this.#count('GET');
     const path = this.#blobPath(repository, desc.digest);
     const st = await stat(path).catch(() => undefined);
-    if (!st) throw new RegistryError({ kind: 'not-found', registry: this.display, repository, operation: 'reading blob', detail: `blob ${desc.digest} missing` });
+    if (!st)
+      throw new RegistryError({
+        kind: 'not-found',
+        registry: this.display,
+        repository,
+        operation: 'reading blob',
+        detail: `blob ${desc.digest} missing`,
+      });
     if (st.size !== desc.size)
-      throw new RegistryError({ kind: 'size-mismatch', registry: this.display, repository, operation: 'reading blob', detail: `blob ${desc.digest} has ${st.size} bytes, descriptor says ${desc.size}` });
+      throw new RegistryError({
+        kind: 'size-mismatch',
+        registry: this.display,
+        repository,
+        operation: 'reading blob',
+        detail: `blob ${desc.digest} has ${st.size} bytes, descriptor says ${desc.size}`,
+      });
     return createReadStream(path).pipe(verifier(desc.digest, desc.size, () => this.#corrupt(repository, desc.digest)));
   }
 
-  async blobPut(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>, open: () => Promise<Readable>): Promise<UploadResult> {
+  async blobPut(
+    repository: string,
+    desc: Pick<Descriptor, 'digest' | 'size'>,
+    open: () => Promise<Readable>,
+  ): Promise<UploadResult> {
     this.#count('PUT');
     await this.#ensureLayout(repository);
     const final = this.#blobPath(repository, desc.digest);
     const tmp = `${final}.${process.pid}.${this.#tmp++}.tmp`;
     try {
-      await pipeline(await open(), verifier(desc.digest, desc.size, () => this.#corrupt(repository, desc.digest)), createWriteStream(tmp));
+      await pipeline(
+        await open(),
+        verifier(desc.digest, desc.size, () => this.#corrupt(repository, desc.digest)),
+        createWriteStream(tmp),
+      );
       await rename(tmp, final);
     } catch (e) {
       await rm(tmp, { force: true });
@@ -211,12 +235,21 @@ export class OciLayoutStore implements Store {
   async #withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.#locks.get(key) ?? Promise.resolve();
     const next = prev.then(fn, fn);
-    this.#locks.set(key, next.catch(() => {}));
+    this.#locks.set(
+      key,
+      next.catch(() => {}),
+    );
     return next;
   }
 
   #corrupt(repository: string, digest: Digest) {
-    return new RegistryError({ kind: 'digest-mismatch', registry: this.display, repository, operation: 'reading', detail: `content of ${digest} does not match its digest` });
+    return new RegistryError({
+      kind: 'digest-mismatch',
+      registry: this.display,
+      repository,
+      operation: 'reading',
+      detail: `content of ${digest} does not match its digest`,
+    });
   }
 }
 
@@ -237,4 +270,3 @@ export function verifier(digest: Digest, size: number, onMismatch: () => Error):
     },
   });
 }
-

@@ -7,7 +7,7 @@
 import type { Dispatcher } from 'undici';
 import type { RegistryType } from '../config/types.js';
 import { kindFor, RegistryError } from '../registry/errors.js';
-import { ERROR_BODY_CAP, type Method, readCapped, Transport } from '../registry/http.js';
+import { type Method, readCapped, Transport } from '../registry/http.js';
 import { redact } from '../util/secrets.js';
 
 /** JSON listings and error bodies: capped so a hostile server cannot exhaust memory. */
@@ -266,7 +266,11 @@ export function basicAuth(username: string, password: string): string {
 }
 
 /** Adds `b`'s counts to `a` under `prefix` (vendor API requests next to registry requests). */
-export function mergeCounts(a: Record<string, number>, b: Record<string, number>, prefix: string): Record<string, number> {
+export function mergeCounts(
+  a: Record<string, number>,
+  b: Record<string, number>,
+  prefix: string,
+): Record<string, number> {
   const out = { ...a };
   for (const [k, v] of Object.entries(b)) out[`${prefix}${k}`] = (out[`${prefix}${k}`] ?? 0) + v;
   return out;

@@ -2,14 +2,7 @@
  * Plain-text output for the log and the terminal: one line per image as it ends, a final
  * table and progress lines. Every registry string goes through neutralizeCommands (G4).
  */
-import {
-  alignColumns,
-  humanBytes,
-  humanDuration,
-  neutralizeCommands,
-  shortDigest,
-  truncate,
-} from './escape.js';
+import { alignColumns, humanBytes, humanDuration, neutralizeCommands, shortDigest, truncate } from './escape.js';
 import { countStatuses } from './json.js';
 import type { Result, ResultStatus } from './result.js';
 
@@ -64,15 +57,11 @@ function text(s: string, max = 300): string {
  */
 export function formatResultLine(r: Result, opts: ConsoleOptions = {}): string {
   const refs = r.source ? `${text(r.source)} → ${text(r.destination)}` : text(r.destination);
-  const parts = [
-    `${paint(`${SYMBOL[r.status]} ${r.status.padEnd(STATUS_WIDTH)}`, r.status, opts.color)} ${refs}`,
-  ];
+  const parts = [`${paint(`${SYMBOL[r.status]} ${r.status.padEnd(STATUS_WIDTH)}`, r.status, opts.color)} ${refs}`];
   const digest = r.destinationDigest ?? r.sourceDigest;
   if (digest) parts.push(text(shortDigest(digest)));
   parts.push(
-    r.bytes > 0
-      ? `${humanBytes(r.bytes)} in ${humanDuration(r.durationMs)}`
-      : `in ${humanDuration(r.durationMs)}`,
+    r.bytes > 0 ? `${humanBytes(r.bytes)} in ${humanDuration(r.durationMs)}` : `in ${humanDuration(r.durationMs)}`,
   );
   let line = parts.join('  ');
   if (r.retries > 0) line += ` (${r.retries} ${r.retries === 1 ? 'retry' : 'retries'})`;
@@ -97,11 +86,7 @@ export function formatTable(results: readonly Result[], opts: ConsoleOptions = {
     r.bytes > 0 ? humanBytes(r.bytes) : '-',
     humanDuration(r.durationMs),
     String(r.retries),
-    r.error
-      ? `${text(r.error.kind, 40)}: ${text(r.error.message, 120)}`
-      : r.reason
-        ? text(r.reason, 120)
-        : '',
+    r.error ? `${text(r.error.kind, 40)}: ${text(r.error.message, 120)}` : r.reason ? text(r.reason, 120) : '',
   ]);
   const totals = countStatuses(results);
   const summary = Object.entries(totals)

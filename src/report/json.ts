@@ -67,7 +67,7 @@ export function parseReport(text: string): RunReport {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new Error(`ferry report is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`ferry report is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   if (!isObject(data)) throw new Error('ferry report must be a JSON object');
   if (data.schemaVersion !== REPORT_SCHEMA_VERSION) {
@@ -77,13 +77,8 @@ export function parseReport(text: string): RunReport {
     );
   }
   const v = new Validator();
-  v.check(
-    isObject(data.tool) && data.tool.name === 'ferry',
-    'tool',
-    'expected {"name": "ferry", "version": …}',
-  );
-  if (isObject(data.tool))
-    v.check(typeof data.tool.version === 'string', 'tool.version', 'expected a string');
+  v.check(isObject(data.tool) && data.tool.name === 'ferry', 'tool', 'expected {"name": "ferry", "version": …}');
+  if (isObject(data.tool)) v.check(typeof data.tool.version === 'string', 'tool.version', 'expected a string');
   v.check(data.command === 'plan' || data.command === 'run', 'command', 'expected "plan" or "run"');
   v.check(typeof data.dryRun === 'boolean', 'dryRun', 'expected true or false');
   for (const key of ['startedAt', 'finishedAt'] as const) {
@@ -140,11 +135,7 @@ function checkResult(v: Validator, r: unknown, p: string): void {
     `expected one of ${ALL_STATUSES.join(', ')}`,
   );
   for (const key of ['bytes', 'durationMs', 'retries'] as const) {
-    v.check(
-      isCount(r[key]) || (key === 'durationMs' && isNonNegative(r[key])),
-      `${p}.${key}`,
-      'expected a number ≥ 0',
-    );
+    v.check(isCount(r[key]) || (key === 'durationMs' && isNonNegative(r[key])), `${p}.${key}`, 'expected a number ≥ 0');
   }
   const b = r.blobs;
   v.check(

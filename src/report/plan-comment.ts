@@ -73,9 +73,7 @@ export function countsLine(c: PlanCounts): string {
 
 function isChanged(rule: RulePlan): boolean {
   return (
-    rule.items.some((i) => i.action !== 'unchanged') ||
-    rule.deletionsRefused !== undefined ||
-    rule.warnings.length > 0
+    rule.items.some((i) => i.action !== 'unchanged') || rule.deletionsRefused !== undefined || rule.warnings.length > 0
   );
 }
 
@@ -208,12 +206,10 @@ function summaryLine(rule: RulePlan): string {
 
 function ruleBlock(rule: RulePlan): string {
   const open =
-    rule.items.some((i) => i.action === 'delete' || i.action === 'kept') ||
-    rule.deletionsRefused !== undefined;
+    rule.items.some((i) => i.action === 'delete' || i.action === 'kept') || rule.deletionsRefused !== undefined;
   const out = [`<details${open ? ' open' : ''}><summary>${summaryLine(rule)}</summary>\n\n`];
   for (const w of rule.warnings) out.push(`> ⚠️ ${inline(w)}\n\n`);
-  if (rule.deletionsRefused !== undefined)
-    out.push(`🛑 Deletions refused: ${inline(rule.deletionsRefused)}\n\n`);
+  if (rule.deletionsRefused !== undefined) out.push(`🛑 Deletions refused: ${inline(rule.deletionsRefused)}\n\n`);
   const lines = diffLines(rule);
   if (lines.length > 0) out.push(fenced('diff', lines));
   out.push('</details>\n\n');
@@ -319,9 +315,7 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
           i.reason ? clean(i.reason) : '',
         ];
       });
-      out.push(
-        ...alignColumns([['ACTION', 'REPOSITORY:TAG', 'SOURCE-DIGEST', 'DEST-DIGEST', ''], ...rows], '  '),
-      );
+      out.push(...alignColumns([['ACTION', 'REPOSITORY:TAG', 'SOURCE-DIGEST', 'DEST-DIGEST', ''], ...rows], '  '));
     }
     const hidden = rule.items.length - items.length;
     if (hidden > 0) out.push(`  = ${hidden} unchanged`);

@@ -3,15 +3,7 @@
  * The report renderers (summary, JSON, console) consume only this.
  */
 
-export type Outcome =
-  | 'copied'
-  | 'updated'
-  | 'unchanged'
-  | 'kept'
-  | 'deleted'
-  | 'failed'
-  | 'skipped'
-  | 'deferred';
+export type Outcome = 'copied' | 'updated' | 'unchanged' | 'kept' | 'deleted' | 'failed' | 'skipped' | 'deferred';
 /** In a dry run the writing outcomes are prefixed with `would-`. */
 export type ResultStatus = Outcome | 'would-copy' | 'would-update' | 'would-delete';
 

@@ -79,12 +79,7 @@ export function renderSummary(report: RunReport, opts: SummaryOptions = {}): str
   let text = render(model, opts, 0);
   if (byteLength(text) <= maxBytes) return text;
 
-  const order = [
-    ...model.rules.flatMap((r) => r.rows),
-    ...model.totals.rows,
-    ...model.ruleErrors,
-    ...model.failures,
-  ]
+  const order = [...model.rules.flatMap((r) => r.rows), ...model.totals.rows, ...model.ruleErrors, ...model.failures]
     .map((d, i) => ({ d, i }))
     .sort((a, b) => a.d.tier - b.d.tier || b.i - a.i)
     .map(({ d }) => d);
@@ -175,8 +170,7 @@ function render(m: Model, opts: SummaryOptions, omitted: number): string {
   const ruleErrors = m.ruleErrors.filter((d) => !d.dropped);
   if (m.ruleErrors.length > 0) {
     out.push(`### ⚠️ Rule errors (${m.ruleErrors.length})\n\n`);
-    if (ruleErrors.length > 0)
-      out.push('| Rule | Error | Hint |\n|---|---|---|\n', ...ruleErrors.map((d) => d.line));
+    if (ruleErrors.length > 0) out.push('| Rule | Error | Hint |\n|---|---|---|\n', ...ruleErrors.map((d) => d.line));
     if (ruleErrors.length < m.ruleErrors.length) {
       out.push(`\n_${m.ruleErrors.length - ruleErrors.length} rule errors omitted._\n`);
     }
@@ -251,11 +245,7 @@ function totalsTable(report: RunReport, rules: Model['rules']): Model['totals'] 
   const rows = rules.map((rule) => {
     const errors = errorsByRule.get(rule.name) ?? 0;
     const icon = errors > 0 || rule.results.some((r) => r.status === 'failed') ? '❌' : '✅';
-    return droppable(
-      row(`${icon} ${escapeMarkdownCell(rule.name, 100)}`, rule.results, errors),
-      TIER_TOTALS_ROW,
-      {},
-    );
+    return droppable(row(`${icon} ${escapeMarkdownCell(rule.name, 100)}`, rule.results, errors), TIER_TOTALS_ROW, {});
   });
   return {
     head: `| ${head.join(' | ')} |\n|---|${columns.map(() => '---:|').join('')}${withErrors ? '---:|' : ''}---:|\n`,

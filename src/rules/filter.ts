@@ -211,12 +211,10 @@ export function selectTags(tags: TagInfo[], filters: Filters): TagInfo[] {
  */
 export function filtersMatchEverything(filters: Filters): boolean {
   const allNames =
-    filters.name.length === 0 ||
-    (!filters.name.some((p) => p.startsWith('!')) && filters.name.some(isMatchAllPattern));
+    filters.name.length === 0 || (!filters.name.some((p) => p.startsWith('!')) && filters.name.some(isMatchAllPattern));
   const allTags =
     filters.tag.length === 0 ||
-    (!filters.tag.some((p) => p.startsWith('!')) &&
-      filters.tag.some((p) => isMatchAllPattern(p) || p === '*'));
+    (!filters.tag.some((p) => p.startsWith('!')) && filters.tag.some((p) => isMatchAllPattern(p) || p === '*'));
   return (
     allNames &&
     allTags &&

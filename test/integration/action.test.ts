@@ -40,7 +40,10 @@ interface Run {
   stderr: string;
   summary: string;
   outputs: Record<string, string>;
-  report?: { results: { rule: string; tag: string; status: string; destination: string }[]; totals: Record<string, number> };
+  report?: {
+    results: { rule: string; tag: string; status: string; destination: string }[];
+    totals: Record<string, number>;
+  };
 }
 
 function config(o: { dstUrl?: string; publicTags?: string } = {}): string {
@@ -85,12 +88,17 @@ async function runAction(o: {
   const dir = join(tmp.path, `run-${captured.length}`);
   await mkdir(dir, { recursive: true });
   let payload = o.fixture ? await readFile(join(EVENTS, o.fixture), 'utf8') : '{}';
-  for (const [k, v] of Object.entries({ 'harbor.example.com': src.host, ...o.replace })) payload = payload.split(k).join(v);
+  for (const [k, v] of Object.entries({ 'harbor.example.com': src.host, ...o.replace }))
+    payload = payload.split(k).join(v);
   const files = { event: join(dir, 'event.json'), summary: join(dir, 'summary.md'), output: join(dir, 'output.txt') };
   await writeFile(files.event, payload);
   await writeFile(files.summary, '');
   await writeFile(files.output, '');
-  const inputs: Record<string, string> = { config: 'replication.yaml', 'github-token': 'ghs_fakeInstallationToken0123456789', ...o.inputs };
+  const inputs: Record<string, string> = {
+    config: 'replication.yaml',
+    'github-token': 'ghs_fakeInstallationToken0123456789',
+    ...o.inputs,
+  };
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: dir,
@@ -124,7 +132,11 @@ async function runAction(o: {
   const summary = await readFile(files.summary, 'utf8');
   const outputs = parseOutputs(await readFile(files.output, 'utf8'));
   const report = outputs.report ? JSON.parse(await readFile(outputs.report, 'utf8')) : undefined;
-  captured.push({ where: `${o.event} stdout`, text: stdout }, { where: `${o.event} stderr`, text: stderr }, { where: `${o.event} summary`, text: summary });
+  captured.push(
+    { where: `${o.event} stdout`, text: stdout },
+    { where: `${o.event} stderr`, text: stderr },
+    { where: `${o.event} summary`, text: summary },
+  );
   if (outputs.report) captured.push({ where: `${o.event} report`, text: await readFile(outputs.report, 'utf8') });
   return { code, stdout, stderr, summary, outputs, report };
 }
@@ -155,7 +167,8 @@ async function commit(message: string, text: string): Promise<string> {
   return (await git('git', ['rev-parse', 'HEAD'], { cwd: ws })).stdout.trim();
 }
 
-const tagsOf = (reg: RunningRegistry, repo: string) => listTags(dockerRef(reg, repo), refOptions(reg)).then((t) => t.sort());
+const tagsOf = (reg: RunningRegistry, repo: string) =>
+  listTags(dockerRef(reg, repo), refOptions(reg)).then((t) => t.sort());
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -194,8 +207,15 @@ afterAll(async () => {
 
 describe('validate', () => {
   it('annotates the offending lines, fails the step and says so in the PR comment', async () => {
-    await writeFile(join(ws, 'broken.yaml'), 'version: 1\nregistries:\n  a: { type: registry, url: https://a.example.com }\nrules:\n  - name: r\n    source: a\n    destination: nowhere\n');
-    const r = await runAction({ event: 'pull_request', fixture: 'pull_request.json', inputs: { config: 'broken.yaml' } });
+    await writeFile(
+      join(ws, 'broken.yaml'),
+      'version: 1\nregistries:\n  a: { type: registry, url: https://a.example.com }\nrules:\n  - name: r\n    source: a\n    destination: nowhere\n',
+    );
+    const r = await runAction({
+      event: 'pull_request',
+      fixture: 'pull_request.json',
+      inputs: { config: 'broken.yaml' },
+    });
     expect(r.code).toBe(1);
     const errors = annotations(r.stdout);
     expect(errors).toContainEqual(expect.objectContaining({ file: 'broken.yaml', line: '7' }));
@@ -230,12 +250,20 @@ describe('workflow_dispatch (manual Replicate)', () => {
   });
 
   it('replicates every enabled rule, then finds nothing to change', async () => {
-    const r = await runAction({ event: 'workflow_dispatch', fixture: 'workflow_dispatch.json', inputs: { 'dry-run': 'false' } });
+    const r = await runAction({
+      event: 'workflow_dispatch',
+      fixture: 'workflow_dispatch.json',
+      inputs: { 'dry-run': 'false' },
+    });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.outputs).toMatchObject({ copied: '5', failed: '0', changed: 'true' });
     expect(await tagsOf(dst, 'team/app')).toEqual(['v1', 'v2']);
     expect(await tagsOf(pub, 'mirror/tool')).toEqual(['1.0']);
-    const again = await runAction({ event: 'workflow_dispatch', fixture: 'workflow_dispatch.json', inputs: { 'dry-run': 'false' } });
+    const again = await runAction({
+      event: 'workflow_dispatch',
+      fixture: 'workflow_dispatch.json',
+      inputs: { 'dry-run': 'false' },
+    });
     expect(again.outputs).toMatchObject({ copied: '0', unchanged: '5', changed: 'false' });
   });
 });
@@ -259,7 +287,11 @@ describe('schedule', () => {
 describe('registry events', () => {
   it('replicates just the artifact of a Harbor PUSH_ARTIFACT webhook', async () => {
     await seedImage(layout.dir, 'app-v3', src, 'team/app:v3');
-    const r = await runAction({ event: 'repository_dispatch', fixture: 'repository_dispatch-harbor-push.json', replace: { DIGEST: images['app-v3']!.digest } });
+    const r = await runAction({
+      event: 'repository_dispatch',
+      fixture: 'repository_dispatch-harbor-push.json',
+      replace: { DIGEST: images['app-v3']!.digest },
+    });
     expect(r.code, r.stdout).toBe(0);
     expect(r.report!.results.map((x) => `${x.rule} ${x.tag} ${x.status}`)).toEqual(['app v3 copied']);
     expect(r.outputs.copied).toBe('1');
@@ -268,7 +300,9 @@ describe('registry events', () => {
 
   it('takes a plain {registry, repository, tag} payload', async () => {
     const r = await runAction({ event: 'repository_dispatch', fixture: 'repository_dispatch-plain.json' });
-    expect(r.report!.results.map((x) => `${x.rule} ${x.destination.split('/').slice(1).join('/')} ${x.status}`)).toEqual(['app team/web:v2 unchanged']);
+    expect(
+      r.report!.results.map((x) => `${x.rule} ${x.destination.split('/').slice(1).join('/')} ${x.status}`),
+    ).toEqual(['app team/web:v2 unchanged']);
   });
 
   it('refuses payload strings that are not references, and runs nothing', async () => {
@@ -282,8 +316,19 @@ describe('registry events', () => {
   });
 
   it('propagates a Harbor DELETE_ARTIFACT where the rule has delete_remote', async () => {
-    await runSkopeo(['delete', '--creds', `ferry:${SRC_PASSWORD}`, '--cert-dir', src.certDir!, dockerRef(src, 'team/app:v3')]);
-    const r = await runAction({ event: 'repository_dispatch', fixture: 'repository_dispatch-harbor-delete.json', replace: { DIGEST: images['app-v3']!.digest } });
+    await runSkopeo([
+      'delete',
+      '--creds',
+      `ferry:${SRC_PASSWORD}`,
+      '--cert-dir',
+      src.certDir!,
+      dockerRef(src, 'team/app:v3'),
+    ]);
+    const r = await runAction({
+      event: 'repository_dispatch',
+      fixture: 'repository_dispatch-harbor-delete.json',
+      replace: { DIGEST: images['app-v3']!.digest },
+    });
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs).toMatchObject({ deleted: '1', changed: 'true' });
     expect(await tagsOf(dst, 'team/app')).toEqual(['v1', 'v2']);
@@ -295,7 +340,12 @@ describe('registry events', () => {
       join(ws, 'ghcr.yaml'),
       `version: 1\nregistries:\n  ghcr: { type: ghcr, url: ${pub.url}, repositories: [acme/app] }\n  public: { type: registry, url: ${pub.url} }\nrules:\n  - name: from-ghcr\n    source: ghcr\n    destination: public\n    destination_namespace: gh\n    filters: { name: "acme/*" }\n    trigger: event\n`,
     );
-    const r = await runAction({ event: 'registry_package', fixture: 'registry_package.json', inputs: { config: 'ghcr.yaml' }, replace: { DIGEST: images['gh-v1']!.digest } });
+    const r = await runAction({
+      event: 'registry_package',
+      fixture: 'registry_package.json',
+      inputs: { config: 'ghcr.yaml' },
+      replace: { DIGEST: images['gh-v1']!.digest },
+    });
     expect(r.code, r.stdout + r.summary).toBe(0);
     expect(r.report!.results.map((x) => `${x.rule} ${x.tag} ${x.status}`)).toEqual(['from-ghcr v1 copied']);
     expect(await tagsOf(pub, 'gh/app')).toEqual(['v1']);
@@ -306,7 +356,11 @@ describe('push to the default branch', () => {
   it('reconciles only the rules the push changed', async () => {
     const before = (await git('git', ['rev-parse', 'HEAD'], { cwd: ws })).stdout.trim();
     const after = await commit('public: only 1.x', config({ publicTags: '["1.*"]' }));
-    const r = await runAction({ event: 'push', fixture: 'push.json', replace: { BEFORE_SHA: before, AFTER_SHA: after } });
+    const r = await runAction({
+      event: 'push',
+      fixture: 'push.json',
+      replace: { BEFORE_SHA: before, AFTER_SHA: after },
+    });
     expect(r.code).toBe(0);
     expect(r.summary).toContain('Reconciling the rules this push changed: public.');
     expect(new Set(r.report!.results.map((x) => x.rule))).toEqual(new Set(['public']));
@@ -342,7 +396,9 @@ describe('pull_request', () => {
     const [comment] = api.comments;
     expect(api.comments).toHaveLength(1);
     expect(comment!.body).toContain('<!-- ferry:plan path=replication.yaml -->');
-    expect(comment!.body).toMatch(/Registry cluster is new or changed its URL, TLS or credentials in this pull request/);
+    expect(comment!.body).toMatch(
+      /Registry cluster is new or changed its URL, TLS or credentials in this pull request/,
+    );
     expect(comment!.body).toMatch(/rule app: skipped: credentials unavailable/);
     expect(r.summary).toContain('ferry plan');
 
@@ -353,7 +409,9 @@ describe('pull_request', () => {
       'GET /repos/acme/platform-mirrors/issues/7/comments',
       'POST /repos/acme/platform-mirrors/issues/7/comments',
       'GET /repos/acme/platform-mirrors/issues/7/comments',
-      ...(api.requests.at(-1)!.method === 'PATCH' ? [`PATCH /repos/acme/platform-mirrors/issues/comments/${comment!.id}`] : []),
+      ...(api.requests.at(-1)!.method === 'PATCH'
+        ? [`PATCH /repos/acme/platform-mirrors/issues/comments/${comment!.id}`]
+        : []),
     ]);
     expect(api.requests.every((q) => q.authorization === 'Bearer ghs_fakeInstallationToken0123456789')).toBe(true);
     captured.push(...api.comments.map((c) => ({ where: 'comment', text: c.body })));
@@ -362,7 +420,12 @@ describe('pull_request', () => {
   it('from a fork: plans what anonymous access can read, and a refused comment still leaves the summary', async () => {
     api.readOnly = true;
     try {
-      const r = await runAction({ event: 'pull_request', fixture: 'pull_request-fork.json', replace: { BASE_SHA: base, HEAD_SHA: 'e'.repeat(40) }, env: { SRC_PASSWORD: '', DST_PASSWORD: '' } });
+      const r = await runAction({
+        event: 'pull_request',
+        fixture: 'pull_request-fork.json',
+        replace: { BASE_SHA: base, HEAD_SHA: 'e'.repeat(40) },
+        env: { SRC_PASSWORD: '', DST_PASSWORD: '' },
+      });
       expect(r.code, r.stdout).toBe(0);
       expect(r.stdout).toMatch(/::warning::ferry: could not comment on the pull request \(POST .*403/);
       expect(r.summary).toMatch(/comes from a fork/);
@@ -386,11 +449,19 @@ describe('sharding over a matrix', () => {
     const shards: Run[] = [];
     for (const { shard } of matrix.include) {
       const i = shard.split('/')[0];
-      shards.push(await runAction({ event: 'workflow_dispatch', inputs: { shard, 'dry-run': 'true', 'report-path': `reports/shard-${i}/ferry-report.json` } }));
+      shards.push(
+        await runAction({
+          event: 'workflow_dispatch',
+          inputs: { shard, 'dry-run': 'true', 'report-path': `reports/shard-${i}/ferry-report.json` },
+        }),
+      );
     }
     const keys = (rs: Run[]) => rs.flatMap((s) => s.report!.results.map((x) => x.destination)).sort();
     expect(keys(shards)).toEqual(keys([whole]));
-    expect(shards.map((s) => s.report!.results.length), shards.map((s) => s.stdout).join('\n')).not.toContain(0);
+    expect(
+      shards.map((s) => s.report!.results.length),
+      shards.map((s) => s.stdout).join('\n'),
+    ).not.toContain(0);
 
     const merged = await runAction({ event: 'workflow_dispatch', inputs: { command: 'report', reports: 'reports' } });
     expect(merged.code, merged.stdout).toBe(0);
@@ -419,14 +490,19 @@ describe('secret-leak sweep (T26)', () => {
         .map((s) => `${where}: ${s.slice(0, 6)}…`),
     );
     expect(hits).toEqual([]);
-    const masked = captured.filter((c) => c.where.endsWith('stdout')).some((c) => c.text.includes(`::add-mask::${SRC_PASSWORD}`));
+    const masked = captured
+      .filter((c) => c.where.endsWith('stdout'))
+      .some((c) => c.text.includes(`::add-mask::${SRC_PASSWORD}`));
     expect(masked).toBe(true);
   });
 });
 
 /** Builds dist/ when any source file is newer than dist/index.js, so the suite runs what it tests. */
 async function ensureBuilt(): Promise<void> {
-  const built = await stat(DIST).then((s) => s.mtimeMs, () => 0);
+  const built = await stat(DIST).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
   const newest = async (dir: string): Promise<number> => {
     let m = 0;
     for (const e of await readdir(dir, { withFileTypes: true })) {
@@ -435,5 +511,6 @@ async function ensureBuilt(): Promise<void> {
     }
     return m;
   };
-  if ((await newest(join(ROOT, 'src'))) > built) await git('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  if ((await newest(join(ROOT, 'src'))) > built)
+    await git('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
 }

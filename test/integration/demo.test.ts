@@ -91,9 +91,9 @@ describe('ferry demo', () => {
     };
     expect(index.manifests).toHaveLength(2);
     const indexDigest = await inspectDigest(`oci:${cli}:v3.1.0`);
-    const fallback = JSON.parse(
-      (await inspectRaw(`oci:${cli}:${indexDigest.replace(':', '-')}`)).toString('utf8'),
-    ) as { manifests: { digest: string; artifactType?: string }[] };
+    const fallback = JSON.parse((await inspectRaw(`oci:${cli}:${indexDigest.replace(':', '-')}`)).toString('utf8')) as {
+      manifests: { digest: string; artifactType?: string }[];
+    };
     expect(fallback.manifests[0]?.artifactType).toBe('application/spdx+json');
     // skopeo can read every blob of every platform (it verifies them while copying)
     const out = join(tmp.path, 'copied');

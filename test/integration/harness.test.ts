@@ -3,12 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLayout, type FixtureImage, type Layout } from '../support/oci-fixtures.js';
-import {
-  countRequests,
-  type RegistryMode,
-  type RunningRegistry,
-  startRegistry,
-} from '../support/registry-process.js';
+import { countRequests, type RegistryMode, type RunningRegistry, startRegistry } from '../support/registry-process.js';
 import {
   dockerRef,
   inspectDigest,
@@ -112,11 +107,7 @@ describe.each<RegistryMode>(['anonymous', 'basic', 'token'])('%s registry', (mod
       const ref = dockerRef(reg, `app@${child.digest}`);
       expect(await inspectDigest(ref, refOptions(reg))).toBe(child.digest);
     }
-    expect((await listTags(dockerRef(reg, 'app'), refOptions(reg))).sort()).toEqual([
-      'multi',
-      'v1',
-      'v1-sbom',
-    ]);
+    expect((await listTags(dockerRef(reg, 'app'), refOptions(reg))).sort()).toEqual(['multi', 'v1', 'v1-sbom']);
     expect(await countRequests(reg, /"PUT \/v2\/app\/manifests\/v1 /)).toBe(1);
   });
 
@@ -136,9 +127,7 @@ describe.each<RegistryMode>(['anonymous', 'basic', 'token'])('%s registry', (mod
     expect(anon).toBeInstanceOf(SkopeoError);
 
     // reader may pull…
-    expect(await inspectDigest(dockerRef(reg, 'guarded:v1'), refOptions(reg, 'reader'))).toBe(
-      fx.image.digest,
-    );
+    expect(await inspectDigest(dockerRef(reg, 'guarded:v1'), refOptions(reg, 'reader'))).toBe(fx.image.digest);
     // …but not push.
     const push = await seedImage(layout.dir, 'v1', reg, 'guarded:from-reader', 'reader').catch((e) => e);
     expect(push).toBeInstanceOf(SkopeoError);
@@ -146,8 +135,7 @@ describe.each<RegistryMode>(['anonymous', 'basic', 'token'])('%s registry', (mod
 
     const requests = reg.tokenServer!.requests;
     const denied = requests.find(
-      (r) =>
-        r.user === 'reader' && r.requested.some((s) => s.name === 'guarded' && s.actions.includes('push')),
+      (r) => r.user === 'reader' && r.requested.some((s) => s.name === 'guarded' && s.actions.includes('push')),
     );
     expect(denied, 'reader asked for push').toBeDefined();
     expect(denied!.granted.flatMap((s) => s.actions)).not.toContain('push');
@@ -201,11 +189,7 @@ describe.each<RegistryMode>(['anonymous', 'basic', 'token'])('%s registry', (mod
 });
 
 /** GET over TLS trusting `ca`; resolves status and parsed JSON body. */
-function getJson(
-  url: string,
-  ca: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; body: unknown }> {
+function getJson(url: string, ca: string, headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { ca, headers }, (res) => {
       const chunks: Buffer[] = [];

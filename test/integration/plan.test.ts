@@ -89,7 +89,10 @@ async function writes(reg: RunningRegistry, pattern: RegExp): Promise<number> {
   const ca = reg.caFile ? await readFile(reg.caFile, 'utf8') : undefined;
   await new Promise<void>((resolve, reject) => {
     const req = ca ? httpsRequest(url, { ca }) : httpRequest(url);
-    req.on('response', (res) => res.resume().on('end', resolve)).on('error', reject).end();
+    req
+      .on('response', (res) => res.resume().on('end', resolve))
+      .on('error', reject)
+      .end();
   });
   const seen = new RegExp(`/v2/${name}/`);
   for (let i = 0; i < 400 && (await countRequests(reg, seen)) === 0; i++) await new Promise((r) => setImmediate(r));
@@ -106,8 +109,16 @@ describe('ferry plan against the real registries', () => {
     expect(report.ruleErrors).toEqual([]);
     const items = byTag(plan.rules[0]!.items);
     expect(Object.keys(items).sort()).toEqual(['v0', 'v1', 'v2', 'v3']);
-    expect(items.v3).toMatchObject({ action: 'copy', destinationRepository: 'mirror/app', sourceDigest: digests.three });
-    expect(items.v2).toMatchObject({ action: 'update', sourceDigest: digests.two, destinationDigest: digests['two-old'] });
+    expect(items.v3).toMatchObject({
+      action: 'copy',
+      destinationRepository: 'mirror/app',
+      sourceDigest: digests.three,
+    });
+    expect(items.v2).toMatchObject({
+      action: 'update',
+      sourceDigest: digests.two,
+      destinationDigest: digests['two-old'],
+    });
     expect(items.v1).toMatchObject({ action: 'unchanged', sourceDigest: digests.one, destinationDigest: digests.one });
     expect(items.v0).toMatchObject({ action: 'delete', destinationDigest: digests.zero });
     expect(items['v4-rc1']).toBeUndefined();

@@ -22,7 +22,15 @@ import {
   sha256Digest,
 } from '../support/oci-fixtures.js';
 import { countRequests, type RunningRegistry, startRegistry } from '../support/registry-process.js';
-import { dockerRef, inspectDigest, inspectRaw, listTags, refOptions, SkopeoError, seedImage } from '../support/skopeo.js';
+import {
+  dockerRef,
+  inspectDigest,
+  inspectRaw,
+  listTags,
+  refOptions,
+  SkopeoError,
+  seedImage,
+} from '../support/skopeo.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
 
 const THING_CONFIG = 'application/vnd.example.thing.config.v1+json';
@@ -85,7 +93,10 @@ async function run(rules: string, dryRun = false): Promise<RunOutcome> {
 /** `repo:tag` → destination result of a run. */
 function resultFor(out: RunOutcome, destRepoTag: string): Result {
   const r = out.report.results.find((x) => x.destination.endsWith(`/${destRepoTag}`));
-  if (!r) throw new Error(`no result for ${destRepoTag}: ${out.report.results.map((x) => `${x.destination} ${x.status}`).join('; ')}`);
+  if (!r)
+    throw new Error(
+      `no result for ${destRepoTag}: ${out.report.results.map((x) => `${x.destination} ${x.status}`).join('; ')}`,
+    );
   return r;
 }
 
@@ -118,12 +129,25 @@ function layeredImage(tag: string, seeds: string[]): { dir: string; digest: stri
   const layers = seeds.map((s) => put(MediaType.ociLayerGzip, seededBytes(s, 24 * 1024)));
   const cfg = put(
     MediaType.ociConfig,
-    Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) }, config: { Labels: { name } } })),
+    Buffer.from(
+      JSON.stringify({
+        os: 'linux',
+        architecture: 'amd64',
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        config: { Labels: { name } },
+      }),
+    ),
   );
-  const manifest = put(MediaType.ociManifest, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: cfg, layers })));
+  const manifest = put(
+    MediaType.ociManifest,
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociManifest, config: cfg, layers })),
+  );
   writeFileSync(
     join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': tag } }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': tag } }],
+    }),
   );
   return { dir, digest: manifest.digest, layers: layers.map((l) => l.digest) };
 }
@@ -145,13 +169,21 @@ async function pushBlob(repo: string, data: Buffer) {
   expect(put.status).toBe(201);
 }
 async function pushManifest(repo: string, ref: string, bytes: Buffer, mediaType: string) {
-  const r = await fetch(`${src.url}/v2/${repo}/manifests/${ref}`, { method: 'PUT', body: bytes, headers: { 'content-type': mediaType } });
+  const r = await fetch(`${src.url}/v2/${repo}/manifests/${ref}`, {
+    method: 'PUT',
+    body: bytes,
+    headers: { 'content-type': mediaType },
+  });
   expect(r.status, await r.text()).toBe(201);
 }
 
 /** Pushes `referrer` (from the layout) by digest and the `sha256-<hex>` fallback index listing it. */
 async function seedReferrer(repo: string, referrer: FixtureImage) {
-  const doc = JSON.parse(referrer.raw.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[]; subject: { digest: string } };
+  const doc = JSON.parse(referrer.raw.toString('utf8')) as {
+    config: { digest: string };
+    layers: { digest: string }[];
+    subject: { digest: string };
+  };
   for (const d of [doc.config.digest, ...doc.layers.map((l) => l.digest)])
     await pushBlob(repo, readFileSync(join(layout.dir, 'blobs', 'sha256', d.slice(7))));
   await pushManifest(repo, referrer.digest, referrer.raw, referrer.mediaType);
@@ -179,7 +211,9 @@ async function settleLog(reg: RunningRegistry): Promise<void> {
   else {
     const ca = await readFile(reg.caFile!, 'utf8');
     await new Promise<void>((resolve, reject) => {
-      httpsRequest(url, { ca }, (res) => res.resume().on('end', resolve)).on('error', reject).end();
+      httpsRequest(url, { ca }, (res) => res.resume().on('end', resolve))
+        .on('error', reject)
+        .end();
     });
   }
   const pattern = new RegExp(`/v2/${name}/`);
@@ -236,7 +270,12 @@ describe('registry → registry', () => {
       layers: [4096],
     });
     await seedImage(layout.dir, 'multi', src, 'app/multi:1.0');
-    const thing = layout.addArtifact({ tag: 'thing', configMediaType: THING_CONFIG, artifactType: THING_CONFIG, layers: [2048] });
+    const thing = layout.addArtifact({
+      tag: 'thing',
+      configMediaType: THING_CONFIG,
+      artifactType: THING_CONFIG,
+      layers: [2048],
+    });
     await seedImage(layout.dir, 'thing', src, 'app/thing:v1');
     referrer = layout.addReferrer({ subject: thing, artifactType: SBOM });
     fallback = await seedReferrer('app/thing', referrer);
@@ -259,12 +298,21 @@ describe('registry → registry', () => {
     expect(await digestAt(dst, `mirror/thing:${fallback.tag}`)).toBe(fallback.digest);
     // nothing else got tagged (no stray or partial tags)
     expect((await listTags(dockerRef(dst, 'mirror/web'), refOptions(dst))).sort()).toEqual(['v1', 'v2']);
-    expect((await listTags(dockerRef(dst, 'mirror/thing'), refOptions(dst))).sort()).toEqual([fallback.tag, 'v1'].sort());
+    expect((await listTags(dockerRef(dst, 'mirror/thing'), refOptions(dst))).sort()).toEqual(
+      [fallback.tag, 'v1'].sort(),
+    );
     // the shared base layer crossed the wire once, and was mounted into the other repository
     const hex = base.slice(7);
     await settleLog(dst);
-    expect(await countRequests(dst, new RegExp(`"PUT /v2/mirror/[a-z]+/blobs/uploads/[^ ]*digest=sha256%3A${hex}`))).toBe(1);
-    expect(await countRequests(dst, new RegExp(`"POST /v2/mirror/[a-z]+/blobs/uploads/\\?[^ ]*mount=sha256%3A${hex}[^ ]* HTTP/[0-9.]+" 201`))).toBe(1);
+    expect(
+      await countRequests(dst, new RegExp(`"PUT /v2/mirror/[a-z]+/blobs/uploads/[^ ]*digest=sha256%3A${hex}`)),
+    ).toBe(1);
+    expect(
+      await countRequests(
+        dst,
+        new RegExp(`"POST /v2/mirror/[a-z]+/blobs/uploads/\\?[^ ]*mount=sha256%3A${hex}[^ ]* HTTP/[0-9.]+" 201`),
+      ),
+    ).toBe(1);
     const shared = TAGS.slice(0, 3).map(([, to]) => resultFor(out, to).blobs);
     expect(shared.reduce((n, b) => n + b.mounted + b.present, 0)).toBeGreaterThanOrEqual(2);
   });
@@ -278,7 +326,9 @@ describe('registry → registry', () => {
     const ds = diff(s0, s1);
     const dd = diff(d0, d1);
     // the sentinel GETs of settleLog are one per methodCounts call
-    console.info(`no-op run, ${TAGS.length} tags: source ${JSON.stringify(ds)}; destination ${JSON.stringify(dd)}; ferry counted ${JSON.stringify(out.requests)}`);
+    console.info(
+      `no-op run, ${TAGS.length} tags: source ${JSON.stringify(ds)}; destination ${JSON.stringify(dd)}; ferry counted ${JSON.stringify(out.requests)}`,
+    );
     for (const d of [ds, dd]) {
       expect(d.PUT + d.POST + d.PATCH + d.DELETE).toBe(0);
       expect(d.HEAD).toBeGreaterThanOrEqual(TAGS.length);
@@ -307,7 +357,11 @@ describe('override', () => {
     expect(changed).not.toBe(before);
 
     const off = await run(rule(false));
-    expect(resultFor(off, 'ovr-mirror/app:v1')).toMatchObject({ status: 'kept', sourceDigest: changed, destinationDigest: before });
+    expect(resultFor(off, 'ovr-mirror/app:v1')).toMatchObject({
+      status: 'kept',
+      sourceDigest: changed,
+      destinationDigest: before,
+    });
     expect(resultFor(off, 'ovr-mirror/app:stable').status).toBe('unchanged');
     expect(await digestAt(dst, 'ovr-mirror/app:v1')).toBe(before);
 
@@ -428,14 +482,22 @@ describe('injected faults (fault proxy in front of the source)', () => {
     destination_namespace: faulty
     delete_remote: { enabled: true, max: 5 }
 `);
-    expect(statuses(again)).toMatchObject({ 'faulty/app:v1': 'copied', 'faulty/app:v2': 'unchanged', 'faulty/app:v-extra': 'deleted' });
+    expect(statuses(again)).toMatchObject({
+      'faulty/app:v1': 'copied',
+      'faulty/app:v2': 'unchanged',
+      'faulty/app:v-extra': 'deleted',
+    });
     expect(await digestAt(src, 'faulty/app:v1')).toBe(bad.digest);
   });
 
   it('a transient 503 on a blob upload is retried and the tag is copied', async () => {
     await seedLayered(src, 'retry/app', 'v1', ['retry-1']);
     // The proxy fronts the anonymous registry: use it as the destination for this rule.
-    const fault = proxy.addRule({ method: 'PUT', path: /^\/v2\/retried\/app\/blobs\/uploads\//, action: { kind: 'status', status: 503 } });
+    const fault = proxy.addRule({
+      method: 'PUT',
+      path: /^\/v2\/retried\/app\/blobs\/uploads\//,
+      action: { kind: 'status', status: 503 },
+    });
     const out = await run(`  - name: retry
     source: src
     destination: flaky
@@ -453,7 +515,11 @@ describe('injected faults (fault proxy in front of the source)', () => {
 
   it('a transient 503 on a source blob download is retried and the tag is copied', async () => {
     const img = await seedLayered(src, 'retry2/app', 'v1', ['retry2-1']);
-    const fault = proxy.addRule({ method: 'GET', path: `/v2/retry2/app/blobs/${img.layers[0]}`, action: { kind: 'status', status: 503 } });
+    const fault = proxy.addRule({
+      method: 'GET',
+      path: `/v2/retry2/app/blobs/${img.layers[0]}`,
+      action: { kind: 'status', status: 503 },
+    });
     const out = await run(`  - name: retry2
     source: flaky
     destination: dst
@@ -488,7 +554,11 @@ describe('dry run', () => {
       true,
     );
     const d1 = await methodCounts(dst);
-    expect(statuses(out)).toEqual({ 'dryrun/app:v1': 'would-copy', 'dryrun/app:v2': 'would-update', 'dryrun/app:v9': 'would-delete' });
+    expect(statuses(out)).toEqual({
+      'dryrun/app:v1': 'would-copy',
+      'dryrun/app:v2': 'would-update',
+      'dryrun/app:v9': 'would-delete',
+    });
     const d = diff(d0, d1);
     expect(d.PUT + d.POST + d.PATCH + d.DELETE).toBe(0);
     await expectAbsent(dst, 'dryrun/app:v1');

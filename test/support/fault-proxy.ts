@@ -155,8 +155,7 @@ function flushWrite(res: ServerResponse, buf: Buffer): Promise<void> {
 
 /** Counts response body bytes handed to `res.write`/`res.end` into `rec.responseBytes`. */
 function countWrites(res: ServerResponse, rec: RecordedRequest): void {
-  const size = (c: unknown) =>
-    typeof c === 'string' ? Buffer.byteLength(c) : c instanceof Uint8Array ? c.length : 0;
+  const size = (c: unknown) => (typeof c === 'string' ? Buffer.byteLength(c) : c instanceof Uint8Array ? c.length : 0);
   const write = res.write;
   const end = res.end;
   res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
@@ -362,8 +361,7 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         });
         return;
       case 'redirect': {
-        const loc =
-          typeof action.location === 'function' ? action.location({ method, path, query }) : action.location;
+        const loc = typeof action.location === 'function' ? action.location({ method, path, query }) : action.location;
         afterBody(req, () => {
           res.writeHead(action.status ?? 307, { location: loc, 'content-length': '0' }).end();
         });

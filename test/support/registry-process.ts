@@ -110,7 +110,9 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Running
         await killAndWait(child);
         const log = await readFile(logFile, 'utf8').catch(() => '');
         if (attempt < 3 && log.includes('address already in use')) continue;
-        throw new Error(`docker-registry did not start: ${(err as Error).message}\n${log.slice(-2000)}`);
+        throw new Error(`docker-registry did not start: ${(err as Error).message}\n${log.slice(-2000)}`, {
+          cause: err,
+        });
       }
       let stopping: Promise<void> | undefined;
       return {

@@ -99,10 +99,8 @@ export async function skopeoCopy(src: string, dest: string, opts: CopyOptions = 
   const args = ['copy', '--quiet'];
   if (opts.all) args.push('--all');
   if (opts.preserveDigests ?? true) args.push('--preserve-digests');
-  if (src.startsWith('docker://'))
-    args.push(...side('src', opts.srcCreds, opts.srcCertDir, opts.srcTlsVerify));
-  if (dest.startsWith('docker://'))
-    args.push(...side('dest', opts.destCreds, opts.destCertDir, opts.destTlsVerify));
+  if (src.startsWith('docker://')) args.push(...side('src', opts.srcCreds, opts.srcCertDir, opts.srcTlsVerify));
+  if (dest.startsWith('docker://')) args.push(...side('dest', opts.destCreds, opts.destCertDir, opts.destTlsVerify));
   await runSkopeo([...args, src, dest]);
 }
 

@@ -23,9 +23,14 @@ export interface FakeApi {
 }
 
 type Reply = { status: number; headers?: Record<string, string>; body?: unknown };
-type Handler = (req: { method: string; path: string; query: URLSearchParams; auth?: string; body: unknown; base: string }) =>
-  | Reply
-  | Promise<Reply>;
+type Handler = (req: {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  auth?: string;
+  body: unknown;
+  base: string;
+}) => Reply | Promise<Reply>;
 
 async function serve(handler: Handler): Promise<FakeApi> {
   const requests: ApiLog[] = [];
@@ -154,7 +159,13 @@ export async function startHubApi(options: HubApiOptions): Promise<FakeHubApi> {
       tokens.set(username, token);
       return { status: 200, body: { token } };
     }
-    if (method === 'GET' && seg[0] === 'v2' && seg[1] === 'namespaces' && seg[3] === 'repositories' && seg.length === 4) {
+    if (
+      method === 'GET' &&
+      seg[0] === 'v2' &&
+      seg[1] === 'namespaces' &&
+      seg[3] === 'repositories' &&
+      seg.length === 4
+    ) {
       const ns = seg[2]!;
       const repos = options.namespaces[ns];
       if (!repos) return { status: 404, body: { message: `namespace ${ns} not found` } };
@@ -266,7 +277,11 @@ export async function startHarborApi(options: HarborApiOptions): Promise<FakeApi
         return page(
           Object.keys(options.projects)
             .filter(visible)
-            .map((name, i) => ({ project_id: i + 1, name, metadata: { public: String(options.projects[name]!.public) } })),
+            .map((name, i) => ({
+              project_id: i + 1,
+              name,
+              metadata: { public: String(options.projects[name]!.public) },
+            })),
           path,
         );
       if (method === 'POST') {
@@ -378,11 +393,14 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<FakeApi
         ...(n < last ? [link(n + 1, 'next'), link(last, 'last')] : []),
         ...(n > 1 ? [link(1, 'first'), link(n - 1, 'prev')] : []),
       ];
-      return { status: 200, headers: links.length ? { link: links.join(', ') } : {}, body: items.slice((n - 1) * per, n * per) };
+      return {
+        status: 200,
+        headers: links.length ? { link: links.join(', ') } : {},
+        body: items.slice((n - 1) * per, n * per),
+      };
     };
     if (seg.length === 3 && method === 'GET') {
-      if (query.get('package_type') !== 'container' && query.get('package_type') !== null)
-        return paged([]);
+      if (query.get('package_type') !== 'container' && query.get('package_type') !== null) return paged([]);
       if (query.get('package_type') === null) return ghError(400, 'package_type is required');
       return paged(
         Object.keys(owner.packages).map((name, i) => ({
@@ -399,7 +417,11 @@ export async function startGitHubApi(options: GitHubApiOptions): Promise<FakeApi
       if (!versions) return ghError(404, 'Package not found.');
       if (seg.length === 6 && method === 'GET')
         return paged(
-          versions.map((v) => ({ id: v.id, name: v.digest, metadata: { package_type: 'container', container: { tags: v.tags } } })),
+          versions.map((v) => ({
+            id: v.id,
+            name: v.digest,
+            metadata: { package_type: 'container', container: { tags: v.tags } },
+          })),
         );
       if (seg.length === 7 && method === 'DELETE') {
         const i = versions.findIndex((v) => String(v.id) === seg[6]);

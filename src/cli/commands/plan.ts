@@ -32,9 +32,7 @@ export async function planCommand(opts: {
   else {
     console.log(renderPlanText(plan));
     for (const e of report.ruleErrors)
-      console.error(
-        neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`),
-      );
+      console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
   }
   return report.ruleErrors.length ? 1 : 0;
 }
@@ -55,7 +53,11 @@ async function matrixCommand(config: Config, rules: string[], total: number, jso
   console.log(JSON.stringify(json ? { ...matrix, shards: detail } : matrix));
   if (!json)
     for (const s of detail)
-      console.error(neutralizeCommands(`shard ${s.shard}: ${s.units.map((u) => `${u.rule}:${u.repository} (${u.weight})`).join(', ') || 'no units'}`));
+      console.error(
+        neutralizeCommands(
+          `shard ${s.shard}: ${s.units.map((u) => `${u.rule}:${u.repository} (${u.weight})`).join(', ') || 'no units'}`,
+        ),
+      );
   for (const e of errors) console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}`));
   return errors.length ? 1 : 0;
 }

@@ -36,15 +36,10 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   });
   for (const r of report.results) if (r.status !== 'unchanged') console.log(formatResultLine(r, { color }));
   for (const e of report.ruleErrors)
-    console.error(
-      neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`),
-    );
+    console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
   console.log(formatTable(report.results, { color }));
   if (opts.report) await writeFile(opts.report, serializeReport(report));
   if (opts.summary)
-    await writeFile(
-      opts.summary,
-      renderSummary(report, { ...(opts.report ? { reportPath: opts.report } : {}) }),
-    );
+    await writeFile(opts.summary, renderSummary(report, { ...(opts.report ? { reportPath: opts.report } : {}) }));
   return report.totals.failed > 0 || report.ruleErrors.length > 0 ? 1 : 0;
 }

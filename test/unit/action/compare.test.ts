@@ -20,9 +20,17 @@ describe('untrustedRegistries (credentials never follow an edited endpoint)', ()
   it.each([
     ['the same file', base, []],
     ['a new URL', base.replace('https://harbor.example.com', 'https://evil.example.com'), ['harbor']],
-    ['TLS turned off', base.replace('url: https://harbor.example.com', 'url: https://harbor.example.com\n    tls: { verify: false }'), ['harbor']],
+    [
+      'TLS turned off',
+      base.replace('url: https://harbor.example.com', 'url: https://harbor.example.com\n    tls: { verify: false }'),
+      ['harbor'],
+    ],
     ['another credentials variable', base.replace('env: P', 'env: Q'), ['harbor']],
-    ['a new registry', base.replace('rules:', '  new: { type: registry, url: https://n.example.com }\nrules:'), ['new']],
+    [
+      'a new registry',
+      base.replace('rules:', '  new: { type: registry, url: https://n.example.com }\nrules:'),
+      ['new'],
+    ],
     ['comments and moved lines only', `# moved\n${base}`, []],
   ])('%s', (_name, head, expected) => {
     expect([...untrustedRegistries(load(base), load(head))]).toEqual(expected);
@@ -35,8 +43,12 @@ describe('untrustedRegistries (credentials never follow an edited endpoint)', ()
 
 describe('changedRules', () => {
   it('finds edited rules and rules using an edited registry', () => {
-    expect(changedRules(load(base), load(base.replace('destination_namespace: x', 'destination_namespace: y')))).toEqual(['a']);
-    expect(changedRules(load(base), load(base.replace('https://cluster.example.com', 'https://c2.example.com')))).toEqual(['a', 'b']);
+    expect(
+      changedRules(load(base), load(base.replace('destination_namespace: x', 'destination_namespace: y'))),
+    ).toEqual(['a']);
+    expect(
+      changedRules(load(base), load(base.replace('https://cluster.example.com', 'https://c2.example.com'))),
+    ).toEqual(['a', 'b']);
     expect(changedRules(load(base), load(`# c\n${base}`))).toEqual([]);
     expect(changedRules(undefined, load(base))).toEqual(['a', 'b']);
   });
@@ -50,6 +62,11 @@ describe('inputs', () => {
     const get = (o: Record<string, string>) => (n: string) => o[n] ?? '';
     expect(() => readInputs(get({ shard: '3/2' }))).toThrow(/input shard/);
     expect(() => readInputs(get({ command: 'apply' }))).toThrow(/input command: expected one of auto/);
-    expect(readInputs(get({ 'dry-run': 'true', shard: '2/3' }))).toMatchObject({ dryRun: true, shard: { index: 2, total: 3 }, command: 'auto', failOn: 'error' });
+    expect(readInputs(get({ 'dry-run': 'true', shard: '2/3' }))).toMatchObject({
+      dryRun: true,
+      shard: { index: 2, total: 3 },
+      command: 'auto',
+      failOn: 'error',
+    });
   });
 });

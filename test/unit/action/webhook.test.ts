@@ -30,12 +30,20 @@ describe('artifactsFromDispatch', () => {
     const { artifacts, problems } = artifactsFromDispatch(event('repository_dispatch-harbor-push.json').client_payload);
     expect(problems).toEqual([]);
     expect(artifacts).toEqual([
-      { kind: 'push', registry: 'harbor.example.com', repository: 'team/app', tag: 'v3', digest: `sha256:${'a'.repeat(64)}` },
+      {
+        kind: 'push',
+        registry: 'harbor.example.com',
+        repository: 'team/app',
+        tag: 'v3',
+        digest: `sha256:${'a'.repeat(64)}`,
+      },
     ]);
   });
 
   it('reads DELETE_ARTIFACT as a deletion', () => {
-    expect(artifactsFromDispatch(event('repository_dispatch-harbor-delete.json').client_payload).artifacts[0]?.kind).toBe('delete');
+    expect(
+      artifactsFromDispatch(event('repository_dispatch-harbor-delete.json').client_payload).artifacts[0]?.kind,
+    ).toBe('delete');
   });
 
   it.each([
@@ -60,7 +68,9 @@ describe('artifactsFromDispatch', () => {
 describe('artifactsFromRegistryPackage', () => {
   it('takes namespace/name and the container tag from GitHub’s payload', () => {
     const { artifacts } = artifactsFromRegistryPackage(event('registry_package.json'));
-    expect(artifacts).toEqual([{ kind: 'push', registry: 'ghcr.io', repository: 'acme/app', tag: 'v1', digest: `sha256:${'a'.repeat(64)}` }]);
+    expect(artifacts).toEqual([
+      { kind: 'push', registry: 'ghcr.io', repository: 'acme/app', tag: 'v1', digest: `sha256:${'a'.repeat(64)}` },
+    ]);
   });
 
   it('skips packages that are not containers', () => {
@@ -78,10 +88,14 @@ describe('matchArtifacts', () => {
     expect(untriggered).toEqual(['manual-only']);
   });
   it('treats the default port as the same host', () => {
-    expect(matchArtifacts(config, push({ registry: 'harbor.example.com:443' })).matches.map((m) => m.rule.name)).toEqual(['app']);
+    expect(
+      matchArtifacts(config, push({ registry: 'harbor.example.com:443' })).matches.map((m) => m.rule.name),
+    ).toEqual(['app']);
   });
   it('sends GHCR events to ghcr registries only', () => {
-    expect(matchArtifacts(config, push({ registry: 'ghcr.io', repository: 'acme/app' })).matches.map((m) => m.rule.name)).toEqual(['gh']);
+    expect(
+      matchArtifacts(config, push({ registry: 'ghcr.io', repository: 'acme/app' })).matches.map((m) => m.rule.name),
+    ).toEqual(['gh']);
   });
   it('matches nothing from an unknown host', () => {
     expect(matchArtifacts(config, push({ registry: 'evil.example.com' })).matches).toEqual([]);

@@ -17,10 +17,7 @@ describe('parseBandwidth', () => {
     expect(parseBandwidth(input)).toBe(bytes);
   });
 
-  test.each(['', '50', 50, 1024, '0MiB/s', '50 megabytes', 'MiB/s', '-5MiB/s', '10mib/s'])(
-    'rejects %j',
-    (input) => {
-      expect(parseBandwidth(input)).toBeUndefined();
-    },
-  );
+  test.each(['', '50', 50, 1024, '0MiB/s', '50 megabytes', 'MiB/s', '-5MiB/s', '10mib/s'])('rejects %j', (input) => {
+    expect(parseBandwidth(input)).toBeUndefined();
+  });
 });

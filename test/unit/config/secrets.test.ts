@@ -13,18 +13,13 @@ rules: []
 `;
 
 describe('literal secrets', () => {
-  test.each(['Harbor12345', '"s3cr3t value"', 'dckr_pat_AbCdEf012345'])(
-    'never echo the secret: %s',
-    (secret) => {
-      const { diagnostics } = parseConfig(withPassword(secret), 'replication.yaml');
-      const text = diagnostics.map(formatDiagnostic).join('\n');
-      expect(text).toContain(
-        'replication.yaml:8:17: registries.harbor.credentials.password: a literal secret',
-      );
-      expect(text).toContain('{ env: NAME }');
-      expect(text).not.toContain(secret.replace(/"/g, ''));
-    },
-  );
+  test.each(['Harbor12345', '"s3cr3t value"', 'dckr_pat_AbCdEf012345'])('never echo the secret: %s', (secret) => {
+    const { diagnostics } = parseConfig(withPassword(secret), 'replication.yaml');
+    const text = diagnostics.map(formatDiagnostic).join('\n');
+    expect(text).toContain('replication.yaml:8:17: registries.harbor.credentials.password: a literal secret');
+    expect(text).toContain('{ env: NAME }');
+    expect(text).not.toContain(secret.replace(/"/g, ''));
+  });
 
   test('a password in the URL is rejected without repeating it', () => {
     const text = `version: 1

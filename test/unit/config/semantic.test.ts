@@ -1,10 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  cronProblem,
-  destinationRepository,
-  formatDiagnostic,
-  parseConfig,
-} from '../../../src/config/index.js';
+import { cronProblem, destinationRepository, formatDiagnostic, parseConfig } from '../../../src/config/index.js';
 
 describe('Harbor destination mapping', () => {
   test.each([
@@ -44,8 +39,7 @@ registries:
 `;
 
 describe('two rules writing the same destination: no false positives', () => {
-  const run = (rules: string) =>
-    parseConfig(`${base}rules:\n${rules}`, 'r.yaml').diagnostics.map(formatDiagnostic);
+  const run = (rules: string) => parseConfig(`${base}rules:\n${rules}`, 'r.yaml').diagnostics.map(formatDiagnostic);
 
   test('different tag filters do not conflict', () => {
     expect(

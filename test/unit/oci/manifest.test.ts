@@ -41,9 +41,7 @@ const dockerManifest = {
 const dockerList = {
   schemaVersion: 2,
   mediaType: MediaType.DockerManifestList,
-  manifests: [
-    desc(MediaType.DockerManifest, 'd-amd64', 10, { platform: { os: 'linux', architecture: 'amd64' } }),
-  ],
+  manifests: [desc(MediaType.DockerManifest, 'd-amd64', 10, { platform: { os: 'linux', architecture: 'amd64' } })],
 };
 
 function thrown(fn: () => unknown): Error {
@@ -104,12 +102,7 @@ describe('parseManifest reads the four supported formats', () => {
   });
 
   test.each([
-    [
-      'manifests → OCI index',
-      { schemaVersion: 2, manifests: ociIndex.manifests },
-      'index',
-      MediaType.OciIndex,
-    ],
+    ['manifests → OCI index', { schemaVersion: 2, manifests: ociIndex.manifests }, 'index', MediaType.OciIndex],
     [
       'config + layers → OCI manifest',
       { schemaVersion: 2, config: ociManifest.config, layers: [] },
@@ -152,20 +145,10 @@ describe('parseManifest refuses ambiguous or unsupported documents', () => {
   const schema1 = { schemaVersion: 1, name: 'a', tag: 'b', fsLayers: [], history: [] };
   test.each<[string, unknown, string | undefined, string]>([
     ['schema1 body', schema1, undefined, 'schema1'],
-    [
-      'schema1 signed content type',
-      { ...schema1, schemaVersion: 2 },
-      MediaType.DockerSchema1Signed,
-      'schema1',
-    ],
+    ['schema1 signed content type', { ...schema1, schemaVersion: 2 }, MediaType.DockerSchema1Signed, 'schema1'],
     ['schema1 content type', { ...schema1, schemaVersion: 2 }, MediaType.DockerSchema1, 'schema1'],
     ['both manifests and layers', { ...ociManifest, manifests: ociIndex.manifests }, undefined, 'both'],
-    [
-      'both manifests and config',
-      { schemaVersion: 2, manifests: [], config: ociManifest.config },
-      undefined,
-      'both',
-    ],
+    ['both manifests and config', { schemaVersion: 2, manifests: [], config: ociManifest.config }, undefined, 'both'],
     ['mediaType contradicts Content-Type', ociManifest, MediaType.DockerManifestList, 'contradicts'],
     ['index mediaType served as an image manifest', ociIndex, MediaType.OciManifest, 'contradicts'],
     [
@@ -211,11 +194,7 @@ describe('parseManifest refuses ambiguous or unsupported documents', () => {
   });
 
   test.each<[string, Record<string, unknown>, string]>([
-    [
-      'uppercase hex digest',
-      { digest: d('x').toUpperCase().replace('SHA256', 'sha256') },
-      'layers[1].digest',
-    ],
+    ['uppercase hex digest', { digest: d('x').toUpperCase().replace('SHA256', 'sha256') }, 'layers[1].digest'],
     ['path traversal digest', { digest: 'sha256:../../x' }, 'layers[1].digest'],
     ['md5 digest', { digest: `md5:${createHash('md5').update('x').digest('hex')}` }, 'layers[1].digest'],
     ['missing digest', { digest: undefined }, 'layers[1].digest'],
@@ -236,11 +215,7 @@ describe('parseManifest refuses ambiguous or unsupported documents', () => {
       'manifests[0].digest',
     ],
     ['config', { ...ociManifest, config: { ...ociManifest.config, digest: 'sha256:abc' } }, 'config.digest'],
-    [
-      'subject',
-      { ...ociManifest, subject: { ...ociManifest.config, digest: 'sha256:abc' } },
-      'subject.digest',
-    ],
+    ['subject', { ...ociManifest, subject: { ...ociManifest.config, digest: 'sha256:abc' } }, 'subject.digest'],
   ])('an invalid digest in the %s is refused', (_name, doc, where) => {
     expect(thrown(() => parseManifest(bytes(doc))).message).toContain(where);
   });

@@ -42,10 +42,7 @@ describe('parseReference normalises like docker pull', () => {
       `localhost:5000/a/b:tag@${DIGEST}`,
       { registry: 'localhost:5000', repository: 'a/b', tag: 'tag', digest: DIGEST as Reference['digest'] },
     ],
-    [
-      `ghcr.io/a/b@${DIGEST}`,
-      { registry: 'ghcr.io', repository: 'a/b', digest: DIGEST as Reference['digest'] },
-    ],
+    [`ghcr.io/a/b@${DIGEST}`, { registry: 'ghcr.io', repository: 'a/b', digest: DIGEST as Reference['digest'] }],
     ['127.0.0.1:5000/x', { registry: '127.0.0.1:5000', repository: 'x' }],
     ['127.0.0.1:5000/x:latest', { registry: '127.0.0.1:5000', repository: 'x', tag: 'latest' }],
     ['[::1]:5000/x', { registry: '[::1]:5000', repository: 'x' }],
@@ -58,23 +55,18 @@ describe('parseReference normalises like docker pull', () => {
     expect(parseReference(input)).toEqual(expected);
   });
 
-  test.each([
-    ['docker.io/library/nginx:1'],
-    [`localhost:5000/a/b:tag@${DIGEST}`],
-    ['ghcr.io/o/i'],
-    ['[::1]:5000/x:t'],
-  ])('formatReference(parseReference(%s)) round-trips the normalised form', (input) => {
-    const parsed = parseReference(input);
-    expect(parseReference(formatReference(parsed))).toEqual(parsed);
-  });
+  test.each([['docker.io/library/nginx:1'], [`localhost:5000/a/b:tag@${DIGEST}`], ['ghcr.io/o/i'], ['[::1]:5000/x:t']])(
+    'formatReference(parseReference(%s)) round-trips the normalised form',
+    (input) => {
+      const parsed = parseReference(input);
+      expect(parseReference(formatReference(parsed))).toEqual(parsed);
+    },
+  );
 
   test('every Docker Hub alias formats to the same normalised name', () => {
-    const names = [
-      'nginx',
-      'docker.io/nginx',
-      'index.docker.io/library/nginx',
-      'hub.docker.com/library/nginx',
-    ].map((s) => formatReference(parseReference(s)));
+    const names = ['nginx', 'docker.io/nginx', 'index.docker.io/library/nginx', 'hub.docker.com/library/nginx'].map(
+      (s) => formatReference(parseReference(s)),
+    );
     expect(new Set(names).size).toBe(1);
   });
 });
@@ -117,23 +109,15 @@ describe('tags', () => {
     expect(isTag(t)).toBe(true);
     expect(parseTag(t)).toBe(t);
   });
-  test.each([
-    ['-x'],
-    ['.x'],
-    [''],
-    ['a/b'],
-    ['..'],
-    ['a%2F'],
-    ['a b'],
-    ['a:b'],
-    ['t'.repeat(129)],
-    ['tag\n'],
-  ])('rejects %j with the expected grammar in the message', (t) => {
-    const err = thrown(() => parseTag(t, 'listing'));
-    expect(err).toBeInstanceOf(InvalidReferenceError);
-    expect(err.message).toContain('listing');
-    expect(err.message).toContain('[A-Za-z0-9_]');
-  });
+  test.each([['-x'], ['.x'], [''], ['a/b'], ['..'], ['a%2F'], ['a b'], ['a:b'], ['t'.repeat(129)], ['tag\n']])(
+    'rejects %j with the expected grammar in the message',
+    (t) => {
+      const err = thrown(() => parseTag(t, 'listing'));
+      expect(err).toBeInstanceOf(InvalidReferenceError);
+      expect(err.message).toContain('listing');
+      expect(err.message).toContain('[A-Za-z0-9_]');
+    },
+  );
 });
 
 describe('parseRepository', () => {
@@ -186,12 +170,9 @@ describe('registry names', () => {
     expect(apiHost(DOCKER_HUB)).toBe(DOCKER_HUB_API);
   });
 
-  test.each([['INDEX.DOCKER.IO'], ['Hub.Docker.Com']])(
-    'Hub aliases are matched case-insensitively: %s',
-    (h) => {
-      expect(normalizeRegistry(h)).toBe(DOCKER_HUB);
-    },
-  );
+  test.each([['INDEX.DOCKER.IO'], ['Hub.Docker.Com']])('Hub aliases are matched case-insensitively: %s', (h) => {
+    expect(normalizeRegistry(h)).toBe(DOCKER_HUB);
+  });
 
   test('other registries keep their spelling', () => {
     expect(normalizeRegistry('My.Registry:5000')).toBe('My.Registry:5000');

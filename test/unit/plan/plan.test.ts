@@ -51,9 +51,7 @@ describe('one action per tag', () => {
   test('kept comes with a warning naming the tag and both digests', () => {
     const plan = planRule(rule({ override: false }), [repo({ v1: 1 }, { v1: 2 })]);
     expect(plan.items[0]!.reason).toMatch(/override is off/);
-    expect(plan.warnings).toEqual([
-      expect.stringMatching(/dst\/app:v1.*sha256:2.*sha256:1.*override is off/),
-    ]);
+    expect(plan.warnings).toEqual([expect.stringMatching(/dst\/app:v1.*sha256:2.*sha256:1.*override is off/)]);
   });
 
   test('nothing is deleted when delete_remote is off', () => {
@@ -111,9 +109,7 @@ describe('deletions', () => {
 
   test('a tag sharing its digest with a kept tag is marked, not deleted by digest', () => {
     // stable stays (unchanged) and points at the same manifest as old
-    const plan = planRule(rule({ deleteRemote: deleting() }), [
-      repo({ stable: 7 }, { stable: 7, old: 7, gone: 8 }),
-    ]);
+    const plan = planRule(rule({ deleteRemote: deleting() }), [repo({ stable: 7 }, { stable: 7, old: 7, gone: 8 })]);
     const old = plan.items.find((i) => i.tag === 'old')!;
     expect(old.action).toBe('delete');
     expect(old.sharedWithKept).toEqual(['stable']);
@@ -123,13 +119,7 @@ describe('deletions', () => {
   });
 
   test.each<[string, RuleOver, Record<string, number>, Record<string, number>, string[]]>([
-    [
-      'kept tag (override off) keeps its destination digest',
-      { override: false },
-      { a: 1 },
-      { a: 9, x: 9 },
-      ['a'],
-    ],
+    ['kept tag (override off) keeps its destination digest', { override: false }, { a: 1 }, { a: 9, x: 9 }, ['a']],
     ['updated tag shares the digest it is updated to', { override: true }, { a: 5 }, { a: 1, x: 5 }, ['a']],
     ['copied tag shares the digest it will get', {}, { a: 5 }, { x: 5 }, ['a']],
     ['out-of-scope tag', { filters: { tag: ['v*'] } }, { v1: 1 }, { v1: 1, vx: 6, other: 6 }, ['other']],
@@ -157,9 +147,7 @@ describe('deletions', () => {
   ])('no deletions in a repository when %s', (_name, over, source) => {
     const plan = planRule(rule({ deleteRemote: deleting() }), [repo(source, { a: 1, b: 2 }, over)]);
     expect(plan.items).toEqual([]);
-    expect(plan.warnings).toEqual([
-      expect.stringMatching(/no deletions in dst\/app: .*2 tag\(s\) left in place/),
-    ]);
+    expect(plan.warnings).toEqual([expect.stringMatching(/no deletions in dst\/app: .*2 tag\(s\) left in place/)]);
   });
 
   test('a failed listing in one repository does not stop deletions in another', () => {
@@ -167,9 +155,9 @@ describe('deletions', () => {
       repo({}, { a: 1 }, { sourceListingFailed: true, destinationRepository: 'dst/a' }),
       repo({ v: 1 }, { v: 1, b: 2 }, { sourceRepository: 'src/b', destinationRepository: 'dst/b' }),
     ]);
-    expect(
-      plan.items.filter((i) => i.action === 'delete').map((i) => `${i.destinationRepository}:${i.tag}`),
-    ).toEqual(['dst/b:b']);
+    expect(plan.items.filter((i) => i.action === 'delete').map((i) => `${i.destinationRepository}:${i.tag}`)).toEqual([
+      'dst/b:b',
+    ]);
   });
 
   test('deleting under filters that match everything needs acknowledge_match_all', () => {
@@ -204,20 +192,14 @@ describe('deletions', () => {
       repo({ a: 2 }, {}, { sourceRepository: 'y/app' }),
       repo({ a: 1 }, {}, { sourceRepository: 'x/app' }),
     ]);
-    expect(plan.items).toEqual([
-      expect.objectContaining({ tag: 'a', sourceRepository: 'x/app', sourceDigest: D(1) }),
-    ]);
+    expect(plan.items).toEqual([expect.objectContaining({ tag: 'a', sourceRepository: 'x/app', sourceDigest: D(1) })]);
     expect(plan.warnings.join('\n')).toMatch(/dst\/app:a comes from both x\/app and y\/app/);
   });
 });
 
 describe('determinism', () => {
   const repos = (): RepoInput[] => [
-    repo(
-      { b: 1, a: 2, c: 3 },
-      { c: 3, d: 4, a: 9 },
-      { sourceRepository: 's/z', destinationRepository: 'd/z' },
-    ),
+    repo({ b: 1, a: 2, c: 3 }, { c: 3, d: 4, a: 9 }, { sourceRepository: 's/z', destinationRepository: 'd/z' }),
     repo({ y: 1, x: 2 }, { w: 5 }, { sourceRepository: 's/a', destinationRepository: 'd/a' }),
   ];
 
@@ -247,9 +229,7 @@ describe('determinism', () => {
 });
 
 describe('planAll and countPlan', () => {
-  const r1 = planRule(rule({ name: 'one', deleteRemote: deleting() }), [
-    repo({ a: 1, b: 2 }, { b: 3, x: 4 }),
-  ]);
+  const r1 = planRule(rule({ name: 'one', deleteRemote: deleting() }), [repo({ a: 1, b: 2 }, { b: 3, x: 4 })]);
   const r2 = planRule(rule({ name: 'two', override: false }), [repo({ a: 1, b: 2, c: 3 }, { a: 1, b: 5 })]);
 
   test('a dry run is the same plan marked dryRun', () => {

@@ -6,10 +6,7 @@ const keys = (units: ShardUnit[]) => units.map((x) => `${x.rule}:${x.repository}
 
 describe('shardUnits', () => {
   test('heaviest first, each to the lightest shard, ties to the lower index', () => {
-    const shards = shardUnits(
-      [u('r', 'a', 1), u('r', 'b', 5), u('r', 'c', 3), u('r', 'd', 2), u('r', 'e', 2)],
-      2,
-    );
+    const shards = shardUnits([u('r', 'a', 1), u('r', 'b', 5), u('r', 'c', 3), u('r', 'd', 2), u('r', 'e', 2)], 2);
     // b5 → 1; c3 → 2; d2 → 2 (3<5); e2 → 1 (5 = 5, fewer units? 1 unit vs 2 → shard 1); a1 → 2 (5<7)
     expect(shards.map((s) => [s.index, keys(s.units)])).toEqual([
       [1, ['r:b', 'r:e']],

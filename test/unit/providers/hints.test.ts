@@ -22,9 +22,16 @@ describe('providerHint', () => {
       credentials: { username: { value: 'org+bot' }, password: { env: 'QUAY_TOKEN' } },
     } as RegistryConfig;
     const source = credentialSource(reg, 'quay.io', true);
-    const h = providerHint(err({ kind: 'unauthorized', status: 401 }), ctx('quay', { credentialSource: source, username: 'org+bot' }));
-    expect(h).toMatch(/registry\.example\.com \(registries\.dst, type quay\) refused the credentials as org\+bot from registries\.dst\.credentials \(password from environment variable QUAY_TOKEN\)/);
-    expect(providerHint(err({ kind: 'unauthorized' }), ctx('registry'))).toMatch(/needs credentials and none were found/);
+    const h = providerHint(
+      err({ kind: 'unauthorized', status: 401 }),
+      ctx('quay', { credentialSource: source, username: 'org+bot' }),
+    );
+    expect(h).toMatch(
+      /registry\.example\.com \(registries\.dst, type quay\) refused the credentials as org\+bot from registries\.dst\.credentials \(password from environment variable QUAY_TOKEN\)/,
+    );
+    expect(providerHint(err({ kind: 'unauthorized' }), ctx('registry'))).toMatch(
+      /needs credentials and none were found/,
+    );
     const docker = credentialSource({ ...reg, credentials: undefined }, 'ghcr.io', true);
     expect(docker).toMatch(/the ghcr\.io entry of the Docker config\.json/);
   });
@@ -35,27 +42,51 @@ describe('providerHint', () => {
   });
 
   it('says to create the ACR namespace and the Harbor project', () => {
-    const acr = err({ kind: 'denied', method: 'POST', repository: 'lgy-images/app', detail: 'namespace not found: lgy-images' });
-    expect(providerHint(acr, ctx('aliyun-acr'))).toMatch(/namespace "lgy-images" does not exist: create it in the console/);
-    const harbor = err({ kind: 'not-found', method: 'PUT', repository: 'proj/app', codes: ['NAME_UNKNOWN'], status: 404 });
+    const acr = err({
+      kind: 'denied',
+      method: 'POST',
+      repository: 'lgy-images/app',
+      detail: 'namespace not found: lgy-images',
+    });
+    expect(providerHint(acr, ctx('aliyun-acr'))).toMatch(
+      /namespace "lgy-images" does not exist: create it in the console/,
+    );
+    const harbor = err({
+      kind: 'not-found',
+      method: 'PUT',
+      repository: 'proj/app',
+      codes: ['NAME_UNKNOWN'],
+      status: 404,
+    });
     expect(providerHint(harbor, ctx('harbor'))).toMatch(/Harbor project "proj" does not exist/);
   });
 
   it('keeps the reset time of a 429 and adds what Docker Hub counts', () => {
-    const e = err({ kind: 'rate-limited', status: 429, hint: 'rate limited; it asks to retry after 60 s (at 2030-01-01T00:01:00.000Z)' });
+    const e = err({
+      kind: 'rate-limited',
+      status: 429,
+      hint: 'rate limited; it asks to retry after 60 s (at 2030-01-01T00:01:00.000Z)',
+    });
     const h = providerHint(e, ctx('dockerhub'));
     expect(h).toContain('2030-01-01T00:01:00.000Z');
     expect(h).toMatch(/counts manifest GETs as pulls/);
   });
 
   it('tells how to give a CA, and spots plain HTTP on https://', () => {
-    const x509 = err({ kind: 'tls', detail: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate' });
+    const x509 = err({
+      kind: 'tls',
+      detail: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate',
+    });
     expect(providerHint(x509, ctx('harbor'))).toMatch(/give its CA as registries\.dst\.tls\.ca/);
     const plain = err({ kind: 'tls', detail: 'ERR_SSL_WRONG_VERSION_NUMBER: wrong version number' });
-    expect(providerHint(plain, ctx('registry'))).toMatch(/answered plain HTTP on an https:\/\/ URL.*url: http:\/\/registry\.example\.com/);
+    expect(providerHint(plain, ctx('registry'))).toMatch(
+      /answered plain HTTP on an https:\/\/ URL.*url: http:\/\/registry\.example\.com/,
+    );
   });
 
   it('explains a tag that exists with other content while override is off', () => {
-    expect(tagExistsHint(ctx('ecr'), 'app', 'v1')).toMatch(/app:v1 already exists with different content.*override: true.*immutability/);
+    expect(tagExistsHint(ctx('ecr'), 'app', 'v1')).toMatch(
+      /app:v1 already exists with different content.*override: true.*immutability/,
+    );
   });
 });

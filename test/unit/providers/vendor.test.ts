@@ -65,7 +65,11 @@ describe('dockerhub', () => {
       const anon = await open({ type: 'dockerhub', options: { api_url: hub.url } });
       expect((await failure(anon.listRepositories())).message).toMatch(/set options\.namespace/);
       // Official images: a single-component name in the explicit list means library/<name>.
-      const listed = await open({ type: 'dockerhub', repositories: ['nginx', 'acme/web'], options: { api_url: hub.url } });
+      const listed = await open({
+        type: 'dockerhub',
+        repositories: ['nginx', 'acme/web'],
+        options: { api_url: hub.url },
+      });
       expect(await listed.listRepositories()).toEqual(['library/nginx', 'acme/web']);
     } finally {
       await hub.stop();
@@ -98,7 +102,11 @@ describe('dockerhub', () => {
   });
 
   it('falls back to /v2/users/login on Hubs without /v2/auth/token', async () => {
-    const hub = await startHubApi({ users: { acme: 'dckr_pat_abcdef123456' }, namespaces: { acme: ['web'] }, legacyLoginOnly: true });
+    const hub = await startHubApi({
+      users: { acme: 'dckr_pat_abcdef123456' },
+      namespaces: { acme: ['web'] },
+      legacyLoginOnly: true,
+    });
     try {
       const s = await open({ type: 'dockerhub', credentials: creds, options: { api_url: hub.url } });
       expect(await s.deleteTag('acme/web', 'v1', D1)).toBe('tag');
@@ -147,7 +155,11 @@ describe('dockerhub', () => {
     expect(parseQuota('76')).toEqual({ value: 76 });
     expect(parseQuota('x;w=1')).toBeUndefined();
     const sink = new RateLimitSink();
-    sink.observe({ 'ratelimit-limit': '100;w=21600', 'ratelimit-remaining': '3;w=21600', 'docker-ratelimit-source': '203.0.113.7' });
+    sink.observe({
+      'ratelimit-limit': '100;w=21600',
+      'ratelimit-remaining': '3;w=21600',
+      'docker-ratelimit-source': '203.0.113.7',
+    });
     expect(sink.info).toMatchObject({ limit: 100, remaining: 3, windowSeconds: 21600, source: '203.0.113.7' });
   });
 });
@@ -185,7 +197,9 @@ describe('harbor', () => {
     expect((await anon.listRepositories()).sort()).toEqual(['empty/x', 'library/app', 'library/team/api']);
     const only = await harbor({ options: { projects: ['private'] } });
     expect(await only.listRepositories()).toEqual(['private/db']);
-    expect(api.requests.some((r) => r.authorization?.startsWith('Basic ') && r.path === '/api/v2.0/projects')).toBe(true);
+    expect(api.requests.some((r) => r.authorization?.startsWith('Basic ') && r.path === '/api/v2.0/projects')).toBe(
+      true,
+    );
   });
 
   it('lists tags with labels, encoding nested repository names twice', async () => {
@@ -197,7 +211,9 @@ describe('harbor', () => {
       ['v2', D2, {}],
     ]);
     expect(await s.listTagDetails!('library/team/api')).toMatchObject([{ tag: 'v1', labels: { qa: '' } }]);
-    expect(api.requests.some((r) => r.path === '/api/v2.0/projects/library/repositories/team%252Fapi/artifacts')).toBe(true);
+    expect(api.requests.some((r) => r.path === '/api/v2.0/projects/library/repositories/team%252Fapi/artifacts')).toBe(
+      true,
+    );
   });
 
   it('fails before any push when the project is missing, and creates it when allowed', async () => {
@@ -212,7 +228,9 @@ describe('harbor', () => {
     const post = api.requests.find((r) => r.method === 'POST');
     expect(post?.body).toEqual({ project_name: 'newproj', metadata: { public: 'false' } });
     await creating.prepareDestination!('newproj/other'); // checked once per project
-    expect(api.requests.filter((r) => r.method === 'HEAD' && r.query.get('project_name') === 'newproj')).toHaveLength(2);
+    expect(api.requests.filter((r) => r.method === 'HEAD' && r.query.get('project_name') === 'newproj')).toHaveLength(
+      2,
+    );
   });
 
   it('deletes one tag, leaving the artifact and its other tags', async () => {
@@ -221,7 +239,11 @@ describe('harbor', () => {
     expect(await s.deleteTag('library/app', 'latest', D1)).toBe('tag');
     expect((await s.listTagDetails!('library/app')).map((t) => t.tag)).toEqual(['v1', 'v2']);
     expect(
-      api.requests.some((r) => r.method === 'DELETE' && r.path === `/api/v2.0/projects/library/repositories/app/artifacts/${encodeURIComponent(D1)}/tags/latest`),
+      api.requests.some(
+        (r) =>
+          r.method === 'DELETE' &&
+          r.path === `/api/v2.0/projects/library/repositories/app/artifacts/${encodeURIComponent(D1)}/tags/latest`,
+      ),
     ).toBe(true);
   });
 
@@ -268,7 +290,7 @@ describe('ghcr', () => {
   const ghcr = (options: Record<string, unknown>) =>
     open({ type: 'ghcr', credentials: token, options: { api_url: gh.url, ...options } });
 
-  it('lists an organisation\'s container packages through Link pages, and a user\'s', async () => {
+  it("lists an organisation's container packages through Link pages, and a user's", async () => {
     const s = await ghcr({ owner: 'acme' });
     expect(await s.listRepositories()).toEqual(['acme/web', 'acme/tools/cli', 'acme/api']);
     const pages = gh.requests.filter((r) => r.path === '/orgs/acme/packages');
@@ -285,7 +307,11 @@ describe('ghcr', () => {
     expect(s.deletesByTag).toBe(false);
     expect(await s.deleteTag('acme/web', 'old', D2)).toBe('digest');
     expect(gh.options.owners.acme!.packages.web!.map((v) => v.id)).toEqual([11]);
-    expect(gh.requests.at(-1)).toMatchObject({ method: 'DELETE', path: '/orgs/acme/packages/container/web/versions/12', status: 204 });
+    expect(gh.requests.at(-1)).toMatchObject({
+      method: 'DELETE',
+      path: '/orgs/acme/packages/container/web/versions/12',
+      status: 204,
+    });
     // The version no longer carries the tag: nothing is deleted.
     const e = await failure(s.deleteTag('acme/web', 'old', D1));
     expect(e.message).toMatch(/no longer carries tag old; not deleted/);
@@ -314,7 +340,10 @@ describe('aliyun-acr, ecr, gar, quay', () => {
   async function acrLike() {
     const server = createServer((req, res) => {
       const send = (status: number, body?: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json', 'docker-distribution-api-version': 'registry/2.0' });
+        res.writeHead(status, {
+          'content-type': 'application/json',
+          'docker-distribution-api-version': 'registry/2.0',
+        });
         res.end(body === undefined ? '' : JSON.stringify(body));
       };
       if (req.url === '/v2/') return send(200, {});
@@ -328,7 +357,10 @@ describe('aliyun-acr, ecr, gar, quay', () => {
       return send(404, { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop: () => new Promise((r) => server.close(r)) };
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      stop: () => new Promise((r) => server.close(r)),
+    };
   }
 
   it('turns "namespace not found" into an error that says to create the namespace', async () => {

@@ -27,11 +27,7 @@ describe('parseChallenges reads real WWW-Authenticate headers', () => {
         },
       ],
     ],
-    [
-      'Harbor Basic on /v2/_catalog',
-      'Basic realm="harbor"',
-      [{ scheme: 'basic', params: { realm: 'harbor' } }],
-    ],
+    ['Harbor Basic on /v2/_catalog', 'Basic realm="harbor"', [{ scheme: 'basic', params: { realm: 'harbor' } }]],
     [
       'insufficient_scope with several scopes and a comma inside quotes',
       'Bearer realm="https://auth.example/token",service="reg",scope="repository:a:pull repository:b/c:pull,push",error="insufficient_scope"',
@@ -91,11 +87,7 @@ describe('parseChallenges reads real WWW-Authenticate headers', () => {
         { scheme: 'basic', params: { realm: 'x' } },
       ],
     ],
-    [
-      'an empty quoted value',
-      'Bearer realm="",error=""',
-      [{ scheme: 'bearer', params: { realm: '', error: '' } }],
-    ],
+    ['an empty quoted value', 'Bearer realm="",error=""', [{ scheme: 'bearer', params: { realm: '', error: '' } }]],
   ])('%s', (_name, header, expected) => {
     expect(parseChallenges(header)).toEqual(expected);
   });

@@ -39,8 +39,7 @@ function registry(routes: Record<string, Reply | ((r: Seen) => Reply)>, origin =
     .reply((opts) => {
       const r: Seen = { origin, method: opts.method, path: opts.path, headers: lower(opts.headers) };
       seen.push(r);
-      const route =
-        routes[`${r.method} ${r.path}`] ?? (r.path === '/v2/' ? { status: 200 } : { status: 404 });
+      const route = routes[`${r.method} ${r.path}`] ?? (r.path === '/v2/' ? { status: 200 } : { status: 404 });
       const out = typeof route === 'function' ? route(r) : route;
       return {
         statusCode: out.status,
@@ -172,9 +171,7 @@ describe('manifestGet', () => {
   });
 
   test('by digest: bytes that hash differently fail with digest-mismatch', async () => {
-    const tampered = Buffer.from(
-      manifestBytes.toString().replace('amd64', 'arm64').replace('"size":', '"size": '),
-    );
+    const tampered = Buffer.from(manifestBytes.toString().replace('amd64', 'arm64').replace('"size":', '"size": '));
     registry({
       [`GET /v2/a/manifests/${manifestDigest}`]: {
         status: 200,

@@ -133,9 +133,7 @@ describe('credentialsFromDockerConfig', () => {
 
   test('a credential-helper name that could escape the docker-credential- prefix is refused', async () => {
     const path = writeConfig({ credHelpers: { 'ghcr.io': '../../bin/sh' } });
-    await expect(credentialsFromDockerConfig('ghcr.io', path)).rejects.toThrow(
-      'invalid credential helper name',
-    );
+    await expect(credentialsFromDockerConfig('ghcr.io', path)).rejects.toThrow('invalid credential helper name');
   });
 
   test('a credential helper is asked with the server URL on stdin; its secret is registered', async () => {

@@ -1,10 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  kindFor,
-  parseErrorBody,
-  RegistryError,
-  type RegistryErrorKind,
-} from '../../../src/registry/errors.js';
+import { kindFor, parseErrorBody, RegistryError, type RegistryErrorKind } from '../../../src/registry/errors.js';
 
 describe('kindFor maps status and distribution error codes', () => {
   test.each<[number, string[], RegistryErrorKind]>([
@@ -121,20 +116,8 @@ describe('RegistryError', () => {
       undefined,
       ['ghcr.io', 'config.json'],
     ],
-    [
-      'denied on docker.io explains Hub namespaces',
-      'denied',
-      'docker.io',
-      'PUT',
-      ['Docker Hub', 'namespace'],
-    ],
-    [
-      'denied on the Hub API host explains Hub namespaces',
-      'denied',
-      'registry-1.docker.io',
-      'PUT',
-      ['namespace'],
-    ],
+    ['denied on docker.io explains Hub namespaces', 'denied', 'docker.io', 'PUT', ['Docker Hub', 'namespace']],
+    ['denied on the Hub API host explains Hub namespaces', 'denied', 'registry-1.docker.io', 'PUT', ['namespace']],
     ['denied on a pull names pull permission', 'denied', 'ghcr.io', 'GET', ['pull permission']],
     ['denied on a push names push permission', 'denied', 'ghcr.io', 'PUT', ['push permission']],
     ['tls explains how to give a CA', 'tls', 'reg.internal', undefined, ['TLS', 'ca']],
@@ -145,13 +128,7 @@ describe('RegistryError', () => {
       undefined,
       ['rate limit', 'authenticate'],
     ],
-    [
-      'digest-mismatch says nothing was written',
-      'digest-mismatch',
-      'r',
-      undefined,
-      ['digest', 'nothing was written'],
-    ],
+    ['digest-mismatch says nothing was written', 'digest-mismatch', 'r', undefined, ['digest', 'nothing was written']],
     ['unsupported mentions provider APIs', 'unsupported', 'r', undefined, ['does not support']],
   ])('hint: %s', (_name, kind, registry, method, parts) => {
     const e = new RegistryError({ kind, registry, operation: 'op', ...(method ? { method } : {}) });
@@ -167,8 +144,6 @@ describe('RegistryError', () => {
   });
 
   test('an explicit hint wins over the default', () => {
-    expect(new RegistryError({ kind: 'tls', registry: 'r', operation: 'op', hint: 'mine' }).hint).toBe(
-      'mine',
-    );
+    expect(new RegistryError({ kind: 'tls', registry: 'r', operation: 'op', hint: 'mine' }).hint).toBe('mine');
   });
 });

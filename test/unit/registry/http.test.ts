@@ -2,12 +2,7 @@ import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { RegistryCredentials } from '../../../src/registry/auth/docker-config.js';
 import { RegistryError, type RegistryErrorKind } from '../../../src/registry/errors.js';
-import {
-  type SendRequest,
-  TOKEN_BODY_CAP,
-  Transport,
-  type TransportOptions,
-} from '../../../src/registry/http.js';
+import { type SendRequest, TOKEN_BODY_CAP, Transport, type TransportOptions } from '../../../src/registry/http.js';
 
 const REG = 'https://reg.example';
 const AUTH = 'https://auth.example';
@@ -30,10 +25,8 @@ type Handler = (r: Seen, n: number) => Reply;
 
 function lower(h: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (Array.isArray(h))
-    for (let i = 0; i + 1 < h.length; i += 2) out[String(h[i]).toLowerCase()] = String(h[i + 1]);
-  else if (h && typeof h === 'object')
-    for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = String(v);
+  if (Array.isArray(h)) for (let i = 0; i + 1 < h.length; i += 2) out[String(h[i]).toLowerCase()] = String(h[i + 1]);
+  else if (h && typeof h === 'object') for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = String(v);
   return out;
 }
 
@@ -239,9 +232,7 @@ describe('retries', () => {
     net.agent
       .get(REG)
       .intercept({ path: () => true, method: 'GET' })
-      .replyWithError(
-        Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
-      );
+      .replyWithError(Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }));
     const e = await rejection(get(transport()));
     expect(e.kind).toBe('tls');
     expect(e.hint).toContain('ca');
@@ -321,8 +312,7 @@ describe('bearer token flow', () => {
     }));
     net.route(REG, (r) => {
       const auth = r.headers.authorization ?? '';
-      if (!auth)
-        return { status: 401, headers: { 'www-authenticate': `Bearer realm="${AUTH}/token",service="reg"` } };
+      if (!auth) return { status: 401, headers: { 'www-authenticate': `Bearer realm="${AUTH}/token",service="reg"` } };
       if (r.path.startsWith('/v2/b/') && !auth.endsWith('2-scopes'))
         return {
           status: 401,
@@ -361,9 +351,7 @@ describe('bearer token flow', () => {
         : { status: 401, headers: { 'www-authenticate': 'Basic realm="harbor"' } },
     );
     await (await get(transport({ credentials: CREDS }))).body.dump();
-    expect(net.at(REG)[1]!.headers.authorization).toBe(
-      basic(CREDS as { username: string; password: string }),
-    );
+    expect(net.at(REG)[1]!.headers.authorization).toBe(basic(CREDS as { username: string; password: string }));
   });
 
   test('an identity token is exchanged with an OAuth2 refresh_token POST', async () => {
@@ -464,9 +452,7 @@ describe('redirects', () => {
     expect(cdn[0]!.path).toBe('/blob?sig=abc');
     expect(cdn[0]!.headers.authorization).toBeUndefined();
     expect(cdn[0]!.headers.cookie).toBeUndefined();
-    expect(net.at(REG).at(-1)!.headers.authorization).toBe(
-      basic(CREDS as { username: string; password: string }),
-    );
+    expect(net.at(REG).at(-1)!.headers.authorization).toBe(basic(CREDS as { username: string; password: string }));
   });
 
   test("a 401 challenge from the redirect target does not send the registry's credentials to the target's realm (T11)", async () => {
@@ -511,9 +497,7 @@ describe('redirects', () => {
   test('a chain of three redirects is followed to the end', async () => {
     net.route(REG, (r) => {
       const i = Number(/\/hop\/(\d+)/.exec(r.path)?.[1] ?? 0);
-      return i < 3
-        ? { status: 302, headers: { location: `/hop/${i + 1}` } }
-        : { status: 200, body: `end ${i}` };
+      return i < 3 ? { status: 302, headers: { location: `/hop/${i + 1}` } } : { status: 200, body: `end ${i}` };
     });
     const res = await get(transport(), '/hop/0');
     expect(await res.body.text()).toBe('end 3');
@@ -534,23 +518,18 @@ describe('redirects', () => {
   test.each([
     ['link-local metadata address', 'https://169.254.169.254/latest/meta-data'],
     ['private address', 'https://10.0.0.1/blob'],
-  ])(
-    'a redirect from a public registry to a %s is refused before connecting (T9)',
-    async (_name, location) => {
-      const origin = new URL(location).origin;
-      net.route(origin, () => ({ status: 200 }));
-      redirectingRegistry(location);
-      const e = await rejection(get(transport({ credentials: CREDS })));
-      expect(e.kind).toBe('redirect-refused');
-      expect(net.at(origin)).toHaveLength(0);
-    },
-  );
+  ])('a redirect from a public registry to a %s is refused before connecting (T9)', async (_name, location) => {
+    const origin = new URL(location).origin;
+    net.route(origin, () => ({ status: 200 }));
+    redirectingRegistry(location);
+    const e = await rejection(get(transport({ credentials: CREDS })));
+    expect(e.kind).toBe('redirect-refused');
+    expect(net.at(origin)).toHaveLength(0);
+  });
 
   test('an absolute URL on another origin (an upload Location) gets no credentials', async () => {
     net.route(REG, (r) =>
-      r.headers.authorization
-        ? { status: 200 }
-        : { status: 401, headers: { 'www-authenticate': 'Basic realm="reg"' } },
+      r.headers.authorization ? { status: 200 } : { status: 401, headers: { 'www-authenticate': 'Basic realm="reg"' } },
     );
     net.route('https://uploads.example', () => ({ status: 201 }));
     const t = transport({ credentials: CREDS });
@@ -583,9 +562,7 @@ describe('secrets stay out of errors', () => {
       onAuthorized: (r) => ({
         status: 403,
         body: JSON.stringify({
-          errors: [
-            { code: 'DENIED', message: `token ${token} has no access; you sent ${r.headers.authorization}` },
-          ],
+          errors: [{ code: 'DENIED', message: `token ${token} has no access; you sent ${r.headers.authorization}` }],
         }),
       }),
     });

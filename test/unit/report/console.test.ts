@@ -66,11 +66,7 @@ describe('formatResultLine', () => {
 });
 
 describe('formatTable', () => {
-  const rows = [
-    result('copied'),
-    result('unchanged', { bytes: 0 }),
-    result('deleted', { source: undefined }),
-  ];
+  const rows = [result('copied'), result('unchanged', { bytes: 0 }), result('deleted', { source: undefined })];
 
   test('columns line up and totals follow', () => {
     const lines = formatTable(rows).trimEnd().split('\n');

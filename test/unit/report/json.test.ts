@@ -72,6 +72,7 @@ describe('serializeReport / parseReport', () => {
   });
 
   // biome-ignore lint/suspicious/noExplicitAny: tests poke at arbitrary JSON
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const mutate = (f: (d: Record<string, any>) => void) => {
     const d = JSON.parse(serializeReport(report));
     f(d);
@@ -81,11 +82,7 @@ describe('serializeReport / parseReport', () => {
   test.each([
     ['not JSON', '{nope', /not valid JSON/],
     ['an array', '[]', /must be a JSON object/],
-    [
-      'a newer schemaVersion',
-      mutate((d) => (d.schemaVersion = 2)),
-      /unsupported ferry report schemaVersion 2/,
-    ],
+    ['a newer schemaVersion', mutate((d) => (d.schemaVersion = 2)), /unsupported ferry report schemaVersion 2/],
     ['no schemaVersion', mutate((d) => delete d.schemaVersion), /schemaVersion undefined/],
     ['a bad command', mutate((d) => (d.command = 'apply')), /command: expected "plan" or "run"/],
     ['a bad status', mutate((d) => (d.results[0].status = 'done')), /results\[0\]\.status: expected one of/],

@@ -16,13 +16,7 @@ function result(tag: string, status: ResultStatus): Result {
   };
 }
 
-function shard(
-  index: number,
-  total: number,
-  start: string,
-  end: string,
-  statuses: ResultStatus[],
-): RunReport {
+function shard(index: number, total: number, start: string, end: string, statuses: ResultStatus[]): RunReport {
   return buildReport({
     command: 'run',
     dryRun: false,

@@ -36,19 +36,12 @@ describe('renderPlan', () => {
   });
 
   test('counts are computed from the items', () => {
-    const p = plan(
-      rule('a', ['copy', 'delete', 'delete', 'kept']),
-      rule('b', ['delete'], { deletionsRefused: 'cap' }),
-    );
+    const p = plan(rule('a', ['copy', 'delete', 'delete', 'kept']), rule('b', ['delete'], { deletionsRefused: 'cap' }));
     expect(countPlan(p)).toEqual({ copy: 1, update: 0, delete: 2, unchanged: 0, kept: 1, refused: 1 });
   });
 
   test.each([
-    [
-      'deleted',
-      rule('redis', ['delete', 'delete', 'copy']),
-      '⚠️ **2 tags will be deleted** from `mirror/redis`',
-    ],
+    ['deleted', rule('redis', ['delete', 'delete', 'copy']), '⚠️ **2 tags will be deleted** from `mirror/redis`'],
     ['overwritten', rule('redis', ['update']), '⚠️ **1 tag will be overwritten** in `mirror/redis`'],
   ])('warns when tags will be %s', (_name, r, warning) => {
     expect(renderPlan(plan(r))).toContain(warning);
@@ -59,15 +52,11 @@ describe('renderPlan', () => {
   });
 
   test('refused deletions are shown with the reason, not announced as deletions', () => {
-    const md = renderPlan(
-      plan(rule('a', ['delete'], { deletionsRefused: 'would delete 80% of tags (cap 50%)' })),
-    );
+    const md = renderPlan(plan(rule('a', ['delete'], { deletionsRefused: 'would delete 80% of tags (cap 50%)' })));
     expect(md).toContain('Deletions refused');
     expect(md).toContain('would delete 80% of tags (cap 50%)');
     expect(md).not.toContain('will be deleted');
-    expect(md).toContain(
-      '**+0 copy · ~0 update · −0 delete · =0 unchanged · !0 kept · 1 deletions refused**',
-    );
+    expect(md).toContain('**+0 copy · ~0 update · −0 delete · =0 unchanged · !0 kept · 1 deletions refused**');
   });
 
   test.each([
@@ -174,12 +163,7 @@ describe('renderPlanText', () => {
   test('has a header and aligned columns per rule', () => {
     const lines = text.split('\n');
     const header = lines.find((l) => l.includes('ACTION'))!;
-    expect(header.trim().split(/\s{2,}/)).toEqual([
-      'ACTION',
-      'REPOSITORY:TAG',
-      'SOURCE-DIGEST',
-      'DEST-DIGEST',
-    ]);
+    expect(header.trim().split(/\s{2,}/)).toEqual(['ACTION', 'REPOSITORY:TAG', 'SOURCE-DIGEST', 'DEST-DIGEST']);
     const col = header.indexOf('REPOSITORY:TAG');
     for (const l of lines.filter((x) => /^ {2}(copy|delete|update) /.test(x)))
       expect(l.slice(col)).toMatch(/^mirror\//);
@@ -198,7 +182,6 @@ describe('renderPlanText', () => {
       items: [item('r', 'x', 'copy', { reason: '\n::error::pwned' })],
       warnings: ['\n::add-mask::x'],
     });
-    for (const line of renderPlanText(hostile).split('\n'))
-      expect(line.trimStart().startsWith('::')).toBe(false);
+    for (const line of renderPlanText(hostile).split('\n')) expect(line.trimStart().startsWith('::')).toBe(false);
   });
 });

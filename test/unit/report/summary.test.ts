@@ -1,11 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { buildReport } from '../../../src/report/json.js';
 import type { Result, ResultStatus, RunReport } from '../../../src/report/result.js';
-import {
-  COLLAPSE_UNCHANGED_AFTER,
-  DEFAULT_SUMMARY_MAX_BYTES,
-  renderSummary,
-} from '../../../src/report/summary.js';
+import { COLLAPSE_UNCHANGED_AFTER, DEFAULT_SUMMARY_MAX_BYTES, renderSummary } from '../../../src/report/summary.js';
 
 const DIGEST = `sha256:${'ab12cd34'.repeat(8)}`;
 
@@ -64,9 +60,7 @@ describe('headline', () => {
       ...Array.from({ length: 140 }, (_, i) => result(`4.${i}`, 'unchanged')),
     ];
     const first = renderSummary(report(results)).split('\n')[0];
-    expect(first).toBe(
-      '## ferry run — ❌ 1 failed · 14 copied · 3 deleted · 140 unchanged (6m12s, 14.0 MiB)',
-    );
+    expect(first).toBe('## ferry run — ❌ 1 failed · 14 copied · 3 deleted · 140 unchanged (6m12s, 14.0 MiB)');
   });
 
   test.each([
@@ -78,18 +72,14 @@ describe('headline', () => {
   });
 
   test('a rule error fails the verdict even with no failed image', () => {
-    const md = renderSummary(
-      report([result('1', 'copied')], { ruleErrors: [{ rule: 'nginx', message: 'x' }] }),
-    );
+    const md = renderSummary(report([result('1', 'copied')], { ruleErrors: [{ rule: 'nginx', message: 'x' }] }));
     expect(md.split('\n')[0]).toMatch(/— ❌ 1 rule error · 1 copied/);
   });
 
   test('a dry run says "would copy" and that nothing was written', () => {
     const results = [result('1', 'would-copy'), result('2', 'would-delete'), result('3', 'unchanged')];
     const md = renderSummary(report(results, { dryRun: true }));
-    expect(md.split('\n')[0]).toBe(
-      '## ferry run (dry run) — ✅ 1 would copy · 1 would delete · 1 unchanged (6m12s)',
-    );
+    expect(md.split('\n')[0]).toBe('## ferry run (dry run) — ✅ 1 would copy · 1 would delete · 1 unchanged (6m12s)');
     expect(md).toContain('nothing was written');
   });
 });
@@ -120,9 +110,7 @@ describe('body', () => {
     expect(failures).toBeGreaterThan(0);
     expect(failures).toBeLessThan(md.indexOf('### nginx'));
     for (const r of results.filter((x) => x.error)) {
-      const row = md
-        .split('\n')
-        .find((l) => l.startsWith(`| <code>${r.destination}</code> |`) && l.includes('denied'));
+      const row = md.split('\n').find((l) => l.startsWith(`| <code>${r.destination}</code> |`) && l.includes('denied'));
       expect(row).toContain(r.error!.hint);
       expect(row).toContain(r.error!.message);
     }
@@ -200,9 +188,7 @@ describe('size cap', () => {
     expect(Buffer.byteLength(md)).toBeLessThanOrEqual(maxBytes);
     // Cut no more than needed: most of the budget is used.
     expect(Buffer.byteLength(md)).toBeGreaterThan(maxBytes * 0.8);
-    const omitted = /> ⚠️ (\d+) rows omitted .* see the JSON report \(<code>ferry-report\.json<\/code>\)/.exec(
-      md,
-    );
+    const omitted = /> ⚠️ (\d+) rows omitted .* see the JSON report \(<code>ferry-report\.json<\/code>\)/.exec(md);
     expect(omitted).not.toBeNull();
     const failed = results.filter((x) => x.status === 'failed').length;
     expect(md.split('\n')[0]).toContain(`${failed} failed`);
@@ -231,7 +217,6 @@ test('thousands of rules: per-rule totals rows go before failures, headline kept
   expect(md).toMatch(/^## ferry run — ❌ 40 failed · 19960 copied/);
   expect(md).toMatch(/rules not shown/);
   expect(md).toContain('| **Total** |');
-  for (const r of results.filter((x) => x.status === 'failed'))
-    expect(md).toContain(`<code>${r.destination}</code>`);
+  for (const r of results.filter((x) => x.status === 'failed')) expect(md).toContain(`<code>${r.destination}</code>`);
   expectWellFormedTables(md);
 });

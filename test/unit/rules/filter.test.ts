@@ -89,11 +89,7 @@ describe('labels', () => {
 
 describe('resource type', () => {
   test.each<[string | undefined, string | undefined, boolean]>([
-    [
-      'application/vnd.docker.container.image.v1+json',
-      'application/vnd.docker.distribution.manifest.v2+json',
-      true,
-    ],
+    ['application/vnd.docker.container.image.v1+json', 'application/vnd.docker.distribution.manifest.v2+json', true],
     ['application/vnd.oci.image.config.v1+json', 'application/vnd.oci.image.manifest.v1+json', true],
     [undefined, 'application/vnd.oci.image.index.v1+json', true],
     [undefined, 'application/vnd.docker.distribution.manifest.list.v2+json', true],

@@ -1,0 +1,638 @@
+export const id = 206;
+export const ids = [206,948];
+export const modules = {
+
+/***/ 206:
+/***/ ((__unused_webpack_module, exports, __webpack_require__) => {
+
+var __webpack_unused_export__;
+
+__webpack_unused_export__ = ({ value: true });
+exports.demoCommand = demoCommand;
+const node_path_1 = __webpack_require__(6760);
+const demo_js_1 = __webpack_require__(9020);
+const run_js_1 = __webpack_require__(7948);
+async function demoCommand(opts) {
+    const config = await (0, demo_js_1.writeDemo)(opts.dir);
+    console.log(`ferry demo: ${config} mirrors ${(0, node_path_1.join)(opts.dir, 'source')} into ${(0, node_path_1.join)(opts.dir, 'mirror')}`);
+    const code = await (0, run_js_1.runCommand)({
+        config,
+        rule: [],
+        report: (0, node_path_1.join)(opts.dir, 'report.json'),
+        summary: (0, node_path_1.join)(opts.dir, 'summary.md'),
+    });
+    console.log(`\nJob summary: ${(0, node_path_1.join)(opts.dir, 'summary.md')} · JSON report: ${(0, node_path_1.join)(opts.dir, 'report.json')}\nRun it again: everything is unchanged.`);
+    return code;
+}
+
+
+/***/ }),
+
+/***/ 7948:
+/***/ ((__unused_webpack_module, exports, __webpack_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.runCommand = runCommand;
+const promises_1 = __webpack_require__(1455);
+const index_js_1 = __webpack_require__(9750);
+const run_js_1 = __webpack_require__(9310);
+const console_js_1 = __webpack_require__(9475);
+const escape_js_1 = __webpack_require__(6412);
+const json_js_1 = __webpack_require__(2794);
+const summary_js_1 = __webpack_require__(7994);
+async function runCommand(opts) {
+    let loaded;
+    try {
+        loaded = await (0, index_js_1.loadConfig)(opts.config);
+    }
+    catch (e) {
+        if (e instanceof index_js_1.ConfigError) {
+            for (const d of e.diagnostics)
+                console.error((0, index_js_1.formatDiagnostic)(d));
+            return 1;
+        }
+        throw e;
+    }
+    for (const w of loaded.warnings)
+        console.error((0, index_js_1.formatDiagnostic)(w));
+    const color = process.stdout.isTTY === true;
+    const { report } = await (0, run_js_1.runConfig)(loaded.config, {
+        dryRun: opts.dryRun ?? false,
+        rules: opts.rule,
+        ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+        log: (line) => console.log((0, escape_js_1.neutralizeCommands)(line)),
+    });
+    for (const r of report.results)
+        if (r.status !== 'unchanged')
+            console.log((0, console_js_1.formatResultLine)(r, { color }));
+    for (const e of report.ruleErrors)
+        console.error((0, escape_js_1.neutralizeCommands)(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
+    console.log((0, console_js_1.formatTable)(report.results, { color }));
+    if (opts.report)
+        await (0, promises_1.writeFile)(opts.report, (0, json_js_1.serializeReport)(report));
+    if (opts.summary)
+        await (0, promises_1.writeFile)(opts.summary, (0, summary_js_1.renderSummary)(report, { ...(opts.report ? { reportPath: opts.report } : {}) }));
+    return report.totals.failed > 0 || report.ruleErrors.length > 0 ? 1 : 0;
+}
+
+
+/***/ }),
+
+/***/ 9020:
+/***/ ((__unused_webpack_module, exports, __webpack_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DEMO_CONFIG = void 0;
+exports.writeDemo = writeDemo;
+/**
+ * The embedded default: a small deterministic set of OCI image layouts (two images, a
+ * multi-arch index, an artifact with an SBOM referrer) and a replication.yaml that mirrors
+ * them into another local layout. No registry or network needed.
+ */
+const node_crypto_1 = __webpack_require__(7598);
+const promises_1 = __webpack_require__(1455);
+const node_path_1 = __webpack_require__(6760);
+const node_stream_1 = __webpack_require__(7075);
+const digest_js_1 = __webpack_require__(8825);
+const media_types_js_1 = __webpack_require__(9217);
+const oci_layout_js_1 = __webpack_require__(7314);
+exports.DEMO_CONFIG = `# yaml-language-server: $schema=../schema/replication.schema.json
+# ferry's embedded demo: mirror a local OCI layout into another one.
+version: 1
+registries:
+  source:
+    type: oci-layout
+    path: ./source
+  mirror:
+    type: oci-layout
+    path: ./mirror
+rules:
+  - name: demo-mirror
+    description: every repository under demo/, release tags only, into the mirror/ namespace
+    source: source
+    destination: mirror
+    filters:
+      name: demo/**
+      tag: ["v*", "latest", "!*-rc*"]
+    destination_namespace: mirror
+    flattening: 1
+    override: true
+    delete_remote: { enabled: true, max: 5 }
+    trigger: [manual]
+`;
+/** Deterministic pseudo-random bytes from a seed. */
+function bytesFor(seed, size) {
+    const out = Buffer.alloc(size);
+    let off = 0;
+    for (let i = 0; off < size; i++) {
+        const block = (0, node_crypto_1.createHash)('sha256').update(`${seed}/${i}`).digest();
+        block.copy(out, off);
+        off += block.length;
+    }
+    return out;
+}
+async function putBlob(store, repo, data, mediaType) {
+    const desc = { mediaType, digest: (0, digest_js_1.sha256)(data), size: data.length };
+    await store.blobPut(repo, desc, async () => node_stream_1.Readable.from([data]));
+    return desc;
+}
+async function image(store, repo, seed, platform = { os: 'linux', architecture: 'amd64' }) {
+    const config = Buffer.from(JSON.stringify({
+        architecture: platform.architecture,
+        os: platform.os,
+        rootfs: { type: 'layers', diff_ids: [] },
+    }));
+    const cfg = await putBlob(store, repo, config, media_types_js_1.MediaType.OciConfig);
+    const base = await putBlob(store, repo, bytesFor('demo-base-layer', 48 * 1024), 'application/vnd.oci.image.layer.v1.tar+gzip');
+    const own = await putBlob(store, repo, bytesFor(seed, 16 * 1024), 'application/vnd.oci.image.layer.v1.tar+gzip');
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: media_types_js_1.MediaType.OciManifest, config: cfg, layers: [base, own] }));
+    return {
+        bytes: manifest,
+        desc: { mediaType: media_types_js_1.MediaType.OciManifest, digest: (0, digest_js_1.sha256)(manifest), size: manifest.length, platform },
+    };
+}
+/** Writes the demo source layouts and replication.yaml into `dir` (idempotent). Returns the config path. */
+async function writeDemo(dir) {
+    await (0, promises_1.mkdir)(dir, { recursive: true });
+    const configPath = (0, node_path_1.join)(dir, 'replication.yaml');
+    const store = new oci_layout_js_1.OciLayoutStore('source', (0, node_path_1.join)(dir, 'source'));
+    if (!(await (0, promises_1.stat)((0, node_path_1.join)(dir, 'source')).catch(() => undefined))) {
+        for (const [repo, tags] of [
+            ['demo/app/web', ['v1.0.0', 'v1.1.0', 'v1.2.0-rc1', 'latest']],
+            ['demo/app/worker', ['v2.0.0', 'dev']],
+        ]) {
+            for (const tag of tags) {
+                const img = await image(store, repo, `${repo}:${tag === 'latest' ? 'v1.1.0' : tag}`);
+                await store.manifestPut(repo, tag, img.bytes, media_types_js_1.MediaType.OciManifest);
+            }
+        }
+        const children = [];
+        for (const architecture of ['amd64', 'arm64']) {
+            const img = await image(store, 'demo/tools/cli', `cli-${architecture}`, { os: 'linux', architecture });
+            await store.manifestPut('demo/tools/cli', img.desc.digest, img.bytes, media_types_js_1.MediaType.OciManifest);
+            children.push(img.desc);
+        }
+        const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: media_types_js_1.MediaType.OciIndex, manifests: children }));
+        await store.manifestPut('demo/tools/cli', 'v3.1.0', index, media_types_js_1.MediaType.OciIndex);
+        // An SBOM attached to the index, found through the referrers tag fallback (sha256-<hex>).
+        const empty = await putBlob(store, 'demo/tools/cli', Buffer.from('{}'), media_types_js_1.MediaType.OciEmpty);
+        const sbom = await putBlob(store, 'demo/tools/cli', Buffer.from('{"spdxVersion":"SPDX-2.3","name":"cli"}'), 'application/spdx+json');
+        const subject = { mediaType: media_types_js_1.MediaType.OciIndex, digest: (0, digest_js_1.sha256)(index), size: index.length };
+        const referrer = Buffer.from(JSON.stringify({
+            schemaVersion: 2,
+            mediaType: media_types_js_1.MediaType.OciManifest,
+            artifactType: 'application/spdx+json',
+            config: empty,
+            layers: [sbom],
+            subject,
+        }));
+        await store.manifestPut('demo/tools/cli', (0, digest_js_1.sha256)(referrer), referrer, media_types_js_1.MediaType.OciManifest);
+        const fallback = Buffer.from(JSON.stringify({
+            schemaVersion: 2,
+            mediaType: media_types_js_1.MediaType.OciIndex,
+            manifests: [
+                {
+                    mediaType: media_types_js_1.MediaType.OciManifest,
+                    digest: (0, digest_js_1.sha256)(referrer),
+                    size: referrer.length,
+                    artifactType: 'application/spdx+json',
+                },
+            ],
+        }));
+        await store.manifestPut('demo/tools/cli', subject.digest.replace(':', '-'), fallback, media_types_js_1.MediaType.OciIndex);
+    }
+    await (0, promises_1.writeFile)(configPath, exports.DEMO_CONFIG);
+    return configPath;
+}
+
+
+/***/ }),
+
+/***/ 9475:
+/***/ ((__unused_webpack_module, exports, __webpack_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.formatResultLine = formatResultLine;
+exports.formatTable = formatTable;
+exports.formatProgress = formatProgress;
+/**
+ * Plain-text output for the log and the terminal: one line per image as it ends, a final
+ * table and progress lines. Every registry string goes through neutralizeCommands (G4).
+ */
+const escape_js_1 = __webpack_require__(6412);
+const json_js_1 = __webpack_require__(2794);
+const SYMBOL = {
+    failed: '✖',
+    copied: '✔',
+    updated: '✔',
+    deleted: '✔',
+    'would-copy': '+',
+    'would-update': '~',
+    'would-delete': '-',
+    kept: '!',
+    skipped: '↷',
+    deferred: '…',
+    unchanged: '=',
+};
+const COLOR = {
+    failed: 31,
+    copied: 32,
+    updated: 32,
+    deleted: 32,
+    'would-copy': 32,
+    'would-update': 33,
+    'would-delete': 33,
+    kept: 33,
+    skipped: 33,
+    deferred: 33,
+    unchanged: 2,
+};
+/** Wide enough for `unchanged`; the longer dry-run words simply push the line. */
+const STATUS_WIDTH = 9;
+const MESSAGE_MAX = 500;
+function paint(s, status, color) {
+    return color ? `\x1b[${COLOR[status]}m${s}\x1b[0m` : s;
+}
+function text(s, max = 300) {
+    return (0, escape_js_1.neutralizeCommands)((0, escape_js_1.truncate)(s, max));
+}
+/**
+ * `✔ copied    src → dst  sha256:abcd1234…  12.3 MiB in 2.1s (2 retries)`; a failure puts its
+ * hint on a second, indented line.
+ */
+function formatResultLine(r, opts = {}) {
+    const refs = r.source ? `${text(r.source)} → ${text(r.destination)}` : text(r.destination);
+    const parts = [`${paint(`${SYMBOL[r.status]} ${r.status.padEnd(STATUS_WIDTH)}`, r.status, opts.color)} ${refs}`];
+    const digest = r.destinationDigest ?? r.sourceDigest;
+    if (digest)
+        parts.push(text((0, escape_js_1.shortDigest)(digest)));
+    parts.push(r.bytes > 0 ? `${(0, escape_js_1.humanBytes)(r.bytes)} in ${(0, escape_js_1.humanDuration)(r.durationMs)}` : `in ${(0, escape_js_1.humanDuration)(r.durationMs)}`);
+    let line = parts.join('  ');
+    if (r.retries > 0)
+        line += ` (${r.retries} ${r.retries === 1 ? 'retry' : 'retries'})`;
+    if (r.error) {
+        const status = r.error.status ? ` ${r.error.status}` : '';
+        line += `  ${text(r.error.kind, 40)}${status}: ${text(r.error.message, MESSAGE_MAX)}`;
+        if (r.error.hint)
+            line += `\n    hint: ${text(r.error.hint, MESSAGE_MAX)}`;
+    }
+    else if (r.reason) {
+        line += `  (${text(r.reason)})`;
+    }
+    return line;
+}
+/** The final aligned table plus a totals line. */
+function formatTable(results, opts = {}) {
+    const header = ['STATUS', 'SOURCE', 'DESTINATION', 'DIGEST', 'SIZE', 'TIME', 'RETRIES', 'NOTE'];
+    const rows = results.map((r) => [
+        paint(r.status, r.status, opts.color),
+        r.source ? text(r.source, 120) : '-',
+        text(r.destination, 120),
+        text((0, escape_js_1.shortDigest)(r.destinationDigest ?? r.sourceDigest)) || '-',
+        r.bytes > 0 ? (0, escape_js_1.humanBytes)(r.bytes) : '-',
+        (0, escape_js_1.humanDuration)(r.durationMs),
+        String(r.retries),
+        r.error ? `${text(r.error.kind, 40)}: ${text(r.error.message, 120)}` : r.reason ? text(r.reason, 120) : '',
+    ]);
+    const totals = (0, json_js_1.countStatuses)(results);
+    const summary = Object.entries(totals)
+        .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${n} ${s}`)
+        .join(', ');
+    const bytes = results.reduce((n, r) => n + r.bytes, 0);
+    const lines = (0, escape_js_1.alignColumns)([header, ...rows]);
+    lines.push('', `Total: ${summary || 'no results'}; ${(0, escape_js_1.humanBytes)(bytes)} moved`);
+    return lines.join('\n') + '\n';
+}
+/** `ghcr.io/acme/nginx:1.27  12.3 MiB / 45.6 MiB (27%)  4.1 MiB/s` */
+function formatProgress(p) {
+    const parts = [text(p.ref, 200)];
+    if (p.total > 0) {
+        const pct = Math.min(100, Math.floor((p.bytes / p.total) * 100));
+        parts.push(`${(0, escape_js_1.humanBytes)(p.bytes)} / ${(0, escape_js_1.humanBytes)(p.total)} (${pct}%)`);
+    }
+    else {
+        parts.push((0, escape_js_1.humanBytes)(p.bytes));
+    }
+    if (p.elapsedMs > 0)
+        parts.push(`${(0, escape_js_1.humanBytes)((p.bytes * 1000) / p.elapsedMs)}/s`);
+    return parts.join('  ');
+}
+
+
+/***/ }),
+
+/***/ 7994:
+/***/ ((__unused_webpack_module, exports, __webpack_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.STATUS_EMOJI = exports.COLLAPSE_UNCHANGED_AFTER = exports.DEFAULT_SUMMARY_MAX_BYTES = void 0;
+exports.statusWord = statusWord;
+exports.renderSummary = renderSummary;
+exports.headline = headline;
+/**
+ * The Markdown job summary ($GITHUB_STEP_SUMMARY) for a run: verdict first, failures with
+ * hints next, then one table per rule; every registry string escaped (RELIABILITY.md G4) and
+ * the whole kept under the upload limit (ECOSYSTEM.md (a) "Size caps").
+ */
+const escape_js_1 = __webpack_require__(6412);
+const json_js_1 = __webpack_require__(2794);
+/** GitHub refuses a step summary over 1 MiB; stay well under it. */
+exports.DEFAULT_SUMMARY_MAX_BYTES = 900 * 1024;
+/** A run of more unchanged rows than this is folded into `<details>`. */
+exports.COLLAPSE_UNCHANGED_AFTER = 5;
+exports.STATUS_EMOJI = {
+    failed: '❌',
+    copied: '✅',
+    updated: '🔄',
+    deleted: '🗑️',
+    'would-copy': '➕',
+    'would-update': '🔄',
+    'would-delete': '🗑️',
+    kept: '📌',
+    skipped: '⏭️',
+    deferred: '⏳',
+    unchanged: '➖',
+};
+/** `would-copy` → `would copy`. */
+function statusWord(s) {
+    return s.replace('-', ' ');
+}
+const ROW_HEADER = '| Status | Source | Destination | Digest | Size moved | Blobs (copied/mounted/present) | Time | Retries |\n' +
+    '|---|---|---|---|---:|---:|---:|---:|\n';
+const TIER_UNCHANGED = 0;
+const TIER_RULE_ROW = 1;
+const TIER_TOTALS_ROW = 2;
+const TIER_RULE_ERROR = 3;
+const TIER_FAILURE = 4;
+/** Renders the job summary for a run report. */
+function renderSummary(report, opts = {}) {
+    const maxBytes = opts.maxBytes ?? exports.DEFAULT_SUMMARY_MAX_BYTES;
+    const model = buildModel(report);
+    let text = render(model, opts, 0);
+    if (byteLength(text) <= maxBytes)
+        return text;
+    const order = [...model.rules.flatMap((r) => r.rows), ...model.totals.rows, ...model.ruleErrors, ...model.failures]
+        .map((d, i) => ({ d, i }))
+        .sort((a, b) => a.d.tier - b.d.tier || b.i - a.i)
+        .map(({ d }) => d);
+    let dropped = 0;
+    for (;;) {
+        const excess = byteLength(text) - maxBytes;
+        if (excess <= 0)
+            return text;
+        if (dropped >= order.length)
+            return hardCut(text, maxBytes, opts);
+        let freed = 0;
+        while (dropped < order.length && freed < excess) {
+            const d = order[dropped++];
+            d.dropped = true;
+            freed += d.bytes;
+            // Count a rule section's heading once its last row goes, or the first pass overshoots.
+            if ('section' in d) {
+                const { section } = d;
+                if (--section.rows === 0)
+                    freed += section.bytes;
+            }
+        }
+        text = render(model, opts, dropped);
+    }
+}
+function buildModel(report) {
+    const byRule = new Map();
+    for (const r of report.results) {
+        const list = byRule.get(r.rule);
+        if (list)
+            list.push(r);
+        else
+            byRule.set(r.rule, [r]);
+    }
+    for (const e of report.ruleErrors)
+        if (!byRule.has(e.rule))
+            byRule.set(e.rule, []);
+    const rules = [...byRule].map(([name, results]) => {
+        const section = { rows: results.length, bytes: byteLength(ruleHeading(name, results) + ROW_HEADER) + 2 };
+        return {
+            name,
+            results,
+            rows: results.map((r) => {
+                const unchanged = r.status === 'unchanged';
+                return droppable(resultRow(r), unchanged ? TIER_UNCHANGED : TIER_RULE_ROW, { unchanged, section });
+            }),
+        };
+    });
+    const failures = report.results
+        .filter((r) => r.status === 'failed')
+        .map((r) => droppable(failureRow(r), TIER_FAILURE, {}));
+    const ruleErrors = report.ruleErrors.map((e) => droppable(`| ${(0, escape_js_1.escapeMarkdownCell)(e.rule)} | ${(0, escape_js_1.escapeMarkdownCell)(e.message)} | ${e.hint ? (0, escape_js_1.escapeMarkdownCell)(e.hint) : '—'} |\n`, TIER_RULE_ERROR, {}));
+    return { report, rules, totals: totalsTable(report, rules), failures, ruleErrors };
+}
+function ruleHeading(name, results) {
+    return `### ${(0, escape_js_1.escapeMarkdownCell)(name, 100)} · ${countsText((0, json_js_1.countStatuses)(results))}\n\n`;
+}
+function droppable(line, tier, extra) {
+    return { line, bytes: byteLength(line), tier, dropped: false, ...extra };
+}
+function render(m, opts, omitted) {
+    const { report } = m;
+    const out = [headline(report, opts), '\n'];
+    if (report.dryRun)
+        out.push('> Dry run: nothing was written.\n\n');
+    if (omitted > 0)
+        out.push(omittedLine(omitted, opts), '\n\n');
+    const totalsRows = m.totals.rows.filter((d) => !d.dropped);
+    out.push(m.totals.head, ...totalsRows.map((d) => d.line), m.totals.total);
+    if (totalsRows.length < m.totals.rows.length) {
+        out.push(`\n_${m.totals.rows.length - totalsRows.length} rules not shown._\n`);
+    }
+    out.push('\n');
+    const failures = m.failures.filter((d) => !d.dropped);
+    if (m.failures.length > 0) {
+        out.push(`### ❌ Failures (${m.failures.length})\n\n`);
+        if (failures.length > 0) {
+            out.push('| Image | Error | Hint |\n|---|---|---|\n', ...failures.map((d) => d.line));
+        }
+        if (failures.length < m.failures.length) {
+            out.push(`\n_${m.failures.length - failures.length} failures omitted._\n`);
+        }
+        out.push('\n');
+    }
+    const ruleErrors = m.ruleErrors.filter((d) => !d.dropped);
+    if (m.ruleErrors.length > 0) {
+        out.push(`### ⚠️ Rule errors (${m.ruleErrors.length})\n\n`);
+        if (ruleErrors.length > 0)
+            out.push('| Rule | Error | Hint |\n|---|---|---|\n', ...ruleErrors.map((d) => d.line));
+        if (ruleErrors.length < m.ruleErrors.length) {
+            out.push(`\n_${m.ruleErrors.length - ruleErrors.length} rule errors omitted._\n`);
+        }
+        out.push('\n');
+    }
+    for (const rule of m.rules) {
+        if (rule.rows.length === 0)
+            continue;
+        const kept = rule.rows.filter((r) => !r.dropped);
+        if (kept.length === 0)
+            continue;
+        out.push(ruleHeading(rule.name, rule.results));
+        out.push(ruleTable(kept));
+        if (kept.length < rule.rows.length)
+            out.push(`_${rule.rows.length - kept.length} rows omitted._\n\n`);
+    }
+    const footer = [`ferry ${(0, escape_js_1.escapeMarkdownCell)(report.tool.version, 40)}`];
+    if (report.shard)
+        footer.push(`shard ${report.shard.index + 1} of ${report.shard.total}`);
+    footer.push(`started ${(0, escape_js_1.escapeMarkdownCell)(report.startedAt, 40)}`);
+    if (opts.reportPath)
+        footer.push(`JSON report: ${(0, escape_js_1.codeCell)(opts.reportPath, 200)}`);
+    out.push(`<sub>${footer.join(' · ')}</sub>\n`);
+    return out.join('');
+}
+/** `## ferry run — ❌ 1 failed · 14 copied · 3 deleted · 140 unchanged (6m12s, 2.1 GiB)` */
+function headline(report, opts = {}) {
+    const totals = (0, json_js_1.countStatuses)(report.results);
+    let title = opts.title ?? `ferry ${report.command}`;
+    if (report.dryRun)
+        title += ' (dry run)';
+    if (report.shard)
+        title += ` (shard ${report.shard.index + 1} of ${report.shard.total})`;
+    const failed = totals.failed > 0 || report.ruleErrors.length > 0;
+    const verdict = failed ? '❌' : totals.deferred > 0 ? '⚠️' : '✅';
+    const parts = [];
+    if (report.ruleErrors.length > 0) {
+        parts.push(`${report.ruleErrors.length} rule error${report.ruleErrors.length === 1 ? '' : 's'}`);
+    }
+    const counts = countsText(totals);
+    if (counts)
+        parts.push(counts);
+    const extra = [(0, escape_js_1.humanDuration)(Date.parse(report.finishedAt) - Date.parse(report.startedAt))];
+    const bytes = report.results.reduce((n, r) => n + r.bytes, 0);
+    if (bytes > 0)
+        extra.push((0, escape_js_1.humanBytes)(bytes));
+    return `## ${(0, escape_js_1.escapeMarkdownCell)(title, 120)} — ${verdict} ${parts.join(' · ') || 'nothing to do'} (${extra.join(', ')})\n`;
+}
+/** `1 failed · 14 copied · 140 unchanged`: the non-zero totals in ALL_STATUSES order. */
+function countsText(totals) {
+    return json_js_1.ALL_STATUSES.filter((s) => totals[s] > 0)
+        .map((s) => `${totals[s]} ${statusWord(s)}`)
+        .join(' · ');
+}
+function omittedLine(omitted, opts) {
+    const where = opts.reportPath ? ` (${(0, escape_js_1.codeCell)(opts.reportPath, 200)})` : '';
+    return `> ⚠️ ${omitted} rows omitted to keep this summary under the size limit; see the JSON report${where} for every result.`;
+}
+function totalsTable(report, rules) {
+    const totals = (0, json_js_1.countStatuses)(report.results);
+    const columns = json_js_1.ALL_STATUSES.filter((s) => totals[s] > 0);
+    const errorsByRule = new Map();
+    for (const e of report.ruleErrors)
+        errorsByRule.set(e.rule, (errorsByRule.get(e.rule) ?? 0) + 1);
+    const withErrors = report.ruleErrors.length > 0;
+    const head = ['Rule', ...columns.map((s) => `${exports.STATUS_EMOJI[s]} ${statusWord(s)}`)];
+    if (withErrors)
+        head.push('Rule errors');
+    head.push('Size moved');
+    const row = (label, results, errors) => {
+        const t = (0, json_js_1.countStatuses)(results);
+        const cells = [label, ...columns.map((s) => String(t[s]))];
+        if (withErrors)
+            cells.push(String(errors));
+        cells.push((0, escape_js_1.humanBytes)(results.reduce((n, r) => n + r.bytes, 0)));
+        return `| ${cells.join(' | ')} |\n`;
+    };
+    const rows = rules.map((rule) => {
+        const errors = errorsByRule.get(rule.name) ?? 0;
+        const icon = errors > 0 || rule.results.some((r) => r.status === 'failed') ? '❌' : '✅';
+        return droppable(row(`${icon} ${(0, escape_js_1.escapeMarkdownCell)(rule.name, 100)}`, rule.results, errors), TIER_TOTALS_ROW, {});
+    });
+    return {
+        head: `| ${head.join(' | ')} |\n|---|${columns.map(() => '---:|').join('')}${withErrors ? '---:|' : ''}---:|\n`,
+        rows,
+        total: rules.length === 1 ? '' : row('**Total**', report.results, report.ruleErrors.length),
+    };
+}
+function ruleTable(rows) {
+    const out = [];
+    let open = false;
+    let i = 0;
+    while (i < rows.length) {
+        let j = i;
+        while (j < rows.length && rows[j].unchanged)
+            j++;
+        const run = j - i;
+        if (run > exports.COLLAPSE_UNCHANGED_AFTER) {
+            if (open)
+                out.push('\n');
+            open = false;
+            out.push(`<details><summary>${run} unchanged</summary>\n\n`, ROW_HEADER);
+            for (let k = i; k < j; k++)
+                out.push(rows[k].line);
+            out.push('\n</details>\n\n');
+            i = j;
+            continue;
+        }
+        const end = run > 0 ? j : i + 1;
+        if (!open)
+            out.push(ROW_HEADER);
+        open = true;
+        for (let k = i; k < end; k++)
+            out.push(rows[k].line);
+        i = end;
+    }
+    if (open)
+        out.push('\n');
+    return out.join('');
+}
+function resultRow(r) {
+    const digest = r.destinationDigest ?? r.sourceDigest;
+    const cells = [
+        `${exports.STATUS_EMOJI[r.status]} ${statusWord(r.status)}`,
+        r.source ? (0, escape_js_1.codeCell)(r.source) : '—',
+        (0, escape_js_1.codeCell)(r.destination),
+        digest ? (0, escape_js_1.codeCell)((0, escape_js_1.shortDigest)(digest)) : '—',
+        r.bytes > 0 ? (0, escape_js_1.humanBytes)(r.bytes) : '—',
+        `${r.blobs.copied}/${r.blobs.mounted}/${r.blobs.present}`,
+        (0, escape_js_1.humanDuration)(r.durationMs),
+        String(r.retries),
+    ];
+    return `| ${cells.join(' | ')} |\n`;
+}
+function failureRow(r) {
+    const e = r.error;
+    let error = '—';
+    if (e) {
+        const status = e.status ? ` (HTTP ${e.status})` : '';
+        const codes = e.codes?.length ? ` [${e.codes.join(', ')}]` : '';
+        error = `**${(0, escape_js_1.escapeMarkdownCell)(e.kind, 40)}**${status}: ${(0, escape_js_1.escapeMarkdownCell)(e.message + codes)}`;
+    }
+    else if (r.reason) {
+        error = (0, escape_js_1.escapeMarkdownCell)(r.reason);
+    }
+    const hint = e?.hint ? (0, escape_js_1.escapeMarkdownCell)(e.hint) : '—';
+    return `| ${(0, escape_js_1.codeCell)(r.destination)} | ${error} | ${hint} |\n`;
+}
+function hardCut(text, maxBytes, opts) {
+    const note = `\n\n${omittedLine(0, opts).replace('0 rows omitted', 'The rest of this summary was cut')}\n`;
+    const budget = Math.max(0, maxBytes - byteLength(note));
+    const buf = Buffer.from(text, 'utf8');
+    let cut = Math.min(budget, buf.length);
+    // Back off to a UTF-8 character boundary, then to the last whole line.
+    while (cut > 0 && ((buf[cut] ?? 0) & 0xc0) === 0x80)
+        cut--;
+    let kept = buf.subarray(0, cut).toString('utf8');
+    const nl = kept.lastIndexOf('\n');
+    if (nl > 0)
+        kept = kept.slice(0, nl);
+    return kept + note;
+}
+function byteLength(s) {
+    return Buffer.byteLength(s, 'utf8');
+}
+
+
+/***/ })
+
+};
