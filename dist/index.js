@@ -99735,7 +99735,7 @@ class RegistryClient {
     async blobUpload(repository, desc, open) {
         parseRepository(repository);
         const digest = parseDigest(desc.digest);
-        const chunked = desc.size > this.#chunkThreshold;
+        let chunked = desc.size > this.#chunkThreshold;
         const attempts = 3;
         let retries = 0;
         for (let attempt = 0;; attempt++) {
@@ -99749,6 +99749,13 @@ class RegistryClient {
             }
             catch (e) {
                 await this.#cancelUpload(repository, location);
+                // A registry that refuses a whole-blob PUT (JFrog's 400, a proxy's 413) gets chunks instead.
+                if (!chunked && e instanceof RegistryError && (e.status === 413 || e.status === 400 || e.status === 416)) {
+                    chunked = true;
+                    retries++;
+                    if (attempt + 1 < attempts)
+                        continue;
+                }
                 const temporary = e instanceof RegistryError ? e.temporary : true;
                 // The whole session is retried, never a single request with a consumed body (RELIABILITY A4).
                 if (!temporary || attempt + 1 >= attempts)
@@ -102923,6 +102930,272 @@ function countPlan(plan) {
     return counts;
 }
 
+;// CONCATENATED MODULE: ./src/report/escape.ts
+/**
+ * Escaping for untrusted text (registry error bodies, tag names, labels) before it reaches
+ * Markdown (job summary, PR comment) or the runner's log (RELIABILITY.md G4 / T25),
+ * plus the small text formatters the renderers share (bytes, durations, digests).
+ */
+/** Default cap for one escaped string; long registry error bodies are cut with `…`. */
+const DEFAULT_MAX_TEXT = 300;
+const ZWSP = '\u200B';
+/** Cuts `s` to at most `max` code points, ending in `…` when cut. */
+function escape_truncate(s, max = DEFAULT_MAX_TEXT) {
+    const points = Array.from(s);
+    if (points.length <= max)
+        return s;
+    return points.slice(0, Math.max(0, max - 1)).join('') + '…';
+}
+const MD_CELL_ESCAPES = {
+    '\\': '\\\\',
+    '|': '\\|',
+    '`': '\\`',
+    '*': '\\*',
+    _: '\\_',
+    '[': '\\[',
+    ']': '\\]',
+    '~': '\\~',
+    '<': '&lt;',
+    '>': '&gt;',
+    '&': '&amp;',
+};
+/**
+ * Makes `s` safe as the text of one GitHub Markdown table cell: no cell break (`|`), no
+ * code span, emphasis, link, HTML tag or entity, no line break, no @mention; cut at `max`.
+ */
+function escapeMarkdownCell(s, max = DEFAULT_MAX_TEXT) {
+    return escape_truncate(oneLine(s), max)
+        .replace(/[\\|`*_[\]~<>&]/g, (c) => MD_CELL_ESCAPES[c] ?? c)
+        .replace(/@/g, '@' + ZWSP);
+}
+const HTML_ESCAPES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
+/** Escapes text for HTML content or a quoted attribute (`<summary>`, `<code>`). */
+function escapeHtml(s) {
+    return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+/**
+ * Makes text inert in a GitHub Actions log. The runner reads a line starting with `::` as a
+ * workflow command (and `##[` as a legacy one), so a registry string like
+ * `"\n::add-mask::x\n::error::pwned"` could mask output or raise an annotation
+ * (docs.github.com, "Workflow commands for GitHub Actions"). Line breaks and `%` are encoded
+ * the way the toolkit encodes command data (`%0A`, `%0D`, `%25`), so the result is one line;
+ * a leading `::` and every `##[` get a zero-width space; other control characters
+ * (ANSI escapes included) are shown as `\xNN`.
+ */
+function escape_neutralizeCommands(s) {
+    return s
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${hex2(c)}`)
+        .replace(/^(\s*):(?=:)/, `$1:${ZWSP}`)
+        .replace(/##\[/g, `#${ZWSP}#[`);
+}
+/**
+ * Inline code for Markdown outside tables: the fence is one backtick longer than the longest
+ * backtick run inside, padded when the text starts or ends with a backtick (CommonMark 6.1).
+ */
+function code(s, max = DEFAULT_MAX_TEXT) {
+    const text = escape_truncate(oneLine(s), max);
+    if (text === '')
+        return '` `';
+    const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = /^[` ]|[` ]$/.test(text) && text.trim() !== '' ? ' ' : '';
+    return fence + pad + text + pad + fence;
+}
+/**
+ * Monospace text for a table cell. A backtick code span can't hold `\|` reliably inside a GFM
+ * table, so this is `<code>` around escaped cell text.
+ */
+function codeCell(s, max = DEFAULT_MAX_TEXT) {
+    return `<code>${escapeMarkdownCell(s, max)}</code>`;
+}
+/** Replaces line breaks and tabs with spaces and drops other control characters. */
+function oneLine(s) {
+    return s.replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+}
+function hex2(c) {
+    return c.charCodeAt(0).toString(16).padStart(2, '0');
+}
+// ---- shared formatters -------------------------------------------------------------------
+const escape_BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+/** `512 B`, `12.3 MiB`, `2.1 GiB` (binary units, one decimal below 100). */
+function escape_humanBytes(bytes) {
+    if (!Number.isFinite(bytes) || bytes < 1024)
+        return `${Math.max(0, Math.round(bytes || 0))} B`;
+    let value = bytes;
+    let unit = '';
+    for (const u of escape_BYTE_UNITS) {
+        value /= 1024;
+        unit = u;
+        if (value < 1024)
+            break;
+    }
+    return `${value < 100 ? value.toFixed(1) : Math.round(value)} ${unit}`;
+}
+/** `850ms`, `2.1s`, `41s`, `6m12s`, `1h02m`. */
+function escape_humanDuration(ms) {
+    if (!Number.isFinite(ms) || ms < 0)
+        return '0ms';
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    const seconds = ms / 1000;
+    if (seconds < 10)
+        return `${(Math.floor(seconds * 10) / 10).toFixed(1)}s`;
+    if (seconds < 60)
+        return `${Math.floor(seconds)}s`;
+    const total = Math.floor(seconds);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    if (h > 0)
+        return `${h}h${String(m).padStart(2, '0')}m`;
+    return `${m}m${String(s).padStart(2, '0')}s`;
+}
+const escape_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
+/**
+ * `sha256:abcd1234…` for a well-formed digest; anything else comes back cut to 24 characters
+ * and still needs escaping by the caller.
+ */
+function escape_shortDigest(digest, hexChars = 8) {
+    if (!digest)
+        return '';
+    const m = escape_DIGEST_RE.exec(digest);
+    if (!m)
+        return escape_truncate(digest, 24);
+    const [, algorithm, encoded] = m;
+    return encoded.length <= hexChars ? digest : `${algorithm}:${encoded.slice(0, hexChars)}…`;
+}
+/** Left-aligned columns separated by two spaces, trailing blanks removed. */
+function escape_alignColumns(rows, indent = '') {
+    const widths = [];
+    for (const row of rows) {
+        for (const [i, cell] of row.entries())
+            widths[i] = Math.max(widths[i] ?? 0, width(cell));
+    }
+    return rows.map((row) => indent +
+        row
+            .map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - width(cell)))
+            .join('  ')
+            .trimEnd());
+}
+/** Display width in a terminal: code points, ANSI colour sequences excluded. */
+function width(s) {
+    return Array.from(s.replace(/\x1b\[[0-9;]*m/g, '')).length;
+}
+
+;// CONCATENATED MODULE: ./src/report/console.ts
+/**
+ * Plain-text output for the log and the terminal: one line per image as it ends, a final
+ * table and progress lines. Every registry string goes through neutralizeCommands (G4).
+ */
+
+
+const SYMBOL = {
+    failed: '✖',
+    copied: '✔',
+    updated: '✔',
+    deleted: '✔',
+    'would-copy': '+',
+    'would-update': '~',
+    'would-delete': '-',
+    kept: '!',
+    skipped: '↷',
+    deferred: '…',
+    unchanged: '=',
+};
+const COLOR = {
+    failed: 31,
+    copied: 32,
+    updated: 32,
+    deleted: 32,
+    'would-copy': 32,
+    'would-update': 33,
+    'would-delete': 33,
+    kept: 33,
+    skipped: 33,
+    deferred: 33,
+    unchanged: 2,
+};
+/** Wide enough for `unchanged`; the longer dry-run words simply push the line. */
+const STATUS_WIDTH = 9;
+const MESSAGE_MAX = 500;
+function paint(s, status, color) {
+    return color ? `\x1b[${COLOR[status]}m${s}\x1b[0m` : s;
+}
+function console_text(s, max = 300) {
+    return escape_neutralizeCommands(escape_truncate(s, max));
+}
+/**
+ * `✔ copied    src → dst  sha256:abcd1234…  12.3 MiB in 2.1s (2 retries)`; a failure puts its
+ * hint on a second, indented line.
+ */
+function formatResultLine(r, opts = {}) {
+    const refs = r.source ? `${console_text(r.source)} → ${console_text(r.destination)}` : console_text(r.destination);
+    const parts = [`${paint(`${SYMBOL[r.status]} ${r.status.padEnd(STATUS_WIDTH)}`, r.status, opts.color)} ${refs}`];
+    const digest = r.destinationDigest ?? r.sourceDigest;
+    if (digest)
+        parts.push(console_text(shortDigest(digest)));
+    parts.push(r.bytes > 0 ? `${humanBytes(r.bytes)} in ${humanDuration(r.durationMs)}` : `in ${humanDuration(r.durationMs)}`);
+    let line = parts.join('  ');
+    if (r.retries > 0)
+        line += ` (${r.retries} ${r.retries === 1 ? 'retry' : 'retries'})`;
+    if (r.error) {
+        const status = r.error.status ? ` ${r.error.status}` : '';
+        line += `  ${console_text(r.error.kind, 40)}${status}: ${console_text(r.error.message, MESSAGE_MAX)}`;
+        if (r.error.hint)
+            line += `\n    hint: ${console_text(r.error.hint, MESSAGE_MAX)}`;
+    }
+    else if (r.reason) {
+        line += `  (${console_text(r.reason)})`;
+    }
+    return line;
+}
+/** The final aligned table plus a totals line. */
+function formatTable(results, opts = {}) {
+    const header = ['STATUS', 'SOURCE', 'DESTINATION', 'DIGEST', 'SIZE', 'TIME', 'RETRIES', 'NOTE'];
+    const rows = results.map((r) => [
+        paint(r.status, r.status, opts.color),
+        r.source ? console_text(r.source, 120) : '-',
+        console_text(r.destination, 120),
+        console_text(shortDigest(r.destinationDigest ?? r.sourceDigest)) || '-',
+        r.bytes > 0 ? humanBytes(r.bytes) : '-',
+        humanDuration(r.durationMs),
+        String(r.retries),
+        r.error ? `${console_text(r.error.kind, 40)}: ${console_text(r.error.message, 120)}` : r.reason ? console_text(r.reason, 120) : '',
+    ]);
+    const totals = countStatuses(results);
+    const summary = Object.entries(totals)
+        .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${n} ${s}`)
+        .join(', ');
+    const bytes = results.reduce((n, r) => n + r.bytes, 0);
+    const lines = alignColumns([header, ...rows]);
+    lines.push('', `Total: ${summary || 'no results'}; ${humanBytes(bytes)} moved`);
+    return lines.join('\n') + '\n';
+}
+/** `ghcr.io/acme/nginx:1.27  12.3 MiB / 45.6 MiB (27%)  4.1 MiB/s` */
+function formatProgress(p) {
+    const parts = [console_text(p.ref, 200)];
+    if (p.total > 0) {
+        const pct = Math.min(100, Math.floor((p.bytes / p.total) * 100));
+        parts.push(`${escape_humanBytes(p.bytes)} / ${escape_humanBytes(p.total)} (${pct}%)`);
+    }
+    else {
+        parts.push(escape_humanBytes(p.bytes));
+    }
+    if (p.elapsedMs > 0)
+        parts.push(`${escape_humanBytes((p.bytes * 1000) / p.elapsedMs)}/s`);
+    return parts.join('  ');
+}
+
 ;// CONCATENATED MODULE: ./src/replicate/bandwidth.ts
 /** A shared byte budget (token bucket) so all transfers of a rule together stay under `bandwidth:`. */
 
@@ -102969,6 +103242,8 @@ class Bandwidth {
  * destination, plan, then (unless dry run) copy, update and delete, one Result per tag.
  * A no-op run costs one tag list per repository and one HEAD per tag on each side.
  */
+
+
 
 
 
@@ -103135,6 +103410,7 @@ async function execute(rule, plan, src, dst, o, hadErrors) {
                 platforms: rule.platforms,
                 referrers: rule.referrers,
                 ...(bandwidth ? { bandwidth } : {}),
+                onBlobProgress: progress(r.destination, log),
                 ...(o.tagSets.has(i.sourceRepository) ? { sourceTags: o.tagSets.get(i.sourceRepository) } : {}),
             });
             return {
@@ -103272,6 +103548,20 @@ function withManifestCache(store) {
             };
         },
     });
+}
+/** Logs long blob transfers every 10 s (bytes and rate), one line each: readable in a CI log. */
+function progress(ref, log) {
+    const started = new Map();
+    return ({ digest, bytes, total }) => {
+        const now = Date.now();
+        let s = started.get(digest);
+        if (!s)
+            started.set(digest, (s = { at: now, last: now }));
+        if (now - s.last < 10_000 || bytes >= total)
+            return;
+        s.last = now;
+        log(`  … ${formatProgress({ ref: `${ref} ${digest_shortDigest(digest)}`, bytes, total, elapsedMs: now - s.at })}`);
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/replicate/run.ts
@@ -103505,272 +103795,6 @@ function shardSelector(units, index, total) {
     const shards = shardUnits(units, total);
     const mine = new Set(shards.find((s) => s.index === index)?.units.map((u) => `${u.rule}\n${u.repository}`));
     return (rule, repository) => mine.has(`${rule}\n${repository}`);
-}
-
-;// CONCATENATED MODULE: ./src/report/escape.ts
-/**
- * Escaping for untrusted text (registry error bodies, tag names, labels) before it reaches
- * Markdown (job summary, PR comment) or the runner's log (RELIABILITY.md G4 / T25),
- * plus the small text formatters the renderers share (bytes, durations, digests).
- */
-/** Default cap for one escaped string; long registry error bodies are cut with `…`. */
-const DEFAULT_MAX_TEXT = 300;
-const ZWSP = '\u200B';
-/** Cuts `s` to at most `max` code points, ending in `…` when cut. */
-function escape_truncate(s, max = DEFAULT_MAX_TEXT) {
-    const points = Array.from(s);
-    if (points.length <= max)
-        return s;
-    return points.slice(0, Math.max(0, max - 1)).join('') + '…';
-}
-const MD_CELL_ESCAPES = {
-    '\\': '\\\\',
-    '|': '\\|',
-    '`': '\\`',
-    '*': '\\*',
-    _: '\\_',
-    '[': '\\[',
-    ']': '\\]',
-    '~': '\\~',
-    '<': '&lt;',
-    '>': '&gt;',
-    '&': '&amp;',
-};
-/**
- * Makes `s` safe as the text of one GitHub Markdown table cell: no cell break (`|`), no
- * code span, emphasis, link, HTML tag or entity, no line break, no @mention; cut at `max`.
- */
-function escapeMarkdownCell(s, max = DEFAULT_MAX_TEXT) {
-    return escape_truncate(oneLine(s), max)
-        .replace(/[\\|`*_[\]~<>&]/g, (c) => MD_CELL_ESCAPES[c] ?? c)
-        .replace(/@/g, '@' + ZWSP);
-}
-const HTML_ESCAPES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#39;',
-};
-/** Escapes text for HTML content or a quoted attribute (`<summary>`, `<code>`). */
-function escapeHtml(s) {
-    return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
-}
-/**
- * Makes text inert in a GitHub Actions log. The runner reads a line starting with `::` as a
- * workflow command (and `##[` as a legacy one), so a registry string like
- * `"\n::add-mask::x\n::error::pwned"` could mask output or raise an annotation
- * (docs.github.com, "Workflow commands for GitHub Actions"). Line breaks and `%` are encoded
- * the way the toolkit encodes command data (`%0A`, `%0D`, `%25`), so the result is one line;
- * a leading `::` and every `##[` get a zero-width space; other control characters
- * (ANSI escapes included) are shown as `\xNN`.
- */
-function escape_neutralizeCommands(s) {
-    return s
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${hex2(c)}`)
-        .replace(/^(\s*):(?=:)/, `$1:${ZWSP}`)
-        .replace(/##\[/g, `#${ZWSP}#[`);
-}
-/**
- * Inline code for Markdown outside tables: the fence is one backtick longer than the longest
- * backtick run inside, padded when the text starts or ends with a backtick (CommonMark 6.1).
- */
-function code(s, max = DEFAULT_MAX_TEXT) {
-    const text = escape_truncate(oneLine(s), max);
-    if (text === '')
-        return '` `';
-    const longest = Math.max(0, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
-    const fence = '`'.repeat(longest + 1);
-    const pad = /^[` ]|[` ]$/.test(text) && text.trim() !== '' ? ' ' : '';
-    return fence + pad + text + pad + fence;
-}
-/**
- * Monospace text for a table cell. A backtick code span can't hold `\|` reliably inside a GFM
- * table, so this is `<code>` around escaped cell text.
- */
-function codeCell(s, max = DEFAULT_MAX_TEXT) {
-    return `<code>${escapeMarkdownCell(s, max)}</code>`;
-}
-/** Replaces line breaks and tabs with spaces and drops other control characters. */
-function oneLine(s) {
-    return s.replace(/\r\n|[\r\n\t\u2028\u2029]/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
-}
-function hex2(c) {
-    return c.charCodeAt(0).toString(16).padStart(2, '0');
-}
-// ---- shared formatters -------------------------------------------------------------------
-const escape_BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-/** `512 B`, `12.3 MiB`, `2.1 GiB` (binary units, one decimal below 100). */
-function escape_humanBytes(bytes) {
-    if (!Number.isFinite(bytes) || bytes < 1024)
-        return `${Math.max(0, Math.round(bytes || 0))} B`;
-    let value = bytes;
-    let unit = '';
-    for (const u of escape_BYTE_UNITS) {
-        value /= 1024;
-        unit = u;
-        if (value < 1024)
-            break;
-    }
-    return `${value < 100 ? value.toFixed(1) : Math.round(value)} ${unit}`;
-}
-/** `850ms`, `2.1s`, `41s`, `6m12s`, `1h02m`. */
-function escape_humanDuration(ms) {
-    if (!Number.isFinite(ms) || ms < 0)
-        return '0ms';
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    const seconds = ms / 1000;
-    if (seconds < 10)
-        return `${(Math.floor(seconds * 10) / 10).toFixed(1)}s`;
-    if (seconds < 60)
-        return `${Math.floor(seconds)}s`;
-    const total = Math.floor(seconds);
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    if (h > 0)
-        return `${h}h${String(m).padStart(2, '0')}m`;
-    return `${m}m${String(s).padStart(2, '0')}s`;
-}
-const escape_DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
-/**
- * `sha256:abcd1234…` for a well-formed digest; anything else comes back cut to 24 characters
- * and still needs escaping by the caller.
- */
-function escape_shortDigest(digest, hexChars = 8) {
-    if (!digest)
-        return '';
-    const m = escape_DIGEST_RE.exec(digest);
-    if (!m)
-        return escape_truncate(digest, 24);
-    const [, algorithm, encoded] = m;
-    return encoded.length <= hexChars ? digest : `${algorithm}:${encoded.slice(0, hexChars)}…`;
-}
-/** Left-aligned columns separated by two spaces, trailing blanks removed. */
-function escape_alignColumns(rows, indent = '') {
-    const widths = [];
-    for (const row of rows) {
-        for (const [i, cell] of row.entries())
-            widths[i] = Math.max(widths[i] ?? 0, width(cell));
-    }
-    return rows.map((row) => indent +
-        row
-            .map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - width(cell)))
-            .join('  ')
-            .trimEnd());
-}
-/** Display width in a terminal: code points, ANSI colour sequences excluded. */
-function width(s) {
-    return Array.from(s.replace(/\x1b\[[0-9;]*m/g, '')).length;
-}
-
-;// CONCATENATED MODULE: ./src/report/console.ts
-/**
- * Plain-text output for the log and the terminal: one line per image as it ends, a final
- * table and progress lines. Every registry string goes through neutralizeCommands (G4).
- */
-
-
-const SYMBOL = {
-    failed: '✖',
-    copied: '✔',
-    updated: '✔',
-    deleted: '✔',
-    'would-copy': '+',
-    'would-update': '~',
-    'would-delete': '-',
-    kept: '!',
-    skipped: '↷',
-    deferred: '…',
-    unchanged: '=',
-};
-const COLOR = {
-    failed: 31,
-    copied: 32,
-    updated: 32,
-    deleted: 32,
-    'would-copy': 32,
-    'would-update': 33,
-    'would-delete': 33,
-    kept: 33,
-    skipped: 33,
-    deferred: 33,
-    unchanged: 2,
-};
-/** Wide enough for `unchanged`; the longer dry-run words simply push the line. */
-const STATUS_WIDTH = 9;
-const MESSAGE_MAX = 500;
-function paint(s, status, color) {
-    return color ? `\x1b[${COLOR[status]}m${s}\x1b[0m` : s;
-}
-function console_text(s, max = 300) {
-    return neutralizeCommands(truncate(s, max));
-}
-/**
- * `✔ copied    src → dst  sha256:abcd1234…  12.3 MiB in 2.1s (2 retries)`; a failure puts its
- * hint on a second, indented line.
- */
-function formatResultLine(r, opts = {}) {
-    const refs = r.source ? `${console_text(r.source)} → ${console_text(r.destination)}` : console_text(r.destination);
-    const parts = [`${paint(`${SYMBOL[r.status]} ${r.status.padEnd(STATUS_WIDTH)}`, r.status, opts.color)} ${refs}`];
-    const digest = r.destinationDigest ?? r.sourceDigest;
-    if (digest)
-        parts.push(console_text(shortDigest(digest)));
-    parts.push(r.bytes > 0 ? `${humanBytes(r.bytes)} in ${humanDuration(r.durationMs)}` : `in ${humanDuration(r.durationMs)}`);
-    let line = parts.join('  ');
-    if (r.retries > 0)
-        line += ` (${r.retries} ${r.retries === 1 ? 'retry' : 'retries'})`;
-    if (r.error) {
-        const status = r.error.status ? ` ${r.error.status}` : '';
-        line += `  ${console_text(r.error.kind, 40)}${status}: ${console_text(r.error.message, MESSAGE_MAX)}`;
-        if (r.error.hint)
-            line += `\n    hint: ${console_text(r.error.hint, MESSAGE_MAX)}`;
-    }
-    else if (r.reason) {
-        line += `  (${console_text(r.reason)})`;
-    }
-    return line;
-}
-/** The final aligned table plus a totals line. */
-function formatTable(results, opts = {}) {
-    const header = ['STATUS', 'SOURCE', 'DESTINATION', 'DIGEST', 'SIZE', 'TIME', 'RETRIES', 'NOTE'];
-    const rows = results.map((r) => [
-        paint(r.status, r.status, opts.color),
-        r.source ? console_text(r.source, 120) : '-',
-        console_text(r.destination, 120),
-        console_text(shortDigest(r.destinationDigest ?? r.sourceDigest)) || '-',
-        r.bytes > 0 ? humanBytes(r.bytes) : '-',
-        humanDuration(r.durationMs),
-        String(r.retries),
-        r.error ? `${console_text(r.error.kind, 40)}: ${console_text(r.error.message, 120)}` : r.reason ? console_text(r.reason, 120) : '',
-    ]);
-    const totals = countStatuses(results);
-    const summary = Object.entries(totals)
-        .filter(([, n]) => n > 0)
-        .map(([s, n]) => `${n} ${s}`)
-        .join(', ');
-    const bytes = results.reduce((n, r) => n + r.bytes, 0);
-    const lines = alignColumns([header, ...rows]);
-    lines.push('', `Total: ${summary || 'no results'}; ${humanBytes(bytes)} moved`);
-    return lines.join('\n') + '\n';
-}
-/** `ghcr.io/acme/nginx:1.27  12.3 MiB / 45.6 MiB (27%)  4.1 MiB/s` */
-function formatProgress(p) {
-    const parts = [console_text(p.ref, 200)];
-    if (p.total > 0) {
-        const pct = Math.min(100, Math.floor((p.bytes / p.total) * 100));
-        parts.push(`${humanBytes(p.bytes)} / ${humanBytes(p.total)} (${pct}%)`);
-    }
-    else {
-        parts.push(humanBytes(p.bytes));
-    }
-    if (p.elapsedMs > 0)
-        parts.push(`${humanBytes((p.bytes * 1000) / p.elapsedMs)}/s`);
-    return parts.join('  ');
 }
 
 ;// CONCATENATED MODULE: ./src/report/merge.ts

@@ -4708,7 +4708,7 @@ program
     .option('--concurrency <n>', 'requests in flight per rule', (v) => Number(v))
     .option('--matrix <n>', 'print a GitHub Actions matrix splitting the work over n shard jobs', (v) => Number(v))
     .action(async (opts) => {
-    const { planCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(980), __nccwpck_require__.e(473), __nccwpck_require__.e(750), __nccwpck_require__.e(232), __nccwpck_require__.e(754)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1754));
+    const { planCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(980), __nccwpck_require__.e(473), __nccwpck_require__.e(750), __nccwpck_require__.e(310), __nccwpck_require__.e(754)]).then(__nccwpck_require__.bind(__nccwpck_require__, 1754));
     process.exitCode = await planCommand(opts);
 });
 program
@@ -4721,7 +4721,7 @@ program
     .option('--report <file>', 'write the JSON report here')
     .option('--summary <file>', 'write the Markdown summary here')
     .action(async (opts) => {
-    const { runCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(980), __nccwpck_require__.e(473), __nccwpck_require__.e(750), __nccwpck_require__.e(232), __nccwpck_require__.e(948)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7948));
+    const { runCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(980), __nccwpck_require__.e(473), __nccwpck_require__.e(750), __nccwpck_require__.e(310), __nccwpck_require__.e(948)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7948));
     process.exitCode = await runCommand(opts);
 });
 program
@@ -4729,7 +4729,7 @@ program
     .description('run the embedded example: mirror a bundled OCI layout into a local one (no registry needed)')
     .option('-d, --dir <dir>', 'working directory for the demo', '.ferry-demo')
     .action(async (opts) => {
-    const { demoCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(980), __nccwpck_require__.e(473), __nccwpck_require__.e(750), __nccwpck_require__.e(232), __nccwpck_require__.e(206)]).then(__nccwpck_require__.bind(__nccwpck_require__, 206));
+    const { demoCommand } = await Promise.all(/* import() */[__nccwpck_require__.e(980), __nccwpck_require__.e(473), __nccwpck_require__.e(750), __nccwpck_require__.e(310), __nccwpck_require__.e(206)]).then(__nccwpck_require__.bind(__nccwpck_require__, 206));
     process.exitCode = await demoCommand(opts);
 });
 program.parseAsync(process.argv).catch((e) => {

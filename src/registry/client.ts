@@ -525,7 +525,7 @@ export class RegistryClient {
   ): Promise<UploadResult> {
     parseRepository(repository);
     const digest = parseDigest(desc.digest);
-    const chunked = desc.size > this.#chunkThreshold;
+    let chunked = desc.size > this.#chunkThreshold;
     const attempts = 3;
     let retries = 0;
     for (let attempt = 0; ; attempt++) {
@@ -536,6 +536,12 @@ export class RegistryClient {
         return { via: 'uploaded', retries };
       } catch (e) {
         await this.#cancelUpload(repository, location);
+        // A registry that refuses a whole-blob PUT (JFrog's 400, a proxy's 413) gets chunks instead.
+        if (!chunked && e instanceof RegistryError && (e.status === 413 || e.status === 400 || e.status === 416)) {
+          chunked = true;
+          retries++;
+          if (attempt + 1 < attempts) continue;
+        }
         const temporary = e instanceof RegistryError ? e.temporary : true;
         // The whole session is retried, never a single request with a consumed body (RELIABILITY A4).
         if (!temporary || attempt + 1 >= attempts) throw e;

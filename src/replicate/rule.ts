@@ -5,17 +5,18 @@
  */
 import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
-import type { Digest } from '../oci/digest.js';
+import { type Digest, shortDigest } from '../oci/digest.js';
 import { isImage } from '../rules/filter.js';
 import { compileNameFilter, compileTagScope, mapRepository, matchLabels, selectTags } from '../rules/index.js';
 import { planRule, type RepoInput } from '../plan/plan.js';
 import type { PlanItem, RulePlan } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
 import { RegistryError } from '../registry/errors.js';
+import { formatProgress } from '../report/console.js';
 import type { Result, ResultError, ResultStatus } from '../report/result.js';
 import { redact } from '../util/secrets.js';
 import { Bandwidth } from './bandwidth.js';
-import { BlobMover, copyArtifact, emptyStats } from './copy.js';
+import { BlobMover, type CopyOptions, copyArtifact, emptyStats } from './copy.js';
 
 export interface RuleOptions {
   dryRun: boolean;
@@ -237,6 +238,7 @@ async function execute(
               platforms: rule.platforms,
               referrers: rule.referrers,
               ...(bandwidth ? { bandwidth } : {}),
+              onBlobProgress: progress(r.destination, log),
               ...(o.tagSets.has(i.sourceRepository!) ? { sourceTags: o.tagSets.get(i.sourceRepository!)! } : {}),
             },
           );
@@ -377,4 +379,17 @@ function withManifestCache(store: Store): Store {
       };
     },
   });
+}
+
+/** Logs long blob transfers every 10 s (bytes and rate), one line each: readable in a CI log. */
+function progress(ref: string, log: (line: string) => void): CopyOptions['onBlobProgress'] {
+  const started = new Map<string, { at: number; last: number }>();
+  return ({ digest, bytes, total }) => {
+    const now = Date.now();
+    let s = started.get(digest);
+    if (!s) started.set(digest, (s = { at: now, last: now }));
+    if (now - s.last < 10_000 || bytes >= total) return;
+    s.last = now;
+    log(`  … ${formatProgress({ ref: `${ref} ${shortDigest(digest)}`, bytes, total, elapsedMs: now - s.at })}`);
+  };
 }

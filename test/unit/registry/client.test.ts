@@ -435,3 +435,28 @@ describe('manifestPut', () => {
     );
   });
 });
+
+describe('blobUpload', () => {
+  const blob = Buffer.from('x'.repeat(3000));
+  const digest = sha(blob);
+  const open = async () => (await import('node:stream')).Readable.from([blob]);
+
+  test('a registry that refuses the whole-blob PUT (413) gets the blob in chunks instead', async () => {
+    let uploads = 0;
+    const patches: string[] = [];
+    registry({
+      'POST /v2/app/blobs/uploads/': () => ({ status: 202, headers: { location: `/upload/${++uploads}` } }),
+      [`PUT /upload/1?digest=${encodeURIComponent(digest)}`]: { status: 413 },
+      'DELETE /upload/1': { status: 204 },
+      'PATCH /upload/2': (r) => {
+        patches.push(r.headers['content-range'] ?? '');
+        return { status: 202, headers: { location: '/upload/2' } };
+      },
+      [`PUT /upload/2?digest=${encodeURIComponent(digest)}`]: { status: 201 },
+    });
+    const r = await client.blobUpload('app', { digest, size: blob.length }, open);
+    expect(r.via).toBe('uploaded');
+    expect(patches).toEqual([`0-${blob.length - 1}`]);
+    expect(requests().map((s) => s.method)).toEqual(['POST', 'PUT', 'DELETE', 'POST', 'PATCH', 'PUT']);
+  });
+});
