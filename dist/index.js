@@ -101788,6 +101788,40 @@ async function openStore(reg, o) {
 function configDir(file) {
     return (0,external_node_path_.dirname)((0,external_node_path_.resolve)(file));
 }
+/** Opens each configured registry at most once for a run, and closes them all at the end. */
+class StoreSet {
+    #stores = new Map();
+    #config;
+    #anonymous;
+    constructor(config, anonymous) {
+        this.#config = config;
+        if (anonymous)
+            this.#anonymous = anonymous;
+    }
+    open(name) {
+        let s = this.#stores.get(name);
+        if (!s) {
+            const reg = this.#config.registries.get(name);
+            if (!reg)
+                return Promise.reject(new Error(`registry ${name} is not defined`));
+            s = openStore(reg, { baseDir: configDir(this.#config.file), anonymous: this.#anonymous?.has(name) ?? false });
+            this.#stores.set(name, s);
+        }
+        return s;
+    }
+    /** Closes every store; returns the requests each made, by method. */
+    async close() {
+        const requests = {};
+        for (const [name, s] of this.#stores) {
+            const store = await s.catch(() => undefined);
+            if (!store)
+                continue;
+            requests[name] = store.requestCounts();
+            await store.close().catch(() => { });
+        }
+        return requests;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/report/json.ts
 /** Every status, in the order totals and tables list them. */
@@ -103585,18 +103619,8 @@ function selectRules(config, names) {
 async function runConfig(config, o) {
     const startedAt = new Date();
     const rules = selectRules(config, o.rules);
-    const stores = new Map();
-    const open = (name) => {
-        let s = stores.get(name);
-        if (!s) {
-            const reg = config.registries.get(name);
-            if (!reg)
-                throw new Error(`registry ${name} is not defined`);
-            s = openStore(reg, { baseDir: configDir(config.file), anonymous: o.anonymousRegistries?.has(name) ?? false });
-            stores.set(name, s);
-        }
-        return s;
-    };
+    const stores = new StoreSet(config, o.anonymousRegistries);
+    const open = (name) => stores.open(name);
     const concurrency = o.concurrency ?? 4;
     const mover = new BlobMover(pLimit(o.blobConcurrency ?? Math.max(4, concurrency * 2)));
     const results = [];
@@ -103639,13 +103663,7 @@ async function runConfig(config, o) {
         }
     }
     finally {
-        for (const [name, s] of stores) {
-            const store = await s.catch(() => undefined);
-            if (!store)
-                continue;
-            requests[name] = store.requestCounts();
-            await store.close().catch(() => { });
-        }
+        Object.assign(requests, await stores.close());
     }
     const report = buildReport({
         command: o.command ?? (o.dryRun ? 'plan' : 'run'),
@@ -103735,18 +103753,8 @@ function inShard(unit, shards, index) {
  */
 async function discoverUnits(config, o = {}) {
     const rules = selectRules(config, o.rules);
-    const stores = new Map();
-    const open = (name) => {
-        let s = stores.get(name);
-        if (!s) {
-            const reg = config.registries.get(name);
-            if (!reg)
-                return Promise.reject(new Error(`registry ${name} is not defined`));
-            s = openStore(reg, { baseDir: configDir(config.file), anonymous: o.anonymousRegistries?.has(name) ?? false });
-            stores.set(name, s);
-        }
-        return s;
-    };
+    const stores = new StoreSet(config, o.anonymousRegistries);
+    const open = (name) => stores.open(name);
     const units = [];
     const errors = [];
     try {
@@ -103768,8 +103776,7 @@ async function discoverUnits(config, o = {}) {
         }
     }
     finally {
-        for (const s of stores.values())
-            await (await s.catch(() => undefined))?.close().catch(() => { });
+        await stores.close();
     }
     units.sort((a, b) => units_cmp(a.rule, b.rule) || units_cmp(a.repository, b.repository));
     return { units, errors };

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-/** ferry's command line: thin over the library. Exit 0 ok, 1 failed or invalid, 2 usage. */
+/** ferry's command line: thin over the library. Exit 0 ok, 1 failed or invalid, 2 usage. One bundle: no lazy chunks. */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { validateCommand } from './commands/validate.js';
+import { planCommand } from './commands/plan.js';
+import { runCommand } from './commands/run.js';
+import { demoCommand } from './commands/demo.js';
 
 const program = new Command()
   .name('ferry')
@@ -22,7 +26,6 @@ program
   .description('check replication.yaml against the schema and the semantic rules (no network)')
   .option('-c, --config <file>', 'rules file', 'replication.yaml')
   .action(async (opts) => {
-    const { validateCommand } = await import('./commands/validate.js');
     process.exitCode = await validateCommand(opts);
   });
 
@@ -35,7 +38,6 @@ program
   .option('--concurrency <n>', 'requests in flight per rule', (v) => Number(v))
   .option('--matrix <n>', 'print a GitHub Actions matrix splitting the work over n shard jobs', (v) => Number(v))
   .action(async (opts) => {
-    const { planCommand } = await import('./commands/plan.js');
     process.exitCode = await planCommand(opts);
   });
 
@@ -49,7 +51,6 @@ program
   .option('--report <file>', 'write the JSON report here')
   .option('--summary <file>', 'write the Markdown summary here')
   .action(async (opts) => {
-    const { runCommand } = await import('./commands/run.js');
     process.exitCode = await runCommand(opts);
   });
 
@@ -58,7 +59,6 @@ program
   .description('run the embedded example: mirror a bundled OCI layout into a local one (no registry needed)')
   .option('-d, --dir <dir>', 'working directory for the demo', '.ferry-demo')
   .action(async (opts) => {
-    const { demoCommand } = await import('./commands/demo.js');
     process.exitCode = await demoCommand(opts);
   });
 

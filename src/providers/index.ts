@@ -1,7 +1,7 @@
 /** Opens the Store for a configured registry. What differs per registry kind is decided here, not in the engine. */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { RegistryConfig } from '../config/types.js';
+import type { Config, RegistryConfig } from '../config/types.js';
 import { apiHost, normalizeRegistry } from '../oci/ref.js';
 import type { RegistryCredentials } from '../registry/auth/docker-config.js';
 import { RegistryClient } from '../registry/client.js';
@@ -174,4 +174,39 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
 
 export function configDir(file: string): string {
   return dirname(resolve(file));
+}
+
+/** Opens each configured registry at most once for a run, and closes them all at the end. */
+export class StoreSet {
+  readonly #stores = new Map<string, Promise<Store>>();
+  readonly #config: Config;
+  readonly #anonymous?: ReadonlySet<string>;
+
+  constructor(config: Config, anonymous?: ReadonlySet<string>) {
+    this.#config = config;
+    if (anonymous) this.#anonymous = anonymous;
+  }
+
+  open(name: string): Promise<Store> {
+    let s = this.#stores.get(name);
+    if (!s) {
+      const reg = this.#config.registries.get(name);
+      if (!reg) return Promise.reject(new Error(`registry ${name} is not defined`));
+      s = openStore(reg, { baseDir: configDir(this.#config.file), anonymous: this.#anonymous?.has(name) ?? false });
+      this.#stores.set(name, s);
+    }
+    return s;
+  }
+
+  /** Closes every store; returns the requests each made, by method. */
+  async close(): Promise<Record<string, Record<string, number>>> {
+    const requests: Record<string, Record<string, number>> = {};
+    for (const [name, s] of this.#stores) {
+      const store = await s.catch(() => undefined);
+      if (!store) continue;
+      requests[name] = store.requestCounts();
+      await store.close().catch(() => {});
+    }
+    return requests;
+  }
 }

@@ -2,7 +2,7 @@
 import pLimit from 'p-limit';
 import type { Config, Rule } from '../config/types.js';
 import type { Plan } from '../plan/types.js';
-import { configDir, openStore, type Store } from '../providers/index.js';
+import { type Store, StoreSet } from '../providers/index.js';
 import { buildReport } from '../report/json.js';
 import type { RunReport } from '../report/result.js';
 import { redact } from '../util/secrets.js';
@@ -48,17 +48,8 @@ export function selectRules(config: Config, names: string[] | undefined): Rule[]
 export async function runConfig(config: Config, o: RunOptions): Promise<RunOutcome> {
   const startedAt = new Date();
   const rules = selectRules(config, o.rules);
-  const stores = new Map<string, Promise<Store>>();
-  const open = (name: string) => {
-    let s = stores.get(name);
-    if (!s) {
-      const reg = config.registries.get(name);
-      if (!reg) throw new Error(`registry ${name} is not defined`);
-      s = openStore(reg, { baseDir: configDir(config.file), anonymous: o.anonymousRegistries?.has(name) ?? false });
-      stores.set(name, s);
-    }
-    return s;
-  };
+  const stores = new StoreSet(config, o.anonymousRegistries);
+  const open = (name: string) => stores.open(name);
   const concurrency = o.concurrency ?? 4;
   const mover = new BlobMover(pLimit(o.blobConcurrency ?? Math.max(4, concurrency * 2)));
   const results: RunReport['results'] = [];
@@ -97,12 +88,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       ruleErrors.push(...run.ruleErrors);
     }
   } finally {
-    for (const [name, s] of stores) {
-      const store = await s.catch(() => undefined);
-      if (!store) continue;
-      requests[name] = store.requestCounts();
-      await store.close().catch(() => {});
-    }
+    Object.assign(requests, await stores.close());
   }
   const report = buildReport({
     command: o.command ?? (o.dryRun ? 'plan' : 'run'),

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/types.js';
 import { type Shard, shardUnits } from '../plan/shard.js';
-import { configDir, openStore, type Store } from '../providers/index.js';
+import { StoreSet } from '../providers/index.js';
 import { compileNameFilter, compileTagScope } from '../rules/index.js';
 import { redact } from '../util/secrets.js';
 import { selectRules } from './run.js';
@@ -39,17 +39,8 @@ export interface Discovery {
  */
 export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Promise<Discovery> {
   const rules = selectRules(config, o.rules);
-  const stores = new Map<string, Promise<Store>>();
-  const open = (name: string) => {
-    let s = stores.get(name);
-    if (!s) {
-      const reg = config.registries.get(name);
-      if (!reg) return Promise.reject(new Error(`registry ${name} is not defined`));
-      s = openStore(reg, { baseDir: configDir(config.file), anonymous: o.anonymousRegistries?.has(name) ?? false });
-      stores.set(name, s);
-    }
-    return s;
-  };
+  const stores = new StoreSet(config, o.anonymousRegistries);
+  const open = (name: string) => stores.open(name);
   const units: WorkUnit[] = [];
   const errors: Discovery['errors'] = [];
   try {
@@ -71,7 +62,7 @@ export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Pr
       }
     }
   } finally {
-    for (const s of stores.values()) await (await s.catch(() => undefined))?.close().catch(() => {});
+    await stores.close();
   }
   units.sort((a, b) => cmp(a.rule, b.rule) || cmp(a.repository, b.repository));
   return { units, errors };

@@ -1,4 +1,5 @@
-import { type Config, ConfigError, formatDiagnostic, loadConfig } from '../../config/index.js';
+import type { Config } from '../../config/index.js';
+import { loadOrReport } from '../load.js';
 import { runConfig } from '../../replicate/run.js';
 import { neutralizeCommands } from '../../report/escape.js';
 import { buildMatrix, discoverUnits } from '../../replicate/units.js';
@@ -11,16 +12,8 @@ export async function planCommand(opts: {
   concurrency?: number;
   matrix?: number;
 }): Promise<number> {
-  let loaded: Awaited<ReturnType<typeof loadConfig>>;
-  try {
-    loaded = await loadConfig(opts.config);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const d of e.diagnostics) console.error(formatDiagnostic(d));
-      return 1;
-    }
-    throw e;
-  }
+  const loaded = await loadOrReport(opts.config);
+  if (!loaded) return 1;
   if (opts.matrix !== undefined) return matrixCommand(loaded.config, opts.rule, opts.matrix, opts.json ?? false);
   const { plan, report } = await runConfig(loaded.config, {
     dryRun: true,

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { ConfigError, formatDiagnostic, loadConfig } from '../../config/index.js';
+import { loadOrReport } from '../load.js';
 import { runConfig } from '../../replicate/run.js';
 import { formatResultLine, formatTable } from '../../report/console.js';
 import { neutralizeCommands } from '../../report/escape.js';
@@ -16,17 +16,8 @@ export interface RunCommandOptions {
 }
 
 export async function runCommand(opts: RunCommandOptions): Promise<number> {
-  let loaded: Awaited<ReturnType<typeof loadConfig>>;
-  try {
-    loaded = await loadConfig(opts.config);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const d of e.diagnostics) console.error(formatDiagnostic(d));
-      return 1;
-    }
-    throw e;
-  }
-  for (const w of loaded.warnings) console.error(formatDiagnostic(w));
+  const loaded = await loadOrReport(opts.config);
+  if (!loaded) return 1;
   const color = process.stdout.isTTY === true;
   const { report } = await runConfig(loaded.config, {
     dryRun: opts.dryRun ?? false,
