@@ -60670,7 +60670,8 @@ async function runRule(rule, src, dst, o) {
         message: (0, secrets_js_1.redact)(e ? `${message}: ${e.message}` : message),
         ...(hintOf(e) ? { hint: hintOf(e) } : {}),
     });
-    const heads = (0, p_limit_1.default)(Math.max(4, o.concurrency * 2));
+    // HEADs are small and latency-bound: more of them in flight than image copies.
+    const heads = (0, p_limit_1.default)(Math.max(16, o.concurrency * 4));
     let repositories;
     try {
         const nameOk = (0, index_js_1.compileNameFilter)(rule.filters.name);

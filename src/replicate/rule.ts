@@ -47,7 +47,8 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
       message: redact(e ? `${message}: ${(e as Error).message}` : message),
       ...(hintOf(e) ? { hint: hintOf(e) } : {}),
     });
-  const heads = pLimit(Math.max(4, o.concurrency * 2));
+  // HEADs are small and latency-bound: more of them in flight than image copies.
+  const heads = pLimit(Math.max(16, o.concurrency * 4));
 
   let repositories: string[];
   try {
