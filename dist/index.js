@@ -103293,7 +103293,8 @@ async function runRule(rule, src, dst, o) {
         message: redact(e ? `${message}: ${e.message}` : message),
         ...(hintOf(e) ? { hint: hintOf(e) } : {}),
     });
-    const heads = pLimit(Math.max(4, o.concurrency * 2));
+    // HEADs are small and latency-bound: more of them in flight than image copies.
+    const heads = pLimit(Math.max(16, o.concurrency * 4));
     let repositories;
     try {
         const nameOk = compileNameFilter(rule.filters.name);
