@@ -41,7 +41,8 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 function endpoint(reg: RegistryConfig) {
-  return { type: reg.type, url: reg.url, path: reg.path, tls: reg.tls, credentials: reg.credentials };
+  // `options` too: a vendor API URL (options.api_url) receives credentials as much as `url` does.
+  return { type: reg.type, url: reg.url, path: reg.path, tls: reg.tls, credentials: reg.credentials, options: reg.options };
 }
 
 /**

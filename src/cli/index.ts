@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** ferry's command line: thin over the library. Exit 0 ok, 1 failed or invalid, 2 usage. One bundle: no lazy chunks. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { VERSION } from '../version.js';
 import { validateCommand } from './commands/validate.js';
 import { planCommand } from './commands/plan.js';
@@ -12,6 +12,13 @@ const program = new Command()
   .description('Container-image replication as code: carry out the rules in replication.yaml')
   .version(VERSION)
   .exitOverride();
+
+/** A whole number ≥ 1, or a usage error (exit 2). */
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return n;
+}
 
 const collect = (v: string, prev: string[]) => [
   ...prev,
@@ -35,8 +42,8 @@ program
   .option('-c, --config <file>', 'rules file', 'replication.yaml')
   .option('-r, --rule <name>', 'only this rule (repeatable or comma-separated)', collect, [])
   .option('--json', 'print the plan as JSON')
-  .option('--concurrency <n>', 'requests in flight per rule', (v) => Number(v))
-  .option('--matrix <n>', 'print a GitHub Actions matrix splitting the work over n shard jobs', (v) => Number(v))
+  .option('--concurrency <n>', 'requests in flight per rule', positiveInt)
+  .option('--matrix <n>', 'print a GitHub Actions matrix splitting the work over n shard jobs', positiveInt)
   .action(async (opts) => {
     process.exitCode = await planCommand(opts);
   });
@@ -47,7 +54,7 @@ program
   .option('-c, --config <file>', 'rules file', 'replication.yaml')
   .option('-r, --rule <name>', 'only this rule (repeatable or comma-separated)', collect, [])
   .option('--dry-run', 'plan only; nothing is written')
-  .option('--concurrency <n>', 'images copied at once', (v) => Number(v))
+  .option('--concurrency <n>', 'images copied at once', positiveInt)
   .option('--report <file>', 'write the JSON report here')
   .option('--summary <file>', 'write the Markdown summary here')
   .action(async (opts) => {

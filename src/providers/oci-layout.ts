@@ -167,7 +167,10 @@ export class OciLayoutStore implements Store {
         operation: 'reading blob',
         detail: `blob ${desc.digest} has ${st.size} bytes, descriptor says ${desc.size}`,
       });
-    return createReadStream(path).pipe(verifier(desc.digest, desc.size, () => this.#corrupt(repository, desc.digest)));
+    const check = verifier(desc.digest, desc.size, () => this.#corrupt(repository, desc.digest));
+    // .pipe() does not forward read errors: pass them on, or a reader would wait forever.
+    const file = createReadStream(path).on('error', (e) => check.destroy(e));
+    return file.pipe(check);
   }
 
   async blobPut(

@@ -624,9 +624,18 @@ export class RegistryClient {
     size: number,
     open: ReplayableBody,
   ): Promise<void> {
+    const source = await open();
+    try {
+      await this.#sendChunks(repository, start, digest, size, source);
+    } finally {
+      // On failure the source download must not stay open until its body timeout.
+      source.destroy();
+    }
+  }
+
+  async #sendChunks(repository: string, start: URL, digest: Digest, size: number, source: Readable): Promise<void> {
     let location = start;
     let offset = 0;
-    const source = await open();
     let pending = Buffer.alloc(0);
     const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let done = false;
@@ -637,21 +646,22 @@ export class RegistryClient {
         if (n.done) done = true;
         else pending = pending.length ? Buffer.concat([pending, n.value]) : Buffer.from(n.value);
       }
-      const chunk = pending.subarray(0, Math.min(chunkSize, pending.length));
-      if (chunk.length === 0) break;
-      let sent = false;
-      for (let tries = 0; !sent; tries++) {
+      const end = offset + Math.min(chunkSize, pending.length);
+      if (end === offset) break;
+      for (let tries = 0; offset < end; tries++) {
+        // What is left of this chunk: all of it, or the rest after a partial write the registry kept.
+        const piece = pending.subarray(0, end - offset);
         try {
           const r = await this.transport.send({
             method: 'PATCH',
             path: location.toString(),
             headers: {
               'content-type': 'application/octet-stream',
-              'content-length': String(chunk.length),
+              'content-length': String(piece.length),
               // start-end without a "bytes " prefix (Azure rejects it).
-              'content-range': `${offset}-${offset + chunk.length - 1}`,
+              'content-range': `${offset}-${offset + piece.length - 1}`,
             },
-            body: chunk,
+            body: piece,
             scopes: [push(repository)],
             expect: [202, 201],
             operation: 'uploading chunk to',
@@ -662,18 +672,15 @@ export class RegistryClient {
           location = this.#location(r.headers, r.url, repository);
           const min = Number(header(r.headers, 'oci-chunk-min-length'));
           if (Number.isFinite(min) && min > chunkSize) chunkSize = min;
-          sent = true;
-          offset += chunk.length;
-          pending = pending.subarray(chunk.length);
+          offset += piece.length;
+          pending = pending.subarray(piece.length);
         } catch (e) {
           if (tries >= 2) throw e;
           // Ask the registry how much it has (GET <location> → 204, Range: 0-N) and continue from there.
           const have = await this.#uploadStatus(repository, location);
-          if (have === undefined || have < offset || have > offset + chunk.length) throw e;
-          const advance = have - offset;
+          if (have === undefined || have < offset || have > end) throw e;
+          pending = pending.subarray(have - offset);
           offset = have;
-          pending = pending.subarray(advance);
-          if (advance === chunk.length) sent = true;
         }
       }
     }

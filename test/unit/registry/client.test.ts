@@ -460,3 +460,37 @@ describe('blobUpload', () => {
     expect(requests().map((s) => s.method)).toEqual(['POST', 'PUT', 'DELETE', 'POST', 'PATCH', 'PUT']);
   });
 });
+
+describe('chunked upload', () => {
+  test('after a failed PATCH it continues from what the registry kept, sending each byte once', async () => {
+    const blob = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    const digest = sha(blob);
+    const chunked = new RegistryClient({
+      registry: 'reg.example',
+      baseUrl: REG,
+      dispatcher: agent,
+      sleep: async () => {},
+      chunkThreshold: 1,
+      chunkSize: 2048,
+    });
+    const ranges: string[] = [];
+    let patches = 0;
+    registry({
+      'POST /v2/app/blobs/uploads/': { status: 202, headers: { location: '/up' } },
+      'PATCH /up': (r) => {
+        const range = r.headers['content-range'] ?? '';
+        ranges.push(range);
+        if (++patches === 1) return { status: 500 };
+        return { status: 202, headers: { location: '/up' } };
+      },
+      // The registry kept the first 1000 bytes of the failed 2048-byte chunk.
+      'GET /up': { status: 204, headers: { range: '0-999', location: '/up' } },
+      [`PUT /up?digest=${encodeURIComponent(digest)}`]: { status: 201 },
+    });
+    const r = await chunked.blobUpload('app', { digest, size: blob.length }, async () =>
+      (await import('node:stream')).Readable.from([blob]),
+    );
+    expect(r.via).toBe('uploaded');
+    expect(ranges).toEqual(['0-2047', '1000-2047', '2048-2999']);
+  });
+});
