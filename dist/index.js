@@ -99823,9 +99823,18 @@ class RegistryClient {
     }
     /** Chunked upload (spec: "Pushing a blob in chunks"), honouring OCI-Chunk-Min-Length and resuming from the registry's Range. */
     async #uploadChunked(repository, start, digest, size, open) {
+        const source = await open();
+        try {
+            await this.#sendChunks(repository, start, digest, size, source);
+        }
+        finally {
+            // On failure the source download must not stay open until its body timeout.
+            source.destroy();
+        }
+    }
+    async #sendChunks(repository, start, digest, size, source) {
         let location = start;
         let offset = 0;
-        const source = await open();
         let pending = Buffer.alloc(0);
         const iterator = source[Symbol.asyncIterator]();
         let done = false;
@@ -99838,22 +99847,23 @@ class RegistryClient {
                 else
                     pending = pending.length ? Buffer.concat([pending, n.value]) : Buffer.from(n.value);
             }
-            const chunk = pending.subarray(0, Math.min(chunkSize, pending.length));
-            if (chunk.length === 0)
+            const end = offset + Math.min(chunkSize, pending.length);
+            if (end === offset)
                 break;
-            let sent = false;
-            for (let tries = 0; !sent; tries++) {
+            for (let tries = 0; offset < end; tries++) {
+                // What is left of this chunk: all of it, or the rest after a partial write the registry kept.
+                const piece = pending.subarray(0, end - offset);
                 try {
                     const r = await this.transport.send({
                         method: 'PATCH',
                         path: location.toString(),
                         headers: {
                             'content-type': 'application/octet-stream',
-                            'content-length': String(chunk.length),
+                            'content-length': String(piece.length),
                             // start-end without a "bytes " prefix (Azure rejects it).
-                            'content-range': `${offset}-${offset + chunk.length - 1}`,
+                            'content-range': `${offset}-${offset + piece.length - 1}`,
                         },
-                        body: chunk,
+                        body: piece,
                         scopes: [push(repository)],
                         expect: [202, 201],
                         operation: 'uploading chunk to',
@@ -99865,22 +99875,18 @@ class RegistryClient {
                     const min = Number(header(r.headers, 'oci-chunk-min-length'));
                     if (Number.isFinite(min) && min > chunkSize)
                         chunkSize = min;
-                    sent = true;
-                    offset += chunk.length;
-                    pending = pending.subarray(chunk.length);
+                    offset += piece.length;
+                    pending = pending.subarray(piece.length);
                 }
                 catch (e) {
                     if (tries >= 2)
                         throw e;
                     // Ask the registry how much it has (GET <location> → 204, Range: 0-N) and continue from there.
                     const have = await this.#uploadStatus(repository, location);
-                    if (have === undefined || have < offset || have > offset + chunk.length)
+                    if (have === undefined || have < offset || have > end)
                         throw e;
-                    const advance = have - offset;
+                    pending = pending.subarray(have - offset);
                     offset = have;
-                    pending = pending.subarray(advance);
-                    if (advance === chunk.length)
-                        sent = true;
                 }
             }
         }
@@ -101525,7 +101531,10 @@ class OciLayoutStore {
                 operation: 'reading blob',
                 detail: `blob ${desc.digest} has ${st.size} bytes, descriptor says ${desc.size}`,
             });
-        return (0,external_node_fs_namespaceObject.createReadStream)(path).pipe(verifier(desc.digest, desc.size, () => this.#corrupt(repository, desc.digest)));
+        const check = verifier(desc.digest, desc.size, () => this.#corrupt(repository, desc.digest));
+        // .pipe() does not forward read errors: pass them on, or a reader would wait forever.
+        const file = (0,external_node_fs_namespaceObject.createReadStream)(path).on('error', (e) => check.destroy(e));
+        return file.pipe(check);
     }
     async blobPut(repository, desc, open) {
         this.#count('PUT');
@@ -102804,6 +102813,8 @@ function mapRepository(repository, options) {
 //   digest of an updated or copied tag, a tag out of scope, or any tag not deleted) is marked with
 //   `sharedWithKept`: deleting that manifest by digest would take the other tags along.
 
+/** Tags that hold referrers of another manifest rather than an image of their own. */
+const REFERRER_TAG = /^sha(256|512)-[a-f0-9]{64,128}(\.(sig|att|sbom))?$/;
 function cmp(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -102833,8 +102844,8 @@ function planRule(rule, repos, _opts = {}) {
             groups.set(repo.destinationRepository, [repo]);
     }
     for (const [dest, group] of groups) {
-        const first = group[0];
-        const destination = first.destination;
+        // Every source's view of the destination: each input heads only its own tags.
+        const destination = new Map(group.flatMap((g) => [...g.destination]));
         if (group.length > 1) {
             warnings.push(`several source repositories map to ${dest}: ${group.map((g) => g.sourceRepository).join(', ')}; ` +
                 'check the destination namespace and flattening');
@@ -102892,7 +102903,9 @@ function planRule(rule, repos, _opts = {}) {
         const extras = [...destination].filter(([tag]) => !sourceTags.has(tag)).sort((a, b) => cmp(a[0], b[0]));
         const candidates = [];
         for (const [tag, digest] of extras) {
-            if (rule.deleteRemote.enabled && inScope(tag))
+            // A referrers fallback tag (sha256-<hex>, cosign .sig/.att/.sbom) belongs to its subject, not to
+            // the tag selection: deleting it would orphan the signatures of an image that stays.
+            if (rule.deleteRemote.enabled && inScope(tag) && !REFERRER_TAG.test(tag))
                 candidates.push([tag, digest]);
             else
                 stay(digest, tag);
@@ -103298,7 +103311,7 @@ async function runRule(rule, src, dst, o) {
     let repositories;
     try {
         const nameOk = compileNameFilter(rule.filters.name);
-        repositories = (await src.listRepositories()).filter((r) => nameOk(r) && (o.select?.(r) ?? true));
+        repositories = keepDestinationGroups(rule, dst, (await src.listRepositories()).filter((r) => nameOk(r)), o.select);
     }
     catch (e) {
         fail(`listing repositories of ${src.display}`, e);
@@ -103597,6 +103610,29 @@ function progress(ref, log) {
         s.last = now;
         log(`  … ${formatProgress({ ref: `${ref} ${digest_shortDigest(digest)}`, bytes, total, elapsedMs: now - s.at })}`);
     };
+}
+/**
+ * Applies a shard's or an event's selection of source repositories without splitting a
+ * destination: sources that map onto one destination repository are planned together, or each
+ * would see the other's tags as extras and delete them.
+ */
+function keepDestinationGroups(rule, dst, repositories, select) {
+    if (!select)
+        return repositories;
+    const destinationOf = (repo) => {
+        try {
+            return mapRepository(repo, {
+                ...(rule.destinationNamespace ? { namespace: rule.destinationNamespace } : {}),
+                flattening: rule.flattening,
+                requireTwoComponents: dst.requireTwoComponents ?? false,
+            });
+        }
+        catch {
+            return undefined; // reported when the repository is mapped for real
+        }
+    };
+    const wanted = new Set(repositories.filter(select).map(destinationOf));
+    return repositories.filter((r) => select(r) || (destinationOf(r) !== undefined && wanted.has(destinationOf(r))));
 }
 
 ;// CONCATENATED MODULE: ./src/replicate/run.ts
@@ -104511,7 +104547,15 @@ function same(a, b) {
         JSON.stringify(b, (k, v) => (k === 'line' ? undefined : v)));
 }
 function endpoint(reg) {
-    return { type: reg.type, url: reg.url, path: reg.path, tls: reg.tls, credentials: reg.credentials };
+    // `options` too: a vendor API URL (options.api_url) receives credentials as much as `url` does.
+    return {
+        type: reg.type,
+        url: reg.url,
+        path: reg.path,
+        tls: reg.tls,
+        credentials: reg.credentials,
+        options: reg.options,
+    };
 }
 /**
  * Names of rules that differ between `before` and `after` (new or edited, or using a registry whose

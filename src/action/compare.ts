@@ -42,7 +42,14 @@ function same(a: unknown, b: unknown): boolean {
 
 function endpoint(reg: RegistryConfig) {
   // `options` too: a vendor API URL (options.api_url) receives credentials as much as `url` does.
-  return { type: reg.type, url: reg.url, path: reg.path, tls: reg.tls, credentials: reg.credentials, options: reg.options };
+  return {
+    type: reg.type,
+    url: reg.url,
+    path: reg.path,
+    tls: reg.tls,
+    credentials: reg.credentials,
+    options: reg.options,
+  };
 }
 
 /**

@@ -39,6 +39,9 @@ export type PlanOptions = Record<string, never>;
 
 export type PlannedRule = Pick<Rule, 'name' | 'override' | 'deleteRemote' | 'filters'>;
 
+/** Tags that hold referrers of another manifest rather than an image of their own. */
+export const REFERRER_TAG = /^sha(256|512)-[a-f0-9]{64,128}(\.(sig|att|sbom))?$/;
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -75,8 +78,8 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], _opts: PlanOptio
   }
 
   for (const [dest, group] of groups) {
-    const first = group[0]!;
-    const destination = first.destination;
+    // Every source's view of the destination: each input heads only its own tags.
+    const destination = new Map(group.flatMap((g) => [...g.destination]));
     if (group.length > 1) {
       warnings.push(
         `several source repositories map to ${dest}: ${group.map((g) => g.sourceRepository).join(', ')}; ` +
@@ -135,7 +138,9 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], _opts: PlanOptio
     const extras = [...destination].filter(([tag]) => !sourceTags.has(tag)).sort((a, b) => cmp(a[0], b[0]));
     const candidates: [string, string][] = [];
     for (const [tag, digest] of extras) {
-      if (rule.deleteRemote.enabled && inScope(tag)) candidates.push([tag, digest]);
+      // A referrers fallback tag (sha256-<hex>, cosign .sig/.att/.sbom) belongs to its subject, not to
+      // the tag selection: deleting it would orphan the signatures of an image that stays.
+      if (rule.deleteRemote.enabled && inScope(tag) && !REFERRER_TAG.test(tag)) candidates.push([tag, digest]);
       else stay(digest, tag);
     }
     if (candidates.length === 0) continue;

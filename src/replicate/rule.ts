@@ -53,7 +53,12 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
   let repositories: string[];
   try {
     const nameOk = compileNameFilter(rule.filters.name);
-    repositories = (await src.listRepositories()).filter((r) => nameOk(r) && (o.select?.(r) ?? true));
+    repositories = keepDestinationGroups(
+      rule,
+      dst,
+      (await src.listRepositories()).filter((r) => nameOk(r)),
+      o.select,
+    );
   } catch (e) {
     fail(`listing repositories of ${src.display}`, e);
     return {
@@ -393,4 +398,31 @@ function progress(ref: string, log: (line: string) => void): CopyOptions['onBlob
     s.last = now;
     log(`  … ${formatProgress({ ref: `${ref} ${shortDigest(digest)}`, bytes, total, elapsedMs: now - s.at })}`);
   };
+}
+
+/**
+ * Applies a shard's or an event's selection of source repositories without splitting a
+ * destination: sources that map onto one destination repository are planned together, or each
+ * would see the other's tags as extras and delete them.
+ */
+function keepDestinationGroups(
+  rule: Rule,
+  dst: Store,
+  repositories: string[],
+  select: ((repository: string) => boolean) | undefined,
+): string[] {
+  if (!select) return repositories;
+  const destinationOf = (repo: string) => {
+    try {
+      return mapRepository(repo, {
+        ...(rule.destinationNamespace ? { namespace: rule.destinationNamespace } : {}),
+        flattening: rule.flattening,
+        requireTwoComponents: dst.requireTwoComponents ?? false,
+      });
+    } catch {
+      return undefined; // reported when the repository is mapped for real
+    }
+  };
+  const wanted = new Set(repositories.filter(select).map(destinationOf));
+  return repositories.filter((r) => select(r) || (destinationOf(r) !== undefined && wanted.has(destinationOf(r))));
 }

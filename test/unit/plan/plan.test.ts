@@ -252,3 +252,20 @@ describe('planAll and countPlan', () => {
     expect(countPlan(planAll([], true))).toEqual({ copy: 0, update: 0, unchanged: 0, kept: 0, delete: 0 });
   });
 });
+
+describe('review regressions', () => {
+  test('a referrers fallback tag is never a deletion candidate while delete_remote is on', () => {
+    const fallback = `sha256-${'a'.repeat(64)}`;
+    const plan = planRule(rule({ deleteRemote: deleting() }), [repo({ v1: 1 }, { v1: 1, [fallback]: 5, gone: 6 })]);
+    const deleted = plan.items.filter((i) => i.action === 'delete').map((i) => i.tag);
+    expect(deleted).toEqual(['gone']);
+  });
+
+  test('two sources on one destination: each sees the destination tags the other headed (override off keeps)', () => {
+    const a = repo({ a1: 1 }, { a1: 1 }, { sourceRepository: 'team-a/app' });
+    const b = repo({ b1: 2 }, { b1: 3 }, { sourceRepository: 'team-b/app' });
+    const plan = planRule(rule({ override: false }), [a, b]);
+    const byTag = Object.fromEntries(plan.items.map((i) => [i.tag, i.action]));
+    expect(byTag).toEqual({ a1: 'unchanged', b1: 'kept' });
+  });
+});

@@ -1,0 +1,67 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import type { Rule } from '../../../src/config/types.js';
+import { sha256 } from '../../../src/oci/digest.js';
+import { MediaType } from '../../../src/oci/media-types.js';
+import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
+import { runRule } from '../../../src/replicate/rule.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ferry-groups-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Writes a one-layer image under `repo:tag` in an OCI-layout store. */
+async function image(store: OciLayoutStore, repo: string, tag: string) {
+  const put = async (data: Buffer, mediaType: string) => {
+    const desc = { mediaType, digest: sha256(data), size: data.length };
+    await store.blobPut(repo, desc, async () => Readable.from([data]));
+    return desc;
+  };
+  const config = await put(Buffer.from(`{"os":"linux","architecture":"amd64","tag":"${tag}"}`), MediaType.OciConfig);
+  const layer = await put(Buffer.from(`layer of ${repo}:${tag}`), 'application/vnd.oci.image.layer.v1.tar');
+  const manifest = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config, layers: [layer] }),
+  );
+  await store.manifestPut(repo, tag, manifest, MediaType.OciManifest);
+}
+
+const rule: Rule = {
+  name: 'flatten',
+  enabled: true,
+  source: 'src',
+  destination: 'dst',
+  filters: { name: [], tag: [], labels: {}, resource: 'all' },
+  destinationNamespace: 'mirror',
+  flattening: 1,
+  override: true,
+  deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: true },
+  triggers: [{ kind: 'manual' }],
+  concurrency: 2,
+  platforms: [],
+  referrers: true,
+};
+
+test('a shard that selects one of two sources flattened onto one destination deletes nothing of the other', async () => {
+  const src = new OciLayoutStore('src', join(dir, 'src'));
+  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  await image(src, 'team-a/app', 'a1');
+  await image(src, 'team-b/app', 'b1');
+  const full = await runRule(rule, src, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  expect(full.results.map((r) => `${r.tag}:${r.status}`).sort()).toEqual(['a1:copied', 'b1:copied']);
+
+  const shard = await runRule(rule, src, dst, {
+    dryRun: false,
+    concurrency: 2,
+    blobConcurrency: 2,
+    select: (repo) => repo === 'team-a/app',
+  });
+  expect(shard.results.filter((r) => r.status === 'deleted')).toEqual([]);
+  expect(await dst.listTags('mirror/app')).toEqual(['a1', 'b1']);
+});
