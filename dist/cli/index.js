@@ -60763,7 +60763,14 @@ async function runRule(rule, src, dst, o) {
     const plan = (0, plan_js_1.planRule)(rule, inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository)));
     if (ruleErrors.length && !plan.deletionsRefused && plan.items.some((i) => i.action === 'delete'))
         plan.deletionsRefused = 'a listing in this rule failed';
-    const results = await execute(rule, plan, withManifestCache(src), dst, { ...o, tagSets }, ruleErrors.length > 0);
+    const destinations = new Map();
+    for (const input of inputs) {
+        const d = destinations.get(input.destinationRepository) ?? new Map();
+        for (const [tag, digest] of input.destination)
+            d.set(tag, digest);
+        destinations.set(input.destinationRepository, d);
+    }
+    const results = await execute(rule, plan, withManifestCache(src), dst, { ...o, tagSets, destinations }, ruleErrors.length > 0);
     // The planner drops the deletions it refuses as a whole (over delete_remote.max, match-all not
     // acknowledged) and only sets deletionsRefused: without this the run report said nothing about
     // them. RunReport.ruleErrors is where rule-level refusals belong (see report/result.ts).
@@ -60865,6 +60872,35 @@ async function execute(rule, plan, src, dst, o, hadErrors) {
     })));
     results.push(...copied);
     const failed = hadErrors || copied.some((r) => r.status === 'failed');
+    // Deleting a manifest by digest also breaks every kept index that lists it as a platform:
+    // child digest → a kept tag whose index names it, per destination repository (read only when needed).
+    const children = new Map();
+    const childrenOfStaying = (repo) => {
+        let p = children.get(repo);
+        if (!p) {
+            p = (async () => {
+                const deleting = new Set(plan.items.filter((x) => x.action === 'delete' && x.destinationRepository === repo).map((x) => x.tag));
+                const staying = new Map(); // digest → tag
+                for (const [tag, digest] of o.destinations.get(repo) ?? [])
+                    if (!deleting.has(tag))
+                        staying.set(digest, tag);
+                for (const r of results)
+                    if (r.destinationDigest && r.destination.startsWith(`${dst.display}/${repo}:`))
+                        staying.set(r.destinationDigest, r.tag);
+                const out = new Map();
+                for (const [digest, tag] of staying) {
+                    if (!digest.startsWith('sha'))
+                        continue;
+                    const m = await dst.manifestGet(repo, digest).catch(() => undefined);
+                    for (const c of m?.parsed.manifests ?? [])
+                        out.set(c.digest, tag);
+                }
+                return out;
+            })();
+            children.set(repo, p);
+        }
+        return p;
+    };
     for (const i of plan.items.filter((x) => x.action === 'delete')) {
         const r = base(i);
         const started = Date.now();
@@ -60892,6 +60928,17 @@ async function execute(rule, plan, src, dst, o, hadErrors) {
                     reason: `cannot delete ${i.tag} without deleting kept tag${i.sharedWithKept.length > 1 ? 's' : ''} ${i.sharedWithKept.join(', ')} (same digest; this registry deletes by digest)`,
                 });
                 continue;
+            }
+            if (!dst.deletesByTag) {
+                const parent = (await childrenOfStaying(i.destinationRepository)).get(now.digest);
+                if (parent) {
+                    results.push({
+                        ...r,
+                        status: 'skipped',
+                        reason: `cannot delete ${i.tag}: its manifest is a platform of kept tag ${parent}, and this registry deletes by digest`,
+                    });
+                    continue;
+                }
             }
             await dst.deleteTag(i.destinationRepository, i.tag, now.digest);
             log(`✖ deleted ${r.destination}`);

@@ -65,3 +65,42 @@ test('a shard that selects one of two sources flattened onto one destination del
   expect(shard.results.filter((r) => r.status === 'deleted')).toEqual([]);
   expect(await dst.listTags('mirror/app')).toEqual(['a1', 'b1']);
 });
+
+test('a tag whose manifest is a platform of a kept index is not deleted by digest', async () => {
+  const src = new OciLayoutStore('src', join(dir, 'src'));
+  const layout = new OciLayoutStore('dst', join(dir, 'dst'));
+  // A registry that deletes by digest (distribution 2.8): same store, other capability.
+  const dst = new Proxy(layout, {
+    get: (t, p) => {
+      if (p === 'deletesByTag') return false;
+      const v = Reflect.get(t, p, t);
+      return typeof v === 'function' ? v.bind(t) : v;
+    },
+  }) as OciLayoutStore;
+  await image(src, 'app', 'amd64');
+  await image(src, 'app', 'arm64');
+  const children = await Promise.all(['amd64', 'arm64'].map((t) => src.manifestHead('app', t)));
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciIndex,
+      manifests: children.map((c) => ({ mediaType: c!.mediaType, digest: c!.digest, size: c!.size })),
+    }),
+  );
+  await src.manifestPut('app', '1.0', index, MediaType.OciIndex);
+  const plain = { ...rule, destinationNamespace: undefined, filters: { ...rule.filters, tag: ['1.0*'] } };
+  // First run copies the index; the destination also carries a per-platform tag the source no longer has.
+  await runRule({ ...plain, deleteRemote: { ...plain.deleteRemote, enabled: false } }, src, dst, {
+    dryRun: false,
+    concurrency: 1,
+    blobConcurrency: 1,
+  });
+  const amd64 = (await src.manifestGet('app', children[0]!.digest))!;
+  await layout.manifestPut('app', '1.0-amd64', amd64.bytes, amd64.mediaType);
+
+  const run = await runRule(plain, src, dst, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
+  const extra = run.results.find((r) => r.tag === '1.0-amd64');
+  expect(extra?.status).toBe('skipped');
+  expect(extra?.reason).toMatch(/platform of kept tag 1\.0/);
+  expect(await layout.listTags('app')).toContain('1.0-amd64');
+});
