@@ -102152,16 +102152,10 @@ async function copyArtifact(mover, manifests, src, dst, digest, tag, stats, o) {
     let note;
     if (m.parsed.kind === 'index') {
         let children = m.parsed.manifests;
-        if (o.platforms.length) {
-            children = children.filter((c) => !c.platform ||
-                o.platforms.includes(platformString(c.platform)) ||
-                o.platforms.includes(`${c.platform.os}/${c.platform.architecture}`));
-            if (children.length === 0)
-                throw new Error(`none of the platforms ${o.platforms.join(', ')} is in ${digest}`);
-            if (children.length !== m.parsed.manifests.length) {
-                bytes = subsetIndex(m.bytes, children);
-                note = `platform subset (${children.map((c) => platformString(c.platform)).join(', ')}): new index ${sha256(bytes)}, the source index is ${digest}`;
-            }
+        const subset = platformSubset(m, o.platforms);
+        if (subset) {
+            ({ children, bytes } = subset);
+            note = `platform subset (${children.map((c) => platformString(c.platform)).join(', ')}): new index ${sha256(bytes)}, the source index is ${digest}`;
         }
         await Promise.all(children.map((c) => manifests(() => copyChild(mover, src, dst, c, stats, o))));
     }
@@ -102235,6 +102229,23 @@ async function copyReferrers(mover, manifests, src, dst, subject, stats, o) {
             }
         }
     }
+}
+/**
+ * The index a `platforms:` rule writes for source index `m`: only those platforms (entries without
+ * a platform, such as attestations, stay). Undefined when nothing is left out, so the bytes stay
+ * the source's. Throws when none of the platforms is present.
+ */
+function platformSubset(m, platforms) {
+    if (m.parsed.kind !== 'index' || platforms.length === 0)
+        return undefined;
+    const children = m.parsed.manifests.filter((c) => !c.platform ||
+        platforms.includes(platformString(c.platform)) ||
+        platforms.includes(`${c.platform.os}/${c.platform.architecture}`));
+    if (children.length === 0)
+        throw new Error(`none of the platforms ${platforms.join(', ')} is in ${m.digest}`);
+    if (children.length === m.parsed.manifests.length)
+        return undefined;
+    return { children, bytes: subsetIndex(m.bytes, children) };
 }
 /** A new index holding only `children`, keeping every other field of the source document. */
 function subsetIndex(bytes, children) {
@@ -103382,7 +103393,8 @@ async function runRule(rule, src, dst, o) {
         }
         inputs.push(input);
     }));
-    const plan = planRule(rule, inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository)));
+    const withCache = withManifestCache(src);
+    const plan = await settlePlatformSubsets(rule, withCache, planRule(rule, inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository))));
     if (ruleErrors.length && !plan.deletionsRefused && plan.items.some((i) => i.action === 'delete'))
         plan.deletionsRefused = 'a listing in this rule failed';
     const destinations = new Map();
@@ -103392,7 +103404,7 @@ async function runRule(rule, src, dst, o) {
             d.set(tag, digest);
         destinations.set(input.destinationRepository, d);
     }
-    const results = await execute(rule, plan, withManifestCache(src), dst, { ...o, tagSets, destinations }, ruleErrors.length > 0);
+    const results = await execute(rule, plan, withCache, dst, { ...o, tagSets, destinations }, ruleErrors.length > 0);
     // The planner drops the deletions it refuses as a whole (over delete_remote.max, match-all not
     // acknowledged) and only sets deletionsRefused: without this the run report said nothing about
     // them. RunReport.ruleErrors is where rule-level refusals belong (see report/result.ts).
@@ -103680,6 +103692,26 @@ function keepDestinationGroups(rule, dst, repositories, select) {
     };
     const wanted = new Set(repositories.filter(select).map(destinationOf));
     return repositories.filter((r) => select(r) || (destinationOf(r) !== undefined && wanted.has(destinationOf(r))));
+}
+/**
+ * A `platforms:` rule writes a subset index whose digest differs from the source's: compare the
+ * destination with the subset's digest, or every run would rewrite (or keep) the tag again.
+ */
+async function settlePlatformSubsets(rule, src, plan) {
+    if (rule.platforms.length === 0)
+        return plan;
+    for (const item of plan.items) {
+        if ((item.action !== 'update' && item.action !== 'kept') || !item.sourceRepository || !item.sourceDigest)
+            continue;
+        const m = await src.manifestGet(item.sourceRepository, item.sourceDigest).catch(() => undefined);
+        const subset = m && platformSubset(m, rule.platforms);
+        if (subset && sha256(subset.bytes) === item.destinationDigest) {
+            item.action = 'unchanged';
+            delete item.reason;
+        }
+    }
+    plan.warnings = plan.warnings.filter((w) => !plan.items.some((i) => i.action === 'unchanged' && w.startsWith(`kept ${i.destinationRepository}:${i.tag}:`)));
+    return plan;
 }
 
 ;// CONCATENATED MODULE: ./src/replicate/run.ts

@@ -144,18 +144,10 @@ export async function copyArtifact(
   let note: string | undefined;
   if (m.parsed.kind === 'index') {
     let children = m.parsed.manifests;
-    if (o.platforms.length) {
-      children = children.filter(
-        (c) =>
-          !c.platform ||
-          o.platforms.includes(platformString(c.platform)) ||
-          o.platforms.includes(`${c.platform.os}/${c.platform.architecture}`),
-      );
-      if (children.length === 0) throw new Error(`none of the platforms ${o.platforms.join(', ')} is in ${digest}`);
-      if (children.length !== m.parsed.manifests.length) {
-        bytes = subsetIndex(m.bytes, children);
-        note = `platform subset (${children.map((c) => platformString(c.platform)).join(', ')}): new index ${sha256(bytes)}, the source index is ${digest}`;
-      }
+    const subset = platformSubset(m, o.platforms);
+    if (subset) {
+      ({ children, bytes } = subset);
+      note = `platform subset (${children.map((c) => platformString(c.platform)).join(', ')}): new index ${sha256(bytes)}, the source index is ${digest}`;
     }
     await Promise.all(children.map((c) => manifests(() => copyChild(mover, src, dst, c, stats, o))));
   } else {
@@ -245,6 +237,27 @@ async function copyReferrers(
       }
     }
   }
+}
+
+/**
+ * The index a `platforms:` rule writes for source index `m`: only those platforms (entries without
+ * a platform, such as attestations, stay). Undefined when nothing is left out, so the bytes stay
+ * the source's. Throws when none of the platforms is present.
+ */
+export function platformSubset(
+  m: Manifest,
+  platforms: string[],
+): { children: Descriptor[]; bytes: Buffer } | undefined {
+  if (m.parsed.kind !== 'index' || platforms.length === 0) return undefined;
+  const children = m.parsed.manifests.filter(
+    (c) =>
+      !c.platform ||
+      platforms.includes(platformString(c.platform)) ||
+      platforms.includes(`${c.platform.os}/${c.platform.architecture}`),
+  );
+  if (children.length === 0) throw new Error(`none of the platforms ${platforms.join(', ')} is in ${m.digest}`);
+  if (children.length === m.parsed.manifests.length) return undefined;
+  return { children, bytes: subsetIndex(m.bytes, children) };
 }
 
 /** A new index holding only `children`, keeping every other field of the source document. */

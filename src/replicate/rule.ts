@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
-import { type Digest, shortDigest } from '../oci/digest.js';
+import { type Digest, sha256, shortDigest } from '../oci/digest.js';
 import { isImage } from '../rules/filter.js';
 import { compileNameFilter, compileTagScope, mapRepository, matchLabels, selectTags } from '../rules/index.js';
 import { planRule, type RepoInput } from '../plan/plan.js';
@@ -16,7 +16,7 @@ import { formatProgress } from '../report/console.js';
 import type { Result, ResultError, ResultStatus } from '../report/result.js';
 import { redact } from '../util/secrets.js';
 import { Bandwidth } from './bandwidth.js';
-import { BlobMover, type CopyOptions, copyArtifact, emptyStats } from './copy.js';
+import { BlobMover, type CopyOptions, copyArtifact, emptyStats, platformSubset } from './copy.js';
 
 export interface RuleOptions {
   dryRun: boolean;
@@ -134,9 +134,14 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
       inputs.push(input);
     }),
   );
-  const plan = planRule(
+  const withCache = withManifestCache(src);
+  const plan = await settlePlatformSubsets(
     rule,
-    inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository)),
+    withCache,
+    planRule(
+      rule,
+      inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository)),
+    ),
   );
   if (ruleErrors.length && !plan.deletionsRefused && plan.items.some((i) => i.action === 'delete'))
     plan.deletionsRefused = 'a listing in this rule failed';
@@ -147,14 +152,7 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
     for (const [tag, digest] of input.destination) d.set(tag, digest);
     destinations.set(input.destinationRepository, d);
   }
-  const results = await execute(
-    rule,
-    plan,
-    withManifestCache(src),
-    dst,
-    { ...o, tagSets, destinations },
-    ruleErrors.length > 0,
-  );
+  const results = await execute(rule, plan, withCache, dst, { ...o, tagSets, destinations }, ruleErrors.length > 0);
   // The planner drops the deletions it refuses as a whole (over delete_remote.max, match-all not
   // acknowledged) and only sets deletionsRefused: without this the run report said nothing about
   // them. RunReport.ruleErrors is where rule-level refusals belong (see report/result.ts).
@@ -476,4 +474,26 @@ function keepDestinationGroups(
   };
   const wanted = new Set(repositories.filter(select).map(destinationOf));
   return repositories.filter((r) => select(r) || (destinationOf(r) !== undefined && wanted.has(destinationOf(r))));
+}
+
+/**
+ * A `platforms:` rule writes a subset index whose digest differs from the source's: compare the
+ * destination with the subset's digest, or every run would rewrite (or keep) the tag again.
+ */
+async function settlePlatformSubsets(rule: Rule, src: Store, plan: RulePlan): Promise<RulePlan> {
+  if (rule.platforms.length === 0) return plan;
+  for (const item of plan.items) {
+    if ((item.action !== 'update' && item.action !== 'kept') || !item.sourceRepository || !item.sourceDigest) continue;
+    const m = await src.manifestGet(item.sourceRepository, item.sourceDigest).catch(() => undefined);
+    const subset = m && platformSubset(m, rule.platforms);
+    if (subset && sha256(subset.bytes) === item.destinationDigest) {
+      item.action = 'unchanged';
+      delete item.reason;
+    }
+  }
+  plan.warnings = plan.warnings.filter(
+    (w) =>
+      !plan.items.some((i) => i.action === 'unchanged' && w.startsWith(`kept ${i.destinationRepository}:${i.tag}:`)),
+  );
+  return plan;
 }

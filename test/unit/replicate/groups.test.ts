@@ -104,3 +104,34 @@ test('a tag whose manifest is a platform of a kept index is not deleted by diges
   expect(extra?.reason).toMatch(/platform of kept tag 1\.0/);
   expect(await layout.listTags('app')).toContain('1.0-amd64');
 });
+
+test('a platforms: rule settles: the second run finds the subset index unchanged', async () => {
+  const src = new OciLayoutStore('src', join(dir, 'src'));
+  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const children = [];
+  for (const architecture of ['amd64', 'arm64']) {
+    await image(src, 'app', architecture);
+    const head = (await src.manifestHead('app', architecture))!;
+    children.push({
+      mediaType: head.mediaType,
+      digest: head.digest,
+      size: head.size,
+      platform: { os: 'linux', architecture },
+    });
+  }
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: children }));
+  await src.manifestPut('app', 'v1', index, MediaType.OciIndex);
+  const subsetRule = {
+    ...rule,
+    destinationNamespace: undefined,
+    platforms: ['linux/amd64'],
+    filters: { ...rule.filters, tag: ['v1'] },
+  };
+  const opts = { dryRun: false, concurrency: 1, blobConcurrency: 1 };
+  const first = await runRule(subsetRule, src, dst, opts);
+  expect(first.results.map((r) => r.status)).toEqual(['copied']);
+  expect(first.results[0]!.destinationDigest).not.toBe(sha256(index));
+  const second = await runRule(subsetRule, src, dst, opts);
+  expect(second.results.map((r) => r.status)).toEqual(['unchanged']);
+  expect(second.plan.warnings).toEqual([]);
+});
