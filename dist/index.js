@@ -102103,7 +102103,7 @@ class BlobMover {
         repos.add(dst.repository);
     }
     async #transfer(src, dst, desc, stats, o) {
-        if (await dst.store.blobHead(dst.repository, desc.digest)) {
+        if (!o.freshDestination && (await dst.store.blobHead(dst.repository, desc.digest))) {
             this.#remember(dst, desc.digest);
             return 'present';
         }
@@ -103334,6 +103334,7 @@ async function runRule(rule, src, dst, o) {
     }
     const scope = compileTagScope(rule.filters);
     const tagSets = new Map(); // source repository → every tag it has
+    const fresh = new Set(); // destination repositories with no tags before this run
     const inputs = [];
     await Promise.all(repositories.map(async (repo) => {
         let dstRepo;
@@ -103378,6 +103379,8 @@ async function runRule(rule, src, dst, o) {
             if (o.dryRun)
                 await dst.prepareDestination?.(dstRepo, { dryRun: true });
             const dstTags = await dst.listTags(dstRepo);
+            if (dstTags.length === 0)
+                fresh.add(dstRepo);
             const wanted = dstTags.filter((t) => input.source.has(t) || (rule.deleteRemote.enabled && !o.tags && scope(t)));
             await headInto(dst, dstRepo, wanted, input.destination, heads);
             // Deleting by digest needs every destination tag's digest, to spare tags sharing it.
@@ -103404,7 +103407,7 @@ async function runRule(rule, src, dst, o) {
             d.set(tag, digest);
         destinations.set(input.destinationRepository, d);
     }
-    const results = await execute(rule, plan, withCache, dst, { ...o, tagSets, destinations }, ruleErrors.length > 0);
+    const results = await execute(rule, plan, withCache, dst, { ...o, tagSets, destinations, fresh }, ruleErrors.length > 0);
     // The planner drops the deletions it refuses as a whole (over delete_remote.max, match-all not
     // acknowledged) and only sets deletionsRefused: without this the run report said nothing about
     // them. RunReport.ruleErrors is where rule-level refusals belong (see report/result.ts).
@@ -103478,6 +103481,7 @@ async function execute(rule, plan, src, dst, o, hadErrors) {
                 referrers: rule.referrers,
                 ...(bandwidth ? { bandwidth } : {}),
                 onBlobProgress: progress(r.destination, log),
+                freshDestination: o.fresh.has(i.destinationRepository),
                 ...(o.tagSets.has(i.sourceRepository) ? { sourceTags: o.tagSets.get(i.sourceRepository) } : {}),
             });
             return {
@@ -105104,18 +105108,8 @@ async function resolveScope(inputs, ctx, config) {
 
 
 async function propagateDeletions(config, matches, o) {
-    const stores = new Map();
-    const open = (name) => {
-        let s = stores.get(name);
-        if (!s) {
-            const reg = config.registries.get(name);
-            s = reg
-                ? openStore(reg, { baseDir: configDir(config.file) })
-                : Promise.reject(new Error(`registry ${name} is not defined`));
-            stores.set(name, s);
-        }
-        return s;
-    };
+    const stores = new StoreSet(config);
+    const open = (name) => stores.open(name);
     const results = [];
     const ruleErrors = [];
     try {
@@ -105154,6 +105148,14 @@ async function propagateDeletions(config, matches, o) {
                 results.push({
                     ...base,
                     reason: 'deleted at the source; the rule does not propagate deletions (delete_remote is off)',
+                });
+                continue;
+            }
+            // The same guard as a planned run: deleting under match-everything filters needs an acknowledgement.
+            if (filtersMatchEverything(rule.filters) && !rule.deleteRemote.acknowledgeMatchAll) {
+                results.push({
+                    ...base,
+                    reason: 'deletion refused: the rule matches everything; set delete_remote.acknowledge_match_all to allow it',
                 });
                 continue;
             }
@@ -105205,8 +105207,7 @@ async function propagateDeletions(config, matches, o) {
         }
     }
     finally {
-        for (const s of stores.values())
-            await (await s.catch(() => undefined))?.close().catch(() => { });
+        await stores.close();
     }
     return { results, ruleErrors };
 }
@@ -105454,7 +105455,8 @@ async function main(inputs, ctx) {
     }
     if (scope.command === 'matrix')
         return matrix(inputs, config, scope);
-    if (scope.idle) {
+    // A shard job still writes its (empty) report, or the merging report job finds nothing and fails.
+    if (scope.idle && !inputs.shard) {
         setReportOutputs(undefined, undefined);
         info(`ferry: nothing to do: ${scope.idle}`);
         await writeSummary(`## ferry ${scope.command}: nothing to do\n\n${notesMarkdown([scope.idle, ...scope.notes])}${head}`);
@@ -105462,17 +105464,22 @@ async function main(inputs, ctx) {
     }
     const started = new Date();
     const log = (line) => info(escape_neutralizeCommands(redact(line)));
-    if (inputs.shard) {
-        const { units } = await discoverUnits(config, {
+    if (scope.idle)
+        scope.notes.push(scope.idle);
+    let discoveryErrors = [];
+    if (inputs.shard && !scope.idle) {
+        const { units, errors } = await discoverUnits(config, {
             ...(scope.rules ? { rules: scope.rules } : {}),
             ...(scope.select ? { select: scope.select } : {}),
             anonymousRegistries: scope.anonymous,
         });
+        // A rule this shard could not list would silently run over nothing: report it.
+        discoveryErrors = errors;
         const mine = shardSelector(units, inputs.shard.index, inputs.shard.total);
         const prior = scope.select;
         scope.select = (r, repo) => mine(r, repo) && (prior?.(r, repo) ?? true);
     }
-    const ran = scope.rules && scope.rules.length === 0
+    const ran = scope.idle || (scope.rules && scope.rules.length === 0)
         ? undefined
         : await runConfig(config, {
             dryRun: scope.dryRun,
@@ -105497,6 +105504,7 @@ async function main(inputs, ctx) {
             results: [],
             ruleErrors: [],
             version: VERSION,
+            ...(inputs.shard ? { shard: { index: inputs.shard.index - 1, total: inputs.shard.total } } : {}),
         });
     if (deleted)
         report = buildReport({
@@ -105508,6 +105516,8 @@ async function main(inputs, ctx) {
             ruleErrors: [...report.ruleErrors, ...deleted.ruleErrors],
             ...(report.shard ? { shard: report.shard } : {}),
         });
+    if (discoveryErrors.length)
+        report = { ...report, ruleErrors: [...report.ruleErrors, ...discoveryErrors] };
     // Rules that could not be read without credentials on a pull request are not failures (G1).
     const needsSecrets = (rule) => {
         const r = config.rules.find((x) => x.name === rule);
@@ -105591,11 +105601,14 @@ async function comment(inputs, ctx, scope, file, body) {
     }
 }
 async function matrix(inputs, config, scope) {
-    const { units, errors } = await discoverUnits(config, {
-        ...(scope.rules ? { rules: scope.rules } : {}),
-        ...(scope.select ? { select: scope.select } : {}),
-        anonymousRegistries: scope.anonymous,
-    });
+    // An event that selects no rule still gets its shards (each idle), so the workflow stays green.
+    const { units, errors } = scope.idle
+        ? { units: [], errors: [] }
+        : await discoverUnits(config, {
+            ...(scope.rules ? { rules: scope.rules } : {}),
+            ...(scope.select ? { select: scope.select } : {}),
+            anonymousRegistries: scope.anonymous,
+        });
     const { matrix, shards } = buildMatrix(units, inputs.shards);
     setOutput('matrix', JSON.stringify(matrix));
     setReportOutputs(undefined, undefined);

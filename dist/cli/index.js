@@ -60508,7 +60508,7 @@ class BlobMover {
         repos.add(dst.repository);
     }
     async #transfer(src, dst, desc, stats, o) {
-        if (await dst.store.blobHead(dst.repository, desc.digest)) {
+        if (!o.freshDestination && (await dst.store.blobHead(dst.repository, desc.digest))) {
             this.#remember(dst, desc.digest);
             return 'present';
         }
@@ -60713,6 +60713,7 @@ async function runRule(rule, src, dst, o) {
     }
     const scope = (0, index_js_1.compileTagScope)(rule.filters);
     const tagSets = new Map(); // source repository → every tag it has
+    const fresh = new Set(); // destination repositories with no tags before this run
     const inputs = [];
     await Promise.all(repositories.map(async (repo) => {
         let dstRepo;
@@ -60757,6 +60758,8 @@ async function runRule(rule, src, dst, o) {
             if (o.dryRun)
                 await dst.prepareDestination?.(dstRepo, { dryRun: true });
             const dstTags = await dst.listTags(dstRepo);
+            if (dstTags.length === 0)
+                fresh.add(dstRepo);
             const wanted = dstTags.filter((t) => input.source.has(t) || (rule.deleteRemote.enabled && !o.tags && scope(t)));
             await headInto(dst, dstRepo, wanted, input.destination, heads);
             // Deleting by digest needs every destination tag's digest, to spare tags sharing it.
@@ -60783,7 +60786,7 @@ async function runRule(rule, src, dst, o) {
             d.set(tag, digest);
         destinations.set(input.destinationRepository, d);
     }
-    const results = await execute(rule, plan, withCache, dst, { ...o, tagSets, destinations }, ruleErrors.length > 0);
+    const results = await execute(rule, plan, withCache, dst, { ...o, tagSets, destinations, fresh }, ruleErrors.length > 0);
     // The planner drops the deletions it refuses as a whole (over delete_remote.max, match-all not
     // acknowledged) and only sets deletionsRefused: without this the run report said nothing about
     // them. RunReport.ruleErrors is where rule-level refusals belong (see report/result.ts).
@@ -60857,6 +60860,7 @@ async function execute(rule, plan, src, dst, o, hadErrors) {
                 referrers: rule.referrers,
                 ...(bandwidth ? { bandwidth } : {}),
                 onBlobProgress: progress(r.destination, log),
+                freshDestination: o.fresh.has(i.destinationRepository),
                 ...(o.tagSets.has(i.sourceRepository) ? { sourceTags: o.tagSets.get(i.sourceRepository) } : {}),
             });
             return {

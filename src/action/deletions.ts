@@ -6,10 +6,10 @@
  */
 import type { Config } from '../config/types.js';
 import type { Digest } from '../oci/digest.js';
-import { configDir, openStore, type Store } from '../providers/index.js';
+import { type Store, StoreSet } from '../providers/index.js';
 import { toResultError } from '../replicate/rule.js';
 import type { Result } from '../report/result.js';
-import { mapRepository } from '../rules/index.js';
+import { filtersMatchEverything, mapRepository } from '../rules/index.js';
 import type { ArtifactMatch } from './webhook.js';
 
 export async function propagateDeletions(
@@ -17,18 +17,8 @@ export async function propagateDeletions(
   matches: ArtifactMatch[],
   o: { dryRun: boolean; log: (line: string) => void },
 ): Promise<{ results: Result[]; ruleErrors: { rule: string; message: string }[] }> {
-  const stores = new Map<string, Promise<Store>>();
-  const open = (name: string) => {
-    let s = stores.get(name);
-    if (!s) {
-      const reg = config.registries.get(name);
-      s = reg
-        ? openStore(reg, { baseDir: configDir(config.file) })
-        : Promise.reject(new Error(`registry ${name} is not defined`));
-      stores.set(name, s);
-    }
-    return s;
-  };
+  const stores = new StoreSet(config);
+  const open = (name: string) => stores.open(name);
   const results: Result[] = [];
   const ruleErrors: { rule: string; message: string }[] = [];
   try {
@@ -65,6 +55,14 @@ export async function propagateDeletions(
         results.push({
           ...base,
           reason: 'deleted at the source; the rule does not propagate deletions (delete_remote is off)',
+        });
+        continue;
+      }
+      // The same guard as a planned run: deleting under match-everything filters needs an acknowledgement.
+      if (filtersMatchEverything(rule.filters) && !rule.deleteRemote.acknowledgeMatchAll) {
+        results.push({
+          ...base,
+          reason: 'deletion refused: the rule matches everything; set delete_remote.acknowledge_match_all to allow it',
         });
         continue;
       }
@@ -113,7 +111,7 @@ export async function propagateDeletions(
       }
     }
   } finally {
-    for (const s of stores.values()) await (await s.catch(() => undefined))?.close().catch(() => {});
+    await stores.close();
   }
   return { results, ruleErrors };
 }

@@ -86,7 +86,8 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
     return warned ? `${diagnostics.length} warning(s) in ${file} (fail-on: warning)` : undefined;
   }
   if (scope.command === 'matrix') return matrix(inputs, config, scope);
-  if (scope.idle) {
+  // A shard job still writes its (empty) report, or the merging report job finds nothing and fails.
+  if (scope.idle && !inputs.shard) {
     setReportOutputs(undefined, undefined);
     core.info(`ferry: nothing to do: ${scope.idle}`);
     await writeSummary(
@@ -97,18 +98,22 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
 
   const started = new Date();
   const log = (line: string) => core.info(neutralizeCommands(redact(line)));
-  if (inputs.shard) {
-    const { units } = await discoverUnits(config, {
+  if (scope.idle) scope.notes.push(scope.idle);
+  let discoveryErrors: { rule: string; message: string }[] = [];
+  if (inputs.shard && !scope.idle) {
+    const { units, errors } = await discoverUnits(config, {
       ...(scope.rules ? { rules: scope.rules } : {}),
       ...(scope.select ? { select: scope.select } : {}),
       anonymousRegistries: scope.anonymous,
     });
+    // A rule this shard could not list would silently run over nothing: report it.
+    discoveryErrors = errors;
     const mine = shardSelector(units, inputs.shard.index, inputs.shard.total);
     const prior = scope.select;
     scope.select = (r, repo) => mine(r, repo) && (prior?.(r, repo) ?? true);
   }
   const ran =
-    scope.rules && scope.rules.length === 0
+    scope.idle || (scope.rules && scope.rules.length === 0)
       ? undefined
       : await runConfig(config, {
           dryRun: scope.dryRun,
@@ -134,6 +139,7 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
       results: [],
       ruleErrors: [],
       version: VERSION,
+      ...(inputs.shard ? { shard: { index: inputs.shard.index - 1, total: inputs.shard.total } } : {}),
     });
   if (deleted)
     report = buildReport({
@@ -145,6 +151,8 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
       ruleErrors: [...report.ruleErrors, ...deleted.ruleErrors],
       ...(report.shard ? { shard: report.shard } : {}),
     });
+
+  if (discoveryErrors.length) report = { ...report, ruleErrors: [...report.ruleErrors, ...discoveryErrors] };
 
   // Rules that could not be read without credentials on a pull request are not failures (G1).
   const needsSecrets = (rule: string) => {
@@ -262,11 +270,14 @@ async function comment(inputs: Inputs, ctx: GitHubContext, scope: Scope, file: s
 }
 
 async function matrix(inputs: Inputs, config: Config, scope: Scope): Promise<string | undefined> {
-  const { units, errors } = await discoverUnits(config, {
-    ...(scope.rules ? { rules: scope.rules } : {}),
-    ...(scope.select ? { select: scope.select } : {}),
-    anonymousRegistries: scope.anonymous,
-  });
+  // An event that selects no rule still gets its shards (each idle), so the workflow stays green.
+  const { units, errors } = scope.idle
+    ? { units: [], errors: [] }
+    : await discoverUnits(config, {
+        ...(scope.rules ? { rules: scope.rules } : {}),
+        ...(scope.select ? { select: scope.select } : {}),
+        anonymousRegistries: scope.anonymous,
+      });
   const { matrix, shards } = buildMatrix(units, inputs.shards);
   core.setOutput('matrix', JSON.stringify(matrix));
   setReportOutputs(undefined, undefined);

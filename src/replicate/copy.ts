@@ -33,6 +33,11 @@ export interface CopyOptions {
   platforms: string[];
   referrers: boolean;
   bandwidth?: Bandwidth;
+  /**
+   * The destination repository had no tags before this run: its blobs are not asked about one by
+   * one (a blob left by an earlier failed run is uploaded again; mounts are still tried).
+   */
+  freshDestination?: boolean;
   /** The source repository's tags, when listed: spares a request for an absent referrers fallback tag. */
   sourceTags?: ReadonlySet<string>;
   onBlobProgress?: (p: { digest: string; bytes: number; total: number }) => void;
@@ -79,7 +84,7 @@ export class BlobMover {
   }
 
   async #transfer(src: Side, dst: Side, desc: Descriptor, stats: CopyStats, o: CopyOptions) {
-    if (await dst.store.blobHead(dst.repository, desc.digest)) {
+    if (!o.freshDestination && (await dst.store.blobHead(dst.repository, desc.digest))) {
       this.#remember(dst, desc.digest);
       return 'present' as const;
     }

@@ -70,6 +70,7 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
 
   const scope = compileTagScope(rule.filters);
   const tagSets = new Map<string, Set<string>>(); // source repository → every tag it has
+  const fresh = new Set<string>(); // destination repositories with no tags before this run
   const inputs: RepoInput[] = [];
   await Promise.all(
     repositories.map(async (repo) => {
@@ -114,6 +115,7 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
         // A plan says "project/namespace missing" up front; read-only checks only.
         if (o.dryRun) await dst.prepareDestination?.(dstRepo, { dryRun: true });
         const dstTags = await dst.listTags(dstRepo);
+        if (dstTags.length === 0) fresh.add(dstRepo);
         const wanted = dstTags.filter((t) => input.source.has(t) || (rule.deleteRemote.enabled && !o.tags && scope(t)));
         await headInto(dst, dstRepo, wanted, input.destination, heads);
         // Deleting by digest needs every destination tag's digest, to spare tags sharing it.
@@ -152,7 +154,14 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
     for (const [tag, digest] of input.destination) d.set(tag, digest);
     destinations.set(input.destinationRepository, d);
   }
-  const results = await execute(rule, plan, withCache, dst, { ...o, tagSets, destinations }, ruleErrors.length > 0);
+  const results = await execute(
+    rule,
+    plan,
+    withCache,
+    dst,
+    { ...o, tagSets, destinations, fresh },
+    ruleErrors.length > 0,
+  );
   // The planner drops the deletions it refuses as a whole (over delete_remote.max, match-all not
   // acknowledged) and only sets deletionsRefused: without this the run report said nothing about
   // them. RunReport.ruleErrors is where rule-level refusals belong (see report/result.ts).
@@ -183,7 +192,11 @@ async function execute(
   plan: RulePlan,
   src: Store,
   dst: Store,
-  o: RuleOptions & { tagSets: Map<string, Set<string>>; destinations: Map<string, Map<string, string>> },
+  o: RuleOptions & {
+    tagSets: Map<string, Set<string>>;
+    destinations: Map<string, Map<string, string>>;
+    fresh: Set<string>;
+  },
   hadErrors: boolean,
 ): Promise<Result[]> {
   const images = pLimit(o.concurrency);
@@ -256,6 +269,7 @@ async function execute(
               referrers: rule.referrers,
               ...(bandwidth ? { bandwidth } : {}),
               onBlobProgress: progress(r.destination, log),
+              freshDestination: o.fresh.has(i.destinationRepository),
               ...(o.tagSets.has(i.sourceRepository!) ? { sourceTags: o.tagSets.get(i.sourceRepository!)! } : {}),
             },
           );
