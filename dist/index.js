@@ -104052,9 +104052,11 @@ function renderPlan(plan, opts = {}) {
     const head = [];
     const verdict = errors.length > 0
         ? `❌ invalid · ${errors.length} error${errors.length === 1 ? '' : 's'}`
-        : changed.length > 0
-            ? `✅ valid · ${changed.length} rule${changed.length === 1 ? '' : 's'} changed`
-            : '✅ valid · no changes';
+        : opts.partial?.length
+            ? `⚠️ valid · partial plan: ${opts.partial.length} rule${opts.partial.length === 1 ? '' : 's'} not fully planned (${opts.partial.map((r) => code(r, 60)).join(', ')})${changed.length ? ` · ${changed.length} changed` : ''}`
+            : changed.length > 0
+                ? `✅ valid · ${changed.length} rule${changed.length === 1 ? '' : 's'} changed`
+                : '✅ valid · no changes';
     head.push(`## ferry plan: ${verdict}\n`);
     const context = [code(file, 200)];
     if (opts.sha)
@@ -105544,6 +105546,7 @@ async function main(inputs, ctx) {
             ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
             notes: [...scope.notes, ...errors],
             validation: { errors: [], warnings: diagnostics.map(formatDiagnostic) },
+            partial: [...new Set([...withheld, ...report.ruleErrors].map((e) => e.rule))],
         };
         const body = redact(renderPlan(ran.plan, planOpts));
         await writeSummary(head + redact(renderPlan(ran.plan, { ...planOpts, maxChars: 900_000 })));

@@ -61847,9 +61847,11 @@ function renderPlan(plan, opts = {}) {
     const head = [];
     const verdict = errors.length > 0
         ? `❌ invalid · ${errors.length} error${errors.length === 1 ? '' : 's'}`
-        : changed.length > 0
-            ? `✅ valid · ${changed.length} rule${changed.length === 1 ? '' : 's'} changed`
-            : '✅ valid · no changes';
+        : opts.partial?.length
+            ? `⚠️ valid · partial plan: ${opts.partial.length} rule${opts.partial.length === 1 ? '' : 's'} not fully planned (${opts.partial.map((r) => (0, escape_js_1.code)(r, 60)).join(', ')})${changed.length ? ` · ${changed.length} changed` : ''}`
+            : changed.length > 0
+                ? `✅ valid · ${changed.length} rule${changed.length === 1 ? '' : 's'} changed`
+                : '✅ valid · no changes';
     head.push(`## ferry plan: ${verdict}\n`);
     const context = [(0, escape_js_1.code)(file, 200)];
     if (opts.sha)

@@ -189,6 +189,7 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
       ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
       notes: [...scope.notes, ...errors],
       validation: { errors: [], warnings: diagnostics.map(formatDiagnostic) },
+      partial: [...new Set([...withheld, ...report.ruleErrors].map((e) => e.rule))],
     };
     const body = redact(renderPlan(ran.plan, planOpts));
     await writeSummary(head + redact(renderPlan(ran.plan, { ...planOpts, maxChars: 900_000 })));

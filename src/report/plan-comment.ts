@@ -33,6 +33,8 @@ export interface PlanCommentOptions {
   notes?: string[];
   /** Config validation problems, shown first. */
   validation?: { errors: string[]; warnings: string[] };
+  /** Rules that could not be planned fully (a listing failed, credentials withheld): the verdict says so. */
+  partial?: string[];
 }
 
 export interface PlanCounts {
@@ -93,9 +95,11 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const verdict =
     errors.length > 0
       ? `❌ invalid · ${errors.length} error${errors.length === 1 ? '' : 's'}`
-      : changed.length > 0
-        ? `✅ valid · ${changed.length} rule${changed.length === 1 ? '' : 's'} changed`
-        : '✅ valid · no changes';
+      : opts.partial?.length
+        ? `⚠️ valid · partial plan: ${opts.partial.length} rule${opts.partial.length === 1 ? '' : 's'} not fully planned (${opts.partial.map((r) => code(r, 60)).join(', ')})${changed.length ? ` · ${changed.length} changed` : ''}`
+        : changed.length > 0
+          ? `✅ valid · ${changed.length} rule${changed.length === 1 ? '' : 's'} changed`
+          : '✅ valid · no changes';
   head.push(`## ferry plan: ${verdict}\n`);
   const context = [code(file, 200)];
   if (opts.sha) context[0] += ` @ ${code(opts.sha.slice(0, 7), 7)}`;

@@ -400,6 +400,7 @@ describe('pull_request', () => {
       /Registry cluster is new or changed its URL, TLS or credentials in this pull request/,
     );
     expect(comment!.body).toMatch(/rule app: skipped: credentials unavailable/);
+    expect(comment!.body.split('\n')[0]).toMatch(/partial plan: 1 rule not fully planned/);
     expect(r.summary).toContain('ferry plan');
 
     const again = await runAction({ event: 'pull_request', ...event });

@@ -185,3 +185,13 @@ describe('renderPlanText', () => {
     for (const line of renderPlanText(hostile).split('\n')) expect(line.trimStart().startsWith('::')).toBe(false);
   });
 });
+
+describe('partial plans', () => {
+  test('a plan missing rules says so in its verdict instead of "no changes"', () => {
+    const md = renderPlan({ dryRun: true, rules: [] }, { partial: ['app'] });
+    const first = md.split('\n')[0]!;
+    expect(first).toContain('partial plan');
+    expect(first).toContain('app');
+    expect(first).not.toContain('no changes');
+  });
+});
