@@ -60524,8 +60524,14 @@ class BlobMover {
             return 'mounted';
         }
         let sent = 0;
+        // The source GET starts while the destination opens its upload session: one round trip less
+        // per blob. Only the first attempt uses it; a retry opens the source again.
+        let early = src.store.blobGet(src.repository, desc);
+        early.catch(() => { }); // handled when awaited below; never an unhandled rejection
         const open = async () => {
             sent = 0;
+            const source = early ?? src.store.blobGet(src.repository, desc);
+            early = undefined;
             // Fixed: a 'data' listener here switched the stream to flowing mode before the uploader
             // read it, so bytes were lost (undici then sent Content-Length 0 → DIGEST_INVALID), and
             // `.pipe()` into the bandwidth stream dropped the source's errors (a digest mismatch hung
@@ -60540,10 +60546,17 @@ class BlobMover {
                     cb(null, c);
                 },
             });
-            (0, node_stream_1.pipeline)([await src.store.blobGet(src.repository, desc), ...stages, counter], () => { });
+            (0, node_stream_1.pipeline)([await source, ...stages, counter], () => { });
             return counter;
         };
-        const r = await dst.store.blobPut(dst.repository, desc, open);
+        let r;
+        try {
+            r = await dst.store.blobPut(dst.repository, desc, open);
+        }
+        finally {
+            // The upload never asked for the bytes (its session failed to open): close the source GET.
+            early?.then((s) => s.destroy(), () => { });
+        }
         stats.retries += r.retries;
         stats.bytes += desc.size;
         this.#remember(dst, desc.digest);

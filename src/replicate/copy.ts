@@ -101,8 +101,14 @@ export class BlobMover {
       return 'mounted' as const;
     }
     let sent = 0;
+    // The source GET starts while the destination opens its upload session: one round trip less
+    // per blob. Only the first attempt uses it; a retry opens the source again.
+    let early: Promise<Readable> | undefined = src.store.blobGet(src.repository, desc);
+    early.catch(() => {}); // handled when awaited below; never an unhandled rejection
     const open = async (): Promise<Readable> => {
       sent = 0;
+      const source = early ?? src.store.blobGet(src.repository, desc);
+      early = undefined;
       // Fixed: a 'data' listener here switched the stream to flowing mode before the uploader
       // read it, so bytes were lost (undici then sent Content-Length 0 → DIGEST_INVALID), and
       // `.pipe()` into the bandwidth stream dropped the source's errors (a digest mismatch hung
@@ -116,10 +122,19 @@ export class BlobMover {
           cb(null, c);
         },
       });
-      pipeline([await src.store.blobGet(src.repository, desc), ...stages, counter], () => {});
+      pipeline([await source, ...stages, counter], () => {});
       return counter;
     };
-    const r = await dst.store.blobPut(dst.repository, desc, open);
+    let r: Awaited<ReturnType<Store['blobPut']>>;
+    try {
+      r = await dst.store.blobPut(dst.repository, desc, open);
+    } finally {
+      // The upload never asked for the bytes (its session failed to open): close the source GET.
+      early?.then(
+        (s) => s.destroy(),
+        () => {},
+      );
+    }
     stats.retries += r.retries;
     stats.bytes += desc.size;
     this.#remember(dst, desc.digest);
