@@ -58531,8 +58531,8 @@ class RegistryStore {
     async blobHead(repository, digest) {
         return (await this.client.blobHead(repository, digest)) !== undefined;
     }
-    async blobGet(repository, desc) {
-        return (await this.client.blobGet(repository, desc)).stream;
+    async blobGet(repository, desc, opts = {}) {
+        return (await this.client.blobGet(repository, desc, opts)).stream;
     }
     blobPut(repository, desc, open) {
         return this.client.blobUpload(repository, desc, open);
@@ -59304,7 +59304,8 @@ class RegistryClient {
      * resumed with `Range: bytes=N-` (only a 206 starting at N is accepted; a 200 restarts
      * nothing and fails). The stream errors instead of ending when the content is wrong.
      */
-    async blobGet(repository, desc, maxResumes = 3) {
+    async blobGet(repository, desc, opts = {}) {
+        const maxResumes = opts.maxResumes ?? 3;
         (0, ref_js_1.parseRepository)(repository);
         const digest = (0, digest_js_1.parseDigest)(desc.digest);
         const first = await this.#send({
@@ -59315,6 +59316,8 @@ class RegistryClient {
             operation: 'fetching blob from',
             repository,
         });
+        for (let i = 0; i < first.retries; i++)
+            opts.onRetry?.();
         const length = header(first.headers, 'content-length');
         if (length !== undefined && Number(length) !== desc.size) {
             await first.body.dump().catch(() => { });
@@ -59338,12 +59341,14 @@ class RegistryClient {
             });
         }
         return {
-            stream: node_stream_1.Readable.from(this.#verified(repository, digest, desc.size, first, maxResumes), { objectMode: false }),
+            stream: node_stream_1.Readable.from(this.#verified(repository, digest, desc.size, first, maxResumes, opts.onRetry), {
+                objectMode: false,
+            }),
             size: desc.size,
         };
     }
     /** The bytes of `first`, resumed after a lost connection and checked against size and digest. */
-    async *#verified(repository, digest, size, first, maxResumes) {
+    async *#verified(repository, digest, size, first, maxResumes, onRetry) {
         const hash = (0, digest_js_1.hasherFor)(digest);
         let received = 0;
         let body = first.body;
@@ -59374,6 +59379,7 @@ class RegistryClient {
                     throw this.#blobError(repository, 'network', `blob ${digest}: connection lost after ${received} of ${size} bytes: ${e.message}`, e);
                 }
                 resumes++;
+                onRetry?.();
                 body = await this.#resume(repository, digest, received, size);
             }
         }
@@ -60524,13 +60530,14 @@ class BlobMover {
             return 'mounted';
         }
         let sent = 0;
+        const onRetry = () => stats.retries++;
         // The source GET starts while the destination opens its upload session: one round trip less
         // per blob. Only the first attempt uses it; a retry opens the source again.
-        let early = src.store.blobGet(src.repository, desc);
+        let early = src.store.blobGet(src.repository, desc, { onRetry });
         early.catch(() => { }); // handled when awaited below; never an unhandled rejection
         const open = async () => {
             sent = 0;
-            const source = early ?? src.store.blobGet(src.repository, desc);
+            const source = early ?? src.store.blobGet(src.repository, desc, { onRetry });
             early = undefined;
             // Fixed: a 'data' listener here switched the stream to flowing mode before the uploader
             // read it, so bytes were lost (undici then sent Content-Length 0 → DIGEST_INVALID), and

@@ -49,8 +49,12 @@ export class RegistryStore implements Store {
   async blobHead(repository: string, digest: Digest) {
     return (await this.client.blobHead(repository, digest)) !== undefined;
   }
-  async blobGet(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>): Promise<Readable> {
-    return (await this.client.blobGet(repository, desc)).stream;
+  async blobGet(
+    repository: string,
+    desc: Pick<Descriptor, 'digest' | 'size'>,
+    opts: { onRetry?: () => void } = {},
+  ): Promise<Readable> {
+    return (await this.client.blobGet(repository, desc, opts)).stream;
   }
   blobPut(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>, open: () => Promise<Readable>) {
     return this.client.blobUpload(repository, desc, open);

@@ -52,7 +52,12 @@ export interface Store {
   manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<Digest>;
   blobHead(repository: string, digest: Digest): Promise<boolean>;
   /** A stream of the blob's bytes that errors if they do not match the descriptor. */
-  blobGet(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>): Promise<Readable>;
+  blobGet(
+    repository: string,
+    desc: Pick<Descriptor, 'digest' | 'size'>,
+    /** Called once per retried request or resumed download, for the result's retry count. */
+    opts?: { onRetry?: () => void },
+  ): Promise<Readable>;
   /** Stores a blob read from `open()` (called again for a retry). */
   blobPut(
     repository: string,

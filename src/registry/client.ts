@@ -360,7 +360,12 @@ export class RegistryClient {
    * resumed with `Range: bytes=N-` (only a 206 starting at N is accepted; a 200 restarts
    * nothing and fails). The stream errors instead of ending when the content is wrong.
    */
-  async blobGet(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>, maxResumes = 3): Promise<BlobStream> {
+  async blobGet(
+    repository: string,
+    desc: Pick<Descriptor, 'digest' | 'size'>,
+    opts: { maxResumes?: number; onRetry?: () => void } = {},
+  ): Promise<BlobStream> {
+    const maxResumes = opts.maxResumes ?? 3;
     parseRepository(repository);
     const digest = parseDigest(desc.digest);
     const first = await this.#send({
@@ -371,6 +376,7 @@ export class RegistryClient {
       operation: 'fetching blob from',
       repository,
     });
+    for (let i = 0; i < first.retries; i++) opts.onRetry?.();
     const length = header(first.headers, 'content-length');
     if (length !== undefined && Number(length) !== desc.size) {
       await first.body.dump().catch(() => {});
@@ -394,7 +400,9 @@ export class RegistryClient {
       });
     }
     return {
-      stream: Readable.from(this.#verified(repository, digest, desc.size, first, maxResumes), { objectMode: false }),
+      stream: Readable.from(this.#verified(repository, digest, desc.size, first, maxResumes, opts.onRetry), {
+        objectMode: false,
+      }),
       size: desc.size,
     };
   }
@@ -406,6 +414,7 @@ export class RegistryClient {
     size: number,
     first: SendResponse,
     maxResumes: number,
+    onRetry: (() => void) | undefined,
   ): AsyncGenerator<Buffer> {
     const hash = hasherFor(digest);
     let received = 0;
@@ -439,6 +448,7 @@ export class RegistryClient {
           );
         }
         resumes++;
+        onRetry?.();
         body = await this.#resume(repository, digest, received, size);
       }
     }

@@ -101,13 +101,14 @@ export class BlobMover {
       return 'mounted' as const;
     }
     let sent = 0;
+    const onRetry = () => stats.retries++;
     // The source GET starts while the destination opens its upload session: one round trip less
     // per blob. Only the first attempt uses it; a retry opens the source again.
-    let early: Promise<Readable> | undefined = src.store.blobGet(src.repository, desc);
+    let early: Promise<Readable> | undefined = src.store.blobGet(src.repository, desc, { onRetry });
     early.catch(() => {}); // handled when awaited below; never an unhandled rejection
     const open = async (): Promise<Readable> => {
       sent = 0;
-      const source = early ?? src.store.blobGet(src.repository, desc);
+      const source = early ?? src.store.blobGet(src.repository, desc, { onRetry });
       early = undefined;
       // Fixed: a 'data' listener here switched the stream to flowing mode before the uploader
       // read it, so bytes were lost (undici then sent Content-Length 0 → DIGEST_INVALID), and
