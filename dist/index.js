@@ -100560,6 +100560,20 @@ function mergeCounts(a, b, prefix) {
     return out;
 }
 
+;// CONCATENATED MODULE: ./src/providers/api-store.ts
+/** A registry whose listing or deletion goes through a vendor REST API next to its /v2 API. */
+
+
+class ApiRegistryStore extends RegistryStore {
+    /** /v2 requests and vendor API requests (prefixed `api `), by method. */
+    requestCounts() {
+        return mergeCounts(super.requestCounts(), this.api.counts(), 'api ');
+    }
+    async close() {
+        await Promise.all([super.close(), this.api.close()]);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/providers/dockerhub.ts
 /**
  * Docker Hub: the registry at registry-1.docker.io for images, the Hub API at hub.docker.com for
@@ -100642,7 +100656,7 @@ function parseQuota(v) {
 function hubRepository(repository) {
     return repository.includes('/') ? repository : `library/${repository}`;
 }
-class DockerHubStore extends RegistryStore {
+class DockerHubStore extends ApiRegistryStore {
     requireTwoComponents = true;
     api;
     #namespace;
@@ -100794,12 +100808,6 @@ class DockerHubStore extends RegistryStore {
         }
         return { ...seen, remaining: Math.max(0, seen.remaining - this.#spent), reserve: this.#reserve };
     }
-    requestCounts() {
-        return mergeCounts(super.requestCounts(), this.api.counts(), 'api ');
-    }
-    async close() {
-        await Promise.all([super.close(), this.api.close()]);
-    }
 }
 function formatWindow(seconds) {
     if (!seconds)
@@ -100885,7 +100893,7 @@ class GarStore extends HostedRegistryStore {
 const GITHUB_API_URL = 'https://api.github.com';
 const PER_PAGE = 100;
 const MAX_PAGES = 10_000;
-class GhcrStore extends RegistryStore {
+class GhcrStore extends ApiRegistryStore {
     api;
     #owner;
     #ownerType;
@@ -101003,12 +101011,6 @@ class GhcrStore extends RegistryStore {
         });
         return 'digest';
     }
-    requestCounts() {
-        return mergeCounts(super.requestCounts(), this.api.counts(), 'api ');
-    }
-    async close() {
-        await Promise.all([super.close(), this.api.close()]);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/providers/harbor.ts
@@ -101043,7 +101045,7 @@ function splitProject(repository) {
         });
     return [repository.slice(0, i), repository.slice(i + 1)];
 }
-class HarborStore extends RegistryStore {
+class HarborStore extends ApiRegistryStore {
     api;
     #explicit;
     #projects;
@@ -101199,12 +101201,6 @@ class HarborStore extends RegistryStore {
             repository,
         });
         return 'tag';
-    }
-    requestCounts() {
-        return mergeCounts(super.requestCounts(), this.api.counts(), 'api ');
-    }
-    async close() {
-        await Promise.all([super.close(), this.api.close()]);
     }
 }
 

@@ -56967,6 +56967,29 @@ exports.AliyunAcrStore = AliyunAcrStore;
 
 /***/ }),
 
+/***/ 154:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ApiRegistryStore = void 0;
+/** A registry whose listing or deletion goes through a vendor REST API next to its /v2 API. */
+const registry_store_js_1 = __nccwpck_require__(943);
+const vendor_http_js_1 = __nccwpck_require__(8527);
+class ApiRegistryStore extends registry_store_js_1.RegistryStore {
+    /** /v2 requests and vendor API requests (prefixed `api `), by method. */
+    requestCounts() {
+        return (0, vendor_http_js_1.mergeCounts)(super.requestCounts(), this.api.counts(), 'api ');
+    }
+    async close() {
+        await Promise.all([super.close(), this.api.close()]);
+    }
+}
+exports.ApiRegistryStore = ApiRegistryStore;
+
+
+/***/ }),
+
 /***/ 60:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -57050,7 +57073,7 @@ exports.hubRepository = hubRepository;
 const undici_1 = __nccwpck_require__(4371);
 const errors_js_1 = __nccwpck_require__(6764);
 const secrets_js_1 = __nccwpck_require__(4537);
-const registry_store_js_1 = __nccwpck_require__(943);
+const api_store_js_1 = __nccwpck_require__(154);
 const vendor_http_js_1 = __nccwpck_require__(8527);
 exports.HUB_API_URL = 'https://hub.docker.com';
 const PAGE_SIZE = 100;
@@ -57122,7 +57145,7 @@ function parseQuota(v) {
 function hubRepository(repository) {
     return repository.includes('/') ? repository : `library/${repository}`;
 }
-class DockerHubStore extends registry_store_js_1.RegistryStore {
+class DockerHubStore extends api_store_js_1.ApiRegistryStore {
     requireTwoComponents = true;
     api;
     #namespace;
@@ -57274,12 +57297,6 @@ class DockerHubStore extends registry_store_js_1.RegistryStore {
         }
         return { ...seen, remaining: Math.max(0, seen.remaining - this.#spent), reserve: this.#reserve };
     }
-    requestCounts() {
-        return (0, vendor_http_js_1.mergeCounts)(super.requestCounts(), this.api.counts(), 'api ');
-    }
-    async close() {
-        await Promise.all([super.close(), this.api.close()]);
-    }
 }
 exports.DockerHubStore = DockerHubStore;
 function formatWindow(seconds) {
@@ -57390,12 +57407,12 @@ exports.GhcrStore = exports.GITHUB_API_URL = void 0;
  */
 const errors_js_1 = __nccwpck_require__(6764);
 const secrets_js_1 = __nccwpck_require__(4537);
-const registry_store_js_1 = __nccwpck_require__(943);
+const api_store_js_1 = __nccwpck_require__(154);
 const vendor_http_js_1 = __nccwpck_require__(8527);
 exports.GITHUB_API_URL = 'https://api.github.com';
 const PER_PAGE = 100;
 const MAX_PAGES = 10_000;
-class GhcrStore extends registry_store_js_1.RegistryStore {
+class GhcrStore extends api_store_js_1.ApiRegistryStore {
     api;
     #owner;
     #ownerType;
@@ -57513,12 +57530,6 @@ class GhcrStore extends registry_store_js_1.RegistryStore {
         });
         return 'digest';
     }
-    requestCounts() {
-        return (0, vendor_http_js_1.mergeCounts)(super.requestCounts(), this.api.counts(), 'api ');
-    }
-    async close() {
-        await Promise.all([super.close(), this.api.close()]);
-    }
 }
 exports.GhcrStore = GhcrStore;
 
@@ -57543,7 +57554,7 @@ exports.splitProject = splitProject;
  */
 const errors_js_1 = __nccwpck_require__(6764);
 const secrets_js_1 = __nccwpck_require__(4537);
-const registry_store_js_1 = __nccwpck_require__(943);
+const api_store_js_1 = __nccwpck_require__(154);
 const vendor_http_js_1 = __nccwpck_require__(8527);
 const PAGE_SIZE = 100;
 const MAX_PAGES = 10_000;
@@ -57564,7 +57575,7 @@ function splitProject(repository) {
         });
     return [repository.slice(0, i), repository.slice(i + 1)];
 }
-class HarborStore extends registry_store_js_1.RegistryStore {
+class HarborStore extends api_store_js_1.ApiRegistryStore {
     api;
     #explicit;
     #projects;
@@ -57720,12 +57731,6 @@ class HarborStore extends registry_store_js_1.RegistryStore {
             repository,
         });
         return 'tag';
-    }
-    requestCounts() {
-        return (0, vendor_http_js_1.mergeCounts)(super.requestCounts(), this.api.counts(), 'api ');
-    }
-    async close() {
-        await Promise.all([super.close(), this.api.close()]);
     }
 }
 exports.HarborStore = HarborStore;

@@ -10,9 +10,10 @@ import { Agent, type Dispatcher } from 'undici';
 import type { Manifest } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
 import { registerSecret } from '../util/secrets.js';
-import { RegistryStore, type RegistryStoreOptions } from './registry-store.js';
+import { ApiRegistryStore } from './api-store.js';
+import type { RegistryStoreOptions } from './registry-store.js';
 import type { RateLimitInfo } from './store.js';
-import { mergeCounts, one, VendorApi, type VendorApiOptions } from './vendor-http.js';
+import { one, VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 export const HUB_API_URL = 'https://hub.docker.com';
 const PAGE_SIZE = 100;
@@ -99,7 +100,7 @@ export function hubRepository(repository: string): string {
   return repository.includes('/') ? repository : `library/${repository}`;
 }
 
-export class DockerHubStore extends RegistryStore {
+export class DockerHubStore extends ApiRegistryStore {
   readonly requireTwoComponents = true;
   readonly api: VendorApi;
   readonly #namespace?: string;
@@ -254,14 +255,6 @@ export class DockerHubStore extends RegistryStore {
       this.#spent = 0;
     }
     return { ...seen, remaining: Math.max(0, seen.remaining - this.#spent), reserve: this.#reserve };
-  }
-
-  override requestCounts() {
-    return mergeCounts(super.requestCounts(), this.api.counts(), 'api ');
-  }
-
-  override async close(): Promise<void> {
-    await Promise.all([super.close(), this.api.close()]);
   }
 }
 

@@ -8,8 +8,9 @@
  */
 import { RegistryError } from '../registry/errors.js';
 import { registerSecret } from '../util/secrets.js';
-import { RegistryStore, type RegistryStoreOptions } from './registry-store.js';
-import { mergeCounts, nextLink, VendorApi, type VendorApiOptions } from './vendor-http.js';
+import { ApiRegistryStore } from './api-store.js';
+import type { RegistryStoreOptions } from './registry-store.js';
+import { nextLink, VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 export const GITHUB_API_URL = 'https://api.github.com';
 const PER_PAGE = 100;
@@ -31,7 +32,7 @@ interface PackageVersion {
   metadata?: { container?: { tags?: unknown } };
 }
 
-export class GhcrStore extends RegistryStore {
+export class GhcrStore extends ApiRegistryStore {
   readonly api: VendorApi;
   readonly #owner?: string;
   #ownerType?: Promise<'orgs' | 'users'>;
@@ -156,13 +157,5 @@ export class GhcrStore extends RegistryStore {
       repository,
     });
     return 'digest';
-  }
-
-  override requestCounts() {
-    return mergeCounts(super.requestCounts(), this.api.counts(), 'api ');
-  }
-
-  override async close(): Promise<void> {
-    await Promise.all([super.close(), this.api.close()]);
   }
 }

@@ -9,8 +9,9 @@
 import { RegistryError } from '../registry/errors.js';
 import type { TagInfo } from '../rules/filter.js';
 import { registerSecret } from '../util/secrets.js';
-import { RegistryStore, type RegistryStoreOptions } from './registry-store.js';
-import { basicAuth, mergeCounts, nextLink, one, VendorApi, type VendorApiOptions } from './vendor-http.js';
+import { ApiRegistryStore } from './api-store.js';
+import type { RegistryStoreOptions } from './registry-store.js';
+import { basicAuth, nextLink, one, VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 const PAGE_SIZE = 100;
 const MAX_PAGES = 10_000;
@@ -55,7 +56,7 @@ interface HarborArtifact {
   labels?: { name?: unknown }[] | null;
 }
 
-export class HarborStore extends RegistryStore {
+export class HarborStore extends ApiRegistryStore {
   readonly api: VendorApi;
   readonly #explicit?: string[];
   readonly #projects?: string[];
@@ -215,13 +216,5 @@ export class HarborStore extends RegistryStore {
       repository,
     });
     return 'tag';
-  }
-
-  override requestCounts() {
-    return mergeCounts(super.requestCounts(), this.api.counts(), 'api ');
-  }
-
-  override async close(): Promise<void> {
-    await Promise.all([super.close(), this.api.close()]);
   }
 }
