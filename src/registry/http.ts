@@ -5,10 +5,10 @@
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { redact, registerSecret } from '../util/secrets.js';
+import { addressClass } from './address.js';
 import { type Challenge, parseChallenges } from './auth/challenge.js';
 import type { RegistryCredentials } from './auth/docker-config.js';
 import { kindFor, parseErrorBody, RegistryError } from './errors.js';
@@ -67,6 +67,8 @@ export interface SendResponse {
   url: URL;
   retries: number;
 }
+
+export { type AddressClass, addressClass, isLoopback } from './address.js';
 
 export const ERROR_BODY_CAP = 64 * 1024;
 export const TOKEN_BODY_CAP = 1024 * 1024;
@@ -482,39 +484,6 @@ function findCode(e: unknown): string | undefined {
     cur = (cur as { cause?: unknown }).cause;
   }
   return (e as { code?: string })?.code;
-}
-
-export type AddressClass = 'loopback' | 'private' | 'link-local' | 'unspecified' | 'public' | 'name';
-
-/** Classifies a URL hostname: an IP literal by range, `localhost` as loopback, any other name as 'name'. */
-export function addressClass(hostname: string): AddressClass {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return 'loopback';
-  const v = isIP(h);
-  if (v === 4) return ipv4Class(h);
-  if (v !== 6) return 'name';
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-  if (mapped?.[1]) return ipv4Class(mapped[1]);
-  if (h === '::1') return 'loopback';
-  if (h === '::') return 'unspecified';
-  if (/^fe[89ab]/.test(h)) return 'link-local';
-  if (/^f[cd]/.test(h)) return 'private';
-  return 'public';
-}
-
-function ipv4Class(ip: string): AddressClass {
-  const [a = 0, b = 0] = ip.split('.').map(Number);
-  if (a === 127) return 'loopback';
-  if (a === 0) return 'unspecified';
-  if (a === 169 && b === 254) return 'link-local';
-  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127))
-    return 'private';
-  return 'public';
-}
-
-export function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\./.test(h);
 }
 
 /** Reads at most `cap` bytes of a body as UTF-8; throws when it is longer (memory-exhaustion guard). */

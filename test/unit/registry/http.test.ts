@@ -409,6 +409,10 @@ describe('token realm validation (RELIABILITY B3, T10)', () => {
     ['link-local metadata address', 'https://169.254.169.254/token'],
     ['private address', 'https://10.0.0.1/token'],
     ['plain-http loopback realm for an https registry', 'http://127.0.0.1:9999/token'],
+    ['IPv4-mapped metadata address', 'https://[::ffff:169.254.169.254]/token'],
+    ['IPv4-compatible metadata address', 'https://[::169.254.169.254]/token'],
+    ['IPv4-mapped private address', 'https://[::ffff:10.0.0.1]/token'],
+    ['IPv4-mapped loopback address', 'https://[::ffff:127.0.0.1]/token'],
   ])('a %s realm is refused before any credential is sent', async (_name, realm) => {
     const origin = new URL(realm).origin;
     net.route(origin, () => ({ status: 200, body: '{"token":"t-internal"}' }));
@@ -518,6 +522,8 @@ describe('redirects', () => {
   test.each([
     ['link-local metadata address', 'https://169.254.169.254/latest/meta-data'],
     ['private address', 'https://10.0.0.1/blob'],
+    ['IPv4-mapped metadata address', 'https://[::ffff:169.254.169.254]/latest/meta-data'],
+    ['NAT64 private address', 'https://[64:ff9b::10.0.0.1]/blob'],
   ])('a redirect from a public registry to a %s is refused before connecting (T9)', async (_name, location) => {
     const origin = new URL(location).origin;
     net.route(origin, () => ({ status: 200 }));
