@@ -74,10 +74,3 @@ export function parseShard(text: string): ShardSpec {
   }
   return { index, total };
 }
-
-/** Whether a unit (by rule and repository) falls in shard `index` (1-based) of a split. */
-export function inShard(unit: Pick<ShardUnit, 'rule' | 'repository'>, shards: Shard[], index: number): boolean {
-  const shard = shards.find((s) => s.index === index);
-  if (!shard) throw new Error(`no shard ${index} in a split of ${shards.length}`);
-  return shard.units.some((u) => u.rule === unit.rule && u.repository === unit.repository);
-}

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { type Digest, digestLike, hasherFor, parseDigest, sha256 } from '../oci/digest.js';
 import { type Descriptor, type ParsedManifest, parseManifest } from '../oci/manifest.js';
 import { MANIFEST_ACCEPT, MediaType } from '../oci/media-types.js';
-import { isTag, parseRepository, parseTag } from '../oci/ref.js';
+import { parseRepository, parseTag } from '../oci/ref.js';
 import { repositoryScope } from './auth/challenge.js';
 import { RegistryError } from './errors.js';
 import { isTransientNetworkError } from './retry.js';
@@ -111,7 +111,8 @@ export class RegistryClient {
     await this.#paginate('/v2/_catalog', pageSize, ['registry:catalog:*'], 'listing repositories', undefined, (doc) => {
       const repos = (doc as { repositories?: unknown }).repositories;
       if (!Array.isArray(repos)) return;
-      for (const r of repos) out.push(parseRepository(r, `catalog of ${this.registry}`));
+      // Invalid names are returned: the engine skips each with a warning instead of failing the rule.
+      for (const r of repos) if (typeof r === 'string') out.push(r);
     });
     return out;
   }
@@ -130,7 +131,8 @@ export class RegistryClient {
         (doc) => {
           const tags = (doc as { tags?: unknown }).tags;
           if (!Array.isArray(tags)) return;
-          for (const t of tags) if (isTag(t)) out.push(t);
+          // Invalid tags are returned: the engine skips each with a warning that names it.
+          for (const t of tags) if (typeof t === 'string') out.push(t);
         },
       );
     } catch (e) {

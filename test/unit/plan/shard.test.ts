@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { inShard, parseShard, type ShardUnit, shardUnits } from '../../../src/plan/index.js';
+import { parseShard, type ShardUnit, shardUnits } from '../../../src/plan/index.js';
 
 const u = (rule: string, repository: string, weight: number): ShardUnit => ({ rule, repository, weight });
 const keys = (units: ShardUnit[]) => units.map((x) => `${x.rule}:${x.repository}`);
@@ -69,19 +69,3 @@ describe('parseShard', () => {
   });
 });
 
-describe('inShard', () => {
-  const shards = shardUnits([u('r', 'a', 3), u('r', 'b', 2), u('s', 'a', 1)], 2);
-
-  test('each unit is in exactly one shard', () => {
-    for (const unit of [u('r', 'a', 0), u('r', 'b', 0), u('s', 'a', 0)]) {
-      expect([1, 2].filter((i) => inShard(unit, shards, i))).toHaveLength(1);
-    }
-    expect(inShard({ rule: 'r', repository: 'a' }, shards, 1)).toBe(true);
-    expect(inShard({ rule: 'r', repository: 'a' }, shards, 2)).toBe(false);
-  });
-
-  test('an unknown unit is in no shard; an unknown index is an error', () => {
-    expect(inShard({ rule: 'zz', repository: 'a' }, shards, 1)).toBe(false);
-    expect(() => inShard({ rule: 'r', repository: 'a' }, shards, 3)).toThrow(/no shard 3/);
-  });
-});
