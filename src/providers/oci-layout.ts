@@ -3,10 +3,16 @@
  * index.json, blobs/<alg>/<hex>}` (as regclient's ocidir). Tags are index.json entries with
  * the `org.opencontainers.image.ref.name` annotation.
  * https://github.com/opencontainers/image-spec/blob/main/image-layout.md
+ *
+ * Several ferry runs may share one layout, so every read-modify-write of index.json happens under
+ * a lock file (`index.json.lock`, created with O_EXCL) that holds across processes, and index.json
+ * is replaced by an fsynced temporary file and a rename, so a killed run never leaves it torn.
  */
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Digest, digestLike, hasherFor, parseDigest, sha256 } from '../oci/digest.js';
@@ -18,6 +24,50 @@ import { RegistryError } from '../registry/errors.js';
 import type { Store } from './store.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
+const INDEX = 'index.json';
+const LOCK = 'index.json.lock';
+
+/**
+ * A lock older than this is taken over even when a process with the holder's pid exists: pids are
+ * reused (a container's ferry is often pid 1 every time), and a pid on another host sharing the
+ * layout (NFS) cannot be checked. A holder keeps the lock for one index.json write, milliseconds.
+ */
+export const LOCK_STALE_MS = 30_000;
+/** How long a run waits for index.json's lock before failing; longer than LOCK_STALE_MS. */
+export const LOCK_TIMEOUT_MS = 60_000;
+
+export interface OciLayoutOptions {
+  lockStaleMs?: number;
+  lockTimeoutMs?: number;
+}
+
+/**
+ * index.json updates in this process, chained per layout directory (not per store: two stores on
+ * one root share it). Keeps this process's writers from polling the lock file against each other.
+ */
+const inProcess = new Map<string, Promise<unknown>>();
+
+/** What a lock file says about its holder. */
+interface LockHolder {
+  pid?: number;
+  host?: string;
+  /** Epoch ms the lock was taken; the file's mtime when the content is unreadable. */
+  since: number;
+  nonce?: string;
+  /** Exact content and inode, to take over only the very lock that was judged stale. */
+  raw: string;
+  ino: number;
+}
+
+/** Raised when index.json's lock cannot be taken in time. */
+export class LayoutLockError extends Error {
+  override name = 'LayoutLockError';
+  readonly lockFile: string;
+  constructor(message: string, lockFile: string) {
+    super(message);
+    this.lockFile = lockFile;
+  }
+}
 
 interface IndexJson {
   schemaVersion: 2;
@@ -31,13 +81,16 @@ export class OciLayoutStore implements Store {
   readonly deletesByTag = true;
   readonly mountDomain: string;
   readonly #root: string;
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #lockStaleMs: number;
+  readonly #lockTimeoutMs: number;
   #counts = new Map<string, number>();
   #tmp = 0;
 
-  constructor(name: string, root: string) {
+  constructor(name: string, root: string, options: OciLayoutOptions = {}) {
     this.name = name;
     this.#root = resolve(root);
+    this.#lockStaleMs = options.lockStaleMs ?? LOCK_STALE_MS;
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? LOCK_TIMEOUT_MS;
     this.display = `oci:${relative(process.cwd(), this.#root) || '.'}`;
     this.mountDomain = `oci:${this.#root}`;
   }
@@ -79,7 +132,7 @@ export class OciLayoutStore implements Store {
 
   async #readIndex(repository: string): Promise<IndexJson> {
     try {
-      return JSON.parse(await readFile(join(this.#dir(repository), 'index.json'), 'utf8')) as IndexJson;
+      return JSON.parse(await readFile(join(this.#dir(repository), INDEX), 'utf8')) as IndexJson;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT')
         return { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
@@ -132,11 +185,10 @@ export class OciLayoutStore implements Store {
     await this.#writeAtomic(this.#blobPath(repository, digest), bytes);
     if (!reference.includes(':')) {
       const tag = parseTag(reference);
-      await this.#withLock(repository, async () => {
-        const index = await this.#readIndex(repository);
+      await this.#updateIndex(repository, (index) => {
         index.manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME] !== tag);
         index.manifests.push({ mediaType, digest, size: bytes.length, annotations: { [REF_NAME]: tag } });
-        await this.#writeAtomic(join(this.#dir(repository), 'index.json'), Buffer.from(JSON.stringify(index, null, 2)));
+        return true;
       });
     }
     return digest;
@@ -208,10 +260,13 @@ export class OciLayoutStore implements Store {
 
   async deleteTag(repository: string, tag: string): Promise<'tag'> {
     this.#count('DELETE');
-    await this.#withLock(repository, async () => {
-      const index = await this.#readIndex(repository);
+    parseTag(tag);
+    // No layout, no tag to delete (and no directory to put a lock file in).
+    if (!(await stat(join(this.#dir(repository), 'oci-layout')).catch(() => undefined))) return 'tag';
+    await this.#updateIndex(repository, (index) => {
+      const before = index.manifests.length;
       index.manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME] !== tag);
-      await this.#writeAtomic(join(this.#dir(repository), 'index.json'), Buffer.from(JSON.stringify(index, null, 2)));
+      return index.manifests.length !== before;
     });
     return 'tag';
   }
@@ -226,23 +281,114 @@ export class OciLayoutStore implements Store {
     const dir = this.#dir(repository);
     await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
     const marker = join(dir, 'oci-layout');
-    if (!(await stat(marker).catch(() => undefined))) await writeFile(marker, '{"imageLayoutVersion":"1.0.0"}');
+    if (!(await stat(marker).catch(() => undefined)))
+      await this.#writeAtomic(marker, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
   }
 
-  async #writeAtomic(path: string, bytes: Buffer) {
-    const tmp = `${path}.${process.pid}.${this.#tmp++}.tmp`;
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
+  /**
+   * Reads index.json, lets `change` edit it and writes it back, all under the in-process chain
+   * and the cross-process lock file, so a concurrent run's entries are always read before ours
+   * are added. `change` returns false when it changed nothing (no write then).
+   */
+  async #updateIndex(repository: string, change: (index: IndexJson) => boolean): Promise<void> {
+    const dir = this.#dir(repository);
+    await serialise(dir, async () => {
+      const release = await this.#lock(dir);
+      try {
+        const index = await this.#readIndex(repository);
+        if (change(index)) await this.#writeAtomic(join(dir, INDEX), Buffer.from(JSON.stringify(index, null, 2)));
+      } finally {
+        await release();
+      }
+    });
   }
 
-  async #withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.#locks.get(key) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    this.#locks.set(
-      key,
-      next.catch(() => {}),
+  /** Takes `<dir>/index.json.lock`; returns the function that gives it back. */
+  async #lock(dir: string): Promise<() => Promise<void>> {
+    const path = join(dir, LOCK);
+    const nonce = randomBytes(8).toString('hex');
+    const deadline = Date.now() + this.#lockTimeoutMs;
+    let delay = 2;
+    for (;;) {
+      if (await createLockFile(path, nonce)) {
+        return async () => {
+          // Remove only our own lock: if ours was taken over as stale, the file is someone else's.
+          const holder = await readLock(path);
+          if (holder?.nonce === nonce) await unlink(path).catch(ignoreMissing);
+        };
+      }
+      const holder = await readLock(path);
+      // Released between our attempt and the read: try again at once.
+      if (!holder) continue;
+      if (this.#stale(holder) && (await this.#takeOver(path, holder, nonce))) continue;
+      const left = deadline - Date.now();
+      if (left <= 0) throw this.#lockTimeout(dir, path, holder);
+      // Jittered exponential backoff: writers that collided do not retry in lockstep.
+      await sleep(Math.min(left, delay * (0.5 + Math.random())));
+      delay = Math.min(delay * 2, 250);
+    }
+  }
+
+  #stale(holder: LockHolder): boolean {
+    if (Date.now() - holder.since > this.#lockStaleMs) return true;
+    return holder.pid !== undefined && holder.host === hostname() && !processAlive(holder.pid);
+  }
+
+  /**
+   * Removes a stale lock. Only one process at a time may do this (it holds `<lock>.takeover`),
+   * and only if the lock is still the very file judged stale: otherwise two processes that both
+   * saw the stale lock could remove each other's fresh one. True when the lock was removed or
+   * had already gone.
+   */
+  async #takeOver(path: string, stale: LockHolder, nonce: string): Promise<boolean> {
+    const guard = `${path}.takeover`;
+    if (!(await createLockFile(guard, nonce))) {
+      // A takeover killed midway leaves its guard behind; it goes stale like the lock itself.
+      const other = await readLock(guard);
+      if (other && this.#stale(other)) await unlinkIf(guard, other);
+      return false;
+    }
+    try {
+      const now = await readLock(path);
+      if (!now) return true;
+      if (now.raw !== stale.raw || now.ino !== stale.ino || !this.#stale(now)) return false;
+      await unlink(path).catch(ignoreMissing);
+      return true;
+    } finally {
+      await unlinkIf(guard, undefined, nonce);
+    }
+  }
+
+  #lockTimeout(dir: string, path: string, holder: LockHolder): LayoutLockError {
+    const who =
+      holder.pid !== undefined
+        ? `pid ${holder.pid}${holder.host ? ` on ${holder.host}` : ''} since ${new Date(holder.since).toISOString()}`
+        : `an unknown process since ${new Date(holder.since).toISOString()}`;
+    return new LayoutLockError(
+      `could not lock the OCI layout ${dir} within ${Math.round(this.#lockTimeoutMs / 1000)}s: ` +
+        `the lock file ${path} is held by ${who}. ` +
+        `If no ferry run is using this layout, remove ${path} and run again.`,
+      path,
     );
-    return next;
+  }
+
+  /** Writes a file so readers see the old or the new content, never a part (even after SIGKILL or a crash). */
+  async #writeAtomic(path: string, bytes: Buffer) {
+    const tmp = `${path}.tmp-${process.pid}-${this.#tmp++}-${randomBytes(4).toString('hex')}`;
+    try {
+      const fh = await open(tmp, 'wx');
+      try {
+        await fh.writeFile(bytes);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await syncDir(dirname(path));
   }
 
   #corrupt(repository: string, digest: Digest) {
@@ -255,6 +401,113 @@ export class OciLayoutStore implements Store {
     });
   }
 }
+
+/** Runs `fn` after every earlier call for the same key has settled. */
+async function serialise<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = inProcess.get(key) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  const settled = next.catch(() => {});
+  inProcess.set(key, settled);
+  try {
+    return await next;
+  } finally {
+    // Drop the entry when nothing was chained after us, so the map does not grow per repository.
+    if (inProcess.get(key) === settled) inProcess.delete(key);
+  }
+}
+
+/** Creates the lock file with O_EXCL and our pid, host and time; false when it already exists. */
+async function createLockFile(path: string, nonce: string): Promise<boolean> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    await fh.writeFile(
+      JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString(), since: Date.now(), nonce }),
+    );
+    await fh.close();
+  } catch (e) {
+    await fh.close().catch(() => {});
+    await unlink(path).catch(ignoreMissing);
+    throw e;
+  }
+  return true;
+}
+
+/** The lock file's holder, or undefined when there is no lock file. */
+async function readLock(path: string): Promise<LockHolder | undefined> {
+  let raw: string;
+  let ino: number;
+  let mtime: number;
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const st = await fh.stat();
+      ino = st.ino;
+      mtime = st.mtimeMs;
+      raw = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  // Empty or unreadable content: a holder between creating the file and writing it, or one
+  // killed right there. Its age then comes from the file's mtime.
+  const holder: LockHolder = { since: mtime, raw, ino };
+  try {
+    const parsed = JSON.parse(raw) as { pid?: unknown; host?: unknown; since?: unknown; nonce?: unknown };
+    if (Number.isSafeInteger(parsed.pid) && (parsed.pid as number) > 0) holder.pid = parsed.pid as number;
+    if (typeof parsed.host === 'string') holder.host = parsed.host;
+    if (typeof parsed.since === 'number' && Number.isFinite(parsed.since)) holder.since = parsed.since;
+    if (typeof parsed.nonce === 'string') holder.nonce = parsed.nonce;
+  } catch {
+    // keep the mtime-based holder
+  }
+  return holder;
+}
+
+/** Removes `path` if it is still the file described by `seen` (or holds `nonce`). */
+async function unlinkIf(path: string, seen?: LockHolder, nonce?: string): Promise<void> {
+  const now = await readLock(path);
+  if (!now) return;
+  if (seen ? now.raw === seen.raw && now.ino === seen.ino : now.nonce === nonce)
+    await unlink(path).catch(ignoreMissing);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Makes a rename in `dir` durable; some platforms and filesystems cannot open a directory. */
+async function syncDir(dir: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // best effort: the rename itself is already atomic
+  } finally {
+    await fh?.close().catch(() => {});
+  }
+}
+
+function ignoreMissing(e: unknown): void {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Passes bytes through while checking size and digest; errors at the end (or when too long). */
 export function verifier(digest: Digest, size: number, onMismatch: () => Error): Transform {
