@@ -370,8 +370,15 @@ export class Transport {
       throw this.#refused(req, `invalid token realm ${JSON.stringify(realm.slice(0, 200))}`);
     }
     if (u.username || u.password) throw this.#refused(req, 'token realm carries credentials');
-    // http only for a plain-http registry: the loopback exception let an https registry send
-    // credentials in clear to any local port (RELIABILITY B3).
+    // Plain http only on the plain-http registry's own origin, which sees the credentials in clear
+    // anyway: the loopback exception let an https registry send them to any local port
+    // (RELIABILITY B3), and any http realm of a plain-http registry received them too (issue 15).
+    if (u.protocol === 'http:' && this.base.protocol === 'http:' && u.origin !== this.base.origin)
+      throw this.#refused(
+        req,
+        `token realm ${u.origin} refused: it is plain http on another origin than the registry (${this.base.origin}), and the credentials would cross the network in clear`,
+        `serve the token realm over https, or from the registry's own origin ${this.base.origin}`,
+      );
     if (u.protocol !== 'https:' && !(u.protocol === 'http:' && this.base.protocol === 'http:'))
       throw this.#refused(
         req,
@@ -398,7 +405,7 @@ export class Transport {
     return `the ${t} address ${target.hostname}`;
   }
 
-  #refused(req: SendRequest, detail: string): RegistryError {
+  #refused(req: SendRequest, detail: string, hint?: string): RegistryError {
     return new RegistryError({
       kind: 'redirect-refused',
       registry: this.registry,
@@ -406,6 +413,7 @@ export class Transport {
       operation: req.operation,
       method: req.method,
       detail,
+      ...(hint ? { hint } : {}),
     });
   }
 

@@ -422,6 +422,59 @@ describe('token realm validation (RELIABILITY B3, T10)', () => {
     expect(net.at(origin)).toHaveLength(0);
   });
 
+  describe('a plain-http registry (issue 15 item 7)', () => {
+    const PLAIN = 'http://reg.example:5000';
+    function plainRegistry(realm: string) {
+      net.route(PLAIN, (r) =>
+        r.headers.authorization?.startsWith('Bearer ')
+          ? { status: 200 }
+          : { status: 401, headers: { 'www-authenticate': `Bearer realm="${realm}",service="reg"` } },
+      );
+    }
+    const plain = (o: Partial<TransportOptions> = {}) =>
+      transport({ registry: 'reg.example:5000', baseUrl: PLAIN, credentials: CREDS, ...o });
+
+    test.each([
+      ['another host', 'http://auth.example/token'],
+      ['another port of the same host', 'http://reg.example:5001/token'],
+      ['the default port of the same host', 'http://reg.example/token'],
+    ])('an http realm on %s is refused and receives nothing', async (_name, realm) => {
+      const origin = new URL(realm).origin;
+      net.route(origin, () => ({ status: 200, body: '{"token":"t-cleartext"}' }));
+      plainRegistry(realm);
+      const e = await rejection(get(plain()));
+      expect(e.kind).toBe('redirect-refused');
+      expect(e.message).toContain(`reg.example:5000/a: token realm ${origin} refused`);
+      expect(e.message).toContain('in clear');
+      expect(e.hint).toContain('serve the token realm over https');
+      expect(net.at(origin)).toHaveLength(0);
+      expect(net.seen.filter((s) => s.headers.authorization?.startsWith('Basic'))).toEqual([]);
+    });
+
+    test("an http realm on the registry's own origin gets the credentials", async () => {
+      net.route(PLAIN, (r) => {
+        if (r.path.startsWith('/token'))
+          return r.headers.authorization === basic(CREDS as { username: string; password: string })
+            ? { status: 200, body: '{"token":"own-origin-plain"}' }
+            : { status: 401 };
+        if (r.headers.authorization === 'Bearer own-origin-plain') return { status: 200 };
+        return { status: 401, headers: { 'www-authenticate': `Bearer realm="${PLAIN}/token",service="reg"` } };
+      });
+      await (await get(plain())).body.dump();
+      expect(net.at(PLAIN).at(-1)!.headers.authorization).toBe('Bearer own-origin-plain');
+    });
+
+    test('an https realm on another origin gets the credentials', async () => {
+      net.route(AUTH, (r) =>
+        r.headers.authorization ? { status: 200, body: '{"token":"tls-realm"}' } : { status: 401 },
+      );
+      plainRegistry(`${AUTH}/token`);
+      await (await get(plain())).body.dump();
+      expect(net.at(AUTH)).toHaveLength(1);
+      expect(net.at(PLAIN).at(-1)!.headers.authorization).toBe('Bearer tls-realm');
+    });
+  });
+
   test("a realm on the registry's own origin is accepted", async () => {
     net.route(REG, (r) => {
       if (r.path.startsWith('/token')) return { status: 200, body: '{"token":"own-origin-token"}' };
