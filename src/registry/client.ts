@@ -27,10 +27,39 @@ const MANIFEST_BODY_ATTEMPTS = 3;
 export const DEFAULT_CHUNK_THRESHOLD = Number.POSITIVE_INFINITY;
 export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
 
+/**
+ * Bounds on one listing (all pages of one `tags/list` or `_catalog`), so that a registry whose
+ * `Link` pagination never ends cannot exhaust memory or time (issue 15: a self-looping tag list
+ * was followed 1,300 times, 202 s and 2.2 GB). A million entries is far above any real repository
+ * (the largest public ones hold tens of thousands of tags); 64 MiB of JSON is that many 64-byte
+ * entries; 20,000 pages is a million entries at 50 per page, the smallest page size registries
+ * use. Past a bound the listing fails: a truncated list must never look complete, since deletions
+ * are decided from it.
+ */
+export const LISTING_MAX_ENTRIES = 1_000_000;
+export const LISTING_MAX_BYTES = 64 * 1024 * 1024;
+export const LISTING_MAX_PAGES = 20_000;
+
+export interface ListingLimits {
+  /** Entries (tags or repositories, valid or not) summed over all pages. */
+  entries: number;
+  /** Body bytes plus `Link` URL bytes summed over all pages. */
+  bytes: number;
+  pages: number;
+}
+
+export const DEFAULT_LISTING_LIMITS: Readonly<ListingLimits> = {
+  entries: LISTING_MAX_ENTRIES,
+  bytes: LISTING_MAX_BYTES,
+  pages: LISTING_MAX_PAGES,
+};
+
 export interface ClientOptions extends TransportOptions {
   /** Upload blobs larger than this with chunked PATCHes. */
   chunkThreshold?: number;
   chunkSize?: number;
+  /** For tests: smaller listing bounds than DEFAULT_LISTING_LIMITS. */
+  listingLimits?: Partial<ListingLimits>;
 }
 
 export interface ManifestHead {
@@ -63,6 +92,7 @@ export class RegistryClient {
   readonly registry: string;
   readonly #chunkThreshold: number;
   readonly #chunkSize: number;
+  readonly #listing: ListingLimits;
   #pinged?: Promise<void>;
   /** Whether the registry has the referrers API (learned on first use). */
   #referrersApi?: boolean;
@@ -72,6 +102,7 @@ export class RegistryClient {
     this.registry = o.registry;
     this.#chunkThreshold = o.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD;
     this.#chunkSize = o.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    this.#listing = { ...DEFAULT_LISTING_LIMITS, ...o.listingLimits };
   }
 
   close(): Promise<void> {
@@ -108,12 +139,18 @@ export class RegistryClient {
   /** Lists repositories through `_catalog`, following `Link` pagination. */
   async catalog(pageSize = 1000): Promise<string[]> {
     const out: string[] = [];
-    await this.#paginate('/v2/_catalog', pageSize, ['registry:catalog:*'], 'listing repositories', undefined, (doc) => {
-      const repos = (doc as { repositories?: unknown }).repositories;
-      if (!Array.isArray(repos)) return;
-      // Invalid names are returned: the engine skips each with a warning instead of failing the rule.
-      for (const r of repos) if (typeof r === 'string') out.push(r);
-    });
+    await this.#paginate(
+      '/v2/_catalog',
+      pageSize,
+      ['registry:catalog:*'],
+      'listing repositories',
+      undefined,
+      (doc) => (doc as { repositories?: unknown }).repositories,
+      (repos) => {
+        // Invalid names are returned: the engine skips each with a warning instead of failing the rule.
+        for (const r of repos) if (typeof r === 'string') out.push(r);
+      },
+    );
     return out;
   }
 
@@ -128,9 +165,8 @@ export class RegistryClient {
         [pull(repository)],
         'listing tags of',
         repository,
-        (doc) => {
-          const tags = (doc as { tags?: unknown }).tags;
-          if (!Array.isArray(tags)) return;
+        (doc) => (doc as { tags?: unknown }).tags,
+        (tags) => {
           // Invalid tags are returned: the engine skips each with a warning that names it.
           for (const t of tags) if (typeof t === 'string') out.push(t);
         },
@@ -143,35 +179,92 @@ export class RegistryClient {
     return out;
   }
 
+  /**
+   * Follows `Link: <…>; rel="next"` from `path` to the last page. Every URL requested is
+   * remembered: a next link back to any of them is a loop and fails the listing, as does passing
+   * a bound of `#listing` (entries, bytes, pages).
+   */
   async #paginate(
     path: string,
     n: number,
     scopes: string[],
     operation: string,
     repository: string | undefined,
-    onPage: (doc: unknown) => void,
+    entriesOf: (doc: unknown) => unknown,
+    onPage: (entries: unknown[]) => void,
   ): Promise<void> {
-    let next: string | undefined = path;
-    let query: Record<string, string> | undefined = { n: String(n) };
-    for (let page = 0; next && page < 100_000; page++) {
+    const limits = this.#listing;
+    const first = new URL(path, this.transport.base);
+    first.searchParams.set('n', String(n));
+    let next: string | undefined = first.pathname + first.search;
+    const requested = new Set<string>();
+    let pages = 0;
+    let entries = 0;
+    let bytes = 0;
+    const fail = (kind: 'invalid' | 'too-large' | 'network', detail: string, hint?: string, cause?: unknown) =>
+      new RegistryError({
+        kind,
+        registry: this.registry,
+        ...(repository ? { repository } : {}),
+        operation,
+        detail: `${detail} (after ${pages} page(s), ${entries} entries, ${bytes} bytes)`,
+        ...(hint ? { hint } : {}),
+        ...(cause ? { cause } : {}),
+      });
+    const bound = (what: string) =>
+      fail(
+        'too-large',
+        `the listing is longer than ${what}`,
+        `ferry reads at most ${limits.entries} entries, ${limits.bytes} bytes and ${limits.pages} pages per listing, so that a registry whose pagination never ends cannot exhaust memory or time; a listing this long most likely comes from such a registry: check its ${repository ? 'tag list' : 'catalog'}`,
+      );
+    while (next !== undefined) {
+      requested.add(next);
+      // The remembered URLs count against the byte budget: a registry cannot grow the set unboundedly.
+      bytes += next.length;
+      if (pages >= limits.pages) throw bound(`${limits.pages} pages`);
+      if (bytes > limits.bytes) throw bound(`${limits.bytes} bytes`);
       const r = await this.#send({
         method: 'GET',
         path: next,
-        ...(query ? { query } : {}),
         scopes,
         expect: [200],
         operation,
         ...(repository ? { repository } : {}),
       });
-      const text = await readCapped(r.body, MANIFEST_CAP);
+      pages++;
+      // A page may be as large as a manifest, but no larger than what is left of the listing's budget.
+      const budget = limits.bytes - bytes;
+      const cap = Math.min(MANIFEST_CAP, budget);
+      let text: string;
       try {
-        onPage(JSON.parse(text));
+        text = await readCapped(r.body, cap);
       } catch (e) {
-        if (e instanceof RegistryError || (e as Error).name === 'InvalidReferenceError') throw e;
-        throw new RegistryError({ kind: 'invalid', registry: this.registry, operation, detail: 'listing is not JSON' });
+        if (e instanceof RegistryError) throw e;
+        if ((e as { code?: string }).code === 'FERRY_BODY_TOO_LARGE')
+          throw cap === budget
+            ? bound(`${limits.bytes} bytes`)
+            : fail('too-large', `page ${pages} is larger than ${MANIFEST_CAP} bytes`);
+        throw fail('network', `connection lost while reading page ${pages}: ${(e as Error).message}`, undefined, e);
+      }
+      bytes += Buffer.byteLength(text);
+      let list: unknown;
+      try {
+        list = entriesOf(JSON.parse(text));
+      } catch {
+        throw fail('invalid', `page ${pages} of the listing is not JSON`);
+      }
+      if (Array.isArray(list)) {
+        entries += list.length;
+        if (entries > limits.entries) throw bound(`${limits.entries} entries`);
+        onPage(list);
       }
       next = this.#nextLink(r.headers.link, r.url);
-      query = undefined;
+      if (next !== undefined && requested.has(next))
+        throw fail(
+          'invalid',
+          `the registry's pagination repeats page ${next}: the Link rel="next" of page ${pages} points back to a page already read`,
+          `the registry's ${repository ? 'tag list' : 'catalog'} pagination loops; ferry stops instead of following it forever. Report it to the registry's operator`,
+        );
     }
   }
 

@@ -3,7 +3,15 @@ import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Digest } from '../../../src/oci/digest.js';
 import { MANIFEST_ACCEPT, MediaType } from '../../../src/oci/media-types.js';
-import { RegistryClient, referrersTag } from '../../../src/registry/client.js';
+import {
+  type ClientOptions,
+  DEFAULT_LISTING_LIMITS,
+  LISTING_MAX_BYTES,
+  LISTING_MAX_ENTRIES,
+  LISTING_MAX_PAGES,
+  RegistryClient,
+  referrersTag,
+} from '../../../src/registry/client.js';
 import { RegistryError } from '../../../src/registry/errors.js';
 
 const REG = 'https://reg.example';
@@ -129,14 +137,14 @@ describe('tags', () => {
     expect(requests('https://evil.example')).toEqual([]);
   });
 
-  test('tags that are not valid tag names are dropped from the listing', async () => {
+  test('invalid tag names are returned for the engine to report; entries that are not strings are dropped', async () => {
     registry({
       'GET /v2/a/tags/list?n=100': {
         status: 200,
         body: JSON.stringify({ tags: ['ok', '../x', 'a/b', '-bad', 'v1.0', 7] }),
       },
     });
-    expect(await client.tags('a', 100)).toEqual(['ok', 'v1.0']);
+    expect(await client.tags('a', 100)).toEqual(['ok', '../x', 'a/b', '-bad', 'v1.0']);
   });
 
   test('a repository that does not exist has no tags', async () => {
@@ -150,6 +158,121 @@ describe('tags', () => {
     registry({});
     await expect(client.tags('../x')).rejects.toThrow('invalid repository name');
     expect(seen).toEqual([]);
+  });
+});
+
+describe('listing bounds (issue 15 item 3)', () => {
+  /**
+   * Tag pages of two tags each (none with `empty`); page K's next link is `linkFor(K)` (none when
+   * undefined). The first page is page 0, the one a `?page=K` link asks for is page K.
+   */
+  function pagedTags(linkFor: (page: number) => string | undefined, empty = false) {
+    agent
+      .get(REG)
+      .intercept({ path: () => true, method: () => true })
+      .reply((opts) => {
+        seen.push({ origin: REG, method: opts.method, path: opts.path, headers: lower(opts.headers) });
+        if (opts.path === '/v2/') return { statusCode: 200, data: '' };
+        const page = Number(/[?&]page=(\d+)/.exec(opts.path)?.[1] ?? 0);
+        const link = linkFor(page);
+        return {
+          statusCode: 200,
+          data: JSON.stringify({ name: 'a', tags: empty ? [] : [`t${page}a`, `t${page}b`] }),
+          responseOptions: { headers: link ? { link: `<${link}>; rel="next"` } : {} },
+        };
+      })
+      .persist();
+    return (o: Partial<ClientOptions> = {}) =>
+      new RegistryClient({ registry: 'reg.example', baseUrl: REG, dispatcher: agent, sleep: async () => {}, ...o });
+  }
+
+  test('a tag list whose next link points to itself fails on the first repeat', async () => {
+    const make = pagedTags(() => '/v2/a/tags/list?n=2');
+    const e = await rejection(make().tags('a', 2));
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toContain(
+      "listing tags of reg.example/a: the registry's pagination repeats page /v2/a/tags/list?n=2",
+    );
+    expect(e.message).toContain('after 1 page(s), 2 entries');
+    expect(e.hint).toContain('pagination loops');
+    expect(requests().map((r) => r.path)).toEqual(['/v2/a/tags/list?n=2']);
+  });
+
+  test('a tag list whose third page links back to the second fails after three pages', async () => {
+    const make = pagedTags((page) => `/v2/a/tags/list?n=2&page=${page === 2 ? 1 : page + 1}`);
+    const e = await rejection(make().tags('a', 2));
+    expect(e.message).toContain('repeats page /v2/a/tags/list?n=2&page=1: the Link rel="next" of page 3');
+    expect(requests()).toHaveLength(3);
+  });
+
+  test('a catalog that loops fails and names the registry', async () => {
+    registry({
+      'GET /v2/_catalog?n=5': {
+        status: 200,
+        body: '{"repositories":["a","b"]}',
+        headers: { link: '</v2/_catalog?last=b&n=5>; rel="next"' },
+      },
+      'GET /v2/_catalog?last=b&n=5': {
+        status: 200,
+        body: '{"repositories":["c"]}',
+        headers: { link: '</v2/_catalog?n=5>; rel="next"' },
+      },
+    });
+    const e = await rejection(client.catalog(5));
+    expect(e.message).toMatch(
+      /^listing repositories reg\.example: the registry's pagination repeats page \/v2\/_catalog\?n=5/,
+    );
+    expect(e.hint).toContain('catalog pagination loops');
+    expect(requests()).toHaveLength(2);
+  });
+
+  test('distinct pages that never end stop at the entry bound', async () => {
+    const make = pagedTags((page) => `/v2/a/tags/list?n=2&page=${page + 1}`);
+    const e = await rejection(make({ listingLimits: { entries: 7 } }).tags('a', 2));
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toContain('the listing is longer than 7 entries');
+    expect(e.hint).toContain('at most 7 entries');
+    expect(requests()).toHaveLength(4);
+  });
+
+  test('distinct pages that never end stop at the byte bound', async () => {
+    const make = pagedTags((page) => `/v2/a/tags/list?n=2&page=${page + 1}`);
+    const e = await rejection(make({ listingLimits: { bytes: 300 } }).tags('a', 2));
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toContain('the listing is longer than 300 bytes');
+    expect(requests().length).toBeLessThanOrEqual(5);
+  });
+
+  test('distinct empty pages that never end stop at the page bound', async () => {
+    const make = pagedTags((page) => `/v2/a/tags/list?n=2&page=${page + 1}`, true);
+    const e = await rejection(make({ listingLimits: { pages: 10 } }).tags('a', 2));
+    expect(e.message).toContain('the listing is longer than 10 pages');
+    expect(requests()).toHaveLength(10);
+  });
+
+  test('a listing that ends within the bounds is complete', async () => {
+    const make = pagedTags((page) => (page < 3 ? `/v2/a/tags/list?n=2&page=${page + 1}` : undefined));
+    expect(await make({ listingLimits: { entries: 8, pages: 4 } }).tags('a', 2)).toEqual([
+      't0a',
+      't0b',
+      't1a',
+      't1b',
+      't2a',
+      't2b',
+      't3a',
+      't3b',
+    ]);
+  });
+
+  test('the default bounds are a million entries, 64 MiB and 20,000 pages', () => {
+    expect(DEFAULT_LISTING_LIMITS).toEqual({ entries: 1_000_000, bytes: 64 * 1024 * 1024, pages: 20_000 });
+    expect([LISTING_MAX_ENTRIES, LISTING_MAX_BYTES, LISTING_MAX_PAGES]).toEqual([1_000_000, 67_108_864, 20_000]);
+  });
+
+  test('a page that is not JSON names the page and the repository', async () => {
+    registry({ 'GET /v2/a/tags/list?n=2': { status: 200, body: '<html>' } });
+    const e = await rejection(client.tags('a', 2));
+    expect(e.message).toContain('listing tags of reg.example/a: page 1 of the listing is not JSON');
   });
 });
 
