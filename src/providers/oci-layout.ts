@@ -364,8 +364,10 @@ export class OciLayoutStore implements Store {
       holder.pid !== undefined
         ? `pid ${holder.pid}${holder.host ? ` on ${holder.host}` : ''} since ${new Date(holder.since).toISOString()}`
         : `an unknown process since ${new Date(holder.since).toISOString()}`;
+    const waited =
+      this.#lockTimeoutMs < 1000 ? `${this.#lockTimeoutMs}ms` : `${+(this.#lockTimeoutMs / 1000).toFixed(1)}s`;
     return new LayoutLockError(
-      `could not lock the OCI layout ${dir} within ${Math.round(this.#lockTimeoutMs / 1000)}s: ` +
+      `could not lock the OCI layout ${dir} within ${waited}: ` +
         `the lock file ${path} is held by ${who}. ` +
         `If no ferry run is using this layout, remove ${path} and run again.`,
       path,
