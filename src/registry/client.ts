@@ -343,6 +343,8 @@ export class RegistryClient {
         bytes = await readCappedBytes(r.body, MANIFEST_CAP);
         break;
       } catch (e) {
+        // The request's deadline ran out while reading: retrying a stalled registry stalls again.
+        if (e instanceof RegistryError) throw e;
         if ((e as { code?: string }).code === 'FERRY_BODY_TOO_LARGE')
           throw new RegistryError({
             kind: 'too-large',
@@ -470,6 +472,7 @@ export class RegistryClient {
       expect: [200],
       operation: 'fetching blob from',
       repository,
+      size: desc.size,
     });
     for (let i = 0; i < first.retries; i++) opts.onRetry?.();
     const length = header(first.headers, 'content-length');
@@ -564,6 +567,7 @@ export class RegistryClient {
       expect: [200, 206],
       operation: 'resuming blob from',
       repository,
+      size: size - from,
     });
     const cr = header(r.headers, 'content-range');
     const m = cr ? /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(cr) : null;
@@ -717,6 +721,7 @@ export class RegistryClient {
       operation: 'uploading blob to',
       repository,
       retry: false,
+      size,
     });
     await r.body.dump().catch(() => {});
   }
@@ -772,6 +777,7 @@ export class RegistryClient {
             operation: 'uploading chunk to',
             repository,
             retry: false,
+            size: piece.length,
           });
           await r.body.dump().catch(() => {});
           location = this.#location(r.headers, r.url, repository);
@@ -799,6 +805,8 @@ export class RegistryClient {
       expect: [201],
       operation: 'completing upload to',
       repository,
+      // The registry may move or re-hash the whole blob before it answers.
+      size,
     });
     await r.body.dump().catch(() => {});
   }

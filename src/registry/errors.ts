@@ -14,6 +14,8 @@ export type RegistryErrorKind =
   | 'size-mismatch'
   | 'too-large'
   | 'network'
+  /** A request did not finish within its overall deadline (a stalled or very slow registry). */
+  | 'timeout'
   | 'tls'
   | 'redirect-refused'
   | 'server'

@@ -39,6 +39,40 @@ export interface TransportOptions {
   sleep?: (ms: number) => Promise<void>;
   /** For unit tests: an undici dispatcher (e.g. MockAgent) instead of the pooled Agent. */
   dispatcher?: Dispatcher;
+  /** For tests: shorter overall request deadlines than DEFAULT_DEADLINES. */
+  deadlines?: Partial<Deadlines>;
+}
+
+/**
+ * Every request has an overall deadline from its first byte sent to the last byte of its response
+ * body read (redirect hops included), on top of undici's gap-between-bytes timeouts: a registry
+ * that sends a manifest at 1 byte/s never trips those (issue 15: still reading after 150 s).
+ * Manifests, listings, tokens and other small bodies get a fixed 60 s, which is 8 MiB (the manifest
+ * cap) at 140 KiB/s. Requests that move a blob get 30 s plus 1 s per 10 KiB: a floor rate no
+ * working registry falls under (a 1 GiB layer may take 29 h), so only a stalled one is cut off.
+ */
+export const REQUEST_DEADLINE_MS = 60_000;
+export const BLOB_DEADLINE_GRACE_MS = 30_000;
+export const BLOB_FLOOR_BYTES_PER_SECOND = 10 * 1024;
+
+export interface Deadlines {
+  /** Requests that move no blob. */
+  requestMs: number;
+  /** Blob requests: this, plus the size at `blobFloorBytesPerSecond`. */
+  blobGraceMs: number;
+  blobFloorBytesPerSecond: number;
+}
+
+export const DEFAULT_DEADLINES: Readonly<Deadlines> = {
+  requestMs: REQUEST_DEADLINE_MS,
+  blobGraceMs: BLOB_DEADLINE_GRACE_MS,
+  blobFloorBytesPerSecond: BLOB_FLOOR_BYTES_PER_SECOND,
+};
+
+/** The overall deadline of a request that moves `size` bytes of a blob (undefined: not a blob). */
+export function requestDeadlineMs(size: number | undefined, d: Deadlines = DEFAULT_DEADLINES): number {
+  if (size === undefined) return d.requestMs;
+  return d.blobGraceMs + Math.ceil((Math.max(0, size) * 1000) / d.blobFloorBytesPerSecond);
 }
 
 export interface SendRequest {
@@ -57,6 +91,8 @@ export interface SendRequest {
   repository?: string;
   /** Default: retry when the body can be sent again (no body, bytes, or a factory). */
   retry?: boolean;
+  /** Blob bytes the request moves (sent or received): scales its deadline. Unset: the fixed deadline. */
+  size?: number;
 }
 
 export interface SendResponse {
@@ -88,6 +124,9 @@ export class Transport {
   readonly #retry: RetryOptions;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #userAgent: string;
+  readonly #deadlines: Deadlines;
+  /** Deadline timers armed and not yet cleared or fired. */
+  readonly #armed = { count: 0 };
   #challenge?: Challenge;
   readonly #tokens = new Map<string, Promise<CachedToken>>();
   /** Shared backoff: a 429 on one request slows every request to this host. */
@@ -104,6 +143,7 @@ export class Transport {
     this.#retry = { ...DEFAULT_RETRY, ...o.retry };
     this.#sleep = o.sleep ?? ((ms) => delay(ms));
     this.#userAgent = o.userAgent ?? 'ferry';
+    this.#deadlines = { ...DEFAULT_DEADLINES, ...o.deadlines };
     this.#agent =
       o.dispatcher ??
       new Agent({
@@ -130,7 +170,17 @@ export class Transport {
     await this.#agent.close();
   }
 
-  /** Sends a request, retrying transient failures; throws RegistryError unless the status is expected. */
+  /** Requests whose deadline is running: their response body has not been read to the end or closed yet. */
+  get pendingDeadlines(): number {
+    return this.#armed.count;
+  }
+
+  /**
+   * Sends a request, retrying transient failures; throws RegistryError unless the status is expected.
+   * Each attempt, its body included, must finish within its deadline (see REQUEST_DEADLINE_MS);
+   * when it does not, the request is aborted, reading the body throws a 'timeout' RegistryError,
+   * and it is not retried: a stalled registry would stall again.
+   */
   async send(req: SendRequest): Promise<SendResponse> {
     const retryable = req.retry ?? true;
     let retries = 0;
@@ -140,9 +190,12 @@ export class Transport {
       const wait = this.#notBefore - Date.now();
       if (wait > 0) await this.#sleep(wait);
       let res: SendResponse;
+      const deadline = this.#deadline(req);
       try {
-        res = await this.#sendFollowingRedirects(req, scopes);
+        res = await this.#sendFollowingRedirects(req, scopes, deadline);
+        deadline.until(res.body);
       } catch (e) {
+        deadline.clear();
         if (e instanceof RegistryError) throw e;
         const transient = isTransientNetworkError(e);
         if (transient && retryable && attempt + 1 < this.#retry.attempts) {
@@ -202,7 +255,24 @@ export class Transport {
     return Object.fromEntries(this.requestCount);
   }
 
-  async #sendFollowingRedirects(req: SendRequest, scopes: string[]): Promise<SendResponse> {
+  #deadline(req: SendRequest): Deadline {
+    const ms = requestDeadlineMs(req.size, this.#deadlines);
+    return new Deadline(ms, this.#armed, (url) => {
+      const what = `${req.method} ${url.pathname}${req.size === undefined ? '' : ` (${req.size} bytes)`}`;
+      return new RegistryError({
+        kind: 'timeout',
+        registry: this.registry,
+        repository: req.repository,
+        operation: req.operation,
+        method: req.method,
+        url: `${url.origin}${url.pathname}`,
+        detail: `${what} took longer than ${seconds(ms)} s (deadline); the registry is too slow or stalled`,
+        hint: `every request must finish within its deadline: ${seconds(this.#deadlines.requestMs)} s, or for a blob ${seconds(this.#deadlines.blobGraceMs)} s plus 1 s per ${this.#deadlines.blobFloorBytesPerSecond / 1024} KiB; check the registry's health and the network path to it (a proxy that holds responses back has the same effect)`,
+      });
+    });
+  }
+
+  async #sendFollowingRedirects(req: SendRequest, scopes: string[], deadline: Deadline): Promise<SendResponse> {
     let url = this.#url(req);
     let method = req.method;
     for (let hop = 0; ; hop++) {
@@ -219,12 +289,15 @@ export class Transport {
       }
       const body = hop === 0 || method === req.method ? await openBody(req.body) : undefined;
       this.requestCount.set(method, (this.requestCount.get(method) ?? 0) + 1);
+      // Started at the first byte sent: waiting for a token or a body factory is not the registry's time.
+      deadline.start(url);
       const r = await this.#agent.request({
         origin: url.origin,
         path: url.pathname + url.search,
         method,
         headers,
         body: body ?? null,
+        signal: deadline.signal,
         // undici closes the connection after every HEAD (for servers that send a body anyway);
         // registries do not, and a no-op run is one HEAD per tag: keep the connection.
         ...(method === 'HEAD' ? { reset: false } : {}),
@@ -297,6 +370,23 @@ export class Transport {
   async #fetchToken(ch: Challenge, scopes: string[], req: SendRequest): Promise<CachedToken> {
     const realm = this.#validateRealm(ch.params.realm, req);
     const c = this.#credentials;
+    const deadline = this.#deadline({ ...req, method: c && 'identityToken' in c ? 'POST' : 'GET', size: undefined });
+    deadline.start(realm);
+    try {
+      return await this.#requestToken(ch, scopes, req, realm, deadline);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async #requestToken(
+    ch: Challenge,
+    scopes: string[],
+    req: SendRequest,
+    realm: URL,
+    deadline: Deadline,
+  ): Promise<CachedToken> {
+    const c = this.#credentials;
     let r: Dispatcher.ResponseData;
     if (c && 'identityToken' in c) {
       const form = new URLSearchParams({
@@ -312,6 +402,7 @@ export class Transport {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': this.#userAgent },
         body: form.toString(),
+        signal: deadline.signal,
       });
     } else {
       const u = new URL(realm);
@@ -319,7 +410,13 @@ export class Transport {
       for (const s of scopes) u.searchParams.append('scope', s);
       const headers: Record<string, string> = { 'user-agent': this.#userAgent };
       if (c && 'password' in c) headers.authorization = `Basic ${this.#basicValue()}`;
-      r = await this.#agent.request({ origin: u.origin, path: u.pathname + u.search, method: 'GET', headers });
+      r = await this.#agent.request({
+        origin: u.origin,
+        path: u.pathname + u.search,
+        method: 'GET',
+        headers,
+        signal: deadline.signal,
+      });
     }
     const text = await readCapped(r.body, TOKEN_BODY_CAP);
     if (r.statusCode !== 200) {
@@ -473,6 +570,67 @@ export class Transport {
       temporary: RETRY_STATUS.has(res.status),
     });
   }
+}
+
+/**
+ * One request's overall deadline: armed when the first byte is sent, cleared when the response
+ * body closes (read to the end, dumped or destroyed) or the request fails. On expiry the request
+ * is aborted with the error `expired` makes, which a pending `agent.request` rejects with and a
+ * body being read throws. The timer is unref'd: a forgotten body never keeps the process alive.
+ */
+class Deadline {
+  readonly #controller = new AbortController();
+  readonly #ms: number;
+  readonly #armed: { count: number };
+  readonly #expired: (url: URL) => Error;
+  #timer?: ReturnType<typeof setTimeout>;
+  #finished = false;
+
+  constructor(ms: number, armed: { count: number }, expired: (url: URL) => Error) {
+    this.#ms = ms;
+    this.#armed = armed;
+    this.#expired = expired;
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Arms the timer once; `url` is the first URL requested, named in the error. */
+  start(url: URL): void {
+    if (this.#timer !== undefined || this.#finished) return;
+    this.#armed.count++;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#finished = true;
+      this.#armed.count--;
+      this.#controller.abort(this.#expired(url));
+    }, this.#ms);
+    this.#timer.unref();
+  }
+
+  /** Runs until `body` ends, fails or closes. */
+  until(body: Dispatcher.ResponseData['body']): void {
+    if (body.destroyed || body.closed || body.readableEnded) {
+      this.clear();
+      return;
+    }
+    // 'end' as well as 'close': the reader resumes on 'end', before the stream emits 'close'.
+    const clear = () => this.clear();
+    body.once('end', clear).once('error', clear).once('close', clear);
+  }
+
+  clear(): void {
+    this.#finished = true;
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armed.count--;
+  }
+}
+
+function seconds(ms: number): string {
+  return String(Math.round(ms / 100) / 10);
 }
 
 function scopeKey(scopes: string[]): string {

@@ -2,7 +2,17 @@ import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { RegistryCredentials } from '../../../src/registry/auth/docker-config.js';
 import { RegistryError, type RegistryErrorKind } from '../../../src/registry/errors.js';
-import { type SendRequest, TOKEN_BODY_CAP, Transport, type TransportOptions } from '../../../src/registry/http.js';
+import {
+  BLOB_DEADLINE_GRACE_MS,
+  BLOB_FLOOR_BYTES_PER_SECOND,
+  DEFAULT_DEADLINES,
+  REQUEST_DEADLINE_MS,
+  requestDeadlineMs,
+  type SendRequest,
+  TOKEN_BODY_CAP,
+  Transport,
+  type TransportOptions,
+} from '../../../src/registry/http.js';
 
 const REG = 'https://reg.example';
 const AUTH = 'https://auth.example';
@@ -610,6 +620,108 @@ describe('redirects', () => {
     net.route('https://evil.example', () => ({ status: 200 }));
     await rejection(get(transport(), '//evil.example/x'));
     expect(net.at('https://evil.example')).toHaveLength(0);
+  });
+});
+
+describe('overall request deadlines (issue 15 item 4)', () => {
+  /** Settles to the error, or to 'pending' if `p` has not settled after the timers ran `ms`. */
+  async function after(p: Promise<unknown>, ms: number): Promise<unknown> {
+    let outcome: unknown = 'pending';
+    p.then(
+      () => (outcome = 'resolved'),
+      (e: unknown) => (outcome = e),
+    );
+    await vi.advanceTimersByTimeAsync(ms);
+    return outcome;
+  }
+
+  /** A registry whose answer is held back longer than any deadline here. */
+  function stalled() {
+    net.agent
+      .get(REG)
+      .intercept({ path: () => true, method: () => true })
+      .reply(200, 'late')
+      .delay(10 * 60 * 60 * 1000)
+      .persist();
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+    vi.setSystemTime(START);
+  });
+
+  test('the defaults: 60 s per request, and 30 s plus 1 s per 10 KiB for a blob', () => {
+    expect([REQUEST_DEADLINE_MS, BLOB_DEADLINE_GRACE_MS, BLOB_FLOOR_BYTES_PER_SECOND]).toEqual([
+      60_000, 30_000, 10_240,
+    ]);
+    expect(DEFAULT_DEADLINES).toEqual({ requestMs: 60_000, blobGraceMs: 30_000, blobFloorBytesPerSecond: 10_240 });
+    expect(requestDeadlineMs(undefined)).toBe(60_000);
+    expect(requestDeadlineMs(0)).toBe(30_000);
+    expect(requestDeadlineMs(1024 * 1024)).toBe(30_000 + 102_400);
+    expect(requestDeadlineMs(1024 ** 3)).toBe(30_000 + 104_857_600);
+  });
+
+  test('with the default deadlines a stalled manifest GET gives up at 60 s, not before', async () => {
+    stalled();
+    const t = transport();
+    const p = get(t);
+    expect(await after(p, REQUEST_DEADLINE_MS - 1)).toBe('pending');
+    const e = (await after(p, 1)) as RegistryError;
+    expect(e).toBeInstanceOf(RegistryError);
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toBe(
+      'fetching reg.example/a: GET /v2/a/manifests/latest took longer than 60 s (deadline); the registry is too slow or stalled',
+    );
+    expect(e.hint).toContain('60 s, or for a blob 30 s plus 1 s per 10 KiB');
+    expect(t.pendingDeadlines).toBe(0);
+  });
+
+  test('with the default deadlines a stalled 1 MiB blob GET gives up at 30 s + 102.4 s', async () => {
+    stalled();
+    const p = get(transport(), '/v2/a/blobs/sha256:x', { size: 1024 * 1024 });
+    expect(await after(p, 132_399)).toBe('pending');
+    const e = (await after(p, 1)) as RegistryError;
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toContain('GET /v2/a/blobs/sha256:x (1048576 bytes) took longer than 132.4 s (deadline)');
+  });
+
+  test('an injected deadline replaces the default', async () => {
+    stalled();
+    const p = get(transport({ deadlines: { requestMs: 2_000 } }));
+    expect(await after(p, 1_999)).toBe('pending');
+    expect(((await after(p, 1)) as RegistryError).message).toContain('took longer than 2 s (deadline)');
+  });
+
+  test('the token request has a deadline of its own', async () => {
+    net.agent
+      .get(AUTH)
+      .intercept({ path: () => true, method: () => true })
+      .reply(200, '{"token":"late"}')
+      .delay(10 * 60 * 60 * 1000)
+      .persist();
+    net.route(REG, () => ({ status: 401, headers: { 'www-authenticate': CHALLENGE } }));
+    const p = get(transport({ credentials: CREDS }));
+    expect(await after(p, REQUEST_DEADLINE_MS - 1)).toBe('pending');
+    const e = (await after(p, 1)) as RegistryError;
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toContain('GET /token took longer than 60 s');
+  });
+
+  test('a deadline is cleared once the body is read, dumped, or the status is an error', async () => {
+    net.route(REG, (r) =>
+      r.path.includes('missing')
+        ? { status: 404, body: '{"errors":[{"code":"MANIFEST_UNKNOWN"}]}' }
+        : { status: 200, body: 'ok' },
+    );
+    const t = transport();
+    const read = await get(t);
+    expect(t.pendingDeadlines).toBe(1);
+    expect(await read.body.text()).toBe('ok');
+    expect(t.pendingDeadlines).toBe(0);
+    await (await get(t, '/v2/a/manifests/x', { method: 'HEAD' })).body.dump();
+    expect(t.pendingDeadlines).toBe(0);
+    await rejection(get(t, '/v2/a/manifests/missing'));
+    expect(t.pendingDeadlines).toBe(0);
   });
 });
 
