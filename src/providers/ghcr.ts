@@ -53,10 +53,17 @@ export class GhcrStore extends ApiRegistryStore {
     });
   }
 
-  async #pages<T>(path: string, query: Record<string, string>, operation: string, repository?: string): Promise<T[]> {
+  /** `sized`: the endpoint takes `per_page`; pages always come from `Link`. */
+  async #pages<T>(
+    path: string,
+    query: Record<string, string>,
+    operation: string,
+    repository?: string,
+    sized = true,
+  ): Promise<T[]> {
     const out: T[] = [];
     let next: string | undefined = path;
-    let q: Record<string, string> | undefined = { ...query, per_page: String(PER_PAGE) };
+    let q: Record<string, string> | undefined = { ...query, ...(sized ? { per_page: String(PER_PAGE) } : {}) };
     for (let page = 0; next && page < MAX_PAGES; page++) {
       const r = await this.api.request({
         method: 'GET',
@@ -130,7 +137,14 @@ export class GhcrStore extends ApiRegistryStore {
     const pkg = encodeURIComponent(repository.slice(owner.length + 1));
     const kind = await this.#ownerPath(owner);
     const base = `/${kind}/${encodeURIComponent(owner)}/packages/container/${pkg}/versions`;
-    const versions = await this.#pages<PackageVersion>(base, {}, 'listing package versions of', repository);
+    // GitHub documents no query parameters for a user's package versions (only for an organisation's).
+    const versions = await this.#pages<PackageVersion>(
+      base,
+      {},
+      'listing package versions of',
+      repository,
+      kind === 'orgs',
+    );
     const version = versions.find((v) => v.name === digest);
     if (!version || (typeof version.id !== 'number' && typeof version.id !== 'string'))
       throw new RegistryError({

@@ -2,6 +2,7 @@
  * Providers end to end: `ferry plan`/`run` through runConfig with the vendor APIs served by
  * loopback fakes (test/support/vendor-apis.ts) and the /v2 parts by a real registry (distribution
  * 2.8.2): registry → Docker Hub-like, Harbor-like → registry, GHCR-like listing. Checked with skopeo.
+ * Each fake's `stop()` fails if any exchange left the vendor's published API description.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -113,6 +114,7 @@ rules:
         'DELETE /v2/repositories/acme/web/tags/old/ 204',
       );
       expect(run.requests.hub?.['api DELETE']).toBe(1);
+      expect([...hub.undocumented]).toEqual(['DELETE /v2/repositories/{namespace}/{repository}/tags/{tag}/']);
     } finally {
       await hub.stop();
     }

@@ -15,6 +15,7 @@ import { startGitHubApi, startHarborApi, startHubApi } from '../../support/vendo
 
 const D1 = `sha256:${'1'.repeat(64)}` as Digest;
 const D2 = `sha256:${'2'.repeat(64)}` as Digest;
+const D3 = `sha256:${'3'.repeat(64)}` as Digest;
 /** No registry listens here: these tests touch only the vendor APIs. */
 const NO_REGISTRY = 'http://127.0.0.1:9';
 
@@ -96,6 +97,8 @@ describe('dockerhub', () => {
       const deletes = hub.requests.filter((r) => r.method === 'DELETE');
       expect(deletes.map((r) => r.path)).toContain('/v2/repositories/acme/web/tags/v1/');
       expect(deletes.every((r) => r.authorization === `Bearer ${hub.tokens.get('acme')}`)).toBe(true);
+      // Docker Hub's description has no tag deletion: the one undocumented call, with evidence in the fixture.
+      expect([...hub.undocumented]).toEqual(['DELETE /v2/repositories/{namespace}/{repository}/tags/{tag}/']);
     } finally {
       await hub.stop();
     }
@@ -281,7 +284,16 @@ describe('ghcr', () => {
             api: [],
           },
         },
-        octocat: { kind: 'user', packages: { dotfiles: [] } },
+        octocat: {
+          kind: 'user',
+          packages: {
+            dotfiles: [
+              { id: 31, digest: D1, tags: ['v1'] },
+              { id: 32, digest: D2, tags: ['v2'] },
+              { id: 33, digest: D3, tags: ['v3'] },
+            ],
+          },
+        },
       },
       maxPerPage: 2,
     });
@@ -318,6 +330,20 @@ describe('ghcr', () => {
     expect(gh.options.owners.acme!.packages.web).toHaveLength(1);
     expect(await s.deleteTag('acme/tools/cli', 'v3', D1)).toBe('digest');
     expect(gh.requests.some((r) => r.path === '/orgs/acme/packages/container/tools%2Fcli/versions')).toBe(true);
+  });
+
+  it("deletes a user's package version found on a later page", async () => {
+    const s = await ghcr({ owner: 'octocat' });
+    expect(await s.deleteTag('octocat/dotfiles', 'v3', D3)).toBe('digest');
+    expect(gh.options.owners.octocat!.packages.dotfiles!.map((v) => v.id)).toEqual([31, 32]);
+    const lists = gh.requests.filter((r) => r.path === '/users/octocat/packages/container/dotfiles/versions');
+    expect(lists.map((r) => r.query.get('page') ?? '1')).toEqual(['1', '2']);
+    expect(gh.requests.at(-1)).toMatchObject({
+      method: 'DELETE',
+      path: '/users/octocat/packages/container/dotfiles/versions/33',
+      operation: 'DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}',
+      status: 204,
+    });
   });
 
   it('explains a refused token with the permissions a workflow needs', async () => {
