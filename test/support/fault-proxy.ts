@@ -32,8 +32,17 @@ export type FaultAction =
   | { kind: 'content-length'; delta: number; drop?: boolean }
   /** Strip `Range` and `If-Range` before forwarding. */
   | { kind: 'ignore-range' }
-  /** Forward, setting these response headers (e.g. `Content-Encoding: gzip`). */
-  | { kind: 'add-header'; headers: Record<string, string> }
+  /**
+   * Forward, setting these response headers (e.g. `Content-Encoding: gzip`); a function sees the
+   * request and returns the headers for it (none: the response passes unchanged).
+   */
+  | {
+      kind: 'add-header';
+      headers:
+        Record<string, string> | ((req: { method: string; path: string; query: string }) => Record<string, string>);
+    }
+  /** Forward headers at once, then the body at `bytesPerSecond` (a slow-loris registry). */
+  | { kind: 'throttle'; bytesPerSecond: number }
   /** Wait `ms` before forwarding. */
   | { kind: 'delay'; ms: number }
   /** Never answer; the connection is held until the client gives up or the proxy stops. */
@@ -153,6 +162,24 @@ function flushWrite(res: ServerResponse, buf: Buffer): Promise<void> {
   });
 }
 
+/** Writes `chunk` in slices of a tenth of `rate` (at least 1 byte), pausing so `rate` bytes/s are sent; stops when the client goes. */
+async function trickle(res: ServerResponse, chunk: Buffer, rate: number): Promise<void> {
+  const slice = Math.max(1, Math.floor(rate / 10));
+  for (let at = 0; at < chunk.length && !res.destroyed; at += slice) {
+    const piece = chunk.subarray(at, at + slice);
+    await flushWrite(res, piece);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, (piece.length * 1000) / rate);
+      res.once('close', done);
+      function done() {
+        clearTimeout(timer);
+        res.off('close', done);
+        resolve();
+      }
+    });
+  }
+}
+
 /** Counts response body bytes handed to `res.write`/`res.end` into `rec.responseBytes`. */
 function countWrites(res: ServerResponse, rec: RecordedRequest): void {
   const size = (c: unknown) => (typeof c === 'string' ? Buffer.byteLength(c) : c instanceof Uint8Array ? c.length : 0);
@@ -233,20 +260,34 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         res.writeHead(502, { 'content-type': 'text/plain' }).end(`fault-proxy: ${err.message}`);
       } else res.destroy();
     });
-    upReq.on('response', (up) => void relay(up, res, action));
+    upReq.on('response', (up) => void relay(up, res, action, req));
     req.pipe(upReq);
   };
 
-  const relay = async (up: IncomingMessage, res: ServerResponse, action: FaultAction | undefined) => {
+  const relay = async (
+    up: IncomingMessage,
+    res: ServerResponse,
+    action: FaultAction | undefined,
+    req: IncomingMessage,
+  ) => {
     const extra: Record<string, string> = {};
     const drop = new Set<string>();
     let cut: 'reset' | 'truncate' | undefined;
     let limit = Number.POSITIVE_INFINITY;
     let flip = -1;
     let closeAfter = false;
+    let rate = 0;
     switch (action?.kind) {
       case 'add-header':
-        Object.assign(extra, action.headers);
+        Object.assign(
+          extra,
+          typeof action.headers === 'function'
+            ? action.headers({ method: req.method ?? 'GET', ...splitUrl(req.url ?? '/') })
+            : action.headers,
+        );
+        break;
+      case 'throttle':
+        rate = action.bytesPerSecond;
         break;
       case 'reset-after':
       case 'truncate-after':
@@ -283,6 +324,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
           break;
         }
         off += chunk.length;
+        if (rate > 0) {
+          await trickle(res, chunk, rate);
+          if (res.destroyed) return;
+          continue;
+        }
         if (!res.write(chunk)) await writable(res);
         if (res.destroyed) return;
       }
