@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { type ConfigDiagnostic, ConfigError, type Config, formatDiagnostic, loadConfig } from '../config/index.js';
+import { propagateDeletions } from '../replicate/deletions.js';
 import { runConfig } from '../replicate/run.js';
 import { buildMatrix, discoverUnits, shardSelector } from '../replicate/units.js';
 import {
@@ -19,7 +20,6 @@ import {
 import { redact, registerSecret, setMasker } from '../util/secrets.js';
 import { VERSION } from '../version.js';
 import { type GitHubContext, readContext, resolveScope, type Scope } from './context.js';
-import { propagateDeletions } from './deletions.js';
 import { upsertComment } from './github.js';
 import { type Inputs, readInputs } from './inputs.js';
 import { annotate, diagnosticsMarkdown, notesMarkdown, setReportOutputs, writeSummary } from './output.js';
@@ -127,7 +127,11 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
           log,
         });
   const deleted = scope.deletions.length
-    ? await propagateDeletions(config, scope.deletions, { dryRun: scope.dryRun, log })
+    ? await propagateDeletions(config, scope.deletions, {
+        dryRun: scope.dryRun,
+        log,
+        anonymousRegistries: scope.anonymous,
+      })
     : undefined;
   let report: RunReport =
     ran?.report ??
@@ -149,6 +153,7 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
       version: VERSION,
       results: [...report.results, ...deleted.results],
       ruleErrors: [...report.ruleErrors, ...deleted.ruleErrors],
+      warnings: [...(report.warnings ?? []), ...deleted.warnings],
       ...(report.shard ? { shard: report.shard } : {}),
     });
 

@@ -1,9 +1,8 @@
 /** What the action leaves behind: annotations, outputs, the job summary and the result line. */
 import * as core from '@actions/core';
 import type { ConfigDiagnostic } from '../config/index.js';
-import { ALL_STATUSES } from '../report/json.js';
 import { escapeMarkdownCell, neutralizeCommands } from '../report/escape.js';
-import type { RunReport } from '../report/result.js';
+import { ALL_STATUSES, type RunReport, STATUS } from '../replicate/result.js';
 import { redact } from '../util/secrets.js';
 
 /** Per step GitHub shows 10 errors and 10 warnings (actions/toolkit#734). */
@@ -47,11 +46,7 @@ export function notesMarkdown(notes: string[]): string {
 export function setReportOutputs(report: RunReport | undefined, reportPath: string | undefined): boolean {
   const totals = report?.totals;
   for (const s of ALL_STATUSES) core.setOutput(s, String(totals?.[s] ?? 0));
-  const changed =
-    !!totals &&
-    ['copied', 'updated', 'deleted', 'would-copy', 'would-update', 'would-delete'].some(
-      (s) => (totals[s as keyof typeof totals] ?? 0) > 0,
-    );
+  const changed = !!totals && ALL_STATUSES.some((s) => STATUS[s].change && (totals[s] ?? 0) > 0);
   core.setOutput('changed', String(changed));
   core.setOutput('report', reportPath ?? '');
   return changed;

@@ -1,3 +1,11 @@
-export { countPlan, type PlannedRule, type PlanOptions, planAll, planRule, type RepoInput } from './plan.js';
-export { inShard, parseShard, type Shard, type ShardSpec, type ShardUnit, shardUnits } from './shard.js';
-export type { Plan, PlanAction, PlanItem, RulePlan } from './types.js';
+export {
+  deletionScope,
+  type PlanContext,
+  type PlannedRule,
+  planRule,
+  REFERRER_TAG,
+  type RepoInput,
+  type SourceTag,
+} from './plan.js';
+export { parseShard, type Shard, type ShardSpec, type ShardUnit, shardUnits } from './shard.js';
+export type { Plan, PlanAction, PlanItem, PlanWhy, RulePlan } from './types.js';

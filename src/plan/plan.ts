@@ -1,46 +1,74 @@
-// The planner: a pure diff of source and destination tags into one action per tag.
+// The planner: every decision about a rule's tags is taken here, once, from facts gathered
+// beforehand (src/replicate/gather.ts); the engine carries the items out as they are.
 //
-// Per destination tag:
-//   copy       the tag is missing at the destination
-//   unchanged  same digest on both sides
-//   update     digests differ and the rule has override on
-//   kept       digests differ and override is off (a warning, as Harbor leaves it alone)
-//   delete     the destination tag is inside the rule's scope, absent at the source, and
-//              delete_remote is on
-// "Inside the rule's scope" means the tag passes the rule's tag filter and semver range (see
-// compileTagScope): a destination tag the rule could never have written is never deleted.
+// Per source tag (see PlanAction): copy, update, unchanged, kept, skip (labels or resource
+// filter), listing-failed (listed but its manifest could not be read: no decision about it).
+// Per destination tag absent at the source and inside the rule's scope (tag filter and semver
+// range, see compileTagScope): delete, or delete-blocked when
+// - a source of its destination repository could not be listed or has no tag matching the rule
+//   (every source of a group is checked, not only the group as a whole);
+// - the registry deletes by digest and the digest is also a staying tag's, or a platform of a
+//   staying index (deleting the manifest would take the other tag along or break the index);
+// - it is a referrers fallback tag (sha256-<hex>[.sig|.att|.sbom]): it belongs to its subject;
+// - the rule matches everything and delete_remote does not acknowledge it;
+// - the rule's deletable tags exceed delete_remote.max (only deletable tags are counted).
 // Deletions never remove a destination repository, only tags of repositories the rule maps to.
-//
-// Deletions are bounded:
-// - none for a destination repository whose source listing failed or came back empty;
-// - none for a rule whose filters match everything unless delete_remote acknowledges it;
-// - past delete_remote.max for the rule, all the rule's deletions are refused (deletionsRefused);
-// - a tag whose digest is also the digest of a destination tag that stays (unchanged, kept, the new
-//   digest of an updated or copied tag, a tag out of scope, or any tag not deleted) is marked with
-//   `sharedWithKept`: deleting that manifest by digest would take the other tags along.
 
 import type { Rule } from '../config/types.js';
 import { compileTagScope, filtersMatchEverything } from '../rules/index.js';
-import type { Plan, PlanAction, PlanItem, RulePlan } from './types.js';
+import type { PlanItem, PlanWhy, RulePlan } from './types.js';
+
+/** What the gatherer learnt about one source tag. */
+export interface SourceTag {
+  digest: string;
+  /** The digest the run writes when it is not the source's (the subset index of `platforms:`). */
+  target?: string;
+  /** A referrers fallback tag (signatures, SBOMs) of this source tag, planned as a tag of its own. */
+  referrersOf?: string;
+  /** The labels or resource filter leaves the tag out. */
+  skip?: { why: Extract<PlanWhy, 'filtered-labels' | 'filtered-resource'>; reason: string };
+}
 
 export interface RepoInput {
   sourceRepository: string;
   destinationRepository: string;
-  /** Source tag → digest, after the rule's filters. */
-  source: Map<string, string>;
+  /** Source tag → digest (or what is known of it), after the rule's tag filters. */
+  source: Map<string, string | SourceTag>;
+  /** Tags the source lists and the filters select, whose manifest could not be read: tag → why. */
+  unresolved?: Map<string, string>;
+  /**
+   * How many source tags the rule's filters select, before an event narrowed the run to some
+   * tags; defaults to the tags in `source` and `unresolved`. The emptiness guard reads it.
+   */
+  selected?: number;
   /** Every destination tag → digest (empty when the repository does not exist yet). */
   destination: Map<string, string>;
-  /** The source tags could not be listed: no deletions for this repository. */
-  sourceListingFailed?: boolean;
+  /** Index digests at the destination → their children's digests (registries deleting by digest). */
+  destinationChildren?: Map<string, string[]>;
+  /** The source tags could not be listed (why): no deletions in the destination repository. */
+  sourceListingFailed?: string | true;
+  /** The destination could not be listed (why): nothing is decided for this repository (a rule error says so). */
+  destinationListingFailed?: string;
 }
 
-/** Reserved for planner options; none yet. */
-export type PlanOptions = Record<string, never>;
+export interface PlanContext {
+  /** The destination deletes a tag without deleting other tags of its digest. */
+  deletesByTag: boolean;
+  /** An event narrows the run to these tags: nothing else is copied or deleted. */
+  onlyTags?: ReadonlySet<string>;
+}
 
 export type PlannedRule = Pick<Rule, 'name' | 'override' | 'deleteRemote' | 'filters'>;
 
 /** Tags that hold referrers of another manifest rather than an image of their own. */
 export const REFERRER_TAG = /^sha(256|512)-[a-f0-9]{64,128}(\.(sig|att|sbom))?$/;
+
+/** Whether the rule may ever delete this destination tag (what the gatherer must look at). */
+export function deletionScope(rule: PlannedRule): (tag: string) => boolean {
+  if (!rule.deleteRemote.enabled) return () => false;
+  const inScope = compileTagScope(rule.filters);
+  return (tag) => inScope(tag);
+}
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -54,19 +82,21 @@ function compareItems(a: PlanItem, b: PlanItem): number {
   );
 }
 
-function sharedReason(digest: string, tags: string[]): string {
-  const list = tags.join(', ');
-  return `shares digest ${digest} with kept tag${tags.length > 1 ? 's' : ''} ${list}`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function facts(v: string | SourceTag): SourceTag {
+  return typeof v === 'string' ? { digest: v } : v;
 }
 
-export function planRule(rule: PlannedRule, repos: RepoInput[], _opts: PlanOptions = {}): RulePlan {
+export function planRule(rule: PlannedRule, repos: RepoInput[], ctx: PlanContext = { deletesByTag: true }): RulePlan {
   const warnings: string[] = [];
   const items: PlanItem[] = [];
-  const deletions: PlanItem[] = [];
-  const inScope = compileTagScope(rule.filters);
+  const deletable: PlanItem[] = [];
+  const mayDelete = deletionScope(rule);
+  const only = ctx.onlyTags;
 
-  // Group by destination: two source repositories flattened onto one destination must be diffed
-  // together, or each would delete the other's tags.
+  // Group by destination: sources flattened onto one destination are diffed together, or each
+  // would delete the other's tags.
   const groups = new Map<string, RepoInput[]>();
   const sorted = [...repos].sort(
     (a, b) => cmp(a.destinationRepository, b.destinationRepository) || cmp(a.sourceRepository, b.sourceRepository),
@@ -78,29 +108,34 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], _opts: PlanOptio
   }
 
   for (const [dest, group] of groups) {
-    // Every source's view of the destination: each input heads only its own tags.
-    const destination = new Map(group.flatMap((g) => [...g.destination]));
     if (group.length > 1) {
       warnings.push(
         `several source repositories map to ${dest}: ${group.map((g) => g.sourceRepository).join(', ')}; ` +
           'check the destination namespace and flattening',
       );
     }
+    // Without the destination's tags nothing can be decided; the failure is a rule error.
+    if (group.some((g) => g.destinationListingFailed !== undefined)) continue;
+    // Every source's view of the destination: each input heads only its own tags.
+    const destination = new Map(group.flatMap((g) => [...g.destination]));
+    const children = new Map(group.flatMap((g) => [...(g.destinationChildren ?? [])]));
 
-    // tag → the source repository (first by name) and digest it is replicated from
-    const sourceTags = new Map<string, { repo: string; digest: string }>();
+    // tag → the source repository (first by name) it is replicated from
+    const sourceTags = new Map<string, { repo: string; tag: SourceTag }>();
+    const unresolved = new Map<string, { repo: string; why: string }>();
     for (const repo of group) {
-      for (const [tag, digest] of [...repo.source].sort((a, b) => cmp(a[0], b[0]))) {
+      for (const [tag, value] of [...repo.source].sort((a, b) => cmp(a[0], b[0]))) {
+        const f = facts(value);
         const already = sourceTags.get(tag);
-        if (!already) {
-          sourceTags.set(tag, { repo: repo.sourceRepository, digest });
-        } else if (already.digest !== digest) {
+        if (!already) sourceTags.set(tag, { repo: repo.sourceRepository, tag: f });
+        else if (already.tag.digest !== f.digest)
           warnings.push(
             `${dest}:${tag} comes from both ${already.repo} and ${repo.sourceRepository} with different ` +
               `digests; only ${already.repo} is replicated`,
           );
-        }
       }
+      for (const [tag, why] of repo.unresolved ?? [])
+        if (!unresolved.has(tag)) unresolved.set(tag, { repo: repo.sourceRepository, why });
     }
 
     // final digest of every destination tag that stays after this run → its tags
@@ -112,100 +147,173 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], _opts: PlanOptio
       else staying.set(digest, [tag]);
     };
 
-    for (const [tag, { repo, digest }] of sourceTags) {
-      const base = { rule: rule.name, sourceRepository: repo, destinationRepository: dest, tag };
+    for (const [tag, { repo, tag: f }] of sourceTags) {
+      const base = {
+        rule: rule.name,
+        sourceRepository: repo,
+        destinationRepository: dest,
+        tag,
+        sourceDigest: f.digest,
+      };
+      const want = f.target ?? f.digest;
+      const target = f.target ? { targetDigest: f.target } : {};
       const current = destination.get(tag);
-      if (current === undefined) {
-        items.push({ ...base, action: 'copy', sourceDigest: digest });
-      } else if (current === digest) {
-        items.push({ ...base, action: 'unchanged', sourceDigest: digest, destinationDigest: current });
+      const have = current === undefined ? {} : { destinationDigest: current };
+      if (current === want) {
+        items.push({ ...base, ...target, ...have, action: 'unchanged' });
+        stay(current, tag);
+      } else if (f.skip) {
+        items.push({ ...base, ...have, action: 'skip', why: f.skip.why, reason: f.skip.reason });
+        stay(current, tag);
+      } else if (current === undefined) {
+        items.push({ ...base, ...target, action: 'copy' });
+        stay(want, tag);
       } else if (rule.override) {
-        items.push({ ...base, action: 'update', sourceDigest: digest, destinationDigest: current });
+        items.push({ ...base, ...target, ...have, action: 'update' });
+        stay(want, tag);
       } else {
         items.push({
           ...base,
+          ...target,
+          ...have,
           action: 'kept',
-          sourceDigest: digest,
-          destinationDigest: current,
+          why: 'override-off',
           reason: 'destination differs and override is off',
         });
-        warnings.push(`kept ${dest}:${tag}: the destination has ${current}, the source ${digest}, and override is off`);
+        warnings.push(`kept ${dest}:${tag}: the destination has ${current}, the source ${want}, and override is off`);
+        stay(current, tag);
       }
-      // the digest this tag points at after the run
-      stay(current === undefined || rule.override ? digest : current, tag);
+    }
+    for (const [tag, { repo, why }] of unresolved) {
+      if (sourceTags.has(tag)) continue;
+      const current = destination.get(tag);
+      items.push({
+        rule: rule.name,
+        sourceRepository: repo,
+        destinationRepository: dest,
+        tag,
+        action: 'listing-failed',
+        ...(current ? { destinationDigest: current } : {}),
+        why: 'tag-unresolved',
+        reason: `listed by ${repo} but its manifest could not be read (${why}); nothing is decided for it`,
+      });
+      stay(current, tag);
     }
 
-    const extras = [...destination].filter(([tag]) => !sourceTags.has(tag)).sort((a, b) => cmp(a[0], b[0]));
-    const candidates: [string, string][] = [];
-    for (const [tag, digest] of extras) {
-      // A referrers fallback tag (sha256-<hex>, cosign .sig/.att/.sbom) belongs to its subject, not to
-      // the tag selection: deleting it would orphan the signatures of an image that stays.
-      if (rule.deleteRemote.enabled && inScope(tag) && !REFERRER_TAG.test(tag)) candidates.push([tag, digest]);
-      else stay(digest, tag);
-    }
-    if (candidates.length === 0) continue;
-
-    const failed = group.filter((g) => g.sourceListingFailed).map((g) => g.sourceRepository);
-    if (failed.length > 0 || sourceTags.size === 0) {
-      const why =
-        failed.length > 0
-          ? `the source listing failed (${failed.join(', ')})`
-          : `the source has no tags matching the rule (${group.map((g) => g.sourceRepository).join(', ')})`;
-      warnings.push(`no deletions in ${dest}: ${why}; ${candidates.length} tag(s) left in place`);
-      for (const [tag, digest] of candidates) stay(digest, tag);
-      continue;
-    }
-
-    for (const [tag, digest] of candidates) {
-      const item: PlanItem = {
+    const candidates: PlanItem[] = [];
+    for (const [tag, digest] of [...destination].sort((a, b) => cmp(a[0], b[0]))) {
+      if (sourceTags.has(tag) || unresolved.has(tag)) continue;
+      if (!mayDelete(tag) || (only && !only.has(tag))) {
+        stay(digest, tag);
+        continue;
+      }
+      candidates.push({
         rule: rule.name,
         destinationRepository: dest,
         tag,
         action: 'delete',
         destinationDigest: digest,
+        why: 'not-at-source',
         reason: 'not at the source',
-      };
-      const shared = staying.get(digest);
-      if (shared) {
-        item.sharedWithKept = [...shared].sort(cmp);
-        item.reason = sharedReason(digest, item.sharedWithKept);
-      }
-      deletions.push(item);
+      });
     }
+    if (candidates.length === 0) continue;
+
+    const block = (item: PlanItem, why: PlanWhy, reason: string) => {
+      item.action = 'delete-blocked';
+      item.why = why;
+      item.reason = reason;
+      stay(item.destinationDigest, item.tag);
+    };
+    const unread = [...unresolved.keys()].filter((t) => !sourceTags.has(t));
+    const failed = group.filter((g) => g.sourceListingFailed);
+    const empty = group.filter(
+      (g) => !g.sourceListingFailed && (g.selected ?? g.source.size + (g.unresolved?.size ?? 0)) === 0,
+    );
+    if (failed.length > 0 || unread.length > 0 || empty.length > 0) {
+      const why: PlanWhy = failed.length > 0 || unread.length > 0 ? 'source-listing-failed' : 'source-empty';
+      const reason =
+        failed.length > 0
+          ? `the source listing failed (${failed.map((g) => g.sourceRepository).join(', ')})`
+          : unread.length > 0
+            ? `${plural(unread.length, 'listed source tag')} could not be read (${unread.slice(0, 5).join(', ')}${unread.length > 5 ? ', …' : ''})`
+            : `the source has no tags matching the rule (${empty.map((g) => g.sourceRepository).join(', ')})`;
+      for (const c of candidates) block(c, why, reason);
+      warnings.push(`no deletions in ${dest}: ${reason}; ${plural(candidates.length, 'tag')} left in place`);
+      items.push(...candidates);
+      continue;
+    }
+    for (const c of candidates)
+      if (REFERRER_TAG.test(c.tag))
+        block(
+          c,
+          'referrer-fallback-tag',
+          'a referrers fallback tag: it belongs to its subject, not to the tag selection',
+        );
+
+    if (!ctx.deletesByTag) {
+      // Deleting by digest takes every tag of that digest along and breaks every index listing
+      // it as a platform. A blocked tag stays, which can block others: repeat until stable.
+      for (let changed = true; changed;) {
+        changed = false;
+        const parentOf = new Map<string, string>();
+        for (const [digest, tags] of staying)
+          for (const child of children.get(digest) ?? []) parentOf.set(child, tags[0]!);
+        for (const c of candidates) {
+          if (c.action !== 'delete') continue;
+          const shared = staying.get(c.destinationDigest!);
+          const parent = parentOf.get(c.destinationDigest!);
+          if (shared) {
+            const kept = [...shared].sort(cmp);
+            block(
+              c,
+              'shared-digest',
+              `cannot delete without deleting kept tag${kept.length > 1 ? 's' : ''} ${kept.join(', ')} (same digest ${c.destinationDigest}; this registry deletes by digest)`,
+            );
+            changed = true;
+          } else if (parent) {
+            block(
+              c,
+              'platform-of-kept-index',
+              `its manifest is a platform of kept tag ${parent}, and this registry deletes by digest`,
+            );
+            changed = true;
+          }
+        }
+      }
+    }
+    items.push(...candidates);
+    deletable.push(...candidates.filter((c) => c.action === 'delete'));
   }
 
   let deletionsRefused: string | undefined;
-  if (deletions.length > 0) {
+  if (deletable.length > 0) {
     const { max, acknowledgeMatchAll } = rule.deleteRemote;
-    if (filtersMatchEverything(rule.filters) && !acknowledgeMatchAll) {
+    const all = filtersMatchEverything(rule.filters);
+    let why: PlanWhy | undefined;
+    if (all && !acknowledgeMatchAll) {
+      why = 'match-all-unacknowledged';
       deletionsRefused =
-        `${deletions.length} deletion(s) refused: rule "${rule.name}" matches every repository and tag; ` +
+        `${plural(deletable.length, 'deletion')} refused: rule "${rule.name}" matches every repository and tag; ` +
         'set delete_remote.acknowledge_match_all to allow deleting under it';
-    } else if (deletions.length > max) {
+    } else if (deletable.length > max) {
+      why = 'over-max';
       deletionsRefused =
-        `${deletions.length} deletion(s) refused: more than delete_remote.max (${max}) for rule ` +
+        `${plural(deletable.length, 'deletion')} refused: more than delete_remote.max (${max}) for rule ` +
         `"${rule.name}"; none is made. Check the filters, or raise max if this is intended`;
-    } else {
-      if (filtersMatchEverything(rule.filters)) {
-        warnings.push(`rule "${rule.name}" deletes under filters that match everything (acknowledged)`);
-      }
-      items.push(...deletions);
+    } else if (all) {
+      warnings.push(`rule "${rule.name}" deletes under filters that match everything (acknowledged)`);
     }
+    if (why && deletionsRefused)
+      for (const d of deletable) {
+        d.action = 'delete-blocked';
+        d.why = why;
+        d.reason = why === 'over-max' ? `over delete_remote.max (${max})` : 'the rule matches everything';
+      }
   }
 
   items.sort(compareItems);
   const plan: RulePlan = { rule: rule.name, items, warnings };
   if (deletionsRefused !== undefined) plan.deletionsRefused = deletionsRefused;
   return plan;
-}
-
-/** The plan of a run: rules in the order given (the file's order). */
-export function planAll(rules: RulePlan[], dryRun: boolean): Plan {
-  return { dryRun, rules };
-}
-
-export function countPlan(plan: Plan): Record<PlanAction, number> {
-  const counts: Record<PlanAction, number> = { copy: 0, update: 0, unchanged: 0, kept: 0, delete: 0 };
-  for (const rule of plan.rules) for (const item of rule.items) counts[item.action]++;
-  return counts;
 }

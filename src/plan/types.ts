@@ -1,34 +1,63 @@
-/** What the planner decides for one destination tag. */
-export type PlanAction = 'copy' | 'update' | 'unchanged' | 'kept' | 'delete';
+/**
+ * What the planner decides for one destination tag. The engine carries out exactly these:
+ *   copy            missing at the destination
+ *   update          differs and override is on
+ *   unchanged       the destination already holds what the rule would write
+ *   kept            differs and override is off (as Harbor leaves it alone)
+ *   skip            the source tag is left out by the labels or resource filter
+ *   delete          a destination extra the run deletes
+ *   delete-blocked  a destination extra the run must not delete (why: `why`)
+ *   listing-failed  the source lists the tag but its manifest could not be read: no decision
+ */
+export type PlanAction =
+  'copy' | 'update' | 'unchanged' | 'kept' | 'skip' | 'delete' | 'delete-blocked' | 'listing-failed';
+
+/** Why an item is what it is, for machines (renderers, tests); `reason` says it in words. */
+export type PlanWhy =
+  | 'override-off'
+  | 'filtered-labels'
+  | 'filtered-resource'
+  | 'not-at-source'
+  | 'shared-digest'
+  | 'platform-of-kept-index'
+  | 'referrer-fallback-tag'
+  | 'over-max'
+  | 'match-all-unacknowledged'
+  | 'source-empty'
+  | 'source-listing-failed'
+  | 'tag-unresolved';
 
 export interface PlanItem {
   rule: string;
-  /** Source repository path (no registry host), e.g. `library/nginx`. Absent for a delete. */
+  /** Source repository path (no registry host), e.g. `library/nginx`. Absent for a deletion. */
   sourceRepository?: string;
   /** Destination repository path after mapping. */
   destinationRepository: string;
   tag: string;
   action: PlanAction;
-  /** Digest at the source (absent for a delete). */
+  /** Digest at the source (absent for a deletion). */
   sourceDigest?: string;
+  /**
+   * Digest the run writes at the destination when it differs from the source's: the subset
+   * index of a `platforms:` rule.
+   */
+  targetDigest?: string;
   /** Digest at the destination before this run (absent for a copy). */
   destinationDigest?: string;
-  /** Why, when not obvious (kept: override off; delete refused: shared digest...). */
+  why?: PlanWhy;
+  /** Why, in words, when not obvious. */
   reason?: string;
-  /**
-   * delete only: destination tags that stay after this run and point at the same digest. Deleting
-   * the manifest by digest would take them along, so the executor must delete by tag (where the
-   * provider can) or skip.
-   */
-  sharedWithKept?: string[];
 }
 
 export interface RulePlan {
   rule: string;
   items: PlanItem[];
-  /** Set when the rule's deletions were refused as a whole (cap exceeded, listing failed...). */
+  /**
+   * Set when deletions of the rule were refused as a whole (over delete_remote.max, match-all not
+   * acknowledged, the source could not be listed): the refused tags are `delete-blocked` items.
+   */
   deletionsRefused?: string;
-  /** Warnings to show (kept tags, delete on match-all...). */
+  /** Warnings to show (kept tags, refused deletions, sources with no tags...). */
   warnings: string[];
 }
 

@@ -3,11 +3,11 @@ import pLimit from 'p-limit';
 import type { Config, Rule } from '../config/types.js';
 import type { Plan } from '../plan/types.js';
 import { type Store, StoreSet } from '../providers/index.js';
-import { buildReport } from '../report/json.js';
-import type { RunReport } from '../report/result.js';
 import { redact } from '../util/secrets.js';
 import { VERSION } from '../version.js';
 import { BlobMover } from './copy.js';
+import type { ProgressEvent } from './execute.js';
+import { buildReport, type RunReport } from './result.js';
 import { runRule } from './rule.js';
 
 export interface RunOptions {
@@ -17,6 +17,7 @@ export interface RunOptions {
   concurrency?: number;
   blobConcurrency?: number;
   log?: (line: string) => void;
+  onProgress?: (e: ProgressEvent) => void;
   /** Restrict work to some (rule, source repository) units: shards and events. */
   select?: (rule: string, repository: string) => boolean;
   /** Event-driven: only these source tags. */
@@ -54,6 +55,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   const mover = new BlobMover(pLimit(o.blobConcurrency ?? Math.max(4, concurrency * 2)));
   const results: RunReport['results'] = [];
   const ruleErrors: RunReport['ruleErrors'] = [];
+  const warnings: NonNullable<RunReport['warnings']> = [];
   const plan: Plan = { dryRun: o.dryRun, rules: [] };
   const requests: Record<string, Record<string, number>> = {};
   const warned = new Set<Store>();
@@ -82,8 +84,10 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),
         ...(o.tags ? { tags: o.tags } : {}),
         ...(o.log ? { log: o.log } : {}),
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       });
       plan.rules.push(run.plan);
+      warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message: redact(message) })));
       results.push(...run.results);
       ruleErrors.push(...run.ruleErrors);
     }
@@ -97,6 +101,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
     finishedAt: new Date(),
     results,
     ruleErrors,
+    warnings,
     ...(o.shard ? { shard: o.shard } : {}),
     version: VERSION,
   });

@@ -3,48 +3,19 @@
  * table and progress lines. Every registry string goes through neutralizeCommands (G4).
  */
 import { alignColumns, humanBytes, humanDuration, neutralizeCommands, shortDigest, truncate } from './escape.js';
-import { countStatuses } from './json.js';
-import type { Result, ResultStatus } from './result.js';
+import { countStatuses, type Result, type ResultStatus, STATUS } from '../replicate/result.js';
 
 export interface ConsoleOptions {
   /** Colour with ANSI escapes; pass false when stdout is not a TTY or NO_COLOR is set. */
   color?: boolean;
 }
 
-const SYMBOL: Record<ResultStatus, string> = {
-  failed: '✖',
-  copied: '✔',
-  updated: '✔',
-  deleted: '✔',
-  'would-copy': '+',
-  'would-update': '~',
-  'would-delete': '-',
-  kept: '!',
-  skipped: '↷',
-  deferred: '…',
-  unchanged: '=',
-};
-
-const COLOR: Record<ResultStatus, number> = {
-  failed: 31,
-  copied: 32,
-  updated: 32,
-  deleted: 32,
-  'would-copy': 32,
-  'would-update': 33,
-  'would-delete': 33,
-  kept: 33,
-  skipped: 33,
-  deferred: 33,
-  unchanged: 2,
-};
-
 /** Wide enough for `unchanged`; the longer dry-run words simply push the line. */
 const STATUS_WIDTH = 9;
 const MESSAGE_MAX = 500;
 
 function paint(s: string, status: ResultStatus, color: boolean | undefined): string {
-  return color ? `\x1b[${COLOR[status]}m${s}\x1b[0m` : s;
+  return color ? `\x1b[${STATUS[status].color}m${s}\x1b[0m` : s;
 }
 
 function text(s: string, max = 300): string {
@@ -57,7 +28,9 @@ function text(s: string, max = 300): string {
  */
 export function formatResultLine(r: Result, opts: ConsoleOptions = {}): string {
   const refs = r.source ? `${text(r.source)} → ${text(r.destination)}` : text(r.destination);
-  const parts = [`${paint(`${SYMBOL[r.status]} ${r.status.padEnd(STATUS_WIDTH)}`, r.status, opts.color)} ${refs}`];
+  const parts = [
+    `${paint(`${STATUS[r.status].symbol} ${r.status.padEnd(STATUS_WIDTH)}`, r.status, opts.color)} ${refs}`,
+  ];
   const digest = r.destinationDigest ?? r.sourceDigest;
   if (digest) parts.push(text(shortDigest(digest)));
   parts.push(

@@ -37,7 +37,7 @@ export {
   renderPlan,
   renderPlanText,
 } from './plan-comment.js';
-export type { Outcome, Result, ResultError, ResultStatus, RunReport } from './result.js';
+export type { Outcome, Result, ResultError, ResultStatus, RunReport } from '../replicate/result.js';
 export {
   COLLAPSE_UNCHANGED_AFTER,
   DEFAULT_SUMMARY_MAX_BYTES,

@@ -2,59 +2,20 @@
  * The JSON run report (the artifact the summary and PR comment point to): build it from
  * results, write it in a stable shape, and read it back with clear errors.
  */
-import type { Result, ResultError, ResultStatus, RunReport } from './result.js';
+import {
+  ALL_STATUSES,
+  type BuildReportArgs,
+  buildReport,
+  countStatuses,
+  type Result,
+  type ResultError,
+  type ResultStatus,
+  type RunReport,
+} from '../replicate/result.js';
 
-/** Every status, in the order totals and tables list them. */
-export const ALL_STATUSES: readonly ResultStatus[] = [
-  'failed',
-  'copied',
-  'updated',
-  'deleted',
-  'would-copy',
-  'would-update',
-  'would-delete',
-  'kept',
-  'skipped',
-  'deferred',
-  'unchanged',
-];
+export { ALL_STATUSES, type BuildReportArgs, buildReport, countStatuses };
 
 export const REPORT_SCHEMA_VERSION = 1;
-
-export interface BuildReportArgs {
-  command: RunReport['command'];
-  dryRun: boolean;
-  startedAt: Date;
-  finishedAt: Date;
-  results: Result[];
-  ruleErrors: RunReport['ruleErrors'];
-  shard?: RunReport['shard'];
-  version: string;
-}
-
-/** Assembles a RunReport, counting every status (zeros included). */
-export function buildReport(args: BuildReportArgs): RunReport {
-  const report: RunReport = {
-    schemaVersion: 1,
-    tool: { name: 'ferry', version: args.version },
-    command: args.command,
-    dryRun: args.dryRun,
-    startedAt: args.startedAt.toISOString(),
-    finishedAt: args.finishedAt.toISOString(),
-    results: args.results,
-    ruleErrors: args.ruleErrors,
-    totals: countStatuses(args.results),
-  };
-  if (args.shard) report.shard = { index: args.shard.index, total: args.shard.total };
-  return report;
-}
-
-/** Counts results per status, with a zero for every status that did not occur. */
-export function countStatuses(results: readonly Result[]): Record<ResultStatus, number> {
-  const totals = Object.fromEntries(ALL_STATUSES.map((s) => [s, 0])) as Record<ResultStatus, number>;
-  for (const r of results) totals[r.status] += 1;
-  return totals;
-}
 
 /** JSON with a fixed key order and 2-space indent, so equal reports give equal text. */
 export function serializeReport(r: RunReport): string {
@@ -108,6 +69,14 @@ export function parseReport(text: string): RunReport {
       v.check(e.hint === undefined || typeof e.hint === 'string', `${p}.hint`, 'expected a string');
     }
   } else v.fail('ruleErrors', 'expected an array');
+  if (data.warnings !== undefined) {
+    if (Array.isArray(data.warnings)) {
+      for (const [i, w] of data.warnings.entries()) {
+        const ok = isObject(w) && typeof w.rule === 'string' && typeof w.message === 'string';
+        v.check(ok, `warnings[${i}]`, 'expected { rule, message } strings');
+      }
+    } else v.fail('warnings', 'expected an array');
+  }
   if (isObject(data.totals)) {
     for (const [k, n] of Object.entries(data.totals)) {
       v.check(ALL_STATUSES.includes(k as ResultStatus), `totals.${k}`, 'unknown status');
@@ -173,6 +142,7 @@ function normalizeReport(r: RunReport): RunReport {
     ...(r.shard ? { shard: { index: r.shard.index, total: r.shard.total } } : {}),
     results: r.results.map(normalizeResult),
     ruleErrors: r.ruleErrors.map((e) => defined({ rule: e.rule, message: e.message, hint: e.hint })),
+    ...(r.warnings?.length ? { warnings: r.warnings.map((w) => ({ rule: w.rule, message: w.message })) } : {}),
     totals: countStatuses(r.results),
   };
 }

@@ -2,7 +2,7 @@
  * Merges the reports of a sharded run (one per matrix job) into one report for the summary.
  */
 import { countStatuses } from './json.js';
-import type { RunReport } from './result.js';
+import type { RunReport } from '../replicate/result.js';
 
 /** The rule name used for problems of the merge itself (a shard that sent no report). */
 export const SHARDS_RULE = '(shards)';

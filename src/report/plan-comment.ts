@@ -40,23 +40,34 @@ export interface PlanCommentOptions {
 export interface PlanCounts {
   copy: number;
   update: number;
+  /** Deletions the run will make. */
   delete: number;
   unchanged: number;
   kept: number;
-  /** Deletions the planner listed but refused (rule.deletionsRefused). */
+  /** Left out by the labels or resource filter. */
+  skip: number;
+  /** Destination extras the run must not delete (shared digest, over max...). */
   refused: number;
+  /** Listed source tags that could not be read. */
+  failed: number;
 }
 
-/** Counts plan actions; deletes of a rule whose deletions were refused count as `refused`. */
+const COUNTED: Record<PlanAction, keyof PlanCounts> = {
+  copy: 'copy',
+  update: 'update',
+  delete: 'delete',
+  unchanged: 'unchanged',
+  kept: 'kept',
+  skip: 'skip',
+  'delete-blocked': 'refused',
+  'listing-failed': 'failed',
+};
+
+/** Counts plan actions; only deletions the run will make count as `delete`. */
 export function countPlan(plan: Plan | RulePlan[]): PlanCounts {
   const rules = Array.isArray(plan) ? plan : plan.rules;
-  const c: PlanCounts = { copy: 0, update: 0, delete: 0, unchanged: 0, kept: 0, refused: 0 };
-  for (const rule of rules) {
-    for (const item of rule.items) {
-      if (item.action === 'delete' && rule.deletionsRefused !== undefined) c.refused++;
-      else c[item.action]++;
-    }
-  }
+  const c: PlanCounts = { copy: 0, update: 0, delete: 0, unchanged: 0, kept: 0, skip: 0, refused: 0, failed: 0 };
+  for (const rule of rules) for (const item of rule.items) c[COUNTED[item.action]]++;
   return c;
 }
 
@@ -69,7 +80,9 @@ export function countsLine(c: PlanCounts): string {
     `=${c.unchanged} unchanged`,
     `!${c.kept} kept`,
   ];
-  if (c.refused > 0) parts.push(`${c.refused} deletions refused`);
+  if (c.skip > 0) parts.push(`↷${c.skip} skipped`);
+  if (c.refused > 0) parts.push(`${c.refused} deletion${c.refused === 1 ? '' : 's'} refused`);
+  if (c.failed > 0) parts.push(`✖${c.failed} unreadable`);
   return parts.join(' · ');
 }
 
@@ -161,7 +174,7 @@ function ruleAlerts(rule: RulePlan): string[] {
   const out: string[] = [];
   const name = code(rule.rule, 100);
   const deletes = rule.items.filter((i) => i.action === 'delete');
-  if (deletes.length > 0 && rule.deletionsRefused === undefined) {
+  if (deletes.length > 0) {
     out.push(`⚠️ **${tags(deletes.length)} will be deleted** from ${repos(deletes)} (rule ${name}).`);
   }
   const updates = rule.items.filter((i) => i.action === 'update');
@@ -190,6 +203,9 @@ const DIFF_SIGN: Record<PlanAction, string> = {
   delete: '-',
   kept: '!',
   unchanged: ' ',
+  skip: ' ',
+  'delete-blocked': ' ',
+  'listing-failed': '!',
 };
 
 function ruleCountsText(rule: RulePlan, minus = '−'): string {
@@ -199,7 +215,9 @@ function ruleCountsText(rule: RulePlan, minus = '−'): string {
   if (c.update) parts.push(`~${c.update}`);
   if (c.delete) parts.push(`${minus}${c.delete}`);
   if (c.kept) parts.push(`!${c.kept}`);
+  if (c.skip) parts.push(`↷${c.skip}`);
   if (c.refused) parts.push(`${c.refused} refused`);
+  if (c.failed) parts.push(`✖${c.failed}`);
   if (c.unchanged) parts.push(`=${c.unchanged}`);
   return parts.join(' ');
 }
@@ -210,7 +228,8 @@ function summaryLine(rule: RulePlan): string {
 
 function ruleBlock(rule: RulePlan): string {
   const open =
-    rule.items.some((i) => i.action === 'delete' || i.action === 'kept') || rule.deletionsRefused !== undefined;
+    rule.items.some((i) => i.action !== 'unchanged' && i.action !== 'copy' && i.action !== 'update') ||
+    rule.deletionsRefused !== undefined;
   const out = [`<details${open ? ' open' : ''}><summary>${summaryLine(rule)}</summary>\n\n`];
   for (const w of rule.warnings) out.push(`> ⚠️ ${inline(w)}\n\n`);
   if (rule.deletionsRefused !== undefined) out.push(`🛑 Deletions refused: ${inline(rule.deletionsRefused)}\n\n`);
@@ -229,11 +248,11 @@ function diffLines(rule: RulePlan): string[] {
   const refs = items.map((i) => truncate(oneLine(`${i.destinationRepository}:${i.tag}`), 120));
   const width = Math.min(60, Math.max(0, ...refs.map((r) => r.length)));
   return items.map((item, k) => {
-    const refused = item.action === 'delete' && rule.deletionsRefused !== undefined;
-    const sign = refused ? ' ' : DIFF_SIGN[item.action];
+    const sign = DIFF_SIGN[item.action];
     const ref = refs[k]!.padEnd(width);
     const detail = itemDetail(item);
-    const reason = refused ? 'delete refused' : item.reason ? truncate(oneLine(item.reason), 200) : '';
+    const word = item.action === 'delete-blocked' ? 'not deleted: ' : item.action === 'skip' ? 'skipped: ' : '';
+    const reason = item.reason ? word + truncate(oneLine(item.reason), 200) : '';
     return [`${sign} ${ref}`, detail, reason].filter(Boolean).join('  ').trimEnd();
   });
 }
@@ -247,6 +266,7 @@ function itemDetail(item: PlanItem): string {
     case 'update':
       return `${dst || '?'} → ${src || '?'}`;
     case 'delete':
+    case 'delete-blocked':
       return dst;
     case 'kept':
       return dst && src ? `${dst} (source ${src})` : dst || src;
@@ -293,6 +313,9 @@ const TEXT_ACTION: Record<PlanAction, string> = {
   delete: 'delete',
   kept: 'kept',
   unchanged: 'unchanged',
+  skip: 'skip',
+  'delete-blocked': 'refused',
+  'listing-failed': 'unreadable',
 };
 
 export interface PlanTextOptions {
@@ -310,9 +333,8 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
     const items = rule.items.filter((i) => opts.showUnchanged || i.action !== 'unchanged');
     if (items.length > 0) {
       const rows = items.map((i) => {
-        const refused = i.action === 'delete' && rule.deletionsRefused !== undefined;
         return [
-          refused ? 'refused' : TEXT_ACTION[i.action],
+          TEXT_ACTION[i.action],
           clean(`${i.destinationRepository}:${i.tag}`),
           clean(shortDigest(i.sourceDigest, 12)) || '-',
           clean(shortDigest(i.destinationDigest, 12)) || '-',

@@ -5,7 +5,7 @@
  */
 import { codeCell, escapeMarkdownCell, humanBytes, humanDuration, shortDigest } from './escape.js';
 import { ALL_STATUSES, countStatuses } from './json.js';
-import type { Result, ResultStatus, RunReport } from './result.js';
+import { type Result, type ResultStatus, type RunReport, STATUS } from '../replicate/result.js';
 
 /** GitHub refuses a step summary over 1 MiB; stay well under it. */
 export const DEFAULT_SUMMARY_MAX_BYTES = 900 * 1024;
@@ -21,19 +21,11 @@ export interface SummaryOptions {
   reportPath?: string;
 }
 
-export const STATUS_EMOJI: Record<ResultStatus, string> = {
-  failed: '❌',
-  copied: '✅',
-  updated: '🔄',
-  deleted: '🗑️',
-  'would-copy': '➕',
-  'would-update': '🔄',
-  'would-delete': '🗑️',
-  kept: '📌',
-  skipped: '⏭️',
-  deferred: '⏳',
-  unchanged: '➖',
-};
+/** The summary's emoji per status (from the one status table). */
+export const STATUS_EMOJI = Object.fromEntries(Object.entries(STATUS).map(([k, v]) => [k, v.emoji])) as Record<
+  ResultStatus,
+  string
+>;
 
 /** `would-copy` → `would copy`. */
 export function statusWord(s: ResultStatus): string {

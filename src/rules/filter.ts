@@ -11,7 +11,8 @@
 
 import semver from 'semver';
 import type { Filters } from '../config/types.js';
-import { compileGlob, GlobSyntaxError, isMatchAllPattern } from './glob.js';
+import { IMAGE_CONFIG_TYPES, INDEX_TYPES, SCHEMA1_TYPES } from '../oci/media-types.js';
+import { compileGlob, isMatchAllPattern } from './glob.js';
 
 interface PatternList {
   include: ((s: string) => boolean)[];
@@ -43,39 +44,10 @@ export function compileTagFilter(patterns: string[]): (tag: string) => boolean {
   return listPredicate(compileList(patterns));
 }
 
-/** Check every pattern of a list; returns the messages of the malformed ones (for config validation). */
-export function patternErrors(patterns: string[]): string[] {
-  const errors: string[] = [];
-  for (const pattern of patterns) {
-    try {
-      compileGlob(pattern.startsWith('!') ? pattern.slice(1) : pattern);
-    } catch (err) {
-      if (err instanceof GlobSyntaxError) errors.push(err.message);
-      else throw err;
-    }
-  }
-  return errors;
-}
-
 /** The artifact carries every required label/annotation with the same value. Keys and values are case-sensitive. */
 export function matchLabels(required: Record<string, string>, have: Record<string, string>): boolean {
   return Object.entries(required).every(([key, value]) => Object.hasOwn(have, key) && have[key] === value);
 }
-
-const IMAGE_CONFIG_TYPES = new Set([
-  'application/vnd.docker.container.image.v1+json',
-  'application/vnd.oci.image.config.v1+json',
-]);
-
-const INDEX_TYPES = new Set([
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-]);
-
-const SCHEMA1_TYPES = new Set([
-  'application/vnd.docker.distribution.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v1+prettyjws',
-]);
 
 function baseMediaType(mediaType: string): string {
   return (mediaType.split(';')[0] ?? '').trim().toLowerCase();
@@ -222,4 +194,51 @@ export function filtersMatchEverything(filters: Filters): boolean {
     (filters.semver === undefined || filters.semver.trim() === '') &&
     filters.latest === undefined
   );
+}
+
+/** The parts of a source manifest the labels and resource filters read. */
+export interface ArtifactFacts {
+  /** Manifest media type. */
+  mediaType: string;
+  /** Config media type (of the first child for an index). */
+  configMediaType?: string;
+  artifactType?: string;
+  annotations: Record<string, string>;
+}
+
+/**
+ * Why the labels or resource filter leaves an artifact out, or undefined when it passes. Labels
+ * are read from the manifest's annotations; a provider that lists labels (Harbor) has already
+ * applied them while listing, so `checkLabels` is false there.
+ */
+export function artifactRefusal(
+  filters: Pick<Filters, 'labels' | 'resource'>,
+  a: ArtifactFacts,
+  checkLabels: boolean,
+): { why: 'filtered-resource' | 'filtered-labels'; reason: string } | undefined {
+  if (filters.resource !== 'all') {
+    // An index is judged by its first child's config: the gatherer passes that one.
+    const index = INDEX_TYPES.has(baseMediaType(a.mediaType));
+    const image = isImage(a.configMediaType, index ? undefined : a.mediaType) && !a.artifactType;
+    if (filters.resource === 'image' && !image)
+      return {
+        why: 'filtered-resource',
+        reason: `not an image (config ${a.configMediaType ?? 'none'}); the rule copies images only`,
+      };
+    if (filters.resource === 'artifact' && image)
+      return { why: 'filtered-resource', reason: 'an image; the rule copies non-image artifacts only' };
+  }
+  if (checkLabels && Object.keys(filters.labels).length > 0 && !matchLabels(filters.labels, a.annotations))
+    return {
+      why: 'filtered-labels',
+      reason: `does not carry the labels ${Object.entries(filters.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
+    };
+  return undefined;
+}
+
+/** Whether the labels or resource filter needs to read the manifest of tags about to be written. */
+export function needsArtifactFacts(filters: Pick<Filters, 'labels' | 'resource'>, labelsListed: boolean): boolean {
+  return filters.resource !== 'all' || (!labelsListed && Object.keys(filters.labels).length > 0);
 }

@@ -1,4 +1,6 @@
 export {
+  artifactRefusal,
+  type ArtifactFacts,
   compileNameFilter,
   compileSemverFilter,
   compileTagFilter,
@@ -6,8 +8,8 @@ export {
   filtersMatchEverything,
   isImage,
   matchLabels,
+  needsArtifactFacts,
   newestFirst,
-  patternErrors,
   selectTags,
   semverOf,
   type TagInfo,

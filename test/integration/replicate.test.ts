@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { type RunOutcome, runConfig } from '../../src/replicate/run.js';
-import type { Result } from '../../src/report/result.js';
+import type { Result } from '../../src/replicate/result.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import {
   createLayout,
@@ -285,7 +285,10 @@ describe('registry → registry', () => {
     const out = await run(MIRROR);
     expect(out.report.ruleErrors).toEqual([]);
     expect(out.report.totals.failed, JSON.stringify(out.report.results, null, 1)).toBe(0);
-    expect(Object.values(statuses(out))).toEqual(TAGS.map(() => 'copied'));
+    // The referrers fallback tag is a row of its own: a signature added later is planned the same way.
+    expect(statuses(out)).toEqual(
+      Object.fromEntries([...TAGS.map(([, to]) => [to, 'copied']), [`mirror/thing:${fallback.tag}`, 'copied']]),
+    );
     for (const [from, to] of TAGS) {
       const want = await digestAt(src, from);
       expect(await digestAt(dst, to), to).toBe(want);
@@ -321,7 +324,7 @@ describe('registry → registry', () => {
     const [s0, d0] = await Promise.all([methodCounts(src), methodCounts(dst)]);
     const out = await run(MIRROR);
     const [s1, d1] = await Promise.all([methodCounts(src), methodCounts(dst)]);
-    expect(Object.values(statuses(out))).toEqual(TAGS.map(() => 'unchanged'));
+    expect(Object.values(statuses(out))).toEqual([...TAGS, fallback].map(() => 'unchanged'));
     expect(out.report.results.every((r) => r.bytes === 0)).toBe(true);
     const ds = diff(s0, s1);
     const dd = diff(d0, d1);
@@ -331,8 +334,9 @@ describe('registry → registry', () => {
     );
     for (const d of [ds, dd]) {
       expect(d.PUT + d.POST + d.PATCH + d.DELETE).toBe(0);
-      expect(d.HEAD).toBeGreaterThanOrEqual(TAGS.length);
-      expect(d.HEAD).toBeLessThanOrEqual(TAGS.length + 2);
+      // one per tag, the referrers fallback tag included
+      expect(d.HEAD).toBeGreaterThanOrEqual(TAGS.length + 1);
+      expect(d.HEAD).toBeLessThanOrEqual(TAGS.length + 3);
     }
   });
 });
@@ -416,9 +420,15 @@ describe('delete_remote', () => {
 `),
       { dryRun: false },
     );
-    expect(statuses(out)).toEqual({ 'capped/app:v1': 'copied' });
+    // The refused tags are listed by name, each with the reason.
+    expect(statuses(out)).toEqual({
+      'capped/app:v1': 'copied',
+      'capped/app:v-x': 'skipped',
+      'capped/app:v-y': 'skipped',
+    });
+    expect(resultFor(out, 'capped/app:v-x').reason).toMatch(/over delete_remote\.max \(1\)/);
     expect(out.report.ruleErrors).toEqual([
-      { rule: 'cap', message: expect.stringMatching(/2 deletion\(s\) refused.*delete_remote\.max \(1\)/) },
+      { rule: 'cap', message: expect.stringMatching(/2 deletions refused.*delete_remote\.max \(1\)/) },
     ]);
     expect(out.plan.rules[0]?.deletionsRefused).toMatch(/none is made/);
     expect(diff(d0, await methodCounts(dst)).DELETE).toBe(0);
@@ -567,5 +577,52 @@ describe('dry run', () => {
     expect(await digestAt(dst, 'dryrun/app:v2')).toBe(v2Before);
     expect(await digestAt(dst, 'dryrun/app:v9')).toMatch(/^sha256:/);
     expect(out.report.dryRun).toBe(true);
+  });
+});
+
+describe('a source tag that goes missing mid-run is never a reason to delete (issue 15 item 1)', () => {
+  // `flaky` (the fault proxy in front of `src`) is the source; the destination is `src` itself.
+  const RULE = `  - name: glitch
+    source: flaky
+    destination: src
+    filters: { name: "glitch/**", tag: ["v*"] }
+    destination_namespace: glitched
+    delete_remote: { enabled: true, max: 5 }
+`;
+
+  beforeAll(async () => {
+    await seedLayered(src, 'glitch/app', 'v1', ['glitch-1']);
+    await seedLayered(src, 'glitch/app', 'v2', ['glitch-2']);
+    const first = await run(RULE);
+    expect(statuses(first)).toEqual({ 'glitched/app:v1': 'copied', 'glitched/app:v2': 'copied' });
+  });
+
+  it('a HEAD that answers 404 once for a listed tag is asked again: the tag stays, nothing is deleted', async () => {
+    const glitch = proxy.addRule({
+      method: 'HEAD',
+      path: '/v2/glitch/app/manifests/v2',
+      action: { kind: 'status', status: 404, body: '' },
+    });
+    const out = await run(RULE);
+    proxy.clearRules();
+    expect(glitch.count()).toBe(1);
+    expect(statuses(out)).toEqual({ 'glitched/app:v1': 'unchanged', 'glitched/app:v2': 'unchanged' });
+    expect(await digestAt(src, 'glitched/app:v2')).toMatch(/^sha256:/);
+  });
+
+  it('a listed tag that keeps answering 404 is reported, and its destination copy is left in place', async () => {
+    proxy.addRule({
+      method: 'HEAD',
+      path: '/v2/glitch/app/manifests/v2',
+      times: Number.POSITIVE_INFINITY,
+      action: { kind: 'status', status: 404, body: '' },
+    });
+    const out = await runConfig(await config(RULE), { dryRun: false });
+    proxy.clearRules();
+    const v2 = resultFor(out, 'glitched/app:v2');
+    expect(v2.status).toBe('failed');
+    expect(v2.error?.message).toMatch(/listed by glitch\/app but its manifest could not be read.*asked 3 times/);
+    expect(await digestAt(src, 'glitched/app:v2')).toMatch(/^sha256:/);
+    expect(out.plan.rules[0]?.items.find((i) => i.tag === 'v2')?.action).toBe('listing-failed');
   });
 });

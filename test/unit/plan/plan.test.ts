@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Filters } from '../../../src/config/types.js';
-import { countPlan, type PlannedRule, planAll, planRule, type RepoInput } from '../../../src/plan/index.js';
+import { type PlanContext, type PlannedRule, planRule, type RepoInput } from '../../../src/plan/index.js';
 
 const D = (n: number) => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 
@@ -26,6 +26,9 @@ const repo = (
 });
 
 const deleting = (max = 100) => ({ enabled: true, max, acknowledgeMatchAll: true });
+/** A registry that deletes by digest (registry:2): deleting a manifest takes all its tags. */
+const byDigest: PlanContext = { deletesByTag: false };
+const actions = (items: { tag: string; action: string }[]) => Object.fromEntries(items.map((i) => [i.tag, i.action]));
 
 describe('one action per tag', () => {
   test.each<[string, RuleOver, Record<string, number>, Record<string, number>, string]>([
@@ -70,6 +73,7 @@ describe('deletions', () => {
       tag: 'v0',
       action: 'delete',
       destinationDigest: D(3),
+      why: 'not-at-source',
       reason: 'not at the source',
     });
     expect(plan.deletionsRefused).toBeUndefined();
@@ -98,8 +102,13 @@ describe('deletions', () => {
       repo({ v1: 1 }, { v1: 1, c: 4 }, { sourceRepository: 'src/two', destinationRepository: 'dst/two' }),
     ]);
     expect(plan.items.some((i) => i.action === 'delete')).toBe(false);
-    expect(plan.items.map((i) => i.action)).toEqual(['unchanged', 'unchanged']);
-    expect(plan.deletionsRefused).toMatch(/3 deletion\(s\) refused.*delete_remote\.max \(2\)/);
+    // The refused tags are listed by name, so the plan and the summary can show them.
+    expect(plan.items.filter((i) => i.action === 'delete-blocked').map((i) => [i.tag, i.why])).toEqual([
+      ['a', 'over-max'],
+      ['b', 'over-max'],
+      ['c', 'over-max'],
+    ]);
+    expect(plan.deletionsRefused).toMatch(/3 deletions refused.*delete_remote\.max \(2\)/);
   });
 
   test('at exactly delete_remote.max the deletions go ahead', () => {
@@ -107,15 +116,22 @@ describe('deletions', () => {
     expect(plan.items.filter((i) => i.action === 'delete')).toHaveLength(2);
   });
 
-  test('a tag sharing its digest with a kept tag is marked, not deleted by digest', () => {
+  test('on a registry deleting by digest, a tag sharing its digest with a kept tag is not deleted', () => {
     // stable stays (unchanged) and points at the same manifest as old
-    const plan = planRule(rule({ deleteRemote: deleting() }), [repo({ stable: 7 }, { stable: 7, old: 7, gone: 8 })]);
+    const plan = planRule(
+      rule({ deleteRemote: deleting() }),
+      [repo({ stable: 7 }, { stable: 7, old: 7, gone: 8 })],
+      byDigest,
+    );
     const old = plan.items.find((i) => i.tag === 'old')!;
-    expect(old.action).toBe('delete');
-    expect(old.sharedWithKept).toEqual(['stable']);
-    expect(old.reason).toBe(`shares digest ${D(7)} with kept tag stable`);
-    const gone = plan.items.find((i) => i.tag === 'gone')!;
-    expect(gone.sharedWithKept).toBeUndefined();
+    expect(old).toMatchObject({ action: 'delete-blocked', why: 'shared-digest' });
+    expect(old.reason).toMatch(/kept tag stable \(same digest/);
+    expect(plan.items.find((i) => i.tag === 'gone')!.action).toBe('delete');
+  });
+
+  test('on a registry deleting by tag, the same tag is deleted', () => {
+    const plan = planRule(rule({ deleteRemote: deleting() }), [repo({ stable: 7 }, { stable: 7, old: 7 })]);
+    expect(actions(plan.items)).toEqual({ stable: 'unchanged', old: 'delete' });
   });
 
   test.each<[string, RuleOver, Record<string, number>, Record<string, number>, string[]]>([
@@ -125,20 +141,41 @@ describe('deletions', () => {
     ['out-of-scope tag', { filters: { tag: ['v*'] } }, { v1: 1 }, { v1: 1, vx: 6, other: 6 }, ['other']],
     ['several kept tags are all listed', {}, { a: 4, b: 4 }, { a: 4, b: 4, x: 4 }, ['a', 'b']],
   ])('shared digest: %s', (_name, over, source, destination, shared) => {
-    const plan = planRule(rule({ deleteRemote: deleting(), ...over }), [repo(source, destination)]);
-    const del = plan.items.filter((i) => i.action === 'delete');
-    expect(del).toHaveLength(1);
-    expect(del[0]!.sharedWithKept).toEqual(shared);
+    const plan = planRule(rule({ deleteRemote: deleting(), ...over }), [repo(source, destination)], byDigest);
+    const blocked = plan.items.filter((i) => i.action === 'delete-blocked');
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0]!.reason).toContain(`kept tag${shared.length > 1 ? 's' : ''} ${shared.join(', ')} (`);
+    expect(plan.items.some((i) => i.action === 'delete')).toBe(false);
   });
 
   test('the old digest of an updated tag is not a reason to keep anything', () => {
-    const plan = planRule(rule({ deleteRemote: deleting() }), [repo({ a: 2 }, { a: 1, x: 1 })]);
-    expect(plan.items.find((i) => i.tag === 'x')!.sharedWithKept).toBeUndefined();
+    const plan = planRule(rule({ deleteRemote: deleting() }), [repo({ a: 2 }, { a: 1, x: 1 })], byDigest);
+    expect(plan.items.find((i) => i.tag === 'x')!.action).toBe('delete');
   });
 
-  test('two deleted tags sharing a digest are not shared with a kept tag', () => {
-    const plan = planRule(rule({ deleteRemote: deleting() }), [repo({ a: 1 }, { a: 1, x: 3, y: 3 })]);
-    expect(plan.items.filter((i) => i.sharedWithKept)).toEqual([]);
+  test('two deleted tags sharing a digest are both deleted', () => {
+    const plan = planRule(rule({ deleteRemote: deleting() }), [repo({ a: 1 }, { a: 1, x: 3, y: 3 })], byDigest);
+    expect(actions(plan.items)).toEqual({ a: 'unchanged', x: 'delete', y: 'delete' });
+  });
+
+  test('a platform manifest of a kept index is not deleted by digest, nor what a blocked tag keeps', () => {
+    // idx (kept) lists manifest 5 as a platform; amd64 points at 5; old shares its digest with amd64.
+    const input = repo({ idx: 4 }, { idx: 4, amd64: 5, old: 5, gone: 6 });
+    input.destinationChildren = new Map([[D(4), [D(5)]]]);
+    const plan = planRule(rule({ deleteRemote: deleting() }), [input], byDigest);
+    expect(actions(plan.items)).toEqual({
+      idx: 'unchanged',
+      amd64: 'delete-blocked',
+      old: 'delete-blocked',
+      gone: 'delete',
+    });
+    expect(plan.items.find((i) => i.tag === 'amd64')!.why).toBe('platform-of-kept-index');
+  });
+
+  test('delete_remote.max counts only the tags the run can delete', () => {
+    const plan = planRule(rule({ deleteRemote: deleting(1) }), [repo({ a: 1 }, { a: 1, x: 1, gone: 2 })], byDigest);
+    expect(actions(plan.items)).toEqual({ a: 'unchanged', x: 'delete-blocked', gone: 'delete' });
+    expect(plan.deletionsRefused).toBeUndefined();
   });
 
   test.each<[string, Partial<RepoInput>, Record<string, number>]>([
@@ -146,8 +183,8 @@ describe('deletions', () => {
     ['the source listed nothing', {}, {}],
   ])('no deletions in a repository when %s', (_name, over, source) => {
     const plan = planRule(rule({ deleteRemote: deleting() }), [repo(source, { a: 1, b: 2 }, over)]);
-    expect(plan.items).toEqual([]);
-    expect(plan.warnings).toEqual([expect.stringMatching(/no deletions in dst\/app: .*2 tag\(s\) left in place/)]);
+    expect(actions(plan.items)).toEqual({ a: 'delete-blocked', b: 'delete-blocked' });
+    expect(plan.warnings).toEqual([expect.stringMatching(/no deletions in dst\/app: .*2 tags left in place/)]);
   });
 
   test('a failed listing in one repository does not stop deletions in another', () => {
@@ -164,7 +201,10 @@ describe('deletions', () => {
     const refused = planRule(rule({ deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: false } }), [
       repo({ a: 1 }, { a: 1, b: 2 }),
     ]);
-    expect(refused.items.map((i) => i.action)).toEqual(['unchanged']);
+    expect(refused.items.map((i) => [i.action, i.why])).toEqual([
+      ['unchanged', undefined],
+      ['delete-blocked', 'match-all-unacknowledged'],
+    ]);
     expect(refused.deletionsRefused).toMatch(/acknowledge_match_all/);
 
     const allowed = planRule(rule({ deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: true } }), [
@@ -228,37 +268,16 @@ describe('determinism', () => {
   });
 });
 
-describe('planAll and countPlan', () => {
-  const r1 = planRule(rule({ name: 'one', deleteRemote: deleting() }), [repo({ a: 1, b: 2 }, { b: 3, x: 4 })]);
-  const r2 = planRule(rule({ name: 'two', override: false }), [repo({ a: 1, b: 2, c: 3 }, { a: 1, b: 5 })]);
-
-  test('a dry run is the same plan marked dryRun', () => {
-    const run = planAll([r1, r2], false);
-    const dry = planAll([r1, r2], true);
-    expect(dry.dryRun).toBe(true);
-    expect(run.dryRun).toBe(false);
-    expect(dry.rules).toEqual(run.rules);
-    expect(dry.rules.map((r) => r.rule)).toEqual(['one', 'two']);
-  });
-
-  test('counts every action, zero included', () => {
-    expect(countPlan(planAll([r1, r2], true))).toEqual({
-      copy: 2,
-      update: 1,
-      unchanged: 1,
-      kept: 1,
-      delete: 1,
-    });
-    expect(countPlan(planAll([], true))).toEqual({ copy: 0, update: 0, unchanged: 0, kept: 0, delete: 0 });
-  });
-});
-
 describe('review regressions', () => {
   test('a referrers fallback tag is never a deletion candidate while delete_remote is on', () => {
     const fallback = `sha256-${'a'.repeat(64)}`;
     const plan = planRule(rule({ deleteRemote: deleting() }), [repo({ v1: 1 }, { v1: 1, [fallback]: 5, gone: 6 })]);
     const deleted = plan.items.filter((i) => i.action === 'delete').map((i) => i.tag);
     expect(deleted).toEqual(['gone']);
+    expect(plan.items.find((i) => i.tag === fallback)).toMatchObject({
+      action: 'delete-blocked',
+      why: 'referrer-fallback-tag',
+    });
   });
 
   test('two sources on one destination: each sees the destination tags the other headed (override off keeps)', () => {
@@ -267,5 +286,59 @@ describe('review regressions', () => {
     const plan = planRule(rule({ override: false }), [a, b]);
     const byTag = Object.fromEntries(plan.items.map((i) => [i.tag, i.action]));
     expect(byTag).toEqual({ a1: 'unchanged', b1: 'kept' });
+  });
+});
+
+describe('hostile sources (issue 15)', () => {
+  test('a listed tag whose manifest could not be read is not deleted at the destination, nor anything beside it', () => {
+    const input = repo({ v1: 1 }, { v1: 1, v2: 2, gone: 3 });
+    input.unresolved = new Map([['v2', 'the registry answers that the manifest does not exist (asked 3 times)']]);
+    const plan = planRule(rule({ deleteRemote: deleting() }), [input]);
+    expect(actions(plan.items)).toEqual({ v1: 'unchanged', v2: 'listing-failed', gone: 'delete-blocked' });
+    expect(plan.items.find((i) => i.tag === 'v2')!.reason).toMatch(/could not be read/);
+    expect(plan.warnings.join('\n')).toMatch(/no deletions in dst\/app: 1 listed source tag could not be read \(v2\)/);
+  });
+
+  test('two sources on one destination: one of them listing no tags blocks the group’s deletions', () => {
+    const plan = planRule(rule({ deleteRemote: deleting() }), [
+      repo({ a: 1 }, { a: 1, b: 2 }, { sourceRepository: 'x/app' }),
+      repo({}, { a: 1, b: 2 }, { sourceRepository: 'y/app' }),
+    ]);
+    expect(actions(plan.items)).toEqual({ a: 'unchanged', b: 'delete-blocked' });
+    expect(plan.items.find((i) => i.tag === 'b')!.why).toBe('source-empty');
+  });
+
+  test('an event narrowed to one tag: the emptiness guard reads the whole source, only that tag is deleted', () => {
+    const input = repo({}, { v1: 1, v2: 2 }, { selected: 5 });
+    const plan = planRule(rule({ deleteRemote: deleting() }), [input], {
+      deletesByTag: true,
+      onlyTags: new Set(['v2']),
+    });
+    expect(actions(plan.items)).toEqual({ v2: 'delete' });
+  });
+
+  test('a destination that could not be listed decides nothing for its tags', () => {
+    const plan = planRule(rule({ deleteRemote: deleting() }), [
+      repo({ v1: 1 }, {}, { destinationListingFailed: 'HTTP 500' }),
+    ]);
+    expect(plan.items).toEqual([]);
+  });
+});
+
+describe('facts the gatherer hands over', () => {
+  test('a platform subset is compared by the digest the run writes', () => {
+    const input = repo({}, { v1: 9 });
+    input.source.set('v1', { digest: D(1), target: D(9) });
+    expect(planRule(rule(), [input]).items[0]).toMatchObject({ action: 'unchanged', targetDigest: D(9) });
+    input.destination.set('v1', D(8));
+    expect(planRule(rule({ override: false }), [input]).items[0]).toMatchObject({ action: 'kept', targetDigest: D(9) });
+  });
+
+  test('a tag left out by the resource filter is a skip with its reason, and its destination copy stays', () => {
+    const input = repo({ v1: 1 }, { chart: 7 });
+    input.source.set('chart', { digest: D(2), skip: { why: 'filtered-resource', reason: 'not an image' } });
+    const plan = planRule(rule({ deleteRemote: deleting() }), [input], byDigest);
+    expect(plan.items.find((i) => i.tag === 'chart')).toMatchObject({ action: 'skip', why: 'filtered-resource' });
+    expect(plan.items.some((i) => i.action === 'delete')).toBe(false);
   });
 });

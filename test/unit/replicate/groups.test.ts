@@ -46,6 +46,7 @@ const rule: Rule = {
   concurrency: 2,
   platforms: [],
   referrers: true,
+  maxBlobSize: 1 << 30,
 };
 
 test('a shard that selects one of two sources flattened onto one destination deletes nothing of the other', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { formatProgress, formatResultLine, formatTable } from '../../../src/report/console.js';
-import type { Result, ResultStatus } from '../../../src/report/result.js';
+import type { Result, ResultStatus } from '../../../src/replicate/result.js';
 
 function result(status: ResultStatus, extra: Partial<Result> = {}): Result {
   return {

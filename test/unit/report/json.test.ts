@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ALL_STATUSES, buildReport, parseReport, serializeReport } from '../../../src/report/json.js';
-import type { Result, ResultStatus } from '../../../src/report/result.js';
+import type { Result, ResultStatus } from '../../../src/replicate/result.js';
 
 function result(tag: string, status: ResultStatus, extra: Partial<Result> = {}): Result {
   return {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { buildReport } from '../../../src/report/json.js';
 import { mergeReports, SHARDS_RULE } from '../../../src/report/merge.js';
-import type { Result, ResultStatus, RunReport } from '../../../src/report/result.js';
+import type { Result, ResultStatus, RunReport } from '../../../src/replicate/result.js';
 
 function result(tag: string, status: ResultStatus): Result {
   return {

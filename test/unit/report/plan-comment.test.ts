@@ -36,8 +36,20 @@ describe('renderPlan', () => {
   });
 
   test('counts are computed from the items', () => {
-    const p = plan(rule('a', ['copy', 'delete', 'delete', 'kept']), rule('b', ['delete'], { deletionsRefused: 'cap' }));
-    expect(countPlan(p)).toEqual({ copy: 1, update: 0, delete: 2, unchanged: 0, kept: 1, refused: 1 });
+    const p = plan(
+      rule('a', ['copy', 'delete', 'delete', 'kept', 'skip', 'listing-failed']),
+      rule('b', ['delete-blocked'], { deletionsRefused: 'cap' }),
+    );
+    expect(countPlan(p)).toEqual({
+      copy: 1,
+      update: 0,
+      delete: 2,
+      unchanged: 0,
+      kept: 1,
+      skip: 1,
+      refused: 1,
+      failed: 1,
+    });
   });
 
   test.each([
@@ -52,11 +64,13 @@ describe('renderPlan', () => {
   });
 
   test('refused deletions are shown with the reason, not announced as deletions', () => {
-    const md = renderPlan(plan(rule('a', ['delete'], { deletionsRefused: 'would delete 80% of tags (cap 50%)' })));
+    const md = renderPlan(
+      plan(rule('a', ['delete-blocked'], { deletionsRefused: 'would delete 80% of tags (cap 50%)' })),
+    );
     expect(md).toContain('Deletions refused');
     expect(md).toContain('would delete 80% of tags (cap 50%)');
     expect(md).not.toContain('will be deleted');
-    expect(md).toContain('**+0 copy · ~0 update · −0 delete · =0 unchanged · !0 kept · 1 deletions refused**');
+    expect(md).toContain('**+0 copy · ~0 update · −0 delete · =0 unchanged · !0 kept · 1 deletion refused**');
   });
 
   test.each([

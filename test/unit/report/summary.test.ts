@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { buildReport } from '../../../src/report/json.js';
-import type { Result, ResultStatus, RunReport } from '../../../src/report/result.js';
+import type { Result, ResultStatus, RunReport } from '../../../src/replicate/result.js';
 import { COLLAPSE_UNCHANGED_AFTER, DEFAULT_SUMMARY_MAX_BYTES, renderSummary } from '../../../src/report/summary.js';
 
 const DIGEST = `sha256:${'ab12cd34'.repeat(8)}`;

@@ -1,0 +1,37 @@
+/** Turns what went wrong into what a report shows: one message, a kind, and a hint when known. */
+import { InvalidManifestError } from '../oci/manifest.js';
+import { RegistryError } from '../registry/errors.js';
+import { redact } from '../util/secrets.js';
+import type { ResultError } from './result.js';
+
+/** A problem of a rule not tied to one tag (a listing failed, deletions refused...). */
+export interface RuleError {
+  rule: string;
+  message: string;
+  hint?: string;
+}
+
+export function describeError(rule: string, context: string, e?: unknown): RuleError {
+  const hint = e instanceof RegistryError ? e.hint : undefined;
+  const detail = e === undefined ? '' : ((e as Error)?.message ?? String(e));
+  return {
+    rule,
+    message: redact(e === undefined ? context : `${context}: ${detail}`),
+    ...(hint ? { hint } : {}),
+  };
+}
+
+export function toResultError(e: unknown): ResultError {
+  if (e instanceof RegistryError)
+    return {
+      kind: e.kind,
+      message: redact(e.message),
+      ...(e.hint ? { hint: e.hint } : {}),
+      ...(e.status ? { status: e.status } : {}),
+      ...(e.codes.length ? { codes: e.codes } : {}),
+    };
+  return {
+    kind: e instanceof InvalidManifestError ? 'invalid' : 'internal',
+    message: redact((e as Error)?.message ?? String(e)),
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * Carries out a rule's plan item by item, as planned. It decides nothing: the only checks are
+ * those that can change between plan and run (the tag to delete still points where the plan saw
+ * it), and what differs is reported as "changed since planned". A failed write blocks the
+ * deletions of its own destination repository only.
+ */
+import pLimit from 'p-limit';
+import type { Rule } from '../config/types.js';
+import type { Digest } from '../oci/digest.js';
+import type { PlanItem, RulePlan } from '../plan/types.js';
+import type { Store } from '../providers/store.js';
+import { Bandwidth } from './bandwidth.js';
+import { BlobMover, copyArtifact, emptyStats } from './copy.js';
+import { toResultError } from './errors.js';
+import type { ManifestCache } from './manifest-cache.js';
+import type { Result, ResultStatus } from './result.js';
+
+/** Something a person watching a long run wants to know. */
+export type ProgressEvent = {
+  kind: 'blob';
+  ref: string;
+  digest: string;
+  bytes: number;
+  total: number;
+  elapsedMs: number;
+};
+
+export interface ExecuteOptions {
+  dryRun: boolean;
+  /** Images copied at once. */
+  concurrency: number;
+  mover: BlobMover;
+  cache: ManifestCache;
+  /** Source repository → every tag it lists. */
+  tagSets: Map<string, Set<string>>;
+  /** Destination repositories with no tags before this run. */
+  fresh: Set<string>;
+  /** Referrers fallback tags planned as items of their own, per source repository. */
+  fallbackItems: Map<string, Set<string>>;
+  log: (line: string) => void;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+/** What each plan action becomes in a dry run and in a run. */
+const NOT_WRITING: Partial<Record<PlanItem['action'], ResultStatus>> = {
+  unchanged: 'unchanged',
+  kept: 'kept',
+  skip: 'skipped',
+  'delete-blocked': 'skipped',
+};
+
+export async function execute(
+  rule: Rule,
+  plan: RulePlan,
+  src: Store,
+  dst: Store,
+  o: ExecuteOptions,
+): Promise<Result[]> {
+  const images = pLimit(o.concurrency);
+  const manifests = pLimit(Math.max(2, o.concurrency));
+  const bandwidth = rule.bandwidth ? new Bandwidth(rule.bandwidth) : undefined;
+  const source = o.cache.wrap(src);
+  const ref = (store: Store, repo: string | undefined, tag: string) => `${store.display}/${repo}:${tag}`;
+
+  const base = (i: PlanItem): Result => ({
+    rule: rule.name,
+    ...(i.sourceRepository ? { source: ref(src, i.sourceRepository, i.tag) } : {}),
+    destination: ref(dst, i.destinationRepository, i.tag),
+    tag: i.tag,
+    status: 'unchanged',
+    ...(i.sourceDigest ? { sourceDigest: i.sourceDigest } : {}),
+    ...(i.destinationDigest ? { destinationDigest: i.destinationDigest } : {}),
+    bytes: 0,
+    blobs: { copied: 0, mounted: 0, present: 0 },
+    durationMs: 0,
+    retries: 0,
+    ...(i.reason ? { reason: i.reason } : {}),
+  });
+
+  const results: Result[] = [];
+  for (const i of plan.items) {
+    const status = NOT_WRITING[i.action];
+    if (status) results.push({ ...base(i), status });
+    else if (i.action === 'listing-failed')
+      results.push({ ...base(i), status: 'failed', error: { kind: 'listing', message: i.reason ?? 'listing failed' } });
+  }
+  if (o.dryRun) {
+    const would = { copy: 'would-copy', update: 'would-update', delete: 'would-delete' } as const;
+    for (const i of plan.items)
+      if (i.action === 'copy' || i.action === 'update' || i.action === 'delete')
+        results.push({ ...base(i), status: would[i.action] });
+    return results;
+  }
+
+  const writes = plan.items.filter((i) => i.action === 'copy' || i.action === 'update');
+  const copied = await Promise.all(
+    writes.map((i) =>
+      images(async (): Promise<Result> => {
+        const started = Date.now();
+        const stats = emptyStats();
+        const r = base(i);
+        const repo = i.sourceRepository!;
+        const fallback = o.fallbackItems.get(repo);
+        const isFallback = fallback?.has(i.tag) ?? false;
+        o.log(`→ ${i.action} ${r.source} → ${r.destination}`);
+        try {
+          // Namespace/project must exist (Harbor, ACR, ECR...): checked once, before any byte moves.
+          await dst.prepareDestination?.(i.destinationRepository);
+          const tags = o.tagSets.get(repo);
+          const out = await copyArtifact(
+            o.mover,
+            manifests,
+            { store: source, repository: repo },
+            { store: dst, repository: i.destinationRepository },
+            i.sourceDigest as Digest,
+            i.tag,
+            stats,
+            {
+              platforms: isFallback ? [] : rule.platforms,
+              // A fallback tag planned on its own is written by its item, not again by its subject's.
+              referrers: rule.referrers && !isFallback,
+              maxBlobSize: rule.maxBlobSize,
+              ...(bandwidth ? { bandwidth } : {}),
+              onBlobProgress: ({ digest, bytes, total }) =>
+                o.onProgress?.({
+                  kind: 'blob',
+                  ref: r.destination,
+                  digest,
+                  bytes,
+                  total,
+                  elapsedMs: Date.now() - started,
+                }),
+              freshDestination: o.fresh.has(i.destinationRepository),
+              ...(tags ? { sourceTags: fallback ? new Set([...tags].filter((t) => !fallback.has(t))) : tags } : {}),
+            },
+          );
+          const planned = i.targetDigest ?? i.sourceDigest;
+          const moved =
+            out.digest !== planned ? `; changed since planned: wrote ${out.digest}, planned ${planned}` : '';
+          return {
+            ...r,
+            status: i.action === 'copy' ? 'copied' : 'updated',
+            destinationDigest: out.digest,
+            ...(out.note || moved ? { reason: `${out.note ?? ''}${moved}`.replace(/^; /, '') } : {}),
+            bytes: stats.bytes,
+            blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
+            retries: stats.retries,
+            durationMs: Date.now() - started,
+          };
+        } catch (e) {
+          // A pull quota about to run out (Docker Hub): left for the next run, not a failure.
+          const status: ResultStatus = (e as { deferred?: boolean }).deferred === true ? 'deferred' : 'failed';
+          return {
+            ...r,
+            status,
+            error: toResultError(e),
+            bytes: stats.bytes,
+            retries: stats.retries,
+            durationMs: Date.now() - started,
+          };
+        } finally {
+          o.cache.release(repo, i.sourceDigest!);
+        }
+      }),
+    ),
+  );
+  results.push(...copied);
+
+  // A failure blocks deletions where it happened only: its destination repository.
+  const failedIn = new Map<string, string>();
+  for (const [k, r] of copied.entries())
+    if (r.status === 'failed' && !failedIn.has(writes[k]!.destinationRepository))
+      failedIn.set(writes[k]!.destinationRepository, r.tag);
+
+  for (const i of plan.items.filter((x) => x.action === 'delete')) {
+    const r = base(i);
+    const failed = failedIn.get(i.destinationRepository);
+    if (failed !== undefined) {
+      results.push({
+        ...r,
+        status: 'skipped',
+        reason: `deletion refused: ${i.destinationRepository}:${failed} failed in this run, and nothing is deleted in a repository after a failure`,
+      });
+      continue;
+    }
+    results.push(await deleteAsPlanned(dst, i, r, o.log));
+  }
+  return results;
+}
+
+/**
+ * The one delete routine, for planned runs and events alike: the guards were the planner's; here
+ * only compare, then delete: the tag must still point where the plan saw it.
+ */
+async function deleteAsPlanned(dst: Store, i: PlanItem, r: Result, log: (line: string) => void): Promise<Result> {
+  const started = Date.now();
+  try {
+    const now = await dst.manifestHead(i.destinationRepository, i.tag);
+    if (!now) return { ...r, status: 'unchanged', reason: 'changed since planned: already gone' };
+    if (now.digest !== i.destinationDigest)
+      return {
+        ...r,
+        status: 'skipped',
+        destinationDigest: now.digest,
+        reason: `changed since planned: the tag moved to ${now.digest}; not deleted`,
+      };
+    await dst.deleteTag(i.destinationRepository, i.tag, now.digest);
+    log(`✖ deleted ${r.destination}`);
+    return { ...r, status: 'deleted', durationMs: Date.now() - started };
+  } catch (e) {
+    return { ...r, status: 'failed', error: toResultError(e), durationMs: Date.now() - started };
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * Gathers the facts a rule's plan is made from, and nothing else: repositories and tags on both
+ * sides, their digests, and for the tags a run would write the manifest (platform subsets, the
+ * labels and resource filters). `plan` and `run` gather the same facts, so they plan the same.
+ * A no-op costs one tag list per repository and one HEAD per tag on each side.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import pLimit from 'p-limit';
+import type { Rule } from '../config/types.js';
+import { sha256 } from '../oci/digest.js';
+import { INDEX_TYPES } from '../oci/media-types.js';
+import { isRepository, isTag } from '../oci/ref.js';
+import { deletionScope, REFERRER_TAG, type RepoInput, type SourceTag } from '../plan/plan.js';
+import type { Store } from '../providers/store.js';
+import { artifactRefusal, compileNameFilter, mapRepository, needsArtifactFacts, selectTags } from '../rules/index.js';
+import { platformSubset } from './copy.js';
+import { describeError, type RuleError } from './errors.js';
+import type { ManifestCache } from './manifest-cache.js';
+
+export interface GatherOptions {
+  dryRun: boolean;
+  /** HEADs in flight at once. */
+  concurrency: number;
+  /** Restrict to some source repositories (shards, events); destination groups stay whole. */
+  select?: (repository: string) => boolean;
+  /** An event: only these tags are copied or deleted. */
+  onlyTags?: ReadonlySet<string>;
+  /** Waits between the tries of a listed tag whose manifest is not found (default 0.2 s, 1 s). */
+  resolveDelays?: readonly number[];
+}
+
+export interface Gathered {
+  inputs: RepoInput[];
+  errors: RuleError[];
+  warnings: string[];
+  /** Source repository → every tag it lists (spares requests for absent referrers fallback tags). */
+  tagSets: Map<string, Set<string>>;
+  /** Destination repositories with no tags before this run. */
+  fresh: Set<string>;
+  /** Referrers fallback tags planned as items of their own, per source repository. */
+  fallbackItems: Map<string, Set<string>>;
+  /** The source's repositories could not be listed: nothing was planned. */
+  catalogFailed?: string;
+}
+
+const RESOLVE_DELAYS = [200, 1000];
+
+export function destinationOf(rule: Rule, dst: Store): (repository: string) => string {
+  return (repository) =>
+    mapRepository(repository, {
+      ...(rule.destinationNamespace ? { namespace: rule.destinationNamespace } : {}),
+      flattening: rule.flattening,
+      requireTwoComponents: dst.requireTwoComponents ?? false,
+    });
+}
+
+export async function gather(
+  rule: Rule,
+  src: Store,
+  dst: Store,
+  cache: ManifestCache,
+  o: GatherOptions,
+): Promise<Gathered> {
+  const out: Gathered = {
+    inputs: [],
+    errors: [],
+    warnings: [],
+    tagSets: new Map(),
+    fresh: new Set(),
+    fallbackItems: new Map(),
+  };
+  const fail = (message: string, e?: unknown) => {
+    const err = describeError(rule.name, message, e);
+    out.errors.push(err);
+    return err.message;
+  };
+  const heads = pLimit(Math.max(16, o.concurrency));
+  const mapped = destinationOf(rule, dst);
+
+  let repositories: string[];
+  try {
+    const nameOk = compileNameFilter(rule.filters.name);
+    const listed = await src.listRepositories();
+    const invalid = listed.filter((r: string): boolean => !isRepository(r));
+    if (invalid.length)
+      out.warnings.push(
+        `${src.display} lists ${invalid.length} repository name${invalid.length > 1 ? 's' : ''} that no registry accepts, skipped: ${invalid
+          .slice(0, 5)
+          .map((r) => JSON.stringify(r.length > 80 ? `${r.slice(0, 80)}…` : r))
+          .join(', ')}${invalid.length > 5 ? ', …' : ''} (names are lowercase [a-z0-9._/-], at most 255 characters)`,
+      );
+    repositories = keepDestinationGroups(
+      listed.filter((r) => isRepository(r) && nameOk(r)),
+      mapped,
+      o.select,
+    );
+  } catch (e) {
+    out.catalogFailed = fail(`listing repositories of ${src.display}`, e);
+    return out;
+  }
+
+  const mayDelete = deletionScope(rule);
+  const needsFacts = needsArtifactFacts(rule.filters, !!src.listTagDetails);
+  const resolveDelays = o.resolveDelays ?? RESOLVE_DELAYS;
+
+  /** A listed tag's digest, asked again when the registry says it does not exist (a lagging replica). */
+  const resolve = async (repo: string, tag: string): Promise<{ digest: string } | { why: string }> => {
+    for (let attempt = 0; ; attempt++) {
+      let why: string;
+      try {
+        const h = await src.manifestHead(repo, tag);
+        if (h) return { digest: h.digest };
+        why = 'the registry answers that the manifest does not exist';
+      } catch (e) {
+        return { why: describeError(rule.name, '', e).message.replace(/^: /, '') };
+      }
+      if (attempt >= resolveDelays.length) return { why: `${why} (asked ${attempt + 1} times)` };
+      await delay(resolveDelays[attempt]);
+    }
+  };
+
+  await Promise.all(
+    repositories.map(async (repo) => {
+      let dstRepo: string;
+      try {
+        dstRepo = mapped(repo);
+      } catch (e) {
+        fail(`mapping ${repo}`, e);
+        return;
+      }
+      const source = new Map<string, SourceTag>();
+      const unresolved = new Map<string, string>();
+      const input: RepoInput = {
+        sourceRepository: repo,
+        destinationRepository: dstRepo,
+        source,
+        unresolved,
+        destination: new Map(),
+      };
+      out.inputs.push(input);
+
+      try {
+        // Providers with labels (Harbor) list tags with them, so label filters apply while listing.
+        const infos = src.listTagDetails
+          ? await src.listTagDetails(repo)
+          : (await src.listTags(repo)).map((tag) => ({ tag }));
+        const invalid = infos.filter((t): boolean => t.tag !== '' && !isTag(t.tag));
+        if (invalid.length)
+          out.warnings.push(
+            `${src.display}/${repo} lists ${invalid.length} invalid tag${invalid.length > 1 ? 's' : ''}, skipped: ${invalid
+              .slice(0, 5)
+              .map((t) => JSON.stringify(t.tag.length > 80 ? `${t.tag.slice(0, 80)}…` : t.tag))
+              .join(', ')}${invalid.length > 5 ? ', …' : ''} (tags are [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
+          );
+        const valid = infos.filter((t) => isTag(t.tag));
+        const all = new Set(valid.map((t) => t.tag));
+        out.tagSets.set(repo, all);
+        const selected = selectTags(valid, rule.filters).map((t) => t.tag);
+        input.selected = selected.length;
+        const tags = o.onlyTags ? selected.filter((t) => o.onlyTags!.has(t)) : selected;
+        const resolveInto = (list: string[]) =>
+          Promise.all(
+            list.map((tag) =>
+              heads(async () => {
+                const r = await resolve(repo, tag);
+                if ('digest' in r) source.set(tag, { digest: r.digest });
+                else unresolved.set(tag, r.why);
+              }),
+            ),
+          );
+        await resolveInto(tags);
+        if (rule.referrers) {
+          // A signature or SBOM attached after the subject was copied (cosign's sign-after-push)
+          // shows up as a fallback tag in the listing: planned like any tag, it reaches the mirror.
+          const subjects = new Map([...source].map(([tag, f]) => [f.digest.replace(':', '-'), tag]));
+          const subjectOf = (t: string) => subjects.get(t.replace(/\.(sig|att|sbom)$/, ''));
+          const fallback = [...all].filter((t) => REFERRER_TAG.test(t) && subjectOf(t));
+          await resolveInto(fallback.filter((t) => !source.has(t) && !unresolved.has(t)));
+          const planned = fallback.filter((t) => source.has(t));
+          for (const t of planned) source.get(t)!.referrersOf = subjectOf(t)!;
+          if (planned.length) out.fallbackItems.set(repo, new Set(planned));
+        }
+      } catch (e) {
+        input.sourceListingFailed = fail(`listing ${src.display}/${repo}`, e);
+      }
+
+      const kinds = new Map<string, string>(); // destination digest → media type
+      try {
+        // A plan says "project/namespace missing" up front; read-only checks only.
+        if (o.dryRun) await dst.prepareDestination?.(dstRepo, { dryRun: true });
+        const dstTags = await dst.listTags(dstRepo);
+        if (dstTags.length === 0) out.fresh.add(dstRepo);
+        const extra = (t: string) =>
+          !source.has(t) && !unresolved.has(t) && mayDelete(t) && (!o.onlyTags || o.onlyTags.has(t));
+        const headInto = (list: string[]) =>
+          Promise.all(
+            list.map((tag) =>
+              heads(async () => {
+                const h = await dst.manifestHead(dstRepo, tag);
+                if (!h) return; // gone since the listing: absent
+                input.destination.set(tag, h.digest);
+                kinds.set(h.digest, h.mediaType);
+              }),
+            ),
+          );
+        const wanted = dstTags.filter((t) => source.has(t) || unresolved.has(t) || extra(t));
+        await headInto(wanted);
+        if (!dst.deletesByTag && wanted.some(extra)) {
+          // Deleting by digest needs every destination tag's digest (tags sharing it) and every
+          // index's children (platforms of a staying index).
+          await headInto(dstTags.filter((t) => !input.destination.has(t)));
+          const children = new Map<string, string[]>();
+          await Promise.all(
+            [...kinds]
+              .filter(([, type]) => INDEX_TYPES.has(type))
+              .map(([digest]) =>
+                heads(async () => {
+                  const m = await dst.manifestGet(dstRepo, digest);
+                  if (m?.parsed.kind === 'index')
+                    children.set(
+                      digest,
+                      m.parsed.manifests.map((c) => c.digest),
+                    );
+                }),
+              ),
+          );
+          input.destinationChildren = children;
+        }
+      } catch (e) {
+        input.destinationListingFailed = fail(`listing ${dst.display}/${dstRepo}`, e);
+        return;
+      }
+
+      // What the run would write: the manifest decides the platform subset and the filters.
+      if (rule.platforms.length === 0 && !needsFacts) return;
+      await Promise.all(
+        [...source].map(([tag, f]) =>
+          heads(async () => {
+            if (input.destination.get(tag) === f.digest) return;
+            try {
+              const m = await cache.get(src, repo, f.digest);
+              if (!m) throw new Error(`manifest ${f.digest} is no longer at the source`);
+              if (rule.platforms.length && !out.fallbackItems.get(repo)?.has(tag)) {
+                const subset = platformSubset(m, rule.platforms);
+                if (subset) f.target = sha256(subset.bytes);
+              }
+              if (needsFacts && !out.fallbackItems.get(repo)?.has(tag)) {
+                let config = m.parsed.config?.mediaType;
+                if (m.parsed.kind === 'index' && m.parsed.manifests[0])
+                  config = (await cache.get(src, repo, m.parsed.manifests[0].digest))?.parsed.config?.mediaType;
+                const refusal = artifactRefusal(
+                  rule.filters,
+                  {
+                    mediaType: m.mediaType,
+                    ...(config ? { configMediaType: config } : {}),
+                    ...(m.parsed.artifactType ? { artifactType: m.parsed.artifactType } : {}),
+                    annotations: m.parsed.annotations,
+                  },
+                  !src.listTagDetails,
+                );
+                if (refusal) {
+                  f.skip = refusal;
+                  cache.release(repo, f.digest);
+                }
+              }
+            } catch (e) {
+              source.delete(tag);
+              unresolved.set(tag, describeError(rule.name, '', e).message.replace(/^: /, ''));
+            }
+          }),
+        ),
+      );
+    }),
+  );
+  out.inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository));
+  return out;
+}
+
+/**
+ * Applies a shard's or an event's selection of source repositories without splitting a
+ * destination: sources that map onto one destination repository are planned together, or each
+ * would see the other's tags as extras and delete them.
+ */
+function keepDestinationGroups(
+  repositories: string[],
+  mapped: (repository: string) => string,
+  select: ((repository: string) => boolean) | undefined,
+): string[] {
+  if (!select) return repositories;
+  const destinationOf = (repo: string) => {
+    try {
+      return mapped(repo);
+    } catch {
+      return undefined; // reported when the repository is mapped for real
+    }
+  };
+  const wanted = new Set(repositories.filter(select).map(destinationOf));
+  return repositories.filter((r) => select(r) || (destinationOf(r) !== undefined && wanted.has(destinationOf(r))));
+}

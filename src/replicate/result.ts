@@ -1,0 +1,123 @@
+/**
+ * The result model: one Result per destination image/tag, in DESIGN.md's vocabulary.
+ * The engine produces it; the report renderers (summary, JSON, console) consume only this.
+ */
+
+export type Outcome = 'copied' | 'updated' | 'unchanged' | 'kept' | 'deleted' | 'failed' | 'skipped' | 'deferred';
+/** In a dry run the writing outcomes are prefixed with `would-`. */
+export type ResultStatus = Outcome | 'would-copy' | 'would-update' | 'would-delete';
+
+export interface ResultError {
+  /** Machine-readable class: unauthorized, denied, not-found, rate-limited, digest-mismatch, network, tls, invalid, internal... */
+  kind: string;
+  message: string;
+  /** A sentence the user can act on. */
+  hint?: string;
+  /** HTTP status when the error came from a registry. */
+  status?: number;
+  /** Registry error codes (UNAUTHORIZED, DENIED, NAME_UNKNOWN...). */
+  codes?: string[];
+}
+
+export interface Result {
+  rule: string;
+  /** Full source reference, e.g. `registry.example.com/library/nginx:1.27`. */
+  source?: string;
+  /** Full destination reference. */
+  destination: string;
+  tag: string;
+  status: ResultStatus;
+  sourceDigest?: string;
+  destinationDigest?: string;
+  /** Bytes of blobs actually transferred. */
+  bytes: number;
+  blobs: { copied: number; mounted: number; present: number };
+  durationMs: number;
+  retries: number;
+  reason?: string;
+  error?: ResultError;
+}
+
+export interface RunReport {
+  /** Version of this JSON shape. */
+  schemaVersion: 1;
+  tool: { name: 'ferry'; version: string };
+  command: 'plan' | 'run';
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  /** Shard this report covers, when sharded. */
+  shard?: { index: number; total: number };
+  results: Result[];
+  /** Rule-level problems not tied to one tag (listing failed, deletions refused...). */
+  ruleErrors: { rule: string; message: string; hint?: string }[];
+  /** What the plan warned about (kept tags, deletions left in place, skipped names...). */
+  warnings?: { rule: string; message: string }[];
+  totals: Record<ResultStatus, number>;
+}
+
+/** How each status is shown and counted: the one table every renderer reads. */
+export interface StatusStyle {
+  /** Summary and PR comment. */
+  emoji: string;
+  /** Console and Actions log. */
+  symbol: string;
+  /** ANSI colour for a terminal. */
+  color: number;
+  /** Writes (or would write) something at the destination: the `changed` output. */
+  change: boolean;
+}
+
+/** Every status, in the order totals and tables list them. */
+export const STATUS: Readonly<Record<ResultStatus, StatusStyle>> = {
+  failed: { emoji: '❌', symbol: '✖', color: 31, change: false },
+  copied: { emoji: '✅', symbol: '✔', color: 32, change: true },
+  updated: { emoji: '🔄', symbol: '✔', color: 32, change: true },
+  deleted: { emoji: '🗑️', symbol: '✔', color: 32, change: true },
+  'would-copy': { emoji: '➕', symbol: '+', color: 32, change: true },
+  'would-update': { emoji: '🔄', symbol: '~', color: 33, change: true },
+  'would-delete': { emoji: '🗑️', symbol: '-', color: 33, change: true },
+  kept: { emoji: '📌', symbol: '!', color: 33, change: false },
+  skipped: { emoji: '⏭️', symbol: '↷', color: 33, change: false },
+  deferred: { emoji: '⏳', symbol: '…', color: 33, change: false },
+  unchanged: { emoji: '➖', symbol: '=', color: 2, change: false },
+};
+
+export const ALL_STATUSES = Object.keys(STATUS) as readonly ResultStatus[];
+
+/** Counts results per status, with a zero for every status that did not occur. */
+export function countStatuses(results: readonly Result[]): Record<ResultStatus, number> {
+  const totals = Object.fromEntries(ALL_STATUSES.map((s) => [s, 0])) as Record<ResultStatus, number>;
+  for (const r of results) totals[r.status] += 1;
+  return totals;
+}
+
+export interface BuildReportArgs {
+  command: RunReport['command'];
+  dryRun: boolean;
+  startedAt: Date;
+  finishedAt: Date;
+  results: Result[];
+  ruleErrors: RunReport['ruleErrors'];
+  warnings?: RunReport['warnings'];
+  shard?: RunReport['shard'];
+  version: string;
+}
+
+/** Assembles a RunReport, counting every status (zeros included). */
+export function buildReport(args: BuildReportArgs): RunReport {
+  const report: RunReport = {
+    schemaVersion: 1,
+    tool: { name: 'ferry', version: args.version },
+    command: args.command,
+    dryRun: args.dryRun,
+    startedAt: args.startedAt.toISOString(),
+    finishedAt: args.finishedAt.toISOString(),
+    results: args.results,
+    ruleErrors: args.ruleErrors,
+    ...(args.warnings?.length ? { warnings: args.warnings } : {}),
+    totals: countStatuses(args.results),
+  };
+  if (args.shard) report.shard = { index: args.shard.index, total: args.shard.total };
+  return report;
+}
