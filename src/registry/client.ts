@@ -19,6 +19,7 @@ import {
   Transport,
   type TransportOptions,
 } from './http.js';
+import { firstHeader, nextLinkUrl } from './wire.js';
 
 export const MANIFEST_CAP = 8 * 1024 * 1024;
 /** Reads of a manifest body that lose the connection are retried this many times in all. */
@@ -270,11 +271,8 @@ export class RegistryClient {
 
   /** `Link: </v2/_catalog?last=x&n=100>; rel="next"` — must stay on the registry. */
   #nextLink(link: string | string[] | undefined, from: URL): string | undefined {
-    const v = Array.isArray(link) ? link.join(', ') : link;
-    if (!v) return undefined;
-    const m = /<([^>]*)>\s*;\s*rel="?next"?/.exec(v);
-    if (!m?.[1]) return undefined;
-    const u = new URL(m[1], from);
+    const u = nextLinkUrl(link, from);
+    if (!u) return undefined;
     if (u.origin !== this.transport.base.origin)
       throw new RegistryError({
         kind: 'invalid',
@@ -903,8 +901,7 @@ function push(repository: string): string {
 }
 
 function header(h: Record<string, string | string[] | undefined>, name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v[0] : v;
+  return firstHeader(h[name]);
 }
 
 function stripParams(contentType: string): string {

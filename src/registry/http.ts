@@ -8,7 +8,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { redact, registerSecret } from '../util/secrets.js';
-import { addressClass } from './address.js';
 import { type Challenge, parseChallenges } from './auth/challenge.js';
 import type { RegistryCredentials } from './auth/docker-config.js';
 import { kindFor, parseErrorBody, RegistryError } from './errors.js';
@@ -20,6 +19,7 @@ import {
   RETRY_STATUS,
   type RetryOptions,
 } from './retry.js';
+import { basicAuthorization, internalTarget, redirectTarget, withoutCredentials } from './wire.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 type Headers = Record<string, string | string[] | undefined>;
@@ -161,7 +161,7 @@ export class Transport {
       });
     if (this.#credentials && 'password' in this.#credentials) {
       registerSecret(this.#credentials.password);
-      registerSecret(this.#basicValue());
+      registerSecret(this.#basicValue().slice('Basic '.length));
     }
     if (this.#credentials && 'identityToken' in this.#credentials) registerSecret(this.#credentials.identityToken);
   }
@@ -277,10 +277,11 @@ export class Transport {
     let method = req.method;
     for (let hop = 0; ; hop++) {
       const sameOrigin = url.origin === this.base.origin;
+      // A caller's own credential headers (a vendor API's token) stay on the registry's origin too.
       const headers: Record<string, string> = {
         'user-agent': this.#userAgent,
         'accept-encoding': 'identity',
-        ...req.headers,
+        ...(sameOrigin ? req.headers : withoutCredentials(req.headers ?? {})),
       };
       // Credentials belong to the registry's origin only (RELIABILITY B1): never to a redirect target.
       if (sameOrigin) {
@@ -314,20 +315,9 @@ export class Transport {
   }
 
   #redirectTarget(from: URL, location: string, req: SendRequest): URL {
-    let next: URL;
-    try {
-      next = new URL(location, from);
-    } catch {
-      throw this.#refused(req, `invalid redirect Location ${JSON.stringify(location.slice(0, 200))}`);
-    }
-    if (next.protocol !== 'https:' && next.protocol !== 'http:')
-      throw this.#refused(req, `redirect to a ${next.protocol} URL`);
-    if (from.protocol === 'https:' && next.protocol === 'http:')
-      throw this.#refused(req, `redirect from https to http (${next.host}) refused`);
-    if (next.username || next.password) throw this.#refused(req, 'redirect Location carries credentials');
-    const internal = this.#internalTarget(next);
-    if (internal) throw this.#refused(req, `redirect to ${internal} refused`);
-    return next;
+    const next = redirectTarget(from, location, this.base);
+    if (next.refused !== undefined) throw this.#refused(req, next.refused);
+    return next.url;
   }
 
   #url(req: SendRequest): URL {
@@ -341,16 +331,17 @@ export class Transport {
     return url;
   }
 
+  /** `Basic …` for the configured username and password. */
   #basicValue(): string {
     const c = this.#credentials as { username: string; password: string };
-    return Buffer.from(`${c.username}:${c.password}`).toString('base64');
+    return basicAuthorization(c.username, c.password);
   }
 
   async #authorization(scopes: string[], req: SendRequest): Promise<string | undefined> {
     const ch = this.#challenge;
     if (!ch) return undefined;
     if (ch.scheme === 'basic')
-      return this.#credentials && 'password' in this.#credentials ? `Basic ${this.#basicValue()}` : undefined;
+      return this.#credentials && 'password' in this.#credentials ? this.#basicValue() : undefined;
     if (ch.scheme !== 'bearer') return undefined;
     const key = scopeKey(scopes);
     let p = this.#tokens.get(key);
@@ -409,7 +400,7 @@ export class Transport {
       if (ch.params.service) u.searchParams.set('service', ch.params.service);
       for (const s of scopes) u.searchParams.append('scope', s);
       const headers: Record<string, string> = { 'user-agent': this.#userAgent };
-      if (c && 'password' in c) headers.authorization = `Basic ${this.#basicValue()}`;
+      if (c && 'password' in c) headers.authorization = this.#basicValue();
       r = await this.#agent.request({
         origin: u.origin,
         path: u.pathname + u.search,
@@ -481,25 +472,9 @@ export class Transport {
         req,
         `token realm ${u.protocol}//${u.host} refused: credentials are only sent to an https realm`,
       );
-    const internal = this.#internalTarget(u);
+    const internal = internalTarget(u, this.base);
     if (internal) throw this.#refused(req, `token realm on ${internal} refused: credentials are not sent there`);
     return u;
-  }
-
-  /**
-   * Why `target` may not be contacted on a registry's say-so (a redirect or a realm), or undefined.
-   * Loopback, private, link-local and unspecified IP literals are refused unless they are the
-   * registry's own host, or the registry itself lives on a loopback (for loopback targets) or
-   * private network (RELIABILITY B2, B3). DNS names are not resolved here.
-   */
-  #internalTarget(target: URL): string | undefined {
-    const t = addressClass(target.hostname);
-    if (t === 'public' || t === 'name') return undefined;
-    if (target.hostname === this.base.hostname) return undefined;
-    const b = addressClass(this.base.hostname);
-    if (t === 'loopback' && b === 'loopback') return undefined;
-    if (t === 'private' && (b === 'private' || b === 'loopback')) return undefined;
-    return `the ${t} address ${target.hostname}`;
   }
 
   #refused(req: SendRequest, detail: string, hint?: string): RegistryError {

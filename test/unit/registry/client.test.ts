@@ -115,6 +115,18 @@ describe('tags', () => {
     expect(requests().map((r) => r.path)).toEqual(['/v2/a/tags/list?n=2', '/v2/a/tags/list?last=2&n=2']);
   });
 
+  test.each([
+    ['a parameter before rel', '</v2/a/tags/list?last=2&n=2>; title="more"; rel="next"'],
+    ['a rel list', '</v2/a/tags/list?last=2&n=2>; rel="next last"'],
+    ['a prev link first', '</v2/a/tags/list?n=2>; rel="prev", </v2/a/tags/list?last=2&n=2>; rel=next'],
+  ])('follows a next link with %s instead of stopping at page one', async (_name, link) => {
+    registry({
+      'GET /v2/a/tags/list?n=2': { status: 200, body: '{"tags":["1","2"]}', headers: { link } },
+      'GET /v2/a/tags/list?last=2&n=2': { status: 200, body: '{"tags":["3"]}' },
+    });
+    expect(await client.tags('a', 2)).toEqual(['1', '2', '3']);
+  });
+
   test('the client pings /v2/ once before its first request', async () => {
     registry({ 'GET /v2/a/tags/list?n=10': { status: 200, body: '{"tags":["x"]}' } });
     await client.tags('a', 10);

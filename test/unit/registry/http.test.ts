@@ -544,6 +544,22 @@ describe('redirects', () => {
     expect(net.at(CDN).filter((s) => s.headers.authorization)).toEqual([]);
   });
 
+  test("a caller's own Authorization and Cookie headers are not carried to a redirect target on another origin", async () => {
+    // A vendor API sets its Authorization per request instead of through a challenge.
+    net.route(REG, () => ({ status: 302, headers: { location: `${CDN}/download` } }));
+    net.route(CDN, () => ({ status: 200, body: 'file' }));
+    const res = await get(transport(), '/api/export', {
+      headers: { Authorization: 'Bearer vendor-api-token', cookie: 'session=vendor', accept: 'application/json' },
+    });
+    expect(await res.body.text()).toBe('file');
+    expect(net.at(REG)[0]!.headers.authorization).toBe('Bearer vendor-api-token');
+    const cdn = net.at(CDN);
+    expect(cdn).toHaveLength(1);
+    expect(cdn[0]!.headers.authorization).toBeUndefined();
+    expect(cdn[0]!.headers.cookie).toBeUndefined();
+    expect(cdn[0]!.headers.accept).toBe('application/json');
+  });
+
   test('a redirect from https to http is refused before connecting', async () => {
     redirectingRegistry('http://cdn.example/blob');
     net.route('http://cdn.example', () => ({ status: 200 }));
