@@ -5,7 +5,7 @@
 // `regex:` is a Go regular expression tested unanchored (`MatchString`), and anything else goes
 // to `github.com/bmatcuk/doublestar` v1 `Match`, with `/` as the separator.
 //
-// doublestar v1, which this module reimplements by compiling a pattern to a RegExp:
+// doublestar v1, which this module reimplements with a matcher of its own (see "matching" below):
 // - `*` matches any run of characters except `/` (also the empty run, so `*` matches `""`);
 // - `**` matches across `/` only when it is a whole path component (`a/**`, `**/b`, `a/**/b`):
 //   then it stands for zero or more components (`a/**/b` matches `a/b`); inside a component
@@ -38,14 +38,26 @@ export class GlobSyntaxError extends Error {
 /** Most alternatives one pattern may expand to, to keep `{a,b}{c,d}...` from exploding. */
 const MAX_ALTERNATIVES = 1024;
 
-/** Compile a Harbor-style pattern to a predicate. Throws GlobSyntaxError on a malformed pattern. */
+/**
+ * Compile a Harbor-style pattern to a predicate. Throws GlobSyntaxError on a malformed pattern.
+ * Globs match in time linear in the subject (see "matching" below); `regex:` patterns run on
+ * JavaScript's RegExp.
+ */
 export function compileGlob(pattern: string): (subject: string) => boolean {
   if (pattern === '') return () => true;
-  const re = globToRegExp(pattern);
-  return (subject) => re.test(subject);
+  if (pattern.startsWith('regex:')) {
+    const re = globToRegExp(pattern);
+    return (subject) => re.test(subject);
+  }
+  const interned = new Map<string, Step>();
+  return compileMatcher(expandBraces(pattern, pattern).map((alt) => alternativeSteps(alt, pattern, interned)));
 }
 
-/** The RegExp a pattern compiles to (anchored, except `regex:` patterns, which Harbor tests unanchored). */
+/**
+ * The RegExp a pattern compiles to (anchored, except `regex:` patterns, which Harbor tests
+ * unanchored). It answers as compileGlob, but on a backtracking engine that can take exponential
+ * time on star-heavy globs: show it, never run it on names from a registry.
+ */
 export function globToRegExp(pattern: string): RegExp {
   if (pattern.startsWith('regex:')) {
     const source = pattern.slice('regex:'.length);
@@ -250,21 +262,27 @@ function tokenToRegExp(t: Token): string {
   }
 }
 
-function compileAlternative(alt: string, whole: string): string {
+/** The path components of a brace-free alternative, each either a globstar or its tokens. */
+function components(alt: string, whole: string): (Token[] | 'globstar')[] {
   const tokens = tokenize(alt, whole);
-  // split into path components
-  const components: Token[][] = [[]];
+  const parts: Token[][] = [[]];
   for (const t of tokens) {
-    if (t.kind === 'sep') components.push([]);
-    else components[components.length - 1]!.push(t);
+    if (t.kind === 'sep') parts.push([]);
+    else parts[parts.length - 1]!.push(t);
   }
-  let out = '';
-  for (let i = 0; i < components.length; i++) {
-    const comp = components[i]!;
-    const last = i === components.length - 1;
+  return parts.map((comp) => {
     const first = comp[0];
-    const globstar = comp.length === 1 && first?.kind === 'star' && first.raw === '**';
-    if (globstar) {
+    return comp.length === 1 && first?.kind === 'star' && first.raw === '**' ? 'globstar' : comp;
+  });
+}
+
+function compileAlternative(alt: string, whole: string): string {
+  const comps = components(alt, whole);
+  let out = '';
+  for (let i = 0; i < comps.length; i++) {
+    const comp = comps[i]!;
+    const last = i === comps.length - 1;
+    if (comp === 'globstar') {
       // `**` as the last component eats the rest (including `/`); elsewhere zero or more
       // whole components, each followed by its `/` (the separator after `**` is consumed here).
       out += last ? '[\\s\\S]*' : '(?:[^/]*/)*';
@@ -274,4 +292,229 @@ function compileAlternative(alt: string, whole: string): string {
     if (!last) out += '/';
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// matching
+//
+// A RegExp for a glob such as `*-*-*-*-*-*-rc` backtracks through every way of splitting the
+// subject among the stars, which takes time exponential in their number (seconds to minutes for
+// one 128-character tag). Here each alternative becomes a sequence of steps, the alternatives are
+// merged into one automaton, and the automaton runs on a set of states (Thompson's simulation):
+// every code point of the subject is looked at once per live state, so a match costs at most
+// O(automaton size × subject length) whatever the input. The automaton has about one state per
+// token of the pattern (at most one per token of all the brace alternatives together).
+
+const SLASH = 0x2f;
+
+type Step =
+  | { kind: 'one'; test: (cp: number) => boolean } // exactly one code point
+  | { kind: 'star' } // [^/]*
+  | { kind: 'globstar' } // (?:[^/]*\/)*: zero or more whole components, each with its `/`
+  | { kind: 'rest' }; // anything, `/` included: a trailing `**`
+
+const notSlash = (cp: number): boolean => cp !== SLASH;
+const isSlash = (cp: number): boolean => cp === SLASH;
+const anything = (): boolean => true;
+
+const STAR: Step = { kind: 'star' };
+const GLOBSTAR: Step = { kind: 'globstar' };
+const REST: Step = { kind: 'rest' };
+const SEP: Step = { kind: 'one', test: isSlash };
+const ANY: Step = { kind: 'one', test: notSlash };
+
+/** The step of one token, shared through `interned` so that equal steps are one object (the merge compares steps by identity). */
+function tokenStep(t: Token, interned: Map<string, Step>): Step {
+  switch (t.kind) {
+    case 'sep':
+      return SEP;
+    case 'star':
+      return STAR;
+    case 'any':
+      return ANY;
+    case 'lit': {
+      const cp = t.char.codePointAt(0)!;
+      const key = `=${cp}`;
+      let step = interned.get(key);
+      if (step === undefined) {
+        step = { kind: 'one', test: (c) => c === cp };
+        interned.set(key, step);
+      }
+      return step;
+    }
+    case 'class': {
+      // a reversed range matches nothing (see classToRegExp); a class never matches `/`
+      const ranges = t.ranges.filter(([lo, hi]) => lo <= hi);
+      const { negated } = t;
+      const key = `[${negated ? '^' : ''}${ranges.map(([lo, hi]) => `${lo}-${hi}`).join('.')}]`;
+      let step = interned.get(key);
+      if (step === undefined) {
+        step = {
+          kind: 'one',
+          test: (c) => c !== SLASH && ranges.some(([lo, hi]) => lo <= c && c <= hi) !== negated,
+        };
+        interned.set(key, step);
+      }
+      return step;
+    }
+  }
+}
+
+/** The steps of a brace-free alternative: the same language as compileAlternative's RegExp. */
+function alternativeSteps(alt: string, whole: string, interned: Map<string, Step>): Step[] {
+  const comps = components(alt, whole);
+  const steps: Step[] = [];
+  comps.forEach((comp, i) => {
+    const last = i === comps.length - 1;
+    if (comp === 'globstar') {
+      steps.push(last ? REST : GLOBSTAR);
+      return;
+    }
+    for (const t of comp) steps.push(tokenStep(t, interned));
+    if (!last) steps.push(SEP);
+  });
+  return steps;
+}
+
+interface Move {
+  test: (cp: number) => boolean;
+  to: number;
+}
+
+interface MergedNode {
+  accept: boolean;
+  edges: { step: Step; to: number }[];
+}
+
+/**
+ * Merge the alternatives into one automaton without repeated parts: first a trie (shared
+ * prefixes), then equal subtrees merged (shared suffixes), so that `{a,b}{a,b}...` with 1024
+ * alternatives stays a chain of a few nodes instead of 1024 parallel branches. The trie can hold
+ * 1024 × the pattern's length nodes, so it lives in flat arrays of numbers.
+ */
+function mergeAlternatives(alternatives: Step[][]): { nodes: MergedNode[]; root: number } {
+  const stepIds = new Map<Step, number>();
+  const steps: Step[] = [];
+  // trie node n: accepting?, first child, next sibling, and the step that leads to it
+  const accept: number[] = [0];
+  const firstChild: number[] = [-1];
+  const nextSibling: number[] = [-1];
+  const via: number[] = [-1];
+  for (const alt of alternatives) {
+    let node = 0;
+    for (const step of alt) {
+      let id = stepIds.get(step);
+      if (id === undefined) {
+        id = steps.length;
+        stepIds.set(step, id);
+        steps.push(step);
+      }
+      let child = firstChild[node]!;
+      while (child !== -1 && via[child] !== id) child = nextSibling[child]!;
+      if (child === -1) {
+        child = accept.length;
+        accept.push(0);
+        firstChild.push(-1);
+        nextSibling.push(firstChild[node]!);
+        via.push(id);
+        firstChild[node] = child;
+      }
+      node = child;
+    }
+    accept[node] = 1;
+  }
+
+  // children are created after their parent, so a walk from the end sees every child first
+  const canonical = new Int32Array(accept.length);
+  const bySignature = new Map<string, number>();
+  const nodes: MergedNode[] = [];
+  for (let n = accept.length - 1; n >= 0; n--) {
+    const edges: [number, number][] = [];
+    for (let child = firstChild[n]!; child !== -1; child = nextSibling[child]!) {
+      edges.push([via[child]!, canonical[child]!]);
+    }
+    edges.sort((a, b) => a[0] - b[0]);
+    const signature = `${accept[n]}${edges.map(([step, to]) => `,${step}>${to}`).join('')}`;
+    let id = bySignature.get(signature);
+    if (id === undefined) {
+      id = nodes.length;
+      bySignature.set(signature, id);
+      nodes.push({ accept: accept[n] === 1, edges: edges.map(([step, to]) => ({ step: steps[step]!, to })) });
+    }
+    canonical[n] = id;
+  }
+  return { nodes, root: canonical[0]! };
+}
+
+function compileMatcher(alternatives: Step[][]): (subject: string) => boolean {
+  const { nodes, root } = mergeAlternatives(alternatives);
+
+  // States: one per node (about to take one of its steps), plus the loops of the repeating steps.
+  const accept: boolean[] = nodes.map((n) => n.accept);
+  const epsilon: number[][] = nodes.map(() => []);
+  const moves: Move[][] = nodes.map(() => []);
+  const addState = (exit: number[]): number => {
+    accept.push(false);
+    epsilon.push(exit);
+    moves.push([]);
+    return accept.length - 1;
+  };
+  nodes.forEach((node, n) => {
+    for (const { step, to } of node.edges) {
+      if (step.kind === 'one') {
+        moves[n]!.push({ test: step.test, to });
+      } else if (step.kind === 'globstar') {
+        // `between` sits at a component boundary (may leave); `inside` is within a component
+        const between = addState([to]);
+        const inside = addState([]);
+        moves[between]!.push({ test: isSlash, to: between }, { test: notSlash, to: inside });
+        moves[inside]!.push({ test: isSlash, to: between }, { test: notSlash, to: inside });
+        epsilon[n]!.push(between);
+      } else {
+        const loop = addState([to]);
+        moves[loop]!.push({ test: step.kind === 'star' ? notSlash : anything, to: loop });
+        epsilon[n]!.push(loop);
+      }
+    }
+  });
+
+  // A state is in the current set when its stamp is the current generation: no clearing per step.
+  const stamp = new Uint32Array(accept.length);
+  let generation = 0;
+  /** Add a state and everything reachable from it without reading a code point. */
+  const enter = (state: number, into: number[]): void => {
+    if (stamp[state] === generation) return;
+    stamp[state] = generation;
+    into.push(state);
+    for (let i = into.length - 1; i < into.length; i++) {
+      for (const e of epsilon[into[i]!]!) {
+        if (stamp[e] !== generation) {
+          stamp[e] = generation;
+          into.push(e);
+        }
+      }
+    }
+  };
+
+  return (subject) => {
+    // one generation per code point; a string is far shorter than 2^31 code points
+    if (generation > 0x7fffffff) {
+      stamp.fill(0);
+      generation = 0;
+    }
+    generation++;
+    let current: number[] = [];
+    enter(root, current);
+    for (const ch of subject) {
+      const cp = ch.codePointAt(0)!;
+      generation++;
+      const next: number[] = [];
+      for (const state of current) {
+        for (const move of moves[state]!) if (move.test(cp)) enter(move.to, next);
+      }
+      if (next.length === 0) return false;
+      current = next;
+    }
+    return current.some((state) => accept[state]);
+  };
 }
