@@ -117,16 +117,26 @@ function defaultHint(e: RegistryErrorInit): string | undefined {
   }
 }
 
-/** Parses a distribution error body `{"errors":[{"code":…,"message":…}]}`. */
+/**
+ * Parses an error body: distribution's (and Harbor's) `{"errors":[{"code":…,"message":…}]}`,
+ * GitHub's `{"message":…}` and Docker Hub's `{"message"|"detail":…}`; any other body is kept as
+ * text (trimmed, at most 300 characters).
+ */
 export function parseErrorBody(text: string): { codes: string[]; messages: string[] } {
   try {
-    const doc = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown }[] };
+    const doc = JSON.parse(text) as {
+      errors?: { code?: unknown; message?: unknown }[];
+      message?: unknown;
+      detail?: unknown;
+    };
     if (Array.isArray(doc.errors)) {
       return {
-        codes: doc.errors.map((e) => String(e.code ?? '')).filter((c) => /^[A-Z_]{1,64}$/.test(c)),
-        messages: doc.errors.map((e) => String(e.message ?? '').slice(0, 300)).filter(Boolean),
+        codes: doc.errors.map((e) => String(e?.code ?? '')).filter((c) => /^[A-Z_]{1,64}$/.test(c)),
+        messages: doc.errors.map((e) => String(e?.message ?? '').slice(0, 300)).filter(Boolean),
       };
     }
+    const message = typeof doc?.message === 'string' ? doc.message : typeof doc?.detail === 'string' ? doc.detail : '';
+    if (message.trim()) return { codes: [], messages: [message.trim().slice(0, 300)] };
   } catch {
     // not JSON: fall through
   }

@@ -67,10 +67,22 @@ describe('parseErrorBody', () => {
   test.each([
     ['an HTML page', '<html><body>502 Bad Gateway</body></html>'],
     ['plain text with surrounding whitespace', '  upstream connect error  '],
-    ['JSON without errors', '{"message":"nope"}'],
+    ['JSON without errors or a message', '{"status":"nope"}'],
     ['JSON null', 'null'],
   ])('keeps %s as the message, trimmed', (_name, text) => {
     expect(parseErrorBody(text)).toEqual({ codes: [], messages: [text.trim()] });
+  });
+
+  test.each([
+    ['GitHub', '{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}', 'Not Found'],
+    ['Docker Hub', '{"detail":"object not found","errinfo":{}}', 'object not found'],
+    [
+      'Docker Hub with both',
+      '{"message":"httperror 404: object not found","detail":"ignored"}',
+      'httperror 404: object not found',
+    ],
+  ])('reads the message of a %s error body', (_name, text, message) => {
+    expect(parseErrorBody(text)).toEqual({ codes: [], messages: [message] });
   });
 
   test('truncates a long non-JSON body', () => {
