@@ -1,4 +1,7 @@
-/** Bandwidth caps as people write them: `50MiB/s`, `10MB/s`, `500KiB/s`, `100Mbps`, `-1` (unlimited). */
+/**
+ * Sizes and rates as people write them: bandwidth caps (`50MiB/s`, `10MB/s`, `500KiB/s`, `100Mbps`,
+ * `-1` for unlimited) and byte sizes (`16GiB`, `500MB`, or a number of bytes).
+ */
 
 const BYTE_UNITS: Record<string, number> = {
   B: 1,
@@ -13,6 +16,16 @@ const BYTE_UNITS: Record<string, number> = {
   TiB: 1024 ** 4,
 };
 
+const SIZE = /^([0-9]+(?:\.[0-9]+)?)\s*([kKMGT]?B|[KMGT]iB)$/;
+
+/** Bytes for `12 MiB`-style text, or undefined; rounds to whole bytes. */
+function bytesOf(text: string): number | undefined {
+  const m = SIZE.exec(text);
+  if (!m) return undefined;
+  const value = Number(m[1]) * (BYTE_UNITS[m[2]!] ?? Number.NaN);
+  return value > 0 && Number.isFinite(value) ? Math.round(value) : undefined;
+}
+
 const BIT_UNITS: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, G: 1e9 };
 
 /**
@@ -24,16 +37,26 @@ export function parseBandwidth(s: string | number): number | undefined {
   if (typeof s === 'number') return s === -1 ? Number.POSITIVE_INFINITY : undefined;
   const text = s.trim();
   if (text === '-1' || text.toLowerCase() === 'unlimited') return Number.POSITIVE_INFINITY;
-  let m = /^([0-9]+(?:\.[0-9]+)?)\s*([kKMGT]?B|[KMGT]iB)(?:\/s)?$/.exec(text);
-  if (m) {
-    const unit = BYTE_UNITS[m[2]!];
-    const value = Number(m[1]) * (unit ?? Number.NaN);
-    return value > 0 && Number.isFinite(value) ? Math.round(value) : undefined;
-  }
-  m = /^([0-9]+(?:\.[0-9]+)?)\s*([kKMG])(?:bps|bit\/s)$/.exec(text);
+  const bytes = bytesOf(text.replace(/\/s$/, ''));
+  if (bytes !== undefined) return bytes;
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*([kKMG])(?:bps|bit\/s)$/.exec(text);
   if (m) {
     const value = (Number(m[1]) * BIT_UNITS[m[2]!]!) / 8;
     return value > 0 && Number.isFinite(value) ? Math.round(value) : undefined;
   }
   return undefined;
+}
+
+/** The default `max_blob_size`: larger than any real layer, small enough to stop a lying manifest. */
+export const DEFAULT_MAX_BLOB_SIZE = 16 * 1024 ** 3;
+
+/**
+ * Bytes for a size setting (`max_blob_size`): `16GiB`, `500MB`, `1.5 GiB`, or a whole number of
+ * bytes; undefined when it is not a size above zero.
+ */
+export function parseSize(s: string | number): number | undefined {
+  if (typeof s === 'number') return Number.isSafeInteger(s) && s > 0 ? s : undefined;
+  const text = s.trim();
+  if (/^[0-9]+$/.test(text)) return parseSize(Number(text));
+  return bytesOf(text);
 }

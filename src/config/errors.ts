@@ -46,6 +46,35 @@ export function sortDiagnostics(list: ConfigDiagnostic[]): ConfigDiagnostic[] {
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
+/** Most diagnostics listed for one file; the rest are counted in one last line. */
+export const MAX_DIAGNOSTICS = 100;
+
+/** The first `max` diagnostics (in file order), then one that counts the rest at the first one left out. */
+export function capDiagnostics(list: ConfigDiagnostic[], max = MAX_DIAGNOSTICS): ConfigDiagnostic[] {
+  if (list.length <= max) return list;
+  const rest = list.slice(max);
+  const errors = rest.filter((d) => d.severity === 'error').length;
+  const warnings = rest.length - errors;
+  const kinds = [
+    errors ? `${errors} error${errors === 1 ? '' : 's'}` : '',
+    warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const first = rest[0]!;
+  return [
+    ...list.slice(0, max),
+    {
+      file: first.file,
+      line: first.line,
+      column: first.column,
+      path: '',
+      message: `… and ${rest.length} more (${kinds}) from here on; only the first ${max} are listed`,
+      severity: errors > 0 ? 'error' : 'warning',
+    },
+  ];
+}
+
 export function levenshtein(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -65,16 +94,18 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
   const squash = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   let best: string | undefined;
   let bestScore = Number.POSITIVE_INFINITY;
+  const limit = Math.max(2, Math.floor(word.length / 3));
   for (const c of candidates) {
     if (squash(c) === squash(word)) return c;
     if (c.length >= 4 && squash(word).startsWith(squash(c))) return c; // "Event Based" → event
+    // The distance is at least the difference in length: past the limit, skip the quadratic work.
+    if (Math.abs(c.length - word.length) > limit) continue;
     const d = levenshtein(word.toLowerCase(), c.toLowerCase());
     if (d < bestScore) {
       best = c;
       bestScore = d;
     }
   }
-  const limit = Math.max(2, Math.floor(word.length / 3));
   return bestScore <= limit ? best : undefined;
 }
 

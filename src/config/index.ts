@@ -1,7 +1,8 @@
 /** Loading and checking replication.yaml. */
-export { parseBandwidth } from './bandwidth.js';
-export { type ConfigDiagnostic, ConfigError, formatDiagnostic } from './errors.js';
-export { formatPath, loadConfig, parseConfig } from './load.js';
+export { DEFAULT_MAX_BLOB_SIZE, parseBandwidth, parseSize } from './bandwidth.js';
+export { type ConfigDiagnostic, ConfigError, formatDiagnostic, MAX_DIAGNOSTICS } from './errors.js';
+export { formatPath, loadConfig, MAX_ALIAS_EXPANSION, MAX_NESTING, parseConfig } from './load.js';
+export { MAX_RULES_FILE_BYTES } from './read.js';
 export { replicationSchema } from './schema.js';
-export { cronProblem, destinationRepository } from './semantic.js';
+export { cronProblem } from './semantic.js';
 export type * from './types.js';

@@ -1,10 +1,18 @@
 /**
  * Reading replication.yaml: YAML with positions kept, then schema, normalisation and semantic
  * checks, every problem reported as `file:line:col: path: message`, in file order.
+ *
+ * Hostile input is bounded before it can cost much: the file size (read.ts), nesting depth (checked
+ * on the parser's token tree, before the recursive composer runs), alias expansion (checked before
+ * anything expands aliases), and the number of diagnostics listed. Lookups by path and position are
+ * indexed, so a file with thousands of problems is still checked in linear time.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import {
   type Alias,
+  Composer,
+  type CST,
   type Document,
   isAlias,
   isMap,
@@ -14,14 +22,23 @@ import {
   isSeq,
   LineCounter,
   type Node,
-  parseDocument,
+  type Pair,
+  Parser,
   visit,
+  YAMLParseError,
 } from 'yaml';
-import { type ConfigDiagnostic, ConfigError, sortDiagnostics } from './errors.js';
-import { normalize } from './normalize.js';
+import { capDiagnostics, type ConfigDiagnostic, ConfigError, sortDiagnostics } from './errors.js';
+import { type Normalized, normalize } from './normalize.js';
+import { errnoText, MAX_RULES_FILE_BYTES, readRulesFile, tooLargeMessage } from './read.js';
 import { type Segment, validateSchema } from './schema.js';
 import { checkSemantics } from './semantic.js';
 import type { Config } from './types.js';
+
+/** Deepest nesting of maps and lists accepted; a rules file uses about 6 levels. */
+export const MAX_NESTING = 64;
+
+/** Most values that aliases (`*name`, `<<: *name`) may expand to in one file, all aliases together. */
+export const MAX_ALIAS_EXPANSION = 10_000;
 
 /** `rules[0].filters.tag`, `registries["my.registry"]`. */
 export function formatPath(path: readonly Segment[]): string {
@@ -41,10 +58,24 @@ export interface Position {
 
 /** Finds where a path of keys/indexes lives in the parsed YAML document. */
 export class YamlSource {
+  /** What each alias refers to: the last node with its anchor before it, as YAML defines. */
+  readonly aliases = new Map<Alias, Node | undefined>();
+  private readonly keyIndex = new WeakMap<object, Map<string, Pair>>();
+  private readonly spanIndex = new WeakMap<object, { start: number; end: number; index: number }[]>();
+
   constructor(
     readonly doc: Document,
     readonly lines: LineCounter,
-  ) {}
+  ) {
+    // Alias.resolve() walks the whole document on every call; one walk here serves every alias.
+    const anchors = new Map<string, Node>();
+    visit(doc, {
+      Node: (_key, node) => {
+        if (isAlias(node)) this.aliases.set(node, anchors.get(node.source));
+        else if (node.anchor) anchors.set(node.anchor, node);
+      },
+    });
+  }
 
   pos(offset: number): Position {
     const { line, col } = this.lines.linePos(offset);
@@ -52,7 +83,57 @@ export class YamlSource {
   }
 
   private deref(node: unknown): unknown {
-    return isAlias(node) ? (node as Alias).resolve(this.doc) : node;
+    return isAlias(node) ? this.aliases.get(node) : node;
+  }
+
+  /** The first pair with this key, as a linear search would find it. */
+  private pairOf(map: { items: unknown[] }, key: string): Pair | undefined {
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) {
+        if (isPair(p) && isScalar(p.key)) {
+          const k = String(p.key.value);
+          if (!index.has(k)) index.set(k, p);
+        }
+      }
+      this.keyIndex.set(map, index);
+    }
+    return index.get(key);
+  }
+
+  /** Index of the item of a map (`pairs`) or list whose span holds `offset`, by binary search. */
+  private itemAt(collection: { items: unknown[] }, offset: number, pairs: boolean): number {
+    let spans = this.spanIndex.get(collection);
+    if (!spans) {
+      spans = [];
+      collection.items.forEach((item, index) => {
+        let start: number | undefined;
+        let end: number | undefined;
+        if (pairs && isPair(item)) {
+          start = isNode(item.key) ? item.key.range?.[0] : undefined;
+          end = isNode(item.value) ? item.value.range?.[2] : isNode(item.key) ? item.key.range?.[2] : undefined;
+        } else if (!pairs && isNode(item) && item.range) {
+          start = item.range[0];
+          end = item.range[2] === start ? start + 1 : item.range[2];
+        }
+        if (start !== undefined && end !== undefined) spans!.push({ start, end, index });
+      });
+      spans.sort((a, b) => a.start - b.start);
+      this.spanIndex.set(collection, spans);
+    }
+    let lo = 0;
+    let hi = spans.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (spans[mid]!.start <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const span = spans[found];
+    return span && offset < span.end ? span.index : -1;
   }
 
   /** The key and value nodes at `path`; for a path that goes missing, the deepest node found. */
@@ -64,7 +145,7 @@ export class YamlSource {
       let next: unknown;
       let nextKey: Node | null = null;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = this.pairOf(node, String(seg));
         if (pair) {
           next = pair.value;
           nextKey = isNode(pair.key) ? pair.key : null;
@@ -88,6 +169,17 @@ export class YamlSource {
     return offset === undefined ? { line: 1, column: 1 } : this.pos(offset);
   }
 
+  /** The node at `path`, without following aliases. */
+  nodeAt(path: readonly Segment[]): unknown {
+    let node: unknown = this.doc.contents;
+    for (const seg of path) {
+      if (isMap(node)) node = this.pairOf(node, String(seg))?.value;
+      else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
+      else return undefined;
+    }
+    return node;
+  }
+
   /** Whether the file itself sets `path` (as opposed to a default). */
   has(path: readonly Segment[]): boolean {
     return this.walk(path).complete;
@@ -99,18 +191,12 @@ export class YamlSource {
     let node: unknown = this.doc.contents;
     for (;;) {
       if (isMap(node)) {
-        const pair = node.items.find((p) => {
-          const start = isNode(p.key) ? p.key.range?.[0] : undefined;
-          const end = isNode(p.value) ? p.value.range?.[2] : isNode(p.key) ? p.key.range?.[2] : undefined;
-          return start !== undefined && end !== undefined && offset >= start && offset < end;
-        });
+        const pair = node.items[this.itemAt(node, offset, true)];
         if (!pair || !isScalar(pair.key)) return path;
         path.push(String(pair.key.value));
         node = pair.value;
       } else if (isSeq(node)) {
-        const i = node.items.findIndex(
-          (n) => isNode(n) && !!n.range && offset >= n.range[0] && (offset < n.range[2] || n.range[0] === n.range[2]),
-        );
+        const i = this.itemAt(node, offset, false);
         if (i < 0) return path;
         path.push(i);
         node = node.items[i];
@@ -151,28 +237,24 @@ function yamlProblems(src: YamlSource, text: string, file: string): ConfigDiagno
   }
   if (src.doc.errors.length > 0) return out;
   visit(src.doc, {
-    Map(_key, map, ancestors) {
+    Map(_key, map) {
       const seen = new Map<string, number>();
+      let mapPath: Segment[] | undefined;
       for (const pair of map.items) {
         if (!isScalar(pair.key)) continue;
         const k = String(pair.key.value);
         const at = pair.key.range?.[0] ?? 0;
         const first = seen.get(k);
         if (first !== undefined) {
-          const parentPath = src.pathAt(map.range?.[0] ?? 0);
-          // pathAt finds the innermost node containing the map's start; trim to the map itself.
-          void ancestors;
-          add(at, `duplicate key "${k}"; it is already set at line ${src.pos(first).line}`, [
-            ...trimToMap(src, parentPath, map),
-            k,
-          ]);
+          mapPath ??= pathOf(src, map);
+          add(at, `duplicate key "${k}"; it is already set at line ${src.pos(first).line}`, [...mapPath, k]);
         } else {
           seen.set(k, at);
         }
       }
     },
     Alias(_key, alias) {
-      if (alias.resolve(src.doc) === undefined) {
+      if (src.aliases.get(alias) === undefined) {
         const at = alias.range?.[0] ?? 0;
         const raw = `*${alias.source}`;
         add(at, `${raw} is read as a YAML alias because it starts with "*"; quote it: "${raw}"`);
@@ -182,37 +264,150 @@ function yamlProblems(src: YamlSource, text: string, file: string): ConfigDiagno
   return out;
 }
 
-/** The path of a given map node (pathAt may descend into its first key). */
-function trimToMap(src: YamlSource, path: Segment[], map: Node): Segment[] {
+/** The path of a map node: pathAt its start, trimmed back to the map itself (pathAt may descend into its first key). */
+function pathOf(src: YamlSource, map: Node): Segment[] {
+  const path = src.pathAt(map.range?.[0] ?? 0);
   for (let n = path.length; n >= 0; n--) {
     const prefix = path.slice(0, n);
-    const here = n === 0 ? src.doc.contents : nodeAt(src, prefix);
-    if (here === map) return prefix;
+    if (src.nodeAt(prefix) === map) return prefix;
   }
   return [];
 }
 
-function nodeAt(src: YamlSource, path: Segment[]): unknown {
-  let node: unknown = src.doc.contents;
-  for (const seg of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
-      node = pair?.value;
-    } else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
-    else return undefined;
+/** Offset of the first collection nested deeper than MAX_NESTING, walking the parser's token tree. */
+function tooDeep(tokens: readonly CST.Token[]): number | undefined {
+  // An explicit stack: the token tree is as deep as the file, which is what is being bounded.
+  const stack: [CST.Token, number][] = tokens.map((t): [CST.Token, number] => [t, 0]).reverse();
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [token, depth] = top;
+    let children: (CST.Token | null | undefined)[];
+    let level = depth;
+    if (token.type === 'document') children = [token.value];
+    else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      level = depth + 1;
+      if (level > MAX_NESTING) return token.offset;
+      children = token.items.flatMap((item) => [item.key, item.value]);
+    } else continue;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
+      if (child) stack.push([child, level]);
+    }
   }
-  return node;
+  return undefined;
 }
 
-/** Parse and check replication.yaml text. Pure: no I/O. `config` is set only when there are no errors. */
-export function parseConfig(text: string, file: string): { config?: Config; diagnostics: ConfigDiagnostic[] } {
+/** YAML text → one document; undefined with the offset of a nesting too deep to compose safely. */
+function parseYaml(text: string, lines: LineCounter): { doc: Document } | { tooDeep: number } {
+  const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
+  const deep = tooDeep(tokens);
+  if (deep !== undefined) return { tooDeep: deep };
+  const composer = new Composer({ uniqueKeys: false, merge: true, prettyErrors: false });
+  let doc: Document | undefined;
+  for (const next of composer.compose(tokens, true, text.length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(new YAMLParseError([next.range[0], next.range[1]], 'MULTIPLE_DOCS', 'multiple documents'));
+      break;
+    }
+  }
+  // compose(…, forceDoc = true) always yields a document.
+  return { doc: doc! };
+}
+
+/**
+ * The first alias whose expansion makes the document too big or too deep (a "billion laughs"), or
+ * that refers to a node containing itself. Measured on the node tree with each anchored node's
+ * expanded size computed once, so the measuring itself does not expand anything.
+ */
+function aliasProblem(src: YamlSource): { alias: Alias; message: string } | undefined {
+  if (src.aliases.size === 0) return undefined;
+  const measured = new Map<unknown, { size: number; depth: number }>();
+  let expanded = 0;
+  let problem: { alias: Alias; message: string } | undefined;
+  const measure = (node: unknown, level: number): { size: number; depth: number } => {
+    if (problem) return { size: 0, depth: 0 };
+    if (isAlias(node)) {
+      const target = src.aliases.get(node);
+      if (target === undefined) return { size: 1, depth: 0 }; // unresolved: reported as a YAML problem
+      // A map or list not measured yet is still being measured: it contains this alias.
+      const m = isMap(target) || isSeq(target) ? measured.get(target) : { size: 1, depth: 0 };
+      if (!m) {
+        problem = { alias: node, message: `*${node.source} refers to a map or list that contains it; remove the loop` };
+        return { size: 0, depth: 0 };
+      }
+      expanded += m.size;
+      if (expanded > MAX_ALIAS_EXPANSION) {
+        problem = {
+          alias: node,
+          message: `aliases expand to more than ${MAX_ALIAS_EXPANSION} values here ("billion laughs"); a rules file needs nothing like it: write the values out, or alias fewer and smaller nodes`,
+        };
+      } else if (level + m.depth > MAX_NESTING) {
+        problem = {
+          alias: node,
+          message: `*${node.source} nests the file more than ${MAX_NESTING} levels deep; a rules file needs about 6`,
+        };
+      }
+      return m;
+    }
+    if (!isMap(node) && !isSeq(node)) return { size: 1, depth: 0 };
+    let size = 1;
+    let depth = 1;
+    const add = (child: unknown) => {
+      if (!isNode(child)) return;
+      const m = measure(child, level + 1);
+      size += m.size;
+      depth = Math.max(depth, m.depth + 1);
+    };
+    for (const item of node.items) {
+      if (isPair(item)) {
+        add(item.key);
+        add(item.value);
+      } else add(item);
+    }
+    const result = { size, depth };
+    if (node.anchor) measured.set(node, result);
+    return result;
+  };
+  measure(src.doc.contents, 0);
+  return problem;
+}
+
+function onlyError(file: string, src: YamlSource | undefined, lines: LineCounter, offset: number, message: string) {
+  const { line, col } = lines.linePos(offset);
+  const path = src ? formatPath(src.pathAt(offset)) : '';
+  return [{ file, line, column: col, path, message, severity: 'error' as const }];
+}
+
+/** Everything parseConfig finds, uncapped, plus what loadConfig needs for its file checks. */
+interface Analysis {
+  config?: Config;
+  diagnostics: ConfigDiagnostic[];
+  normal?: Normalized;
+  src?: YamlSource;
+}
+
+function analyse(text: string, file: string): Analysis {
+  // Bytes, as the cap is documented; a string over the cap in UTF-16 units is over it in UTF-8 too.
+  const bytes = text.length > MAX_RULES_FILE_BYTES ? text.length : Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_RULES_FILE_BYTES) {
+    return {
+      diagnostics: [{ file, line: 1, column: 1, path: '', message: tooLargeMessage(bytes), severity: 'error' }],
+    };
+  }
   const lines = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter: lines,
-    uniqueKeys: false,
-    merge: true,
-    prettyErrors: false,
-  });
+  const parsed = parseYaml(text, lines);
+  if ('tooDeep' in parsed) {
+    return {
+      diagnostics: onlyError(
+        file,
+        undefined,
+        lines,
+        parsed.tooDeep,
+        `maps and lists are nested more than ${MAX_NESTING} levels deep here; a rules file needs about 6: is this the right file?`,
+      ),
+    };
+  }
+  const { doc } = parsed;
   const src = new YamlSource(doc, lines);
   const yamlIssues = yamlProblems(src, text, file);
   if (yamlIssues.length > 0) return { diagnostics: sortDiagnostics(yamlIssues) };
@@ -232,7 +427,25 @@ export function parseConfig(text: string, file: string): { config?: Config; diag
     };
   }
 
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const aliases = aliasProblem(src);
+  if (aliases) return { diagnostics: onlyError(file, src, lines, aliases.alias.range?.[0] ?? 0, aliases.message) };
+
+  let data: unknown;
+  try {
+    // aliasProblem bounds the expansion; the library's own guard stays as a second line.
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
+  } catch (err) {
+    const first = [...src.aliases.keys()][0];
+    return {
+      diagnostics: onlyError(
+        file,
+        src,
+        lines,
+        first?.range?.[0] ?? 0,
+        `cannot expand the aliases: ${(err as Error).message}`,
+      ),
+    };
+  }
   const diagnostics: ConfigDiagnostic[] = [];
   const schemaIssues = validateSchema(data);
   for (const issue of schemaIssues) {
@@ -247,11 +460,7 @@ export function parseConfig(text: string, file: string): { config?: Config; diag
 
   // Parts with schema errors are left out of normalisation and semantic checks, so one mistake
   // does not cause a cascade of confusing follow-on messages.
-  const broken = schemaIssues.map((i) => formatPath(i.path));
-  const isBroken = (path: Segment[]) => {
-    const p = formatPath(path);
-    return broken.some((b) => b === p || b.startsWith(`${p}.`) || b.startsWith(`${p}[`) || p.startsWith(`${b}.`));
-  };
+  const isBroken = brokenPaths(schemaIssues.map((i) => i.path));
   const normal = normalize(data, file, { isBroken, line: (path) => src.locate(path, 'key').line });
   for (const issue of checkSemantics(normal, { isBroken, has: (path) => src.has(path) })) {
     diagnostics.push({
@@ -263,29 +472,93 @@ export function parseConfig(text: string, file: string): { config?: Config; diag
     });
   }
   const sorted = sortDiagnostics(diagnostics);
-  if (sorted.some((d) => d.severity === 'error') || !normal.complete) return { diagnostics: sorted };
-  return { config: normal.config, diagnostics: sorted };
+  if (sorted.some((d) => d.severity === 'error') || !normal.complete) return { diagnostics: sorted, normal, src };
+  return { config: normal.config, diagnostics: sorted, normal, src };
 }
 
-/** Read and check a rules file; throws ConfigError listing every error. Warnings are returned. */
-export async function loadConfig(file: string): Promise<{ config: Config; warnings: ConfigDiagnostic[] }> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    throw new ConfigError([
-      {
-        file,
-        line: 1,
-        column: 1,
-        path: '',
-        message: `cannot read the rules file: ${reason}`,
-        severity: 'error',
-      },
-    ]);
+/**
+ * Whether a path is inside, or contains, a part with a schema error. Sets of formatted paths and
+ * of their ancestors: one lookup per prefix instead of a scan of every error for every path.
+ */
+function brokenPaths(paths: readonly Segment[][]): (path: Segment[]) => boolean {
+  const broken = new Set<string>();
+  const containsBroken = new Set<string>();
+  for (const b of paths) {
+    broken.add(formatPath(b));
+    // The root contains everything; it counts as broken only through an error on the root itself.
+    for (let k = 1; k < b.length; k++) containsBroken.add(formatPath(b.slice(0, k)));
   }
-  const { config, diagnostics } = parseConfig(text, file);
-  if (!config) throw new ConfigError(diagnostics);
-  return { config, warnings: diagnostics.filter((d) => d.severity === 'warning') };
+  return (path) => {
+    if (broken.size === 0) return false;
+    const p = formatPath(path);
+    if (broken.has(p) || containsBroken.has(p)) return true;
+    for (let k = 1; k < path.length; k++) if (broken.has(formatPath(path.slice(0, k)))) return true;
+    return false;
+  };
+}
+
+/**
+ * Parse and check replication.yaml text. Pure: no I/O. `config` is set only when there are no
+ * errors. At most MAX_DIAGNOSTICS diagnostics are listed, then one that counts the rest.
+ */
+export function parseConfig(text: string, file: string): { config?: Config; diagnostics: ConfigDiagnostic[] } {
+  const { config, diagnostics } = analyse(text, file);
+  return config ? { config, diagnostics: capDiagnostics(diagnostics) } : { diagnostics: capDiagnostics(diagnostics) };
+}
+
+/** Largest CA bundle read; the system's own bundle is about 200 KiB. */
+const MAX_CA_BYTES = 8 * 1024 * 1024;
+
+/** What is wrong with a `tls.ca` file, or undefined when it is a readable PEM bundle. */
+async function caProblem(path: string): Promise<string | undefined> {
+  let handle;
+  try {
+    handle = await open(resolve(path), 'r');
+    const stat = await handle.stat();
+    if (stat.isDirectory()) return `cannot read ${path} (EISDIR: it is a directory)`;
+    const buf = Buffer.alloc(Math.min(stat.size || MAX_CA_BYTES, MAX_CA_BYTES));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    if (!buf.subarray(0, bytesRead).toString('latin1').includes('-----BEGIN CERTIFICATE-----')) {
+      return `${path} is not a PEM certificate bundle (no -----BEGIN CERTIFICATE-----)`;
+    }
+    return undefined;
+  } catch (err) {
+    return `cannot read ${path} (${errnoText(err)})`;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** The `tls.ca` files the rules file names, each checked where it is written. */
+async function fileProblems(a: Analysis, file: string): Promise<ConfigDiagnostic[]> {
+  const { normal, src } = a;
+  if (!normal || !src) return [];
+  const checks = [...normal.config.registries.values()].flatMap((reg) => {
+    const ca = reg.tls.caFile;
+    if (ca === undefined || reg.type === 'oci-layout' || reg.url?.startsWith('http:')) return [];
+    const raw = normal.rawRegistries[reg.name] as { tls?: { ca?: unknown } } | undefined;
+    const path: Segment[] = ['registries', reg.name, 'tls', 'ca'];
+    if (raw?.tls?.ca !== null && typeof raw?.tls?.ca === 'object') path.push('file');
+    return [{ ca, path }];
+  });
+  const out: ConfigDiagnostic[] = [];
+  for (const { ca, path } of checks) {
+    const message = await caProblem(ca);
+    if (message) out.push({ file, ...src.locate(path), path: formatPath(path), message, severity: 'error' });
+  }
+  return out;
+}
+
+/**
+ * Read and check a rules file, and the files it names (`tls.ca`); throws ConfigError listing every
+ * error. Warnings are returned.
+ */
+export async function loadConfig(file: string): Promise<{ config: Config; warnings: ConfigDiagnostic[] }> {
+  const read = await readRulesFile(file);
+  if ('error' in read) throw new ConfigError([read.error]);
+  const analysis = analyse(read.text, file);
+  const files = await fileProblems(analysis, file);
+  const diagnostics = capDiagnostics(sortDiagnostics([...analysis.diagnostics, ...files]));
+  if (!analysis.config || files.length > 0) throw new ConfigError(diagnostics);
+  return { config: analysis.config, warnings: diagnostics.filter((d) => d.severity === 'warning') };
 }

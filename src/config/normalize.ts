@@ -4,7 +4,7 @@
  * so semantic checks can still run on everything else.
  */
 import { dirname, isAbsolute, join } from 'node:path';
-import { parseBandwidth } from './bandwidth.js';
+import { DEFAULT_MAX_BLOB_SIZE, parseBandwidth, parseSize } from './bandwidth.js';
 import type { Segment } from './schema.js';
 import type {
   Config,
@@ -196,6 +196,7 @@ function rule(raw: Raw, defaults: Raw, line: number): Rule {
     concurrency: typeof get('concurrency') === 'number' ? (get('concurrency') as number) : DEFAULT_CONCURRENCY,
     platforms: list(get('platforms')),
     referrers: get('referrers') !== false,
+    maxBlobSize: DEFAULT_MAX_BLOB_SIZE,
     line,
   };
   if (typeof raw.description === 'string') out.description = raw.description;
@@ -206,6 +207,8 @@ function rule(raw: Raw, defaults: Raw, line: number): Rule {
     const bytes = parseBandwidth(bw as string | number);
     if (bytes !== undefined && Number.isFinite(bytes)) out.bandwidth = bytes;
   }
+  const maxBlob = get('max_blob_size');
+  if (maxBlob !== undefined) out.maxBlobSize = parseSize(maxBlob as string | number) ?? DEFAULT_MAX_BLOB_SIZE;
   return out;
 }
 

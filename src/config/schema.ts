@@ -210,8 +210,46 @@ export function unknownKeyMessage(key: string, allowed: string[], parentPath: Se
   return `unknown key "${key}"; expected one of: ${allowed.join(', ')}`;
 }
 
+/**
+ * Registries or rules validated at once. ajv gathers the errors of each `$ref`'d entry by copying
+ * the errors so far (`concat`), which is quadratic in the number of errors: a file with thousands of
+ * bad entries is validated in slices of this many, each in a copy of the file that holds only it.
+ */
+const SLICE = 200;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 /** Validate plain data (from YAML) against the schema. Issues come in ajv's order; the caller sorts by position. */
 export function validateSchema(data: unknown): SchemaIssue[] {
+  if (!isRecord(data)) return issuesOf(data);
+  const registries = isRecord(data.registries) ? Object.entries(data.registries) : [];
+  const rules = Array.isArray(data.rules) ? (data.rules as unknown[]) : [];
+  if (registries.length <= SLICE && rules.length <= SLICE) return issuesOf(data);
+  const head = { ...data };
+  if (isRecord(data.registries)) head.registries = Object.fromEntries(registries.slice(0, SLICE));
+  if (Array.isArray(data.rules)) head.rules = rules.slice(0, SLICE);
+  const out = issuesOf(head);
+  for (let i = SLICE; i < registries.length; i += SLICE) {
+    const slice = Object.fromEntries(registries.slice(i, i + SLICE));
+    const issues = issuesOf({ ...head, registries: slice, rules: [] });
+    out.push(
+      ...issues.filter(
+        (x) => x.path[0] === 'registries' && x.path.length > 1 && Object.hasOwn(slice, String(x.path[1])),
+      ),
+    );
+  }
+  for (let i = SLICE; i < rules.length; i += SLICE) {
+    const issues = issuesOf({ ...head, registries: {}, rules: rules.slice(i, i + SLICE) });
+    for (const x of issues) {
+      if (x.path[0] === 'rules' && typeof x.path[1] === 'number') {
+        out.push({ ...x, path: ['rules', x.path[1] + i, ...x.path.slice(2)] });
+      }
+    }
+  }
+  return out;
+}
+
+function issuesOf(data: unknown): SchemaIssue[] {
   const validate = validator();
   if (validate(data)) return [];
   const issues: SchemaIssue[] = [];

@@ -5,7 +5,10 @@
  */
 import { Cron } from 'croner';
 import semver from 'semver';
-import { parseBandwidth } from './bandwidth.js';
+import { isTag } from '../oci/ref.js';
+import { filtersMatchEverything } from '../rules/filter.js';
+import { MappingError, mapRepository } from '../rules/mapping.js';
+import { parseBandwidth, parseSize } from './bandwidth.js';
 import { suggest } from './errors.js';
 import { effective, type Normalized, type NormalizedRule } from './normalize.js';
 import { literalSecretMessage, type Segment } from './schema.js';
@@ -27,15 +30,78 @@ export interface SemanticContext {
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Glob characters: a name filter without them names exactly one repository. */
-const GLOB = /[*?[\]{}!]/;
+/** Glob characters (and escapes): a name filter without them names exactly one repository. */
+const GLOB = /[*?[\]{}!\\]/;
 
-/** Harbor's mapping: destination namespace + the source path with `flattening` leading levels dropped. */
-export function destinationRepository(source: string, namespace: string | undefined, flattening: number): string {
-  if (!namespace) return source;
-  const parts = source.split('/');
-  const drop = flattening < 0 ? parts.length - 1 : Math.min(flattening, parts.length - 1);
-  return `${namespace}/${parts.slice(drop).join('/')}`;
+/** A name filter that names exactly one repository (no glob, no exclusion, not a regex). */
+function isLiteralName(pattern: string): boolean {
+  return pattern !== '' && !GLOB.test(pattern) && !pattern.startsWith('regex:');
+}
+
+/**
+ * The characters a glob requires literally (escapes undone), how many characters it needs at the
+ * least, and whether it has `{…}` alternatives (which make both only approximate). Classes count as
+ * one character and contribute no literal.
+ */
+function globLiterals(pattern: string): { literals: string; minLength: number; braces: boolean } {
+  let literals = '';
+  let minLength = 0;
+  let braces = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      if (i + 1 < pattern.length) {
+        literals += pattern[++i];
+        minLength++;
+      }
+    } else if (c === '[') {
+      let end = i + 2; // `[]…]`: a `]` right after `[` is part of the class
+      while (end < pattern.length && pattern[end] !== ']') end += pattern[end] === '\\' ? 2 : 1;
+      i = end;
+      minLength++;
+    } else if (c === '?') minLength++;
+    else if (c === '{' || c === '}' || c === ',') braces = true;
+    else if (c !== '*') {
+      literals += c;
+      minLength++;
+    }
+  }
+  return { literals, minLength, braces };
+}
+
+/** Why a name filter can never match a repository name (distribution spec), or undefined. */
+function impossibleName(pattern: string): string | undefined {
+  if (pattern === '' || pattern.startsWith('regex:')) return undefined;
+  const { literals, braces } = globLiterals(pattern);
+  if (/[A-Z]/.test(literals)) {
+    return `repository names are lowercase (distribution spec); write "${pattern.toLowerCase()}"`;
+  }
+  if (!braces) {
+    const parts = pattern.split('/');
+    if (parts[0] === '') return 'repository paths do not start with "/"';
+    if (parts.some((p) => p === '.' || p === '..')) return 'repository paths have no "." or ".." components';
+    if (parts.some((p) => p === '')) return 'repository paths have no empty components ("//" or a trailing "/")';
+  }
+  return undefined;
+}
+
+/** Why a tag filter can never match a tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127}), or undefined. */
+function impossibleTag(pattern: string): string | undefined {
+  if (pattern === '' || pattern.startsWith('regex:')) return undefined;
+  const grammar = 'a tag is letters, digits, "_", "." and "-", and does not start with "." or "-"';
+  const { literals, minLength, braces } = globLiterals(pattern);
+  if (!braces && minLength > 128) return `a tag is at most 128 characters, and this needs ${minLength}`;
+  if (!/[*?[{\\]/.test(pattern)) return isTag(pattern) ? undefined : grammar;
+  // Commas and spaces have their own error (a list written as one pattern).
+  const bad = [...new Set(literals.replace(/[\w.\-,\s]/g, ''))];
+  return bad.length > 0 ? `${grammar}; it cannot contain ${bad.map((c) => `"${c}"`).join(', ')}` : undefined;
+}
+
+/** The registries a message lists, shortened for files with very many. */
+function namesList(names: readonly string[]): string {
+  if (names.length === 0) return '(none)';
+  const shown = names.slice(0, 10).join(', ');
+  return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown;
 }
 
 /** Problem with a cron as GitHub Actions runs it (5 fields, UTC), or undefined. */
@@ -171,14 +237,6 @@ function checkRegistry(reg: RegistryConfig, raw: Raw, ctx: SemanticContext, out:
   void ctx;
 }
 
-function isMatchAll(rule: Rule): boolean {
-  const f = rule.filters;
-  const allNames = f.name.length === 0 || f.name.includes('**');
-  const allTags =
-    f.tag.length === 0 || (f.tag.some((t) => t === '*' || t === '**') && !f.tag.some((t) => t.startsWith('!')));
-  return allNames && allTags && Object.keys(f.labels).length === 0 && !f.semver && f.latest === undefined;
-}
-
 function tagSelection(rule: Rule): string {
   const f = rule.filters;
   const tags = f.tag.length === 0 || f.tag.includes('*') || f.tag.includes('**') ? [] : [...f.tag].sort();
@@ -228,7 +286,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
         ['rules', index, key],
         hint
           ? `unknown registry "${name}", did you mean "${hint}"?`
-          : `unknown registry "${name}"; registries defined: ${n.registryNames.join(', ') || '(none)'}`,
+          : `unknown registry "${name}"; registries defined: ${namesList(n.registryNames)}`,
       );
     }
     const src = reg.get(rule.source);
@@ -251,6 +309,12 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     const bw = effective(raw, n.defaults, 'bandwidth');
     if (typeof bw === 'string' && parseBandwidth(bw) === undefined) {
       add(at('bandwidth'), 'expected a rate above zero, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited');
+    }
+
+    // Largest blob.
+    const maxBlob = effective(raw, n.defaults, 'max_blob_size');
+    if ((typeof maxBlob === 'string' || typeof maxBlob === 'number') && parseSize(maxBlob) === undefined) {
+      add(at('max_blob_size'), 'expected a size above zero, like 10GiB or 500MB, or a number of bytes');
     }
 
     // Semver range.
@@ -294,15 +358,29 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     for (const key of ['name', 'tag'] as const) {
       const rawF = isObj(raw.filters) && raw.filters[key] !== undefined ? raw.filters[key] : undefined;
       const base: Segment[] = rawF !== undefined ? ['rules', index, 'filters', key] : ['defaults', 'filters', key];
+      const fromDefaults = rawF === undefined;
+      const listed = Array.isArray(fromDefaults ? (n.defaults.filters as Raw | undefined)?.[key] : rawF);
       rule.filters[key].forEach((pattern, k) => {
+        const path = listed ? [...base, k] : base;
         const outsideBraces = pattern.replace(/\{[^}]*\}/g, '');
         if (/[,\s]/.test(outsideBraces)) {
           const parts = pattern.split(/[,\s]+/).filter(Boolean);
-          const fromDefaults = rawF === undefined;
-          const listed = Array.isArray(fromDefaults ? (n.defaults.filters as Raw | undefined)?.[key] : rawF);
           add(
-            listed ? [...base, k] : base,
+            path,
             `"${pattern}" is one pattern, and ${key === 'tag' ? 'tags' : 'repository names'} never contain ${/,/.test(outsideBraces) ? 'commas' : 'spaces'}; write a list: [${parts.join(', ')}]`,
+          );
+        }
+        // A pattern that no valid name or tag can match is almost certainly a mistake, but it
+        // breaks nothing: a warning.
+        const exclude = pattern.startsWith('!');
+        const body = exclude ? pattern.slice(1) : pattern;
+        const why = key === 'name' ? impossibleName(body) : impossibleTag(body);
+        if (why) {
+          const shown = body.length > 60 ? `${body.slice(0, 57)}...` : body;
+          add(
+            path,
+            `"${exclude ? '!' : ''}${shown}" never ${exclude ? 'excludes anything' : 'matches'}: ${why}`,
+            'warning',
           );
         }
       });
@@ -310,7 +388,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
 
     const ns = rule.destinationNamespace;
     const literalNames =
-      rule.filters.name.length > 0 && rule.filters.name.every((p) => !GLOB.test(p)) ? rule.filters.name : [];
+      rule.filters.name.length > 0 && rule.filters.name.every(isLiteralName) ? rule.filters.name : [];
 
     // Flattening applies only with a destination namespace (as in Harbor).
     if (raw.flattening !== undefined && !ns) {
@@ -323,28 +401,36 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
 
     if (refsOk && src && dst) {
       // Docker Hub takes only namespace/name.
-      if (dst.type === 'dockerhub') {
+      const twoLevels = dst.type === 'dockerhub';
+      let namespaceOk = true;
+      if (twoLevels) {
         if (!ns) {
+          namespaceOk = false;
           add(
             at('destination'),
             `Docker Hub accepts only namespace/name repositories: set destination_namespace to your Docker Hub user or organisation (without it pushes fail with "denied: requested access to the resource is denied")`,
           );
         } else if (ns.includes('/')) {
+          namespaceOk = false;
           add(
             at('destination_namespace'),
             'Docker Hub has a single namespace level: use your user or organisation name, without "/"',
           );
-        } else {
-          literalNames.forEach((name, k) => {
-            const mapped = destinationRepository(name, ns, rule.flattening);
-            if (mapped.split('/').length > 2) {
-              add(
-                nameItemPath(k),
-                `would be pushed to Docker Hub as "${mapped}", but Docker Hub accepts only namespace/name; set flattening: all`,
-              );
-            }
-          });
         }
+      }
+
+      // The run's own mapping, so a name that validates is a name the run can map.
+      const mapped = new Map<string, string>();
+      if (namespaceOk) {
+        literalNames.forEach((name, k) => {
+          try {
+            const options = { flattening: rule.flattening, requireTwoComponents: twoLevels };
+            mapped.set(name, mapRepository(name, ns ? { ...options, namespace: ns } : options));
+          } catch (err) {
+            if (!(err instanceof MappingError)) throw err;
+            add(nameItemPath(k), err.message);
+          }
+        });
       }
 
       // Replicating onto itself.
@@ -359,7 +445,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
             `source and destination are ${same} and no destination_namespace is set: the rule would replicate onto itself`,
           );
         } else {
-          const onto = literalNames.find((name) => destinationRepository(name, ns, rule.flattening) === name);
+          const onto = literalNames.find((name) => mapped.get(name) === name);
           if (onto) {
             add(
               at('destination_namespace'),
@@ -373,7 +459,8 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       if (rule.enabled) {
         const selection = tagSelection(rule);
         for (const name of literalNames) {
-          const repo = destinationRepository(name, ns, rule.flattening);
+          const repo = mapped.get(name);
+          if (repo === undefined) continue;
           const key = `${registryIdentity(dst)}|${repo}|${selection}`;
           const other = writers.get(key);
           if (other && other.nr !== nr) {
@@ -389,7 +476,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     }
 
     // Deleting under filters that match everything.
-    if (rule.deleteRemote.enabled && !rule.deleteRemote.acknowledgeMatchAll && isMatchAll(rule)) {
+    if (rule.deleteRemote.enabled && !rule.deleteRemote.acknowledgeMatchAll && filtersMatchEverything(rule.filters)) {
       add(
         at('delete_remote'),
         `the filters match everything, so every destination tag the source lacks will be deleted (up to ${rule.deleteRemote.max} per run); narrow the filters or confirm with delete_remote: { enabled: true, acknowledge_match_all: true }`,

@@ -89,6 +89,8 @@ export interface Rule {
   triggers: Trigger[];
   /** Bytes per second, or undefined for unlimited. */
   bandwidth?: number;
+  /** Largest blob a manifest may declare for the rule to copy it, in bytes (default 16 GiB). */
+  maxBlobSize: number;
   concurrency: number;
   /** Optional platform subset like linux/amd64. Empty = all platforms. */
   platforms: string[];

@@ -38,6 +38,7 @@ describe('good rules files load into the normalised Config', () => {
         concurrency: 4,
         platforms: [],
         referrers: true,
+        maxBlobSize: 16 * 1024 ** 3,
         line: 19,
       },
     ]);
@@ -90,6 +91,7 @@ describe('good rules files load into the normalised Config', () => {
       concurrency: 8,
       platforms: ['linux/amd64', 'linux/arm64'],
       referrers: false,
+      maxBlobSize: 16 * 1024 ** 3,
       line: 36,
     });
   });
@@ -156,8 +158,10 @@ describe('good rules files load into the normalised Config', () => {
         labels: { 'org.opencontainers.image.vendor': 'acme' },
       },
       bandwidth: 10_000_000,
+      maxBlobSize: 10 * 1024 ** 3,
       concurrency: 2,
     });
+    expect(ghcr!.maxBlobSize).toBe(500_000_000);
     expect(ghcr!.filters.resource).toBe('all');
     expect(backup).toMatchObject({ triggers: [{ kind: 'schedule', cron: '15 3 * * 0' }], concurrency: 4 });
   });

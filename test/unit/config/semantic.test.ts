@@ -1,20 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { cronProblem, destinationRepository, formatDiagnostic, parseConfig } from '../../../src/config/index.js';
-
-describe('Harbor destination mapping', () => {
-  test.each([
-    ['a/b/c/img', undefined, 1, 'a/b/c/img'],
-    ['a/b/c/img', 'ns', 0, 'ns/a/b/c/img'],
-    ['a/b/c/img', 'ns', 1, 'ns/b/c/img'],
-    ['a/b/c/img', 'ns', 2, 'ns/c/img'],
-    ['a/b/c/img', 'ns', 3, 'ns/img'],
-    ['a/b/c/img', 'ns', -1, 'ns/img'],
-    ['img', 'ns', 3, 'ns/img'],
-    ['backend/app', 'myorg', 1, 'myorg/app'],
-  ] as const)('%s with %s, flattening %i → %s', (src, ns, flat, dest) => {
-    expect(destinationRepository(src, ns, flat)).toBe(dest);
-  });
-});
+import { cronProblem, formatDiagnostic, parseConfig } from '../../../src/config/index.js';
+import { filtersMatchEverything, MappingError, mapRepository } from '../../../src/rules/index.js';
 
 describe('cron as GitHub Actions runs it', () => {
   test.each(['0 2 * * *', '*/15 * * * *', '0 0 * * MON-FRI', '30 1 1,15 * *'])('accepts %s', (cron) => {
@@ -114,5 +100,181 @@ rules:
       ['prod-*'],
     ]);
     expect([b!.concurrency, b!.filters.resource, b!.filters.tag]).toEqual([2, 'all', ['v*']]);
+  });
+});
+
+/** Diagnostics as `line: path: message` (the corpus pins columns). */
+const rules = (text: string) =>
+  parseConfig(`${base}  hub: { type: dockerhub }\nrules:\n${text}`, 'r.yaml').diagnostics.map((d) =>
+    formatDiagnostic(d).replace(/^r\.yaml:(\d+):\d+: /, '$1: '),
+  );
+
+describe('validation maps names with the engine (rules/mapping.ts), so a rule that validates can run', () => {
+  test('a one-component name with destination_namespace and the default flattening is an error', () => {
+    expect(
+      rules(
+        '  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, filters: { name: nginx } }\n',
+      ),
+    ).toEqual([
+      '7: rules[0].filters.name: cannot map repository "nginx": it has 0 path component(s) before the image name, but flattening is 1; use a flattening of at most 0, or -1 (all)',
+    ]);
+  });
+
+  test('the same name maps with flattening 0 or all, and the run maps it the same way', () => {
+    for (const flattening of ['0', 'all']) {
+      const out = rules(
+        `  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, flattening: ${flattening}, filters: { name: nginx } }\n`,
+      );
+      expect(out).toEqual([]);
+    }
+    expect(mapRepository('nginx', { namespace: 'm', flattening: 0 })).toBe('m/nginx');
+    expect(() => mapRepository('nginx', { namespace: 'm', flattening: 1 })).toThrow(MappingError);
+  });
+
+  test('flattening deeper than the path is an error for each literal name', () => {
+    expect(
+      rules(
+        '  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, flattening: 3, filters: { name: [a/b/c/img, a/img] } }\n',
+      ),
+    ).toEqual([
+      '7: rules[0].filters.name[1]: cannot map repository "a/img": it has 1 path component(s) before the image name (a), but flattening is 3; use a flattening of at most 1, or -1 (all)',
+    ]);
+  });
+
+  test('Docker Hub: the engine’s two-component rule', () => {
+    expect(
+      rules(
+        '  - { name: a, source: harbor, destination: hub, destination_namespace: me, filters: { name: [team/app, x/y/z] } }\n',
+      ),
+    ).toEqual([
+      '7: rules[0].filters.name[1]: cannot map repository "x/y/z": the destination "me/y/z" has 3 path component(s) but this destination accepts only namespace/name; set flattening to 2 or -1 (all)',
+    ]);
+  });
+
+  test('two rules mapping different sources onto one destination repository still conflict', () => {
+    expect(
+      rules(`  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, filters: { name: team1/app } }
+  - { name: b, source: harbor, destination: cluster1, destination_namespace: m, filters: { name: team2/app } }
+`),
+    ).toEqual([
+      '8: rules[1].filters.name: rule "a" (line 7) already writes "m/app" on registry "cluster1" with the same tag filters; the two rules would overwrite each other',
+    ]);
+  });
+});
+
+describe('match-everything: validation and the engine give one answer (rules/filter.ts)', () => {
+  const matchAllWarning = (filters: string) =>
+    rules(
+      `  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, delete_remote: true, filters: ${filters} }\n`,
+    ).some((l) => l.includes('the filters match everything'));
+
+  test.each([
+    ['{ name: ["**", "!internal/**"] }', { name: ['**', '!internal/**'], tag: [] }],
+    ['{ name: "**", tag: ["*", "!*-rc"] }', { name: ['**'], tag: ['*', '!*-rc'] }],
+    ['{ name: "**" }', { name: ['**'], tag: [] }],
+    ['{ name: "regex:.*", tag: "**" }', { name: ['regex:.*'], tag: ['**'] }],
+    ['{ name: "team/**" }', { name: ['team/**'], tag: [] }],
+    ['{}', { name: [], tag: [] }],
+  ])('%s', (yaml, f) => {
+    const engine = filtersMatchEverything({ ...f, labels: {}, resource: 'image' });
+    expect(matchAllWarning(yaml)).toBe(engine);
+  });
+
+  test('an exclusion means the filters do not match everything', () => {
+    expect(matchAllWarning('{ name: ["**", "!internal/**"] }')).toBe(false);
+  });
+});
+
+describe('filters that can never match get a warning', () => {
+  const warn = (filters: string) =>
+    rules(`  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, filters: ${filters} }\n`);
+
+  test('uppercase in a name (repository names are lowercase)', () => {
+    expect(warn('{ name: [Team/App, "!Internal/**", "team/[A-Z]*"] }')).toEqual([
+      '7: warning: rules[0].filters.name[0]: "Team/App" never matches: repository names are lowercase (distribution spec); write "team/app"',
+      '7: warning: rules[0].filters.name[1]: "!Internal/**" never excludes anything: repository names are lowercase (distribution spec); write "internal/**"',
+    ]);
+  });
+
+  test.each([
+    ['../x/**', 'repository paths have no "." or ".." components'],
+    ['/x/**', 'repository paths do not start with "/"'],
+    ['x//y', 'repository paths have no empty components ("//" or a trailing "/")'],
+    ['x/', 'repository paths have no empty components ("//" or a trailing "/")'],
+  ])('name %s', (pattern, why) => {
+    expect(warn(`{ name: "${pattern}" }`)).toContainEqual(
+      `7: warning: rules[0].filters.name: "${pattern}" never matches: ${why}`,
+    );
+  });
+
+  test('a literal tag longer than 128 characters', () => {
+    const tag = 'v'.repeat(300);
+    expect(warn(`{ name: "**", tag: ["${tag}"] }`)).toEqual([
+      `7: warning: rules[0].filters.tag[0]: "${'v'.repeat(57)}..." never matches: a tag is at most 128 characters, and this needs 300`,
+    ]);
+  });
+
+  test('a glob that needs more than 128 characters', () => {
+    expect(warn(`{ name: "**", tag: "${'?'.repeat(100)}*${'x'.repeat(29)}" }`)).toHaveLength(1);
+    expect(warn(`{ name: "**", tag: "${'?'.repeat(100)}*${'x'.repeat(28)}" }`)).toEqual([]);
+  });
+
+  test.each([
+    ['release/1.0', 'a tag is letters, digits, "_", "." and "-", and does not start with "." or "-"'],
+    ['.hidden', 'a tag is letters, digits, "_", "." and "-", and does not start with "." or "-"'],
+    [
+      'release/*',
+      'a tag is letters, digits, "_", "." and "-", and does not start with "." or "-"; it cannot contain "/"',
+    ],
+    ['v1:*', 'a tag is letters, digits, "_", "." and "-", and does not start with "." or "-"; it cannot contain ":"'],
+  ])('tag %s', (pattern, why) => {
+    expect(warn(`{ name: "**", tag: "${pattern}" }`)).toEqual([
+      `7: warning: rules[0].filters.tag: "${pattern}" never matches: ${why}`,
+    ]);
+  });
+
+  test.each(['prod-*', 'v[0-9]*', '!*-rc*', '{v1,v2}.*', 'regex:^V[0-9]+$', 'V1.0', '_x', '**'])(
+    'no warning for the valid tag pattern %j',
+    (pattern) => {
+      expect(warn(`{ name: "**", tag: ${JSON.stringify(pattern)} }`)).toEqual([]);
+    },
+  );
+
+  test.each(['team/**', '**/app', 'a.b/c_d/e--f', '{team,ops}/**', 'regex:^Team/', 'x/[a-z]*', '*'])(
+    'no warning for the valid name pattern %j',
+    (pattern) => {
+      expect(warn(`{ name: ${JSON.stringify(pattern)} }`)).toEqual([]);
+    },
+  );
+
+  test('warnings do not stop the file from loading', () => {
+    const { config } = parseConfig(
+      `${base}rules:\n  - { name: a, source: harbor, destination: cluster1, filters: { name: Team/App } }\n`,
+      'r.yaml',
+    );
+    expect(config?.rules[0]!.filters.name).toEqual(['Team/App']);
+  });
+});
+
+describe('max_blob_size', () => {
+  test('defaults, rule values and bytes', () => {
+    const { config } = parseConfig(
+      `${base}defaults: { max_blob_size: 2GiB }\nrules:\n  - { name: a, source: harbor, destination: cluster1, destination_namespace: m }\n  - { name: b, source: harbor, destination: cluster1, destination_namespace: n, max_blob_size: 1048576 }\n`,
+      'r.yaml',
+    );
+    expect(config!.rules.map((r) => r.maxBlobSize)).toEqual([2 * 1024 ** 3, 1024 * 1024]);
+  });
+
+  test.each([
+    ['10 gigabytes', 'expected a size like 10GiB or 500MB, or a number of bytes'],
+    ['0MB', 'expected a size above zero, like 10GiB or 500MB, or a number of bytes'],
+    ['0', 'expected a size above zero, like 10GiB or 500MB, or a number of bytes'],
+    [0, 'expected a size above zero, like 10GiB or 500MB, or a number of bytes'],
+    [true, 'expected a size like 10GiB or 500MB, or a number of bytes, got true'],
+  ])('rejects %j', (value, message) => {
+    const out = rules(
+      `  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, max_blob_size: ${JSON.stringify(value)} }\n`,
+    );
+    expect(out).toEqual([`7: rules[0].max_blob_size: ${message}`]);
   });
 });
