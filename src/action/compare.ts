@@ -6,8 +6,7 @@
 import { execFile } from 'node:child_process';
 import { relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { parseConfig } from '../config/index.js';
-import type { Config, RegistryConfig, Rule } from '../config/types.js';
+import { type Config, parseConfig, type RegistryConfig, type Rule } from '../index.js';
 
 const run = promisify(execFile);
 const SHA_RE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;

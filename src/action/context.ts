@@ -4,12 +4,17 @@
  * registries get no credentials, and the sentences that explain it. No @actions/core here.
  */
 import { readFileSync } from 'node:fs';
-import type { Config } from '../config/types.js';
+import {
+  type ArtifactMatch,
+  artifactsFromDispatch,
+  artifactsFromRegistryPackage,
+  type Config,
+  matchArtifacts,
+  rulesForCron,
+} from '../index.js';
 import { changedRules, configAt, untrustedRegistries } from './compare.js';
 import type { Command, Inputs } from './inputs.js';
 import { parseBool, parseList } from './inputs.js';
-import { rulesForCron } from './schedule.js';
-import { type ArtifactMatch, artifactsFromDispatch, artifactsFromRegistryPackage, matchArtifacts } from './webhook.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

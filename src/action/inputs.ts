@@ -1,6 +1,6 @@
 /** The action's inputs, read once (the only `core.getInput` caller) and checked. */
 import * as core from '@actions/core';
-import { parseShard, type ShardSpec } from '../plan/shard.js';
+import { parseShard, type ShardSpec } from '../index.js';
 
 export const COMMANDS = ['auto', 'validate', 'plan', 'run', 'matrix', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];

@@ -5,26 +5,36 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { type ConfigDiagnostic, ConfigError, type Config, formatDiagnostic, loadConfig } from '../config/index.js';
-import { propagateDeletions } from '../replicate/deletions.js';
-import { runConfig } from '../replicate/run.js';
-import { buildMatrix, discoverUnits, shardSelector } from '../replicate/units.js';
 import {
+  buildMatrix,
   buildReport,
+  type Config,
+  type ConfigDiagnostic,
+  ConfigError,
+  discoverUnits,
+  formatDiagnostic,
+  loadConfig,
   neutralizeCommands,
+  progressLogger,
+  propagateDeletions,
+  redact,
+  registerSecret,
   renderPlan,
   renderSummary,
+  runConfig,
   type RunReport,
   serializeReport,
-} from '../report/index.js';
-import { redact, registerSecret, setMasker } from '../util/secrets.js';
-import { VERSION } from '../version.js';
+  setMasker,
+  shardSelector,
+  unscheduled,
+  VERSION,
+  workflowCrons,
+} from '../index.js';
 import { type GitHubContext, readContext, resolveScope, type Scope } from './context.js';
 import { upsertComment } from './github.js';
 import { type Inputs, readInputs } from './inputs.js';
 import { annotate, diagnosticsMarkdown, notesMarkdown, setReportOutputs, writeSummary } from './output.js';
 import { mergeCommand } from './report.js';
-import { unscheduled, workflowCrons } from './schedule.js';
 
 export async function run(): Promise<void> {
   setMasker((s) => core.setSecret(s));
@@ -122,9 +132,10 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
           ...(scope.select ? { select: scope.select } : {}),
           ...(scope.tags ? { tags: scope.tags } : {}),
           anonymousRegistries: scope.anonymous,
-          ...(inputs.shard ? { shard: { index: inputs.shard.index - 1, total: inputs.shard.total } } : {}),
+          ...(inputs.shard ? { shard: inputs.shard } : {}),
           command: scope.dryRun ? 'plan' : 'run',
           log,
+          onProgress: progressLogger(log),
         });
   const deleted = scope.deletions.length
     ? await propagateDeletions(config, scope.deletions, {
@@ -143,7 +154,7 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
       results: [],
       ruleErrors: [],
       version: VERSION,
-      ...(inputs.shard ? { shard: { index: inputs.shard.index - 1, total: inputs.shard.total } } : {}),
+      ...(inputs.shard ? { shard: inputs.shard } : {}),
     });
   if (deleted)
     report = buildReport({

@@ -1,9 +1,14 @@
 /** What the action leaves behind: annotations, outputs, the job summary and the result line. */
 import * as core from '@actions/core';
-import type { ConfigDiagnostic } from '../config/index.js';
-import { escapeMarkdownCell, neutralizeCommands } from '../report/escape.js';
-import { ALL_STATUSES, type RunReport, STATUS } from '../replicate/result.js';
-import { redact } from '../util/secrets.js';
+import {
+  ALL_STATUSES,
+  type ConfigDiagnostic,
+  escapeMarkdownCell,
+  neutralizeCommands,
+  redact,
+  type RunReport,
+  STATUS,
+} from '../index.js';
 
 /** Per step GitHub shows 10 errors and 10 warnings (actions/toolkit#734). */
 export const MAX_ANNOTATIONS = 10;

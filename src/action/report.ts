@@ -2,8 +2,7 @@
 import { glob, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { mergeReports, parseReport, renderSummary, serializeReport } from '../report/index.js';
-import { redact } from '../util/secrets.js';
+import { mergeReports, parseReport, redact, renderSummary, serializeReport } from '../index.js';
 import type { GitHubContext } from './context.js';
 import type { Inputs } from './inputs.js';
 import { setReportOutputs, writeSummary } from './output.js';

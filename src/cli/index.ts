@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** ferry's command line: thin over the library. Exit 0 ok, 1 failed or invalid, 2 usage. One bundle: no lazy chunks. */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { VERSION } from '../version.js';
+import { VERSION } from '../index.js';
 import { validateCommand } from './commands/validate.js';
 import { planCommand } from './commands/plan.js';
 import { runCommand } from './commands/run.js';

@@ -1,4 +1,4 @@
-import { ConfigError, formatDiagnostic, loadConfig } from '../config/index.js';
+import { ConfigError, formatDiagnostic, loadConfig } from '../index.js';
 
 /** Loads the rules file; on invalid input prints every diagnostic and returns undefined (exit 1). */
 export async function loadOrReport(file: string): Promise<Awaited<ReturnType<typeof loadConfig>> | undefined> {

@@ -46,7 +46,7 @@ export interface RunReport {
   dryRun: boolean;
   startedAt: string;
   finishedAt: string;
-  /** Shard this report covers, when sharded. */
+  /** Shard this report covers, when sharded (index 1-based, as in `shard: 2/4`). */
   shard?: { index: number; total: number };
   results: Result[];
   /** Rule-level problems not tied to one tag (listing failed, deletions refused...). */

@@ -104,20 +104,7 @@ function hex2(c: string): string {
 
 // ---- shared formatters -------------------------------------------------------------------
 
-const BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-/** `512 B`, `12.3 MiB`, `2.1 GiB` (binary units, one decimal below 100). */
-export function humanBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.round(bytes || 0))} B`;
-  let value = bytes;
-  let unit = '';
-  for (const u of BYTE_UNITS) {
-    value /= 1024;
-    unit = u;
-    if (value < 1024) break;
-  }
-  return `${value < 100 ? value.toFixed(1) : Math.round(value)} ${unit}`;
-}
+export { humanBytes } from '../util/units.js';
 
 /** `850ms`, `2.1s`, `41s`, `6m12s`, `1h02m`. */
 export function humanDuration(ms: number): string {

@@ -48,17 +48,17 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
       }
       if (seen.has(shard.index)) {
         throw new Error(
-          `duplicate report for shard ${shard.index + 1} of ${total}; each shard must upload exactly one report`,
+          `duplicate report for shard ${shard.index} of ${total}; each shard must upload exactly one report`,
         );
       }
       seen.add(shard.index);
     }
     ordered = ordered.sort((a, b) => a.shard!.index - b.shard!.index);
-    for (let i = 0; i < total; i++) {
+    for (let i = 1; i <= total; i++) {
       if (!seen.has(i)) {
         ruleErrors.push({
           rule: SHARDS_RULE,
-          message: `no report from shard ${i + 1} of ${total}`,
+          message: `no report from shard ${i} of ${total}`,
           hint: "check that shard's job log; the images it owns are not in this report",
         });
       }
@@ -67,6 +67,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
 
   const results = ordered.flatMap((r) => r.results);
   ruleErrors.unshift(...ordered.flatMap((r) => r.ruleErrors));
+  const warnings = ordered.flatMap((r) => r.warnings ?? []);
   return {
     schemaVersion: 1,
     tool: { name: 'ferry', version: first.tool.version },
@@ -82,6 +83,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     ),
     results,
     ruleErrors,
+    ...(warnings.length ? { warnings } : {}),
     totals: countStatuses(results),
   };
 }

@@ -56,10 +56,12 @@ interface Model {
   totals: { head: string; rows: Droppable[]; total: string };
   failures: Droppable[];
   ruleErrors: Droppable[];
+  warnings: Droppable[];
 }
 
 const TIER_UNCHANGED = 0;
 const TIER_RULE_ROW = 1;
+const TIER_WARNING = 1;
 const TIER_TOTALS_ROW = 2;
 const TIER_RULE_ERROR = 3;
 const TIER_FAILURE = 4;
@@ -71,7 +73,13 @@ export function renderSummary(report: RunReport, opts: SummaryOptions = {}): str
   let text = render(model, opts, 0);
   if (byteLength(text) <= maxBytes) return text;
 
-  const order = [...model.rules.flatMap((r) => r.rows), ...model.totals.rows, ...model.ruleErrors, ...model.failures]
+  const order = [
+    ...model.rules.flatMap((r) => r.rows),
+    ...model.warnings,
+    ...model.totals.rows,
+    ...model.ruleErrors,
+    ...model.failures,
+  ]
     .map((d, i) => ({ d, i }))
     .sort((a, b) => a.d.tier - b.d.tier || b.i - a.i)
     .map(({ d }) => d);
@@ -124,7 +132,10 @@ function buildModel(report: RunReport): Model {
       {},
     ),
   );
-  return { report, rules, totals: totalsTable(report, rules), failures, ruleErrors };
+  const warnings = (report.warnings ?? []).map((w) =>
+    droppable(`| ${escapeMarkdownCell(w.rule)} | ${escapeMarkdownCell(w.message)} |\n`, TIER_WARNING, {}),
+  );
+  return { report, rules, totals: totalsTable(report, rules), failures, ruleErrors, warnings };
 }
 
 function ruleHeading(name: string, results: Result[]): string {
@@ -169,6 +180,14 @@ function render(m: Model, opts: SummaryOptions, omitted: number): string {
     out.push('\n');
   }
 
+  const warnings = m.warnings.filter((d) => !d.dropped);
+  if (m.warnings.length > 0) {
+    out.push(`### ⚠️ Warnings (${m.warnings.length})\n\n`);
+    if (warnings.length > 0) out.push('| Rule | Warning |\n|---|---|\n', ...warnings.map((d) => d.line));
+    if (warnings.length < m.warnings.length) out.push(`\n_${m.warnings.length - warnings.length} warnings omitted._\n`);
+    out.push('\n');
+  }
+
   for (const rule of m.rules) {
     if (rule.rows.length === 0) continue;
     const kept = rule.rows.filter((r) => !r.dropped);
@@ -179,7 +198,7 @@ function render(m: Model, opts: SummaryOptions, omitted: number): string {
   }
 
   const footer = [`ferry ${escapeMarkdownCell(report.tool.version, 40)}`];
-  if (report.shard) footer.push(`shard ${report.shard.index + 1} of ${report.shard.total}`);
+  if (report.shard) footer.push(`shard ${report.shard.index} of ${report.shard.total}`);
   footer.push(`started ${escapeMarkdownCell(report.startedAt, 40)}`);
   if (opts.reportPath) footer.push(`JSON report: ${codeCell(opts.reportPath, 200)}`);
   out.push(`<sub>${footer.join(' · ')}</sub>\n`);
@@ -191,7 +210,7 @@ export function headline(report: RunReport, opts: Pick<SummaryOptions, 'title'> 
   const totals = countStatuses(report.results);
   let title = opts.title ?? `ferry ${report.command}`;
   if (report.dryRun) title += ' (dry run)';
-  if (report.shard) title += ` (shard ${report.shard.index + 1} of ${report.shard.total})`;
+  if (report.shard) title += ` (shard ${report.shard.index} of ${report.shard.total})`;
   const failed = totals.failed > 0 || report.ruleErrors.length > 0;
   const verdict = failed ? '❌' : totals.deferred > 0 ? '⚠️' : '✅';
   const parts: string[] = [];

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeDemo } from '../../demo.js';
+import { writeDemo } from '../../index.js';
 import { runCommand } from './run.js';
 
 export async function demoCommand(opts: { dir: string }): Promise<number> {

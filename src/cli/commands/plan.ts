@@ -1,9 +1,5 @@
-import type { Config } from '../../config/index.js';
+import { buildMatrix, type Config, discoverUnits, neutralizeCommands, renderPlanText, runConfig } from '../../index.js';
 import { loadOrReport } from '../load.js';
-import { runConfig } from '../../replicate/run.js';
-import { neutralizeCommands } from '../../report/escape.js';
-import { buildMatrix, discoverUnits } from '../../replicate/units.js';
-import { renderPlanText } from '../../report/plan-comment.js';
 
 export async function planCommand(opts: {
   config: string;

@@ -1,10 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { loadOrReport } from '../load.js';
-import { runConfig } from '../../replicate/run.js';
-import { formatResultLine, formatTable } from '../../report/console.js';
-import { neutralizeCommands } from '../../report/escape.js';
-import { serializeReport } from '../../report/json.js';
-import { renderSummary } from '../../report/summary.js';
+import {
+  formatResultLine,
+  formatTable,
+  neutralizeCommands,
+  progressLogger,
+  renderSummary,
+  runConfig,
+  serializeReport,
+} from '../../index.js';
 
 export interface RunCommandOptions {
   config: string;
@@ -24,8 +28,10 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     rules: opts.rule,
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     log: (line) => console.log(neutralizeCommands(line)),
+    onProgress: progressLogger((line) => console.log(line)),
   });
   for (const r of report.results) if (r.status !== 'unchanged') console.log(formatResultLine(r, { color }));
+  for (const w of report.warnings ?? []) console.error(neutralizeCommands(`warning: rule ${w.rule}: ${w.message}`));
   for (const e of report.ruleErrors)
     console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
   console.log(formatTable(report.results, { color }));

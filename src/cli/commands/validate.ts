@@ -1,4 +1,4 @@
-import { ConfigError, formatDiagnostic, loadConfig } from '../../config/index.js';
+import { ConfigError, formatDiagnostic, loadConfig } from '../../index.js';
 
 export async function validateCommand(opts: { config: string }): Promise<number> {
   try {

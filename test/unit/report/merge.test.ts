@@ -30,9 +30,9 @@ function shard(index: number, total: number, start: string, end: string, statuse
 }
 
 const shards = [
-  shard(2, 3, '2025-01-01T00:00:05Z', '2025-01-01T00:09:00Z', ['copied', 'failed']),
-  shard(0, 3, '2025-01-01T00:00:01Z', '2025-01-01T00:05:00Z', ['copied', 'unchanged', 'unchanged']),
-  shard(1, 3, '2025-01-01T00:00:03Z', '2025-01-01T00:07:00Z', ['deleted']),
+  shard(3, 3, '2025-01-01T00:00:05Z', '2025-01-01T00:09:00Z', ['copied', 'failed']),
+  shard(1, 3, '2025-01-01T00:00:01Z', '2025-01-01T00:05:00Z', ['copied', 'unchanged', 'unchanged']),
+  shard(2, 3, '2025-01-01T00:00:03Z', '2025-01-01T00:07:00Z', ['deleted']),
 ];
 
 describe('mergeReports', () => {
@@ -70,7 +70,7 @@ describe('mergeReports', () => {
     ['no reports', [], /no reports/],
     [
       'different shard counts',
-      [shards[1]!, shard(0, 4, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', [])],
+      [shards[1]!, shard(1, 4, '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', [])],
       /shard counts differ/,
     ],
     ['mixed dry runs', [shards[1]!, { ...shards[2]!, dryRun: true }], /dryRun/],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/index.js';
-import { artifactsFromDispatch, artifactsFromRegistryPackage, matchArtifacts } from '../../../src/action/webhook.js';
+import { artifactsFromDispatch, artifactsFromRegistryPackage, matchArtifacts } from '../../../src/events/index.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

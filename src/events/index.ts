@@ -1,0 +1,10 @@
+/** Events and schedules: which rules (and which artifacts) a trigger concerns. */
+export {
+  type ArtifactEvent,
+  type ArtifactMatch,
+  artifactsFromDispatch,
+  artifactsFromRegistryPackage,
+  matchArtifacts,
+  type ParsedArtifacts,
+} from './artifacts.js';
+export { rulesForCron, unscheduled, workflowCrons } from './schedule.js';

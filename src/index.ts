@@ -1,0 +1,27 @@
+/**
+ * ferry as a library: the one face the action and the CLI are built on.
+ * Load rules (config), find what a trigger concerns (events), gather → plan → execute (engine),
+ * and render what happened (report).
+ */
+export * from './config/index.js';
+export * from './events/index.js';
+export type { Plan, PlanAction, PlanItem, PlanWhy, RulePlan } from './plan/index.js';
+export { parseShard, type ShardSpec } from './plan/shard.js';
+export { type DeletedArtifact, propagateDeletions } from './replicate/deletions.js';
+export type { ProgressEvent } from './replicate/execute.js';
+export {
+  ALL_STATUSES,
+  type Outcome,
+  type Result,
+  type ResultError,
+  type ResultStatus,
+  type RunReport,
+  STATUS,
+  type StatusStyle,
+} from './replicate/result.js';
+export { type RunOptions, type RunOutcome, runConfig, selectRules } from './replicate/run.js';
+export { buildMatrix, discoverUnits, shardSelector } from './replicate/units.js';
+export * from './report/index.js';
+export { redact, registerSecret, setMasker } from './util/secrets.js';
+export { writeDemo } from './demo.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,14 @@
+/** Sizes for people: `512 B`, `12.3 MiB`, `1.1 TiB`. */
+const BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+export function humanBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1024) return `${Math.max(0, Math.round(bytes || 0))} B`;
+  let value = bytes;
+  let unit = '';
+  for (const u of BYTE_UNITS) {
+    value /= 1024;
+    unit = u;
+    if (value < 1024) break;
+  }
+  return `${value < 100 ? value.toFixed(1) : Math.round(value)} ${unit}`;
+}
