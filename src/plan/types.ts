@@ -49,9 +49,19 @@ export interface PlanItem {
   reason?: string;
 }
 
+/** What the rule's filters selected, stage by stage: a rule that selects nothing is visible. */
+export interface Selection {
+  repositories: { listed: number; matched: number };
+  tags: { listed: number; selected: number };
+  /** Repositories left out by the name filter; tags by each other stage. */
+  dropped: { name: number; tag: number; semver: number; latest: number; labels: number; resource: number };
+}
+
 export interface RulePlan {
   rule: string;
   items: PlanItem[];
+  /** Absent when the source's repositories could not be listed. */
+  selection?: Selection;
   /**
    * Set when deletions of the rule were refused as a whole (over delete_remote.max, match-all not
    * acknowledged, the source could not be listed): the refused tags are `delete-blocked` items.

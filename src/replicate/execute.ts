@@ -172,6 +172,8 @@ export async function execute(
     if (r.status === 'failed' && !failedIn.has(writes[k]!.destinationRepository))
       failedIn.set(writes[k]!.destinationRepository, r.tag);
 
+  // On a registry that deletes by digest, deleting one tag deletes the others of its digest.
+  const deleted = new Map<string, string>(); // repository@digest → the tag deleted
   for (const i of plan.items.filter((x) => x.action === 'delete')) {
     const r = base(i);
     const failed = failedIn.get(i.destinationRepository);
@@ -183,7 +185,7 @@ export async function execute(
       });
       continue;
     }
-    results.push(await deleteAsPlanned(dst, i, r, o.log));
+    results.push(await deleteAsPlanned(dst, i, r, o.log, deleted));
   }
   return results;
 }
@@ -192,11 +194,27 @@ export async function execute(
  * The one delete routine, for planned runs and events alike: the guards were the planner's; here
  * only compare, then delete: the tag must still point where the plan saw it.
  */
-async function deleteAsPlanned(dst: Store, i: PlanItem, r: Result, log: (line: string) => void): Promise<Result> {
+async function deleteAsPlanned(
+  dst: Store,
+  i: PlanItem,
+  r: Result,
+  log: (line: string) => void,
+  deleted: Map<string, string>,
+): Promise<Result> {
   const started = Date.now();
+  const key = `${i.destinationRepository}@${i.destinationDigest}`;
   try {
     const now = await dst.manifestHead(i.destinationRepository, i.tag);
-    if (!now) return { ...r, status: 'unchanged', reason: 'changed since planned: already gone' };
+    if (!now) {
+      const with_ = deleted.get(key);
+      if (with_ !== undefined && !dst.deletesByTag)
+        return {
+          ...r,
+          status: 'deleted',
+          reason: `deleted with ${with_} (same digest; this registry deletes by digest)`,
+        };
+      return { ...r, status: 'unchanged', reason: 'changed since planned: already gone' };
+    }
     if (now.digest !== i.destinationDigest)
       return {
         ...r,
@@ -205,6 +223,7 @@ async function deleteAsPlanned(dst: Store, i: PlanItem, r: Result, log: (line: s
         reason: `changed since planned: the tag moved to ${now.digest}; not deleted`,
       };
     await dst.deleteTag(i.destinationRepository, i.tag, now.digest);
+    deleted.set(key, i.tag);
     log(`✖ deleted ${r.destination}`);
     return { ...r, status: 'deleted', durationMs: Date.now() - started };
   } catch (e) {

@@ -11,8 +11,16 @@ import { sha256 } from '../oci/digest.js';
 import { INDEX_TYPES } from '../oci/media-types.js';
 import { isRepository, isTag } from '../oci/ref.js';
 import { deletionScope, REFERRER_TAG, type RepoInput, type SourceTag } from '../plan/plan.js';
+import type { Selection } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
-import { artifactRefusal, compileNameFilter, mapRepository, needsArtifactFacts, selectTags } from '../rules/index.js';
+import {
+  artifactRefusal,
+  compileNameFilter,
+  mapRepository,
+  needsArtifactFacts,
+  noneDropped,
+  selectTags,
+} from '../rules/index.js';
 import { platformSubset } from './copy.js';
 import { describeError, type RuleError } from './errors.js';
 import type { ManifestCache } from './manifest-cache.js';
@@ -41,6 +49,7 @@ export interface Gathered {
   fallbackItems: Map<string, Set<string>>;
   /** The source's repositories could not be listed: nothing was planned. */
   catalogFailed?: string;
+  selection: Selection;
 }
 
 const RESOLVE_DELAYS = [200, 1000];
@@ -68,7 +77,9 @@ export async function gather(
     tagSets: new Map(),
     fresh: new Set(),
     fallbackItems: new Map(),
+    selection: { repositories: { listed: 0, matched: 0 }, tags: { listed: 0, selected: 0 }, dropped: noneDropped() },
   };
+  const { selection } = out;
   const fail = (message: string, e?: unknown) => {
     const err = describeError(rule.name, message, e);
     out.errors.push(err);
@@ -89,11 +100,10 @@ export async function gather(
           .map((r) => JSON.stringify(r.length > 80 ? `${r.slice(0, 80)}…` : r))
           .join(', ')}${invalid.length > 5 ? ', …' : ''} (names are lowercase [a-z0-9._/-], at most 255 characters)`,
       );
-    repositories = keepDestinationGroups(
-      listed.filter((r) => isRepository(r) && nameOk(r)),
-      mapped,
-      o.select,
-    );
+    const matched = listed.filter((r) => isRepository(r) && nameOk(r));
+    selection.repositories = { listed: listed.length, matched: matched.length };
+    selection.dropped.name = listed.length - invalid.length - matched.length;
+    repositories = keepDestinationGroups(matched, mapped, o.select);
   } catch (e) {
     out.catalogFailed = fail(`listing repositories of ${src.display}`, e);
     return out;
@@ -155,7 +165,9 @@ export async function gather(
         const valid = infos.filter((t) => isTag(t.tag));
         const all = new Set(valid.map((t) => t.tag));
         out.tagSets.set(repo, all);
-        const selected = selectTags(valid, rule.filters).map((t) => t.tag);
+        const selected = selectTags(valid, rule.filters, selection.dropped).map((t) => t.tag);
+        selection.tags.listed += valid.length;
+        selection.tags.selected += selected.length;
         input.selected = selected.length;
         const tags = o.onlyTags ? selected.filter((t) => o.onlyTags!.has(t)) : selected;
         const resolveInto = (list: string[]) =>
@@ -185,6 +197,7 @@ export async function gather(
       }
 
       const kinds = new Map<string, string>(); // destination digest → media type
+      let byDigestDeletions = false;
       try {
         // A plan says "project/namespace missing" up front; read-only checks only.
         if (o.dryRun) await dst.prepareDestination?.(dstRepo, { dryRun: true });
@@ -206,6 +219,7 @@ export async function gather(
         const wanted = dstTags.filter((t) => source.has(t) || unresolved.has(t) || extra(t));
         await headInto(wanted);
         if (!dst.deletesByTag && wanted.some(extra)) {
+          byDigestDeletions = true;
           // Deleting by digest needs every destination tag's digest (tags sharing it) and every
           // index's children (platforms of a staying index).
           await headInto(dstTags.filter((t) => !input.destination.has(t)));
@@ -231,8 +245,9 @@ export async function gather(
         return;
       }
 
-      // What the run would write: the manifest decides the platform subset and the filters.
-      if (rule.platforms.length === 0 && !needsFacts) return;
+      // What the run would write: the manifest decides the platform subset and the filters, and
+      // (deleting by digest) which manifests the indexes it writes will need.
+      if (rule.platforms.length === 0 && !needsFacts && !byDigestDeletions) return;
       await Promise.all(
         [...source].map(([tag, f]) =>
           heads(async () => {
@@ -240,10 +255,16 @@ export async function gather(
             try {
               const m = await cache.get(src, repo, f.digest);
               if (!m) throw new Error(`manifest ${f.digest} is no longer at the source`);
-              if (rule.platforms.length && !out.fallbackItems.get(repo)?.has(tag)) {
-                const subset = platformSubset(m, rule.platforms);
-                if (subset) f.target = sha256(subset.bytes);
-              }
+              const subset =
+                rule.platforms.length && !out.fallbackItems.get(repo)?.has(tag)
+                  ? platformSubset(m, rule.platforms)
+                  : undefined;
+              if (subset) f.target = sha256(subset.bytes);
+              if (byDigestDeletions && m.parsed.kind === 'index')
+                input.destinationChildren!.set(
+                  f.target ?? f.digest,
+                  (subset?.children ?? m.parsed.manifests).map((c) => c.digest),
+                );
               if (needsFacts && !out.fallbackItems.get(repo)?.has(tag)) {
                 let config = m.parsed.config?.mediaType;
                 if (m.parsed.kind === 'index' && m.parsed.manifests[0])
@@ -260,6 +281,7 @@ export async function gather(
                 );
                 if (refusal) {
                   f.skip = refusal;
+                  selection.dropped[refusal.why === 'filtered-labels' ? 'labels' : 'resource']++;
                   cache.release(repo, f.digest);
                 }
               }

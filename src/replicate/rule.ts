@@ -5,7 +5,7 @@
 import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
 import { planRule } from '../plan/plan.js';
-import type { RulePlan } from '../plan/types.js';
+import type { RulePlan, Selection } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
 import { BlobMover } from './copy.js';
 import type { RuleError } from './errors.js';
@@ -52,6 +52,11 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
   const plan = planRule(rule, facts.inputs, { deletesByTag: dst.deletesByTag, ...(onlyTags ? { onlyTags } : {}) });
   plan.warnings.unshift(...facts.warnings);
   if (facts.catalogFailed) plan.deletionsRefused = 'the source could not be listed';
+  else {
+    plan.selection = facts.selection;
+    const nothing = selectsNothing(facts.selection);
+    if (nothing && !onlyTags && !o.select) plan.warnings.push(nothing);
+  }
 
   const results = await execute(rule, plan, src, dst, {
     dryRun: o.dryRun,
@@ -69,4 +74,18 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
   if (plan.deletionsRefused && !facts.catalogFailed)
     ruleErrors.push({ rule: rule.name, message: plan.deletionsRefused });
   return { plan, results, ruleErrors };
+}
+
+/** A rule that selects nothing is almost always a mistake: say which filter left everything out. */
+function selectsNothing(s: Selection): string | undefined {
+  const { repositories, tags, dropped } = s;
+  if (repositories.matched === 0)
+    return repositories.listed === 0
+      ? 'the rule selects nothing: the source lists no repositories'
+      : `the rule selects nothing: its name filter matches none of the ${repositories.listed} repositories the source lists`;
+  if (tags.selected > 0) return undefined;
+  if (tags.listed === 0)
+    return `the rule selects nothing: its ${repositories.matched} matching repositories have no tags`;
+  const stages = (Object.entries(dropped) as [string, number][]).filter(([k, n]) => k !== 'name' && n > 0);
+  return `the rule selects nothing: of ${tags.listed} tags, ${stages.map(([k, n]) => `the ${k} filter left out ${n}`).join(', ')}`;
 }

@@ -156,25 +156,42 @@ export function newestFirst(tags: TagInfo[]): TagInfo[] {
  * read labels or media types cannot filter on them (the label filter then lets everything through,
  * so providers must fill `labels` for label filters to work). The result keeps the input order.
  */
-export function selectTags(tags: TagInfo[], filters: Filters): TagInfo[] {
+export function selectTags(tags: TagInfo[], filters: Filters, dropped?: DroppedBy): TagInfo[] {
   const byTag = compileTagFilter(filters.tag);
   const bySemver = compileSemverFilter(filters.semver);
   const wantLabels = Object.keys(filters.labels).length > 0;
+  const drop = (stage: keyof DroppedBy) => {
+    if (dropped) dropped[stage]++;
+    return false;
+  };
   let selected = tags.filter((t) => {
-    if (!byTag(t.tag)) return false;
-    if (wantLabels && t.labels !== undefined && !matchLabels(filters.labels, t.labels)) return false;
+    if (!byTag(t.tag)) return drop('tag');
+    if (wantLabels && t.labels !== undefined && !matchLabels(filters.labels, t.labels)) return drop('labels');
     if (filters.resource !== 'all' && (t.configMediaType !== undefined || t.mediaType !== undefined)) {
       const image = isImage(t.configMediaType, t.mediaType);
-      if (image !== (filters.resource === 'image')) return false;
+      if (image !== (filters.resource === 'image')) return drop('resource');
     }
-    return bySemver(t.tag);
+    return bySemver(t.tag) || drop('semver');
   });
   if (filters.latest !== undefined) {
     const keep = new Set(newestFirst(selected).slice(0, Math.max(0, filters.latest)));
+    if (dropped) dropped.latest += selected.length - keep.size;
     selected = selected.filter((t) => keep.has(t));
   }
   return selected;
 }
+
+/** How many repositories (name) or tags (the rest) each filter stage left out. */
+export interface DroppedBy {
+  name: number;
+  tag: number;
+  semver: number;
+  latest: number;
+  labels: number;
+  resource: number;
+}
+
+export const noneDropped = (): DroppedBy => ({ name: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 });
 
 /**
  * Whether a rule's filters select every tag of every repository (name and tag filters match all,

@@ -2,6 +2,8 @@ export {
   artifactRefusal,
   type ArtifactFacts,
   compileNameFilter,
+  type DroppedBy,
+  noneDropped,
   compileSemverFilter,
   compileTagFilter,
   compileTagScope,

@@ -1,0 +1,79 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import type { Filters, Rule } from '../../../src/config/types.js';
+import { sha256 } from '../../../src/oci/digest.js';
+import { MediaType } from '../../../src/oci/media-types.js';
+import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
+import { runRule } from '../../../src/replicate/rule.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ferry-selection-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function image(store: OciLayoutStore, repo: string, tag: string) {
+  const put = async (data: Buffer, mediaType: string) => {
+    const desc = { mediaType, digest: sha256(data), size: data.length };
+    await store.blobPut(repo, desc, async () => Readable.from([data]));
+    return desc;
+  };
+  const config = await put(Buffer.from(`{"os":"linux","architecture":"amd64","tag":"${tag}"}`), MediaType.OciConfig);
+  const layer = await put(Buffer.from(`layer of ${repo}:${tag}`), 'application/vnd.oci.image.layer.v1.tar');
+  const manifest = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config, layers: [layer] }),
+  );
+  await store.manifestPut(repo, tag, manifest, MediaType.OciManifest);
+}
+
+const rule = (filters: Partial<Filters>): Rule => ({
+  name: 'sel',
+  enabled: true,
+  source: 'src',
+  destination: 'dst',
+  filters: { name: [], tag: [], labels: {}, resource: 'all', ...filters },
+  destinationNamespace: 'mirror',
+  flattening: 1,
+  override: true,
+  deleteRemote: { enabled: false, max: 10, acknowledgeMatchAll: false },
+  triggers: [{ kind: 'manual' }],
+  concurrency: 2,
+  platforms: [],
+  referrers: true,
+  maxBlobSize: 1 << 30,
+});
+
+test('the plan counts what each filter stage left out', async () => {
+  const src = new OciLayoutStore('src', join(dir, 'src'));
+  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  for (const t of ['v1.0.0', 'v1.1.0', 'v2.0.0', 'dev']) await image(src, 'team/app', t);
+  await image(src, 'other/x', 'v1.0.0');
+  const run = await runRule(rule({ name: ['team/**'], tag: ['v*'], semver: '^1', latest: 1 }), src, dst, {
+    dryRun: true,
+    concurrency: 2,
+    blobConcurrency: 2,
+  });
+  expect(run.plan.selection).toEqual({
+    repositories: { listed: 2, matched: 1 },
+    tags: { listed: 4, selected: 1 },
+    dropped: { name: 1, tag: 1, semver: 1, latest: 1, labels: 0, resource: 0 },
+  });
+  expect(run.plan.items.map((i) => `${i.tag}:${i.action}`)).toEqual(['v1.1.0:copy']);
+});
+
+test.each([
+  ['a regex-looking tag filter', { tag: ['^v[0-9]+$'] }, /selects nothing: of 2 tags, the tag filter left out 2/],
+  ['a name filter without the project', { name: ['app'] }, /name filter matches none of the 1 repositories/],
+])('a rule that selects nothing is a warning: %s', async (_name, filters, warning) => {
+  const src = new OciLayoutStore('src', join(dir, 'src'));
+  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  for (const t of ['v1', 'v2']) await image(src, 'team/app', t);
+  const run = await runRule(rule(filters), src, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  expect(run.results).toEqual([]);
+  expect(run.plan.warnings).toEqual([expect.stringMatching(warning)]);
+});
