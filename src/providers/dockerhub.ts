@@ -9,11 +9,12 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { Manifest } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
+import { firstHeader } from '../registry/wire.js';
 import { registerSecret } from '../util/secrets.js';
 import { ApiRegistryStore } from './api-store.js';
 import type { RegistryStoreOptions } from './registry-store.js';
 import type { RateLimitInfo } from './store.js';
-import { one, VendorApi, type VendorApiOptions } from './vendor-http.js';
+import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 export const HUB_API_URL = 'https://hub.docker.com';
 const PAGE_SIZE = 100;
@@ -45,10 +46,10 @@ export class RateLimitSink {
   seq = 0;
 
   observe(headers: Record<string, string | string[] | undefined>): void {
-    const limit = parseQuota(one(headers['ratelimit-limit']));
-    const remaining = parseQuota(one(headers['ratelimit-remaining']));
+    const limit = parseQuota(firstHeader(headers['ratelimit-limit']));
+    const remaining = parseQuota(firstHeader(headers['ratelimit-remaining']));
     if (!limit || !remaining) return;
-    const source = one(headers['docker-ratelimit-source']);
+    const source = firstHeader(headers['docker-ratelimit-source']);
     const windowSeconds = remaining.window ?? limit.window;
     this.seq++;
     this.info = {
@@ -60,10 +61,16 @@ export class RateLimitSink {
     };
   }
 
-  /** An undici Agent (same settings as the Transport's) whose responses pass through `observe`. */
+  /**
+   * An undici Agent whose responses pass through `observe`. Its options are the ones the Transport
+   * gives its own Agent (src/registry/http.ts, which exports no factory for them); the unit test
+   * holds both to HTTP/1.1.
+   */
   dispatcher(tls: { ca?: string | Buffer; verify?: boolean }): Dispatcher {
     const agent = new Agent({
       connections: 8,
+      // HTTP/1.1 only, as the Transport: with HTTP/2 a request body that errors mid-upload hangs.
+      allowH2: false,
       keepAliveTimeout: 30_000,
       headersTimeout: 60_000,
       bodyTimeout: 120_000,

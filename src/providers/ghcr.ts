@@ -7,10 +7,11 @@
  * Pagination: https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
  */
 import { RegistryError } from '../registry/errors.js';
+import { nextLinkUrl } from '../registry/wire.js';
 import { registerSecret } from '../util/secrets.js';
 import { ApiRegistryStore } from './api-store.js';
 import type { RegistryStoreOptions } from './registry-store.js';
-import { nextLink, VendorApi, type VendorApiOptions } from './vendor-http.js';
+import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 export const GITHUB_API_URL = 'https://api.github.com';
 const PER_PAGE = 100;
@@ -73,7 +74,7 @@ export class GhcrStore extends ApiRegistryStore {
         ...(repository ? { repository } : {}),
       });
       if (Array.isArray(r.body)) out.push(...(r.body as T[]));
-      next = nextLink(r.headers.link, r.url);
+      next = nextLinkUrl(r.headers.link, r.url)?.toString();
       q = undefined;
     }
     return out;

@@ -7,11 +7,12 @@
  * Nested repository names are URL-encoded twice in paths: a/b → a%252Fb (swagger: repository_name).
  */
 import { RegistryError } from '../registry/errors.js';
+import { basicAuthorization, firstHeader, nextLinkUrl } from '../registry/wire.js';
 import type { TagInfo } from '../rules/filter.js';
 import { registerSecret } from '../util/secrets.js';
 import { ApiRegistryStore } from './api-store.js';
 import type { RegistryStoreOptions } from './registry-store.js';
-import { basicAuth, nextLink, one, VendorApi, type VendorApiOptions } from './vendor-http.js';
+import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 const PAGE_SIZE = 100;
 const MAX_PAGES = 10_000;
@@ -70,7 +71,7 @@ export class HarborStore extends ApiRegistryStore {
     this.#projects = o.projects;
     this.#createProject = o.createProject ?? false;
     this.#projectPublic = o.projectPublic ?? false;
-    const auth = o.login ? basicAuth(o.login.username, o.login.password) : undefined;
+    const auth = o.login ? basicAuthorization(o.login.username, o.login.password) : undefined;
     registerSecret(auth?.slice('Basic '.length));
     this.api = new VendorApi({ ...o.api, provider: 'harbor', authorization: async () => auth });
   }
@@ -90,8 +91,8 @@ export class HarborStore extends ApiRegistryStore {
       });
       const items = Array.isArray(r.body) ? (r.body as T[]) : [];
       out.push(...items);
-      const link = nextLink(r.headers.link, r.url);
-      const total = Number(one(r.headers['x-total-count']));
+      const link = nextLinkUrl(r.headers.link, r.url)?.toString();
+      const total = Number(firstHeader(r.headers['x-total-count']));
       if (link) {
         next = link;
         q = undefined;

@@ -1,21 +1,21 @@
 /**
  * Requests to a registry vendor's own REST API (Docker Hub, Harbor, GitHub Packages), sent through
- * the same Transport as the registry API: retries of 5xx and network failures, TLS options, body caps
- * and counted requests. Credentials are set per request and never leave the API's origin: redirects
- * and pagination links to another origin are followed without them (or refused for pagination).
+ * the same Transport as the registry API: retries of 5xx and network failures, redirects (with the
+ * internal-address check, and without credentials on another origin), TLS options, body caps and
+ * counted requests. Header values, `Link`, Basic credentials, reset times and error bodies are read
+ * by src/registry/wire.ts, as for registry requests. Pagination links must stay on the API's origin.
  */
 import type { Dispatcher } from 'undici';
 import type { RegistryType } from '../config/types.js';
 import { kindFor, RegistryError } from '../registry/errors.js';
 import { type Method, readCapped, Transport } from '../registry/http.js';
+import { firstHeader, parseErrorBody, rateLimitReset } from '../registry/wire.js';
 import { redact } from '../util/secrets.js';
 
 /** JSON listings and error bodies: capped so a hostile server cannot exhaust memory. */
 export const API_BODY_CAP = 16 * 1024 * 1024;
-const REDIRECTS = [301, 302, 303, 307, 308];
 /** Client errors the vendor describes in its own body format: handled here rather than by the Transport. */
 const VENDOR_ERRORS = [400, 401, 403, 404, 405, 409, 412, 422, 429];
-const MAX_REDIRECTS = 5;
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -96,12 +96,11 @@ export class VendorApi {
   /** Sends a request; throws a RegistryError (with the vendor's message) unless the status is expected. */
   async request(req: ApiRequest): Promise<ApiResponse> {
     const expect = req.expect ?? [200];
-    let url = this.#resolve(req.path, req.query);
-    let sameOrigin = true;
-    let authRetried = false;
-    for (let hop = 0; ; hop++) {
+    const url = this.#resolve(req.path, req.query);
+    for (let authRetried = false; ; authRetried = true) {
       const headers: Record<string, string> = { accept: 'application/json', ...this.#o.headers };
-      const authorization = req.auth !== false && sameOrigin ? await this.#o.authorization?.() : undefined;
+      // The Transport drops this header on a redirect to another origin.
+      const authorization = req.auth !== false ? await this.#o.authorization?.() : undefined;
       if (authorization) headers.authorization = authorization;
       if (req.json !== undefined) headers['content-type'] = 'application/json';
       const r = await this.transport.send({
@@ -110,37 +109,20 @@ export class VendorApi {
         headers,
         ...(req.json !== undefined ? { body: Buffer.from(JSON.stringify(req.json)) } : {}),
         scopes: [],
-        expect: [...new Set([...expect, ...REDIRECTS, ...VENDOR_ERRORS])],
+        expect: [...new Set([...expect, ...VENDOR_ERRORS])],
         operation: req.operation,
         ...(req.repository ? { repository: req.repository } : {}),
       });
-      const location = one(r.headers.location);
-      if (!expect.includes(r.status) && REDIRECTS.includes(r.status) && location) {
-        await r.body.dump().catch(() => {});
-        if (hop + 1 >= MAX_REDIRECTS) throw this.#error(req, r.status, r.url, r.headers, 'too many redirects');
-        const next = new URL(location, r.url);
-        if (r.url.protocol === 'https:' && next.protocol !== 'https:')
-          throw new RegistryError({
-            kind: 'redirect-refused',
-            registry: this.name,
-            operation: req.operation,
-            detail: `redirect from https to ${next.protocol}//${next.host} refused`,
-          });
-        // Credentials stay on the API's origin (RELIABILITY B1).
-        sameOrigin = next.origin === this.base.origin;
-        url = next;
-        continue;
-      }
       if (
         r.status === 401 &&
         !expect.includes(401) &&
         !authRetried &&
         this.#o.onUnauthorized &&
-        req.auth !== false &&
-        sameOrigin
+        authorization &&
+        // A 401 from a redirect target says nothing about the API's own token.
+        r.url.origin === this.base.origin
       ) {
         await r.body.dump().catch(() => {});
-        authRetried = true;
         this.#o.onUnauthorized();
         continue;
       }
@@ -174,9 +156,10 @@ export class VendorApi {
   }
 
   #error(req: ApiRequest, status: number, url: URL, headers: Headers, text: string): RegistryError {
-    const { codes, message } = parseVendorError(text);
+    const { codes, messages } = parseErrorBody(text);
+    const message = messages.join('; ');
     const kind = rateLimited(status, headers) ? 'rate-limited' : kindFor(status, codes);
-    const reset = kind === 'rate-limited' ? resetTime(headers) : undefined;
+    const reset = kind === 'rate-limited' ? rateLimitReset(headers) : undefined;
     return new RegistryError({
       kind,
       registry: this.name,
@@ -197,72 +180,9 @@ export class VendorApi {
   }
 }
 
-/**
- * Error bodies as the vendors document them: Harbor and distribution `{"errors":[{code,message}]}`,
- * GitHub `{"message","documentation_url"}`, Docker Hub `{"message"|"detail","errinfo"}`.
- */
-export function parseVendorError(text: string): { codes: string[]; message: string } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return { codes: [], message: text.trim().slice(0, 300) };
-  }
-  const d = (doc ?? {}) as { errors?: unknown; message?: unknown; detail?: unknown; errinfo?: unknown };
-  if (Array.isArray(d.errors)) {
-    const errs = d.errors as { code?: unknown; message?: unknown }[];
-    return {
-      codes: errs.map((e) => String(e.code ?? '')).filter((c) => /^[A-Z_]{1,64}$/.test(c)),
-      message: errs
-        .map((e) => String(e.message ?? '').slice(0, 300))
-        .filter(Boolean)
-        .join('; '),
-    };
-  }
-  const message = typeof d.message === 'string' ? d.message : typeof d.detail === 'string' ? d.detail : '';
-  return { codes: [], message: message.slice(0, 300) };
-}
-
 /** GitHub answers a primary rate limit with 403 and `x-ratelimit-remaining: 0`. */
 function rateLimited(status: number, headers: Headers): boolean {
-  return status === 429 || (status === 403 && one(headers['x-ratelimit-remaining']) === '0');
-}
-
-/** When the limit resets: `Retry-After` (seconds or a date), `x-ratelimit-reset` (epoch seconds, GitHub, Docker Hub). */
-export function resetTime(headers: Headers, now = Date.now()): Date | undefined {
-  const after = one(headers['retry-after']);
-  if (after) {
-    if (/^\d+$/.test(after)) return new Date(now + Number(after) * 1000);
-    const t = Date.parse(after);
-    if (!Number.isNaN(t)) return new Date(t);
-  }
-  const reset = one(headers['x-ratelimit-reset']) ?? one(headers['ratelimit-reset']);
-  if (reset && /^\d+$/.test(reset)) {
-    const n = Number(reset);
-    // Epoch seconds, or (IETF draft) seconds from now.
-    return new Date(n > 1e9 ? n * 1000 : now + n * 1000);
-  }
-  return undefined;
-}
-
-export function one(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** The `rel="next"` URL of a `Link` header (GitHub, Harbor), resolved against `from`. */
-export function nextLink(link: string | string[] | undefined, from: URL): string | undefined {
-  const v = Array.isArray(link) ? link.join(', ') : link;
-  if (!v) return undefined;
-  for (const part of v.split(/,(?=\s*<)/)) {
-    const m = /<([^>]*)>\s*;(.*)/.exec(part.trim());
-    if (m?.[1] && /rel="?([^";]*\s)?next(\s[^";]*)?"?/.test(m[2] ?? '')) return new URL(m[1], from).toString();
-  }
-  return undefined;
-}
-
-/** Basic credentials as an Authorization value. */
-export function basicAuth(username: string, password: string): string {
-  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  return status === 429 || (status === 403 && firstHeader(headers['x-ratelimit-remaining']) === '0');
 }
 
 /** Adds `b`'s counts to `a` under `prefix` (vendor API requests next to registry requests). */
