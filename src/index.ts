@@ -25,3 +25,4 @@ export * from './report/index.js';
 export { redact, registerSecret, setMasker } from './util/secrets.js';
 export { writeDemo } from './demo.js';
 export { VERSION } from './version.js';
+export { formatDuration, parseDuration, type Stop, stopOnSignalsOrTimeout } from './util/stop.js';

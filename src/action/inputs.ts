@@ -1,6 +1,6 @@
 /** The action's inputs, read once (the only `core.getInput` caller) and checked. */
 import * as core from '@actions/core';
-import { parseShard, type ShardSpec } from '../index.js';
+import { parseDuration, parseShard, type ShardSpec } from '../index.js';
 
 export const COMMANDS = ['auto', 'validate', 'plan', 'run', 'matrix', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -14,6 +14,8 @@ export interface Inputs {
   /** undefined = not given (the event or the command decides). */
   dryRun?: boolean;
   concurrency?: number;
+  /** Milliseconds after which the run stops starting new work. */
+  timeoutMs?: number;
   shard?: ShardSpec;
   /** Shards for `command: matrix`. */
   shards: number;
@@ -70,6 +72,12 @@ export function readInputs(get: (name: string) => string = (n) => core.getInput(
   const shardText = get('shard').trim();
   const dryRun = parseBool('dry-run', get('dry-run'));
   const concurrency = positive('concurrency', get('concurrency'));
+  let timeoutMs: number | undefined;
+  try {
+    timeoutMs = get('timeout').trim() ? parseDuration(get('timeout')) : undefined;
+  } catch (e) {
+    throw new InputError(`input timeout: ${(e as Error).message}`);
+  }
   let shard: ShardSpec | undefined;
   try {
     shard = shardText ? parseShard(shardText) : undefined;
@@ -82,6 +90,7 @@ export function readInputs(get: (name: string) => string = (n) => core.getInput(
     rules: parseList(get('rules')),
     ...(dryRun !== undefined ? { dryRun } : {}),
     ...(concurrency !== undefined ? { concurrency } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(shard ? { shard } : {}),
     shards: positive('shards', get('shards')) ?? 4,
     githubToken: get('github-token').trim(),

@@ -26,6 +26,7 @@ import {
   serializeReport,
   setMasker,
   shardSelector,
+  stopOnSignalsOrTimeout,
   unscheduled,
   VERSION,
   workflowCrons,
@@ -51,8 +52,37 @@ export async function run(): Promise<void> {
   }
 }
 
+/** The rules file as loaded, its warnings, and what the event asks for. */
+interface Loaded {
+  config: Config;
+  file: string;
+  diagnostics: ConfigDiagnostic[];
+  scope: Scope;
+  /** Markdown for annotations beyond GitHub's cap. */
+  head: string;
+  /** fail-on: warning and the rules file has warnings. */
+  warned: boolean;
+}
+
 /** Returns why the step fails, or undefined. */
 async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefined> {
+  const loaded = await load(inputs, ctx);
+  if (typeof loaded === 'string') return loaded;
+  const { scope } = loaded;
+  if (scope.command === 'validate') return validate(loaded);
+  if (scope.command === 'matrix') return matrix(inputs, loaded.config, scope);
+  // A shard job still writes its (empty) report, or the merging report job finds nothing and fails.
+  if (scope.idle && !inputs.shard) return idle(loaded);
+  const stop = stopOnSignalsOrTimeout(inputs.timeoutMs);
+  try {
+    return await replicate(inputs, ctx, loaded, stop.signal);
+  } finally {
+    stop.dispose();
+  }
+}
+
+/** Loads and checks the rules file; on errors, reports them and returns why the step fails. */
+async function load(inputs: Inputs, ctx: GitHubContext): Promise<Loaded | string> {
   const abs = isAbsolute(inputs.config) ? inputs.config : resolve(ctx.workspace, inputs.config);
   const file = relative(ctx.workspace, abs).split('\\').join('/');
   let config: Config;
@@ -85,27 +115,34 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
   }
   const head = annotate(diagnostics, file);
   for (const d of diagnostics) core.info(neutralizeCommands(redact(formatDiagnostic(d))));
-  const warned = inputs.failOn === 'warning' && diagnostics.length > 0;
+  return { config, file, diagnostics, scope, head, warned: inputs.failOn === 'warning' && diagnostics.length > 0 };
+}
 
-  if (scope.command === 'validate') {
-    setReportOutputs(undefined, undefined);
-    const word = `${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}, ${config.registries.size} registr${config.registries.size === 1 ? 'y' : 'ies'}`;
-    await writeSummary(
-      `## ferry validate: ✅ \`${file}\` is valid (${word})\n\n${notesMarkdown(scope.notes)}${head}${diagnosticsMarkdown(diagnostics, file)}`,
-    );
-    return warned ? `${diagnostics.length} warning(s) in ${file} (fail-on: warning)` : undefined;
-  }
-  if (scope.command === 'matrix') return matrix(inputs, config, scope);
-  // A shard job still writes its (empty) report, or the merging report job finds nothing and fails.
-  if (scope.idle && !inputs.shard) {
-    setReportOutputs(undefined, undefined);
-    core.info(`ferry: nothing to do: ${scope.idle}`);
-    await writeSummary(
-      `## ferry ${scope.command}: nothing to do\n\n${notesMarkdown([scope.idle, ...scope.notes])}${head}`,
-    );
-    return undefined;
-  }
+async function validate({ config, file, diagnostics, scope, head, warned }: Loaded): Promise<string | undefined> {
+  setReportOutputs(undefined, undefined);
+  const word = `${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}, ${config.registries.size} registr${config.registries.size === 1 ? 'y' : 'ies'}`;
+  await writeSummary(
+    `## ferry validate: ✅ \`${file}\` is valid (${word})\n\n${notesMarkdown(scope.notes)}${head}${diagnosticsMarkdown(diagnostics, file)}`,
+  );
+  return warned ? `${diagnostics.length} warning(s) in ${file} (fail-on: warning)` : undefined;
+}
 
+async function idle({ scope, head }: Loaded): Promise<undefined> {
+  setReportOutputs(undefined, undefined);
+  core.info(`ferry: nothing to do: ${scope.idle}`);
+  await writeSummary(
+    `## ferry ${scope.command}: nothing to do\n\n${notesMarkdown([scope.idle!, ...scope.notes])}${head}`,
+  );
+  return undefined;
+}
+
+/** `run` and `plan` (a pull request's plan included): carry out or plan the selected rules. */
+async function replicate(
+  inputs: Inputs,
+  ctx: GitHubContext,
+  { config, file, diagnostics, scope, head, warned }: Loaded,
+  signal: AbortSignal,
+): Promise<string | undefined> {
   const started = new Date();
   const log = (line: string) => core.info(neutralizeCommands(redact(line)));
   if (scope.idle) scope.notes.push(scope.idle);
@@ -136,6 +173,7 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
           command: scope.dryRun ? 'plan' : 'run',
           log,
           onProgress: progressLogger(log),
+          signal,
         });
   const deleted = scope.deletions.length
     ? await propagateDeletions(config, scope.deletions, {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** ferry's command line: thin over the library. Exit 0 ok, 1 failed or invalid, 2 usage. One bundle: no lazy chunks. */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { VERSION } from '../index.js';
+import { parseDuration, VERSION } from '../index.js';
 import { validateCommand } from './commands/validate.js';
 import { planCommand } from './commands/plan.js';
 import { runCommand } from './commands/run.js';
@@ -18,6 +18,16 @@ function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
   return n;
+}
+
+/** A duration for --timeout, checked at parse time (exit 2 when it is not one). */
+function duration(v: string): string {
+  try {
+    parseDuration(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+  return v;
 }
 
 const collect = (v: string, prev: string[]) => [
@@ -57,6 +67,11 @@ program
   .option('--concurrency <n>', 'images copied at once', positiveInt)
   .option('--report <file>', 'write the JSON report here')
   .option('--summary <file>', 'write the Markdown summary here')
+  .option(
+    '--timeout <duration>',
+    'stop starting new work after this long (90s, 30m, 2h); the report says what was left',
+    duration,
+  )
   .action(async (opts) => {
     process.exitCode = await runCommand(opts);
   });

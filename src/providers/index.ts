@@ -29,6 +29,8 @@ export interface OpenOptions {
   /** Send no credentials (pull requests whose registry URL changed, forks). */
   anonymous?: boolean;
   retry?: { baseDelayMs?: number; attempts?: number };
+  /** Aborts the registry requests in flight (a cancelled run). */
+  cancel?: AbortSignal;
 }
 
 function str(options: Record<string, unknown> | undefined, ...keys: string[]): string | undefined {
@@ -84,6 +86,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     ...(o.retry ? { retry: o.retry } : {}),
     userAgent: o.userAgent ?? 'ferry',
     ...(sink ? { dispatcher: sink.dispatcher(tls) } : {}),
+    ...(o.cancel ? { cancel: o.cancel } : {}),
   });
   const base = {
     name: reg.name,
@@ -181,10 +184,12 @@ export class StoreSet {
   readonly #stores = new Map<string, Promise<Store>>();
   readonly #config: Config;
   readonly #anonymous?: ReadonlySet<string>;
+  readonly #cancel?: AbortSignal;
 
-  constructor(config: Config, anonymous?: ReadonlySet<string>) {
+  constructor(config: Config, anonymous?: ReadonlySet<string>, cancel?: AbortSignal) {
     this.#config = config;
     if (anonymous) this.#anonymous = anonymous;
+    if (cancel) this.#cancel = cancel;
   }
 
   open(name: string): Promise<Store> {
@@ -192,7 +197,11 @@ export class StoreSet {
     if (!s) {
       const reg = this.#config.registries.get(name);
       if (!reg) return Promise.reject(new Error(`registry ${name} is not defined`));
-      s = openStore(reg, { baseDir: configDir(this.#config.file), anonymous: this.#anonymous?.has(name) ?? false });
+      s = openStore(reg, {
+        baseDir: configDir(this.#config.file),
+        anonymous: this.#anonymous?.has(name) ?? false,
+        ...(this.#cancel ? { cancel: this.#cancel } : {}),
+      });
       this.#stores.set(name, s);
     }
     return s;

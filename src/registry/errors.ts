@@ -16,6 +16,8 @@ export type RegistryErrorKind =
   | 'network'
   /** A request did not finish within its overall deadline (a stalled or very slow registry). */
   | 'timeout'
+  /** The run was cancelled (SIGTERM, its timeout) while the request was in flight. */
+  | 'cancelled'
   | 'tls'
   | 'redirect-refused'
   | 'server'

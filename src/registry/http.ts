@@ -41,6 +41,8 @@ export interface TransportOptions {
   dispatcher?: Dispatcher;
   /** For tests: shorter overall request deadlines than DEFAULT_DEADLINES. */
   deadlines?: Partial<Deadlines>;
+  /** Aborts every request in flight (a cancelled run); its reason is named in the error. */
+  cancel?: AbortSignal;
 }
 
 /**
@@ -125,6 +127,7 @@ export class Transport {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #userAgent: string;
   readonly #deadlines: Deadlines;
+  readonly #cancel?: AbortSignal;
   /** Deadline timers armed and not yet cleared or fired. */
   readonly #armed = { count: 0 };
   #challenge?: Challenge;
@@ -144,6 +147,7 @@ export class Transport {
     this.#sleep = o.sleep ?? ((ms) => delay(ms));
     this.#userAgent = o.userAgent ?? 'ferry';
     this.#deadlines = { ...DEFAULT_DEADLINES, ...o.deadlines };
+    if (o.cancel) this.#cancel = o.cancel;
     this.#agent =
       o.dispatcher ??
       new Agent({
@@ -257,7 +261,7 @@ export class Transport {
 
   #deadline(req: SendRequest): Deadline {
     const ms = requestDeadlineMs(req.size, this.#deadlines);
-    return new Deadline(ms, this.#armed, (url) => {
+    const deadline = new Deadline(ms, this.#armed, (url) => {
       const what = `${req.method} ${url.pathname}${req.size === undefined ? '' : ` (${req.size} bytes)`}`;
       return new RegistryError({
         kind: 'timeout',
@@ -270,6 +274,21 @@ export class Transport {
         hint: `every request must finish within its deadline: ${seconds(this.#deadlines.requestMs)} s, or for a blob ${seconds(this.#deadlines.blobGraceMs)} s plus 1 s per ${this.#deadlines.blobFloorBytesPerSecond / 1024} KiB; check the registry's health and the network path to it (a proxy that holds responses back has the same effect)`,
       });
     });
+    const cancel = this.#cancel;
+    if (cancel)
+      deadline.follow(
+        cancel,
+        () =>
+          new RegistryError({
+            kind: 'cancelled',
+            registry: this.registry,
+            repository: req.repository,
+            operation: req.operation,
+            method: req.method,
+            detail: `${req.method} cancelled: ${String(cancel.reason ?? 'the run was cancelled')}`,
+          }),
+      );
+    return deadline;
   }
 
   async #sendFollowingRedirects(req: SendRequest, scopes: string[], deadline: Deadline): Promise<SendResponse> {
@@ -560,6 +579,7 @@ class Deadline {
   readonly #expired: (url: URL) => Error;
   #timer?: ReturnType<typeof setTimeout>;
   #finished = false;
+  #unfollow: (() => void) | undefined;
 
   constructor(ms: number, armed: { count: number }, expired: (url: URL) => Error) {
     this.#ms = ms;
@@ -584,6 +604,22 @@ class Deadline {
     this.#timer.unref();
   }
 
+  /** Aborts the request, with `error`, when `signal` aborts first (a cancelled run). */
+  follow(signal: AbortSignal, error: () => Error): void {
+    if (signal.aborted) {
+      this.#finished = true;
+      this.#controller.abort(error());
+      return;
+    }
+    const onAbort = () => {
+      if (this.#finished) return;
+      this.clear();
+      this.#controller.abort(error());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.#unfollow = () => signal.removeEventListener('abort', onAbort);
+  }
+
   /** Runs until `body` ends, fails or closes. */
   until(body: Dispatcher.ResponseData['body']): void {
     if (body.destroyed || body.closed || body.readableEnded) {
@@ -597,6 +633,8 @@ class Deadline {
 
   clear(): void {
     this.#finished = true;
+    this.#unfollow?.();
+    this.#unfollow = undefined;
     if (this.#timer === undefined) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;

@@ -35,3 +35,9 @@ export function toResultError(e: unknown): ResultError {
     message: redact((e as Error)?.message ?? String(e)),
   };
 }
+
+/** Why a run was stopped (SIGTERM, its timeout), in words. */
+export function stopReason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  return typeof r === 'string' ? r : r instanceof Error ? r.message : 'the run was stopped';
+}

@@ -11,7 +11,7 @@ import type { PlanItem, RulePlan } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
 import { Bandwidth } from './bandwidth.js';
 import { BlobMover, copyArtifact, emptyStats } from './copy.js';
-import { toResultError } from './errors.js';
+import { stopReason, toResultError } from './errors.js';
 import type { ManifestCache } from './manifest-cache.js';
 import type { Result, ResultStatus } from './result.js';
 
@@ -39,7 +39,11 @@ export interface ExecuteOptions {
   fallbackItems: Map<string, Set<string>>;
   log: (line: string) => void;
   onProgress?: (e: ProgressEvent) => void;
+  /** A stopped run starts no new copy or deletion. */
+  signal?: AbortSignal;
 }
+
+const notStarted = (signal: AbortSignal) => `not started: ${stopReason(signal)}`;
 
 /** What each plan action becomes in a dry run and in a run. */
 const NOT_WRITING: Partial<Record<PlanItem['action'], ResultStatus>> = {
@@ -100,6 +104,7 @@ export async function execute(
         const stats = emptyStats();
         const r = base(i);
         const repo = i.sourceRepository!;
+        if (o.signal?.aborted) return { ...r, status: 'skipped', reason: notStarted(o.signal) };
         const fallback = o.fallbackItems.get(repo);
         const isFallback = fallback?.has(i.tag) ?? false;
         o.log(`→ ${i.action} ${r.source} → ${r.destination}`);
@@ -176,6 +181,10 @@ export async function execute(
   const deleted = new Map<string, string>(); // repository@digest → the tag deleted
   for (const i of plan.items.filter((x) => x.action === 'delete')) {
     const r = base(i);
+    if (o.signal?.aborted) {
+      results.push({ ...r, status: 'skipped', reason: notStarted(o.signal) });
+      continue;
+    }
     const failed = failedIn.get(i.destinationRepository);
     if (failed !== undefined) {
       results.push({

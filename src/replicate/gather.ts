@@ -33,6 +33,8 @@ export interface GatherOptions {
   select?: (repository: string) => boolean;
   /** An event: only these tags are copied or deleted. */
   onlyTags?: ReadonlySet<string>;
+  /** A stopped run lists nothing more; what it did not list gets no deletions. */
+  signal?: AbortSignal;
   /** Waits between the tries of a listed tag whose manifest is not found (default 0.2 s, 1 s). */
   resolveDelays?: readonly number[];
 }
@@ -148,6 +150,10 @@ export async function gather(
         destination: new Map(),
       };
       out.inputs.push(input);
+      if (o.signal?.aborted) {
+        input.sourceListingFailed = 'not listed: the run was stopped';
+        return;
+      }
 
       try {
         // Providers with labels (Harbor) list tags with them, so label filters apply while listing.

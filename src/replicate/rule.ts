@@ -28,6 +28,8 @@ export interface RuleOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** Shared across rules so a blob is moved once per destination repository. */
   mover?: BlobMover;
+  /** Stops the run: nothing new starts (see RunOptions.signal). */
+  signal?: AbortSignal;
   /** Waits before asking again for a listed tag the source says does not exist (tests shorten them). */
   resolveDelays?: readonly number[];
 }
@@ -48,6 +50,7 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
     ...(o.select ? { select: o.select } : {}),
     ...(onlyTags ? { onlyTags } : {}),
     ...(o.resolveDelays ? { resolveDelays: o.resolveDelays } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
   });
   const plan = planRule(rule, facts.inputs, { deletesByTag: dst.deletesByTag, ...(onlyTags ? { onlyTags } : {}) });
   plan.warnings.unshift(...facts.warnings);
@@ -68,6 +71,7 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
     fallbackItems: facts.fallbackItems,
     log: o.log ?? (() => {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
   });
   const ruleErrors = [...facts.errors];
   // Refusals of a rule's deletions as a whole are rule-level problems, not only per-tag rows.

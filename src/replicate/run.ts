@@ -6,6 +6,7 @@ import { type Store, StoreSet } from '../providers/index.js';
 import { redact } from '../util/secrets.js';
 import { VERSION } from '../version.js';
 import { BlobMover } from './copy.js';
+import { stopReason } from './errors.js';
 import type { ProgressEvent } from './execute.js';
 import { buildReport, type RunReport } from './result.js';
 import { runRule } from './rule.js';
@@ -26,7 +27,17 @@ export interface RunOptions {
   anonymousRegistries?: Set<string>;
   shard?: { index: number; total: number };
   command?: 'plan' | 'run';
+  /**
+   * Stops the run (SIGTERM, a timeout): no new rule, image or deletion starts; transfers in flight
+   * may finish for `graceMs`, then they are cancelled. The report says what was done and what not.
+   */
+  signal?: AbortSignal;
+  /** How long transfers in flight may go on after `signal` (default STOP_GRACE_MS). */
+  graceMs?: number;
 }
+
+/** Transfers in flight may finish this long after the run was stopped. */
+export const STOP_GRACE_MS = 10_000;
 
 export interface RunOutcome {
   report: RunReport;
@@ -49,7 +60,16 @@ export function selectRules(config: Config, names: string[] | undefined): Rule[]
 export async function runConfig(config: Config, o: RunOptions): Promise<RunOutcome> {
   const startedAt = new Date();
   const rules = selectRules(config, o.rules);
-  const stores = new StoreSet(config, o.anonymousRegistries);
+  // In-flight requests are cancelled once the grace period after a stop has passed.
+  const cancel = new AbortController();
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  const onStop = () => {
+    grace = setTimeout(() => cancel.abort(stopReason(o.signal!)), o.graceMs ?? STOP_GRACE_MS);
+    grace.unref();
+  };
+  if (o.signal?.aborted) onStop();
+  else o.signal?.addEventListener('abort', onStop, { once: true });
+  const stores = new StoreSet(config, o.anonymousRegistries, cancel.signal);
   const open = (name: string) => stores.open(name);
   const concurrency = o.concurrency ?? 4;
   const mover = new BlobMover(pLimit(o.blobConcurrency ?? Math.max(4, concurrency * 2)));
@@ -61,6 +81,11 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   const warned = new Set<Store>();
   try {
     for (const rule of rules) {
+      if (o.signal?.aborted) {
+        ruleErrors.push({ rule: rule.name, message: `not started: ${stopReason(o.signal)}` });
+        plan.rules.push({ rule: rule.name, items: [], warnings: [] });
+        continue;
+      }
       o.log?.(`rule ${rule.name}: ${rule.source} → ${rule.destination}${o.dryRun ? ' (dry run)' : ''}`);
       let src: Store;
       let dst: Store;
@@ -85,13 +110,22 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         ...(o.tags ? { tags: o.tags } : {}),
         ...(o.log ? { log: o.log } : {}),
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
       });
       plan.rules.push(run.plan);
       warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message: redact(message) })));
       results.push(...run.results);
       ruleErrors.push(...run.ruleErrors);
     }
+    if (o.signal?.aborted)
+      ruleErrors.push({
+        rule: '(run)',
+        message: `stopped early: ${stopReason(o.signal)}; what was not started is listed as skipped, and rules not started as errors`,
+        hint: 'run again to finish: what was done is kept, and a re-run carries on from there',
+      });
   } finally {
+    clearTimeout(grace);
+    o.signal?.removeEventListener('abort', onStop);
     Object.assign(requests, await stores.close());
   }
   const report = buildReport({

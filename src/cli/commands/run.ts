@@ -4,10 +4,12 @@ import {
   formatResultLine,
   formatTable,
   neutralizeCommands,
+  parseDuration,
   progressLogger,
   renderSummary,
   runConfig,
   serializeReport,
+  stopOnSignalsOrTimeout,
 } from '../../index.js';
 
 export interface RunCommandOptions {
@@ -17,19 +19,23 @@ export interface RunCommandOptions {
   concurrency?: number;
   report?: string;
   summary?: string;
+  /** Stop after this long (`30m`): what was done is reported, the rest is left for the next run. */
+  timeout?: string;
 }
 
 export async function runCommand(opts: RunCommandOptions): Promise<number> {
   const loaded = await loadOrReport(opts.config);
   if (!loaded) return 1;
   const color = process.stdout.isTTY === true;
+  const stop = stopOnSignalsOrTimeout(opts.timeout ? parseDuration(opts.timeout) : undefined);
   const { report } = await runConfig(loaded.config, {
+    signal: stop.signal,
     dryRun: opts.dryRun ?? false,
     rules: opts.rule,
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     log: (line) => console.log(neutralizeCommands(line)),
     onProgress: progressLogger((line) => console.log(line)),
-  });
+  }).finally(() => stop.dispose());
   for (const r of report.results) if (r.status !== 'unchanged') console.log(formatResultLine(r, { color }));
   for (const w of report.warnings ?? []) console.error(neutralizeCommands(`warning: rule ${w.rule}: ${w.message}`));
   for (const e of report.ruleErrors)

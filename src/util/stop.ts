@@ -1,0 +1,55 @@
+/**
+ * Stopping a run in an orderly way: a cancelled workflow sends SIGTERM, and a scheduled job may
+ * set a time limit. Either one aborts the signal with a sentence saying why; the engine then
+ * starts nothing new and the caller still writes its report.
+ */
+
+/** `90s`, `30m`, `2h`, `1h30m`; a bare number is minutes, as GitHub's `timeout-minutes`. */
+export function parseDuration(text: string): number {
+  const t = text.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 60_000;
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
+  if (!t || !m || (!m[1] && !m[2] && !m[3]))
+    throw new Error(
+      `invalid duration ${JSON.stringify(text)}: expected e.g. 90s, 30m, 2h or 1h30m (a bare number is minutes)`,
+    );
+  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return [h ? `${h}h` : '', m ? `${m}m` : '', s % 60 || (!h && !m) ? `${s % 60}s` : ''].join('');
+}
+
+export interface Stop {
+  signal: AbortSignal;
+  /** Removes the signal handlers and the timer. */
+  dispose(): void;
+}
+
+/** Aborts on SIGTERM or SIGINT, or once `timeoutMs` has passed. */
+export function stopOnSignalsOrTimeout(timeoutMs?: number): Stop {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => () => {
+    if (!controller.signal.aborted) controller.abort(`the run was cancelled (${name})`);
+  };
+  const handlers = (['SIGTERM', 'SIGINT'] as const).map((name) => {
+    const h = onSignal(name);
+    process.on(name, h);
+    return [name, h] as const;
+  });
+  const timer =
+    timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(`the run reached its timeout of ${formatDuration(timeoutMs)}`), timeoutMs);
+  timer?.unref();
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer);
+      for (const [name, h] of handlers) process.off(name, h);
+    },
+  };
+}
