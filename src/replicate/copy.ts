@@ -11,7 +11,11 @@ import { type Descriptor, type ParsedManifest, blobsOf, platformString } from '.
 import type { Manifest } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
 import type { Store } from '../providers/store.js';
+import { humanBytes } from '../util/units.js';
 import type { Bandwidth } from './bandwidth.js';
+
+/** Largest blob copied when the rule sets no `max_blob_size`: above any real layer, far below a full disk. */
+export const DEFAULT_MAX_BLOB_SIZE = 16 * 1024 ** 3;
 
 export interface CopyStats {
   bytes: number;
@@ -41,6 +45,22 @@ export interface CopyOptions {
   /** The source repository's tags, when listed: spares a request for an absent referrers fallback tag. */
   sourceTags?: ReadonlySet<string>;
   onBlobProgress?: (p: { digest: string; bytes: number; total: number }) => void;
+  /**
+   * Largest blob (config or layer) copied, in bytes (default DEFAULT_MAX_BLOB_SIZE). Every blob of
+   * the artifact and of the child manifests it needs is checked before any transfer starts.
+   */
+  maxBlobSize?: number;
+}
+
+type How = 'copied' | 'mounted' | 'present';
+
+/** One destination repository's copy of a blob or manifest (stores on one registry share blobs). */
+const keyOf = (dst: Side, digest: string) => `${dst.store.mountDomain ?? dst.store.name}|${dst.repository}|${digest}`;
+
+function tally(stats: CopyStats, how: How) {
+  if (how === 'present') stats.present++;
+  else if (how === 'mounted') stats.mounted++;
+  else stats.copied++;
 }
 
 /**
@@ -48,7 +68,13 @@ export interface CopyOptions {
  * transfer, and a blob known in another repository of the same registry is mounted.
  */
 export class BlobMover {
-  readonly #inflight = new Map<string, Promise<'copied' | 'mounted' | 'present'>>();
+  readonly #inflight = new Map<string, Promise<How>>();
+  /**
+   * Child manifests written (or being written) into a destination repository in this run. Tags of
+   * one index are copied at once; two PUTs of the same child overlap in the registry, and
+   * distribution 2.8 then answers the index PUT with 400 MANIFEST_BLOB_UNKNOWN.
+   */
+  readonly #manifests = new Map<string, Promise<void>>();
   /** mountDomain → digest → repositories known to hold it. */
   readonly #known = new Map<string, Map<string, Set<string>>>();
   readonly #limit: LimitFunction;
@@ -58,19 +84,66 @@ export class BlobMover {
   }
 
   async ensure(src: Side, dst: Side, desc: Descriptor, stats: CopyStats, o: CopyOptions): Promise<void> {
-    const key = `${dst.store.mountDomain ?? dst.store.name}|${dst.repository}|${desc.digest}`;
-    let p = this.#inflight.get(key);
-    const mine = !p;
-    if (!p) {
-      p = this.#limit(() => this.#transfer(src, dst, desc, stats, o));
-      this.#inflight.set(key, p);
-      p.catch(() => this.#inflight.delete(key));
+    const key = keyOf(dst, desc.digest);
+    const shared = this.#inflight.get(key);
+    if (shared) {
+      await shared;
+      stats.present++; // another copy moved it, and counts it
+      return;
     }
-    const how = await p;
-    if (!mine) stats.present++;
-    else if (how === 'present') stats.present++;
-    else if (how === 'mounted') stats.mounted++;
-    else stats.copied++;
+    tally(
+      stats,
+      await this.#start(
+        key,
+        this.#limit(() => this.#transfer(src, dst, desc, stats, o)),
+      ),
+    );
+  }
+
+  /**
+   * Sends the blob again if the destination no longer has it, although this run already did (or
+   * is doing) it: after the registry said a manifest names a blob it does not know.
+   */
+  async resend(src: Side, dst: Side, desc: Descriptor, stats: CopyStats, o: CopyOptions): Promise<void> {
+    const key = keyOf(dst, desc.digest);
+    const before = this.#inflight.get(key)?.catch(() => undefined);
+    // After the earlier transfer settles (waited for outside the limit, so waiting holds no slot).
+    // #transfer asks the destination first: a blob that is there now is not sent twice.
+    const again = Promise.resolve(before).then(() =>
+      this.#limit(() => this.#transfer(src, dst, desc, stats, { ...o, freshDestination: false })),
+    );
+    tally(stats, await this.#start(key, again));
+  }
+
+  #start(key: string, p: Promise<How>): Promise<How> {
+    this.#inflight.set(key, p);
+    // A failed transfer is forgotten, so a later copy tries again; a newer entry is left alone.
+    p.catch(() => {
+      if (this.#inflight.get(key) === p) this.#inflight.delete(key);
+    });
+    return p;
+  }
+
+  /** Whether this run wrote (or is writing) manifest `digest` into `dst`. */
+  hasManifest(dst: Side, digest: string): boolean {
+    return this.#manifests.has(keyOf(dst, digest));
+  }
+
+  /**
+   * Writes manifest `digest` into `dst` once per run: a copy that needs a child another copy is
+   * writing waits for that write instead of writing it again. With `again`, writes it once more
+   * after the earlier write settles (the destination lost or never kept it).
+   */
+  manifestOnce(dst: Side, digest: string, write: () => Promise<void>, again = false): Promise<void> {
+    const key = keyOf(dst, digest);
+    const before = this.#manifests.get(key);
+    if (before && !again) return before;
+    const p = before ? before.catch(() => undefined).then(write) : write();
+    this.#manifests.set(key, p);
+    p.catch(() => {
+      if (this.#manifests.get(key) === p) this.#manifests.delete(key);
+    });
+    return p;
   }
 
   #remember(dst: Side, digest: string) {
@@ -110,15 +183,28 @@ export class BlobMover {
       sent = 0;
       const source = early ?? src.store.blobGet(src.repository, desc, { onRetry });
       early = undefined;
-      // Fixed: a 'data' listener here switched the stream to flowing mode before the uploader
-      // read it, so bytes were lost (undici then sent Content-Length 0 → DIGEST_INVALID), and
-      // `.pipe()` into the bandwidth stream dropped the source's errors (a digest mismatch hung
-      // the upload). Progress is counted in a Transform, and pipeline() carries errors through.
+      // Progress is counted in a Transform (a 'data' listener would start the flow before the
+      // uploader reads, losing bytes), and pipeline() carries a source's error (a digest mismatch)
+      // on to the upload instead of leaving it waiting.
       const stages: NodeJS.ReadWriteStream[] = [];
       if (o.bandwidth) stages.push(o.bandwidth.stream());
       const counter = new Transform({
         transform(c: Buffer, _e, cb) {
           sent += c.length;
+          // Stores verify sizes themselves; this holds for any store, so the destination never
+          // receives more than the manifest declared.
+          if (sent > desc.size) {
+            cb(
+              new RegistryError({
+                kind: 'size-mismatch',
+                registry: src.store.display,
+                repository: src.repository,
+                operation: 'fetching blob from',
+                detail: `blob ${desc.digest} is longer than the ${desc.size} bytes its descriptor declares`,
+              }),
+            );
+            return;
+          }
           o.onBlobProgress?.({ digest: desc.digest, bytes: sent, total: desc.size });
           cb(null, c);
         },
@@ -161,8 +247,10 @@ export async function copyArtifact(
   o: CopyOptions,
 ): Promise<ArtifactCopy> {
   const m = await mustGet(src, digest);
+  const limit = o.maxBlobSize ?? DEFAULT_MAX_BLOB_SIZE;
   let bytes = m.bytes;
   let note: string | undefined;
+  let refill: () => Promise<unknown>;
   if (m.parsed.kind === 'index') {
     let children = m.parsed.manifests;
     const subset = platformSubset(m, o.platforms);
@@ -170,11 +258,24 @@ export async function copyArtifact(
       ({ children, bytes } = subset);
       note = `platform subset (${children.map((c) => platformString(c.platform)).join(', ')}): new index ${sha256(bytes)}, the source index is ${digest}`;
     }
-    await Promise.all(children.map((c) => manifests(() => copyChild(mover, src, dst, c, stats, o))));
+    // Every child the destination lacks is read before any is written: a blob over the limit in
+    // one platform fails the image before a byte of any platform moves.
+    const missing = await Promise.all(children.map((c) => manifests(() => missingChild(mover, src, dst, c))));
+    checkBlobSizes(
+      src,
+      digest,
+      missing.flatMap((c) => (c ? manifestsIn(c) : [])),
+      limit,
+    );
+    await Promise.all(missing.map((c) => c && manifests(() => writeChild(mover, src, dst, c, stats, o))));
+    refill = () => restoreChildren(mover, manifests, src, dst, children, stats, o);
   } else {
-    await copyBlobs(mover, src, dst, m.parsed, stats, o);
+    const parsed = m.parsed;
+    checkBlobSizes(src, digest, [parsed], limit);
+    await copyBlobs(mover, src, dst, parsed, stats, o);
+    refill = () => resendBlobs(mover, src, dst, parsed, stats, o);
   }
-  const written = await dst.store.manifestPut(dst.repository, tag ?? digest, bytes, m.mediaType);
+  const written = await putManifest(dst, tag ?? digest, bytes, m.mediaType, stats, refill);
   if (tag) {
     // Confirm what the tag now points at (a registry may accept and store something else).
     const head = await dst.store.manifestHead(dst.repository, tag);
@@ -204,28 +305,167 @@ async function mustGet(side: Side, digest: Digest): Promise<Manifest> {
   return m;
 }
 
-/** A platform manifest of an index: written by digest, skipped when the destination has it. */
-async function copyChild(
+/** A child manifest the destination lacks; `manifest` absent: this run is writing it already. */
+interface MissingChild {
+  desc: Descriptor;
+  manifest?: Manifest;
+  /** Its own missing children (a nested index), written before it. */
+  children: MissingChild[];
+}
+
+/**
+ * What of child `desc` must be written: undefined when the destination has it. A child this run
+ * is writing (or wrote) is not asked about, only waited for; `recheck` asks the destination anyway.
+ */
+async function missingChild(
+  mover: BlobMover,
+  src: Side,
+  dst: Side,
+  desc: Descriptor,
+  recheck = false,
+): Promise<MissingChild | undefined> {
+  if (!recheck && mover.hasManifest(dst, desc.digest)) return { desc, children: [] };
+  if (await dst.store.manifestHead(dst.repository, desc.digest)) return undefined;
+  const manifest = await mustGet(src, desc.digest);
+  const children: MissingChild[] = [];
+  if (manifest.parsed.kind === 'index')
+    for (const c of manifest.parsed.manifests) {
+      const missing = await missingChild(mover, src, dst, c);
+      if (missing) children.push(missing);
+    }
+  return { desc, manifest, children };
+}
+
+function manifestsIn(c: MissingChild): ParsedManifest[] {
+  return [...(c.manifest ? [c.manifest.parsed] : []), ...c.children.flatMap(manifestsIn)];
+}
+
+/**
+ * Writes a missing child by digest, after its blobs (or its own children), once per destination
+ * repository and run. `again`: written even though this run wrote it before.
+ */
+function writeChild(
+  mover: BlobMover,
+  src: Side,
+  dst: Side,
+  child: MissingChild,
+  stats: CopyStats,
+  o: CopyOptions,
+  again = false,
+): Promise<void> {
+  const write = async () => {
+    // Planned while another copy was writing it, and that write failed: this copy reads it now.
+    const c = child.manifest ? child : await missingChild(mover, src, dst, child.desc, true);
+    if (!c?.manifest) return;
+    if (!child.manifest) checkBlobSizes(src, c.desc.digest, manifestsIn(c), o.maxBlobSize ?? DEFAULT_MAX_BLOB_SIZE);
+    for (const g of c.children) await writeChild(mover, src, dst, g, stats, o);
+    const parsed = c.manifest.parsed;
+    let refill: () => Promise<void>;
+    if (parsed.kind === 'index') {
+      refill = async () => {
+        for (const g of parsed.manifests) await restoreChild(mover, src, dst, g, stats, o);
+      };
+    } else {
+      await copyBlobs(mover, src, dst, parsed, stats, o);
+      refill = () => resendBlobs(mover, src, dst, parsed, stats, o);
+    }
+    await putManifest(dst, c.desc.digest, c.manifest.bytes, c.manifest.mediaType, stats, refill);
+  };
+  return mover.manifestOnce(dst, child.desc.digest, write, again);
+}
+
+/** Writes child `desc` again if the destination does not have it now. */
+async function restoreChild(
   mover: BlobMover,
   src: Side,
   dst: Side,
   desc: Descriptor,
   stats: CopyStats,
   o: CopyOptions,
-): Promise<void> {
-  if (await dst.store.manifestHead(dst.repository, desc.digest)) return;
-  const m = await mustGet(src, desc.digest);
-  if (m.parsed.kind === 'index') {
-    for (const c of m.parsed.manifests) await copyChild(mover, src, dst, c, stats, o);
-  } else {
-    await copyBlobs(mover, src, dst, m.parsed, stats, o);
-  }
-  await dst.store.manifestPut(dst.repository, desc.digest, m.bytes, m.mediaType);
+) {
+  const missing = await missingChild(mover, src, dst, desc, true);
+  if (!missing) return;
+  checkBlobSizes(src, desc.digest, manifestsIn(missing), o.maxBlobSize ?? DEFAULT_MAX_BLOB_SIZE);
+  await writeChild(mover, src, dst, missing, stats, o, true);
 }
 
+function restoreChildren(
+  mover: BlobMover,
+  manifests: LimitFunction,
+  src: Side,
+  dst: Side,
+  children: Descriptor[],
+  stats: CopyStats,
+  o: CopyOptions,
+): Promise<unknown> {
+  return Promise.all(children.map((c) => manifests(() => restoreChild(mover, src, dst, c, stats, o))));
+}
+
+async function resendBlobs(
+  mover: BlobMover,
+  src: Side,
+  dst: Side,
+  m: ParsedManifest,
+  stats: CopyStats,
+  o: CopyOptions,
+) {
+  await Promise.all(copiedBlobs(m).map((b) => mover.resend(src, dst, b, stats, o)));
+}
+
+/**
+ * Registry answers to a manifest PUT that name a child or blob as unknown. Distribution 2.8
+ * rewrites a link file in place (truncate, then write), so a PUT that checks a child while
+ * another client writes that child's link reads it empty and answers 400 MANIFEST_BLOB_UNKNOWN.
+ */
+const UNKNOWN_REFERENCE = new Set(['MANIFEST_BLOB_UNKNOWN', 'MANIFEST_UNKNOWN', 'BLOB_UNKNOWN']);
+
+/**
+ * PUTs a manifest whose children or blobs were just written. When the registry answers that one
+ * of them is unknown, `refill` checks them and writes what is missing, and the PUT is tried once more.
+ */
+async function putManifest(
+  dst: Side,
+  reference: string,
+  bytes: Buffer,
+  mediaType: string,
+  stats: CopyStats,
+  refill: () => Promise<unknown>,
+): Promise<Digest> {
+  try {
+    return await dst.store.manifestPut(dst.repository, reference, bytes, mediaType);
+  } catch (e) {
+    if (!(e instanceof RegistryError && e.status === 400 && e.codes.some((c) => UNKNOWN_REFERENCE.has(c)))) throw e;
+    stats.retries++;
+    await refill();
+    return dst.store.manifestPut(dst.repository, reference, bytes, mediaType);
+  }
+}
+
+/** Blobs a manifest needs copied: foreign layers stay where they are (RELIABILITY B4). */
+const copiedBlobs = (m: ParsedManifest) => blobsOf(m).filter((b) => !b.urls?.length);
+
 async function copyBlobs(mover: BlobMover, src: Side, dst: Side, m: ParsedManifest, stats: CopyStats, o: CopyOptions) {
-  const blobs = blobsOf(m).filter((b) => !b.urls?.length); // foreign layers stay where they are (RELIABILITY B4)
-  await Promise.all(blobs.map((b) => mover.ensure(src, dst, b, stats, o)));
+  await Promise.all(copiedBlobs(m).map((b) => mover.ensure(src, dst, b, stats, o)));
+}
+
+/**
+ * Refuses an artifact with a blob declared larger than `limit`, before any transfer: a manifest
+ * that declares 10^15 bytes would otherwise be streamed into the destination until its disk fills.
+ */
+function checkBlobSizes(src: Side, artifact: Digest, manifests: ParsedManifest[], limit: number): void {
+  for (const m of manifests)
+    for (const b of copiedBlobs(m)) {
+      if (b.size <= limit) continue;
+      const gib = Math.ceil(b.size / 1024 ** 3);
+      throw new RegistryError({
+        kind: 'too-large',
+        registry: src.store.display,
+        repository: src.repository,
+        operation: 'checking blob sizes of',
+        detail: `blob ${b.digest} of ${artifact} declares ${b.size} bytes (${humanBytes(b.size)}), above the limit of ${limit} bytes (${humanBytes(limit)})`,
+        hint: `if blobs this large are expected, raise max_blob_size on the rule (for example max_blob_size: ${gib}GiB)`,
+      });
+    }
 }
 
 /** Referrers (signatures, SBOMs) after their subject; the tag-schema fallback index is copied as it is. */
