@@ -125,7 +125,11 @@ export class HarborStore extends ApiRegistryStore {
     return out;
   }
 
-  /** Tags with digest, labels (`{ label: "" }`), media types and push time, from the artifacts API. */
+  /**
+   * Tags with digest, labels (`{ label: "" }`), media types and push time, from the artifacts API.
+   * A tag belongs to one artifact, whose `digest` is the manifest the tag points at: for a multi-arch
+   * tag the index's (its platforms' manifests are the index's `references`, carrying no tags).
+   */
   async listTagDetails(repository: string): Promise<TagInfo[]> {
     const [project, name] = splitProject(repository);
     let artifacts: HarborArtifact[];

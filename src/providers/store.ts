@@ -42,6 +42,10 @@ export interface Store {
   /**
    * Tags with what the provider knows about them (Harbor labels, digests, push times), so label
    * filters work on providers with labels. Absent when the provider knows only tag names.
+   * A `digest` is exactly what a manifest HEAD by that tag returns (an index's digest for a
+   * multi-arch tag), so the engine can skip that HEAD; it is left out when the vendor's listing
+   * does not guarantee it. Harbor gives it (its artifact's `digest`); Docker Hub's tag listing
+   * documents only per-platform image digests, and GitHub's package versions only a version `name`.
    */
   listTagDetails?(repository: string): Promise<TagInfo[]>;
   /** The pull quota last reported by the registry; undefined when it reports none. */

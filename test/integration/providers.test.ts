@@ -16,7 +16,7 @@ import { createLayout, type FixtureImage, type Layout } from '../support/oci-fix
 import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
 import { dockerRef, listTags, refOptions, seedImage } from '../support/skopeo.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
-import { startGitHubApi, startHarborApi, startHubApi } from '../support/vendor-apis.js';
+import { harborArtifactsFrom, startGitHubApi, startHarborApi, startHubApi } from '../support/vendor-apis.js';
 
 let tmp: TempDir;
 let reg: RunningRegistry; // anonymous, plain HTTP: plays every vendor's /v2
@@ -24,6 +24,8 @@ let layout: Layout;
 let v1: FixtureImage;
 let v2: FixtureImage;
 let old: FixtureImage;
+let multi: FixtureImage;
+let list: FixtureImage;
 let configs = 0;
 
 beforeAll(async () => {
@@ -33,6 +35,12 @@ beforeAll(async () => {
   v1 = layout.addImage({ tag: 'v1', layers: [1024], seed: 'providers-v1' });
   v2 = layout.addImage({ tag: 'v2', layers: [1024], seed: 'providers-v2' });
   old = layout.addImage({ tag: 'old', layers: [512], seed: 'providers-old' });
+  const platforms = [
+    { os: 'linux', architecture: 'amd64' },
+    { os: 'linux', architecture: 'arm64', variant: 'v8' },
+  ];
+  multi = layout.addIndex({ tag: 'multi', platforms, layers: [256], seed: 'providers-multi' });
+  list = layout.addIndex({ tag: 'list', platforms, layers: [256], seed: 'providers-list', format: 'docker' });
   layout.write();
   process.env.FERRY_IT_HUB_PAT = 'dckr_pat_integration';
   process.env.FERRY_IT_GH_TOKEN = 'ghs_integration';
@@ -201,6 +209,63 @@ rules:
         await store.close();
       }
     } finally {
+      await harbor.stop();
+    }
+  });
+});
+
+describe('listings that carry digests', () => {
+  it("Harbor's artifacts give each tag the digest a manifest HEAD by tag returns, an index's for a multi-arch tag", async () => {
+    const repo = 'proj/digests';
+    await seedImage(layout.dir, 'v1', reg, `${repo}:v1`);
+    await seedImage(layout.dir, 'v1', reg, `${repo}:same`);
+    await seedImage(layout.dir, 'multi', reg, `${repo}:multi`);
+    await seedImage(layout.dir, 'list', reg, `${repo}:list`);
+    process.env.FERRY_IT_ROBOT = 'robot-pw';
+    const harbor = await startHarborApi({
+      users: { robot$ferry: 'robot-pw' },
+      projects: { proj: { public: false } },
+      repositories: await harborArtifactsFrom(reg.url, [repo]),
+    });
+    const store = await openStore(
+      {
+        name: 'harbor',
+        type: 'harbor',
+        url: reg.url,
+        tls: { verify: true },
+        credentials: { username: { value: 'robot$ferry' }, password: { env: 'FERRY_IT_ROBOT' } },
+        options: { api_url: harbor.url },
+      },
+      { baseDir: tmp.path },
+    );
+    try {
+      const details = await store.listTagDetails!(repo);
+      // The listing alone: no registry request, so the engine needs no HEAD per tag.
+      expect(Object.keys(store.requestCounts()).filter((k) => !k.startsWith('api '))).toEqual([]);
+      expect(details.map((d) => d.tag).sort()).toEqual(['list', 'multi', 'same', 'v1']);
+      for (const d of details) {
+        const head = await store.manifestHead(repo, d.tag);
+        expect({ tag: d.tag, digest: d.digest, mediaType: d.mediaType }).toEqual({
+          tag: d.tag,
+          digest: head?.digest,
+          mediaType: head?.mediaType,
+        });
+      }
+      const byTag = new Map(details.map((d) => [d.tag, d]));
+      expect(byTag.get('v1')?.digest).toBe(v1.digest);
+      expect(byTag.get('same')?.digest).toBe(v1.digest);
+      // The index (or Docker manifest list), never one of its platforms' manifests.
+      expect(byTag.get('multi')).toMatchObject({
+        digest: multi.digest,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+      });
+      expect(byTag.get('list')).toMatchObject({
+        digest: list.digest,
+        mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+      });
+      expect(multi.children?.map((c) => c.digest)).not.toContain(byTag.get('multi')?.digest);
+    } finally {
+      await store.close();
       await harbor.stop();
     }
   });

@@ -5,6 +5,7 @@
  * description (test/fixtures/vendor-api/): `stop()` fails when a request or an answer is not in it.
  * Images themselves live in a real registry (registry-process.ts).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -275,6 +276,65 @@ export interface HarborArtifactFixture {
   manifest_media_type?: string;
   tags: string[];
   labels?: string[];
+  /** An index's manifests, as Harbor lists them under the index (the children are not listed themselves). */
+  references?: { child_digest: string; platform?: { os?: string; architecture?: string; variant?: string } }[];
+}
+
+const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+/**
+ * The artifacts Harbor records for repositories of an anonymous registry, as it does on push: one
+ * per manifest a tag points to, its digest computed from the manifest's bytes, the tags on it, and
+ * for an index its children as references.
+ */
+export async function harborArtifactsFrom(
+  registryUrl: string,
+  repositories: string[],
+): Promise<Record<string, HarborArtifactFixture[]>> {
+  const out: Record<string, HarborArtifactFixture[]> = {};
+  for (const repo of repositories) {
+    const list = (await (await fetch(`${registryUrl}/v2/${repo}/tags/list`)).json()) as { tags?: string[] | null };
+    const byDigest = new Map<string, HarborArtifactFixture>();
+    for (const tag of list.tags ?? []) {
+      const r = await fetch(`${registryUrl}/v2/${repo}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
+      if (r.status !== 200) throw new Error(`GET ${repo}:${tag}: HTTP ${r.status}`);
+      const bytes = Buffer.from(await r.arrayBuffer());
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      const m = JSON.parse(bytes.toString('utf8')) as {
+        mediaType?: string;
+        config?: { mediaType?: string };
+        manifests?: { digest: string; platform?: { os?: string; architecture?: string; variant?: string } }[];
+      };
+      const mediaType = m.mediaType ?? r.headers.get('content-type') ?? '';
+      const known = byDigest.get(digest);
+      if (known) {
+        known.tags.push(tag);
+        continue;
+      }
+      byDigest.set(digest, {
+        digest,
+        manifest_media_type: mediaType,
+        // Harbor's artifact media type: the config's for an image, the manifest's own for an index.
+        media_type: m.config?.mediaType ?? mediaType,
+        tags: [tag],
+        ...(m.manifests
+          ? {
+              references: m.manifests.map((c) => ({
+                child_digest: c.digest,
+                ...(c.platform ? { platform: c.platform } : {}),
+              })),
+            }
+          : {}),
+      });
+    }
+    out[repo] = [...byDigest.values()];
+  }
+  return out;
 }
 
 export interface HarborApiOptions {
@@ -381,6 +441,7 @@ export async function startHarborApi(options: HarborApiOptions): Promise<FakeApi
             manifest_media_type: a.manifest_media_type ?? 'application/vnd.oci.image.manifest.v1+json',
             type: 'IMAGE',
             push_time: '2024-05-01T00:00:00.000Z',
+            ...(a.references ? { references: a.references } : {}),
             // Left out when not asked for: the description types both as arrays, never null.
             ...(withTag ? { tags: a.tags.map((t) => ({ name: t, push_time: '2024-05-01T00:00:00.000Z' })) } : {}),
             ...(withLabel ? { labels: (a.labels ?? []).map((l, i) => ({ id: i + 1, name: l, scope: 'g' })) } : {}),
