@@ -54,22 +54,25 @@ export function escapeHtml(s: string): string {
 }
 
 /**
- * Makes text inert in a GitHub Actions log. The runner reads a line starting with `::` as a
- * workflow command (and `##[` as a legacy one), so a registry string like
+ * Makes text inert in a GitHub Actions log. The runner reads a line starting with `::` (after
+ * leading blanks) as a workflow command, and `##[` as a legacy one, so a registry string like
  * `"\n::add-mask::x\n::error::pwned"` could mask output or raise an annotation
- * (docs.github.com, "Workflow commands for GitHub Actions"). Line breaks and `%` are encoded
- * the way the toolkit encodes command data (`%0A`, `%0D`, `%25`), so the result is one line;
- * a leading `::` and every `##[` get a zero-width space; other control characters
- * (ANSI escapes included) are shown as `\xNN`.
+ * (docs.github.com, "Workflow commands for GitHub Actions"). Every line that would start with
+ * `::` gets a zero-width space after its first colon and every `##[` one after its `#`; a lone
+ * carriage return becomes a line break (the runner splits lines on it too); other control
+ * characters (ANSI escapes included) are shown as `\xNN`. Nothing is percent-encoded: the
+ * runner decodes `%25`/`%0A` only inside command data, so in a plain line they would show as is,
+ * and `core.error`/`core.warning` encode their own data.
  */
 export function neutralizeCommands(s: string): string {
-  return s
-    .replace(/%/g, '%25')
-    .replace(/\r/g, '%0D')
-    .replace(/\n/g, '%0A')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${hex2(c)}`)
-    .replace(/^(\s*):(?=:)/, `$1:${ZWSP}`)
-    .replace(/##\[/g, `#${ZWSP}#[`);
+  return (
+    s
+      .replace(/\r\n?/g, '\n')
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${hex2(c)}`)
+      // The runner trims any Unicode blank before looking for `::` (.NET TrimStart).
+      .replace(/^([^\S\n]*):(?=:)/gm, `$1:${ZWSP}`)
+      .replace(/##\[/g, `#${ZWSP}#[`)
+  );
 }
 
 /**
