@@ -1,7 +1,8 @@
 /**
  * The one sticky pull-request comment (ECOSYSTEM.md (b)): find ours by its hidden marker, update it
- * in place, else create it. Plain REST over fetch against GITHUB_API_URL.
+ * in place, else create it, through @actions/github's Octokit against GITHUB_API_URL.
  */
+import { getOctokit } from '@actions/github';
 
 export interface CommentTarget {
   apiUrl: string;
@@ -11,47 +12,8 @@ export interface CommentTarget {
   issue: number;
 }
 
-export class GitHubApiError extends Error {
-  override name = 'GitHubApiError';
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
-interface IssueComment {
-  id: number;
-  body?: string;
-  user?: { login?: string; type?: string } | null;
-}
-
-async function call<T>(t: CommentTarget, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${t.apiUrl.replace(/\/+$/, '')}${path}`, {
-    method,
-    headers: {
-      accept: 'application/vnd.github+json',
-      authorization: `Bearer ${t.token}`,
-      'x-github-api-version': '2022-11-28',
-      'user-agent': 'ferry-action',
-      ...(body ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(30_000),
-  });
-  if (!res.ok) {
-    const text = (await res.text().catch(() => '')).slice(0, 300);
-    let message = text;
-    try {
-      message = (JSON.parse(text) as { message?: string }).message ?? text;
-    } catch {
-      // not JSON: keep the raw text
-    }
-    throw new GitHubApiError(`${method} ${path}: ${res.status} ${message}`, res.status);
-  }
-  return (await res.json()) as T;
-}
+/** Comments read while looking for ours: 50 pages of 100. */
+const MAX_PAGES = 50;
 
 /** Creates or updates the comment carrying `marker`; returns what was done and the comment id. */
 export async function upsertComment(
@@ -59,11 +21,20 @@ export async function upsertComment(
   marker: string,
   body: string,
 ): Promise<{ action: 'created' | 'updated' | 'unchanged'; id: number }> {
-  const [owner, repo] = t.repository.split('/');
-  const base = `/repos/${encodeURIComponent(owner ?? '')}/${encodeURIComponent(repo ?? '')}`;
-  let existing: IssueComment | undefined;
-  for (let page = 1; page <= 50 && !existing; page++) {
-    const list = await call<IssueComment[]>(t, 'GET', `${base}/issues/${t.issue}/comments?per_page=100&page=${page}`);
+  const [owner = '', repo = ''] = t.repository.split('/');
+  const octokit = getOctokit(t.token, {
+    baseUrl: t.apiUrl.replace(/\/+$/, ''),
+    request: { signal: AbortSignal.timeout(30_000) },
+  });
+  const where = { owner, repo };
+  let existing: { id: number; body?: string | undefined } | undefined;
+  for (let page = 1; page <= MAX_PAGES && !existing; page++) {
+    const { data: list } = await octokit.rest.issues.listComments({
+      ...where,
+      issue_number: t.issue,
+      per_page: 100,
+      page,
+    });
     // Prefer a bot's comment: a person quoting the marker must not have their comment rewritten.
     const ours = list.filter((c) => c.body?.includes(marker));
     existing = ours.find((c) => c.user?.type === 'Bot') ?? ours.find((c) => !c.user?.type);
@@ -71,9 +42,9 @@ export async function upsertComment(
   }
   if (existing?.body === body) return { action: 'unchanged', id: existing.id };
   if (existing) {
-    const c = await call<IssueComment>(t, 'PATCH', `${base}/issues/comments/${existing.id}`, { body });
-    return { action: 'updated', id: c.id };
+    const { data } = await octokit.rest.issues.updateComment({ ...where, comment_id: existing.id, body });
+    return { action: 'updated', id: data.id };
   }
-  const c = await call<IssueComment>(t, 'POST', `${base}/issues/${t.issue}/comments`, { body });
-  return { action: 'created', id: c.id };
+  const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: t.issue, body });
+  return { action: 'created', id: data.id };
 }

@@ -6,9 +6,10 @@
  * Hub API: https://docs.docker.com/reference/api/hub/latest/
  * Pull limits: https://docs.docker.com/docker-hub/usage/pulls/
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Manifest } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
+import { registryAgent } from '../registry/http.js';
 import { firstHeader } from '../registry/wire.js';
 import { registerSecret } from '../util/secrets.js';
 import { ApiRegistryStore } from './api-store.js';
@@ -62,20 +63,11 @@ export class RateLimitSink {
   }
 
   /**
-   * An undici Agent whose responses pass through `observe`. Its options are the ones the Transport
-   * gives its own Agent (src/registry/http.ts, which exports no factory for them); the unit test
-   * holds both to HTTP/1.1.
+   * The registry Agent (src/registry/http.ts registryAgent, one set of settings) with its responses
+   * passed through `observe`.
    */
   dispatcher(tls: { ca?: string | Buffer; verify?: boolean }): Dispatcher {
-    const agent = new Agent({
-      connections: 8,
-      // HTTP/1.1 only, as the Transport: with HTTP/2 a request body that errors mid-upload hangs.
-      allowH2: false,
-      keepAliveTimeout: 30_000,
-      headersTimeout: 60_000,
-      bodyTimeout: 120_000,
-      connect: { ...(tls.ca ? { ca: tls.ca } : {}), rejectUnauthorized: tls.verify !== false },
-    });
+    const agent = registryAgent(tls);
     return new Proxy(agent, {
       get: (target, prop) => {
         const v = Reflect.get(target, prop);

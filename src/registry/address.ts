@@ -18,10 +18,6 @@ export function addressClass(hostname: string): AddressClass {
   return ipv6Class(ipv6Groups(h));
 }
 
-export function isLoopback(hostname: string): boolean {
-  return addressClass(hostname) === 'loopback';
-}
-
 function ipv4Octets(ip: string): number[] {
   return ip.split('.').map(Number);
 }

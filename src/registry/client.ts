@@ -301,8 +301,8 @@ export class RegistryClient {
     const type = header(r.headers, 'content-type');
     const length = header(r.headers, 'content-length');
     const size = Number(length);
-    // A missing Content-Length came back as size NaN (Number(undefined)); RELIABILITY C2 asks for
-    // both the digest and the length, else a GET that computes them.
+    // Both the digest and the length, else a GET that computes them (docs/RELIABILITY.md C2): a
+    // missing Content-Length must not become size NaN.
     if (!digest || !type || length === undefined || !Number.isSafeInteger(size) || size < 0) {
       // Some registries omit the digest on HEAD: fall back to a GET and compute it (RELIABILITY C2).
       const m = await this.manifestGet(repository, reference);
@@ -321,8 +321,7 @@ export class RegistryClient {
     let r: Awaited<ReturnType<Transport['send']>>;
     let bytes: Buffer;
     // The transport retries failures before the headers; a connection lost while reading the
-    // (small) body is retried here. Before, any body error, a reset or a truncation included, was
-    // reported as "manifest is larger than 8 MiB" (kind 'too-large') and never retried.
+    // (small) body is retried here, and reported as a network error, not as 'too-large'.
     for (let attempt = 1; ; attempt++) {
       r = await this.#send({
         method: 'GET',

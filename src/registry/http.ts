@@ -77,6 +77,20 @@ export function requestDeadlineMs(size: number | undefined, d: Deadlines = DEFAU
   return d.blobGraceMs + Math.ceil((Math.max(0, size) * 1000) / d.blobFloorBytesPerSecond);
 }
 
+/** The one set of connection settings for every registry and vendor API (a dispatcher may wrap it). */
+export function registryAgent(tls: { ca?: string | Buffer; verify?: boolean }, connections = 8): Agent {
+  return new Agent({
+    connections,
+    // HTTP/1.1 only: with undici's HTTP/2 a request body that errors mid-upload (a corrupt
+    // source blob) left the event loop spinning against distribution 2.8.2 instead of failing.
+    allowH2: false,
+    keepAliveTimeout: 30_000,
+    headersTimeout: 60_000,
+    bodyTimeout: 120_000,
+    connect: { ...(tls.ca ? { ca: tls.ca } : {}), rejectUnauthorized: tls.verify !== false },
+  });
+}
+
 export interface SendRequest {
   method: Method;
   /** Path below the base URL (`/v2/...`) or an absolute URL (a Location or Link). */
@@ -106,7 +120,7 @@ export interface SendResponse {
   retries: number;
 }
 
-export { type AddressClass, addressClass, isLoopback } from './address.js';
+export { type AddressClass, addressClass } from './address.js';
 
 export const ERROR_BODY_CAP = 64 * 1024;
 export const TOKEN_BODY_CAP = 1024 * 1024;
@@ -148,21 +162,7 @@ export class Transport {
     this.#userAgent = o.userAgent ?? 'ferry';
     this.#deadlines = { ...DEFAULT_DEADLINES, ...o.deadlines };
     if (o.cancel) this.#cancel = o.cancel;
-    this.#agent =
-      o.dispatcher ??
-      new Agent({
-        connections: o.connections ?? 8,
-        // HTTP/1.1 only: with undici's HTTP/2 a request body that errors mid-upload (a corrupt
-        // source blob) left the event loop spinning against distribution 2.8.2 instead of failing.
-        allowH2: false,
-        keepAliveTimeout: 30_000,
-        headersTimeout: 60_000,
-        bodyTimeout: 120_000,
-        connect: {
-          ...(o.tls?.ca ? { ca: o.tls.ca } : {}),
-          rejectUnauthorized: o.tls?.verify !== false,
-        },
-      });
+    this.#agent = o.dispatcher ?? registryAgent(o.tls ?? {}, o.connections);
     if (this.#credentials && 'password' in this.#credentials) {
       registerSecret(this.#credentials.password);
       registerSecret(this.#basicValue().slice('Basic '.length));
@@ -228,8 +228,8 @@ export class Transport {
           this.#tokens.delete(scopeKey(scopes));
           // Re-send once with fresh credentials even when `retry` is false: every body here is
           // replayable (bytes, or a factory opening a fresh stream), and a 401 means the registry
-          // refused the request without accepting its content. Before, a token that expired
-          // during a long transfer failed a monolithic blob PUT outright (RELIABILITY B6, T12).
+          // refused the request without accepting its content, so a token that expires during a
+          // long transfer does not fail a monolithic blob PUT (docs/RELIABILITY.md B6, T12).
           continue;
         }
       }
@@ -478,8 +478,8 @@ export class Transport {
     }
     if (u.username || u.password) throw this.#refused(req, 'token realm carries credentials');
     // Plain http only on the plain-http registry's own origin, which sees the credentials in clear
-    // anyway: the loopback exception let an https registry send them to any local port
-    // (RELIABILITY B3), and any http realm of a plain-http registry received them too (issue 15).
+    // anyway: not to another local port of an https registry (docs/RELIABILITY.md B3), nor to any
+    // other origin of a plain-http one.
     if (u.protocol === 'http:' && this.base.protocol === 'http:' && u.origin !== this.base.origin)
       throw this.#refused(
         req,

@@ -65,7 +65,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Math.max(0, at - now);
 }
 
-/** Exponential backoff with full jitter: random in [0, min(max, base·2^attempt)]. */
+/** Exponential backoff with equal jitter: random in [cap/2, cap], cap = min(max, base·2^attempt). */
 export function backoffDelay(attempt: number, o: RetryOptions, random = Math.random): number {
   const cap = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** attempt);
   return Math.round(cap / 2 + (random() * cap) / 2);

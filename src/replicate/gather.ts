@@ -7,7 +7,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
-import { sha256 } from '../oci/digest.js';
+import { isDigest, sha256 } from '../oci/digest.js';
 import { INDEX_TYPES } from '../oci/media-types.js';
 import { isRepository, isTag } from '../oci/ref.js';
 import { deletionScope, REFERRER_TAG, type RepoInput, type SourceTag } from '../plan/plan.js';
@@ -169,6 +169,8 @@ export async function gather(
               .join(', ')}${invalid.length > 5 ? ', …' : ''} (tags are [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
           );
         const valid = infos.filter((t) => isTag(t.tag));
+        // A listing that carries digests (Harbor's artifacts API) spares the HEAD per tag.
+        const listed = new Map(valid.filter((t) => t.digest && isDigest(t.digest)).map((t) => [t.tag, t.digest!]));
         const all = new Set(valid.map((t) => t.tag));
         out.tagSets.set(repo, all);
         const selected = selectTags(valid, rule.filters, selection.dropped).map((t) => t.tag);
@@ -180,7 +182,8 @@ export async function gather(
           Promise.all(
             list.map((tag) =>
               heads(async () => {
-                const r = await resolve(repo, tag);
+                const known = listed.get(tag);
+                const r = known ? { digest: known } : await resolve(repo, tag);
                 if ('digest' in r) source.set(tag, { digest: r.digest });
                 else unresolved.set(tag, r.why);
               }),

@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import type { Rule } from '../../../src/config/types.js';
+import { sha256 } from '../../../src/oci/digest.js';
+import { MediaType } from '../../../src/oci/media-types.js';
+import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
+import type { Store } from '../../../src/providers/store.js';
+import { runRule } from '../../../src/replicate/rule.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ferry-gather-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function image(store: OciLayoutStore, repo: string, tag: string): Promise<string> {
+  const put = async (data: Buffer, mediaType: string) => {
+    const desc = { mediaType, digest: sha256(data), size: data.length };
+    await store.blobPut(repo, desc, async () => Readable.from([data]));
+    return desc;
+  };
+  const config = await put(Buffer.from(`{"os":"linux","architecture":"amd64","tag":"${tag}"}`), MediaType.OciConfig);
+  const layer = await put(Buffer.from(`layer of ${repo}:${tag}`), 'application/vnd.oci.image.layer.v1.tar');
+  const manifest = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config, layers: [layer] }),
+  );
+  return store.manifestPut(repo, tag, manifest, MediaType.OciManifest);
+}
+
+const rule: Rule = {
+  name: 'g',
+  enabled: true,
+  source: 'src',
+  destination: 'dst',
+  filters: { name: [], tag: [], labels: {}, resource: 'all' },
+  destinationNamespace: 'mirror',
+  flattening: 1,
+  override: true,
+  deleteRemote: { enabled: false, max: 10, acknowledgeMatchAll: false },
+  triggers: [{ kind: 'manual' }],
+  concurrency: 2,
+  platforms: [],
+  referrers: false,
+  maxBlobSize: 1 << 30,
+};
+
+/** The layout store as a provider whose tag listing carries digests (as Harbor's artifacts API). */
+function withListingDigests(store: OciLayoutStore, digests: Map<string, string>) {
+  let heads = 0;
+  const wrapped = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'listTagDetails')
+        return async (repo: string) => (await target.listTags(repo)).map((tag) => ({ tag, digest: digests.get(tag) }));
+      if (prop === 'manifestHead')
+        return (repo: string, ref: string) => {
+          heads++;
+          return target.manifestHead(repo, ref);
+        };
+      const v = Reflect.get(target, prop);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as Store;
+  return { store: wrapped, heads: () => heads };
+}
+
+test('a source whose listing carries digests costs no HEAD per tag', async () => {
+  const layout = new OciLayoutStore('src', join(dir, 'src'));
+  const digests = new Map<string, string>();
+  for (const t of ['v1', 'v2', 'v3']) digests.set(t, await image(layout, 'team/app', t));
+  const src = withListingDigests(layout, digests);
+  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const first = await runRule(rule, src.store, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  expect(first.results.map((r) => r.status)).toEqual(['copied', 'copied', 'copied']);
+  const before = src.heads();
+  const again = await runRule(rule, src.store, dst, { dryRun: true, concurrency: 2, blobConcurrency: 2 });
+  expect(again.plan.items.map((i) => `${i.tag}:${i.action}:${i.sourceDigest === digests.get(i.tag)}`)).toEqual([
+    'v1:unchanged:true',
+    'v2:unchanged:true',
+    'v3:unchanged:true',
+  ]);
+  expect(src.heads() - before).toBe(0);
+});
