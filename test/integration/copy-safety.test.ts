@@ -10,14 +10,17 @@ import type { Digest } from '../../src/oci/digest.js';
 import { RegistryStore } from '../../src/providers/registry-store.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { BlobMover, copyArtifact, emptyStats, type Side } from '../../src/replicate/copy.js';
-import { createLayout, type FixtureImage } from '../support/oci-fixtures.js';
-import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
+import { RegistryError } from '../../src/registry/errors.js';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { createLayout, type FixtureImage, MediaType, seededBytes, sha256Digest } from '../support/oci-fixtures.js';
+import { countRequests, type RunningRegistry, startRegistry } from '../support/registry-process.js';
 import { dockerRef, inspectDigest, refOptions, seedImage } from '../support/skopeo.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
 
 let tmp: TempDir;
 let src: RunningRegistry;
 let dst: RunningRegistry;
+let proxy: FaultProxy; // in front of `src`
 let srcStore: RegistryStore;
 let dstStore: RegistryStore;
 let index: FixtureImage;
@@ -42,12 +45,14 @@ beforeAll(async () => {
     seed: 'shared-index',
   });
   await seedImage(layout.dir, 'latest', src, 'app/multi:latest', null);
+  proxy = await startFaultProxy({ target: src.url });
   srcStore = storeFor(src, 'src');
   dstStore = storeFor(dst, 'dst');
 });
 
 afterAll(async () => {
   await Promise.all([srcStore?.close(), dstStore?.close()]);
+  await proxy?.stop();
   await Promise.all([src?.stop(), dst?.stop()]);
   await tmp?.remove();
 });
@@ -108,5 +113,115 @@ describe('tags sharing one multi-arch index', () => {
 
   it('are all copied by two runs into one repository at once', async () => {
     expect(await copyRounds('two', 2)).toEqual([]);
+  });
+});
+
+let sentinel = 0;
+/**
+ * Waits until `reg` has logged every request made so far: one more, uniquely named request, and
+ * its access-log line (written after each response) is waited for.
+ */
+async function settleLog(reg: RunningRegistry): Promise<void> {
+  const name = `sentinel${++sentinel}x`;
+  await (await fetch(`${reg.url}/v2/${name}/tags/list`)).arrayBuffer();
+  const pattern = new RegExp(`/v2/${name}/`);
+  for (let i = 0; i < 400 && (await countRequests(reg, pattern)) === 0; i++) await new Promise((r) => setImmediate(r));
+  expect(await countRequests(reg, pattern)).toBe(1);
+}
+
+/** Raw pushes to the source, for manifests skopeo would refuse to write. */
+async function pushBlob(repo: string, data: Buffer): Promise<string> {
+  const start = await fetch(`${src.url}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+  expect(start.status).toBe(202);
+  const loc = new URL(start.headers.get('location')!, src.url);
+  const digest = sha256Digest(data);
+  loc.searchParams.set('digest', digest);
+  const put = await fetch(loc, { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } });
+  expect(put.status).toBe(201);
+  return digest;
+}
+
+/** Pushes an image whose one layer is `layer` but declared `declaredSize` bytes; its digest. */
+async function pushLyingImage(repo: string, layer: Buffer, declaredSize: number): Promise<Digest> {
+  const config = Buffer.from(JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers' } }));
+  const doc = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: { mediaType: MediaType.ociConfig, digest: await pushBlob(repo, config), size: config.length },
+    layers: [{ mediaType: MediaType.ociLayerGzip, digest: await pushBlob(repo, layer), size: declaredSize }],
+  };
+  const bytes = Buffer.from(JSON.stringify(doc));
+  const r = await fetch(`${src.url}/v2/${repo}/manifests/v1`, {
+    method: 'PUT',
+    body: bytes,
+    headers: { 'content-type': MediaType.ociManifest },
+  });
+  expect(r.status, await r.text()).toBe(201);
+  return sha256Digest(bytes) as Digest;
+}
+
+const copyOne = (from: Side, repository: string, digest: Digest, o: { maxBlobSize?: number } = {}) =>
+  copyArtifact(new BlobMover(pLimit(4)), pLimit(4), from, { store: dstStore, repository }, digest, 'v1', emptyStats(), {
+    platforms: [],
+    referrers: false,
+    ...o,
+  });
+
+describe('declared blob sizes', () => {
+  it('a layer declared at 10^15 bytes fails the image before any blob is read or written', async () => {
+    const layer = seededBytes('declared-huge', 4096);
+    const digest = await pushLyingImage('lying/huge', layer, 10 ** 15);
+    const err = await copyOne({ store: srcStore, repository: 'lying/huge' }, 'huge/out', digest).catch(
+      (e: unknown) => e,
+    );
+
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).kind).toBe('too-large');
+    expect((err as Error).message).toContain(sha256Digest(layer));
+    expect((err as Error).message).toContain('1000000000000000 bytes');
+    expect((err as RegistryError).hint).toContain('max_blob_size');
+    // The registries' access logs: no blob GET at the source, nothing at the destination.
+    await Promise.all([settleLog(src), settleLog(dst)]);
+    expect(await countRequests(src, /\/v2\/lying\/huge\/blobs\/sha256/)).toBe(0);
+    expect(await countRequests(dst, /\/v2\/huge\/out\//)).toBe(0);
+  });
+
+  it('a source sending more bytes than the layer declares is cut off and nothing is written', async () => {
+    const layer = seededBytes('declared-short', 256 * 1024);
+    const digest = await pushLyingImage('lying/short', layer, 64 * 1024);
+    // Directly, the registry's Content-Length gives it away; through the proxy there is none, and
+    // only the count of bytes read can stop it.
+    const direct: Side = { store: srcStore, repository: 'lying/short' };
+    const viaProxy: Side = {
+      store: new RegistryStore({
+        name: 'proxy',
+        client: new RegistryClient({ registry: proxy.host, baseUrl: proxy.url }),
+      }),
+      repository: 'lying/short',
+    };
+    proxy.addRule({
+      method: 'GET',
+      path: '/blobs/',
+      times: Infinity,
+      action: { kind: 'content-length', delta: 0, drop: true },
+    });
+    try {
+      for (const [from, repository] of [
+        [direct, 'short/direct'],
+        [viaProxy, 'short/proxied'],
+      ] as const) {
+        const err = await copyOne(from, repository, digest).catch((e: unknown) => e);
+        expect(err, repository).toBeInstanceOf(RegistryError);
+        expect((err as RegistryError).kind, repository).toBe('size-mismatch');
+        const head = await fetch(`${dst.url}/v2/${repository}/blobs/${sha256Digest(layer)}`, { method: 'HEAD' });
+        expect(head.status, repository).toBe(404);
+        const tag = await fetch(`${dst.url}/v2/${repository}/manifests/v1`, { method: 'HEAD' });
+        expect(tag.status, repository).toBe(404);
+      }
+      expect(proxy.countBy('GET', '/blobs/')).toBeGreaterThan(0);
+    } finally {
+      proxy.clearRules();
+      await viaProxy.store.close();
+    }
   });
 });
