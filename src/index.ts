@@ -26,3 +26,21 @@ export { redact, registerSecret, setMasker } from './util/secrets.js';
 export { writeDemo } from './demo.js';
 export { VERSION } from './version.js';
 export { formatDuration, parseDuration, type Stop, stopOnSignalsOrTimeout } from './util/stop.js';
+export {
+  type Drift,
+  formatDrift,
+  formatWarning,
+  harborDrift,
+  harborLogin,
+  importDregsy,
+  importHarbor,
+  importHarborPolicies,
+  importImageSyncer,
+  ImportError,
+  type ImportResult,
+  type ImportWarning,
+  importList,
+  importRegsync,
+  importSkopeo,
+  renderRulesFile,
+} from './import/index.js';

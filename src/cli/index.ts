@@ -6,6 +6,7 @@ import { validateCommand } from './commands/validate.js';
 import { planCommand } from './commands/plan.js';
 import { runCommand } from './commands/run.js';
 import { demoCommand } from './commands/demo.js';
+import { importCommand } from './commands/import.js';
 
 const program = new Command()
   .name('ferry')
@@ -83,6 +84,9 @@ program
   .action(async (opts) => {
     process.exitCode = await demoCommand(opts);
   });
+
+// `ferry import harbor|regsync|skopeo|image-syncer|dregsy|list`: a rules file from another tool's rules.
+program.addCommand(importCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CommanderError) process.exitCode = e.exitCode === 0 ? 0 : 2;
