@@ -44,3 +44,5 @@ export {
   importSkopeo,
   renderRulesFile,
 } from './import/index.js';
+export { formatRunProgress, type RunLog, type RunLogOptions, runLog, totalsLine } from './report/console.js';
+export { selectionLine } from './report/summary.js';

@@ -16,14 +16,16 @@ import type { ManifestCache } from './manifest-cache.js';
 import type { Result, ResultStatus } from './result.js';
 
 /** Something a person watching a long run wants to know. */
-export type ProgressEvent = {
-  kind: 'blob';
-  ref: string;
-  digest: string;
-  bytes: number;
-  total: number;
-  elapsedMs: number;
-};
+export type ProgressEvent =
+  | { kind: 'blob'; ref: string; digest: string; bytes: number; total: number; elapsedMs: number }
+  /** A rule begins (before its listing); `index` is 1-based among the `of` rules of the run. */
+  | { kind: 'rule-start'; rule: string; source: string; destination: string; index: number; of: number }
+  /** A rule's plan is made: `tags` plan items, of which `writes` copy, update or delete. */
+  | { kind: 'planned'; rule: string; tags: number; writes: number }
+  /** One image or deletion ended (writes only: the others are known at `planned`). */
+  | { kind: 'result'; result: Result }
+  /** A rule ended: every result of it, and its rule-level errors. */
+  | { kind: 'rule-end'; rule: string; results: Result[]; errors: { message: string; hint?: string }[] };
 
 export interface ExecuteOptions {
   dryRun: boolean;
@@ -88,6 +90,8 @@ export async function execute(
     else if (i.action === 'listing-failed')
       results.push({ ...base(i), status: 'failed', error: { kind: 'listing', message: i.reason ?? 'listing failed' } });
   }
+  const writing = plan.items.filter((i) => i.action === 'copy' || i.action === 'update' || i.action === 'delete');
+  o.onProgress?.({ kind: 'planned', rule: rule.name, tags: plan.items.length, writes: o.dryRun ? 0 : writing.length });
   if (o.dryRun) {
     const would = { copy: 'would-copy', update: 'would-update', delete: 'would-delete' } as const;
     for (const i of plan.items)
@@ -166,7 +170,7 @@ export async function execute(
         } finally {
           o.cache.release(repo, i.sourceDigest!);
         }
-      }),
+      }).then((r) => (o.onProgress?.({ kind: 'result', result: r }), r)),
     ),
   );
   results.push(...copied);
@@ -195,6 +199,7 @@ export async function execute(
       continue;
     }
     results.push(await deleteAsPlanned(dst, i, r, o.log, deleted));
+    o.onProgress?.({ kind: 'result', result: results.at(-1)! });
   }
   return results;
 }

@@ -86,6 +86,15 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         plan.rules.push({ rule: rule.name, items: [], warnings: [] });
         continue;
       }
+      const index = rules.indexOf(rule) + 1;
+      o.onProgress?.({
+        kind: 'rule-start',
+        rule: rule.name,
+        source: rule.source,
+        destination: rule.destination,
+        index,
+        of: rules.length,
+      });
       o.log?.(`rule ${rule.name}: ${rule.source} → ${rule.destination}${o.dryRun ? ' (dry run)' : ''}`);
       let src: Store;
       let dst: Store;
@@ -99,6 +108,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       } catch (e) {
         ruleErrors.push({ rule: rule.name, message: redact((e as Error).message) });
         plan.rules.push({ rule: rule.name, items: [], warnings: [] });
+        o.onProgress?.({ kind: 'rule-end', rule: rule.name, results: [], errors: ruleErrors.slice(-1) });
         continue;
       }
       const run = await runRule(rule, src, dst, {
@@ -116,6 +126,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message: redact(message) })));
       results.push(...run.results);
       ruleErrors.push(...run.ruleErrors);
+      o.onProgress?.({ kind: 'rule-end', rule: rule.name, results: run.results, errors: run.ruleErrors });
     }
     if (o.signal?.aborted)
       ruleErrors.push({

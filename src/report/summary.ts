@@ -3,8 +3,18 @@
  * hints next, then one table per rule; every registry string escaped (RELIABILITY.md G4) and
  * the whole kept under the upload limit (ECOSYSTEM.md (a) "Size caps").
  */
-import { codeCell, escapeMarkdownCell, humanBytes, humanDuration, shortDigest } from './escape.js';
+import {
+  codeCell,
+  escapeHtml,
+  escapeMarkdownCell,
+  humanBytes,
+  humanDuration,
+  oneLine,
+  shortDigest,
+  truncate,
+} from './escape.js';
 import { ALL_STATUSES, countStatuses } from './json.js';
+import type { Selection } from '../plan/types.js';
 import { type Result, type ResultStatus, type RunReport, STATUS } from '../replicate/result.js';
 
 /** GitHub refuses a step summary over 1 MiB; stay well under it. */
@@ -19,6 +29,17 @@ export interface SummaryOptions {
   title?: string;
   /** Where the JSON report is (artifact name or path), named when rows are left out. */
   reportPath?: string;
+  /** A page where the report can be downloaded (the run's artifacts). */
+  reportUrl?: string;
+  /**
+   * Why the step failed, when it did: the headline then shows ❌ even if every image succeeded
+   * (`fail-on: warning`), and says why under it.
+   */
+  failed?: string;
+  /** What each rule's filters selected, stage by stage (from the plan). */
+  selection?: Record<string, Selection>;
+  /** A web page for a destination repository (`ghcr.io/acme/api`), when the registry has one. */
+  repositoryUrl?: (repository: string, rule: string) => string | undefined;
 }
 
 /** The summary's emoji per status (from the one status table). */
@@ -33,8 +54,8 @@ export function statusWord(s: ResultStatus): string {
 }
 
 const ROW_HEADER =
-  '| Status | Source | Destination | Digest | Size moved | Blobs (copied/mounted/present) | Time | Retries |\n' +
-  '|---|---|---|---|---:|---:|---:|---:|\n';
+  '| Status | Source | Destination | Digest | Size moved | Blobs (copied/mounted/present) | Time | Retries | Reason |\n' +
+  '|---|---|---|---|---:|---:|---:|---:|---|\n';
 
 /** A line that may be left out to respect maxBytes; lower tiers go first. */
 interface Droppable {
@@ -46,6 +67,8 @@ interface Droppable {
 
 interface RuleRow extends Droppable {
   unchanged: boolean;
+  /** Destination repository (`ghcr.io/acme/api`): unchanged rows fold per repository. */
+  repository: string;
   /** The rule's section, which disappears with its last row. */
   section: { rows: number; bytes: number };
 }
@@ -69,7 +92,7 @@ const TIER_FAILURE = 4;
 /** Renders the job summary for a run report. */
 export function renderSummary(report: RunReport, opts: SummaryOptions = {}): string {
   const maxBytes = opts.maxBytes ?? DEFAULT_SUMMARY_MAX_BYTES;
-  const model = buildModel(report);
+  const model = buildModel(report, opts);
   let text = render(model, opts, 0);
   if (byteLength(text) <= maxBytes) return text;
 
@@ -103,7 +126,7 @@ export function renderSummary(report: RunReport, opts: SummaryOptions = {}): str
   }
 }
 
-function buildModel(report: RunReport): Model {
+function buildModel(report: RunReport, opts: SummaryOptions): Model {
   const byRule = new Map<string, Result[]>();
   for (const r of report.results) {
     const list = byRule.get(r.rule);
@@ -111,14 +134,23 @@ function buildModel(report: RunReport): Model {
     else byRule.set(r.rule, [r]);
   }
   for (const e of report.ruleErrors) if (!byRule.has(e.rule)) byRule.set(e.rule, []);
+  for (const rule of Object.keys(opts.selection ?? {})) if (!byRule.has(rule)) byRule.set(rule, []);
   const rules = [...byRule].map(([name, results]) => {
     const section = { rows: results.length, bytes: byteLength(ruleHeading(name, results) + ROW_HEADER) + 2 };
     return {
       name,
       results,
-      rows: results.map((r) => {
+      // Changed, failed and skipped rows first; the unchanged ones after them, folded.
+      rows: [
+        ...results.filter((r) => r.status !== 'unchanged'),
+        ...results.filter((r) => r.status === 'unchanged'),
+      ].map((r) => {
         const unchanged = r.status === 'unchanged';
-        return droppable(resultRow(r), unchanged ? TIER_UNCHANGED : TIER_RULE_ROW, { unchanged, section });
+        return droppable(resultRow(r), unchanged ? TIER_UNCHANGED : TIER_RULE_ROW, {
+          unchanged,
+          section,
+          repository: repositoryOf(r),
+        });
       }),
     };
   });
@@ -149,6 +181,7 @@ function droppable<T extends object>(line: string, tier: number, extra: T): Drop
 function render(m: Model, opts: SummaryOptions, omitted: number): string {
   const { report } = m;
   const out: string[] = [headline(report, opts), '\n'];
+  if (opts.failed) out.push(`> ❌ The step failed: ${escapeMarkdownCell(opts.failed, 500)}\n\n`);
   if (report.dryRun) out.push('> Dry run: nothing was written.\n\n');
   if (omitted > 0) out.push(omittedLine(omitted, opts), '\n\n');
   const totalsRows = m.totals.rows.filter((d) => !d.dropped);
@@ -189,11 +222,13 @@ function render(m: Model, opts: SummaryOptions, omitted: number): string {
   }
 
   for (const rule of m.rules) {
-    if (rule.rows.length === 0) continue;
+    const selection = opts.selection?.[rule.name];
     const kept = rule.rows.filter((r) => !r.dropped);
-    if (kept.length === 0) continue;
+    if (kept.length === 0 && !(selection && rule.rows.length === 0)) continue;
     out.push(ruleHeading(rule.name, rule.results));
-    out.push(ruleTable(kept));
+    if (selection) out.push(selectionLine(selection));
+    out.push(repositoryLinks(rule.name, rule.results, opts));
+    if (kept.length) out.push(ruleTable(kept));
     if (kept.length < rule.rows.length) out.push(`_${rule.rows.length - kept.length} rows omitted._\n\n`);
   }
 
@@ -201,18 +236,20 @@ function render(m: Model, opts: SummaryOptions, omitted: number): string {
   if (report.shard) footer.push(`shard ${report.shard.index} of ${report.shard.total}`);
   footer.push(`started ${escapeMarkdownCell(report.startedAt, 40)}`);
   if (opts.reportPath) footer.push(`JSON report: ${codeCell(opts.reportPath, 200)}`);
+  if (opts.reportUrl) footer.push(`[download the report](${linkTarget(opts.reportUrl)})`);
   out.push(`<sub>${footer.join(' · ')}</sub>\n`);
   return out.join('');
 }
 
 /** `## ferry run — ❌ 1 failed · 14 copied · 3 deleted · 140 unchanged (6m12s, 2.1 GiB)` */
-export function headline(report: RunReport, opts: Pick<SummaryOptions, 'title'> = {}): string {
+export function headline(report: RunReport, opts: Pick<SummaryOptions, 'title' | 'failed'> = {}): string {
   const totals = countStatuses(report.results);
   let title = opts.title ?? `ferry ${report.command}`;
   if (report.dryRun) title += ' (dry run)';
   if (report.shard) title += ` (shard ${report.shard.index} of ${report.shard.total})`;
-  const failed = totals.failed > 0 || report.ruleErrors.length > 0;
-  const verdict = failed ? '❌' : totals.deferred > 0 ? '⚠️' : '✅';
+  const failed = totals.failed > 0 || report.ruleErrors.length > 0 || !!opts.failed;
+  const warned = totals.deferred > 0 || (report.warnings?.length ?? 0) > 0;
+  const verdict = failed ? '❌' : warned ? '⚠️' : '✅';
   const parts: string[] = [];
   if (report.ruleErrors.length > 0) {
     parts.push(`${report.ruleErrors.length} rule error${report.ruleErrors.length === 1 ? '' : 's'}`);
@@ -265,31 +302,76 @@ function totalsTable(report: RunReport, rules: Model['rules']): Model['totals'] 
   };
 }
 
+/**
+ * The rows that say something first, in one table; then the unchanged ones: a few stay in that
+ * table, more are folded per destination repository (`acme/api: 12 unchanged`).
+ */
 function ruleTable(rows: RuleRow[]): string {
+  const unchanged = rows.filter((r) => r.unchanged);
+  const fold = unchanged.length > COLLAPSE_UNCHANGED_AFTER;
+  const open = rows.filter((r) => !r.unchanged || !fold);
   const out: string[] = [];
-  let open = false;
-  let i = 0;
-  while (i < rows.length) {
-    let j = i;
-    while (j < rows.length && rows[j]!.unchanged) j++;
-    const run = j - i;
-    if (run > COLLAPSE_UNCHANGED_AFTER) {
-      if (open) out.push('\n');
-      open = false;
-      out.push(`<details><summary>${run} unchanged</summary>\n\n`, ROW_HEADER);
-      for (let k = i; k < j; k++) out.push(rows[k]!.line);
-      out.push('\n</details>\n\n');
-      i = j;
-      continue;
-    }
-    const end = run > 0 ? j : i + 1;
-    if (!open) out.push(ROW_HEADER);
-    open = true;
-    for (let k = i; k < end; k++) out.push(rows[k]!.line);
-    i = end;
+  if (open.length) out.push(ROW_HEADER, ...open.map((r) => r.line), '\n');
+  if (!fold) return out.join('');
+  const byRepo = new Map<string, RuleRow[]>();
+  for (const r of unchanged) {
+    const list = byRepo.get(r.repository);
+    if (list) list.push(r);
+    else byRepo.set(r.repository, [r]);
   }
-  if (open) out.push('\n');
+  for (const [repo, list] of byRepo) {
+    out.push(`<details><summary>${escapeHtml(oneLine(truncate(repo, 200)))}: ${list.length} unchanged</summary>\n\n`);
+    out.push(ROW_HEADER, ...list.map((r) => r.line), '\n</details>\n\n');
+  }
   return out.join('');
+}
+
+/** `ghcr.io/acme/api:v1` → `ghcr.io/acme/api`. */
+function repositoryOf(r: Result): string {
+  const suffix = `:${r.tag}`;
+  return r.destination.endsWith(suffix) ? r.destination.slice(0, -suffix.length) : r.destination;
+}
+
+/** `Selected: 2 of 40 repositories (38 left out by name) · 12 of 300 tags (280 by tag, 8 by latest)` */
+export function selectionLine(s: Selection): string {
+  const dropped = (['tag', 'semver', 'latest', 'labels', 'resource'] as const)
+    .filter((k) => s.dropped[k] > 0)
+    .map((k) => `${s.dropped[k]} by ${k}`);
+  const repos = `${s.repositories.matched} of ${s.repositories.listed} repositor${s.repositories.listed === 1 ? 'y' : 'ies'}${s.dropped.name ? ` (${s.dropped.name} left out by name)` : ''}`;
+  const tags = `${s.tags.selected} of ${s.tags.listed} tag${s.tags.listed === 1 ? '' : 's'}${dropped.length ? ` (left out: ${dropped.join(', ')})` : ''}`;
+  return `Selected: ${repos} · ${tags}\n\n`;
+}
+
+const MAX_LINKS = 10;
+
+function repositoryLinks(rule: string, results: Result[], opts: SummaryOptions): string {
+  if (!opts.repositoryUrl) return '';
+  const links: string[] = [];
+  const repos = [...new Set(results.filter((r) => r.status !== 'failed').map(repositoryOf))];
+  for (const repo of repos) {
+    const url = opts.repositoryUrl(repo, rule);
+    if (url) links.push(`[${escapeMarkdownCell(repo, 150)}](${linkTarget(url)})`);
+  }
+  if (!links.length) return '';
+  const more = links.length > MAX_LINKS ? ` and ${links.length - MAX_LINKS} more` : '';
+  return `Open: ${links.slice(0, MAX_LINKS).join(' · ')}${more}\n\n`;
+}
+
+/** A link target that cannot end the link early or carry a script: https URLs only, encoded. */
+function linkTarget(url: string): string {
+  if (!/^https:\/\//i.test(url)) return '#';
+  return encodeURI(decodeURIComponentSafe(url)).replace(
+    /[()<> "'`]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURI(s);
+  } catch {
+    return s;
+  }
 }
 
 function resultRow(r: Result): string {
@@ -303,6 +385,11 @@ function resultRow(r: Result): string {
     `${r.blobs.copied}/${r.blobs.mounted}/${r.blobs.present}`,
     humanDuration(r.durationMs),
     String(r.retries),
+    r.error
+      ? escapeMarkdownCell(`${r.error.kind}: ${r.error.message}`, 200)
+      : r.reason
+        ? escapeMarkdownCell(r.reason, 200)
+        : '—',
   ];
   return `| ${cells.join(' | ')} |\n`;
 }

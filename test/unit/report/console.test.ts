@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { formatProgress, formatResultLine, formatTable } from '../../../src/report/console.js';
-import type { Result, ResultStatus } from '../../../src/replicate/result.js';
+import {
+  formatProgress,
+  formatResultLine,
+  formatRunProgress,
+  formatTable,
+  runLog,
+} from '../../../src/report/console.js';
+import { buildReport } from '../../../src/report/json.js';
+import type { Result, ResultStatus, RunReport } from '../../../src/replicate/result.js';
 
 function result(status: ResultStatus, extra: Partial<Result> = {}): Result {
   return {
@@ -110,5 +117,129 @@ describe('formatProgress', () => {
     [{ bytes: 2048, total: 1024, elapsedMs: 1000 }, 'x  2.0 KiB / 1.0 KiB (100%)  2.0 KiB/s'],
   ])('%j', (p, expected) => {
     expect(formatProgress({ ref: 'x', ...p })).toBe(expected);
+  });
+});
+
+describe('runLog (the Actions log)', () => {
+  const report = (results: Result[], extra: Partial<RunReport> = {}) =>
+    buildReport({
+      command: 'run',
+      dryRun: false,
+      startedAt: new Date('2025-01-01T00:00:00Z'),
+      finishedAt: new Date('2025-01-01T00:06:12Z'),
+      results,
+      ruleErrors: [],
+      version: '0.1.0',
+      ...extra,
+    });
+
+  function capture(progressEveryMs = 10_000) {
+    const out: string[] = [];
+    const debug: string[] = [];
+    let clock = 0;
+    const log = runLog({
+      write: (l) => out.push(l),
+      debug: (l) => debug.push(l),
+      group: { start: (t) => out.push(`::group::${t}`), end: () => out.push('::endgroup::') },
+      progressEveryMs,
+      now: () => clock,
+    });
+    return { out, debug, log, tick: (ms: number) => (clock += ms) };
+  }
+
+  test('one group per rule: a line per change, failure and skip, a count of the unchanged, totals last', () => {
+    const { out, debug, log } = capture();
+    const copied = result('copied', { tag: 'v2', destination: 'ghcr.io/acme/nginx:v2', retries: 0 });
+    const failed = result('failed', {
+      tag: 'v3',
+      destination: 'ghcr.io/acme/nginx:v3',
+      error: { kind: 'denied', status: 403, message: 'denied', hint: 'grant push' },
+    });
+    const skipped = result('skipped', { tag: 'v4', reason: 'deletion refused: over max' });
+    const unchanged = [result('unchanged', { tag: 'v0' }), result('unchanged', { tag: 'v1' })];
+    log.onProgress({ kind: 'rule-start', rule: 'nginx', source: 'hub', destination: 'ghcr', index: 1, of: 2 });
+    log.log('rule nginx: hub → ghcr');
+    log.log('→ copy docker.io/library/nginx:v2 → ghcr.io/acme/nginx:v2');
+    log.onProgress({ kind: 'planned', rule: 'nginx', tags: 5, writes: 2 });
+    log.onProgress({ kind: 'result', result: copied });
+    log.onProgress({ kind: 'result', result: failed });
+    const all = [...unchanged, skipped, copied, failed];
+    log.onProgress({ kind: 'rule-end', rule: 'nginx', results: all, errors: [] });
+    log.onProgress({ kind: 'rule-start', rule: 'empty', source: 'hub', destination: 'ghcr', index: 2, of: 2 });
+    log.onProgress({
+      kind: 'rule-end',
+      rule: 'empty',
+      results: [],
+      errors: [{ message: 'listing failed', hint: 'check' }],
+    });
+    log.finish(report(all, { ruleErrors: [{ rule: 'empty', message: 'listing failed' }] }));
+
+    expect(out[0]).toBe('::group::rule nginx: hub → ghcr (1 of 2)');
+    expect(out.filter((l) => l.startsWith('::group::'))).toHaveLength(2);
+    expect(out.filter((l) => l === '::endgroup::')).toHaveLength(2);
+    const first = out.slice(0, out.indexOf('::endgroup::'));
+    expect(first.filter((l) => /^ {2}✔ copied {4}.*nginx:v2/.test(l))).toHaveLength(1);
+    expect(first.filter((l) => /^ {2}✖ failed .*nginx:v3.*denied/.test(l))).toHaveLength(1);
+    expect(first.join('\n')).toMatch(/\n {6}hint: grant push/);
+    expect(first.filter((l) => /^ {2}↷ skipped .*\(deletion refused: over max\)/.test(l))).toHaveLength(1);
+    expect(first).toContain('  = 2 unchanged');
+    expect(first.some((l) => l.includes('nginx:v0'))).toBe(false);
+    expect(out).toContain('  ✖ rule error: listing failed\n    hint: check');
+    expect(out.at(-1)).toBe(
+      'Total: 1 failed · 1 copied · 1 skipped · 2 unchanged; 61.5 MiB moved in 6m12s; 1 rule error',
+    );
+    // The group title already names the rule, and results say what the start lines said.
+    expect(debug).toEqual(['rule nginx: hub → ghcr', '→ copy docker.io/library/nginx:v2 → ghcr.io/acme/nginx:v2']);
+  });
+
+  test('an overall progress line at most every 10 s, with tags, bytes, rate and ETA', () => {
+    const { out, log, tick } = capture();
+    log.onProgress({ kind: 'rule-start', rule: 'r', source: 'a', destination: 'b', index: 1, of: 1 });
+    log.onProgress({ kind: 'planned', rule: 'r', tags: 5000, writes: 4 });
+    const blob = (bytes: number) =>
+      log.onProgress({ kind: 'blob', ref: 'b/x:1', digest: 'sha256:aa', bytes, total: 2 ** 40, elapsedMs: 0 });
+    tick(5_000);
+    blob(100 * 2 ** 20);
+    expect(out.filter((l) => l.startsWith('…'))).toEqual([]);
+    tick(5_000);
+    blob(200 * 2 ** 20);
+    log.onProgress({ kind: 'result', result: result('copied', { bytes: 200 * 2 ** 20 }) });
+    tick(1_000);
+    blob(300 * 2 ** 20);
+    const lines = out.filter((l) => l.startsWith('…'));
+    expect(lines).toEqual(['… 4,996 / 5,000 tags, 200 MiB, 20.0 MiB/s']);
+    tick(10_000);
+    log.onProgress({ kind: 'result', result: result('copied') });
+    expect(out.filter((l) => l.startsWith('…')).at(-1)).toBe('… 4,998 / 5,000 tags, 300 MiB, 14.3 MiB/s, ETA 21 s');
+  });
+
+  test('formatRunProgress reads like a sentence', () => {
+    expect(
+      formatRunProgress({
+        tags: 5000,
+        done: 1204,
+        writes: 3000,
+        written: 600,
+        bytes: 3.1 * 2 ** 30,
+        elapsedMs: 75_000,
+        index: 2,
+        of: 3,
+      }),
+    ).toBe('1,204 / 5,000 tags, 3.1 GiB, 42.3 MiB/s, ETA 5 min (rule 2 of 3)');
+  });
+
+  test('registry strings cannot start a workflow command, and nothing is percent-encoded', () => {
+    const { out, log } = capture();
+    log.onProgress({ kind: 'rule-start', rule: 'r', source: 'a', destination: 'b', index: 1, of: 1 });
+    log.onProgress({ kind: 'result', result: hostile });
+    log.onProgress({
+      kind: 'result',
+      result: result('skipped', { reason: 'quota at 44% of the limit' }),
+    });
+    log.log('warning: 100% of\n::error::x');
+    const lines = out.join('\n').split('\n');
+    expect(lines.filter((l) => l.trimStart().startsWith('::') && !/^::(end)?group::/.test(l))).toEqual([]);
+    expect(out.join('\n')).toContain('(quota at 44% of the limit)');
+    expect(out.join('\n')).not.toMatch(/%25|%0A|%0D/);
   });
 });

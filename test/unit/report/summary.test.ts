@@ -63,6 +63,23 @@ describe('headline', () => {
     expect(first).toBe('## ferry run — ❌ 1 failed · 14 copied · 3 deleted · 140 unchanged (6m12s, 14.0 MiB)');
   });
 
+  test('❌ and the reason when the step failed on warnings (fail-on: warning)', () => {
+    const md = renderSummary(
+      report([result('1', 'kept')], { warnings: [{ rule: 'nginx', message: 'kept nginx:1' }] }),
+      {
+        failed: 'warnings (kept or skipped tags) and fail-on is warning',
+      },
+    );
+    expect(md.split('\n')[0]).toBe('## ferry run — ❌ 1 kept (6m12s)');
+    expect(md).toContain('> ❌ The step failed: warnings (kept or skipped tags) and fail-on is warning');
+    expect(md).toContain('### ⚠️ Warnings (1)');
+  });
+
+  test('⚠️ when the run raised warnings', () => {
+    const md = renderSummary(report([result('1', 'copied')], { warnings: [{ rule: 'nginx', message: 'kept x' }] }));
+    expect(md.split('\n')[0]).toContain('— ⚠️ 1 copied');
+  });
+
   test.each([
     ['a clean run', [result('1', 'copied')], '✅'],
     ['a failed image', [result('1', 'copied'), failure('2', 'x', 'y')], '❌'],
@@ -128,23 +145,108 @@ describe('body', () => {
     [COLLAPSE_UNCHANGED_AFTER, false],
     [COLLAPSE_UNCHANGED_AFTER + 1, true],
     [100, true],
-  ])('a run of %d unchanged rows collapsed: %s', (n, collapsed) => {
+  ])('%d unchanged rows folded per repository: %s; changed rows come first', (n, folded) => {
     const results = [
       result('a', 'copied'),
       ...Array.from({ length: n }, (_, i) => result(`u${i}`, 'unchanged')),
       result('b', 'copied'),
     ];
     const md = renderSummary(report(results));
-    expect(md.includes(`<details><summary>${n} unchanged</summary>`)).toBe(collapsed);
-    // Every row is still there, inside or outside the fold.
+    expect(md.includes(`<details><summary>ghcr.io/acme/nginx: ${n} unchanged</summary>`)).toBe(folded);
+    // Every row is still there, inside or outside the fold, the changed ones above all unchanged.
     for (const r of results) expect(md).toContain(`<code>${r.destination}</code>`);
+    expect(md.indexOf('<code>ghcr.io/acme/nginx:b</code>')).toBeLessThan(
+      md.indexOf('<code>ghcr.io/acme/nginx:u0</code>'),
+    );
     expectWellFormedTables(md);
+  });
+
+  test('unchanged rows fold per destination repository', () => {
+    const results = [
+      ...Array.from({ length: 12 }, (_, i) => result(`a${i}`, 'unchanged', { destination: `ghcr.io/acme/api:a${i}` })),
+      ...Array.from({ length: 3 }, (_, i) => result(`w${i}`, 'unchanged', { destination: `ghcr.io/acme/web:w${i}` })),
+      result('v9', 'copied'),
+    ];
+    const md = renderSummary(report(results));
+    expect(md).toContain('<details><summary>ghcr.io/acme/api: 12 unchanged</summary>');
+    expect(md).toContain('<details><summary>ghcr.io/acme/web: 3 unchanged</summary>');
+    expect(md.indexOf('nginx:v9')).toBeLessThan(md.indexOf('<details>'));
+  });
+
+  test('a Reason column says why a row was skipped, kept or failed', () => {
+    const md = renderSummary(
+      report([
+        result('1', 'skipped', { reason: 'deletion refused: 7 over delete_remote.max 5' }),
+        result('2', 'kept', { reason: 'differs and override is off' }),
+        failure('3', 'no push', 'add packages: write'),
+        result('4', 'copied'),
+      ]),
+    );
+    expect(md).toContain(
+      '| Status | Source | Destination | Digest | Size moved | Blobs (copied/mounted/present) | Time | Retries | Reason |',
+    );
+    const row = (tag: string) =>
+      md
+        .split('\n')
+        .find(
+          (l) =>
+            l.includes(`<code>ghcr.io/acme/nginx:${tag}</code> | <code>`) ||
+            l.includes(`| <code>ghcr.io/acme/nginx:${tag}</code> | <code>sha`),
+        )!;
+    expect(row('1')).toMatch(/\| deletion refused: 7 over delete\\_remote.max 5 \|$/);
+    expect(row('2')).toMatch(/\| differs and override is off \|$/);
+    expect(row('3')).toMatch(/\| denied: no push \|$/);
+    expect(row('4')).toMatch(/\| — \|$/);
+    expectWellFormedTables(md);
+  });
+
+  test('the selection counts of each rule, a rule that selected nothing included', () => {
+    const md = renderSummary(report([result('1', 'copied')]), {
+      selection: {
+        nginx: {
+          repositories: { listed: 40, matched: 2 },
+          tags: { listed: 300, selected: 12 },
+          dropped: { name: 38, tag: 280, semver: 0, latest: 8, labels: 0, resource: 0 },
+        },
+        empty: {
+          repositories: { listed: 5, matched: 0 },
+          tags: { listed: 0, selected: 0 },
+          dropped: { name: 5, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 },
+        },
+      },
+    });
+    expect(md).toContain(
+      'Selected: 2 of 40 repositories (38 left out by name) · 12 of 300 tags (left out: 280 by tag, 8 by latest)',
+    );
+    expect(md).toMatch(/### empty · \n\nSelected: 0 of 5 repositories \(5 left out by name\) · 0 of 0 tags/);
+  });
+
+  test('links to each destination repository where the registry has a page, and to the report', () => {
+    const md = renderSummary(report([result('1', 'copied'), result('2', 'unchanged')]), {
+      repositoryUrl: (repo) => (repo === 'ghcr.io/acme/nginx' ? 'https://ghcr.io/acme/nginx' : undefined),
+      reportPath: 'ferry-report.json',
+      reportUrl: 'https://github.com/acme/m/actions/runs/1#artifacts',
+    });
+    expect(md).toContain('Open: [ghcr.io/acme/nginx](https://ghcr.io/acme/nginx)');
+    expect(md).toContain('[download the report](https://github.com/acme/m/actions/runs/1#artifacts)');
+  });
+
+  test('a link never carries a script or breaks out of its parentheses', () => {
+    const md = renderSummary(
+      report([result('1', 'copied'), result('2', 'copied', { destination: 'x.io/a:2', tag: '2' })]),
+      {
+        repositoryUrl: (repo) => (repo === 'x.io/a' ? 'javascript:alert(1)' : 'https://h.io/a) [x](https://evil'),
+      },
+    );
+    expect(md).not.toContain('javascript:');
+    expect(md).not.toContain('a) [x]');
+    expect(md).toContain('(https://h.io/a%29%20%5Bx%5D%28https://evil)');
   });
 
   test('row cells: status word, short digest, size, blobs, time, retries', () => {
     const md = renderSummary(report([result('1', 'copied', { retries: 2 })]));
     expect(md).toContain(
-      '| ✅ copied | <code>docker.io/library/nginx:1</code> | <code>ghcr.io/acme/nginx:1</code> | <code>sha256:ab12cd34…</code> | 1.0 MiB | 1/0/2 | 1.5s | 2 |',
+      '| ✅ copied | <code>docker.io/library/nginx:1</code> | <code>ghcr.io/acme/nginx:1</code> | <code>sha256:ab12cd34…</code> | 1.0 MiB | 1/0/2 | 1.5s | 2 | — |',
     );
   });
 });
