@@ -46,3 +46,4 @@ export {
 } from './import/index.js';
 export { formatRunProgress, type RunLog, type RunLogOptions, runLog, totalsLine } from './report/console.js';
 export { selectionLine } from './report/summary.js';
+export { garbageCollectionNote, repositoryUrls, repositoryWebUrl } from './report/links.js';
