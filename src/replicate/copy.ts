@@ -463,7 +463,7 @@ function checkBlobSizes(src: Side, artifact: Digest, manifests: ParsedManifest[]
         repository: src.repository,
         operation: 'checking blob sizes of',
         detail: `blob ${b.digest} of ${artifact} declares ${b.size} bytes (${humanBytes(b.size)}), above the limit of ${limit} bytes (${humanBytes(limit)})`,
-        hint: `if blobs this large are expected, raise max_blob_size on the rule (for example max_blob_size: ${gib}GiB)`,
+        hint: `if the blob is real, raise max_blob_size on the rule (for example max_blob_size: ${gib}GiB); a size far beyond any real layer means the manifest is corrupt or hostile`,
       });
     }
 }
