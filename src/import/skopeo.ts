@@ -69,8 +69,10 @@ export function importSkopeo(file: string, text: string, o: SkopeoOptions): Impo
     }
     for (const k of Object.keys(settings))
       if (!['images', 'images-by-tag-regex', 'images-by-semver', 'credentials', 'tls-verify', 'cert-dir'].includes(k))
-        throw input.error(
-          [host, k],
+        throw new ImportError(
+          input.file,
+          input.keyLine([host, k]),
+          InputFile.field([host, k]),
           `unknown key; skopeo sync reads images, images-by-tag-regex, images-by-semver, credentials, tls-verify, cert-dir`,
         );
 
