@@ -47,3 +47,4 @@ export {
 export { formatRunProgress, type RunLog, type RunLogOptions, runLog, totalsLine } from './report/console.js';
 export { selectionLine } from './report/summary.js';
 export { garbageCollectionNote, repositoryUrls, repositoryWebUrl } from './report/links.js';
+export { type Notification, type NotificationContext, notificationMessage } from './report/notify.js';

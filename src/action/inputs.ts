@@ -25,6 +25,10 @@ export interface Inputs {
   /** Directory or glob of shard reports for `command: report`. */
   reports: string;
   failOn: FailOn;
+  /** Webhook URL for the finished/failed message (from a secret); empty = no notification. */
+  notifyWebhook: string;
+  /** When the webhook gets a message. */
+  notifyOn: 'failure' | 'always';
 }
 
 export class InputError extends Error {
@@ -69,6 +73,9 @@ export function readInputs(get: (name: string) => string = (n) => core.getInput(
   const failOn = (get('fail-on') || 'error').trim().toLowerCase();
   if (failOn !== 'error' && failOn !== 'warning' && failOn !== 'never')
     throw new InputError(`input fail-on: expected error, warning or never, got ${JSON.stringify(failOn.slice(0, 50))}`);
+  const notifyOn = (get('notify-on') || 'failure').trim().toLowerCase();
+  if (notifyOn !== 'failure' && notifyOn !== 'always')
+    throw new InputError(`input notify-on: expected failure or always, got ${JSON.stringify(notifyOn.slice(0, 50))}`);
   const shardText = get('shard').trim();
   const dryRun = parseBool('dry-run', get('dry-run'));
   const concurrency = positive('concurrency', get('concurrency'));
@@ -98,5 +105,7 @@ export function readInputs(get: (name: string) => string = (n) => core.getInput(
     reportPath: get('report-path').trim(),
     reports: get('reports').trim() || 'ferry-reports',
     failOn,
+    notifyWebhook: get('notify-webhook').trim(),
+    notifyOn,
   };
 }

@@ -13,15 +13,17 @@ import {
   ConfigError,
   discoverUnits,
   formatDiagnostic,
+  garbageCollectionNote,
   loadConfig,
   neutralizeCommands,
-  progressLogger,
   propagateDeletions,
   redact,
   registerSecret,
   renderPlan,
   renderSummary,
+  repositoryUrls,
   runConfig,
+  runLog,
   type RunReport,
   serializeReport,
   setMasker,
@@ -34,7 +36,16 @@ import {
 import { type GitHubContext, readContext, resolveScope, type Scope } from './context.js';
 import { upsertComment } from './github.js';
 import { type Inputs, readInputs } from './inputs.js';
-import { annotate, diagnosticsMarkdown, notesMarkdown, setReportOutputs, writeSummary } from './output.js';
+import { notify } from './notify.js';
+import {
+  annotate,
+  annotateRun,
+  diagnosticsMarkdown,
+  MAX_ANNOTATIONS,
+  notesMarkdown,
+  setReportOutputs,
+  writeSummary,
+} from './output.js';
 import { mergeCommand } from './report.js';
 
 export async function run(): Promise<void> {
@@ -144,7 +155,12 @@ async function replicate(
   signal: AbortSignal,
 ): Promise<string | undefined> {
   const started = new Date();
-  const log = (line: string) => core.info(neutralizeCommands(redact(line)));
+  const rl = runLog({
+    write: (line) => core.info(redact(line)),
+    debug: (line) => core.debug(redact(line)),
+    group: { start: (title) => core.startGroup(redact(title)), end: () => core.endGroup() },
+  });
+  const log = rl.log;
   if (scope.idle) scope.notes.push(scope.idle);
   let discoveryErrors: { rule: string; message: string }[] = [];
   if (inputs.shard && !scope.idle) {
@@ -172,7 +188,7 @@ async function replicate(
           ...(inputs.shard ? { shard: inputs.shard } : {}),
           command: scope.dryRun ? 'plan' : 'run',
           log,
-          onProgress: progressLogger(log),
+          onProgress: rl.onProgress,
           signal,
         });
   const deleted = scope.deletions.length
@@ -232,8 +248,29 @@ async function replicate(
   await mkdir(dirname(reportPath), { recursive: true });
   await writeFile(reportPath, redact(serializeReport(report)));
   setReportOutputs(report, reportPath);
-  for (const e of report.ruleErrors)
-    core.error(neutralizeCommands(redact(`rule ${e.rule}: ${e.message}${e.hint ? ` (hint: ${e.hint})` : ''}`)));
+  const gc = scope.dryRun ? undefined : garbageCollectionNote(report, config);
+  if (gc) scope.notes.push(gc);
+  rl.finish(report, gc ? [gc] : []);
+
+  const failures = report.totals.failed + report.ruleErrors.length;
+  let failed: string | undefined;
+  if (failures && inputs.failOn !== 'never')
+    failed = `${report.totals.failed} image(s) failed, ${report.ruleErrors.length} rule error(s); see the job summary`;
+  else if (
+    inputs.failOn === 'warning' &&
+    (warned || report.totals.kept + report.totals.skipped > 0 || (report.warnings?.length ?? 0) > 0)
+  )
+    failed = 'warnings (kept or skipped tags, run or config warnings) and fail-on is warning; see the job summary';
+  const over = annotateRun(report, config, file, {
+    warningsUsed: Math.min(MAX_ANNOTATIONS, diagnostics.filter((d) => d.severity === 'warning').length),
+    failing: !!failed,
+  });
+  if (failed && over.errorsOver)
+    failed += `; ${over.errorsOver} more not annotated (GitHub shows ${MAX_ANNOTATIONS} per step)`;
+  if (over.warningsOver)
+    scope.notes.push(
+      `${over.warningsOver} warning${over.warningsOver === 1 ? '' : 's'} not annotated (GitHub shows ${MAX_ANNOTATIONS} per step); all are listed under Warnings below.`,
+    );
 
   if (scope.pullRequest && ran) {
     const errors = report.ruleErrors.map((e) => `rule ${e.rule}: ${e.message}`);
@@ -250,16 +287,22 @@ async function replicate(
     await comment(inputs, ctx, scope, file, body);
   } else {
     // Headline first, then why this run did what it did.
-    const md = renderSummary(report, { reportPath });
+    const selection = Object.fromEntries(
+      (ran?.plan.rules ?? []).flatMap((r) => (r.selection ? [[r.rule, r.selection] as const] : [])),
+    );
+    const md = renderSummary(report, {
+      reportPath,
+      ...(ctx.runUrl ? { reportUrl: `${ctx.runUrl}#artifacts` } : {}),
+      ...(failed ? { failed } : {}),
+      selection,
+      repositoryUrl: repositoryUrls(config),
+    });
     const cut = md.indexOf('\n\n') + 2;
     await writeSummary(md.slice(0, cut) + notesMarkdown(scope.notes) + head + md.slice(cut));
   }
-  const failures = report.totals.failed + report.ruleErrors.length;
-  if (failures && inputs.failOn !== 'never')
-    return `${report.totals.failed} image(s) failed, ${report.ruleErrors.length} rule error(s); see the job summary`;
-  if (inputs.failOn === 'warning' && (warned || report.totals.kept + report.totals.skipped > 0))
-    return `warnings (kept or skipped tags, config warnings) and fail-on is warning; see the job summary`;
-  return undefined;
+  // A shard's report is one part of the run: the job that merges the shards notifies (command: report).
+  if (!inputs.shard && !scope.pullRequest) await notify(inputs, ctx, report, { file, ...(failed ? { failed } : {}) });
+  return failed;
 }
 
 /** Invalid config: annotations on the offending lines, the summary, and on a pull request the comment. */

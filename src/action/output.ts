@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 import {
   ALL_STATUSES,
+  type Config,
   type ConfigDiagnostic,
   escapeMarkdownCell,
   neutralizeCommands,
@@ -31,6 +32,65 @@ export function annotate(diagnostics: ConfigDiagnostic[], file: string): string 
       );
   }
   return over.map((o) => `> ${o}\n\n`).join('');
+}
+
+/** What annotating a run used and left over: both for the step's failure line and the summary. */
+export interface RunAnnotations {
+  /** Failed images and rule errors not annotated (all are in the job summary). */
+  errorsOver: number;
+  /** Run warnings not annotated. */
+  warningsOver: number;
+}
+
+/**
+ * One error annotation per failed image (titled with the image) and per rule error, one warning
+ * annotation per run warning on its rule's line of the rules file when that file is in the
+ * workspace. GitHub shows 10 of each per step: one error is kept for the step's own failure line
+ * (or, when the step does not fail, for the count of the rest), and warnings share theirs with the
+ * rules file's.
+ */
+export function annotateRun(
+  report: RunReport,
+  config: Config,
+  file: string | undefined,
+  o: { warningsUsed: number; failing: boolean },
+): RunAnnotations {
+  const inWorkspace = file && !file.startsWith('../') && file !== '..' && !/^([a-z]:)?\//i.test(file);
+  const at = (rule: string) => {
+    const line = config.rules.find((r) => r.name === rule)?.line;
+    return inWorkspace && line ? { file, startLine: line } : {};
+  };
+  const text = (s: string) => neutralizeCommands(redact(s));
+  const errors: { message: string; props: core.AnnotationProperties }[] = [
+    ...report.results
+      .filter((r) => r.status === 'failed')
+      .map((r) => ({
+        message: r.error
+          ? `${r.error.kind}${r.error.status ? ` (HTTP ${r.error.status})` : ''}: ${r.error.message}${r.error.hint ? `\nhint: ${r.error.hint}` : ''}`
+          : (r.reason ?? 'failed'),
+        props: { title: `ferry: ${r.destination} failed` },
+      })),
+    ...report.ruleErrors.map((e) => ({
+      message: `${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
+      props: { title: `ferry: rule ${e.rule}`, ...at(e.rule) },
+    })),
+  ];
+  const budget = MAX_ANNOTATIONS - 1;
+  const shown = errors.length > budget + (o.failing ? 0 : 1) ? budget : errors.length;
+  for (const e of errors.slice(0, shown))
+    core.error(text(e.message), { ...e.props, title: text(e.props.title ?? 'ferry') });
+  const errorsOver = errors.length - shown;
+  if (errorsOver > 0 && !o.failing)
+    core.error(
+      `${errorsOver} more failure${errorsOver === 1 ? '' : 's'} not annotated (GitHub shows ${MAX_ANNOTATIONS} per step); all are in the job summary`,
+      { title: 'ferry' },
+    );
+
+  const warnings = report.warnings ?? [];
+  const room = Math.max(0, MAX_ANNOTATIONS - o.warningsUsed);
+  for (const w of warnings.slice(0, room))
+    core.warning(text(w.message), { title: text(`ferry: rule ${w.rule}`), ...at(w.rule) });
+  return { errorsOver, warningsOver: Math.max(0, warnings.length - room) };
 }
 
 /** Validation problems as a Markdown section of the job summary. */

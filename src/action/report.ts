@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import { mergeReports, parseReport, redact, renderSummary, serializeReport } from '../index.js';
 import type { GitHubContext } from './context.js';
 import type { Inputs } from './inputs.js';
+import { notify } from './notify.js';
 import { setReportOutputs, writeSummary } from './output.js';
 
 /** Report files under a directory (recursively: one artifact folder per shard) or matching a glob. */
@@ -48,7 +49,10 @@ export async function mergeCommand(inputs: Inputs, ctx: GitHubContext): Promise<
     }),
   );
   const failures = merged.totals.failed + merged.ruleErrors.length;
-  if (failures && inputs.failOn !== 'never')
-    return `${merged.totals.failed} image(s) failed, ${merged.ruleErrors.length} rule error(s) across the shards`;
-  return undefined;
+  const failed =
+    failures && inputs.failOn !== 'never'
+      ? `${merged.totals.failed} image(s) failed, ${merged.ruleErrors.length} rule error(s) across the shards`
+      : undefined;
+  await notify(inputs, ctx, merged, failed ? { failed } : {});
+  return failed;
 }

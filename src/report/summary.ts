@@ -236,7 +236,7 @@ function render(m: Model, opts: SummaryOptions, omitted: number): string {
   if (report.shard) footer.push(`shard ${report.shard.index} of ${report.shard.total}`);
   footer.push(`started ${escapeMarkdownCell(report.startedAt, 40)}`);
   if (opts.reportPath) footer.push(`JSON report: ${codeCell(opts.reportPath, 200)}`);
-  if (opts.reportUrl) footer.push(`[download the report](${linkTarget(opts.reportUrl)})`);
+  if (opts.reportUrl) footer.push(`[this run's artifacts](${linkTarget(opts.reportUrl)})`);
   out.push(`<sub>${footer.join(' · ')}</sub>\n`);
   return out.join('');
 }

@@ -121,7 +121,7 @@ describe('formatProgress', () => {
 });
 
 describe('runLog (the Actions log)', () => {
-  const report = (results: Result[], extra: Partial<RunReport> = {}) =>
+  const report = (results: Result[], extra: { ruleErrors?: RunReport['ruleErrors'] } = {}) =>
     buildReport({
       command: 'run',
       dryRun: false,

@@ -228,7 +228,7 @@ describe('body', () => {
       reportUrl: 'https://github.com/acme/m/actions/runs/1#artifacts',
     });
     expect(md).toContain('Open: [ghcr.io/acme/nginx](https://ghcr.io/acme/nginx)');
-    expect(md).toContain('[download the report](https://github.com/acme/m/actions/runs/1#artifacts)');
+    expect(md).toContain("[this run's artifacts](https://github.com/acme/m/actions/runs/1#artifacts)");
   });
 
   test('a link never carries a script or breaks out of its parentheses', () => {

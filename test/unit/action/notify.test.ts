@@ -1,0 +1,143 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { notify, webhookRefused } from '../../../src/action/notify.js';
+import { buildReport } from '../../../src/report/json.js';
+import { notificationMessage } from '../../../src/report/notify.js';
+import type { Result } from '../../../src/replicate/result.js';
+import { registerSecret } from '../../../src/util/secrets.js';
+
+const SECRET = 'Pa55-notify-9f3e1d';
+
+/** What @actions/core wrote to stdout (its annotations) while `fn` ran. */
+async function stdoutOf(fn: () => Promise<void>): Promise<string> {
+  let out = '';
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await fn();
+  } finally {
+    write.mockRestore();
+  }
+  return out;
+}
+
+const result = (tag: string, status: Result['status'], extra: Partial<Result> = {}): Result => ({
+  rule: 'app',
+  destination: `harbor.example.com/team/app:${tag}`,
+  tag,
+  status,
+  bytes: 0,
+  blobs: { copied: 0, mounted: 0, present: 0 },
+  durationMs: 0,
+  retries: 0,
+  ...extra,
+});
+const report = (results: Result[]) =>
+  buildReport({
+    command: 'run',
+    dryRun: false,
+    startedAt: new Date('2025-01-01T00:00:00Z'),
+    finishedAt: new Date('2025-01-01T00:01:00Z'),
+    results,
+    ruleErrors: [],
+    version: '0.1.0',
+  });
+const failedRun = () =>
+  report([
+    result('v1', 'copied'),
+    result('v2', 'failed', {
+      error: { kind: 'unauthorized', message: `basic auth ferry:${SECRET} refused <@here>`, status: 401 },
+    }),
+  ]);
+
+let server: ReturnType<typeof createServer>;
+let url: string;
+const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/T000/B000/XXXX`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('notify-webhook', () => {
+  test('a failed run posts one Slack/Teams-compatible JSON message, with secrets redacted', async () => {
+    registerSecret(SECRET);
+    received.length = 0;
+    await notify(
+      { notifyWebhook: url, notifyOn: 'failure' },
+      { repository: 'acme/mirrors', runUrl: 'https://github.com/acme/mirrors/actions/runs/7' },
+      failedRun(),
+      { file: 'replication.yaml', failed: '1 image(s) failed' },
+    );
+    expect(received).toHaveLength(1);
+    expect(received[0]!.headers['content-type']).toBe('application/json');
+    expect(received[0]!.headers.authorization).toBeUndefined();
+    const body = JSON.parse(received[0]!.body) as ReturnType<typeof notificationMessage>;
+    expect(body.text.split('\n')[0]).toBe(
+      '❌ ferry run failed in acme/mirrors · replication.yaml: 1 failed · 1 copied',
+    );
+    expect(body.text).toContain('https://github.com/acme/mirrors/actions/runs/7');
+    expect(body.ferry).toMatchObject({ status: 'failed', totals: { failed: 1, copied: 1 } });
+    expect(body.ferry.failures[0]!.image).toBe('harbor.example.com/team/app:v2');
+    expect(received[0]!.body).not.toContain(SECRET);
+    // Slack reads <…> as a mention or a link.
+    expect(body.text).not.toMatch(/[<>]/);
+  });
+
+  test('a successful run posts only with notify-on: always', async () => {
+    received.length = 0;
+    const ok = report([result('v1', 'copied')]);
+    await notify({ notifyWebhook: url, notifyOn: 'failure' }, {}, ok, {});
+    expect(received).toHaveLength(0);
+    await notify({ notifyWebhook: url, notifyOn: 'always' }, {}, ok, {});
+    expect(received).toHaveLength(1);
+    expect(JSON.parse(received[0]!.body).ferry.status).toBe('succeeded');
+  });
+
+  test('a plain-http URL off loopback is refused with a warning, and nothing is sent', async () => {
+    received.length = 0;
+    const out = await stdoutOf(() =>
+      notify({ notifyWebhook: 'http://hooks.example.com/x', notifyOn: 'always' }, {}, failedRun(), {}),
+    );
+    expect(out).toMatch(/^::warning::ferry: notify-webhook not used: only https:\/\//m);
+    expect(received).toHaveLength(0);
+  });
+
+  test.each([
+    ['https://hooks.slack.com/services/T/B/X', undefined],
+    ['http://127.0.0.1:8080/x', undefined],
+    ['http://[::1]:8080/x', undefined],
+    ['http://10.0.0.1/x', 'only https'],
+    ['ftp://example.com/x', 'only https'],
+    ['https://user:pw@example.com/x', 'credentials'],
+    ['not a url', 'not a URL'],
+  ])('%s → %s', (u, why) => {
+    const refused = webhookRefused(u);
+    if (why === undefined) expect(refused).toBeUndefined();
+    else expect(refused).toContain(why);
+  });
+
+  test('an unreachable webhook only warns: the run is not affected', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const out = await stdoutOf(() =>
+      notify({ notifyWebhook: `http://127.0.0.1:${port}/x`, notifyOn: 'always' }, {}, failedRun(), {}),
+    );
+    expect(out).toMatch(/^::warning::ferry: the notification could not be sent \(ECONNREFUSED\)/m);
+    expect(out).not.toContain(`:${port}/x`);
+  });
+});
