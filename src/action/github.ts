@@ -15,8 +15,30 @@ export interface CommentTarget {
 /** Comments read while looking for ours: 50 pages of 100. */
 const MAX_PAGES = 50;
 
+/** Octokit's errors name neither the request nor the status in their message: a log line should. */
+function described(e: unknown): Error {
+  const r = e as { status?: number; message?: string; request?: { method?: string; url?: string } };
+  if (typeof r?.status !== 'number' || !r.request?.url) return e as Error;
+  const path = new URL(r.request.url).pathname;
+  return new Error(`${r.request.method ?? 'request'} ${path}: ${r.status} ${(r.message ?? '').split(' - ')[0]}`, {
+    cause: e,
+  });
+}
+
 /** Creates or updates the comment carrying `marker`; returns what was done and the comment id. */
 export async function upsertComment(
+  t: CommentTarget,
+  marker: string,
+  body: string,
+): Promise<{ action: 'created' | 'updated' | 'unchanged'; id: number }> {
+  try {
+    return await upsert(t, marker, body);
+  } catch (e) {
+    throw described(e);
+  }
+}
+
+async function upsert(
   t: CommentTarget,
   marker: string,
   body: string,

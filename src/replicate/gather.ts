@@ -20,6 +20,7 @@ import {
   needsArtifactFacts,
   noneDropped,
   selectTags,
+  type TagInfo,
 } from '../rules/index.js';
 import { platformSubset } from './copy.js';
 import { describeError, type RuleError } from './errors.js';
@@ -157,7 +158,7 @@ export async function gather(
 
       try {
         // Providers with labels (Harbor) list tags with them, so label filters apply while listing.
-        const infos = src.listTagDetails
+        const infos: TagInfo[] = src.listTagDetails
           ? await src.listTagDetails(repo)
           : (await src.listTags(repo)).map((tag) => ({ tag }));
         const invalid = infos.filter((t): boolean => t.tag !== '' && !isTag(t.tag));

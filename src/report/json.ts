@@ -49,9 +49,9 @@ export function parseReport(text: string): RunReport {
   if (data.shard !== undefined) {
     const s = data.shard;
     v.check(
-      isObject(s) && isCount(s.total) && s.total >= 1 && isCount(s.index) && s.index < s.total,
+      isObject(s) && isCount(s.total) && s.total >= 1 && isCount(s.index) && s.index >= 1 && s.index <= s.total,
       'shard',
-      'expected {"index": n, "total": m} with 0 ≤ index < total',
+      'expected {"index": n, "total": m} with 1 ≤ index ≤ total (shard n of m)',
     );
   }
   if (Array.isArray(data.results)) {

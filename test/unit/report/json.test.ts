@@ -89,7 +89,7 @@ describe('serializeReport / parseReport', () => {
     ['a missing destination', mutate((d) => delete d.results[2].destination), /results\[2\]\.destination/],
     ['bad blobs', mutate((d) => (d.results[1].blobs = {})), /results\[1\]\.blobs/],
     ['a bad date', mutate((d) => (d.startedAt = 'yesterday')), /startedAt: expected an ISO date/],
-    ['a bad shard', mutate((d) => (d.shard = { index: 3, total: 3 })), /shard: expected/],
+    ['a bad shard', mutate((d) => (d.shard = { index: 0, total: 3 })), /shard: expected/],
     ['an unknown total', mutate((d) => (d.totals.exploded = 1)), /totals\.exploded: unknown status/],
     ['no results', mutate((d) => delete d.results), /results: expected an array/],
   ])('rejects %s with a clear error', (_name, text, message) => {
