@@ -142,7 +142,18 @@ export function providerHint(e: RegistryError, ctx: HintContext): string | undef
         return `the certificate of ${ctx.host} is signed by an authority ferry does not know: give its CA as registries.${ctx.registryName}.tls.ca (a PEM file, relative to replication.yaml)${ctx.provider === 'harbor' ? " — Harbor's CA is downloadable under Administration → Configuration → System Settings" : ''}; tls.verify: false only for a registry you trust`;
       return undefined;
     }
+    case 'network':
+      if (/ECONNREFUSED/.test(e.message))
+        return `nothing accepts connections at ${ctx.host}: check the port in registries.${ctx.registryName}.url, and that the registry is running and reachable from the runner`;
+      if (/ENOTFOUND|EAI_AGAIN/.test(e.message))
+        return `the name ${ctx.host.replace(/:\d+$/, '')} does not resolve from the runner: check registries.${ctx.registryName}.url (a self-hosted runner may need the internal DNS)`;
+      return undefined;
+    case 'not-found':
+      if (e.hint && e.codes.includes('BLOB_UNKNOWN')) return `${e.hint} (registries.${ctx.registryName}, ${ctx.host})`;
+      return undefined;
     case 'invalid':
+      if (/http request to an https server/i.test(e.message))
+        return `${ctx.host} speaks HTTPS: write url: https://${ctx.host} under registries.${ctx.registryName}${ctx.provider === 'registry' ? ' (and give its CA as tls.ca if it is self-signed)' : ''}`;
       if (ctx.provider === 'gar' && (e.codes.includes('NAME_INVALID') || /missing image name/i.test(e.message)))
         return missingContainerHint(ctx, e.repository);
       if (/immutable/i.test(text))

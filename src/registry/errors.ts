@@ -99,10 +99,30 @@ function defaultHint(e: RegistryErrorInit): string | undefined {
         return 'Docker Hub only accepts pushes to <namespace>/<name> where the account may write: set destination_namespace to your user or organisation';
       // Names the registry: a user with several registries must see which one refused.
       return `the account has no ${e.method === 'GET' || e.method === 'HEAD' ? 'pull' : 'push'} permission on ${e.repository ?? 'this repository'} at ${e.registry}: grant it, or check that the namespace/project exists`;
-    case 'not-found':
+    case 'not-found': {
+      const blob = /\/blobs\/([a-z0-9]+:[a-f0-9]+)/i.exec(e.url ?? '')?.[1];
+      if (codes.includes('BLOB_UNKNOWN') && blob && (e.method === 'GET' || e.method === 'HEAD'))
+        return `${e.registry}/${e.repository ?? ''} lists a manifest whose blob ${blob} it does not have: the source repository is broken, or its garbage collection removed the blob; push the image there again (or delete the tag), then run again`;
+      if (codes.includes('MANIFEST_BLOB_UNKNOWN'))
+        return `${e.registry} does not have a blob the manifest refers to, although ferry uploaded it: an upload was lost, or a garbage collection ran during the push; run again`;
       if (codes.includes('NAME_UNKNOWN'))
         return 'the repository does not exist; on registries that require it (Harbor project, Aliyun ACR namespace, ECR repository) create it first';
       return undefined;
+    }
+    case 'invalid':
+      if (/http request to an https server/i.test(e.detail ?? ''))
+        return `${e.registry} speaks HTTPS: its url in replication.yaml must start with https://`;
+      return undefined;
+    case 'network': {
+      const d = e.detail ?? '';
+      if (/ECONNREFUSED/.test(d))
+        return `nothing accepts connections at ${e.registry}: check the port in the registry's url in replication.yaml, and that the registry is running and reachable from the runner`;
+      if (/ENOTFOUND|EAI_AGAIN/.test(d))
+        return `the name ${e.registry.replace(/:\d+$/, '')} does not resolve from the runner: check the registry's url in replication.yaml (a self-hosted runner may need the internal DNS)`;
+      if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/.test(d))
+        return `${e.registry} cannot be reached from the runner: a firewall or a private network is in the way (GitHub-hosted runners reach only public addresses; use a self-hosted runner inside the network)`;
+      return undefined;
+    }
     case 'rate-limited':
       return 'the registry is rate limiting: lower concurrency, authenticate (Docker Hub gives authenticated users more pulls), or run later';
     case 'unsupported':

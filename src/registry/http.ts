@@ -525,7 +525,11 @@ export class Transport {
       repository: req.repository,
       operation: req.operation,
       method: req.method,
-      detail: redact(`${code ? `${code}: ` : ''}${(e as Error)?.message ?? String(e)}`),
+      // Node's own advice (--use-system-ca) cannot be followed in an action: the hint names tls.ca.
+      detail: redact(`${code ? `${code}: ` : ''}${(e as Error)?.message ?? String(e)}`).replace(
+        /;? *if the root CA is installed locally, try running Node\.js with --use-system-ca/i,
+        '',
+      ),
       hint: plainHttp
         ? `${this.registry} answered plain HTTP on an https:// URL: if it is an insecure registry, use an http:// url`
         : undefined,

@@ -4,8 +4,10 @@
  * local stand-in for the GitHub REST API. Every captured byte is swept for secrets at the end (T26).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createServer } from 'node:http';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHubApi, startGitHubApi } from '../support/github-api.js';
@@ -182,7 +184,7 @@ beforeAll(async () => {
     startGitHubApi(),
   ]);
   layout = await createLayout(join(tmp.path, 'layout'));
-  for (const t of ['app-v1', 'app-v2', 'app-v1-rc1', 'app-v3', 'web-v1', 'web-v2', 'tool-1.0', 'gh-v1'])
+  for (const t of ['app-v1', 'app-v2', 'app-v1-rc1', 'app-v3', 'web-v1', 'web-v2', 'tool-1.0', 'gh-v1', 'broken-v1'])
     images[t] = layout.addImage({ tag: t, layers: [512], seed: `action-${t}` });
   layout.write();
   const seeds: [string, RunningRegistry, string][] = [
@@ -414,7 +416,9 @@ describe('pull_request', () => {
         ? [`PATCH /repos/acme/platform-mirrors/issues/comments/${comment!.id}`]
         : []),
     ]);
-    expect(api.requests.every((q) => q.authorization === 'Bearer ghs_fakeInstallationToken0123456789')).toBe(true);
+    expect(
+      api.requests.every((q) => /^(Bearer|token) ghs_fakeInstallationToken0123456789$/.test(q.authorization ?? '')),
+    ).toBe(true);
     captured.push(...api.comments.map((c) => ({ where: 'comment', text: c.body })));
   });
 
@@ -468,6 +472,121 @@ describe('sharding over a matrix', () => {
     expect(merged.code, merged.stdout).toBe(0);
     expect(merged.outputs.unchanged).toBe(whole.outputs.unchanged);
     expect(merged.summary).toMatch(/2 shards/);
+  });
+});
+
+describe('the log, annotations and summary of a run that fails', () => {
+  /** A port nothing listens on. */
+  async function closedPort(): Promise<number> {
+    const s = createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as AddressInfo).port;
+    await new Promise<void>((r) => s.close(() => r()));
+    return port;
+  }
+
+  it('groups per rule, one annotation per failed image, hints that say where to look, a webhook message', async () => {
+    // A source repository whose layer is gone (garbage-collected under the tag): BLOB_UNKNOWN.
+    await seedImage(layout.dir, 'broken-v1', src, 'team/broken:v1');
+    const layer = images['broken-v1']!.blobs.at(-1)!.replace('sha256:', '');
+    const data = join(dirname(src.logFile), 'data/docker/registry/v2');
+    await rm(join(data, 'blobs/sha256', layer.slice(0, 2), layer), { recursive: true, force: true });
+    await rm(join(data, 'repositories/team/broken/_layers/sha256', layer), { recursive: true, force: true });
+    const port = await closedPort();
+    await writeFile(
+      join(ws, 'failing.yaml'),
+      config()
+        .replace(
+          '  public:\n',
+          `  closed:\n    type: registry\n    url: http://127.0.0.1:${port}\n  plainhttp:\n    type: registry\n    url: ${dst.url.replace('https:', 'http:')}\n  public:\n`,
+        )
+        .replace('filters: { name: "team/**", tag: ["v*", "!*-rc*"] }', 'filters: { name: "team/broken" }') +
+        '  - name: to-closed\n    source: public\n    destination: closed\n    filters: { name: "lib/**" }\n' +
+        '  - name: to-plain-http\n    source: public\n    destination: plainhttp\n    filters: { name: "lib/**" }\n',
+    );
+    const hook: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => (hook.push(body), res.end()));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const r = await runAction({
+        event: 'workflow_dispatch',
+        inputs: {
+          config: 'failing.yaml',
+          'dry-run': 'false',
+          'notify-webhook': `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+        },
+      });
+      expect(r.code, r.stdout).toBe(1);
+      const lines = r.stdout.split('\n');
+      // One group per rule, each closed.
+      expect(lines.filter((l) => l.startsWith('::group::rule '))).toEqual([
+        '::group::rule app: harbor → cluster (1 of 4)',
+        '::group::rule public: public → public (2 of 4)',
+        '::group::rule to-closed: public → closed (3 of 4)',
+        '::group::rule to-plain-http: public → plainhttp (4 of 4)',
+      ]);
+      expect(lines.filter((l) => l === '::endgroup::')).toHaveLength(4);
+      expect(lines.some((l) => /^ {2}✖ failed +.*team\/broken:v1/.test(l))).toBe(true);
+      expect(lines.some((l) => /^ {2}= 1 unchanged$/.test(l))).toBe(true);
+      expect(lines.some((l) => /^Total: 1 failed · 1 unchanged; .*; 2 rule errors/.test(l))).toBe(true);
+      // Plain lines are never percent-encoded; only command data is.
+      expect(lines.filter((l) => !l.startsWith('::') && /%25|%0A|%0D/.test(l))).toEqual([]);
+
+      // The toolkit encodes property values (`:` as %3A); the runner decodes them.
+      const errors = annotations(r.stdout).map((a) => ({ ...a, title: decodeURIComponent(a.title ?? '') }));
+      const image = errors.find((a) => a.title === `ferry: ${dst.host}/team/broken:v1 failed`);
+      expect(image, r.stdout).toBeDefined();
+      // With its blob cache, this registry cuts the connection instead of answering BLOB_UNKNOWN.
+      expect(image!.message).toContain(`blob sha256:${layer}`);
+      const closed = errors.find((a) => a.title === 'ferry: rule to-closed');
+      expect(closed).toMatchObject({ file: 'failing.yaml' });
+      expect(closed!.message).toMatch(
+        /ECONNREFUSED.*%0Ahint: nothing accepts connections at 127\.0\.0\.1:\d+: check the port in registries\.closed\.url/,
+      );
+      const plain = errors.find((a) => a.title === 'ferry: rule to-plain-http');
+      expect(plain!.message).toContain(
+        `${dst.host} speaks HTTPS: write url: https://${dst.host} under registries.plainhttp`,
+      );
+
+      expect(r.summary.split('\n')[0]).toMatch(/— ❌ 2 rule errors · 1 failed · 1 unchanged/);
+      expect(r.summary).toContain(`blob sha256:${layer}`);
+      expect(r.summary).toMatch(/Selected: 1 of \d+ repositories/);
+
+      expect(hook).toHaveLength(1);
+      const message = JSON.parse(hook[0]!) as { text: string; ferry: { status: string } };
+      expect(message.ferry.status).toBe('failed');
+      expect(message.text).toMatch(
+        /^❌ ferry run failed in acme\/platform-mirrors · failing\.yaml: 1 failed · 1 unchanged/,
+      );
+      expect(message.text).toContain('https://github.com/acme/platform-mirrors/actions/runs/4242');
+      captured.push({ where: 'webhook', text: hook[0]! });
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('fail-on: warning fails the step on a rule that selects nothing, and the headline says so', async () => {
+    await writeFile(
+      join(ws, 'warn.yaml'),
+      config() +
+        '  - name: empty\n    source: public\n    destination: public\n    filters: { name: "nothing/**" }\n    destination_namespace: mirror\n',
+    );
+    const r = await runAction({
+      event: 'workflow_dispatch',
+      inputs: { config: 'warn.yaml', rules: 'empty', 'dry-run': 'true', 'fail-on': 'warning' },
+    });
+    expect(r.code, r.stdout).toBe(1);
+    const line = (await readFile(join(ws, 'warn.yaml'), 'utf8')).split('\n').indexOf('  - name: empty') + 1;
+    expect(annotations(r.stdout, 'warning')).toContainEqual(
+      expect.objectContaining({ file: 'warn.yaml', line: String(line), title: 'ferry%3A rule empty' }),
+    );
+    expect(r.summary.split('\n')[0]).toMatch(/ — ❌ /);
+    expect(r.summary).toMatch(/> ❌ The step failed: warnings .*fail-on is warning/);
+    expect(r.summary).toMatch(/### ⚠️ Warnings \(1\)/);
   });
 });
 
