@@ -26,7 +26,7 @@ import {
 } from '../support/scenarios.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
 
-const COUNT = Number(process.env.SCENARIO_COUNT ?? 30);
+const COUNT = Number(process.env.SCENARIO_COUNT ?? 40);
 const options = (seed: number) => ({ deletesByDigest: true, prefix: `s${seed}/`, noEmptyRepositories: true });
 /** Seeds from 1001 on (others than the unit test's) whose scenarios combine at least two rarer dimensions. */
 function pickSeeds(n: number): number[] {

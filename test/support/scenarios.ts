@@ -5,7 +5,8 @@
  * destination repository), a destination (tags equal to or differing from the source's, extras,
  * tags sharing a digest, platforms of indexes tagged on their own) and a rule (tag/name filters,
  * semver, labels, resource, override, delete_remote with caps, acknowledge_match_all, platform
- * subsets), plus injected failures: a source blob that cannot be read (a copy fails) and a listed
+ * subsets, referrers: SBOMs under `sha256-<hex>` fallback tags, new, older or absent at the
+ * destination, and fallback-shaped extras), plus injected failures: a source blob that cannot be read (a copy fails) and a listed
  * tag whose manifest HEAD answers "not found" (a listing glitch).
  *
  * `checkScenario` then asserts, for a dry-run plan, the run and a second plan:
@@ -166,6 +167,46 @@ function index(key: string, platforms: NonNullable<Node['platform']>[], annotati
   };
 }
 
+const OCI_EMPTY = 'application/vnd.oci.empty.v1+json';
+const SBOM = 'application/vnd.example.sbom.v1+json';
+
+/** The referrers fallback tag of a manifest (`sha256-<hex>`). */
+export const fallbackTag = (n: Node) => n.digest.replace(':', '-');
+
+/** An SBOM of `subject` and the referrers fallback index listing it (what tools without the API push). */
+function referrer(key: string, subject: Node): Node {
+  const config = blob(OCI_EMPTY, Buffer.from('{}'));
+  const layer = blob(SBOM, Buffer.from(`sbom ${key} of ${subject.digest}`));
+  const d = (b: Blob) => ({ mediaType: b.mediaType, digest: b.digest, size: b.data.length });
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      artifactType: SBOM,
+      config: d(config),
+      layers: [d(layer)],
+      subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.bytes.length },
+    }),
+  );
+  const sbom: Node = {
+    key: `${key}/sbom`,
+    kind: 'artifact',
+    digest: sha256(bytes),
+    mediaType: OCI_MANIFEST,
+    bytes,
+    blobs: [config, layer],
+    children: [],
+  };
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [{ mediaType: OCI_MANIFEST, digest: sbom.digest, size: bytes.length, artifactType: SBOM }],
+    }),
+  );
+  return { key, kind: 'index', digest: sha256(index), mediaType: OCI_INDEX, bytes: index, blobs: [], children: [sbom] };
+}
+
 /** Every manifest a node reaches, itself first. */
 function manifestsOf(n: Node): Node[] {
   return [n, ...n.children.flatMap(manifestsOf)];
@@ -292,6 +333,18 @@ export function generateScenario(seed: number, o: GenerateOptions): Scenario {
     source.set(repo, tags);
   }
 
+  // Referrers: an SBOM pushed with the fallback tag scheme for one tag of some repositories (the
+  // destination may lack it: attached after the subject was copied, or hold an older one).
+  const older = new Map<string, Node>(); // fallback tag → an older fallback index
+  for (const [i, repo] of sourceRepositories.entries()) {
+    const tags = source.get(repo)!;
+    if (tags.size === 0 || !rng.chance(0.3)) continue;
+    const subject = rng.pick([...tags.values()]);
+    if (tags.has(fallbackTag(subject))) continue;
+    tags.set(fallbackTag(subject), remember(referrer(`s${seed}r${i}`, subject)));
+    older.set(fallbackTag(subject), remember(referrer(`s${seed}r${i}old`, subject)));
+  }
+
   // Destination: per mapped repository, some of the source's tags (same or other content), extras
   // (other contents, a staying tag's digest, a platform of an index), and a repository the rule
   // does not map to.
@@ -303,7 +356,13 @@ export function generateScenario(seed: number, o: GenerateOptions): Scenario {
     const sourceTags = sourceRepositories.filter((r) => mapped(r) === repo).flatMap((r) => [...source.get(r)!]);
     for (const [tag, node] of sourceTags) {
       if (tags.has(tag) || !rng.chance(0.5)) continue;
-      tags.set(tag, rng.chance(0.55) ? node : rng.pick(pool));
+      const old = older.get(tag);
+      tags.set(tag, rng.chance(0.55) ? node : old && rng.chance(0.7) ? old : rng.pick(pool));
+    }
+    // A fallback-shaped tag no source has: it belongs to its subject, never deleted by the rule.
+    if (rng.chance(0.1)) {
+      const n = rng.pick(pool);
+      tags.set(`${fallbackTag(n)}${rng.pick(['', '.sig'])}`, n);
     }
     for (const tag of rng.some(EXTRA_TAGS, rng.int(1, 3))) {
       if (tags.has(tag)) continue;
@@ -360,10 +419,13 @@ export function generateScenario(seed: number, o: GenerateOptions): Scenario {
   return scenario;
 }
 
+/** `sha256-<64 hex>` tags shortened for messages. */
+const short = (tag: string) => tag.replace(/^(sha256-[0-9a-f]{8})[0-9a-f]{56}/, '$1…');
+
 function describeSide(side: Side): string[] {
   return [...side].map(
     ([repo, tags]) =>
-      `    ${repo}: ${[...tags].map(([t, n]) => `${t}→${n.key}(${n.digest.slice(7, 15)})`).join(' ') || '(no tags)'}`,
+      `    ${repo}: ${[...tags].map(([t, n]) => `${short(t)}→${n.key}(${n.digest.slice(7, 15)})`).join(' ') || '(no tags)'}`,
   );
 }
 
@@ -384,7 +446,7 @@ export function describeScenario(s: Scenario): string {
     `  contents: ${contents
       .map(
         (n) =>
-          `${n.key}${n.annotations ? JSON.stringify(n.annotations) : ''}${n.kind === 'index' ? `[${n.children.map((c) => platformName(c.platform!)).join(',')}]` : ''}`,
+          `${n.key}${n.annotations ? JSON.stringify(n.annotations) : ''}${n.kind === 'index' ? `[${n.children.map((c) => (c.platform ? platformName(c.platform) : c.key)).join(',')}]` : ''}`,
       )
       .join(' ')}`,
     '  source:',
@@ -601,7 +663,7 @@ function table(items: PlanItem[]): string {
   return items
     .map(
       (i) =>
-        `    ${itemKey(i)} ${i.action}${i.why ? ` (${i.why})` : ''} src=${i.sourceRepository ?? '-'}@${i.sourceDigest?.slice(7, 15) ?? '-'}` +
+        `    ${short(itemKey(i))} ${i.action}${i.why ? ` (${i.why})` : ''} src=${i.sourceRepository ?? '-'}@${i.sourceDigest?.slice(7, 15) ?? '-'}` +
         `${i.targetDigest ? ` target=${i.targetDigest.slice(7, 15)}` : ''} dst=${i.destinationDigest?.slice(7, 15) ?? '-'}`,
     )
     .join('\n');
@@ -690,8 +752,13 @@ export function checkScenario(s: Scenario, o: Observed): string[] {
       )
       .map(itemKey),
   );
-  // A tag the glitch hid was not decided: the second plan decides it.
-  const glitched = new Set(s.glitch ? items.filter((i) => i.action === 'listing-failed').map(itemKey) : []);
+  // A tag the glitch hid was not decided: the second plan decides it. So is the referrers
+  // fallback tag of its image: without its subject it was planned as a tag of its own.
+  const hidden = s.glitch && s.source.get(s.glitch.repository)?.get(s.glitch.tag);
+  const glitched = new Set([
+    ...(s.glitch ? items.filter((i) => i.action === 'listing-failed').map(itemKey) : []),
+    ...(s.glitch && hidden ? [key(s.destinationOf(s.glitch.repository), fallbackTag(hidden))] : []),
+  ]);
   for (const i of o.replan.plan.items) {
     const k = itemKey(i);
     if (glitched.has(k)) continue;
@@ -779,6 +846,8 @@ export function tally(seen: Tally, s: Scenario, o: Observed, injection: Injectio
   if (o.run.results.some((r) => r.status === 'skipped' && /failed in this run/.test(r.reason ?? '')))
     count('scenario: deletions skipped after a failure');
   if (s.glitch) count('scenario: listing glitch');
+  if (s.rule.referrers && o.run.plan.items.some((i) => i.sourceRepository && i.tag.startsWith('sha256-') && isWrite(i)))
+    count('scenario: a referrers fallback tag written');
   if (o.run.plan.items.some((i) => i.targetDigest)) count('scenario: platform subset written');
   const items = o.run.plan.items;
   const deletes = items.filter((i) => i.action === 'delete');
@@ -830,11 +899,13 @@ export const MUST_REACH = [
   'delete-blocked (over-max)',
   'delete-blocked (match-all-unacknowledged)',
   'delete-blocked (source-listing-failed)',
+  'delete-blocked (referrer-fallback-tag)',
   'listing-failed (tag-unresolved)',
   'scenario: a blob read failed',
   'scenario: deletions skipped after a failure',
   'scenario: listing glitch',
   'scenario: platform subset written',
+  'scenario: a referrers fallback tag written',
   'scenario: flattened group',
   'scenario: two deletions of one digest (by digest)',
   'scenario: a platform of an index the run writes is tagged (by digest)',

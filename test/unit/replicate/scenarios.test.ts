@@ -32,12 +32,15 @@ import {
 
 const COUNT = Number(process.env.SCENARIO_COUNT ?? 200);
 /**
- * Seeds of wider sweeps (SCENARIO_COUNT=2000) that found a bug, kept on top of the first 200:
- * 415, 1804: a glitch hides a tag of the first (by name) of two sources flattened onto one
- * repository, and the plan takes the other source's different image for it instead of
- * leaving the tag undecided; the next plan flips back (with override off the wrong image stays).
+ * Seeds of a wider sweep (SCENARIO_COUNT=2000) that found bugs, kept on top of the first 200:
+ * - 721: a glitch hides a tag of the first (by name) of two sources flattened onto one
+ *   repository, and the plan takes the other source's different image for it instead of leaving
+ *   the tag undecided; the next plan flips back (with override off the wrong image stays);
+ * - 449, 1008: a referrers fallback tag planned `kept` (override off) is overwritten by the copy
+ *   of its subject (the OCI-layout store's referrers() ignores the tags it is given, so the
+ *   subject's copy writes the fallback tag the plan kept).
  */
-const REGRESSIONS = [415, 1804];
+const REGRESSIONS = [449, 721, 1008];
 const seeds = process.env.SCENARIO_SEEDS
   ? process.env.SCENARIO_SEEDS.split(',').map(Number)
   : [...Array.from({ length: COUNT }, (_, i) => i + 1), ...REGRESSIONS];
