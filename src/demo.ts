@@ -24,13 +24,13 @@ registries:
     path: ./mirror
 rules:
   - name: demo-mirror
-    description: every repository under demo/, release tags only, into the mirror/ namespace
+    description: every repository under demo/, release tags only, as acme/… in the mirror
     source: source
     destination: mirror
     filters:
       name: demo/**
       tag: ["v*", "latest", "!*-rc*"]
-    destination_namespace: mirror
+    destination_namespace: acme
     flattening: 1
     override: true
     delete_remote: { enabled: true, max: 5 }

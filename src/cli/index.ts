@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** ferry's command line: thin over the library. Exit 0 ok, 1 failed or invalid, 2 usage. One bundle: no lazy chunks. */
+// First: refuses an old Node.js before any other module is loaded.
+import './node-check.js';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { parseDuration, VERSION } from '../index.js';
 import { validateCommand } from './commands/validate.js';

@@ -2,10 +2,14 @@
  * `ferry demo` on a fresh directory: the embedded layouts are mirrored into a local OCI layout,
  * a second run changes nothing, and skopeo reads the mirror with the source's digests.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it, test, vi } from 'vitest';
 import { demoCommand } from '../../src/cli/commands/demo.js';
+import { nodeTooOld } from '../../src/cli/node-check.js';
 import { loadConfig } from '../../src/config/index.js';
 import { runConfig } from '../../src/replicate/run.js';
 import type { RunReport } from '../../src/replicate/result.js';
@@ -14,11 +18,11 @@ import { createTempDir, type TempDir } from '../support/tmp.js';
 
 /** Tags the demo rule selects: release tags and latest, not -rc nor dev. */
 const EXPECTED = [
-  'mirror/app/web:latest',
-  'mirror/app/web:v1.0.0',
-  'mirror/app/web:v1.1.0',
-  'mirror/app/worker:v2.0.0',
-  'mirror/tools/cli:v3.1.0',
+  'acme/app/web:latest',
+  'acme/app/web:v1.0.0',
+  'acme/app/web:v1.1.0',
+  'acme/app/worker:v2.0.0',
+  'acme/tools/cli:v3.1.0',
 ];
 
 let tmp: TempDir;
@@ -49,7 +53,7 @@ async function demo(): Promise<{ code: number; out: string; report: RunReport }>
 }
 
 /** The SBOM of tools/cli:v3.1.0 travels under its referrers fallback tag, a row of its own. */
-const SBOM_TAG = /^mirror\/tools\/cli:sha256-[0-9a-f]{64}$/;
+const SBOM_TAG = /^acme\/tools\/cli:sha256-[0-9a-f]{64}$/;
 const withSbom = (refs: string[]) =>
   [...refs.filter((r) => !SBOM_TAG.test(r))].concat(refs.filter((r) => SBOM_TAG.test(r)));
 
@@ -71,13 +75,21 @@ describe('ferry demo', () => {
     expect(report.results.map((r) => r.tag)).not.toContain('v1.2.0-rc1');
     expect(report.results.map((r) => r.tag)).not.toContain('dev');
     expect(out).toMatch(/Run it again/);
+    // The mirror's paths read as folder, then repository: not mirror/mirror/….
+    expect(out).not.toMatch(/mirror\/mirror\//);
+    expect(out).toMatch(/^rule demo-mirror: source → mirror$/m);
+    expect(out).toMatch(/^ {2}✔ copied +.*\/mirror\/acme\/app\/web:v1\.0\.0/m);
+    expect(out).toMatch(/^Total: 6 copied; /m);
     const summary = await readFile(join(dir, 'summary.md'), 'utf8');
     expect(summary).toMatch(/copied/);
   });
 
   it('reports everything unchanged on the second run', async () => {
-    const { code, report } = await demo();
+    const { code, report, out } = await demo();
     expect(code).toBe(0);
+    expect(out).not.toMatch(/Run it again/);
+    expect(out).toMatch(/Nothing to change/);
+    expect(out).toMatch(/^ {2}= 6 unchanged$/m);
     const unchanged = withSbom(byStatus(report, 'unchanged'));
     expect(unchanged.slice(0, -1)).toEqual(EXPECTED);
     expect(unchanged.at(-1)).toMatch(SBOM_TAG);
@@ -88,13 +100,13 @@ describe('ferry demo', () => {
   it('leaves a mirror skopeo reads through the oci: transport with the source digests', async () => {
     for (const ref of EXPECTED) {
       const [repo, tag] = ref.split(':') as [string, string];
-      const srcRepo = repo.replace(/^mirror\//, 'demo/');
+      const srcRepo = repo.replace(/^acme\//, 'demo/');
       const mirrored = await inspectDigest(`oci:${join(dir, 'mirror', repo)}:${tag}`);
       const source = await inspectDigest(`oci:${join(dir, 'source', srcRepo)}:${tag}`);
       expect(mirrored, ref).toBe(source);
     }
     // The multi-arch index's children and the SBOM referrer came along.
-    const cli = join(dir, 'mirror', 'mirror/tools/cli');
+    const cli = join(dir, 'mirror', 'acme/tools/cli');
     const index = JSON.parse((await inspectRaw(`oci:${cli}:v3.1.0`)).toString('utf8')) as {
       manifests: { digest: string }[];
     };
@@ -117,3 +129,49 @@ describe('ferry demo', () => {
     expect(plan.rules[0]?.items.every((i) => i.action === 'unchanged')).toBe(true);
   });
 });
+
+describe('the CLI on an old Node.js', () => {
+  test.each([
+    ['20.20.2', true],
+    ['22.14.0', true],
+    ['22.15.0', false],
+    ['24.21.0', false],
+  ])('Node.js %s refused: %s', (version, refused) => {
+    expect(nodeTooOld(version) !== undefined).toBe(refused);
+  });
+
+  const old = '/usr/bin/node';
+  const oldVersion = existsSync(old) ? spawnSync(old, ['-p', 'process.versions.node']).stdout?.toString().trim() : '';
+  it.skipIf(!oldVersion || !nodeTooOld(oldVersion))(
+    `says it needs 22.15 or newer, in one line and exit 1, instead of crashing (${old} ${oldVersion})`,
+    async () => {
+      await ensureBuilt();
+      const r = spawnSync(old, [join(ROOT, 'dist/cli/index.js'), '--version'], { encoding: 'utf8' });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim()).toBe(nodeTooOld(oldVersion));
+      expect(r.stdout).toBe('');
+    },
+    300_000,
+  );
+});
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** Builds dist/ when any source file is newer than the CLI bundle, so the test runs what it tests. */
+async function ensureBuilt(): Promise<void> {
+  const bundle = join(ROOT, 'dist/cli/index.js');
+  const built = await stat(bundle).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+  const newest = async (dir: string): Promise<number> => {
+    let m = 0;
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      m = Math.max(m, e.isDirectory() ? await newest(p) : (await stat(p)).mtimeMs);
+    }
+    return m;
+  };
+  if ((await newest(join(ROOT, 'src'))) > built)
+    await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+}

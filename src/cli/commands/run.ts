@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { loadOrReport } from '../load.js';
 import {
-  formatResultLine,
-  formatTable,
+  garbageCollectionNote,
   neutralizeCommands,
   parseDuration,
-  progressLogger,
   renderSummary,
+  repositoryUrls,
   runConfig,
+  runLog,
   serializeReport,
   stopOnSignalsOrTimeout,
 } from '../../index.js';
@@ -23,26 +23,41 @@ export interface RunCommandOptions {
   timeout?: string;
 }
 
+/** Exit code 0/1, and whether the run wrote (or would write) anything at a destination. */
 export async function runCommand(opts: RunCommandOptions): Promise<number> {
+  return (await run(opts)).code;
+}
+
+export async function run(opts: RunCommandOptions): Promise<{ code: number; changed: boolean }> {
   const loaded = await loadOrReport(opts.config);
-  if (!loaded) return 1;
-  const color = process.stdout.isTTY === true;
+  if (!loaded) return { code: 1, changed: false };
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const stop = stopOnSignalsOrTimeout(opts.timeout ? parseDuration(opts.timeout) : undefined);
-  const { report } = await runConfig(loaded.config, {
+  // One line per image as it ends, a heading per rule, progress every 10 s, totals last.
+  const log = runLog({ write: (line) => console.log(line), color });
+  const { report, plan } = await runConfig(loaded.config, {
     signal: stop.signal,
     dryRun: opts.dryRun ?? false,
     rules: opts.rule,
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-    log: (line) => console.log(neutralizeCommands(line)),
-    onProgress: progressLogger((line) => console.log(line)),
+    log: log.log,
+    onProgress: log.onProgress,
   }).finally(() => stop.dispose());
-  for (const r of report.results) if (r.status !== 'unchanged') console.log(formatResultLine(r, { color }));
+  const gc = report.dryRun ? undefined : garbageCollectionNote(report, loaded.config);
+  log.finish(report, gc ? [gc] : []);
   for (const w of report.warnings ?? []) console.error(neutralizeCommands(`warning: rule ${w.rule}: ${w.message}`));
   for (const e of report.ruleErrors)
     console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
-  console.log(formatTable(report.results, { color }));
   if (opts.report) await writeFile(opts.report, serializeReport(report));
   if (opts.summary)
-    await writeFile(opts.summary, renderSummary(report, { ...(opts.report ? { reportPath: opts.report } : {}) }));
-  return report.totals.failed > 0 || report.ruleErrors.length > 0 ? 1 : 0;
+    await writeFile(
+      opts.summary,
+      renderSummary(report, {
+        ...(opts.report ? { reportPath: opts.report } : {}),
+        selection: Object.fromEntries(plan.rules.flatMap((r) => (r.selection ? [[r.rule, r.selection] as const] : []))),
+        repositoryUrl: repositoryUrls(loaded.config),
+      }),
+    );
+  const changed = report.results.some((r) => ['copied', 'updated', 'deleted'].includes(r.status));
+  return { code: report.totals.failed > 0 || report.ruleErrors.length > 0 ? 1 : 0, changed };
 }
