@@ -123,10 +123,19 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], ctx: PlanContext
     // tag → the source repository (first by name) it is replicated from
     const sourceTags = new Map<string, { repo: string; tag: SourceTag }>();
     const unresolved = new Map<string, { repo: string; why: string }>();
+    // The first source (by name) listing a tag is the one replicated; when its manifest could not
+    // be read, the tag is undecided rather than taken from the next source.
     for (const repo of group) {
-      for (const [tag, value] of [...repo.source].sort((a, b) => cmp(a[0], b[0]))) {
-        const f = facts(value);
+      const tags = [...new Set([...repo.source.keys(), ...(repo.unresolved?.keys() ?? [])])].sort(cmp);
+      for (const tag of tags) {
+        const value = repo.source.get(tag);
         const already = sourceTags.get(tag);
+        if (unresolved.has(tag)) continue;
+        if (value === undefined) {
+          if (!already) unresolved.set(tag, { repo: repo.sourceRepository, why: repo.unresolved!.get(tag)! });
+          continue;
+        }
+        const f = facts(value);
         if (!already) sourceTags.set(tag, { repo: repo.sourceRepository, tag: f });
         else if (already.tag.digest !== f.digest)
           warnings.push(
@@ -134,8 +143,6 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], ctx: PlanContext
               `digests; only ${already.repo} is replicated`,
           );
       }
-      for (const [tag, why] of repo.unresolved ?? [])
-        if (!unresolved.has(tag)) unresolved.set(tag, { repo: repo.sourceRepository, why });
     }
 
     // final digest of every destination tag that stays after this run → its tags

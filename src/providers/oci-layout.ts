@@ -248,10 +248,6 @@ export class OciLayoutStore implements Store {
     return { via: 'uploaded', retries: 0 };
   }
 
-  async blobMount(): Promise<boolean> {
-    return false;
-  }
-
   async referrers(repository: string, digest: Digest) {
     const fallbackTag = digest.replace(':', '-');
     const m = await this.manifestGet(repository, fallbackTag).catch(() => undefined);

@@ -56,11 +56,13 @@ export class RegistryStore implements Store {
   ): Promise<Readable> {
     return (await this.client.blobGet(repository, desc, opts)).stream;
   }
-  blobPut(repository: string, desc: Pick<Descriptor, 'digest' | 'size'>, open: () => Promise<Readable>) {
-    return this.client.blobUpload(repository, desc, open);
-  }
-  blobMount(repository: string, digest: Digest, from: string) {
-    return this.client.blobMount(repository, digest, from);
+  blobPut(
+    repository: string,
+    desc: Pick<Descriptor, 'digest' | 'size'>,
+    open: () => Promise<Readable>,
+    opts: { mountFrom?: string } = {},
+  ) {
+    return this.client.blobUpload(repository, desc, open, opts);
   }
   async referrers(repository: string, digest: Digest, opts: { tags?: ReadonlySet<string> } = {}) {
     const fallbackTag = referrersTag(digest);

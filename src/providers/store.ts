@@ -62,14 +62,17 @@ export interface Store {
     /** Called once per retried request or resumed download, for the result's retry count. */
     opts?: { onRetry?: () => void },
   ): Promise<Readable>;
-  /** Stores a blob read from `open()` (called again for a retry). */
+  /**
+   * Stores a blob read from `open()` (called again for a retry). With `mountFrom`, a registry first
+   * tries to mount it from that repository, in the same request that opens the upload: a declined
+   * mount costs nothing, and `via: 'mounted'` says when no byte had to move.
+   */
   blobPut(
     repository: string,
     desc: Pick<Descriptor, 'digest' | 'size'>,
     open: () => Promise<Readable>,
+    opts?: { mountFrom?: string },
   ): Promise<UploadResult>;
-  /** Links a blob from another repository of the same store; false when declined or unsupported. */
-  blobMount(repository: string, digest: Digest, from: string): Promise<boolean>;
   /** Manifests whose subject is `digest` (referrers API or its tag fallback). */
   referrers(
     repository: string,

@@ -628,6 +628,8 @@ export class RegistryClient {
     repository: string,
     desc: Pick<Descriptor, 'digest' | 'size'>,
     open: ReplayableBody,
+    /** Try a mount from this repository first: when the registry declines, its 202 is the upload session. */
+    o: { mountFrom?: string } = {},
   ): Promise<UploadResult> {
     parseRepository(repository);
     const digest = parseDigest(desc.digest);
@@ -635,7 +637,12 @@ export class RegistryClient {
     const attempts = 3;
     let retries = 0;
     for (let attempt = 0; ; attempt++) {
-      const location = await this.#startUpload(repository);
+      let location: URL;
+      if (attempt === 0 && o.mountFrom && o.mountFrom !== repository) {
+        const started = await this.#startMountOrUpload(repository, digest, o.mountFrom);
+        if (started === 'mounted') return { via: 'mounted', retries };
+        location = started;
+      } else location = await this.#startUpload(repository);
       try {
         if (chunked) await this.#uploadChunked(repository, location, digest, desc.size, open);
         else await this.#uploadMonolithic(repository, location, digest, desc.size, open);
@@ -654,6 +661,22 @@ export class RegistryClient {
         retries++;
       }
     }
+  }
+
+  /** POST with mount and from: 201 mounted, else the 202 opened an ordinary upload session. */
+  async #startMountOrUpload(repository: string, digest: Digest, from: string): Promise<'mounted' | URL> {
+    parseRepository(from);
+    const r = await this.#send({
+      method: 'POST',
+      path: `/v2/${repository}/blobs/uploads/`,
+      query: { mount: digest, from },
+      scopes: [push(repository), pull(from)],
+      expect: [201, 202],
+      operation: 'starting upload to',
+      repository,
+    });
+    await r.body.dump().catch(() => {});
+    return r.status === 201 ? 'mounted' : this.#location(r.headers, r.url, repository);
   }
 
   async #startUpload(repository: string): Promise<URL> {

@@ -45,6 +45,10 @@ export interface CopyOptions {
   /** The source repository's tags, when listed: spares a request for an absent referrers fallback tag. */
   sourceTags?: ReadonlySet<string>;
   onBlobProgress?: (p: { digest: string; bytes: number; total: number }) => void;
+  /** Tags the plan decides on as items of their own: never written as a side effect of another copy. */
+  plannedTags?: ReadonlySet<string>;
+  /** Destination repositories that held images before this run: where a shared blob may be mounted from. */
+  mountCandidates?: readonly string[];
   /**
    * Largest blob (config or layer) copied, in bytes (default DEFAULT_MAX_BLOB_SIZE). Every blob of
    * the artifact and of the child manifests it needs is checked before any transfer starts.
@@ -163,22 +167,23 @@ export class BlobMover {
     }
     const domain = dst.store.mountDomain;
     const holders = domain ? this.#known.get(domain)?.get(desc.digest) : undefined;
-    // Same registry, another repository: ask for a mount (source repo on the same registry counts too).
+    // Same registry, another repository: mount rather than upload. Known holders first (this run
+    // wrote it there, or the source repository is on the same registry), else a destination
+    // repository that held images before this run (shared base layers, across runs). The mount is
+    // asked in the request that opens the upload session, so a declined one costs nothing.
     const from =
       [...(holders ?? [])].find((r) => r !== dst.repository) ??
       (src.store.mountDomain && src.store.mountDomain === domain && src.repository !== dst.repository
         ? src.repository
-        : undefined);
-    if (from && (await dst.store.blobMount(dst.repository, desc.digest, from).catch(() => false))) {
-      this.#remember(dst, desc.digest);
-      return 'mounted' as const;
-    }
+        : undefined) ??
+      (domain ? o.mountCandidates?.find((r) => r !== dst.repository) : undefined);
     let sent = 0;
     const onRetry = () => stats.retries++;
-    // The source GET starts while the destination opens its upload session: one round trip less
-    // per blob. Only the first attempt uses it; a retry opens the source again.
-    let early: Promise<Readable> | undefined = src.store.blobGet(src.repository, desc, { onRetry });
-    early.catch(() => {}); // handled when awaited below; never an unhandled rejection
+    // Without a mount to try, the source GET starts while the destination opens its upload
+    // session: one round trip less per blob. Only the first attempt uses it; a retry opens the
+    // source again. With a mount to try it would be wasted whenever the mount succeeds.
+    let early: Promise<Readable> | undefined = from ? undefined : src.store.blobGet(src.repository, desc, { onRetry });
+    early?.catch(() => {}); // handled when awaited below; never an unhandled rejection
     const open = async (): Promise<Readable> => {
       sent = 0;
       const source = early ?? src.store.blobGet(src.repository, desc, { onRetry });
@@ -214,7 +219,7 @@ export class BlobMover {
     };
     let r: Awaited<ReturnType<Store['blobPut']>>;
     try {
-      r = await dst.store.blobPut(dst.repository, desc, open);
+      r = await dst.store.blobPut(dst.repository, desc, open, from ? { mountFrom: from } : {});
     } finally {
       // The upload never asked for the bytes (its session failed to open): close the source GET.
       early?.then(
@@ -223,9 +228,10 @@ export class BlobMover {
       );
     }
     stats.retries += r.retries;
-    stats.bytes += desc.size;
     this.#remember(dst, desc.digest);
-    return r.via === 'mounted' ? ('mounted' as const) : ('copied' as const);
+    if (r.via === 'mounted') return 'mounted' as const;
+    stats.bytes += desc.size;
+    return 'copied' as const;
   }
 }
 
@@ -488,7 +494,8 @@ async function copyReferrers(
     if (await dst.store.manifestHead(dst.repository, d.digest)) continue;
     await copyArtifact(mover, manifests, src, dst, d.digest, undefined, stats, { ...o, platforms: [] });
   }
-  if (fallbackTag) {
+  // A fallback tag the plan decides on as a tag of its own (copy, update, kept) is never written here.
+  if (fallbackTag && !o.plannedTags?.has(fallbackTag)) {
     const srcFallback = await src.store.manifestHead(src.repository, fallbackTag);
     if (srcFallback) {
       const dstFallback = await dst.store.manifestHead(dst.repository, fallbackTag);

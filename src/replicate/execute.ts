@@ -101,6 +101,8 @@ export async function execute(
   }
 
   const writes = plan.items.filter((i) => i.action === 'copy' || i.action === 'update');
+  // Repositories that held images before this run: their blobs can be mounted, across runs.
+  const mountCandidates = [...new Set(plan.items.map((i) => i.destinationRepository))].filter((r) => !o.fresh.has(r));
   const copied = await Promise.all(
     writes.map((i) =>
       images(async (): Promise<Result> => {
@@ -140,7 +142,9 @@ export async function execute(
                   elapsedMs: Date.now() - started,
                 }),
               freshDestination: o.fresh.has(i.destinationRepository),
+              mountCandidates,
               ...(tags ? { sourceTags: fallback ? new Set([...tags].filter((t) => !fallback.has(t))) : tags } : {}),
+              ...(fallback ? { plannedTags: fallback } : {}),
             },
           );
           const planned = i.targetDigest ?? i.sourceDigest;

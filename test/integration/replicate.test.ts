@@ -626,3 +626,37 @@ describe('a source tag that goes missing mid-run is never a reason to delete (is
     expect(out.plan.rules[0]?.items.find((i) => i.tag === 'v2')?.action).toBe('listing-failed');
   });
 });
+
+describe('blobs shared across runs are mounted, not uploaded (issue 14 item 3)', () => {
+  it('a base layer the destination already holds in another repository is mounted into a new one', async () => {
+    for (const name of ['one', 'two', 'three', 'four'])
+      await seedLayered(src, `shared/${name}`, 'v1', ['shared-base', `shared-${name}`]);
+    const base = layeredImage('v1', ['shared-base', 'shared-one']).layers[0]!;
+    const rule = (names: string) => `  - name: shared
+    source: src
+    destination: dst
+    filters: { name: ${names}, tag: ["v1"] }
+    destination_namespace: crossrun
+`;
+    const first = await run(rule('["shared/one", "shared/two"]'));
+    expect(Object.values(statuses(first))).toEqual(['copied', 'copied']);
+    await settleLog(dst);
+    const uploadsOfBase = () =>
+      countRequests(dst, new RegExp(`"PUT /v2/crossrun/[a-z]+/blobs/uploads/[^ ]*digest=sha256%3A${base.slice(7)}`));
+    const before = await uploadsOfBase();
+
+    // A later run adds two repositories: nothing of this run has written the base layer yet.
+    const second = await run(rule('"shared/**"'));
+    expect(statuses(second)).toEqual({
+      'crossrun/one:v1': 'unchanged',
+      'crossrun/two:v1': 'unchanged',
+      'crossrun/three:v1': 'copied',
+      'crossrun/four:v1': 'copied',
+    });
+    await settleLog(dst);
+    expect(await uploadsOfBase()).toBe(before);
+    const mounted = ['three', 'four'].map((n) => resultFor(second, `crossrun/${n}:v1`).blobs.mounted);
+    expect(mounted.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2);
+    expect(await digestAt(dst, 'crossrun/three:v1')).toBe(await digestAt(src, 'shared/three:v1'));
+  });
+});
