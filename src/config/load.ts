@@ -37,8 +37,11 @@ import type { Config } from './types.js';
 /** Deepest nesting of maps and lists accepted; a rules file uses about 6 levels. */
 export const MAX_NESTING = 64;
 
-/** Most values that aliases (`*name`, `<<: *name`) may expand to in one file, all aliases together. */
-export const MAX_ALIAS_EXPANSION = 10_000;
+/**
+ * Most values that aliases (`*name`, `<<: *name`) may expand to in one file, all aliases together:
+ * about what a file at the size cap holds written out, so merges of shared settings fit easily.
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
 
 /** `rules[0].filters.tag`, `registries["my.registry"]`. */
 export function formatPath(path: readonly Segment[]): string {

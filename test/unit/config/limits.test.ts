@@ -92,7 +92,7 @@ describe('resource-exhaustion YAML gets a position and a clear message', () => {
       text += `  ${c}: &${c} [${Array(9).fill(`*${p}`).join(', ')}]\n`;
     }
     expect(parsed(text)).toEqual([
-      `r.yaml:11:10: lol.e[0]: aliases expand to more than ${MAX_ALIAS_EXPANSION} values here ("billion laughs"); a rules file needs nothing like it: write the values out, or alias fewer and smaller nodes`,
+      `r.yaml:12:10: lol.f[0]: aliases expand to more than ${MAX_ALIAS_EXPANSION} values here ("billion laughs"); a rules file needs nothing like it: write the values out, or alias fewer and smaller nodes`,
     ]);
   });
 
@@ -108,6 +108,18 @@ describe('resource-exhaustion YAML gets a position and a clear message', () => {
     expect(parsed(text)).toEqual([
       // a62 holds *a61 three levels down (the file, x, a62's list), and a61 is 62 levels deep.
       `r.yaml:${5 + MAX_NESTING}:14: x.a${MAX_NESTING - 2}[0]: *a${MAX_NESTING - 3} nests the file more than ${MAX_NESTING} levels deep; a rules file needs about 6`,
+    ]);
+  });
+
+  test('a thousand rules merging shared settings are fine', () => {
+    const shared = `x-common: &common { source: harbor, destination: cluster1, destination_namespace: m, concurrency: 2, override: false, delete_remote: { enabled: true, max: 5 }, trigger: [manual, event] }\n`;
+    const list = Array.from(
+      { length: 1000 },
+      (_, i) => `  - { <<: *common, name: r${i}, filters: { name: "team${i}/**" } }\n`,
+    );
+    const out = parsed(`${base}${shared}rules:\n${list.join('')}`);
+    expect(out).toEqual([
+      'r.yaml:5:1: x-common: unknown key "x-common"; expected one of: version, registries, defaults, rules',
     ]);
   });
 
