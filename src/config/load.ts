@@ -299,7 +299,7 @@ function tooDeep(tokens: readonly CST.Token[]): number | undefined {
   return undefined;
 }
 
-/** YAML text → one document; undefined with the offset of a nesting too deep to compose safely. */
+/** YAML text → one document, or the offset of a nesting too deep to compose (the composer recurses). */
 function parseYaml(text: string, lines: LineCounter): { doc: Document } | { tooDeep: number } {
   const tokens = Array.from(new Parser(lines.addNewLine).parse(text));
   const deep = tooDeep(tokens);
