@@ -75,7 +75,8 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
   const host = apiHost(registry);
   const baseUrl = `${url.protocol}//${host}`;
   const credentials = o.anonymous ? undefined : await resolveCredentials(reg, host, o.baseDir);
-  const ca = reg.tls.caFile ? await readFile(resolve(o.baseDir, reg.tls.caFile)) : undefined;
+  // The loader already resolved the CA file against the rules file's directory.
+  const ca = reg.tls.caFile ? await readFile(resolve(reg.tls.caFile)) : undefined;
   const tls = { verify: reg.tls.verify, ...(ca ? { ca } : {}) };
   const sink = reg.type === 'dockerhub' ? new RateLimitSink() : undefined;
   const client = new RegistryClient({
