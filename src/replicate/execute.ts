@@ -8,7 +8,7 @@ import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
 import type { Digest } from '../oci/digest.js';
 import type { PlanItem, RulePlan } from '../plan/types.js';
-import type { Store } from '../providers/store.js';
+import { RateBudgetError, type Store } from '../providers/index.js';
 import { Bandwidth } from './bandwidth.js';
 import { BlobMover, copyArtifact, emptyStats } from './copy.js';
 import { stopReason, toResultError } from './errors.js';
@@ -162,7 +162,7 @@ export async function execute(
           };
         } catch (e) {
           // A pull quota about to run out (Docker Hub): left for the next run, not a failure.
-          const status: ResultStatus = (e as { deferred?: boolean }).deferred === true ? 'deferred' : 'failed';
+          const status: ResultStatus = e instanceof RateBudgetError ? 'deferred' : 'failed';
           return {
             ...r,
             status,

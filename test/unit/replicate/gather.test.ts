@@ -7,7 +7,7 @@ import type { Rule } from '../../../src/config/types.js';
 import { sha256 } from '../../../src/oci/digest.js';
 import { MediaType } from '../../../src/oci/media-types.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
-import type { Store } from '../../../src/providers/store.js';
+import { RateBudgetError, type Store } from '../../../src/providers/index.js';
 import { runRule } from '../../../src/replicate/rule.js';
 
 let dir: string;
@@ -84,4 +84,28 @@ test('a source whose listing carries digests costs no HEAD per tag', async () =>
     'v3:unchanged:true',
   ]);
   expect(src.heads() - before).toBe(0);
+});
+
+test('a pull the quota no longer allows is deferred to the next run, not failed', async () => {
+  const layout = new OciLayoutStore('src', join(dir, 'src'));
+  await image(layout, 'team/app', 'v1');
+  const quota = new Proxy(layout, {
+    get(target, prop) {
+      if (prop === 'blobGet')
+        return () =>
+          Promise.reject(
+            new RateBudgetError({
+              kind: 'rate-limited',
+              registry: 'docker.io',
+              operation: 'pulling',
+              detail: 'deferred',
+            }),
+          );
+      const v = Reflect.get(target, prop);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as Store;
+  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const run = await runRule(rule, quota, dst, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
+  expect(run.results.map((r) => r.status)).toEqual(['deferred']);
 });
