@@ -77,3 +77,25 @@ test.each([
   expect(run.results).toEqual([]);
   expect(run.plan.warnings).toEqual([expect.stringMatching(warning)]);
 });
+
+test('invalid repository names and tags in a listing are skipped with a warning naming them; the rest is copied', async () => {
+  const layout = new OciLayoutStore('src', join(dir, 'src'));
+  await image(layout, 'team/app', 'v1');
+  const long = `team/${'x'.repeat(300)}`;
+  const hostile = new Proxy(layout, {
+    get(target, prop) {
+      if (prop === 'listRepositories') return async () => ['Team/App', long, ...(await target.listRepositories())];
+      if (prop === 'listTags') return async (repo: string) => [...(await target.listTags(repo)), 'bad:tag', '.hidden'];
+      const v = Reflect.get(target, prop);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const run = await runRule(rule({}), hostile, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  expect(run.ruleErrors).toEqual([]);
+  expect(run.results.map((r) => `${r.tag}:${r.status}`)).toEqual(['v1:copied']);
+  expect(run.plan.warnings).toEqual([
+    expect.stringMatching(/lists 2 repository names that no registry accepts, skipped: "Team\/App", "team\/x{75}…"/),
+    expect.stringMatching(/team\/app lists 2 invalid tags, skipped: "bad:tag", ".hidden"/),
+  ]);
+});
