@@ -151,7 +151,7 @@ function parseOutputs(text: string): Record<string, string> {
 }
 
 /** `::error file=…,line=…::message` lines. */
-function annotations(stdout: string, level = 'error') {
+function annotations(stdout: string, level = 'error'): (Record<string, string | undefined> & { message: string })[] {
   return stdout
     .split('\n')
     .filter((l) => l.startsWith(`::${level} `))

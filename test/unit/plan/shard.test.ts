@@ -68,4 +68,3 @@ describe('parseShard', () => {
     expect(() => parseShard(text)).toThrow(message);
   });
 });
-
