@@ -89,15 +89,20 @@ export function levenshtein(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The closest candidate if it is close enough to be a likely typo. */
+/**
+ * The closest candidate if it is close enough to be a likely typo: the smallest edit distance wins
+ * (`destination_namspace` → destination_namespace, not the prefix destination); only when nothing
+ * is that close does a candidate the word starts with count ("Event Based" → event).
+ */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   const squash = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   let best: string | undefined;
   let bestScore = Number.POSITIVE_INFINITY;
+  let prefix: string | undefined;
   const limit = Math.max(2, Math.floor(word.length / 3));
   for (const c of candidates) {
     if (squash(c) === squash(word)) return c;
-    if (c.length >= 4 && squash(word).startsWith(squash(c))) return c; // "Event Based" → event
+    if (prefix === undefined && c.length >= 4 && squash(word).startsWith(squash(c))) prefix = c;
     // The distance is at least the difference in length: past the limit, skip the quadratic work.
     if (Math.abs(c.length - word.length) > limit) continue;
     const d = levenshtein(word.toLowerCase(), c.toLowerCase());
@@ -106,7 +111,7 @@ export function suggest(word: string, candidates: Iterable<string>): string | un
       bestScore = d;
     }
   }
-  return bestScore <= limit ? best : undefined;
+  return bestScore <= limit ? best : prefix;
 }
 
 /** `a, b or c` */

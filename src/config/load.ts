@@ -30,7 +30,7 @@ import {
 import { capDiagnostics, type ConfigDiagnostic, ConfigError, sortDiagnostics } from './errors.js';
 import { type Normalized, normalize } from './normalize.js';
 import { errnoText, MAX_RULES_FILE_BYTES, readRulesFile, tooLargeMessage } from './read.js';
-import { type Segment, validateSchema } from './schema.js';
+import { misindentedUnder, type Segment, validateSchema } from './schema.js';
 import { checkSemantics } from './semantic.js';
 import type { Config } from './types.js';
 
@@ -219,8 +219,16 @@ const YAML_MESSAGES: Record<string, string> = {
   TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML; indent with spaces',
 };
 
-/** Syntax errors, duplicate keys, unresolved aliases and tags: everything wrong before any schema. */
-function yamlProblems(src: YamlSource, text: string, file: string): ConfigDiagnostic[] {
+/**
+ * Syntax errors, duplicate keys, unresolved aliases and tags: everything wrong before any schema.
+ * The second and later pairs of a duplicate key go into `duplicates`, to be dropped before reading.
+ */
+function yamlProblems(
+  src: YamlSource,
+  text: string,
+  file: string,
+  duplicates: { map: { items: unknown[] }; pair: unknown }[] = [],
+): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const add = (offset: number, message: string, path: Segment[] = src.pathAt(offset)) => {
     out.push({ file, ...src.pos(offset), path: formatPath(path), message, severity: 'error' });
@@ -242,6 +250,7 @@ function yamlProblems(src: YamlSource, text: string, file: string): ConfigDiagno
   visit(src.doc, {
     Map(_key, map) {
       const seen = new Map<string, number>();
+      const empty: string[] = [];
       let mapPath: Segment[] | undefined;
       for (const pair of map.items) {
         if (!isScalar(pair.key)) continue;
@@ -250,10 +259,15 @@ function yamlProblems(src: YamlSource, text: string, file: string): ConfigDiagno
         const first = seen.get(k);
         if (first !== undefined) {
           mapPath ??= pathOf(src, map);
-          add(at, `duplicate key "${k}"; it is already set at line ${src.pos(first).line}`, [...mapPath, k]);
+          // `filters:` left empty and its keys at its own level: the second `name:` is the tell.
+          const under = misindentedUnder(mapPath, k, empty);
+          const hint = under ? ` (if this one belongs to \`${under}:\`, indent it under \`${under}:\`)` : '';
+          add(at, `duplicate key "${k}"; it is already set at line ${src.pos(first).line}${hint}`, [...mapPath, k]);
+          duplicates.push({ map, pair });
         } else {
           seen.set(k, at);
         }
+        if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) empty.push(k);
       }
     },
     Alias(_key, alias) {
@@ -411,9 +425,14 @@ function analyse(text: string, file: string): Analysis {
     };
   }
   const { doc } = parsed;
-  const src = new YamlSource(doc, lines);
-  const yamlIssues = yamlProblems(src, text, file);
-  if (yamlIssues.length > 0) return { diagnostics: sortDiagnostics(yamlIssues) };
+  let src = new YamlSource(doc, lines);
+  const duplicates: { map: { items: unknown[] }; pair: unknown }[] = [];
+  const yamlIssues = yamlProblems(src, text, file, duplicates);
+  // A duplicate key leaves a readable document (the later value wins, as in most YAML readers):
+  // report it and go on, so it does not hide everything else. Any other YAML problem stops here.
+  if (yamlIssues.some((d) => !d.message.startsWith('duplicate key '))) {
+    return { diagnostics: sortDiagnostics(yamlIssues) };
+  }
 
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     return {
@@ -433,6 +452,10 @@ function analyse(text: string, file: string): Analysis {
   const aliases = aliasProblem(src);
   if (aliases) return { diagnostics: onlyError(file, src, lines, aliases.alias.range?.[0] ?? 0, aliases.message) };
 
+  // The first of duplicate keys counts, as the positions reported (and most YAML readers) say.
+  for (const { map, pair } of duplicates) map.items.splice(map.items.indexOf(pair), 1);
+  // Positions are indexed per item: index the document again without the dropped pairs.
+  if (duplicates.length > 0) src = new YamlSource(doc, lines);
   let data: unknown;
   try {
     // aliasProblem bounds the expansion; the library's own guard stays as a second line.
@@ -449,7 +472,7 @@ function analyse(text: string, file: string): Analysis {
       ),
     };
   }
-  const diagnostics: ConfigDiagnostic[] = [];
+  const diagnostics: ConfigDiagnostic[] = [...yamlIssues];
   const schemaIssues = validateSchema(data);
   for (const issue of schemaIssues) {
     diagnostics.push({
@@ -465,7 +488,12 @@ function analyse(text: string, file: string): Analysis {
   // does not cause a cascade of confusing follow-on messages.
   const isBroken = brokenPaths(schemaIssues.map((i) => i.path));
   const normal = normalize(data, file, { isBroken, line: (path) => src.locate(path, 'key').line });
-  for (const issue of checkSemantics(normal, { isBroken, has: (path) => src.has(path) })) {
+  const fieldBroken = brokenFields(schemaIssues.map((i) => i.path));
+  for (const issue of checkSemantics(normal, {
+    isBroken,
+    fieldBroken,
+    has: (path) => src.has(path),
+  })) {
     diagnostics.push({
       file,
       ...src.locate(issue.path, issue.at ?? 'value'),
@@ -477,6 +505,24 @@ function analyse(text: string, file: string): Analysis {
   const sorted = sortDiagnostics(diagnostics);
   if (sorted.some((d) => d.severity === 'error') || !normal.complete) return { diagnostics: sorted, normal, src };
   return { config: normal.config, diagnostics: sorted, normal, src };
+}
+
+/**
+ * Whether a field has a schema error in it, or sits inside a value with one; an error on a whole
+ * registry or rule (a missing required key) does not make its other fields broken.
+ */
+function brokenFields(paths: readonly Segment[][]): (path: Segment[]) => boolean {
+  const inside = new Set<string>();
+  const exact = new Set<string>();
+  for (const b of paths) {
+    if (b.length > 2) exact.add(formatPath(b));
+    for (let k = 1; k <= b.length; k++) inside.add(formatPath(b.slice(0, k)));
+  }
+  return (path) => {
+    if (inside.has(formatPath(path))) return true;
+    for (let k = 3; k < path.length; k++) if (exact.has(formatPath(path.slice(0, k)))) return true;
+    return false;
+  };
 }
 
 /**

@@ -41,6 +41,11 @@ export interface NormalizedRule {
   index: number;
   /** The rule's own mapping, before defaults. */
   raw: Raw;
+  /**
+   * The rule has schema errors: it is left out of the config, but its sound fields are still
+   * checked, so one pass reports everything.
+   */
+  broken?: boolean;
 }
 
 export interface Normalized {
@@ -60,6 +65,22 @@ export interface Normalized {
 const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 const list = (v: unknown): string[] =>
   v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+
+/**
+ * A name or tag pattern as the filters hold it. `{ regex: X }` must match the whole name or tag,
+ * as regsync anchors its regular expressions: it becomes Harbor's unanchored `regex:` form wrapped
+ * in `^(?:X)$`; `exclude: true` puts `!` in front. Anything else that is not a string (a schema
+ * error, reported already) is left out.
+ */
+export function patternOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (isObj(v) && typeof v.regex === 'string') return `${v.exclude === true ? '!' : ''}regex:^(?:${v.regex})$`;
+  return undefined;
+}
+
+const patterns = (v: unknown): string[] =>
+  (v === undefined || v === null ? [] : Array.isArray(v) ? v : [v]).flatMap((p) => patternOf(p) ?? []);
 
 function relativeTo(file: string, p: string): string {
   if (isAbsolute(p) || p.startsWith('~')) return p;
@@ -129,11 +150,12 @@ export function flatteningValue(v: unknown): number {
 function filters(v: unknown): Filters {
   const f = isObj(v) ? v : {};
   const out: Filters = {
-    name: list(f.name),
-    tag: list(f.tag),
+    name: patterns(f.name),
+    tag: patterns(f.tag),
     labels: isObj(f.labels) ? Object.fromEntries(Object.entries(f.labels).map(([k, x]) => [k, String(x)])) : {},
     resource: (f.resource as Filters['resource']) ?? 'image',
   };
+  if (f.resource !== 'image' && f.resource !== 'artifact' && f.resource !== 'all') out.resource = 'image';
   if (typeof f.semver === 'string') out.semver = f.semver;
   if (typeof f.latest === 'number') out.latest = f.latest;
   return out;
@@ -203,12 +225,13 @@ function rule(raw: Raw, defaults: Raw, line: number): Rule {
   const ns = get('destination_namespace');
   if (typeof ns === 'string') out.destinationNamespace = ns;
   const bw = get('bandwidth');
-  if (bw !== undefined) {
+  if (typeof bw === 'string' || typeof bw === 'number') {
     const bytes = parseBandwidth(bw as string | number);
     if (bytes !== undefined && Number.isFinite(bytes)) out.bandwidth = bytes;
   }
   const maxBlob = get('max_blob_size');
-  if (maxBlob !== undefined) out.maxBlobSize = parseSize(maxBlob as string | number) ?? DEFAULT_MAX_BLOB_SIZE;
+  if (typeof maxBlob === 'string' || typeof maxBlob === 'number')
+    out.maxBlobSize = parseSize(maxBlob as string | number) ?? DEFAULT_MAX_BLOB_SIZE;
   return out;
 }
 
@@ -232,14 +255,16 @@ export function normalize(data: unknown, file: string, ctx: NormalizeContext): N
   const rules: NormalizedRule[] = [];
   const rawRules = Array.isArray(root.rules) ? root.rules : [];
   rawRules.forEach((raw, index) => {
-    if (ctx.isBroken(['rules', index]) || !isObj(raw)) {
+    if (!isObj(raw)) {
       complete = false;
       return;
     }
-    rules.push({ rule: rule(raw, defaults, ctx.line(['rules', index])), index, raw });
+    const broken = ctx.isBroken(['rules', index]);
+    if (broken) complete = false;
+    rules.push({ rule: rule(raw, defaults, ctx.line(['rules', index])), index, raw, ...(broken ? { broken } : {}) });
   });
   return {
-    config: { file, version: 1, registries, rules: rules.map((r) => r.rule) },
+    config: { file, version: 1, registries, rules: rules.filter((r) => !r.broken).map((r) => r.rule) },
     complete,
     registryNames: Object.keys(regs),
     rawRegistries: regs,

@@ -149,10 +149,50 @@ export function literalSecretMessage(value: unknown): string {
   return `expected a reference like { env: NAME }, { file: path } or { docker_config: true }, got ${describe(value)}`;
 }
 
+/** YAML 1.1 booleans, which YAML 1.2 (and this file) reads as strings. */
+const YAML11_BOOLEANS: Record<string, boolean> = { yes: true, no: false, on: true, off: false, y: true, n: false };
+
+/** What users of other tools call the registry types, and the type ferry calls them. */
+const TYPE_SYNONYMS: Record<string, string> = {
+  'docker-registry': 'registry',
+  distribution: 'registry',
+  docker: 'registry',
+  registry2: 'registry',
+  'docker-distribution': 'registry',
+  acr: 'aliyun-acr',
+  aliyun: 'aliyun-acr',
+  'alibaba-acr': 'aliyun-acr',
+  hub: 'dockerhub',
+  'docker-hub': 'dockerhub',
+  'docker.io': 'dockerhub',
+  github: 'ghcr',
+  'ghcr.io': 'ghcr',
+  'github-ghcr': 'ghcr',
+  gcr: 'gar',
+  'artifact-registry': 'gar',
+  'google-gcr': 'gar',
+  'aws-ecr': 'ecr',
+  aws: 'ecr',
+  'quay.io': 'quay',
+  oci: 'oci-layout',
+  local: 'oci-layout',
+};
+
 function humanise(e: ErrorObject, value: unknown): string {
   const custom = customMessage(e.parentSchema, e.keyword);
   if (custom === '@literal-secret') return literalSecretMessage(value);
   const p = e.params as Record<string, unknown>;
+  if (e.keyword === 'type' && typeof value === 'string' && String(p.type).split(',').includes('boolean')) {
+    const b = YAML11_BOOLEANS[value.trim().toLowerCase()];
+    if (b !== undefined) return `"${value}" is a string here (YAML 1.2 has no yes/no/on/off booleans); write ${b}`;
+  }
+  if (e.keyword === 'enum' && typeof value === 'string') {
+    const allowed = (p.allowedValues as unknown[]).map(String);
+    const same = TYPE_SYNONYMS[value.trim().toLowerCase()];
+    if (same && allowed.includes(same) && allowed.includes('oci-layout')) {
+      return `expected one of: ${allowed.join(', ')}; "${value}" is called "${same}" here: write type: ${same}`;
+    }
+  }
   if (custom && e.keyword === 'type') return `${custom}, got ${describe(value)}`;
   if (custom && e.keyword === 'enum' && typeof value === 'string') {
     if (/^schedul/i.test(value.trim())) return `${custom}; a schedule is written { schedule: "0 2 * * *" }`;
@@ -200,9 +240,81 @@ function allowedKeys(parentSchema: unknown): string[] {
 /** Keys a rule has that `defaults` cannot default. */
 const RULE_ONLY = new Set(['name', 'source', 'destination', 'description']);
 
-export function unknownKeyMessage(key: string, allowed: string[], parentPath: Segment[]): string {
+/** A schema node with its `$ref` followed (local refs only: the schema has no others). */
+function deref(node: unknown): SchemaNode | undefined {
+  let n = node as SchemaNode | undefined;
+  for (let i = 0; i < 8 && n && typeof n.$ref === 'string'; i++) {
+    n = decodePointer(n.$ref).reduce<unknown>(
+      (acc, seg) => (acc as SchemaNode | undefined)?.[seg],
+      replicationSchema,
+    ) as SchemaNode | undefined;
+  }
+  return n;
+}
+
+/** The keys the schema allows in the map under `parent`'s property `key` (`filters` → name, tag...). */
+function keysUnder(parentSchema: unknown, key: string): string[] {
+  const props = (deref(parentSchema)?.properties ?? {}) as Record<string, unknown>;
+  const keys: string[] = [];
+  // The map form may sit in a branch (`true` or `{ enabled: ... }`): look in then/else/allOf too.
+  const collect = (node: unknown, depth: number) => {
+    const n = deref(node);
+    if (!n || depth > 3) return;
+    if (n.properties && typeof n.properties === 'object') keys.push(...Object.keys(n.properties));
+    for (const k of ['then', 'else']) collect(n[k], depth + 1);
+    if (Array.isArray(n.allOf)) for (const x of n.allOf) collect(x, depth + 1);
+  };
+  collect(props[key], 0);
+  return keys;
+}
+
+/** The sibling key `key` belongs under (`tag` → filters), when it is not a key of its own map. */
+function ownerSibling(parentSchema: unknown, key: string): string | undefined {
+  return allowedKeys(parentSchema).find((sibling) => keysUnder(parentSchema, sibling).includes(key));
+}
+
+/** The schema of the map at an instance path (rules[0], rules[0].filters...), or undefined. */
+function schemaOfMap(path: readonly Segment[]): SchemaNode | undefined {
+  let node = deref(replicationSchema);
+  for (const seg of path) {
+    if (!node) return undefined;
+    if (typeof seg === 'number') node = deref(node.items);
+    else {
+      const props = node.properties as Record<string, unknown> | undefined;
+      node = deref(props?.[seg] ?? node.additionalProperties);
+    }
+  }
+  return node;
+}
+
+/**
+ * For a key written twice in the map at `mapPath` where an earlier sibling has no value: the
+ * sibling it was meant to be indented under (`filters:` left empty, then `name:` at its level).
+ */
+export function misindentedUnder(
+  mapPath: readonly Segment[],
+  key: string,
+  emptySiblings: string[],
+): string | undefined {
+  const schema = schemaOfMap(mapPath);
+  return emptySiblings.find((sibling) => keysUnder(schema, sibling).includes(key));
+}
+
+export function unknownKeyMessage(
+  key: string,
+  allowed: string[],
+  parentPath: Segment[],
+  parentSchema?: unknown,
+  present?: (sibling: string) => boolean,
+): string {
   if (parentPath.length === 1 && parentPath[0] === 'defaults' && RULE_ONLY.has(key)) {
     return `"${key}" cannot be set in defaults; set it on each rule`;
+  }
+  const owner = parentSchema === undefined ? undefined : ownerSibling(parentSchema, key);
+  if (owner) {
+    return present?.(owner)
+      ? `unknown key "${key}" here; indent \`${key}:\` under \`${owner}:\``
+      : `unknown key "${key}" here; it belongs under \`${owner}:\`, like ${owner}: { ${key}: ... }`;
   }
   const hint = suggest(key, allowed);
   if (hint) return `unknown key "${key}", did you mean "${hint}"?`;
@@ -271,10 +383,13 @@ function issuesOf(data: unknown): SchemaIssue[] {
     const p = e.params as Record<string, unknown>;
     if (e.keyword === 'additionalProperties') {
       const key = String(p.additionalProperty);
+      const here = valueAt(data, path);
       issues.push({
         path: [...path, key],
         at: 'key',
-        message: unknownKeyMessage(key, allowedKeys(e.parentSchema), path),
+        message: unknownKeyMessage(key, allowedKeys(e.parentSchema), path, e.parentSchema, (sibling) =>
+          isRecord(here) ? Object.hasOwn(here, sibling) : false,
+        ),
       });
       continue;
     }

@@ -6,11 +6,12 @@
 import { Cron } from 'croner';
 import semver from 'semver';
 import { isTag } from '../oci/ref.js';
-import { filtersMatchEverything } from '../rules/filter.js';
+import { compileNameFilter, filtersMatchEverything } from '../rules/filter.js';
+import { compileGlob, GlobSyntaxError } from '../rules/glob.js';
 import { MappingError, mapRepository } from '../rules/mapping.js';
 import { parseBandwidth, parseSize } from './bandwidth.js';
 import { suggest } from './errors.js';
-import { effective, type Normalized, type NormalizedRule } from './normalize.js';
+import { effective, type Normalized, type NormalizedRule, patternOf } from './normalize.js';
 import { literalSecretMessage, type Segment } from './schema.js';
 import type { RegistryConfig, Rule } from './types.js';
 
@@ -25,6 +26,8 @@ export interface SemanticContext {
   isBroken(path: Segment[]): boolean;
   /** Whether the file itself sets this path. */
   has(path: Segment[]): boolean;
+  /** Whether this field has a schema error in or around it (its value cannot be checked further). */
+  fieldBroken?(path: Segment[]): boolean;
 }
 
 type Raw = Record<string, unknown>;
@@ -104,6 +107,76 @@ function namesList(names: readonly string[]): string {
   return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown;
 }
 
+/** The pattern with every `{…}` group (nested ones too) and escaped character taken out. */
+function outsideBraces(pattern: string): string {
+  let depth = 0;
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') i++;
+    else if (c === '{') depth++;
+    else if (c === '}' && depth > 0) depth--;
+    else if (depth === 0) out += c;
+  }
+  return out;
+}
+
+/** A pattern split at the commas and spaces outside braces: `a/{b,c}, d` → a/{b,c} and d. */
+function splitOutsideBraces(pattern: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) {
+      cur += c + pattern[++i];
+      continue;
+    }
+    if (c === '{') depth++;
+    else if (c === '}' && depth > 0) depth--;
+    if (depth === 0 && /[,\s]/.test(c)) {
+      if (cur) parts.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  if (cur) parts.push(cur);
+  return parts;
+}
+
+/**
+ * Why a glob looks like a regular expression (as regsync, dregsy and skopeo sync write filters),
+ * or undefined. `[^a]` is a glob class and `v1.*` a fine glob ("v1." then anything): neither counts.
+ */
+function regexLook(glob: string): string | undefined {
+  const signs: string[] = [];
+  const outside = glob.replace(/\[[^\]]*\]/g, 'x');
+  if (glob.startsWith('^')) signs.push('"^"');
+  if (glob.endsWith('$') && !glob.endsWith('\\$')) signs.push('"$"');
+  if (/\\[dws]/.test(glob)) signs.push(`"${/\\[dws]/.exec(glob)![0]}"`);
+  if (/\\\./.test(glob)) signs.push('"\\."');
+  if (/\+/.test(outside)) signs.push('"+"');
+  if (/[|()]/.test(outside)) signs.push('"|" and "(…)"');
+  if (glob.startsWith('.*') || (signs.length > 0 && /\.\*/.test(glob))) signs.push('".*"');
+  return signs.length > 0 ? signs.join(', ') : undefined;
+}
+
+/** The glob a simple regex-looking pattern was meant as, or undefined when there is none. */
+function globFor(regexish: string): string | undefined {
+  const g = regexish
+    .replace(/^\^/, '')
+    .replace(/\$$/, '')
+    .replace(/\\d/g, '[0-9]')
+    .replace(/\.\*/g, '*')
+    .replace(/\.\+/g, '?*')
+    .replace(/\\\./g, '.')
+    .replace(/(\]|[A-Za-z0-9_])\+/g, '$1*')
+    .replace(/\*+/g, '*');
+  return /[\\+|()^$]/.test(g) || g === '' ? undefined : g;
+}
+
+/** A pattern as a single-quoted YAML string. */
+const yamlQuote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
 /** Problem with a cron as GitHub Actions runs it (5 fields, UTC), or undefined. */
 export function cronProblem(expr: string): { message: string; severity: 'error' | 'warning' } | undefined {
   const text = expr.trim();
@@ -114,6 +187,13 @@ export function cronProblem(expr: string): { message: string; severity: 'error' 
     };
   }
   const fields = text.split(/\s+/).filter(Boolean);
+  if (fields.length === 6 && /^\d+$/.test(fields[0]!)) {
+    // Harbor (and Quartz) put seconds first; GitHub Actions has no seconds field.
+    return {
+      message: `"${text}" has 6 fields, seconds first as in Harbor; GitHub Actions cron has 5 (minute hour day-of-month month day-of-week): write "${fields.slice(1).join(' ').replace(/\?/g, '*')}"`,
+      severity: 'error',
+    };
+  }
   if (fields.length !== 5) {
     return {
       message: `expected 5 cron fields (minute hour day-of-month month day-of-week) as GitHub Actions uses, got ${fields.length}: "${text}"`,
@@ -255,6 +335,74 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
 
   const firstByName = new Map<string, NormalizedRule>();
   const writers = new Map<string, { nr: NormalizedRule; repo: string }>();
+  // Per destination registry and tag selection: earlier rules' pattern sets and mapped literals.
+  const globWriters = new Map<
+    string,
+    { nr: NormalizedRule; key: string; source: (repo: string) => string | undefined }[]
+  >();
+  const literalWriters = new Map<string, { nr: NormalizedRule; repo: string }[]>();
+
+  /**
+   * Rules with globs that can write the same destination repository as an earlier rule: the same
+   * pattern set under the same mapping, or a literal of one that the other's patterns select once
+   * mapped. Only mappings that can be undone are compared (no namespace, or flattening 0), so a
+   * rule that only shares the registry is never reported.
+   */
+  const globOverlap = (
+    nr: NormalizedRule,
+    group: string,
+    dst: RegistryConfig,
+    ns: string | undefined,
+    literals: Map<string, string> | undefined,
+    add: (path: Segment[], message: string) => void,
+    path: Segment[],
+  ): boolean => {
+    const { rule } = nr;
+    const globs = globWriters.get(group) ?? [];
+    const lits = literalWriters.get(group) ?? [];
+    const say = (other: NormalizedRule, what: string) => {
+      add(
+        path,
+        `rule "${other.rule.name}" (line ${other.rule.line}) can write ${what} on registry "${dst.name}" too, with the same tag filters; the two rules would overwrite each other`,
+      );
+      return true;
+    };
+    if (literals) {
+      for (const repo of literals.values()) {
+        const other = globs.find((g) => g.nr !== nr && g.source(repo) !== undefined);
+        if (other) return say(other.nr, `"${repo}" (its name filter selects it)`);
+      }
+      for (const repo of literals.values())
+        (literalWriters.get(group) ?? literalWriters.set(group, []).get(group)!).push({ nr, repo });
+      return false;
+    }
+    if (rule.filters.name.length === 0) return false;
+    let select: (repo: string) => boolean;
+    try {
+      select = compileNameFilter(rule.filters.name);
+    } catch {
+      return false; // reported at the pattern
+    }
+    // The source repository a destination repository comes from, when the mapping can be undone.
+    const prefix = ns ? `${ns}/` : '';
+    const invertible = !ns || rule.flattening === 0;
+    const source = (repo: string): string | undefined => {
+      if (!invertible || !repo.startsWith(prefix)) return undefined;
+      const name = repo.slice(prefix.length);
+      return select(name) ? name : undefined;
+    };
+    const key = `${[...rule.filters.name].sort().join('\n')}|${ns ?? ''}|${ns ? rule.flattening : 0}`;
+    const same = globs.find((g) => g.nr !== nr && g.key === key);
+    if (same)
+      return say(
+        same.nr,
+        `every repository its name filter selects (the same patterns: ${rule.filters.name.join(', ')})`,
+      );
+    const hit = lits.find((l) => l.nr !== nr && source(l.repo) !== undefined);
+    if (hit) return say(hit.nr, `"${hit.repo}" (this rule's name filter selects it too)`);
+    (globWriters.get(group) ?? globWriters.set(group, []).get(group)!).push({ nr, key, source });
+    return false;
+  };
 
   for (const nr of n.rules) {
     const { rule, index, raw } = nr;
@@ -265,9 +413,15 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     };
     const add = (path: Segment[], message: string, severity: 'error' | 'warning' = 'error') =>
       out.push({ path, message, severity });
+    // A rule with schema errors is still checked, field by field: only the broken fields are skipped.
+    const broken = (path: Segment[]) => ctx.fieldBroken?.(path) ?? false;
+    const filtersOk = !broken(at('filters')) && !(isObj(n.defaults.filters) && broken(['defaults', 'filters']));
 
-    const first = firstByName.get(rule.name);
-    if (first) {
+    const first =
+      typeof raw.name === 'string' && !broken(['rules', index, 'name']) ? firstByName.get(rule.name) : undefined;
+    if (typeof raw.name !== 'string' || broken(['rules', index, 'name'])) {
+      // nothing to compare
+    } else if (first) {
       add(
         ['rules', index, 'name'],
         `duplicate rule name "${rule.name}"; it is already used at line ${first.rule.line}`,
@@ -281,6 +435,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       const name = rule[key];
       if (n.registryNames.includes(name)) continue;
       refsOk = false;
+      if (typeof raw[key] !== 'string' || broken(['rules', index, key])) continue; // a schema error says it
       const hint = suggest(name, n.registryNames);
       add(
         ['rules', index, key],
@@ -307,18 +462,22 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
 
     // Bandwidth.
     const bw = effective(raw, n.defaults, 'bandwidth');
-    if (typeof bw === 'string' && parseBandwidth(bw) === undefined) {
+    if (typeof bw === 'string' && parseBandwidth(bw) === undefined && !broken(at('bandwidth'))) {
       add(at('bandwidth'), 'expected a rate above zero, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited');
     }
 
     // Largest blob.
     const maxBlob = effective(raw, n.defaults, 'max_blob_size');
-    if ((typeof maxBlob === 'string' || typeof maxBlob === 'number') && parseSize(maxBlob) === undefined) {
+    if (
+      (typeof maxBlob === 'string' || typeof maxBlob === 'number') &&
+      parseSize(maxBlob) === undefined &&
+      !broken(at('max_blob_size'))
+    ) {
       add(at('max_blob_size'), 'expected a size above zero, like 10GiB or 500MB, or a number of bytes');
     }
 
     // Semver range.
-    if (rule.filters.semver !== undefined && semver.validRange(rule.filters.semver) === null) {
+    if (filtersOk && rule.filters.semver !== undefined && semver.validRange(rule.filters.semver) === null) {
       const path =
         raw.filters && isObj(raw.filters) && raw.filters.semver !== undefined
           ? ['rules', index, 'filters', 'semver']
@@ -341,7 +500,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
           : undefined;
       return Array.isArray(rawName) ? [...base, k] : base;
     };
-    if (src?.url) {
+    if (src?.url && filtersOk) {
       const host = new URL(src.url).host;
       rule.filters.name.forEach((pattern, k) => {
         const firstPart = pattern.replace(/^!/, '').split('/')[0]!.toLowerCase();
@@ -354,32 +513,81 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       });
     }
 
-    // Harbor's form takes "prod-*, v*"; here that is one pattern that can never match.
+    // Each name and tag pattern: it compiles, it is not a list written as one pattern, and it can
+    // mean what it says (not a regular expression read as a glob, not a name Harbor never has).
     for (const key of ['name', 'tag'] as const) {
-      const rawF = isObj(raw.filters) && raw.filters[key] !== undefined ? raw.filters[key] : undefined;
-      const base: Segment[] = rawF !== undefined ? ['rules', index, 'filters', key] : ['defaults', 'filters', key];
-      const fromDefaults = rawF === undefined;
-      const listed = Array.isArray(fromDefaults ? (n.defaults.filters as Raw | undefined)?.[key] : rawF);
-      rule.filters[key].forEach((pattern, k) => {
-        const path = listed ? [...base, k] : base;
-        const outsideBraces = pattern.replace(/\{[^}]*\}/g, '');
-        if (/[,\s]/.test(outsideBraces)) {
-          const parts = pattern.split(/[,\s]+/).filter(Boolean);
-          add(
-            path,
-            `"${pattern}" is one pattern, and ${key === 'tag' ? 'tags' : 'repository names'} never contain ${/,/.test(outsideBraces) ? 'commas' : 'spaces'}; write a list: [${parts.join(', ')}]`,
-          );
-        }
-        // A pattern that no valid name or tag can match is almost certainly a mistake, but it
-        // breaks nothing: a warning.
+      const own = isObj(raw.filters) && raw.filters[key] !== undefined;
+      const base: Segment[] = own ? ['rules', index, 'filters', key] : ['defaults', 'filters', key];
+      const rawF = own ? (raw.filters as Raw)[key] : isObj(n.defaults.filters) ? n.defaults.filters[key] : undefined;
+      if (rawF === undefined || rawF === null) continue;
+      const items = Array.isArray(rawF) ? (rawF as unknown[]) : [rawF];
+      items.forEach((item, k) => {
+        const itemPath = Array.isArray(rawF) ? [...base, k] : base;
+        const pattern = patternOf(item);
+        if (pattern === undefined || broken(itemPath)) return;
         const exclude = pattern.startsWith('!');
         const body = exclude ? pattern.slice(1) : pattern;
+        const regexForm = isObj(item);
+        try {
+          // The regex form compiled as written, so an error quotes the user's own expression.
+          compileGlob(regexForm ? `regex:${String(item.regex)}` : body);
+          if (regexForm) compileGlob(body);
+        } catch (err) {
+          if (!(err instanceof GlobSyntaxError)) throw err;
+          const detail = err.message.slice(err.message.indexOf(': ') + 2);
+          if (regexForm || body.startsWith('regex:')) {
+            const perl = /Perl syntax|backreference/.test(detail)
+              ? '; RE2 has no lookahead, lookbehind or backreferences'
+              : '';
+            add(
+              regexForm ? [...itemPath, 'regex'] : itemPath,
+              `not a valid regular expression (RE2 syntax, as Go's regexp): ${detail.replace(/^bad regular expression: /, '')}${perl}`,
+            );
+          } else add(itemPath, `not a valid pattern: ${detail}`);
+          return;
+        }
+        if (regexForm || body.startsWith('regex:')) return;
+
+        // Harbor's form takes "prod-*, v*"; here that is one pattern that can never match.
+        const outside = outsideBraces(pattern);
+        if (/[,\s]/.test(outside)) {
+          const parts = splitOutsideBraces(pattern);
+          add(
+            itemPath,
+            `"${pattern}" is one pattern, and ${key === 'tag' ? 'tags' : 'repository names'} never contain ${/,/.test(outside) ? 'commas' : 'spaces'}; write a list: [${parts.join(', ')}]`,
+          );
+          return;
+        }
+
+        const looks = regexLook(body);
+        if (looks) {
+          const glob = globFor(body);
+          add(
+            itemPath,
+            `"${pattern}" looks like a regular expression, but it is a glob here (${looks} are not regex syntax in a glob); write the regex form ${key}: { regex: ${yamlQuote(body)}${exclude ? ', exclude: true' : ''} }${glob ? ` or a glob like "${exclude ? '!' : ''}${glob}"` : ''}`,
+            'warning',
+          );
+          return;
+        }
+
+        // A pattern that no valid name or tag can match is almost certainly a mistake, but it
+        // breaks nothing: a warning.
         const why = key === 'name' ? impossibleName(body) : impossibleTag(body);
         if (why) {
           const shown = body.length > 60 ? `${body.slice(0, 57)}...` : body;
           add(
-            path,
+            itemPath,
             `"${exclude ? '!' : ''}${shown}" never ${exclude ? 'excludes anything' : 'matches'}: ${why}`,
+            'warning',
+          );
+          return;
+        }
+
+        // Every Harbor repository is project/repo: a name pattern without "/" selects nothing there.
+        if (key === 'name' && src?.type === 'harbor' && !body.includes('/') && !body.includes('**')) {
+          add(
+            itemPath,
+            `"${pattern}" has no "/", but every Harbor repository is project/repo, so it ${exclude ? 'excludes' : 'selects'} nothing; write "${exclude ? '!' : ''}*/${body}" (that repository in any project) or "${exclude ? '!' : ''}${body}/**" (every repository of that project)`,
             'warning',
           );
         }
@@ -399,7 +607,9 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       );
     }
 
-    if (refsOk && src && dst) {
+    const mappingOk =
+      filtersOk && !broken(at('destination_namespace')) && !broken(at('flattening')) && !broken(at('enabled'));
+    if (refsOk && src && dst && mappingOk) {
       // Docker Hub takes only namespace/name.
       const twoLevels = dst.type === 'dockerhub';
       let namespaceOk = true;
@@ -458,25 +668,35 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       // Two rules writing the same destination repository with the same tag selection.
       if (rule.enabled) {
         const selection = tagSelection(rule);
+        const group = `${registryIdentity(dst)}|${selection}`;
+        let reported = false;
         for (const name of literalNames) {
           const repo = mapped.get(name);
           if (repo === undefined) continue;
-          const key = `${registryIdentity(dst)}|${repo}|${selection}`;
+          const key = `${group}|${repo}`;
           const other = writers.get(key);
           if (other && other.nr !== nr) {
             add(
               namePath(),
               `rule "${other.nr.rule.name}" (line ${other.nr.rule.line}) already writes "${repo}" on registry "${dst.name}" with the same tag filters; the two rules would overwrite each other`,
             );
+            reported = true;
             break;
           }
           writers.set(key, { nr, repo });
         }
+        if (!reported) globOverlap(nr, group, dst, ns, literalNames.length > 0 ? mapped : undefined, add, namePath());
       }
     }
 
     // Deleting under filters that match everything.
-    if (rule.deleteRemote.enabled && !rule.deleteRemote.acknowledgeMatchAll && filtersMatchEverything(rule.filters)) {
+    if (
+      filtersOk &&
+      !broken(at('delete_remote')) &&
+      rule.deleteRemote.enabled &&
+      !rule.deleteRemote.acknowledgeMatchAll &&
+      filtersMatchEverything(rule.filters)
+    ) {
       add(
         at('delete_remote'),
         `the filters match everything, so every destination tag the source lacks will be deleted (up to ${rule.deleteRemote.max} per run); narrow the filters or confirm with delete_remote: { enabled: true, acknowledge_match_all: true }`,

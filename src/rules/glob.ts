@@ -19,11 +19,15 @@
 // - case-sensitive; no special treatment of names starting with `.`, no `!` negation and no `#`
 //   comments (those are where minimatch's defaults differ; see the tests).
 //
-// `regex:` patterns run on JavaScript's RegExp (`u` flag) rather than Go's RE2; they agree on the
-// usual syntax (classes, anchors, alternation, repetition).
+// `regex:` patterns run on re2js, a JavaScript port of RE2 (Go's regexp syntax, linear time: no
+// pattern can make a match hang); like Harbor, they are tested unanchored (`MatchString`). The
+// rules file's `{ regex: ... }` form is anchored at both ends (regsync's behaviour); the loader
+// turns it into `regex:^(?:...)$`.
 //
 // Known corner where ferry differs from doublestar v1: a `**` that only becomes a whole component
 // after brace expansion (`{**,x}/y`) is a globstar here, a single-component `*` there.
+
+import { RE2JS } from 're2js';
 
 export class GlobSyntaxError extends Error {
   constructor(
@@ -46,11 +50,21 @@ const MAX_ALTERNATIVES = 1024;
 export function compileGlob(pattern: string): (subject: string) => boolean {
   if (pattern === '') return () => true;
   if (pattern.startsWith('regex:')) {
-    const re = globToRegExp(pattern);
-    return (subject) => re.test(subject);
+    const re = compileRegex(pattern);
+    return (subject) => re.matcher(subject).find();
   }
   const interned = new Map<string, Step>();
   return compileMatcher(expandBraces(pattern, pattern).map((alt) => alternativeSteps(alt, pattern, interned)));
+}
+
+/** A `regex:` pattern on RE2 (Go syntax, linear time); GlobSyntaxError when RE2 refuses it. */
+function compileRegex(pattern: string): RE2JS {
+  try {
+    return RE2JS.compile(pattern.slice('regex:'.length));
+  } catch (err) {
+    const detail = (err as Error).message.replace(/^error parsing regexp: /, '');
+    throw new GlobSyntaxError(pattern, `bad regular expression: ${detail}`);
+  }
 }
 
 /**

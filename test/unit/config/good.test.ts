@@ -115,7 +115,7 @@ describe('good rules files load into the normalised Config', () => {
     expect(sync).toMatchObject({
       name: 'sync-to-aliyun',
       description: '同步镜像到阿里云',
-      filters: { name: ['nms4cloud-*'], tag: ['prod-*', 'v*'] },
+      filters: { name: ['*/nms4cloud-*'], tag: ['prod-*', 'v*'] },
       destinationNamespace: 'lgy-images',
       triggers: [{ kind: 'manual' }, { kind: 'schedule', cron: '0 2 * * *' }, { kind: 'event' }],
     });

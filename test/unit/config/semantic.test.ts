@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { cronProblem, formatDiagnostic, parseConfig } from '../../../src/config/index.js';
-import { filtersMatchEverything, MappingError, mapRepository } from '../../../src/rules/index.js';
+import { compileTagFilter, filtersMatchEverything, MappingError, mapRepository } from '../../../src/rules/index.js';
 
 describe('cron as GitHub Actions runs it', () => {
   test.each(['0 2 * * *', '*/15 * * * *', '0 0 * * MON-FRI', '30 1 1,15 * *'])('accepts %s', (cron) => {
@@ -8,8 +8,13 @@ describe('cron as GitHub Actions runs it', () => {
   });
   test.each([
     [
+      // Harbor's cron: seconds first.
       '0 0 2 * * *',
-      'expected 5 cron fields (minute hour day-of-month month day-of-week) as GitHub Actions uses, got 6: "0 0 2 * * *"',
+      '"0 0 2 * * *" has 6 fields, seconds first as in Harbor; GitHub Actions cron has 5 (minute hour day-of-month month day-of-week): write "0 2 * * *"',
+    ],
+    [
+      '*/5 * * * * *',
+      'expected 5 cron fields (minute hour day-of-month month day-of-week) as GitHub Actions uses, got 6: "*/5 * * * * *"',
     ],
     ['61 * * * *', 'invalid cron "61 * * * *": invalid value for minute: 61'],
     ['0 0 L * *', 'GitHub Actions cron does not support "?", "L", "W" or "#": "0 0 L * *"'],
@@ -35,10 +40,39 @@ describe('two rules writing the same destination: no false positives', () => {
     ).toEqual([]);
   });
 
-  test('globs are never judged statically', () => {
+  test('two rules with the same glob writing the same destination conflict (issue 11)', () => {
     expect(
       run(`  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, filters: { name: "x/**" } }
   - { name: b, source: harbor, destination: cluster1, destination_namespace: m, filters: { name: "x/**" } }
+`),
+    ).toEqual([
+      'r.yaml:7:98: rules[1].filters.name: rule "a" (line 6) can write every repository its name filter selects (the same patterns: x/**) on registry "cluster1" too, with the same tag filters; the two rules would overwrite each other',
+    ]);
+  });
+
+  test("a literal of one rule matched by the other's glob conflicts, in either order", () => {
+    const want = (line: number, col: number, repo: string, tail: string) =>
+      `r.yaml:${line}:${col}: rules[1].filters.name: rule "a" (line 6) can write "${repo}" ${tail} on registry "cluster1" too, with the same tag filters; the two rules would overwrite each other`;
+    expect(
+      run(`  - { name: a, source: harbor, destination: cluster1, filters: { name: "apps/*" } }
+  - { name: b, source: harbor, destination: cluster1, filters: { name: apps/web } }
+`),
+    ).toEqual([want(7, 72, 'apps/web', '(its name filter selects it)')]);
+    expect(
+      run(`  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, flattening: 0, filters: { name: apps/web } }
+  - { name: b, source: harbor, destination: cluster1, destination_namespace: m, flattening: 0, filters: { name: "apps/**" } }
+`),
+    ).toEqual([want(7, 113, 'm/apps/web', "(this rule's name filter selects it too)")]);
+  });
+
+  test('no false positives: rules that only share a registry, or whose globs differ, or map elsewhere', () => {
+    expect(
+      run(`  - { name: a, source: harbor, destination: cluster1, filters: { name: "apps/**" } }
+  - { name: b, source: harbor, destination: cluster1, filters: { name: "tools/**" } }
+  - { name: c, source: harbor, destination: cluster1, filters: { name: "tools/**", tag: "v*" } }
+  - { name: d, source: harbor, destination: cluster1, destination_namespace: other, filters: { name: "apps/**" } }
+  - { name: e, source: harbor, destination: cluster1, filters: { name: ops/web } }
+  - { name: f, source: harbor, destination: harbor, destination_namespace: mirror, filters: { name: "apps/**" } }
 `),
     ).toEqual([]);
   });
@@ -113,7 +147,7 @@ describe('validation maps names with the engine (rules/mapping.ts), so a rule th
   test('a one-component name with destination_namespace and the default flattening is an error', () => {
     expect(
       rules(
-        '  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, filters: { name: nginx } }\n',
+        '  - { name: a, source: cluster1, destination: harbor, destination_namespace: m, filters: { name: nginx } }\n',
       ),
     ).toEqual([
       '7: rules[0].filters.name: cannot map repository "nginx": it has 0 path component(s) before the image name, but flattening is 1; use a flattening of at most 0, or -1 (all)',
@@ -123,7 +157,7 @@ describe('validation maps names with the engine (rules/mapping.ts), so a rule th
   test('the same name maps with flattening 0 or all, and the run maps it the same way', () => {
     for (const flattening of ['0', 'all']) {
       const out = rules(
-        `  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, flattening: ${flattening}, filters: { name: nginx } }\n`,
+        `  - { name: a, source: cluster1, destination: harbor, destination_namespace: m, flattening: ${flattening}, filters: { name: nginx } }\n`,
       );
       expect(out).toEqual([]);
     }
@@ -187,7 +221,8 @@ describe('match-everything: validation and the engine give one answer (rules/fil
 
 describe('filters that can never match get a warning', () => {
   const warn = (filters: string) =>
-    rules(`  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, filters: ${filters} }\n`);
+    // From a Distribution registry: names without "/" are fine there (on Harbor they select nothing).
+    rules(`  - { name: a, source: cluster1, destination: harbor, destination_namespace: m, filters: ${filters} }\n`);
 
   test('uppercase in a name (repository names are lowercase)', () => {
     expect(warn('{ name: [Team/App, "!Internal/**", "team/[A-Z]*"] }')).toEqual([
@@ -276,5 +311,26 @@ describe('max_blob_size', () => {
       `  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, max_blob_size: ${JSON.stringify(value)} }\n`,
     );
     expect(out).toEqual([`7: rules[0].max_blob_size: ${message}`]);
+  });
+});
+
+describe('explicit regular expressions: { regex } (issue 11)', () => {
+  const load = (tag: string) =>
+    parseConfig(
+      `${base}rules:\n  - { name: a, source: cluster1, destination: harbor, destination_namespace: m, filters: { name: x/app, tag: ${tag} } }\n`,
+      'r.yaml',
+    );
+
+  test('the object form is anchored at both ends, as regsync anchors its regexes', () => {
+    const { config, diagnostics } = load(String.raw`{ regex: 'v\d+\.\d+' }`);
+    expect(diagnostics).toEqual([]);
+    const keep = compileTagFilter(config!.rules[0]!.filters.tag);
+    expect(['v1.2', 'v1.2.3', 'xv1.2', 'v10.20'].filter(keep)).toEqual(['v1.2', 'v10.20']);
+  });
+
+  test('exclude: true leaves out what matches; Harbor\'s "regex:" string stays unanchored', () => {
+    const { config } = load(String.raw`[{ regex: 'v.*' }, { regex: '.*-rc\d*', exclude: true }, "regex:^nightly"]`);
+    const keep = compileTagFilter(config!.rules[0]!.filters.tag);
+    expect(['v1', 'v1-rc1', 'nightly-2024', 'xnightly'].filter(keep)).toEqual(['v1', 'nightly-2024']);
   });
 });

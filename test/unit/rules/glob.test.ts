@@ -132,3 +132,19 @@ test('globToRegExp anchors the whole subject', () => {
 test('a reversed class range matches nothing instead of throwing', () => {
   expect(compileGlob('[z-a]')('m')).toBe(false);
 });
+
+describe('regex: patterns run on RE2 (re2js), in linear time (issue 11)', () => {
+  test('a pattern that backtracks exponentially on a JavaScript RegExp answers at once', () => {
+    // (a+)+$ against "aaa…ab" takes 2^n steps on a backtracking engine: seconds at n = 30.
+    const match = compileGlob('regex:(a+)+$');
+    const started = performance.now();
+    // No match: the subject ends in "b", and $ needs the run of a's at the end.
+    expect(match(`${'a'.repeat(30)}b`)).toBe(false);
+    expect(match('xaaa')).toBe(true);
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+
+  test('Go syntax RE2 refuses (lookahead) is a GlobSyntaxError naming the construct', () => {
+    expect(() => compileGlob('regex:(?!rc)')).toThrow(/invalid or unsupported Perl syntax/);
+  });
+});
