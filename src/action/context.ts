@@ -73,6 +73,8 @@ export interface Scope {
   /** Registries used without credentials. */
   anonymous: Set<string>;
   pullRequest?: PullRequestInfo;
+  /** On a pull request: rules it adds or changes (the comment calls out one of them that selects nothing). */
+  changedRules?: string[];
   /** Set when the event asks for nothing: the reason. */
   idle?: string;
   notes: string[];
@@ -127,7 +129,9 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
           'This pull request comes from a fork, which gets no secrets: every registry was read anonymously, and rules that need credentials are not planned.',
         );
       } else {
-        scope.anonymous = untrustedRegistries(await configAt(base.sha, inputs.config, ctx.workspace), config);
+        const before = await configAt(base.sha, inputs.config, ctx.workspace);
+        scope.anonymous = untrustedRegistries(before, config);
+        scope.changedRules = changedRules(before, config);
         const withCreds = [...scope.anonymous].filter((n) => config.registries.get(n)?.credentials);
         if (withCreds.length)
           scope.notes.push(

@@ -281,6 +281,7 @@ async function replicate(
       notes: [...scope.notes, ...errors],
       validation: { errors: [], warnings: diagnostics.map(formatDiagnostic) },
       partial: [...new Set([...withheld, ...report.ruleErrors].map((e) => e.rule))],
+      ...(scope.changedRules ? { changedRules: scope.changedRules } : {}),
     };
     const body = redact(renderPlan(ran.plan, planOpts));
     await writeSummary(head + redact(renderPlan(ran.plan, { ...planOpts, maxChars: 900_000 })));

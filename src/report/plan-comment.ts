@@ -2,7 +2,7 @@
  * The plan as a sticky PR comment (ECOSYSTEM.md (b)) and as terminal text for `ferry plan`.
  */
 
-import type { Plan, PlanAction, PlanItem, RulePlan } from '../plan/types.js';
+import type { Plan, PlanAction, PlanItem, RulePlan, Selection } from '../plan/types.js';
 import {
   alignColumns,
   code,
@@ -13,6 +13,7 @@ import {
   shortDigest,
   truncate,
 } from './escape.js';
+import { selectionLine } from './summary.js';
 
 /** GitHub rejects comments over 65 536 characters; leave room for the marker and edits. */
 export const DEFAULT_PLAN_MAX_CHARS = 60_000;
@@ -35,6 +36,23 @@ export interface PlanCommentOptions {
   validation?: { errors: string[]; warnings: string[] };
   /** Rules that could not be planned fully (a listing failed, credentials withheld): the verdict says so. */
   partial?: string[];
+  /** Rules new or changed in the pull request: one of them that selects nothing is called out first. */
+  changedRules?: string[];
+}
+
+/** Why a rule selects nothing (its "selects nothing" warning, else the counts), or undefined. */
+function selectsNothing(rule: RulePlan): string | undefined {
+  const warning = rule.warnings.find((w) => w.startsWith('the rule selects nothing'));
+  if (warning) return warning;
+  if (rule.selection && rule.selection.tags.selected === 0) return 'the rule selects nothing';
+  return undefined;
+}
+
+/** `2 of 5 repositories (3 left out by name) · 4 of 10 tags (left out: 6 by tag)` */
+function selectionText(s: Selection): string {
+  return selectionLine(s)
+    .replace(/^Selected: /, '')
+    .trim();
 }
 
 export interface PlanCounts {
@@ -128,7 +146,15 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
     head.push('### ⚠️ Validation warnings\n\n', ...bullets(warnings), '\n');
   }
 
-  const alerts = changed.flatMap(ruleAlerts);
+  // A rule this pull request adds or edits that selects nothing is almost always a filter mistake.
+  const touched = new Set(opts.changedRules ?? []);
+  const empty = plan.rules.flatMap((rule) => {
+    const why = touched.has(rule.rule) ? selectsNothing(rule) : undefined;
+    return why
+      ? [`🔎 **Rule ${code(rule.rule, 100)} selects nothing** (new or changed in this pull request): ${inline(why)}`]
+      : [];
+  });
+  const alerts = [...empty, ...changed.flatMap(ruleAlerts)];
   if (alerts.length > 0) head.push(alerts.map((a) => `> ${a}`).join('\n>\n'), '\n\n');
   for (const note of opts.notes ?? []) head.push(`> ℹ️ ${inline(note)}\n\n`);
 
@@ -231,6 +257,7 @@ function ruleBlock(rule: RulePlan): string {
     rule.items.some((i) => i.action !== 'unchanged' && i.action !== 'copy' && i.action !== 'update') ||
     rule.deletionsRefused !== undefined;
   const out = [`<details${open ? ' open' : ''}><summary>${summaryLine(rule)}</summary>\n\n`];
+  if (rule.selection) out.push(selectionLine(rule.selection));
   for (const w of rule.warnings) out.push(`> ⚠️ ${inline(w)}\n\n`);
   if (rule.deletionsRefused !== undefined) out.push(`🛑 Deletions refused: ${inline(rule.deletionsRefused)}\n\n`);
   const lines = diffLines(rule);
@@ -328,6 +355,7 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
   const out: string[] = [];
   for (const rule of plan.rules) {
     out.push(`rule ${clean(rule.rule)}  (${ruleCountsText(rule, '-') || 'nothing'})`);
+    if (rule.selection) out.push(`  selected: ${selectionText(rule.selection)}`);
     for (const w of rule.warnings) out.push(`  warning: ${clean(w)}`);
     if (rule.deletionsRefused !== undefined) out.push(`  deletions refused: ${clean(rule.deletionsRefused)}`);
     const items = rule.items.filter((i) => opts.showUnchanged || i.action !== 'unchanged');

@@ -209,3 +209,39 @@ describe('partial plans', () => {
     expect(first).not.toContain('no changes');
   });
 });
+
+describe('selection counts (issue 11)', () => {
+  const selection = {
+    repositories: { listed: 5, matched: 2 },
+    tags: { listed: 10, selected: 4 },
+    dropped: { name: 3, tag: 5, semver: 1, latest: 0, labels: 0, resource: 0 },
+  };
+  const nothing = 'the rule selects nothing: of 6 tags, the tag filter left out 6';
+  const empty = rule('new-rule', [], {
+    selection: { ...selection, tags: { listed: 6, selected: 0 }, dropped: { ...selection.dropped, tag: 6, semver: 0 } },
+    warnings: [nothing],
+  });
+
+  test('`ferry plan` text shows what each rule listed and selected, and which stage left how many out', () => {
+    const text = renderPlanText(plan(rule('a', ['copy'], { selection })));
+    expect(text.split('\n')[1]).toBe(
+      '  selected: 2 of 5 repositories (3 left out by name) · 4 of 10 tags (left out: 5 by tag, 1 by semver)',
+    );
+  });
+
+  test('the PR comment shows the selection inside each rule', () => {
+    expect(renderPlan(plan(rule('a', ['copy'], { selection })))).toContain(
+      'Selected: 2 of 5 repositories (3 left out by name) · 4 of 10 tags (left out: 5 by tag, 1 by semver)',
+    );
+  });
+
+  test('a rule changed in the pull request that selects nothing is called out at the top', () => {
+    const md = renderPlan(plan(rule('old', ['unchanged']), empty), { changedRules: ['new-rule'] });
+    const callout = `> 🔎 **Rule \`new-rule\` selects nothing** (new or changed in this pull request): ${nothing}`;
+    expect(md).toContain(callout);
+    // Before the rule details, where a reviewer looks first.
+    expect(md.indexOf(callout)).toBeLessThan(md.indexOf('<details'));
+    // A rule the pull request did not touch gets its warning, not the call-out.
+    expect(renderPlan(plan(empty), { changedRules: ['other'] })).not.toContain('🔎');
+  });
+});
