@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // ferry vs skopeo sync on real registries (ISSUE 7 §4). Plain ESM, node built-ins and child_process only.
 //
-//   npm run bench                       all four workloads, full size (builds ferry first)
+//   npm run bench                       all workloads, full size (builds ferry first)
 //   BENCH=fleet,big npm run bench       a subset
 //   BENCH_SCALE=0.1 npm run bench       smaller sizes and counts for a quick check
 //   BENCH_CONCURRENCY=4                 passed to `ferry run --concurrency` (default: ferry's own)
@@ -10,6 +10,9 @@
 //   BENCH_FERRY=path/index.js           another ferry CLI bundle (default dist/cli/index.js)
 //   BENCH_FERRY_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   node flags for the ferry process
 //   BENCH_MERGE=1                       keep the other workloads already in results.json (re-run some)
+//   BENCH_FLOOR_SWEEP=fleet,multiarch   workloads whose write floor is also measured at 1, 2, 8 and 16
+//                                       curl streams (the registry's own write limit); "none" for none
+//   BENCH_SKOPEO_10K=1                  run skopeo sync on scale-10k too (about 20 minutes here)
 //
 // Per workload: a fresh source registry, a fresh destination for ferry, one for skopeo and one for
 // the write floor. Phases run one after another, so each registry's access log can be cut per phase.
@@ -21,9 +24,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Content } from './lib/content.mjs';
 import { writeFloor } from './lib/floor.mjs';
-import { startRegistry, writesOf } from './lib/registry.mjs';
+import { blobTraffic, countByMethod, startRegistry, writesOf } from './lib/registry.mjs';
+import { chart } from './lib/chart.mjs';
 import { render } from './lib/report.mjs';
-import { seedWithHttp, seedWithSkopeo, verifyCopy } from './lib/seed.mjs';
+import { seedOnDisk, seedWithHttp, seedWithSkopeo, verifyCopy } from './lib/seed.mjs';
 import { runFerry, runSkopeoSync, writeFerryConfig } from './lib/tools.mjs';
 import { WORKLOADS, fmt } from './lib/workloads.mjs';
 
@@ -34,7 +38,7 @@ const argOf = (name) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const only = (argOf('only') ?? process.env.BENCH ?? 'fleet,big,tags,multiarch')
+const only = (argOf('only') ?? process.env.BENCH ?? 'fleet,big,tags,multiarch,scale-1k,scale-10k,crossrun')
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
@@ -42,6 +46,8 @@ const scale = Number(argOf('scale') ?? process.env.BENCH_SCALE ?? 1);
 const concurrency = Number(argOf('concurrency') ?? process.env.BENCH_CONCURRENCY ?? 0) || undefined;
 const outDir = resolve(argOf('out') ?? process.env.BENCH_OUT ?? here);
 const skipSkopeo = process.env.BENCH_SKIP_SKOPEO === '1' || args.includes('--skip-skopeo');
+const floorSweep = (process.env.BENCH_FLOOR_SWEEP ?? 'fleet,big,multiarch').split(',').map((s) => s.trim());
+const SWEEP_STREAMS = [1, 2, 8, 16];
 
 for (const w of only)
   if (!WORKLOADS[w]) throw new Error(`unknown workload ${w} (known: ${Object.keys(WORKLOADS).join(', ')})`);
@@ -90,11 +96,20 @@ const psi = () => {
   rmSync(base, { recursive: true, force: true });
 }
 
-async function phase(name, regs, fn) {
+async function phase(name, regs, fn, { shared } = {}) {
   const offsets = regs.map((r) => r.logOffset());
   const out = await fn();
   const counts = {};
-  for (const [i, r] of regs.entries()) counts[i === 0 ? 'src' : 'dst'] = await r.requestsSince(offsets[i]);
+  let sharedBlob;
+  for (const [i, r] of regs.entries()) {
+    const text = await r.textSince(offsets[i]);
+    counts[i === 0 ? 'src' : 'dst'] = countByMethod(text);
+    if (shared && i === regs.length - 1) sharedBlob = { digest: shared.digest, ...blobTraffic(text, shared.digest) };
+  }
+  if (sharedBlob)
+    log(
+      `  shared blob at the destination: uploaded ${sharedBlob.uploads}× (${sharedBlob.uploadedTo.join(' ')}), mounted ${sharedBlob.mounts}×, mounts refused ${sharedBlob.mountsRefused}`,
+    );
   log(
     `  ${name}: ${out.seconds.toFixed(2)} s, src ${JSON.stringify(counts.src)}, dst ${JSON.stringify(counts.dst)}${out.maxRssKiB ? `, maxRSS ${(out.maxRssKiB / 1024).toFixed(1)} MiB` : ''}${out.code ? `, EXIT ${out.code}` : ''}`,
   );
@@ -106,6 +121,7 @@ async function phase(name, regs, fn) {
     dst: counts.dst,
     loadavg: loadavg()[0],
     memoryPressure: psi(),
+    ...(sharedBlob ? { sharedBlob } : {}),
     ...(out.extra ?? {}),
   };
 }
@@ -137,11 +153,21 @@ async function runWorkload(name) {
 
     const t1 = performance.now();
     if (w.seed === 'skopeo') await seedWithSkopeo(content, w, src);
+    else if (w.seed === 'disk') seedOnDisk(content, w, src);
     else await seedWithHttp(content, w, src);
     const seedSeconds = (performance.now() - t1) / 1000;
     const srcWrong = await verifyCopy(w, src);
     if (srcWrong.length) throw new Error(`seeding ${name} failed: ${srcWrong.slice(0, 3).join('; ')}`);
     log(`${name}: seeded ${src.host} with ${w.seed} in ${seedSeconds.toFixed(1)} s`);
+    // Blobs the destinations already hold (crossrun) are not part of the write floor.
+    let floorBlobs = blobs;
+    if (w.preseed) {
+      const pre = { ...w, repos: w.preseed };
+      for (const d of [dstFerry, dstSkopeo]) await seedWithHttp(content, pre, d);
+      const held = new Set(w.preseed.flatMap((p) => p.tags.flatMap((t) => t.top.blobs.map((b) => b.digest))));
+      floorBlobs = blobs.filter((b) => !held.has(b.digest));
+      log(`${name}: both destinations hold ${w.preseed.length} of ${w.repos.length} repositories before the runs`);
+    }
 
     const r = {
       name,
@@ -155,42 +181,65 @@ async function runWorkload(name) {
       uniqueMiB: +(uniqueBytes / 2 ** 20).toFixed(1),
       seededWith: w.seed,
       seedSeconds: +seedSeconds.toFixed(1),
+      ...(w.preseed ? { preseeded: w.preseed.length } : {}),
+      ...(w.filter ? { filter: w.filter } : {}),
     };
 
     log(`${name}: write floor (curl, 4 streams) → ${floorReg.host}`);
     r.floor = await phase('floor', [floorReg], async () => {
-      const f = await writeFloor(content, floorReg, { workDir: work });
-      return { seconds: f.seconds, extra: { blobs: f.blobs, MiB: +(f.bytes / 2 ** 20).toFixed(1) } };
+      const f = await writeFloor(content, floorReg, { workDir: work, blobs: floorBlobs });
+      return { seconds: f.seconds, extra: { blobs: f.blobs, MiB: +(f.bytes / 2 ** 20).toFixed(1), streams: 4 } };
     });
     // The floor registry's requests are in r.floor.src (it is the only registry of that phase).
     r.floor.requests = r.floor.src;
     delete r.floor.src;
     delete r.floor.dst;
+    if (floorSweep.includes(name)) {
+      // The registry's own write limit: the same uploads at other curl concurrencies, each on a fresh registry.
+      r.floorSweep = [{ streams: 4, seconds: r.floor.seconds }];
+      for (const streams of SWEEP_STREAMS) {
+        const reg = await startRegistry(`${name}-floor-${streams}`);
+        try {
+          const f = await writeFloor(content, reg, { workDir: work, blobs: floorBlobs, streams });
+          r.floorSweep.push({ streams, seconds: +f.seconds.toFixed(3) });
+          log(`  floor with ${streams} curl streams: ${f.seconds.toFixed(2)} s`);
+        } finally {
+          await reg.stop().catch(() => undefined);
+        }
+      }
+      r.floorSweep.sort((a, b) => a.streams - b.streams);
+      r.floorBest = r.floorSweep.reduce((m, x) => (x.seconds < m.seconds ? x : m));
+    }
 
     const config = join(work, 'replication.yaml');
-    writeFerryConfig(config, src, dstFerry);
+    writeFerryConfig(config, src, dstFerry, { name: w.filter });
     r.ferry = {};
     for (const kind of ['cold', 'noop']) {
       log(`${name}: ferry ${kind}`);
       const report = join(work, `ferry-${kind}.json`);
       let totals;
-      r.ferry[kind] = await phase(`ferry ${kind}`, [src, dstFerry], async () => {
-        const out = await runFerry({
-          ferryBin,
-          config,
-          report,
-          concurrency,
-          logFile: join(work, `ferry-${kind}.log`),
-          workDir: work,
-        });
-        totals = ferryTotals(out.report);
-        if (out.code !== 0) {
-          const lines = out.output.split('\n');
-          const bad = lines.filter((l) => /error|fail/i.test(l));
-          log(`  ferry exited ${out.code}:\n${(bad.length ? bad : lines.slice(-10)).slice(0, 10).join('\n')}`);
-        }
-        return out;
-      });
+      r.ferry[kind] = await phase(
+        `ferry ${kind}`,
+        [src, dstFerry],
+        async () => {
+          const out = await runFerry({
+            ferryBin,
+            config,
+            report,
+            concurrency,
+            logFile: join(work, `ferry-${kind}.log`),
+            workDir: work,
+          });
+          totals = ferryTotals(out.report);
+          if (out.code !== 0) {
+            const lines = out.output.split('\n');
+            const bad = lines.filter((l) => /error|fail/i.test(l));
+            log(`  ferry exited ${out.code}:\n${(bad.length ? bad : lines.slice(-10)).slice(0, 10).join('\n')}`);
+          }
+          return out;
+        },
+        { shared: kind === 'cold' ? w.shared : undefined },
+      );
       r.ferry[kind].report = totals;
       if (kind === 'cold') {
         const wrong = await verifyCopy(w, dstFerry);
@@ -202,21 +251,27 @@ async function runWorkload(name) {
       }
     }
 
-    if (!skipSkopeo) {
+    if (w.skopeo === false) r.skopeoNote = w.skopeoNote;
+    if (!skipSkopeo && w.skopeo !== false) {
       r.skopeo = {};
       for (const kind of ['cold', 'noop']) {
         log(`${name}: skopeo sync ${kind}`);
-        r.skopeo[kind] = await phase(`skopeo ${kind}`, [src, dstSkopeo], async () => {
-          const out = await runSkopeoSync({
-            workload: w,
-            src,
-            dst: dstSkopeo,
-            workDir: work,
-            logFile: join(work, `skopeo-${kind}.log`),
-          });
-          if (out.code !== 0) log(`  skopeo exited ${out.code}:\n${out.output.slice(-2000)}`);
-          return out;
-        });
+        r.skopeo[kind] = await phase(
+          `skopeo ${kind}`,
+          [src, dstSkopeo],
+          async () => {
+            const out = await runSkopeoSync({
+              workload: w,
+              src,
+              dst: dstSkopeo,
+              workDir: work,
+              logFile: join(work, `skopeo-${kind}.log`),
+            });
+            if (out.code !== 0) log(`  skopeo exited ${out.code}:\n${out.output.slice(-2000)}`);
+            return out;
+          },
+          { shared: kind === 'cold' ? w.shared : undefined },
+        );
         if (kind === 'cold') {
           const wrong = await verifyCopy(w, dstSkopeo);
           r.skopeo.verified =
@@ -250,6 +305,7 @@ const save = () => {
   env.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(outDir, 'results.md'), render(results));
+  writeFileSync(join(outDir, 'chart.svg'), chart(results));
 };
 const order = Object.keys(WORKLOADS);
 const place = (w) => {

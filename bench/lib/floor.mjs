@@ -2,6 +2,7 @@
 // registry with curl, POST + monolithic PUT ?digest=, 4 curl streams in parallel. Each stream is one
 // curl process for its POSTs and one for its PUTs (connection reused), so process start-up is not
 // what is measured. Blobs are dealt to the 4 streams largest first, each to the least loaded.
+// `blobs` limits it to the blobs a destination is missing (crossrun); `streams` sweeps the concurrency.
 import { performance } from 'node:perf_hooks';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -10,8 +11,8 @@ import { promisify } from 'node:util';
 
 const execFileP = promisify(execFile);
 
-export async function writeFloor(content, registry, { streams = 4, workDir }) {
-  const blobs = content.uniqueBlobs().sort((a, b) => b.size - a.size);
+export async function writeFloor(content, registry, { streams = 4, workDir, blobs: only }) {
+  const blobs = [...(only ?? content.uniqueBlobs())].sort((a, b) => b.size - a.size);
   const lanes = Array.from({ length: streams }, () => ({ bytes: 0, blobs: [] }));
   for (const b of blobs) {
     const lane = lanes.reduce((m, l) => (l.bytes < m.bytes ? l : m));
@@ -23,7 +24,7 @@ export async function writeFloor(content, registry, { streams = 4, workDir }) {
   await Promise.all(
     lanes.map(async (lane, i) => {
       if (!lane.blobs.length) return;
-      const post = join(workDir, `floor-post-${i}.curlrc`);
+      const post = join(workDir, `floor-${streams}-post-${i}.curlrc`);
       writeFileSync(
         post,
         ['silent', 'show-error', 'request = "POST"', 'write-out = "%{http_code} %header{location}\\n"']
@@ -39,7 +40,7 @@ export async function writeFloor(content, registry, { streams = 4, workDir }) {
           if (code !== '202' || !loc) throw new Error(`floor POST: ${l}`);
           return new URL(loc, registry.url);
         });
-      const put = join(workDir, `floor-put-${i}.curlrc`);
+      const put = join(workDir, `floor-${streams}-put-${i}.curlrc`);
       const entries = lane.blobs.map((b, j) => {
         locs[j].searchParams.set('digest', b.digest);
         return [

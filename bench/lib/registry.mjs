@@ -110,6 +110,10 @@ export async function startRegistry(name) {
       logOffset,
       /** Requests to /v2/ logged since `offset`, by method (plus `total`). */
       async requestsSince(offset) {
+        return countByMethod(await this.textSince(offset));
+      },
+      /** The access log written since `offset`. */
+      async textSince(offset) {
         await new Promise((r) => setTimeout(r, 150)); // let the last lines land
         const end = logOffset();
         const len = end - offset;
@@ -120,7 +124,7 @@ export async function startRegistry(name) {
         } finally {
           closeSync(fd2);
         }
-        return countByMethod(buf.toString('utf8'));
+        return buf.toString('utf8');
       },
       async stop() {
         if (!exited) {
@@ -151,6 +155,40 @@ export function countByMethod(text) {
     if (m[2] === '/v2/') out.ping = (out.ping ?? 0) + 1;
     if (Number(m[3]) >= 400 && m[3] !== '404') out.errors = (out.errors ?? 0) + 1;
   }
+  return out;
+}
+
+/**
+ * What happened to one blob at a registry, from its access log: uploads completed (the PUT carrying
+ * ?digest=, monolithic or the last of a chunked upload), mounts that worked (POST ?mount= → 201),
+ * mounts refused (→ 202, an upload session instead), HEADs and GETs of it — each per repository.
+ */
+export function blobTraffic(text, digest) {
+  const out = { uploads: 0, mounts: 0, mountsRefused: 0, heads: 0, gets: 0, uploadedTo: [], mountedTo: [] };
+  for (const line of text.split('\n')) {
+    const m = ACCESS.exec(line);
+    if (!m) continue;
+    let uri = m[2];
+    try {
+      uri = decodeURIComponent(uri);
+    } catch {
+      // keep it raw
+    }
+    if (!uri.includes(digest)) continue;
+    const repo = /^\/v2\/(.+?)\/blobs\//.exec(uri)?.[1];
+    if (m[1] === 'PUT' && uri.includes('/blobs/uploads/') && m[3] === '201') {
+      out.uploads++;
+      out.uploadedTo.push(repo);
+    } else if (m[1] === 'POST' && uri.includes(`mount=${digest}`)) {
+      if (m[3] === '201') {
+        out.mounts++;
+        out.mountedTo.push(repo);
+      } else out.mountsRefused++;
+    } else if (m[1] === 'HEAD') out.heads++;
+    else if (m[1] === 'GET') out.gets++;
+  }
+  out.uploadedTo.sort();
+  out.mountedTo.sort();
   return out;
 }
 

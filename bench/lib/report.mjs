@@ -9,7 +9,13 @@ const methods = (c) =>
         .join(', ') || '0'
     : '–';
 
-/** ISSUE 7 §4 targets, checked against ferry's numbers. */
+/**
+ * Requests a no-op cannot do without on a registry whose tag listing carries no digests: the ping, the
+ * catalog (source), one tag list per repository and one HEAD per tag.
+ */
+const protocolFloor = (w, side) => w.tags + w.repositories + 1 + (side === 'src' ? 1 : 0);
+
+/** ISSUE 7 §4 and issue 14 targets, checked against ferry's numbers. */
 function targets(w) {
   const out = [];
   const f = w.ferry;
@@ -19,16 +25,102 @@ function targets(w) {
     out.push({ what, value: fmtv(value), limit: fmtv(limit), ok: value !== undefined && value <= limit, note });
   // With a single tag, the per-run fixed costs (process start, ping, catalog, tag list) are the whole no-op.
   const few = w.tags < 5 ? `${w.tags} tag: fixed per-run cost, not judged` : undefined;
-  if (['fleet', 'big', 'multiarch'].includes(w.name))
-    check('cold ÷ write floor', f.cold.seconds / w.floor.seconds, 1.25);
-  if (s && ['fleet', 'multiarch'].includes(w.name)) check('cold ÷ skopeo cold', f.cold.seconds / s.cold.seconds, 0.5);
+  if (['fleet', 'big', 'multiarch'].includes(w.name)) {
+    check('cold ÷ write floor (curl, 4 streams)', f.cold.seconds / w.floor.seconds, 1.25);
+    if (w.floorBest)
+      check(
+        `cold ÷ registry's write limit (curl, best of 1–16 streams: ${w.floorBest.streams})`,
+        f.cold.seconds / w.floorBest.seconds,
+        1.25,
+      );
+  }
+  if (s && ['fleet', 'multiarch'].includes(w.name)) check('cold ÷ skopeo cold', f.cold.seconds / s.cold.seconds, 0.4);
   if (s && w.name === 'tags') check('cold ÷ skopeo cold', f.cold.seconds / s.cold.seconds, 0.2);
+  if (w.name === 'scale-10k') check('cold ms per tag', (f.cold.seconds * 1000) / w.tags, 10, (v) => n(v, 1));
+  if (w.name === 'crossrun' && f.cold.sharedBlob)
+    check('shared base uploads (new repos)', f.cold.sharedBlob.uploads, 0, (v) => String(v));
   check('no-op writes', f.noopWrites, 0, (v) => String(v));
-  check('no-op src requests/tag', f.noopPerTag.src, 1.05, undefined, few);
-  check('no-op dst requests/tag', f.noopPerTag.dst, 1.05, undefined, few);
+  check('no-op src requests ÷ protocol floor', f.noop.src.total / protocolFloor(w, 'src'), 1, undefined, few);
+  check('no-op dst requests ÷ protocol floor', f.noop.dst.total / protocolFloor(w, 'dst'), 1, undefined, few);
   if (s) check('no-op ÷ skopeo no-op', f.noop.seconds / s.noop.seconds, 0.2, undefined, few);
   if (w.name === 'big') check('peak RSS MiB', f.peakRssMiB, 120, (v) => n(v, 1));
   return out;
+}
+
+function scaleSection(results) {
+  const ws = results.workloads.filter((w) => !w.error && w.name.startsWith('scale-') && w.ferry);
+  if (!ws.length) return [];
+  const L = ['## Scale: thousands of small tags (issue 14)', ''];
+  L.push(
+    '| tags | ferry cold s | ms/tag | cold peak RSS MiB | no-op s | no-op peak RSS MiB | req/tag cold src · dst | req/tag no-op src · dst | curl floor s | cold ÷ floor | skopeo cold s | skopeo no-op s | ferry ÷ skopeo cold |',
+  );
+  L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const w of ws) {
+    const f = w.ferry;
+    L.push(
+      `| ${w.tags.toLocaleString('en-US')} | ${n(f.cold.seconds)} | ${n((f.cold.seconds * 1000) / w.tags, 1)} | ${n(f.cold.peakRssMiB, 1)} | ${n(f.noop.seconds)} | ${n(f.noop.peakRssMiB, 1)} | ${n(f.coldPerTag.src)} · ${n(f.coldPerTag.dst)} | ${n(f.noopPerTag.src)} · ${n(f.noopPerTag.dst)} | ${n(w.floor.seconds)} | ${n(f.cold.seconds / w.floor.seconds)} | ${w.skopeo ? n(w.skopeo.cold.seconds) : 'not run'} | ${w.skopeo ? n(w.skopeo.noop.seconds) : 'not run'} | ${w.skopeo ? n(f.cold.seconds / w.skopeo.cold.seconds) : '–'} |`,
+    );
+  }
+  const a = ws.find((w) => w.name === 'scale-1k');
+  const b = ws.find((w) => w.name === 'scale-10k');
+  L.push('');
+  if (a && b) {
+    const r = (k) => b.ferry[k].peakRssMiB / a.ferry[k].peakRssMiB;
+    L.push(
+      `Peak RSS at ${b.tags.toLocaleString('en-US')} tags ÷ at ${a.tags.toLocaleString('en-US')} tags: cold **${n(r('cold'))}×**, no-op **${n(r('noop'))}×** (target ≤ 1.25×). ` +
+        `Cold time per tag: ${n((a.ferry.cold.seconds * 1000) / a.tags, 1)} ms at ${a.tags.toLocaleString('en-US')}, ${n((b.ferry.cold.seconds * 1000) / b.tags, 1)} ms at ${b.tags.toLocaleString('en-US')} (target ≤ 10 ms at 10,000).`,
+    );
+    if (b.skopeoNote) L.push('', b.skopeoNote + '.');
+    L.push('');
+  }
+  return L;
+}
+
+function crossSection(results) {
+  const w = results.workloads.find((x) => !x.error && x.name === 'crossrun' && x.ferry);
+  if (!w) return [];
+  const L = ['## Cross-run mounts (issue 14)', ''];
+  L.push(
+    `${w.description}. During the cold run, what each tool did with the shared base layer at its destination (from the access log):`,
+    '',
+  );
+  L.push(
+    '| tool | uploads of the base | mounts of the base | mounts refused | HEADs of it | cold s | cold ÷ floor | ÷ skopeo |',
+  );
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const tool of ['ferry', 'skopeo']) {
+    const t = w[tool];
+    if (!t?.cold?.sharedBlob) continue;
+    const sb = t.cold.sharedBlob;
+    L.push(
+      `| ${tool === 'skopeo' ? 'skopeo sync' : 'ferry'} | ${sb.uploads}${sb.uploads ? ` (${sb.uploadedTo.join(', ')})` : ''} | ${sb.mounts} | ${sb.mountsRefused} | ${sb.heads} | ${n(t.cold.seconds)} | ${n(t.cold.seconds / w.floor.seconds)} | ${tool === 'ferry' && w.skopeo ? n(t.cold.seconds / w.skopeo.cold.seconds) : '–'} |`,
+    );
+  }
+  L.push('');
+  return L;
+}
+
+function sweepSection(results) {
+  const ws = results.workloads.filter((w) => !w.error && w.floorSweep && w.ferry);
+  if (!ws.length) return [];
+  const streams = [...new Set(ws.flatMap((w) => w.floorSweep.map((x) => x.streams)))].sort((a, b) => a - b);
+  const L = ["## The registry's own write limit", ''];
+  L.push(
+    'The curl write floor repeated on a fresh registry per concurrency (same blobs, POST + monolithic PUT per blob, each stream one kept-alive connection). Seconds:',
+    '',
+  );
+  L.push(
+    `| workload | ${streams.map((s) => `${s} stream${s > 1 ? 's' : ''}`).join(' | ')} | ferry cold | ferry ÷ best floor |`,
+  );
+  L.push(`|---|${streams.map(() => '---:').join('|')}|---:|---:|`);
+  for (const w of ws) {
+    const at = (s) => w.floorSweep.find((x) => x.streams === s)?.seconds;
+    L.push(
+      `| ${w.name} | ${streams.map((s) => (at(s) === w.floorBest.seconds ? `**${n(at(s))}**` : n(at(s)))).join(' | ')} | ${n(w.ferry.cold.seconds)} | ${n(w.ferry.cold.seconds / w.floorBest.seconds)} |`,
+    );
+  }
+  L.push('');
+  return L;
 }
 
 export function render(results) {
@@ -60,19 +152,27 @@ export function render(results) {
     }
   }
   L.push('');
+  L.push('![cold copy time ÷ curl write floor, per workload](chart.svg)', '');
+  L.push(...scaleSection(results), ...crossSection(results), ...sweepSection(results));
   L.push('## Workloads', '');
   for (const w of results.workloads) {
     if (w.error) continue;
     L.push(
-      `- **${w.name}**: ${w.description}. ${w.repositories} repositories, ${w.tags} tags, ${w.uniqueBlobs} unique blobs (${w.uniqueMiB} MiB); source seeded with ${w.seededWith === 'skopeo' ? '`skopeo copy --all --preserve-digests oci:…`' : 'HTTP pushes of the OCI layout'} in ${w.seedSeconds} s. ` +
-        `Copies verified by HEAD of every tag: ferry — ${w.ferry?.verified ?? '–'}; skopeo — ${w.skopeo?.verified ?? '–'}. ` +
+      `- **${w.name}**: ${w.description}. ${w.repositories} repositories, ${w.tags} tags, ${w.uniqueBlobs} unique blobs (${w.uniqueMiB} MiB); source seeded with ${{ skopeo: '`skopeo copy --all --preserve-digests oci:…`', disk: "files written into the registry's storage" }[w.seededWith] ?? 'HTTP pushes of the OCI layout'} in ${w.seedSeconds} s. ` +
+        (w.preseeded ? `Both destinations held the first ${w.preseeded} repositories before the runs. ` : '') +
+        (w.filter ? `ferry rule \`name: "${w.filter}"\`. ` : '') +
+        `Copies verified by HEAD of every tag: ferry — ${w.ferry?.verified ?? '–'}; skopeo — ${w.skopeo?.verified ?? w.skopeoNote ?? '–'}. ` +
         (w.startedAt
           ? `Ran ${w.startedAt}; load average ${w.loadavgStart?.[0]} → ${w.loadavgEnd?.[0]}; memory pressure (PSI ${w.memoryPressureStart ?? '?'} → ${w.memoryPressureEnd ?? '?'}).`
           : `Per-phase load average (1 min): ferry cold ${w.ferry?.cold?.loadavg ?? '?'}, skopeo cold ${w.skopeo?.cold?.loadavg ?? '?'}.`),
     );
   }
   L.push('');
-  L.push('## Targets (ISSUE 7 §4), ferry', '');
+  L.push('## Targets (ISSUE 7 §4, issue 14), ferry', '');
+  L.push(
+    'No-op protocol floor on a registry whose tag listing has no digests: source = ping + catalog + one tag list per repository + one HEAD per tag; destination = the same without the catalog.',
+    '',
+  );
   L.push('| workload | target | value | limit | met |');
   L.push('|---|---|---:|---:|:---:|');
   for (const w of results.workloads) {
@@ -128,6 +228,11 @@ export function render(results) {
       '',
     );
   L.push('## Method', '');
+  L.push(
+    "- scale-1k, scale-10k: the source is written straight into the registry's filesystem storage (blob data hard-linked from the generated OCI layout, `_layers`, `_manifests/revisions` and `_manifests/tags/<tag>/{current,index}` links), so 10,000 tags seed in seconds; the registry serves them like pushed ones (the source is verified by a HEAD of every tag).",
+    "- crossrun: both destinations (ferry's and skopeo's) receive the first half of the repositories by HTTP push before the measured runs; the write floor uploads only the blobs the destination is missing. Uploads of the shared layer = `PUT …/blobs/uploads/…?digest=<it>` answered 201 in the destination's access log during the cold run; mounts = `POST …?mount=<it>` answered 201.",
+    '- Registry write limit: the curl floor repeated on fresh registries with 1, 2, 8 and 16 streams (fleet, big, multiarch); the best of them is the most this registry accepted on this machine.',
+  );
   L.push(
     '- Each workload gets a fresh source registry, a fresh destination for ferry, one for skopeo and one for the write floor: `docker-registry` 2.8.2, anonymous plain HTTP on 127.0.0.1, filesystem storage in a temp dir, `storage.delete.enabled: true`, in-memory blob descriptor cache.',
     '- Content: random incompressible layers from a seeded PRNG (AES-128-CTR keystream), OCI media types (layers typed tar+gzip), one config per image, OCI indexes for multiarch.',

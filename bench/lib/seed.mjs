@@ -1,8 +1,9 @@
 // Seeding the source registry: `skopeo copy --all --preserve-digests oci:LAYOUT:ref docker://…` (big,
-// multiarch), or for many small images (fleet, tags) a direct HTTP push of the same layout content
-// (POST + monolithic PUT per blob, cross-repository mount of blobs already pushed, PUT manifest).
+// multiarch), for many small images (fleet, tags) a direct HTTP push of the same layout content
+// (POST + monolithic PUT per blob, cross-repository mount of blobs already pushed, PUT manifest), and
+// for thousands of tags (scale) files written straight into the registry's storage (seedOnDisk).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -141,4 +142,54 @@ export async function verifyCopy(workload, registry) {
       wrong.push(`${repo}:${tag} → ${r.status} ${got ?? ''} (want ${top.digest})`);
   });
   return wrong;
+}
+
+/**
+ * Seeding by writing the registry's own filesystem storage (distribution's layout under
+ * docker/registry/v2): blob data (hard links to the OCI layout's files), per-repository layer links,
+ * manifest revision links and tag links. Thousands of tags take seconds instead of minutes of HTTP.
+ * The registry may be running: it reads links and blobs from disk on each request (the in-memory
+ * blob descriptor cache only holds what it has already looked up).
+ */
+export function seedOnDisk(content, workload, registry) {
+  const root = join(registry.dir, 'data', 'docker', 'registry', 'v2');
+  const madeDirs = new Set();
+  const dir = (d) => {
+    if (!madeDirs.has(d)) {
+      mkdirSync(d, { recursive: true });
+      madeDirs.add(d);
+    }
+    return d;
+  };
+  const stored = new Set();
+  const blob = (digest) => {
+    if (stored.has(digest)) return;
+    stored.add(digest);
+    const hex = digest.slice(7);
+    const data = join(dir(join(root, 'blobs', 'sha256', hex.slice(0, 2), hex)), 'data');
+    try {
+      linkSync(content.blobPath(digest), data);
+    } catch {
+      copyFileSync(content.blobPath(digest), data);
+    }
+  };
+  const link = (path, digest) => writeFileSync(join(dir(path), 'link'), digest);
+  for (const { repo, tags } of workload.repos) {
+    const repoDir = join(root, 'repositories', repo);
+    const linked = new Set();
+    for (const { tag, top } of tags) {
+      for (const b of top.blobs) {
+        blob(b.digest);
+        if (linked.has(b.digest)) continue;
+        linked.add(b.digest);
+        link(join(repoDir, '_layers', 'sha256', b.digest.slice(7)), b.digest);
+      }
+      for (const m of [...(top.children ?? []), top]) {
+        blob(m.digest);
+        link(join(repoDir, '_manifests', 'revisions', 'sha256', m.digest.slice(7)), m.digest);
+      }
+      link(join(repoDir, '_manifests', 'tags', tag, 'current'), top.digest);
+      link(join(repoDir, '_manifests', 'tags', tag, 'index', 'sha256', top.digest.slice(7)), top.digest);
+    }
+  }
 }

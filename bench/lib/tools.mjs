@@ -34,8 +34,8 @@ export function timed(cmd, args, { env, logFile, cwd }) {
   });
 }
 
-/** ferry run over a replication.yaml copying every repository of `src` to `dst`, paths kept. */
-export function writeFerryConfig(file, src, dst) {
+/** ferry run over a replication.yaml copying every repository of `src` (or those `name` selects) to `dst`, paths kept. */
+export function writeFerryConfig(file, src, dst, { name = '**' } = {}) {
   writeFileSync(
     file,
     [
@@ -52,7 +52,7 @@ export function writeFerryConfig(file, src, dst) {
       '    source: bench-src',
       '    destination: bench-dst',
       '    filters:',
-      '      name: "**"',
+      `      name: "${name}"`,
       '',
     ].join('\n'),
   );

@@ -1,4 +1,5 @@
-// The four workloads of ISSUE 7 §4. `scale` shrinks sizes and counts for a quick check.
+// The four workloads of ISSUE 7 §4, plus scale-1k / scale-10k and crossrun (issue 14 item 5).
+// `scale` shrinks sizes and counts for a quick check.
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -8,7 +9,10 @@ const pad = (n, w) => String(n).padStart(w, '0');
 
 /**
  * Each workload fills `content` and returns
- * { name, namespace, repos: [{ repo, tags: [{ tag, top }] }], tagCount, seed: 'http'|'skopeo', description }.
+ * { name, namespace, repos: [{ repo, tags: [{ tag, top }] }], tagCount, seed: 'http'|'skopeo'|'disk', description }
+ * and optionally filter (the rule's `name` filter, default "**"), skopeo: false with skopeoNote (skopeo
+ * sync not run), preseed (repositories both destinations hold before the measured runs) and shared
+ * (a blob whose uploads and mounts at the destination are counted).
  * `top` is an image or an index from Content.
  */
 export const WORKLOADS = {
@@ -97,6 +101,68 @@ export const WORKLOADS = {
       description: `${nRepos} repos × 4 tags × 4 platforms (OCI index); per platform: shared base ${fmt(sz(16 * MiB, scale))} + per-repo ${fmt(sz(8 * MiB, scale))} + per-tag ${fmt(sz(4 * MiB, scale))}`,
     };
   },
+};
+
+/**
+ * N repositories × 10 tags, each tag a distinct small manifest (its own config over one shared 4 KiB
+ * layer), written straight into the source registry's storage; one rule `name: "scale/**"`.
+ */
+function scaleWorkload(name, content, nRepos, { skopeo = true, skopeoNote } = {}) {
+  const base = content.randomLayer('scale:base', 4 * KiB);
+  const repos = [];
+  for (let r = 0; r < nRepos; r++) {
+    const tags = [];
+    for (let t = 0; t < 10; t++) tags.push({ tag: `v${t}`, top: content.image(`scale:${r}:${t}`, [base]) });
+    repos.push({ repo: `scale/r-${pad(r, 4)}`, tags });
+  }
+  return {
+    name,
+    namespace: 'scale',
+    filter: 'scale/**',
+    repos,
+    seed: 'disk',
+    skopeo,
+    skopeoNote,
+    description: `${nRepos} repos × 10 tags, each tag its own config over one shared 4 KiB layer; rule \`name: "scale/**"\``,
+  };
+}
+
+WORKLOADS['scale-1k'] = (content, scale) => scaleWorkload('scale-1k', content, count(100, scale, 2));
+WORKLOADS['scale-10k'] = (content, scale) =>
+  scaleWorkload('scale-10k', content, count(1000, scale, 2), {
+    skopeo: process.env.BENCH_SKOPEO_10K === '1',
+    skopeoNote:
+      'skopeo sync not run at 10k tags (about 2 min per 1k tags cold here: it would take ~20 min); BENCH_SKOPEO_10K=1 runs it',
+  });
+
+/**
+ * Cross-run mounts (issue 14 item 3): 40 repositories share a 32 MiB base layer; both destinations
+ * already hold the first 20 (pushed before the measured runs). The shared layer must be mounted, not
+ * uploaded, into the 20 new repositories.
+ */
+WORKLOADS.crossrun = (content, scale) => {
+  const nRepos = count(40, scale, 4);
+  const base = content.randomLayer('cross:base', sz(32 * MiB, scale));
+  const repos = [];
+  for (let r = 0; r < nRepos; r++) {
+    const repoLayer = content.randomLayer(`cross:repo:${r}`, sz(2 * MiB, scale));
+    const tags = [];
+    for (let t = 0; t < 3; t++) {
+      const tagLayer = content.randomLayer(`cross:${r}:${t}`, sz(256 * KiB, scale));
+      tags.push({ tag: `v3.${t}`, top: content.image(`cross:${r}:${t}`, [base, repoLayer, tagLayer]) });
+    }
+    repos.push({ repo: `cross/app-${pad(r, 2)}`, tags });
+  }
+  const half = Math.floor(nRepos / 2);
+  return {
+    name: 'crossrun',
+    namespace: 'cross',
+    repos,
+    seed: 'http',
+    preseed: repos.slice(0, half),
+    shared: base,
+    description: `${nRepos} repos × 3 tags sharing a ${fmt(base.size)} base layer (+ per-repo ${fmt(sz(2 * MiB, scale))}, per-tag ${fmt(sz(256 * KiB, scale))}); the destination already holds the first ${half} repos`,
+  };
 };
 
 export function fmt(bytes) {
