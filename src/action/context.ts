@@ -89,10 +89,15 @@ const AUTO: Record<string, Exclude<Command, 'auto'>> = {
   registry_package: 'run',
 };
 
+/** The command this step carries out: the input, or for `auto` the event's default. */
+export function commandOf(inputs: Inputs, ctx: GitHubContext): Exclude<Command, 'auto'> {
+  return inputs.command === 'auto' ? (AUTO[ctx.eventName] ?? 'validate') : inputs.command;
+}
+
 /** Decides the scope of this run from the inputs, the event and the loaded config. */
 export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: Config): Promise<Scope> {
   const p = ctx.payload;
-  const command = inputs.command === 'auto' ? (AUTO[ctx.eventName] ?? 'validate') : inputs.command;
+  const command = commandOf(inputs, ctx);
   const scope: Scope = {
     command,
     dryRun: inputs.dryRun ?? command === 'plan',

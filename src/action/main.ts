@@ -29,11 +29,10 @@ import {
   setMasker,
   shardSelector,
   stopOnSignalsOrTimeout,
-  unscheduled,
   VERSION,
   workflowCrons,
 } from '../index.js';
-import { type GitHubContext, readContext, resolveScope, type Scope } from './context.js';
+import { commandOf, type GitHubContext, readContext, resolveScope, type Scope } from './context.js';
 import { upsertComment } from './github.js';
 import { type Inputs, readInputs } from './inputs.js';
 import { notify } from './notify.js';
@@ -98,8 +97,13 @@ async function load(inputs: Inputs, ctx: GitHubContext): Promise<Loaded | string
   const file = relative(ctx.workspace, abs).split('\\').join('/');
   let config: Config;
   let diagnostics: ConfigDiagnostic[];
+  // Validation and a pull request's plan also compare rule schedules with the workflows' crons.
+  const crons =
+    commandOf(inputs, ctx) === 'validate' || ctx.eventName === 'pull_request'
+      ? await workflowCrons(ctx.workspace)
+      : undefined;
   try {
-    const loaded = await loadConfig(abs);
+    const loaded = await loadConfig(abs, crons ? { workflowCrons: crons } : {});
     config = loaded.config;
     diagnostics = loaded.warnings;
   } catch (e) {
@@ -113,17 +117,6 @@ async function load(inputs: Inputs, ctx: GitHubContext): Promise<Loaded | string
   }
   diagnostics = diagnostics.map((d) => ({ ...d, file }));
   const scope = await resolveScope(inputs, ctx, config);
-  if (scope.command === 'validate' || scope.pullRequest) {
-    for (const u of unscheduled(config, await workflowCrons(ctx.workspace)))
-      diagnostics.push({
-        file,
-        line: u.line ?? 1,
-        column: 1,
-        path: `rules[${u.index}].trigger`,
-        severity: 'warning',
-        message: `schedule "${u.cron}" appears in no workflow's on.schedule, so the rule never runs on its own; add \`- cron: "${u.cron}"\` to a workflow`,
-      });
-  }
   const head = annotate(diagnostics, file);
   for (const d of diagnostics) core.info(neutralizeCommands(redact(formatDiagnostic(d))));
   return { config, file, diagnostics, scope, head, warned: inputs.failOn === 'warning' && diagnostics.length > 0 };

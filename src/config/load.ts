@@ -395,6 +395,15 @@ function onlyError(file: string, src: YamlSource | undefined, lines: LineCounter
   return [{ file, line, column: col, path, message, severity: 'error' as const }];
 }
 
+/** What the checks may know beyond the file itself. */
+export interface CheckOptions {
+  /**
+   * The crons the repository's workflows schedule (`workflowCrons`): a rule's schedule missing from
+   * them is a warning at its `schedule` field. Undefined = not checked (no workflows to compare).
+   */
+  workflowCrons?: ReadonlySet<string>;
+}
+
 /** Everything parseConfig finds, uncapped, plus what loadConfig needs for its file checks. */
 interface Analysis {
   config?: Config;
@@ -403,7 +412,7 @@ interface Analysis {
   src?: YamlSource;
 }
 
-function analyse(text: string, file: string): Analysis {
+function analyse(text: string, file: string, options: CheckOptions = {}): Analysis {
   // Bytes, as the cap is documented; a string over the cap in UTF-16 units is over it in UTF-8 too.
   const bytes = text.length > MAX_RULES_FILE_BYTES ? text.length : Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_RULES_FILE_BYTES) {
@@ -493,6 +502,7 @@ function analyse(text: string, file: string): Analysis {
     isBroken,
     fieldBroken,
     has: (path) => src.has(path),
+    ...(options.workflowCrons ? { workflowCrons: options.workflowCrons } : {}),
   })) {
     diagnostics.push({
       file,
@@ -550,8 +560,12 @@ function brokenPaths(paths: readonly Segment[][]): (path: Segment[]) => boolean 
  * Parse and check replication.yaml text. Pure: no I/O. `config` is set only when there are no
  * errors. At most MAX_DIAGNOSTICS diagnostics are listed, then one that counts the rest.
  */
-export function parseConfig(text: string, file: string): { config?: Config; diagnostics: ConfigDiagnostic[] } {
-  const { config, diagnostics } = analyse(text, file);
+export function parseConfig(
+  text: string,
+  file: string,
+  options: CheckOptions = {},
+): { config?: Config; diagnostics: ConfigDiagnostic[] } {
+  const { config, diagnostics } = analyse(text, file, options);
   return config ? { config, diagnostics: capDiagnostics(diagnostics) } : { diagnostics: capDiagnostics(diagnostics) };
 }
 
@@ -602,10 +616,13 @@ async function fileProblems(a: Analysis, file: string): Promise<ConfigDiagnostic
  * Read and check a rules file, and the files it names (`tls.ca`); throws ConfigError listing every
  * error. Warnings are returned.
  */
-export async function loadConfig(file: string): Promise<{ config: Config; warnings: ConfigDiagnostic[] }> {
+export async function loadConfig(
+  file: string,
+  options: CheckOptions = {},
+): Promise<{ config: Config; warnings: ConfigDiagnostic[] }> {
   const read = await readRulesFile(file);
   if ('error' in read) throw new ConfigError([read.error]);
-  const analysis = analyse(read.text, file);
+  const analysis = analyse(read.text, file, options);
   const files = await fileProblems(analysis, file);
   const diagnostics = capDiagnostics(sortDiagnostics([...analysis.diagnostics, ...files]));
   if (!analysis.config || files.length > 0) throw new ConfigError(diagnostics);

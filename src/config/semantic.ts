@@ -14,6 +14,7 @@ import { suggest } from './errors.js';
 import { effective, type Normalized, type NormalizedRule, patternOf } from './normalize.js';
 import { literalSecretMessage, type Segment } from './schema.js';
 import type { RegistryConfig, Rule } from './types.js';
+import { normalizeCron } from './workflows.js';
 
 export interface SemanticIssue {
   path: Segment[];
@@ -28,6 +29,8 @@ export interface SemanticContext {
   has(path: Segment[]): boolean;
   /** Whether this field has a schema error in or around it (its value cannot be checked further). */
   fieldBroken?(path: Segment[]): boolean;
+  /** Crons the repository's workflows schedule; a rule's schedule missing from them is a warning. */
+  workflowCrons?: ReadonlySet<string>;
 }
 
 type Raw = Record<string, unknown>;
@@ -457,6 +460,13 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       if (isObj(t) && typeof t.schedule === 'string') {
         const p = cronProblem(t.schedule);
         if (p) add([...path, 'schedule'], p.message, p.severity);
+        const cron = normalizeCron(t.schedule);
+        if (ctx.workflowCrons && p?.severity !== 'error' && rule.enabled && !ctx.workflowCrons.has(cron))
+          add(
+            [...path, 'schedule'],
+            `schedule "${cron}" appears in no workflow's on.schedule, so ${path[0] === 'defaults' ? 'the rules taking it from defaults never run on their own' : 'the rule never runs on its own'}; add \`- cron: "${cron}"\` to a workflow`,
+            'warning',
+          );
       }
     }
 

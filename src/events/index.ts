@@ -7,4 +7,4 @@ export {
   matchArtifacts,
   type ParsedArtifacts,
 } from './artifacts.js';
-export { rulesForCron, unscheduled, workflowCrons } from './schedule.js';
+export { rulesForCron } from './schedule.js';

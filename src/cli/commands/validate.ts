@@ -1,12 +1,26 @@
-import { ConfigError, formatDiagnostic, loadConfig } from '../../index.js';
+import { join, relative } from 'node:path';
+import { ConfigError, findWorkflowsRoot, formatDiagnostic, loadConfig, workflowCrons } from '../../index.js';
 
+/**
+ * The same checks as the action's validate, including rule schedules against the workflows'
+ * crons when a `.github/workflows/` folder is found (findWorkflowsRoot says where it looks).
+ */
 export async function validateCommand(opts: { config: string }): Promise<number> {
+  const root = await findWorkflowsRoot(opts.config);
+  const crons = root ? await workflowCrons(root) : undefined;
   try {
-    const { config, warnings } = await loadConfig(opts.config);
+    const { config, warnings } = await loadConfig(opts.config, crons ? { workflowCrons: crons } : {});
     for (const w of warnings) console.error(formatDiagnostic(w));
-    console.log(
-      `${opts.config}: valid (${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}, ${config.registries.size} registr${config.registries.size === 1 ? 'y' : 'ies'})`,
-    );
+    const rules = `${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}`;
+    const registries = `${config.registries.size} registr${config.registries.size === 1 ? 'y' : 'ies'}`;
+    // Which workflows the schedules were compared with, or that they were not (only when there are any).
+    const scheduled = config.rules.some((r) => r.triggers.some((t) => t.kind === 'schedule'));
+    const workflows = !scheduled
+      ? ''
+      : root
+        ? `; schedules checked against ${join(relative(process.cwd(), root), '.github', 'workflows')}`
+        : '; schedules not checked: no .github/workflows found';
+    console.log(`${opts.config}: valid (${rules}, ${registries}${workflows})`);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {
