@@ -275,6 +275,7 @@ async function replicate(
       validation: { errors: [], warnings: diagnostics.map(formatDiagnostic) },
       partial: [...new Set([...withheld, ...report.ruleErrors].map((e) => e.rule))],
       ...(scope.changedRules ? { changedRules: scope.changedRules } : {}),
+      rules: config.rules,
     };
     const body = redact(renderPlan(ran.plan, planOpts));
     await writeSummary(head + redact(renderPlan(ran.plan, { ...planOpts, maxChars: 900_000 })));
@@ -290,6 +291,7 @@ async function replicate(
       ...(failed ? { failed } : {}),
       selection,
       repositoryUrl: repositoryUrls(config),
+      rules: config.rules,
     });
     const cut = md.indexOf('\n\n') + 2;
     await writeSummary(md.slice(0, cut) + notesMarkdown(scope.notes) + head + md.slice(cut));

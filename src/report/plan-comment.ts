@@ -14,6 +14,7 @@ import {
   truncate,
 } from './escape.js';
 import { selectionLine } from './summary.js';
+import { type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
 
 /** GitHub rejects comments over 65 536 characters; leave room for the marker and edits. */
 export const DEFAULT_PLAN_MAX_CHARS = 60_000;
@@ -38,6 +39,8 @@ export interface PlanCommentOptions {
   partial?: string[];
   /** Rules new or changed in the pull request: one of them that selects nothing is called out first. */
   changedRules?: string[];
+  /** Each rule's source and destination registry: with them the comment draws the run's topology. */
+  rules?: readonly RuleEnds[];
 }
 
 /** Why a rule selects nothing (its "selects nothing" warning, else the counts), or undefined. */
@@ -138,6 +141,7 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   if (link) context.push(`[workflow run](${link})`);
   head.push(context.join(' · ') + '\n\n');
   head.push(`**${countsLine(counts)}**\n\n`);
+  if (opts.rules) head.push(topologyMarkdown(planTopology(plan, opts.rules)));
 
   if (errors.length > 0) {
     head.push('### ❌ Validation errors\n\n', ...bullets(errors), '\n');
@@ -193,6 +197,25 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const tail = noteFor(cut) + footer;
   const kept = headText.slice(0, Math.max(0, maxChars - tail.length - 2));
   return kept.slice(0, kept.lastIndexOf('\n') + 1) + '\n' + tail;
+}
+
+/** One edge per planned rule, with what the run would do on it. */
+function planTopology(plan: Plan, ends: readonly RuleEnds[]): TopologyEdge[] {
+  const counts = new Map<string, TopologyEdge['counts']>();
+  for (const rule of plan.rules) {
+    const c = countPlan([rule]);
+    counts.set(rule.rule, [
+      ['to copy', c.copy],
+      ['to update', c.update],
+      ['to delete', c.delete],
+      ['kept', c.kept],
+      ['skipped', c.skip],
+      ['unreadable', c.failed],
+      [c.refused === 1 ? 'deletion refused' : 'deletions refused', c.refused],
+      ['unchanged', c.unchanged],
+    ]);
+  }
+  return topologyEdges(ends, counts);
 }
 
 /** The ⚠️ lines for one rule: deletions, overwrites, refused deletions, rule warnings. */
@@ -270,9 +293,14 @@ function ruleLine(rule: RulePlan): string {
   return `- ${summaryLine(rule)} (detail omitted)\n`;
 }
 
+/** What an item writes: a tag, or a referrer (untagged) by its digest. */
+function itemRef(i: PlanItem): string {
+  return i.referrer ? `${i.destinationRepository}@${i.referrer}` : `${i.destinationRepository}:${i.tag}`;
+}
+
 function diffLines(rule: RulePlan): string[] {
   const items = rule.items.filter((i) => i.action !== 'unchanged');
-  const refs = items.map((i) => truncate(oneLine(`${i.destinationRepository}:${i.tag}`), 120));
+  const refs = items.map((i) => truncate(oneLine(itemRef(i)), 120));
   const width = Math.min(60, Math.max(0, ...refs.map((r) => r.length)));
   return items.map((item, k) => {
     const sign = DIFF_SIGN[item.action];
@@ -363,7 +391,7 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
       const rows = items.map((i) => {
         return [
           TEXT_ACTION[i.action],
-          clean(`${i.destinationRepository}:${i.tag}`),
+          clean(itemRef(i)),
           clean(shortDigest(i.sourceDigest, 12)) || '-',
           clean(shortDigest(i.destinationDigest, 12)) || '-',
           i.reason ? clean(i.reason) : '',

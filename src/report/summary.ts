@@ -14,6 +14,7 @@ import {
   truncate,
 } from './escape.js';
 import { ALL_STATUSES, countStatuses } from './json.js';
+import { registryHost, type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
 import type { Selection } from '../plan/types.js';
 import { type Result, type ResultStatus, type RunReport, STATUS } from '../replicate/result.js';
 
@@ -40,6 +41,11 @@ export interface SummaryOptions {
   selection?: Record<string, Selection>;
   /** A web page for a destination repository (`ghcr.io/acme/api`), when the registry has one. */
   repositoryUrl?: (repository: string, rule: string) => string | undefined;
+  /**
+   * Each rule's source and destination registry, for the topology picture; rules missing here
+   * (a merged report) are drawn between the hosts of their references.
+   */
+  rules?: readonly RuleEnds[];
 }
 
 /** The summary's emoji per status (from the one status table). */
@@ -80,6 +86,8 @@ interface Model {
   failures: Droppable[];
   ruleErrors: Droppable[];
   warnings: Droppable[];
+  /** The Mermaid picture of the run (bounded in size, never dropped), or ''. */
+  topology: string;
 }
 
 const TIER_UNCHANGED = 0;
@@ -167,7 +175,35 @@ function buildModel(report: RunReport, opts: SummaryOptions): Model {
   const warnings = (report.warnings ?? []).map((w) =>
     droppable(`| ${escapeMarkdownCell(w.rule)} | ${escapeMarkdownCell(w.message)} |\n`, TIER_WARNING, {}),
   );
-  return { report, rules, totals: totalsTable(report, rules), failures, ruleErrors, warnings };
+  return {
+    report,
+    rules,
+    totals: totalsTable(report, rules),
+    failures,
+    ruleErrors,
+    warnings,
+    topology: topologyMarkdown(runTopology(report, rules, opts.rules ?? [])),
+  };
+}
+
+/** One edge per rule with its non-zero totals (and rule errors) on it. */
+function runTopology(report: RunReport, rules: Model['rules'], ends: readonly RuleEnds[]): TopologyEdge[] {
+  const errors = new Map<string, number>();
+  for (const e of report.ruleErrors) errors.set(e.rule, (errors.get(e.rule) ?? 0) + 1);
+  const counts = new Map<string, TopologyEdge['counts']>();
+  for (const rule of rules) {
+    const t = countStatuses(rule.results);
+    const n = errors.get(rule.name) ?? 0;
+    counts.set(rule.name, [
+      ...ALL_STATUSES.map((s) => [statusWord(s), t[s]] as const),
+      [n === 1 ? 'rule error' : 'rule errors', n],
+    ]);
+  }
+  const byName = new Map(rules.map((r) => [r.name, r.results]));
+  return topologyEdges(ends, counts, (name) => {
+    const r = byName.get(name)?.find((x) => x.source);
+    return r?.source ? { name, source: registryHost(r.source), destination: registryHost(r.destination) } : undefined;
+  });
 }
 
 function ruleHeading(name: string, results: Result[]): string {
@@ -189,7 +225,7 @@ function render(m: Model, opts: SummaryOptions, omitted: number): string {
   if (totalsRows.length < m.totals.rows.length) {
     out.push(`\n_${m.totals.rows.length - totalsRows.length} rules not shown._\n`);
   }
-  out.push('\n');
+  out.push('\n', m.topology);
 
   const failures = m.failures.filter((d) => !d.dropped);
   if (m.failures.length > 0) {

@@ -56,6 +56,7 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
         ...(opts.report ? { reportPath: opts.report } : {}),
         selection: Object.fromEntries(plan.rules.flatMap((r) => (r.selection ? [[r.rule, r.selection] as const] : []))),
         repositoryUrl: repositoryUrls(loaded.config),
+        rules: loaded.config.rules,
       }),
     );
   const changed = report.results.some((r) => ['copied', 'updated', 'deleted'].includes(r.status));
