@@ -217,7 +217,7 @@ function rule(raw: Raw, defaults: Raw, line: number): Rule {
     triggers: triggers(get('trigger')),
     concurrency: typeof get('concurrency') === 'number' ? (get('concurrency') as number) : DEFAULT_CONCURRENCY,
     platforms: list(get('platforms')),
-    referrers: get('referrers') !== false,
+    referrers: get('referrers') === 'always' ? 'always' : get('referrers') !== false,
     maxBlobSize: DEFAULT_MAX_BLOB_SIZE,
     line,
   };

@@ -182,7 +182,10 @@ function humanise(e: ErrorObject, value: unknown): string {
   const custom = customMessage(e.parentSchema, e.keyword);
   if (custom === '@literal-secret') return literalSecretMessage(value);
   const p = e.params as Record<string, unknown>;
-  if (e.keyword === 'type' && typeof value === 'string' && String(p.type).split(',').includes('boolean')) {
+  const booleanExpected =
+    (e.keyword === 'type' && String(p.type).split(',').includes('boolean')) ||
+    (e.keyword === 'enum' && (p.allowedValues as unknown[]).includes(true));
+  if (booleanExpected && typeof value === 'string') {
     const b = YAML11_BOOLEANS[value.trim().toLowerCase()];
     if (b !== undefined) return `"${value}" is a string here (YAML 1.2 has no yes/no/on/off booleans); write ${b}`;
   }

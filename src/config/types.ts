@@ -94,8 +94,11 @@ export interface Rule {
   concurrency: number;
   /** Optional platform subset like linux/amd64. Empty = all platforms. */
   platforms: string[];
-  /** Copy referrers (signatures, SBOMs) with their subject. Default true. */
-  referrers: boolean;
+  /**
+   * Copy referrers (signatures, SBOMs) with their subject. Default true. `always` also asks the
+   * source's referrers for tags already at the destination, so ones attached later are copied.
+   */
+  referrers: boolean | 'always';
   /** 1-based line of the rule in the file. */
   line?: number;
 }

@@ -43,6 +43,11 @@ export interface RepoInput {
   selected?: number;
   /** Every destination tag → digest (empty when the repository does not exist yet). */
   destination: Map<string, string>;
+  /**
+   * Source tag → referrers of its manifest that the destination lacks (`referrers: always`),
+   * asked for tags already at the destination: a tag that is copied brings its referrers along.
+   */
+  missingReferrers?: Map<string, { digest: string; artifactType?: string }[]>;
   /** Index digests at the destination → their children's digests (registries deleting by digest). */
   destinationChildren?: Map<string, string[]>;
   /** The source tags could not be listed (why): no deletions in the destination repository. */
@@ -78,7 +83,8 @@ function compareItems(a: PlanItem, b: PlanItem): number {
   return (
     cmp(a.destinationRepository, b.destinationRepository) ||
     cmp(a.tag, b.tag) ||
-    cmp(a.sourceRepository ?? '', b.sourceRepository ?? '')
+    cmp(a.sourceRepository ?? '', b.sourceRepository ?? '') ||
+    cmp(a.referrer ?? '', b.referrer ?? '')
   );
 }
 
@@ -122,6 +128,7 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], ctx: PlanContext
 
     // tag → the source repository (first by name) it is replicated from
     const sourceTags = new Map<string, { repo: string; tag: SourceTag }>();
+    const missingReferrers = new Map(group.flatMap((g) => [...(g.missingReferrers ?? [])]));
     const unresolved = new Map<string, { repo: string; why: string }>();
     // The first source (by name) listing a tag is the one replicated; when its manifest could not
     // be read, the tag is undecided rather than taken from the next source.
@@ -166,8 +173,20 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], ctx: PlanContext
       const target = f.target ? { targetDigest: f.target } : {};
       const current = destination.get(tag);
       const have = current === undefined ? {} : { destinationDigest: current };
+      // A signature or SBOM attached after the tag was copied: copied now, by digest.
+      const referrers = (why: string) => {
+        for (const r of missingReferrers.get(tag) ?? [])
+          items.push({
+            ...base,
+            sourceDigest: r.digest,
+            referrer: r.digest,
+            action: 'copy',
+            reason: `${r.artifactType ? `${r.artifactType} ` : ''}referrer of ${tag} (${why}), missing at the destination`,
+          });
+      };
       if (current === want) {
         items.push({ ...base, ...target, ...have, action: 'unchanged' });
+        referrers('unchanged');
         stay(current, tag);
       } else if (f.skip) {
         items.push({ ...base, ...have, action: 'skip', why: f.skip.why, reason: f.skip.reason });
@@ -188,6 +207,7 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], ctx: PlanContext
           reason: 'destination differs and override is off',
         });
         warnings.push(`kept ${dest}:${tag}: the destination has ${current}, the source ${want}, and override is off`);
+        referrers('kept');
         stay(current, tag);
       }
     }

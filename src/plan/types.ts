@@ -44,6 +44,11 @@ export interface PlanItem {
   targetDigest?: string;
   /** Digest at the destination before this run (absent for a copy). */
   destinationDigest?: string;
+  /**
+   * A referrer (signature, SBOM) of the manifest `tag` points at, which the destination lacks
+   * (`referrers: always`): copied by this digest, untagged; `sourceDigest` is the same digest.
+   */
+  referrer?: string;
   why?: PlanWhy;
   /** Why, in words, when not obvious. */
   reason?: string;

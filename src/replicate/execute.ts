@@ -70,8 +70,17 @@ export async function execute(
 
   const base = (i: PlanItem): Result => ({
     rule: rule.name,
-    ...(i.sourceRepository ? { source: ref(src, i.sourceRepository, i.tag) } : {}),
-    destination: ref(dst, i.destinationRepository, i.tag),
+    ...(i.sourceRepository
+      ? {
+          source: i.referrer
+            ? `${src.display}/${i.sourceRepository}@${i.referrer}`
+            : ref(src, i.sourceRepository, i.tag),
+        }
+      : {}),
+    // A referrer is written untagged: its row names it by digest.
+    destination: i.referrer
+      ? `${dst.display}/${i.destinationRepository}@${i.referrer}`
+      : ref(dst, i.destinationRepository, i.tag),
     tag: i.tag,
     status: 'unchanged',
     ...(i.sourceDigest ? { sourceDigest: i.sourceDigest } : {}),
@@ -124,12 +133,12 @@ export async function execute(
             { store: source, repository: repo },
             { store: dst, repository: i.destinationRepository },
             i.sourceDigest as Digest,
-            i.tag,
+            i.referrer ? undefined : i.tag,
             stats,
             {
-              platforms: isFallback ? [] : rule.platforms,
+              platforms: isFallback || i.referrer ? [] : rule.platforms,
               // A fallback tag planned on its own is written by its item, not again by its subject's.
-              referrers: rule.referrers && !isFallback,
+              referrers: rule.referrers !== false && !isFallback,
               maxBlobSize: rule.maxBlobSize,
               ...(bandwidth ? { bandwidth } : {}),
               onBlobProgress: ({ digest, bytes, total }) =>

@@ -7,7 +7,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
-import { isDigest, sha256 } from '../oci/digest.js';
+import { type Digest, isDigest, sha256 } from '../oci/digest.js';
 import { INDEX_TYPES } from '../oci/media-types.js';
 import { isRepository, isTag } from '../oci/ref.js';
 import { deletionScope, REFERRER_TAG, type RepoInput, type SourceTag } from '../plan/plan.js';
@@ -257,51 +257,91 @@ export async function gather(
 
       // What the run would write: the manifest decides the platform subset and the filters, and
       // (deleting by digest) which manifests the indexes it writes will need.
-      if (rule.platforms.length === 0 && !needsFacts && !byDigestDeletions) return;
-      await Promise.all(
-        [...source].map(([tag, f]) =>
-          heads(async () => {
-            if (input.destination.get(tag) === f.digest) return;
-            try {
-              const m = await cache.get(src, repo, f.digest);
-              if (!m) throw new Error(`manifest ${f.digest} is no longer at the source`);
-              const subset =
-                rule.platforms.length && !out.fallbackItems.get(repo)?.has(tag)
-                  ? platformSubset(m, rule.platforms)
-                  : undefined;
-              if (subset) f.target = sha256(subset.bytes);
-              if (byDigestDeletions && m.parsed.kind === 'index')
-                input.destinationChildren!.set(
-                  f.target ?? f.digest,
-                  (subset?.children ?? m.parsed.manifests).map((c) => c.digest),
-                );
-              if (needsFacts && !out.fallbackItems.get(repo)?.has(tag)) {
-                let config = m.parsed.config?.mediaType;
-                if (m.parsed.kind === 'index' && m.parsed.manifests[0])
-                  config = (await cache.get(src, repo, m.parsed.manifests[0].digest))?.parsed.config?.mediaType;
-                const refusal = artifactRefusal(
-                  rule.filters,
-                  {
-                    mediaType: m.mediaType,
-                    ...(config ? { configMediaType: config } : {}),
-                    ...(m.parsed.artifactType ? { artifactType: m.parsed.artifactType } : {}),
-                    annotations: m.parsed.annotations,
-                  },
-                  !src.listTagDetails,
-                );
-                if (refusal) {
-                  f.skip = refusal;
-                  selection.dropped[refusal.why === 'filtered-labels' ? 'labels' : 'resource']++;
-                  cache.release(repo, f.digest);
+      if (rule.platforms.length > 0 || needsFacts || byDigestDeletions) await readManifests();
+      if (rule.referrers === 'always') await missingReferrers();
+
+      async function readManifests(): Promise<void> {
+        await Promise.all(
+          [...source].map(([tag, f]) =>
+            heads(async () => {
+              if (input.destination.get(tag) === f.digest) return;
+              try {
+                const m = await cache.get(src, repo, f.digest);
+                if (!m) throw new Error(`manifest ${f.digest} is no longer at the source`);
+                const subset =
+                  rule.platforms.length && !out.fallbackItems.get(repo)?.has(tag)
+                    ? platformSubset(m, rule.platforms)
+                    : undefined;
+                if (subset) f.target = sha256(subset.bytes);
+                if (byDigestDeletions && m.parsed.kind === 'index')
+                  input.destinationChildren!.set(
+                    f.target ?? f.digest,
+                    (subset?.children ?? m.parsed.manifests).map((c) => c.digest),
+                  );
+                if (needsFacts && !out.fallbackItems.get(repo)?.has(tag)) {
+                  let config = m.parsed.config?.mediaType;
+                  if (m.parsed.kind === 'index' && m.parsed.manifests[0])
+                    config = (await cache.get(src, repo, m.parsed.manifests[0].digest))?.parsed.config?.mediaType;
+                  const refusal = artifactRefusal(
+                    rule.filters,
+                    {
+                      mediaType: m.mediaType,
+                      ...(config ? { configMediaType: config } : {}),
+                      ...(m.parsed.artifactType ? { artifactType: m.parsed.artifactType } : {}),
+                      annotations: m.parsed.annotations,
+                    },
+                    !src.listTagDetails,
+                  );
+                  if (refusal) {
+                    f.skip = refusal;
+                    selection.dropped[refusal.why === 'filtered-labels' ? 'labels' : 'resource']++;
+                    cache.release(repo, f.digest);
+                  }
                 }
+              } catch (e) {
+                source.delete(tag);
+                unresolved.set(tag, describeError(rule.name, '', e).message.replace(/^: /, ''));
               }
-            } catch (e) {
-              source.delete(tag);
-              unresolved.set(tag, describeError(rule.name, '', e).message.replace(/^: /, ''));
-            }
-          }),
-        ),
-      );
+            }),
+          ),
+        );
+      }
+
+      /**
+       * `referrers: always`: the referrers of every tag already at the destination, asked at the
+       * source, and those the destination lacks. A tag whose fallback tag is listed is left to the
+       * fallback path (its item copies the referrers); a tag that is written brings its own along.
+       */
+      async function missingReferrers(): Promise<void> {
+        const listedTags = out.tagSets.get(repo);
+        const missing = new Map<string, { digest: string; artifactType?: string }[]>();
+        await Promise.all(
+          [...source].map(([tag, f]) =>
+            heads(async () => {
+              if (input.destination.get(tag) === undefined || f.skip || f.referrersOf) return;
+              if (listedTags?.has(f.digest.replace(':', '-'))) return;
+              try {
+                const { descriptors } = await src.referrers(
+                  repo,
+                  f.digest as Digest,
+                  listedTags ? { tags: listedTags } : {},
+                );
+                const lacking: { digest: string; artifactType?: string }[] = [];
+                for (const d of descriptors)
+                  if (!(await dst.manifestHead(dstRepo, d.digest)))
+                    lacking.push({ digest: d.digest, ...(d.artifactType ? { artifactType: d.artifactType } : {}) });
+                if (lacking.length) missing.set(tag, lacking);
+              } catch (e) {
+                // The tag itself is settled; its late referrers wait for a run that can read them.
+                out.warnings.push(
+                  `referrers of ${src.display}/${repo}:${tag} not checked: ${describeError(rule.name, '', e).message.replace(/^: /, '')}`,
+                );
+              }
+            }),
+          ),
+        );
+        if (missing.size) input.missingReferrers = missing;
+      }
     }),
   );
   out.inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository));

@@ -339,6 +339,26 @@ describe('registry → registry', () => {
       expect(d.HEAD).toBeLessThanOrEqual(TAGS.length + 3);
     }
   });
+
+  it('referrers: always on a registry without the referrers API (2.8): same plan, referrers asked at most once per tag', async () => {
+    const referrersAsked = () => countRequests(src, /"GET \/v2\/app\/[a-z]+\/referrers\//);
+    const [s0, d0] = await Promise.all([methodCounts(src), methodCounts(dst)]);
+    const before = await referrersAsked();
+    const out = await run(`${MIRROR}    referrers: always\n`);
+    const [s1, d1] = await Promise.all([methodCounts(src), methodCounts(dst)]);
+    expect(out.report.ruleErrors).toEqual([]);
+    expect(out.report.warnings ?? []).toEqual([]);
+    expect(Object.values(statuses(out))).toEqual([...TAGS, fallback].map(() => 'unchanged'));
+    const ds = diff(s0, s1);
+    const dd = diff(d0, d1);
+    expect(dd.PUT + dd.POST + dd.PATCH + dd.DELETE).toBe(0);
+    // The registry answers 404 to /referrers/: ferry learns it has no API; the tag whose fallback
+    // tag is listed is left to the fallback path, so at most one GET per other tag.
+    const asked = (await referrersAsked()) - before;
+    expect(asked).toBeGreaterThanOrEqual(1);
+    expect(asked).toBeLessThanOrEqual(TAGS.length - 1);
+    expect(ds.HEAD).toBeLessThanOrEqual(TAGS.length + 3);
+  });
 });
 
 describe('override', () => {

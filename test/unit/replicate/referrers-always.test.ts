@@ -1,0 +1,165 @@
+/**
+ * `referrers: always` (issue 10 item 5): a signature attached to a tag after it was copied
+ * (cosign's sign-after-push, on a registry with the referrers API) reaches the mirror, planned as
+ * an item of its own; the default looks at referrers only when it writes the tag.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import type { Rule } from '../../../src/config/types.js';
+import { type Digest, sha256 } from '../../../src/oci/digest.js';
+import { type Descriptor, MediaType } from '../../../src/oci/media-types.js';
+import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
+import type { Store } from '../../../src/providers/index.js';
+import { runRule } from '../../../src/replicate/rule.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ferry-referrers-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const rule: Rule = {
+  name: 'r',
+  enabled: true,
+  source: 'src',
+  destination: 'dst',
+  filters: { name: [], tag: [], labels: {}, resource: 'all' },
+  destinationNamespace: 'mirror',
+  flattening: 1,
+  override: true,
+  deleteRemote: { enabled: false, max: 10, acknowledgeMatchAll: false },
+  triggers: [{ kind: 'manual' }],
+  concurrency: 2,
+  platforms: [],
+  referrers: true,
+  maxBlobSize: 1 << 30,
+};
+
+async function put(store: OciLayoutStore, repo: string, data: Buffer, mediaType: string) {
+  const desc = { mediaType, digest: sha256(data), size: data.length };
+  await store.blobPut(repo, desc, async () => Readable.from([data]));
+  return desc;
+}
+
+async function image(store: OciLayoutStore, repo: string, tag: string, flavour = ''): Promise<string> {
+  const config = await put(store, repo, Buffer.from(`{"os":"linux","architecture":"amd64"}`), MediaType.OciConfig);
+  const layer = await put(
+    store,
+    repo,
+    Buffer.from(`layer of ${tag}${flavour}`),
+    'application/vnd.oci.image.layer.v1.tar',
+  );
+  const m = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config, layers: [layer] }),
+  );
+  return store.manifestPut(repo, tag, m, MediaType.OciManifest);
+}
+
+const SIGNATURE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
+
+/** A signature of `subject`, pushed untagged (as with the referrers API): its descriptor. */
+async function sign(store: OciLayoutStore, repo: string, subject: string): Promise<Descriptor> {
+  const empty = await put(store, repo, Buffer.from('{}'), 'application/vnd.oci.empty.v1+json');
+  const sig = await put(store, repo, Buffer.from(`signature of ${subject}`), 'application/octet-stream');
+  const m = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciManifest,
+      artifactType: SIGNATURE,
+      config: empty,
+      layers: [sig],
+      subject: { mediaType: MediaType.OciManifest, digest: subject, size: 1 },
+    }),
+  );
+  const digest = await store.manifestPut(repo, sha256(m), m, MediaType.OciManifest);
+  return { mediaType: MediaType.OciManifest, digest: digest as Digest, size: m.length, artifactType: SIGNATURE };
+}
+
+/** The layout store with a referrers API (as a registry that has one), counting its calls. */
+function withReferrersApi(store: OciLayoutStore, referrers: Map<string, Descriptor[]>) {
+  let calls = 0;
+  const wrapped = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'referrers')
+        return async (_repo: string, digest: string) => {
+          calls++;
+          return { descriptors: referrers.get(digest) ?? [], fallbackTag: digest.replace(':', '-') };
+        };
+      const v = Reflect.get(target, prop);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as Store;
+  return { store: wrapped, calls: () => calls };
+}
+
+test('a signature attached after the first copy reaches the mirror with referrers: always, as a planned item', async () => {
+  const layout = new OciLayoutStore('src', join(dir, 'src'));
+  const v1 = await image(layout, 'team/app', 'v1');
+  await image(layout, 'team/app', 'v2');
+  const referrers = new Map<string, Descriptor[]>();
+  const src = withReferrersApi(layout, referrers);
+  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const opts = { concurrency: 2, blobConcurrency: 2 };
+
+  const first = await runRule(rule, src.store, dst, { dryRun: false, ...opts });
+  expect(first.results.map((r) => r.status)).toEqual(['copied', 'copied']);
+
+  // cosign signs v1 after it was mirrored.
+  const sig = await sign(layout, 'team/app', v1);
+  referrers.set(v1, [sig]);
+
+  // The default does not look again at a tag it does not write: the signature never arrives.
+  const byDefault = await runRule(rule, src.store, dst, { dryRun: false, ...opts });
+  expect(byDefault.results.map((r) => r.status)).toEqual(['unchanged', 'unchanged']);
+  expect(await dst.manifestHead('mirror/app', sig.digest)).toBeUndefined();
+
+  const always: Rule = { ...rule, referrers: 'always' };
+  // One referrers request per tag at the destination.
+  const before = src.calls();
+  const plan = await runRule(always, src.store, dst, { dryRun: true, ...opts });
+  expect(plan.plan.items.map((i) => [i.tag, i.action, i.referrer ?? ''])).toEqual([
+    ['v1', 'unchanged', ''],
+    ['v1', 'copy', sig.digest],
+    ['v2', 'unchanged', ''],
+  ]);
+  expect(plan.plan.items[1]!.reason).toContain(`${SIGNATURE} referrer of v1`);
+  expect(plan.results.map((r) => `${r.destination.replace(dst.display, 'dst')} ${r.status}`)).toEqual([
+    'dst/mirror/app:v1 unchanged',
+    'dst/mirror/app:v2 unchanged',
+    `dst/mirror/app@${sig.digest} would-copy`,
+  ]);
+  expect(src.calls() - before).toBe(2);
+  expect(await dst.manifestHead('mirror/app', sig.digest)).toBeUndefined();
+
+  const run = await runRule(always, src.store, dst, { dryRun: false, ...opts });
+  expect(run.plan.items).toEqual(plan.plan.items);
+  expect(run.results.find((r) => r.destination.endsWith(sig.digest))?.status).toBe('copied');
+  expect((await dst.manifestHead('mirror/app', sig.digest))?.digest).toBe(sig.digest);
+  // The tag itself was not rewritten.
+  expect((await dst.manifestHead('mirror/app', 'v1'))?.digest).toBe(v1);
+
+  const again = await runRule(always, src.store, dst, { dryRun: true, ...opts });
+  expect(again.plan.items.map((i) => i.action)).toEqual(['unchanged', 'unchanged']);
+});
+
+test('referrers: always on a kept tag (override off) copies its late signature, and leaves the tag', async () => {
+  const layout = new OciLayoutStore('src', join(dir, 'src'));
+  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const v1 = await image(layout, 'team/app', 'v1');
+  const other = await image(dst, 'mirror/app', 'v1', ' (older)');
+  const sig = await sign(layout, 'team/app', v1);
+  const src = withReferrersApi(layout, new Map([[v1, [sig]]]));
+  const run = await runRule({ ...rule, override: false, referrers: 'always' }, src.store, dst, {
+    dryRun: false,
+    concurrency: 1,
+    blobConcurrency: 1,
+  });
+  expect(run.results.map((r) => r.status)).toEqual(['kept', 'copied']);
+  expect((await dst.manifestHead('mirror/app', 'v1'))?.digest).toBe(other);
+  expect((await dst.manifestHead('mirror/app', sig.digest))?.digest).toBe(sig.digest);
+});
