@@ -9,6 +9,7 @@ import { planCommand } from './commands/plan.js';
 import { runCommand } from './commands/run.js';
 import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
+import { schemaCommand } from './commands/schema.js';
 
 const program = new Command()
   .name('ferry')
@@ -85,6 +86,14 @@ program
   .option('-d, --dir <dir>', 'working directory for the demo', '.ferry-demo')
   .action(async (opts) => {
     process.exitCode = await demoCommand(opts);
+  });
+
+program
+  .command('schema')
+  .description('print the JSON Schema of replication.yaml (for editors and CI), or write it to a file')
+  .option('-o, --out <file>', 'write the schema here instead of to stdout')
+  .action(async (opts) => {
+    process.exitCode = await schemaCommand(opts);
   });
 
 // `ferry import harbor|regsync|skopeo|image-syncer|dregsy|list`: a rules file from another tool's rules.

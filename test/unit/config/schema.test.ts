@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, test } from 'vitest';
 import { replicationSchema } from '../../../src/config/index.js';
 
@@ -42,5 +44,63 @@ describe('the JSON Schema helps editors', () => {
       return !v.examples && !target.examples;
     });
     expect(without.map(([k]) => k)).toEqual([]);
+  });
+});
+
+/** Every `properties` entry anywhere in the schema (branches, items, $defs included), with its path. */
+function everyProperty(node: unknown, path: string, out: [string, Node][]): void {
+  if (Array.isArray(node)) return node.forEach((n, i) => everyProperty(n, `${path}[${i}]`, out));
+  if (node === null || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node as Node)) {
+    if (key === 'properties' && value && typeof value === 'object')
+      for (const [name, prop] of Object.entries(value as Record<string, Node>)) {
+        out.push([`${path}.${name}`, prop]);
+        everyProperty(prop, `${path}.${name}`, out);
+      }
+    else if (key !== 'examples' && key !== 'default' && key !== 'const' && key !== 'enum')
+      everyProperty(value, `${path}.${key}`, out);
+  }
+}
+
+describe('the schema as a rules repository sees it', () => {
+  const defs = replicationSchema.$defs as Node;
+  const resolved = (node: Node) =>
+    typeof node.$ref === 'string' ? (defs[node.$ref.replace('#/$defs/', '')] as Node) : node;
+  const all: [string, Node][] = [];
+  everyProperty(replicationSchema, '#', all);
+
+  test('finds the properties inside branches and $defs too', () => {
+    expect(all.map(([p]) => p)).toEqual(
+      expect.arrayContaining(['#.$defs.registry.tls', '#.$defs.tls.ca.else.file', '#.$defs.deleteRemote.then.max']),
+    );
+  });
+
+  test('every property, wherever it sits, has a description and examples an editor can show', () => {
+    expect(all.filter(([, n]) => !n.description && !resolved(n).description).map(([p]) => p)).toEqual([]);
+    expect(all.filter(([, n]) => !n.examples && !resolved(n).examples).map(([p]) => p)).toEqual([]);
+  });
+
+  test('$id is the raw URL of the file at the v1 tag, as the README modeline and the SchemaStore entry use it', async () => {
+    const id = replicationSchema.$id as string;
+    expect(id).toMatch(
+      /^https:\/\/raw\.githubusercontent\.com\/[\w.-]+\/[\w.-]+\/v1\/schema\/replication\.schema\.json$/,
+    );
+    const root = new URL('../../../', import.meta.url);
+    const readme = await readFile(new URL('README.md', root), 'utf8');
+    expect(readme).toContain(`# yaml-language-server: $schema=${id}`);
+    const entry = JSON.parse(await readFile(new URL('docs/schemastore-catalog.json', root), 'utf8')) as Node;
+    expect(entry).toMatchObject({ url: id, fileMatch: ['replication.yaml', 'replication.yml'] });
+    expect(entry.name).toEqual(expect.any(String));
+    expect(entry.description).toEqual(expect.any(String));
+  });
+
+  test('a plain ajv (as editors and CI tools load it, unknown keywords allowed) compiles it by its $id', () => {
+    const ajv = new Ajv2020({ strict: false });
+    ajv.addSchema(replicationSchema);
+    const validate = ajv.getSchema(replicationSchema.$id as string)!;
+    expect(
+      validate({ version: 1, registries: { a: { type: 'registry', url: 'https://a.example.com' } }, rules: [] }),
+    ).toBe(true);
+    expect(validate({ version: 2, registries: {}, rules: [] })).toBe(false);
   });
 });
