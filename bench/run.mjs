@@ -12,6 +12,8 @@
 //   BENCH_MERGE=1                       keep the other workloads already in results.json (re-run some)
 //   BENCH_FLOOR_SWEEP=fleet,multiarch   workloads whose write floor is also measured at 1, 2, 8 and 16
 //                                       curl streams (the registry's own write limit); "none" for none
+//   BENCH_TRACE=fleet,multiarch          workloads that get one more ferry cold run, into a fresh registry
+//                                       through timing proxies (where the time goes); "none" for none
 //   BENCH_SKOPEO_10K=1                  run skopeo sync on scale-10k too (about 20 minutes here)
 //
 // Per workload: a fresh source registry, a fresh destination for ferry, one for skopeo and one for
@@ -29,6 +31,7 @@ import { chart } from './lib/chart.mjs';
 import { render } from './lib/report.mjs';
 import { seedOnDisk, seedWithHttp, seedWithSkopeo, verifyCopy } from './lib/seed.mjs';
 import { runFerry, runSkopeoSync, writeFerryConfig } from './lib/tools.mjs';
+import { analyse, startProxy } from './lib/trace.mjs';
 import { WORKLOADS, fmt } from './lib/workloads.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,6 +51,7 @@ const outDir = resolve(argOf('out') ?? process.env.BENCH_OUT ?? here);
 const skipSkopeo = process.env.BENCH_SKIP_SKOPEO === '1' || args.includes('--skip-skopeo');
 const floorSweep = (process.env.BENCH_FLOOR_SWEEP ?? 'fleet,big,multiarch').split(',').map((s) => s.trim());
 const SWEEP_STREAMS = [1, 2, 8, 16];
+const traced = (process.env.BENCH_TRACE ?? 'fleet,multiarch').split(',').map((s) => s.trim());
 
 for (const w of only)
   if (!WORKLOADS[w]) throw new Error(`unknown workload ${w} (known: ${Object.keys(WORKLOADS).join(', ')})`);
@@ -131,6 +135,18 @@ function ferryTotals(report) {
   return { totals: report.totals, ruleErrors: report.ruleErrors?.length ?? 0 };
 }
 
+/** The manifests a copy writes, unique by digest: [image manifests under indexes, top-level manifests]. */
+function manifestLevels(repos) {
+  const children = new Map();
+  const tops = new Map();
+  for (const { tags } of repos)
+    for (const { top } of tags) {
+      for (const c of top.children ?? []) children.set(c.digest, c);
+      tops.set(top.digest, top);
+    }
+  return [[...children.values()], [...tops.values()]];
+}
+
 async function runWorkload(name) {
   const work = mkdtempSync(join(tmpdir(), `ferry-bench-${name}-`));
   const regs = [];
@@ -161,12 +177,24 @@ async function runWorkload(name) {
     log(`${name}: seeded ${src.host} with ${w.seed} in ${seedSeconds.toFixed(1)} s`);
     // Blobs the destinations already hold (crossrun) are not part of the write floor.
     let floorBlobs = blobs;
+    let floorMounts = [];
+    const preseeded = new Set(w.preseed?.map((p) => p.repo));
+    const floorManifests = manifestLevels(w.repos.filter((p) => !preseeded.has(p.repo)));
     if (w.preseed) {
       const pre = { ...w, repos: w.preseed };
-      for (const d of [dstFerry, dstSkopeo]) await seedWithHttp(content, pre, d);
-      const held = new Set(w.preseed.flatMap((p) => p.tags.flatMap((t) => t.top.blobs.map((b) => b.digest))));
+      for (const d of [dstFerry, dstSkopeo, floorReg]) await seedWithHttp(content, pre, d);
+      const held = new Map();
+      for (const p of w.preseed) for (const t of p.tags) for (const b of t.top.blobs) held.set(b.digest, p.repo);
       floorBlobs = blobs.filter((b) => !held.has(b.digest));
-      log(`${name}: both destinations hold ${w.preseed.length} of ${w.repos.length} repositories before the runs`);
+      const needed = new Set(
+        w.repos
+          .filter((p) => !preseeded.has(p.repo))
+          .flatMap((p) => p.tags.flatMap((t) => t.top.blobs.map((b) => b.digest))),
+      );
+      floorMounts = [...needed].filter((d) => held.has(d)).map((digest) => ({ digest, from: held.get(digest) }));
+      log(
+        `${name}: both destinations and the floor's registry hold ${w.preseed.length} of ${w.repos.length} repositories before the runs`,
+      );
     }
 
     const r = {
@@ -187,8 +215,22 @@ async function runWorkload(name) {
 
     log(`${name}: write floor (curl, 4 streams) → ${floorReg.host}`);
     r.floor = await phase('floor', [floorReg], async () => {
-      const f = await writeFloor(content, floorReg, { workDir: work, blobs: floorBlobs });
-      return { seconds: f.seconds, extra: { blobs: f.blobs, MiB: +(f.bytes / 2 ** 20).toFixed(1), streams: 4 } };
+      const f = await writeFloor(content, floorReg, {
+        workDir: work,
+        blobs: floorBlobs,
+        manifests: floorManifests,
+        mounts: floorMounts,
+      });
+      return {
+        seconds: f.seconds,
+        extra: {
+          blobs: f.blobs,
+          MiB: +(f.bytes / 2 ** 20).toFixed(1),
+          streams: 4,
+          manifests: f.manifests,
+          withManifestsSeconds: +f.withManifests.toFixed(3),
+        },
+      };
     });
     // The floor registry's requests are in r.floor.src (it is the only registry of that phase).
     r.floor.requests = r.floor.src;
@@ -283,6 +325,36 @@ async function runWorkload(name) {
       }
     }
 
+    if (traced.includes(name)) {
+      // Not part of the measured phases: the proxies run in this process and add their own latency.
+      log(`${name}: ferry cold through timing proxies → fresh registry`);
+      const dstTrace = await startRegistry(`${name}-trace`);
+      regs.push(dstTrace);
+      const events = [];
+      const [ps, pd] = await Promise.all([startProxy(src, 'src', events), startProxy(dstTrace, 'dst', events)]);
+      try {
+        const cfg = join(work, 'trace.yaml');
+        writeFerryConfig(cfg, ps, pd, { name: w.filter });
+        const spawnAt = performance.now();
+        const out = await runFerry({
+          ferryBin,
+          config: cfg,
+          report: join(work, 'ferry-trace.json'),
+          concurrency,
+          logFile: join(work, 'ferry-trace.log'),
+          workDir: work,
+        });
+        r.trace = {
+          seconds: +out.seconds.toFixed(3),
+          exitCode: out.code,
+          ...analyse(events, spawnAt, spawnAt + out.seconds * 1000),
+        };
+        log(`  traced: ${JSON.stringify({ ...r.trace, kinds: undefined })}`);
+      } finally {
+        await Promise.all([ps.stop(), pd.stop()]);
+      }
+    }
+
     r.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
     r.memoryPressureEnd = psi();
     for (const tool of ['ferry', 'skopeo']) {
@@ -304,7 +376,11 @@ mkdirSync(outDir, { recursive: true });
 const save = () => {
   env.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(outDir, 'results.md'), render(results));
+  const notes = join(here, 'findings.md');
+  writeFileSync(
+    join(outDir, 'results.md'),
+    render(results, existsSync(notes) ? readFileSync(notes, 'utf8') : undefined),
+  );
   writeFileSync(join(outDir, 'chart.svg'), chart(results));
 };
 const order = Object.keys(WORKLOADS);
@@ -323,4 +399,4 @@ for (const name of only) {
   save();
 }
 log(`wrote ${join(outDir, 'results.md')} and results.json`);
-console.log(render(results));
+console.error(`bench/chart.svg and bench/results.md written`);

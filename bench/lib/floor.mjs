@@ -2,7 +2,10 @@
 // registry with curl, POST + monolithic PUT ?digest=, 4 curl streams in parallel. Each stream is one
 // curl process for its POSTs and one for its PUTs (connection reused), so process start-up is not
 // what is measured. Blobs are dealt to the 4 streams largest first, each to the least loaded.
-// `blobs` limits it to the blobs a destination is missing (crossrun); `streams` sweeps the concurrency.
+// `blobs` limits it to the blobs a destination is missing and `mounts` mounts the others from where the
+// registry holds them (crossrun); `streams` sweeps the concurrency.
+// `manifests` (levels: children, then indexes and images) are PUT by digest afterwards: `withManifests`
+// is the floor of everything a copy must write, `seconds` the blobs alone.
 import { performance } from 'node:perf_hooks';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -11,7 +14,11 @@ import { promisify } from 'node:util';
 
 const execFileP = promisify(execFile);
 
-export async function writeFloor(content, registry, { streams = 4, workDir, blobs: only }) {
+export async function writeFloor(
+  content,
+  registry,
+  { streams = 4, workDir, blobs: only, manifests = [], mounts = [] },
+) {
   const blobs = [...(only ?? content.uniqueBlobs())].sort((a, b) => b.size - a.size);
   const lanes = Array.from({ length: streams }, () => ({ bytes: 0, blobs: [] }));
   for (const b of blobs) {
@@ -20,49 +27,89 @@ export async function writeFloor(content, registry, { streams = 4, workDir, blob
     lane.bytes += b.size;
   }
   const repo = 'floor/blobs';
+  /** One curl process for a list of requests (a curlrc of `entries` joined by `next`); checks each status. */
+  const curl = async (file, entries, ok, what) => {
+    writeFileSync(join(workDir, file), entries.map((e) => ['silent', 'show-error', ...e].join('\n')).join('\nnext\n'));
+    const { stdout } = await execFileP('curl', ['-K', join(workDir, file)], { maxBuffer: 64 << 20 });
+    const lines = stdout.trim().split('\n');
+    const bad = lines.filter((l) => l.split(' ')[0] !== ok);
+    if (bad.length) throw new Error(`floor ${what}: ${bad.length} failed (${bad.slice(0, 3).join(', ')})`);
+    return lines;
+  };
+  const codeOut = ['output = "/dev/null"', 'write-out = "%{http_code}\\n"'];
   const started = performance.now();
+  // Blobs the registry already holds in other repositories (crossrun): one mount each.
+  if (mounts.length)
+    await curl(
+      `floor-${streams}-mounts.curlrc`,
+      mounts.map((m) => [
+        'request = "POST"',
+        `url = "${registry.url}/v2/${repo}/blobs/uploads/?mount=${m.digest}&from=${m.from}"`,
+        ...codeOut,
+      ]),
+      '201',
+      'mount',
+    );
   await Promise.all(
     lanes.map(async (lane, i) => {
       if (!lane.blobs.length) return;
-      const post = join(workDir, `floor-${streams}-post-${i}.curlrc`);
-      writeFileSync(
-        post,
-        ['silent', 'show-error', 'request = "POST"', 'write-out = "%{http_code} %header{location}\\n"']
-          .concat(lane.blobs.map(() => `url = "${registry.url}/v2/${repo}/blobs/uploads/"\noutput = "/dev/null"`))
-          .join('\n'),
-      );
-      const { stdout } = await execFileP('curl', ['-K', post], { maxBuffer: 64 << 20 });
-      const locs = stdout
-        .trim()
-        .split('\n')
-        .map((l) => {
-          const [code, loc] = l.split(' ');
-          if (code !== '202' || !loc) throw new Error(`floor POST: ${l}`);
-          return new URL(loc, registry.url);
-        });
-      const put = join(workDir, `floor-${streams}-put-${i}.curlrc`);
-      const entries = lane.blobs.map((b, j) => {
-        locs[j].searchParams.set('digest', b.digest);
-        return [
-          'silent',
-          'show-error',
-          'header = "Content-Type: application/octet-stream"',
-          'header = "Expect:"',
-          `upload-file = "${content.blobPath(b.digest)}"`,
-          `url = "${locs[j].href}"`,
+      const posts = await curl(
+        `floor-${streams}-post-${i}.curlrc`,
+        lane.blobs.map(() => [
+          'request = "POST"',
+          `url = "${registry.url}/v2/${repo}/blobs/uploads/"`,
           'output = "/dev/null"',
-          'write-out = "%{http_code}\\n"',
-        ].join('\n');
-      });
-      writeFileSync(put, entries.join('\nnext\n'));
-      const { stdout: codes } = await execFileP('curl', ['-K', put], { maxBuffer: 64 << 20 });
-      const bad = codes
-        .trim()
-        .split('\n')
-        .filter((c) => c !== '201');
-      if (bad.length) throw new Error(`floor PUT: ${bad.length} uploads failed (${bad.slice(0, 3).join(', ')})`);
+          'write-out = "%{http_code} %header{location}\\n"',
+        ]),
+        '202',
+        'POST',
+      );
+      await curl(
+        `floor-${streams}-put-${i}.curlrc`,
+        lane.blobs.map((b, j) => {
+          const loc = new URL(posts[j].split(' ')[1], registry.url);
+          loc.searchParams.set('digest', b.digest);
+          return [
+            'header = "Content-Type: application/octet-stream"',
+            'header = "Expect:"',
+            `upload-file = "${content.blobPath(b.digest)}"`,
+            `url = "${loc.href}"`,
+            ...codeOut,
+          ];
+        }),
+        '201',
+        'PUT',
+      );
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, blobs: blobs.length, bytes: blobs.reduce((s, b) => s + b.size, 0) };
+  // Then the manifests, by digest, level by level (an index after its children), dealt round-robin.
+  for (const [level, list] of manifests.entries())
+    await Promise.all(
+      Array.from({ length: streams }, async (_, i) => {
+        const mine = list.filter((_, j) => j % streams === i);
+        if (!mine.length) return;
+        await curl(
+          `floor-${streams}-manifests-${level}-${i}.curlrc`,
+          mine.map((m) => [
+            'request = "PUT"',
+            `header = "Content-Type: ${m.mediaType}"`,
+            'header = "Expect:"',
+            `data-binary = "@${content.blobPath(m.digest)}"`,
+            `url = "${registry.url}/v2/${repo}/manifests/${m.digest}"`,
+            ...codeOut,
+          ]),
+          '201',
+          'manifest PUT',
+        );
+      }),
+    );
+  const withManifests = (performance.now() - started) / 1000;
+  return {
+    seconds,
+    withManifests,
+    manifests: manifests.reduce((n, l) => n + l.length, 0),
+    blobs: blobs.length,
+    bytes: blobs.reduce((s, b) => s + b.size, 0),
+  };
 }
