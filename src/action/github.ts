@@ -15,8 +15,21 @@ export interface CommentTarget {
 /** Comments read while looking for ours: 50 pages of 100. */
 const MAX_PAGES = 50;
 
+/** Octokit for `owner/name` at the API base URL (GitHub Enterprise's too), each call cut at 30 s. */
+export function repoClient(t: Pick<CommentTarget, 'apiUrl' | 'token' | 'repository'>): {
+  octokit: ReturnType<typeof getOctokit>;
+  where: { owner: string; repo: string };
+} {
+  const [owner = '', repo = ''] = t.repository.split('/');
+  const octokit = getOctokit(t.token, {
+    baseUrl: t.apiUrl.replace(/\/+$/, ''),
+    request: { signal: AbortSignal.timeout(30_000) },
+  });
+  return { octokit, where: { owner, repo } };
+}
+
 /** Octokit's errors name neither the request nor the status in their message: a log line should. */
-function described(e: unknown): Error {
+export function described(e: unknown): Error {
   const r = e as { status?: number; message?: string; request?: { method?: string; url?: string } };
   if (typeof r?.status !== 'number' || !r.request?.url) return e as Error;
   const path = new URL(r.request.url).pathname;
@@ -43,12 +56,7 @@ async function upsert(
   marker: string,
   body: string,
 ): Promise<{ action: 'created' | 'updated' | 'unchanged'; id: number }> {
-  const [owner = '', repo = ''] = t.repository.split('/');
-  const octokit = getOctokit(t.token, {
-    baseUrl: t.apiUrl.replace(/\/+$/, ''),
-    request: { signal: AbortSignal.timeout(30_000) },
-  });
-  const where = { owner, repo };
+  const { octokit, where } = repoClient(t);
   let existing: { id: number; body?: string | undefined } | undefined;
   for (let page = 1; page <= MAX_PAGES && !existing; page++) {
     const { data: list } = await octokit.rest.issues.listComments({

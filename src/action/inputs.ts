@@ -29,6 +29,8 @@ export interface Inputs {
   notifyWebhook: string;
   /** When the webhook gets a message. */
   notifyOn: 'failure' | 'always';
+  /** Open (or comment on) an issue while runs fail; close it when one succeeds. */
+  issueOnFailure: boolean;
 }
 
 export class InputError extends Error {
@@ -107,5 +109,6 @@ export function readInputs(get: (name: string) => string = (n) => core.getInput(
     failOn,
     notifyWebhook: get('notify-webhook').trim(),
     notifyOn,
+    issueOnFailure: parseBool('issue-on-failure', get('issue-on-failure')) ?? false,
   };
 }

@@ -35,6 +35,7 @@ import {
 import { commandOf, type GitHubContext, readContext, resolveScope, type Scope } from './context.js';
 import { upsertComment } from './github.js';
 import { type Inputs, readInputs } from './inputs.js';
+import { reportToIssue } from './issue.js';
 import { notify } from './notify.js';
 import {
   annotate,
@@ -297,7 +298,10 @@ async function replicate(
     await writeSummary(md.slice(0, cut) + notesMarkdown(scope.notes) + head + md.slice(cut));
   }
   // A shard's report is one part of the run: the job that merges the shards notifies (command: report).
-  if (!inputs.shard && !scope.pullRequest) await notify(inputs, ctx, report, { file, ...(failed ? { failed } : {}) });
+  if (!inputs.shard && !scope.pullRequest) {
+    await notify(inputs, ctx, report, { file, ...(failed ? { failed } : {}) });
+    await reportToIssue(inputs, ctx, { report, file, ...(failed ? { failed } : {}) });
+  }
   return failed;
 }
 

@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import { mergeReports, parseReport, redact, renderSummary, serializeReport } from '../index.js';
 import type { GitHubContext } from './context.js';
 import type { Inputs } from './inputs.js';
+import { reportToIssue } from './issue.js';
 import { notify } from './notify.js';
 import { setReportOutputs, writeSummary } from './output.js';
 
@@ -54,5 +55,6 @@ export async function mergeCommand(inputs: Inputs, ctx: GitHubContext): Promise<
       ? `${merged.totals.failed} image(s) failed, ${merged.ruleErrors.length} rule error(s) across the shards`
       : undefined;
   await notify(inputs, ctx, merged, failed ? { failed } : {});
+  await reportToIssue(inputs, ctx, { report: merged, file: inputs.config, ...(failed ? { failed } : {}) });
   return failed;
 }

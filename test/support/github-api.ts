@@ -1,7 +1,9 @@
 /**
  * A loopback stand-in for the GitHub REST API's issue comments, enough for the sticky plan comment:
- * list (paginated), create, update. Records every request; can refuse writes like a fork PR's
- * read-only token does (403 "Resource not accessible by integration").
+ * list (paginated), create, update; and for issues, enough for issue-on-failure: list a
+ * repository's issues (paginated, by state, pull requests included as GitHub does), create one,
+ * update its state. Records every request; can refuse writes like a fork PR's read-only token does
+ * (403 "Resource not accessible by integration").
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +12,7 @@ export interface ApiRequest {
   method: string;
   path: string;
   authorization?: string;
-  body?: { body?: string };
+  body?: { body?: string; title?: string; state?: string; state_reason?: string };
 }
 
 export interface FakeComment {
@@ -20,17 +22,29 @@ export interface FakeComment {
   issue: number;
 }
 
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  state_reason?: string | null;
+  /** Set on pull requests, which the issues endpoint lists too. */
+  pull_request?: { url: string };
+  user: { login: string; type: string };
+}
+
 export interface GitHubApi {
   url: string;
   requests: ApiRequest[];
   comments: FakeComment[];
+  issues: FakeIssue[];
   /** When set, POST and PATCH answer 403 like a read-only token. */
   readOnly: boolean;
   stop(): Promise<void>;
 }
 
 export async function startGitHubApi(): Promise<GitHubApi> {
-  const api: Omit<GitHubApi, 'url' | 'stop'> = { requests: [], comments: [], readOnly: false };
+  const api: Omit<GitHubApi, 'url' | 'stop'> = { requests: [], comments: [], issues: [], readOnly: false };
   let nextId = 1000;
   const send = (res: ServerResponse, status: number, data: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -47,6 +61,35 @@ export async function startGitHubApi(): Promise<GitHubApi> {
     api.requests.push(record);
     const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname);
     const one = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname);
+    const issues = /^\/repos\/[^/]+\/[^/]+\/issues$/.test(url.pathname);
+    const issue = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/.exec(url.pathname);
+    if (issues && req.method === 'GET') {
+      const page = Number(url.searchParams.get('page') ?? 1);
+      const per = Number(url.searchParams.get('per_page') ?? 30);
+      const state = url.searchParams.get('state') ?? 'open';
+      const all = api.issues.filter((i) => state === 'all' || i.state === state);
+      if (url.searchParams.get('direction') !== 'asc') all.reverse();
+      return send(res, 200, all.slice((page - 1) * per, page * per));
+    }
+    if ((issues && req.method === 'POST') || (issue && req.method === 'PATCH')) {
+      if (api.readOnly) return send(res, 403, { message: 'Resource not accessible by integration' });
+      if (issues) {
+        const i: FakeIssue = {
+          number: api.issues.length + 1,
+          title: String(record.body?.title ?? ''),
+          body: String(record.body?.body ?? ''),
+          state: 'open',
+          user: { login: 'github-actions[bot]', type: 'Bot' },
+        };
+        api.issues.push(i);
+        return send(res, 201, i);
+      }
+      const i = api.issues.find((x) => x.number === Number(issue![1]));
+      if (!i) return send(res, 404, { message: 'Not Found' });
+      if (record.body?.state === 'open' || record.body?.state === 'closed') i.state = record.body.state;
+      if (record.body?.state_reason !== undefined) i.state_reason = record.body.state_reason;
+      return send(res, 200, i);
+    }
     if (list && req.method === 'GET') {
       const page = Number(url.searchParams.get('page') ?? 1);
       const per = Number(url.searchParams.get('per_page') ?? 30);

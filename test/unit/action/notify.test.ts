@@ -1,50 +1,13 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { notify, webhookRefused } from '../../../src/action/notify.js';
-import { buildReport } from '../../../src/report/json.js';
 import { notificationMessage } from '../../../src/report/notify.js';
-import type { Result } from '../../../src/replicate/result.js';
 import { registerSecret } from '../../../src/util/secrets.js';
+import { report, result, stdoutOf } from './run-fixtures.js';
 
 const SECRET = 'Pa55-notify-9f3e1d';
 
-/** What @actions/core wrote to stdout (its annotations) while `fn` ran. */
-async function stdoutOf(fn: () => Promise<void>): Promise<string> {
-  let out = '';
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await fn();
-  } finally {
-    write.mockRestore();
-  }
-  return out;
-}
-
-const result = (tag: string, status: Result['status'], extra: Partial<Result> = {}): Result => ({
-  rule: 'app',
-  destination: `harbor.example.com/team/app:${tag}`,
-  tag,
-  status,
-  bytes: 0,
-  blobs: { copied: 0, mounted: 0, present: 0 },
-  durationMs: 0,
-  retries: 0,
-  ...extra,
-});
-const report = (results: Result[]) =>
-  buildReport({
-    command: 'run',
-    dryRun: false,
-    startedAt: new Date('2025-01-01T00:00:00Z'),
-    finishedAt: new Date('2025-01-01T00:01:00Z'),
-    results,
-    ruleErrors: [],
-    version: '0.1.0',
-  });
 const failedRun = () =>
   report([
     result('v1', 'copied'),

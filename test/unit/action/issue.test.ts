@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { reportToIssue, syncFailureIssue } from '../../../src/action/issue.js';
+import { registerSecret } from '../../../src/util/secrets.js';
+import { type GitHubApi, startGitHubApi } from '../../support/github-api.js';
+import { report, result, stdoutOf } from './run-fixtures.js';
+
+const SECRET = 'Pa55-issue-5c1a7e';
+const TOKEN = 'ghs_issue_token_for_tests';
+const RUN = 'https://github.com/acme/mirrors/actions/runs/42';
+
+const failedRun = () =>
+  report([
+    result('v1', 'copied'),
+    result('v2|<script>', 'failed', {
+      error: { kind: 'unauthorized', message: `basic auth ferry:${SECRET} refused | <b>x</b>`, status: 401 },
+    }),
+  ]);
+const goodRun = () => report([result('v1', 'copied'), result('v2', 'unchanged')]);
+
+let api: GitHubApi;
+const target = () => ({ apiUrl: api.url, token: TOKEN, repository: 'acme/mirrors' });
+const writes = () => api.requests.filter((r) => r.method !== 'GET');
+
+beforeAll(async () => {
+  api = await startGitHubApi();
+  registerSecret(SECRET);
+});
+afterAll(() => api.stop());
+beforeEach(() => {
+  api.requests.length = 0;
+  api.issues.length = 0;
+  api.comments.length = 0;
+  api.readOnly = false;
+});
+
+describe('issue-on-failure', () => {
+  test('failing runs open one issue, then comment on it; a successful run comments and closes it', async () => {
+    const failing = () =>
+      syncFailureIssue(target(), { report: failedRun(), file: 'replication.yaml', failed: 'x', runUrl: RUN });
+    const first = await failing();
+    expect(first).toEqual({ action: 'opened', issue: 1 });
+    expect(api.issues).toHaveLength(1);
+    const issue = api.issues[0]!;
+    expect(issue.title).toBe('ferry: replication with replication.yaml is failing');
+    expect(issue.body).toContain('<!-- ferry:failing path=replication.yaml -->');
+    expect(issue.body).toContain(`[A run](${RUN}) failed: 1 failed · 1 copied`);
+    expect(issue.body).toContain(
+      '| <code>harbor.example.com/team/app:v2\\|‹script›</code> | unauthorized: basic auth ferry:*** refused \\| ‹b›x‹/b› |',
+    );
+    expect(issue.body).not.toContain(SECRET);
+    expect(api.requests.every((r) => r.authorization?.endsWith(TOKEN))).toBe(true);
+
+    const second = await failing();
+    expect(second).toEqual({ action: 'commented', issue: 1 });
+    expect(api.issues).toHaveLength(1);
+    expect(api.comments.map((c) => c.issue)).toEqual([1]);
+    expect(api.comments[0]!.body).toContain('failed: 1 failed · 1 copied');
+
+    const fixed = await syncFailureIssue(target(), { report: goodRun(), file: 'replication.yaml', runUrl: RUN });
+    expect(fixed).toEqual({ action: 'closed', issue: 1 });
+    expect(api.issues[0]).toMatchObject({ state: 'closed', state_reason: 'completed' });
+    expect(api.comments.at(-1)!.body).toBe(
+      `✅ [This run](${RUN}) succeeded: 1 copied · 1 unchanged; 0 B moved in 1m00s. Closing.\n`,
+    );
+  });
+
+  test('a successful run with no open issue writes nothing', async () => {
+    expect(await syncFailureIssue(target(), { report: goodRun(), file: 'replication.yaml' })).toEqual({
+      action: 'none',
+    });
+    expect(writes()).toEqual([]);
+  });
+
+  test('the issue is found past the first page; pull requests and other rules files are not it', async () => {
+    const other = (n: number, body: string, pr = false) =>
+      api.issues.push({
+        number: n,
+        title: `other ${n}`,
+        body,
+        state: 'open',
+        user: { login: 'someone', type: 'User' },
+        ...(pr ? { pull_request: { url: 'x' } } : {}),
+      });
+    other(1, 'quoting <!-- ferry:failing path=replication.yaml --> in a pull request', true);
+    other(2, '<!-- ferry:failing path=other/replication.yaml -->');
+    for (let n = 3; n <= 150; n++) other(n, `unrelated ${n}`);
+    other(151, '<!-- ferry:failing path=replication.yaml -->\nRuns are failing.');
+    const r = await syncFailureIssue(target(), { report: failedRun(), file: 'replication.yaml', failed: 'x' });
+    expect(r).toEqual({ action: 'commented', issue: 151 });
+    expect(api.requests.filter((q) => q.method === 'GET' && /[?&]page=2\b/.test(q.path))).toHaveLength(1);
+    expect(api.issues.filter((i) => i.state === 'closed')).toEqual([]);
+  });
+
+  test('off by default, and never for a dry run or a run that selected nothing', async () => {
+    const ctx = { apiUrl: 'http://127.0.0.1:1', repository: 'acme/mirrors' };
+    const file = 'replication.yaml';
+    await reportToIssue({ issueOnFailure: false, githubToken: TOKEN }, ctx, { report: failedRun(), file, failed: 'x' });
+    await reportToIssue(
+      { issueOnFailure: true, githubToken: TOKEN },
+      { ...ctx, apiUrl: api.url },
+      {
+        report: report([result('v1', 'failed')], true),
+        file,
+        failed: 'x',
+      },
+    );
+    await reportToIssue(
+      { issueOnFailure: true, githubToken: TOKEN },
+      { ...ctx, apiUrl: api.url },
+      {
+        report: report([]),
+        file,
+      },
+    );
+    expect(api.requests).toEqual([]);
+  });
+
+  test('a token without issues: write gives a warning, and the run is not affected', async () => {
+    api.readOnly = true;
+    const out = await stdoutOf(() =>
+      reportToIssue(
+        { issueOnFailure: true, githubToken: TOKEN },
+        { apiUrl: api.url, repository: 'acme/mirrors' },
+        { report: failedRun(), file: 'replication.yaml', failed: 'x' },
+      ),
+    );
+    expect(out).toMatch(
+      /::warning::ferry: could not update the failure issue \(POST \/repos\/acme\/mirrors\/issues: 403 Resource not accessible by integration\); the workflow needs issues: write/,
+    );
+  });
+});
