@@ -294,6 +294,8 @@ export async function gather(
                   );
                   if (refusal) {
                     f.skip = refusal;
+                    // Left out after the listing's count: selected + left out stays the number listed.
+                    selection.tags.selected--;
                     selection.dropped[refusal.why === 'filtered-labels' ? 'labels' : 'resource']++;
                     cache.release(repo, f.digest);
                   }

@@ -1,8 +1,9 @@
 /** `ferry validate` runs the action's checks, the workflow-cron check included, with the field's line. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validateCommand } from '../../../src/cli/commands/validate.js';
+import { captureConsole } from '../../support/console.js';
 import { createTempDir, type TempDir } from '../../support/tmp.js';
 
 let tmp: TempDir;
@@ -31,17 +32,8 @@ afterAll(() => tmp?.remove());
 
 /** Runs `ferry validate -c file`; exit code, stdout and stderr. */
 async function validate(file: string): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    const code = await validateCommand({ config: file });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
+  const { result: code, out, err } = await captureConsole(() => validateCommand({ config: file }));
+  return { code, out, err };
 }
 
 describe('ferry validate and the workflows', () => {
