@@ -6,14 +6,13 @@ import type { Plan, PlanAction, PlanItem, RulePlan, Selection } from '../plan/ty
 import {
   alignColumns,
   code,
-  escapeHtml,
   escapeMarkdownCell,
   neutralizeCommands,
   oneLine,
   shortDigest,
   truncate,
 } from './escape.js';
-import { selectionLine } from './summary.js';
+import { htmlText, selectionLine } from './summary.js';
 import { type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
 
 /** GitHub rejects comments over 65 536 characters; leave room for the marker and edits. */
@@ -272,7 +271,7 @@ function ruleCountsText(rule: RulePlan, minus = '−'): string {
 }
 
 function summaryLine(rule: RulePlan): string {
-  return `<b>${escapeHtml(truncate(oneLine(rule.rule), 100))}</b> · ${ruleCountsText(rule)}`;
+  return `<b>${htmlText(rule.rule, 100)}</b> · ${ruleCountsText(rule)}`;
 }
 
 function ruleBlock(rule: RulePlan): string {

@@ -356,10 +356,19 @@ function ruleTable(rows: RuleRow[]): string {
     else byRepo.set(r.repository, [r]);
   }
   for (const [repo, list] of byRepo) {
-    out.push(`<details><summary>${escapeHtml(oneLine(truncate(repo, 200)))}: ${list.length} unchanged</summary>\n\n`);
+    out.push(`<details><summary>${htmlText(repo, 200)}: ${list.length} unchanged</summary>\n\n`);
     out.push(ROW_HEADER, ...list.map((r) => r.line), '\n</details>\n\n');
   }
   return out.join('');
+}
+
+/**
+ * Untrusted text inside an HTML block (`<summary>`), where Markdown is not read but GitHub still
+ * turns `@name` into a mention that notifies: one line, cut, HTML-escaped, `@` followed by a
+ * zero-width space as in table cells.
+ */
+export function htmlText(s: string, max: number): string {
+  return escapeHtml(truncate(oneLine(s), max)).replace(/@/g, '@\u200B');
 }
 
 /** `ghcr.io/acme/api:v1` → `ghcr.io/acme/api`. */

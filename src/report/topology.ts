@@ -68,9 +68,13 @@ export function topologyLines(edges: readonly TopologyEdge[]): string[] | undefi
     ids.set(name, id);
     return `${id}["${mermaidText(name)}"]`;
   };
-  for (const e of edges) {
-    const added = [e.source, e.destination].filter((n, i, all) => !ids.has(n) && all.indexOf(n) === i).length;
-    if (lines.length - 1 >= MAX_EDGES || ids.size + added > MAX_NODES) {
+  for (const [i, e] of edges.entries()) {
+    if (lines.length - 1 >= MAX_EDGES) {
+      more += edges.length - i;
+      break;
+    }
+    const added = e.source === e.destination ? +!ids.has(e.source) : +!ids.has(e.source) + +!ids.has(e.destination);
+    if (ids.size + added > MAX_NODES) {
       more++;
       continue;
     }

@@ -321,4 +321,5 @@ test('thousands of rules: per-rule totals rows go before failures, headline kept
   expect(md).toContain('| **Total** |');
   for (const r of results.filter((x) => x.status === 'failed')) expect(md).toContain(`<code>${r.destination}</code>`);
   expectWellFormedTables(md);
-});
+  // 20,000 rules rendered several times over: seconds on a busy 2-core machine.
+}, 20_000);

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { buildReport } from '../../../src/report/json.js';
 import { renderPlan } from '../../../src/report/plan-comment.js';
 import { renderSummary } from '../../../src/report/summary.js';
 import { MAX_EDGES, MAX_NODES, type TopologyEdge, topologyMarkdown } from '../../../src/report/topology.js';
 import type { Result, ResultStatus } from '../../../src/replicate/result.js';
+import { runReport } from './fixtures.js';
 import { mermaidBlocks, parseFlowchart } from './mermaid.js';
 
 const HOSTILE = [
@@ -42,15 +42,7 @@ function result(rule: string, tag: string, status: ResultStatus, extra: Partial<
 }
 
 const report = (results: Result[], ruleErrors: { rule: string; message: string }[] = []) =>
-  buildReport({
-    command: 'run',
-    dryRun: false,
-    startedAt: new Date('2026-01-01T00:00:00Z'),
-    finishedAt: new Date('2026-01-01T00:01:00Z'),
-    results,
-    ruleErrors,
-    version: '0.1.0',
-  });
+  runReport(results, { ruleErrors });
 
 describe('topology picture', () => {
   test('registries are nodes, each rule an edge with its counts, and Mermaid parses it', async () => {

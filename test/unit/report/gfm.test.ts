@@ -1,0 +1,227 @@
+/**
+ * The job summary and the PR comment as GitHub shows them: rendered by a GFM renderer (marked),
+ * read back through a DOM. With hostile names (pipes, backticks, `<script>`, line breaks,
+ * 300-character tags), every table row keeps its header's cells, each name stays whole in its
+ * own cell, and no HTML gets through but the renderers' own few tags.
+ */
+import { JSDOM } from 'jsdom';
+import { lexer, marked, type Tokens } from 'marked';
+import { describe, expect, test } from 'vitest';
+import type { Plan, PlanAction, PlanItem } from '../../../src/plan/types.js';
+import { renderPlan } from '../../../src/report/plan-comment.js';
+import { renderSummary } from '../../../src/report/summary.js';
+import type { Result, ResultStatus } from '../../../src/replicate/result.js';
+import { runReport } from './fixtures.js';
+
+const HOSTILE = [
+  'pipe|in|tag',
+  '`tick`',
+  '``double``',
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  'line\nbreak',
+  'cr\r\nlf',
+  '**bold** _it_ ~~s~~',
+  '[link](https://evil.example)',
+  '@here &amp; &lt;',
+  '</details><details open>',
+  '<!-- comment',
+  '\\|escaped',
+  `long-${'x'.repeat(295)}`,
+];
+
+/** The elements the renderers mean to produce, with the attributes they may carry. */
+const ALLOWED: Record<string, string[]> = {
+  h2: [],
+  h3: [],
+  p: [],
+  blockquote: [],
+  strong: [],
+  em: [],
+  code: ['class'],
+  pre: [],
+  table: [],
+  thead: [],
+  tbody: [],
+  tr: [],
+  th: ['align'],
+  td: ['align'],
+  details: ['open'],
+  summary: [],
+  b: [],
+  sub: [],
+  a: ['href'],
+  ul: [],
+  li: [],
+  br: [],
+};
+
+function rendered(md: string): Document {
+  return new JSDOM(`<body>${marked.parse(md, { gfm: true, async: false })}</body>`).window.document;
+}
+
+/** Cells of a raw GFM table row: split at pipes that are not backslash-escaped (GFM spec 4.10). */
+function rawCells(row: string): number {
+  const inner = row.trim().replace(/^\|/, '').replace(/\|$/, '');
+  return inner.split(/(?<!\\)\|/).length;
+}
+
+/** Every table marked finds: each raw row splits into exactly the header's number of cells. */
+function expectWholeRows(md: string): number {
+  let tables = 0;
+  const walk = (tokens: readonly { type: string; tokens?: unknown }[]) => {
+    for (const t of tokens) {
+      if (t.type === 'table') {
+        tables++;
+        const table = t as Tokens.Table;
+        const lines = table.raw.trimEnd().split('\n');
+        for (const line of [lines[0]!, ...lines.slice(2)]) expect(rawCells(line), line).toBe(table.header.length);
+        expect(table.rows.length).toBe(lines.length - 2);
+      }
+      if (Array.isArray(t.tokens)) walk(t.tokens as never);
+    }
+  };
+  walk(lexer(md, { gfm: true }));
+  return tables;
+}
+
+/** No element or attribute beyond the allowed ones; no `on…` handler, no script URL. */
+function expectNoRawHtml(doc: Document): void {
+  for (const el of doc.body.querySelectorAll('*')) {
+    const tag = el.tagName.toLowerCase();
+    expect(Object.keys(ALLOWED), `<${tag}> in the output`).toContain(tag);
+    for (const attr of el.getAttributeNames()) expect(ALLOWED[tag], `${tag}[${attr}]`).toContain(attr);
+    if (tag === 'a') expect(el.getAttribute('href')).toMatch(/^https:\/\/|^#/);
+  }
+}
+
+/** A name as a reader sees it: one line, cut with `…`, an @mention broken by a zero-width space. */
+const shown = (s: string, max: number) => {
+  const line = s.replace(/\r\n|[\r\n]/g, ' ');
+  const points = Array.from(line);
+  return (points.length <= max ? line : points.slice(0, max - 1).join('') + '…').replace(/@/g, '@\u200B');
+};
+
+function result(i: number, tag: string, status: ResultStatus): Result {
+  return {
+    rule: `rule ${HOSTILE[i % HOSTILE.length]}`,
+    source: `harbor.example.com/team/app:${tag}`,
+    destination: `ghcr.io/acme/app:${tag}`,
+    tag,
+    status,
+    sourceDigest: `sha256:${'ab'.repeat(32)}`,
+    bytes: 1024,
+    blobs: { copied: 1, mounted: 0, present: 0 },
+    durationMs: 10,
+    retries: 0,
+    ...(status === 'failed'
+      ? { error: { kind: 'denied', message: `push of ${tag} refused`, hint: `check ${tag}`, status: 403 } }
+      : status === 'skipped' || status === 'kept'
+        ? { reason: `because ${tag}` }
+        : {}),
+  };
+}
+
+describe('the job summary through a GFM renderer', () => {
+  const statuses: ResultStatus[] = ['copied', 'failed', 'skipped', 'kept', 'unchanged'];
+  const results = HOSTILE.flatMap((tag, i) => statuses.map((s) => result(i, tag, s)));
+  // Enough unchanged rows in one rule's repository that they fold into <details> (with its first one).
+  for (let n = 0; n < 7; n++) results.push(result(0, `${HOSTILE[0]}-${n}`, 'unchanged'));
+  const md = renderSummary(
+    runReport(results, {
+      ruleErrors: HOSTILE.map((h) => ({ rule: `rule ${h}`, message: `listing ${h} failed`, hint: `hint ${h}` })),
+      warnings: HOSTILE.map((h) => ({ rule: `rule ${h}`, message: `warning ${h}` })),
+    }),
+    {
+      failed: `fail-on ${HOSTILE.join(' ')}`,
+      reportPath: 'reports/<b>ferry|report`.json',
+      reportUrl: 'https://github.com/acme/x/actions/runs/1#artifacts',
+      rules: HOSTILE.map((h, i) => ({ name: `rule ${h}`, source: `src ${h}`, destination: `dst ${i}` })),
+    },
+  );
+  const doc = rendered(md);
+
+  test('every table row has its header cell count', () => {
+    expect(expectWholeRows(md)).toBeGreaterThan(5);
+  });
+
+  test('no HTML gets through but the summary’s own tags', () => {
+    expectNoRawHtml(doc);
+    expect(doc.body.textContent).toContain('<script>alert(1)</script>');
+  });
+
+  test('each destination shows whole in its own cell, line breaks as spaces', () => {
+    const cells = [...doc.querySelectorAll('td code')].map((c) => c.textContent);
+    for (const tag of HOSTILE) expect(cells).toContain(shown(`ghcr.io/acme/app:${tag}`, 300));
+  });
+
+  test('reasons and errors stay in their cell', () => {
+    const rows = [...doc.querySelectorAll('tr')].map((tr) => [...tr.children].map((c) => c.textContent ?? ''));
+    const reasons = rows.filter((r) => r.length === 9).map((r) => r[8]);
+    for (const tag of HOSTILE) expect(reasons).toContain(shown(`because ${tag}`, 200));
+    const failures = rows.filter((r) => r.length === 3 && r[2]?.startsWith('check '));
+    for (const tag of HOSTILE) expect(failures.map((r) => r[2])).toContain(shown(`check ${tag}`, 300));
+  });
+
+  test('the folded unchanged rows sit in a <details> whose summary names the repository', () => {
+    const summaries = [...doc.querySelectorAll('details > summary')].map((s) => s.textContent);
+    expect(summaries).toEqual(['ghcr.io/acme/app: 8 unchanged']);
+  });
+});
+
+describe('the PR comment through a GFM renderer', () => {
+  const item = (tag: string, action: PlanAction): PlanItem => ({
+    rule: `rule ${tag}`,
+    sourceRepository: `team/${tag}`,
+    destinationRepository: `acme/${tag}`,
+    tag,
+    action,
+    sourceDigest: `sha256:${'cd'.repeat(32)}`,
+    destinationDigest: `sha256:${'ef'.repeat(32)}`,
+    reason: `because ${tag}`,
+  });
+  const plan: Plan = {
+    dryRun: true,
+    rules: HOSTILE.map((h) => ({
+      rule: `rule ${h}`,
+      items: (['copy', 'update', 'delete', 'delete-blocked', 'kept', 'skip'] as const).map((a) => item(h, a)),
+      warnings: [`warning ${h}`],
+      deletionsRefused: `refused ${h}`,
+    })),
+  };
+  const body = renderPlan(plan, {
+    file: 'rules/<script>|`x`.yaml',
+    sha: 'abcdef1234567',
+    runUrl: 'https://github.com/acme/x/actions/runs/1',
+    notes: HOSTILE.map((h) => `note ${h}`),
+    validation: { errors: [], warnings: HOSTILE.map((h) => `validation ${h}`) },
+    changedRules: HOSTILE.map((h) => `rule ${h}`),
+    rules: HOSTILE.map((h, i) => ({ name: `rule ${h}`, source: `src ${h}`, destination: `dst ${i}` })),
+  });
+  const doc = rendered(body);
+
+  test('no HTML gets through but the comment’s own tags, and it stays under the comment limit', () => {
+    expectNoRawHtml(doc);
+    expect(body.length).toBeLessThan(65_536);
+    expect(expectWholeRows(body)).toBe(0);
+  });
+
+  test('one <details> per rule, its summary naming the rule as written', () => {
+    const summaries = [...doc.querySelectorAll('details > summary b')].map((b) => b.textContent);
+    expect(summaries).toEqual(HOSTILE.map((h) => shown(`rule ${h}`, 100)));
+  });
+
+  test('the diff blocks hold every tag, and no name closes its fence', () => {
+    const diffs = [...doc.querySelectorAll('pre code.language-diff')].map((c) => c.textContent ?? '');
+    expect(diffs).toHaveLength(HOSTILE.length);
+    // In a code block a mention does nothing: the text is as written.
+    for (const [i, h] of HOSTILE.entries())
+      expect(diffs[i]).toContain(`because ${shown(h, 200).replace(/\u200B/g, '')}`.slice(0, 60));
+  });
+
+  test('the hostile text reaches the reader as text', () => {
+    const text = doc.body.textContent ?? '';
+    expect(text).toContain('warning <script>alert(1)</script>');
+    expect(text).toContain('note </details><details open>');
+  });
+});
