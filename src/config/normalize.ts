@@ -124,12 +124,20 @@ export function normalizeUrl(url: string): string {
   }
 }
 
+/** Registry types that are one archive file (or an https:// URL to one) rather than an endpoint. */
+export const ARCHIVE_TYPES: ReadonlySet<RegistryType> = new Set(['oci-archive', 'docker-archive']);
+
 function registry(file: string, name: string, v: Raw, line: number): RegistryConfig {
   const type = v.type as RegistryType;
   const reg: RegistryConfig = { name, type, tls: { verify: true }, line };
-  const url = typeof v.url === 'string' ? v.url : type === 'oci-layout' ? undefined : DEFAULT_URLS[type];
-  if (url !== undefined && type !== 'oci-layout') reg.url = normalizeUrl(url);
+  const local = type === 'oci-layout' || ARCHIVE_TYPES.has(type);
+  const url = typeof v.url === 'string' ? v.url : local ? undefined : DEFAULT_URLS[type];
+  // An archive's URL names the file itself: kept whole, path and all.
+  if (url !== undefined && ARCHIVE_TYPES.has(type)) reg.url = url;
+  else if (url !== undefined && !local) reg.url = normalizeUrl(url);
   if (typeof v.path === 'string') reg.path = relativeTo(file, v.path);
+  if (typeof v.sha256 === 'string') reg.sha256 = v.sha256.replace(/^sha256:/, '');
+  if (typeof v.repository === 'string') reg.repository = v.repository;
   const creds = credentials(file, v.credentials);
   if (creds) reg.credentials = creds;
   if (isObj(v.tls)) {

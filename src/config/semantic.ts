@@ -232,7 +232,38 @@ export function cronProblem(expr: string): { message: string; severity: 'error' 
 }
 
 function registryIdentity(reg: RegistryConfig): string {
-  return reg.type === 'oci-layout' ? `path:${reg.path ?? ''}` : `url:${reg.url ?? reg.name}`;
+  return reg.path !== undefined ? `path:${reg.path}` : `url:${reg.url ?? reg.name}`;
+}
+
+/** oci-archive, docker-archive: a file (path) or an https:// URL with its sha256 pinned. */
+function checkArchive(
+  reg: RegistryConfig,
+  raw: Raw,
+  add: (path: Segment[], message: string, severity?: 'error' | 'warning') => void,
+) {
+  if (raw.url !== undefined && raw.path !== undefined)
+    add([], `an ${reg.type} is a file (path) or a download (url), not both`);
+  else if (raw.url === undefined && raw.path === undefined)
+    add([], `missing required key "path" (the archive file, like ./images.tar) or "url" (https://… with sha256)`);
+  if (typeof raw.url === 'string') {
+    let u: URL | undefined;
+    try {
+      u = new URL(raw.url);
+    } catch {
+      add(['url'], 'not a valid URL; expected https://host/path/images.tar');
+    }
+    if (u && u.protocol !== 'https:') add(['url'], 'an archive is downloaded over https:// only');
+    else if (u && (u.username || u.password))
+      add(['url'], 'credentials are not allowed in the URL: a pre-signed URL carries its token in the query');
+    if (raw.sha256 === undefined)
+      add(
+        [],
+        'missing required key "sha256": pin the archive\'s SHA-256 (`sha256sum images.tar`), so a changed or corrupt download is refused',
+      );
+  }
+  if (raw.credentials !== undefined) add(['credentials'], `ignored: an ${reg.type} has no credentials`, 'warning');
+  if (raw.tls !== undefined)
+    add(['tls'], 'ignored: an archive download trusts the system CAs and NODE_EXTRA_CA_CERTS', 'warning');
 }
 
 const SECRETISH = /pass(word)?|secret|token|api[_-]?key|credential/i;
@@ -242,7 +273,11 @@ function checkRegistry(reg: RegistryConfig, raw: Raw, ctx: SemanticContext, out:
   const add = (path: Segment[], message: string, severity: 'error' | 'warning' = 'error') =>
     out.push({ path: [...base, ...path], message, severity });
 
-  if (reg.type === 'oci-layout') {
+  const archive = reg.type === 'oci-archive' || reg.type === 'docker-archive';
+  if (!archive && (raw.sha256 !== undefined || raw.repository !== undefined))
+    add([raw.sha256 !== undefined ? 'sha256' : 'repository'], 'only for type oci-archive or docker-archive');
+  if (archive) checkArchive(reg, raw, add);
+  else if (reg.type === 'oci-layout') {
     if (raw.url !== undefined) add(['url'], 'an oci-layout registry is a local directory: use path, not url');
     else if (raw.path === undefined)
       add([], 'missing required key "path" (the OCI image layout directory, like ./backup)');
@@ -250,13 +285,14 @@ function checkRegistry(reg: RegistryConfig, raw: Raw, ctx: SemanticContext, out:
       add(['credentials'], 'ignored: an oci-layout directory has no credentials', 'warning');
     if (raw.tls !== undefined) add(['tls'], 'ignored: an oci-layout directory has no TLS', 'warning');
   } else {
-    if (raw.path !== undefined) add(['path'], `path is only for type oci-layout; type ${reg.type} needs url`);
+    if (raw.path !== undefined)
+      add(['path'], `path is only for types oci-layout, oci-archive and docker-archive; type ${reg.type} needs url`);
     if (raw.url === undefined && reg.url === undefined) {
       add([], `missing required key "url": the registry's address, like https://registry.example.com`);
     }
   }
 
-  if (typeof raw.url === 'string' && reg.type !== 'oci-layout') {
+  if (typeof raw.url === 'string' && reg.type !== 'oci-layout' && !archive) {
     let u: URL | undefined;
     try {
       u = new URL(raw.url);

@@ -5,7 +5,19 @@
  */
 
 export type RegistryType =
-  'registry' | 'harbor' | 'dockerhub' | 'ghcr' | 'aliyun-acr' | 'ecr' | 'gar' | 'quay' | 'oci-layout';
+  | 'registry'
+  | 'harbor'
+  | 'dockerhub'
+  | 'ghcr'
+  | 'aliyun-acr'
+  | 'ecr'
+  | 'gar'
+  | 'quay'
+  | 'oci-layout'
+  /** A tar or tar.gz of an OCI image layout (skopeo's and containerd's oci-archive). */
+  | 'oci-archive'
+  /** What `docker save` writes. */
+  | 'docker-archive';
 
 /** Where a secret comes from. A literal secret is never accepted in the file. */
 export type SecretRef =
@@ -33,8 +45,15 @@ export interface RegistryConfig {
   type: RegistryType;
   /** Base URL (https://host[:port] or http://host[:port] only when explicitly http). Absent for oci-layout. */
   url?: string;
-  /** Directory for oci-layout, already resolved against the config file's directory by the loader. */
+  /**
+   * Directory for oci-layout, or the file of an oci-archive/docker-archive, already resolved
+   * against the config file's directory by the loader.
+   */
   path?: string;
+  /** oci-archive/docker-archive: the archive file's SHA-256 (64 hex); required with an https:// url. */
+  sha256?: string;
+  /** oci-archive/docker-archive: the repository of entries named by a bare tag (skopeo's `oci-archive:file:tag`). */
+  repository?: string;
   /** Credential references; when absent, Docker config.json then anonymous. */
   credentials?: Credentials;
   tls: TlsOptions;

@@ -6,6 +6,7 @@ import { apiHost, normalizeRegistry } from '../oci/ref.js';
 import type { RegistryCredentials } from '../registry/auth/docker-config.js';
 import { RegistryClient } from '../registry/client.js';
 import { AliyunAcrStore, aliyunEndpointWarnings } from './aliyun-acr.js';
+import { openArchive } from './archive-store.js';
 import { resolveCredentials } from './credentials.js';
 import { DockerHubStore, HUB_API_URL, RateLimitSink } from './dockerhub.js';
 import { EcrStore, ecrEndpointWarnings } from './ecr.js';
@@ -68,6 +69,17 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     if (!reg.path) throw new Error(`registries.${reg.name}: an oci-layout registry needs a path`);
     // The loader already resolved `path` against the config file's directory.
     return new OciLayoutStore(reg.name, resolve(reg.path));
+  }
+  if (reg.type === 'oci-archive' || reg.type === 'docker-archive') {
+    // The loader already resolved `path`; `url` is the archive's own https:// URL, kept whole.
+    return openArchive({
+      name: reg.name,
+      format: reg.type,
+      ...(reg.path ? { path: resolve(reg.path) } : {}),
+      ...(reg.url ? { url: reg.url } : {}),
+      ...(reg.sha256 ? { sha256: reg.sha256 } : {}),
+      ...(reg.repository ? { repository: reg.repository } : {}),
+    });
   }
   if (!reg.url) throw new Error(`registries.${reg.name}: url is required`);
   const url = new URL(reg.url);
@@ -208,14 +220,19 @@ export class StoreSet {
     return s;
   }
 
-  /** Closes every store; returns the requests each made, by method. */
+  /** What failed while closing, by registry name: a destination archive that could not be written. */
+  readonly closeErrors: { registry: string; message: string }[] = [];
+
+  /** Closes every store; returns the requests each made, by method. Failures are kept in closeErrors. */
   async close(): Promise<Record<string, Record<string, number>>> {
     const requests: Record<string, Record<string, number>> = {};
     for (const [name, s] of this.#stores) {
       const store = await s.catch(() => undefined);
       if (!store) continue;
       requests[name] = store.requestCounts();
-      await store.close().catch(() => {});
+      await store
+        .close()
+        .catch((e: unknown) => this.closeErrors.push({ registry: name, message: (e as Error).message }));
     }
     return requests;
   }

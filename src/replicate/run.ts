@@ -138,6 +138,9 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
     clearTimeout(grace);
     o.signal?.removeEventListener('abort', onStop);
     Object.assign(requests, await stores.close());
+    // A destination archive is written when its store closes: a failure there is the run's.
+    for (const e of stores.closeErrors)
+      ruleErrors.push({ rule: '(run)', message: `${e.registry}: ${redact(e.message)}` });
   }
   const report = buildReport({
     command: o.command ?? (o.dryRun ? 'plan' : 'run'),
