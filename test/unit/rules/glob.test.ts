@@ -135,13 +135,14 @@ test('a reversed class range matches nothing instead of throwing', () => {
 
 describe('regex: patterns run on RE2 (re2js), in linear time (issue 11)', () => {
   test('a pattern that backtracks exponentially on a JavaScript RegExp answers at once', () => {
-    // (a+)+$ against "aaa…ab" takes 2^n steps on a backtracking engine: seconds at n = 30.
+    // (a+)+$ against "aaa…ab" takes 2^n steps on a backtracking engine: half a minute at n = 32,
+    // so a bound of 2 s holds on a busy machine and still cannot pass by luck.
     const match = compileGlob('regex:(a+)+$');
     const started = performance.now();
     // No match: the subject ends in "b", and $ needs the run of a's at the end.
-    expect(match(`${'a'.repeat(30)}b`)).toBe(false);
+    expect(match(`${'a'.repeat(32)}b`)).toBe(false);
     expect(match('xaaa')).toBe(true);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   test('Go syntax RE2 refuses (lookahead) is a GlobSyntaxError naming the construct', () => {
