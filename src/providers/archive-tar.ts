@@ -76,7 +76,12 @@ export async function fileSha256(file: string): Promise<string> {
  * to it (checked as they stream by; on a mismatch the error comes after the last byte, and the
  * caller removes `dir`).
  */
-export async function extractTar(file: string, dir: string, opts: { sha256?: string } = {}): Promise<Extracted> {
+export async function extractTar(
+  file: string,
+  dir: string,
+  opts: { sha256?: string; maxEntries?: number } = {},
+): Promise<Extracted> {
+  const maxEntries = opts.maxEntries ?? MAX_ARCHIVE_ENTRIES;
   const label = basename(file);
   const gzip = await isGzip(file);
   const { tap, hex } = sha256Tap();
@@ -89,8 +94,8 @@ export async function extractTar(file: string, dir: string, opts: { sha256?: str
   try {
     for await (const entry of extract) {
       const h = entry.header;
-      if (++entries > MAX_ARCHIVE_ENTRIES)
-        throw new ArchiveError(`${label}: more than ${MAX_ARCHIVE_ENTRIES} entries; not an image archive`);
+      if (++entries > maxEntries)
+        throw new ArchiveError(`${label}: more than ${maxEntries} entries; not an image archive`);
       const name = archivePath(h.name, label);
       if (h.type === 'file' || h.type === 'contiguous-file') {
         if (out.files.has(name) || out.links.has(name))
@@ -119,8 +124,9 @@ export async function extractTar(file: string, dir: string, opts: { sha256?: str
     if (e instanceof ArchiveError) throw e;
     throw new ArchiveError(`${label}: not a readable tar${gzip ? '.gz' : ''} archive: ${(e as Error).message}`);
   }
-  if (opts.sha256 && hex() !== opts.sha256)
-    throw new ArchiveError(`${label}: sha256 is ${hex()}, the configuration pins ${opts.sha256}`);
+  const actual = hex();
+  if (opts.sha256 && actual !== opts.sha256)
+    throw new ArchiveError(`${label}: sha256 is ${actual}, the configuration pins ${opts.sha256}`);
   return out;
 }
 
