@@ -44,7 +44,14 @@ export {
   importSkopeo,
   renderRulesFile,
 } from './import/index.js';
-export { formatRunProgress, type RunLog, type RunLogOptions, runLog, totalsLine } from './report/console.js';
+export {
+  formatRunProgress,
+  type RunLog,
+  type RunLogOptions,
+  type RunProgress,
+  runLog,
+  totalsLine,
+} from './report/console.js';
 export { selectionLine } from './report/summary.js';
 export { garbageCollectionNote, repositoryUrls, repositoryWebUrl } from './report/links.js';
 export { type Notification, type NotificationContext, notificationMessage } from './report/notify.js';

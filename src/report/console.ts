@@ -127,6 +127,11 @@ export interface RunLogOptions {
   group?: { start: (title: string) => void; end: () => void };
   /** Minimum time between two overall progress lines (default 10 s). */
   progressEveryMs?: number;
+  /**
+   * Takes the overall progress on every change instead of the progress lines: a live progress
+   * bar on a terminal draws it (and throttles itself).
+   */
+  live?: (p: RunProgress) => void;
   /** Clock, for tests. */
   now?: () => number;
   color?: boolean;
@@ -182,6 +187,7 @@ export function runLog(o: RunLogOptions): RunLog {
   };
   const progress = () => {
     const t = now();
+    if (o.live) return o.live({ ...state, elapsedMs: state.started === undefined ? 0 : t - state.started });
     if (t - state.lastProgress < every || state.started === undefined) return;
     state.lastProgress = t;
     o.write(`… ${formatRunProgress({ ...state, elapsedMs: t - state.started })}`);
@@ -204,6 +210,7 @@ export function runLog(o: RunLogOptions): RunLog {
         state.done += e.tags - e.writes;
         state.writes += e.writes;
         if (e.writes > 0) state.started ??= now();
+        if (o.live) progress();
         return;
       case 'blob': {
         const key = `${e.ref} ${e.digest}`;
@@ -249,17 +256,21 @@ export function runLog(o: RunLogOptions): RunLog {
   };
 }
 
-/** `1,204 / 5,000 tags, 3.1 GiB, 42 MiB/s, ETA 6 min (rule 2 of 3)` */
-export function formatRunProgress(p: {
+/** The overall progress of a run: tags planned and done, writes planned and done, bytes moved. */
+export interface RunProgress {
   tags: number;
   done: number;
   writes: number;
   written: number;
   bytes: number;
   elapsedMs: number;
+  /** The rule being worked on, 1-based, of how many. */
   index?: number;
   of?: number;
-}): string {
+}
+
+/** `1,204 / 5,000 tags, 3.1 GiB, 42 MiB/s, ETA 6 min (rule 2 of 3)` */
+export function formatRunProgress(p: RunProgress): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const parts = [`${n(p.done)} / ${n(p.tags)} tags`, humanBytes(p.bytes)];
   if (p.elapsedMs > 0) parts.push(`${humanBytes((p.bytes * 1000) / p.elapsedMs)}/s`);

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { loadOrReport } from '../load.js';
+import { progressBar } from '../progress-bar.js';
 import {
   garbageCollectionNote,
   neutralizeCommands,
@@ -33,8 +34,14 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
   if (!loaded) return { code: 1, changed: false };
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const stop = stopOnSignalsOrTimeout(opts.timeout ? parseDuration(opts.timeout) : undefined);
-  // One line per image as it ends, a heading per rule, progress every 10 s, totals last.
-  const log = runLog({ write: (line) => console.log(line), color });
+  // One line per image as it ends, a heading per rule, totals last; progress as a live bar on a
+  // terminal, else a line every 10 s.
+  const bar = process.stdout.isTTY ? progressBar(process.stdout) : undefined;
+  const log = runLog({
+    write: (line) => (bar ? bar.write(line) : console.log(line)),
+    color,
+    ...(bar ? { live: (p) => bar.update(p) } : {}),
+  });
   const { report, plan } = await runConfig(loaded.config, {
     signal: stop.signal,
     dryRun: opts.dryRun ?? false,
@@ -42,7 +49,10 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
     log: log.log,
     onProgress: log.onProgress,
-  }).finally(() => stop.dispose());
+  }).finally(() => {
+    stop.dispose();
+    bar?.stop();
+  });
   const gc = report.dryRun ? undefined : garbageCollectionNote(report, loaded.config);
   log.finish(report, gc ? [gc] : []);
   for (const w of report.warnings ?? []) console.error(neutralizeCommands(`warning: rule ${w.rule}: ${w.message}`));
