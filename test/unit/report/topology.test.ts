@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
 import { renderPlan } from '../../../src/report/plan-comment.js';
 import { renderSummary } from '../../../src/report/summary.js';
@@ -101,6 +102,12 @@ describe('topology picture', () => {
 
   test('nothing to draw: no block', () => {
     expect(topologyMarkdown([])).toBe('');
+  });
+
+  test('the README shows a picture Mermaid parses', async () => {
+    const blocks = mermaidBlocks(await readFile(new URL('../../../README.md', import.meta.url), 'utf8'));
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const block of blocks) expect((await parseFlowchart(block)).edges.length).toBeGreaterThan(0);
   });
 });
 
