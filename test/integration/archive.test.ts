@@ -145,6 +145,9 @@ describe('ferry writes, skopeo reads', () => {
   it('oci-archive: every tag under repository:tag, digests unchanged; a second run changes nothing', async () => {
     const out = join(tmp.path, 'export', 'images.tar');
     const cfg = await exportTo('oci-archive', out, '{ name: acme/** }');
+    const plan = await runConfig(cfg, { dryRun: true });
+    expect(Object.values(statuses(plan))).toEqual(['would-copy', 'would-copy', 'would-copy']);
+    expect(existsSync(out), 'a plan writes nothing').toBe(false);
     const first = await runConfig(cfg, { dryRun: false });
     expect(first.report.ruleErrors).toEqual([]);
     expect(statuses(first)).toEqual({ 'acme/app:v1': 'copied', 'acme/app:v2': 'copied', 'acme/multi:1': 'copied' });
