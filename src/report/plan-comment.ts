@@ -140,7 +140,7 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   if (link) context.push(`[workflow run](${link})`);
   head.push(context.join(' · ') + '\n\n');
   head.push(`**${countsLine(counts)}**\n\n`);
-  if (opts.rules) head.push(topologyMarkdown(planTopology(plan, opts.rules)));
+  if (opts.rules) head.push(topologyMarkdown(planTopology(plan, opts.rules, opts.partial ?? [])));
 
   if (errors.length > 0) {
     head.push('### ❌ Validation errors\n\n', ...bullets(errors), '\n');
@@ -198,8 +198,8 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   return kept.slice(0, kept.lastIndexOf('\n') + 1) + '\n' + tail;
 }
 
-/** One edge per planned rule, with what the run would do on it. */
-function planTopology(plan: Plan, ends: readonly RuleEnds[]): TopologyEdge[] {
+/** One edge per planned rule, with what the run would do on it (and whether it is all of it). */
+function planTopology(plan: Plan, ends: readonly RuleEnds[], partial: readonly string[]): TopologyEdge[] {
   const counts = new Map<string, TopologyEdge['counts']>();
   for (const rule of plan.rules) {
     const c = countPlan([rule]);
@@ -214,7 +214,9 @@ function planTopology(plan: Plan, ends: readonly RuleEnds[]): TopologyEdge[] {
       ['unchanged', c.unchanged],
     ]);
   }
-  return topologyEdges(ends, counts);
+  // A rule whose listing failed may have no plan at all: it still gets its edge.
+  for (const r of partial) if (!counts.has(r)) counts.set(r, []);
+  return topologyEdges(ends, counts, undefined, new Map(partial.map((r) => [r, 'not fully planned'])));
 }
 
 /** The ⚠️ lines for one rule: deletions, overwrites, refused deletions, rule warnings. */

@@ -24,6 +24,8 @@ export interface RuleEnds {
 export interface TopologyEdge extends RuleEnds {
   /** What happened (or will) on this rule, e.g. `[['copied', 3], ['failed', 1]]`; zeros are left out. */
   counts: readonly (readonly [word: string, n: number])[];
+  /** Said after the counts, e.g. `not fully planned`. */
+  note?: string;
 }
 
 export const MAX_EDGES = 30;
@@ -46,9 +48,10 @@ export function mermaidText(s: string, max = MAX_LABEL): string {
   return truncate(oneLine(s), max).replace(/["#&<>|`%]/g, (c) => ENTITY[c] ?? c);
 }
 
-/** `3 copied, 1 failed` (zeros left out), or `nothing selected`. */
-function countsLabel(counts: TopologyEdge['counts']): string {
-  const parts = counts.filter(([, n]) => n > 0).map(([word, n]) => `${n.toLocaleString('en-US')} ${word}`);
+/** `3 copied, 1 failed` (zeros left out) and the note, or `nothing selected`. */
+function countsLabel(e: TopologyEdge): string {
+  const parts = e.counts.filter(([, n]) => n > 0).map(([word, n]) => `${n.toLocaleString('en-US')} ${word}`);
+  if (e.note) parts.push(e.note);
   return parts.join(', ') || 'nothing selected';
 }
 
@@ -78,7 +81,7 @@ export function topologyLines(edges: readonly TopologyEdge[]): string[] | undefi
       more++;
       continue;
     }
-    const label = mermaidText(`rule ${truncate(oneLine(e.name), 40)}: ${countsLabel(e.counts)}`, 120);
+    const label = mermaidText(`rule ${truncate(oneLine(e.name), 40)}: ${countsLabel(e)}`, 120);
     lines.push(`  ${node(e.source)} -->|"${label}"| ${node(e.destination)}`);
   }
   if (more > 0) lines.push(`  more["+${more} more rule${more === 1 ? '' : 's'}"]`);
@@ -100,13 +103,15 @@ export function topologyEdges(
   rules: readonly RuleEnds[],
   counts: ReadonlyMap<string, TopologyEdge['counts']>,
   fallback?: (rule: string) => RuleEnds | undefined,
+  notes?: ReadonlyMap<string, string>,
 ): TopologyEdge[] {
   const edges: TopologyEdge[] = [];
   const seen = new Set<string>();
   for (const r of rules) {
     if (!counts.has(r.name) || seen.has(r.name)) continue;
     seen.add(r.name);
-    edges.push({ ...r, counts: counts.get(r.name)! });
+    const note = notes?.get(r.name);
+    edges.push({ ...r, counts: counts.get(r.name)!, ...(note ? { note } : {}) });
   }
   for (const [name, c] of counts) {
     if (seen.has(name)) continue;

@@ -403,6 +403,8 @@ describe('pull_request', () => {
     );
     expect(comment!.body).toMatch(/rule app: skipped: credentials unavailable/);
     expect(comment!.body.split('\n')[0]).toMatch(/partial plan: 1 rule not fully planned/);
+    // The plan's picture names the rule that could not be planned fully on its edge.
+    expect(comment!.body).toMatch(/ {2}r0\["harbor"\] -->\|"rule app: not fully planned"\| r1\["cluster"\]\n/);
     expect(r.summary).toContain('ferry plan');
 
     const again = await runAction({ event: 'pull_request', ...event });
@@ -518,6 +520,7 @@ describe('the log, annotations and summary of a run that fails', () => {
           config: 'failing.yaml',
           'dry-run': 'false',
           'notify-webhook': `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+          'issue-on-failure': 'true',
         },
       });
       expect(r.code, r.stdout).toBe(1);
@@ -564,6 +567,29 @@ describe('the log, annotations and summary of a run that fails', () => {
       );
       expect(message.text).toContain('https://github.com/acme/platform-mirrors/actions/runs/4242');
       captured.push({ where: 'webhook', text: hook[0]! });
+
+      // The run's picture: one edge per rule, with what happened on it.
+      expect(r.summary).toContain('```mermaid\nflowchart LR\n');
+      expect(r.summary).toMatch(/-->\|"rule to-closed: 1 rule error"\| r\d+\["closed"\]/);
+
+      // issue-on-failure: the failing run opens one issue for the rules file...
+      const opened = api.issues.filter((i) => i.body.includes('<!-- ferry:failing path=failing.yaml -->'));
+      expect(opened).toHaveLength(1);
+      expect(opened[0]).toMatchObject({ state: 'open', title: 'ferry: replication with failing.yaml is failing' });
+      expect(opened[0]!.body).toContain(
+        '(https://github.com/acme/platform-mirrors/actions/runs/4242) failed: 1 failed',
+      );
+      captured.push({ where: 'issue', text: opened[0]!.body });
+      // ...and a run of the same file that succeeds closes it.
+      const fixed = await runAction({
+        event: 'workflow_dispatch',
+        inputs: { config: 'failing.yaml', rules: 'public', 'dry-run': 'false', 'issue-on-failure': 'true' },
+      });
+      expect(fixed.code, fixed.stdout).toBe(0);
+      expect(opened[0]).toMatchObject({ state: 'closed', state_reason: 'completed' });
+      expect(api.comments.filter((c) => c.issue === opened[0]!.number).map((c) => c.body)).toEqual([
+        expect.stringMatching(/^✅ \[This run\]\(https:\/\/github\.com\/.*\) succeeded: 1 unchanged/),
+      ]);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }

@@ -155,9 +155,15 @@ describe('in the job summary and the PR comment', () => {
           },
         ],
       },
-      { rules: [{ name: 'web', source: 'harbor', destination: 'hub' }] },
+      {
+        rules: [
+          { name: 'web', source: 'harbor', destination: 'hub' },
+          { name: 'db', source: 'harbor', destination: 'cluster' },
+        ],
+        partial: ['db'],
+      },
     );
     const chart = await parseFlowchart(mermaidBlocks(body)[0]!);
-    expect(chart.edges.map((e) => e.label)).toEqual(['rule web: 1 to copy, 1 to delete']);
+    expect(chart.edges.map((e) => e.label)).toEqual(['rule web: 1 to copy, 1 to delete', 'rule db: not fully planned']);
   });
 });
