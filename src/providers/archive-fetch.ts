@@ -31,6 +31,27 @@ export function displayUrl(url: string): string {
   return `${u.protocol}//${u.host}${u.pathname}`;
 }
 
+let redirected = 0;
+let stdoutWrite: typeof process.stdout.write | undefined;
+
+/**
+ * Runs `fn` with this process's stdout writes sent to stderr. tool-cache reports through
+ * @actions/core, which writes its `::debug::` lines (the full URL, query included) and retry notices
+ * to stdout, where they would mix into what ferry prints there (`ferry plan --json`, the matrix a
+ * workflow reads with fromJSON). The Actions runner reads workflow commands from stderr as well.
+ */
+async function toStderr<T>(fn: () => Promise<T>): Promise<T> {
+  if (redirected++ === 0) {
+    stdoutWrite = process.stdout.write;
+    process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  }
+  try {
+    return await fn();
+  } finally {
+    if (--redirected === 0) process.stdout.write = stdoutWrite!;
+  }
+}
+
 /** The cached file for `sha256`, downloading `url` into the cache first when it is not there. */
 export async function fetchArchive(
   url: string,
@@ -44,7 +65,7 @@ export async function fetchArchive(
   const tmp = join(dir, `.sha256-${sha256}.${process.pid}.${randomBytes(4).toString('hex')}.download`);
   try {
     try {
-      await downloadTool(url, tmp);
+      await toStderr(() => downloadTool(url, tmp));
     } catch (e) {
       throw new ArchiveError(`downloading ${displayUrl(url)} failed: ${(e as Error).message}`);
     }

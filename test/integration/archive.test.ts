@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { type RunOutcome, runConfig } from '../../src/replicate/run.js';
 import { createLayout, type Layout, MediaType, sha256Digest } from '../support/oci-fixtures.js';
@@ -347,7 +347,12 @@ describe('an https:// archive source', () => {
   it('a download cut short is tried again; the second run reads the cache and does not download', async () => {
     hits = 0;
     cutNext = 1;
-    const first = await runConfig(await urlConfig(sha, 'images.tar?sig=secret', 'fetched'), { dryRun: false });
+    const stdout = vi.spyOn(process.stdout, 'write');
+    const first = await runConfig(await urlConfig(sha, 'images.tar?sig=secret', 'fetched'), { dryRun: false }).finally(
+      () => stdout.mockRestore(),
+    );
+    // tool-cache's log lines (the URL with its query, the retry) stay out of ferry's stdout (plan --json).
+    expect(stdout.mock.calls.map((c) => String(c[0])).filter((l) => /sig=secret|trying again/.test(l))).toEqual([]);
     expect(first.report.ruleErrors).toEqual([]);
     expect(hits, 'one cut attempt, one whole').toBe(2);
     expect(statuses(first)).toEqual({ 'fetched/served/app:v1': 'copied' });
