@@ -104,6 +104,30 @@ describe('topology picture', () => {
     expect(topologyMarkdown([])).toBe('');
   });
 
+  test('with the picture, a big comment stays under its cap and a big summary under its size limit', async () => {
+    const names = Array.from({ length: 500 }, (_, i) => `rule-${i}-${'n'.repeat(200)}`);
+    const rules = names.map((name, i) => ({ name, source: `src-${i % 30}`, destination: `dst-${i % 9}` }));
+    const items = (name: string) =>
+      Array.from({ length: 50 }, (_, k) => ({
+        rule: name,
+        destinationRepository: `acme/${'r'.repeat(100)}`,
+        tag: `v${k}`,
+        action: 'copy' as const,
+      }));
+    const body = renderPlan(
+      { dryRun: true, rules: names.map((rule) => ({ rule, warnings: [], items: items(rule) })) },
+      { rules },
+    );
+    expect(body.length).toBeLessThanOrEqual(60_000);
+    expect((await parseFlowchart(mermaidBlocks(body)[0]!)).edges).toHaveLength(MAX_EDGES);
+    const md = renderSummary(report(names.flatMap((n) => [result(n, `${n.length}`, 'copied')])), {
+      rules,
+      maxBytes: 64 * 1024,
+    });
+    expect(Buffer.byteLength(md)).toBeLessThanOrEqual(64 * 1024);
+    expect((await parseFlowchart(mermaidBlocks(md)[0]!)).edges).toHaveLength(MAX_EDGES);
+  });
+
   test('the README shows a picture Mermaid parses', async () => {
     const blocks = mermaidBlocks(await readFile(new URL('../../../README.md', import.meta.url), 'utf8'));
     expect(blocks.length).toBeGreaterThan(0);
