@@ -102,7 +102,11 @@ const psi = () => {
 
 async function phase(name, regs, fn, { shared } = {}) {
   const offsets = regs.map((r) => r.logOffset());
+  const cpu0 = regs.map((r) => r.cpuSeconds());
   const out = await fn();
+  // CPU the registries used in this phase: on 2 shared cores the copy's real cost (source reads,
+  // destination hashing and writes, the tool's own work) is CPU, not wall time alone.
+  const cpu = Object.fromEntries(regs.map((r, i) => [i === 0 ? 'src' : 'dst', +(r.cpuSeconds() - cpu0[i]).toFixed(2)]));
   const counts = {};
   let sharedBlob;
   for (const [i, r] of regs.entries()) {
@@ -121,6 +125,7 @@ async function phase(name, regs, fn, { shared } = {}) {
     seconds: +out.seconds.toFixed(3),
     exitCode: out.code,
     peakRssMiB: out.maxRssKiB ? +(out.maxRssKiB / 1024).toFixed(1) : undefined,
+    cpuSeconds: { ...(out.cpuSeconds !== undefined ? { tool: +out.cpuSeconds.toFixed(2) } : {}), registries: cpu },
     src: counts.src,
     dst: counts.dst,
     loadavg: loadavg()[0],

@@ -15,7 +15,7 @@ export function chart(results) {
     .filter((w) => !w.error && w.floor?.seconds > 0 && w.ferry?.cold)
     .map((w) => ({
       name: w.name,
-      sub: `${w.tags.toLocaleString('en-US')} tags, ${w.uniqueMiB} MiB`,
+      sub: `${w.tags.toLocaleString('en-US')} tag${w.tags === 1 ? '' : 's'}, ${w.uniqueMiB} MiB`,
       bars: {
         floor: w.floor.seconds,
         floorM: w.floor.withManifestsSeconds,

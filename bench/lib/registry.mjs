@@ -1,13 +1,14 @@
 // Starts Debian's docker-registry (distribution 2.8.2) on loopback: anonymous, plain HTTP, filesystem
 // storage in a temp dir, access log (one line per request) captured to a file.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, statSync, readSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, statSync, readFileSync, readSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const REGISTRY_BIN = '/usr/bin/docker-registry';
+const CLK_TCK = 100; // USER_HZ of /proc/<pid>/stat on Linux
 const live = new Set();
 process.on('exit', () => {
   for (const child of live) child.kill('SIGKILL');
@@ -108,6 +109,16 @@ export async function startRegistry(name) {
       dir,
       pid: child.pid,
       logOffset,
+      /** CPU seconds (user + system) the registry process has used so far. */
+      cpuSeconds() {
+        try {
+          const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+          const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+          return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+        } catch {
+          return undefined;
+        }
+      },
       /** Requests to /v2/ logged since `offset`, by method (plus `total`). */
       async requestsSince(offset) {
         return countByMethod(await this.textSince(offset));

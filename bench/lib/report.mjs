@@ -125,6 +125,41 @@ function sweepSection(results) {
   return L;
 }
 
+function cpuSection(results) {
+  const ws = results.workloads.filter((w) => !w.error && w.ferry?.cold?.cpuSeconds);
+  if (!ws.length) return [];
+  const L = ['## CPU seconds per phase', ''];
+  L.push(
+    "On 2 shared cores a copy's cost is CPU as much as wall time: the source registry reading, the tool, the destination registry hashing and writing. Tool = user + system CPU of the process and its children (GNU time); registries from /proc/<pid>/stat over the phase. The curl floor's CPU is its registry's alone (curl's own is not counted).",
+    '',
+  );
+  L.push(
+    '| workload | phase | wall s | tool CPU s | source registry CPU s | destination registry CPU s | total CPU s |',
+  );
+  L.push('|---|---|---:|---:|---:|---:|---:|');
+  for (const w of ws) {
+    const rows = [['curl write floor', w.floor, undefined, w.floor.cpuSeconds?.registries?.src]];
+    for (const tool of ['ferry', 'skopeo'])
+      for (const kind of ['cold', 'noop']) {
+        const p = w[tool]?.[kind];
+        if (p?.cpuSeconds)
+          rows.push([
+            `${tool} ${kind === 'noop' ? 'no-op' : 'cold'}`,
+            p,
+            p.cpuSeconds.registries.src,
+            p.cpuSeconds.registries.dst,
+          ]);
+      }
+    for (const [what, p, srcCpu, dstCpu] of rows) {
+      const tool = p.cpuSeconds?.tool;
+      const total = [tool, srcCpu, dstCpu].filter((x) => x !== undefined).reduce((a, b) => a + b, 0);
+      L.push(`| ${w.name} | ${what} | ${n(p.seconds)} | ${n(tool)} | ${n(srcCpu)} | ${n(dstCpu)} | ${n(total)} |`);
+    }
+  }
+  L.push('');
+  return L;
+}
+
 function traceSection(results) {
   const ws = results.workloads.filter((w) => !w.error && w.trace?.blobChain);
   if (!ws.length) return [];
@@ -134,15 +169,15 @@ function traceSection(results) {
     '',
   );
   L.push(
-    '| workload | traced s | untraced s | start-up until 1st request | after last response | no request in flight | mean in flight src · dst | peak in flight src · dst | POST upload | ferry between POST and PUT | PUT blob | source GET blob | GET start − POST end | POST→PUT done |',
+    '| workload | traced s | untraced s | start-up until 1st request | 1st request → 1st write (listing, HEADs, planning) | after last response | no request in flight | mean in flight src · dst | peak in flight src · dst | POST upload | ferry between POST and PUT | PUT blob | source GET blob | GET start − POST end | POST→PUT done |',
   );
-  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const pp = (x) => (x ? `${n(x.p50, 0)} / ${n(x.p95, 0)}` : '–');
   for (const w of ws) {
     const t = w.trace;
     const c = t.blobChain;
     L.push(
-      `| ${w.name} | ${n(t.seconds)} | ${n(w.ferry.cold.seconds)} | ${n(t.startupMs, 0)} | ${n(t.tailMs, 0)} | ${n(t.idleMs, 0)} | ${n(t.sides.src?.meanInFlight)} · ${n(t.sides.dst?.meanInFlight)} | ${t.sides.src?.peakInFlight ?? '–'} · ${t.sides.dst?.peakInFlight ?? '–'} | ${pp(c.postMs)} | ${pp(c.postToPutMs)} | ${pp(c.putMs)} | ${pp(c.getMs)} | ${pp(c.getStartVsPostEndMs)} | ${pp(c.chainMs)} |`,
+      `| ${w.name} | ${n(t.seconds)} | ${n(w.ferry.cold.seconds)} | ${n(t.startupMs, 0)} | ${n(t.firstWriteMs, 0)} | ${n(t.tailMs, 0)} | ${n(t.idleMs, 0)} | ${n(t.sides.src?.meanInFlight)} · ${n(t.sides.dst?.meanInFlight)} | ${t.sides.src?.peakInFlight ?? '–'} · ${t.sides.dst?.peakInFlight ?? '–'} | ${pp(c.postMs)} | ${pp(c.postToPutMs)} | ${pp(c.putMs)} | ${pp(c.getMs)} | ${pp(c.getStartVsPostEndMs)} | ${pp(c.chainMs)} |`,
     );
   }
   L.push('');
@@ -186,7 +221,13 @@ export function render(results, findings) {
   }
   L.push('');
   L.push('![cold copy time ÷ curl write floor, per workload](chart.svg)', '');
-  L.push(...scaleSection(results), ...crossSection(results), ...sweepSection(results), ...traceSection(results));
+  L.push(
+    ...scaleSection(results),
+    ...crossSection(results),
+    ...sweepSection(results),
+    ...cpuSection(results),
+    ...traceSection(results),
+  );
   if (findings) L.push(findings.trim(), '');
   L.push('## Workloads', '');
   for (const w of results.workloads) {

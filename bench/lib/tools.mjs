@@ -1,6 +1,7 @@
 // Runs ferry and skopeo under /usr/bin/time: wall time is measured here around the whole process,
 // peak RSS is the child's ru_maxrss reported by GNU time (%M, KiB) — the kernel's high-water mark of
-// the resident set of that process (for ferry: the node process running dist/cli/index.js).
+// the resident set of that process (for ferry: the node process running dist/cli/index.js); CPU is
+// GNU time's %U + %S.
 import { performance } from 'node:perf_hooks';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ const TIME = '/usr/bin/time';
 export function timed(cmd, args, { env, logFile, cwd }) {
   const timeFile = `${logFile}.time`;
   const useTime = existsSync(TIME);
-  const [bin, argv] = useTime ? [TIME, ['-f', '%e %M', '-o', timeFile, cmd, ...args]] : [cmd, args];
+  const [bin, argv] = useTime ? [TIME, ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const out = [];
@@ -25,11 +26,14 @@ export function timed(cmd, args, { env, logFile, cwd }) {
       const output = Buffer.concat(out).toString('utf8');
       writeFileSync(logFile, output);
       let maxRssKiB;
+      let cpuSeconds;
       if (useTime && existsSync(timeFile)) {
-        const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
-        maxRssKiB = Number(last.split(' ')[1]);
+        const last = (readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '').split(' ');
+        maxRssKiB = Number(last[1]);
+        // User + system CPU of the process and the children it waited for (ferry's launcher and CLI).
+        cpuSeconds = Number(last[2]) + Number(last[3]);
       }
-      resolve({ code, seconds, maxRssKiB, output });
+      resolve({ code, seconds, maxRssKiB, cpuSeconds, output });
     });
   });
 }
