@@ -64,7 +64,15 @@ export async function openArchive(o: ArchiveOptions): Promise<ArchiveStore> {
     const exists = (await stat(file!).catch(() => undefined)) !== undefined;
     const warnings: string[] = [];
     if (exists) {
-      const x = await extractTar(file!, layout, o.sha256 ? { sha256: o.sha256 } : {});
+      const x = await extractTar(file!, layout, o.sha256 ? { sha256: o.sha256 } : {}).catch(async (e: unknown) => {
+        // A cached download that no longer matches its pin (a disk error, a hand edit) is dropped, so
+        // the next run downloads it again instead of failing the same way for ever.
+        if (!o.url || downloads) throw e;
+        await rm(file!, { force: true });
+        throw new ArchiveError(
+          `${(e as Error).message}; the cached copy ${file} was removed: the next run downloads it again`,
+        );
+      });
       if (o.format === 'docker-archive' && !carriesLayout(x)) await dockerToLayout(layout, x, label);
     } else {
       if (o.sha256) throw new ArchiveError(`registries.${o.name}: ${file} does not exist, and its sha256 is pinned`);

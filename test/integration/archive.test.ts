@@ -362,6 +362,18 @@ describe('an https:// archive source', () => {
     const second = await runConfig(await urlConfig(sha, 'images.tar?sig=secret', 'fetched'), { dryRun: false });
     expect(hits, 'served from the cache').toBe(2);
     expect(statuses(second)).toEqual({ 'fetched/served/app:v1': 'unchanged' });
+
+    // A cached copy damaged since is refused and dropped; the run after downloads it again.
+    const cached = join(cache(), 'archives', `sha256-${sha}`);
+    await writeFile(cached, body.subarray(0, body.length - 1024));
+    const damaged = await runConfig(await urlConfig(sha, 'images.tar', 'fetched'), { dryRun: false });
+    expect(damaged.report.ruleErrors[0]?.message).toMatch(
+      /the cached copy .* was removed: the next run downloads it again/,
+    );
+    expect(existsSync(cached)).toBe(false);
+    const again = await runConfig(await urlConfig(sha, 'images.tar', 'fetched'), { dryRun: false });
+    expect(hits).toBe(3);
+    expect(statuses(again)).toEqual({ 'fetched/served/app:v1': 'unchanged' });
   });
 
   it('is a source only', async () => {
