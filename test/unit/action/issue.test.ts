@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { reportToIssue, syncFailureIssue } from '../../../src/action/issue.js';
 import { registerSecret } from '../../../src/util/secrets.js';
 import { type GitHubApi, startGitHubApi } from '../../support/github-api.js';
+import { expectNoRawHtml, expectWholeRows, HOSTILE, rendered, shown } from '../report/gfm.js';
 import { report, result, stdoutOf } from './run-fixtures.js';
 
 const SECRET = 'Pa55-issue-5c1a7e';
@@ -62,6 +63,26 @@ describe('issue-on-failure', () => {
     expect(api.comments.at(-1)!.body).toBe(
       `✅ [This run](${RUN}) succeeded: 1 copied · 1 unchanged; 0 B moved in 1m00s. Closing.\n`,
     );
+  });
+
+  test('hostile tags, errors and file names render as text in the issue, each in its own cell', async () => {
+    const hostile = report(
+      HOSTILE.map((h) => result(h, 'failed', { error: { kind: 'denied', message: `push of ${h} refused` } })),
+    );
+    const file = 'rules/<script>|`x`--> @team.yaml';
+    await syncFailureIssue(target(), { report: hostile, file, failed: `fail-on ${HOSTILE[3]}`, runUrl: RUN });
+    const body = api.issues[0]!.body;
+    // The marker cannot end its HTML comment early (`--`, `>`).
+    expect(body.startsWith('<!-- ferry:failing path=rules/<script&gt;|`x`- -&gt; @team.yaml -->\n')).toBe(true);
+    expect(expectWholeRows(body)).toBe(1);
+    const doc = rendered(body);
+    expectNoRawHtml(doc);
+    const images = [...doc.querySelectorAll('td code')].map((c) => c.textContent);
+    for (const h of HOSTILE.slice(0, 10))
+      expect(images).toContain(
+        shown(`harbor.example.com/team/app:${h}`, 200).replace(/[<>]/g, (c) => (c === '<' ? '‹' : '›')),
+      );
+    expect(doc.body.textContent).toContain('and 4 more failed images');
   });
 
   test('a successful run with no open issue writes nothing', async () => {
