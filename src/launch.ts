@@ -10,7 +10,12 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const NODE_FLAGS = ['--max-semi-space-size=1'];
+/**
+ * `--optimize-for-size` makes V8 grow the old generation by a small factor over what survived the
+ * last full collection (instead of up to 4×): the garbage of a long run is collected before it adds
+ * up. Measured on 10,000 tags (ferry plan, registry to registry): peak RSS 219 → 162 MiB.
+ */
+export const NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
 
 /** Runs `bundle` (a path relative to the launcher's own file, given in parts) in a child process. */
 export function launch(launcher: string, ...bundle: string[]): void {

@@ -53,6 +53,9 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
     ...(o.signal ? { signal: o.signal } : {}),
   });
   const plan = planRule(rule, facts.inputs, { deletesByTag: dst.deletesByTag, ...(onlyTags ? { onlyTags } : {}) });
+  // The plan holds every decision: the listings and digests it was made from are let go before
+  // the (long) execution.
+  facts.inputs = [];
   plan.warnings.unshift(...facts.warnings);
   if (facts.catalogFailed) plan.deletionsRefused = 'the source could not be listed';
   else {
