@@ -90,8 +90,12 @@ export async function reportToIssue(
   run: IssueRun,
 ): Promise<void> {
   if (!inputs.issueOnFailure || run.report.dryRun) return;
+  // Failed images are a failure even when fail-on: never keeps the step green, as for notify-webhook.
+  const { failed: images } = run.report.totals;
+  const errors = run.report.ruleErrors.length;
+  const failed = run.failed ?? (images + errors > 0 ? `${images} image(s) failed, ${errors} rule error(s)` : undefined);
   // A run that replicated nothing (no rule selected) proves nothing either way.
-  if (!run.failed && run.report.results.length === 0) return;
+  if (!failed && run.report.results.length === 0) return;
   if (!inputs.githubToken || !ctx.repository) {
     core.warning('ferry: issue-on-failure needs github-token and GITHUB_REPOSITORY; no issue was updated');
     return;
@@ -99,7 +103,7 @@ export async function reportToIssue(
   try {
     const r = await syncFailureIssue(
       { apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository },
-      { ...run, ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) },
+      { ...run, ...(failed ? { failed } : {}), ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) },
     );
     if (r.action !== 'none') core.info(`ferry: failure issue #${r.issue} ${r.action}`);
   } catch (e) {

@@ -136,6 +136,15 @@ describe('issue-on-failure', () => {
     expect(api.requests).toEqual([]);
   });
 
+  test('failed images keep the issue open even when fail-on: never keeps the step green', async () => {
+    const inputs = { issueOnFailure: true, githubToken: TOKEN };
+    const ctx = { apiUrl: api.url, repository: 'acme/mirrors' };
+    await reportToIssue(inputs, ctx, { report: failedRun(), file: 'replication.yaml', failed: 'x' });
+    await reportToIssue(inputs, ctx, { report: failedRun(), file: 'replication.yaml' });
+    expect(api.issues).toMatchObject([{ state: 'open' }]);
+    expect(api.comments.map((c) => c.body)).toEqual([expect.stringMatching(/^❌ A run failed: 1 failed · 1 copied/)]);
+  });
+
   test('a token without issues: write gives a warning, and the run is not affected', async () => {
     api.readOnly = true;
     const out = await stdoutOf(() =>
