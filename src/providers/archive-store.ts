@@ -5,6 +5,7 @@
  * store. A run that wrote anything packs the tree back into the archive at close, through a
  * temporary file renamed over the old one. An archive that does not exist yet is empty.
  */
+import type { Stats } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -37,6 +38,11 @@ export interface ArchiveOptions {
   cacheDir?: string;
 }
 
+/** What tells one version of a file from another without reading it. */
+function identity(st: Stats): string {
+  return `${st.ino}:${st.size}:${st.mtimeMs}`;
+}
+
 /** `images.tar.gz` → `images`, when that is a valid repository name. */
 function stemRepository(file: string): string | undefined {
   const stem = basename(file)
@@ -61,7 +67,9 @@ export async function openArchive(o: ArchiveOptions): Promise<ArchiveStore> {
     const layout = join(work, 'layout');
     const tree = join(work, 'tree');
     const label = o.url ? displayUrl(o.url) : basename(file!);
-    const exists = (await stat(file!).catch(() => undefined)) !== undefined;
+    const found = await stat(file!).catch(() => undefined);
+    const exists = found !== undefined;
+    const seen = found ? identity(found) : 'absent';
     const warnings: string[] = [];
     if (exists) {
       const x = await extractTar(file!, layout, o.sha256 ? { sha256: o.sha256 } : {}).catch(async (e: unknown) => {
@@ -86,7 +94,7 @@ export async function openArchive(o: ArchiveOptions): Promise<ArchiveStore> {
           `${skipped.length === 1 ? 'is' : 'are'} left out (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''})` +
           (defaultRepository ? '' : '; set `repository:` on the registry to name the repository of bare tags'),
       );
-    return new ArchiveStore({ ...o, work, layout, tree, label, downloads, warnings, ...(file ? { file } : {}) });
+    return new ArchiveStore({ ...o, work, layout, tree, label, downloads, warnings, seen, ...(file ? { file } : {}) });
   } catch (e) {
     await rm(work, { recursive: true, force: true });
     throw e;
@@ -99,6 +107,8 @@ interface Opened extends ArchiveOptions {
   tree: string;
   label: string;
   file?: string;
+  /** The archive file as this run read it (`identity`), to notice another run writing it meanwhile. */
+  seen: string;
   downloads: number;
   warnings: string[];
 }
@@ -111,7 +121,8 @@ export class ArchiveStore implements Store {
   readonly warnings: readonly string[];
   readonly #o: Opened;
   readonly #inner: OciLayoutStore;
-  readonly #linked = new Set<string>();
+  /** Per repository, its layout made ready once (concurrent copies into one repository share it). */
+  readonly #linked = new Map<string, Promise<void>>();
   #dirty = false;
   #closed?: Promise<void>;
 
@@ -200,15 +211,28 @@ export class ArchiveStore implements Store {
       names.push('manifest.json');
     }
     await mkdir(dirname(file!), { recursive: true });
-    await packTar(layout, [...names, ...blobs], file!, { gzip: /\.(tar\.gz|tgz)$/i.test(file!) });
+    await packTar(layout, [...names, ...blobs], file!, {
+      gzip: /\.(tar\.gz|tgz)$/i.test(file!),
+      // Another run wrote the archive since this one read it: replacing it would drop that run's
+      // images, so this run's writes are given up instead (the next run makes them again).
+      beforeRename: async () => {
+        const now = await stat(file!).catch(() => undefined);
+        if ((now ? identity(now) : 'absent') !== this.#o.seen)
+          throw new ArchiveError(
+            `${this.display} was changed by another run while this one wrote to it; it is left as that run wrote it: run again`,
+          );
+      },
+    });
   }
 
   async #writable(repository: string): Promise<void> {
     await this.prepareDestination();
-    if (!this.#linked.has(repository)) {
-      await linkRepository(this.#o.layout, this.#o.tree, repository);
-      this.#linked.add(repository);
+    let linked = this.#linked.get(repository);
+    if (!linked) {
+      linked = linkRepository(this.#o.layout, this.#o.tree, repository);
+      this.#linked.set(repository, linked);
     }
+    await linked;
     this.#dirty = true;
   }
 }

@@ -148,7 +148,13 @@ export function resolveLink(x: Extracted, name: string, archive: string): string
  * old archive or the new one, never a part. Entries carry a fixed time and owner, so the same
  * content makes the same bytes (and the same sha256 to pin).
  */
-export async function packTar(dir: string, names: readonly string[], out: string, opts: { gzip: boolean }) {
+export async function packTar(
+  dir: string,
+  names: readonly string[],
+  out: string,
+  /** `beforeRename` may throw to keep the old archive (it changed under us...). */
+  opts: { gzip: boolean; beforeRename?: () => Promise<void> },
+) {
   const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const pack = tar.pack();
   const writing = pipeline([pack as unknown as Readable, ...(opts.gzip ? [createGzip()] : []), createWriteStream(tmp)]);
@@ -171,6 +177,7 @@ export async function packTar(dir: string, names: readonly string[], out: string
     } finally {
       await fh.close();
     }
+    await opts.beforeRename?.();
     await rename(tmp, out);
   } catch (e) {
     pack.destroy();

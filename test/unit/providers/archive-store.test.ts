@@ -1,7 +1,9 @@
 /** Opening an archive registry: how its entries become repositories and tags, and what a run that writes nothing leaves. */
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openArchive } from '../../../src/providers/archive-store.js';
@@ -33,6 +35,22 @@ async function layoutTar(file: string, names: (string | undefined)[]): Promise<s
   await writeFile(path, Buffer.concat(chunks));
   return path;
 }
+
+/** Writes a tiny image under acme/app:`tag`, as a copy would. */
+const put = async (store: Awaited<ReturnType<typeof openArchive>>, tag: string) => {
+  const config = Buffer.from('{}');
+  const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}` as const;
+  await store.blobPut('acme/app', { digest: configDigest, size: 2 }, async () => Readable.from([config]));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: 2 },
+      layers: [],
+    }),
+  );
+  await store.manifestPut('acme/app', tag, manifest, 'application/vnd.oci.image.manifest.v1+json');
+};
 
 describe('an archive as a registry', () => {
   test('repository:tag names, bare tags under the file name, and a warning for what has no usable name', async () => {
@@ -78,5 +96,32 @@ describe('an archive as a registry', () => {
     await expect(openArchive({ name: 'in', format: 'oci-archive', path, sha256: 'a'.repeat(64) })).rejects.toThrow(
       `registries.in: ${path} does not exist, and its sha256 is pinned`,
     );
+  });
+
+  test('written at close; an archive another run wrote meanwhile is left as that run wrote it', async () => {
+    const dir = join(tmp.path, 'race');
+    const path = join(dir, 'out.tar');
+    const first = await openArchive({ name: 'out', format: 'oci-archive', path });
+    await put(first, 'v1');
+    await first.close();
+    const reopened = await openArchive({ name: 'out', format: 'oci-archive', path });
+    expect(await reopened.listTags('acme/app')).toEqual(['v1']);
+
+    await put(reopened, 'v2');
+    await writeFile(path, 'another run'); // written after this run read it
+    await expect(reopened.close()).rejects.toThrow(/was changed by another run while this one wrote to it/);
+    expect(readFileSync(path, 'utf8')).toBe('another run');
+    expect(readdirSync(dir)).toEqual(['out.tar']);
+  });
+
+  test('copies into a new repository at the same time all land', async () => {
+    const path = join(tmp.path, 'parallel', 'out.tar');
+    const store = await openArchive({ name: 'out', format: 'oci-archive', path });
+    const tags = Array.from({ length: 8 }, (_, i) => `v${i}`);
+    await Promise.all(tags.map((t) => put(store, t)));
+    await store.close();
+    const back = await openArchive({ name: 'out', format: 'oci-archive', path });
+    expect(await back.listTags('acme/app')).toEqual(tags);
+    await back.close();
   });
 });
