@@ -2,7 +2,7 @@
  * The action: read inputs and the event, call the library, leave a summary, outputs and
  * annotations. Everything else lives in the library; the helpers here only adapt it to a runner.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import {
@@ -25,12 +25,12 @@ import {
   runConfig,
   runLog,
   type RunReport,
-  serializeReport,
   setMasker,
   shardSelector,
   stopOnSignalsOrTimeout,
   VERSION,
   workflowCrons,
+  writeReport,
 } from '../index.js';
 import { commandOf, type GitHubContext, readContext, resolveScope, type Scope } from './context.js';
 import { upsertComment } from './github.js';
@@ -240,7 +240,7 @@ async function replicate(
     inputs.reportPath || join(process.env.RUNNER_TEMP || ctx.workspace, 'ferry-report.json'),
   );
   await mkdir(dirname(reportPath), { recursive: true });
-  await writeFile(reportPath, redact(serializeReport(report)));
+  await writeReport(reportPath, report, redact);
   setReportOutputs(report, reportPath);
   const gc = scope.dryRun ? undefined : garbageCollectionNote(report, config);
   if (gc) scope.notes.push(gc);

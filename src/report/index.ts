@@ -24,6 +24,7 @@ export {
   parseReport,
   REPORT_SCHEMA_VERSION,
   serializeReport,
+  writeReport,
 } from './json.js';
 export { mergeReports, SHARDS_RULE } from './merge.js';
 export {

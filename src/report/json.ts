@@ -2,6 +2,8 @@
  * The JSON run report (the artifact the summary and PR comment point to): build it from
  * results, write it in a stable shape, and read it back with clear errors.
  */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import {
   ALL_STATUSES,
   type BuildReportArgs,
@@ -20,6 +22,54 @@ export const REPORT_SCHEMA_VERSION = 1;
 /** JSON with a fixed key order and 2-space indent, so equal reports give equal text. */
 export function serializeReport(r: RunReport): string {
   return JSON.stringify(normalizeReport(r), null, 2) + '\n';
+}
+
+/** Results serialized per chunk written: the report file is written without the whole text in memory. */
+const ROWS_PER_WRITE = 256;
+
+/**
+ * Writes exactly what serializeReport returns, row by row: a run of 100,000 tags never holds its
+ * report as one string (nor a normalized copy of every result). `transform` is applied to each
+ * piece (the action's redaction); it must not change how pieces join.
+ */
+export async function writeReport(
+  path: string,
+  r: RunReport,
+  transform: (text: string) => string = (t) => t,
+): Promise<void> {
+  // The report with an empty results list, split where the rows go.
+  const frame = JSON.stringify(normalizeReport({ ...r, results: [] }), null, 2);
+  const at = frame.indexOf('"results": []') + '"results": '.length;
+  const out = createWriteStream(path);
+  const done = new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.once('finish', resolve);
+  });
+  const write = async (text: string) => {
+    if (!out.write(transform(text))) await once(out, 'drain');
+  };
+  try {
+    if (r.results.length === 0) await write(`${frame}\n`);
+    else {
+      await write(`${frame.slice(0, at)}[\n`);
+      for (let i = 0; i < r.results.length; i += ROWS_PER_WRITE) {
+        const rows = r.results.slice(i, i + ROWS_PER_WRITE).map((row, k) => {
+          const text = JSON.stringify(normalizeResult(row), null, 2).replace(/\n/g, '\n    ');
+          return `    ${text}${i + k === r.results.length - 1 ? '' : ','}\n`;
+        });
+        await write(rows.join(''));
+      }
+      // The totals in the frame were counted over no results: count them over the real ones.
+      const rest = frame.slice(at + 2).replace(/"totals": \{[^}]*\}/, () => {
+        const totals = JSON.stringify(countStatuses(r.results), null, 2).replace(/\n/g, '\n  ');
+        return `"totals": ${totals}`;
+      });
+      await write(`  ]${rest}\n`);
+    }
+  } finally {
+    out.end();
+  }
+  await done;
 }
 
 /** Reads a report written by serializeReport (or by another ferry of the same schema). */

@@ -9,8 +9,8 @@ import {
   repositoryUrls,
   runConfig,
   runLog,
-  serializeReport,
   stopOnSignalsOrTimeout,
+  writeReport,
 } from '../../index.js';
 
 export interface RunCommandOptions {
@@ -58,7 +58,8 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
   for (const w of report.warnings ?? []) console.error(neutralizeCommands(`warning: rule ${w.rule}: ${w.message}`));
   for (const e of report.ruleErrors)
     console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
-  if (opts.report) await writeFile(opts.report, serializeReport(report));
+  // Row by row: a report of many thousand tags is never one string in memory.
+  if (opts.report) await writeReport(opts.report, report);
   if (opts.summary)
     await writeFile(
       opts.summary,
