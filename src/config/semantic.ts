@@ -261,7 +261,8 @@ function checkArchive(
         'missing required key "sha256": pin the archive\'s SHA-256 (`sha256sum images.tar`), so a changed or corrupt download is refused',
       );
   }
-  if (raw.credentials !== undefined) add(['credentials'], `ignored: an ${reg.type} has no credentials`, 'warning');
+  if (raw.credentials !== undefined && raw.url === undefined)
+    add(['credentials'], `ignored: an ${reg.type} file has no credentials (they are for a url download)`, 'warning');
   if (raw.tls !== undefined)
     add(['tls'], 'ignored: an archive download trusts the system CAs and NODE_EXTRA_CA_CERTS', 'warning');
 }

@@ -56,7 +56,7 @@ async function toStderr<T>(fn: () => Promise<T>): Promise<T> {
 export async function fetchArchive(
   url: string,
   sha256: string,
-  opts: { cacheDir?: string } = {},
+  opts: { cacheDir?: string; auth?: string } = {},
 ): Promise<{ file: string; downloaded: boolean }> {
   const dir = opts.cacheDir ?? archiveCacheDir();
   const file = join(dir, `sha256-${sha256}`);
@@ -65,7 +65,7 @@ export async function fetchArchive(
   const tmp = join(dir, `.sha256-${sha256}.${process.pid}.${randomBytes(4).toString('hex')}.download`);
   try {
     try {
-      await toStderr(() => downloadTool(url, tmp));
+      await toStderr(() => downloadTool(url, tmp, opts.auth));
     } catch (e) {
       throw new ArchiveError(`downloading ${displayUrl(url)} failed: ${(e as Error).message}`);
     }

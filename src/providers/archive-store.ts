@@ -36,6 +36,8 @@ export interface ArchiveOptions {
   repository?: string;
   /** Where downloads are cached (default archiveCacheDir()). */
   cacheDir?: string;
+  /** The Authorization header value for the download (never sent on a redirect to another host). */
+  auth?: string;
 }
 
 /** What tells one version of a file from another without reading it. */
@@ -60,7 +62,10 @@ export async function openArchive(o: ArchiveOptions): Promise<ArchiveStore> {
     let file = o.path ? resolve(o.path) : undefined;
     let downloads = 0;
     if (o.url) {
-      const got = await fetchArchive(o.url, o.sha256!, o.cacheDir ? { cacheDir: o.cacheDir } : {});
+      const got = await fetchArchive(o.url, o.sha256!, {
+        ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}),
+        ...(o.auth ? { auth: o.auth } : {}),
+      });
       file = got.file;
       downloads = got.downloaded ? 1 : 0;
     }

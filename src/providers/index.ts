@@ -64,6 +64,14 @@ function secretOf(c: RegistryCredentials | undefined): string | undefined {
   return 'password' in c ? c.password : c.identityToken;
 }
 
+/** The Authorization header an archive download sends: a token as Bearer, a username and password as Basic. */
+async function archiveAuth(reg: RegistryConfig, url: string, baseDir: string): Promise<string | undefined> {
+  const c = await resolveCredentials(reg, new URL(url).host, baseDir);
+  if (!c) return undefined;
+  if ('identityToken' in c) return `Bearer ${c.identityToken}`;
+  return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+}
+
 export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<Store> {
   if (reg.type === 'oci-layout') {
     if (!reg.path) throw new Error(`registries.${reg.name}: an oci-layout registry needs a path`);
@@ -79,6 +87,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
       ...(reg.url ? { url: reg.url } : {}),
       ...(reg.sha256 ? { sha256: reg.sha256 } : {}),
       ...(reg.repository ? { repository: reg.repository } : {}),
+      ...(reg.url && reg.credentials && !o.anonymous ? { auth: await archiveAuth(reg, reg.url, o.baseDir) } : {}),
     });
   }
   if (!reg.url) throw new Error(`registries.${reg.name}: url is required`);

@@ -5,7 +5,7 @@
  * by its sha256, a wrong sha256 refused leaving nothing behind, a cut download tried again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -295,6 +295,7 @@ describe('an https:// archive source', () => {
   let sha = '';
   const cache = () => join(tmp.path, 'cache');
   const globals = globalThis as Record<string, unknown>;
+  const TOKEN = 'archive-download-token';
 
   beforeAll(async () => {
     const tls = await getTestTls();
@@ -310,6 +311,10 @@ describe('an https:// archive source', () => {
     sha = createHash('sha256').update(body).digest('hex');
     server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
       hits++;
+      if (req.url?.startsWith('/private/') && req.headers.authorization !== `Bearer ${TOKEN}`) {
+        res.writeHead(401).end();
+        return;
+      }
       res.writeHead(200, { 'content-length': body.length, 'content-type': 'application/x-tar' });
       if (cutNext > 0) {
         cutNext--;
@@ -374,6 +379,24 @@ describe('an https:// archive source', () => {
     const again = await runConfig(await urlConfig(sha, 'images.tar', 'fetched'), { dryRun: false });
     expect(hits).toBe(3);
     expect(statuses(again)).toEqual({ 'fetched/served/app:v1': 'unchanged' });
+  });
+
+  it('credentials go as an Authorization header; without them the server refuses', async () => {
+    const registries = (credentials: string) =>
+      `  remote:\n    type: oci-archive\n    url: https://127.0.0.1:${(server.address() as AddressInfo).port}/private/images.tar\n    sha256: ${sha}${credentials}`;
+    const rule = `  - name: fetch\n    source: remote\n    destination: reg\n    destination_namespace: private\n    flattening: 0`;
+    rmSync(cache(), { recursive: true, force: true });
+    const refused = await runConfig(await config(registries(''), rule), { dryRun: false });
+    expect(refused.report.ruleErrors[0]?.message).toMatch(
+      /downloading https:\/\/127\.0\.0\.1:\d+\/private\/images\.tar failed: .*401/,
+    );
+    process.env.FERRY_TEST_ARCHIVE_TOKEN = TOKEN;
+    try {
+      const cfg = await config(registries('\n    credentials: { token: { env: FERRY_TEST_ARCHIVE_TOKEN } }'), rule);
+      expect(statuses(await runConfig(cfg, { dryRun: false }))).toEqual({ 'private/served/app:v1': 'copied' });
+    } finally {
+      delete process.env.FERRY_TEST_ARCHIVE_TOKEN;
+    }
   });
 
   it('is a source only', async () => {
