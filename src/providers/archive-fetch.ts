@@ -12,7 +12,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { downloadTool } from '@actions/tool-cache';
 import { ArchiveError, fileSha256 } from './archive-tar.js';
 
 /**
@@ -65,6 +64,9 @@ export async function fetchArchive(
   const tmp = join(dir, `.sha256-${sha256}.${process.pid}.${randomBytes(4).toString('hex')}.download`);
   try {
     try {
+      // A dynamic import: the bundled CLI (an ES module) resolves tool-cache's import-only export
+      // only this way; webpackMode eager keeps it inside the one bundle file.
+      const { downloadTool } = await import(/* webpackMode: "eager" */ '@actions/tool-cache');
       await toStderr(() => downloadTool(url, tmp, opts.auth));
     } catch (e) {
       throw new ArchiveError(`downloading ${displayUrl(url)} failed: ${(e as Error).message}`);
