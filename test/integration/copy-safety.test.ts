@@ -139,7 +139,11 @@ async function pushBlob(repo: string, data: Buffer): Promise<string> {
   const loc = new URL(start.headers.get('location')!, src.url);
   const digest = sha256Digest(data);
   loc.searchParams.set('digest', digest);
-  const put = await fetch(loc, { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } });
+  const put = await fetch(loc, {
+    method: 'PUT',
+    body: new Uint8Array(data),
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   expect(put.status).toBe(201);
   return digest;
 }

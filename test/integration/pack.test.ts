@@ -34,9 +34,9 @@ beforeAll(async () => {
 afterAll(() => tmp?.remove());
 
 describe('npm pack', () => {
-  test('ships the CLI bundle, the schema, the README and package.json, and nothing else', () => {
+  test('ships the CLI bundle, the schema, the README, the licence and package.json, and nothing else', () => {
     expect(tarball.endsWith(`ferry-${version}.tgz`)).toBe(true);
-    for (const f of files) expect(f, f).toMatch(/^(dist\/cli\/.+|schema\/.+\.json|README\.md|package\.json)$/);
+    for (const f of files) expect(f, f).toMatch(/^(dist\/cli\/.+|schema\/.+\.json|README\.md|LICENSE|package\.json)$/);
     expect(files).toContain('dist/cli/index.js');
     expect(files).toContain('dist/cli/main/index.js');
     expect(files).toContain('schema/replication.schema.json');

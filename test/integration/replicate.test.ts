@@ -165,13 +165,17 @@ async function pushBlob(repo: string, data: Buffer) {
   expect(start.status).toBe(202);
   const loc = new URL(start.headers.get('location')!, src.url);
   loc.searchParams.set('digest', sha256Digest(data));
-  const put = await fetch(loc, { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } });
+  const put = await fetch(loc, {
+    method: 'PUT',
+    body: new Uint8Array(data),
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   expect(put.status).toBe(201);
 }
 async function pushManifest(repo: string, ref: string, bytes: Buffer, mediaType: string) {
   const r = await fetch(`${src.url}/v2/${repo}/manifests/${ref}`, {
     method: 'PUT',
-    body: bytes,
+    body: new Uint8Array(bytes),
     headers: { 'content-type': mediaType },
   });
   expect(r.status, await r.text()).toBe(201);

@@ -507,7 +507,11 @@ export async function pushSide(url: string, side: Side): Promise<void> {
         const loc = new URL(start.headers.get('location')!, url);
         loc.searchParams.set('digest', digest);
         await ok(
-          await fetch(loc, { method: 'PUT', body: data, headers: { 'content-type': 'application/octet-stream' } }),
+          await fetch(loc, {
+            method: 'PUT',
+            body: new Uint8Array(data),
+            headers: { 'content-type': 'application/octet-stream' },
+          }),
           `blob ${digest} to ${repo}`,
         );
       }
@@ -515,7 +519,7 @@ export async function pushSide(url: string, side: Side): Promise<void> {
         ok(
           await fetch(`${url}/v2/${repo}/manifests/${ref}`, {
             method: 'PUT',
-            body: n.bytes,
+            body: new Uint8Array(n.bytes),
             headers: { 'content-type': n.mediaType },
           }),
           `manifest ${repo}:${ref}`,
