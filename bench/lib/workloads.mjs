@@ -132,7 +132,7 @@ WORKLOADS['scale-10k'] = (content, scale) =>
   scaleWorkload('scale-10k', content, count(1000, scale, 2), {
     skopeo: process.env.BENCH_SKOPEO_10K === '1',
     skopeoNote:
-      'skopeo sync not run at 10k tags (about 2 min per 1k tags cold here: it would take ~20 min); BENCH_SKOPEO_10K=1 runs it',
+      'skopeo sync not run at 10k tags (at its 1k rate, 2–3 min per 1,000 tags cold on this machine, it would add 20–30 min); BENCH_SKOPEO_10K=1 runs it',
   });
 
 /**
