@@ -62,7 +62,6 @@ export async function execute(
   dst: Store,
   o: ExecuteOptions,
 ): Promise<Result[]> {
-  const images = pLimit(o.concurrency);
   const manifests = pLimit(Math.max(2, o.concurrency));
   const bandwidth = rule.bandwidth ? new Bandwidth(rule.bandwidth) : undefined;
   const source = o.cache.wrap(src);
@@ -112,79 +111,88 @@ export async function execute(
   const writes = plan.items.filter((i) => i.action === 'copy' || i.action === 'update');
   // Repositories that held images before this run: their blobs can be mounted, across runs.
   const mountCandidates = [...new Set(plan.items.map((i) => i.destinationRepository))].filter((r) => !o.fresh.has(r));
-  const copied = await Promise.all(
-    writes.map((i) =>
-      images(async (): Promise<Result> => {
-        const started = Date.now();
-        const stats = emptyStats();
-        const r = base(i);
-        const repo = i.sourceRepository!;
-        if (o.signal?.aborted) return { ...r, status: 'skipped', reason: notStarted(o.signal) };
-        const fallback = o.fallbackItems.get(repo);
-        const isFallback = fallback?.has(i.tag) ?? false;
-        o.log(`→ ${i.action} ${r.source} → ${r.destination}`);
-        try {
-          // Namespace/project must exist (Harbor, ACR, ECR...): checked once, before any byte moves.
-          await dst.prepareDestination?.(i.destinationRepository);
-          const tags = o.tagSets.get(repo);
-          const out = await copyArtifact(
-            o.mover,
-            manifests,
-            { store: source, repository: repo },
-            { store: dst, repository: i.destinationRepository },
-            i.sourceDigest as Digest,
-            i.referrer ? undefined : i.tag,
-            stats,
-            {
-              platforms: isFallback || i.referrer ? [] : rule.platforms,
-              // A fallback tag planned on its own is written by its item, not again by its subject's.
-              referrers: rule.referrers !== false && !isFallback,
-              maxBlobSize: rule.maxBlobSize,
-              ...(bandwidth ? { bandwidth } : {}),
-              onBlobProgress: ({ digest, bytes, total }) =>
-                o.onProgress?.({
-                  kind: 'blob',
-                  ref: r.destination,
-                  digest,
-                  bytes,
-                  total,
-                  elapsedMs: Date.now() - started,
-                }),
-              freshDestination: o.fresh.has(i.destinationRepository),
-              mountCandidates,
-              ...(tags ? { sourceTags: fallback ? new Set([...tags].filter((t) => !fallback.has(t))) : tags } : {}),
-              ...(fallback ? { plannedTags: fallback } : {}),
-            },
-          );
-          const planned = i.targetDigest ?? i.sourceDigest;
-          const moved =
-            out.digest !== planned ? `; changed since planned: wrote ${out.digest}, planned ${planned}` : '';
-          return {
-            ...r,
-            status: i.action === 'copy' ? 'copied' : 'updated',
-            destinationDigest: out.digest,
-            ...(out.note || moved ? { reason: `${out.note ?? ''}${moved}`.replace(/^; /, '') } : {}),
-            bytes: stats.bytes,
-            blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
-            retries: stats.retries,
-            durationMs: Date.now() - started,
-          };
-        } catch (e) {
-          // A pull quota about to run out (Docker Hub): left for the next run, not a failure.
-          const status: ResultStatus = e instanceof RateBudgetError ? 'deferred' : 'failed';
-          return {
-            ...r,
-            status,
-            error: toResultError(e),
-            bytes: stats.bytes,
-            retries: stats.retries,
-            durationMs: Date.now() - started,
-          };
-        } finally {
-          o.cache.release(repo, i.sourceDigest!);
-        }
-      }).then((r) => (o.onProgress?.({ kind: 'result', result: r }), r)),
-    ),
+  const copyOne = async (i: PlanItem): Promise<Result> => {
+    const started = Date.now();
+    const stats = emptyStats();
+    const r = base(i);
+    const repo = i.sourceRepository!;
+    if (o.signal?.aborted) return { ...r, status: 'skipped', reason: notStarted(o.signal) };
+    const fallback = o.fallbackItems.get(repo);
+    const isFallback = fallback?.has(i.tag) ?? false;
+    o.log(`→ ${i.action} ${r.source} → ${r.destination}`);
+    try {
+      // Namespace/project must exist (Harbor, ACR, ECR...): checked once, before any byte moves.
+      await dst.prepareDestination?.(i.destinationRepository);
+      const tags = o.tagSets.get(repo);
+      const out = await copyArtifact(
+        o.mover,
+        manifests,
+        { store: source, repository: repo },
+        { store: dst, repository: i.destinationRepository },
+        i.sourceDigest as Digest,
+        i.referrer ? undefined : i.tag,
+        stats,
+        {
+          platforms: isFallback || i.referrer ? [] : rule.platforms,
+          // A fallback tag planned on its own is written by its item, not again by its subject's.
+          referrers: rule.referrers !== false && !isFallback,
+          maxBlobSize: rule.maxBlobSize,
+          ...(bandwidth ? { bandwidth } : {}),
+          onBlobProgress: ({ digest, bytes, total }) =>
+            o.onProgress?.({
+              kind: 'blob',
+              ref: r.destination,
+              digest,
+              bytes,
+              total,
+              elapsedMs: Date.now() - started,
+            }),
+          freshDestination: o.fresh.has(i.destinationRepository),
+          mountCandidates,
+          ...(tags ? { sourceTags: fallback ? new Set([...tags].filter((t) => !fallback.has(t))) : tags } : {}),
+          ...(fallback ? { plannedTags: fallback } : {}),
+        },
+      );
+      const planned = i.targetDigest ?? i.sourceDigest;
+      const moved = out.digest !== planned ? `; changed since planned: wrote ${out.digest}, planned ${planned}` : '';
+      return {
+        ...r,
+        status: i.action === 'copy' ? 'copied' : 'updated',
+        destinationDigest: out.digest,
+        ...(out.note || moved ? { reason: `${out.note ?? ''}${moved}`.replace(/^; /, '') } : {}),
+        bytes: stats.bytes,
+        blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
+        retries: stats.retries,
+        durationMs: Date.now() - started,
+      };
+    } catch (e) {
+      // A pull quota about to run out (Docker Hub): left for the next run, not a failure.
+      const status: ResultStatus = e instanceof RateBudgetError ? 'deferred' : 'failed';
+      return {
+        ...r,
+        status,
+        error: toResultError(e),
+        bytes: stats.bytes,
+        retries: stats.retries,
+        durationMs: Date.now() - started,
+      };
+    } finally {
+      o.cache.release(repo, i.sourceDigest!);
+    }
+  };
+  // A fixed number of workers take the writes in order: a copy is set up only when it starts,
+  // where a queue of every write's pending task grew with the number of tags.
+  const copied: Result[] = new Array<Result>(writes.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(Math.max(1, o.concurrency), writes.length) }, async () => {
+      while (next < writes.length) {
+        const k = next++;
+        const r = await copyOne(writes[k]!);
+        copied[k] = r;
+        o.onProgress?.({ kind: 'result', result: r });
+      }
+    }),
   );
   results.push(...copied);
 
