@@ -5,6 +5,7 @@
  * Manifest bytes are copied exactly; a tag is written only after everything it points to.
  */
 import { pipeline, type Readable, Transform } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { LimitFunction } from 'p-limit';
 import { type Digest, sha256 } from '../oci/digest.js';
 import { type Descriptor, type ParsedManifest, blobsOf, platformString } from '../oci/manifest.js';
@@ -426,8 +427,17 @@ async function resendBlobs(
 const UNKNOWN_REFERENCE = new Set(['MANIFEST_BLOB_UNKNOWN', 'MANIFEST_UNKNOWN', 'BLOB_UNKNOWN']);
 
 /**
+ * Retries of a manifest PUT answered "unknown child or blob". Two runs writing one index into one
+ * repository can hit the registry's link rewrite twice in a row (1 in 320 copies on a loaded
+ * 2-core machine with a single retry); a short pause lets the other run's write finish.
+ */
+const UNKNOWN_REFERENCE_RETRIES = 3;
+const UNKNOWN_REFERENCE_PAUSE_MS = 100;
+
+/**
  * PUTs a manifest whose children or blobs were just written. When the registry answers that one
- * of them is unknown, `refill` checks them and writes what is missing, and the PUT is tried once more.
+ * of them is unknown, `refill` checks them and writes what is missing, and the PUT is tried again,
+ * at most UNKNOWN_REFERENCE_RETRIES times.
  */
 async function putManifest(
   dst: Side,
@@ -437,13 +447,16 @@ async function putManifest(
   stats: CopyStats,
   refill: () => Promise<unknown>,
 ): Promise<Digest> {
-  try {
-    return await dst.store.manifestPut(dst.repository, reference, bytes, mediaType);
-  } catch (e) {
-    if (!(e instanceof RegistryError && e.status === 400 && e.codes.some((c) => UNKNOWN_REFERENCE.has(c)))) throw e;
-    stats.retries++;
-    await refill();
-    return dst.store.manifestPut(dst.repository, reference, bytes, mediaType);
+  for (let retry = 0; ; retry++) {
+    try {
+      return await dst.store.manifestPut(dst.repository, reference, bytes, mediaType);
+    } catch (e) {
+      const unknown = e instanceof RegistryError && e.status === 400 && e.codes.some((c) => UNKNOWN_REFERENCE.has(c));
+      if (!unknown || retry >= UNKNOWN_REFERENCE_RETRIES) throw e;
+      stats.retries++;
+      if (retry > 0) await delay(UNKNOWN_REFERENCE_PAUSE_MS * retry);
+      await refill();
+    }
   }
 }
 

@@ -113,7 +113,8 @@ describe('tags sharing one multi-arch index', () => {
   });
 
   // Each run writes a child once, but the other run may be writing it at that moment: without
-  // the one retry of the index PUT, 9 to 15 of these 320 copies failed.
+  // a retry of the index PUT, 9 to 15 of these 320 copies failed; with a single retry, one now and
+  // then on a loaded machine (the rewrite hit twice in a row).
   it('are all copied by two runs into one repository at once', { timeout: 120_000 }, async () => {
     expect(await copyRounds('two', 2)).toEqual([]);
   });

@@ -126,13 +126,15 @@ describe('tags sharing one index, copied at once', () => {
 });
 
 describe('a manifest PUT answered with 400 blob unknown', () => {
-  it('rewrites a lost child and retries the index once', async () => {
+  // Two runs writing one index into one repository hit the registry's link rewrite twice in a
+  // row about once in 320 copies on a loaded machine: a single retry was not enough.
+  it.each([1, 2])('rewrites a lost child and retries the index (refused %i times)', async (refusals) => {
     const { src, dst } = stores();
     const { index, children } = seedIndex(src, 3);
     const lost = children[1]!.digest;
     let refused = 0;
     dst.hooks.manifestPut = (_repo, ref) => {
-      if (ref !== 'latest' || refused++ > 0) return;
+      if (ref !== 'latest' || refused++ >= refusals) return;
       // As distribution does when another client rewrites the child's link at that moment.
       dst.manifests.get(REPO)!.delete(lost);
       throw blobUnknown();
@@ -141,11 +143,11 @@ describe('a manifest PUT answered with 400 blob unknown', () => {
     const out = await copy(new BlobMover(pLimit(8)), src, dst, index.digest, 'latest', {}, stats);
 
     expect(out.digest).toBe(index.digest);
-    expect(dst.count('manifestPut', 'latest')).toBe(2);
-    expect(dst.count('manifestPut', lost)).toBe(2);
+    expect(dst.count('manifestPut', 'latest')).toBe(refusals + 1);
+    expect(dst.count('manifestPut', lost)).toBe(refusals + 1);
     expect(dst.count('manifestPut', children[0]!.digest)).toBe(1);
     expect(dst.hasManifest(REPO, lost)).toBe(true);
-    expect(stats.retries).toBe(1);
+    expect(stats.retries).toBe(refusals);
   });
 
   it('resends a lost blob and retries an image manifest once', async () => {
@@ -165,7 +167,7 @@ describe('a manifest PUT answered with 400 blob unknown', () => {
     expect(dst.blobs.get(REPO)?.get(layerDigest)).toEqual(layer);
   });
 
-  it('fails when the retry is refused too', async () => {
+  it('fails, naming the registry code, when every retry is refused', async () => {
     const { src, dst } = stores();
     const { index } = seedIndex(src, 2);
     dst.hooks.manifestPut = (_repo, ref) => {
@@ -174,7 +176,8 @@ describe('a manifest PUT answered with 400 blob unknown', () => {
     const err = await copy(new BlobMover(pLimit(8)), src, dst, index.digest, 'latest').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryError);
     expect((err as RegistryError).codes).toEqual(['MANIFEST_BLOB_UNKNOWN']);
-    expect(dst.count('manifestPut', 'latest')).toBe(2);
+    // The first PUT and three retries: bounded, never a loop.
+    expect(dst.count('manifestPut', 'latest')).toBe(4);
   });
 
   it('is not retried for other 400 answers', async () => {
