@@ -1,13 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import type { Filters, Rule } from '../../../src/config/types.js';
-import { sha256 } from '../../../src/oci/digest.js';
-import { MediaType } from '../../../src/oci/media-types.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { runRule } from '../../../src/replicate/rule.js';
+import { putLayoutImage } from '../../support/layout-image.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -17,19 +15,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function image(store: OciLayoutStore, repo: string, tag: string) {
-  const put = async (data: Buffer, mediaType: string) => {
-    const desc = { mediaType, digest: sha256(data), size: data.length };
-    await store.blobPut(repo, desc, async () => Readable.from([data]));
-    return desc;
-  };
-  const config = await put(Buffer.from(`{"os":"linux","architecture":"amd64","tag":"${tag}"}`), MediaType.OciConfig);
-  const layer = await put(Buffer.from(`layer of ${repo}:${tag}`), 'application/vnd.oci.image.layer.v1.tar');
-  const manifest = Buffer.from(
-    JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config, layers: [layer] }),
-  );
-  await store.manifestPut(repo, tag, manifest, MediaType.OciManifest);
-}
+const image = putLayoutImage;
 
 const rule = (filters: Partial<Filters>): Rule => ({
   name: 'sel',
