@@ -16,7 +16,7 @@ import { isRepository } from '../oci/ref.js';
 import type { UploadResult } from '../registry/client.js';
 import { collapse, explode, linkRepository } from './archive-layout.js';
 import { displayUrl, fetchArchive } from './archive-fetch.js';
-import { ArchiveError, extractTar, packTar } from './archive-tar.js';
+import { ArchiveError, extractTar, fileSha256, packTar } from './archive-tar.js';
 import { carriesLayout, dockerToLayout, singlePlatform, writeDockerManifest } from './docker-archive.js';
 import { OciLayoutStore } from './oci-layout.js';
 import type { Store } from './store.js';
@@ -81,6 +81,8 @@ export async function openArchive(o: ArchiveOptions): Promise<ArchiveStore> {
         // A cached download that no longer matches its pin (a disk error, a hand edit) is dropped, so
         // the next run downloads it again instead of failing the same way for ever.
         if (!o.url || downloads) throw e;
+        // Any other failure (a full temp disk, the entry bound) leaves a copy that still matches.
+        if ((await fileSha256(file!).catch(() => o.sha256)) === o.sha256) throw e;
         await rm(file!, { force: true });
         throw new ArchiveError(
           `${(e as Error).message}; the cached copy ${file} was removed: the next run downloads it again`,

@@ -381,6 +381,22 @@ describe('an https:// archive source', () => {
     expect(statuses(again)).toEqual({ 'fetched/served/app:v1': 'unchanged' });
   });
 
+  it('a cached copy that still matches its pin is kept when reading it fails for another reason', async () => {
+    // Not a tar, but exactly the bytes the pin names: the failure is not the cache's, so a
+    // good download (possibly large) must not be thrown away with it.
+    const bytes = Buffer.from('pinned bytes that are not a tar archive');
+    const pin = createHash('sha256').update(bytes).digest('hex');
+    const cached = join(cache(), 'archives', `sha256-${pin}`);
+    await mkdir(join(cache(), 'archives'), { recursive: true });
+    await writeFile(cached, bytes);
+    const before = hits;
+    const out = await runConfig(await urlConfig(pin, 'never-asked.tar', 'kept'), { dryRun: false });
+    expect(out.report.ruleErrors[0]?.message).toMatch(/not a readable tar/);
+    expect(out.report.ruleErrors[0]?.message).not.toMatch(/was removed/);
+    expect(readFileSync(cached)).toEqual(bytes);
+    expect(hits, 'served from the cache, never downloaded').toBe(before);
+  });
+
   it('credentials go as an Authorization header; without them the server refuses', async () => {
     const registries = (credentials: string) =>
       `  remote:\n    type: oci-archive\n    url: https://127.0.0.1:${(server.address() as AddressInfo).port}/private/images.tar\n    sha256: ${sha}${credentials}`;
