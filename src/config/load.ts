@@ -28,7 +28,7 @@ import {
   YAMLParseError,
 } from 'yaml';
 import { capDiagnostics, type ConfigDiagnostic, ConfigError, sortDiagnostics } from './errors.js';
-import { type Normalized, normalize } from './normalize.js';
+import { ARCHIVE_TYPES, type Normalized, normalize } from './normalize.js';
 import { errnoText, MAX_RULES_FILE_BYTES, readRulesFile, tooLargeMessage } from './read.js';
 import { misindentedUnder, type Segment, validateSchema } from './schema.js';
 import { checkSemantics } from './semantic.js';
@@ -598,7 +598,9 @@ async function fileProblems(a: Analysis, file: string): Promise<ConfigDiagnostic
   if (!normal || !src) return [];
   const checks = [...normal.config.registries.values()].flatMap((reg) => {
     const ca = reg.tls.caFile;
-    if (ca === undefined || reg.type === 'oci-layout' || reg.url?.startsWith('http:')) return [];
+    // Local stores and archives use no TLS of theirs (semantic.ts says the setting is ignored).
+    if (ca === undefined || reg.type === 'oci-layout' || ARCHIVE_TYPES.has(reg.type) || reg.url?.startsWith('http:'))
+      return [];
     const raw = normal.rawRegistries[reg.name] as { tls?: { ca?: unknown } } | undefined;
     const path: Segment[] = ['registries', reg.name, 'tls', 'ca'];
     if (raw?.tls?.ca !== null && typeof raw?.tls?.ca === 'object') path.push('file');

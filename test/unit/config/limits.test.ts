@@ -241,6 +241,17 @@ describe('tls.ca files are checked where they are named', () => {
     ]);
   });
 
+  test('on an archive, where it is ignored, is a warning only: an unreadable file does not stop the load', async () => {
+    const file = write(
+      'ca-archive.yaml',
+      `version: 1\nregistries:\n  box:\n    type: oci-archive\n    url: https://files.example.com/images.tar\n    sha256: ${'a'.repeat(64)}\n    tls: { ca: nope.pem }\n  cluster1: { type: registry, url: https://cluster1.example.com }\nrules:\n  - { name: a, source: box, destination: cluster1 }\n`,
+    );
+    const { warnings } = await loadConfig(file);
+    expect(warnings.map((w) => w.message)).toContain(
+      'ignored: an archive download trusts the system CAs and NODE_EXTRA_CA_CERTS',
+    );
+  });
+
   test('is reported alongside the other errors of the file', async () => {
     const file = write(
       'ca-and-more.yaml',
