@@ -21,9 +21,11 @@ export function repoClient(t: Pick<CommentTarget, 'apiUrl' | 'token' | 'reposito
   where: { owner: string; repo: string };
 } {
   const [owner = '', repo = ''] = t.repository.split('/');
-  const octokit = getOctokit(t.token, {
-    baseUrl: t.apiUrl.replace(/\/+$/, ''),
-    request: { signal: AbortSignal.timeout(30_000) },
+  const octokit = getOctokit(t.token, { baseUrl: t.apiUrl.replace(/\/+$/, '') });
+  // A fresh deadline per request: one signal made here would be shared by every page and write of
+  // an operation, and once spent would abort all the calls after it at once.
+  octokit.hook.before('request', (options) => {
+    options.request = { ...options.request, signal: AbortSignal.timeout(30_000) };
   });
   return { octokit, where: { owner, repo } };
 }
