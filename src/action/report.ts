@@ -1,8 +1,8 @@
 /** `command: report`: merge the shard reports a sharded run uploaded into one job summary. */
-import { glob, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { glob, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { mergeReports, parseReport, redact, renderSummary, serializeReport } from '../index.js';
+import { mergeReports, parseReport, redact, renderSummary, writeReport } from '../index.js';
 import type { GitHubContext } from './context.js';
 import type { Inputs } from './inputs.js';
 import { reportToIssue } from './issue.js';
@@ -40,7 +40,7 @@ export async function mergeCommand(inputs: Inputs, ctx: GitHubContext): Promise<
     inputs.reportPath || join(process.env.RUNNER_TEMP || ctx.workspace, 'ferry-report.json'),
   );
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, redact(serializeReport(merged)));
+  await writeReport(out, merged, redact);
   setReportOutputs(merged, out);
   core.info(`ferry: merged ${files.length} report(s) into ${out}`);
   await writeSummary(

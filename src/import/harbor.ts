@@ -19,7 +19,7 @@ import { cronProblem } from '../config/semantic.js';
 import type { RegistryType } from '../config/types.js';
 import { credentialsFromDockerConfig } from '../registry/auth/docker-config.js';
 import { readCapped, Transport } from '../registry/http.js';
-import { basicAuthorization } from '../registry/wire.js';
+import { basicAuthorization, nextLinkUrl } from '../registry/wire.js';
 import { registerSecret } from '../util/secrets.js';
 import {
   type CredentialsOut,
@@ -170,7 +170,9 @@ export async function fetchHarbor(
       if (!Array.isArray(items))
         throw new ImportError(`${base.origin}/api/v2.0${path}`, undefined, undefined, 'expected a JSON array');
       out.push(...(items as T[]));
-      next = nextLink(r.headers.link, r.url, base.origin);
+      // Harbor's paging, read as the registry client reads it; a link off Harbor's origin ends it.
+      const u = nextLinkUrl(r.headers.link, r.url);
+      next = u?.origin === base.origin ? u.toString() : undefined;
     }
     return out;
   };
@@ -181,20 +183,6 @@ export async function fetchHarbor(
   } finally {
     await transport.close();
   }
-}
-
-/** The `rel="next"` link, when it stays on Harbor's origin. */
-function nextLink(link: string | string[] | undefined, from: URL, origin: string): string | undefined {
-  const v = Array.isArray(link) ? link.join(', ') : link;
-  if (!v) return undefined;
-  for (const part of v.split(/,(?=\s*<)/)) {
-    const m = /<([^>]*)>\s*;(.*)/.exec(part.trim());
-    if (m?.[1] && /rel="?next"?/.test(m[2] ?? '')) {
-      const u = new URL(m[1], from);
-      return u.origin === origin ? u.toString() : undefined;
-    }
-  }
-  return undefined;
 }
 
 const isLocal = (r: HarborRegistry | null | undefined): boolean => !r || !r.id;

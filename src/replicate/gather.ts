@@ -23,7 +23,7 @@ import {
   type TagInfo,
 } from '../rules/index.js';
 import { platformSubset } from './copy.js';
-import { describeError, type RuleError } from './errors.js';
+import { describeError, type RuleError, toResultError } from './errors.js';
 import type { ManifestCache } from './manifest-cache.js';
 
 export interface GatherOptions {
@@ -125,7 +125,7 @@ export async function gather(
         if (h) return { digest: h.digest };
         why = 'the registry answers that the manifest does not exist';
       } catch (e) {
-        return { why: describeError(rule.name, '', e).message.replace(/^: /, '') };
+        return { why: toResultError(e).message };
       }
       if (attempt >= resolveDelays.length) return { why: `${why} (asked ${attempt + 1} times)` };
       await delay(resolveDelays[attempt]);
@@ -306,7 +306,7 @@ export async function gather(
                   }
                 } catch (e) {
                   source.delete(tag);
-                  unresolved.set(tag, describeError(rule.name, '', e).message.replace(/^: /, ''));
+                  unresolved.set(tag, toResultError(e).message);
                 }
               }),
             ),
@@ -340,7 +340,7 @@ export async function gather(
                 } catch (e) {
                   // The tag itself is settled; its late referrers wait for a run that can read them.
                   out.warnings.push(
-                    `referrers of ${src.display}/${repo}:${tag} not checked: ${describeError(rule.name, '', e).message.replace(/^: /, '')}`,
+                    `referrers of ${src.display}/${repo}:${tag} not checked: ${toResultError(e).message}`,
                   );
                 }
               }),

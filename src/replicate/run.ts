@@ -80,13 +80,13 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   const requests: Record<string, Record<string, number>> = {};
   const warned = new Set<Store>();
   try {
-    for (const rule of rules) {
+    for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
         ruleErrors.push({ rule: rule.name, message: `not started: ${stopReason(o.signal)}` });
         plan.rules.push({ rule: rule.name, items: [], warnings: [] });
         continue;
       }
-      const index = rules.indexOf(rule) + 1;
+      const index = k + 1;
       o.onProgress?.({
         kind: 'rule-start',
         rule: rule.name,

@@ -93,29 +93,6 @@ export function formatProgress(p: { ref: string; bytes: number; total: number; e
   return parts.join('  ');
 }
 
-/** Turns the engine's blob progress events into one log line per long transfer every 10 s. */
-export function progressLogger(
-  log: (line: string) => void,
-  everyMs = 10_000,
-): (e: ProgressEvent | { kind?: undefined; ref: string; digest: string; bytes: number; total: number }) => void {
-  const seen = new Map<string, { at: number; last: number }>();
-  return (e) => {
-    if (e.kind !== undefined && e.kind !== 'blob') return;
-    const { ref, digest, bytes, total } = e;
-    const key = `${ref} ${digest}`;
-    const now = Date.now();
-    let s = seen.get(key);
-    if (!s) seen.set(key, (s = { at: now, last: now }));
-    if (bytes >= total) {
-      seen.delete(key);
-      return;
-    }
-    if (now - s.last < everyMs) return;
-    s.last = now;
-    log(`  … ${formatProgress({ ref: `${ref} ${shortDigest(digest)}`, bytes, total, elapsedMs: now - s.at })}`);
-  };
-}
-
 // ---- the run as a log: groups per rule, a line per change, progress, totals ---------------
 
 export interface RunLogOptions {

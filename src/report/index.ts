@@ -1,6 +1,6 @@
 /** Report rendering: the result model and its JSON, Markdown and console forms. No I/O. */
 
-export { type ConsoleOptions, formatProgress, formatResultLine, formatTable, progressLogger } from './console.js';
+export { type ConsoleOptions, formatProgress, formatResultLine, formatTable } from './console.js';
 export {
   alignColumns,
   code,

@@ -9,6 +9,7 @@ import {
   repositoryUrls,
   runConfig,
   runLog,
+  STATUS,
   stopOnSignalsOrTimeout,
   writeReport,
 } from '../../index.js';
@@ -70,6 +71,6 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
         rules: loaded.config.rules,
       }),
     );
-  const changed = report.results.some((r) => ['copied', 'updated', 'deleted'].includes(r.status));
+  const changed = report.results.some((r) => STATUS[r.status].change);
   return { code: report.totals.failed > 0 || report.ruleErrors.length > 0 ? 1 : 0, changed };
 }
