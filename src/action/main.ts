@@ -19,6 +19,7 @@ import {
   propagateDeletions,
   redact,
   registerSecret,
+  planMarker,
   renderPlan,
   renderSummary,
   repositoryUrls,
@@ -351,7 +352,7 @@ async function comment(inputs: Inputs, ctx: GitHubContext, scope: Scope, file: s
   try {
     const r = await upsertComment(
       { apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, issue: pr.number },
-      `<!-- ferry:plan path=${file} -->`,
+      planMarker(file),
       body,
     );
     core.info(`ferry: plan comment ${r.action} (#${r.id})`);

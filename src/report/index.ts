@@ -35,6 +35,7 @@ export {
   type PlanCommentOptions,
   type PlanCounts,
   type PlanTextOptions,
+  planMarker,
   renderPlan,
   renderPlanText,
 } from './plan-comment.js';

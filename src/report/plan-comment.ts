@@ -116,7 +116,7 @@ function isChanged(rule: RulePlan): boolean {
 export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const maxChars = opts.maxChars ?? DEFAULT_PLAN_MAX_CHARS;
   const file = opts.file ?? DEFAULT_PLAN_FILE;
-  const marker = markerFor(opts.marker ?? `ferry:plan path=${file}`);
+  const marker = markerFor(opts.marker ?? planMarkerText(file));
   const counts = countPlan(plan);
   const changed = plan.rules.filter(isChanged);
   const quietRules = plan.rules.filter((r) => !isChanged(r));
@@ -348,6 +348,13 @@ function bullets(items: string[]): string[] {
 /** Untrusted text in running Markdown: same escaping as a table cell. */
 function inline(s: string): string {
   return escapeMarkdownCell(s, 500);
+}
+
+const planMarkerText = (file: string) => `ferry:plan path=${file}`;
+
+/** The hidden marker of the plan comment for `file`, exactly as renderPlan writes it. */
+export function planMarker(file: string): string {
+  return markerFor(planMarkerText(file));
 }
 
 function markerFor(marker: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Plan, PlanAction, PlanItem, RulePlan } from '../../../src/plan/types.js';
-import { countPlan, renderPlan, renderPlanText } from '../../../src/report/plan-comment.js';
+import { countPlan, planMarker, renderPlan, renderPlanText } from '../../../src/report/plan-comment.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -244,4 +244,14 @@ describe('selection counts (issue 11)', () => {
     // A rule the pull request did not touch gets its warning, not the call-out.
     expect(renderPlan(plan(empty), { changedRules: ['other'] })).not.toContain('🔎');
   });
+});
+
+test('the marker the action looks for is the one the comment carries, even for a path with `--` or `>`', () => {
+  // The action searched for the path as written, the comment carried it escaped: every push of a
+  // pull request on such a path posted a new comment instead of editing the sticky one.
+  for (const file of ['replication.yaml', 'rules--prod.yaml', 'a>b/replication.yaml']) {
+    const body = renderPlan(plan(rule('a', ['copy'])), { file });
+    expect(body).toContain(planMarker(file));
+  }
+  expect(planMarker('rules--prod.yaml')).toBe('<!-- ferry:plan path=rules- -prod.yaml -->');
 });
