@@ -59,6 +59,7 @@ interface HarborArtifact {
 
 export class HarborStore extends ApiRegistryStore {
   readonly api: VendorApi;
+  readonly listsLabels = true;
   readonly #explicit?: string[];
   readonly #projects?: string[];
   readonly #createProject: boolean;

@@ -48,6 +48,11 @@ export interface Store {
    * documents only per-platform image digests, and GitHub's package versions only a version `name`.
    */
   listTagDetails?(repository: string): Promise<TagInfo[]>;
+  /**
+   * `listTagDetails` gives every tag's labels (Harbor), so label filters are decided from the
+   * listing; otherwise from the manifest's annotations.
+   */
+  readonly listsLabels?: boolean;
   /** The pull quota last reported by the registry; undefined when it reports none. */
   rateLimit?(): RateLimitInfo | undefined;
   manifestHead(repository: string, reference: string): Promise<ManifestHead | undefined>;

@@ -113,7 +113,7 @@ export async function gather(
   }
 
   const mayDelete = deletionScope(rule);
-  const needsFacts = needsArtifactFacts(rule.filters, !!src.listTagDetails);
+  const needsFacts = needsArtifactFacts(rule.filters, !!src.listsLabels);
   const resolveDelays = o.resolveDelays ?? RESOLVE_DELAYS;
 
   /** A listed tag's digest, asked again when the registry says it does not exist (a lagging replica). */
@@ -294,7 +294,7 @@ export async function gather(
                         ...(m.parsed.artifactType ? { artifactType: m.parsed.artifactType } : {}),
                         annotations: m.parsed.annotations,
                       },
-                      !src.listTagDetails,
+                      !src.listsLabels,
                     );
                     if (refusal) {
                       f.skip = refusal;
