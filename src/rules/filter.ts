@@ -54,18 +54,33 @@ function baseMediaType(mediaType: string): string {
 }
 
 /**
- * Whether an artifact is an "image" for the resource filter: its config media type is a Docker or
- * OCI image config, or it is an index / manifest list (taken to be an index of images, as its
- * children are not known here), or a Docker schema 1 manifest (always an image). Anything else with
- * a known config type (Helm chart, Cosign signature, SBOM, WASM...) is an "artifact". With no
- * config type and a plain manifest type (or nothing at all) it cannot be told apart and counts as
- * an image, which is what a Distribution registry holds by default.
+ * The resource filter's one decision: whether an artifact is an "image" or an "artifact", from
+ * what is known of it, or undefined when that is not enough. The listing (Harbor) and the
+ * manifest (every registry) both go through here, so a tag is judged the same wherever its facts
+ * come from.
+ * - An `artifactType` (OCI 1.1) makes it an artifact.
+ * - A Docker schema 1 manifest is always an image.
+ * - An index is judged by its first child's config type: `configMediaType` must be that one, and
+ *   without it the listing cannot tell (the gatherer reads the index and its first child).
+ * - Otherwise the config media type decides: a Docker or OCI image config is an image, any other
+ *   known config type (Helm chart, Cosign signature, SBOM, WASM, the empty config) an artifact.
+ * - A manifest type alone, or nothing at all: not enough (a manifest read always has a config).
  */
-export function isImage(configMediaType?: string, manifestMediaType?: string): boolean {
-  const manifest = manifestMediaType ? baseMediaType(manifestMediaType) : undefined;
-  if (manifest && (INDEX_TYPES.has(manifest) || SCHEMA1_TYPES.has(manifest))) return true;
-  if (configMediaType) return IMAGE_CONFIG_TYPES.has(baseMediaType(configMediaType));
-  return true;
+export function resourceKind(a: {
+  mediaType?: string;
+  configMediaType?: string;
+  artifactType?: string;
+}): 'image' | 'artifact' | undefined {
+  if (a.artifactType) return 'artifact';
+  const manifest = a.mediaType ? baseMediaType(a.mediaType) : undefined;
+  if (manifest && SCHEMA1_TYPES.has(manifest)) return 'image';
+  if (a.configMediaType) {
+    const config = baseMediaType(a.configMediaType);
+    // A listing may give an index's own type as its "config" type (Harbor's media_type).
+    if (INDEX_TYPES.has(config)) return undefined;
+    return IMAGE_CONFIG_TYPES.has(config) ? 'image' : 'artifact';
+  }
+  return undefined;
 }
 
 /** What a provider knows about one tag (or one untagged artifact, with `tag: ""`). */
@@ -167,10 +182,9 @@ export function selectTags(tags: TagInfo[], filters: Filters, dropped?: DroppedB
   let selected = tags.filter((t) => {
     if (!byTag(t.tag)) return drop('tag');
     if (wantLabels && t.labels !== undefined && !matchLabels(filters.labels, t.labels)) return drop('labels');
-    if (filters.resource !== 'all' && (t.configMediaType !== undefined || t.mediaType !== undefined)) {
-      const image = isImage(t.configMediaType, t.mediaType);
-      if (image !== (filters.resource === 'image')) return drop('resource');
-    }
+    // Decided here only when the listing tells the type; otherwise from the manifest (gather.ts).
+    const kind = filters.resource === 'all' ? undefined : resourceKind(t);
+    if (kind !== undefined && kind !== filters.resource) return drop('resource');
     return bySemver(t.tag) || drop('semver');
   });
   if (filters.latest !== undefined) {
@@ -234,9 +248,9 @@ export function artifactRefusal(
   checkLabels: boolean,
 ): { why: 'filtered-resource' | 'filtered-labels'; reason: string } | undefined {
   if (filters.resource !== 'all') {
-    // An index is judged by its first child's config: the gatherer passes that one.
-    const index = INDEX_TYPES.has(baseMediaType(a.mediaType));
-    const image = isImage(a.configMediaType, index ? undefined : a.mediaType) && !a.artifactType;
+    // An index is judged by its first child's config: the gatherer passes that one. A manifest
+    // with nothing to tell (an empty index) counts as an image, a Distribution registry's default.
+    const image = (resourceKind(a) ?? 'image') === 'image';
     if (filters.resource === 'image' && !image)
       return {
         why: 'filtered-resource',

@@ -8,7 +8,7 @@ export {
   compileTagFilter,
   compileTagScope,
   filtersMatchEverything,
-  isImage,
+  resourceKind,
   matchLabels,
   needsArtifactFacts,
   newestFirst,

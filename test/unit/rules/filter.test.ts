@@ -5,7 +5,8 @@ import {
   compileTagFilter,
   compileTagScope,
   filtersMatchEverything,
-  isImage,
+  artifactRefusal,
+  resourceKind,
   matchLabels,
   newestFirst,
   selectTags,
@@ -85,20 +86,57 @@ describe('labels', () => {
   });
 });
 
-describe('resource type', () => {
-  test.each<[string | undefined, string | undefined, boolean]>([
-    ['application/vnd.docker.container.image.v1+json', 'application/vnd.docker.distribution.manifest.v2+json', true],
-    ['application/vnd.oci.image.config.v1+json', 'application/vnd.oci.image.manifest.v1+json', true],
-    [undefined, 'application/vnd.oci.image.index.v1+json', true],
-    [undefined, 'application/vnd.docker.distribution.manifest.list.v2+json', true],
-    [undefined, 'application/vnd.docker.distribution.manifest.v1+prettyjws', true],
-    ['application/vnd.cncf.helm.config.v1+json', 'application/vnd.oci.image.manifest.v1+json', false],
-    ['application/vnd.dev.cosign.artifact.sig.v1+json', undefined, false],
-    ['application/vnd.oci.empty.v1+json', 'application/vnd.oci.image.manifest.v1+json', false],
-    [undefined, 'application/vnd.oci.image.manifest.v1+json', true],
-    [undefined, undefined, true],
-  ])('config %s, manifest %s → image: %s', (config, manifest, expected) => {
-    expect(isImage(config, manifest)).toBe(expected);
+describe('resource type: one decision for listings and manifests', () => {
+  const index = 'application/vnd.oci.image.index.v1+json';
+  test.each<[string | undefined, string | undefined, string | undefined, 'image' | 'artifact' | undefined]>([
+    [
+      'application/vnd.docker.container.image.v1+json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+      undefined,
+      'image',
+    ],
+    ['application/vnd.oci.image.config.v1+json', 'application/vnd.oci.image.manifest.v1+json', undefined, 'image'],
+    // An index without its first child's config: the listing cannot tell.
+    [undefined, index, undefined, undefined],
+    [undefined, 'application/vnd.docker.distribution.manifest.list.v2+json', undefined, undefined],
+    // Harbor gives an index's own type as its media_type.
+    [index, index, undefined, undefined],
+    // An index judged by its first child's config (what the gatherer passes).
+    ['application/vnd.cncf.helm.config.v1+json', index, undefined, 'artifact'],
+    ['application/vnd.oci.image.config.v1+json', index, undefined, 'image'],
+    [undefined, 'application/vnd.docker.distribution.manifest.v1+prettyjws', undefined, 'image'],
+    ['application/vnd.cncf.helm.config.v1+json', 'application/vnd.oci.image.manifest.v1+json', undefined, 'artifact'],
+    ['application/vnd.dev.cosign.artifact.sig.v1+json', undefined, undefined, 'artifact'],
+    ['application/vnd.oci.empty.v1+json', 'application/vnd.oci.image.manifest.v1+json', undefined, 'artifact'],
+    // An image config with an OCI 1.1 artifactType is an artifact.
+    [
+      'application/vnd.oci.image.config.v1+json',
+      'application/vnd.oci.image.manifest.v1+json',
+      'application/spdx+json',
+      'artifact',
+    ],
+    [undefined, 'application/vnd.oci.image.manifest.v1+json', undefined, undefined],
+    [undefined, undefined, undefined, undefined],
+  ])('config %s, manifest %s, artifactType %s → %s', (configMediaType, mediaType, artifactType, expected) => {
+    const facts = {
+      ...(configMediaType ? { configMediaType } : {}),
+      ...(mediaType ? { mediaType } : {}),
+      ...(artifactType ? { artifactType } : {}),
+    };
+    expect(resourceKind(facts)).toBe(expected);
+    // The listing's decision (selectTags) and the manifest's (artifactRefusal) never disagree.
+    for (const resource of ['image', 'artifact'] as const) {
+      const f = filters({ resource });
+      const listed = selectTags([{ tag: 't', ...facts }], f).length === 1;
+      const read = artifactRefusal(f, { mediaType: mediaType ?? '', ...facts, annotations: {} }, false) === undefined;
+      if (expected !== undefined) expect(listed).toBe(read);
+      else expect(listed).toBe(true); // left to the manifest
+    }
+  });
+
+  test('an index of Helm charts listed by Harbor is left to the manifest, not dropped as an image', () => {
+    const charts: TagInfo = { tag: 'charts', mediaType: index, configMediaType: index };
+    expect(names(selectTags([charts], filters({ resource: 'artifact' })))).toEqual(['charts']);
   });
 });
 
