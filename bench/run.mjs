@@ -32,6 +32,7 @@ import { render } from './lib/report.mjs';
 import { seedOnDisk, seedWithHttp, seedWithSkopeo, verifyCopy } from './lib/seed.mjs';
 import { runFerry, runSkopeoSync, writeFerryConfig } from './lib/tools.mjs';
 import { analyse, startProxy } from './lib/trace.mjs';
+import { apiCountsSince, startHarbor } from './lib/vendor.mjs';
 import { WORKLOADS, fmt } from './lib/workloads.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,7 +42,7 @@ const argOf = (name) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const only = (argOf('only') ?? process.env.BENCH ?? 'fleet,big,tags,multiarch,scale-1k,scale-10k,crossrun')
+const only = (argOf('only') ?? process.env.BENCH ?? 'fleet,big,tags,multiarch,scale-1k,scale-10k,harbor-noop,crossrun')
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
@@ -78,7 +79,8 @@ const results = { env, workloads: [] };
 if (merge && existsSync(join(outDir, 'results.json'))) {
   const prev = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
   results.workloads = (prev.workloads ?? []).filter((w) => !only.includes(w.name));
-  env.merged = `workloads ${only.join(', ')} re-run on ${env.date}; the others kept from ${prev.env?.date}`;
+  // Chained, so an earlier merge's dates are not lost.
+  env.merged = `workloads ${only.join(', ')} re-run on ${env.date}; ${prev.env?.merged ? `before that: ${prev.env.merged}` : `the others kept from ${prev.env?.date}`}`;
 }
 const psi = () => {
   try {
@@ -100,8 +102,13 @@ const psi = () => {
   rmSync(base, { recursive: true, force: true });
 }
 
-async function phase(name, regs, fn, { shared } = {}) {
+/**
+ * One measured phase: requests each registry's access log gained (regs[0] is 'src', the last 'dst'),
+ * and with `api` (a fake vendor API in front of the source) the API requests as srcApi.
+ */
+async function phase(name, regs, fn, { shared, api } = {}) {
   const offsets = regs.map((r) => r.logOffset());
+  const apiFrom = api?.requests.length;
   const cpu0 = regs.map((r) => r.cpuSeconds());
   const out = await fn();
   // CPU the registries used in this phase: on 2 shared cores the copy's real cost (source reads,
@@ -114,12 +121,13 @@ async function phase(name, regs, fn, { shared } = {}) {
     counts[i === 0 ? 'src' : 'dst'] = countByMethod(text);
     if (shared && i === regs.length - 1) sharedBlob = { digest: shared.digest, ...blobTraffic(text, shared.digest) };
   }
+  if (api) counts.srcApi = apiCountsSince(api, apiFrom);
   if (sharedBlob)
     log(
       `  shared blob at the destination: uploaded ${sharedBlob.uploads}× (${sharedBlob.uploadedTo.join(' ')}), mounted ${sharedBlob.mounts}×, mounts refused ${sharedBlob.mountsRefused}`,
     );
   log(
-    `  ${name}: ${out.seconds.toFixed(2)} s, src ${JSON.stringify(counts.src)}, dst ${JSON.stringify(counts.dst)}${out.maxRssKiB ? `, maxRSS ${(out.maxRssKiB / 1024).toFixed(1)} MiB` : ''}${out.code ? `, EXIT ${out.code}` : ''}`,
+    `  ${name}: ${out.seconds.toFixed(2)} s, src ${JSON.stringify(counts.src)}${api ? `, src API ${JSON.stringify(counts.srcApi)}` : ''}, dst ${JSON.stringify(counts.dst)}${out.maxRssKiB ? `, maxRSS ${(out.maxRssKiB / 1024).toFixed(1)} MiB` : ''}${out.code ? `, EXIT ${out.code}` : ''}`,
   );
   return {
     seconds: +out.seconds.toFixed(3),
@@ -127,6 +135,7 @@ async function phase(name, regs, fn, { shared } = {}) {
     peakRssMiB: out.maxRssKiB ? +(out.maxRssKiB / 1024).toFixed(1) : undefined,
     cpuSeconds: { ...(out.cpuSeconds !== undefined ? { tool: +out.cpuSeconds.toFixed(2) } : {}), registries: cpu },
     src: counts.src,
+    ...(api ? { srcApi: counts.srcApi } : {}),
     dst: counts.dst,
     loadavg: loadavg()[0],
     memoryPressure: psi(),
@@ -155,6 +164,8 @@ function manifestLevels(repos) {
 async function runWorkload(name) {
   const work = mkdtempSync(join(tmpdir(), `ferry-bench-${name}-`));
   const regs = [];
+  let vendor;
+  let r;
   try {
     log(`${name}: generating content (scale ${scale})`);
     const t0 = performance.now();
@@ -180,6 +191,10 @@ async function runWorkload(name) {
     const srcWrong = await verifyCopy(w, src);
     if (srcWrong.length) throw new Error(`seeding ${name} failed: ${srcWrong.slice(0, 3).join('; ')}`);
     log(`${name}: seeded ${src.host} with ${w.seed} in ${seedSeconds.toFixed(1)} s`);
+    if (w.vendor === 'harbor') {
+      vendor = await startHarbor(w, src);
+      log(`${name}: fake Harbor API at ${vendor.url} in front of ${src.host}`);
+    } else if (w.vendor) throw new Error(`no fake API for vendor ${w.vendor}`);
     // Blobs the destinations already hold (crossrun) are not part of the write floor.
     let floorBlobs = blobs;
     let floorMounts = [];
@@ -202,7 +217,7 @@ async function runWorkload(name) {
       );
     }
 
-    const r = {
+    r = {
       name,
       startedAt: new Date().toISOString(),
       loadavgStart: loadavg().map((x) => +x.toFixed(2)),
@@ -216,32 +231,35 @@ async function runWorkload(name) {
       seedSeconds: +seedSeconds.toFixed(1),
       ...(w.preseed ? { preseeded: w.preseed.length } : {}),
       ...(w.filter ? { filter: w.filter } : {}),
+      ...(w.vendor ? { vendor: w.vendor } : {}),
     };
 
-    log(`${name}: write floor (curl, 4 streams) → ${floorReg.host}`);
-    r.floor = await phase('floor', [floorReg], async () => {
-      const f = await writeFloor(content, floorReg, {
-        workDir: work,
-        blobs: floorBlobs,
-        manifests: floorManifests,
-        mounts: floorMounts,
+    if (w.floor !== false) {
+      log(`${name}: write floor (curl, 4 streams) → ${floorReg.host}`);
+      r.floor = await phase('floor', [floorReg], async () => {
+        const f = await writeFloor(content, floorReg, {
+          workDir: work,
+          blobs: floorBlobs,
+          manifests: floorManifests,
+          mounts: floorMounts,
+        });
+        return {
+          seconds: f.seconds,
+          extra: {
+            blobs: f.blobs,
+            MiB: +(f.bytes / 2 ** 20).toFixed(1),
+            streams: 4,
+            manifests: f.manifests,
+            withManifestsSeconds: +f.withManifests.toFixed(3),
+          },
+        };
       });
-      return {
-        seconds: f.seconds,
-        extra: {
-          blobs: f.blobs,
-          MiB: +(f.bytes / 2 ** 20).toFixed(1),
-          streams: 4,
-          manifests: f.manifests,
-          withManifestsSeconds: +f.withManifests.toFixed(3),
-        },
-      };
-    });
-    // The floor registry's requests are in r.floor.src (it is the only registry of that phase).
-    r.floor.requests = r.floor.src;
-    delete r.floor.src;
-    delete r.floor.dst;
-    if (floorSweep.includes(name)) {
+      // The floor registry's requests are in r.floor.src (it is the only registry of that phase).
+      r.floor.requests = r.floor.src;
+      delete r.floor.src;
+      delete r.floor.dst;
+    }
+    if (floorSweep.includes(name) && w.floor !== false) {
       // The registry's own write limit: the same uploads at other curl concurrencies, each on a fresh registry.
       r.floorSweep = [{ streams: 4, seconds: r.floor.seconds }];
       for (const streams of SWEEP_STREAMS) {
@@ -259,7 +277,7 @@ async function runWorkload(name) {
     }
 
     const config = join(work, 'replication.yaml');
-    writeFerryConfig(config, src, dstFerry, { name: w.filter });
+    writeFerryConfig(config, src, dstFerry, { name: w.filter, source: vendor?.registry });
     r.ferry = {};
     for (const kind of ['cold', 'noop']) {
       log(`${name}: ferry ${kind}`);
@@ -285,7 +303,7 @@ async function runWorkload(name) {
           }
           return out;
         },
-        { shared: kind === 'cold' ? w.shared : undefined },
+        { shared: kind === 'cold' ? w.shared : undefined, api: vendor?.api },
       );
       r.ferry[kind].report = totals;
       if (kind === 'cold') {
@@ -330,7 +348,8 @@ async function runWorkload(name) {
       }
     }
 
-    if (traced.includes(name)) {
+    // The traced run's proxies sit in front of the registries, not of a vendor API.
+    if (traced.includes(name) && !w.vendor) {
       // Not part of the measured phases: the proxies run in this process and add their own latency.
       log(`${name}: ferry cold through timing proxies → fresh registry`);
       const dstTrace = await startRegistry(`${name}-trace`);
@@ -366,12 +385,34 @@ async function runWorkload(name) {
       const t = r[tool];
       if (!t) continue;
       t.peakRssMiB = Math.max(t.cold.peakRssMiB ?? 0, t.noop.peakRssMiB ?? 0) || undefined;
-      t.noopPerTag = { src: perTag(t.noop.src, tags), dst: perTag(t.noop.dst, tags) };
-      t.coldPerTag = { src: perTag(t.cold.src, tags), dst: perTag(t.cold.dst, tags) };
+      // At a vendor source, src per tag is the API's requests and the registry's together.
+      const side = (p) => ({
+        src: perTag({ total: p.src.total + (p.srcApi?.total ?? 0) }, tags),
+        ...(p.srcApi ? { srcRegistry: perTag(p.src, tags), srcApi: perTag(p.srcApi, tags) } : {}),
+        dst: perTag(p.dst, tags),
+      });
+      t.noopPerTag = side(t.noop);
+      t.coldPerTag = side(t.cold);
       t.noopWrites = writesOf(t.noop.dst);
     }
     return r;
   } finally {
+    if (vendor) {
+      // The fake checks every exchange against Harbor's published API description: a request or an
+      // answer outside it makes the workload's numbers suspect, so it is recorded with them.
+      const stopped = await vendor.api.stop().then(
+        () => undefined,
+        (e) => String(e.message ?? e),
+      );
+      if (r)
+        r.vendorApi = {
+          url: vendor.url,
+          violations: vendor.api.violations.slice(0, 10),
+          undocumented: [...vendor.api.undocumented],
+          ...(stopped ? { stopError: stopped.slice(0, 500) } : {}),
+        };
+      if (stopped) log(`${name}: fake ${vendor.vendor} API: ${stopped.slice(0, 500)}`);
+    }
     for (const reg of regs) await reg.stop().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }

@@ -38,16 +38,18 @@ export function timed(cmd, args, { env, logFile, cwd }) {
   });
 }
 
-/** ferry run over a replication.yaml copying every repository of `src` (or those `name` selects) to `dst`, paths kept. */
-export function writeFerryConfig(file, src, dst, { name = '**' } = {}) {
+/**
+ * ferry run over a replication.yaml copying every repository of `src` (or those `name` selects) to `dst`,
+ * paths kept. `source` replaces the source's `type: registry` lines (a vendor API in front of `src`).
+ */
+export function writeFerryConfig(file, src, dst, { name = '**', source } = {}) {
   writeFileSync(
     file,
     [
       'version: 1',
       'registries:',
       '  bench-src:',
-      '    type: registry',
-      `    url: ${src.url}`,
+      ...(source ?? ['    type: registry', `    url: ${src.url}`]),
       '  bench-dst:',
       '    type: registry',
       `    url: ${dst.url}`,

@@ -1,4 +1,4 @@
-// The four workloads of ISSUE 7 §4, plus scale-1k / scale-10k and crossrun (issue 14 item 5).
+// The four workloads of ISSUE 7 §4, plus scale-1k / scale-10k, harbor-noop and crossrun (issue 14).
 // `scale` shrinks sizes and counts for a quick check.
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -12,7 +12,8 @@ const pad = (n, w) => String(n).padStart(w, '0');
  * { name, namespace, repos: [{ repo, tags: [{ tag, top }] }], tagCount, seed: 'http'|'skopeo'|'disk', description }
  * and optionally filter (the rule's `name` filter, default "**"), skopeo: false with skopeoNote (skopeo
  * sync not run), preseed (repositories both destinations hold before the measured runs) and shared
- * (a blob whose uploads and mounts at the destination are counted).
+ * (a blob whose uploads and mounts at the destination are counted), vendor ('harbor': the source is
+ * listed through that vendor's fake API, bench/lib/vendor.mjs) and floor: false (no write floor).
  * `top` is an image or an index from Content.
  */
 export const WORKLOADS = {
@@ -134,6 +135,29 @@ WORKLOADS['scale-10k'] = (content, scale) =>
     skopeoNote:
       'skopeo sync not run at 10k tags (at its 1k rate, 2–3 min per 1,000 tags cold on this machine, it would add 20–30 min); BENCH_SKOPEO_10K=1 runs it',
   });
+
+/**
+ * No-op requests at a source whose listing carries digests (issue 14 item 2): the scale-1k content in
+ * one Harbor project, written straight into the registry's storage, listed by ferry through the fake
+ * Harbor API (projects, repositories, artifacts with tags) in front of that registry. The destination is
+ * a plain registry. What is measured is the no-op; there is no write floor and no skopeo sync (skopeo
+ * cannot list through Harbor's API; on the registry itself it is scale-1k's run).
+ */
+WORKLOADS['harbor-noop'] = (content, scale) => {
+  const w = scaleWorkload('harbor-noop', content, count(100, scale, 2), {
+    skopeo: false,
+    skopeoNote: "skopeo sync not run: it cannot list through Harbor's API (on the registry itself this is scale-1k)",
+  });
+  for (const r of w.repos) r.repo = r.repo.replace(/^scale\//, 'proj/');
+  return {
+    ...w,
+    namespace: 'proj',
+    filter: 'proj/**',
+    vendor: 'harbor',
+    floor: false,
+    description: `${w.repos.length} repos × 10 tags in one Harbor project, each tag its own config over one shared 4 KiB layer; listed through the fake Harbor API v2.0 in front of the source registry; rule \`name: "proj/**"\``,
+  };
+};
 
 /**
  * Cross-run mounts (issue 14 item 3): 40 repositories share a 32 MiB base layer; both destinations
