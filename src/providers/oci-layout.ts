@@ -314,11 +314,14 @@ export class OciLayoutStore implements Store {
         };
       }
       const holder = await readLock(path);
+      // Checked on every pass, before any `continue`: a lock that keeps going away (released, taken
+      // over, or a dangling link that exists for O_EXCL and not for reading) must not hold a run
+      // past LOCK_TIMEOUT_MS.
+      const left = deadline - Date.now();
+      if (left <= 0) throw this.#lockTimeout(dir, path, holder);
       // Released between our attempt and the read: try again at once.
       if (!holder) continue;
       if (this.#stale(holder) && (await this.#takeOver(path, holder, nonce))) continue;
-      const left = deadline - Date.now();
-      if (left <= 0) throw this.#lockTimeout(dir, path, holder);
       // Jittered exponential backoff: writers that collided do not retry in lockstep.
       await sleep(Math.min(left, delay * (0.5 + Math.random())));
       delay = Math.min(delay * 2, 250);
@@ -355,9 +358,10 @@ export class OciLayoutStore implements Store {
     }
   }
 
-  #lockTimeout(dir: string, path: string, holder: LockHolder): LayoutLockError {
-    const who =
-      holder.pid !== undefined
+  #lockTimeout(dir: string, path: string, holder: LockHolder | undefined): LayoutLockError {
+    const who = !holder
+      ? 'an unreadable holder (a dangling link, or a lock taken and released again and again)'
+      : holder.pid !== undefined
         ? `pid ${holder.pid}${holder.host ? ` on ${holder.host}` : ''} since ${new Date(holder.since).toISOString()}`
         : `an unknown process since ${new Date(holder.since).toISOString()}`;
     const waited =

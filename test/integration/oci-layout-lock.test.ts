@@ -4,11 +4,11 @@
  * that blocks the next run. Each writer is a real OS process (test/support/oci-layout-worker.mjs).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OciLayoutStore } from '../../src/providers/oci-layout.js';
+import { LayoutLockError, OciLayoutStore } from '../../src/providers/oci-layout.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
 
 const WORKER = fileURLToPath(new URL('../support/oci-layout-worker.mjs', import.meta.url));
@@ -109,4 +109,25 @@ describe('OCI layout shared by several processes', () => {
       expect(tags.length).toBe(before.manifests.length + next.length);
     }
   }, 120_000);
+
+  it('a lock that exists but never reads back (a dangling link) fails at the lock deadline instead of spinning', async () => {
+    const store = new OciLayoutStore('t', tmp.path, { lockTimeoutMs: 300 });
+    const manifest = (tag: string) =>
+      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MANIFEST, config: EMPTY_CONFIG, layers: [], tag }));
+    await store.manifestPut('app', 'v1', manifest('v1'), MANIFEST);
+    // O_EXCL sees the link and refuses; reading it finds nothing: every pass "released at once".
+    const lock = join(tmp.path, 'app', 'index.json.lock');
+    await symlink(join(tmp.path, 'nowhere'), lock);
+    const put = store.manifestPut('app', 'v2', manifest('v2'), MANIFEST);
+    await expect(put).rejects.toThrow(LayoutLockError);
+    await expect(put).rejects.toThrow(`within 300ms: the lock file ${lock} is held by an unreadable holder`);
+    expect(await store.listTags('app')).toEqual(['v1']);
+  }, 20_000);
 });
+
+const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const EMPTY_CONFIG = {
+  mediaType: 'application/vnd.oci.image.config.v1+json',
+  digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+  size: 2,
+};
