@@ -9,7 +9,8 @@ import { parseBandwidth } from '../config/bandwidth.js';
 import { ConfigError } from '../config/errors.js';
 import { parseConfig } from '../config/load.js';
 import { DEFAULT_URLS, normalizeUrl } from '../config/normalize.js';
-import type { Config, RegistryConfig, Rule } from '../config/types.js';
+import type { Config, Filters, RegistryConfig, Rule } from '../config/types.js';
+import { filtersMatchEverything } from '../rules/index.js';
 import type { ImportResult, RegistryOut, RuleOut } from './model.js';
 
 export interface Drift {
@@ -65,13 +66,17 @@ function normal(r: {
   triggers: string[];
   bandwidth?: number;
 }): Normal {
-  const all = (xs: string[]) => (xs.length === 0 || xs.includes('**') ? [] : sorted(xs));
+  // One judge of "selects everything" for the whole tool (a `!` exclusion narrows even `**`),
+  // asked about one list at a time: every other filter field is compared on its own below.
+  const everything: Filters = { name: [], tag: [], labels: {}, resource: 'all' };
+  const patterns = (field: 'name' | 'tag', xs: string[]) =>
+    filtersMatchEverything({ ...everything, [field]: xs }) ? [] : sorted(xs);
   return {
     enabled: r.enabled,
     source: r.source,
     destination: r.destination,
-    'filters.name': all(r.name),
-    'filters.tag': r.tag.length === 0 || r.tag.includes('*') || r.tag.includes('**') ? [] : sorted(r.tag),
+    'filters.name': patterns('name', r.name),
+    'filters.tag': patterns('tag', r.tag),
     'filters.labels': sorted(Object.entries(r.labels).map(([k, v]) => (v === '' ? k : `${k}=${v}`))),
     'filters.resource': r.resource,
     'filters.semver': r.semver ?? '',

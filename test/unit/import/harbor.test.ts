@@ -290,6 +290,20 @@ describe('drift', () => {
     expect(drifts[1]!.line).toBeGreaterThan(0);
   });
 
+  it('an exclusion next to a match-all pattern is drift: the file no longer selects everything', () => {
+    const narrowed = text
+      .replace('name: ["**"]', 'name: ["**", "!internal/**"]')
+      .replace('name: [backend/**]', 'name: [backend/**]\n      tag: ["*", "!*-rc*"]');
+    const drifts = harborDrift(imported(), narrowed, 'replication.yaml', false);
+    expect(drifts.map((d) => [d.rule, d.field, d.harbor, d.file])).toEqual([
+      ['prod-to-aliyun', 'filters.name', '[]', '[!internal/**, **]'],
+      ['to-dockerhub-auto', 'filters.tag', '[]', '[!*-rc*, *]'],
+    ]);
+    // Spelling "everything" out is not drift.
+    const spelled = text.replace('name: [backend/**]', 'name: [backend/**]\n      tag: ["**"]');
+    expect(harborDrift(imported(), spelled, 'replication.yaml', false)).toEqual([]);
+  });
+
   it('is not drift to write the same rule another way', () => {
     const rewritten = text.replace('tag: [prod-*, v*]', 'tag: [v*, prod-*]').replace(/\n {4}override: true/g, '');
     expect(harborDrift(imported(), rewritten, 'replication.yaml', false)).toEqual([]);
