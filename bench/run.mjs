@@ -15,6 +15,7 @@
 //   BENCH_TRACE=fleet,multiarch          workloads that get one more ferry cold run, into a fresh registry
 //                                       through timing proxies (where the time goes); "none" for none
 //   BENCH_SKOPEO_10K=1                  run skopeo sync on scale-10k too (about 20 minutes here)
+//   node bench/run.mjs --render-only    rewrite results.md and chart.svg from results.json and findings.md
 //
 // Per workload: a fresh source registry, a fresh destination for ferry, one for skopeo and one for
 // the write floor. Phases run one after another, so each registry's access log can be cut per phase.
@@ -54,6 +55,17 @@ const floorSweep = (process.env.BENCH_FLOOR_SWEEP ?? 'fleet,big,multiarch').spli
 const SWEEP_STREAMS = [1, 2, 8, 16];
 const traced = (process.env.BENCH_TRACE ?? 'fleet,multiarch').split(',').map((s) => s.trim());
 
+if (args.includes('--render-only')) {
+  // After editing findings.md: the tables come from results.json as they are, nothing is run.
+  const results = JSON.parse(readFileSync(join(outDir, 'results.json'), 'utf8'));
+  const notes = join(here, 'findings.md');
+  writeFileSync(
+    join(outDir, 'results.md'),
+    render(results, existsSync(notes) ? readFileSync(notes, 'utf8') : undefined),
+  );
+  writeFileSync(join(outDir, 'chart.svg'), chart(results));
+  process.exit(0);
+}
 for (const w of only)
   if (!WORKLOADS[w]) throw new Error(`unknown workload ${w} (known: ${Object.keys(WORKLOADS).join(', ')})`);
 if (!(scale > 0)) throw new Error('BENCH_SCALE must be > 0');
