@@ -209,6 +209,11 @@ export class DockerHubStore extends ApiRegistryStore {
     return out;
   }
 
+  /**
+   * No listTagDetails: the Hub API description (docker/docs content/reference/api/hub/latest.yaml,
+   * schema `tag`) gives no digest of the tagged manifest or index, only `images.digest` per
+   * platform, so the engine HEADs each tag here.
+   */
   override listTags(repository: string) {
     return super.listTags(hubRepository(repository));
   }

@@ -6,8 +6,11 @@
  * REST: https://docs.github.com/en/rest/packages/packages
  * Pagination: https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
  */
+import { isDigest } from '../oci/digest.js';
+import { LISTING_MAX_ENTRIES, LISTING_MAX_PAGES, type ListingLimits } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
 import { nextLinkUrl } from '../registry/wire.js';
+import type { TagInfo } from '../rules/filter.js';
 import { registerSecret } from '../util/secrets.js';
 import { ApiRegistryStore } from './api-store.js';
 import type { RegistryStoreOptions } from './registry-store.js';
@@ -15,7 +18,6 @@ import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 export const GITHUB_API_URL = 'https://api.github.com';
 const PER_PAGE = 100;
-const MAX_PAGES = 10_000;
 
 export interface GhcrStoreOptions extends Omit<RegistryStoreOptions, 'deletesByTag'> {
   api: Omit<VendorApiOptions, 'authorization' | 'provider' | 'headers'>;
@@ -25,6 +27,8 @@ export interface GhcrStoreOptions extends Omit<RegistryStoreOptions, 'deletesByT
   owner?: string;
   /** Whether `owner` is an organisation or a user; default: try the organisation, then the user. */
   ownerType?: 'org' | 'user';
+  /** For tests: smaller bounds on one paged listing than the registry client's defaults. */
+  listingLimits?: Partial<Pick<ListingLimits, 'entries' | 'pages'>>;
 }
 
 interface PackageVersion {
@@ -38,11 +42,15 @@ export class GhcrStore extends ApiRegistryStore {
   readonly #owner?: string;
   #ownerType?: Promise<'orgs' | 'users'>;
   readonly #explicit?: string[];
+  readonly #token?: string;
+  readonly #limits: Pick<ListingLimits, 'entries' | 'pages'>;
 
   constructor(o: GhcrStoreOptions) {
     super({ ...o, deletesByTag: false });
     this.#owner = o.owner?.toLowerCase();
     this.#explicit = o.repositories;
+    this.#token = o.token;
+    this.#limits = { entries: LISTING_MAX_ENTRIES, pages: LISTING_MAX_PAGES, ...o.listingLimits };
     if (o.ownerType) this.#ownerType = Promise.resolve(o.ownerType === 'org' ? 'orgs' : 'users');
     registerSecret(o.token);
     const token = o.token;
@@ -54,7 +62,12 @@ export class GhcrStore extends ApiRegistryStore {
     });
   }
 
-  /** `sized`: the endpoint takes `per_page`; pages always come from `Link`. */
+  /**
+   * Every page of a GitHub list, from `Link` rel="next". The bounds and the loop check are the
+   * registry client's for a tag list (src/registry/client.ts): past them the listing fails, since
+   * a truncated list must never look complete (deletions are decided from it).
+   * `sized`: the endpoint takes `per_page`.
+   */
   async #pages<T>(
     path: string,
     query: Record<string, string>,
@@ -65,7 +78,24 @@ export class GhcrStore extends ApiRegistryStore {
     const out: T[] = [];
     let next: string | undefined = path;
     let q: Record<string, string> | undefined = { ...query, ...(sized ? { per_page: String(PER_PAGE) } : {}) };
-    for (let page = 0; next && page < MAX_PAGES; page++) {
+    const requested = new Set<string>();
+    const fail = (kind: 'too-large' | 'invalid', detail: string, hint: string) =>
+      new RegistryError({
+        kind,
+        registry: this.api.name,
+        ...(repository ? { repository } : {}),
+        operation,
+        detail: `${detail} (after ${requested.size} page(s), ${out.length} entries)`,
+        hint,
+      });
+    const bound = (what: string) =>
+      fail(
+        'too-large',
+        `the listing is longer than ${what}`,
+        `ferry reads at most ${this.#limits.entries} entries and ${this.#limits.pages} pages per listing, so that an API whose pagination never ends cannot exhaust memory or time`,
+      );
+    while (next !== undefined) {
+      if (requested.size >= this.#limits.pages) throw bound(`${this.#limits.pages} pages`);
       const r = await this.api.request({
         method: 'GET',
         path: next,
@@ -73,9 +103,19 @@ export class GhcrStore extends ApiRegistryStore {
         operation,
         ...(repository ? { repository } : {}),
       });
-      if (Array.isArray(r.body)) out.push(...(r.body as T[]));
+      requested.add(r.url.toString());
+      if (Array.isArray(r.body)) {
+        if (out.length + r.body.length > this.#limits.entries) throw bound(`${this.#limits.entries} entries`);
+        out.push(...(r.body as T[]));
+      }
       next = nextLinkUrl(r.headers.link, r.url)?.toString();
       q = undefined;
+      if (next !== undefined && requested.has(next))
+        throw fail(
+          'invalid',
+          `the pagination repeats page ${next}: the Link rel="next" of page ${requested.size} points back to a page already read`,
+          'the GitHub API pagination loops; ferry stops instead of following it forever',
+        );
     }
     return out;
   }
@@ -122,6 +162,54 @@ export class GhcrStore extends ApiRegistryStore {
       .map((p) => p.name)
       .filter((n): n is string => typeof n === 'string')
       .map((n) => `${owner}/${n}`.toLowerCase());
+  }
+
+  /**
+   * Tags with the digest of the manifest each points to, from the package versions API, so the
+   * engine needs no manifest HEAD per tag at this source. A container package version is one
+   * manifest: its `name` is that manifest's digest and `metadata.container.tags` the tags on it
+   * (GitHub's description, api.github.com.yaml example `package-version-org`: `name:
+   * sha256:b3d3e366…`, `metadata.container.tags: [latest]`; deleteTag finds a version by the same
+   * equality). A tag is on the version of the manifest it points at, which is what a manifest HEAD
+   * by that tag returns: for a multi-arch tag the index (its platforms' manifests are versions of
+   * their own, untagged). No labels: GitHub has none, so label filters read the manifests.
+   * Without a token, for a repository outside `owner`, or when the API refuses the package, the
+   * registry's tag list stands in (no digests: the engine then HEADs each tag, as before).
+   */
+  async listTagDetails(repository: string): Promise<TagInfo[]> {
+    const names = async () => (await this.listTags(repository)).map((tag): TagInfo => ({ tag }));
+    const owner = this.#owner ?? repository.split('/')[0];
+    if (!this.#token || !owner || !repository.startsWith(`${owner}/`)) return names();
+    let versions: PackageVersion[];
+    try {
+      const kind = await this.#ownerPath(owner);
+      // GitHub documents no query parameters for a user's package versions (only for an organisation's).
+      versions = await this.#pages<PackageVersion>(
+        `/${kind}/${encodeURIComponent(owner)}/packages/container/${encodeURIComponent(repository.slice(owner.length + 1))}/versions`,
+        {},
+        'listing package versions of',
+        repository,
+        kind === 'orgs',
+      );
+    } catch (e) {
+      // A token without read:packages, a package the API does not show this token, or the API's
+      // own rate limit (ghcr.io counts apart): the registry's listing still works.
+      if (e instanceof RegistryError && ['unauthorized', 'denied', 'not-found', 'rate-limited'].includes(e.kind))
+        return names();
+      throw e;
+    }
+    const digestOf = new Map<string, string | undefined>();
+    for (const v of versions) {
+      const tags = v.metadata?.container?.tags;
+      if (!Array.isArray(tags)) continue;
+      const digest = isDigest(v.name) ? v.name : undefined;
+      for (const tag of tags) {
+        if (typeof tag !== 'string') continue;
+        // On two versions at once (a tag moving while the pages were read): no digest, so a HEAD decides.
+        digestOf.set(tag, digestOf.has(tag) && digestOf.get(tag) !== digest ? undefined : digest);
+      }
+    }
+    return [...digestOf].map(([tag, digest]) => (digest ? { tag, digest } : { tag }));
   }
 
   /** Deletes the package version holding `digest` (and every tag on it). */

@@ -44,8 +44,8 @@ export interface Store {
    * filters work on providers with labels. Absent when the provider knows only tag names.
    * A `digest` is exactly what a manifest HEAD by that tag returns (an index's digest for a
    * multi-arch tag), so the engine can skip that HEAD; it is left out when the vendor's listing
-   * does not guarantee it. Harbor gives it (its artifact's `digest`); Docker Hub's tag listing
-   * documents only per-platform image digests, and GitHub's package versions only a version `name`.
+   * does not guarantee it. Harbor gives it (its artifact's `digest`), GHCR too (a container package
+   * version's `name`, ghcr.ts); Docker Hub's published tag schema has only per-platform `images.digest`.
    */
   listTagDetails?(repository: string): Promise<TagInfo[]>;
   /**

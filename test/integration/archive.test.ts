@@ -294,16 +294,12 @@ describe('an https:// archive source', () => {
   let body = Buffer.alloc(0);
   let sha = '';
   const cache = () => join(tmp.path, 'cache');
-  const globals = globalThis as Record<string, unknown>;
   const TOKEN = 'archive-download-token';
 
   beforeAll(async () => {
     const tls = await getTestTls();
-    // tool-cache downloads with Node's https and its default trust store, as NODE_EXTRA_CA_CERTS extends it.
+    // Downloads trust Node's default store, as NODE_EXTRA_CA_CERTS extends it.
     setDefaultCACertificates([...getCACertificates('default'), tls.caPem]);
-    // tool-cache waits 10-20 s between attempts; its documented test hook makes that 0 here.
-    globals.TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS = 0;
-    globals.TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS = 0;
     process.env.FERRY_CACHE_DIR = cache();
     const archive = join(tmp.path, 'served.tar');
     await skopeoCopy(at('acme/app:v1'), `oci-archive:${archive}:served/app:v1`, http);
@@ -329,8 +325,6 @@ describe('an https:// archive source', () => {
 
   afterAll(async () => {
     delete process.env.FERRY_CACHE_DIR;
-    delete globals.TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS;
-    delete globals.TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS;
     await new Promise((r) => server?.close(r));
   });
 
@@ -356,7 +350,7 @@ describe('an https:// archive source', () => {
     const first = await runConfig(await urlConfig(sha, 'images.tar?sig=secret', 'fetched'), { dryRun: false }).finally(
       () => stdout.mockRestore(),
     );
-    // tool-cache's log lines (the URL with its query, the retry) stay out of ferry's stdout (plan --json).
+    // Nothing of the download (the URL with its query, the retry) reaches ferry's stdout (plan --json).
     expect(stdout.mock.calls.map((c) => String(c[0])).filter((l) => /sig=secret|trying again/.test(l))).toEqual([]);
     expect(first.report.ruleErrors).toEqual([]);
     expect(hits, 'one cut attempt, one whole').toBe(2);

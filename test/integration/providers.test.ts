@@ -16,7 +16,13 @@ import { createLayout, type FixtureImage, type Layout } from '../support/oci-fix
 import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
 import { dockerRef, listTags, refOptions, seedImage } from '../support/skopeo.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
-import { harborArtifactsFrom, startGitHubApi, startHarborApi, startHubApi } from '../support/vendor-apis.js';
+import {
+  ghcrVersionsFrom,
+  harborArtifactsFrom,
+  startGitHubApi,
+  startHarborApi,
+  startHubApi,
+} from '../support/vendor-apis.js';
 
 let tmp: TempDir;
 let reg: RunningRegistry; // anonymous, plain HTTP: plays every vendor's /v2
@@ -26,6 +32,7 @@ let v2: FixtureImage;
 let old: FixtureImage;
 let multi: FixtureImage;
 let list: FixtureImage;
+let gold: FixtureImage;
 let configs = 0;
 
 beforeAll(async () => {
@@ -41,6 +48,7 @@ beforeAll(async () => {
   ];
   multi = layout.addIndex({ tag: 'multi', platforms, layers: [256], seed: 'providers-multi' });
   list = layout.addIndex({ tag: 'list', platforms, layers: [256], seed: 'providers-list', format: 'docker' });
+  gold = layout.addImage({ tag: 'gold', layers: [512], seed: 'providers-gold', annotations: { tier: 'gold' } });
   layout.write();
   process.env.FERRY_IT_HUB_PAT = 'dckr_pat_integration';
   process.env.FERRY_IT_GH_TOKEN = 'ghs_integration';
@@ -69,6 +77,22 @@ async function digestOf(repo: string, tag: string): Promise<string | undefined> 
   const r = await fetch(`${reg.url}/v2/${repo}/manifests/${tag}`, {
     method: 'HEAD',
     headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+  });
+  return r.status === 200 ? (r.headers.get('docker-content-digest') ?? undefined) : undefined;
+}
+
+/** The digest a manifest HEAD by tag returns, whatever the manifest's kind. */
+async function digestOfAny(repo: string, tag: string): Promise<string | undefined> {
+  const r = await fetch(`${reg.url}/v2/${repo}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: {
+      accept: [
+        'application/vnd.oci.image.index.v1+json',
+        'application/vnd.docker.distribution.manifest.list.v2+json',
+        'application/vnd.oci.image.manifest.v1+json',
+        'application/vnd.docker.distribution.manifest.v2+json',
+      ].join(', '),
+    },
   });
   return r.status === 200 ? (r.headers.get('docker-content-digest') ?? undefined) : undefined;
 }
@@ -267,6 +291,159 @@ describe('listings that carry digests', () => {
     } finally {
       await store.close();
       await harbor.stop();
+    }
+  });
+});
+
+describe('a no-op from a source whose listing carries digests', () => {
+  /** Registry requests (no `api ` ones) a store sent, by method. */
+  const registryRequests = (counts: Record<string, number> | undefined) =>
+    Object.fromEntries(Object.entries(counts ?? {}).filter(([k]) => !k.startsWith('api ')));
+  const apiRequests = (counts: Record<string, number> | undefined) =>
+    Object.values(Object.fromEntries(Object.entries(counts ?? {}).filter(([k]) => k.startsWith('api ')))).reduce(
+      (a, b) => a + b,
+      0,
+    );
+
+  it('GHCR: the package versions give every tag its digest, so the source gets no manifest HEAD', async () => {
+    const repo = 'octo-noop/app';
+    for (const [image, tag] of [
+      ['v1', 'v1'],
+      ['v1', 'same'],
+      ['v2', 'v2'],
+      ['multi', 'multi'],
+      ['list', 'list'],
+    ] as const)
+      await seedImage(layout.dir, image, reg, `${repo}:${tag}`);
+    const gh = await startGitHubApi({
+      tokens: { ghs_integration: 'octocat' },
+      owners: { 'octo-noop': { kind: 'org', packages: { app: (await ghcrVersionsFrom(reg.url, [repo]))[repo]! } } },
+    });
+    try {
+      const cfg = await config(`registries:
+  ghcr:
+    type: ghcr
+    url: ${reg.url}
+    credentials: { username: octocat, password: { env: FERRY_IT_GH_TOKEN } }
+    options: { api_url: ${gh.url}, owner: octo-noop }
+  mirror: { type: registry, url: ${reg.url} }
+rules:
+  - { name: from-ghcr, source: ghcr, destination: mirror, destination_namespace: ghnoop, flattening: 0 }
+`);
+      const cold = await runConfig(cfg, { dryRun: false });
+      expect(cold.report.ruleErrors).toEqual([]);
+      expect(cold.report.results.map((r) => `${r.status} ${r.tag}`).sort()).toEqual([
+        'copied list',
+        'copied multi',
+        'copied same',
+        'copied v1',
+        'copied v2',
+      ]);
+      // Copied right with the listing's digests: the mirror's tags point at the source's manifests.
+      for (const [tag, image] of [
+        ['v1', v1],
+        ['same', v1],
+        ['v2', v2],
+        ['multi', multi],
+        ['list', list],
+      ] as const)
+        expect({ tag, digest: await digestOfAny(`ghnoop/${repo}`, tag) }).toEqual({ tag, digest: image.digest });
+      expect(registryRequests(cold.requests.ghcr).HEAD).toBeUndefined();
+
+      const noop = await runConfig(cfg, { dryRun: false });
+      expect(noop.report.ruleErrors).toEqual([]);
+      expect(noop.report.results.map((r) => r.status)).toEqual(Array(5).fill('unchanged'));
+      // The source: no manifest HEAD (nor GET) per tag; only the API's listing pages.
+      expect(registryRequests(noop.requests.ghcr)).toEqual({});
+      // Owner lookup, package list, versions list: 3 API requests for 5 tags.
+      expect(apiRequests(noop.requests.ghcr)).toBe(3);
+      // The destination still has its floor: one tag list and one HEAD per tag.
+      expect(noop.requests.mirror?.HEAD).toBe(5);
+    } finally {
+      await gh.stop();
+    }
+  });
+
+  it('GHCR: a label filter is still decided from the manifests, the listing having no labels', async () => {
+    const repo = 'octo-labels/app';
+    await seedImage(layout.dir, 'gold', reg, `${repo}:gold`);
+    await seedImage(layout.dir, 'v1', reg, `${repo}:plain`);
+    const gh = await startGitHubApi({
+      tokens: { ghs_integration: 'octocat' },
+      owners: {
+        'octo-labels': { kind: 'org', packages: { app: (await ghcrVersionsFrom(reg.url, [repo]))[repo]! } },
+      },
+    });
+    try {
+      const cfg = await config(`registries:
+  ghcr:
+    type: ghcr
+    url: ${reg.url}
+    credentials: { username: octocat, password: { env: FERRY_IT_GH_TOKEN } }
+    options: { api_url: ${gh.url}, owner: octo-labels }
+  mirror: { type: registry, url: ${reg.url} }
+rules:
+  - name: gold-only
+    source: ghcr
+    destination: mirror
+    destination_namespace: ghlabels
+    flattening: 0
+    filters: { labels: { tier: gold } }
+`);
+      const run = await runConfig(cfg, { dryRun: false });
+      expect(run.report.ruleErrors).toEqual([]);
+      expect(run.report.results.map((r) => `${r.status} ${r.tag}`).sort()).toEqual(['copied gold', 'skipped plain']);
+      // Left out for what its manifest's annotations lack, read from the manifest.
+      expect(run.report.results.find((r) => r.tag === 'plain')?.reason).toMatch(/tier/);
+      expect(await tags(`ghlabels/${repo}`)).toEqual(['gold']);
+      expect(gold.digest).toBe(await digestOfAny(`ghlabels/${repo}`, 'gold'));
+    } finally {
+      await gh.stop();
+    }
+  });
+
+  it('GHCR without a token lists tags from the registry, without digests (the engine HEADs each)', async () => {
+    const repo = 'octo-anon/app';
+    await seedImage(layout.dir, 'v1', reg, `${repo}:v1`);
+    await seedImage(layout.dir, 'v2', reg, `${repo}:v2`);
+    const store = await openStore(
+      { name: 'ghcr', type: 'ghcr', url: reg.url, tls: { verify: true }, options: { owner: 'octo-anon' } },
+      { baseDir: tmp.path },
+    );
+    try {
+      expect((await store.listTagDetails!(repo)).sort((a, b) => a.tag.localeCompare(b.tag))).toEqual([
+        { tag: 'v1' },
+        { tag: 'v2' },
+      ]);
+      expect(apiRequests(store.requestCounts())).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('Docker Hub: its tag listing documents no digest of the tagged manifest, so the source keeps one HEAD per tag', async () => {
+    const repo = 'acme/hubnoop';
+    await seedImage(layout.dir, 'v1', reg, `${repo}:v1`);
+    await seedImage(layout.dir, 'multi', reg, `${repo}:multi`);
+    const hub = await startHubApi({ users: { acme: 'dckr_pat_integration' }, namespaces: { acme: ['hubnoop'] } });
+    try {
+      const cfg = await config(`registries:
+  hub:
+    type: dockerhub
+    url: ${reg.url}
+    credentials: { username: acme, password: { env: FERRY_IT_HUB_PAT } }
+    options: { api_url: ${hub.url}, namespace: acme }
+  mirror: { type: registry, url: ${reg.url} }
+rules:
+  - { name: from-hub, source: hub, destination: mirror, destination_namespace: hubnoop, flattening: 0 }
+`);
+      const cold = await runConfig(cfg, { dryRun: false });
+      expect(cold.report.ruleErrors).toEqual([]);
+      const noop = await runConfig(cfg, { dryRun: false });
+      expect(noop.report.results.map((r) => r.status)).toEqual(['unchanged', 'unchanged']);
+      expect(registryRequests(noop.requests.hub).HEAD).toBe(2);
+    } finally {
+      await hub.stop();
     }
   });
 });

@@ -467,7 +467,8 @@ export async function startHarborApi(options: HarborApiOptions): Promise<FakeApi
 // ---------------------------------------------------------------------------------------------
 // GitHub Packages API — https://docs.github.com/en/rest/packages/packages
 //   GET /orgs/{org}/packages?package_type=container&per_page=&page=   (and /users/{username}/packages)
-//   GET /orgs/{org}/packages/container/{package_name}/versions        (name = digest, metadata.container.tags)
+//   GET /orgs/{org}/packages/container/{package_name}/versions        (name = digest, metadata.container.tags;
+//     an index's platform manifests are untagged versions of their own)
 //   DELETE /orgs/{org}/packages/container/{package_name}/versions/{id} → 204
 // package_name is URL-encoded (a/b → a%2Fb). Pagination by Link (rel="next", rel="last"):
 // https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
@@ -478,6 +479,40 @@ export interface GhVersionFixture {
   id: number;
   digest: string;
   tags: string[];
+}
+
+/**
+ * The package versions GitHub records for repositories of an anonymous registry, as it does on
+ * push: one version per manifest, named by its digest (computed from the manifest's bytes), with
+ * the tags on it; an index's platform manifests are versions of their own, without tags.
+ */
+export async function ghcrVersionsFrom(
+  registryUrl: string,
+  repositories: string[],
+): Promise<Record<string, GhVersionFixture[]>> {
+  const out: Record<string, GhVersionFixture[]> = {};
+  let id = 1000;
+  for (const repo of repositories) {
+    const list = (await (await fetch(`${registryUrl}/v2/${repo}/tags/list`)).json()) as { tags?: string[] | null };
+    const byDigest = new Map<string, GhVersionFixture>();
+    for (const tag of list.tags ?? []) {
+      const r = await fetch(`${registryUrl}/v2/${repo}/manifests/${tag}`, { headers: { accept: MANIFEST_ACCEPT } });
+      if (r.status !== 200) throw new Error(`GET ${repo}:${tag}: HTTP ${r.status}`);
+      const bytes = Buffer.from(await r.arrayBuffer());
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      const known = byDigest.get(digest);
+      if (known) {
+        known.tags.push(tag);
+        continue;
+      }
+      byDigest.set(digest, { id: ++id, digest, tags: [tag] });
+      const m = JSON.parse(bytes.toString('utf8')) as { manifests?: { digest: string }[] };
+      for (const c of m.manifests ?? [])
+        if (!byDigest.has(c.digest)) byDigest.set(c.digest, { id: ++id, digest: c.digest, tags: [] });
+    }
+    out[repo] = [...byDigest.values()];
+  }
+  return out;
 }
 
 export interface GitHubApiOptions {

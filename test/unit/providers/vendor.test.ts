@@ -9,7 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RegistryConfig } from '../../../src/config/types.js';
 import type { Digest } from '../../../src/oci/digest.js';
 import { RateLimitSink, parseQuota } from '../../../src/providers/dockerhub.js';
+import { GhcrStore } from '../../../src/providers/ghcr.js';
 import { openStore, type Store } from '../../../src/providers/index.js';
+import { RegistryClient } from '../../../src/registry/client.js';
 import { RegistryError } from '../../../src/registry/errors.js';
 import { startGitHubApi, startHarborApi, startHubApi } from '../../support/vendor-apis.js';
 
@@ -284,6 +286,30 @@ describe('ghcr', () => {
             api: [],
           },
         },
+        'octo-org': {
+          kind: 'org',
+          packages: {
+            app: [
+              { id: 41, digest: D3, tags: ['v2', 'stable'] },
+              // A platform manifest of an index: a version of its own, without tags.
+              { id: 42, digest: D1, tags: [] },
+              { id: 43, digest: 'nightly-build', tags: ['odd'] },
+              // A tag seen on two versions (it moved while the pages were read).
+              { id: 44, digest: D2, tags: ['moving', 'v1'] },
+              { id: 45, digest: D1, tags: ['moving'] },
+            ],
+          },
+        },
+        hubot: {
+          kind: 'user',
+          packages: {
+            tools: [
+              { id: 51, digest: D1, tags: ['a'] },
+              { id: 52, digest: D2, tags: ['b'] },
+              { id: 53, digest: D3, tags: ['c'] },
+            ],
+          },
+        },
         octocat: {
           kind: 'user',
           packages: {
@@ -344,6 +370,106 @@ describe('ghcr', () => {
       operation: 'DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}',
       status: 204,
     });
+  });
+
+  it('lists tags with the digest of the package version carrying them, through Link pages', async () => {
+    const s = await ghcr({ owner: 'octo-org' });
+    const details = await s.listTagDetails!('octo-org/app');
+    expect([...details].sort((a, b) => a.tag.localeCompare(b.tag))).toEqual([
+      // Two versions claim it: no digest, so the engine asks the registry.
+      { tag: 'moving' },
+      // A version name that is not a digest gives no digest.
+      { tag: 'odd' },
+      { tag: 'stable', digest: D3 },
+      { tag: 'v1', digest: D2 },
+      { tag: 'v2', digest: D3 },
+    ]);
+    // GitHub has no labels: label filters are decided from the manifests.
+    expect(s.listsLabels).toBeUndefined();
+    const lists = gh.requests.filter((r) => r.path === '/orgs/octo-org/packages/container/app/versions');
+    expect(lists.map((r) => `${r.query.get('per_page')} ${r.query.get('page') ?? '1'}`)).toEqual([
+      '100 1',
+      '100 2',
+      '100 3',
+    ]);
+    expect(lists.every((r) => r.status === 200 && r.authorization === 'Bearer ghs_testtoken123')).toBe(true);
+  });
+
+  it("lists a user's package versions through Link alone (no per_page documented)", async () => {
+    const s = await ghcr({ owner: 'hubot' });
+    expect(await s.listTagDetails!('hubot/tools')).toEqual([
+      { tag: 'a', digest: D1 },
+      { tag: 'b', digest: D2 },
+      { tag: 'c', digest: D3 },
+    ]);
+    const lists = gh.requests.filter((r) => r.path === '/users/hubot/packages/container/tools/versions');
+    expect(lists.map((r) => [r.query.get('per_page'), r.query.get('page') ?? '1'])).toEqual([
+      [null, '1'],
+      [null, '2'],
+    ]);
+  });
+
+  /** A GitHub-like versions list whose `Link` rel="next" is made by `next` from the page number. */
+  async function pagingApi(next: (page: number) => number) {
+    const seen: string[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.url ?? '');
+      const u = new URL(req.url ?? '/', 'http://x');
+      const page = Number(u.searchParams.get('page') ?? 1);
+      const self = `http://127.0.0.1:${(server.address() as AddressInfo).port}${u.pathname}`;
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        link: `<${self}?per_page=100&page=${next(page)}>; rel="next"`,
+      });
+      res.end(JSON.stringify([{ id: page, name: D1, metadata: { container: { tags: [`t${page}`] } } }]));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      seen,
+      stop: () => new Promise((r) => server.close(r)),
+    };
+  }
+
+  it('fails a versions listing whose Link leads back to a page already read', async () => {
+    const api = await pagingApi((page) => (page < 3 ? page + 1 : 2));
+    try {
+      const s = await ghcr({ owner: 'acme', owner_type: 'org', api_url: api.url });
+      const e = await failure(s.listTagDetails!('acme/app'));
+      expect(e.kind).toBe('invalid');
+      expect(e.message).toMatch(/pagination repeats page .*page=2/);
+      expect(api.seen).toHaveLength(3);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it('fails a versions listing past its page or entry bound instead of returning part of it', async () => {
+    const api = await pagingApi((page) => page + 1);
+    const store = (limits: { pages?: number; entries?: number }) => {
+      const s = new GhcrStore({
+        name: 'target',
+        client: new RegistryClient({ registry: '127.0.0.1:9', baseUrl: NO_REGISTRY }),
+        api: { name: 'api.github.test', baseUrl: api.url, retry: { attempts: 1 } },
+        token: 'ghs_testtoken123',
+        owner: 'acme',
+        ownerType: 'org',
+        listingLimits: limits,
+      });
+      stores.push(s);
+      return s;
+    };
+    try {
+      const pages = await failure(store({ pages: 3 }).listTagDetails('acme/app'));
+      expect(pages.kind).toBe('too-large');
+      expect(pages.message).toMatch(/longer than 3 pages/);
+      expect(api.seen).toHaveLength(3);
+      const entries = await failure(store({ entries: 4 }).listTagDetails('acme/app'));
+      expect(entries.message).toMatch(/longer than 4 entries/);
+      expect(api.seen).toHaveLength(3 + 5);
+    } finally {
+      await api.stop();
+    }
   });
 
   it('explains a refused token with the permissions a workflow needs', async () => {
