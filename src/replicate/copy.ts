@@ -254,7 +254,6 @@ export async function copyArtifact(
   o: CopyOptions,
 ): Promise<ArtifactCopy> {
   const m = await mustGet(src, digest);
-  const limit = o.maxBlobSize ?? DEFAULT_MAX_BLOB_SIZE;
   let bytes = m.bytes;
   let note: string | undefined;
   let refill: () => Promise<unknown>;
@@ -272,13 +271,13 @@ export async function copyArtifact(
       src,
       digest,
       missing.flatMap((c) => (c ? manifestsIn(c) : [])),
-      limit,
+      o.maxBlobSize,
     );
     await Promise.all(missing.map((c) => c && manifests(() => writeChild(mover, src, dst, c, stats, o))));
     refill = () => restoreChildren(mover, manifests, src, dst, children, stats, o);
   } else {
     const parsed = m.parsed;
-    checkBlobSizes(src, digest, [parsed], limit);
+    checkBlobSizes(src, digest, [parsed], o.maxBlobSize);
     await copyBlobs(mover, src, dst, parsed, stats, o);
     refill = () => resendBlobs(mover, src, dst, parsed, stats, o);
   }
@@ -364,7 +363,7 @@ function writeChild(
     // Planned while another copy was writing it, and that write failed: this copy reads it now.
     const c = child.manifest ? child : await missingChild(mover, src, dst, child.desc, true);
     if (!c?.manifest) return;
-    if (!child.manifest) checkBlobSizes(src, c.desc.digest, manifestsIn(c), o.maxBlobSize ?? DEFAULT_MAX_BLOB_SIZE);
+    if (!child.manifest) checkBlobSizes(src, c.desc.digest, manifestsIn(c), o.maxBlobSize);
     for (const g of c.children) await writeChild(mover, src, dst, g, stats, o);
     const parsed = c.manifest.parsed;
     let refill: () => Promise<void>;
@@ -392,7 +391,7 @@ async function restoreChild(
 ) {
   const missing = await missingChild(mover, src, dst, desc, true);
   if (!missing) return;
-  checkBlobSizes(src, desc.digest, manifestsIn(missing), o.maxBlobSize ?? DEFAULT_MAX_BLOB_SIZE);
+  checkBlobSizes(src, desc.digest, manifestsIn(missing), o.maxBlobSize);
   await writeChild(mover, src, dst, missing, stats, o, true);
 }
 
@@ -470,8 +469,14 @@ async function copyBlobs(mover: BlobMover, src: Side, dst: Side, m: ParsedManife
 /**
  * Refuses an artifact with a blob declared larger than `limit`, before any transfer: a manifest
  * that declares 10^15 bytes would otherwise be streamed into the destination until its disk fills.
+ * The one place the default limit is applied (a rule without `max_blob_size` passes undefined).
  */
-function checkBlobSizes(src: Side, artifact: Digest, manifests: ParsedManifest[], limit: number): void {
+function checkBlobSizes(
+  src: Side,
+  artifact: Digest,
+  manifests: ParsedManifest[],
+  limit: number = DEFAULT_MAX_BLOB_SIZE,
+): void {
   for (const m of manifests)
     for (const b of copiedBlobs(m)) {
       if (b.size <= limit) continue;
