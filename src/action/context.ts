@@ -4,6 +4,7 @@
  * registries get no credentials, and the sentences that explain it. No @actions/core here.
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import {
   type ArtifactMatch,
   artifactsFromDispatch,
@@ -29,6 +30,16 @@ export interface GitHubContext {
   apiUrl: string;
   runUrl?: string;
   sha: string;
+}
+
+/**
+ * The `config` input as an absolute path and as the rules file's name relative to the workspace,
+ * with `/` separators: `./replication.yaml`, `replication.yaml` and its absolute path are one file,
+ * with one failure issue, one plan comment and one name in the messages.
+ */
+export function rulesFile(config: string, workspace: string): { abs: string; file: string } {
+  const abs = isAbsolute(config) ? config : resolve(workspace, config);
+  return { abs, file: relative(workspace, abs).split('\\').join('/') };
 }
 
 export function readContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {

@@ -36,7 +36,7 @@ export function closingComment(run: IssueRun): string {
 
 /** The run in a few lines: verdict and totals, why it failed, the first failed images and rule errors. */
 function runText(run: IssueRun): string {
-  const n = notificationMessage(run.report, { ...(run.failed ? { failed: run.failed } : {}) });
+  const n = notificationMessage(run.report, { verdict: run.verdict });
   const out = [`❌ ${runLink(run, 'A run')} failed: ${counts(run)}.\n\n`];
   if (n.ferry.reason) out.push(`> ${escapeMarkdownCell(n.ferry.reason, 300)}\n\n`);
   const failures = n.ferry.failures.slice(0, MAX_ROWS);

@@ -3,10 +3,11 @@
  * or comments on it when it is already open; the next run that succeeds comments and closes it.
  * The issue is found again by a hidden marker in its body (labels need push access to create,
  * which a workflow token may lack), among the repository's open issues, through @actions/github's
- * Octokit. A failure here is a warning: it never changes the run's result.
+ * Octokit; only an issue the token's own account opened is ours, since anyone can type the marker.
+ * A failure here is a warning: it never changes the run's result.
  */
 import * as core from '@actions/core';
-import { neutralizeCommands, redact, type RunReport } from '../index.js';
+import { neutralizeCommands, redact, type RunReport, type Verdict } from '../index.js';
 import type { GitHubContext } from './context.js';
 import { described, repoClient } from './github.js';
 import type { Inputs } from './inputs.js';
@@ -26,10 +27,10 @@ export type IssueAction = 'opened' | 'commented' | 'closed' | 'none';
 
 export interface IssueRun {
   report: RunReport;
-  /** The rules file, relative to the repository. */
+  /** The rules file, relative to the repository (see rulesFile). */
   file: string;
-  /** Why the step failed; undefined when the run succeeded. */
-  failed?: string;
+  /** The run's verdict: a failed one opens or comments, any other closes. */
+  verdict: Verdict;
   runUrl?: string;
 }
 
@@ -48,6 +49,7 @@ export async function syncFailureIssue(
 async function sync(t: IssueTarget, run: IssueRun): Promise<{ action: IssueAction; issue?: number }> {
   const { octokit, where } = repoClient(t);
   const marker = failureMarker(run.file);
+  let self: Author | undefined;
   let open: number | undefined;
   for (let page = 1; page <= MAX_PAGES && open === undefined; page++) {
     const { data: list } = await octokit.rest.issues.listForRepo({
@@ -59,10 +61,17 @@ async function sync(t: IssueTarget, run: IssueRun): Promise<{ action: IssueActio
       page,
     });
     // Pull requests are issues to this endpoint; a person quoting the marker in one is not ours.
-    open = list.find((i) => !i.pull_request && i.body?.includes(marker))?.number;
+    for (const i of list.filter((i) => !i.pull_request && i.body?.includes(marker))) {
+      // Asked only once a candidate turns up: most runs find none and make no extra request.
+      self ??= await whoAmI(octokit, t.token);
+      if (self.login ? i.user?.login === self.login : i.user?.type === 'Bot') {
+        open = i.number;
+        break;
+      }
+    }
     if (list.length < 100) break;
   }
-  if (!run.failed) {
+  if (run.verdict.status !== 'failed') {
     if (open === undefined) return { action: 'none' };
     await octokit.rest.issues.createComment({ ...where, issue_number: open, body: closingComment(run) });
     await octokit.rest.issues.update({ ...where, issue_number: open, state: 'closed', state_reason: 'completed' });
@@ -80,6 +89,28 @@ async function sync(t: IssueTarget, run: IssueRun): Promise<{ action: IssueActio
   return { action: 'opened', issue: data.number };
 }
 
+/** The token's account; `login` undefined for an installation token, which acts as its app's bot. */
+interface Author {
+  login?: string;
+}
+
+/**
+ * GITHUB_TOKEN and other GitHub App installation tokens (`ghs_`) act as their app's bot, and
+ * GET /user refuses them (403 "Resource not accessible by integration"): their issue must have
+ * been opened by a bot (type Bot), which a person's account never is. Any other token (a personal
+ * one) may ask who it is; one in an older format that is refused all the same is taken as a bot.
+ */
+async function whoAmI(octokit: ReturnType<typeof repoClient>['octokit'], token: string): Promise<Author> {
+  if (token.startsWith('ghs_')) return {};
+  try {
+    return { login: (await octokit.rest.users.getAuthenticated()).data.login };
+  } catch (e) {
+    const status = (e as { status?: number }).status;
+    if (status === 401 || status === 403) return {};
+    throw e;
+  }
+}
+
 /**
  * The action's step: only with `issue-on-failure: true`, a token, and a run that replicated
  * (not a dry run: a plan that worked says nothing about copying).
@@ -90,12 +121,8 @@ export async function reportToIssue(
   run: IssueRun,
 ): Promise<void> {
   if (!inputs.issueOnFailure || run.report.dryRun) return;
-  // Failed images are a failure even when fail-on: never keeps the step green, as for notify-webhook.
-  const { failed: images } = run.report.totals;
-  const errors = run.report.ruleErrors.length;
-  const failed = run.failed ?? (images + errors > 0 ? `${images} image(s) failed, ${errors} rule error(s)` : undefined);
   // A run that replicated nothing (no rule selected) proves nothing either way.
-  if (!failed && run.report.results.length === 0) return;
+  if (run.verdict.status !== 'failed' && run.report.results.length === 0) return;
   if (!inputs.githubToken || !ctx.repository) {
     core.warning('ferry: issue-on-failure needs github-token and GITHUB_REPOSITORY; no issue was updated');
     return;
@@ -103,7 +130,7 @@ export async function reportToIssue(
   try {
     const r = await syncFailureIssue(
       { apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository },
-      { ...run, ...(failed ? { failed } : {}), ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) },
+      { ...run, ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}) },
     );
     if (r.action !== 'none') core.info(`ferry: failure issue #${r.issue} ${r.action}`);
   } catch (e) {

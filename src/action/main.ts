@@ -3,7 +3,7 @@
  * annotations. Everything else lives in the library; the helpers here only adapt it to a runner.
  */
 import { mkdir } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import * as core from '@actions/core';
 import {
   buildMatrix,
@@ -27,13 +27,15 @@ import {
   runLog,
   type RunReport,
   setMasker,
+  type Verdict,
+  verdict,
   shardSelector,
   stopOnSignalsOrTimeout,
   VERSION,
   workflowCrons,
   writeReport,
 } from '../index.js';
-import { commandOf, type GitHubContext, readContext, resolveScope, type Scope } from './context.js';
+import { commandOf, type GitHubContext, readContext, resolveScope, rulesFile, type Scope } from './context.js';
 import { upsertComment } from './github.js';
 import { type Inputs, readInputs } from './inputs.js';
 import { reportToIssue } from './issue.js';
@@ -72,8 +74,6 @@ interface Loaded {
   scope: Scope;
   /** Markdown for annotations beyond GitHub's cap. */
   head: string;
-  /** fail-on: warning and the rules file has warnings. */
-  warned: boolean;
 }
 
 /** Returns why the step fails, or undefined. */
@@ -81,7 +81,7 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
   const loaded = await load(inputs, ctx);
   if (typeof loaded === 'string') return loaded;
   const { scope } = loaded;
-  if (scope.command === 'validate') return validate(loaded);
+  if (scope.command === 'validate') return validate(inputs, loaded);
   if (scope.command === 'matrix') return matrix(inputs, loaded.config, scope);
   // A shard job still writes its (empty) report, or the merging report job finds nothing and fails.
   if (scope.idle && !inputs.shard) return idle(loaded);
@@ -95,8 +95,7 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
 
 /** Loads and checks the rules file; on errors, reports them and returns why the step fails. */
 async function load(inputs: Inputs, ctx: GitHubContext): Promise<Loaded | string> {
-  const abs = isAbsolute(inputs.config) ? inputs.config : resolve(ctx.workspace, inputs.config);
-  const file = relative(ctx.workspace, abs).split('\\').join('/');
+  const { abs, file } = rulesFile(inputs.config, ctx.workspace);
   let config: Config;
   let diagnostics: ConfigDiagnostic[];
   // Validation and a pull request's plan also compare rule schedules with the workflows' crons.
@@ -121,16 +120,36 @@ async function load(inputs: Inputs, ctx: GitHubContext): Promise<Loaded | string
   const scope = await resolveScope(inputs, ctx, config);
   const head = annotate(diagnostics, file);
   for (const d of diagnostics) core.info(neutralizeCommands(redact(formatDiagnostic(d))));
-  return { config, file, diagnostics, scope, head, warned: inputs.failOn === 'warning' && diagnostics.length > 0 };
+  return { config, file, diagnostics, scope, head };
 }
 
-async function validate({ config, file, diagnostics, scope, head, warned }: Loaded): Promise<string | undefined> {
+/** Whether the step fails and why, for the run's (or, without a run, an empty) report. */
+function judge(
+  inputs: Inputs,
+  report: Pick<RunReport, 'results' | 'ruleErrors' | 'warnings'>,
+  diagnostics: ConfigDiagnostic[] = [],
+): Verdict {
+  return verdict(report, {
+    failOn: inputs.failOn,
+    configWarnings: diagnostics.filter((d) => d.severity === 'warning').length,
+  });
+}
+
+/** The step's failure line: why, and where to read more. */
+function failure(v: Verdict, where: string): string | undefined {
+  return v.failsStep ? `${v.reason}; ${where}` : undefined;
+}
+
+async function validate(
+  inputs: Inputs,
+  { config, file, diagnostics, scope, head }: Loaded,
+): Promise<string | undefined> {
   setReportOutputs(undefined, undefined);
   const word = `${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}, ${config.registries.size} registr${config.registries.size === 1 ? 'y' : 'ies'}`;
   await writeSummary(
     `## ferry validate: ✅ \`${file}\` is valid (${word})\n\n${notesMarkdown(scope.notes)}${head}${diagnosticsMarkdown(diagnostics, file)}`,
   );
-  return warned ? `${diagnostics.length} warning(s) in ${file} (fail-on: warning)` : undefined;
+  return failure(judge(inputs, { results: [], ruleErrors: [] }, diagnostics), 'see the annotations');
 }
 
 async function idle({ scope, head }: Loaded): Promise<undefined> {
@@ -146,7 +165,7 @@ async function idle({ scope, head }: Loaded): Promise<undefined> {
 async function replicate(
   inputs: Inputs,
   ctx: GitHubContext,
-  { config, file, diagnostics, scope, head, warned }: Loaded,
+  { config, file, diagnostics, scope, head }: Loaded,
   signal: AbortSignal,
 ): Promise<string | undefined> {
   const started = new Date();
@@ -247,18 +266,11 @@ async function replicate(
   if (gc) scope.notes.push(gc);
   rl.finish(report, gc ? [gc] : []);
 
-  const failures = report.totals.failed + report.ruleErrors.length;
-  let failed: string | undefined;
-  if (failures && inputs.failOn !== 'never')
-    failed = `${report.totals.failed} image(s) failed, ${report.ruleErrors.length} rule error(s); see the job summary`;
-  else if (
-    inputs.failOn === 'warning' &&
-    (warned || report.totals.kept + report.totals.skipped > 0 || (report.warnings?.length ?? 0) > 0)
-  )
-    failed = 'warnings (kept or skipped tags, run or config warnings) and fail-on is warning; see the job summary';
+  const v = judge(inputs, report, diagnostics);
+  let failed = failure(v, 'see the job summary');
   const over = annotateRun(report, config, file, {
     warningsUsed: Math.min(MAX_ANNOTATIONS, diagnostics.filter((d) => d.severity === 'warning').length),
-    failing: !!failed,
+    failing: v.failsStep,
   });
   if (failed && over.errorsOver)
     failed += `; ${over.errorsOver} more not annotated (GitHub shows ${MAX_ANNOTATIONS} per step)`;
@@ -290,7 +302,7 @@ async function replicate(
     const md = renderSummary(report, {
       reportPath,
       ...(ctx.runUrl ? { reportUrl: `${ctx.runUrl}#artifacts` } : {}),
-      ...(failed ? { failed } : {}),
+      verdict: v,
       selection,
       repositoryUrl: repositoryUrls(config),
       rules: config.rules,
@@ -300,8 +312,8 @@ async function replicate(
   }
   // A shard's report is one part of the run: the job that merges the shards notifies (command: report).
   if (!inputs.shard && !scope.pullRequest) {
-    await notify(inputs, ctx, report, { file, ...(failed ? { failed } : {}) });
-    await reportToIssue(inputs, ctx, { report, file, ...(failed ? { failed } : {}) });
+    await notify(inputs, ctx, report, { file, verdict: v });
+    await reportToIssue(inputs, ctx, { report, file, verdict: v });
   }
   return failed;
 }
@@ -392,5 +404,6 @@ async function matrix(inputs: Inputs, config: Config, scope: Scope): Promise<str
         `shard ${s.index}/${inputs.shards}: ${s.units.map((u) => `${u.rule}:${u.repository}`).join(', ') || 'no units'}`,
       ),
     );
-  return errors.length && inputs.failOn !== 'never' ? `${errors.length} rule(s) could not be listed` : undefined;
+  // A rule that could not be listed is a rule error, as it would be in the run.
+  return failure(judge(inputs, { results: [], ruleErrors: errors }), 'see the job summary');
 }

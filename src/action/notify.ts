@@ -5,7 +5,7 @@
  * no redirect is followed, so the message cannot be sent on somewhere else.
  */
 import * as core from '@actions/core';
-import { notificationMessage, redact, registerSecret, type RunReport } from '../index.js';
+import { notificationMessage, redact, registerSecret, type RunReport, type Verdict } from '../index.js';
 import type { GitHubContext } from './context.js';
 import type { Inputs } from './inputs.js';
 
@@ -31,13 +31,12 @@ export async function notify(
   inputs: Pick<Inputs, 'notifyWebhook' | 'notifyOn'>,
   ctx: Partial<Pick<GitHubContext, 'repository' | 'runUrl'>>,
   report: RunReport,
-  o: { file?: string; failed?: string },
+  o: { file?: string; verdict: Verdict },
 ): Promise<void> {
   const url = inputs.notifyWebhook;
   if (!url) return;
   registerSecret(url);
-  const failed = !!o.failed || report.totals.failed > 0 || report.ruleErrors.length > 0;
-  if (inputs.notifyOn === 'failure' && !failed) return;
+  if (inputs.notifyOn === 'failure' && o.verdict.status !== 'failed') return;
   const refused = webhookRefused(url);
   if (refused) {
     core.warning(`ferry: notify-webhook not used: ${refused}`);
@@ -47,7 +46,7 @@ export async function notify(
     ...(ctx.repository ? { repository: ctx.repository } : {}),
     ...(o.file ? { file: o.file } : {}),
     ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
-    ...(o.failed ? { failed: o.failed } : {}),
+    verdict: o.verdict,
   });
   try {
     const res = await fetch(url, {

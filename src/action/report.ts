@@ -2,8 +2,8 @@
 import { glob, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { mergeReports, parseReport, redact, renderSummary, writeReport } from '../index.js';
-import type { GitHubContext } from './context.js';
+import { mergeReports, parseReport, redact, renderSummary, verdict, writeReport } from '../index.js';
+import { type GitHubContext, rulesFile } from './context.js';
 import type { Inputs } from './inputs.js';
 import { reportToIssue } from './issue.js';
 import { notify } from './notify.js';
@@ -43,18 +43,19 @@ export async function mergeCommand(inputs: Inputs, ctx: GitHubContext): Promise<
   await writeReport(out, merged, redact);
   setReportOutputs(merged, out);
   core.info(`ferry: merged ${files.length} report(s) into ${out}`);
+  // Judged as one unsharded run would be: the shards' warnings count under fail-on: warning. The
+  // rules file's own warnings were each shard's to fail on (this job does not load the file).
+  const v = verdict(merged, { failOn: inputs.failOn });
   await writeSummary(
     renderSummary(merged, {
       reportPath: out,
       title: `ferry ${merged.command} (${files.length} shard${files.length === 1 ? '' : 's'})`,
+      verdict: v,
     }),
   );
-  const failures = merged.totals.failed + merged.ruleErrors.length;
-  const failed =
-    failures && inputs.failOn !== 'never'
-      ? `${merged.totals.failed} image(s) failed, ${merged.ruleErrors.length} rule error(s) across the shards`
-      : undefined;
-  await notify(inputs, ctx, merged, failed ? { failed } : {});
-  await reportToIssue(inputs, ctx, { report: merged, file: inputs.config, ...(failed ? { failed } : {}) });
-  return failed;
+  // The same name as the unsharded run's, so both find the same failure issue.
+  const { file } = rulesFile(inputs.config, ctx.workspace);
+  await notify(inputs, ctx, merged, { file, verdict: v });
+  await reportToIssue(inputs, ctx, { report: merged, file, verdict: v });
+  return v.failsStep ? `${v.reason}; see the job summary` : undefined;
 }

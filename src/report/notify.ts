@@ -7,6 +7,7 @@
 import { countStatuses, type RunReport, STATUS } from '../replicate/result.js';
 import { oneLine, truncate } from './escape.js';
 import { ALL_STATUSES } from './json.js';
+import { type Verdict, verdict } from './outcome.js';
 
 export interface NotificationContext {
   /** `owner/repo` of the rules repository. */
@@ -14,8 +15,8 @@ export interface NotificationContext {
   /** The rules file, relative to the repository. */
   file?: string;
   runUrl?: string;
-  /** Why the step failed, when it did. */
-  failed?: string;
+  /** The run's verdict (`verdict(report, { failOn })`); default: as the CLI judges it. */
+  verdict?: Verdict;
 }
 
 export interface Notification {
@@ -28,6 +29,7 @@ export interface Notification {
     repository?: string;
     file?: string;
     runUrl?: string;
+    /** Why the run failed (also under `fail-on: never`, which keeps the step green). */
     reason?: string;
     totals: Partial<Record<string, number>>;
     /** The first failed images (at most MAX_LISTED), with the error kind and message. */
@@ -42,7 +44,8 @@ export const MAX_LISTED = 20;
 
 export function notificationMessage(report: RunReport, ctx: NotificationContext = {}): Notification {
   const totals = countStatuses(report.results);
-  const failed = !!ctx.failed || totals.failed > 0 || report.ruleErrors.length > 0;
+  const v = ctx.verdict ?? verdict(report);
+  const failed = v.status === 'failed';
   const counts = ALL_STATUSES.filter((s) => totals[s] > 0).map((s) => `${totals[s]} ${s.replace('-', ' ')}`);
   const where = [ctx.repository, ctx.file].filter(Boolean).join(' · ');
   const failures = report.results
@@ -56,7 +59,8 @@ export function notificationMessage(report: RunReport, ctx: NotificationContext 
     `${failed ? STATUS.failed.emoji : STATUS.copied.emoji} ferry ${report.command}${report.dryRun ? ' (dry run)' : ''} ${failed ? 'failed' : 'finished'}${where ? ` in ${line(where, 200)}` : ''}: ${counts.join(' · ') || 'nothing to do'}`,
   ];
   if (report.ruleErrors.length) lines.push(`${report.ruleErrors.length} rule error(s)`);
-  if (ctx.failed && !totals.failed && !report.ruleErrors.length) lines.push(line(ctx.failed, 300));
+  // Failed on warnings (`fail-on: warning`): the counts alone would not say why.
+  if (failed && v.reason && !totals.failed && !report.ruleErrors.length) lines.push(line(v.reason, 300));
   for (const f of failures.slice(0, 5)) lines.push(`• ${f.image}: ${f.error}`);
   if (totals.failed > 5) lines.push(`… and ${totals.failed - 5} more failed image(s)`);
   if (ctx.runUrl) lines.push(ctx.runUrl);
@@ -69,7 +73,7 @@ export function notificationMessage(report: RunReport, ctx: NotificationContext 
       ...(ctx.repository ? { repository: ctx.repository } : {}),
       ...(ctx.file ? { file: ctx.file } : {}),
       ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
-      ...(ctx.failed ? { reason: line(ctx.failed, 300) } : {}),
+      ...(failed && v.reason ? { reason: line(v.reason, 300) } : {}),
       totals: Object.fromEntries(ALL_STATUSES.filter((s) => totals[s] > 0).map((s) => [s, totals[s]])),
       failures,
       ruleErrors: report.ruleErrors

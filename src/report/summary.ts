@@ -14,6 +14,7 @@ import {
   truncate,
 } from './escape.js';
 import { ALL_STATUSES, countStatuses } from './json.js';
+import { type Verdict, verdict } from './outcome.js';
 import { registryHost, type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
 import type { Selection } from '../plan/types.js';
 import { type Result, type ResultStatus, type RunReport, STATUS } from '../replicate/result.js';
@@ -33,10 +34,11 @@ export interface SummaryOptions {
   /** A page where the report can be downloaded (the run's artifacts). */
   reportUrl?: string;
   /**
-   * Why the step failed, when it did: the headline then shows ❌ even if every image succeeded
-   * (`fail-on: warning`), and says why under it.
+   * The run's verdict (`verdict(report, { failOn })`); default: as the CLI judges it (`fail-on:
+   * error`). The headline's ❌/⚠️/✅ is its status, and the line under it says why the step failed
+   * (`fail-on: warning` fails a run whose every image succeeded).
    */
-  failed?: string;
+  verdict?: Verdict;
   /** What each rule's filters selected, stage by stage (from the plan). */
   selection?: Record<string, Selection>;
   /** A web page for a destination repository (`ghcr.io/acme/api`), when the registry has one. */
@@ -216,8 +218,11 @@ function droppable<T extends object>(line: string, tier: number, extra: T): Drop
 
 function render(m: Model, opts: SummaryOptions, omitted: number): string {
   const { report } = m;
-  const out: string[] = [headline(report, opts), '\n'];
-  if (opts.failed) out.push(`> ❌ The step failed: ${escapeMarkdownCell(opts.failed, 500)}\n\n`);
+  const v = opts.verdict ?? verdict(report);
+  const out: string[] = [headline(report, { ...opts, verdict: v }), '\n'];
+  if (v.failsStep) out.push(`> ❌ The step failed: ${escapeMarkdownCell(v.reason ?? '', 500)}\n\n`);
+  else if (v.status === 'failed')
+    out.push(`> ❌ ${escapeMarkdownCell(v.reason ?? '', 500)}; the step passes (fail-on: never)\n\n`);
   if (report.dryRun) out.push('> Dry run: nothing was written.\n\n');
   if (omitted > 0) out.push(omittedLine(omitted, opts), '\n\n');
   const totalsRows = m.totals.rows.filter((d) => !d.dropped);
@@ -278,14 +283,13 @@ function render(m: Model, opts: SummaryOptions, omitted: number): string {
 }
 
 /** `## ferry run — ❌ 1 failed · 14 copied · 3 deleted · 140 unchanged (6m12s, 2.1 GiB)` */
-export function headline(report: RunReport, opts: Pick<SummaryOptions, 'title' | 'failed'> = {}): string {
+export function headline(report: RunReport, opts: Pick<SummaryOptions, 'title' | 'verdict'> = {}): string {
   const totals = countStatuses(report.results);
   let title = opts.title ?? `ferry ${report.command}`;
   if (report.dryRun) title += ' (dry run)';
   if (report.shard) title += ` (shard ${report.shard.index} of ${report.shard.total})`;
-  const failed = totals.failed > 0 || report.ruleErrors.length > 0 || !!opts.failed;
-  const warned = totals.deferred > 0 || (report.warnings?.length ?? 0) > 0;
-  const verdict = failed ? '❌' : warned ? '⚠️' : '✅';
+  const status = (opts.verdict ?? verdict(report)).status;
+  const mark = status === 'failed' ? '❌' : status === 'warned' ? '⚠️' : '✅';
   const parts: string[] = [];
   if (report.ruleErrors.length > 0) {
     parts.push(`${report.ruleErrors.length} rule error${report.ruleErrors.length === 1 ? '' : 's'}`);
@@ -295,7 +299,7 @@ export function headline(report: RunReport, opts: Pick<SummaryOptions, 'title' |
   const extra = [humanDuration(Date.parse(report.finishedAt) - Date.parse(report.startedAt))];
   const bytes = report.results.reduce((n, r) => n + r.bytes, 0);
   if (bytes > 0) extra.push(humanBytes(bytes));
-  return `## ${escapeMarkdownCell(title, 120)} — ${verdict} ${parts.join(' · ') || 'nothing to do'} (${extra.join(', ')})\n`;
+  return `## ${escapeMarkdownCell(title, 120)} — ${mark} ${parts.join(' · ') || 'nothing to do'} (${extra.join(', ')})\n`;
 }
 
 /** `1 failed · 14 copied · 140 unchanged`: the non-zero totals in ALL_STATUSES order. */

@@ -11,6 +11,7 @@ import {
   runLog,
   STATUS,
   stopOnSignalsOrTimeout,
+  verdict,
   writeReport,
 } from '../../index.js';
 
@@ -59,12 +60,15 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
   for (const w of report.warnings ?? []) console.error(neutralizeCommands(`warning: rule ${w.rule}: ${w.message}`));
   for (const e of report.ruleErrors)
     console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
+  // The CLI has no fail-on: it fails as the action does by default (failed images, rule errors).
+  const v = verdict(report, { failOn: 'error' });
   // Row by row: a report of many thousand tags is never one string in memory.
   if (opts.report) await writeReport(opts.report, report);
   if (opts.summary)
     await writeFile(
       opts.summary,
       renderSummary(report, {
+        verdict: v,
         ...(opts.report ? { reportPath: opts.report } : {}),
         selection: Object.fromEntries(plan.rules.flatMap((r) => (r.selection ? [[r.rule, r.selection] as const] : []))),
         repositoryUrl: repositoryUrls(loaded.config),
@@ -72,5 +76,5 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
       }),
     );
   const changed = report.results.some((r) => STATUS[r.status].change);
-  return { code: report.totals.failed > 0 || report.ruleErrors.length > 0 ? 1 : 0, changed };
+  return { code: v.failsStep ? 1 : 0, changed };
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { reportToIssue, syncFailureIssue } from '../../../src/action/issue.js';
+import { type FailOn, verdict } from '../../../src/report/outcome.js';
+import type { RunReport } from '../../../src/replicate/result.js';
 import { registerSecret } from '../../../src/util/secrets.js';
 import { type GitHubApi, startGitHubApi } from '../../support/github-api.js';
 import { expectNoRawHtml, expectWholeRows, HOSTILE, rendered, shown } from '../report/gfm.js';
@@ -17,6 +19,12 @@ const failedRun = () =>
     }),
   ]);
 const goodRun = () => report([result('v1', 'copied'), result('v2', 'unchanged')]);
+/** The run as the action hands it over: the report, the rules file and its verdict. */
+const run = (r: RunReport, failOn: FailOn = 'error') => ({
+  report: r,
+  file: 'replication.yaml',
+  verdict: verdict(r, { failOn }),
+});
 
 let api: GitHubApi;
 const target = () => ({ apiUrl: api.url, token: TOKEN, repository: 'acme/mirrors' });
@@ -36,8 +44,7 @@ beforeEach(() => {
 
 describe('issue-on-failure', () => {
   test('failing runs open one issue, then comment on it; a successful run comments and closes it', async () => {
-    const failing = () =>
-      syncFailureIssue(target(), { report: failedRun(), file: 'replication.yaml', failed: 'x', runUrl: RUN });
+    const failing = () => syncFailureIssue(target(), { ...run(failedRun()), runUrl: RUN });
     const first = await failing();
     expect(first).toEqual({ action: 'opened', issue: 1 });
     expect(api.issues).toHaveLength(1);
@@ -57,7 +64,7 @@ describe('issue-on-failure', () => {
     expect(api.comments.map((c) => c.issue)).toEqual([1]);
     expect(api.comments[0]!.body).toContain('failed: 1 failed · 1 copied');
 
-    const fixed = await syncFailureIssue(target(), { report: goodRun(), file: 'replication.yaml', runUrl: RUN });
+    const fixed = await syncFailureIssue(target(), { ...run(goodRun()), runUrl: RUN });
     expect(fixed).toEqual({ action: 'closed', issue: 1 });
     expect(api.issues[0]).toMatchObject({ state: 'closed', state_reason: 'completed' });
     expect(api.comments.at(-1)!.body).toBe(
@@ -70,7 +77,9 @@ describe('issue-on-failure', () => {
       HOSTILE.map((h) => result(h, 'failed', { error: { kind: 'denied', message: `push of ${h} refused` } })),
     );
     const file = 'rules/<script>|`x`--> @team.yaml';
-    await syncFailureIssue(target(), { report: hostile, file, failed: `fail-on ${HOSTILE[3]}`, runUrl: RUN });
+    // Reasons are built from counts, but the issue escapes whatever reason it is given.
+    const v = { status: 'failed', failsStep: true, reason: `fail-on ${HOSTILE[3]}` } as const;
+    await syncFailureIssue(target(), { ...run(hostile), verdict: v, file, runUrl: RUN });
     const body = api.issues[0]!.body;
     // The marker cannot end its HTML comment early (`--`, `>`).
     expect(body.startsWith('<!-- ferry:failing path=rules/<script&gt;|`x`- -&gt; @team.yaml -->\n')).toBe(true);
@@ -86,27 +95,29 @@ describe('issue-on-failure', () => {
   });
 
   test('a successful run with no open issue writes nothing', async () => {
-    expect(await syncFailureIssue(target(), { report: goodRun(), file: 'replication.yaml' })).toEqual({
+    expect(await syncFailureIssue(target(), run(goodRun()))).toEqual({
       action: 'none',
     });
     expect(writes()).toEqual([]);
   });
 
-  test('the issue is found past the first page; pull requests and other rules files are not it', async () => {
-    const other = (n: number, body: string, pr = false) =>
+  test('the issue is found past the first page; pull requests, other rules files and people’s issues are not it', async () => {
+    const other = (n: number, body: string, o: { pr?: boolean; bot?: boolean } = {}) =>
       api.issues.push({
         number: n,
         title: `other ${n}`,
         body,
         state: 'open',
-        user: { login: 'someone', type: 'User' },
-        ...(pr ? { pull_request: { url: 'x' } } : {}),
+        user: o.bot ? { login: 'github-actions[bot]', type: 'Bot' } : { login: 'someone', type: 'User' },
+        ...(o.pr ? { pull_request: { url: 'x' } } : {}),
       });
-    other(1, 'quoting <!-- ferry:failing path=replication.yaml --> in a pull request', true);
-    other(2, '<!-- ferry:failing path=other/replication.yaml -->');
-    for (let n = 3; n <= 150; n++) other(n, `unrelated ${n}`);
-    other(151, '<!-- ferry:failing path=replication.yaml -->\nRuns are failing.');
-    const r = await syncFailureIssue(target(), { report: failedRun(), file: 'replication.yaml', failed: 'x' });
+    other(1, 'quoting <!-- ferry:failing path=replication.yaml --> in a pull request', { pr: true });
+    other(2, '<!-- ferry:failing path=other/replication.yaml -->', { bot: true });
+    // A person can write the marker (or copy ferry's body): only an issue ferry's token opened is its.
+    other(3, '<!-- ferry:failing path=replication.yaml -->\nRuns are failing (copied).');
+    for (let n = 4; n <= 150; n++) other(n, `unrelated ${n}`);
+    other(151, '<!-- ferry:failing path=replication.yaml -->\nRuns are failing.', { bot: true });
+    const r = await syncFailureIssue(target(), run(failedRun()));
     expect(r).toEqual({ action: 'commented', issue: 151 });
     expect(api.requests.filter((q) => q.method === 'GET' && /[?&]page=2\b/.test(q.path))).toHaveLength(1);
     expect(api.issues.filter((i) => i.state === 'closed')).toEqual([]);
@@ -114,33 +125,21 @@ describe('issue-on-failure', () => {
 
   test('off by default, and never for a dry run or a run that selected nothing', async () => {
     const ctx = { apiUrl: 'http://127.0.0.1:1', repository: 'acme/mirrors' };
-    const file = 'replication.yaml';
-    await reportToIssue({ issueOnFailure: false, githubToken: TOKEN }, ctx, { report: failedRun(), file, failed: 'x' });
+    await reportToIssue({ issueOnFailure: false, githubToken: TOKEN }, ctx, run(failedRun()));
     await reportToIssue(
       { issueOnFailure: true, githubToken: TOKEN },
       { ...ctx, apiUrl: api.url },
-      {
-        report: report([result('v1', 'failed')], true),
-        file,
-        failed: 'x',
-      },
+      run(report([result('v1', 'failed')], true)),
     );
-    await reportToIssue(
-      { issueOnFailure: true, githubToken: TOKEN },
-      { ...ctx, apiUrl: api.url },
-      {
-        report: report([]),
-        file,
-      },
-    );
+    await reportToIssue({ issueOnFailure: true, githubToken: TOKEN }, { ...ctx, apiUrl: api.url }, run(report([])));
     expect(api.requests).toEqual([]);
   });
 
   test('failed images keep the issue open even when fail-on: never keeps the step green', async () => {
     const inputs = { issueOnFailure: true, githubToken: TOKEN };
     const ctx = { apiUrl: api.url, repository: 'acme/mirrors' };
-    await reportToIssue(inputs, ctx, { report: failedRun(), file: 'replication.yaml', failed: 'x' });
-    await reportToIssue(inputs, ctx, { report: failedRun(), file: 'replication.yaml' });
+    await reportToIssue(inputs, ctx, run(failedRun()));
+    await reportToIssue(inputs, ctx, run(failedRun(), 'never'));
     expect(api.issues).toMatchObject([{ state: 'open' }]);
     expect(api.comments.map((c) => c.body)).toEqual([expect.stringMatching(/^❌ A run failed: 1 failed · 1 copied/)]);
   });
@@ -151,7 +150,7 @@ describe('issue-on-failure', () => {
       reportToIssue(
         { issueOnFailure: true, githubToken: TOKEN },
         { apiUrl: api.url, repository: 'acme/mirrors' },
-        { report: failedRun(), file: 'replication.yaml', failed: 'x' },
+        run(failedRun()),
       ),
     );
     expect(out).toMatch(

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { notify, webhookRefused } from '../../../src/action/notify.js';
 import { notificationMessage } from '../../../src/report/notify.js';
+import { verdict } from '../../../src/report/outcome.js';
 import { registerSecret } from '../../../src/util/secrets.js';
 import { report, result, stdoutOf } from './run-fixtures.js';
 
@@ -42,7 +43,7 @@ describe('notify-webhook', () => {
       { notifyWebhook: url, notifyOn: 'failure' },
       { repository: 'acme/mirrors', runUrl: 'https://github.com/acme/mirrors/actions/runs/7' },
       failedRun(),
-      { file: 'replication.yaml', failed: '1 image(s) failed' },
+      { file: 'replication.yaml', verdict: verdict(failedRun()) },
     );
     expect(received).toHaveLength(1);
     expect(received[0]!.headers['content-type']).toBe('application/json');
@@ -62,17 +63,41 @@ describe('notify-webhook', () => {
   test('a successful run posts only with notify-on: always', async () => {
     received.length = 0;
     const ok = report([result('v1', 'copied')]);
-    await notify({ notifyWebhook: url, notifyOn: 'failure' }, {}, ok, {});
+    await notify({ notifyWebhook: url, notifyOn: 'failure' }, {}, ok, { verdict: verdict(ok) });
     expect(received).toHaveLength(0);
-    await notify({ notifyWebhook: url, notifyOn: 'always' }, {}, ok, {});
+    await notify({ notifyWebhook: url, notifyOn: 'always' }, {}, ok, { verdict: verdict(ok) });
     expect(received).toHaveLength(1);
     expect(JSON.parse(received[0]!.body).ferry.status).toBe('succeeded');
+  });
+
+  test('fail-on: never keeps the step green, but a run with failed images is still a failure, with why', async () => {
+    received.length = 0;
+    const run = failedRun();
+    await notify({ notifyWebhook: url, notifyOn: 'failure' }, {}, run, { verdict: verdict(run, { failOn: 'never' }) });
+    expect(JSON.parse(received[0]!.body).ferry).toMatchObject({ status: 'failed', reason: '1 image(s) failed' });
+  });
+
+  test('fail-on: warning makes a run with only warnings a failure, and the message says which', async () => {
+    received.length = 0;
+    const run = report([result('v1', 'copied'), result('v2', 'skipped', { reason: 'credentials unavailable' })]);
+    await notify({ notifyWebhook: url, notifyOn: 'failure' }, {}, run, { verdict: verdict(run) });
+    expect(received).toHaveLength(0);
+    await notify({ notifyWebhook: url, notifyOn: 'failure' }, {}, run, {
+      verdict: verdict(run, { failOn: 'warning' }),
+    });
+    const body = JSON.parse(received[0]!.body) as ReturnType<typeof notificationMessage>;
+    expect(body.text.split('\n')).toEqual([
+      '❌ ferry run failed: 1 copied · 1 skipped',
+      'warnings (1 skipped tag(s)) and fail-on is warning',
+    ]);
   });
 
   test('a plain-http URL off loopback is refused with a warning, and nothing is sent', async () => {
     received.length = 0;
     const out = await stdoutOf(() =>
-      notify({ notifyWebhook: 'http://hooks.example.com/x', notifyOn: 'always' }, {}, failedRun(), {}),
+      notify({ notifyWebhook: 'http://hooks.example.com/x', notifyOn: 'always' }, {}, failedRun(), {
+        verdict: verdict(failedRun()),
+      }),
     );
     expect(out).toMatch(/^::warning::ferry: notify-webhook not used: only https:\/\//m);
     expect(received).toHaveLength(0);
@@ -98,7 +123,9 @@ describe('notify-webhook', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const out = await stdoutOf(() =>
-      notify({ notifyWebhook: `http://127.0.0.1:${port}/x`, notifyOn: 'always' }, {}, failedRun(), {}),
+      notify({ notifyWebhook: `http://127.0.0.1:${port}/x`, notifyOn: 'always' }, {}, failedRun(), {
+        verdict: verdict(failedRun()),
+      }),
     );
     expect(out).toMatch(/^::warning::ferry: the notification could not be sent \(ECONNREFUSED\)/m);
     expect(out).not.toContain(`:${port}/x`);

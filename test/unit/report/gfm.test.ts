@@ -43,7 +43,8 @@ describe('the job summary through a GFM renderer', () => {
       warnings: HOSTILE.map((h) => ({ rule: `rule ${h}`, message: `warning ${h}` })),
     }),
     {
-      failed: `fail-on ${HOSTILE.join(' ')}`,
+      // A reason is built from counts, but the summary escapes whatever it is given.
+      verdict: { status: 'failed', failsStep: true, reason: `fail-on ${HOSTILE.join(' ')}` },
       reportPath: 'reports/<b>ferry|report`.json',
       reportUrl: 'https://github.com/acme/x/actions/runs/1#artifacts',
       rules: HOSTILE.map((h, i) => ({ name: `rule ${h}`, source: `src ${h}`, destination: `dst ${i}` })),

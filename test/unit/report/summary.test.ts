@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { buildReport } from '../../../src/report/json.js';
 import type { Result, ResultStatus, RunReport } from '../../../src/replicate/result.js';
+import { verdict } from '../../../src/report/outcome.js';
 import { COLLAPSE_UNCHANGED_AFTER, DEFAULT_SUMMARY_MAX_BYTES, renderSummary } from '../../../src/report/summary.js';
 
 const DIGEST = `sha256:${'ab12cd34'.repeat(8)}`;
@@ -64,15 +65,18 @@ describe('headline', () => {
   });
 
   test('❌ and the reason when the step failed on warnings (fail-on: warning)', () => {
-    const md = renderSummary(
-      report([result('1', 'kept')], { warnings: [{ rule: 'nginx', message: 'kept nginx:1' }] }),
-      {
-        failed: 'warnings (kept or skipped tags) and fail-on is warning',
-      },
-    );
+    const run = report([result('1', 'kept')], { warnings: [{ rule: 'nginx', message: 'kept nginx:1' }] });
+    const md = renderSummary(run, { verdict: verdict(run, { failOn: 'warning' }) });
     expect(md.split('\n')[0]).toBe('## ferry run — ❌ 1 kept (6m12s)');
-    expect(md).toContain('> ❌ The step failed: warnings (kept or skipped tags) and fail-on is warning');
+    expect(md).toContain('> ❌ The step failed: warnings (1 kept tag(s), 1 run warning(s)) and fail-on is warning\n');
     expect(md).toContain('### ⚠️ Warnings (1)');
+  });
+
+  test('❌ under fail-on: never too, with why and that the step passes', () => {
+    const run = report([result('1', 'copied'), failure('2', 'x', 'y')]);
+    const md = renderSummary(run, { verdict: verdict(run, { failOn: 'never' }) });
+    expect(md.split('\n')[0]).toContain('— ❌ 1 failed · 1 copied');
+    expect(md).toContain('> ❌ 1 image(s) failed; the step passes (fail-on: never)\n');
   });
 
   test('⚠️ when the run raised warnings', () => {
@@ -84,6 +88,9 @@ describe('headline', () => {
     ['a clean run', [result('1', 'copied')], '✅'],
     ['a failed image', [result('1', 'copied'), failure('2', 'x', 'y')], '❌'],
     ['deferred work', [result('1', 'deferred')], '⚠️'],
+    // What fail-on: warning fails on is what the headline warns about.
+    ['a kept tag', [result('1', 'copied'), result('2', 'kept')], '⚠️'],
+    ['a skipped tag', [result('1', 'copied'), result('2', 'skipped')], '⚠️'],
   ])('marks %s with %s', (_name, results, emoji) => {
     expect(renderSummary(report(results)).split('\n')[0]).toContain(`— ${emoji} `);
   });

@@ -1,0 +1,57 @@
+/**
+ * Whether a run failed, and why: the one decision behind the CLI's exit code, the action's step
+ * result, the job summary's headline, the webhook message and the failure issue. Each of them
+ * reads this verdict; none of them weighs the report again.
+ */
+import type { RunReport } from '../replicate/result.js';
+import { countStatuses } from './json.js';
+
+/** The action's `fail-on` input; the CLI always runs as `error`. */
+export type FailOn = 'error' | 'warning' | 'never';
+
+export interface VerdictOptions {
+  /** Default `error`. */
+  failOn?: FailOn;
+  /** Warnings about the rules file itself (they are not in the report). */
+  configWarnings?: number;
+}
+
+export interface Verdict {
+  /**
+   * ❌ failed images or rule errors, or warnings under `fail-on: warning`; ⚠️ warnings (kept,
+   * skipped or deferred tags, run or config warnings); ✅ none of these.
+   */
+  status: 'failed' | 'warned' | 'succeeded';
+  /** What went wrong or warned, in one line (`1 image(s) failed, 2 rule error(s)`); undefined on ✅. */
+  reason?: string;
+  /**
+   * The step fails (exit code 1): a failed status, unless `fail-on: never`. A run that failed under
+   * `fail-on: never` still notifies and keeps its failure issue open: the images did not arrive.
+   */
+  failsStep: boolean;
+}
+
+type Counted = Pick<RunReport, 'results' | 'ruleErrors' | 'warnings'>;
+
+export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
+  const failOn = o.failOn ?? 'error';
+  const totals = countStatuses(report.results);
+  const errors = [plural(totals.failed, 'image(s) failed'), plural(report.ruleErrors.length, 'rule error(s)')];
+  if (totals.failed + report.ruleErrors.length > 0)
+    return { status: 'failed', reason: errors.filter(Boolean).join(', '), failsStep: failOn !== 'never' };
+  const warned = [
+    plural(totals.kept, 'kept tag(s)'),
+    plural(totals.skipped, 'skipped tag(s)'),
+    plural(totals.deferred, 'deferred tag(s)'),
+    plural(report.warnings?.length ?? 0, 'run warning(s)'),
+    plural(o.configWarnings ?? 0, 'config warning(s)'),
+  ].filter(Boolean);
+  if (!warned.length) return { status: 'succeeded', failsStep: false };
+  if (failOn === 'warning')
+    return { status: 'failed', reason: `warnings (${warned.join(', ')}) and fail-on is warning`, failsStep: true };
+  return { status: 'warned', reason: `warnings (${warned.join(', ')})`, failsStep: false };
+}
+
+function plural(n: number, words: string): string {
+  return n > 0 ? `${n} ${words}` : '';
+}
