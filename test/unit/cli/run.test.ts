@@ -1,0 +1,53 @@
+/** `ferry run`: its exit code and its summary's headline are the one verdict the action uses. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { run } from '../../../src/cli/commands/run.js';
+import { captureConsole } from '../../support/console.js';
+import { createTempDir, type TempDir } from '../../support/tmp.js';
+
+let tmp: TempDir;
+
+beforeAll(async () => {
+  tmp = await createTempDir('ferry-cli-run-');
+});
+afterAll(() => tmp?.remove());
+
+/** Runs one rule from an OCI layout at `source` into an empty one: exit code and the summary. */
+async function runFrom(source: string): Promise<{ code: number; err: string; summary: string }> {
+  const file = join(tmp.path, 'replication.yaml');
+  await writeFile(
+    file,
+    [
+      'version: 1',
+      'registries:',
+      `  src: { type: oci-layout, path: ${source} }`,
+      `  dst: { type: oci-layout, path: ${join(tmp.path, 'dst')} }`,
+      'rules:',
+      '  - { name: mirror, source: src, destination: dst }',
+      '',
+    ].join('\n'),
+  );
+  const summary = join(tmp.path, 'summary.md');
+  const { result, err } = await captureConsole(() => run({ config: file, rule: [], summary }));
+  return { code: result.code, err, summary: await readFile(summary, 'utf8') };
+}
+
+describe('ferry run', () => {
+  test('a rule that cannot list its source exits 1, and the summary says the run failed and why', async () => {
+    // A file where a layout directory should be: the listing fails (a rule error).
+    const r = await runFrom(join(tmp.path, 'replication.yaml'));
+    expect(r.code, r.err).toBe(1);
+    expect(r.summary.split('\n')[0]).toMatch(/^## ferry run — ❌ 1 rule error /);
+    expect(r.summary).toContain('> ❌ The step failed: 1 rule error(s)\n');
+  });
+
+  test('warnings alone exit 0, as fail-on: error leaves the action’s step green; the headline warns', async () => {
+    // No layout at all: the rule selects nothing, which is a warning.
+    const r = await runFrom(join(tmp.path, 'missing'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toContain('warning: rule mirror: the rule selects nothing');
+    expect(r.summary.split('\n')[0]).toMatch(/^## ferry run — ⚠️ nothing to do /);
+    expect(r.summary).not.toContain('The step failed');
+  });
+});
