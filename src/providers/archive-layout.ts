@@ -7,17 +7,15 @@
  */
 import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Digest, parseDigest } from '../oci/digest.js';
+import type { Digest } from '../oci/digest.js';
 import { blobsOf, type Descriptor, parseManifest } from '../oci/manifest.js';
 import { INDEX_TYPES, MANIFEST_TYPES, MediaType } from '../oci/media-types.js';
 import { isRepository, isTag, parseRepository } from '../oci/ref.js';
 import { ArchiveError } from './archive-tar.js';
-import { OciLayoutStore } from './oci-layout.js';
+import { layoutBlobPath, OCI_LAYOUT, OciLayoutStore, REF_NAME } from './oci-layout.js';
 
-export const REF_NAME = 'org.opencontainers.image.ref.name';
 /** containerd (and `docker save` since 25) put the full reference here and only the tag in REF_NAME. */
 const IMAGE_NAME = 'io.containerd.image.name';
-const LAYOUT_MARKER = '{"imageLayoutVersion":"1.0.0"}';
 /** Manifests and indexes are small; a bigger one in an archive is corrupt or hostile. */
 const MAX_MANIFEST_BYTES = 4 << 20;
 
@@ -55,7 +53,7 @@ export function splitName(name: string, defaultRepository?: string): { repositor
 }
 
 export async function readLayoutIndex(layoutDir: string): Promise<LayoutIndex | undefined> {
-  const text = await readFile(join(layoutDir, 'index.json'), 'utf8').catch((e: NodeJS.ErrnoException) => {
+  const text = await readFile(join(layoutDir, OCI_LAYOUT.index), 'utf8').catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
     throw e;
   });
@@ -82,10 +80,10 @@ export function taggedEntries(index: LayoutIndex, defaultRepository?: string) {
 export async function linkRepository(layoutDir: string, treeDir: string, repository: string): Promise<void> {
   const dir = join(treeDir, ...parseRepository(repository).split('/'));
   await mkdir(dir, { recursive: true });
-  if (!(await stat(join(dir, 'blobs')).catch(() => undefined)))
-    await symlink(join(layoutDir, 'blobs'), join(dir, 'blobs'));
-  if (!(await stat(join(dir, 'oci-layout')).catch(() => undefined)))
-    await writeFile(join(dir, 'oci-layout'), LAYOUT_MARKER);
+  if (!(await stat(join(dir, OCI_LAYOUT.blobs)).catch(() => undefined)))
+    await symlink(join(layoutDir, OCI_LAYOUT.blobs), join(dir, OCI_LAYOUT.blobs));
+  if (!(await stat(join(dir, OCI_LAYOUT.marker)).catch(() => undefined)))
+    await writeFile(join(dir, OCI_LAYOUT.marker), OCI_LAYOUT.markerContent);
 }
 
 /**
@@ -93,7 +91,7 @@ export async function linkRepository(layoutDir: string, treeDir: string, reposit
  * place (no name, a digest reference, an invalid repository), for a warning.
  */
 export async function explode(layoutDir: string, treeDir: string, defaultRepository?: string): Promise<string[]> {
-  await mkdir(join(layoutDir, 'blobs', 'sha256'), { recursive: true });
+  await mkdir(join(layoutDir, OCI_LAYOUT.blobs, 'sha256'), { recursive: true });
   await mkdir(treeDir, { recursive: true });
   const index = await readLayoutIndex(layoutDir);
   if (!index) return [];
@@ -110,7 +108,7 @@ export async function explode(layoutDir: string, treeDir: string, defaultReposit
   for (const [repository, manifests] of byRepo) {
     await linkRepository(layoutDir, treeDir, repository);
     const repoIndex: LayoutIndex = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests };
-    await writeFile(join(treeDir, ...repository.split('/'), 'index.json'), JSON.stringify(repoIndex, null, 2));
+    await writeFile(join(treeDir, ...repository.split('/'), OCI_LAYOUT.index), JSON.stringify(repoIndex, null, 2));
   }
   return skipped;
 }
@@ -125,8 +123,13 @@ export async function readManifestBlob(layoutDir: string, digest: Digest): Promi
 }
 
 export function blobFile(layoutDir: string, digest: Digest): string {
-  const d = parseDigest(digest);
-  return join(layoutDir, 'blobs', d.slice(0, d.indexOf(':')), d.slice(d.indexOf(':') + 1));
+  return join(layoutDir, layoutBlobPath(digest));
+}
+
+/** Writes a layout's marker and its index.json (the blobs are in place already). */
+export async function writeLayout(layoutDir: string, index: LayoutIndex): Promise<void> {
+  await writeFile(join(layoutDir, OCI_LAYOUT.marker), OCI_LAYOUT.markerContent);
+  await writeFile(join(layoutDir, OCI_LAYOUT.index), JSON.stringify(index));
 }
 
 /**
@@ -164,8 +167,7 @@ export async function collapse(treeDir: string, layoutDir: string) {
       annotations: { ...t.descriptor.annotations, [REF_NAME]: `${t.repository}:${t.tag}` },
     })),
   };
-  await writeFile(join(layoutDir, 'oci-layout'), LAYOUT_MARKER);
-  await writeFile(join(layoutDir, 'index.json'), JSON.stringify(index));
-  const blobs = [...reached].sort().map((d) => `blobs/${d.replace(':', '/')}`);
+  await writeLayout(layoutDir, index);
+  const blobs = [...reached].sort().map(layoutBlobPath);
   return { index, tagged, blobs };
 }

@@ -18,7 +18,7 @@ import { collapse, explode, linkRepository } from './archive-layout.js';
 import { displayUrl, fetchArchive } from './archive-fetch.js';
 import { ArchiveError, extractTar, fileSha256, packTar } from './archive-tar.js';
 import { carriesLayout, dockerToLayout, singlePlatform, writeDockerManifest } from './docker-archive.js';
-import { OciLayoutStore } from './oci-layout.js';
+import { OCI_LAYOUT, OciLayoutStore } from './oci-layout.js';
 import type { Store } from './store.js';
 
 export type ArchiveFormat = 'oci-archive' | 'docker-archive';
@@ -212,7 +212,7 @@ export class ArchiveStore implements Store {
     if (!this.#dirty) return;
     const { layout, tree, file } = this.#o;
     const { tagged, blobs } = await collapse(tree, layout);
-    const names = ['oci-layout', 'index.json'];
+    const names: string[] = [OCI_LAYOUT.marker, OCI_LAYOUT.index];
     if (this.#o.format === 'docker-archive') {
       await writeDockerManifest(layout, tagged);
       names.push('manifest.json');

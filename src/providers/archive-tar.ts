@@ -35,13 +35,15 @@ export function archivePath(name: string, archive: string): string {
   return n.replace(/\/$/, '');
 }
 
-/** True when the file starts with gzip's magic bytes. */
-async function isGzip(file: string): Promise<boolean> {
+/** How a file is compressed, from its magic bytes (gzip 1f 8b, zstd 28 b5 2f fd); 'plain' otherwise. */
+export async function compressionOf(file: string): Promise<'gzip' | 'zstd' | 'plain'> {
   const fh = await open(file, 'r');
   try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(head, 0, 4, 0);
+    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+    if (bytesRead === 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+    return 'plain';
   } finally {
     await fh.close();
   }
@@ -83,7 +85,8 @@ export async function extractTar(
 ): Promise<Extracted> {
   const maxEntries = opts.maxEntries ?? MAX_ARCHIVE_ENTRIES;
   const label = basename(file);
-  const gzip = await isGzip(file);
+  // Read as tar or tar.gz, what skopeo, containerd and docker save write.
+  const gzip = (await compressionOf(file)) === 'gzip';
   const { tap, hex } = sha256Tap();
   const extract = tar.extract();
   const feeding = pipeline([createReadStream(file), tap, ...(gzip ? [createGunzip()] : []), extract]);

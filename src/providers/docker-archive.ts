@@ -11,15 +11,16 @@
  * so `docker load` and `skopeo … docker-archive:` read it as well as OCI tools do.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { type Digest, sha256 } from '../oci/digest.js';
 import { type Descriptor, parseManifest } from '../oci/manifest.js';
 import { IMAGE_CONFIG_TYPES, INDEX_TYPES, MediaType } from '../oci/media-types.js';
-import { blobFile, type LayoutIndex, readManifestBlob, REF_NAME, type Tagged } from './archive-layout.js';
-import { ArchiveError, discard, type Extracted, resolveLink, sha256Tap } from './archive-tar.js';
+import { blobFile, type LayoutIndex, readManifestBlob, type Tagged, writeLayout } from './archive-layout.js';
+import { ArchiveError, compressionOf, discard, type Extracted, resolveLink, sha256Tap } from './archive-tar.js';
+import { layoutBlobPath, OCI_LAYOUT, REF_NAME } from './oci-layout.js';
 
 /** An image config is a few KiB; a bigger `manifest.json` or config is not what `docker save` writes. */
 const MAX_JSON_BYTES = 32 << 20;
@@ -38,7 +39,7 @@ const LAYER_TYPES = {
 
 /** True when the extracted archive is an OCI layout already (read it as an oci-archive). */
 export function carriesLayout(x: Extracted): boolean {
-  return x.files.has('oci-layout') && x.files.has('index.json');
+  return x.files.has(OCI_LAYOUT.marker) && x.files.has(OCI_LAYOUT.index);
 }
 
 async function readJson(path: string, name: string, label: string): Promise<{ bytes: Buffer; value: unknown }> {
@@ -49,19 +50,6 @@ async function readJson(path: string, name: string, label: string): Promise<{ by
     return { bytes, value: JSON.parse(bytes.toString('utf8')) };
   } catch (e) {
     throw new ArchiveError(`${label}: ${name} is not JSON: ${(e as Error).message}`);
-  }
-}
-
-async function compressionOf(path: string): Promise<keyof typeof LAYER_TYPES> {
-  const fh = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(4);
-    const { bytesRead } = await fh.read(head, 0, 4, 0);
-    if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-    if (bytesRead === 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-    return 'plain';
-  } finally {
-    await fh.close();
   }
 }
 
@@ -94,7 +82,7 @@ export async function dockerToLayout(dir: string, x: Extracted, label: string): 
     throw new ArchiveError(`${label}: neither manifest.json (docker save) nor index.json (OCI layout) in the archive`);
   const { value } = await readJson(join(dir, 'manifest.json'), 'manifest.json', label);
   if (!Array.isArray(value)) throw new ArchiveError(`${label}: manifest.json is not a list of images`);
-  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+  await mkdir(join(dir, OCI_LAYOUT.blobs, 'sha256'), { recursive: true });
   const moved = new Map<string, Descriptor>();
   const diffIdOf = new Map<Digest, string>();
   /** Moves an archive file into blobs/ (once, however many images share it). */
@@ -155,8 +143,7 @@ export async function dockerToLayout(dir: string, x: Extracted, label: string): 
     if (!tags.length) index.manifests.push(desc);
     for (const t of tags) index.manifests.push({ ...desc, annotations: { [REF_NAME]: t } });
   }
-  await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  await writeFile(join(dir, 'index.json'), JSON.stringify(index));
+  await writeLayout(dir, index);
 }
 
 /** The one image manifest a tag stands for in a docker-archive, or undefined for an artifact. */
@@ -191,7 +178,7 @@ export async function writeDockerManifest(layoutDir: string, tagged: readonly Ta
     let entry = images.get(d.digest);
     if (!entry) {
       const m = parseManifest(await readManifestBlob(layoutDir, d.digest), d.mediaType);
-      const path = (x: Descriptor) => `blobs/${x.digest.replace(':', '/')}`;
+      const path = (x: Descriptor) => layoutBlobPath(x.digest);
       entry = { Config: path(m.config!), RepoTags: [], Layers: m.layers.map(path) };
       images.set(d.digest, entry);
     }

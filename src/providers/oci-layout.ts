@@ -23,9 +23,27 @@ import type { Manifest, ManifestHead, UploadResult } from '../registry/client.js
 import { RegistryError } from '../registry/errors.js';
 import type { Store } from './store.js';
 
-const REF_NAME = 'org.opencontainers.image.ref.name';
-const INDEX = 'index.json';
-const LOCK = 'index.json.lock';
+/**
+ * The fixed names of an OCI image layout (image-spec, image-layout.md), for everything that reads
+ * or writes one: this store and the archives (archive-layout.ts, docker-archive.ts, archive-store.ts).
+ */
+export const OCI_LAYOUT = {
+  /** The marker file that makes a directory a layout… */
+  marker: 'oci-layout',
+  /** …and the content ferry writes into it. */
+  markerContent: '{"imageLayoutVersion":"1.0.0"}',
+  index: 'index.json',
+  blobs: 'blobs',
+} as const;
+/** The annotation that names a tag in index.json. */
+export const REF_NAME = 'org.opencontainers.image.ref.name';
+const LOCK = `${OCI_LAYOUT.index}.lock`;
+
+/** A blob's path inside its layout, `blobs/<algorithm>/<hex>`, '/'-separated as in a tar. */
+export function layoutBlobPath(digest: Digest): string {
+  const d = parseDigest(digest);
+  return `${OCI_LAYOUT.blobs}/${d.replace(':', '/')}`;
+}
 
 /**
  * A lock older than this is taken over even when a process with the holder's pid exists: pids are
@@ -103,9 +121,7 @@ export class OciLayoutStore implements Store {
   }
 
   #blobPath(repository: string, digest: Digest): string {
-    const d = parseDigest(digest);
-    const i = d.indexOf(':');
-    return join(this.#dir(repository), 'blobs', d.slice(0, i), d.slice(i + 1));
+    return join(this.#dir(repository), layoutBlobPath(digest));
   }
 
   #count(op: string) {
@@ -122,9 +138,9 @@ export class OciLayoutStore implements Store {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
         throw e;
       }
-      if (prefix.length && entries.some((e) => e.isFile() && e.name === 'oci-layout')) out.push(prefix.join('/'));
+      if (prefix.length && entries.some((e) => e.isFile() && e.name === OCI_LAYOUT.marker)) out.push(prefix.join('/'));
       for (const e of entries)
-        if (e.isDirectory() && e.name !== 'blobs') await walk(join(dir, e.name), [...prefix, e.name]);
+        if (e.isDirectory() && e.name !== OCI_LAYOUT.blobs) await walk(join(dir, e.name), [...prefix, e.name]);
     };
     await walk(this.#root, []);
     return out.sort();
@@ -132,7 +148,7 @@ export class OciLayoutStore implements Store {
 
   async #readIndex(repository: string): Promise<IndexJson> {
     try {
-      return JSON.parse(await readFile(join(this.#dir(repository), INDEX), 'utf8')) as IndexJson;
+      return JSON.parse(await readFile(join(this.#dir(repository), OCI_LAYOUT.index), 'utf8')) as IndexJson;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT')
         return { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
@@ -258,7 +274,7 @@ export class OciLayoutStore implements Store {
     this.#count('DELETE');
     parseTag(tag);
     // No layout, no tag to delete (and no directory to put a lock file in).
-    if (!(await stat(join(this.#dir(repository), 'oci-layout')).catch(() => undefined))) return 'tag';
+    if (!(await stat(join(this.#dir(repository), OCI_LAYOUT.marker)).catch(() => undefined))) return 'tag';
     await this.#updateIndex(repository, (index) => {
       const before = index.manifests.length;
       index.manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME] !== tag);
@@ -275,10 +291,10 @@ export class OciLayoutStore implements Store {
 
   async #ensureLayout(repository: string) {
     const dir = this.#dir(repository);
-    await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
-    const marker = join(dir, 'oci-layout');
+    await mkdir(join(dir, OCI_LAYOUT.blobs, 'sha256'), { recursive: true });
+    const marker = join(dir, OCI_LAYOUT.marker);
     if (!(await stat(marker).catch(() => undefined)))
-      await this.#writeAtomic(marker, Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+      await this.#writeAtomic(marker, Buffer.from(OCI_LAYOUT.markerContent));
   }
 
   /**
@@ -292,7 +308,8 @@ export class OciLayoutStore implements Store {
       const release = await this.#lock(dir);
       try {
         const index = await this.#readIndex(repository);
-        if (change(index)) await this.#writeAtomic(join(dir, INDEX), Buffer.from(JSON.stringify(index, null, 2)));
+        if (change(index))
+          await this.#writeAtomic(join(dir, OCI_LAYOUT.index), Buffer.from(JSON.stringify(index, null, 2)));
       } finally {
         await release();
       }
