@@ -11,7 +11,7 @@ import { compileGlob, GlobSyntaxError } from '../rules/glob.js';
 import { MappingError, mapRepository } from '../rules/mapping.js';
 import { parseBandwidth, parseSize } from './bandwidth.js';
 import { suggest } from './errors.js';
-import { effective, type Normalized, type NormalizedRule, patternOf } from './normalize.js';
+import { ARCHIVE_TYPES, effective, type Normalized, type NormalizedRule, patternOf } from './normalize.js';
 import { literalSecretMessage, type Segment } from './schema.js';
 import type { RegistryConfig, Rule } from './types.js';
 import { normalizeCron } from './workflows.js';
@@ -274,7 +274,7 @@ function checkRegistry(reg: RegistryConfig, raw: Raw, ctx: SemanticContext, out:
   const add = (path: Segment[], message: string, severity: 'error' | 'warning' = 'error') =>
     out.push({ path: [...base, ...path], message, severity });
 
-  const archive = reg.type === 'oci-archive' || reg.type === 'docker-archive';
+  const archive = ARCHIVE_TYPES.has(reg.type);
   if (!archive && (raw.sha256 !== undefined || raw.repository !== undefined))
     add([raw.sha256 !== undefined ? 'sha256' : 'repository'], 'only for type oci-archive or docker-archive');
   if (archive) checkArchive(reg, raw, add);

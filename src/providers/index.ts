@@ -1,12 +1,14 @@
 /** Opens the Store for a configured registry. What differs per registry kind is decided here, not in the engine. */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { ARCHIVE_TYPES } from '../config/normalize.js';
 import type { Config, RegistryConfig } from '../config/types.js';
 import { apiHost, normalizeRegistry } from '../oci/ref.js';
 import type { RegistryCredentials } from '../registry/auth/docker-config.js';
 import { RegistryClient } from '../registry/client.js';
+import { basicAuthorization } from '../registry/wire.js';
 import { AliyunAcrStore, aliyunEndpointWarnings } from './aliyun-acr.js';
-import { openArchive } from './archive-store.js';
+import { type ArchiveFormat, openArchive } from './archive-store.js';
 import { resolveCredentials } from './credentials.js';
 import { DockerHubStore, HUB_API_URL, RateLimitSink } from './dockerhub.js';
 import { EcrStore, ecrEndpointWarnings } from './ecr.js';
@@ -69,7 +71,7 @@ async function archiveAuth(reg: RegistryConfig, url: string, baseDir: string): P
   const c = await resolveCredentials(reg, new URL(url).host, baseDir);
   if (!c) return undefined;
   if ('identityToken' in c) return `Bearer ${c.identityToken}`;
-  return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+  return basicAuthorization(c.username, c.password);
 }
 
 export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<Store> {
@@ -78,11 +80,12 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     // The loader already resolved `path` against the config file's directory.
     return new OciLayoutStore(reg.name, resolve(reg.path));
   }
-  if (reg.type === 'oci-archive' || reg.type === 'docker-archive') {
+  if (ARCHIVE_TYPES.has(reg.type)) {
     // The loader already resolved `path`; `url` is the archive's own https:// URL, kept whole.
     return openArchive({
       name: reg.name,
-      format: reg.type,
+      // ARCHIVE_TYPES holds exactly the archive formats; a Set does not narrow the type.
+      format: reg.type as ArchiveFormat,
       ...(reg.path ? { path: resolve(reg.path) } : {}),
       ...(reg.url ? { url: reg.url } : {}),
       ...(reg.sha256 ? { sha256: reg.sha256 } : {}),
