@@ -6,7 +6,7 @@
  */
 import type { Config, Rule } from '../config/types.js';
 import { isDigest } from '../oci/digest.js';
-import { isRepository, isTag, normalizeRegistry } from '../oci/ref.js';
+import { isRegistryHost, isRepository, isTag, normalizeRegistry } from '../oci/ref.js';
 import { compileNameFilter, compileTagScope } from '../rules/index.js';
 
 export interface ArtifactEvent {
@@ -34,9 +34,6 @@ const HARBOR_KINDS: Record<string, ArtifactEvent['kind']> = {
   DELETE_ARTIFACT: 'delete',
   deleteImage: 'delete',
 };
-
-const HOST_RE =
-  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]{1,5})?$/;
 
 /** `client_payload` of a repository_dispatch: a Harbor webhook or `{registry?, repository, tag|digest, action?}`. */
 export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
@@ -74,7 +71,7 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
   }
   const kind = clientPayload.action === 'delete' ? 'delete' : 'push';
   const registry = clientPayload.registry === undefined ? undefined : String(clientPayload.registry);
-  if (registry !== undefined && !HOST_RE.test(registry))
+  if (registry !== undefined && !isRegistryHost(registry))
     return { artifacts, problems: [`registry: invalid host ${shown(registry)}`] };
   if (!isRepository(clientPayload.repository))
     return { artifacts, problems: [`repository: invalid repository name ${shown(clientPayload.repository)}`] };
@@ -148,7 +145,7 @@ function artifact(
 function hostOf(resourceUrl: unknown): string | undefined {
   if (typeof resourceUrl !== 'string') return undefined;
   const host = resourceUrl.replace(/^[a-z]+:\/\//, '').split('/')[0] ?? '';
-  return HOST_RE.test(host) ? host : undefined;
+  return isRegistryHost(host) ? host : undefined;
 }
 
 export interface ArtifactMatch {

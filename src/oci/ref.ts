@@ -7,7 +7,8 @@ import { type Digest, isDigest } from './digest.js';
 const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const domainName = `${domainComponent}(?:\\.${domainComponent})*`;
 const ipv6 = '\\[(?:[a-fA-F0-9:]+)\\]';
-const port = ':[0-9]+';
+// distribution's grammar takes any number of digits; a port has at most five.
+const port = ':[0-9]{1,5}';
 const DOMAIN_RE = new RegExp(`^(?:${domainName}|${ipv6})(?:${port})?$`);
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
 const REPOSITORY_RE = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
@@ -36,6 +37,14 @@ export interface Reference {
   repository: string;
   tag?: string;
   digest?: Digest;
+}
+
+/**
+ * A registry host as a reference names it: a DNS name or `[IPv6]`, with an optional port
+ * (`localhost:5000`, `[::1]:5000`, `ghcr.io`). No scheme, path or credentials.
+ */
+export function isRegistryHost(s: unknown): s is string {
+  return typeof s === 'string' && DOMAIN_RE.test(s);
 }
 
 export function isTag(s: unknown): s is string {
@@ -110,7 +119,7 @@ export function parseReference(input: string): Reference {
   if (slash >= 0) {
     const first = rest.slice(0, slash);
     if (first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase()) {
-      if (!DOMAIN_RE.test(first)) bad(`registry ${JSON.stringify(first)} is not a valid host[:port]`);
+      if (!isRegistryHost(first)) bad(`registry ${JSON.stringify(first)} is not a valid host[:port]`);
       registry = normalizeRegistry(first);
       rest = rest.slice(slash + 1);
     }

@@ -46,11 +46,22 @@ describe('artifactsFromDispatch', () => {
     ).toBe('delete');
   });
 
+  it.each(['localhost:5000', '[::1]:5000', '127.0.0.1:5000', 'harbor.example.com'])(
+    'takes the registry %s, as a reference would name it',
+    (registry) => {
+      const { artifacts, problems } = artifactsFromDispatch({ registry, repository: 'team/app', tag: 'v1' });
+      expect(problems).toEqual([]);
+      expect(artifacts[0]?.registry).toBe(registry);
+    },
+  );
+
   it.each([
     ['a tag with a newline and a workflow command', { tag: 'v1\n::error::x' }, /invalid tag/],
     ['a digest that walks a path', { digest: 'sha256:../../etc/passwd' }, /invalid digest/],
     ['an upper-case repository', { repository: 'Team/App' }, /invalid repository/],
     ['a registry with a path', { registry: 'evil.example.com/x' }, /invalid host/],
+    ['a registry with a six-digit port', { registry: 'harbor.example.com:123456' }, /invalid host/],
+    ['a registry with a scheme', { registry: 'https://harbor.example.com' }, /invalid host/],
     ['neither tag nor digest', { tag: undefined }, /neither a tag nor a digest/],
   ])('refuses %s', (_name, patch, problem) => {
     const { artifacts, problems } = artifactsFromDispatch({ repository: 'team/app', tag: 'v1', ...patch });

@@ -6,6 +6,7 @@ import {
   DOCKER_HUB_API,
   formatReference,
   InvalidReferenceError,
+  isRegistryHost,
   isTag,
   normalizeRegistry,
   parseReference,
@@ -78,6 +79,7 @@ describe('parseReference rejects what docker rejects, naming the input and the r
     ['tag starting with a dash', 'a:-x', 'tag'],
     ['tag of 129 characters', `a:${'t'.repeat(129)}`, 'tag'],
     ['registry with a non-numeric port', 'a:b/c', 'registry'],
+    ['registry with a six-digit port', 'a.example:123456/c', 'registry'],
     ['uppercase hex digest', 'a@sha256:ABC', 'digest'],
     ['md5 digest', `a@md5:${createHash('md5').update('x').digest('hex')}`, 'digest'],
     ['path traversal digest', 'a@sha256:../../x', 'digest'],
@@ -176,5 +178,39 @@ describe('registry names', () => {
 
   test('other registries keep their spelling', () => {
     expect(normalizeRegistry('My.Registry:5000')).toBe('My.Registry:5000');
+  });
+});
+
+describe('isRegistryHost: the one host grammar, for references and for event payloads', () => {
+  test.each([
+    ['ghcr.io', true],
+    ['localhost', true],
+    ['localhost:5000', true],
+    ['127.0.0.1:5000', true],
+    ['[::1]', true],
+    ['[::1]:5000', true],
+    ['registry-1.docker.io:443', true],
+    ['a.example:65535', true],
+    ['a.example:123456', false],
+    ['a:b', false],
+    ['evil.example.com/x', false],
+    ['https://ghcr.io', false],
+    ['user@ghcr.io', false],
+    ['-bad.example', false],
+    ['bad_host.example', false],
+    ['[fe80::1%eth0]', false],
+    ['', false],
+  ])('%s → %s', (host, ok) => {
+    expect(isRegistryHost(host)).toBe(ok);
+    // A reference takes exactly these hosts before its path (a host with a path is not one).
+    if (host.includes('/')) return;
+    const parses = () => {
+      try {
+        return parseReference(`${host}/x`).registry === host;
+      } catch {
+        return false;
+      }
+    };
+    expect(parses()).toBe(ok);
   });
 });
