@@ -68,11 +68,15 @@ export type PlannedRule = Pick<Rule, 'name' | 'override' | 'deleteRemote' | 'fil
 /** Tags that hold referrers of another manifest rather than an image of their own. */
 export const REFERRER_TAG = /^sha(256|512)-[a-f0-9]{64,128}(\.(sig|att|sbom))?$/;
 
-/** Whether the rule may ever delete this destination tag (what the gatherer must look at). */
-export function deletionScope(rule: PlannedRule): (tag: string) => boolean {
+/**
+ * Whether the rule may delete this destination tag when the source lacks it: delete_remote is on,
+ * the tag is in the rule's tag scope and, in an event, among the event's tags. The planner and
+ * the gatherer (which destination tags to read) both ask this one.
+ */
+export function deletionScope(rule: PlannedRule, onlyTags?: ReadonlySet<string>): (tag: string) => boolean {
   if (!rule.deleteRemote.enabled) return () => false;
   const inScope = compileTagScope(rule.filters);
-  return (tag) => inScope(tag);
+  return (tag) => inScope(tag) && (!onlyTags || onlyTags.has(tag));
 }
 
 function cmp(a: string, b: string): number {
@@ -94,225 +98,274 @@ function facts(v: string | SourceTag): SourceTag {
   return typeof v === 'string' ? { digest: v } : v;
 }
 
-export function planRule(rule: PlannedRule, repos: RepoInput[], ctx: PlanContext = { deletesByTag: true }): RulePlan {
-  const warnings: string[] = [];
-  const items: PlanItem[] = [];
-  const deletable: PlanItem[] = [];
-  const mayDelete = deletionScope(rule);
-  const only = ctx.onlyTags;
+/** What the planner decided for one destination repository, before the rule-wide deletion bounds. */
+export interface GroupPlan {
+  destinationRepository: string;
+  items: PlanItem[];
+  /** The group's `delete` items: the rule-wide bounds (max, match-all) may still block them. */
+  deletable: PlanItem[];
+  warnings: string[];
+}
 
-  // Group by destination: sources flattened onto one destination are diffed together, or each
-  // would delete the other's tags.
+/**
+ * The whole plan of a rule from every repository's facts: each destination group planned
+ * (planGroup), then the rule-wide deletion bounds (boundDeletions). The engine plans group by group
+ * as the facts arrive and bounds at the end, with the same two functions, so both make this plan.
+ */
+export function planRule(rule: PlannedRule, repos: RepoInput[], ctx: PlanContext = { deletesByTag: true }): RulePlan {
   const groups = new Map<string, RepoInput[]>();
-  const sorted = [...repos].sort(
-    (a, b) => cmp(a.destinationRepository, b.destinationRepository) || cmp(a.sourceRepository, b.sourceRepository),
-  );
-  for (const repo of sorted) {
+  for (const repo of repos) {
     const group = groups.get(repo.destinationRepository);
     if (group) group.push(repo);
     else groups.set(repo.destinationRepository, [repo]);
   }
+  return assemblePlan(
+    rule,
+    [...groups].map(([dest, group]) => planGroup(rule, dest, group, ctx)),
+  );
+}
 
-  for (const [dest, group] of groups) {
-    if (group.length > 1) {
-      warnings.push(
-        `several source repositories map to ${dest}: ${group.map((g) => g.sourceRepository).join(', ')}; ` +
-          'check the destination namespace and flattening',
-      );
-    }
-    // Without the destination's tags nothing can be decided; the failure is a rule error.
-    if (group.some((g) => g.destinationListingFailed !== undefined)) continue;
-    // Every source's view of the destination: each input heads only its own tags.
-    const destination = new Map(group.flatMap((g) => [...g.destination]));
-    const children = new Map(group.flatMap((g) => [...(g.destinationChildren ?? [])]));
+/** The rule's plan from its planned groups (in any order): bounds applied, items and warnings in order. */
+export function assemblePlan(rule: PlannedRule, groups: GroupPlan[]): RulePlan {
+  const sorted = [...groups].sort((a, b) => cmp(a.destinationRepository, b.destinationRepository));
+  const warnings = sorted.flatMap((g) => g.warnings);
+  const bounds = boundDeletions(
+    rule,
+    sorted.flatMap((g) => g.deletable),
+  );
+  warnings.push(...bounds.warnings);
+  const items = sorted.flatMap((g) => g.items).sort(compareItems);
+  const plan: RulePlan = { rule: rule.name, items, warnings };
+  if (bounds.deletionsRefused !== undefined) plan.deletionsRefused = bounds.deletionsRefused;
+  return plan;
+}
 
-    // tag → the source repository (first by name) it is replicated from
-    const sourceTags = new Map<string, { repo: string; tag: SourceTag }>();
-    const missingReferrers = new Map(group.flatMap((g) => [...(g.missingReferrers ?? [])]));
-    const unresolved = new Map<string, { repo: string; why: string }>();
-    // The first source (by name) listing a tag is the one replicated; when its manifest could not
-    // be read, the tag is undecided rather than taken from the next source.
-    for (const repo of group) {
-      const tags = [...new Set([...repo.source.keys(), ...(repo.unresolved?.keys() ?? [])])].sort(cmp);
-      for (const tag of tags) {
-        const value = repo.source.get(tag);
-        const already = sourceTags.get(tag);
-        if (unresolved.has(tag)) continue;
-        if (value === undefined) {
-          if (!already) unresolved.set(tag, { repo: repo.sourceRepository, why: repo.unresolved!.get(tag)! });
-          continue;
-        }
-        const f = facts(value);
-        if (!already) sourceTags.set(tag, { repo: repo.sourceRepository, tag: f });
-        else if (already.tag.digest !== f.digest)
-          warnings.push(
-            `${dest}:${tag} comes from both ${already.repo} and ${repo.sourceRepository} with different ` +
-              `digests; only ${already.repo} is replicated`,
-          );
-      }
-    }
+/**
+ * One destination repository's plan: the sources mapped onto it (flattened sources are diffed
+ * together, or each would delete the other's tags), and its destination tags.
+ */
+export function planGroup(
+  rule: PlannedRule,
+  dest: string,
+  repos: RepoInput[],
+  ctx: PlanContext = { deletesByTag: true },
+): GroupPlan {
+  const warnings: string[] = [];
+  const items: PlanItem[] = [];
+  const deletable: PlanItem[] = [];
+  const mayDelete = deletionScope(rule, ctx.onlyTags);
+  const out: GroupPlan = { destinationRepository: dest, items, deletable, warnings };
+  const group = [...repos].sort((a, b) => cmp(a.sourceRepository, b.sourceRepository));
 
-    // final digest of every destination tag that stays after this run → its tags
-    const staying = new Map<string, string[]>();
-    const stay = (digest: string | undefined, tag: string) => {
-      if (digest === undefined) return;
-      const tags = staying.get(digest);
-      if (tags) tags.push(tag);
-      else staying.set(digest, [tag]);
-    };
+  if (group.length > 1) {
+    warnings.push(
+      `several source repositories map to ${dest}: ${group.map((g) => g.sourceRepository).join(', ')}; ` +
+        'check the destination namespace and flattening',
+    );
+  }
+  // Without the destination's tags nothing can be decided; the failure is a rule error.
+  if (group.some((g) => g.destinationListingFailed !== undefined)) return out;
+  // Every source's view of the destination: each input heads only its own tags.
+  const destination = new Map(group.flatMap((g) => [...g.destination]));
+  const children = new Map(group.flatMap((g) => [...(g.destinationChildren ?? [])]));
 
-    for (const [tag, { repo, tag: f }] of sourceTags) {
-      const base = {
-        rule: rule.name,
-        sourceRepository: repo,
-        destinationRepository: dest,
-        tag,
-        sourceDigest: f.digest,
-      };
-      const want = f.target ?? f.digest;
-      const target = f.target ? { targetDigest: f.target } : {};
-      const current = destination.get(tag);
-      const have = current === undefined ? {} : { destinationDigest: current };
-      // A signature or SBOM attached after the tag was copied: copied now, by digest.
-      const referrers = (why: string) => {
-        for (const r of missingReferrers.get(tag) ?? [])
-          items.push({
-            ...base,
-            sourceDigest: r.digest,
-            referrer: r.digest,
-            action: 'copy',
-            reason: `${r.artifactType ? `${r.artifactType} ` : ''}referrer of ${tag} (${why}), missing at the destination`,
-          });
-      };
-      if (current === want) {
-        items.push({ ...base, ...target, ...have, action: 'unchanged' });
-        referrers('unchanged');
-        stay(current, tag);
-      } else if (f.skip) {
-        items.push({ ...base, ...have, action: 'skip', why: f.skip.why, reason: f.skip.reason });
-        stay(current, tag);
-      } else if (current === undefined) {
-        items.push({ ...base, ...target, action: 'copy' });
-        stay(want, tag);
-      } else if (rule.override) {
-        items.push({ ...base, ...target, ...have, action: 'update' });
-        stay(want, tag);
-      } else {
-        items.push({
-          ...base,
-          ...target,
-          ...have,
-          action: 'kept',
-          why: 'override-off',
-          reason: 'destination differs and override is off',
-        });
-        warnings.push(`kept ${dest}:${tag}: the destination has ${current}, the source ${want}, and override is off`);
-        referrers('kept');
-        stay(current, tag);
-      }
-    }
-    for (const [tag, { repo, why }] of unresolved) {
-      if (sourceTags.has(tag)) continue;
-      const current = destination.get(tag);
-      items.push({
-        rule: rule.name,
-        sourceRepository: repo,
-        destinationRepository: dest,
-        tag,
-        action: 'listing-failed',
-        ...(current ? { destinationDigest: current } : {}),
-        why: 'tag-unresolved',
-        reason: `listed by ${repo} but its manifest could not be read (${why}); nothing is decided for it`,
-      });
-      stay(current, tag);
-    }
-
-    const candidates: PlanItem[] = [];
-    for (const [tag, digest] of [...destination].sort((a, b) => cmp(a[0], b[0]))) {
-      if (sourceTags.has(tag) || unresolved.has(tag)) continue;
-      if (!mayDelete(tag) || (only && !only.has(tag))) {
-        stay(digest, tag);
+  // tag → the source repository (first by name) it is replicated from
+  const sourceTags = new Map<string, { repo: string; tag: SourceTag }>();
+  const missingReferrers = new Map(group.flatMap((g) => [...(g.missingReferrers ?? [])]));
+  const unresolved = new Map<string, { repo: string; why: string }>();
+  // The first source (by name) listing a tag is the one replicated; when its manifest could not
+  // be read, the tag is undecided rather than taken from the next source.
+  for (const repo of group) {
+    const tags = [...new Set([...repo.source.keys(), ...(repo.unresolved?.keys() ?? [])])].sort(cmp);
+    for (const tag of tags) {
+      const value = repo.source.get(tag);
+      const already = sourceTags.get(tag);
+      if (unresolved.has(tag)) continue;
+      if (value === undefined) {
+        if (!already) unresolved.set(tag, { repo: repo.sourceRepository, why: repo.unresolved!.get(tag)! });
         continue;
       }
-      candidates.push({
-        rule: rule.name,
-        destinationRepository: dest,
-        tag,
-        action: 'delete',
-        destinationDigest: digest,
-        why: 'not-at-source',
-        reason: 'not at the source',
-      });
+      const f = facts(value);
+      if (!already) sourceTags.set(tag, { repo: repo.sourceRepository, tag: f });
+      else if (already.tag.digest !== f.digest)
+        warnings.push(
+          `${dest}:${tag} comes from both ${already.repo} and ${repo.sourceRepository} with different ` +
+            `digests; only ${already.repo} is replicated`,
+        );
     }
-    if (candidates.length === 0) continue;
+  }
 
-    const block = (item: PlanItem, why: PlanWhy, reason: string) => {
-      item.action = 'delete-blocked';
-      item.why = why;
-      item.reason = reason;
-      stay(item.destinationDigest, item.tag);
+  // final digest of every destination tag that stays after this run → its tags
+  const staying = new Map<string, string[]>();
+  const stay = (digest: string | undefined, tag: string) => {
+    if (digest === undefined) return;
+    const tags = staying.get(digest);
+    if (tags) tags.push(tag);
+    else staying.set(digest, [tag]);
+  };
+
+  for (const [tag, { repo, tag: f }] of sourceTags) {
+    const base = {
+      rule: rule.name,
+      sourceRepository: repo,
+      destinationRepository: dest,
+      tag,
+      sourceDigest: f.digest,
     };
-    const unread = [...unresolved.keys()].filter((t) => !sourceTags.has(t));
-    const failed = group.filter((g) => g.sourceListingFailed);
-    const empty = group.filter(
-      (g) => !g.sourceListingFailed && (g.selected ?? g.source.size + (g.unresolved?.size ?? 0)) === 0,
-    );
-    if (failed.length > 0 || unread.length > 0 || empty.length > 0) {
-      const why: PlanWhy = failed.length > 0 || unread.length > 0 ? 'source-listing-failed' : 'source-empty';
-      const reason =
-        failed.length > 0
-          ? `the source listing failed (${failed.map((g) => g.sourceRepository).join(', ')})`
-          : unread.length > 0
-            ? `${plural(unread.length, 'listed source tag')} could not be read (${unread.slice(0, 5).join(', ')}${unread.length > 5 ? ', …' : ''})`
-            : `the source has no tags matching the rule (${empty.map((g) => g.sourceRepository).join(', ')})`;
-      for (const c of candidates) block(c, why, reason);
-      warnings.push(`no deletions in ${dest}: ${reason}; ${plural(candidates.length, 'tag')} left in place`);
-      items.push(...candidates);
+    const want = f.target ?? f.digest;
+    const target = f.target ? { targetDigest: f.target } : {};
+    const current = destination.get(tag);
+    const have = current === undefined ? {} : { destinationDigest: current };
+    // A signature or SBOM attached after the tag was copied: copied now, by digest.
+    const referrers = (why: string) => {
+      for (const r of missingReferrers.get(tag) ?? [])
+        items.push({
+          ...base,
+          sourceDigest: r.digest,
+          referrer: r.digest,
+          action: 'copy',
+          reason: `${r.artifactType ? `${r.artifactType} ` : ''}referrer of ${tag} (${why}), missing at the destination`,
+        });
+    };
+    if (current === want) {
+      items.push({ ...base, ...target, ...have, action: 'unchanged' });
+      referrers('unchanged');
+      stay(current, tag);
+    } else if (f.skip) {
+      items.push({ ...base, ...have, action: 'skip', why: f.skip.why, reason: f.skip.reason });
+      stay(current, tag);
+    } else if (current === undefined) {
+      items.push({ ...base, ...target, action: 'copy' });
+      stay(want, tag);
+    } else if (rule.override) {
+      items.push({ ...base, ...target, ...have, action: 'update' });
+      stay(want, tag);
+    } else {
+      items.push({
+        ...base,
+        ...target,
+        ...have,
+        action: 'kept',
+        why: 'override-off',
+        reason: 'destination differs and override is off',
+      });
+      warnings.push(`kept ${dest}:${tag}: the destination has ${current}, the source ${want}, and override is off`);
+      referrers('kept');
+      stay(current, tag);
+    }
+  }
+  for (const [tag, { repo, why }] of unresolved) {
+    if (sourceTags.has(tag)) continue;
+    const current = destination.get(tag);
+    items.push({
+      rule: rule.name,
+      sourceRepository: repo,
+      destinationRepository: dest,
+      tag,
+      action: 'listing-failed',
+      ...(current ? { destinationDigest: current } : {}),
+      why: 'tag-unresolved',
+      reason: `listed by ${repo} but its manifest could not be read (${why}); nothing is decided for it`,
+    });
+    stay(current, tag);
+  }
+
+  const candidates: PlanItem[] = [];
+  for (const [tag, digest] of [...destination].sort((a, b) => cmp(a[0], b[0]))) {
+    if (sourceTags.has(tag) || unresolved.has(tag)) continue;
+    if (!mayDelete(tag)) {
+      stay(digest, tag);
       continue;
     }
-    for (const c of candidates)
-      if (REFERRER_TAG.test(c.tag))
-        block(
-          c,
-          'referrer-fallback-tag',
-          'a referrers fallback tag: it belongs to its subject, not to the tag selection',
-        );
+    candidates.push({
+      rule: rule.name,
+      destinationRepository: dest,
+      tag,
+      action: 'delete',
+      destinationDigest: digest,
+      why: 'not-at-source',
+      reason: 'not at the source',
+    });
+  }
+  if (candidates.length === 0) return out;
 
-    if (!ctx.deletesByTag) {
-      // Deleting by digest takes every tag of that digest along and breaks every index listing
-      // it as a platform. A blocked tag stays, which can block others: repeat until stable.
-      for (let changed = true; changed;) {
-        changed = false;
-        const parentOf = new Map<string, string>();
-        for (const [digest, tags] of staying)
-          for (const child of children.get(digest) ?? []) parentOf.set(child, tags[0]!);
-        for (const c of candidates) {
-          if (c.action !== 'delete') continue;
-          const shared = staying.get(c.destinationDigest!);
-          const parent = parentOf.get(c.destinationDigest!);
-          if (shared) {
-            const kept = [...shared].sort(cmp);
-            block(
-              c,
-              'shared-digest',
-              `cannot delete without deleting kept tag${kept.length > 1 ? 's' : ''} ${kept.join(', ')} (same digest ${c.destinationDigest}; this registry deletes by digest)`,
-            );
-            changed = true;
-          } else if (parent) {
-            block(
-              c,
-              'platform-of-kept-index',
-              `its manifest is a platform of kept tag ${parent}, and this registry deletes by digest`,
-            );
-            changed = true;
-          }
+  const block = (item: PlanItem, why: PlanWhy, reason: string) => {
+    item.action = 'delete-blocked';
+    item.why = why;
+    item.reason = reason;
+    stay(item.destinationDigest, item.tag);
+  };
+  const unread = [...unresolved.keys()].filter((t) => !sourceTags.has(t));
+  const failed = group.filter((g) => g.sourceListingFailed);
+  const empty = group.filter(
+    (g) => !g.sourceListingFailed && (g.selected ?? g.source.size + (g.unresolved?.size ?? 0)) === 0,
+  );
+  if (failed.length > 0 || unread.length > 0 || empty.length > 0) {
+    const why: PlanWhy = failed.length > 0 || unread.length > 0 ? 'source-listing-failed' : 'source-empty';
+    const reason =
+      failed.length > 0
+        ? `the source listing failed (${failed.map((g) => g.sourceRepository).join(', ')})`
+        : unread.length > 0
+          ? `${plural(unread.length, 'listed source tag')} could not be read (${unread.slice(0, 5).join(', ')}${unread.length > 5 ? ', …' : ''})`
+          : `the source has no tags matching the rule (${empty.map((g) => g.sourceRepository).join(', ')})`;
+    for (const c of candidates) block(c, why, reason);
+    warnings.push(`no deletions in ${dest}: ${reason}; ${plural(candidates.length, 'tag')} left in place`);
+    items.push(...candidates);
+    return out;
+  }
+  for (const c of candidates)
+    if (REFERRER_TAG.test(c.tag))
+      block(
+        c,
+        'referrer-fallback-tag',
+        'a referrers fallback tag: it belongs to its subject, not to the tag selection',
+      );
+
+  if (!ctx.deletesByTag) {
+    // Deleting by digest takes every tag of that digest along and breaks every index listing
+    // it as a platform. A blocked tag stays, which can block others: repeat until stable.
+    for (let changed = true; changed;) {
+      changed = false;
+      const parentOf = new Map<string, string>();
+      for (const [digest, tags] of staying)
+        for (const child of children.get(digest) ?? []) parentOf.set(child, tags[0]!);
+      for (const c of candidates) {
+        if (c.action !== 'delete') continue;
+        const shared = staying.get(c.destinationDigest!);
+        const parent = parentOf.get(c.destinationDigest!);
+        if (shared) {
+          const kept = [...shared].sort(cmp);
+          block(
+            c,
+            'shared-digest',
+            `cannot delete without deleting kept tag${kept.length > 1 ? 's' : ''} ${kept.join(', ')} (same digest ${c.destinationDigest}; this registry deletes by digest)`,
+          );
+          changed = true;
+        } else if (parent) {
+          block(
+            c,
+            'platform-of-kept-index',
+            `its manifest is a platform of kept tag ${parent}, and this registry deletes by digest`,
+          );
+          changed = true;
         }
       }
     }
-    items.push(...candidates);
-    deletable.push(...candidates.filter((c) => c.action === 'delete'));
   }
+  items.push(...candidates);
+  deletable.push(...candidates.filter((c) => c.action === 'delete'));
+  return out;
+}
 
+/**
+ * The rule-wide bounds on deletions, over every group's `delete` items: match-all without
+ * acknowledge_match_all, or more than delete_remote.max, blocks them all.
+ */
+export function boundDeletions(
+  rule: PlannedRule,
+  deletable: PlanItem[],
+): { deletionsRefused?: string; warnings: string[] } {
+  const warnings: string[] = [];
   let deletionsRefused: string | undefined;
   if (deletable.length > 0) {
     const { max, acknowledgeMatchAll } = rule.deleteRemote;
@@ -339,8 +392,5 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], ctx: PlanContext
       }
   }
 
-  items.sort(compareItems);
-  const plan: RulePlan = { rule: rule.name, items, warnings };
-  if (deletionsRefused !== undefined) plan.deletionsRefused = deletionsRefused;
-  return plan;
+  return deletionsRefused === undefined ? { warnings } : { deletionsRefused, warnings };
 }

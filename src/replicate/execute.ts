@@ -7,6 +7,7 @@
 import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
 import type { Digest } from '../oci/digest.js';
+import type { GroupPlan } from '../plan/plan.js';
 import type { PlanItem, RulePlan } from '../plan/types.js';
 import { RateBudgetError, type Store } from '../providers/index.js';
 import { Bandwidth } from './bandwidth.js';
@@ -55,68 +56,227 @@ const NOT_WRITING: Partial<Record<PlanItem['action'], ResultStatus>> = {
   'delete-blocked': 'skipped',
 };
 
-export async function execute(
-  rule: Rule,
-  plan: RulePlan,
-  src: Store,
-  dst: Store,
-  o: ExecuteOptions,
-): Promise<Result[]> {
-  const manifests = pLimit(Math.max(2, o.concurrency));
-  const bandwidth = rule.bandwidth ? new Bandwidth(rule.bandwidth) : undefined;
-  const source = o.cache.wrap(src);
-  const ref = (store: Store, repo: string | undefined, tag: string) => `${store.display}/${repo}:${tag}`;
+/** Writes waiting for a worker before the planner is held back (back-pressure on the listing). */
+const QUEUED_WRITES_PER_WORKER = 16;
 
-  const base = (i: PlanItem): Result => ({
-    rule: rule.name,
-    ...(i.sourceRepository
-      ? {
-          source: i.referrer
-            ? `${src.display}/${i.sourceRepository}@${i.referrer}`
-            : ref(src, i.sourceRepository, i.tag),
-        }
-      : {}),
-    // A referrer is written untagged: its row names it by digest.
-    destination: i.referrer
-      ? `${dst.display}/${i.destinationRepository}@${i.referrer}`
-      : ref(dst, i.destinationRepository, i.tag),
-    tag: i.tag,
-    status: 'unchanged',
-    ...(i.sourceDigest ? { sourceDigest: i.sourceDigest } : {}),
-    ...(i.destinationDigest ? { destinationDigest: i.destinationDigest } : {}),
-    bytes: 0,
-    blobs: { copied: 0, mounted: 0, present: 0 },
-    durationMs: 0,
-    retries: 0,
-    ...(i.reason ? { reason: i.reason } : {}),
-  });
+/**
+ * Carries out a rule's plan group by group, as the planner hands over each destination group
+ * (`group`), with a fixed number of workers taking the writes in order; deletions wait for
+ * `finish`, once the rule-wide bounds are applied and every copy has ended.
+ */
+export class Executor {
+  readonly #rule: Rule;
+  readonly #src: Store;
+  readonly #dst: Store;
+  readonly #o: ExecuteOptions;
+  readonly #source: Store;
+  readonly #manifests: ReturnType<typeof pLimit>;
+  readonly #bandwidth: Bandwidth | undefined;
+  /** Every item's result, by plan item: the report lists them in plan order. */
+  readonly #results = new Map<PlanItem, Result>();
+  readonly #queue: PlanItem[] = [];
+  #head = 0;
+  #closed = false;
+  /** Wakes idle workers (new writes, or closed) and a planner held back by a full queue. */
+  #wake: (() => void)[] = [];
+  readonly #workers: Promise<void>[] = [];
+  /** Destination repositories that held images before this run: blobs are mounted from them. */
+  readonly #mountCandidates: string[] = [];
+  /** Fresh groups wait until a repository that held images is known, or every group is planned. */
+  readonly #waitingFresh: GroupPlan[] = [];
+  /** A failure blocks deletions where it happened only: its destination repository. */
+  readonly #failedIn = new Map<string, string>();
 
-  const results: Result[] = [];
-  for (const i of plan.items) {
+  constructor(rule: Rule, src: Store, dst: Store, o: ExecuteOptions) {
+    this.#rule = rule;
+    this.#src = src;
+    this.#dst = dst;
+    this.#o = o;
+    this.#source = o.cache.wrap(src);
+    this.#manifests = pLimit(Math.max(2, o.concurrency));
+    this.#bandwidth = rule.bandwidth ? new Bandwidth(rule.bandwidth) : undefined;
+    if (!o.dryRun) for (let k = 0; k < Math.max(1, o.concurrency); k++) this.#workers.push(this.#work());
+  }
+
+  /**
+   * One destination group's plan, before the rule-wide deletion bounds: what does not write is
+   * settled, the copies are queued. Resolves when the queue has room again.
+   */
+  async group(g: GroupPlan): Promise<void> {
+    const deletable = new Set(g.deletable);
+    const now = g.items.filter((i) => !deletable.has(i));
+    for (const i of now) this.#settle(i);
+    const writes = now.filter((i) => i.action === 'copy' || i.action === 'update');
+    this.#o.onProgress?.({
+      kind: 'planned',
+      rule: this.#rule.name,
+      tags: now.length,
+      writes: this.#o.dryRun ? 0 : writes.length,
+    });
+    if (this.#o.dryRun) return;
+    const fresh = this.#o.fresh.has(g.destinationRepository);
+    if (!fresh) {
+      this.#mountCandidates.push(g.destinationRepository);
+      this.#release();
+    }
+    if (writes.length === 0) return;
+    // A fresh repository's blobs may be mounted from one that held images before this run: its
+    // copies wait until such a repository is known (or none can be), so a shared layer is not
+    // uploaded again.
+    if (fresh && this.#mountCandidates.length === 0) {
+      this.#waitingFresh.push(g);
+      return;
+    }
+    this.#enqueue(writes);
+    await this.#room();
+  }
+
+  /**
+   * The rule's final plan (bounds applied): waits for every copy, then carries out the deletions
+   * and returns every item's result in plan order.
+   */
+  async finish(plan: RulePlan): Promise<Result[]> {
+    this.#release(true);
+    this.#closed = true;
+    this.#wakeAll();
+    await Promise.all(this.#workers);
+    // What is left are the deletion candidates the bounds were waiting for.
+    const deletions = plan.items.filter((i) => !this.#results.has(i));
+    const toDelete = deletions.filter((i) => i.action === 'delete');
+    this.#o.onProgress?.({
+      kind: 'planned',
+      rule: this.#rule.name,
+      tags: deletions.length,
+      writes: this.#o.dryRun ? 0 : toDelete.length,
+    });
+    for (const i of deletions) if (i.action !== 'delete') this.#settle(i);
+    // On a registry that deletes by digest, deleting one tag deletes the others of its digest.
+    const deleted = new Map<string, string>(); // repository@digest → the tag deleted
+    for (const i of toDelete) {
+      const r = this.#base(i);
+      if (this.#o.dryRun) this.#results.set(i, { ...r, status: 'would-delete' });
+      else if (this.#o.signal?.aborted)
+        this.#results.set(i, { ...r, status: 'skipped', reason: notStarted(this.#o.signal) });
+      else if (this.#failedIn.has(i.destinationRepository))
+        this.#results.set(i, {
+          ...r,
+          status: 'skipped',
+          reason: `deletion refused: ${i.destinationRepository}:${this.#failedIn.get(i.destinationRepository)} failed in this run, and nothing is deleted in a repository after a failure`,
+        });
+      else {
+        const result = await deleteAsPlanned(this.#dst, i, r, this.#o.log, deleted);
+        this.#results.set(i, result);
+        this.#o.onProgress?.({ kind: 'result', result });
+      }
+    }
+    // The report's order: what does not write, then the writes (a run: copies before deletions),
+    // each in plan order.
+    const copying = (i: PlanItem) => i.action === 'copy' || i.action === 'update';
+    const writing = (i: PlanItem) => copying(i) || i.action === 'delete';
+    const order = [
+      ...plan.items.filter((i) => !writing(i)),
+      ...(this.#o.dryRun
+        ? plan.items.filter(writing)
+        : [...plan.items.filter(copying), ...plan.items.filter((i) => i.action === 'delete')]),
+    ];
+    return order.flatMap((i) => this.#results.get(i) ?? []);
+  }
+
+  /** The result of an item that does not write (or would write, in a dry run). */
+  #settle(i: PlanItem): void {
     const status = NOT_WRITING[i.action];
-    if (status) results.push({ ...base(i), status });
+    const r = this.#base(i);
+    if (status) this.#results.set(i, { ...r, status });
     else if (i.action === 'listing-failed')
-      results.push({ ...base(i), status: 'failed', error: { kind: 'listing', message: i.reason ?? 'listing failed' } });
-  }
-  const writing = plan.items.filter((i) => i.action === 'copy' || i.action === 'update' || i.action === 'delete');
-  o.onProgress?.({ kind: 'planned', rule: rule.name, tags: plan.items.length, writes: o.dryRun ? 0 : writing.length });
-  if (o.dryRun) {
-    const would = { copy: 'would-copy', update: 'would-update', delete: 'would-delete' } as const;
-    for (const i of plan.items)
-      if (i.action === 'copy' || i.action === 'update' || i.action === 'delete')
-        results.push({ ...base(i), status: would[i.action] });
-    return results;
+      this.#results.set(i, {
+        ...r,
+        status: 'failed',
+        error: { kind: 'listing', message: i.reason ?? 'listing failed' },
+      });
+    else if (this.#o.dryRun && (i.action === 'copy' || i.action === 'update'))
+      this.#results.set(i, { ...r, status: i.action === 'copy' ? 'would-copy' : 'would-update' });
   }
 
-  const writes = plan.items.filter((i) => i.action === 'copy' || i.action === 'update');
-  // Repositories that held images before this run: their blobs can be mounted, across runs.
-  const mountCandidates = [...new Set(plan.items.map((i) => i.destinationRepository))].filter((r) => !o.fresh.has(r));
-  const copyOne = async (i: PlanItem): Promise<Result> => {
+  /** Lets the fresh groups go: a mount candidate is known, or (`all`) none will be. */
+  #release(all = false): void {
+    if (!all && this.#mountCandidates.length === 0) return;
+    for (const g of this.#waitingFresh.splice(0))
+      this.#enqueue(g.items.filter((i) => i.action === 'copy' || i.action === 'update'));
+  }
+
+  #enqueue(writes: PlanItem[]): void {
+    this.#queue.push(...writes);
+    this.#wakeAll();
+  }
+
+  #wakeAll(): void {
+    for (const w of this.#wake.splice(0)) w();
+  }
+
+  async #room(): Promise<void> {
+    const high = Math.max(1, this.#o.concurrency) * QUEUED_WRITES_PER_WORKER;
+    while (this.#queue.length - this.#head > high) await new Promise<void>((r) => this.#wake.push(r));
+  }
+
+  async #work(): Promise<void> {
+    for (;;) {
+      if (this.#head < this.#queue.length) {
+        const i = this.#queue[this.#head]!;
+        // Drop what was taken now and then: the queue does not grow with the number of tags.
+        if (++this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+          this.#queue.splice(0, this.#head);
+          this.#head = 0;
+        }
+        this.#wakeAll(); // a planner waiting for room
+        const result = await this.#copy(i);
+        this.#results.set(i, result);
+        if (result.status === 'failed' && !this.#failedIn.has(i.destinationRepository))
+          this.#failedIn.set(i.destinationRepository, i.tag);
+        this.#o.onProgress?.({ kind: 'result', result });
+      } else if (this.#closed) return;
+      else await new Promise<void>((r) => this.#wake.push(r));
+    }
+  }
+
+  #base(i: PlanItem): Result {
+    const ref = (store: Store, repo: string | undefined, tag: string) => `${store.display}/${repo}:${tag}`;
+    return {
+      rule: this.#rule.name,
+      ...(i.sourceRepository
+        ? {
+            source: i.referrer
+              ? `${this.#src.display}/${i.sourceRepository}@${i.referrer}`
+              : ref(this.#src, i.sourceRepository, i.tag),
+          }
+        : {}),
+      // A referrer is written untagged: its row names it by digest.
+      destination: i.referrer
+        ? `${this.#dst.display}/${i.destinationRepository}@${i.referrer}`
+        : ref(this.#dst, i.destinationRepository, i.tag),
+      tag: i.tag,
+      status: 'unchanged',
+      ...(i.sourceDigest ? { sourceDigest: i.sourceDigest } : {}),
+      ...(i.destinationDigest ? { destinationDigest: i.destinationDigest } : {}),
+      bytes: 0,
+      blobs: { copied: 0, mounted: 0, present: 0 },
+      durationMs: 0,
+      retries: 0,
+      ...(i.reason ? { reason: i.reason } : {}),
+    };
+  }
+
+  async #copy(i: PlanItem): Promise<Result> {
+    const o = this.#o;
+    const rule = this.#rule;
+    const dst = this.#dst;
     const started = Date.now();
     const stats = emptyStats();
-    const r = base(i);
+    const r = this.#base(i);
     const repo = i.sourceRepository!;
-    if (o.signal?.aborted) return { ...r, status: 'skipped', reason: notStarted(o.signal) };
+    if (o.signal?.aborted) {
+      o.cache.release(repo, i.sourceDigest!);
+      return { ...r, status: 'skipped', reason: notStarted(o.signal) };
+    }
     const fallback = o.fallbackItems.get(repo);
     const isFallback = fallback?.has(i.tag) ?? false;
     o.log(`→ ${i.action} ${r.source} → ${r.destination}`);
@@ -126,8 +286,8 @@ export async function execute(
       const tags = o.tagSets.get(repo);
       const out = await copyArtifact(
         o.mover,
-        manifests,
-        { store: source, repository: repo },
+        this.#manifests,
+        { store: this.#source, repository: repo },
         { store: dst, repository: i.destinationRepository },
         i.sourceDigest as Digest,
         i.referrer ? undefined : i.tag,
@@ -137,7 +297,7 @@ export async function execute(
           // A fallback tag planned on its own is written by its item, not again by its subject's.
           referrers: rule.referrers !== false && !isFallback,
           maxBlobSize: rule.maxBlobSize,
-          ...(bandwidth ? { bandwidth } : {}),
+          ...(this.#bandwidth ? { bandwidth: this.#bandwidth } : {}),
           onBlobProgress: ({ digest, bytes, total }) =>
             o.onProgress?.({
               kind: 'blob',
@@ -148,7 +308,7 @@ export async function execute(
               elapsedMs: Date.now() - started,
             }),
           freshDestination: o.fresh.has(i.destinationRepository),
-          mountCandidates,
+          mountCandidates: this.#mountCandidates,
           ...(tags ? { sourceTags: fallback ? new Set([...tags].filter((t) => !fallback.has(t))) : tags } : {}),
           ...(fallback ? { plannedTags: fallback } : {}),
         },
@@ -179,50 +339,7 @@ export async function execute(
     } finally {
       o.cache.release(repo, i.sourceDigest!);
     }
-  };
-  // A fixed number of workers take the writes in order: a copy is set up only when it starts,
-  // where a queue of every write's pending task grew with the number of tags.
-  const copied: Result[] = new Array<Result>(writes.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(Math.max(1, o.concurrency), writes.length) }, async () => {
-      while (next < writes.length) {
-        const k = next++;
-        const r = await copyOne(writes[k]!);
-        copied[k] = r;
-        o.onProgress?.({ kind: 'result', result: r });
-      }
-    }),
-  );
-  results.push(...copied);
-
-  // A failure blocks deletions where it happened only: its destination repository.
-  const failedIn = new Map<string, string>();
-  for (const [k, r] of copied.entries())
-    if (r.status === 'failed' && !failedIn.has(writes[k]!.destinationRepository))
-      failedIn.set(writes[k]!.destinationRepository, r.tag);
-
-  // On a registry that deletes by digest, deleting one tag deletes the others of its digest.
-  const deleted = new Map<string, string>(); // repository@digest → the tag deleted
-  for (const i of plan.items.filter((x) => x.action === 'delete')) {
-    const r = base(i);
-    if (o.signal?.aborted) {
-      results.push({ ...r, status: 'skipped', reason: notStarted(o.signal) });
-      continue;
-    }
-    const failed = failedIn.get(i.destinationRepository);
-    if (failed !== undefined) {
-      results.push({
-        ...r,
-        status: 'skipped',
-        reason: `deletion refused: ${i.destinationRepository}:${failed} failed in this run, and nothing is deleted in a repository after a failure`,
-      });
-      continue;
-    }
-    results.push(await deleteAsPlanned(dst, i, r, o.log, deleted));
-    o.onProgress?.({ kind: 'result', result: results.at(-1)! });
   }
-  return results;
 }
 
 /**

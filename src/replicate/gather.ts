@@ -38,9 +38,20 @@ export interface GatherOptions {
   signal?: AbortSignal;
   /** Waits between the tries of a listed tag whose manifest is not found (default 0.2 s, 1 s). */
   resolveDelays?: readonly number[];
+  /**
+   * Receives each destination group as soon as all its sources are gathered, instead of
+   * `inputs`: the rule is planned and copied group by group while the rest is still listed.
+   * Gathering waits for it (back-pressure).
+   */
+  onGroup?: (destinationRepository: string, inputs: RepoInput[]) => Promise<void>;
+  /** Where to keep the facts the engine needs while copying (default: new, in the result). */
+  tagSets?: Map<string, Set<string>>;
+  fresh?: Set<string>;
+  fallbackItems?: Map<string, Set<string>>;
 }
 
 export interface Gathered {
+  /** Every repository's facts (empty with `onGroup`, which received them). */
   inputs: RepoInput[];
   errors: RuleError[];
   warnings: string[];
@@ -77,9 +88,9 @@ export async function gather(
     inputs: [],
     errors: [],
     warnings: [],
-    tagSets: new Map(),
-    fresh: new Set(),
-    fallbackItems: new Map(),
+    tagSets: o.tagSets ?? new Map(),
+    fresh: o.fresh ?? new Set(),
+    fallbackItems: o.fallbackItems ?? new Map(),
     selection: { repositories: { listed: 0, matched: 0 }, tags: { listed: 0, selected: 0 }, dropped: noneDropped() },
   };
   const { selection } = out;
@@ -112,7 +123,7 @@ export async function gather(
     return out;
   }
 
-  const mayDelete = deletionScope(rule);
+  const mayDelete = deletionScope(rule, o.onlyTags);
   const needsFacts = needsArtifactFacts(rule.filters, !!src.listsLabels);
   const resolveDelays = o.resolveDelays ?? RESOLVE_DELAYS;
 
@@ -135,224 +146,251 @@ export async function gather(
   // Repositories are gathered a bounded number at a time: with all of them in flight at once,
   // every listing and every queued HEAD of the registry was held in memory together.
   const inFlight = pLimit(Math.max(16, o.concurrency));
+  // A destination group is handed on once every source mapped onto it is gathered.
+  const members = new Map<string, number>();
+  for (const repo of repositories) {
+    try {
+      const dest = mapped(repo);
+      members.set(dest, (members.get(dest) ?? 0) + 1);
+    } catch {
+      // reported when the repository is gathered
+    }
+  }
+  const arrivedInputs = new Map<string, RepoInput[]>();
+  const arrived = async (input: RepoInput) => {
+    if (!o.onGroup) {
+      out.inputs.push(input);
+      return;
+    }
+    const dest = input.destinationRepository;
+    const group = [...(arrivedInputs.get(dest) ?? []), input];
+    if (group.length < members.get(dest)!) {
+      arrivedInputs.set(dest, group);
+      return;
+    }
+    arrivedInputs.delete(dest);
+    await o.onGroup(dest, group);
+  };
   await Promise.all(
     repositories.map((repo) =>
       inFlight(async () => {
-        let dstRepo: string;
-        try {
-          dstRepo = mapped(repo);
-        } catch (e) {
-          fail(`mapping ${repo}`, e);
-          return;
-        }
-        const source = new Map<string, SourceTag>();
-        const unresolved = new Map<string, string>();
-        const input: RepoInput = {
-          sourceRepository: repo,
-          destinationRepository: dstRepo,
-          source,
-          unresolved,
-          destination: new Map(),
-        };
-        out.inputs.push(input);
-        if (o.signal?.aborted) {
-          input.sourceListingFailed = 'not listed: the run was stopped';
-          return;
-        }
-
-        try {
-          // Providers with labels (Harbor) list tags with them, so label filters apply while listing.
-          const infos: TagInfo[] = src.listTagDetails
-            ? await src.listTagDetails(repo)
-            : (await src.listTags(repo)).map((tag) => ({ tag }));
-          const invalid = infos.filter((t): boolean => t.tag !== '' && !isTag(t.tag));
-          if (invalid.length)
-            out.warnings.push(
-              `${src.display}/${repo} lists ${invalid.length} invalid tag${invalid.length > 1 ? 's' : ''}, skipped: ${invalid
-                .slice(0, 5)
-                .map((t) => JSON.stringify(t.tag.length > 80 ? `${t.tag.slice(0, 80)}…` : t.tag))
-                .join(', ')}${invalid.length > 5 ? ', …' : ''} (tags are [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
-            );
-          const valid = infos.filter((t) => isTag(t.tag));
-          // A listing that carries digests (Harbor's artifacts API) spares the HEAD per tag.
-          const listed = new Map(valid.filter((t) => t.digest && isDigest(t.digest)).map((t) => [t.tag, t.digest!]));
-          const all = new Set(valid.map((t) => t.tag));
-          out.tagSets.set(repo, all);
-          const selected = selectTags(valid, rule.filters, selection.dropped).map((t) => t.tag);
-          selection.tags.listed += valid.length;
-          selection.tags.selected += selected.length;
-          input.selected = selected.length;
-          const tags = o.onlyTags ? selected.filter((t) => o.onlyTags!.has(t)) : selected;
-          const resolveInto = (list: string[]) =>
-            Promise.all(
-              list.map((tag) =>
-                heads(async () => {
-                  const known = listed.get(tag);
-                  const r = known ? { digest: known } : await resolve(repo, tag);
-                  if ('digest' in r) source.set(tag, { digest: r.digest });
-                  else unresolved.set(tag, r.why);
-                }),
-              ),
-            );
-          await resolveInto(tags);
-          if (rule.referrers) {
-            // A signature or SBOM attached after the subject was copied (cosign's sign-after-push)
-            // shows up as a fallback tag in the listing: planned like any tag, it reaches the mirror.
-            const subjects = new Map([...source].map(([tag, f]) => [f.digest.replace(':', '-'), tag]));
-            const subjectOf = (t: string) => subjects.get(t.replace(/\.(sig|att|sbom)$/, ''));
-            const fallback = [...all].filter((t) => REFERRER_TAG.test(t) && subjectOf(t));
-            await resolveInto(fallback.filter((t) => !source.has(t) && !unresolved.has(t)));
-            const planned = fallback.filter((t) => source.has(t));
-            for (const t of planned) source.get(t)!.referrersOf = subjectOf(t)!;
-            if (planned.length) out.fallbackItems.set(repo, new Set(planned));
-          }
-        } catch (e) {
-          input.sourceListingFailed = fail(`listing ${src.display}/${repo}`, e);
-        }
-
-        const kinds = new Map<string, string>(); // destination digest → media type
-        let byDigestDeletions = false;
-        try {
-          // A plan says "project/namespace missing" up front; read-only checks only.
-          if (o.dryRun) await dst.prepareDestination?.(dstRepo, { dryRun: true });
-          const dstTags = await dst.listTags(dstRepo);
-          if (dstTags.length === 0) out.fresh.add(dstRepo);
-          const extra = (t: string) =>
-            !source.has(t) && !unresolved.has(t) && mayDelete(t) && (!o.onlyTags || o.onlyTags.has(t));
-          const headInto = (list: string[]) =>
-            Promise.all(
-              list.map((tag) =>
-                heads(async () => {
-                  const h = await dst.manifestHead(dstRepo, tag);
-                  if (!h) return; // gone since the listing: absent
-                  input.destination.set(tag, h.digest);
-                  kinds.set(h.digest, h.mediaType);
-                }),
-              ),
-            );
-          const wanted = dstTags.filter((t) => source.has(t) || unresolved.has(t) || extra(t));
-          await headInto(wanted);
-          if (!dst.deletesByTag && wanted.some(extra)) {
-            byDigestDeletions = true;
-            // Deleting by digest needs every destination tag's digest (tags sharing it) and every
-            // index's children (platforms of a staying index).
-            await headInto(dstTags.filter((t) => !input.destination.has(t)));
-            const children = new Map<string, string[]>();
-            await Promise.all(
-              [...kinds]
-                .filter(([, type]) => INDEX_TYPES.has(type))
-                .map(([digest]) =>
-                  heads(async () => {
-                    const m = await dst.manifestGet(dstRepo, digest);
-                    if (m?.parsed.kind === 'index')
-                      children.set(
-                        digest,
-                        m.parsed.manifests.map((c) => c.digest),
-                      );
-                  }),
-                ),
-            );
-            input.destinationChildren = children;
-          }
-        } catch (e) {
-          input.destinationListingFailed = fail(`listing ${dst.display}/${dstRepo}`, e);
-          return;
-        }
-
-        // What the run would write: the manifest decides the platform subset and the filters, and
-        // (deleting by digest) which manifests the indexes it writes will need.
-        if (rule.platforms.length > 0 || needsFacts || byDigestDeletions) await readManifests();
-        if (rule.referrers === 'always') await missingReferrers();
-
-        async function readManifests(): Promise<void> {
-          await Promise.all(
-            [...source].map(([tag, f]) =>
-              heads(async () => {
-                if (input.destination.get(tag) === f.digest) return;
-                try {
-                  const m = await cache.get(src, repo, f.digest);
-                  if (!m) throw new Error(`manifest ${f.digest} is no longer at the source`);
-                  const subset =
-                    rule.platforms.length && !out.fallbackItems.get(repo)?.has(tag)
-                      ? platformSubset(m, rule.platforms)
-                      : undefined;
-                  if (subset) f.target = sha256(subset.bytes);
-                  if (byDigestDeletions && m.parsed.kind === 'index')
-                    input.destinationChildren!.set(
-                      f.target ?? f.digest,
-                      (subset?.children ?? m.parsed.manifests).map((c) => c.digest),
-                    );
-                  if (needsFacts && !out.fallbackItems.get(repo)?.has(tag)) {
-                    let config = m.parsed.config?.mediaType;
-                    if (m.parsed.kind === 'index' && m.parsed.manifests[0])
-                      config = (await cache.get(src, repo, m.parsed.manifests[0].digest))?.parsed.config?.mediaType;
-                    const refusal = artifactRefusal(
-                      rule.filters,
-                      {
-                        mediaType: m.mediaType,
-                        ...(config ? { configMediaType: config } : {}),
-                        ...(m.parsed.artifactType ? { artifactType: m.parsed.artifactType } : {}),
-                        annotations: m.parsed.annotations,
-                      },
-                      !src.listsLabels,
-                    );
-                    if (refusal) {
-                      f.skip = refusal;
-                      // Left out after the listing's count: selected + left out stays the number listed.
-                      selection.tags.selected--;
-                      selection.dropped[refusal.why === 'filtered-labels' ? 'labels' : 'resource']++;
-                      cache.release(repo, f.digest);
-                    }
-                  }
-                } catch (e) {
-                  source.delete(tag);
-                  unresolved.set(tag, toResultError(e).message);
-                }
-              }),
-            ),
-          );
-        }
-
-        /**
-         * `referrers: always`: the referrers of every tag already at the destination, asked at the
-         * source, and those the destination lacks. A tag whose fallback tag is listed is left to the
-         * fallback path (its item copies the referrers); a tag that is written brings its own along.
-         */
-        async function missingReferrers(): Promise<void> {
-          const listedTags = out.tagSets.get(repo);
-          const missing = new Map<string, { digest: string; artifactType?: string }[]>();
-          await Promise.all(
-            [...source].map(([tag, f]) =>
-              heads(async () => {
-                if (input.destination.get(tag) === undefined || f.skip || f.referrersOf) return;
-                if (listedTags?.has(f.digest.replace(':', '-'))) return;
-                try {
-                  const { descriptors } = await src.referrers(
-                    repo,
-                    f.digest as Digest,
-                    listedTags ? { tags: listedTags } : {},
-                  );
-                  const lacking: { digest: string; artifactType?: string }[] = [];
-                  for (const d of descriptors)
-                    if (!(await dst.manifestHead(dstRepo, d.digest)))
-                      lacking.push({ digest: d.digest, ...(d.artifactType ? { artifactType: d.artifactType } : {}) });
-                  if (lacking.length) missing.set(tag, lacking);
-                } catch (e) {
-                  // The tag itself is settled; its late referrers wait for a run that can read them.
-                  out.warnings.push(
-                    `referrers of ${src.display}/${repo}:${tag} not checked: ${toResultError(e).message}`,
-                  );
-                }
-              }),
-            ),
-          );
-          if (missing.size) input.missingReferrers = missing;
-        }
+        const input = await gatherRepository(repo);
+        if (input) await arrived(input);
       }),
     ),
   );
   out.inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository));
   return out;
+
+  async function gatherRepository(repo: string): Promise<RepoInput | undefined> {
+    let dstRepo: string;
+    try {
+      dstRepo = mapped(repo);
+    } catch (e) {
+      fail(`mapping ${repo}`, e);
+      return undefined;
+    }
+    const source = new Map<string, SourceTag>();
+    const unresolved = new Map<string, string>();
+    const input: RepoInput = {
+      sourceRepository: repo,
+      destinationRepository: dstRepo,
+      source,
+      unresolved,
+      destination: new Map(),
+    };
+    if (o.signal?.aborted) {
+      input.sourceListingFailed = 'not listed: the run was stopped';
+      return input;
+    }
+
+    try {
+      // Providers with labels (Harbor) list tags with them, so label filters apply while listing.
+      const infos: TagInfo[] = src.listTagDetails
+        ? await src.listTagDetails(repo)
+        : (await src.listTags(repo)).map((tag) => ({ tag }));
+      const invalid = infos.filter((t): boolean => t.tag !== '' && !isTag(t.tag));
+      if (invalid.length)
+        out.warnings.push(
+          `${src.display}/${repo} lists ${invalid.length} invalid tag${invalid.length > 1 ? 's' : ''}, skipped: ${invalid
+            .slice(0, 5)
+            .map((t) => JSON.stringify(t.tag.length > 80 ? `${t.tag.slice(0, 80)}…` : t.tag))
+            .join(', ')}${invalid.length > 5 ? ', …' : ''} (tags are [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
+        );
+      const valid = infos.filter((t) => isTag(t.tag));
+      // A listing that carries digests (Harbor's artifacts API) spares the HEAD per tag.
+      const listed = new Map(valid.filter((t) => t.digest && isDigest(t.digest)).map((t) => [t.tag, t.digest!]));
+      const all = new Set(valid.map((t) => t.tag));
+      out.tagSets.set(repo, all);
+      const selected = selectTags(valid, rule.filters, selection.dropped).map((t) => t.tag);
+      selection.tags.listed += valid.length;
+      selection.tags.selected += selected.length;
+      input.selected = selected.length;
+      const tags = o.onlyTags ? selected.filter((t) => o.onlyTags!.has(t)) : selected;
+      const resolveInto = (list: string[]) =>
+        Promise.all(
+          list.map((tag) =>
+            heads(async () => {
+              const known = listed.get(tag);
+              const r = known ? { digest: known } : await resolve(repo, tag);
+              if ('digest' in r) source.set(tag, { digest: r.digest });
+              else unresolved.set(tag, r.why);
+            }),
+          ),
+        );
+      await resolveInto(tags);
+      if (rule.referrers) {
+        // A signature or SBOM attached after the subject was copied (cosign's sign-after-push)
+        // shows up as a fallback tag in the listing: planned like any tag, it reaches the mirror.
+        const subjects = new Map([...source].map(([tag, f]) => [f.digest.replace(':', '-'), tag]));
+        const subjectOf = (t: string) => subjects.get(t.replace(/\.(sig|att|sbom)$/, ''));
+        const fallback = [...all].filter((t) => REFERRER_TAG.test(t) && subjectOf(t));
+        await resolveInto(fallback.filter((t) => !source.has(t) && !unresolved.has(t)));
+        const planned = fallback.filter((t) => source.has(t));
+        for (const t of planned) source.get(t)!.referrersOf = subjectOf(t)!;
+        if (planned.length) out.fallbackItems.set(repo, new Set(planned));
+      }
+    } catch (e) {
+      input.sourceListingFailed = fail(`listing ${src.display}/${repo}`, e);
+    }
+
+    const kinds = new Map<string, string>(); // destination digest → media type
+    let byDigestDeletions = false;
+    try {
+      // A plan says "project/namespace missing" up front; read-only checks only.
+      if (o.dryRun) await dst.prepareDestination?.(dstRepo, { dryRun: true });
+      const dstTags = await dst.listTags(dstRepo);
+      if (dstTags.length === 0) out.fresh.add(dstRepo);
+      const extra = (t: string) => !source.has(t) && !unresolved.has(t) && mayDelete(t);
+      const headInto = (list: string[]) =>
+        Promise.all(
+          list.map((tag) =>
+            heads(async () => {
+              const h = await dst.manifestHead(dstRepo, tag);
+              if (!h) return; // gone since the listing: absent
+              input.destination.set(tag, h.digest);
+              kinds.set(h.digest, h.mediaType);
+            }),
+          ),
+        );
+      const wanted = dstTags.filter((t) => source.has(t) || unresolved.has(t) || extra(t));
+      await headInto(wanted);
+      if (!dst.deletesByTag && wanted.some(extra)) {
+        byDigestDeletions = true;
+        // Deleting by digest needs every destination tag's digest (tags sharing it) and every
+        // index's children (platforms of a staying index).
+        await headInto(dstTags.filter((t) => !input.destination.has(t)));
+        const children = new Map<string, string[]>();
+        await Promise.all(
+          [...kinds]
+            .filter(([, type]) => INDEX_TYPES.has(type))
+            .map(([digest]) =>
+              heads(async () => {
+                const m = await dst.manifestGet(dstRepo, digest);
+                if (m?.parsed.kind === 'index')
+                  children.set(
+                    digest,
+                    m.parsed.manifests.map((c) => c.digest),
+                  );
+              }),
+            ),
+        );
+        input.destinationChildren = children;
+      }
+    } catch (e) {
+      input.destinationListingFailed = fail(`listing ${dst.display}/${dstRepo}`, e);
+      return input;
+    }
+
+    // What the run would write: the manifest decides the platform subset and the filters, and
+    // (deleting by digest) which manifests the indexes it writes will need.
+    if (rule.platforms.length > 0 || needsFacts || byDigestDeletions) await readManifests();
+    if (rule.referrers === 'always') await missingReferrers();
+    return input;
+
+    async function readManifests(): Promise<void> {
+      await Promise.all(
+        [...source].map(([tag, f]) =>
+          heads(async () => {
+            if (input.destination.get(tag) === f.digest) return;
+            try {
+              const m = await cache.get(src, repo, f.digest);
+              if (!m) throw new Error(`manifest ${f.digest} is no longer at the source`);
+              const subset =
+                rule.platforms.length && !out.fallbackItems.get(repo)?.has(tag)
+                  ? platformSubset(m, rule.platforms)
+                  : undefined;
+              if (subset) f.target = sha256(subset.bytes);
+              if (byDigestDeletions && m.parsed.kind === 'index')
+                input.destinationChildren!.set(
+                  f.target ?? f.digest,
+                  (subset?.children ?? m.parsed.manifests).map((c) => c.digest),
+                );
+              if (needsFacts && !out.fallbackItems.get(repo)?.has(tag)) {
+                let config = m.parsed.config?.mediaType;
+                if (m.parsed.kind === 'index' && m.parsed.manifests[0])
+                  config = (await cache.get(src, repo, m.parsed.manifests[0].digest))?.parsed.config?.mediaType;
+                const refusal = artifactRefusal(
+                  rule.filters,
+                  {
+                    mediaType: m.mediaType,
+                    ...(config ? { configMediaType: config } : {}),
+                    ...(m.parsed.artifactType ? { artifactType: m.parsed.artifactType } : {}),
+                    annotations: m.parsed.annotations,
+                  },
+                  !src.listsLabels,
+                );
+                if (refusal) {
+                  f.skip = refusal;
+                  // Left out after the listing's count: selected + left out stays the number listed.
+                  selection.tags.selected--;
+                  selection.dropped[refusal.why === 'filtered-labels' ? 'labels' : 'resource']++;
+                  cache.release(repo, f.digest);
+                }
+              }
+            } catch (e) {
+              source.delete(tag);
+              unresolved.set(tag, toResultError(e).message);
+            }
+          }),
+        ),
+      );
+    }
+
+    /**
+     * `referrers: always`: the referrers of every tag already at the destination, asked at the
+     * source, and those the destination lacks. A tag whose fallback tag is listed is left to the
+     * fallback path (its item copies the referrers); a tag that is written brings its own along.
+     */
+    async function missingReferrers(): Promise<void> {
+      const listedTags = out.tagSets.get(repo);
+      const missing = new Map<string, { digest: string; artifactType?: string }[]>();
+      await Promise.all(
+        [...source].map(([tag, f]) =>
+          heads(async () => {
+            if (input.destination.get(tag) === undefined || f.skip || f.referrersOf) return;
+            if (listedTags?.has(f.digest.replace(':', '-'))) return;
+            try {
+              const { descriptors } = await src.referrers(
+                repo,
+                f.digest as Digest,
+                listedTags ? { tags: listedTags } : {},
+              );
+              const lacking: { digest: string; artifactType?: string }[] = [];
+              for (const d of descriptors)
+                if (!(await dst.manifestHead(dstRepo, d.digest)))
+                  lacking.push({ digest: d.digest, ...(d.artifactType ? { artifactType: d.artifactType } : {}) });
+              if (lacking.length) missing.set(tag, lacking);
+            } catch (e) {
+              // The tag itself is settled; its late referrers wait for a run that can read them.
+              out.warnings.push(`referrers of ${src.display}/${repo}:${tag} not checked: ${toResultError(e).message}`);
+            }
+          }),
+        ),
+      );
+      if (missing.size) input.missingReferrers = missing;
+    }
+  }
 }
 
 /**

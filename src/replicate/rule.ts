@@ -4,12 +4,12 @@
  */
 import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
-import { planRule } from '../plan/plan.js';
+import { assemblePlan, type GroupPlan, planGroup } from '../plan/plan.js';
 import type { RulePlan, Selection } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
 import { BlobMover } from './copy.js';
 import type { RuleError } from './errors.js';
-import { execute, type ProgressEvent } from './execute.js';
+import { Executor, type ProgressEvent } from './execute.js';
 import { gather } from './gather.js';
 import { ManifestCache } from './manifest-cache.js';
 import type { Result } from './result.js';
@@ -43,7 +43,27 @@ export interface RuleRun {
 export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions): Promise<RuleRun> {
   const cache = new ManifestCache();
   const onlyTags = o.tags ? new Set(o.tags) : undefined;
-  const facts = await gather(rule, src, dst, cache, {
+  const ctx = { deletesByTag: dst.deletesByTag, ...(onlyTags ? { onlyTags } : {}) };
+  const tagSets = new Map<string, Set<string>>();
+  const fresh = new Set<string>();
+  const fallbackItems = new Map<string, Set<string>>();
+  const executor = new Executor(rule, src, dst, {
+    dryRun: o.dryRun,
+    concurrency: o.concurrency,
+    mover: o.mover ?? new BlobMover(pLimit(o.blobConcurrency)),
+    cache,
+    tagSets,
+    fresh,
+    fallbackItems,
+    log: o.log ?? (() => {}),
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  // Each destination group is planned as soon as its facts are in, and its copies start while
+  // the rest is listed; the facts are let go once planned. The rule-wide bounds on deletions
+  // need every group: they are applied at the end (assemblePlan), and deletions run after that.
+  const groups: GroupPlan[] = [];
+  const gathering = gather(rule, src, dst, cache, {
     dryRun: o.dryRun,
     // HEADs are small and latency-bound: more of them in flight than image copies.
     concurrency: o.concurrency * 4,
@@ -51,11 +71,24 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
     ...(onlyTags ? { onlyTags } : {}),
     ...(o.resolveDelays ? { resolveDelays: o.resolveDelays } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
+    tagSets,
+    fresh,
+    fallbackItems,
+    onGroup: async (dest, inputs) => {
+      const g = planGroup(rule, dest, inputs, ctx);
+      groups.push(g);
+      await executor.group(g);
+    },
   });
-  const plan = planRule(rule, facts.inputs, { deletesByTag: dst.deletesByTag, ...(onlyTags ? { onlyTags } : {}) });
-  // The plan holds every decision: the listings and digests it was made from are let go before
-  // the (long) execution.
-  facts.inputs = [];
+  let facts: Awaited<typeof gathering>;
+  try {
+    facts = await gathering;
+  } catch (e) {
+    // The workers end with the copies already started; nothing is deleted.
+    await executor.finish({ rule: rule.name, items: [], warnings: [] });
+    throw e;
+  }
+  const plan = assemblePlan(rule, groups);
   plan.warnings.unshift(...facts.warnings);
   if (facts.catalogFailed) plan.deletionsRefused = 'the source could not be listed';
   else {
@@ -64,18 +97,7 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
     if (nothing && !onlyTags && !o.select) plan.warnings.push(nothing);
   }
 
-  const results = await execute(rule, plan, src, dst, {
-    dryRun: o.dryRun,
-    concurrency: o.concurrency,
-    mover: o.mover ?? new BlobMover(pLimit(o.blobConcurrency)),
-    cache,
-    tagSets: facts.tagSets,
-    fresh: facts.fresh,
-    fallbackItems: facts.fallbackItems,
-    log: o.log ?? (() => {}),
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-    ...(o.signal ? { signal: o.signal } : {}),
-  });
+  const results = await executor.finish(plan);
   const ruleErrors = [...facts.errors];
   // Refusals of a rule's deletions as a whole are rule-level problems, not only per-tag rows.
   if (plan.deletionsRefused && !facts.catalogFailed)

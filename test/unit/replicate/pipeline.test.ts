@@ -1,0 +1,99 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import type { Rule } from '../../../src/config/types.js';
+import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
+import type { Store } from '../../../src/providers/store.js';
+import { runRule } from '../../../src/replicate/rule.js';
+import { putLayoutImage } from '../../support/layout-image.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ferry-pipeline-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const rule: Rule = {
+  name: 'all',
+  enabled: true,
+  source: 'src',
+  destination: 'dst',
+  filters: { name: [], tag: [], labels: {}, resource: 'all' },
+  flattening: 0,
+  override: true,
+  deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: true },
+  triggers: [{ kind: 'manual' }],
+  concurrency: 2,
+  platforms: [],
+  referrers: true,
+  maxBlobSize: 1 << 30,
+};
+
+/** `store` with one method replaced. */
+function intercept<K extends keyof Store>(store: Store, name: K, fn: Store[K]): Store {
+  return new Proxy(store, {
+    get: (target, prop) => {
+      if (prop === name) return fn;
+      const v = Reflect.get(target, prop);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+test('a repository is copied while the rest of the rule is still being listed', async () => {
+  const src = new OciLayoutStore('src', join(dir, 'src'));
+  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  await putLayoutImage(src, 'a', 'a1');
+  await putLayoutImage(src, 'a', 'a2');
+  await putLayoutImage(src, 'z', 'z1');
+  await putLayoutImage(dst, 'a', 'a1'); // `a` held images before: its copies need not wait for a mount source
+  await putLayoutImage(dst, 'a', 'gone'); // an extra, deleted only once every group is planned
+
+  // The source answers z's tag list only after a2 has been written: a run that lists the whole
+  // rule before its first copy never finishes.
+  let written!: () => void;
+  const a2Written = new Promise<void>((resolve) => (written = resolve));
+  const source = intercept(src, 'listTags', async (repo: string) => {
+    if (repo === 'z') await a2Written;
+    return src.listTags(repo);
+  });
+  const destination = intercept(dst, 'manifestPut', async (repo, ref, bytes, mediaType) => {
+    const digest = await dst.manifestPut(repo, ref, bytes, mediaType);
+    if (repo === 'a' && ref === 'a2') written();
+    return digest;
+  });
+
+  const run = await runRule(rule, source, destination, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  expect(run.results.map((r) => `${r.destination.split('/').pop()}:${r.status}`).sort()).toEqual([
+    'a:a1:unchanged',
+    'a:a2:copied',
+    'a:gone:deleted',
+    'z:z1:copied',
+  ]);
+  // The plan is the one a dry run makes: the same items, in the same order.
+  const again = await runRule(rule, src, dst, { dryRun: true, concurrency: 2, blobConcurrency: 2 });
+  expect(again.plan.items.map((i) => `${i.destinationRepository}:${i.tag}:${i.action}`)).toEqual([
+    'a:a1:unchanged',
+    'a:a2:unchanged',
+    'z:z1:unchanged',
+  ]);
+});
+
+test('deletions wait for the rule-wide bound: over delete_remote.max nothing is deleted, whichever group came first', async () => {
+  const src = new OciLayoutStore('src', join(dir, 'src'));
+  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  await putLayoutImage(src, 'a', 'a1');
+  await putLayoutImage(src, 'b', 'b1');
+  await putLayoutImage(dst, 'a', 'a1');
+  await putLayoutImage(dst, 'a', 'old-a');
+  await putLayoutImage(dst, 'b', 'old-b');
+  const bounded = { ...rule, deleteRemote: { ...rule.deleteRemote, max: 1 } };
+  const run = await runRule(bounded, src, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  expect(run.plan.deletionsRefused).toMatch(/2 deletions refused: more than delete_remote.max \(1\)/);
+  expect(run.results.filter((r) => r.status === 'deleted')).toEqual([]);
+  expect((await dst.listTags('a')).sort()).toEqual(['a1', 'old-a']);
+  expect((await dst.listTags('b')).sort()).toEqual(['b1', 'old-b']);
+});
