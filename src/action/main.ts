@@ -210,6 +210,7 @@ async function replicate(
         dryRun: scope.dryRun,
         log,
         anonymousRegistries: scope.anonymous,
+        signal,
       })
     : undefined;
   let report: RunReport =

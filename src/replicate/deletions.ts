@@ -1,13 +1,14 @@
 /**
  * Propagating artifacts deleted at the source (Harbor DELETE_ARTIFACT) to the destinations of
- * the rules they match. Each deletion is planned like any run narrowed to that tag, so the same
- * guards decide (emptiness, shared digest, platform of a kept index, max, match-all) and the same
- * compare-then-delete carries it out.
+ * the rules they match. The deletions of one rule are planned together, like any run narrowed to
+ * those repositories and tags, so the same guards decide (emptiness, shared digest, platform of a
+ * kept index, max, match-all) and the same compare-then-delete carries them out.
  */
 import pLimit from 'p-limit';
 import type { Config, Rule } from '../config/types.js';
 import { type Store, StoreSet } from '../providers/index.js';
 import { BlobMover } from './copy.js';
+import { redact } from '../util/secrets.js';
 import { describeError, type RuleError } from './errors.js';
 import type { Result } from './result.js';
 import { runRule } from './rule.js';
@@ -21,16 +22,50 @@ export interface DeletedArtifact {
 export async function propagateDeletions(
   config: Config,
   deleted: DeletedArtifact[],
-  o: { dryRun: boolean; log: (line: string) => void; anonymousRegistries?: Set<string> },
+  o: {
+    dryRun: boolean;
+    log: (line: string) => void;
+    anonymousRegistries?: Set<string>;
+    /** A stopped run starts no new deletion (see RunOptions.signal). */
+    signal?: AbortSignal;
+  },
 ): Promise<{ results: Result[]; ruleErrors: RuleError[]; warnings: { rule: string; message: string }[] }> {
-  const stores = new StoreSet(config, o.anonymousRegistries);
   const results: Result[] = [];
   const ruleErrors: RuleError[] = [];
   const warnings: { rule: string; message: string }[] = [];
+
+  // One plan per rule: its catalog is listed once, however many of its artifacts were deleted.
+  const byRule = new Map<Rule, { repositories: Set<string>; tags: Set<string> }>();
+  for (const { rule, artifact } of deleted) {
+    if (!artifact.tag) continue; // an untagged artifact has nothing to delete by tag
+    if (!rule.deleteRemote.enabled) {
+      // Said without opening a store: nothing will be asked of either registry.
+      results.push({
+        rule: rule.name,
+        source: `${rule.source}/${artifact.repository}:${artifact.tag}`,
+        destination: `${rule.destination}/${artifact.repository}:${artifact.tag}`,
+        tag: artifact.tag,
+        status: 'skipped',
+        ...(artifact.digest ? { sourceDigest: artifact.digest } : {}),
+        bytes: 0,
+        blobs: { copied: 0, mounted: 0, present: 0 },
+        durationMs: 0,
+        retries: 0,
+        reason: 'deleted at the source; the rule does not propagate deletions (delete_remote is off)',
+      });
+      continue;
+    }
+    const scope = byRule.get(rule) ?? { repositories: new Set<string>(), tags: new Set<string>() };
+    scope.repositories.add(artifact.repository);
+    scope.tags.add(artifact.tag);
+    byRule.set(rule, scope);
+  }
+  if (byRule.size === 0) return { results, ruleErrors, warnings };
+
+  const stores = new StoreSet(config, o.anonymousRegistries);
   const mover = new BlobMover(pLimit(2));
   try {
-    for (const { rule, artifact } of deleted) {
-      if (!artifact.tag) continue; // an untagged artifact has nothing to delete by tag
+    for (const [rule, scope] of byRule) {
       let src: Store;
       let dst: Store;
       try {
@@ -39,37 +74,27 @@ export async function propagateDeletions(
         ruleErrors.push(describeError(rule.name, `opening ${rule.source} → ${rule.destination}`, e));
         continue;
       }
-      if (!rule.deleteRemote.enabled) {
-        results.push({
-          rule: rule.name,
-          source: `${src.display}/${artifact.repository}:${artifact.tag}`,
-          destination: `${dst.display}/${artifact.repository}:${artifact.tag}`,
-          tag: artifact.tag,
-          status: 'skipped',
-          ...(artifact.digest ? { sourceDigest: artifact.digest } : {}),
-          bytes: 0,
-          blobs: { copied: 0, mounted: 0, present: 0 },
-          durationMs: 0,
-          retries: 0,
-          reason: 'deleted at the source; the rule does not propagate deletions (delete_remote is off)',
-        });
-        continue;
-      }
+      // Several artifacts of one rule: every tag named is looked at in every repository named. A
+      // tag is still deleted only where the source lacks it and the guards allow it.
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
         concurrency: 1,
         blobConcurrency: 2,
         mover,
-        select: (repo) => repo === artifact.repository,
-        tags: [artifact.tag],
+        select: (repo) => scope.repositories.has(repo),
+        tags: [...scope.tags],
         log: o.log,
+        ...(o.signal ? { signal: o.signal } : {}),
       });
       results.push(...run.results);
       ruleErrors.push(...run.ruleErrors);
-      warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message })));
+      warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message: redact(message) })));
     }
   } finally {
     await stores.close();
+    // A store that fails to close (an archive destination written at close) fails the run.
+    for (const e of stores.closeErrors)
+      ruleErrors.push({ rule: '(run)', message: `${e.registry}: ${redact(e.message)}` });
   }
   return { results, ruleErrors, warnings };
 }
