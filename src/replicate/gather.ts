@@ -127,6 +127,24 @@ export async function gather(
   const needsFacts = needsArtifactFacts(rule.filters, !!src.listsLabels);
   const resolveDelays = o.resolveDelays ?? RESOLVE_DELAYS;
 
+  let detailsFailed = false;
+  /**
+   * The destination's tag listing with digests; when the vendor API refuses or fails (a robot
+   * account without the right to list artifacts), the registry's tag list and a HEAD per tag.
+   */
+  const destinationDetails = async (repo: string): Promise<TagInfo[] | undefined> => {
+    if (detailsFailed) return undefined;
+    try {
+      return await dst.listTagDetails!(repo);
+    } catch (e) {
+      detailsFailed = true;
+      out.warnings.push(
+        `${dst.display}: tags with their digests could not be listed (${toResultError(e).message}); one HEAD per tag instead`,
+      );
+      return undefined;
+    }
+  };
+
   /** A listed tag's digest, asked again when the registry says it does not exist (a lagging replica). */
   const resolve = async (repo: string, tag: string): Promise<{ digest: string } | { why: string }> => {
     for (let attempt = 0; ; attempt++) {
@@ -259,13 +277,30 @@ export async function gather(
     try {
       // A plan says "project/namespace missing" up front; read-only checks only.
       if (o.dryRun) await dst.prepareDestination?.(dstRepo, { dryRun: true });
-      const dstTags = await dst.listTags(dstRepo);
+      // A listing that carries digests (Harbor's artifacts API, GHCR's package versions) spares
+      // the HEAD per destination tag too.
+      const listed = new Map<string, { digest: string; mediaType?: string }>();
+      let dstTags: string[];
+      const details = dst.listTagDetails ? await destinationDetails(dstRepo) : undefined;
+      if (details) {
+        dstTags = details.filter((t) => isTag(t.tag)).map((t) => t.tag);
+        for (const t of details)
+          if (isTag(t.tag) && t.digest && isDigest(t.digest))
+            listed.set(t.tag, { digest: t.digest, ...(t.mediaType ? { mediaType: t.mediaType } : {}) });
+      } else dstTags = await dst.listTags(dstRepo);
       if (dstTags.length === 0) out.fresh.add(dstRepo);
       const extra = (t: string) => !source.has(t) && !unresolved.has(t) && mayDelete(t);
-      const headInto = (list: string[]) =>
+      /** Destination digests of these tags, from the listing when it has them (and the media type, if `typed`). */
+      const headInto = (list: string[], typed = false) =>
         Promise.all(
           list.map((tag) =>
             heads(async () => {
+              const known = listed.get(tag);
+              if (known && (!typed || known.mediaType)) {
+                input.destination.set(tag, known.digest);
+                if (known.mediaType) kinds.set(known.digest, known.mediaType);
+                return;
+              }
               const h = await dst.manifestHead(dstRepo, tag);
               if (!h) return; // gone since the listing: absent
               input.destination.set(tag, h.digest);
@@ -279,7 +314,10 @@ export async function gather(
         byDigestDeletions = true;
         // Deleting by digest needs every destination tag's digest (tags sharing it) and every
         // index's children (platforms of a staying index).
-        await headInto(dstTags.filter((t) => !input.destination.has(t)));
+        await headInto(
+          dstTags.filter((t) => !input.destination.has(t) || !kinds.has(input.destination.get(t)!)),
+          true,
+        );
         const children = new Map<string, string[]>();
         await Promise.all(
           [...kinds]

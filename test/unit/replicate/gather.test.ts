@@ -95,3 +95,44 @@ test('a pull the quota no longer allows is deferred to the next run, not failed'
   const run = await runRule(rule, quota, dst, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
   expect(run.results.map((r) => r.status)).toEqual(['deferred']);
 });
+
+test('a destination whose listing carries digests costs no HEAD per tag either', async () => {
+  const src = new OciLayoutStore('src', join(dir, 'src'));
+  const layout = new OciLayoutStore('dst', join(dir, 'dst'));
+  for (const t of ['v1', 'v2', 'v3']) await image(src, 'team/app', t);
+  await runRule(rule, src, layout, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  const digests = new Map<string, string>();
+  for (const t of ['v1', 'v2', 'v3']) digests.set(t, (await layout.manifestHead('mirror/app', t))!.digest);
+  const dst = withListingDigests(layout, digests);
+  const again = await runRule(rule, src, dst.store, { dryRun: true, concurrency: 2, blobConcurrency: 2 });
+  expect(again.plan.items.map((i) => `${i.tag}:${i.action}`)).toEqual(['v1:unchanged', 'v2:unchanged', 'v3:unchanged']);
+  expect(dst.heads()).toBe(0);
+});
+
+test('a destination whose digest listing fails is read tag by tag, with a warning', async () => {
+  const src = new OciLayoutStore('src', join(dir, 'src'));
+  const layout = new OciLayoutStore('dst', join(dir, 'dst'));
+  for (const t of ['v1', 'v2']) await image(src, 'team/app', t);
+  await runRule(rule, src, layout, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  let heads = 0;
+  const dst = new Proxy(layout, {
+    get(target, prop) {
+      if (prop === 'listTagDetails')
+        return () => Promise.reject(new Error('403 FORBIDDEN: the robot account may not list artifacts'));
+      if (prop === 'manifestHead')
+        return (repo: string, ref: string) => {
+          heads++;
+          return target.manifestHead(repo, ref);
+        };
+      const v = Reflect.get(target, prop);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  }) as Store;
+  const again = await runRule(rule, src, dst, { dryRun: true, concurrency: 2, blobConcurrency: 2 });
+  expect(again.ruleErrors).toEqual([]);
+  expect(again.plan.items.map((i) => `${i.tag}:${i.action}`)).toEqual(['v1:unchanged', 'v2:unchanged']);
+  expect(heads).toBe(2);
+  expect(again.plan.warnings).toContainEqual(
+    expect.stringMatching(/could not be listed \(.*403.*\); one HEAD per tag instead/),
+  );
+});
