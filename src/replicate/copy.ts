@@ -18,6 +18,9 @@ import type { Bandwidth } from './bandwidth.js';
 /** Largest blob copied when the rule sets no `max_blob_size`: above any real layer, far below a full disk. */
 export const DEFAULT_MAX_BLOB_SIZE = 16 * 1024 ** 3;
 
+/** Bytes between two progress reports of one blob (the last byte is always reported). */
+export const PROGRESS_STEP = 1024 * 1024;
+
 export interface CopyStats {
   bytes: number;
   copied: number;
@@ -185,8 +188,10 @@ export class BlobMover {
     // source again. With a mount to try it would be wasted whenever the mount succeeds.
     let early: Promise<Readable> | undefined = from ? undefined : src.store.blobGet(src.repository, desc, { onRetry });
     early?.catch(() => {}); // handled when awaited below; never an unhandled rejection
+    let reported = 0;
     const open = async (): Promise<Readable> => {
       sent = 0;
+      reported = 0;
       const source = early ?? src.store.blobGet(src.repository, desc, { onRetry });
       early = undefined;
       // Progress is counted in a Transform (a 'data' listener would start the flow before the
@@ -211,7 +216,13 @@ export class BlobMover {
             );
             return;
           }
-          o.onBlobProgress?.({ digest: desc.digest, bytes: sent, total: desc.size });
+          // Every PROGRESS_STEP bytes and at the end, not per chunk: a report (two objects, a map
+          // update, a clock read) for every 64 KiB is more than a progress bar that redraws a few
+          // times a second needs (issue 14).
+          if (o.onBlobProgress && (sent - reported >= PROGRESS_STEP || sent === desc.size)) {
+            reported = sent;
+            o.onBlobProgress({ digest: desc.digest, bytes: sent, total: desc.size });
+          }
           cb(null, c);
         },
       });

@@ -16,6 +16,7 @@ import {
   copyArtifact,
   DEFAULT_MAX_BLOB_SIZE,
   emptyStats,
+  PROGRESS_STEP,
 } from '../../../src/replicate/copy.js';
 import { MemoryStore } from '../../support/memory-store.js';
 
@@ -274,5 +275,21 @@ describe('a source that sends more bytes than the descriptor declares', () => {
     for (const r of got) expect(r.bytes).toBeLessThanOrEqual(layer.length);
     expect(dst.blobs.get(REPO)?.has(layerDigest) ?? false).toBe(false);
     expect(dst.count('manifestPut')).toBe(0);
+  });
+});
+
+describe('blob progress', () => {
+  it('is reported once per PROGRESS_STEP bytes and at the last byte, not for every chunk', async () => {
+    const { src, dst } = stores();
+    // 3.5 steps, streamed by the memory store in 1 KiB pieces (3,584 chunks).
+    const layer = Buffer.alloc(3.5 * PROGRESS_STEP, 3);
+    const image = src.putImage(REPO, [layer]);
+    const layerDigest = src.putBlob(REPO, layer).digest;
+    const seen: { digest: string; bytes: number; total: number }[] = [];
+    await copy(new BlobMover(pLimit(8)), src, dst, image.digest, 'v1', { onBlobProgress: (p) => seen.push(p) });
+
+    expect(seen.filter((p) => p.digest === layerDigest)).toEqual(
+      [1, 2, 3, 3.5].map((n) => ({ digest: layerDigest, bytes: n * PROGRESS_STEP, total: layer.length })),
+    );
   });
 });
