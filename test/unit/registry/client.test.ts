@@ -463,6 +463,18 @@ describe('blobGet verifies while streaming', () => {
     expect(e.message).toContain(sha(layer));
   });
 
+  test('a corrupt blob read only later (the upload session opening first) fails its reader', async () => {
+    const flipped = Buffer.from(layer);
+    flipped[10]! ^= 0x01;
+    registry({
+      [`GET ${path}`]: { status: 200, body: flipped, headers: { 'content-length': String(flipped.length) } },
+    });
+    const { stream } = await client.blobGet('a', desc);
+    // The whole body has arrived before anyone reads: its failure must wait for the reader.
+    for (let i = 0; i < 20; i++) await new Promise(setImmediate);
+    expect((await rejection(consume(stream))).kind).toBe('digest-mismatch');
+  });
+
   test('a Content-Length that disagrees with the descriptor is rejected before streaming', async () => {
     registry({
       [`GET ${path}`]: { status: 200, body: layer, headers: { 'content-length': String(layer.length + 1) } },
