@@ -58,11 +58,13 @@ export function notificationMessage(report: RunReport, ctx: NotificationContext 
   const lines = [
     `${failed ? STATUS.failed.emoji : STATUS.copied.emoji} ferry ${report.command}${report.dryRun ? ' (dry run)' : ''} ${failed ? 'failed' : 'finished'}${where ? ` in ${line(where, 200)}` : ''}: ${counts.join(' · ') || 'nothing to do'}`,
   ];
-  if (report.ruleErrors.length) lines.push(`${report.ruleErrors.length} rule error(s)`);
+  if (report.ruleErrors.length)
+    lines.push(`${report.ruleErrors.length} rule error${report.ruleErrors.length === 1 ? '' : 's'}`);
   // Failed on warnings (`fail-on: warning`): the counts alone would not say why.
   if (failed && v.reason && !totals.failed && !report.ruleErrors.length) lines.push(line(v.reason, 300));
   for (const f of failures.slice(0, 5)) lines.push(`• ${f.image}: ${f.error}`);
-  if (totals.failed > 5) lines.push(`… and ${totals.failed - 5} more failed image(s)`);
+  if (totals.failed > 5)
+    lines.push(`… and ${totals.failed - 5} more failed image${totals.failed - 5 === 1 ? '' : 's'}`);
   if (ctx.runUrl) lines.push(ctx.runUrl);
   return {
     text: lines.join('\n'),

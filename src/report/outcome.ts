@@ -22,7 +22,7 @@ export interface Verdict {
    * skipped or deferred tags, run or config warnings); ✅ none of these.
    */
   status: 'failed' | 'warned' | 'succeeded';
-  /** What went wrong or warned, in one line (`1 image(s) failed, 2 rule error(s)`); undefined on ✅. */
+  /** What went wrong or warned, in one line (`1 image failed, 2 rule errors`); undefined on ✅. */
   reason?: string;
   /**
    * The step fails (exit code 1): a failed status, unless `fail-on: never`. A run that failed under
@@ -36,15 +36,18 @@ type Counted = Pick<RunReport, 'results' | 'ruleErrors' | 'warnings'>;
 export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
   const failOn = o.failOn ?? 'error';
   const totals = countStatuses(report.results);
-  const errors = [plural(totals.failed, 'image(s) failed'), plural(report.ruleErrors.length, 'rule error(s)')];
+  const errors = [
+    plural(totals.failed, 'image failed', 'images failed'),
+    plural(report.ruleErrors.length, 'rule error'),
+  ];
   if (totals.failed + report.ruleErrors.length > 0)
     return { status: 'failed', reason: errors.filter(Boolean).join(', '), failsStep: failOn !== 'never' };
   const warned = [
-    plural(totals.kept, 'kept tag(s)'),
-    plural(totals.skipped, 'skipped tag(s)'),
-    plural(totals.deferred, 'deferred tag(s)'),
-    plural(report.warnings?.length ?? 0, 'run warning(s)'),
-    plural(o.configWarnings ?? 0, 'config warning(s)'),
+    plural(totals.kept, 'kept tag'),
+    plural(totals.skipped, 'skipped tag'),
+    plural(totals.deferred, 'deferred tag'),
+    plural(report.warnings?.length ?? 0, 'run warning'),
+    plural(o.configWarnings ?? 0, 'config warning'),
   ].filter(Boolean);
   if (!warned.length) return { status: 'succeeded', failsStep: false };
   if (failOn === 'warning')
@@ -52,6 +55,7 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
   return { status: 'warned', reason: `warnings (${warned.join(', ')})`, failsStep: false };
 }
 
-function plural(n: number, words: string): string {
-  return n > 0 ? `${n} ${words}` : '';
+/** `1 kept tag`, `2 kept tags`, `2 images failed`; nothing for 0. */
+function plural(n: number, one: string, many = `${one}s`): string {
+  return n === 0 ? '' : `${n} ${n === 1 ? one : many}`;
 }

@@ -74,7 +74,7 @@ describe('notify-webhook', () => {
     received.length = 0;
     const run = failedRun();
     await notify({ notifyWebhook: url, notifyOn: 'failure' }, {}, run, { verdict: verdict(run, { failOn: 'never' }) });
-    expect(JSON.parse(received[0]!.body).ferry).toMatchObject({ status: 'failed', reason: '1 image(s) failed' });
+    expect(JSON.parse(received[0]!.body).ferry).toMatchObject({ status: 'failed', reason: '1 image failed' });
   });
 
   test('fail-on: warning makes a run with only warnings a failure, and the message says which', async () => {
@@ -88,7 +88,7 @@ describe('notify-webhook', () => {
     const body = JSON.parse(received[0]!.body) as ReturnType<typeof notificationMessage>;
     expect(body.text.split('\n')).toEqual([
       '❌ ferry run failed: 1 copied · 1 skipped',
-      'warnings (1 skipped tag(s)) and fail-on is warning',
+      'warnings (1 skipped tag) and fail-on is warning',
     ]);
   });
 

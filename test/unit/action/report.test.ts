@@ -111,17 +111,17 @@ describe('command: report', () => {
 
     await writeFile(summary, '');
     const failed = await merge({ 'fail-on': 'warning' });
-    expect(failed).toBe('warnings (1 kept tag(s), 1 run warning(s)) and fail-on is warning; see the job summary');
+    expect(failed).toBe('warnings (1 kept tag, 1 run warning) and fail-on is warning; see the job summary');
     const md = await readFile(summary, 'utf8');
     expect(md.split('\n')[0]).toMatch(/ — ❌ 1 copied · 1 kept/);
-    expect(md).toContain('> ❌ The step failed: warnings (1 kept tag(s), 1 run warning(s)) and fail-on is warning');
+    expect(md).toContain('> ❌ The step failed: warnings (1 kept tag, 1 run warning) and fail-on is warning');
   });
 
   test('the merged run finds the failure issue an unsharded run opened, whatever the config input’s spelling', async () => {
     ferryIssue(1, `${MARKER}\nRuns of replication.yaml are failing.`);
     await shard(1, 1, [result('v1', 'failed', { error: { kind: 'denied', message: 'push refused' } })]);
     for (const config of ['./replication.yaml', join(tmp.path, 'replication.yaml')])
-      expect(await merge({ config, 'issue-on-failure': 'true' })).toMatch(/^1 image\(s\) failed/);
+      expect(await merge({ config, 'issue-on-failure': 'true' })).toMatch(/^1 image failed/);
     expect(api.issues).toHaveLength(1);
     expect(api.comments.map((c) => c.issue)).toEqual([1, 1]);
   });

@@ -39,7 +39,7 @@ describe('ferry run', () => {
     const r = await runFrom(join(tmp.path, 'replication.yaml'));
     expect(r.code, r.err).toBe(1);
     expect(r.summary.split('\n')[0]).toMatch(/^## ferry run — ❌ 1 rule error /);
-    expect(r.summary).toContain('> ❌ The step failed: 1 rule error(s)\n');
+    expect(r.summary).toContain('> ❌ The step failed: 1 rule error\n');
   });
 
   test('warnings alone exit 0, as fail-on: error leaves the action’s step green; the headline warns', async () => {

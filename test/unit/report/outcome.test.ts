@@ -33,20 +33,20 @@ describe('verdict: one decision for the exit code, the step, the headline, the w
     ['a clean run', run(['copied', 'unchanged']), 'error', 'succeeded', false, undefined],
     ['a clean run under fail-on: warning', run(['copied']), 'warning', 'succeeded', false, undefined],
     ['nothing to do', run([]), 'error', 'succeeded', false, undefined],
-    ['a failed image', run(['copied', 'failed']), 'error', 'failed', true, '1 image(s) failed'],
-    ['a rule error', run(['copied'], { errors: 2 }), 'error', 'failed', true, '2 rule error(s)'],
-    ['both', run(['failed', 'failed'], { errors: 1 }), 'error', 'failed', true, '2 image(s) failed, 1 rule error(s)'],
-    ['a failed image under fail-on: never', run(['failed']), 'never', 'failed', false, '1 image(s) failed'],
-    ['a kept tag', run(['copied', 'kept']), 'error', 'warned', false, 'warnings (1 kept tag(s))'],
+    ['a failed image', run(['copied', 'failed']), 'error', 'failed', true, '1 image failed'],
+    ['a rule error', run(['copied'], { errors: 2 }), 'error', 'failed', true, '2 rule errors'],
+    ['both', run(['failed', 'failed'], { errors: 1 }), 'error', 'failed', true, '2 images failed, 1 rule error'],
+    ['a failed image under fail-on: never', run(['failed']), 'never', 'failed', false, '1 image failed'],
+    ['a kept tag', run(['copied', 'kept']), 'error', 'warned', false, 'warnings (1 kept tag)'],
     [
       'warnings under fail-on: warning',
       run(['kept', 'skipped', 'deferred'], { warnings: 1 }),
       'warning',
       'failed',
       true,
-      'warnings (1 kept tag(s), 1 skipped tag(s), 1 deferred tag(s), 1 run warning(s)) and fail-on is warning',
+      'warnings (1 kept tag, 1 skipped tag, 1 deferred tag, 1 run warning) and fail-on is warning',
     ],
-    ['warnings under fail-on: never', run(['skipped']), 'never', 'warned', false, 'warnings (1 skipped tag(s))'],
+    ['warnings under fail-on: never', run(['skipped']), 'never', 'warned', false, 'warnings (1 skipped tag)'],
   ])('%s', (_what, report, failOn, status, failsStep, reason) => {
     expect(verdict(report, { failOn })).toEqual({ status, failsStep, ...(reason ? { reason } : {}) });
   });
@@ -55,7 +55,7 @@ describe('verdict: one decision for the exit code, the step, the headline, the w
     expect(verdict(run(['copied']), { failOn: 'warning', configWarnings: 2 })).toEqual({
       status: 'failed',
       failsStep: true,
-      reason: 'warnings (2 config warning(s)) and fail-on is warning',
+      reason: 'warnings (2 config warnings) and fail-on is warning',
     });
   });
 

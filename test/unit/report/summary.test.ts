@@ -68,7 +68,7 @@ describe('headline', () => {
     const run = report([result('1', 'kept')], { warnings: [{ rule: 'nginx', message: 'kept nginx:1' }] });
     const md = renderSummary(run, { verdict: verdict(run, { failOn: 'warning' }) });
     expect(md.split('\n')[0]).toBe('## ferry run — ❌ 1 kept (6m12s)');
-    expect(md).toContain('> ❌ The step failed: warnings (1 kept tag(s), 1 run warning(s)) and fail-on is warning\n');
+    expect(md).toContain('> ❌ The step failed: warnings (1 kept tag, 1 run warning) and fail-on is warning\n');
     expect(md).toContain('### ⚠️ Warnings (1)');
   });
 
@@ -76,7 +76,7 @@ describe('headline', () => {
     const run = report([result('1', 'copied'), failure('2', 'x', 'y')]);
     const md = renderSummary(run, { verdict: verdict(run, { failOn: 'never' }) });
     expect(md.split('\n')[0]).toContain('— ❌ 1 failed · 1 copied');
-    expect(md).toContain('> ❌ 1 image(s) failed; the step passes (fail-on: never)\n');
+    expect(md).toContain('> ❌ 1 image failed; the step passes (fail-on: never)\n');
   });
 
   test('⚠️ when the run raised warnings', () => {
