@@ -43,7 +43,11 @@ const argOf = (name) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const only = (argOf('only') ?? process.env.BENCH ?? 'fleet,big,tags,multiarch,scale-1k,scale-10k,harbor-noop,crossrun')
+const only = (
+  argOf('only') ??
+  process.env.BENCH ??
+  'fleet,big,tags,multiarch,scale-1k,scale-10k,harbor-noop,harbor-both,crossrun'
+)
   .split(',')
   .map((s) => s.trim())
   .filter(Boolean);
@@ -116,11 +120,12 @@ const psi = () => {
 
 /**
  * One measured phase: requests each registry's access log gained (regs[0] is 'src', the last 'dst'),
- * and with `api` (a fake vendor API in front of the source) the API requests as srcApi.
+ * and with `apis` (fake vendor APIs in front of the source and/or the destination) each API's requests
+ * as srcApi / dstApi.
  */
-async function phase(name, regs, fn, { shared, api } = {}) {
+async function phase(name, regs, fn, { shared, apis = {} } = {}) {
   const offsets = regs.map((r) => r.logOffset());
-  const apiFrom = api?.requests.length;
+  const apiFrom = Object.fromEntries(Object.entries(apis).map(([side, a]) => [side, a?.requests.length]));
   const cpu0 = regs.map((r) => r.cpuSeconds());
   const out = await fn();
   // CPU the registries used in this phase: on 2 shared cores the copy's real cost (source reads,
@@ -133,13 +138,13 @@ async function phase(name, regs, fn, { shared, api } = {}) {
     counts[i === 0 ? 'src' : 'dst'] = countByMethod(text);
     if (shared && i === regs.length - 1) sharedBlob = { digest: shared.digest, ...blobTraffic(text, shared.digest) };
   }
-  if (api) counts.srcApi = apiCountsSince(api, apiFrom);
+  for (const [side, a] of Object.entries(apis)) if (a) counts[`${side}Api`] = apiCountsSince(a, apiFrom[side]);
   if (sharedBlob)
     log(
       `  shared blob at the destination: uploaded ${sharedBlob.uploads}× (${sharedBlob.uploadedTo.join(' ')}), mounted ${sharedBlob.mounts}×, mounts refused ${sharedBlob.mountsRefused}`,
     );
   log(
-    `  ${name}: ${out.seconds.toFixed(2)} s, src ${JSON.stringify(counts.src)}${api ? `, src API ${JSON.stringify(counts.srcApi)}` : ''}, dst ${JSON.stringify(counts.dst)}${out.maxRssKiB ? `, maxRSS ${(out.maxRssKiB / 1024).toFixed(1)} MiB` : ''}${out.code ? `, EXIT ${out.code}` : ''}`,
+    `  ${name}: ${out.seconds.toFixed(2)} s, src ${JSON.stringify(counts.src)}${counts.srcApi ? `, src API ${JSON.stringify(counts.srcApi)}` : ''}, dst ${JSON.stringify(counts.dst)}${counts.dstApi ? `, dst API ${JSON.stringify(counts.dstApi)}` : ''}${out.maxRssKiB ? `, maxRSS ${(out.maxRssKiB / 1024).toFixed(1)} MiB` : ''}${out.code ? `, EXIT ${out.code}` : ''}`,
   );
   return {
     seconds: +out.seconds.toFixed(3),
@@ -147,8 +152,9 @@ async function phase(name, regs, fn, { shared, api } = {}) {
     peakRssMiB: out.maxRssKiB ? +(out.maxRssKiB / 1024).toFixed(1) : undefined,
     cpuSeconds: { ...(out.cpuSeconds !== undefined ? { tool: +out.cpuSeconds.toFixed(2) } : {}), registries: cpu },
     src: counts.src,
-    ...(api ? { srcApi: counts.srcApi } : {}),
+    ...(counts.srcApi ? { srcApi: counts.srcApi } : {}),
     dst: counts.dst,
+    ...(counts.dstApi ? { dstApi: counts.dstApi } : {}),
     loadavg: loadavg()[0],
     memoryPressure: psi(),
     ...(sharedBlob ? { sharedBlob } : {}),
@@ -176,7 +182,8 @@ function manifestLevels(repos) {
 async function runWorkload(name) {
   const work = mkdtempSync(join(tmpdir(), `ferry-bench-${name}-`));
   const regs = [];
-  let vendor;
+  /** Fake vendor APIs: src in front of the source registry, dst in front of ferry's destination. */
+  const vendors = {};
   let r;
   try {
     log(`${name}: generating content (scale ${scale})`);
@@ -203,10 +210,15 @@ async function runWorkload(name) {
     const srcWrong = await verifyCopy(w, src);
     if (srcWrong.length) throw new Error(`seeding ${name} failed: ${srcWrong.slice(0, 3).join('; ')}`);
     log(`${name}: seeded ${src.host} with ${w.seed} in ${seedSeconds.toFixed(1)} s`);
-    if (w.vendor === 'harbor') {
-      vendor = await startHarbor(w, src);
-      log(`${name}: fake Harbor API at ${vendor.url} in front of ${src.host}`);
-    } else if (w.vendor) throw new Error(`no fake API for vendor ${w.vendor}`);
+    for (const v of [w.vendor, w.dstVendor]) if (v && v !== 'harbor') throw new Error(`no fake API for vendor ${v}`);
+    if (w.vendor) {
+      vendors.src = await startHarbor(w, src);
+      log(`${name}: fake Harbor API at ${vendors.src.url} in front of ${src.host}`);
+    }
+    if (w.dstVendor) {
+      vendors.dst = await startHarbor(w, dstFerry, { empty: true });
+      log(`${name}: fake Harbor API at ${vendors.dst.url} in front of ${dstFerry.host} (ferry's destination)`);
+    }
     // Blobs the destinations already hold (crossrun) are not part of the write floor.
     let floorBlobs = blobs;
     let floorMounts = [];
@@ -244,6 +256,7 @@ async function runWorkload(name) {
       ...(w.preseed ? { preseeded: w.preseed.length } : {}),
       ...(w.filter ? { filter: w.filter } : {}),
       ...(w.vendor ? { vendor: w.vendor } : {}),
+      ...(w.dstVendor ? { dstVendor: w.dstVendor } : {}),
     };
 
     if (w.floor !== false) {
@@ -289,7 +302,11 @@ async function runWorkload(name) {
     }
 
     const config = join(work, 'replication.yaml');
-    writeFerryConfig(config, src, dstFerry, { name: w.filter, source: vendor?.registry });
+    writeFerryConfig(config, src, dstFerry, {
+      name: w.filter,
+      source: vendors.src?.registry,
+      destination: vendors.dst?.registry,
+    });
     r.ferry = {};
     for (const kind of ['cold', 'noop']) {
       log(`${name}: ferry ${kind}`);
@@ -315,7 +332,7 @@ async function runWorkload(name) {
           }
           return out;
         },
-        { shared: kind === 'cold' ? w.shared : undefined, api: vendor?.api },
+        { shared: kind === 'cold' ? w.shared : undefined, apis: { src: vendors.src?.api, dst: vendors.dst?.api } },
       );
       r.ferry[kind].report = totals;
       if (kind === 'cold') {
@@ -325,6 +342,11 @@ async function runWorkload(name) {
             ? 'all tags match the source digests'
             : `${wrong.length} tags wrong: ${wrong.slice(0, 3).join('; ')}`;
         log(`  verify ferry: ${r.ferry.verified}`);
+        if (vendors.dst) {
+          // Outside the measured phases: what Harbor would have recorded as ferry pushed.
+          await vendors.dst.refresh();
+          log(`  fake Harbor API at the destination now lists what ferry pushed`);
+        }
       }
     }
 
@@ -361,7 +383,7 @@ async function runWorkload(name) {
     }
 
     // The traced run's proxies sit in front of the registries, not of a vendor API.
-    if (traced.includes(name) && !w.vendor) {
+    if (traced.includes(name) && !w.vendor && !w.dstVendor) {
       // Not part of the measured phases: the proxies run in this process and add their own latency.
       log(`${name}: ferry cold through timing proxies → fresh registry`);
       const dstTrace = await startRegistry(`${name}-trace`);
@@ -397,19 +419,20 @@ async function runWorkload(name) {
       const t = r[tool];
       if (!t) continue;
       t.peakRssMiB = Math.max(t.cold.peakRssMiB ?? 0, t.noop.peakRssMiB ?? 0) || undefined;
-      // At a vendor source, src per tag is the API's requests and the registry's together.
+      // At a vendor registry, a side's requests per tag are its API's and its registry's together.
       const side = (p) => ({
         src: perTag({ total: p.src.total + (p.srcApi?.total ?? 0) }, tags),
         ...(p.srcApi ? { srcRegistry: perTag(p.src, tags), srcApi: perTag(p.srcApi, tags) } : {}),
-        dst: perTag(p.dst, tags),
+        dst: perTag({ total: p.dst.total + (p.dstApi?.total ?? 0) }, tags),
+        ...(p.dstApi ? { dstRegistry: perTag(p.dst, tags), dstApi: perTag(p.dstApi, tags) } : {}),
       });
       t.noopPerTag = side(t.noop);
       t.coldPerTag = side(t.cold);
-      t.noopWrites = writesOf(t.noop.dst);
+      t.noopWrites = writesOf(t.noop.dst) + (t.noop.dstApi ? writesOf(t.noop.dstApi) : 0);
     }
     return r;
   } finally {
-    if (vendor) {
+    for (const [side, vendor] of Object.entries(vendors)) {
       // The fake checks every exchange against Harbor's published API description: a request or an
       // answer outside it makes the workload's numbers suspect, so it is recorded with them.
       const stopped = await vendor.api.stop().then(
@@ -417,13 +440,13 @@ async function runWorkload(name) {
         (e) => String(e.message ?? e),
       );
       if (r)
-        r.vendorApi = {
+        r[side === 'src' ? 'vendorApi' : 'dstVendorApi'] = {
           url: vendor.url,
           violations: vendor.api.violations.slice(0, 10),
           undocumented: [...vendor.api.undocumented],
           ...(stopped ? { stopError: stopped.slice(0, 500) } : {}),
         };
-      if (stopped) log(`${name}: fake ${vendor.vendor} API: ${stopped.slice(0, 500)}`);
+      if (stopped) log(`${name}: fake ${vendor.vendor} API (${side}): ${stopped.slice(0, 500)}`);
     }
     for (const reg of regs) await reg.stop().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });

@@ -44,7 +44,9 @@ function targets(w) {
   check('no-op writes', f.noopWrites, 0, (v) => String(v));
   if (w.vendor) check(`no-op src requests per tag (${w.vendor} API + registry)`, f.noopPerTag.src, 0.3, (v) => n(v, 3));
   else check('no-op src requests ÷ protocol floor', f.noop.src.total / protocolFloor(w, 'src'), 1, undefined, few);
-  check('no-op dst requests ÷ protocol floor', f.noop.dst.total / protocolFloor(w, 'dst'), 1, undefined, few);
+  if (w.dstVendor)
+    check(`no-op dst requests per tag (${w.dstVendor} API + registry)`, f.noopPerTag.dst, 0.3, (v) => n(v, 3));
+  else check('no-op dst requests ÷ protocol floor', f.noop.dst.total / protocolFloor(w, 'dst'), 1, undefined, few);
   if (s) check('no-op ÷ skopeo no-op', f.noop.seconds / s.noop.seconds, 0.2, undefined, few);
   if (w.name === 'big') check('peak RSS MiB', f.peakRssMiB, 120, (v) => n(v, 1));
   return out;
@@ -79,45 +81,49 @@ function scaleSection(results) {
   return L;
 }
 
-/** Workloads whose source is listed through a vendor API whose listing carries each tag's digest. */
+/** Workloads whose source (and destination) is listed through a vendor API whose listing carries digests. */
 function vendorSection(results) {
-  const ws = results.workloads.filter((w) => !w.error && w.vendor && w.ferry);
+  const ws = results.workloads.filter((w) => !w.error && (w.vendor || w.dstVendor) && w.ferry);
   if (!ws.length) return [];
-  const L = ['## No-op at a source whose listing carries digests (issue 14)', ''];
+  const L = ['## No-op at registries whose listing carries digests (issue 14)', ''];
   L.push(
-    "The source registry is listed through the vendor's API (the fake of the tests, checked against the vendor's published API description, in front of the real registry); the destination is a plain registry. Source requests = the API's plus the registry's own access log. A plain registry's floor is ping + catalog + one tag list per repository + one HEAD per tag.",
+    "Such a registry is listed through the vendor's API (the fake of the tests, checked against the vendor's published API description, in front of the real registry). A side's requests = its API's plus its registry's access log. A plain registry's floor is ping + catalog (source only) + one tag list per repository + one HEAD per tag.",
     '',
   );
   L.push(
-    '| workload | source | tags | no-op API requests | no-op registry requests | src req/tag (API + registry) | plain-registry floor req/tag | src ÷ plain floor | dst req/tag | no-op s | target src req/tag | met |',
+    '| workload | source → destination | tags | src API · registry requests | src req/tag | dst API · registry requests | dst req/tag | plain-registry floor req/tag src · dst | no-op s | src req/tag ≤ 0.3 |',
   );
-  L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|');
+  L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|:---:|');
   for (const w of ws) {
     const f = w.ferry;
-    const plain = protocolFloor(w, 'src');
-    const src = f.noop.src.total + (f.noop.srcApi?.total ?? 0);
+    const p = f.noop;
+    const srcTotal = p.src.total + (p.srcApi?.total ?? 0);
     L.push(
-      `| ${w.name} | ${w.vendor} | ${w.tags.toLocaleString('en-US')} | ${f.noop.srcApi?.total ?? '–'} | ${f.noop.src.total} | ${n(src / w.tags, 3)} | ${n(plain / w.tags, 3)} | ${n(src / plain)} | ${n(f.noopPerTag.dst, 3)} | ${n(f.noop.seconds)} | ≤ 0.3 | ${src / w.tags <= 0.3 ? 'yes' : '**no**'} |`,
+      `| ${w.name} | ${w.vendor ?? 'registry'} → ${w.dstVendor ?? 'registry'} | ${w.tags.toLocaleString('en-US')} | ${p.srcApi?.total ?? '–'} · ${p.src.total} | ${n(f.noopPerTag.src, 3)} | ${p.dstApi?.total ?? '–'} · ${p.dst.total} | ${n(f.noopPerTag.dst, 3)} | ${n(protocolFloor(w, 'src') / w.tags, 3)} · ${n(protocolFloor(w, 'dst') / w.tags, 3)} | ${n(p.seconds)} | ${srcTotal / w.tags <= 0.3 ? 'yes' : '**no**'} |`,
     );
   }
   L.push('');
-  for (const w of ws) {
-    const api = w.ferry.noop.srcApi;
-    if (!api?.by) continue;
-    const parts = Object.entries(api.by)
+  const list = (by) =>
+    Object.entries(by ?? {})
       .sort()
       .map(([k, v]) => `${k} ${v}`)
-      .join(', ');
+      .join(', ') || 'none';
+  for (const w of ws) {
+    const p = w.ferry.noop;
+    const parts = [];
+    if (p.srcApi) parts.push(`source ${w.vendor} API: ${list(p.srcApi.by)}`);
+    parts.push(`source registry: ${list(p.src.by)}`);
+    if (p.dstApi) parts.push(`destination ${w.dstVendor} API: ${list(p.dstApi.by)}`);
+    parts.push(`destination registry: ${list(p.dst.by)}`);
+    const bad = [w.vendorApi, w.dstVendorApi].filter((v) => v?.violations?.length || v?.stopError);
     L.push(
-      `${w.name} no-op, ${w.vendor} API requests: ${parts}; registry: ${
-        Object.entries(w.ferry.noop.src.by ?? {})
-          .sort()
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ') || 'none'
-      }.` +
-        (w.vendorApi?.violations?.length || w.vendorApi?.stopError
-          ? ` **The fake API saw exchanges outside the vendor's description:** ${(w.vendorApi.stopError ?? w.vendorApi.violations.join('; ')).slice(0, 300)}.`
-          : " Every exchange matched the vendor's published API description."),
+      `${w.name} no-op — ${parts.join('; ')}.` +
+        (bad.length
+          ? ` **The fake API saw exchanges outside the vendor's description:** ${bad
+              .map((v) => v.stopError ?? v.violations.join('; '))
+              .join(' / ')
+              .slice(0, 300)}.`
+          : " Every API exchange matched the vendor's published API description."),
       '',
     );
   }
@@ -346,6 +352,10 @@ export function render(results, findings) {
             `| ${w.name} | ${tool} ${kind === 'noop' ? 'no-op' : 'cold'} | src ${w.vendor} API | ${by(p.srcApi)} |`,
           );
         L.push(`| ${w.name} | ${tool} ${kind === 'noop' ? 'no-op' : 'cold'} | dst | ${by(p.dst)} |`);
+        if (p.dstApi)
+          L.push(
+            `| ${w.name} | ${tool} ${kind === 'noop' ? 'no-op' : 'cold'} | dst ${w.dstVendor} API | ${by(p.dstApi)} |`,
+          );
       }
   }
   L.push('');
@@ -357,6 +367,7 @@ export function render(results, findings) {
   L.push('## Method', '');
   L.push(
     "- scale-1k, scale-10k: the source is written straight into the registry's filesystem storage (blob data hard-linked from the generated OCI layout, `_layers`, `_manifests/revisions` and `_manifests/tags/<tag>/{current,index}` links), so 10,000 tags seed in seconds; the registry serves them like pushed ones (the source is verified by a HEAD of every tag).",
+    "- harbor-both: harbor-noop with a second fake Harbor API in front of ferry's destination registry (`type: harbor` there too): the project exists and holds no repository before the cold run; after it, outside the measured phases, the fake records the artifacts ferry pushed (read back with `harborArtifactsFrom`, as Harbor records pushes).",
     "- harbor-noop: seeded on disk like scale-1k; then the fake Harbor API v2.0 of the tests (test/support/vendor-apis.ts `startHarborApi`, loaded by bench/lib/vendor.mjs) starts in the bench process with one private project and a robot account, holding the artifacts `harborArtifactsFrom` reads from the source registry (as Harbor records them on push). ferry's source is `type: harbor` with `options.api_url` at the fake and `url` at the registry, as in test/integration/providers.test.ts. The API's requests per phase are the fake's request log; no write floor, no skopeo sync, no traced run.",
     "- crossrun: both destinations (ferry's and skopeo's) receive the first half of the repositories by HTTP push before the measured runs; the write floor uploads only the blobs the destination is missing. Uploads of the shared layer = `PUT …/blobs/uploads/…?digest=<it>` answered 201 in the destination's access log during the cold run; mounts = `POST …?mount=<it>` answered 201.",
     '- Registry write limit: the curl floor repeated on fresh registries with 1, 2, 8 and 16 streams (fleet, big, multiarch); the best of them is the most this registry accepted on this machine.',

@@ -40,9 +40,9 @@ export function timed(cmd, args, { env, logFile, cwd }) {
 
 /**
  * ferry run over a replication.yaml copying every repository of `src` (or those `name` selects) to `dst`,
- * paths kept. `source` replaces the source's `type: registry` lines (a vendor API in front of `src`).
+ * paths kept. `source` / `destination` replace that side's `type: registry` lines (a vendor API in front of it).
  */
-export function writeFerryConfig(file, src, dst, { name = '**', source } = {}) {
+export function writeFerryConfig(file, src, dst, { name = '**', source, destination } = {}) {
   writeFileSync(
     file,
     [
@@ -51,8 +51,7 @@ export function writeFerryConfig(file, src, dst, { name = '**', source } = {}) {
       '  bench-src:',
       ...(source ?? ['    type: registry', `    url: ${src.url}`]),
       '  bench-dst:',
-      '    type: registry',
-      `    url: ${dst.url}`,
+      ...(destination ?? ['    type: registry', `    url: ${dst.url}`]),
       'rules:',
       '  - name: bench',
       '    source: bench-src',

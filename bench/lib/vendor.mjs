@@ -41,25 +41,27 @@ export const HARBOR_PASSWORD_ENV = 'FERRY_BENCH_HARBOR_PASSWORD';
  * per namespace, the artifacts Harbor would have recorded on push (harborArtifactsFrom: one GET per tag
  * at the registry, made here before any measured phase), a robot account whose password ferry reads
  * from FERRY_BENCH_HARBOR_PASSWORD. As test/integration/providers.test.ts configures it.
+ * `empty`: the projects exist but hold no repository yet (a destination before the cold run);
+ * `refresh()` then records what the registry holds, as Harbor does on each push.
  */
-export async function startHarbor(workload, registry) {
+export async function startHarbor(workload, registry, { empty = false } = {}) {
   const { harborArtifactsFrom, startHarborApi } = await vendorApis();
   const password = 'bench-robot-secret';
   process.env[HARBOR_PASSWORD_ENV] = password;
   const projects = {};
   for (const { repo } of workload.repos) projects[repo.split('/')[0]] = { public: false };
+  const names = workload.repos.map((r) => r.repo);
   const api = await startHarborApi({
     users: { [HARBOR_USER]: password },
     projects,
-    repositories: await harborArtifactsFrom(
-      registry.url,
-      workload.repos.map((r) => r.repo),
-    ),
+    repositories: empty ? {} : await harborArtifactsFrom(registry.url, names),
   });
   return {
     vendor: 'harbor',
     api,
     url: api.url,
+    // The fake reads options.repositories on every request, so filling it in place is enough.
+    refresh: async () => Object.assign(api.options.repositories, await harborArtifactsFrom(registry.url, names)),
     registry: [
       '    type: harbor',
       `    url: ${registry.url}`,

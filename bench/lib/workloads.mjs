@@ -13,7 +13,7 @@ const pad = (n, w) => String(n).padStart(w, '0');
  * and optionally filter (the rule's `name` filter, default "**"), skopeo: false with skopeoNote (skopeo
  * sync not run), preseed (repositories both destinations hold before the measured runs) and shared
  * (a blob whose uploads and mounts at the destination are counted), vendor ('harbor': the source is
- * listed through that vendor's fake API, bench/lib/vendor.mjs) and floor: false (no write floor).
+ * listed through that vendor's fake API, bench/lib/vendor.mjs), dstVendor (the same at the destination) and floor: false (no write floor).
  * `top` is an image or an index from Content.
  */
 export const WORKLOADS = {
@@ -156,6 +156,24 @@ WORKLOADS['harbor-noop'] = (content, scale) => {
     vendor: 'harbor',
     floor: false,
     description: `${w.repos.length} repos × 10 tags in one Harbor project, each tag its own config over one shared 4 KiB layer; listed through the fake Harbor API v2.0 in front of the source registry; rule \`name: "proj/**"\``,
+  };
+};
+
+/**
+ * harbor-noop with a Harbor destination too (issue 14 item 2, "or the destination"): a second fake
+ * Harbor API in front of ferry's destination registry, with the project and no repository before the
+ * cold run, and after it the artifacts ferry pushed.
+ */
+WORKLOADS['harbor-both'] = (content, scale) => {
+  const w = WORKLOADS['harbor-noop'](content, scale);
+  return {
+    ...w,
+    name: 'harbor-both',
+    dstVendor: 'harbor',
+    description: w.description.replace(
+      'source registry;',
+      'source registry, and a second one in front of the destination;',
+    ),
   };
 };
 
