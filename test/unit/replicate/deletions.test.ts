@@ -1,24 +1,20 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { StoreSet } from '../../../src/providers/index.js';
 import { propagateDeletions } from '../../../src/replicate/deletions.js';
 import { putLayoutImage } from '../../support/layout-image.js';
+import { dirPerTest } from '../../support/engine.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-deletions-'));
-});
-afterEach(async () => {
+const tmp = dirPerTest('ferry-deletions-');
+afterEach(() => {
   vi.restoreAllMocks();
-  await rm(dir, { recursive: true, force: true });
 });
 
 async function config(deleteRemote: string) {
-  const file = join(dir, 'replication.yaml');
+  const file = join(tmp(), 'replication.yaml');
   await writeFile(
     file,
     `version: 1
@@ -37,8 +33,8 @@ rules:
 }
 
 test('the deletions of one rule are planned together: its repositories are listed once', async () => {
-  const src = new OciLayoutStore('src', join(dir, 'src'));
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   for (const repo of ['a', 'b']) {
     await putLayoutImage(src, repo, 'keep');
     await putLayoutImage(dst, repo, 'keep');
@@ -76,8 +72,8 @@ test('a rule without delete_remote says so without opening either registry', asy
 });
 
 test('a stopped run deletes nothing more', async () => {
-  const src = new OciLayoutStore('src', join(dir, 'src'));
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   await putLayoutImage(src, 'a', 'keep');
   await putLayoutImage(dst, 'a', 'keep');
   await putLayoutImage(dst, 'a', 'gone');

@@ -4,25 +4,11 @@
  * queued HEAD in memory together, and the registry sees a bounded number of listings at once.
  */
 import { expect, test } from 'vitest';
-import type { Rule } from '../../../src/config/types.js';
 import { runRule } from '../../../src/replicate/rule.js';
 import { MemoryStore } from '../../support/memory-store.js';
+import { testRule } from '../../support/engine.js';
 
-const rule: Rule = {
-  name: 'many',
-  enabled: true,
-  source: 'src',
-  destination: 'dst',
-  filters: { name: [], tag: [], labels: {}, resource: 'all' },
-  flattening: 0,
-  override: true,
-  deleteRemote: { enabled: false, max: 10, acknowledgeMatchAll: false },
-  triggers: [{ kind: 'manual' }],
-  concurrency: 4,
-  platforms: [],
-  referrers: false,
-  maxBlobSize: 1 << 30,
-};
+const rule = testRule({ name: 'many', concurrency: 4 });
 
 /** A store whose listings take a moment, counting how many are under way at once. */
 class SlowListings extends MemoryStore {

@@ -1,39 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
-import type { Rule } from '../../../src/config/types.js';
+import { expect, test } from 'vitest';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { RateBudgetError, type Store } from '../../../src/providers/index.js';
 import { runRule } from '../../../src/replicate/rule.js';
 import { putLayoutImage } from '../../support/layout-image.js';
+import { dirPerTest, intercept, testRule } from '../../support/engine.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-gather-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = dirPerTest('ferry-gather-');
 
 const image = putLayoutImage;
 
-const rule: Rule = {
-  name: 'g',
-  enabled: true,
-  source: 'src',
-  destination: 'dst',
-  filters: { name: [], tag: [], labels: {}, resource: 'all' },
-  destinationNamespace: 'mirror',
-  flattening: 1,
-  override: true,
-  deleteRemote: { enabled: false, max: 10, acknowledgeMatchAll: false },
-  triggers: [{ kind: 'manual' }],
-  concurrency: 2,
-  platforms: [],
-  referrers: false,
-  maxBlobSize: 1 << 30,
-};
+const rule = testRule({ name: 'g', destinationNamespace: 'mirror', flattening: 1 });
 
 /** The layout store as a provider whose tag listing carries digests (as Harbor's artifacts API). */
 function withListingDigests(store: OciLayoutStore, digests: Map<string, string>) {
@@ -55,11 +32,11 @@ function withListingDigests(store: OciLayoutStore, digests: Map<string, string>)
 }
 
 test('a source whose listing carries digests costs no HEAD per tag', async () => {
-  const layout = new OciLayoutStore('src', join(dir, 'src'));
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
   const digests = new Map<string, string>();
   for (const t of ['v1', 'v2', 'v3']) digests.set(t, await image(layout, 'team/app', t));
   const src = withListingDigests(layout, digests);
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   const first = await runRule(rule, src.store, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
   expect(first.results.map((r) => r.status)).toEqual(['copied', 'copied', 'copied']);
   const before = src.heads();
@@ -73,7 +50,7 @@ test('a source whose listing carries digests costs no HEAD per tag', async () =>
 });
 
 test('a pull the quota no longer allows is deferred to the next run, not failed', async () => {
-  const layout = new OciLayoutStore('src', join(dir, 'src'));
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
   await image(layout, 'team/app', 'v1');
   const quota = new Proxy(layout, {
     get(target, prop) {
@@ -91,14 +68,14 @@ test('a pull the quota no longer allows is deferred to the next run, not failed'
       return typeof v === 'function' ? v.bind(target) : v;
     },
   }) as Store;
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   const run = await runRule(rule, quota, dst, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
   expect(run.results.map((r) => r.status)).toEqual(['deferred']);
 });
 
 test('a destination whose listing carries digests costs no HEAD per tag either', async () => {
-  const src = new OciLayoutStore('src', join(dir, 'src'));
-  const layout = new OciLayoutStore('dst', join(dir, 'dst'));
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const layout = new OciLayoutStore('dst', join(tmp(), 'dst'));
   for (const t of ['v1', 'v2', 'v3']) await image(src, 'team/app', t);
   await runRule(rule, src, layout, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
   const digests = new Map<string, string>();
@@ -110,24 +87,18 @@ test('a destination whose listing carries digests costs no HEAD per tag either',
 });
 
 test('a destination whose digest listing fails is read tag by tag, with a warning', async () => {
-  const src = new OciLayoutStore('src', join(dir, 'src'));
-  const layout = new OciLayoutStore('dst', join(dir, 'dst'));
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const layout = new OciLayoutStore('dst', join(tmp(), 'dst'));
   for (const t of ['v1', 'v2']) await image(src, 'team/app', t);
   await runRule(rule, src, layout, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
   let heads = 0;
-  const dst = new Proxy(layout, {
-    get(target, prop) {
-      if (prop === 'listTagDetails')
-        return () => Promise.reject(new Error('403 FORBIDDEN: the robot account may not list artifacts'));
-      if (prop === 'manifestHead')
-        return (repo: string, ref: string) => {
-          heads++;
-          return target.manifestHead(repo, ref);
-        };
-      const v = Reflect.get(target, prop);
-      return typeof v === 'function' ? v.bind(target) : v;
+  const dst = intercept(layout, {
+    listTagDetails: () => Promise.reject(new Error('403 FORBIDDEN: the robot account may not list artifacts')),
+    manifestHead: (repo: string, ref: string) => {
+      heads++;
+      return layout.manifestHead(repo, ref);
     },
-  }) as Store;
+  });
   const again = await runRule(rule, src, dst, { dryRun: true, concurrency: 2, blobConcurrency: 2 });
   expect(again.ruleErrors).toEqual([]);
   expect(again.plan.items.map((i) => `${i.tag}:${i.action}`)).toEqual(['v1:unchanged', 'v2:unchanged']);

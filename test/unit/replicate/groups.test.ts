@@ -1,44 +1,27 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
-import type { Rule } from '../../../src/config/types.js';
+import { expect, test } from 'vitest';
 import { sha256 } from '../../../src/oci/digest.js';
 import { MediaType } from '../../../src/oci/media-types.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { runRule } from '../../../src/replicate/rule.js';
 import { putLayoutImage } from '../../support/layout-image.js';
+import { dirPerTest, testRule } from '../../support/engine.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-groups-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = dirPerTest('ferry-groups-');
 
 const image = putLayoutImage;
 
-const rule: Rule = {
+const rule = testRule({
   name: 'flatten',
-  enabled: true,
-  source: 'src',
-  destination: 'dst',
-  filters: { name: [], tag: [], labels: {}, resource: 'all' },
   destinationNamespace: 'mirror',
   flattening: 1,
-  override: true,
   deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: true },
-  triggers: [{ kind: 'manual' }],
-  concurrency: 2,
-  platforms: [],
   referrers: true,
-  maxBlobSize: 1 << 30,
-};
+});
 
 test('a shard that selects one of two sources flattened onto one destination deletes nothing of the other', async () => {
-  const src = new OciLayoutStore('src', join(dir, 'src'));
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   await image(src, 'team-a/app', 'a1');
   await image(src, 'team-b/app', 'b1');
   const full = await runRule(rule, src, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
@@ -55,8 +38,8 @@ test('a shard that selects one of two sources flattened onto one destination del
 });
 
 test('a tag whose manifest is a platform of a kept index is not deleted by digest', async () => {
-  const src = new OciLayoutStore('src', join(dir, 'src'));
-  const layout = new OciLayoutStore('dst', join(dir, 'dst'));
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const layout = new OciLayoutStore('dst', join(tmp(), 'dst'));
   // A registry that deletes by digest (distribution 2.8): same store, other capability.
   const dst = new Proxy(layout, {
     get: (t, p) => {
@@ -94,8 +77,8 @@ test('a tag whose manifest is a platform of a kept index is not deleted by diges
 });
 
 test('a platforms: rule settles: the second run finds the subset index unchanged', async () => {
-  const src = new OciLayoutStore('src', join(dir, 'src'));
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   const children = [];
   for (const architecture of ['amd64', 'arm64']) {
     await image(src, 'app', architecture);

@@ -1,51 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
-import type { Rule } from '../../../src/config/types.js';
+import { expect, test } from 'vitest';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
-import type { Store } from '../../../src/providers/store.js';
 import { runRule } from '../../../src/replicate/rule.js';
 import { putLayoutImage } from '../../support/layout-image.js';
+import { dirPerTest, intercept, testRule } from '../../support/engine.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-pipeline-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = dirPerTest('ferry-pipeline-');
 
-const rule: Rule = {
+const rule = testRule({
   name: 'all',
-  enabled: true,
-  source: 'src',
-  destination: 'dst',
-  filters: { name: [], tag: [], labels: {}, resource: 'all' },
-  flattening: 0,
-  override: true,
   deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: true },
-  triggers: [{ kind: 'manual' }],
-  concurrency: 2,
-  platforms: [],
   referrers: true,
-  maxBlobSize: 1 << 30,
-};
-
-/** `store` with one method replaced. */
-function intercept<K extends keyof Store>(store: Store, name: K, fn: Store[K]): Store {
-  return new Proxy(store, {
-    get: (target, prop) => {
-      if (prop === name) return fn;
-      const v = Reflect.get(target, prop);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  });
-}
+});
 
 test('a repository is copied while the rest of the rule is still being listed', async () => {
-  const src = new OciLayoutStore('src', join(dir, 'src'));
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   await putLayoutImage(src, 'a', 'a1');
   await putLayoutImage(src, 'a', 'a2');
   await putLayoutImage(src, 'z', 'z1');
@@ -56,14 +26,18 @@ test('a repository is copied while the rest of the rule is still being listed', 
   // rule before its first copy never finishes.
   let written!: () => void;
   const a2Written = new Promise<void>((resolve) => (written = resolve));
-  const source = intercept(src, 'listTags', async (repo: string) => {
-    if (repo === 'z') await a2Written;
-    return src.listTags(repo);
+  const source = intercept(src, {
+    listTags: async (repo: string) => {
+      if (repo === 'z') await a2Written;
+      return src.listTags(repo);
+    },
   });
-  const destination = intercept(dst, 'manifestPut', async (repo, ref, bytes, mediaType) => {
-    const digest = await dst.manifestPut(repo, ref, bytes, mediaType);
-    if (repo === 'a' && ref === 'a2') written();
-    return digest;
+  const destination = intercept(dst, {
+    manifestPut: async (repo: string, ref: string, bytes: Buffer, mediaType: string) => {
+      const digest = await dst.manifestPut(repo, ref, bytes, mediaType);
+      if (repo === 'a' && ref === 'a2') written();
+      return digest;
+    },
   });
 
   const run = await runRule(rule, source, destination, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
@@ -83,8 +57,8 @@ test('a repository is copied while the rest of the rule is still being listed', 
 });
 
 test('deletions wait for the rule-wide bound: over delete_remote.max nothing is deleted, whichever group came first', async () => {
-  const src = new OciLayoutStore('src', join(dir, 'src'));
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   await putLayoutImage(src, 'a', 'a1');
   await putLayoutImage(src, 'b', 'b1');
   await putLayoutImage(dst, 'a', 'a1');

@@ -3,11 +3,9 @@
  * (cosign's sign-after-push, on a registry with the referrers API) reaches the mirror, planned as
  * an item of its own; the default looks at referrers only when it writes the tag.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { Rule } from '../../../src/config/types.js';
 import { type Digest, sha256 } from '../../../src/oci/digest.js';
 import type { Descriptor } from '../../../src/oci/manifest.js';
@@ -15,31 +13,11 @@ import { MediaType } from '../../../src/oci/media-types.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import type { Store } from '../../../src/providers/index.js';
 import { runRule } from '../../../src/replicate/rule.js';
+import { dirPerTest, testRule } from '../../support/engine.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-referrers-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = dirPerTest('ferry-referrers-');
 
-const rule: Rule = {
-  name: 'r',
-  enabled: true,
-  source: 'src',
-  destination: 'dst',
-  filters: { name: [], tag: [], labels: {}, resource: 'all' },
-  destinationNamespace: 'mirror',
-  flattening: 1,
-  override: true,
-  deleteRemote: { enabled: false, max: 10, acknowledgeMatchAll: false },
-  triggers: [{ kind: 'manual' }],
-  concurrency: 2,
-  platforms: [],
-  referrers: true,
-  maxBlobSize: 1 << 30,
-};
+const rule = testRule({ destinationNamespace: 'mirror', flattening: 1, referrers: true });
 
 async function put(store: OciLayoutStore, repo: string, data: Buffer, mediaType: string) {
   const desc = { mediaType, digest: sha256(data), size: data.length };
@@ -99,12 +77,12 @@ function withReferrersApi(store: OciLayoutStore, referrers: Map<string, Descript
 }
 
 test('a signature attached after the first copy reaches the mirror with referrers: always, as a planned item', async () => {
-  const layout = new OciLayoutStore('src', join(dir, 'src'));
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
   const v1 = await image(layout, 'team/app', 'v1');
   await image(layout, 'team/app', 'v2');
   const referrers = new Map<string, Descriptor[]>();
   const src = withReferrersApi(layout, referrers);
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   const opts = { concurrency: 2, blobConcurrency: 2 };
 
   const first = await runRule(rule, src.store, dst, { dryRun: false, ...opts });
@@ -149,8 +127,8 @@ test('a signature attached after the first copy reaches the mirror with referrer
 });
 
 test('referrers: always on a kept tag (override off) copies its late signature, and leaves the tag', async () => {
-  const layout = new OciLayoutStore('src', join(dir, 'src'));
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   const v1 = await image(layout, 'team/app', 'v1');
   const other = await image(dst, 'mirror/app', 'v1', ' (older)');
   const sig = await sign(layout, 'team/app', v1);

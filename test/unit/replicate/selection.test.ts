@@ -1,42 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { Filters, Rule } from '../../../src/config/types.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { runRule } from '../../../src/replicate/rule.js';
 import { putLayoutImage } from '../../support/layout-image.js';
+import { dirPerTest, testRule } from '../../support/engine.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ferry-selection-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tmp = dirPerTest('ferry-selection-');
 
 const image = putLayoutImage;
 
-const rule = (filters: Partial<Filters>): Rule => ({
-  name: 'sel',
-  enabled: true,
-  source: 'src',
-  destination: 'dst',
-  filters: { name: [], tag: [], labels: {}, resource: 'all', ...filters },
-  destinationNamespace: 'mirror',
-  flattening: 1,
-  override: true,
-  deleteRemote: { enabled: false, max: 10, acknowledgeMatchAll: false },
-  triggers: [{ kind: 'manual' }],
-  concurrency: 2,
-  platforms: [],
-  referrers: true,
-  maxBlobSize: 1 << 30,
-});
+const rule = (filters: Partial<Filters>): Rule =>
+  testRule({ name: 'sel', filters, destinationNamespace: 'mirror', flattening: 1, referrers: true });
 
 test('the plan counts what each filter stage left out', async () => {
-  const src = new OciLayoutStore('src', join(dir, 'src'));
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   for (const t of ['v1.0.0', 'v1.1.0', 'v2.0.0', 'dev']) await image(src, 'team/app', t);
   await image(src, 'other/x', 'v1.0.0');
   const run = await runRule(rule({ name: ['team/**'], tag: ['v*'], semver: '^1', latest: 1 }), src, dst, {
@@ -56,8 +35,8 @@ test.each([
   ['a regex-looking tag filter', { tag: ['^v[0-9]+$'] }, /selects nothing: of 2 tags, the tag filter left out 2/],
   ['a name filter without the project', { name: ['app'] }, /name filter matches none of the 1 repositories/],
 ])('a rule that selects nothing is a warning: %s', async (_name, filters, warning) => {
-  const src = new OciLayoutStore('src', join(dir, 'src'));
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   for (const t of ['v1', 'v2']) await image(src, 'team/app', t);
   const run = await runRule(rule(filters), src, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
   expect(run.results).toEqual([]);
@@ -65,7 +44,7 @@ test.each([
 });
 
 test('invalid repository names and tags in a listing are skipped with a warning naming them; the rest is copied', async () => {
-  const layout = new OciLayoutStore('src', join(dir, 'src'));
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
   await image(layout, 'team/app', 'v1');
   const long = `team/${'x'.repeat(300)}`;
   const hostile = new Proxy(layout, {
@@ -76,7 +55,7 @@ test('invalid repository names and tags in a listing are skipped with a warning 
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
-  const dst = new OciLayoutStore('dst', join(dir, 'dst'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   const run = await runRule(rule({}), hostile, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
   expect(run.ruleErrors).toEqual([]);
   expect(run.results.map((r) => `${r.tag}:${r.status}`)).toEqual(['v1:copied']);
