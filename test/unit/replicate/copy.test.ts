@@ -293,3 +293,13 @@ describe('blob progress', () => {
     );
   });
 });
+
+describe('requests per copied tag', () => {
+  it('a tag is not read back after it is written: the store confirms it (Store.manifestPut)', async () => {
+    const { src, dst } = stores();
+    const image = src.putImage(REPO, [Buffer.from('one layer')]);
+    await copy(new BlobMover(pLimit(8)), src, dst, image.digest, 'v1', { freshDestination: true });
+    expect(dst.tags.get(REPO)?.get('v1')).toBe(image.digest);
+    expect(dst.count('manifestHead')).toBe(0);
+  });
+});
