@@ -145,13 +145,45 @@ export async function gather(
     }
   };
 
+  /** A destination repository's tags, with their digests when its listing carries them. */
+  const listDestination = async (
+    repo: string,
+  ): Promise<{ tags: Set<string>; listed: Map<string, { digest: string; mediaType?: string }> }> => {
+    // A plan says "project/namespace missing" up front; read-only checks only.
+    if (o.dryRun) await dst.prepareDestination?.(repo, { dryRun: true });
+    // A listing that carries digests (Harbor's artifacts API, GHCR's package versions) spares
+    // the HEAD per destination tag too.
+    const listed = new Map<string, { digest: string; mediaType?: string }>();
+    const details = dst.listTagDetails ? await destinationDetails(repo) : undefined;
+    if (!details) return { tags: new Set(await dst.listTags(repo)), listed };
+    for (const t of details)
+      if (isTag(t.tag) && t.digest && isDigest(t.digest))
+        listed.set(t.tag, { digest: t.digest, ...(t.mediaType ? { mediaType: t.mediaType } : {}) });
+    return { tags: new Set(details.filter((t) => isTag(t.tag)).map((t) => t.tag)), listed };
+  };
+  /**
+   * Source tags the destination lacks are read with one GET, as a run must read them to copy them,
+   * instead of a HEAD and later a GET. A plan reads them the same way, so it asks the source
+   * exactly what the run asks. Not where a GET is a counted pull (Docker Hub): HEADs are free there.
+   */
+  const readsAbsent = !src.rateLimit;
+
   /** A listed tag's digest, asked again when the registry says it does not exist (a lagging replica). */
-  const resolve = async (repo: string, tag: string): Promise<{ digest: string } | { why: string }> => {
+  const resolve = async (repo: string, tag: string, read: boolean): Promise<{ digest: string } | { why: string }> => {
     for (let attempt = 0; ; attempt++) {
       let why: string;
       try {
-        const h = await src.manifestHead(repo, tag);
-        if (h) return { digest: h.digest };
+        if (read) {
+          // The manifest will be read anyway (to copy it, or for the filters): one GET, not HEAD + GET.
+          const m = await src.manifestGet(repo, tag);
+          if (m) {
+            cache.put(repo, m.digest, m);
+            return { digest: m.digest };
+          }
+        } else {
+          const h = await src.manifestHead(repo, tag);
+          if (h) return { digest: h.digest };
+        }
         why = 'the registry answers that the manifest does not exist';
       } catch (e) {
         return { why: toResultError(e).message };
@@ -221,6 +253,9 @@ export async function gather(
       input.sourceListingFailed = 'not listed: the run was stopped';
       return input;
     }
+    // Both sides' tag lists at once; which source tags the destination lacks decides how they are read.
+    const destinationListing = listDestination(dstRepo);
+    destinationListing.catch(() => {}); // awaited below, where its failure is reported
 
     try {
       // Providers with labels (Harbor) list tags with them, so label filters apply while listing.
@@ -245,12 +280,18 @@ export async function gather(
       selection.tags.selected += selected.length;
       input.selected = selected.length;
       const tags = o.onlyTags ? selected.filter((t) => o.onlyTags!.has(t)) : selected;
+      const absent = readsAbsent
+        ? await destinationListing.then(
+            (d) => (t: string) => !d.tags.has(t),
+            () => () => false,
+          )
+        : () => false;
       const resolveInto = (list: string[]) =>
         Promise.all(
           list.map((tag) =>
             heads(async () => {
               const known = listed.get(tag);
-              const r = known ? { digest: known } : await resolve(repo, tag);
+              const r = known ? { digest: known } : await resolve(repo, tag, absent(tag));
               if ('digest' in r) source.set(tag, { digest: r.digest });
               else unresolved.set(tag, r.why);
             }),
@@ -275,19 +316,8 @@ export async function gather(
     const kinds = new Map<string, string>(); // destination digest → media type
     let byDigestDeletions = false;
     try {
-      // A plan says "project/namespace missing" up front; read-only checks only.
-      if (o.dryRun) await dst.prepareDestination?.(dstRepo, { dryRun: true });
-      // A listing that carries digests (Harbor's artifacts API, GHCR's package versions) spares
-      // the HEAD per destination tag too.
-      const listed = new Map<string, { digest: string; mediaType?: string }>();
-      let dstTags: string[];
-      const details = dst.listTagDetails ? await destinationDetails(dstRepo) : undefined;
-      if (details) {
-        dstTags = details.filter((t) => isTag(t.tag)).map((t) => t.tag);
-        for (const t of details)
-          if (isTag(t.tag) && t.digest && isDigest(t.digest))
-            listed.set(t.tag, { digest: t.digest, ...(t.mediaType ? { mediaType: t.mediaType } : {}) });
-      } else dstTags = await dst.listTags(dstRepo);
+      const { tags: listedTags, listed } = await destinationListing;
+      const dstTags = [...listedTags];
       if (dstTags.length === 0) out.fresh.add(dstRepo);
       const extra = (t: string) => !source.has(t) && !unresolved.has(t) && mayDelete(t);
       /** Destination digests of these tags, from the listing when it has them (and the media type, if `typed`). */

@@ -52,6 +52,15 @@ export class ManifestCache {
     return p;
   }
 
+  /** Keeps a manifest read some other way (by tag) under its digest, within the budget. */
+  put(repository: string, digest: string, m: Manifest): void {
+    const key = `${repository}@${digest}`;
+    if (this.#entries.has(key) || this.#bytes >= this.#budget) return;
+    this.#entries.set(key, Promise.resolve(m));
+    this.#sizes.set(key, m.bytes.length);
+    this.#bytes += m.bytes.length;
+  }
+
   /** Forgets a manifest once the work that needed it is done. */
   release(repository: string, digest: string): void {
     const key = `${repository}@${digest}`;

@@ -454,7 +454,7 @@ export function describeScenario(s: Scenario): string {
     ...describeSide(s.source),
     '  destination:',
     ...describeSide(s.destination),
-    `  failures: ${failing.length ? `blob of ${failing.join(', ')} unreadable` : 'no blob'}; ${s.glitch ? `HEAD ${s.glitch.repository}:${s.glitch.tag} answers not found` : 'no listing glitch'}`,
+    `  failures: ${failing.length ? `blob of ${failing.join(', ')} unreadable` : 'no blob'}; ${s.glitch ? `${s.glitch.repository}:${s.glitch.tag} answers not found` : 'no listing glitch'}`,
   ].join('\n');
 }
 
@@ -577,10 +577,16 @@ export function injectFailures(store: Store, s: Scenario, injection: Injection):
   };
   return forward<Store>(store, {
     blobGet,
+    // A listed tag the registry says does not exist, asked by HEAD or by GET.
     manifestHead: async (repository: string, reference: string) => {
       if (injection.on && s.glitch && s.glitch.repository === repository && s.glitch.tag === reference)
         return undefined;
       return store.manifestHead(repository, reference);
+    },
+    manifestGet: async (repository: string, reference: string) => {
+      if (injection.on && s.glitch && s.glitch.repository === repository && s.glitch.tag === reference)
+        return undefined;
+      return store.manifestGet(repository, reference);
     },
   });
 }

@@ -4,6 +4,7 @@ import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { RateBudgetError, type Store } from '../../../src/providers/index.js';
 import { runRule } from '../../../src/replicate/rule.js';
 import { putLayoutImage } from '../../support/layout-image.js';
+import { MemoryStore } from '../../support/memory-store.js';
 import { dirPerTest, intercept, testRule } from '../../support/engine.js';
 
 const tmp = dirPerTest('ferry-gather-');
@@ -106,4 +107,21 @@ test('a destination whose digest listing fails is read tag by tag, with a warnin
   expect(again.plan.warnings).toContainEqual(
     expect.stringMatching(/could not be listed \(.*403.*\); one HEAD per tag instead/),
   );
+});
+
+test('a cold copy reads each source manifest once: a GET by tag, no HEAD before it', async () => {
+  const src = new MemoryStore('src');
+  const dst = new MemoryStore('dst');
+  for (const t of ['v1', 'v2', 'v3']) src.putImage('team/app', [Buffer.from(`layer ${t}`)], { tag: t });
+  const cold = testRule({ name: 'cold' });
+  const run = await runRule(cold, src, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  expect(run.results.map((r) => r.status)).toEqual(['copied', 'copied', 'copied']);
+  expect(src.count('manifestHead')).toBe(0);
+  expect(src.calls.filter((c) => c.op === 'manifestGet').map((c) => c.reference)).toEqual(['v1', 'v2', 'v3']);
+
+  // A plan asks the source the same questions as the run: what one says, the other sees.
+  const plan = new MemoryStore('src');
+  for (const t of ['v1', 'v2']) plan.putImage('team/app', [Buffer.from(`layer ${t}`)], { tag: t });
+  await runRule(cold, plan, new MemoryStore('dst'), { dryRun: true, concurrency: 2, blobConcurrency: 2 });
+  expect(plan.calls.map((c) => `${c.op} ${c.reference}`)).toEqual(['manifestGet v1', 'manifestGet v2']);
 });
