@@ -82,8 +82,10 @@ export class Executor {
   readonly #workers: Promise<void>[] = [];
   /** Destination repositories that held images before this run: blobs are mounted from them. */
   readonly #mountCandidates: string[] = [];
-  /** Fresh groups wait until a repository that held images is known, or every group is planned. */
+  /** Fresh groups wait until a repository that held images is known, or none can be. */
   readonly #waitingFresh: GroupPlan[] = [];
+  /** No destination repository of the rule held images before this run: nothing to wait for. */
+  #noMountSource = false;
   /** A failure blocks deletions where it happened only: its destination repository. */
   readonly #failedIn = new Map<string, string>();
 
@@ -123,7 +125,7 @@ export class Executor {
     // A fresh repository's blobs may be mounted from one that held images before this run: its
     // copies wait until such a repository is known (or none can be), so a shared layer is not
     // uploaded again.
-    if (fresh && this.#mountCandidates.length === 0) {
+    if (fresh && this.#mountCandidates.length === 0 && !this.#noMountSource) {
       this.#waitingFresh.push(g);
       return;
     }
@@ -195,6 +197,16 @@ export class Executor {
       });
     else if (this.#o.dryRun && (i.action === 'copy' || i.action === 'update'))
       this.#results.set(i, { ...r, status: i.action === 'copy' ? 'would-copy' : 'would-update' });
+  }
+
+  /**
+   * What the destination holds, probed while the rule is listed: a repository that held images
+   * before this run (blobs are mounted from it), or `undefined` when none did.
+   */
+  mountSource(repository: string | undefined): void {
+    if (repository === undefined) this.#noMountSource = true;
+    else if (!this.#mountCandidates.includes(repository)) this.#mountCandidates.push(repository);
+    this.#release(repository === undefined);
   }
 
   /** Lets the fresh groups go: a mount candidate is known, or (`all`) none will be. */

@@ -44,10 +44,22 @@ export interface GatherOptions {
    * Gathering waits for it (back-pressure).
    */
   onGroup?: (destinationRepository: string, inputs: RepoInput[]) => Promise<void>;
+  /**
+   * Told, once, of a destination repository of the rule that already holds images (a source of
+   * blob mounts for the new ones), or `undefined` when none does: the destination repositories are
+   * probed in order, alongside the gathering, until one holding images is found.
+   */
+  onMountSource?: (repository: string | undefined) => void;
   /** Where to keep the facts the engine needs while copying (default: new, in the result). */
   tagSets?: Map<string, Set<string>>;
   fresh?: Set<string>;
   fallbackItems?: Map<string, Set<string>>;
+}
+
+/** A destination repository's tags, with their digests when its listing carries them. */
+interface DestinationListing {
+  tags: Set<string>;
+  listed: Map<string, { digest: string; mediaType?: string }>;
 }
 
 export interface Gathered {
@@ -145,10 +157,7 @@ export async function gather(
     }
   };
 
-  /** A destination repository's tags, with their digests when its listing carries them. */
-  const listDestination = async (
-    repo: string,
-  ): Promise<{ tags: Set<string>; listed: Map<string, { digest: string; mediaType?: string }> }> => {
+  const readDestination = async (repo: string): Promise<DestinationListing> => {
     // A plan says "project/namespace missing" up front; read-only checks only.
     if (o.dryRun) await dst.prepareDestination?.(repo, { dryRun: true });
     // A listing that carries digests (Harbor's artifacts API, GHCR's package versions) spares
@@ -161,6 +170,24 @@ export async function gather(
         listed.set(t.tag, { digest: t.digest, ...(t.mediaType ? { mediaType: t.mediaType } : {}) });
     return { tags: new Set(details.filter((t) => isTag(t.tag)).map((t) => t.tag)), listed };
   };
+  /**
+   * Destination listings the mount-source probe and the gatherer both need: whichever asks first
+   * lists, the other takes the answer, so the probe adds no request. Held only while probing.
+   */
+  const shared = new Map<string, { listing: Promise<DestinationListing>; by: 'probe' | 'gatherer' }>();
+  let probing = !!o.onMountSource;
+  const listDestination = (repo: string, by: 'probe' | 'gatherer'): Promise<DestinationListing> => {
+    const first = shared.get(repo);
+    if (first && first.by !== by) {
+      shared.delete(repo);
+      return first.listing;
+    }
+    const listing = readDestination(repo);
+    listing.catch(() => {}); // its reader reports a failure
+    if (probing) shared.set(repo, { listing, by });
+    return listing;
+  };
+
   /**
    * Source tags the destination lacks are read with one GET, as a run must read them to copy them,
    * instead of a HEAD and later a GET. A plan reads them the same way, so it asks the source
@@ -206,6 +233,8 @@ export async function gather(
       // reported when the repository is gathered
     }
   }
+  // Runs beside the gathering; it cannot fail (a failed listing counts as "holds nothing").
+  const probed = o.onMountSource ? probeMountSource(o.onMountSource) : undefined;
   const arrivedInputs = new Map<string, RepoInput[]>();
   const arrived = async (input: RepoInput) => {
     if (!o.onGroup) {
@@ -229,8 +258,32 @@ export async function gather(
       }),
     ),
   );
+  await probed;
   out.inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository));
   return out;
+
+  /**
+   * Finds a destination repository that held images before this run, so copies into new ones can
+   * mount shared blobs from it without waiting for the whole rule to be listed. One tag list per
+   * destination repository until one is found: on an empty destination, one per repository; a
+   * listing that fails counts as not found.
+   */
+  async function probeMountSource(tell: (repository: string | undefined) => void): Promise<void> {
+    let found: string | undefined;
+    // In the gatherer's order, one at a time: mostly it waits for the gatherer's own listings.
+    for (const dest of members.keys()) {
+      if (o.signal?.aborted) break;
+      const listing = await listDestination(dest, 'probe').catch(() => undefined);
+      if (listing && listing.tags.size > 0) {
+        found = dest;
+        break;
+      }
+    }
+    probing = false;
+    // What the gatherer listed for the probe's sake and the probe never took is let go.
+    for (const [dest, entry] of shared) if (entry.by === 'gatherer') shared.delete(dest);
+    tell(found);
+  }
 
   async function gatherRepository(repo: string): Promise<RepoInput | undefined> {
     let dstRepo: string;
@@ -254,7 +307,7 @@ export async function gather(
       return input;
     }
     // Both sides' tag lists at once; which source tags the destination lacks decides how they are read.
-    const destinationListing = listDestination(dstRepo);
+    const destinationListing = listDestination(dstRepo, 'gatherer');
     destinationListing.catch(() => {}); // awaited below, where its failure is reported
 
     try {

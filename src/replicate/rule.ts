@@ -74,6 +74,7 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
     tagSets,
     fresh,
     fallbackItems,
+    ...(o.dryRun ? {} : { onMountSource: (repository: string | undefined) => executor.mountSource(repository) }),
     onGroup: async (dest, inputs) => {
       const g = planGroup(rule, dest, inputs, ctx);
       groups.push(g);

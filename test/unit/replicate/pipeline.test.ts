@@ -71,3 +71,53 @@ test('deletions wait for the rule-wide bound: over delete_remote.max nothing is 
   expect((await dst.listTags('a')).sort()).toEqual(['a1', 'old-a']);
   expect((await dst.listTags('b')).sort()).toEqual(['b1', 'old-b']);
 });
+
+test('into an empty destination too, copies start before the whole rule is listed', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'a1');
+  await putLayoutImage(src, 'z', 'z1');
+  let written!: () => void;
+  const a1Written = new Promise<void>((resolve) => (written = resolve));
+  const source = intercept(src, {
+    listTags: async (repo: string) => {
+      if (repo === 'z') await a1Written;
+      return src.listTags(repo);
+    },
+  });
+  let listings = 0;
+  const destination = intercept(dst, {
+    listTags: (repo: string) => {
+      listings++;
+      return dst.listTags(repo);
+    },
+    manifestPut: async (repo: string, ref: string, bytes: Buffer, mediaType: string) => {
+      const digest = await dst.manifestPut(repo, ref, bytes, mediaType);
+      if (repo === 'a' && ref === 'a1') written();
+      return digest;
+    },
+  });
+  const run = await runRule(rule, source, destination, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  expect(run.results.map((r) => `${r.tag}:${r.status}`).sort()).toEqual(['a1:copied', 'z1:copied']);
+  // Finding out that no destination repository held images took no listing of its own.
+  expect(listings).toBe(2);
+});
+
+test('a no-op lists each destination repository once: looking for a mount source adds nothing', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  for (const repo of ['a', 'b', 'c']) {
+    await putLayoutImage(src, repo, 'v1');
+    await putLayoutImage(dst, repo, 'v1');
+  }
+  const listed: string[] = [];
+  const destination = intercept(dst, {
+    listTags: (repo: string) => {
+      listed.push(repo);
+      return dst.listTags(repo);
+    },
+  });
+  const run = await runRule(rule, src, destination, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  expect(run.results.map((r) => r.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+  expect(listed.sort()).toEqual(['a', 'b', 'c']);
+});
