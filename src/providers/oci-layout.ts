@@ -10,7 +10,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import {
+  type FileHandle,
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
@@ -437,6 +449,29 @@ async function serialise<T>(key: string, fn: () => Promise<T>): Promise<T> {
 
 /** Creates the lock file with O_EXCL and our pid, host and time; false when it already exists. */
 async function createLockFile(path: string, nonce: string): Promise<boolean> {
+  const content = JSON.stringify({
+    pid: process.pid,
+    host: hostname(),
+    time: new Date().toISOString(),
+    since: Date.now(),
+    nonce,
+  });
+  // Written whole under a private name, then linked into place: link() fails when the lock exists,
+  // as an exclusive create does, and the lock is never seen empty. A holder killed between
+  // creating the lock and writing it left an empty one, which only its age could clear.
+  const temp = `${path}.${nonce}`;
+  await writeFile(temp, content, { flag: 'w' });
+  try {
+    await link(temp, path);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw e;
+  } finally {
+    await unlink(temp).catch(ignoreMissing);
+  }
+  // A file system without hard links: an exclusive create, then the content.
   let fh: FileHandle;
   try {
     fh = await open(path, 'wx');
@@ -445,9 +480,7 @@ async function createLockFile(path: string, nonce: string): Promise<boolean> {
     throw e;
   }
   try {
-    await fh.writeFile(
-      JSON.stringify({ pid: process.pid, host: hostname(), time: new Date().toISOString(), since: Date.now(), nonce }),
-    );
+    await fh.writeFile(content);
     await fh.close();
   } catch (e) {
     await fh.close().catch(() => {});
