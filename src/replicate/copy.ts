@@ -277,7 +277,9 @@ export async function copyArtifact(
     }
     // Every child the destination lacks is read before any is written: a blob over the limit in
     // one platform fails the image before a byte of any platform moves.
-    const missing = await Promise.all(children.map((c) => manifests(() => missingChild(mover, src, dst, c))));
+    const missing = await Promise.all(
+      children.map((c) => manifests(() => missingChild(mover, src, dst, c, false, o.freshDestination ?? false))),
+    );
     checkBlobSizes(
       src,
       digest,
@@ -329,14 +331,17 @@ async function missingChild(
   dst: Side,
   desc: Descriptor,
   recheck = false,
+  fresh = false,
 ): Promise<MissingChild | undefined> {
   if (!recheck && mover.hasManifest(dst, desc.digest)) return { desc, children: [] };
-  if (await dst.store.manifestHead(dst.repository, desc.digest)) return undefined;
+  // A repository with no tags before this run is not asked about each child, as for its blobs
+  // (one left by an earlier failed run is written again: the PUT is idempotent).
+  if ((recheck || !fresh) && (await dst.store.manifestHead(dst.repository, desc.digest))) return undefined;
   const manifest = await mustGet(src, desc.digest);
   const children: MissingChild[] = [];
   if (manifest.parsed.kind === 'index')
     for (const c of manifest.parsed.manifests) {
-      const missing = await missingChild(mover, src, dst, c);
+      const missing = await missingChild(mover, src, dst, c, false, fresh);
       if (missing) children.push(missing);
     }
   return { desc, manifest, children };

@@ -295,6 +295,20 @@ describe('blob progress', () => {
 });
 
 describe('requests per copied tag', () => {
+  it('an index copied into a fresh repository writes its platforms without asking about each', async () => {
+    const { src, dst } = stores();
+    const { index } = seedIndex(src, 3);
+    await copy(new BlobMover(pLimit(8)), src, dst, index.digest, 'v1', { freshDestination: true });
+    expect(dst.tags.get(REPO)?.get('v1')).toBe(index.digest);
+    expect(dst.count('manifestHead')).toBe(0);
+    expect(dst.count('manifestPut')).toBe(4);
+
+    // A repository that held images is asked: a platform it has is not written again.
+    const again = new MemoryStore('dst2');
+    await copy(new BlobMover(pLimit(8)), src, again, index.digest, 'v1');
+    expect(again.count('manifestHead')).toBe(3);
+  });
+
   it('a tag is not read back after it is written: the store confirms it (Store.manifestPut)', async () => {
     const { src, dst } = stores();
     const image = src.putImage(REPO, [Buffer.from('one layer')]);
