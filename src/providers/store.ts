@@ -57,11 +57,7 @@ export interface Store {
   rateLimit?(): RateLimitInfo | undefined;
   manifestHead(repository: string, reference: string): Promise<ManifestHead | undefined>;
   manifestGet(repository: string, reference: string): Promise<Manifest | undefined>;
-  /**
-   * Writes the exact bytes under a tag or their digest; returns the digest. Under a tag it resolves
-   * only when the tag is known to point at these bytes (a registry's Docker-Content-Digest, else a
-   * HEAD of the tag): a registry that accepts a manifest and stores something else is an error.
-   */
+  /** Writes the exact bytes under a tag or their digest; returns the digest. */
   manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<Digest>;
   blobHead(repository: string, digest: Digest): Promise<boolean>;
   /** A stream of the blob's bytes that errors if they do not match the descriptor. */

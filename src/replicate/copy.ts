@@ -294,8 +294,20 @@ export async function copyArtifact(
     await copyBlobs(mover, src, dst, parsed, stats, o);
     refill = () => resendBlobs(mover, src, dst, parsed, stats, o);
   }
-  // The store confirms the tag points at what was written (Store.manifestPut).
   const written = await putManifest(dst, tag ?? digest, bytes, m.mediaType, stats, refill);
+  if (tag) {
+    // Confirm what the tag now points at, even after a PUT answered with the right digest: a
+    // registry may accept a push and not keep it (containers/image#1420; RELIABILITY.md C6).
+    const head = await dst.store.manifestHead(dst.repository, tag);
+    if (!head || head.digest !== written)
+      throw new RegistryError({
+        kind: 'digest-mismatch',
+        registry: dst.store.display,
+        repository: dst.repository,
+        operation: 'verifying tag',
+        detail: `tag ${tag} points at ${head?.digest ?? 'nothing'} after writing ${written}`,
+      });
+  }
   if (o.referrers) await copyReferrers(mover, manifests, src, dst, digest, stats, o);
   return { digest: written, ...(note ? { note } : {}) };
 }

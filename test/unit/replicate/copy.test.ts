@@ -295,25 +295,27 @@ describe('blob progress', () => {
 });
 
 describe('requests per copied tag', () => {
+  const headsByDigest = (store: MemoryStore) =>
+    store.calls.filter((c) => c.op === 'manifestHead' && c.reference.startsWith('sha256:')).length;
+
   it('an index copied into a fresh repository writes its platforms without asking about each', async () => {
     const { src, dst } = stores();
     const { index } = seedIndex(src, 3);
     await copy(new BlobMover(pLimit(8)), src, dst, index.digest, 'v1', { freshDestination: true });
     expect(dst.tags.get(REPO)?.get('v1')).toBe(index.digest);
-    expect(dst.count('manifestHead')).toBe(0);
+    expect(headsByDigest(dst)).toBe(0);
     expect(dst.count('manifestPut')).toBe(4);
 
     // A repository that held images is asked: a platform it has is not written again.
     const again = new MemoryStore('dst2');
     await copy(new BlobMover(pLimit(8)), src, again, index.digest, 'v1');
-    expect(again.count('manifestHead')).toBe(3);
+    expect(headsByDigest(again)).toBe(3);
   });
 
-  it('a tag is not read back after it is written: the store confirms it (Store.manifestPut)', async () => {
+  it('the tag is read back after it is written, whatever the PUT answered (RELIABILITY.md C6)', async () => {
     const { src, dst } = stores();
     const image = src.putImage(REPO, [Buffer.from('one layer')]);
     await copy(new BlobMover(pLimit(8)), src, dst, image.digest, 'v1', { freshDestination: true });
-    expect(dst.tags.get(REPO)?.get('v1')).toBe(image.digest);
-    expect(dst.count('manifestHead')).toBe(0);
+    expect(dst.count('manifestHead', 'v1')).toBe(1);
   });
 });
