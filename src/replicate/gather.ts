@@ -391,6 +391,23 @@ export async function gather(
             }),
           ),
         );
+      if (src.listTagDetails && !input.sourceListingFailed) {
+        // A source listed through its vendor's API (Harbor, GHCR) may lag its registry: a tag the
+        // API does not list yet is no reason to delete. Each destination extra is looked for in
+        // the source registry first; one found there (or not answered) is not decided this run.
+        await Promise.all(
+          dstTags.filter(extra).map((tag) =>
+            heads(async () => {
+              try {
+                if (await src.manifestHead(repo, tag))
+                  unresolved.set(tag, "the source registry has it, though the source's API does not list it yet");
+              } catch (e) {
+                unresolved.set(tag, `its absence at the source could not be confirmed: ${toResultError(e).message}`);
+              }
+            }),
+          ),
+        );
+      }
       const wanted = dstTags.filter((t) => source.has(t) || unresolved.has(t) || extra(t));
       await headInto(wanted);
       if (!dst.deletesByTag && wanted.some(extra)) {

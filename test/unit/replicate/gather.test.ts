@@ -125,3 +125,28 @@ test('a cold copy reads each source manifest once: a GET by tag, no HEAD before 
   await runRule(cold, plan, new MemoryStore('dst'), { dryRun: true, concurrency: 2, blobConcurrency: 2 });
   expect(plan.calls.map((c) => `${c.op} ${c.reference}`)).toEqual(['manifestGet v1', 'manifestGet v2']);
 });
+
+test('a tag the source API does not list yet, but its registry has, is not deleted', async () => {
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  for (const t of ['v1', 'v2']) await image(layout, 'team/app', t);
+  const deleting = testRule({
+    name: 'g',
+    destinationNamespace: 'mirror',
+    flattening: 1,
+    deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: true },
+  });
+  await runRule(deleting, layout, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  // The API lags the registry: v2, pushed a moment ago, is not in its listing yet.
+  const lagging = intercept(layout, {
+    listTagDetails: async (repo: string) =>
+      (await layout.listTags(repo)).filter((t) => t !== 'v2').map((tag) => ({ tag })),
+  });
+  const run = await runRule(deleting, lagging, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  expect(run.results.filter((r) => r.status === 'deleted')).toEqual([]);
+  expect(run.plan.items.find((i) => i.tag === 'v2')).toMatchObject({
+    action: 'listing-failed',
+    reason: expect.stringMatching(/the source registry has it, though the source's API does not list it yet/),
+  });
+  expect((await dst.listTags('mirror/app')).sort()).toEqual(['v1', 'v2']);
+});
