@@ -274,6 +274,7 @@ export class Executor {
       durationMs: 0,
       retries: 0,
       ...(i.reason ? { reason: i.reason } : {}),
+      ...(i.why ? { why: i.why } : {}),
     };
   }
 

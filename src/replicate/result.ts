@@ -2,6 +2,7 @@
  * The result model: one Result per destination image/tag, in DESIGN.md's vocabulary.
  * The engine produces it; the report renderers (summary, JSON, console) consume only this.
  */
+import type { PlanWhy } from '../plan/types.js';
 
 export type Outcome = 'copied' | 'updated' | 'unchanged' | 'kept' | 'deleted' | 'failed' | 'skipped' | 'deferred';
 /** In a dry run the writing outcomes are prefixed with `would-`. */
@@ -35,6 +36,8 @@ export interface Result {
   durationMs: number;
   retries: number;
   reason?: string;
+  /** Why the planner decided what it did, for machines (`reason` says it in words). */
+  why?: PlanWhy;
   error?: ResultError;
 }
 

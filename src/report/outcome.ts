@@ -19,7 +19,7 @@ export interface VerdictOptions {
 export interface Verdict {
   /**
    * ❌ failed images or rule errors, or warnings under `fail-on: warning`; ⚠️ warnings (kept,
-   * skipped or deferred tags, run or config warnings); ✅ none of these.
+   * skipped (not by a filter) or deferred tags, run or config warnings); ✅ none of these.
    */
   status: 'failed' | 'warned' | 'succeeded';
   /** What went wrong or warned, in one line (`1 image failed, 2 rule errors`); undefined on ✅. */
@@ -44,7 +44,8 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
     return { status: 'failed', reason: errors.filter(Boolean).join(', '), failsStep: failOn !== 'never' };
   const warned = [
     plural(totals.kept, 'kept tag'),
-    plural(totals.skipped, 'skipped tag'),
+    // A tag a labels or resource filter leaves out is the rule at work, not something to look at.
+    plural(totals.skipped - filtered(report.results), 'skipped tag'),
     plural(totals.deferred, 'deferred tag'),
     plural(report.warnings?.length ?? 0, 'run warning'),
     plural(o.configWarnings ?? 0, 'config warning'),
@@ -54,6 +55,10 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
     return { status: 'failed', reason: `warnings (${warned.join(', ')}) and fail-on is warning`, failsStep: true };
   return { status: 'warned', reason: `warnings (${warned.join(', ')})`, failsStep: false };
 }
+
+const filtered = (results: Counted['results']) =>
+  results.filter((r) => r.status === 'skipped' && (r.why === 'filtered-labels' || r.why === 'filtered-resource'))
+    .length;
 
 /** `1 kept tag`, `2 kept tags`, `2 images failed`; nothing for 0. */
 function plural(n: number, one: string, many = `${one}s`): string {

@@ -121,3 +121,14 @@ test('a no-op lists each destination repository once: looking for a mount source
   expect(run.results.map((r) => r.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
   expect(listed.sort()).toEqual(['a', 'b', 'c']);
 });
+
+test('each result says why the planner decided it, as the plan item does', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'v1');
+  await putLayoutImage(dst, 'a', 'v1');
+  await putLayoutImage(dst, 'a', 'old');
+  const bounded = { ...rule, deleteRemote: { ...rule.deleteRemote, max: 0 } };
+  const run = await runRule(bounded, src, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
+  expect(run.results.find((r) => r.tag === 'old')).toMatchObject({ status: 'skipped', why: 'over-max' });
+});

@@ -64,3 +64,23 @@ describe('verdict: one decision for the exit code, the step, the headline, the w
     expect(verdict(r)).toEqual(verdict(r, { failOn: 'error' }));
   });
 });
+
+describe('tags a filter leaves out', () => {
+  const skipped = (why: Result['why']): RunReport => {
+    const r = run(['copied']);
+    return { ...r, results: [...r.results, { ...result('skipped'), ...(why ? { why } : {}) }] };
+  };
+
+  test('are the rule at work: no warning, and fail-on: warning passes', () => {
+    for (const why of ['filtered-resource', 'filtered-labels'] as const)
+      expect(verdict(skipped(why), { failOn: 'warning' })).toEqual({ status: 'succeeded', failsStep: false });
+  });
+
+  test('a deletion a safety rule refused still warns', () => {
+    expect(verdict(skipped('shared-digest'), { failOn: 'warning' })).toMatchObject({
+      status: 'failed',
+      failsStep: true,
+      reason: expect.stringMatching(/1 skipped tag/),
+    });
+  });
+});
