@@ -40,11 +40,17 @@ export interface GitHubApi {
   issues: FakeIssue[];
   /** When set, POST and PATCH answer 403 like a read-only token. */
   readOnly: boolean;
+  /**
+   * Personal tokens → their account's login: GET /user answers with it, and what the token writes
+   * is that user's. Installation tokens (`ghs_`) act as `github-actions[bot]`, and GET /user
+   * refuses them with 403 as GitHub does.
+   */
+  users: Record<string, string>;
   stop(): Promise<void>;
 }
 
 export async function startGitHubApi(): Promise<GitHubApi> {
-  const api: Omit<GitHubApi, 'url' | 'stop'> = { requests: [], comments: [], issues: [], readOnly: false };
+  const api: Omit<GitHubApi, 'url' | 'stop'> = { requests: [], comments: [], issues: [], readOnly: false, users: {} };
   let nextId = 1000;
   const send = (res: ServerResponse, status: number, data: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -63,6 +69,15 @@ export async function startGitHubApi(): Promise<GitHubApi> {
     const one = /^\/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(url.pathname);
     const issues = /^\/repos\/[^/]+\/[^/]+\/issues$/.test(url.pathname);
     const issue = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)$/.exec(url.pathname);
+    const token = (req.headers.authorization ?? '').replace(/^(token|bearer) /i, '');
+    const author = api.users[token]
+      ? { login: api.users[token], type: 'User' }
+      : { login: 'github-actions[bot]', type: 'Bot' };
+    if (url.pathname === '/user' && req.method === 'GET') {
+      if (token.startsWith('ghs_')) return send(res, 403, { message: 'Resource not accessible by integration' });
+      if (!api.users[token]) return send(res, 401, { message: 'Bad credentials' });
+      return send(res, 200, author);
+    }
     if (issues && req.method === 'GET') {
       const page = Number(url.searchParams.get('page') ?? 1);
       const per = Number(url.searchParams.get('per_page') ?? 30);
@@ -79,7 +94,7 @@ export async function startGitHubApi(): Promise<GitHubApi> {
           title: String(record.body?.title ?? ''),
           body: String(record.body?.body ?? ''),
           state: 'open',
-          user: { login: 'github-actions[bot]', type: 'Bot' },
+          user: author,
         };
         api.issues.push(i);
         return send(res, 201, i);

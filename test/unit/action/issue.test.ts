@@ -40,6 +40,7 @@ beforeEach(() => {
   api.issues.length = 0;
   api.comments.length = 0;
   api.readOnly = false;
+  api.users = {};
 });
 
 describe('issue-on-failure', () => {
@@ -156,5 +157,40 @@ describe('issue-on-failure', () => {
     expect(out).toMatch(
       /::warning::ferry: could not update the failure issue \(POST \/repos\/acme\/mirrors\/issues: 403 Resource not accessible by integration\); the workflow needs issues: write/,
     );
+  });
+});
+
+describe('a personal token', () => {
+  const PERSONAL = 'ghp_alice_token_for_tests';
+  const marked = (login: string, number: number) => ({
+    number,
+    title: 'ferry: replication with replication.yaml is failing',
+    body: 'failing\n<!-- ferry:failing path=replication.yaml -->',
+    state: 'open' as const,
+    user: { login, type: 'User' },
+  });
+
+  test("adopts the issue its own account opened, never another person's that quotes the marker", async () => {
+    api.users = { [PERSONAL]: 'alice' };
+    api.issues.push(marked('bob', 1), marked('alice', 2));
+    const out = await syncFailureIssue(
+      { apiUrl: api.url, token: PERSONAL, repository: 'acme/mirrors' },
+      { ...run(failedRun()), runUrl: RUN },
+    );
+    expect(out).toEqual({ action: 'commented', issue: 2 });
+    expect(api.requests.filter((r) => r.path === '/user')).toHaveLength(1);
+    expect(api.comments.map((c) => c.issue)).toEqual([2]);
+  });
+
+  test("with only another person's marked issue open, opens its own", async () => {
+    api.users = { [PERSONAL]: 'alice' };
+    api.issues.push(marked('bob', 1));
+    const out = await syncFailureIssue(
+      { apiUrl: api.url, token: PERSONAL, repository: 'acme/mirrors' },
+      { ...run(failedRun()), runUrl: RUN },
+    );
+    expect(out).toEqual({ action: 'opened', issue: 2 });
+    expect(api.issues[1]!.user).toEqual({ login: 'alice', type: 'User' });
+    expect(api.comments).toEqual([]);
   });
 });
