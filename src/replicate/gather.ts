@@ -223,14 +223,17 @@ export async function gather(
   // Repositories are gathered a bounded number at a time: with all of them in flight at once,
   // every listing and every queued HEAD of the registry was held in memory together.
   const inFlight = pLimit(Math.max(16, o.concurrency));
-  // A destination group is handed on once every source mapped onto it is gathered.
+  // Each repository is mapped once. A destination group is handed on once every source mapped
+  // onto it is gathered.
+  const destinationOfRepo = new Map<string, string>();
   const members = new Map<string, number>();
   for (const repo of repositories) {
     try {
       const dest = mapped(repo);
+      destinationOfRepo.set(repo, dest);
       members.set(dest, (members.get(dest) ?? 0) + 1);
-    } catch {
-      // reported when the repository is gathered
+    } catch (e) {
+      fail(`mapping ${repo}`, e);
     }
   }
   // Runs beside the gathering; it cannot fail (a failed listing counts as "holds nothing").
@@ -253,8 +256,8 @@ export async function gather(
   await Promise.all(
     repositories.map((repo) =>
       inFlight(async () => {
-        const input = await gatherRepository(repo);
-        if (input) await arrived(input);
+        const dest = destinationOfRepo.get(repo);
+        if (dest !== undefined) await arrived(await gatherRepository(repo, dest));
       }),
     ),
   );
@@ -285,14 +288,7 @@ export async function gather(
     tell(found);
   }
 
-  async function gatherRepository(repo: string): Promise<RepoInput | undefined> {
-    let dstRepo: string;
-    try {
-      dstRepo = mapped(repo);
-    } catch (e) {
-      fail(`mapping ${repo}`, e);
-      return undefined;
-    }
+  async function gatherRepository(repo: string, dstRepo: string): Promise<RepoInput> {
     const source = new Map<string, SourceTag>();
     const unresolved = new Map<string, string>();
     const input: RepoInput = {
