@@ -26,7 +26,7 @@ import { loadavg, tmpdir, cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Content } from './lib/content.mjs';
-import { writeFloor } from './lib/floor.mjs';
+import { copyFloor, writeFloor } from './lib/floor.mjs';
 import { blobTraffic, countByMethod, startRegistry, writesOf } from './lib/registry.mjs';
 import { chart } from './lib/chart.mjs';
 import { render } from './lib/report.mjs';
@@ -299,6 +299,39 @@ async function runWorkload(name) {
       }
       r.floorSweep.sort((a, b) => a.streams - b.streams);
       r.floorBest = r.floorSweep.reduce((m, x) => (x.seconds < m.seconds ? x : m));
+    }
+
+    if (w.floor !== false) {
+      // The copy floor: the source's reads and the destination's writes at the same time, by curl.
+      const copyReg = await startRegistry(`${name}-copy-floor`);
+      regs.push(copyReg);
+      if (w.preseed) await seedWithHttp(content, { ...w, repos: w.preseed }, copyReg);
+      const holder = new Map();
+      for (const p of w.repos.filter((x) => !preseeded.has(x.repo)))
+        for (const t of p.tags) {
+          for (const b of t.top.blobs) if (!holder.has(b.digest)) holder.set(b.digest, p.repo);
+          for (const m of [t.top, ...(t.top.children ?? [])]) if (!holder.has(m.digest)) holder.set(m.digest, p.repo);
+        }
+      const reads = [
+        ...floorBlobs.map((b) => ({ path: `/v2/${holder.get(b.digest)}/blobs/${b.digest}`, size: b.size })),
+        ...floorManifests
+          .flat()
+          .map((m) => ({ path: `/v2/${holder.get(m.digest)}/manifests/${m.digest}`, size: m.size })),
+      ];
+      log(`${name}: copy floor (curl, 4 streams: ${src.host} reads while ${copyReg.host} writes)`);
+      r.copyFloor = await phase('copy floor', [src, copyReg], async () => {
+        const f = await copyFloor(content, src, copyReg, {
+          reads,
+          workDir: work,
+          blobs: floorBlobs,
+          manifests: floorManifests,
+          mounts: floorMounts,
+        });
+        return {
+          seconds: f.seconds,
+          extra: { readSeconds: +f.readSeconds.toFixed(3), writeSeconds: +f.writeSeconds.toFixed(3), reads: f.reads },
+        };
+      });
     }
 
     const config = join(work, 'replication.yaml');

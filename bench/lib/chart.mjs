@@ -1,11 +1,12 @@
 // bench/chart.svg: cold-copy time of ferry and skopeo sync per workload as a multiple of the curl write
 // floor (blobs only) measured in the same run (bars), with the seconds written beside each bar; the floor
-// including the manifest PUTs for comparison. Hand-rolled SVG.
+// including the manifest PUTs and the copy floor (the source's reads at the same time) for comparison. Hand-rolled SVG.
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const SERIES = [
   { key: 'floor', label: 'curl floor: blobs', color: '#9e9e9e' },
   { key: 'floorM', label: 'curl floor: blobs + manifests', color: '#cfcfcf' },
+  { key: 'copy', label: 'curl copy floor: source reads + destination writes', color: '#7f7f7f' },
   { key: 'ferry', label: 'ferry run', color: '#1f77b4' },
   { key: 'skopeo', label: 'skopeo sync', color: '#ff7f0e' },
 ];
@@ -19,6 +20,7 @@ export function chart(results) {
       bars: {
         floor: w.floor.seconds,
         floorM: w.floor.withManifestsSeconds,
+        copy: w.copyFloor?.seconds,
         ferry: w.ferry.cold.seconds,
         skopeo: w.skopeo?.cold?.seconds,
       },

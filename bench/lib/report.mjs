@@ -29,6 +29,12 @@ function targets(w) {
     check('cold ÷ write floor (curl, 4 streams)', f.cold.seconds / w.floor.seconds, 1.25);
     if (w.floor.withManifestsSeconds)
       check('cold ÷ write floor incl. manifest PUTs', f.cold.seconds / w.floor.withManifestsSeconds, 1.25);
+    if (w.copyFloor)
+      check(
+        "cold ÷ copy floor (curl: the source's reads and the destination's writes at once; the registries' limit)",
+        f.cold.seconds / w.copyFloor.seconds,
+        1.25,
+      );
     if (w.floorBest)
       check(
         `cold ÷ registry's write limit (curl, best of 1–16 streams: ${w.floorBest.streams})`,
@@ -57,13 +63,13 @@ function scaleSection(results) {
   if (!ws.length) return [];
   const L = ['## Scale: thousands of small tags (issue 14)', ''];
   L.push(
-    '| tags | ferry cold s | ms/tag | cold peak RSS MiB | no-op s | no-op peak RSS MiB | req/tag cold src · dst | req/tag no-op src · dst | curl floor s | cold ÷ floor | skopeo cold s | skopeo no-op s | ferry ÷ skopeo cold |',
+    '| tags | ferry cold s | ms/tag | cold peak RSS MiB | no-op s | no-op peak RSS MiB | req/tag cold src · dst | req/tag no-op src · dst | curl floor s | cold ÷ floor | copy floor s | cold ÷ copy floor | skopeo cold s | skopeo no-op s | ferry ÷ skopeo cold |',
   );
-  L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const w of ws) {
     const f = w.ferry;
     L.push(
-      `| ${w.tags.toLocaleString('en-US')} | ${n(f.cold.seconds)} | ${n((f.cold.seconds * 1000) / w.tags, 1)} | ${n(f.cold.peakRssMiB, 1)} | ${n(f.noop.seconds)} | ${n(f.noop.peakRssMiB, 1)} | ${n(f.coldPerTag.src)} · ${n(f.coldPerTag.dst)} | ${n(f.noopPerTag.src)} · ${n(f.noopPerTag.dst)} | ${n(w.floor.seconds)} | ${n(f.cold.seconds / w.floor.seconds)} | ${w.skopeo ? n(w.skopeo.cold.seconds) : 'not run'} | ${w.skopeo ? n(w.skopeo.noop.seconds) : 'not run'} | ${w.skopeo ? n(f.cold.seconds / w.skopeo.cold.seconds) : '–'} |`,
+      `| ${w.tags.toLocaleString('en-US')} | ${n(f.cold.seconds)} | ${n((f.cold.seconds * 1000) / w.tags, 1)} | ${n(f.cold.peakRssMiB, 1)} | ${n(f.noop.seconds)} | ${n(f.noop.peakRssMiB, 1)} | ${n(f.coldPerTag.src)} · ${n(f.coldPerTag.dst)} | ${n(f.noopPerTag.src)} · ${n(f.noopPerTag.dst)} | ${n(w.floor.seconds)} | ${n(f.cold.seconds / w.floor.seconds)} | ${n(w.copyFloor?.seconds)} | ${n(f.cold.seconds / w.copyFloor?.seconds)} | ${w.skopeo ? n(w.skopeo.cold.seconds) : 'not run'} | ${w.skopeo ? n(w.skopeo.noop.seconds) : 'not run'} | ${w.skopeo ? n(f.cold.seconds / w.skopeo.cold.seconds) : '–'} |`,
     );
   }
   const a = ws.find((w) => w.name === 'scale-1k');
@@ -191,6 +197,13 @@ function cpuSection(results) {
   L.push('|---|---|---:|---:|---:|---:|---:|');
   for (const w of ws) {
     const rows = w.floor ? [['curl write floor', w.floor, undefined, w.floor.cpuSeconds?.registries?.src]] : [];
+    if (w.copyFloor)
+      rows.push([
+        'curl copy floor',
+        w.copyFloor,
+        w.copyFloor.cpuSeconds?.registries?.src,
+        w.copyFloor.cpuSeconds?.registries?.dst,
+      ]);
     for (const tool of ['ferry', 'skopeo'])
       for (const kind of ['cold', 'noop']) {
         const p = w[tool]?.[kind];
@@ -255,19 +268,19 @@ export function render(results, findings) {
     '',
   );
   L.push(
-    '| workload | tool | cold s | cold ÷ floor | no-op s | src req/tag (no-op) | dst req/tag (no-op) | writes in no-op | peak RSS MiB | write floor s (blobs · + manifests) |',
+    '| workload | tool | cold s | cold ÷ floor | cold ÷ copy floor | no-op s | src req/tag (no-op) | dst req/tag (no-op) | writes in no-op | peak RSS MiB | write floor s (blobs · + manifests) | copy floor s |',
   );
-  L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const w of results.workloads) {
     if (w.error) {
-      L.push(`| ${w.name} | FAILED: ${w.error.replace(/\|/g, '\\|').slice(0, 200)} | | | | | | | | |`);
+      L.push(`| ${w.name} | FAILED: ${w.error.replace(/\|/g, '\\|').slice(0, 200)} | | | | | | | | | | |`);
       continue;
     }
     for (const tool of ['ferry', 'skopeo']) {
       const t = w[tool];
       if (!t) continue;
       L.push(
-        `| ${w.name} | ${tool === 'skopeo' ? 'skopeo sync' : 'ferry'}${t.cold.exitCode ? ` (exit ${t.cold.exitCode})` : ''} | ${n(t.cold.seconds)} | ${n(t.cold.seconds / w.floor?.seconds)} | ${n(t.noop.seconds)} | ${n(t.noopPerTag.src)} | ${n(t.noopPerTag.dst)} | ${t.noopWrites} | ${n(t.peakRssMiB, 1)} | ${n(w.floor?.seconds)} · ${n(w.floor?.withManifestsSeconds)} |`,
+        `| ${w.name} | ${tool === 'skopeo' ? 'skopeo sync' : 'ferry'}${t.cold.exitCode ? ` (exit ${t.cold.exitCode})` : ''} | ${n(t.cold.seconds)} | ${n(t.cold.seconds / w.floor?.seconds)} | ${n(t.cold.seconds / w.copyFloor?.seconds)} | ${n(t.noop.seconds)} | ${n(t.noopPerTag.src)} | ${n(t.noopPerTag.dst)} | ${t.noopWrites} | ${n(t.peakRssMiB, 1)} | ${n(w.floor?.seconds)} · ${n(w.floor?.withManifestsSeconds)} | ${n(w.copyFloor?.seconds)} |`,
       );
     }
   }
@@ -380,6 +393,7 @@ export function render(results, findings) {
     '- ferry: `node dist/cli/index.js run --config replication.yaml --report r.json` with one rule, `type: registry` on both sides, `filters.name: "**"` (catalog listing), paths kept; otherwise defaults. Writes in no-op = POST + PUT + PATCH + DELETE at the destination.',
     '- skopeo: `skopeo sync --all --preserve-digests --src yaml --dest docker --dest-tls-verify=false` with every repository listed (empty tag list = all tags; 1.9.3 cannot list a catalog), destination `dst/<namespace>` so paths match; accept-anything policy, empty registries.conf and auth file.',
     '- Write floor: every unique blob (configs and layers, not manifests) uploaded once to a fresh registry with curl: POST, then monolithic `PUT ?digest=`; 4 curl processes in parallel, each handling its share of blobs (largest first to the least-loaded stream) over one kept-alive connection. "+ manifests": then every manifest PUT by digest the same way (image manifests under an index first), so the floor of everything a copy must write; the targets use the blob-only floor (as ISSUE 7 and issue 14 define it).',
+    '- Copy floor: what the two registries on this machine must serve for a copy, with a client that costs almost nothing. On a fresh destination, while the write floor (blobs, then manifests) runs, 4 more curl processes GET every blob and manifest the copy reads from the source to /dev/null, each blob once, largest first; the phase ends when both are done. A copy cannot finish before both registries have done that work on the same 2 cores, and the write floor leaves out the source\'s half. "cold ÷ copy floor" is ferry\'s ratio to the registries\' own limit (issue 14: "measure the registry\'s own limit … and report the ratio to that").',
   );
   L.push('');
   return `${L.join('\n')}\n`;
