@@ -14,8 +14,14 @@ import { fileURLToPath } from 'node:url';
  * `--optimize-for-size` makes V8 grow the old generation by a small factor over what survived the
  * last full collection (instead of up to 4×): the garbage of a long run is collected before it adds
  * up. Measured on 10,000 tags (ferry plan, registry to registry): peak RSS 219 → 162 MiB.
+ *
+ * On its own it also sets off a full collection for every MiB or so that request state promotes
+ * while blobs stream (a 12 MiB heap allowed to reach 13): 24 of them for 544 MiB of layers, a third
+ * of ferry's CPU on a copy of large layers. `--initial-old-space-size=32` lets the old generation
+ * reach 32 MiB before that factor applies: measured on the benchmark (medians of 3), ferry's CPU on
+ * big 3.88 → 2.48 s and on multiarch 4.29 → 3.36 s, peak RSS 118 → 116 and 121 → 124 MiB.
  */
-export const NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
+export const NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--initial-old-space-size=32'];
 
 /** Runs `bundle` (a path relative to the launcher's own file, given in parts) in a child process. */
 export function launch(launcher: string, ...bundle: string[]): void {
