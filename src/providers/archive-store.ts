@@ -210,6 +210,18 @@ export class ArchiveStore implements Store {
 
   async #pack(): Promise<void> {
     if (!this.#dirty) return;
+    try {
+      await this.#write();
+    } catch (e) {
+      if (e instanceof ArchiveError) throw e;
+      // A raw "EEXIST: mkdir …" names neither the archive nor what it means for the images.
+      throw new ArchiveError(
+        `${this.display} could not be written (${(e as Error).message}): the images this run copied into it are not there; make its directory writable, then run again`,
+      );
+    }
+  }
+
+  async #write(): Promise<void> {
     const { layout, tree, file } = this.#o;
     const { tagged, blobs } = await collapse(tree, layout);
     const names: string[] = [OCI_LAYOUT.marker, OCI_LAYOUT.index];

@@ -10,7 +10,7 @@ import { type Store, StoreSet } from '../providers/index.js';
 import { BlobMover } from './copy.js';
 import { redact } from '../util/secrets.js';
 import { describeError, type RuleError } from './errors.js';
-import type { Result } from './result.js';
+import { failUnclosed, type Result } from './result.js';
 import { runRule } from './rule.js';
 
 /** One deleted artifact and a rule it concerns. */
@@ -93,8 +93,7 @@ export async function propagateDeletions(
   } finally {
     await stores.close();
     // A store that fails to close (an archive destination written at close) fails the run.
-    for (const e of stores.closeErrors)
-      ruleErrors.push({ rule: '(run)', message: `${e.registry}: ${redact(e.message)}` });
+    ruleErrors.push(...failUnclosed(stores.closeErrors, [...byRule.keys()], results));
   }
   return { results, ruleErrors, warnings };
 }

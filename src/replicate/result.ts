@@ -3,6 +3,7 @@
  * The engine produces it; the report renderers (summary, JSON, console) consume only this.
  */
 import type { PlanWhy } from '../plan/types.js';
+import { redact } from '../util/secrets.js';
 
 export type Outcome = 'copied' | 'updated' | 'unchanged' | 'kept' | 'deleted' | 'failed' | 'skipped' | 'deferred';
 /** In a dry run the writing outcomes are prefixed with `would-`. */
@@ -123,4 +124,29 @@ export function buildReport(args: BuildReportArgs): RunReport {
   };
   if (args.shard) report.shard = { index: args.shard.index, total: args.shard.total };
   return report;
+}
+
+/** What a destination store holds only once it has closed (an archive is written then). */
+const LANDS_AT_CLOSE = new Set<ResultStatus>(['copied', 'updated', 'deleted']);
+
+/**
+ * A store that failed to close (a destination archive is written then) fails the run, and what the
+ * rules writing into it report as written did not land: those results become failures, so no row
+ * says copied for an image that is not there. Returns the run-level errors to add.
+ */
+export function failUnclosed(
+  closeErrors: readonly { registry: string; message: string }[],
+  rules: readonly { name: string; destination: string }[],
+  results: Result[],
+): { rule: string; message: string }[] {
+  const errors: { rule: string; message: string }[] = [];
+  for (const e of closeErrors) {
+    const message = `${e.registry}: ${redact(e.message)}`;
+    errors.push({ rule: '(run)', message });
+    const into = new Set(rules.filter((r) => r.destination === e.registry).map((r) => r.name));
+    for (const [i, r] of results.entries())
+      if (into.has(r.rule) && LANDS_AT_CLOSE.has(r.status))
+        results[i] = { ...r, status: 'failed', reason: `not written: ${message}`, error: { kind: 'io', message } };
+  }
+  return errors;
 }

@@ -8,7 +8,7 @@ import { VERSION } from '../version.js';
 import { BlobMover } from './copy.js';
 import { stopReason } from './errors.js';
 import type { ProgressEvent } from './execute.js';
-import { buildReport, type RunReport } from './result.js';
+import { buildReport, failUnclosed, type RunReport } from './result.js';
 import { runRule } from './rule.js';
 
 export interface RunOptions {
@@ -139,8 +139,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
     o.signal?.removeEventListener('abort', onStop);
     Object.assign(requests, await stores.close());
     // A destination archive is written when its store closes: a failure there is the run's.
-    for (const e of stores.closeErrors)
-      ruleErrors.push({ rule: '(run)', message: `${e.registry}: ${redact(e.message)}` });
+    ruleErrors.push(...failUnclosed(stores.closeErrors, rules, results));
   }
   const report = buildReport({
     command: o.command ?? (o.dryRun ? 'plan' : 'run'),

@@ -422,3 +422,27 @@ describe('an https:// archive source', () => {
     expect(errors.join('\n')).toMatch(/downloaded from a URL and can only be a source/);
   });
 });
+
+describe('an archive that cannot be written', () => {
+  it('fails the run and every tag copied into it, naming the archive', async () => {
+    // A file where the archive's directory should be: found only when the archive is written, at the end.
+    const blocker = join(tmp.path, 'blocker');
+    writeFileSync(blocker, 'a file where a directory should be\n');
+    const cfg = await exportTo('oci-archive', join(blocker, 'images.tar'), '{ name: acme/app }');
+    const run = await runConfig(cfg, { dryRun: false });
+    expect(run.report.ruleErrors).toEqual([
+      {
+        rule: '(run)',
+        message: expect.stringMatching(
+          /^out: oci-archive:.*blocker\/images\.tar could not be written \(EEXIST.*\): the images this run copied into it are not there/,
+        ),
+      },
+    ]);
+    expect(statuses(run), 'nothing landed: no tag may say copied').toEqual({
+      'acme/app:v1': 'failed',
+      'acme/app:v2': 'failed',
+    });
+    expect(run.report.results[0]?.reason).toMatch(/^not written: out: oci-archive:/);
+    expect(run.report.totals.failed).toBe(2);
+  });
+});
