@@ -31,7 +31,16 @@ function layer(files, above) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/work/**', '.ferry-demo/**', 'test/fixtures/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'bench/work/**',
+      '.ferry-demo/**',
+      'test/fixtures/**',
+      'src/config/schema-validator.generated.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

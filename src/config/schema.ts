@@ -6,9 +6,10 @@
  * `type: [...]` + if/then/else, so each failure is one precise error. Nodes may carry `x-error`: a
  * message (or a map keyword → message) that replaces the generic wording for failures of that value.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import schemaJson from '../../schema/replication.schema.json' with { type: 'json' };
 import { oneOfList, suggest } from './errors.js';
+import { type StandaloneValidate, validate as precompiled } from './schema-validator.generated.js';
 
 export type Segment = string | number;
 
@@ -24,22 +25,20 @@ type SchemaNode = Record<string, unknown>;
 
 export const replicationSchema = schemaJson as unknown as SchemaNode;
 
-let compiled: ValidateFunction | undefined;
+let indexed = false;
 
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({
-      allErrors: true,
-      verbose: true,
-      strict: true,
-      strictTypes: false,
-      allowUnionTypes: true,
-    });
+/**
+ * The validator, compiled ahead of time by ajv's standalone code generation (compiling the schema at
+ * start-up cost every run about 0.2 s of CPU): src/config/schema-validator.generated.js, written by
+ * scripts/schema-validator.mjs (`npm run schema:gen`) with the options this file used to compile with.
+ * Its errors' `schema`/`parentSchema` are objects of `replicationSchema` itself, as before.
+ */
+function validator(): StandaloneValidate {
+  if (!indexed) {
     indexSchema(replicationSchema);
-    ajv.addKeyword({ keyword: 'x-error', schemaType: ['string', 'object'] });
-    compiled = ajv.compile(replicationSchema);
+    indexed = true;
   }
-  return compiled;
+  return precompiled;
 }
 
 function decodePointer(pointer: string): string[] {
