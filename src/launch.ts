@@ -23,12 +23,21 @@ import { fileURLToPath } from 'node:url';
  */
 export const NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--initial-old-space-size=32'];
 
+/**
+ * glibc gives each thread that allocates its own malloc arena (up to 8 per core), and the socket
+ * buffers freed in them stay part of the process. Two arenas: measured on the benchmark (medians of
+ * 3–5), peak RSS on big 119 → 113 MiB and on multiarch 127 → 111 MiB, CPU unchanged. A value the
+ * user set is kept; other C libraries ignore the variable.
+ */
+export const MALLOC_ARENAS = '2';
+
 /** Runs `bundle` (a path relative to the launcher's own file, given in parts) in a child process. */
 export function launch(launcher: string, ...bundle: string[]): void {
   // Joined at run time: a bundler must not mistake the child's bundle for an asset to copy.
   const main = join(dirname(fileURLToPath(launcher)), ...bundle);
   const child = spawn(process.execPath, [...NODE_FLAGS, ...process.execArgv, main, ...process.argv.slice(2)], {
     stdio: 'inherit',
+    env: { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? MALLOC_ARENAS },
   });
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
     process.on(signal, () => {
