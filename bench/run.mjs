@@ -259,15 +259,12 @@ async function runWorkload(name) {
       ...(w.dstVendor ? { dstVendor: w.dstVendor } : {}),
     };
 
+    // What the write floor (and the copy floor's writing half) uploads, mounts and puts.
+    const floorWrites = { workDir: work, blobs: floorBlobs, manifests: floorManifests, mounts: floorMounts };
     if (w.floor !== false) {
       log(`${name}: write floor (curl, 4 streams) → ${floorReg.host}`);
       r.floor = await phase('floor', [floorReg], async () => {
-        const f = await writeFloor(content, floorReg, {
-          workDir: work,
-          blobs: floorBlobs,
-          manifests: floorManifests,
-          mounts: floorMounts,
-        });
+        const f = await writeFloor(content, floorReg, floorWrites);
         return {
           seconds: f.seconds,
           extra: {
@@ -320,13 +317,7 @@ async function runWorkload(name) {
       ];
       log(`${name}: copy floor (curl, 4 streams: ${src.host} reads while ${copyReg.host} writes)`);
       r.copyFloor = await phase('copy floor', [src, copyReg], async () => {
-        const f = await copyFloor(content, src, copyReg, {
-          reads,
-          workDir: work,
-          blobs: floorBlobs,
-          manifests: floorManifests,
-          mounts: floorMounts,
-        });
+        const f = await copyFloor(content, src, copyReg, { reads, ...floorWrites });
         return {
           seconds: f.seconds,
           extra: { readSeconds: +f.readSeconds.toFixed(3), writeSeconds: +f.writeSeconds.toFixed(3), reads: f.reads },
