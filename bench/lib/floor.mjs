@@ -14,29 +14,38 @@ import { promisify } from 'node:util';
 
 const execFileP = promisify(execFile);
 
+const codeOut = ['output = "/dev/null"', 'write-out = "%{http_code}\\n"'];
+
+/** `items` ({ size }) dealt to `streams` lanes, largest first, each to the least loaded lane. */
+function deal(items, streams) {
+  const lanes = Array.from({ length: streams }, () => ({ bytes: 0, items: [] }));
+  for (const it of [...items].sort((a, b) => b.size - a.size)) {
+    const lane = lanes.reduce((m, l) => (l.bytes < m.bytes ? l : m));
+    lane.items.push(it);
+    lane.bytes += it.size;
+  }
+  return lanes.map((l) => l.items);
+}
+
+/** One curl process for a list of requests (a curlrc of `entries` joined by `next`); checks each status. */
+async function curlBatch(file, entries, ok, what) {
+  writeFileSync(file, entries.map((e) => ['silent', 'show-error', ...e].join('\n')).join('\nnext\n'));
+  const { stdout } = await execFileP('curl', ['-K', file], { maxBuffer: 64 << 20 });
+  const lines = stdout.trim().split('\n');
+  const bad = lines.filter((l) => l.split(' ')[0] !== ok);
+  if (bad.length) throw new Error(`${what}: ${bad.length} failed (${bad.slice(0, 3).join(', ')})`);
+  return lines;
+}
+
 export async function writeFloor(
   content,
   registry,
   { streams = 4, workDir, blobs: only, manifests = [], mounts = [] },
 ) {
-  const blobs = [...(only ?? content.uniqueBlobs())].sort((a, b) => b.size - a.size);
-  const lanes = Array.from({ length: streams }, () => ({ bytes: 0, blobs: [] }));
-  for (const b of blobs) {
-    const lane = lanes.reduce((m, l) => (l.bytes < m.bytes ? l : m));
-    lane.blobs.push(b);
-    lane.bytes += b.size;
-  }
+  const blobs = only ?? content.uniqueBlobs();
+  const lanes = deal(blobs, streams).map((items) => ({ blobs: items }));
   const repo = 'floor/blobs';
-  /** One curl process for a list of requests (a curlrc of `entries` joined by `next`); checks each status. */
-  const curl = async (file, entries, ok, what) => {
-    writeFileSync(join(workDir, file), entries.map((e) => ['silent', 'show-error', ...e].join('\n')).join('\nnext\n'));
-    const { stdout } = await execFileP('curl', ['-K', join(workDir, file)], { maxBuffer: 64 << 20 });
-    const lines = stdout.trim().split('\n');
-    const bad = lines.filter((l) => l.split(' ')[0] !== ok);
-    if (bad.length) throw new Error(`floor ${what}: ${bad.length} failed (${bad.slice(0, 3).join(', ')})`);
-    return lines;
-  };
-  const codeOut = ['output = "/dev/null"', 'write-out = "%{http_code}\\n"'];
+  const curl = (file, entries, ok, what) => curlBatch(join(workDir, file), entries, ok, `floor ${what}`);
   const started = performance.now();
   // Blobs the registry already holds in other repositories (crossrun): one mount each.
   if (mounts.length)
@@ -118,45 +127,23 @@ export async function writeFloor(
 // curl to /dev/null, 4 streams (one curl process each, connection reused), dealt largest first to the
 // least loaded stream. `reads` are { path, size } below the registry's URL.
 export async function readFloor(registry, reads, { streams = 4, workDir, name = 'read' }) {
-  const lanes = Array.from({ length: streams }, () => ({ bytes: 0, reads: [] }));
-  for (const r of [...reads].sort((a, b) => b.size - a.size)) {
-    const lane = lanes.reduce((m, l) => (l.bytes < m.bytes ? l : m));
-    lane.reads.push(r);
-    lane.bytes += r.size;
-  }
   const started = performance.now();
   await Promise.all(
-    lanes.map(async (lane, i) => {
-      if (!lane.reads.length) return;
-      const file = join(workDir, `${name}-${streams}-get-${i}.curlrc`);
-      writeFileSync(
-        file,
-        lane.reads
-          .map((r) =>
-            [
-              'silent',
-              'show-error',
-              `url = "${registry.url}${r.path}"`,
-              'header = "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json"',
-              'output = "/dev/null"',
-              'write-out = "%{http_code}\\n"',
-            ].join('\n'),
-          )
-          .join('\nnext\n'),
+    deal(reads, streams).map(async (lane, i) => {
+      if (!lane.length) return;
+      await curlBatch(
+        join(workDir, `${name}-${streams}-get-${i}.curlrc`),
+        lane.map((r) => [
+          `url = "${registry.url}${r.path}"`,
+          'header = "Accept: application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json"',
+          ...codeOut,
+        ]),
+        '200',
+        'read floor GET',
       );
-      const { stdout } = await execFileP('curl', ['-K', file], { maxBuffer: 64 << 20 });
-      const bad = stdout
-        .trim()
-        .split('\n')
-        .filter((l) => l !== '200');
-      if (bad.length) throw new Error(`read floor: ${bad.length} GETs failed (${bad.slice(0, 3).join(', ')})`);
     }),
   );
-  return {
-    seconds: (performance.now() - started) / 1000,
-    requests: reads.length,
-    bytes: reads.reduce((s, r) => s + r.size, 0),
-  };
+  return { seconds: (performance.now() - started) / 1000, requests: reads.length };
 }
 
 /**
@@ -177,6 +164,5 @@ export async function copyFloor(content, source, destination, { reads, streams =
     readSeconds: r.seconds,
     writeSeconds: w.withManifests,
     reads: r.requests,
-    readBytes: r.bytes,
   };
 }
