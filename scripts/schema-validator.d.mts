@@ -1,4 +1,3 @@
 /** Types of schema-validator.mjs, for the unit test that checks the committed validator is current. */
 export declare const OUTPUT: URL;
-export declare const AJV_OPTIONS: Readonly<Record<string, boolean>>;
 export declare function generateValidatorCode(): string;

@@ -33,7 +33,7 @@ const SCHEMA_IMPORT = '../../schema/replication.schema.json';
 const SCHEMA_NAME = 'replicationSchema';
 
 /** The options src/config/schema.ts used to compile with at run time, unchanged. */
-export const AJV_OPTIONS = {
+const AJV_OPTIONS = {
   allErrors: true,
   verbose: true,
   strict: true,

@@ -216,7 +216,7 @@ export class ArchiveStore implements Store {
       if (e instanceof ArchiveError) throw e;
       // A raw "EEXIST: mkdir …" names neither the archive nor what it means for the images.
       throw new ArchiveError(
-        `${this.display} could not be written (${(e as Error).message}): the images this run copied into it are not there; make its directory writable, then run again`,
+        `${this.display} could not be written (${(e as Error).message}): the images this run copied into it are not there; fix what the error names (the path, its permissions, free space), then run again`,
       );
     }
   }
