@@ -86,8 +86,13 @@ export class Executor {
   readonly #waitingFresh: GroupPlan[] = [];
   /** No destination repository of the rule held images before this run: nothing to wait for. */
   #noMountSource = false;
-  /** A failure blocks deletions where it happened only: its destination repository. */
-  readonly #failedIn = new Map<string, string>();
+  /**
+   * A planned write that did not happen (failed, or deferred by a pull quota) blocks deletions where
+   * it was to happen only: its destination repository. The plan allowed each deletion assuming its
+   * copies land; on a registry that deletes by digest, deleting an extra tag while a kept tag still
+   * points at the old digest (its update deferred) would take the kept tag with it.
+   */
+  readonly #notWrittenIn = new Map<string, Result>();
 
   constructor(rule: Rule, src: Store, dst: Store, o: ExecuteOptions) {
     this.#rule = rule;
@@ -159,13 +164,15 @@ export class Executor {
       if (this.#o.dryRun) this.#results.set(i, { ...r, status: 'would-delete' });
       else if (this.#o.signal?.aborted)
         this.#results.set(i, { ...r, status: 'skipped', reason: notStarted(this.#o.signal) });
-      else if (this.#failedIn.has(i.destinationRepository))
+      else if (this.#notWrittenIn.has(i.destinationRepository)) {
+        const missed = this.#notWrittenIn.get(i.destinationRepository)!;
+        const what = missed.status === 'failed' ? 'failed' : `was ${missed.status}, not written,`;
         this.#results.set(i, {
           ...r,
           status: 'skipped',
-          reason: `deletion refused: ${i.destinationRepository}:${this.#failedIn.get(i.destinationRepository)} failed in this run, and nothing is deleted in a repository after a failure`,
+          reason: `deletion refused: ${i.destinationRepository}:${missed.tag} ${what} in this run, and nothing is deleted in a repository where a planned copy did not land`,
         });
-      else {
+      } else {
         const result = await deleteAsPlanned(this.#dst, i, r, this.#o.log, deleted);
         this.#results.set(i, result);
         this.#o.onProgress?.({ kind: 'result', result });
@@ -242,8 +249,12 @@ export class Executor {
         this.#wakeAll(); // a planner waiting for room
         const result = await this.#copy(i);
         this.#results.set(i, result);
-        if (result.status === 'failed' && !this.#failedIn.has(i.destinationRepository))
-          this.#failedIn.set(i.destinationRepository, i.tag);
+        if (
+          result.status !== 'copied' &&
+          result.status !== 'updated' &&
+          !this.#notWrittenIn.has(i.destinationRepository)
+        )
+          this.#notWrittenIn.set(i.destinationRepository, result);
         this.#o.onProgress?.({ kind: 'result', result });
       } else if (this.#closed) return;
       else await new Promise<void>((r) => this.#wake.push(r));
