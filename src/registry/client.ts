@@ -254,12 +254,22 @@ export class RegistryClient {
       } catch {
         throw fail('invalid', `page ${pages} of the listing is not JSON`);
       }
+      next = this.#nextLink(r.headers.link, r.url);
       if (Array.isArray(list)) {
         entries += list.length;
         if (entries > limits.entries) throw bound(`${limits.entries} entries`);
         onPage(list);
+      } else if (list != null || pages > 1 || next !== undefined) {
+        // Distribution answers `"tags": null` for a repository whose tags were all deleted: an empty
+        // listing, but only as the whole of it. A page without its list anywhere else would cut the
+        // listing short, and what it held would look absent (and be deleted at a destination).
+        const field = repository ? 'tags' : 'repositories';
+        throw fail(
+          'invalid',
+          `page ${pages} of the listing has no "${field}" array`,
+          `ferry decides nothing on a listing it could not read whole. Retry; if it persists, report the registry's answer to its operator`,
+        );
       }
-      next = this.#nextLink(r.headers.link, r.url);
       if (next !== undefined && requested.has(next))
         throw fail(
           'invalid',

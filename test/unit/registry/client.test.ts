@@ -116,6 +116,45 @@ describe('tags', () => {
   });
 
   test.each([
+    ['"tags": null', '{"name":"a","tags":null}'],
+    ['no "tags"', '{"name":"a"}'],
+    ['an error document', '{"errors":[{"code":"UNKNOWN"}]}'],
+  ])('a page with %s in the middle of a tag list fails the listing instead of cutting it short', async (_n, body) => {
+    registry({
+      'GET /v2/a/tags/list?n=2': {
+        status: 200,
+        body: '{"name":"a","tags":["1","2"]}',
+        headers: { link: '</v2/a/tags/list?last=2&n=2>; rel="next"' },
+      },
+      'GET /v2/a/tags/list?last=2&n=2': {
+        status: 200,
+        body,
+        headers: { link: '</v2/a/tags/list?last=3&n=2>; rel="next"' },
+      },
+      'GET /v2/a/tags/list?last=3&n=2': { status: 200, body: '{"name":"a","tags":["4"]}' },
+    });
+    const e = await rejection(client.tags('a', 2));
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toContain('listing tags of reg.example/a: page 2 of the listing has no "tags" array');
+    expect(e.hint).toContain('decides nothing on a listing it could not read whole');
+  });
+
+  test('a last page with "tags": null after others fails too; as the only page it is an empty repository', async () => {
+    registry({
+      'GET /v2/a/tags/list?n=2': {
+        status: 200,
+        body: '{"name":"a","tags":["1","2"]}',
+        headers: { link: '</v2/a/tags/list?last=2&n=2>; rel="next"' },
+      },
+      'GET /v2/a/tags/list?last=2&n=2': { status: 200, body: '{"name":"a","tags":null}' },
+      'GET /v2/b/tags/list?n=2': { status: 200, body: '{"name":"b","tags":null}' },
+    });
+    expect((await rejection(client.tags('a', 2))).message).toContain('page 2 of the listing has no "tags" array');
+    // What distribution answers for a repository whose tags were all deleted.
+    expect(await client.tags('b', 2)).toEqual([]);
+  });
+
+  test.each([
     ['a parameter before rel', '</v2/a/tags/list?last=2&n=2>; title="more"; rel="next"'],
     ['a rel list', '</v2/a/tags/list?last=2&n=2>; rel="next last"'],
     ['a prev link first', '</v2/a/tags/list?n=2>; rel="prev", </v2/a/tags/list?last=2&n=2>; rel=next'],
