@@ -125,13 +125,17 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], ctx: PlanContext
   );
 }
 
-/** The rule's plan from its planned groups (in any order): bounds applied, items and warnings in order. */
-export function assemblePlan(rule: PlannedRule, groups: GroupPlan[]): RulePlan {
+/**
+ * The rule's plan from its planned groups (in any order): bounds applied, items and warnings in order.
+ * `shards`: the rule's work is split over that many jobs, of which these groups are one's share.
+ */
+export function assemblePlan(rule: PlannedRule, groups: GroupPlan[], shards = 1): RulePlan {
   const sorted = [...groups].sort((a, b) => cmp(a.destinationRepository, b.destinationRepository));
   const warnings = sorted.flatMap((g) => g.warnings);
   const bounds = boundDeletions(
     rule,
     sorted.flatMap((g) => g.deletable),
+    shards,
   );
   warnings.push(...bounds.warnings);
   const items = sorted.flatMap((g) => g.items).sort(compareItems);
@@ -360,15 +364,24 @@ export function planGroup(
 /**
  * The rule-wide bounds on deletions, over every group's `delete` items: match-all without
  * acknowledge_match_all, or more than delete_remote.max, blocks them all.
+ *
+ * A shard sees only its part of the rule, and no shard knows what the others delete: each may
+ * delete up to its share, max ÷ shards (rounded down), so that together they stay within max.
  */
 export function boundDeletions(
   rule: PlannedRule,
   deletable: PlanItem[],
+  shards = 1,
 ): { deletionsRefused?: string; warnings: string[] } {
   const warnings: string[] = [];
   let deletionsRefused: string | undefined;
   if (deletable.length > 0) {
-    const { max, acknowledgeMatchAll } = rule.deleteRemote;
+    const { acknowledgeMatchAll } = rule.deleteRemote;
+    const max = shards > 1 ? Math.floor(rule.deleteRemote.max / shards) : rule.deleteRemote.max;
+    const maxText =
+      shards > 1
+        ? `this shard's share of delete_remote.max (${rule.deleteRemote.max} over ${shards} shards: ${max})`
+        : `delete_remote.max (${max})`;
     const all = filtersMatchEverything(rule.filters);
     let why: PlanWhy | undefined;
     if (all && !acknowledgeMatchAll) {
@@ -379,7 +392,7 @@ export function boundDeletions(
     } else if (deletable.length > max) {
       why = 'over-max';
       deletionsRefused =
-        `${plural(deletable.length, 'deletion')} refused: more than delete_remote.max (${max}) for rule ` +
+        `${plural(deletable.length, 'deletion')} refused: more than ${maxText} for rule ` +
         `"${rule.name}"; none is made. Check the filters, or raise max if this is intended`;
     } else if (all) {
       warnings.push(`rule "${rule.name}" deletes under filters that match everything (acknowledged)`);
@@ -388,7 +401,7 @@ export function boundDeletions(
       for (const d of deletable) {
         d.action = 'delete-blocked';
         d.why = why;
-        d.reason = why === 'over-max' ? `over delete_remote.max (${max})` : 'the rule matches everything';
+        d.reason = why === 'over-max' ? `over ${maxText}` : 'the rule matches everything';
       }
   }
 

@@ -22,6 +22,8 @@ export interface RuleOptions {
   blobConcurrency: number;
   /** Restrict to some source repositories: event-driven runs and shards. */
   select?: (repository: string) => boolean;
+  /** The run is one of this many shards: each may delete only its share of delete_remote.max. */
+  shards?: number;
   /** Event-driven run: only these tags are copied or deleted. */
   tags?: string[];
   log?: (line: string) => void;
@@ -89,7 +91,7 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
     await executor.finish({ rule: rule.name, items: [], warnings: [] });
     throw e;
   }
-  const plan = assemblePlan(rule, groups);
+  const plan = assemblePlan(rule, groups, o.shards);
   plan.warnings.unshift(...facts.warnings);
   if (facts.catalogFailed) plan.deletionsRefused = 'the source could not be listed';
   else {

@@ -117,6 +117,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         blobConcurrency: o.blobConcurrency ?? Math.max(4, concurrency * 2),
         mover,
         ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),
+        ...(o.shard ? { shards: o.shard.total } : {}),
         ...(o.tags ? { tags: o.tags } : {}),
         ...(o.log ? { log: o.log } : {}),
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),

@@ -132,3 +132,35 @@ test('each result says why the planner decided it, as the plan item does', async
   const run = await runRule(bounded, src, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
   expect(run.results.find((r) => r.tag === 'old')).toMatchObject({ status: 'skipped', why: 'over-max' });
 });
+
+test('sharded, the rule still deletes at most delete_remote.max: each shard may delete its share', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  for (const repo of ['a', 'b']) {
+    await putLayoutImage(src, repo, 'keep');
+    await putLayoutImage(dst, repo, 'keep');
+    for (const old of ['old1', 'old2', 'old3']) await putLayoutImage(dst, repo, old);
+  }
+  // Six extras, max 4: the whole rule's plan refuses them all.
+  const bounded = { ...rule, deleteRemote: { ...rule.deleteRemote, max: 4 } };
+  const whole = await runRule(bounded, src, dst, { dryRun: true, concurrency: 1, blobConcurrency: 1 });
+  expect(whole.plan.deletionsRefused).toMatch(/6 deletions refused: more than delete_remote.max \(4\)/);
+
+  // Two shards, one repository each: three extras apiece, over the share of 2.
+  let deleted = 0;
+  for (const repo of ['a', 'b']) {
+    const shard = await runRule(bounded, src, dst, {
+      dryRun: false,
+      concurrency: 1,
+      blobConcurrency: 1,
+      select: (r) => r === repo,
+      shards: 2,
+    });
+    expect(shard.plan.deletionsRefused).toMatch(
+      /3 deletions refused: more than this shard's share of delete_remote.max \(4 over 2 shards: 2\)/,
+    );
+    deleted += shard.results.filter((r) => r.status === 'deleted').length;
+  }
+  expect(deleted).toBe(0);
+  for (const repo of ['a', 'b']) expect((await dst.listTags(repo)).sort()).toEqual(['keep', 'old1', 'old2', 'old3']);
+});
