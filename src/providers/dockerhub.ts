@@ -94,6 +94,12 @@ export function parseQuota(v: string | undefined): { value: number; window?: num
   return { value, ...(window !== undefined && Number.isFinite(window) ? { window } : {}) };
 }
 
+/** An item of a namespace's repository list (`results`). */
+interface HubRepository {
+  name?: unknown;
+  namespace?: unknown;
+}
+
 /** Docker Hub's official images live under `library/`. */
 export function hubRepository(repository: string): string {
   return repository.includes('/') ? repository : `library/${repository}`;
@@ -188,24 +194,17 @@ export class DockerHubStore extends ApiRegistryStore {
         detail:
           'Docker Hub has no catalog: set options.namespace (or credentials, whose username is used) or list repositories explicitly',
       });
+    const repos = await this.api.pages<HubRepository>({
+      path: `/v2/namespaces/${encodeURIComponent(ns)}/repositories`,
+      query: { page_size: String(PAGE_SIZE) },
+      operation: `listing repositories of namespace ${ns} on`,
+      items: 'results',
+      next: { style: 'body', field: 'next' },
+    });
     const out: string[] = [];
-    let next: string | undefined = `/v2/namespaces/${encodeURIComponent(ns)}/repositories`;
-    let query: Record<string, string> | undefined = { page_size: String(PAGE_SIZE) };
-    for (let page = 0; next && page < 10_000; page++) {
-      const r = await this.api.request({
-        method: 'GET',
-        path: next,
-        ...(query ? { query } : {}),
-        operation: `listing repositories of namespace ${ns} on`,
-      });
-      const doc = (r.body ?? {}) as { next?: unknown; results?: { name?: unknown; namespace?: unknown }[] };
-      for (const repo of Array.isArray(doc.results) ? doc.results : []) {
-        if (typeof repo.name !== 'string') continue;
+    for (const repo of repos)
+      if (typeof repo.name === 'string')
         out.push(`${typeof repo.namespace === 'string' ? repo.namespace : ns}/${repo.name}`.toLowerCase());
-      }
-      next = typeof doc.next === 'string' && doc.next ? doc.next : undefined;
-      query = undefined;
-    }
     return out;
   }
 

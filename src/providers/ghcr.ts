@@ -7,9 +7,7 @@
  * Pagination: https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api
  */
 import { isDigest } from '../oci/digest.js';
-import { LISTING_MAX_ENTRIES, LISTING_MAX_PAGES, type ListingLimits } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
-import { nextLinkUrl } from '../registry/wire.js';
 import type { TagInfo } from '../rules/filter.js';
 import { registerSecret } from '../util/secrets.js';
 import { ApiRegistryStore } from './api-store.js';
@@ -27,8 +25,6 @@ export interface GhcrStoreOptions extends Omit<RegistryStoreOptions, 'deletesByT
   owner?: string;
   /** Whether `owner` is an organisation or a user; default: try the organisation, then the user. */
   ownerType?: 'org' | 'user';
-  /** For tests: smaller bounds on one paged listing than the registry client's defaults. */
-  listingLimits?: Partial<Pick<ListingLimits, 'entries' | 'pages'>>;
 }
 
 interface PackageVersion {
@@ -43,14 +39,12 @@ export class GhcrStore extends ApiRegistryStore {
   #ownerType?: Promise<'orgs' | 'users'>;
   readonly #explicit?: string[];
   readonly #token?: string;
-  readonly #limits: Pick<ListingLimits, 'entries' | 'pages'>;
 
   constructor(o: GhcrStoreOptions) {
     super({ ...o, deletesByTag: false });
     this.#owner = o.owner?.toLowerCase();
     this.#explicit = o.repositories;
     this.#token = o.token;
-    this.#limits = { entries: LISTING_MAX_ENTRIES, pages: LISTING_MAX_PAGES, ...o.listingLimits };
     if (o.ownerType) this.#ownerType = Promise.resolve(o.ownerType === 'org' ? 'orgs' : 'users');
     registerSecret(o.token);
     const token = o.token;
@@ -62,62 +56,15 @@ export class GhcrStore extends ApiRegistryStore {
     });
   }
 
-  /**
-   * Every page of a GitHub list, from `Link` rel="next". The bounds and the loop check are the
-   * registry client's for a tag list (src/registry/client.ts): past them the listing fails, since
-   * a truncated list must never look complete (deletions are decided from it).
-   * `sized`: the endpoint takes `per_page`.
-   */
-  async #pages<T>(
-    path: string,
-    query: Record<string, string>,
-    operation: string,
-    repository?: string,
-    sized = true,
-  ): Promise<T[]> {
-    const out: T[] = [];
-    let next: string | undefined = path;
-    let q: Record<string, string> | undefined = { ...query, ...(sized ? { per_page: String(PER_PAGE) } : {}) };
-    const requested = new Set<string>();
-    const fail = (kind: 'too-large' | 'invalid', detail: string, hint: string) =>
-      new RegistryError({
-        kind,
-        registry: this.api.name,
-        ...(repository ? { repository } : {}),
-        operation,
-        detail: `${detail} (after ${requested.size} page(s), ${out.length} entries)`,
-        hint,
-      });
-    const bound = (what: string) =>
-      fail(
-        'too-large',
-        `the listing is longer than ${what}`,
-        `ferry reads at most ${this.#limits.entries} entries and ${this.#limits.pages} pages per listing, so that an API whose pagination never ends cannot exhaust memory or time`,
-      );
-    while (next !== undefined) {
-      if (requested.size >= this.#limits.pages) throw bound(`${this.#limits.pages} pages`);
-      const r = await this.api.request({
-        method: 'GET',
-        path: next,
-        ...(q ? { query: q } : {}),
-        operation,
-        ...(repository ? { repository } : {}),
-      });
-      requested.add(r.url.toString());
-      if (Array.isArray(r.body)) {
-        if (out.length + r.body.length > this.#limits.entries) throw bound(`${this.#limits.entries} entries`);
-        out.push(...(r.body as T[]));
-      }
-      next = nextLinkUrl(r.headers.link, r.url)?.toString();
-      q = undefined;
-      if (next !== undefined && requested.has(next))
-        throw fail(
-          'invalid',
-          `the pagination repeats page ${next}: the Link rel="next" of page ${requested.size} points back to a page already read`,
-          'the GitHub API pagination loops; ferry stops instead of following it forever',
-        );
-    }
-    return out;
+  /** Every page of a GitHub list, from `Link` rel="next". `sized`: the endpoint takes `per_page`. */
+  #pages<T>(path: string, query: Record<string, string>, operation: string, repository?: string, sized = true) {
+    return this.api.pages<T>({
+      path,
+      query: { ...query, ...(sized ? { per_page: String(PER_PAGE) } : {}) },
+      operation,
+      ...(repository ? { repository } : {}),
+      next: { style: 'link' },
+    });
   }
 
   /** `/orgs/{owner}` or `/users/{owner}`: the organisation first, the user when GitHub knows no such organisation. */

@@ -7,7 +7,7 @@
  * Nested repository names are URL-encoded twice in paths: a/b → a%252Fb (swagger: repository_name).
  */
 import { RegistryError } from '../registry/errors.js';
-import { basicAuthorization, firstHeader, nextLinkUrl } from '../registry/wire.js';
+import { basicAuthorization } from '../registry/wire.js';
 import type { TagInfo } from '../rules/filter.js';
 import { registerSecret } from '../util/secrets.js';
 import { ApiRegistryStore } from './api-store.js';
@@ -15,7 +15,6 @@ import type { RegistryStoreOptions } from './registry-store.js';
 import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 const PAGE_SIZE = 100;
-const MAX_PAGES = 10_000;
 
 export interface HarborStoreOptions extends Omit<RegistryStoreOptions, 'deletesByTag'> {
   /** The Harbor API, normally on the registry's own origin. */
@@ -77,34 +76,15 @@ export class HarborStore extends ApiRegistryStore {
     this.api = new VendorApi({ ...o.api, provider: 'harbor', authorization: async () => auth });
   }
 
-  /** Pages of a Harbor list: `page`/`page_size`, next page from `Link`, else until X-Total-Count. */
-  async #pages<T>(path: string, query: Record<string, string>, operation: string, repository?: string): Promise<T[]> {
-    const out: T[] = [];
-    let next: string | undefined = path;
-    let q: Record<string, string> | undefined = { ...query, page: '1', page_size: String(PAGE_SIZE) };
-    for (let page = 1; next && page <= MAX_PAGES; page++) {
-      const r = await this.api.request({
-        method: 'GET',
-        path: next,
-        ...(q ? { query: q } : {}),
-        operation,
-        ...(repository ? { repository } : {}),
-      });
-      const items = Array.isArray(r.body) ? (r.body as T[]) : [];
-      out.push(...items);
-      const link = nextLinkUrl(r.headers.link, r.url)?.toString();
-      const total = Number(firstHeader(r.headers['x-total-count']));
-      if (link) {
-        next = link;
-        q = undefined;
-      } else if (Number.isFinite(total) && out.length < total && items.length > 0) {
-        const u = new URL(r.url);
-        u.searchParams.set('page', String(page + 1));
-        next = u.toString();
-        q = undefined;
-      } else next = undefined;
-    }
-    return out;
+  /** Every page of a Harbor list: `page`/`page_size`, the next page from `Link`, else until X-Total-Count. */
+  #pages<T>(path: string, query: Record<string, string>, operation: string, repository?: string): Promise<T[]> {
+    return this.api.pages<T>({
+      path,
+      query: { ...query, page: '1', page_size: String(PAGE_SIZE) },
+      operation,
+      ...(repository ? { repository } : {}),
+      next: { style: 'link-or-count', param: 'page', total: 'x-total-count' },
+    });
   }
 
   override async listRepositories(): Promise<string[]> {

@@ -4,12 +4,14 @@
  * internal-address check, and without credentials on another origin), TLS options, body caps and
  * counted requests. Header values, `Link`, Basic credentials, reset times and error bodies are read
  * by src/registry/wire.ts, as for registry requests. Pagination links must stay on the API's origin.
+ * Every paged listing of every vendor API goes through `VendorApi.pages`.
  */
 import type { Dispatcher } from 'undici';
 import type { RegistryType } from '../config/types.js';
+import { LISTING_MAX_ENTRIES, LISTING_MAX_PAGES, type ListingLimits } from '../registry/client.js';
 import { kindFor, RegistryError } from '../registry/errors.js';
 import { type Method, readCapped, Transport } from '../registry/http.js';
-import { firstHeader, parseErrorBody, rateLimitReset } from '../registry/wire.js';
+import { firstHeader, nextLinkUrl, parseErrorBody, rateLimitReset } from '../registry/wire.js';
 import { redact } from '../util/secrets.js';
 
 /** JSON listings and error bodies: capped so a hostile server cannot exhaust memory. */
@@ -35,6 +37,39 @@ export interface VendorApiOptions {
   /** Called when the API answered 401 to an authorized request, before one retry (expired JWT). */
   onUnauthorized?: () => void;
   dispatcher?: Dispatcher;
+  /** For tests: smaller bounds on one paged listing than the registry client's (LISTING_MAX_*). */
+  listingLimits?: Partial<VendorListingLimits>;
+}
+
+/**
+ * Bounds on one paged listing: the registry client's (src/registry/client.ts) for pages and
+ * entries. No byte bound: each page is capped at API_BODY_CAP, and vendor items (a Harbor
+ * artifact, a GitHub package version) are kilobytes each, so the registry's 64 MiB would cut
+ * real listings of tens of thousands of entries.
+ */
+export type VendorListingLimits = Pick<ListingLimits, 'entries' | 'pages'>;
+
+/** How a vendor API says where the next page of a listing is. */
+export type NextPage =
+  /** RFC 8288 `Link: <url>; rel="next"` (GitHub). */
+  | { style: 'link' }
+  /**
+   * `Link` rel="next", else the `param` query parameter plus one while fewer entries were read
+   * than the `total` header counts (Harbor: `page`/`page_size` with X-Total-Count).
+   */
+  | { style: 'link-or-count'; param: string; total: string }
+  /** An absolute URL in the page's `field`, null or absent on the last page (Docker Hub's `next`). */
+  | { style: 'body'; field: string };
+
+export interface PagedRequest {
+  /** The first page: a path below the API base, with its query (page size, filters). */
+  path: string;
+  query?: Record<string, string>;
+  operation: string;
+  repository?: string;
+  /** The property of each page's JSON object that holds its items; absent: the page is a JSON array. */
+  items?: string;
+  next: NextPage;
 }
 
 export interface ApiRequest {
@@ -65,11 +100,13 @@ export class VendorApi {
   readonly provider: RegistryType;
   readonly transport: Transport;
   readonly #o: VendorApiOptions;
+  readonly #limits: VendorListingLimits;
 
   constructor(o: VendorApiOptions) {
     this.name = o.name;
     this.provider = o.provider;
     this.#o = o;
+    this.#limits = { entries: LISTING_MAX_ENTRIES, pages: LISTING_MAX_PAGES, ...o.listingLimits };
     this.transport = new Transport({
       registry: o.name,
       baseUrl: o.baseUrl,
@@ -96,7 +133,7 @@ export class VendorApi {
   /** Sends a request; throws a RegistryError (with the vendor's message) unless the status is expected. */
   async request(req: ApiRequest): Promise<ApiResponse> {
     const expect = req.expect ?? [200];
-    const url = this.#resolve(req.path, req.query);
+    const url = this.#resolve(req);
     for (let authRetried = false; ; authRetried = true) {
       const headers: Record<string, string> = { accept: 'application/json', ...this.#o.headers };
       // The Transport drops this header on a redirect to another origin.
@@ -141,17 +178,127 @@ export class VendorApi {
     }
   }
 
-  /** `path` relative to the API base, or an absolute URL that must stay on the API's origin. */
-  #resolve(path: string, query: ApiRequest['query']): URL {
-    const url = new URL(path, this.base);
+  /**
+   * Every item of a paged listing, or an error: deletions are decided from these lists, so a list
+   * that is not whole must never look complete. It fails on a page whose items are not an array,
+   * the sole page included: unlike distribution's `"tags": null`, no vendor answers an empty list
+   * with null (Harbor's swagger and GitHub's description give the answer as an array; Docker Hub
+   * answers an empty namespace `"results": []`, docker/hub-feedback#2357). It fails past the page
+   * or entry bound, on a next page already read (a loop), and on a next page off the API's origin.
+   */
+  async pages<T = unknown>(req: PagedRequest): Promise<T[]> {
+    const limits = this.#limits;
+    const out: T[] = [];
+    let pages = 0;
+    const fail = (kind: 'too-large' | 'invalid', detail: string, hint: string) =>
+      new RegistryError({
+        kind,
+        registry: this.name,
+        ...(req.repository ? { repository: req.repository } : {}),
+        operation: req.operation,
+        detail: `${detail} (after ${pages} page(s), ${out.length} entries)`,
+        hint,
+      });
+    const bound = (what: string) =>
+      fail(
+        'too-large',
+        `the listing is longer than ${what}`,
+        `ferry reads at most ${limits.entries} entries and ${limits.pages} pages per listing, so that an API whose pagination never ends cannot exhaust memory or time`,
+      );
+    const unreadable = (detail: string) =>
+      fail(
+        'invalid',
+        detail,
+        `ferry decides nothing on a listing it could not read whole. Retry; if it persists, report the ${this.name} API's answer to its operator`,
+      );
+    // What named the next page, for messages.
+    const via = req.next.style === 'body' ? `"${req.next.field}" URL` : 'Link rel="next"';
+    // Every URL asked for and every URL answered from (after redirects): a next page among them is a loop.
+    const requested = new Set<string>();
+    let next: URL | undefined = this.#resolve(req);
+    while (next !== undefined) {
+      if (pages >= limits.pages) throw bound(`${limits.pages} pages`);
+      requested.add(next.toString());
+      const r = await this.request({
+        method: 'GET',
+        path: next.toString(),
+        operation: req.operation,
+        ...(req.repository ? { repository: req.repository } : {}),
+      });
+      pages++;
+      requested.add(r.url.toString());
+      const doc = r.body as Record<string, unknown> | undefined;
+      const items = req.items === undefined ? doc : doc?.[req.items];
+      if (!Array.isArray(items))
+        throw unreadable(
+          `page ${pages} of the listing ${req.items === undefined ? 'is not a JSON array' : `has no "${req.items}" array`}`,
+        );
+      if (out.length + items.length > limits.entries) throw bound(`${limits.entries} entries`);
+      out.push(...(items as T[]));
+      const after = this.#nextPage(req.next, r, pages, out.length, items.length, unreadable);
+      if (after !== undefined && after.origin !== this.base.origin)
+        throw unreadable(`the ${via} of page ${pages} leaves the API for ${after.origin}`);
+      if (after !== undefined && requested.has(after.toString()))
+        throw fail(
+          'invalid',
+          `the pagination repeats page ${after.toString()}: the ${via} of page ${pages} points back to a page already read`,
+          `the ${this.name} API's pagination loops; ferry stops instead of following it forever`,
+        );
+      next = after;
+    }
+    return out;
+  }
+
+  /** The page after `r` in `style`, or undefined after the last one. */
+  #nextPage(
+    next: NextPage,
+    r: ApiResponse,
+    page: number,
+    read: number,
+    onPage: number,
+    unreadable: (detail: string) => RegistryError,
+  ): URL | undefined {
+    if (next.style === 'body') {
+      const v = (r.body as Record<string, unknown>)[next.field];
+      if (v === null || v === undefined) return undefined;
+      if (typeof v === 'string' && v)
+        try {
+          return new URL(v, r.url);
+        } catch {
+          // Falls through to the error below.
+        }
+      throw unreadable(`page ${page} of the listing has a "${next.field}" that is not a URL`);
+    }
+    const link = nextLinkUrl(r.headers.link, r.url);
+    if (link || next.style === 'link') return link;
+    const total = Number(firstHeader(r.headers[next.total]));
+    if (!Number.isFinite(total) || read >= total) return undefined;
+    // Fewer read than counted, yet nothing more on offer: the rest would be lost without a word.
+    if (onPage === 0)
+      throw unreadable(
+        `page ${page} of the listing is empty, yet ${next.total} counts ${total} entries and ${read} were read`,
+      );
+    const u = new URL(r.url);
+    u.searchParams.set(next.param, String(page + 1));
+    return u;
+  }
+
+  /**
+   * `path` relative to the API base, or an absolute URL that must stay on the API's origin: the
+   * guard for every request (credentials go to this origin). `pages` checks its next links before
+   * they get here, so that its error names the page.
+   */
+  #resolve(req: Pick<ApiRequest, 'path' | 'query' | 'operation' | 'repository'>): URL {
+    const url = new URL(req.path, this.base);
     if (url.origin !== this.base.origin)
       throw new RegistryError({
         kind: 'invalid',
         registry: this.name,
-        operation: 'pagination',
-        detail: `a link leaves the API (${url.host})`,
+        ...(req.repository ? { repository: req.repository } : {}),
+        operation: req.operation,
+        detail: `${url.origin} is not the API's origin (${this.base.origin})`,
       });
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     return url;
   }
 

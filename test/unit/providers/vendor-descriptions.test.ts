@@ -181,7 +181,7 @@ describe('checking exchanges against the descriptions', () => {
 /**
  * Field paths a provider reads from vendor answers, from its source: the types it casts a
  * response body to (`r.body as {…}`) and the item types of its paged lists (`#pages<T>`, a
- * top-level array: `[]`). `[].tags[].name` is `name` in the items of `tags` in each list item.
+ * top-level array: `[]`; `api.pages<T>`, under its `items` property, with its `next` field). `[].tags[].name` is `name` in the items of `tags` in each list item.
  */
 function bodyReads(file: string): string[] {
   const src = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
@@ -224,6 +224,26 @@ function bodyReads(file: string): string[] {
       n.expression.name.getText(src) === '#pages'
     )
       fromType(n.typeArguments?.[0], '[]', new Set());
+    // `api.pages<T>({ items: 'results', next: { style: 'body', field: 'next' } })`: the page is an
+    // object, its items of type T under `items`, the next page's URL under `field`.
+    if (
+      ts.isCallExpression(n) &&
+      ts.isPropertyAccessExpression(n.expression) &&
+      n.expression.name.getText(src) === 'pages' &&
+      n.arguments[0] &&
+      ts.isObjectLiteralExpression(n.arguments[0])
+    ) {
+      const text = (o: ts.ObjectLiteralExpression, name: string) => {
+        const p = o.properties.find((x) => ts.isPropertyAssignment(x) && x.name.getText(src) === name);
+        return p && ts.isPropertyAssignment(p) ? p.initializer : undefined;
+      };
+      const items = text(n.arguments[0], 'items');
+      const next = text(n.arguments[0], 'next');
+      const field = next && ts.isObjectLiteralExpression(next) ? text(next, 'field') : undefined;
+      if (field && ts.isStringLiteral(field)) out.add(field.text);
+      if (items && ts.isStringLiteral(items)) out.add(items.text);
+      fromType(n.typeArguments?.[0], items && ts.isStringLiteral(items) ? `${items.text}[]` : '[]', new Set());
+    }
     ts.forEachChild(n, visit);
   };
   visit(src);

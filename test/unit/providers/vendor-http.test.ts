@@ -9,9 +9,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RateLimitSink } from '../../../src/providers/dockerhub.js';
+import { DockerHubStore, RateLimitSink } from '../../../src/providers/dockerhub.js';
+import { GhcrStore } from '../../../src/providers/ghcr.js';
+import { HarborStore } from '../../../src/providers/harbor.js';
 import { openStore, type Store } from '../../../src/providers/index.js';
-import { VendorApi } from '../../../src/providers/vendor-http.js';
+import { type VendorListingLimits, VendorApi } from '../../../src/providers/vendor-http.js';
+import { RegistryClient } from '../../../src/registry/client.js';
 import { RegistryError } from '../../../src/registry/errors.js';
 import { Transport } from '../../../src/registry/http.js';
 import { rateLimitReset } from '../../../src/registry/wire.js';
@@ -174,6 +177,218 @@ describe('Link pagination', () => {
     );
     closers.push(() => store.close());
     expect(await store.listRepositories()).toEqual(['a/app', 'b/app']);
+  });
+});
+
+describe('listing pages: one routine for every vendor API', () => {
+  /** No registry listens here: these listings touch only the vendor API. */
+  const client = () => new RegistryClient({ registry: '127.0.0.1:9', baseUrl: 'http://127.0.0.1:9' });
+  const apiOptions = (url: string, listingLimits?: Partial<VendorListingLimits>) => ({
+    name: new URL(url).host,
+    baseUrl: url,
+    retry: { attempts: 1 },
+    ...(listingLimits ? { listingLimits } : {}),
+  });
+  const harbor = (url: string, listingLimits?: Partial<VendorListingLimits>) => {
+    const s = new HarborStore({ name: 'h', client: client(), api: apiOptions(url, listingLimits), projects: ['p'] });
+    closers.push(() => s.close());
+    return s;
+  };
+  const hub = (url: string, listingLimits?: Partial<VendorListingLimits>) => {
+    const s = new DockerHubStore({
+      name: 'd',
+      client: client(),
+      api: apiOptions(url, listingLimits),
+      namespace: 'acme',
+    });
+    closers.push(() => s.close());
+    return s;
+  };
+  const ghcr = (url: string) => {
+    const s = new GhcrStore({ name: 'g', client: client(), api: apiOptions(url), owner: 'acme', ownerType: 'org' });
+    closers.push(() => s.close());
+    return s;
+  };
+  const pageOf = (url: string) => Number(new URL(url, 'http://x').searchParams.get('page') ?? 1);
+  /** A Harbor repository list whose page `n` is `body(n)`, with Link to page `next(n)` while it is defined. */
+  const harborList = (body: (n: number) => unknown, next: (n: number) => number | undefined) =>
+    serve((url) => {
+      const n = pageOf(url);
+      const k = next(n);
+      return {
+        status: 200,
+        headers: {
+          'x-total-count': '1000',
+          ...(k !== undefined
+            ? { link: `</api/v2.0/projects/p/repositories?page=${k}&page_size=100>; rel="next"` }
+            : {}),
+        },
+        body: body(n),
+      };
+    });
+
+  it('fails a Harbor listing when a page mid-way is not an array', async () => {
+    // Before, the page read as empty and the listing came back without p/b, as if it were gone.
+    const server = await harborList(
+      (n) => (n === 2 ? { errors: [{ code: 'UNKNOWN', message: 'busy' }] } : [{ name: `p/${'abc'[n - 1]}` }]),
+      (n) => (n < 3 ? n + 1 : undefined),
+    );
+    const e = await failure(harbor(server.url).listRepositories());
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toMatch(/page 2 of the listing is not a JSON array \(after 2 page\(s\), 1 entries\)/);
+    expect(e.hint).toMatch(/decides nothing on a listing it could not read whole/);
+    expect(server.seen).toHaveLength(2);
+  });
+
+  it('fails a Harbor listing whose Link leads back to a page already read', async () => {
+    // Before, it went round until the 10,000th page and returned what it had.
+    const server = await harborList(
+      (n) => [{ name: `p/r${n}` }],
+      (n) => (n < 3 ? n + 1 : 2),
+    );
+    const e = await failure(harbor(server.url).listRepositories());
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toMatch(/pagination repeats page .*page=2.*Link rel="next" of page 3/);
+    expect(server.seen).toHaveLength(3);
+  });
+
+  it('fails a Harbor listing past its page bound, paging by Link or by X-Total-Count', async () => {
+    // Before, the loop stopped silently after 10,000 pages, returning a partial list.
+    const byLink = await harborList(
+      (n) => [{ name: `p/r${n}` }],
+      (n) => n + 1,
+    );
+    const e = await failure(harbor(byLink.url, { pages: 3 }).listRepositories());
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toMatch(/longer than 3 pages/);
+    expect(e.hint).toMatch(/at most \d+ entries and 3 pages per listing/);
+    expect(byLink.seen).toHaveLength(3);
+    const byCount = await harborList(
+      (n) => [{ name: `p/r${n}` }],
+      () => undefined,
+    );
+    expect((await failure(harbor(byCount.url, { pages: 4 }).listRepositories())).message).toMatch(
+      /longer than 4 pages/,
+    );
+    expect(byCount.seen.map((r) => pageOf(r.url))).toEqual([1, 2, 3, 4]);
+  });
+
+  it('fails a Harbor listing whose page is empty while X-Total-Count counts more', async () => {
+    const server = await harborList(
+      (n) => (n === 1 ? [{ name: 'p/a' }] : []),
+      () => undefined,
+    );
+    const e = await failure(harbor(server.url).listRepositories());
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toMatch(/page 2 of the listing is empty, yet x-total-count counts 1000 entries and 1 were read/);
+  });
+
+  it('reads a Harbor list as before: Link, else X-Total-Count, and an empty project as []', async () => {
+    const server = await serve((url) => {
+      const n = pageOf(url);
+      return { status: 200, headers: { 'x-total-count': '3' }, body: n <= 3 ? [{ name: `p/r${n}` }] : [] };
+    });
+    expect(await harbor(server.url).listRepositories()).toEqual(['p/r1', 'p/r2', 'p/r3']);
+    expect(server.seen.map((r) => r.url)).toEqual([
+      '/api/v2.0/projects/p/repositories?page=1&page_size=100',
+      '/api/v2.0/projects/p/repositories?page=2&page_size=100',
+      '/api/v2.0/projects/p/repositories?page=3&page_size=100',
+    ]);
+    const empty = await serve(() => ({ status: 200, headers: { 'x-total-count': '0' }, body: [] }));
+    expect(await harbor(empty.url).listRepositories()).toEqual([]);
+    // Harbor's swagger gives a list answer as an array, an empty one as []: null is no listing.
+    const nul = await serve(() => ({ status: 200, body: null }));
+    expect((await failure(harbor(nul.url).listRepositories())).message).toMatch(
+      /page 1 of the listing is not a JSON array/,
+    );
+  });
+
+  /** A Docker Hub namespace listing whose page `n` has `results(n)` and, while defined, a `next` of `next(n, base)`. */
+  const hubList = (results: (n: number) => unknown, next: (n: number, base: string) => string | undefined) =>
+    serve((url, base) => {
+      const n = pageOf(url);
+      return { status: 200, body: { count: 1000, next: next(n, base) ?? null, previous: null, results: results(n) } };
+    });
+  const hubNext = (n: number, base: string) => `${base}/v2/namespaces/acme/repositories?page=${n}&page_size=100`;
+
+  it('fails a Docker Hub listing past its page bound', async () => {
+    // Before, the loop stopped silently after 10,000 pages, returning a partial list.
+    const server = await hubList(
+      (n) => [{ name: `r${n}`, namespace: 'acme' }],
+      (n, base) => hubNext(n + 1, base),
+    );
+    const e = await failure(hub(server.url, { pages: 3 }).listRepositories());
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toMatch(/longer than 3 pages \(after 3 page\(s\), 3 entries\)/);
+    expect(server.seen).toHaveLength(3);
+    const entries = await failure(hub(server.url, { entries: 2 }).listRepositories());
+    expect(entries.message).toMatch(/longer than 2 entries/);
+  });
+
+  it('fails a Docker Hub listing whose page has no results array, or whose next loops or leaves the API', async () => {
+    const missing = await hubList(
+      (n) => (n === 2 ? null : [{ name: `r${n}`, namespace: 'acme' }]),
+      (n, base) => (n < 3 ? hubNext(n + 1, base) : undefined),
+    );
+    const e = await failure(hub(missing.url).listRepositories());
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toMatch(/page 2 of the listing has no "results" array/);
+    const loop = await hubList(
+      (n) => [{ name: `r${n}` }],
+      (_n, base) => hubNext(2, base),
+    );
+    const l = await failure(hub(loop.url).listRepositories());
+    expect(l.message).toMatch(/pagination repeats page .*page=2.*"next" URL of page 2/);
+    expect(loop.seen).toHaveLength(2);
+    const away = await hubList(
+      (n) => [{ name: `r${n}` }],
+      () => 'https://elsewhere.example/v2/namespaces/acme/repositories?page=2',
+    );
+    const a = await failure(hub(away.url).listRepositories());
+    expect(a.kind).toBe('invalid');
+    expect(a.message).toMatch(/"next" URL of page 1 leaves the API for https:\/\/elsewhere\.example/);
+    expect(away.seen).toHaveLength(1);
+    const odd = await hubList(
+      () => [],
+      () => 42 as unknown as string,
+    );
+    expect((await failure(hub(odd.url).listRepositories())).message).toMatch(/"next" that is not a URL/);
+  });
+
+  it('reads a Docker Hub namespace as before, an empty one included', async () => {
+    const server = await hubList(
+      (n) => [{ name: `R${n}`, namespace: 'acme' }],
+      (n, base) => (n < 2 ? hubNext(n + 1, base) : undefined),
+    );
+    expect(await hub(server.url).listRepositories()).toEqual(['acme/r1', 'acme/r2']);
+    expect(server.seen.map((r) => r.url)).toEqual([
+      '/v2/namespaces/acme/repositories?page_size=100',
+      '/v2/namespaces/acme/repositories?page=2&page_size=100',
+    ]);
+    const empty = await hubList(
+      () => [],
+      () => undefined,
+    );
+    expect(await hub(empty.url).listRepositories()).toEqual([]);
+  });
+
+  it('fails a GitHub package listing when a page mid-way is not an array', async () => {
+    // Before, the page was skipped and the packages on it looked absent.
+    const server = await serve((url, base): Answer => {
+      const n = pageOf(url);
+      return {
+        status: 200,
+        headers:
+          n < 3
+            ? { link: `<${base}/orgs/acme/packages?package_type=container&per_page=100&page=${n + 1}>; rel="next"` }
+            : {},
+        body: n === 2 ? { message: 'Server Error' } : [{ name: `app${n}` }],
+      };
+    });
+    const e = await failure(ghcr(server.url).listRepositories());
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toMatch(/listing container packages of acme on .*page 2 of the listing is not a JSON array/);
+    expect(server.seen).toHaveLength(2);
   });
 });
 

@@ -450,11 +450,10 @@ describe('ghcr', () => {
       const s = new GhcrStore({
         name: 'target',
         client: new RegistryClient({ registry: '127.0.0.1:9', baseUrl: NO_REGISTRY }),
-        api: { name: 'api.github.test', baseUrl: api.url, retry: { attempts: 1 } },
+        api: { name: 'api.github.test', baseUrl: api.url, retry: { attempts: 1 }, listingLimits: limits },
         token: 'ghs_testtoken123',
         owner: 'acme',
         ownerType: 'org',
-        listingLimits: limits,
       });
       stores.push(s);
       return s;
