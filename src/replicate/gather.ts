@@ -302,6 +302,10 @@ export async function gather(
       input.sourceListingFailed = 'not listed: the run was stopped';
       return input;
     }
+    // Left out by the labels or resource filter from what the listing tells. One the destination
+    // holds is planned as a `skip` row, as the manifest path plans it, so it stays there either
+    // way (not a deletion candidate); the others are only counted, as before.
+    const refused: [string, SourceTag][] = [];
     // Both sides' tag lists at once; which source tags the destination lacks decides how they are read.
     const destinationListing = listDestination(dstRepo, 'gatherer');
     destinationListing.catch(() => {}); // awaited below, where its failure is reported
@@ -324,7 +328,10 @@ export async function gather(
       const listed = new Map(valid.filter((t) => t.digest && isDigest(t.digest)).map((t) => [t.tag, t.digest!]));
       const all = new Set(valid.map((t) => t.tag));
       out.tagSets.set(repo, all);
-      const selected = selectTags(valid, rule.filters, selection.dropped).map((t) => t.tag);
+      const selected = selectTags(valid, rule.filters, selection.dropped, (t, skip) => {
+        const digest = listed.get(t.tag);
+        if (digest && (!o.onlyTags || o.onlyTags.has(t.tag))) refused.push([t.tag, { digest, skip }]);
+      }).map((t) => t.tag);
       selection.tags.listed += valid.length;
       selection.tags.selected += selected.length;
       input.selected = selected.length;
@@ -368,6 +375,9 @@ export async function gather(
       const { tags: listedTags, listed } = await destinationListing;
       const dstTags = [...listedTags];
       if (dstTags.length === 0) out.fresh.add(dstRepo);
+      // Not before: the referrers' subjects are taken from `source`, and a skipped tag's
+      // signature is not planned.
+      for (const [tag, f] of refused) if (listedTags.has(tag)) source.set(tag, f);
       const extra = (t: string) => !source.has(t) && !unresolved.has(t) && mayDelete(t);
       /** Destination digests of these tags, from the listing when it has them (and the media type, if `typed`). */
       const headInto = (list: string[], typed = false) =>
@@ -391,17 +401,21 @@ export async function gather(
         // A source listed through its vendor's API (Harbor, GHCR) may lag its registry: a tag the
         // API does not list yet is no reason to delete. Each destination extra is looked for in
         // the source registry first; one found there (or not answered) is not decided this run.
+        // A tag the listing has (one keep-latest-N left out, say) is no sign of a lagging API.
+        const listedAtSource = out.tagSets.get(repo) ?? new Set<string>();
         await Promise.all(
-          dstTags.filter(extra).map((tag) =>
-            heads(async () => {
-              try {
-                if (await src.manifestHead(repo, tag))
-                  unresolved.set(tag, "the source registry has it, though the source's API does not list it yet");
-              } catch (e) {
-                unresolved.set(tag, `its absence at the source could not be confirmed: ${toResultError(e).message}`);
-              }
-            }),
-          ),
+          dstTags
+            .filter((t) => extra(t) && !listedAtSource.has(t))
+            .map((tag) =>
+              heads(async () => {
+                try {
+                  if (await src.manifestHead(repo, tag))
+                    unresolved.set(tag, "the source registry has it, though the source's API does not list it yet");
+                } catch (e) {
+                  unresolved.set(tag, `its absence at the source could not be confirmed: ${toResultError(e).message}`);
+                }
+              }),
+            ),
         );
       }
       const wanted = dstTags.filter((t) => source.has(t) || unresolved.has(t) || extra(t));
@@ -446,7 +460,8 @@ export async function gather(
       await Promise.all(
         [...source].map(([tag, f]) =>
           heads(async () => {
-            if (input.destination.get(tag) === f.digest) return;
+            // Left out from the listing's facts already: nothing is written, nothing to read.
+            if (input.destination.get(tag) === f.digest || f.skip) return;
             try {
               const m = await cache.get(src, repo, f.digest);
               if (!m) throw new Error(`manifest ${f.digest} is no longer at the source`);

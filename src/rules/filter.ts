@@ -171,7 +171,13 @@ export function newestFirst(tags: TagInfo[]): TagInfo[] {
  * read labels or media types cannot filter on them (the label filter then lets everything through,
  * so providers must fill `labels` for label filters to work). The result keeps the input order.
  */
-export function selectTags(tags: TagInfo[], filters: Filters, dropped?: DroppedBy): TagInfo[] {
+export function selectTags(
+  tags: TagInfo[],
+  filters: Filters,
+  dropped?: DroppedBy,
+  /** Told of each tag the labels or resource filter leaves out, with the reason a plan row gives. */
+  onRefused?: (t: TagInfo, refusal: NonNullable<ReturnType<typeof artifactRefusal>>) => void,
+): TagInfo[] {
   const byTag = compileTagFilter(filters.tag);
   const bySemver = compileSemverFilter(filters.semver);
   const wantLabels = Object.keys(filters.labels).length > 0;
@@ -181,10 +187,20 @@ export function selectTags(tags: TagInfo[], filters: Filters, dropped?: DroppedB
   };
   let selected = tags.filter((t) => {
     if (!byTag(t.tag)) return drop('tag');
-    if (wantLabels && t.labels !== undefined && !matchLabels(filters.labels, t.labels)) return drop('labels');
-    // Decided here only when the listing tells the type; otherwise from the manifest (gather.ts).
-    const kind = filters.resource === 'all' ? undefined : resourceKind(t);
-    if (kind !== undefined && kind !== filters.resource) return drop('resource');
+    // Decided here only when the listing tells the labels or the type; otherwise from the manifest
+    // (gather.ts). Either way artifactRefusal decides, so the two paths give the same verdict.
+    const refusal = artifactRefusal(
+      filters,
+      { ...t, annotations: t.labels ?? {} },
+      wantLabels && t.labels !== undefined,
+      {
+        unknownKind: 'undecided',
+      },
+    );
+    if (refusal) {
+      onRefused?.(t, refusal);
+      return drop(refusal.why === 'filtered-labels' ? 'labels' : 'resource');
+    }
     return bySemver(t.tag) || drop('semver');
   });
   if (filters.latest !== undefined) {
@@ -229,8 +245,8 @@ export function filtersMatchEverything(filters: Filters): boolean {
 
 /** The parts of a source manifest the labels and resource filters read. */
 export interface ArtifactFacts {
-  /** Manifest media type. */
-  mediaType: string;
+  /** Manifest media type (a listing may not tell it). */
+  mediaType?: string;
   /** Config media type (of the first child for an index). */
   configMediaType?: string;
   artifactType?: string;
@@ -246,11 +262,17 @@ export function artifactRefusal(
   filters: Pick<Filters, 'labels' | 'resource'>,
   a: ArtifactFacts,
   checkLabels: boolean,
+  /**
+   * What facts that cannot tell the kind count as: a manifest read counts as an image; a listing
+   * (`undecided`) leaves the resource filter to the manifest.
+   */
+  o: { unknownKind: 'image' | 'undecided' } = { unknownKind: 'image' },
 ): { why: 'filtered-resource' | 'filtered-labels'; reason: string } | undefined {
-  if (filters.resource !== 'all') {
+  const kind = resourceKind(a);
+  if (filters.resource !== 'all' && (kind !== undefined || o.unknownKind === 'image')) {
     // An index is judged by its first child's config: the gatherer passes that one. A manifest
     // with nothing to tell (an empty index) counts as an image, a Distribution registry's default.
-    const image = (resourceKind(a) ?? 'image') === 'image';
+    const image = (kind ?? 'image') === 'image';
     if (filters.resource === 'image' && !image)
       return {
         why: 'filtered-resource',

@@ -150,3 +150,65 @@ test('a tag the source API does not list yet, but its registry has, is not delet
   });
   expect((await dst.listTags('mirror/app')).sort()).toEqual(['v1', 'v2']);
 });
+
+/** A source listed as Harbor's artifacts API lists it: digests, labels, creation times. */
+function harborLike(src: MemoryStore, labels: (tag: string) => Record<string, string> = () => ({})) {
+  return intercept(src, {
+    listsLabels: true,
+    listTagDetails: async (repo: string) =>
+      [...(src.tags.get(repo) ?? new Map<string, string>())].map(([tag, digest], i) => ({
+        tag,
+        digest,
+        labels: labels(tag),
+        created: `2024-01-0${i + 1}T00:00:00Z`,
+      })),
+  });
+}
+
+test('keep-latest-N at a source listed with digests deletes what fell out of the newest N, as at a plain registry', async () => {
+  const src = new MemoryStore('src');
+  const dst = new MemoryStore('dst');
+  for (const t of ['v1.0.0', 'v1.1.0', 'v1.2.0']) src.putImage('team/app', [Buffer.from(`layer ${t}`)], { tag: t });
+  await runRule(testRule(), src, dst, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
+  const latest2 = testRule({
+    filters: { latest: 2 },
+    deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: false },
+  });
+
+  const plain = await runRule(latest2, src, dst, { dryRun: true, concurrency: 1, blobConcurrency: 1 });
+  const listed = await runRule(latest2, harborLike(src), dst, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
+  const action = (r: typeof plain) => Object.fromEntries(r.plan.items.map((i) => [i.tag, i.action]));
+  expect(action(plain)).toEqual({ 'v1.0.0': 'delete', 'v1.1.0': 'unchanged', 'v1.2.0': 'unchanged' });
+  expect(action(listed)).toEqual(action(plain));
+  expect(listed.results.find((r) => r.tag === 'v1.0.0')?.status).toBe('deleted');
+  expect(listed.results.filter((r) => r.status === 'failed')).toEqual([]);
+});
+
+test('a destination tag whose source lost its label stays as it is, a skip row, not a failure, and blocks nothing', async () => {
+  const src = new MemoryStore('src');
+  const dst = new MemoryStore('dst');
+  for (const t of ['v1', 'v2', 'v3']) src.putImage('team/app', [Buffer.from(`layer ${t}`)], { tag: t });
+  // v2 and v3 were copied while they carried the label; since, v3 is gone from the source and
+  // v2 was pushed again without it.
+  await runRule(testRule(), src, dst, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
+  const copied = dst.tags.get('team/app')!.get('v2');
+  src.tags.get('team/app')!.delete('v3');
+  src.putImage('team/app', [Buffer.from('layer v2, rebuilt')], { tag: 'v2' });
+  const labelled = harborLike(src, (tag): Record<string, string> => (tag === 'v1' ? { prod: '' } : {}));
+  const rule = testRule({
+    filters: { labels: { prod: '' } },
+    deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: true },
+  });
+
+  const run = await runRule(rule, labelled, dst, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
+  const item = (tag: string) => run.plan.items.find((i) => i.tag === tag);
+  expect(item('v2')).toMatchObject({ action: 'skip', why: 'filtered-labels' });
+  expect(item('v2')?.reason).toMatch(/does not carry the labels prod/);
+  // The tag the source no longer has is still deleted: the skipped one blocks nothing.
+  expect(item('v3')?.action).toBe('delete');
+  expect(run.results.filter((r) => r.status === 'failed')).toEqual([]);
+  expect([...dst.tags.get('team/app')!.keys()].sort()).toEqual(['v1', 'v2']);
+  expect(dst.tags.get('team/app')!.get('v2')).toBe(copied);
+  // The selection counts v2 as left out by the labels filter, once.
+  expect(run.plan.selection?.dropped.labels).toBe(1);
+});
