@@ -14,7 +14,8 @@ function timed(pattern: string, subject: string): { matched: boolean; ms: number
   match(subject.slice(0, 8)); // the first call of a fresh function runs unoptimised
   let matched = false;
   let ms = Infinity;
-  for (let attempt = 0; attempt < 5 && ms >= 10; attempt++) {
+  // 20 tries: under a load average of 12 (parallel test runs on 2 cores) 5 were not always enough.
+  for (let attempt = 0; attempt < 20 && ms >= 10; attempt++) {
     const start = performance.now();
     matched = match(subject);
     const took = performance.now() - start;
