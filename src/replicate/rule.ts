@@ -93,8 +93,10 @@ export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions
   }
   const plan = assemblePlan(rule, groups, o.shards);
   plan.warnings.unshift(...facts.warnings);
-  if (facts.catalogFailed) plan.deletionsRefused = 'the source could not be listed';
-  else {
+  if (facts.catalogFailed) {
+    // Said only where deletions were wanted: elsewhere it would read as if some had been planned.
+    if (rule.deleteRemote.enabled) plan.deletionsRefused = 'the source could not be listed';
+  } else {
     plan.selection = facts.selection;
     const nothing = selectsNothing(facts.selection);
     if (nothing && !onlyTags && !o.select) plan.warnings.push(nothing);

@@ -164,3 +164,17 @@ test('sharded, the rule still deletes at most delete_remote.max: each shard may 
   expect(deleted).toBe(0);
   for (const repo of ['a', 'b']) expect((await dst.listTags(repo)).sort()).toEqual(['keep', 'old1', 'old2', 'old3']);
 });
+
+test('a source that cannot be listed is a rule error; deletions are said to be refused only where they were wanted', async () => {
+  const src = intercept(new OciLayoutStore('src', join(tmp(), 'src')), {
+    listRepositories: async () => {
+      throw new Error('connection refused');
+    },
+  });
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  const copying = await runRule(testRule(), src, dst, { dryRun: true, concurrency: 1, blobConcurrency: 1 });
+  expect(copying.ruleErrors.map((e) => e.message)).toEqual([expect.stringMatching(/connection refused/)]);
+  expect(copying.plan.deletionsRefused).toBeUndefined();
+  const deleting = await runRule(rule, src, dst, { dryRun: true, concurrency: 1, blobConcurrency: 1 });
+  expect(deleting.plan.deletionsRefused).toBe('the source could not be listed');
+});
