@@ -4,7 +4,8 @@
  * rate limits with their reset time, unknown certificate authorities, plain HTTP on https://.
  */
 import type { RegistryConfig, RegistryType, SecretRef } from '../config/types.js';
-import { RegistryError } from '../registry/errors.js';
+import { API_CHECK, RegistryError } from '../registry/errors.js';
+import { dockerConfigMissReason } from './credentials.js';
 import type { Store } from './store.js';
 
 export interface HintContext {
@@ -17,7 +18,28 @@ export interface HintContext {
   credentialSource?: string;
   /** The user name sent, when known (not secret). */
   username?: string;
+  /**
+   * True when the registry has credentials configured but ferry did not use them on purpose: a pull
+   * request from a fork, or one that adds or changes the registry, is planned anonymously.
+   */
+  credentialsWithheld?: boolean;
 }
+
+/**
+ * Why no credentials were sent, for a registry that wanted some: withheld on this pull request, or
+ * `docker_config: true` that found no login; undefined when nothing says why (none configured).
+ */
+function noCredentialsHint(ctx: HintContext, lead: string): string | undefined {
+  if (ctx.credentialsWithheld)
+    return `${lead}, and ferry withheld registries.${ctx.registryName}.credentials on purpose: this pull request comes from a fork or adds or changes the registry, so it is planned without secrets; the rule runs with them once merged`;
+  const miss = dockerConfigMissReason(ctx.registryName);
+  if (miss)
+    return `${lead}, and registries.${ctx.registryName}.credentials.docker_config: true found none: ${miss}; log in to ${ctx.host} with docker/login-action earlier in the same job (docker login ${ctx.host} on your machine)`;
+  return undefined;
+}
+
+/** The text of an error body that was an HTML page (`an HTML page "Login"`), as errors.ts words it. */
+const HTML_PAGE = /\ban HTML page\b/;
 
 function refName(ref: SecretRef | { value: string } | undefined): string | undefined {
   if (!ref) return undefined;
@@ -106,9 +128,12 @@ export function providerHint(e: RegistryError, ctx: HintContext): string | undef
     case 'unauthorized': {
       const tip = UNAUTHORIZED_TIPS[ctx.provider];
       const who = ctx.username ? ` as ${ctx.username}` : '';
+      // Credentials withheld on purpose: the vendor's tips on refused credentials do not apply.
+      if (!ctx.credentialSource && ctx.credentialsWithheld) return noCredentialsHint(ctx, `${where} needs credentials`);
       const base = ctx.credentialSource
         ? `${where} refused the credentials${who} from ${ctx.credentialSource}: check they are current and meant for this registry`
-        : `${where} needs credentials and none were found: set registries.${ctx.registryName}.credentials (e.g. password: { env: NAME }), or log in to ${ctx.host} with docker/login-action earlier in the same job`;
+        : (noCredentialsHint(ctx, `${where} needs credentials`) ??
+          `${where} needs credentials and none were found: set registries.${ctx.registryName}.credentials (e.g. password: { env: NAME }), or log in to ${ctx.host} with docker/login-action earlier in the same job`);
       return tip ? `${base}. ${tip}` : base;
     }
     case 'denied': {
@@ -124,7 +149,10 @@ export function providerHint(e: RegistryError, ctx: HintContext): string | undef
       if (ctx.provider === 'harbor')
         return `Harbor refused ${pushing ? 'the push' : 'access'} to ${e.repository ?? 'this repository'}: the account needs a role in project "${e.repository?.split('/')[0]}" (Developer or above to push, Guest to pull); a robot account needs the ${pushing ? 'push' : 'pull'} permission for that project`;
       if (ctx.credentialSource === undefined)
-        return `${where} refused anonymous access: configure registries.${ctx.registryName}.credentials`;
+        return (
+          noCredentialsHint(ctx, `${where} refused anonymous access`) ??
+          `${where} refused anonymous access: configure registries.${ctx.registryName}.credentials`
+        );
       return undefined;
     }
     case 'rate-limited': {
@@ -149,9 +177,17 @@ export function providerHint(e: RegistryError, ctx: HintContext): string | undef
         return `the name ${ctx.host.replace(/:\d+$/, '')} does not resolve from the runner: check registries.${ctx.registryName}.url (a self-hosted runner may need the internal DNS)`;
       return undefined;
     case 'not-found':
+      // Every registry answers GET /v2/ with 200 or 401 (distribution spec); a 404 there is another service.
+      if (e.operation === API_CHECK && e.codes.length === 0)
+        return `${where} does not serve the registry API at /v2/ (HTTP 404): is registries.${ctx.registryName}.url the registry itself, not its web UI or another service on that host?`;
       if (e.hint && e.codes.includes('BLOB_UNKNOWN')) return `${e.hint} (registries.${ctx.registryName}, ${ctx.host})`;
       return undefined;
+    case 'server':
+      // A vendor API (Harbor's, Docker Hub's) has its own host: name which of the two failed.
+      return `${e.registry === ctx.host ? where : `${e.registry} (the API of ${where})`} failed with HTTP ${e.status ?? '5xx'}${HTML_PAGE.test(e.message) ? ' and an HTML error page' : ''}: the registry, or a proxy in front of it, is failing; check its logs, then run again`;
     case 'invalid':
+      if (HTML_PAGE.test(e.message))
+        return `${where} answered an HTML page instead of JSON: registries.${ctx.registryName}.url leads to a web UI, a login page or a proxy, not the registry API`;
       if (/http request to an https server/i.test(e.message))
         return `${ctx.host} speaks HTTPS: write url: https://${ctx.host} under registries.${ctx.registryName}${ctx.provider === 'registry' ? ' (and give its CA as tls.ca if it is self-signed)' : ''}`;
       if (ctx.provider === 'gar' && (e.codes.includes('NAME_INVALID') || /missing image name/i.test(e.message)))

@@ -9,7 +9,7 @@ import { type Descriptor, type ParsedManifest, parseManifest } from '../oci/mani
 import { MANIFEST_ACCEPT, MediaType } from '../oci/media-types.js';
 import { parseRepository, parseTag } from '../oci/ref.js';
 import { repositoryScope } from './auth/challenge.js';
-import { RegistryError } from './errors.js';
+import { API_CHECK, htmlPageSummary, RegistryError } from './errors.js';
 import { isTransientNetworkError } from './retry.js';
 import {
   readCapped,
@@ -122,7 +122,7 @@ export class RegistryClient {
         path: '/v2/',
         scopes: [],
         expect: [200],
-        operation: 'ping',
+        operation: API_CHECK,
       });
       await r.body.dump().catch(() => {});
     })();
@@ -252,7 +252,15 @@ export class RegistryClient {
       try {
         list = entriesOf(JSON.parse(text));
       } catch {
-        throw fail('invalid', `page ${pages} of the listing is not JSON`);
+        // A web UI, login page or proxy answers 200 with HTML: say so, and what the page is, not only "not JSON".
+        const html = htmlPageSummary(text);
+        throw html
+          ? fail(
+              'invalid',
+              `page ${pages} of the listing is ${html}, not JSON`,
+              `${this.registry} answered an HTML page instead of JSON: the registry's url in replication.yaml leads to a web UI, a login page or a proxy, not the registry API`,
+            )
+          : fail('invalid', `page ${pages} of the listing is not JSON`);
       }
       next = this.#nextLink(r.headers.link, r.url);
       if (Array.isArray(list)) {
@@ -422,6 +430,8 @@ export class RegistryClient {
         registry: this.registry,
         repository,
         operation: 'writing manifest to',
+        // The method picks the write-side hint: ferry sent these bytes, and the registry kept something.
+        method: 'PUT',
         detail: `registry stored ${returned}, sent ${digest}`,
       });
     return digest;

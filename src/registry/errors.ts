@@ -23,6 +23,12 @@ export type RegistryErrorKind =
   | 'server'
   | 'http';
 
+/**
+ * The operation of the first request to a registry, GET /v2/ (the "ping" of the distribution
+ * spec): worded for the user, who knows the endpoint but not ferry's name for the request.
+ */
+export const API_CHECK = 'checking the registry API (GET /v2/) of';
+
 export interface RegistryErrorInit {
   kind: RegistryErrorKind;
   registry: string;
@@ -100,6 +106,9 @@ function defaultHint(e: RegistryErrorInit): string | undefined {
       // Names the registry: a user with several registries must see which one refused.
       return `the account has no ${e.method === 'GET' || e.method === 'HEAD' ? 'pull' : 'push'} permission on ${e.repository ?? 'this repository'} at ${e.registry}: grant it, or check that the namespace/project exists`;
     case 'not-found': {
+      // Every registry answers GET /v2/ with 200 or 401; a plain 404 there is some other service.
+      if (e.operation === API_CHECK && !codes.length)
+        return `${e.registry} does not serve the registry API at /v2/: is the registry's url in replication.yaml the registry itself, not its web UI or another service on that host?`;
       const blob = /\/blobs\/([a-z0-9]+:[a-f0-9]+)/i.exec(e.url ?? '')?.[1];
       if (codes.includes('BLOB_UNKNOWN') && blob && (e.method === 'GET' || e.method === 'HEAD'))
         return `${e.registry}/${e.repository ?? ''} lists a manifest whose blob ${blob} it does not have: the source repository is broken, or its garbage collection removed the blob; push the image there again (or delete the tag), then run again`;
@@ -130,8 +139,15 @@ function defaultHint(e: RegistryErrorInit): string | undefined {
     case 'tls':
       return "TLS verification failed: give the registry's CA with tls: { ca: path/to/ca.pem }, or for a registry you trust without TLS use tls: { verify: false }";
     case 'digest-mismatch':
+      // Written, not read: ferry sent bytes of a known digest, so nothing was corrupted on the way
+      // to ferry, and the registry did store something (the blobs, maybe a manifest under its digest).
+      if (e.method === 'PUT')
+        return `the destination stored the manifest under a different digest than ferry sent (a proxy rewrote it, or the registry converts manifests); the tag may point at altered content: check it with skopeo inspect, and run again`;
+      return 'the content received does not match its digest: a proxy or the registry corrupted or truncated it; nothing was written';
     case 'size-mismatch':
       return 'the content received does not match its digest: a proxy or the registry corrupted or truncated it; nothing was written';
+    case 'server':
+      return `${e.registry}, or a proxy in front of it, failed${e.status ? ` with HTTP ${e.status}` : ''}: check its logs, then run again`;
     case 'too-large':
       return 'the registry refused the size of this request (manifest over its limit, or a proxy body limit)';
     default:
@@ -139,10 +155,85 @@ function defaultHint(e: RegistryErrorInit): string | undefined {
   }
 }
 
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
+
+/**
+ * The content of the first `<tag …>…</tag>` in `html` (`lower` is its lower-case copy), or undefined.
+ * indexOf, not a regular expression: the body comes from the network, and scans stay linear.
+ */
+function element(html: string, lower: string, tag: string): string | undefined {
+  let at = 0;
+  for (;;) {
+    const open = lower.indexOf(`<${tag}`, at);
+    if (open < 0) return undefined;
+    const next = lower[open + tag.length + 1];
+    if (next === '>' || next === ' ' || next === '\t' || next === '\n' || next === '\r') {
+      const start = lower.indexOf('>', open);
+      if (start < 0) return undefined;
+      const end = lower.indexOf(`</${tag}`, start);
+      return html.slice(start + 1, end < 0 ? undefined : end);
+    }
+    at = open + 1;
+  }
+}
+
+/** Text without markup: tags dropped, script and style blocks removed, in one linear pass. */
+function visibleText(html: string): string {
+  const lower = html.toLowerCase();
+  const unclosed = new Set<string>();
+  let out = '';
+  let i = 0;
+  while (i < html.length) {
+    const lt = html.indexOf('<', i);
+    if (lt < 0) {
+      out += html.slice(i);
+      break;
+    }
+    out += `${html.slice(i, lt)} `;
+    const skip = ['script', 'style', 'head'].find((t) => !unclosed.has(t) && lower.startsWith(t, lt + 1));
+    const close = skip ? lower.indexOf(`</${skip}`, lt) : -1;
+    // No closing tag now means none later either: never search for it again (linear on `<script<script…`).
+    if (skip && close < 0) unclosed.add(skip);
+    const gt = html.indexOf('>', close < 0 ? lt : close);
+    if (gt < 0) break;
+    i = gt + 1;
+  }
+  return out;
+}
+
+/**
+ * An HTML page (a proxy's error page, a web UI, a login form) said in a few words: `an HTML page
+ * "502 Bad Gateway"` from its <title>, else its first <h1>, else its text; undefined when `text`
+ * is not HTML. Its markup told the user nothing and hid what it said.
+ */
+export function htmlPageSummary(text: string): string | undefined {
+  // A listing page may be megabytes; a page's title and heading are near its start.
+  const t = text.trimStart().slice(0, 64 * 1024);
+  const lower = t.toLowerCase();
+  // Skip an XML declaration and comments before the first element.
+  let start = 0;
+  for (;;) {
+    while (start < t.length && /\s/.test(t[start]!)) start++;
+    const close = lower.startsWith('<?xml', start) ? '?>' : lower.startsWith('<!--', start) ? '-->' : undefined;
+    if (!close) break;
+    const end = lower.indexOf(close, start);
+    if (end < 0) return undefined;
+    start = end + close.length;
+  }
+  if (!/^<(!doctype\s+html|html|head|body)\b/.test(lower.slice(start, start + 20))) return undefined;
+  const inner = element(t, lower, 'title') ?? element(t, lower, 'h1') ?? visibleText(t.slice(start));
+  const words = visibleText(inner)
+    .replace(/&(#39|[a-z]{2,6});/gi, (m, name: string) => ENTITIES[name.toLowerCase()] ?? m)
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 120);
+  return words ? `an HTML page "${words}"` : 'an HTML page';
+}
+
 /**
  * Parses an error body: distribution's (and Harbor's) `{"errors":[{"code":…,"message":…}]}`,
- * GitHub's `{"message":…}` and Docker Hub's `{"message"|"detail":…}`; any other body is kept as
- * text (trimmed, at most 300 characters).
+ * GitHub's `{"message":…}` and Docker Hub's `{"message"|"detail":…}`; an HTML page is reduced to
+ * its title (`htmlPageSummary`); any other body is kept as text (trimmed, at most 300 characters).
  */
 export function parseErrorBody(text: string): { codes: string[]; messages: string[] } {
   try {
@@ -162,5 +253,7 @@ export function parseErrorBody(text: string): { codes: string[]; messages: strin
   } catch {
     // not JSON: fall through
   }
+  const html = htmlPageSummary(text);
+  if (html) return { codes: [], messages: [html] };
   return { codes: [], messages: text.trim() ? [text.trim().slice(0, 300)] : [] };
 }

@@ -52,27 +52,58 @@ export function dockerConfigPath(explicit?: string): string {
   return join(process.env.DOCKER_CONFIG ?? join(homedir(), '.docker'), 'config.json');
 }
 
+/**
+ * Why a Docker config gave no credentials for a host, in words a user can act on. Names only
+ * host keys, never an entry's content.
+ */
+export interface DockerConfigMiss {
+  /** The file consulted. */
+  path: string;
+  /** False when the file does not exist (no `docker login` wrote it). */
+  exists: boolean;
+  /** The registry hosts the file has entries for (auths and credHelpers), Docker Hub as docker.io. */
+  hosts: string[];
+  /** E.g. `the credential helper docker-credential-pass has none for ghcr.io`, or an entry without a secret. */
+  detail?: string;
+}
+
+export type DockerConfigLookup =
+  { credentials: RegistryCredentials } | { credentials?: undefined; miss: DockerConfigMiss };
+
 /** Reads credentials for `host` from a Docker config; undefined when none. */
 export async function credentialsFromDockerConfig(
   host: string,
   configPath?: string,
 ): Promise<RegistryCredentials | undefined> {
+  return (await lookupDockerConfig(host, configPath)).credentials;
+}
+
+/** Reads credentials for `host` from a Docker config, or says why there are none. */
+export async function lookupDockerConfig(host: string, configPath?: string): Promise<DockerConfigLookup> {
+  const path = dockerConfigPath(configPath);
   let file: DockerConfigFile;
   try {
-    file = JSON.parse(await readFile(dockerConfigPath(configPath), 'utf8')) as DockerConfigFile;
+    file = JSON.parse(await readFile(path, 'utf8')) as DockerConfigFile;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`reading Docker config ${dockerConfigPath(configPath)}: ${(e as Error).message}`, { cause: e });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { miss: { path, exists: false, hosts: [] } };
+    throw new Error(`reading Docker config ${path}: ${(e as Error).message}`, { cause: e });
   }
+  const miss = (detail?: string): DockerConfigLookup => ({
+    miss: { path, exists: true, hosts: configuredHosts(file), ...(detail ? { detail } : {}) },
+  });
   const names = aliases(host);
   for (const [key, helper] of Object.entries(file.credHelpers ?? {})) {
-    if (names.includes(keyHost(key))) return credentialHelper(helper, key);
+    if (!names.includes(keyHost(key))) continue;
+    const c = await credentialHelper(helper, key);
+    return c ? { credentials: c } : miss(`its credential helper docker-credential-${helper} has none for ${key}`);
   }
   for (const [key, entry] of Object.entries(file.auths ?? {})) {
     if (!names.includes(keyHost(key))) continue;
     if (entry.identitytoken) {
       registerSecret(entry.identitytoken);
-      return { identityToken: entry.identitytoken, ...(entry.username ? { username: entry.username } : {}) };
+      return {
+        credentials: { identityToken: entry.identitytoken, ...(entry.username ? { username: entry.username } : {}) },
+      };
     }
     if (entry.auth) {
       registerSecret(entry.auth);
@@ -80,18 +111,31 @@ export async function credentialsFromDockerConfig(
       const i = decoded.indexOf(':');
       if (i < 0) throw new Error(`Docker config entry for ${key}: "auth" is not base64 of user:password`);
       registerSecret(decoded.slice(i + 1));
-      return { username: decoded.slice(0, i), password: decoded.slice(i + 1) };
+      return { credentials: { username: decoded.slice(0, i), password: decoded.slice(i + 1) } };
     }
     if (entry.username && entry.password) {
       registerSecret(entry.password);
-      return { username: entry.username, password: entry.password };
+      return { credentials: { username: entry.username, password: entry.password } };
     }
   }
   if (file.credsStore) {
     const key = names.includes('index.docker.io') ? 'https://index.docker.io/v1/' : host;
-    return credentialHelper(file.credsStore, key).catch(() => undefined);
+    const c = await credentialHelper(file.credsStore, key).catch(() => undefined);
+    return c ? { credentials: c } : miss(`its credsStore docker-credential-${file.credsStore} has none either`);
   }
-  return undefined;
+  // An auths entry for the host that holds no secret (docker logout leaves `{}` behind on some versions).
+  if (Object.keys(file.auths ?? {}).some((k) => names.includes(keyHost(k))))
+    return miss(`its entry for ${host} holds no auth, identitytoken or username and password`);
+  return miss();
+}
+
+/** The hosts a Docker config has entries for, Docker Hub's many keys shown once as docker.io. */
+function configuredHosts(file: DockerConfigFile): string[] {
+  const hub = HUB_KEYS.map(keyHost);
+  const hosts = [...Object.keys(file.auths ?? {}), ...Object.keys(file.credHelpers ?? {})].map((k) =>
+    hub.includes(keyHost(k)) ? 'docker.io' : keyHost(k),
+  );
+  return [...new Set(hosts)];
 }
 
 /** Runs `docker-credential-<name> get` with the server URL on stdin. */

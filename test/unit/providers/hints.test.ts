@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RegistryConfig } from '../../../src/config/types.js';
 import { credentialSource, type HintContext, providerHint, tagExistsHint } from '../../../src/providers/hints.js';
-import { RegistryError, type RegistryErrorInit } from '../../../src/registry/errors.js';
+import { API_CHECK, parseErrorBody, RegistryError, type RegistryErrorInit } from '../../../src/registry/errors.js';
 
 const ctx = (provider: HintContext['provider'], extra: Partial<HintContext> = {}): HintContext => ({
   provider,
@@ -87,6 +87,44 @@ describe('providerHint', () => {
   it('explains a tag that exists with other content while override is off', () => {
     expect(tagExistsHint(ctx('ecr'), 'app', 'v1')).toMatch(
       /app:v1 already exists with different content.*override: true.*immutability/,
+    );
+  });
+
+  it('says credentials were withheld on purpose on a pull request, not that none were found', () => {
+    const withheld = ctx('dockerhub', { credentialsWithheld: true });
+    const h = providerHint(err({ kind: 'unauthorized', status: 401 }), withheld);
+    expect(h).toBe(
+      'registry.example.com (registries.dst, type dockerhub) needs credentials, and ferry withheld registries.dst.credentials on purpose: this pull request comes from a fork or adds or changes the registry, so it is planned without secrets; the rule runs with them once merged',
+    );
+    expect(providerHint(err({ kind: 'denied', status: 403 }), ctx('registry', { credentialsWithheld: true }))).toMatch(
+      /refused anonymous access, and ferry withheld registries\.dst\.credentials on purpose/,
+    );
+  });
+
+  it('names the registry entry on a 5xx, a 404 on /v2/ and an HTML page', () => {
+    const server = err({ kind: 'server', status: 502, operation: API_CHECK, detail: 'bad gateway' });
+    expect(providerHint(server, ctx('harbor'))).toBe(
+      'registry.example.com (registries.dst, type harbor) failed with HTTP 502: the registry, or a proxy in front of it, is failing; check its logs, then run again',
+    );
+    const html = parseErrorBody('<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>').messages[0];
+    expect(providerHint(err({ kind: 'server', status: 500, detail: html }), ctx('registry'))).toMatch(
+      /failed with HTTP 500 and an HTML error page: the registry, or a proxy in front of it/,
+    );
+    const api = err({ kind: 'server', status: 503, registry: 'hub.docker.com', detail: 'unavailable' });
+    expect(providerHint(api, ctx('dockerhub', { host: 'docker.io' }))).toMatch(
+      /^hub\.docker\.com \(the API of docker\.io \(registries\.dst, type dockerhub\)\) failed with HTTP 503/,
+    );
+    const notApi = err({ kind: 'not-found', status: 404, operation: API_CHECK, detail: '404 page not found' });
+    expect(providerHint(notApi, ctx('registry'))).toBe(
+      'registry.example.com (registries.dst, type registry) does not serve the registry API at /v2/ (HTTP 404): is registries.dst.url the registry itself, not its web UI or another service on that host?',
+    );
+    const login = err({
+      kind: 'invalid',
+      operation: 'listing repositories',
+      detail: 'page 1 of the listing is an HTML page "Login", not JSON',
+    });
+    expect(providerHint(login, ctx('registry'))).toBe(
+      'registry.example.com (registries.dst, type registry) answered an HTML page instead of JSON: registries.dst.url leads to a web UI, a login page or a proxy, not the registry API',
     );
   });
 });

@@ -321,9 +321,62 @@ describe('listing bounds (issue 15 item 3)', () => {
   });
 
   test('a page that is not JSON names the page and the repository', async () => {
-    registry({ 'GET /v2/a/tags/list?n=2': { status: 200, body: '<html>' } });
+    registry({ 'GET /v2/a/tags/list?n=2': { status: 200, body: '{"tags": ["v1",' } });
     const e = await rejection(client.tags('a', 2));
     expect(e.message).toContain('listing tags of reg.example/a: page 1 of the listing is not JSON');
+  });
+});
+
+describe('a URL that does not lead to a working registry API: the message and hint a user reads', () => {
+  const retries = 5;
+
+  test('500 on GET /v2/ is "checking the registry API", not "ping", with a hint to check the registry', async () => {
+    agent
+      .get(REG)
+      .intercept({ path: '/v2/', method: 'GET' })
+      .reply(500, 'internal error', { headers: { 'content-type': 'text/plain' } })
+      .times(retries);
+    const e = await rejection(client.catalog());
+    expect(e.message).toBe('checking the registry API (GET /v2/) of reg.example: internal error (HTTP 500)');
+    expect(e.message).not.toMatch(/\bping\b/);
+    expect(e.kind).toBe('server');
+    expect(e.hint).toBe('reg.example, or a proxy in front of it, failed with HTTP 500: check its logs, then run again');
+  });
+
+  test('404 on GET /v2/ says the URL does not serve the registry API', async () => {
+    registry({ 'GET /v2/': { status: 404, body: '404 page not found' } });
+    const e = await rejection(client.catalog());
+    expect(e.message).toBe('checking the registry API (GET /v2/) of reg.example: 404 page not found (HTTP 404)');
+    expect(e.hint).toBe(
+      "reg.example does not serve the registry API at /v2/: is the registry's url in replication.yaml the registry itself, not its web UI or another service on that host?",
+    );
+  });
+
+  test('an HTML login page answering 200 is named as an HTML page with its title', async () => {
+    const page = '<!doctype html><html><head><title>Login</title></head><body>Please sign in</body></html>';
+    registry({ 'GET /v2/': { status: 200, body: page }, 'GET /v2/_catalog?n=1000': { status: 200, body: page } });
+    const e = await rejection(client.catalog());
+    expect(e.message).toBe(
+      'listing repositories reg.example: page 1 of the listing is an HTML page "Login", not JSON (after 1 page(s), 0 entries, 107 bytes)',
+    );
+    expect(e.hint).toBe(
+      "reg.example answered an HTML page instead of JSON: the registry's url in replication.yaml leads to a web UI, a login page or a proxy, not the registry API",
+    );
+  });
+
+  test("a proxy's HTML error page is reduced to its heading, and the hint names the proxy", async () => {
+    agent
+      .get(REG)
+      .intercept({ path: '/v2/_catalog?n=1000', method: 'GET' })
+      .reply(500, '<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>', {
+        headers: { 'content-type': 'text/html' },
+      })
+      .times(retries);
+    registry({});
+    const e = await rejection(client.catalog());
+    expect(e.message).toBe('listing repositories reg.example: an HTML page "502 Bad Gateway" (HTTP 500)');
+    expect(e.message).not.toContain('<');
+    expect(e.hint).toMatch(/or a proxy in front of it, failed with HTTP 500: check its logs, then run again/);
   });
 });
 
@@ -616,8 +669,14 @@ describe('manifestPut', () => {
     registry({
       'PUT /v2/a/manifests/v1': { status: 201, headers: { 'docker-content-digest': sha('other') } },
     });
-    expect((await rejection(client.manifestPut('a', 'v1', manifestBytes, MediaType.OciManifest))).kind).toBe(
-      'digest-mismatch',
+    const e = await rejection(client.manifestPut('a', 'v1', manifestBytes, MediaType.OciManifest));
+    expect(e.kind).toBe('digest-mismatch');
+    expect(e.message).toBe(
+      `writing manifest to reg.example/a: registry stored ${sha('other')}, sent ${manifestDigest}`,
+    );
+    // ferry sent these bytes and the registry kept something: not the read side's "corrupted … nothing was written".
+    expect(e.hint).toBe(
+      'the destination stored the manifest under a different digest than ferry sent (a proxy rewrote it, or the registry converts manifests); the tag may point at altered content: check it with skopeo inspect, and run again',
     );
   });
 });

@@ -65,7 +65,6 @@ describe('parseErrorBody', () => {
   });
 
   test.each([
-    ['an HTML page', '<html><body>502 Bad Gateway</body></html>'],
     ['plain text with surrounding whitespace', '  upstream connect error  '],
     ['JSON without errors or a message', '{"status":"nope"}'],
     ['JSON null', 'null'],
@@ -88,6 +87,23 @@ describe('parseErrorBody', () => {
   test('truncates a long non-JSON body', () => {
     const text = 'y'.repeat(1_000);
     expect(parseErrorBody(text).messages[0]).toBe(text.slice(0, 300));
+  });
+
+  test.each([
+    ['nginx 502', '<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>', 'an HTML page "502 Bad Gateway"'],
+    [
+      'a titled page (title wins over h1)',
+      '<!DOCTYPE html>\n<html lang="en"><head><title>Sign in &amp; continue</title></head><body><h1>Welcome</h1></body></html>',
+      'an HTML page "Sign in & continue"',
+    ],
+    ['a page without title or heading', '<html><body>502 Bad Gateway</body></html>', 'an HTML page "502 Bad Gateway"'],
+    ['a page without text', '<html><head><script>x()</script></head><body></body></html>', 'an HTML page'],
+  ])('an HTML body (%s) is reduced to its title, without markup', (_name, text, message) => {
+    expect(parseErrorBody(text)).toEqual({ codes: [], messages: [message] });
+  });
+
+  test('a text body that mentions tags is kept as text', () => {
+    expect(parseErrorBody('use <b>tags</b> please').messages).toEqual(['use <b>tags</b> please']);
   });
 
   test.each([[''], ['   ']])('an empty body (%j) gives no messages', (text) => {
