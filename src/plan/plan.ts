@@ -269,7 +269,7 @@ export function planGroup(
       action: 'listing-failed',
       ...(current ? { destinationDigest: current } : {}),
       why: 'tag-unresolved',
-      reason: `listed by ${repo} but its manifest could not be read (${why}); nothing is decided for it`,
+      reason: `${repo} lists the tag, but its manifest could not be read (${why}): not copied, and nothing is deleted in ${dest}`,
     });
     stay(current, tag);
   }
@@ -342,14 +342,14 @@ export function planGroup(
           block(
             c,
             'shared-digest',
-            `cannot delete without deleting kept tag${kept.length > 1 ? 's' : ''} ${kept.join(', ')} (same digest ${c.destinationDigest}; this registry deletes by digest)`,
+            `cannot delete without also deleting ${kept.length > 1 ? 'tags' : 'tag'} ${kept.join(', ')}, which ${kept.length > 1 ? 'stay' : 'stays'} (same digest ${c.destinationDigest}; this registry deletes by digest)`,
           );
           changed = true;
         } else if (parent) {
           block(
             c,
             'platform-of-kept-index',
-            `its manifest is a platform of kept tag ${parent}, and this registry deletes by digest`,
+            `its manifest is a platform of tag ${parent}, which stays, and this registry deletes by digest`,
           );
           changed = true;
         }

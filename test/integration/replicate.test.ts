@@ -645,7 +645,7 @@ describe('a source tag that goes missing mid-run is never a reason to delete (is
     proxy.clearRules();
     const v2 = resultFor(out, 'glitched/app:v2');
     expect(v2.status).toBe('failed');
-    expect(v2.error?.message).toMatch(/listed by glitch\/app but its manifest could not be read.*asked 3 times/);
+    expect(v2.error?.message).toMatch(/glitch\/app lists the tag, but its manifest could not be read.*asked 3 times/);
     expect(await digestAt(src, 'glitched/app:v2')).toMatch(/^sha256:/);
     expect(out.plan.rules[0]?.items.find((i) => i.tag === 'v2')?.action).toBe('listing-failed');
   });

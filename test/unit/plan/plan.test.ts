@@ -125,7 +125,7 @@ describe('deletions', () => {
     );
     const old = plan.items.find((i) => i.tag === 'old')!;
     expect(old).toMatchObject({ action: 'delete-blocked', why: 'shared-digest' });
-    expect(old.reason).toMatch(/kept tag stable \(same digest/);
+    expect(old.reason).toMatch(/without also deleting tag stable, which stays \(same digest/);
     expect(plan.items.find((i) => i.tag === 'gone')!.action).toBe('delete');
   });
 
@@ -144,7 +144,9 @@ describe('deletions', () => {
     const plan = planRule(rule({ deleteRemote: deleting(), ...over }), [repo(source, destination)], byDigest);
     const blocked = plan.items.filter((i) => i.action === 'delete-blocked');
     expect(blocked).toHaveLength(1);
-    expect(blocked[0]!.reason).toContain(`kept tag${shared.length > 1 ? 's' : ''} ${shared.join(', ')} (`);
+    expect(blocked[0]!.reason).toContain(
+      `also deleting ${shared.length > 1 ? 'tags' : 'tag'} ${shared.join(', ')}, which ${shared.length > 1 ? 'stay' : 'stays'} (`,
+    );
     expect(plan.items.some((i) => i.action === 'delete')).toBe(false);
   });
 
