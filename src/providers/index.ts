@@ -124,6 +124,8 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     host: registry,
     ...(credentials ? { credentialSource: credentialSource(reg, registry, true) } : {}),
     ...(credentials?.username ? { username: credentials.username } : {}),
+    // Only a pull request opens a registry anonymously: its hint says the secrets were held back.
+    ...(o.anonymous && reg.credentials ? { credentialsWithheld: true } : {}),
   };
   const api = (fallback: string) => {
     const apiBase = apiUrl(reg, fallback);

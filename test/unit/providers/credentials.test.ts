@@ -143,3 +143,40 @@ describe('docker_config: true', () => {
     expect(hintFor401('plain')).toMatch(/needs credentials and none were found: set registries\.plain\.credentials/);
   });
 });
+
+describe('credentials held back on a pull request', () => {
+  test('a registry opened anonymously on purpose: its 401 says the secrets were withheld, not that none were set', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="locked"', 'content-type': 'application/json' });
+      res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const file = join(dir, 'replication.yaml');
+      writeFileSync(
+        file,
+        `version: 1
+registries:
+  locked:
+    type: registry
+    url: http://127.0.0.1:${port}
+    credentials: { username: { env: LOCKED_USER }, password: { env: LOCKED_PASS } }
+  out: { type: oci-layout, path: ./out }
+rules:
+  - { name: r, source: locked, destination: out }
+`,
+      );
+      const { loadConfig } = await import('../../../src/config/index.js');
+      const { StoreSet } = await import('../../../src/providers/index.js');
+      const stores = new StoreSet((await loadConfig(file)).config, new Set(['locked']));
+      const e = (await failure((await stores.open('locked')).listTags('team/app'))) as RegistryError;
+      await stores.close();
+      expect(e.hint).toMatch(/ferry withheld registries\.locked\.credentials on purpose: this pull request/);
+      expect(e.hint).not.toContain('none were found');
+    } finally {
+      server.close();
+    }
+  });
+});
