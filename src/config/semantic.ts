@@ -7,12 +7,12 @@ import { Cron } from 'croner';
 import semver from 'semver';
 import { isTag } from '../oci/ref.js';
 import { compileNameFilter, filtersMatchEverything } from '../rules/filter.js';
-import { compileGlob, GlobSyntaxError } from '../rules/glob.js';
+import { compileGlob, GlobSyntaxError, isMatchAllPattern } from '../rules/glob.js';
 import { MappingError, mapRepository } from '../rules/mapping.js';
 import { parseBandwidth, parseSize } from './bandwidth.js';
 import { suggest } from './errors.js';
 import { ARCHIVE_TYPES, effective, type Normalized, type NormalizedRule, patternOf } from './normalize.js';
-import { literalSecretMessage, type Segment } from './schema.js';
+import { literalSecretMessage, replicationSchema, type Segment } from './schema.js';
 import type { RegistryConfig, Rule } from './types.js';
 import { normalizeCron } from './workflows.js';
 
@@ -35,6 +35,20 @@ export interface SemanticContext {
 
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const schemaKeys = (def: string): string[] =>
+  Object.keys(((replicationSchema.$defs as Raw)[def] as { properties: Raw }).properties);
+const RULE_KEYS = schemaKeys('rule');
+const FILTER_KEYS = schemaKeys('filters');
+
+/**
+ * Whether `map` has a key the schema does not know that was meant as `key`: the one `suggest`
+ * names for it among `meant` (the keys of the map, or those of a map it belongs under), as the
+ * schema error's "did you mean" does.
+ */
+function misspelt(map: Raw, known: readonly string[], key: string, meant: readonly string[] = known): boolean {
+  return Object.keys(map).some((k) => !known.includes(k) && suggest(k, meant) === key);
+}
 
 /** Glob characters (and escapes): a name filter without them names exactly one repository. */
 const GLOB = /[*?[\]{}!\\]/;
@@ -416,7 +430,6 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
         (literalWriters.get(group) ?? literalWriters.set(group, []).get(group)!).push({ nr, repo });
       return false;
     }
-    if (rule.filters.name.length === 0) return false;
     let select: (repo: string) => boolean;
     try {
       select = compileNameFilter(rule.filters.name);
@@ -431,12 +444,18 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       const name = repo.slice(prefix.length);
       return select(name) ? name : undefined;
     };
-    const key = `${[...rule.filters.name].sort().join('\n')}|${ns ?? ''}|${ns ? rule.flattening : 0}`;
+    // No name filter selects every repository (compileNameFilter([]) passes all), as "**" does:
+    // the two are one pattern set here, or a rule without one would overwrite unnoticed.
+    const names = rule.filters.name;
+    const everything = names.length === 0 || (!names.some((p) => p.startsWith('!')) && names.some(isMatchAllPattern));
+    const key = `${everything ? '**' : [...names].sort().join('\n')}|${ns ?? ''}|${ns ? rule.flattening : 0}`;
     const same = globs.find((g) => g.nr !== nr && g.key === key);
     if (same)
       return say(
         same.nr,
-        `every repository its name filter selects (the same patterns: ${rule.filters.name.join(', ')})`,
+        names.length === 0
+          ? 'every repository (this rule has no name filter, which selects them all, as "**" does)'
+          : `every repository its name filter selects (the same patterns: ${names.join(', ')})`,
       );
     const hit = lits.find((l) => l.nr !== nr && source(l.repo) !== undefined);
     if (hit) return say(hit.nr, `"${hit.repo}" (this rule's name filter selects it too)`);
@@ -455,7 +474,26 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       out.push({ path, message, severity });
     // A rule with schema errors is still checked, field by field: only the broken fields are skipped.
     const broken = (path: Segment[]) => ctx.fieldBroken?.(path) ?? false;
-    const filtersOk = !broken(at('filters')) && !(isObj(n.defaults.filters) && broken(['defaults', 'filters']));
+    // Whether the value a check reads is broken: the rule's own field or the default it takes. Not
+    // `broken(at(key))`: for a field the rule leaves out, at() is the whole rule, broken by any error
+    // in it, and a check that never reads that error's field would be skipped with it.
+    // A misspelt key (`destination_namspace`, `filters: { tags: … }`) stands for the key its schema
+    // error suggests: that value is unknown, not absent, so a check of the absent one would be a
+    // follow-on of the typo ("set destination_namespace").
+    const bad = (key: string) =>
+      broken(['rules', index, key]) ||
+      (raw[key] === undefined && misspelt(raw, RULE_KEYS, key)) ||
+      (n.defaults[key] !== undefined && broken(['defaults', key]));
+    const filterBad = (key: string) =>
+      broken(['rules', index, 'filters', key]) ||
+      (isObj(raw.filters) && raw.filters[key] === undefined && misspelt(raw.filters, FILTER_KEYS, key)) ||
+      // A filter written beside `filters:` instead of under it (`tag: v*` on the rule).
+      (!(isObj(raw.filters) && raw.filters[key] !== undefined) && misspelt(raw, RULE_KEYS, key, FILTER_KEYS)) ||
+      (isObj(n.defaults.filters) && n.defaults.filters[key] !== undefined && broken(['defaults', 'filters', key]));
+    // Checks that read every filter (the tag selection two rules share, match-everything) need them
+    // all intact (an unknown filter key is one the user meant to filter with); a check that reads
+    // one filter needs only that one, so one broken filter does not hide another's error.
+    const filtersOk = !bad('filters') && !FILTER_KEYS.some(filterBad);
 
     const first =
       typeof raw.name === 'string' && !broken(['rules', index, 'name']) ? firstByName.get(rule.name) : undefined;
@@ -524,7 +562,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     }
 
     // Semver range.
-    if (filtersOk && rule.filters.semver !== undefined && semver.validRange(rule.filters.semver) === null) {
+    if (!filterBad('semver') && rule.filters.semver !== undefined && semver.validRange(rule.filters.semver) === null) {
       const path =
         raw.filters && isObj(raw.filters) && raw.filters.semver !== undefined
           ? ['rules', index, 'filters', 'semver']
@@ -547,7 +585,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
           : undefined;
       return Array.isArray(rawName) ? [...base, k] : base;
     };
-    if (src?.url && filtersOk) {
+    if (src?.url && !filterBad('name')) {
       const host = new URL(src.url).host;
       rule.filters.name.forEach((pattern, k) => {
         const firstPart = pattern.replace(/^!/, '').split('/')[0]!.toLowerCase();
@@ -642,8 +680,11 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     }
 
     const ns = rule.destinationNamespace;
+    const nsOk = !bad('destination_namespace');
+    // Mapping a name needs the name filter, the namespace and the flattening as written.
+    const mapsOk = nsOk && !bad('flattening') && !filterBad('name');
     const literalNames =
-      rule.filters.name.length > 0 && rule.filters.name.every(isLiteralName) ? rule.filters.name : [];
+      mapsOk && rule.filters.name.length > 0 && rule.filters.name.every(isLiteralName) ? rule.filters.name : [];
 
     // Flattening applies only with a destination namespace (as in Harbor).
     if (raw.flattening !== undefined && !ns) {
@@ -654,12 +695,10 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       );
     }
 
-    const mappingOk =
-      filtersOk && !broken(at('destination_namespace')) && !broken(at('flattening')) && !broken(at('enabled'));
-    if (refsOk && src && dst && mappingOk) {
-      // Docker Hub takes only namespace/name.
-      const twoLevels = dst.type === 'dockerhub';
-      let namespaceOk = true;
+    // Docker Hub takes only namespace/name: a matter of the destination and its namespace alone.
+    const twoLevels = dst?.type === 'dockerhub';
+    let namespaceOk = true;
+    if (dst && nsOk) {
       if (twoLevels) {
         if (!ns) {
           namespaceOk = false;
@@ -675,7 +714,9 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
           );
         }
       }
+    }
 
+    if (refsOk && src && dst && nsOk) {
       // The run's own mapping, so a name that validates is a name the run can map.
       const mapped = new Map<string, string>();
       if (namespaceOk) {
@@ -712,8 +753,9 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
         }
       }
 
-      // Two rules writing the same destination repository with the same tag selection.
-      if (rule.enabled) {
+      // Two rules writing the same destination repository with the same tag selection: compares
+      // every filter and the mapping, so only a rule with all of them intact takes part.
+      if (rule.enabled && !bad('enabled') && filtersOk && mapsOk) {
         const selection = tagSelection(rule);
         const group = `${registryIdentity(dst)}|${selection}`;
         let reported = false;

@@ -62,7 +62,8 @@ describe('file size', () => {
   test('the number of diagnostics listed is capped, and the rest are counted', () => {
     const rules = Array.from(
       { length: 250 },
-      (_, i) => `  - { name: r${i}, source: harbor, destination: cluster1, bogus: 1 }\n`,
+      // Each into its own namespace: rules without a name filter into one place would overwrite each other.
+      (_, i) => `  - { name: r${i}, source: harbor, destination: cluster1, bogus: 1, destination_namespace: n${i} }\n`,
     ).join('');
     const out = parsed(`${base}rules:\n${rules}`);
     expect(out).toHaveLength(MAX_DIAGNOSTICS + 1);

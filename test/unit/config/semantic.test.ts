@@ -334,3 +334,124 @@ describe('explicit regular expressions: { regex } (issue 11)', () => {
     expect(['v1', 'v1-rc1', 'nightly-2024', 'xnightly'].filter(keep)).toEqual(['v1', 'nightly-2024']);
   });
 });
+
+describe('no name filter selects every repository, as "**" does (overwrite conflicts)', () => {
+  const run = (rules: string) =>
+    parseConfig(
+      `${base}  other: { type: harbor, url: https://other.example.com }\nrules:\n${rules}`,
+      'r.yaml',
+    ).diagnostics.map(formatDiagnostic);
+
+  test('two rules without a name filter from different sources into one destination overwrite each other', () => {
+    expect(
+      run(`  - { name: a, source: harbor, destination: cluster1 }
+  - { name: b, source: other, destination: cluster1, delete_remote: { enabled: true, acknowledge_match_all: true } }
+`),
+    ).toEqual([
+      'r.yaml:8:5: rules[1]: rule "a" (line 7) can write every repository (this rule has no name filter, which selects them all, as "**" does) on registry "cluster1" too, with the same tag filters; the two rules would overwrite each other',
+    ]);
+  });
+
+  test('as with name: "**" on either side, and a literal the other rule writes', () => {
+    expect(
+      run(`  - { name: a, source: harbor, destination: cluster1, filters: { name: "**" } }
+  - { name: b, source: other, destination: cluster1 }
+`),
+    ).toHaveLength(1);
+    expect(
+      run(`  - { name: a, source: harbor, destination: cluster1, filters: { name: apps/web } }
+  - { name: b, source: other, destination: cluster1 }
+`),
+    ).toEqual([
+      'r.yaml:8:5: rules[1]: rule "a" (line 7) can write "apps/web" (this rule\'s name filter selects it too) on registry "cluster1" too, with the same tag filters; the two rules would overwrite each other',
+    ]);
+  });
+
+  test('still no conflict when the tag filters differ or the namespaces do', () => {
+    expect(
+      run(`  - { name: a, source: harbor, destination: cluster1 }
+  - { name: b, source: other, destination: cluster1, filters: { tag: "v*" } }
+  - { name: c, source: other, destination: cluster1, destination_namespace: mirror }
+`),
+    ).toEqual([]);
+  });
+});
+
+describe('every independent problem of a rule at once (README: "reports every problem at once")', () => {
+  const run = (text: string) => parseConfig(text, 'r.yaml').diagnostics.map(formatDiagnostic);
+  const head = `version: 1
+registries:
+  harbor: { type: harbor, url: https://harbor.example.com }
+  hub: { type: dockerhub }
+rules:
+`;
+
+  test('a bad semver range is reported beside a broken filter of the same rule', () => {
+    expect(
+      run(`${head}  - name: a
+    source: harbor
+    destination: hub
+    destination_namespace: acme
+    filters:
+      semver: "not a range"
+      latest: 0
+`),
+    ).toEqual([
+      'r.yaml:11:15: rules[0].filters.semver: not a semver range: "not a range"; expected something like ">=1.2 <2" or "^3.0.0"',
+      'r.yaml:12:15: rules[0].filters.latest: expected a whole number of tags, 1 or more',
+    ]);
+  });
+
+  test('Docker Hub without destination_namespace is reported beside a broken filter or any other broken field', () => {
+    const hub = (line: number) =>
+      `r.yaml:${line}:18: rules[0].destination: Docker Hub accepts only namespace/name repositories: set destination_namespace to your Docker Hub user or organisation (without it pushes fail with "denied: requested access to the resource is denied")`;
+    expect(
+      run(`${head}  - name: a
+    source: harbor
+    destination: hub
+    filters:
+      latest: 0
+`),
+    ).toEqual([hub(8), 'r.yaml:10:15: rules[0].filters.latest: expected a whole number of tags, 1 or more']);
+    expect(
+      run(`${head}  - name: a
+    source: harbor
+    destination: hub
+    concurrency: 0
+`),
+    ).toEqual([hub(8), 'r.yaml:9:18: rules[0].concurrency: expected a whole number from 1 to 64']);
+  });
+
+  test('a check that reads the broken value is still skipped (no follow-on message)', () => {
+    // Both map onto acme/app, but rule b's tag filter is misspelt: whether the two select the same
+    // tags is unknown, so the overwrite check (it compares every filter) does not run for b.
+    expect(
+      run(`${head}  - { name: a, source: harbor, destination: hub, destination_namespace: acme, filters: { name: x/app } }
+  - { name: b, source: harbor, destination: hub, destination_namespace: acme, filters: { name: y/app, tags: "v*" } }
+`),
+    ).toEqual(['r.yaml:7:103: rules[1].filters.tags: unknown key "tags", did you mean "tag"?']);
+  });
+});
+
+describe('a misspelt or misplaced key stands for the key it was meant as: no follow-on message', () => {
+  const run = (rules: string) =>
+    parseConfig(
+      `version: 1\nregistries:\n  harbor: { type: harbor, url: https://harbor.example.com }\n  hub: { type: dockerhub }\nrules:\n${rules}`,
+      'r.yaml',
+    ).diagnostics.map(formatDiagnostic);
+
+  test('destination_namspace: only the typo, not "set destination_namespace"', () => {
+    expect(run(`  - { name: a, source: harbor, destination: hub, destination_namspace: acme }\n`)).toEqual([
+      'r.yaml:6:50: rules[0].destination_namspace: unknown key "destination_namspace", did you mean "destination_namespace"?',
+    ]);
+  });
+
+  test('a tag filter beside filters: is not taken as "no tag filter" by the overwrite check', () => {
+    const out =
+      run(`  - { name: a, source: harbor, destination: hub, destination_namespace: acme, filters: { name: x/app } }
+  - { name: b, source: harbor, destination: hub, destination_namespace: acme, filters: { name: y/app }, tag: "v*" }
+`);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/rules\[1\]\.tag: unknown key "tag" here/);
+  });
+});
