@@ -246,14 +246,8 @@ async function replicate(
       !!r && [r.source, r.destination].some((n) => scope.anonymous.has(n) && config.registries.get(n)?.credentials)
     );
   };
+  // They are shown in the plan comment among the rules not planned (a pull request's run is a plan).
   const withheld = scope.pullRequest ? report.ruleErrors.filter((e) => needsSecrets(e.rule)) : [];
-  for (const rule of new Set(withheld.map((e) => e.rule))) {
-    const first = withheld.find((e) => e.rule === rule)!;
-    const more = withheld.filter((e) => e.rule === rule).length - 1;
-    scope.notes.push(
-      `rule ${rule}: skipped: credentials unavailable for this event (${first.message}${more ? `; and ${more} more` : ''})`,
-    );
-  }
   report = { ...report, ruleErrors: report.ruleErrors.filter((e) => !withheld.includes(e)) };
 
   const reportPath = resolve(
@@ -281,14 +275,23 @@ async function replicate(
     );
 
   if (scope.pullRequest && ran) {
-    const errors = report.ruleErrors.map((e) => `rule ${e.rule}: ${e.message}`);
     const planOpts = {
       file,
       sha: scope.pullRequest.headSha,
       ...(ctx.runUrl ? { runUrl: ctx.runUrl } : {}),
-      notes: [...scope.notes, ...errors],
+      notes: scope.notes,
+      // Each with its hint, in the comment's "Rules not planned" or in its rule's block: as notes
+      // they had no hint, and the rule itself read as having nothing to do.
+      ruleErrors: [...report.ruleErrors, ...withheld.map((e) => ({ ...e, withheld: true }))],
       validation: { errors: [], warnings: diagnostics.map(formatDiagnostic) },
-      partial: [...new Set([...withheld, ...report.ruleErrors].map((e) => e.rule))],
+      // A refusal of a rule's deletions is a rule error of a rule planned in full.
+      partial: [
+        ...new Set(
+          [...withheld, ...report.ruleErrors]
+            .filter((e) => e.message !== ran.plan.rules.find((r) => r.rule === e.rule)?.deletionsRefused)
+            .map((e) => e.rule),
+        ),
+      ],
       ...(scope.changedRules ? { changedRules: scope.changedRules } : {}),
       rules: config.rules,
     };

@@ -40,6 +40,45 @@ export interface PlanCommentOptions {
   changedRules?: string[];
   /** Each rule's source and destination registry: with them the comment draws the run's topology. */
   rules?: readonly RuleEnds[];
+  /**
+   * The plan's rule errors (`report.ruleErrors`), and rules whose credentials this event withholds
+   * (`withheld: true`): a rule with one and nothing planned is listed under "Rules not planned"
+   * with the error and its hint, not counted as a rule with no changes; a rule planned in part
+   * carries them in its block.
+   */
+  ruleErrors?: readonly PlanRuleError[];
+}
+
+/** A rule error as the plan shows it; `withheld`: the event gives the rule no credentials (not a failure). */
+export interface PlanRuleError {
+  rule: string;
+  message: string;
+  hint?: string;
+  withheld?: boolean;
+}
+
+/** The rule errors sorted by what they mean for each rule's plan. */
+interface RuleProblems {
+  /** Rules with an error and not a single item planned, in the order of their first error. */
+  notPlanned: Map<string, PlanRuleError[]>;
+  /** Rules planned in part: their items stand, and these errors say what is missing. */
+  partly: Map<string, PlanRuleError[]>;
+}
+
+function ruleProblems(plan: Plan, errors: readonly PlanRuleError[] = []): RuleProblems {
+  const out: RuleProblems = { notPlanned: new Map(), partly: new Map() };
+  const byName = new Map(plan.rules.map((r) => [r.rule, r]));
+  for (const e of errors) {
+    const rule = byName.get(e.rule);
+    // A refusal of the rule's deletions is a rule error too, and the block already says it.
+    if (rule?.deletionsRefused !== undefined && e.message === rule.deletionsRefused) continue;
+    // No item at all: the error is why (its `deletionsRefused`, the selection, say nothing then).
+    const where = !rule || rule.items.length === 0 ? out.notPlanned : out.partly;
+    const list = where.get(e.rule);
+    if (list) list.push(e);
+    else where.set(e.rule, [e]);
+  }
+  return out;
 }
 
 /** Why a rule selects nothing (its "selects nothing" warning, else the counts), or undefined. */
@@ -118,8 +157,11 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const file = opts.file ?? DEFAULT_PLAN_FILE;
   const marker = markerFor(opts.marker ?? planMarkerText(file));
   const counts = countPlan(plan);
-  const changed = plan.rules.filter(isChanged);
-  const quietRules = plan.rules.filter((r) => !isChanged(r));
+  const problems = ruleProblems(plan, opts.ruleErrors);
+  // A rule that was not planned has no changes to show, and is not one "with no changes" either.
+  const planned = plan.rules.filter((r) => !problems.notPlanned.has(r.rule));
+  const changed = planned.filter((r) => isChanged(r) || problems.partly.has(r.rule));
+  const quietRules = planned.filter((r) => !changed.includes(r));
   const quiet = quietRules.length;
   const errors = opts.validation?.errors ?? [];
   const warnings = opts.validation?.warnings ?? [];
@@ -148,6 +190,7 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   if (warnings.length > 0) {
     head.push('### ⚠️ Validation warnings\n\n', ...bullets(warnings), '\n');
   }
+  if (problems.notPlanned.size > 0) head.push(notPlannedSection(problems.notPlanned));
 
   // A rule this pull request adds or edits that selects nothing is almost always a filter mistake.
   const touched = new Set(opts.changedRules ?? []);
@@ -161,7 +204,10 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   if (alerts.length > 0) head.push(alerts.map((a) => `> ${a}`).join('\n>\n'), '\n\n');
   for (const note of opts.notes ?? []) head.push(`> ℹ️ ${inline(note)}\n\n`);
 
-  const blocks = changed.map((rule) => ({ rule, full: ruleBlock(rule), short: ruleLine(rule) }));
+  const blocks = changed.map((rule) => {
+    const errors = problems.partly.get(rule.rule) ?? [];
+    return { rule, full: ruleBlock(rule, errors), short: ruleLine(rule, errors) };
+  });
   const quietLine =
     quiet > 0
       ? `${quiet} rule${quiet === 1 ? '' : 's'} with no changes (${countPlan(quietRules).unchanged} tags unchanged).\n\n`
@@ -196,6 +242,31 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const tail = noteFor(cut) + footer;
   const kept = headText.slice(0, Math.max(0, maxChars - tail.length - 2));
   return kept.slice(0, kept.lastIndexOf('\n') + 1) + '\n' + tail;
+}
+
+/**
+ * `### ❌ Rules not planned (2)`: each rule with its error and hint. Without it a rule whose source
+ * was down read as "nothing to do", its error a note further down.
+ */
+function notPlannedSection(rules: Map<string, PlanRuleError[]>): string {
+  const failed = [...rules.values()].some((errors) => errors.some((e) => !e.withheld));
+  const out = [`### ${failed ? '❌' : '🔒'} Rules not planned (${rules.size})\n\n`];
+  for (const [rule, errors] of [...rules].slice(0, 50)) {
+    const lines = errors.slice(0, 5).map(errorText);
+    if (errors.length > 5) lines.push(`… and ${errors.length - 5} more errors`);
+    out.push(`- ${errors.some((e) => !e.withheld) ? '❌' : '🔒'} rule ${inline(rule)}: ${lines.join('<br>')}\n`);
+  }
+  if (rules.size > 50) out.push(`- … and ${rules.size - 50} more rules\n`);
+  out.push('\n');
+  return out.join('');
+}
+
+/** One error of a rule: what failed, then what to do (`<br>hint: …`). */
+function errorText(e: PlanRuleError): string {
+  // A withheld rule was read without credentials: the hint about them would point the wrong way.
+  // "skipped: credentials unavailable for this event" is the wording docs/action.md promises.
+  if (e.withheld) return `skipped: credentials unavailable for this event (${inline(e.message)})`;
+  return `${inline(e.message)}${e.hint ? `<br>hint: ${inline(e.hint)}` : ''}`;
 }
 
 /** One edge per planned rule, with what the run would do on it (and whether it is all of it). */
@@ -272,15 +343,23 @@ function ruleCountsText(rule: RulePlan, minus = '−'): string {
   return parts.join(' ');
 }
 
-function summaryLine(rule: RulePlan): string {
-  return `<b>${htmlText(rule.rule, 100)}</b> · ${ruleCountsText(rule)}`;
+/** A rule's counts, or what they leave unsaid when there are none: `<b>r</b> · ` said nothing. */
+function countsOrWhy(rule: RulePlan, minus?: string): string {
+  return ruleCountsText(rule, minus) || (rule.selection?.tags.selected === 0 ? 'nothing selected' : 'no changes');
 }
 
-function ruleBlock(rule: RulePlan): string {
+function summaryLine(rule: RulePlan, errors: readonly PlanRuleError[] = []): string {
+  return `<b>${htmlText(rule.rule, 100)}</b> · ${countsOrWhy(rule)}${errors.length ? ' · planned in part' : ''}`;
+}
+
+function ruleBlock(rule: RulePlan, errors: readonly PlanRuleError[] = []): string {
   const open =
     rule.items.some((i) => i.action !== 'unchanged' && i.action !== 'copy' && i.action !== 'update') ||
-    rule.deletionsRefused !== undefined;
-  const out = [`<details${open ? ' open' : ''}><summary>${summaryLine(rule)}</summary>\n\n`];
+    rule.deletionsRefused !== undefined ||
+    errors.length > 0;
+  const out = [`<details${open ? ' open' : ''}><summary>${summaryLine(rule, errors)}</summary>\n\n`];
+  // What is missing from this rule's plan first: the items below are not all of it.
+  for (const e of errors) out.push(`> ${e.withheld ? '🔒' : '❌'} Not planned in full: ${errorText(e)}\n\n`);
   if (rule.selection) out.push(selectionLine(rule.selection));
   for (const w of rule.warnings) out.push(`> ⚠️ ${inline(w)}\n\n`);
   if (rule.deletionsRefused !== undefined) out.push(`🛑 Deletions refused: ${inline(rule.deletionsRefused)}\n\n`);
@@ -290,8 +369,8 @@ function ruleBlock(rule: RulePlan): string {
   return out.join('');
 }
 
-function ruleLine(rule: RulePlan): string {
-  return `- ${summaryLine(rule)} (detail omitted)\n`;
+function ruleLine(rule: RulePlan, errors: readonly PlanRuleError[] = []): string {
+  return `- ${summaryLine(rule, errors)} (detail omitted)\n`;
 }
 
 /** What an item writes: a tag, or a referrer (untagged) by its digest. */
@@ -384,13 +463,31 @@ const TEXT_ACTION: Record<PlanAction, string> = {
 export interface PlanTextOptions {
   /** List unchanged tags too (default: only counted). */
   showUnchanged?: boolean;
+  /** The plan's rule errors (`report.ruleErrors`): each inside its rule, a rule with nothing planned marked ✖. */
+  ruleErrors?: readonly PlanRuleError[];
+}
+
+/** `error: …` and its `hint: …` under it, indented. */
+function errorLines(e: PlanRuleError, indent: string, first = `${indent}error: `): string[] {
+  return [`${first}${clean(e.message, 500)}`, ...(e.hint ? [`${indent}hint: ${clean(e.hint, 500)}`] : [])];
 }
 
 /** Plain text for `ferry plan` in a terminal: per rule aligned columns, then totals. */
 export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
   const out: string[] = [];
+  const problems = ruleProblems(plan, opts.ruleErrors);
   for (const rule of plan.rules) {
-    out.push(`rule ${clean(rule.rule)}  (${ruleCountsText(rule, '-') || 'nothing'})`);
+    const failed = problems.notPlanned.get(rule.rule);
+    if (failed) {
+      // `(nothing)` and "deletions refused" read as a rule in sync; the error is why it is empty.
+      const [first, ...more] = failed;
+      out.push(...errorLines(first!, '  ', `rule ${clean(rule.rule)}  ✖ not planned: `));
+      for (const e of more) out.push(...errorLines(e, '  '));
+      out.push('');
+      continue;
+    }
+    out.push(`rule ${clean(rule.rule)}  (${countsOrWhy(rule, '-')})`);
+    for (const e of problems.partly.get(rule.rule) ?? []) out.push(...errorLines(e, '  ', '  ✖ not planned in full: '));
     if (rule.selection) out.push(`  selected: ${selectionText(rule.selection)}`);
     for (const w of rule.warnings) out.push(`  warning: ${clean(w)}`);
     if (rule.deletionsRefused !== undefined) out.push(`  deletions refused: ${clean(rule.deletionsRefused)}`);
@@ -411,12 +508,29 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
     if (hidden > 0) out.push(`  = ${hidden} unchanged`);
     out.push('');
   }
+  // Errors of no rule in the plan (a run stopped early, a rule never started).
+  for (const [rule, errors] of problems.notPlanned) {
+    if (plan.rules.some((r) => r.rule === rule)) continue;
+    out.push(...errorLines(errors[0]!, '  ', `rule ${clean(rule)}  ✖ not planned: `));
+    for (const e of errors.slice(1)) out.push(...errorLines(e, '  '));
+    out.push('');
+  }
   const c = countPlan(plan);
-  out.push(`Total: ${countsLine(c).replace('−', '-')}`);
+  const missing = [...problems.notPlanned.keys()];
+  const partly = [...problems.partly.keys()];
+  const names = (list: string[]) =>
+    clean(list.slice(0, 5).join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : ''));
+  const tail = [
+    ...(missing.length
+      ? [`${missing.length} rule${missing.length === 1 ? '' : 's'} not planned (${names(missing)})`]
+      : []),
+    ...(partly.length ? [`${partly.length} planned in part (${names(partly)})`] : []),
+  ];
+  out.push(`Total: ${countsLine(c).replace('−', '-')}${tail.length ? `; ${tail.join(', ')}` : ''}`);
   out.push(plan.dryRun ? 'Plan only: nothing was copied.' : '');
   return out.join('\n').trimEnd() + '\n';
 }
 
-function clean(s: string): string {
-  return neutralizeCommands(truncate(s, 200));
+function clean(s: string, max = 200): string {
+  return neutralizeCommands(truncate(oneLine(s), max));
 }

@@ -1,5 +1,6 @@
 import { buildMatrix, type Config, discoverUnits, neutralizeCommands, renderPlanText, runConfig } from '../../index.js';
 import { loadOrReport } from '../load.js';
+import { unknownRules } from './run.js';
 
 export async function planCommand(opts: {
   config: string;
@@ -10,6 +11,11 @@ export async function planCommand(opts: {
 }): Promise<number> {
   const loaded = await loadOrReport(opts.config);
   if (!loaded) return 1;
+  const unknown = unknownRules(loaded.config, opts.rule);
+  if (unknown) {
+    console.error(unknown);
+    return 2;
+  }
   if (opts.matrix !== undefined) return matrixCommand(loaded.config, opts.rule, opts.matrix, opts.json ?? false);
   const { plan, report } = await runConfig(loaded.config, {
     dryRun: true,
@@ -18,11 +24,9 @@ export async function planCommand(opts: {
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
   });
   if (opts.json) console.log(JSON.stringify({ plan, ruleErrors: report.ruleErrors }, null, 2));
-  else {
-    console.log(renderPlanText(plan));
-    for (const e of report.ruleErrors)
-      console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
-  }
+  // Each error inside its rule, with its hint: on stderr after the plan, a rule that failed read
+  // as one with nothing to do.
+  else console.log(renderPlanText(plan, { ruleErrors: report.ruleErrors }));
   return report.ruleErrors.length ? 1 : 0;
 }
 

@@ -13,6 +13,7 @@ import {
   stopOnSignalsOrTimeout,
   verdict,
   writeReport,
+  type Config,
 } from '../../index.js';
 
 export interface RunCommandOptions {
@@ -26,7 +27,55 @@ export interface RunCommandOptions {
   timeout?: string;
 }
 
-/** Exit code 0/1, and whether the run wrote (or would write) anything at a destination. */
+/** Edit distance of two names (insertions, deletions, substitutions). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The one defined rule a mistyped name most likely meant: the closest within a third of its
+ * length (at least one edit), as `ferry validate` guesses keys. (The library's own `suggest` is not
+ * exported to the CLI; src/index.ts is the only way in.)
+ */
+function closest(name: string, defined: readonly string[]): string | undefined {
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  const scored = defined.map((d) => ({ d, n: distance(name.toLowerCase(), d.toLowerCase()) }));
+  const best = Math.min(...scored.map((x) => x.n));
+  const at = scored.filter((x) => x.n === best);
+  return best <= limit && at.length === 1 ? at[0]!.d : undefined;
+}
+
+/**
+ * `--rule` names the file does not define, as a usage error (exit 2, as the README says): why,
+ * what the file defines, and the rule a typo most likely meant. Undefined when every name is known.
+ */
+export function unknownRules(config: Config, names: readonly string[]): string | undefined {
+  const defined = config.rules.map((r) => r.name);
+  const unknown = names.filter((n) => !defined.includes(n));
+  if (!unknown.length) return undefined;
+  const guesses = unknown.flatMap((n) => {
+    const hint = closest(n, defined);
+    return hint ? [{ n, hint }] : [];
+  });
+  const guess = !guesses.length
+    ? ''
+    : unknown.length === 1
+      ? ` (did you mean "${guesses[0]!.hint}"?)`
+      : ` (did you mean ${guesses.map((g) => `"${g.hint}" for "${g.n}"`).join(', ')}?)`;
+  const list = unknown.map((n) => `"${n}"`).join(', ');
+  return neutralizeCommands(
+    `ferry: --rule: no rule named ${list} in the file${guess}; it defines: ${defined.join(', ') || 'no rules'}`,
+  );
+}
+
+/** Exit code 0/1 (2 for an unknown --rule), and whether the run wrote (or would write) anything at a destination. */
 export async function runCommand(opts: RunCommandOptions): Promise<number> {
   return (await run(opts)).code;
 }
@@ -34,6 +83,11 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
 export async function run(opts: RunCommandOptions): Promise<{ code: number; changed: boolean }> {
   const loaded = await loadOrReport(opts.config);
   if (!loaded) return { code: 1, changed: false };
+  const unknown = unknownRules(loaded.config, opts.rule);
+  if (unknown) {
+    console.error(unknown);
+    return { code: 2, changed: false };
+  }
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const stop = stopOnSignalsOrTimeout(opts.timeout ? parseDuration(opts.timeout) : undefined);
   // One line per image as it ends, a heading per rule, totals last; progress as a live bar on a

@@ -2,6 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { planCommand } from '../../../src/cli/commands/plan.js';
 import { run } from '../../../src/cli/commands/run.js';
 import { captureConsole } from '../../support/console.js';
 import { createTempDir, type TempDir } from '../../support/tmp.js';
@@ -13,8 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => tmp?.remove());
 
-/** Runs one rule from an OCI layout at `source` into an empty one: exit code and the summary. */
-async function runFrom(source: string): Promise<{ code: number; err: string; summary: string }> {
+/** A rules file with one rule, `mirror`, from an OCI layout at `source` into an empty one. */
+async function rulesFrom(source: string): Promise<string> {
   const file = join(tmp.path, 'replication.yaml');
   await writeFile(
     file,
@@ -28,6 +29,12 @@ async function runFrom(source: string): Promise<{ code: number; err: string; sum
       '',
     ].join('\n'),
   );
+  return file;
+}
+
+/** Runs one rule from an OCI layout at `source` into an empty one: exit code and the summary. */
+async function runFrom(source: string): Promise<{ code: number; err: string; summary: string }> {
+  const file = await rulesFrom(source);
   const summary = join(tmp.path, 'summary.md');
   const { result, err } = await captureConsole(() => run({ config: file, rule: [], summary }));
   return { code: result.code, err, summary: await readFile(summary, 'utf8') };
@@ -49,5 +56,43 @@ describe('ferry run', () => {
     expect(r.err).toContain('warning: rule mirror: the rule selects nothing');
     expect(r.summary.split('\n')[0]).toMatch(/^## ferry run — ⚠️ nothing to do /);
     expect(r.summary).not.toContain('The step failed');
+  });
+});
+
+describe('--rule', () => {
+  test.each([
+    ['run', (config: string, rule: string[]) => run({ config, rule }).then((r) => r.code)],
+    ['plan', (config: string, rule: string[]) => planCommand({ config, rule })],
+  ])(
+    '`ferry %s --rule` with a name the file lacks is a usage error (exit 2) with a "did you mean"',
+    async (_c, cmd) => {
+      const file = await rulesFrom(join(tmp.path, 'missing'));
+      const typo = await captureConsole(() => cmd(file, ['mirorr']));
+      expect(typo.result).toBe(2);
+      expect(typo.err).toBe(
+        'ferry: --rule: no rule named "mirorr" in the file (did you mean "mirror"?); it defines: mirror',
+      );
+      // Nothing close: no guess.
+      const other = await captureConsole(() => cmd(file, ['nope']));
+      expect(other.result).toBe(2);
+      expect(other.err).toBe('ferry: --rule: no rule named "nope" in the file; it defines: mirror');
+    },
+  );
+});
+
+describe('ferry plan', () => {
+  test('a rule that cannot be listed is shown as not planned with its error, not as "nothing"', async () => {
+    // A file where a layout directory should be: the listing fails (a rule error).
+    const file = await rulesFrom(join(tmp.path, 'replication.yaml'));
+    const r = await captureConsole(() => planCommand({ config: file, rule: [] }));
+    expect(r.result).toBe(1);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toMatch(/^rule mirror {2}✖ not planned: \S/);
+    expect(r.out).not.toContain('(nothing)');
+    expect(r.out).toContain(
+      'Total: +0 copy · ~0 update · -0 delete · =0 unchanged · !0 kept; 1 rule not planned (mirror)',
+    );
+    // Said once, in the rule's block.
+    expect(r.err).toBe('');
   });
 });

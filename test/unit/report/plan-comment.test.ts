@@ -210,6 +210,85 @@ describe('partial plans', () => {
   });
 });
 
+describe('rules that were not planned (their listing failed, credentials withheld)', () => {
+  const selection = {
+    repositories: { listed: 4, matched: 1 },
+    tags: { listed: 5, selected: 3 },
+    dropped: { name: 3, tag: 2, semver: 0, latest: 0, labels: 0, resource: 0 },
+  };
+  // As the engine leaves them: no items, and the source's failed listing also refuses deletions.
+  const down = rule('from-down', [], { deletionsRefused: 'the source could not be listed' });
+  const locked = rule('to-locked', [], { selection });
+  const error = {
+    rule: 'from-down',
+    message: 'listing repositories of 127.0.0.1:6001: internal error (HTTP 500)',
+    hint: 'the registry is failing; check its logs',
+  };
+  const withheld = {
+    rule: 'to-locked',
+    message: 'listing 127.0.0.1:6103/app/web: authentication required (HTTP 401 UNAUTHORIZED)',
+    hint: 'check registries.locked.credentials',
+    withheld: true,
+  };
+
+  test('the PR comment lists them with the error and hint, not as "deletions refused" or "no changes"', () => {
+    const md = renderPlan(plan(rule('ok', ['unchanged']), down, locked), {
+      ruleErrors: [error, withheld],
+      partial: ['from-down', 'to-locked'],
+    });
+    expect(md).toContain(
+      '### ❌ Rules not planned (2)\n\n' +
+        '- ❌ rule from-down: listing repositories of 127.0.0.1:6001: internal error (HTTP 500)<br>hint: the registry is failing; check its logs\n' +
+        '- 🔒 rule to-locked: skipped: credentials unavailable for this event (listing 127.0.0.1:6103/app/web: authentication required (HTTP 401 UNAUTHORIZED))\n',
+    );
+    // Read without credentials: a hint about the credentials would point the wrong way.
+    expect(md).not.toContain('check registries.locked.credentials');
+    expect(md).not.toContain('Deletions refused');
+    expect(md).not.toContain('<b>from-down</b>');
+    expect(md).not.toContain('<b>to-locked</b>');
+    expect(md).toContain('1 rule with no changes (1 tags unchanged).');
+  });
+
+  test('a rule planned in part keeps its block, which opens with what is missing', () => {
+    const partly = rule('half', ['copy']);
+    const md = renderPlan(plan(partly), { ruleErrors: [{ ...error, rule: 'half' }] });
+    expect(md).not.toContain('Rules not planned');
+    expect(md).toContain(
+      '<details open><summary><b>half</b> · +1 · planned in part</summary>\n\n' +
+        '> ❌ Not planned in full: listing repositories of 127.0.0.1:6001: internal error (HTTP 500)<br>hint: the registry is failing; check its logs\n\n',
+    );
+  });
+
+  test('a refusal of deletions, also a rule error, is said once and is not "not planned"', () => {
+    const refused = rule('r', ['delete-blocked'], { deletionsRefused: 'over max' });
+    const md = renderPlan(plan(refused), { ruleErrors: [{ rule: 'r', message: 'over max' }] });
+    expect(md).not.toContain('not planned');
+    expect(md).not.toContain('planned in part');
+    expect(renderPlanText(plan(refused), { ruleErrors: [{ rule: 'r', message: 'over max' }] })).not.toContain('✖');
+  });
+
+  test('a rule block never ends its summary in an empty `·`', () => {
+    const md = renderPlan(
+      plan(rule('typo', [], { selection: { ...selection, tags: { listed: 0, selected: 0 } }, warnings: ['w'] })),
+    );
+    expect(md).toContain('<summary><b>typo</b> · nothing selected</summary>');
+  });
+
+  test('`ferry plan` text shows such a rule as not planned, with its error and hint inside its block', () => {
+    const text = renderPlanText(plan(down, rule('ok', ['copy'])), { ruleErrors: [error] });
+    expect(text.split('\n').slice(0, 3)).toEqual([
+      'rule from-down  ✖ not planned: listing repositories of 127.0.0.1:6001: internal error (HTTP 500)',
+      '  hint: the registry is failing; check its logs',
+      '',
+    ]);
+    expect(text).not.toContain('(nothing)');
+    expect(text).not.toContain('deletions refused');
+    expect(text).toContain(
+      'Total: +1 copy · ~0 update · -0 delete · =0 unchanged · !0 kept; 1 rule not planned (from-down)',
+    );
+  });
+});
+
 describe('selection counts (issue 11)', () => {
   const selection = {
     repositories: { listed: 5, matched: 2 },
