@@ -4,6 +4,7 @@
  */
 import { alignColumns, humanBytes, humanDuration, neutralizeCommands, shortDigest, truncate } from './escape.js';
 import type { ProgressEvent } from '../replicate/execute.js';
+import { nothingWord, ruleErrorsText } from './outcome.js';
 import {
   ALL_STATUSES,
   countStatuses,
@@ -266,16 +267,24 @@ function eta(ms: number): string {
   return `${Math.floor(min / 60)} h ${min % 60} min`;
 }
 
-/** `Total: 1 failed · 14 copied · 140 unchanged; 2.1 GiB moved in 6m12s; 2 rule errors, 3 warnings` */
+/**
+ * `Total: 1 failed · 14 copied · 140 unchanged; 2.1 GiB moved in 6m12s; 2 rule errors (rule a was
+ * not carried out; rule b was carried out in part), 3 warnings`; a run without any result says
+ * `nothing to do` only when no rule failed, else `nothing done`.
+ */
 export function totalsLine(report: RunReport): string {
   const t = countStatuses(report.results);
   const counts = ALL_STATUSES.filter((s) => t[s] > 0).map((s) => `${t[s]} ${s.replace('-', ' ')}`);
   const bytes = report.results.reduce((x, r) => x + r.bytes, 0);
   const ms = Date.parse(report.finishedAt) - Date.parse(report.startedAt);
   const extra: string[] = [];
-  if (report.ruleErrors.length)
-    extra.push(`${report.ruleErrors.length} rule error${report.ruleErrors.length === 1 ? '' : 's'}`);
+  const errors = ruleErrorsText(report);
+  if (errors) extra.push(errors);
   const w = report.warnings?.length ?? 0;
   if (w) extra.push(`${w} warning${w === 1 ? '' : 's'}`);
-  return `Total: ${counts.join(' · ') || 'nothing to do'}; ${humanBytes(bytes)} moved in ${humanDuration(ms)}${extra.length ? `; ${extra.join(', ')}` : ''}`;
+  // "0 B moved" after "nothing done" would only repeat it.
+  const done = counts.length
+    ? `${counts.join(' · ')}; ${humanBytes(bytes)} moved in ${humanDuration(ms)}`
+    : `${nothingWord(report)} in ${humanDuration(ms)}`;
+  return text(`Total: ${done}${extra.length ? `; ${extra.join(', ')}` : ''}`, MESSAGE_MAX);
 }

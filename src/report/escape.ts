@@ -138,6 +138,30 @@ export function shortDigest(digest: string | undefined, hexChars = 8): string {
   return encoded.length <= hexChars ? digest : `${algorithm}:${encoded.slice(0, hexChars)}…`;
 }
 
+/**
+ * Cuts `s` to `max` code points like truncate, but keeps a closing `(registries.<name>…)` whole:
+ * a hint ends by naming the registry entry to fix, and a plain cut dropped exactly that part.
+ */
+export function truncateKeepingSource(s: string, max = DEFAULT_MAX_TEXT): string {
+  const points = Array.from(s);
+  if (points.length <= max) return s;
+  const m = /\s*(\(registries\.[^()]*\))$/.exec(s);
+  const tail = m ? Array.from(m[1]!) : [];
+  // A tail that would eat most of the room is cut like the rest.
+  if (!m || tail.length > max / 3) return truncate(s, max);
+  return `${truncate(s.slice(0, m.index), max - tail.length - 1)} ${m[1]}`;
+}
+
+/**
+ * A registry error once: `message`, then ` (HTTP 404)` and ` [CODE]` only when the message does
+ * not already say them (`… (HTTP 404 BLOB_UNKNOWN)` gave `(HTTP 404) … (HTTP 404 BLOB_UNKNOWN) [BLOB_UNKNOWN]`).
+ */
+export function errorText(e: { message: string; status?: number; codes?: string[] }): string {
+  const status = e.status && !e.message.includes(`HTTP ${e.status}`) ? ` (HTTP ${e.status})` : '';
+  const codes = (e.codes ?? []).filter((c) => !e.message.includes(c));
+  return `${e.message}${status}${codes.length ? ` [${codes.join(', ')}]` : ''}`;
+}
+
 /** Left-aligned columns separated by two spaces, trailing blanks removed. */
 export function alignColumns(rows: string[][], indent = ''): string[] {
   const widths: number[] = [];

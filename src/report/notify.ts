@@ -7,7 +7,7 @@
 import { countStatuses, type RunReport, STATUS } from '../replicate/result.js';
 import { oneLine, truncate } from './escape.js';
 import { ALL_STATUSES } from './json.js';
-import { type Verdict, verdict } from './outcome.js';
+import { nothingWord, ruleErrorsText, type Verdict, verdict } from './outcome.js';
 
 export interface NotificationContext {
   /** `owner/repo` of the rules repository. */
@@ -56,10 +56,10 @@ export function notificationMessage(report: RunReport, ctx: NotificationContext 
       error: line(r.error ? `${r.error.kind}: ${r.error.message}` : (r.reason ?? 'failed'), 300),
     }));
   const lines = [
-    `${failed ? STATUS.failed.emoji : STATUS.copied.emoji} ferry ${report.command}${report.dryRun ? ' (dry run)' : ''} ${failed ? 'failed' : 'finished'}${where ? ` in ${line(where, 200)}` : ''}: ${counts.join(' · ') || 'nothing to do'}`,
+    `${failed ? STATUS.failed.emoji : STATUS.copied.emoji} ferry ${report.command}${report.dryRun ? ' (dry run)' : ''} ${failed ? 'failed' : 'finished'}${where ? ` in ${line(where, 200)}` : ''}: ${counts.join(' · ') || nothingWord(report)}`,
   ];
-  if (report.ruleErrors.length)
-    lines.push(`${report.ruleErrors.length} rule error${report.ruleErrors.length === 1 ? '' : 's'}`);
+  // Which rules did not happen, not only how many errors: the headline's counts leave them out.
+  if (report.ruleErrors.length) lines.push(line(ruleErrorsText(report), 300));
   // Failed on warnings (`fail-on: warning`): the counts alone would not say why.
   if (failed && v.reason && !totals.failed && !report.ruleErrors.length) lines.push(line(v.reason, 300));
   for (const f of failures.slice(0, 5)) lines.push(`• ${f.image}: ${f.error}`);

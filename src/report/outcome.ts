@@ -60,6 +60,45 @@ const filtered = (results: Counted['results']) =>
   results.filter((r) => r.status === 'skipped' && (r.why === 'filtered-labels' || r.why === 'filtered-resource'))
     .length;
 
+/**
+ * The rule errors and what they mean for the rules: `1 rule error (rule to-c was not carried
+ * out)`, `2 rule errors (rule a was not carried out; rule b was carried out in part)`; '' without
+ * any. A count alone next to "0 B moved" read as a run with nothing to do; the rules it names tell
+ * a reader which part of the file did not happen.
+ */
+export function ruleErrorsText(report: Pick<RunReport, 'results' | 'ruleErrors'>, max = 3): string {
+  const n = report.ruleErrors.length;
+  if (n === 0) return '';
+  // `(run)` (a run stopped early) is not a rule: its rules not started have errors of their own.
+  const rules = [...new Set(report.ruleErrors.map((e) => e.rule))].filter((r) => r !== '(run)');
+  const done = new Set(report.results.map((r) => r.rule));
+  const names = (list: string[]) =>
+    list.length > max ? `${list.slice(0, max).join(', ')} and ${list.length - max} more` : list.join(', ');
+  const phrase = (list: string[], what: string) =>
+    list.length === 0
+      ? []
+      : [`${list.length === 1 ? 'rule' : 'rules'} ${names(list)} ${list.length === 1 ? 'was' : 'were'} ${what}`];
+  const parts = [
+    ...phrase(
+      rules.filter((r) => !done.has(r)),
+      'not carried out',
+    ),
+    ...phrase(
+      rules.filter((r) => done.has(r)),
+      'carried out in part',
+    ),
+  ];
+  return `${plural(n, 'rule error')}${parts.length ? ` (${parts.join('; ')})` : ''}`;
+}
+
+/**
+ * The words for a run without a single result: `nothing to do` says the destination is in sync,
+ * which is only true when no rule failed.
+ */
+export function nothingWord(report: Pick<RunReport, 'ruleErrors'>): string {
+  return report.ruleErrors.length ? 'nothing done' : 'nothing to do';
+}
+
 /** `1 kept tag`, `2 kept tags`, `2 images failed`; nothing for 0. */
 function plural(n: number, one: string, many = `${one}s`): string {
   return n === 0 ? '' : `${n} ${n === 1 ? one : many}`;

@@ -5,6 +5,7 @@
  */
 import {
   codeCell,
+  errorText,
   escapeHtml,
   escapeMarkdownCell,
   humanBytes,
@@ -12,9 +13,10 @@ import {
   oneLine,
   shortDigest,
   truncate,
+  truncateKeepingSource,
 } from './escape.js';
 import { ALL_STATUSES, countStatuses } from './json.js';
-import { type Verdict, verdict } from './outcome.js';
+import { nothingWord, type Verdict, verdict } from './outcome.js';
 import { registryHost, type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
 import type { Selection } from '../plan/types.js';
 import { type Result, type ResultStatus, type RunReport, STATUS } from '../replicate/result.js';
@@ -83,7 +85,7 @@ interface RuleRow extends Droppable {
 
 interface Model {
   report: RunReport;
-  rules: { name: string; results: Result[]; rows: RuleRow[] }[];
+  rules: { name: string; results: Result[]; errors: RunReport['ruleErrors']; rows: RuleRow[] }[];
   totals: { head: string; rows: Droppable[]; total: string };
   failures: Droppable[];
   ruleErrors: Droppable[];
@@ -146,10 +148,13 @@ function buildModel(report: RunReport, opts: SummaryOptions): Model {
   for (const e of report.ruleErrors) if (!byRule.has(e.rule)) byRule.set(e.rule, []);
   for (const rule of Object.keys(opts.selection ?? {})) if (!byRule.has(rule)) byRule.set(rule, []);
   const rules = [...byRule].map(([name, results]) => {
-    const section = { rows: results.length, bytes: byteLength(ruleHeading(name, results) + ROW_HEADER) + 2 };
+    const errors = report.ruleErrors.filter((e) => e.rule === name);
+    const heading = ruleHeading(name, results, errors, opts.selection?.[name]) + ruleErrorLine(results, errors);
+    const section = { rows: results.length, bytes: byteLength(heading + ROW_HEADER) + 2 };
     return {
       name,
       results,
+      errors,
       // Changed, failed and skipped rows first; the unchanged ones after them, folded.
       rows: [
         ...results.filter((r) => r.status !== 'unchanged'),
@@ -169,7 +174,7 @@ function buildModel(report: RunReport, opts: SummaryOptions): Model {
     .map((r) => droppable(failureRow(r), TIER_FAILURE, {}));
   const ruleErrors = report.ruleErrors.map((e) =>
     droppable(
-      `| ${escapeMarkdownCell(e.rule)} | ${escapeMarkdownCell(e.message)} | ${e.hint ? escapeMarkdownCell(e.hint) : '—'} |\n`,
+      `| ${escapeMarkdownCell(e.rule)} | ${escapeMarkdownCell(e.message)} | ${hintCell(e.hint)} |\n`,
       TIER_RULE_ERROR,
       {},
     ),
@@ -208,8 +213,31 @@ function runTopology(report: RunReport, rules: Model['rules'], ends: readonly Ru
   });
 }
 
-function ruleHeading(name: string, results: Result[]): string {
-  return `### ${escapeMarkdownCell(name, 100)} · ${countsText(countStatuses(results))}\n\n`;
+/**
+ * `### web · 2 copied · 5 unchanged`; a rule without results says why instead of ending in an
+ * empty `·`: not carried out (it has errors), nothing selected, or nothing to do.
+ */
+function ruleHeading(name: string, results: Result[], errors: RunReport['ruleErrors'], selection?: Selection): string {
+  const what =
+    countsText(countStatuses(results)) ||
+    (errors.length
+      ? '❌ not carried out'
+      : selection && selection.tags.selected === 0
+        ? 'nothing selected'
+        : 'nothing to do');
+  return `### ${escapeMarkdownCell(name, 100)} · ${what}\n\n`;
+}
+
+/**
+ * Under a rule's heading, why it was not carried out (or only in part): its first error, with
+ * the hint, so its selection line below is not read as work done.
+ */
+function ruleErrorLine(results: Result[], errors: RunReport['ruleErrors']): string {
+  const first = errors[0];
+  if (!first) return '';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more under Rule errors)` : '';
+  const hint = first.hint ? `<br>hint: ${hintCell(first.hint)}` : '';
+  return `> ❌ **${results.length ? 'Carried out in part' : 'Not carried out'}**: ${escapeMarkdownCell(first.message)}${more}${hint}\n\n`;
 }
 
 function droppable<T extends object>(line: string, tier: number, extra: T): Droppable & T {
@@ -265,8 +293,11 @@ function render(m: Model, opts: SummaryOptions, omitted: number): string {
   for (const rule of m.rules) {
     const selection = opts.selection?.[rule.name];
     const kept = rule.rows.filter((r) => !r.dropped);
-    if (kept.length === 0 && !(selection && rule.rows.length === 0)) continue;
-    out.push(ruleHeading(rule.name, rule.results));
+    // A rule whose rows were all dropped for size goes; one without rows stays when there is
+    // something to say about it: what it selected, or why it was not carried out.
+    if (rule.rows.length > 0 ? kept.length === 0 : !selection && rule.errors.length === 0) continue;
+    out.push(ruleHeading(rule.name, rule.results, rule.errors, selection));
+    out.push(ruleErrorLine(rule.results, rule.errors));
     if (selection) out.push(selectionLine(selection));
     out.push(repositoryLinks(rule.name, rule.results, opts));
     if (kept.length) out.push(ruleTable(kept));
@@ -296,6 +327,8 @@ export function headline(report: RunReport, opts: Pick<SummaryOptions, 'title' |
   }
   const counts = countsText(totals);
   if (counts) parts.push(counts);
+  // `❌ 1 rule error` alone could be read as a rule that did its work and complained.
+  else if (report.ruleErrors.length > 0) parts.push(nothingWord(report));
   const extra = [humanDuration(Date.parse(report.finishedAt) - Date.parse(report.startedAt))];
   const bytes = report.results.reduce((n, r) => n + r.bytes, 0);
   if (bytes > 0) extra.push(humanBytes(bytes));
@@ -443,18 +476,24 @@ function resultRow(r: Result): string {
   return `| ${cells.join(' | ')} |\n`;
 }
 
+/** Room for a hint in a table cell: it is the sentence a reader acts on. */
+const HINT_MAX = 400;
+
 function failureRow(r: Result): string {
   const e = r.error;
   let error = '—';
   if (e) {
-    const status = e.status ? ` (HTTP ${e.status})` : '';
-    const codes = e.codes?.length ? ` [${e.codes.join(', ')}]` : '';
-    error = `**${escapeMarkdownCell(e.kind, 40)}**${status}: ${escapeMarkdownCell(e.message + codes)}`;
+    // The status and codes once: the registry's message usually carries them already.
+    error = `**${escapeMarkdownCell(e.kind, 40)}**: ${escapeMarkdownCell(errorText(e))}`;
   } else if (r.reason) {
     error = escapeMarkdownCell(r.reason);
   }
-  const hint = e?.hint ? escapeMarkdownCell(e.hint) : '—';
-  return `| ${codeCell(r.destination)} | ${error} | ${hint} |\n`;
+  return `| ${codeCell(r.destination)} | ${error} | ${hintCell(e?.hint)} |\n`;
+}
+
+/** A hint cut, when it must be, before its closing `(registries.<name>, …)`, which says what to fix. */
+function hintCell(hint: string | undefined): string {
+  return hint ? escapeMarkdownCell(truncateKeepingSource(oneLine(hint), HINT_MAX), HINT_MAX) : '—';
 }
 
 function hardCut(text: string, maxBytes: number, opts: SummaryOptions): string {

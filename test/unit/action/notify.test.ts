@@ -92,6 +92,14 @@ describe('notify-webhook', () => {
     ]);
   });
 
+  test('a run whose only rule failed says nothing was done and names the rule, not "nothing to do"', () => {
+    const run = { ...report([]), ruleErrors: [{ rule: 'to-c', message: 'unauthorized' }] };
+    expect(notificationMessage(run).text.split('\n')).toEqual([
+      '❌ ferry run failed: nothing done',
+      '1 rule error (rule to-c was not carried out)',
+    ]);
+  });
+
   test('a plain-http URL off loopback is refused with a warning, and nothing is sent', async () => {
     received.length = 0;
     const out = await stdoutOf(() =>

@@ -186,10 +186,33 @@ describe('runLog (the Actions log)', () => {
     expect(first.some((l) => l.includes('nginx:v0'))).toBe(false);
     expect(out).toContain('  ✖ rule error: listing failed\n    hint: check');
     expect(out.at(-1)).toBe(
-      'Total: 1 failed · 1 copied · 1 skipped · 2 unchanged; 61.5 MiB moved in 6m12s; 1 rule error',
+      'Total: 1 failed · 1 copied · 1 skipped · 2 unchanged; 61.5 MiB moved in 6m12s; 1 rule error (rule empty was not carried out)',
     );
     // The group title already names the rule, and results say what the start lines said.
     expect(debug).toEqual(['rule nginx: hub → ghcr', '→ copy docker.io/library/nginx:v2 → ghcr.io/acme/nginx:v2']);
+  });
+
+  test('a run whose rules failed says nothing was done and which rules, not "nothing to do"', () => {
+    const { out, log } = capture();
+    log.finish(report([], { ruleErrors: [{ rule: 'to-c', message: 'unauthorized' }] }));
+    expect(out.at(-1)).toBe('Total: nothing done in 6m12s; 1 rule error (rule to-c was not carried out)');
+    const partly = capture();
+    partly.log.finish(
+      report([result('copied', { rule: 'a' })], {
+        ruleErrors: [
+          { rule: 'a', message: 'deletions refused' },
+          { rule: 'b', message: 'unreachable' },
+          { rule: 'c', message: 'unreachable' },
+        ],
+      }),
+    );
+    expect(partly.out.at(-1)).toBe(
+      'Total: 1 copied; 12.3 MiB moved in 6m12s; 3 rule errors (rules b, c were not carried out; rule a was carried out in part)',
+    );
+    // In sync: still "nothing to do".
+    const quiet = capture();
+    quiet.log.finish(report([]));
+    expect(quiet.out.at(-1)).toBe('Total: nothing to do in 6m12s');
   });
 
   test('an overall progress line at most every 10 s, with tags, bytes, rate and ETA', () => {

@@ -71,7 +71,8 @@ describe('the job summary through a GFM renderer', () => {
     const reasons = rows.filter((r) => r.length === 9).map((r) => r[8]);
     for (const tag of HOSTILE) expect(reasons).toContain(shown(`because ${tag}`, 200));
     const failures = rows.filter((r) => r.length === 3 && r[2]?.startsWith('check '));
-    for (const tag of HOSTILE) expect(failures.map((r) => r[2])).toContain(shown(`check ${tag}`, 300));
+    // A hint has 400 characters: it is what a reader acts on.
+    for (const tag of HOSTILE) expect(failures.map((r) => r[2])).toContain(shown(`check ${tag}`, 400));
   });
 
   test('the folded unchanged rows sit in a <details> whose summary names the repository', () => {
@@ -128,6 +129,25 @@ describe('the PR comment through a GFM renderer', () => {
     // In a code block a mention does nothing: the text is as written.
     for (const [i, h] of HOSTILE.entries())
       expect(diffs[i]).toContain(`because ${shown(h, 200).replace(/\u200B/g, '')}`.slice(0, 60));
+  });
+
+  test('rules not planned: each a list item with its error and hint, no HTML from them', () => {
+    const failed = renderPlan(
+      { dryRun: true, rules: [] },
+      {
+        ruleErrors: HOSTILE.map((h, i) => ({
+          rule: `rule ${h}`,
+          message: `listing ${h} failed`,
+          hint: `hint ${h}`,
+          ...(i % 2 ? { withheld: true } : {}),
+        })),
+      },
+    );
+    const d = rendered(failed);
+    expectNoRawHtml(d);
+    const items = [...d.querySelectorAll('h3 + ul > li')].map((li) => li.textContent ?? '');
+    expect(items).toHaveLength(HOSTILE.length);
+    for (const [i, h] of HOSTILE.entries()) expect(items[i]).toContain(`listing ${shown(h, 300)}`.slice(0, 40));
   });
 
   test('the hostile text reaches the reader as text', () => {

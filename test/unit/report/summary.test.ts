@@ -148,6 +148,80 @@ describe('body', () => {
     expect(md).toContain('| redis | listing failed | check credentials |');
   });
 
+  test('a rule that errored says under its heading that it was not carried out, and why', () => {
+    // Was `### to-locked · ` with nothing after it, then its selection as if it had been carried out.
+    const md = renderSummary(
+      report([result('1', 'copied')], {
+        ruleErrors: [
+          {
+            rule: 'to-locked',
+            message: 'listing 127.0.0.1:6103/app/web: authentication required (HTTP 401 UNAUTHORIZED)',
+            hint: 'check registries.locked.credentials',
+          },
+          { rule: 'from-down', message: 'listing repositories of 127.0.0.1:6001: internal error (HTTP 500)' },
+        ],
+      }),
+      {
+        selection: {
+          'to-locked': {
+            repositories: { listed: 4, matched: 1 },
+            tags: { listed: 5, selected: 3 },
+            dropped: { name: 3, tag: 2, semver: 0, latest: 0, labels: 0, resource: 0 },
+          },
+        },
+      },
+    );
+    expect(md).toContain(
+      '### to-locked · ❌ not carried out\n\n' +
+        '> ❌ **Not carried out**: listing 127.0.0.1:6103/app/web: authentication required (HTTP 401 UNAUTHORIZED)' +
+        '<br>hint: check registries.locked.credentials\n\n' +
+        'Selected: 1 of 4 repositories',
+    );
+    // A rule without a selection (its source could not be listed) gets its section too.
+    expect(md).toContain(
+      '### from-down · ❌ not carried out\n\n> ❌ **Not carried out**: listing repositories of 127.0.0.1:6001: internal error (HTTP 500)\n\n',
+    );
+    expect(md).not.toMatch(/^### .* · $/m);
+  });
+
+  test('a run of rule errors only says in its headline that nothing was done', () => {
+    const md = renderSummary(report([], { ruleErrors: [{ rule: 'to-c', message: 'unauthorized' }] }));
+    expect(md.split('\n')[0]).toBe('## ferry run — ❌ 1 rule error · nothing done (6m12s)');
+  });
+
+  test('the Error cell says the HTTP status and registry code once', () => {
+    const md = renderSummary(
+      report([
+        result('1', 'failed', {
+          error: {
+            kind: 'not-found',
+            status: 404,
+            codes: ['BLOB_UNKNOWN'],
+            message: 'fetching blob from src/app: blob unknown to registry (HTTP 404 BLOB_UNKNOWN)',
+          },
+        }),
+        result('2', 'failed', { error: { kind: 'denied', status: 403, codes: ['DENIED'], message: 'no push' } }),
+      ]),
+    );
+    expect(md).toContain(
+      '| **not-found**: fetching blob from src/app: blob unknown to registry (HTTP 404 BLOB\\_UNKNOWN) | — |',
+    );
+    // A message that does not carry them still gets them.
+    expect(md).toContain('| **denied**: no push (HTTP 403) \\[DENIED\\] | — |');
+  });
+
+  test('a long hint is cut before its closing registries.<name> part, which stays', () => {
+    const hint =
+      `127.0.0.1:6101/app/broken lists a manifest whose blob sha256:${'49e336f0'.repeat(8)} it does not have: ` +
+      'the source repository is broken, or its garbage collection removed the blob; push the image there again ' +
+      '(or delete the tag), then run again. '.repeat(8) +
+      '(registries.src, 127.0.0.1:6101)';
+    const md = renderSummary(report([failure('1', 'blob unknown', hint)]));
+    const row = md.split('\n').find((l) => l.includes('blob unknown'))!;
+    expect(row).toMatch(/… \(registries.src, 127.0.0.1:6101\) \|$/);
+    expect(row).toContain('127.0.0.1:6101/app/broken lists a manifest');
+  });
+
   test.each([
     [COLLAPSE_UNCHANGED_AFTER, false],
     [COLLAPSE_UNCHANGED_AFTER + 1, true],
@@ -225,7 +299,10 @@ describe('body', () => {
     expect(md).toContain(
       'Selected: 2 of 40 repositories (38 left out by name) · 12 of 300 tags (left out: 280 by tag, 8 by latest)',
     );
-    expect(md).toMatch(/### empty · \n\nSelected: 0 of 5 repositories \(5 left out by name\) · 0 of 0 tags/);
+    // The heading says what the empty rule did, not `### empty · ` with nothing after it.
+    expect(md).toMatch(
+      /### empty · nothing selected\n\nSelected: 0 of 5 repositories \(5 left out by name\) · 0 of 0 tags/,
+    );
   });
 
   test('links to each destination repository where the registry has a page, and to the report', () => {
