@@ -16,7 +16,9 @@ export function describeError(rule: string, context: string, e?: unknown): RuleE
   const detail = e === undefined ? '' : ((e as Error)?.message ?? String(e));
   return {
     rule,
-    message: redact(e === undefined ? context : `${context}: ${detail}`),
+    // A registry error names what it was doing and where; the context would say it twice
+    // ("listing repositories of X: listing repositories X: …").
+    message: redact(e === undefined ? context : e instanceof RegistryError ? detail : `${context}: ${detail}`),
     ...(hint ? { hint } : {}),
   };
 }

@@ -178,3 +178,22 @@ test('a source that cannot be listed is a rule error; deletions are said to be r
   const deleting = await runRule(rule, src, dst, { dryRun: true, concurrency: 1, blobConcurrency: 1 });
   expect(deleting.plan.deletionsRefused).toBe('the source could not be listed');
 });
+
+test('a registry error that fails a listing is told once, not behind a second "listing … of" prefix', async () => {
+  const { RegistryError } = await import('../../../src/registry/errors.js');
+  const src = intercept(new OciLayoutStore('src', join(tmp(), 'src')), {
+    listRepositories: async () => {
+      throw new RegistryError({
+        kind: 'server',
+        registry: 'reg.example',
+        operation: 'listing repositories',
+        status: 500,
+      });
+    },
+  });
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  const out = await runRule(testRule(), src, dst, { dryRun: true, concurrency: 1, blobConcurrency: 1 });
+  expect(out.ruleErrors).toHaveLength(1);
+  expect(out.ruleErrors[0]!.message).toMatch(/^listing repositories reg\.example: .*\(HTTP 500\)$/);
+  expect(out.ruleErrors[0]!.hint).toBeDefined();
+});
