@@ -357,6 +357,8 @@ export class Executor {
         status,
         error: toResultError(e),
         bytes: stats.bytes,
+        // What reached the destination before the failure: blobs written stay there, untagged.
+        blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
         retries: stats.retries,
         durationMs: Date.now() - started,
       };

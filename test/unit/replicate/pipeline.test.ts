@@ -197,3 +197,19 @@ test('a registry error that fails a listing is told once, not behind a second "l
   expect(out.ruleErrors[0]!.message).toMatch(/^listing repositories reg\.example: .*\(HTTP 500\)$/);
   expect(out.ruleErrors[0]!.hint).toBeDefined();
 });
+
+test('a copy that fails at its manifest still reports the blobs it wrote before', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const layout = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'v1');
+  const dst = intercept(layout, {
+    manifestPut: async () => {
+      throw new Error('the destination refused the manifest');
+    },
+  });
+  const out = await runRule(testRule(), src, dst, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
+  const failed = out.results.find((r) => r.tag === 'v1');
+  expect(failed?.status).toBe('failed');
+  expect(failed?.blobs.copied).toBeGreaterThan(0);
+  expect(failed?.bytes).toBeGreaterThan(0);
+});
