@@ -160,7 +160,12 @@ export class GhcrStore extends ApiRegistryStore {
   }
 
   /** Deletes the package version holding `digest` (and every tag on it). */
-  override async deleteTag(repository: string, tag: string, digest: string): Promise<'tag' | 'digest'> {
+  override async deleteTag(
+    repository: string,
+    tag: string,
+    digest: string,
+    o: { alongWith?: ReadonlySet<string> } = {},
+  ): Promise<'tag' | 'digest'> {
     const owner = this.#requireOwner(repository);
     if (!repository.startsWith(`${owner}/`))
       throw new RegistryError({
@@ -198,6 +203,19 @@ export class GhcrStore extends ApiRegistryStore {
         repository,
         operation: `deleting tag ${tag} of`,
         detail: `package version ${String(version.id)} (${digest}) no longer carries tag ${tag}; not deleted`,
+      });
+    // Deleting the version deletes every tag it carries: one the plan did not delete (pushed onto
+    // this digest since the plan was made) would be lost with it.
+    const others = Array.isArray(tags)
+      ? tags.filter((t): t is string => typeof t === 'string' && t !== tag && !o.alongWith?.has(t))
+      : [];
+    if (others.length > 0)
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.display,
+        repository,
+        operation: `deleting tag ${tag} of`,
+        detail: `package version ${String(version.id)} (${digest}) also carries ${others.length > 1 ? 'tags' : 'tag'} ${others.slice(0, 5).join(', ')}, which the plan does not delete (pushed since?); deleting the version would delete ${others.length > 1 ? 'them' : 'it'} too, so nothing is deleted`,
       });
     await this.api.request({
       method: 'DELETE',

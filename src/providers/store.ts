@@ -85,8 +85,17 @@ export interface Store {
     /** The repository's tags when already listed: a missing fallback tag then needs no request. */
     opts?: { tags?: ReadonlySet<string> },
   ): Promise<{ descriptors: Descriptor[]; fallbackTag?: string }>;
-  /** Removes one tag (by tag where possible, otherwise by digest — the engine guards shared digests). */
-  deleteTag(repository: string, tag: string, digest: Digest): Promise<'tag' | 'digest'>;
+  /**
+   * Removes one tag (by tag where possible, otherwise by digest — the engine guards shared digests).
+   * `alongWith`: the other tags of this digest the plan deletes too; a store that can see the tags a
+   * digest carries (GHCR's package versions) refuses when it carries any other.
+   */
+  deleteTag(
+    repository: string,
+    tag: string,
+    digest: Digest,
+    o?: { alongWith?: ReadonlySet<string> },
+  ): Promise<'tag' | 'digest'>;
   /** Checks the destination can receive `repository` (namespace/project exists...); throws with a hint. */
   prepareDestination?(repository: string, opts?: { dryRun?: boolean }): Promise<void>;
   /** Requests made so far, by method (for the report and benchmark). */

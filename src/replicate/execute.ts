@@ -159,6 +159,11 @@ export class Executor {
     for (const i of deletions) if (i.action !== 'delete') this.#settle(i);
     // On a registry that deletes by digest, deleting one tag deletes the others of its digest.
     const deleted = new Map<string, string>(); // repository@digest → the tag deleted
+    const planned = new Map<string, Set<string>>(); // repository@digest → the tags the plan deletes
+    for (const i of toDelete) {
+      const key = `${i.destinationRepository}@${i.destinationDigest}`;
+      planned.set(key, (planned.get(key) ?? new Set()).add(i.tag));
+    }
     for (const i of toDelete) {
       const r = this.#base(i);
       if (this.#o.dryRun) this.#results.set(i, { ...r, status: 'would-delete' });
@@ -173,7 +178,7 @@ export class Executor {
           reason: `deletion refused: ${i.destinationRepository}:${missed.tag} ${what} in this run, and nothing is deleted in a repository where a planned copy did not land`,
         });
       } else {
-        const result = await deleteAsPlanned(this.#dst, i, r, this.#o.log, deleted);
+        const result = await deleteAsPlanned(this.#dst, i, r, this.#o.log, deleted, planned);
         this.#results.set(i, result);
         this.#o.onProgress?.({ kind: 'result', result });
       }
@@ -378,6 +383,7 @@ async function deleteAsPlanned(
   r: Result,
   log: (line: string) => void,
   deleted: Map<string, string>,
+  planned?: ReadonlyMap<string, ReadonlySet<string>>,
 ): Promise<Result> {
   const started = Date.now();
   const key = `${i.destinationRepository}@${i.destinationDigest}`;
@@ -400,7 +406,8 @@ async function deleteAsPlanned(
         destinationDigest: now.digest,
         reason: `changed since planned: the tag moved to ${now.digest}; not deleted`,
       };
-    await dst.deleteTag(i.destinationRepository, i.tag, now.digest);
+    const alongWith = planned?.get(key);
+    await dst.deleteTag(i.destinationRepository, i.tag, now.digest, alongWith ? { alongWith } : {});
     deleted.set(key, i.tag);
     log(`✖ deleted ${r.destination}`);
     return { ...r, status: 'deleted', durationMs: Date.now() - started };

@@ -310,6 +310,10 @@ describe('ghcr', () => {
             ],
           },
         },
+        monalisa: {
+          kind: 'user',
+          packages: { site: [{ id: 61, digest: D3, tags: ['v2', 'stable'] }] },
+        },
         octocat: {
           kind: 'user',
           packages: {
@@ -356,6 +360,20 @@ describe('ghcr', () => {
     expect(gh.options.owners.acme!.packages.web).toHaveLength(1);
     expect(await s.deleteTag('acme/tools/cli', 'v3', D1)).toBe('digest');
     expect(gh.requests.some((r) => r.path === '/orgs/acme/packages/container/tools%2Fcli/versions')).toBe(true);
+  });
+
+  it('refuses to delete a package version that also carries a tag the plan does not delete', async () => {
+    const s = await ghcr({ owner: 'monalisa' });
+    const deletes = () => gh.requests.filter((r) => r.method === 'DELETE').length;
+    const before = deletes();
+    // Version 61 carries v2 and stable; the plan deletes only v2.
+    const e = await failure(s.deleteTag('monalisa/site', 'v2', D3));
+    expect(e.message).toMatch(/also carries tag stable, which the plan does not delete.*nothing is deleted/);
+    expect(gh.options.owners.monalisa!.packages.site!.map((v) => v.id)).toEqual([61]);
+    expect(deletes()).toBe(before);
+    // Both planned: the version goes, and with it both tags.
+    expect(await s.deleteTag('monalisa/site', 'v2', D3, { alongWith: new Set(['v2', 'stable']) })).toBe('digest');
+    expect(gh.options.owners.monalisa!.packages.site).toEqual([]);
   });
 
   it("deletes a user's package version found on a later page", async () => {

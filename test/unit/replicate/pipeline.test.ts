@@ -213,3 +213,35 @@ test('a copy that fails at its manifest still reports the blobs it wrote before'
   expect(failed?.blobs.copied).toBeGreaterThan(0);
   expect(failed?.bytes).toBeGreaterThan(0);
 });
+
+test('each deletion tells the store which other tags of its digest the plan deletes too', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const layout = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'keep');
+  await putLayoutImage(layout, 'a', 'keep');
+  const old = await putLayoutImage(layout, 'a', 'old');
+  await layout.manifestPut(
+    'a',
+    'old-alias',
+    (await layout.manifestGet('a', old))!.bytes,
+    (await layout.manifestGet('a', old))!.mediaType,
+  );
+  const asked: { tag: string; along: string[] }[] = [];
+  const dst = intercept(layout, {
+    deleteTag: async (repo: string, tag: string, digest: string, o?: { alongWith?: ReadonlySet<string> }) => {
+      asked.push({ tag, along: [...(o?.alongWith ?? [])].sort() });
+      return layout.deleteTag(repo, tag);
+    },
+  });
+  const out = await runRule(rule, src, dst, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
+  expect(
+    out.results
+      .filter((r) => r.status === 'deleted')
+      .map((r) => r.tag)
+      .sort(),
+  ).toEqual(['old', 'old-alias']);
+  expect(asked).toEqual([
+    { tag: 'old', along: ['old', 'old-alias'] },
+    { tag: 'old-alias', along: ['old', 'old-alias'] },
+  ]);
+});
