@@ -52,7 +52,7 @@ program
 
 program
   .command('plan')
-  .description('show what a run would change, reading the live registries (HEAD requests only)')
+  .description('show what a run would change, reading the live registries (reads only, writes nothing)')
   .option('-c, --config <file>', 'rules file', 'replication.yaml')
   .option('-r, --rule <name>', 'only this rule (repeatable or comma-separated)', collect, [])
   .option('--json', 'print the plan as JSON')

@@ -11,6 +11,7 @@ import {
   runLog,
   STATUS,
   stopOnSignalsOrTimeout,
+  suggest,
   verdict,
   writeReport,
   type Config,
@@ -27,31 +28,6 @@ export interface RunCommandOptions {
   timeout?: string;
 }
 
-/** Edit distance of two names (insertions, deletions, substitutions). */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++)
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
-}
-
-/**
- * The one defined rule a mistyped name most likely meant: the closest within a third of its
- * length (at least one edit), as `ferry validate` guesses keys. (The library's own `suggest` is not
- * exported to the CLI; src/index.ts is the only way in.)
- */
-function closest(name: string, defined: readonly string[]): string | undefined {
-  const limit = Math.max(1, Math.floor(name.length / 3));
-  const scored = defined.map((d) => ({ d, n: distance(name.toLowerCase(), d.toLowerCase()) }));
-  const best = Math.min(...scored.map((x) => x.n));
-  const at = scored.filter((x) => x.n === best);
-  return best <= limit && at.length === 1 ? at[0]!.d : undefined;
-}
-
 /**
  * `--rule` names the file does not define, as a usage error (exit 2, as the README says): why,
  * what the file defines, and the rule a typo most likely meant. Undefined when every name is known.
@@ -61,7 +37,8 @@ export function unknownRules(config: Config, names: readonly string[]): string |
   const unknown = names.filter((n) => !defined.includes(n));
   if (!unknown.length) return undefined;
   const guesses = unknown.flatMap((n) => {
-    const hint = closest(n, defined);
+    // The guess `ferry validate` makes for a mistyped key.
+    const hint = suggest(n, defined);
     return hint ? [{ n, hint }] : [];
   });
   const guess = !guesses.length
