@@ -217,8 +217,10 @@ describe('skopeo writes, ferry reads', () => {
     await skopeoCopy(at('acme/multi:1'), `oci-archive:${bare}:1`, { ...http, all: true });
     const cfg = await config(
       `  incoming:\n    type: oci-archive\n    path: ${archive}\n  tools:\n    type: oci-archive\n    path: ${bare}`,
-      `  - name: import\n    source: incoming\n    destination: reg\n    destination_namespace: imported\n    flattening: 0
-  - name: tools\n    source: tools\n    destination: reg\n    destination_namespace: imported\n    flattening: 0`,
+      // Name filters tell the two apart: without them both rules would write every repository of
+      // imported/, which validation reports as the two overwriting each other.
+      `  - name: import\n    source: incoming\n    destination: reg\n    destination_namespace: imported\n    flattening: 0\n    filters: { name: "acme/**" }
+  - name: tools\n    source: tools\n    destination: reg\n    destination_namespace: imported\n    flattening: 0\n    filters: { name: tools }`,
     );
     const out = await runConfig(cfg, { dryRun: false });
     expect(out.report.ruleErrors).toEqual([]);
