@@ -7,8 +7,8 @@
  * anything expands aliases), and the number of diagnostics listed. Lookups by path and position are
  * indexed, so a file with thousands of problems is still checked in linear time.
  */
-import { open } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   type Alias,
   Composer,
@@ -27,7 +27,7 @@ import {
   visit,
   YAMLParseError,
 } from 'yaml';
-import { capDiagnostics, type ConfigDiagnostic, ConfigError, sortDiagnostics } from './errors.js';
+import { capDiagnostics, type ConfigDiagnostic, ConfigError, sortDiagnostics, suggest } from './errors.js';
 import { ARCHIVE_TYPES, type Normalized, normalize } from './normalize.js';
 import { errnoText, MAX_RULES_FILE_BYTES, readRulesFile, tooLargeMessage } from './read.js';
 import { misindentedUnder, type Segment, validateSchema } from './schema.js';
@@ -615,8 +615,50 @@ async function fileProblems(a: Analysis, file: string): Promise<ConfigDiagnostic
 }
 
 /**
- * Read and check a rules file, and the files it names (`tls.ca`); throws ConfigError listing every
- * error. Warnings are returned.
+ * A local registry (oci-layout, or an archive `path:`) that a rule reads from, whose path does not
+ * exist while a file or directory with a name a typo away does (`imagse.tar` beside `images.tar`):
+ * a warning at its `path` with the "did you mean". A path that is merely missing is not reported
+ * here: the archive usually arrives by a step that validation does not run (download-artifact, a
+ * disk carried in), so every pull request's check would warn about a correct file; the run that
+ * reads it fails that rule instead (MissingSourceError, providers/oci-layout.ts). Nothing either
+ * when an earlier rule writes the registry (rules run in file order; that rule creates it).
+ */
+async function sourcePathProblems(a: Analysis, file: string): Promise<ConfigDiagnostic[]> {
+  const { normal, src } = a;
+  if (!normal || !src) return [];
+  const rules = normal.config.rules.filter((r) => r.enabled);
+  const out: ConfigDiagnostic[] = [];
+  for (const reg of normal.config.registries.values()) {
+    if ((reg.type !== 'oci-layout' && !ARCHIVE_TYPES.has(reg.type)) || !reg.path || reg.url) continue;
+    const reader = rules.findIndex((r) => r.source === reg.name);
+    if (reader < 0 || rules.slice(0, reader).some((r) => r.destination === reg.name)) continue;
+    const abs = resolve(reg.path);
+    const missing = await stat(abs).then(
+      () => false,
+      (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+    );
+    if (!missing) continue;
+    const siblings = await readdir(dirname(abs)).catch(() => [] as string[]);
+    const hint = suggest(basename(abs), siblings);
+    if (!hint) continue;
+    const r = rules[reader]!;
+    const written = String((normal.rawRegistries[reg.name] as { path?: unknown }).path);
+    const meant = join(dirname(written), hint);
+    const path: Segment[] = ['registries', reg.name, 'path'];
+    out.push({
+      file,
+      ...src.locate(path),
+      path: formatPath(path),
+      message: `${written} (${abs}) does not exist, but ${meant} does: did you mean "${meant}"? Rule "${r.name}" (line ${r.line}) reads from it, and fails while it is missing`,
+      severity: 'warning',
+    });
+  }
+  return out;
+}
+
+/**
+ * Read and check a rules file, and the files it names (`tls.ca`; a misspelt path of a local
+ * registry a rule reads from); throws ConfigError listing every error. Warnings are returned.
  */
 export async function loadConfig(
   file: string,
@@ -626,7 +668,8 @@ export async function loadConfig(
   if ('error' in read) throw new ConfigError([read.error]);
   const analysis = analyse(read.text, file, options);
   const files = await fileProblems(analysis, file);
-  const diagnostics = capDiagnostics(sortDiagnostics([...analysis.diagnostics, ...files]));
+  const sources = await sourcePathProblems(analysis, file);
+  const diagnostics = capDiagnostics(sortDiagnostics([...analysis.diagnostics, ...files, ...sources]));
   if (!analysis.config || files.length > 0) throw new ConfigError(diagnostics);
   return { config: analysis.config, warnings: diagnostics.filter((d) => d.severity === 'warning') };
 }

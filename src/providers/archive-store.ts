@@ -3,7 +3,8 @@
  * behind the Store interface. On open the archive is extracted, streaming, into a working
  * directory and laid out as the tree OciLayoutStore serves; every read and write goes through that
  * store. A run that wrote anything packs the tree back into the archive at close, through a
- * temporary file renamed over the old one. An archive that does not exist yet is empty.
+ * temporary file renamed over the old one. An archive that does not exist yet is empty as a
+ * destination, and an error as a source (MissingSourceError) until a rule of the run writes it.
  */
 import type { Stats } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
@@ -18,7 +19,7 @@ import { collapse, explode, linkRepository } from './archive-layout.js';
 import { displayUrl, fetchArchive } from './archive-fetch.js';
 import { ArchiveError, extractTar, fileSha256, packTar } from './archive-tar.js';
 import { carriesLayout, dockerToLayout, singlePlatform, writeDockerManifest } from './docker-archive.js';
-import { OCI_LAYOUT, OciLayoutStore } from './oci-layout.js';
+import { MissingSourceError, OCI_LAYOUT, OciLayoutStore } from './oci-layout.js';
 import type { Store } from './store.js';
 
 export type ArchiveFormat = 'oci-archive' | 'docker-archive';
@@ -91,6 +92,8 @@ export async function openArchive(o: ArchiveOptions): Promise<ArchiveStore> {
       if (o.format === 'docker-archive' && !carriesLayout(x)) await dockerToLayout(layout, x, label);
     } else {
       if (o.sha256) throw new ArchiveError(`registries.${o.name}: ${file} does not exist, and its sha256 is pinned`);
+      // Not an error yet: as a destination it is created at close. A rule reading it fails in
+      // listRepositories, unless an earlier rule of this run wrote into it.
       await mkdir(layout, { recursive: true });
     }
     const defaultRepository = o.repository ?? stemRepository(o.url ? new URL(o.url).pathname : file!);
@@ -101,7 +104,18 @@ export async function openArchive(o: ArchiveOptions): Promise<ArchiveStore> {
           `${skipped.length === 1 ? 'is' : 'are'} left out (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''})` +
           (defaultRepository ? '' : '; set `repository:` on the registry to name the repository of bare tags'),
       );
-    return new ArchiveStore({ ...o, work, layout, tree, label, downloads, warnings, seen, ...(file ? { file } : {}) });
+    return new ArchiveStore({
+      ...o,
+      work,
+      layout,
+      tree,
+      label,
+      downloads,
+      warnings,
+      seen,
+      missing: !exists,
+      ...(file ? { file } : {}),
+    });
   } catch (e) {
     await rm(work, { recursive: true, force: true });
     throw e;
@@ -116,6 +130,8 @@ interface Opened extends ArchiveOptions {
   file?: string;
   /** The archive file as this run read it (`identity`), to notice another run writing it meanwhile. */
   seen: string;
+  /** The file did not exist when the run opened it. */
+  missing: boolean;
   downloads: number;
   warnings: string[];
 }
@@ -131,6 +147,8 @@ export class ArchiveStore implements Store {
   /** Per repository, its layout made ready once (concurrent copies into one repository share it). */
   readonly #linked = new Map<string, Promise<void>>();
   #dirty = false;
+  /** A dry run planned copies into it (so its absence is no typo, only not made yet). */
+  #planned = false;
   #closed?: Promise<void>;
 
   constructor(o: Opened) {
@@ -143,7 +161,19 @@ export class ArchiveStore implements Store {
     this.#inner = new OciLayoutStore(o.name, o.tree);
   }
 
-  listRepositories() {
+  /**
+   * Only a rule's source is listed (a destination is read per repository). An archive that did
+   * not exist when the run opened it, and that no earlier rule of the run has written into, is
+   * not an empty source: it is a typo in `path:` or a step that did not put it there.
+   */
+  async listRepositories() {
+    if (this.#o.missing && !this.#dirty)
+      throw new MissingSourceError({
+        registry: this.name,
+        type: this.#o.format,
+        path: this.#o.file!,
+        ...(this.#planned ? { plannedOnly: true } : {}),
+      });
     return this.#inner.listRepositories();
   }
   listTags(repository: string) {
@@ -165,7 +195,8 @@ export class ArchiveStore implements Store {
     return this.#inner.referrers(repository, digest);
   }
 
-  async prepareDestination(): Promise<void> {
+  async prepareDestination(_repository?: string, opts?: { dryRun?: boolean }): Promise<void> {
+    if (opts?.dryRun) this.#planned = true;
     if (this.#o.url)
       throw new ArchiveError(
         `${this.display} is downloaded from a URL and can only be a source; write to an archive with path:`,

@@ -24,7 +24,7 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Digest, digestLike, hasherFor, parseDigest, sha256 } from '../oci/digest.js';
@@ -89,6 +89,37 @@ interface LockHolder {
   ino: number;
 }
 
+/**
+ * Why a local registry a rule reads from is not there: its path (an oci-layout directory, an archive
+ * file) does not exist. Listing it as empty would make a typo in `path:`, or a download step that
+ * failed, a green run that copied nothing. A registry that rules only write to is created instead,
+ * so this is raised only by the source-side listing (listRepositories), never by a destination's
+ * reads; and not when an earlier rule of the same run wrote into it (rules run in file order).
+ */
+export class MissingSourceError extends Error {
+  override name = 'MissingSourceError';
+  constructor(o: {
+    registry: string;
+    type: string;
+    /** Absolute. */
+    path: string;
+    /** `not a directory` for a layout path that is a file; default `does not exist`. */
+    problem?: string;
+    /** An earlier rule of this dry run planned to write it: a real run would have made it. */
+    plannedOnly?: boolean;
+  }) {
+    // As the run's working directory sees it, then resolved; only resolved when that is outside it.
+    const rel = relative(process.cwd(), o.path);
+    const shown = !rel || rel.startsWith('..') || isAbsolute(rel) ? o.path : `${rel} (${o.path})`;
+    super(
+      `registries.${o.registry}: ${o.type} path ${shown} ${o.problem ?? 'does not exist'}, and this rule reads from it` +
+        (o.plannedOnly
+          ? ': an earlier rule of this run writes it, but a dry run writes nothing, so there is nothing to list yet'
+          : `: check \`path:\` (relative to the rules file's folder) and what should put it there (a download step that failed; a rule writing it that runs later, as rules run in file order)`),
+    );
+  }
+}
+
 /** Raised when index.json's lock cannot be taken in time. */
 export class LayoutLockError extends Error {
   override name = 'LayoutLockError';
@@ -115,6 +146,8 @@ export class OciLayoutStore implements Store {
   readonly #lockTimeoutMs: number;
   #counts = new Map<string, number>();
   #tmp = 0;
+  /** A dry run planned copies into this layout (so its absence is no typo, only not made yet). */
+  #planned = false;
 
   constructor(name: string, root: string, options: OciLayoutOptions = {}) {
     this.name = name;
@@ -140,6 +173,10 @@ export class OciLayoutStore implements Store {
     this.#counts.set(op, (this.#counts.get(op) ?? 0) + 1);
   }
 
+  /**
+   * The repositories under the root. Only a rule's source is listed (a destination is read per
+   * repository), so a root that does not exist is an error here: see MissingSourceError.
+   */
   async listRepositories(): Promise<string[]> {
     const out: string[] = [];
     const walk = async (dir: string, prefix: string[]) => {
@@ -147,7 +184,17 @@ export class OciLayoutStore implements Store {
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (prefix.length === 0 && (code === 'ENOENT' || code === 'ENOTDIR'))
+          throw new MissingSourceError({
+            registry: this.name,
+            type: 'oci-layout',
+            path: this.#root,
+            ...(code === 'ENOTDIR' ? { problem: 'is not a directory' } : {}),
+            ...(this.#planned ? { plannedOnly: true } : {}),
+          });
+        // A repository directory removed while it is walked (another run deleting it).
+        if (code === 'ENOENT') return;
         throw e;
       }
       if (prefix.length && entries.some((e) => e.isFile() && e.name === OCI_LAYOUT.marker)) out.push(prefix.join('/'));
@@ -293,6 +340,11 @@ export class OciLayoutStore implements Store {
       return index.manifests.length !== before;
     });
     return 'tag';
+  }
+
+  /** Nothing to check: the layout is made by the first write. Remembers a dry run's plan to write. */
+  async prepareDestination(_repository: string, opts?: { dryRun?: boolean }): Promise<void> {
+    if (opts?.dryRun) this.#planned = true;
   }
 
   requestCounts() {

@@ -86,7 +86,9 @@ describe('an archive as a registry', () => {
     const path = join(tmp.path, 'new', 'out.tar');
     const store = await openArchive({ name: 'out', format: 'docker-archive', path });
     expect(store.display).toMatch(/^docker-archive:.*new\/out\.tar$/);
-    expect(await store.listRepositories()).toEqual([]);
+    // Empty as a destination; as a source it is an error (local-source-missing.test.ts).
+    expect(await store.listTags('acme/app')).toEqual([]);
+    await expect(store.listRepositories()).rejects.toThrow('does not exist, and this rule reads from it');
     await store.close();
     expect(existsSync(path)).toBe(false);
   });
