@@ -1,5 +1,5 @@
 /** `ferry run`: its exit code and its summary's headline are the one verdict the action uses. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { planCommand } from '../../../src/cli/commands/plan.js';
@@ -50,8 +50,10 @@ describe('ferry run', () => {
   });
 
   test('warnings alone exit 0, as fail-on: error leaves the action’s step green; the headline warns', async () => {
-    // No layout at all: the rule selects nothing, which is a warning.
-    const r = await runFrom(join(tmp.path, 'missing'));
+    // An empty layout: the rule selects nothing, which is a warning. (A layout that does not exist
+    // is a rule error: a source that is not there is no empty source.)
+    await mkdir(join(tmp.path, 'empty'), { recursive: true });
+    const r = await runFrom(join(tmp.path, 'empty'));
     expect(r.code, r.err).toBe(0);
     expect(r.err).toContain('warning: rule mirror: the rule selects nothing');
     expect(r.summary.split('\n')[0]).toMatch(/^## ferry run — ⚠️ nothing to do /);
