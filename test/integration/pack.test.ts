@@ -1,12 +1,12 @@
 /**
  * The CLI as a user installs it: `npm pack` ships only the CLI bundle and the schema, and the
- * tarball runs with `npx --yes ./ferry-x.y.z.tgz` (dependencies from the npm registry). CI builds
+ * tarball runs with `npx --yes --package=<tarball> ferry` (dependencies from the npm registry). CI builds
  * dist/ before the tests (.ci/run), so the bundle under test is the one that would be published.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTempDir, type TempDir } from '../support/tmp.js';
@@ -42,10 +42,11 @@ describe('npm pack', () => {
     expect(files).toContain('schema/replication.schema.json');
   });
 
-  test('the tarball installs and runs: npx ./ferry-x.y.z.tgz --version, then validate a rules file', async () => {
+  test('the tarball installs and runs: npx --package=<tarball> ferry --version, then validate a rules file', async () => {
     const npx = (...args: string[]) =>
-      // `./` makes npx read it as a package path (an absolute path would be run as a command).
-      run(NPX, ['--yes', `./${basename(tarball)}`, ...args], {
+      // An absolute path in --package: npm 11.19 resolves `npx ./ferry-x.y.z.tgz` (and a relative
+      // --package) against / instead of the working directory, and fails with ENOENT.
+      run(NPX, ['--yes', `--package=${tarball}`, '--', 'ferry', ...args], {
         cwd: tmp.path,
         env: {
           ...process.env,
