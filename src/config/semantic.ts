@@ -788,7 +788,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     ) {
       add(
         at('delete_remote'),
-        `the filters match everything, so every destination tag the source lacks will be deleted (up to ${rule.deleteRemote.max} per run); narrow the filters or confirm with delete_remote: { enabled: true, acknowledge_match_all: true }`,
+        `the filters match everything, so the rule would delete every destination tag the source lacks: until this is acknowledged, runs refuse all its deletions; narrow the filters, or confirm with delete_remote: { enabled: true, acknowledge_match_all: true } (then up to ${rule.deleteRemote.max} per run)`,
         'warning',
       );
     }
