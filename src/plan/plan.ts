@@ -61,6 +61,11 @@ export interface PlanContext {
   deletesByTag: boolean;
   /** An event narrows the run to these tags: nothing else is copied or deleted. */
   onlyTags?: ReadonlySet<string>;
+  /**
+   * A delete event: per source repository, the tags deleted there and the digest each had (when
+   * the event says). Only a destination tag the event names, still at that digest, may go.
+   */
+  deleted?: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>;
 }
 
 export type PlannedRule = Pick<Rule, 'name' | 'override' | 'deleteRemote' | 'filters'>;
@@ -274,10 +279,18 @@ export function planGroup(
     stay(current, tag);
   }
 
+  /** What a delete event says each source of the group lost as `tag`: one entry per naming source. */
+  const deletedAs = (tag: string) =>
+    group.flatMap((g) => {
+      const named = ctx.deleted?.get(g.sourceRepository);
+      return named?.has(tag) ? [named.get(tag)] : [];
+    });
   const candidates: PlanItem[] = [];
   for (const [tag, digest] of [...destination].sort((a, b) => cmp(a[0], b[0]))) {
     if (sourceTags.has(tag) || unresolved.has(tag)) continue;
-    if (!mayDelete(tag)) {
+    // A delete event looks at every tag it names in every repository it names: only the pairs
+    // it names are its deletions.
+    if (!mayDelete(tag) || (ctx.deleted && deletedAs(tag).length === 0)) {
       stay(digest, tag);
       continue;
     }
@@ -299,6 +312,16 @@ export function planGroup(
     item.reason = reason;
     stay(item.destinationDigest, item.tag);
   };
+  if (ctx.deleted)
+    for (const c of candidates) {
+      const digests = deletedAs(c.tag).filter((d): d is string => d !== undefined);
+      if (digests.length > 0 && !digests.includes(c.destinationDigest!))
+        block(
+          c,
+          'not-the-deleted-digest',
+          `the destination tag holds ${c.destinationDigest}, not ${digests.join(', ')}, which the source deleted`,
+        );
+    }
   const unread = [...unresolved.keys()].filter((t) => !sourceTags.has(t));
   const failed = group.filter((g) => g.sourceListingFailed);
   const empty = group.filter(

@@ -25,7 +25,8 @@ export type PlanWhy =
   | 'match-all-unacknowledged'
   | 'source-empty'
   | 'source-listing-failed'
-  | 'tag-unresolved';
+  | 'tag-unresolved'
+  | 'not-the-deleted-digest';
 
 export interface PlanItem {
   rule: string;

@@ -35,7 +35,10 @@ export async function propagateDeletions(
   const warnings: { rule: string; message: string }[] = [];
 
   // One plan per rule: its catalog is listed once, however many of its artifacts were deleted.
-  const byRule = new Map<Rule, { repositories: Set<string>; tags: Set<string> }>();
+  const byRule = new Map<
+    Rule,
+    { repositories: Set<string>; tags: Set<string>; deleted: Map<string, Map<string, string | undefined>> }
+  >();
   for (const { rule, artifact } of deleted) {
     if (!artifact.tag) continue; // an untagged artifact has nothing to delete by tag
     if (!rule.deleteRemote.enabled) {
@@ -55,9 +58,12 @@ export async function propagateDeletions(
       });
       continue;
     }
-    const scope = byRule.get(rule) ?? { repositories: new Set<string>(), tags: new Set<string>() };
+    const scope = byRule.get(rule) ?? { repositories: new Set<string>(), tags: new Set<string>(), deleted: new Map() };
     scope.repositories.add(artifact.repository);
     scope.tags.add(artifact.tag);
+    const lost = scope.deleted.get(artifact.repository) ?? new Map<string, string | undefined>();
+    lost.set(artifact.tag, artifact.digest);
+    scope.deleted.set(artifact.repository, lost);
     byRule.set(rule, scope);
   }
   if (byRule.size === 0) return { results, ruleErrors, warnings };
@@ -74,8 +80,9 @@ export async function propagateDeletions(
         ruleErrors.push(describeError(rule.name, `opening ${rule.source} → ${rule.destination}`, e));
         continue;
       }
-      // Several artifacts of one rule: every tag named is looked at in every repository named. A
-      // tag is still deleted only where the source lacks it and the guards allow it.
+      // Several artifacts of one rule: one plan. Only the (repository, tag) pairs an event named
+      // are deleted, where the source lacks the tag, the destination still holds the deleted
+      // digest and the guards allow it.
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
         concurrency: 1,
@@ -83,6 +90,7 @@ export async function propagateDeletions(
         mover,
         select: (repo) => scope.repositories.has(repo),
         tags: [...scope.tags],
+        deleted: scope.deleted,
         log: o.log,
         ...(o.signal ? { signal: o.signal } : {}),
       });

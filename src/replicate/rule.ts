@@ -26,6 +26,10 @@ export interface RuleOptions {
   shards?: number;
   /** Event-driven run: only these tags are copied or deleted. */
   tags?: string[];
+  /** Copy, never delete (a push event: deletions come only from a delete event). */
+  copyOnly?: boolean;
+  /** A delete event: what each source repository lost, tag → digest (see PlanContext.deleted). */
+  deleted?: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>;
   log?: (line: string) => void;
   onProgress?: (e: ProgressEvent) => void;
   /** Shared across rules so a blob is moved once per destination repository. */
@@ -42,10 +46,16 @@ export interface RuleRun {
   ruleErrors: RuleError[];
 }
 
-export async function runRule(rule: Rule, src: Store, dst: Store, o: RuleOptions): Promise<RuleRun> {
+export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOptions): Promise<RuleRun> {
+  // Decided here, once, for the gatherer and the planner alike: a copy-only run has no deletions.
+  const rule: Rule = o.copyOnly ? { ...given, deleteRemote: { ...given.deleteRemote, enabled: false } } : given;
   const cache = new ManifestCache();
   const onlyTags = o.tags ? new Set(o.tags) : undefined;
-  const ctx = { deletesByTag: dst.deletesByTag, ...(onlyTags ? { onlyTags } : {}) };
+  const ctx = {
+    deletesByTag: dst.deletesByTag,
+    ...(onlyTags ? { onlyTags } : {}),
+    ...(o.deleted ? { deleted: o.deleted } : {}),
+  };
   const tagSets = new Map<string, Set<string>>();
   const fresh = new Set<string>();
   const fallbackItems = new Map<string, Set<string>>();

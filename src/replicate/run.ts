@@ -21,7 +21,11 @@ export interface RunOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** Restrict work to some (rule, source repository) units: shards and events. */
   select?: (rule: string, repository: string) => boolean;
-  /** Event-driven: only these source tags. */
+  /**
+   * A push event: only these source tags, and nothing is deleted. A pushed tag the source lacks
+   * (a stale or wrong payload) must not delete it at the destination; deletions come only from a
+   * delete event (propagateDeletions), which checks the deleted digest.
+   */
   tags?: string[];
   /** Rules whose registries must be used without credentials (their URL changed in a pull request). */
   anonymousRegistries?: Set<string>;
@@ -118,7 +122,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         mover,
         ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),
         ...(o.shard ? { shards: o.shard.total } : {}),
-        ...(o.tags ? { tags: o.tags } : {}),
+        ...(o.tags ? { tags: o.tags, copyOnly: true } : {}),
         ...(o.log ? { log: o.log } : {}),
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         ...(o.signal ? { signal: o.signal } : {}),

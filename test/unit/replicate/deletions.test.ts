@@ -5,6 +5,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { StoreSet } from '../../../src/providers/index.js';
 import { propagateDeletions } from '../../../src/replicate/deletions.js';
+import { runConfig } from '../../../src/replicate/run.js';
 import { putLayoutImage } from '../../support/layout-image.js';
 import { dirPerTest } from '../../support/engine.js';
 
@@ -87,4 +88,72 @@ test('a stopped run deletes nothing more', async () => {
   });
   expect(out.results.filter((r) => r.status === 'deleted')).toEqual([]);
   expect((await dst.listTags('a')).sort()).toEqual(['gone', 'keep']);
+});
+
+test('a delete event deletes only a destination tag still at the digest the source deleted', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'keep');
+  await putLayoutImage(dst, 'a', 'keep');
+  const mirrored = await putLayoutImage(dst, 'a', 'v1'); // what the mirror holds as a:v1
+  await putLayoutImage(dst, 'a', 'v2');
+  const c = await config('{ enabled: true, max: 10, acknowledge_match_all: true }');
+  const rule = c.rules[0]!;
+  const other = `sha256:${'e'.repeat(64)}`; // the source's a:v1 was other content
+  const out = await propagateDeletions(
+    c,
+    [
+      { rule, artifact: { repository: 'a', tag: 'v1', digest: other } },
+      { rule, artifact: { repository: 'a', tag: 'v2' } }, // no digest in the payload: not compared
+    ],
+    { dryRun: false, log: () => {} },
+  );
+  const row = (tag: string) => out.results.find((r) => r.tag === tag);
+  expect(row('v1')?.status).toBe('skipped');
+  expect(row('v1')?.reason).toBe(`the destination tag holds ${mirrored}, not ${other}, which the source deleted`);
+  expect(row('v2')?.status).toBe('deleted');
+  expect((await dst.listTags('a')).sort()).toEqual(['keep', 'v1']);
+});
+
+test('a delete event deletes only the repository and tag pairs it names', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  for (const repo of ['a', 'b']) {
+    await putLayoutImage(src, repo, 'keep');
+    await putLayoutImage(dst, repo, 'keep');
+    for (const tag of ['t1', 't2']) await putLayoutImage(dst, repo, tag);
+  }
+  const c = await config('{ enabled: true, max: 10, acknowledge_match_all: true }');
+  const rule = c.rules[0]!;
+  const out = await propagateDeletions(
+    c,
+    [
+      { rule, artifact: { repository: 'a', tag: 't1' } },
+      { rule, artifact: { repository: 'b', tag: 't2' } },
+    ],
+    { dryRun: false, log: () => {} },
+  );
+  expect(out.results.map((r) => `${r.destination.split('/').pop()}:${r.status}`).sort()).toEqual([
+    'a:t1:deleted',
+    'b:t2:deleted',
+  ]);
+  expect((await dst.listTags('a')).sort()).toEqual(['keep', 't2']);
+  expect((await dst.listTags('b')).sort()).toEqual(['keep', 't1']);
+});
+
+test('a push event copies what it names and deletes nothing, even a named tag the source lacks', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'v2');
+  await putLayoutImage(dst, 'a', 'v1');
+  const c = await config('{ enabled: true, max: 10, acknowledge_match_all: true }');
+  // What the action runs for a push event naming a:v1 (stale) and a:v2.
+  const ran = await runConfig(c, {
+    dryRun: false,
+    rules: ['mirror'],
+    select: (_rule, repo) => repo === 'a',
+    tags: ['v1', 'v2'],
+  });
+  expect(ran.report.results.map((r) => `${r.tag}:${r.status}`)).toEqual(['v2:copied']);
+  expect((await dst.listTags('a')).sort()).toEqual(['v1', 'v2']);
 });
