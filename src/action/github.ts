@@ -1,8 +1,10 @@
 /**
- * The one sticky pull-request comment (ECOSYSTEM.md (b)): find ours by its hidden marker, update it
- * in place, else create it, through @actions/github's Octokit against GITHUB_API_URL.
+ * The one sticky pull-request comment (ECOSYSTEM.md (b)): find ours by its hidden marker among the
+ * token's own account's comments, update it in place, else create it, through @actions/github's
+ * Octokit against GITHUB_API_URL.
  */
 import { getOctokit } from '@actions/github';
+import { writtenBySelf } from './identity.js';
 
 export interface CommentTarget {
   apiUrl: string;
@@ -59,6 +61,7 @@ async function upsert(
   body: string,
 ): Promise<{ action: 'created' | 'updated' | 'unchanged'; id: number }> {
   const { octokit, where } = repoClient(t);
+  const isOurs = writtenBySelf(octokit, t.token);
   let existing: { id: number; body?: string | undefined } | undefined;
   for (let page = 1; page <= MAX_PAGES && !existing; page++) {
     const { data: list } = await octokit.rest.issues.listComments({
@@ -67,9 +70,14 @@ async function upsert(
       per_page: 100,
       page,
     });
-    // Prefer a bot's comment: a person quoting the marker must not have their comment rewritten.
-    const ours = list.filter((c) => c.body?.includes(marker));
-    existing = ours.find((c) => c.user?.type === 'Bot') ?? ours.find((c) => !c.user?.type);
+    // Only the token's own account's: a person quoting the marker must not have their comment
+    // rewritten, and a personal token's comment (type User) must be found again, not added anew.
+    for (const c of list.filter((c) => c.body?.includes(marker))) {
+      if (await isOurs(c.user)) {
+        existing = c;
+        break;
+      }
+    }
     if (list.length < 100) break;
   }
   if (existing?.body === body) return { action: 'unchanged', id: existing.id };

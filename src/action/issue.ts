@@ -10,6 +10,7 @@ import * as core from '@actions/core';
 import { neutralizeCommands, redact, type RunReport, type Verdict } from '../index.js';
 import type { GitHubContext } from './context.js';
 import { described, repoClient } from './github.js';
+import { writtenBySelf } from './identity.js';
 import type { Inputs } from './inputs.js';
 import { closingComment, failingIssueTitle, failureIssueBody, failureMarker, runComment } from './issue-text.js';
 
@@ -49,7 +50,7 @@ export async function syncFailureIssue(
 async function sync(t: IssueTarget, run: IssueRun): Promise<{ action: IssueAction; issue?: number }> {
   const { octokit, where } = repoClient(t);
   const marker = failureMarker(run.file);
-  let self: Author | undefined;
+  const isOurs = writtenBySelf(octokit, t.token);
   let open: number | undefined;
   for (let page = 1; page <= MAX_PAGES && open === undefined; page++) {
     const { data: list } = await octokit.rest.issues.listForRepo({
@@ -62,9 +63,7 @@ async function sync(t: IssueTarget, run: IssueRun): Promise<{ action: IssueActio
     });
     // Pull requests are issues to this endpoint; a person quoting the marker in one is not ours.
     for (const i of list.filter((i) => !i.pull_request && i.body?.includes(marker))) {
-      // Asked only once a candidate turns up: most runs find none and make no extra request.
-      self ??= await whoAmI(octokit, t.token);
-      if (self.login ? i.user?.login === self.login : i.user?.type === 'Bot') {
+      if (await isOurs(i.user)) {
         open = i.number;
         break;
       }
@@ -87,28 +86,6 @@ async function sync(t: IssueTarget, run: IssueRun): Promise<{ action: IssueActio
     body: failureIssueBody(run),
   });
   return { action: 'opened', issue: data.number };
-}
-
-/** The token's account; `login` undefined for an installation token, which acts as its app's bot. */
-interface Author {
-  login?: string;
-}
-
-/**
- * GITHUB_TOKEN and other GitHub App installation tokens (`ghs_`) act as their app's bot, and
- * GET /user refuses them (403 "Resource not accessible by integration"): their issue must have
- * been opened by a bot (type Bot), which a person's account never is. Any other token (a personal
- * one) may ask who it is; one in an older format that is refused all the same is taken as a bot.
- */
-async function whoAmI(octokit: ReturnType<typeof repoClient>['octokit'], token: string): Promise<Author> {
-  if (token.startsWith('ghs_')) return {};
-  try {
-    return { login: (await octokit.rest.users.getAuthenticated()).data.login };
-  } catch (e) {
-    const status = (e as { status?: number }).status;
-    if (status === 401 || status === 403) return {};
-    throw e;
-  }
 }
 
 /**

@@ -42,8 +42,8 @@ export interface GitHubApi {
   readOnly: boolean;
   /**
    * Personal tokens → their account's login: GET /user answers with it, and what the token writes
-   * is that user's. Installation tokens (`ghs_`) act as `github-actions[bot]`, and GET /user
-   * refuses them with 403 as GitHub does.
+   * (issues and comments alike) is that user's, of type `User`. Installation tokens (`ghs_`) act
+   * as `github-actions[bot]`, of type `Bot`, and GET /user refuses them with 403 as GitHub does.
    */
   users: Record<string, string>;
   stop(): Promise<void>;
@@ -115,7 +115,9 @@ export async function startGitHubApi(): Promise<GitHubApi> {
       if (api.readOnly) return send(res, 403, { message: 'Resource not accessible by integration' });
       const body = String(record.body?.body ?? '');
       if (list) {
-        const c = { id: nextId++, body, user: { login: 'github-actions[bot]', type: 'Bot' }, issue: Number(list[1]) };
+        // Stamped with the token's account as GitHub does (its REST schema's nullable-simple-user):
+        // `Bot` for an installation token's github-actions[bot], `User` for a personal token's owner.
+        const c = { id: nextId++, body, user: { ...author }, issue: Number(list[1]) };
         api.comments.push(c);
         return send(res, 201, c);
       }
