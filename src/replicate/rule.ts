@@ -111,6 +111,15 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     const nothing = selectsNothing(facts.selection);
     if (nothing && !onlyTags && !o.select) plan.warnings.push(nothing);
   }
+  if (o.copyOnly && onlyTags && tagSets.size > 0) {
+    // A push event's tag the source does not list: nothing happened for it, and the run is green.
+    const listed = [...tagSets.values()];
+    const missing = [...onlyTags].filter((t) => !listed.some((s) => s.has(t)));
+    if (missing.length)
+      plan.warnings.push(
+        `the event names ${missing.length > 1 ? 'tags' : 'tag'} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}, which the source repositories it names (${[...tagSets.keys()].slice(0, 5).join(', ')}) do not list: nothing copied for ${missing.length > 1 ? 'them' : 'it'}. A registry API that lags the push, or a payload naming the wrong tag; a scheduled run copies it once it is listed`,
+      );
+  }
 
   const results = await executor.finish(plan);
   const ruleErrors = [...facts.errors];

@@ -157,3 +157,24 @@ test('a push event copies what it names and deletes nothing, even a named tag th
   expect(ran.report.results.map((r) => `${r.tag}:${r.status}`)).toEqual(['v2:copied']);
   expect((await dst.listTags('a')).sort()).toEqual(['v1', 'v2']);
 });
+
+test('a push event naming a tag the source does not list warns that nothing was copied for it', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  await putLayoutImage(src, 'a', 'v2');
+  const c = await config('false');
+  const ran = await runConfig(c, {
+    dryRun: false,
+    rules: ['mirror'],
+    select: (_rule, repo) => repo === 'a',
+    tags: ['v2', 'v9'],
+  });
+  expect(ran.report.results.map((r) => `${r.tag}:${r.status}`)).toEqual(['v2:copied']);
+  expect(ran.report.warnings).toEqual([
+    {
+      rule: 'mirror',
+      message: expect.stringMatching(
+        /^the event names tag v9, which the source repositories it names \(a\) do not list: nothing copied for it/,
+      ),
+    },
+  ]);
+});
