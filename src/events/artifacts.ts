@@ -11,8 +11,11 @@ import { compileNameFilter, compileTagScope } from '../rules/index.js';
 
 export interface ArtifactEvent {
   kind: 'push' | 'delete';
-  /** host[:port] the event came from, when the payload says. */
-  registry?: string;
+  /**
+   * host[:port] the event came from. Required: it is how a rule's source is matched, and a payload
+   * that names no host is refused rather than matched against every source registry.
+   */
+  registry: string;
   repository: string;
   tag?: string;
   digest?: string;
@@ -20,7 +23,7 @@ export interface ArtifactEvent {
 
 export interface ParsedArtifacts {
   artifacts: ArtifactEvent[];
-  /** Why (parts of) the payload were refused; shown to the user. */
+  /** Why (parts of) the payload were refused, or have nothing to act on; shown to the user. */
   problems: string[];
 }
 
@@ -35,7 +38,7 @@ const HARBOR_KINDS: Record<string, ArtifactEvent['kind']> = {
   deleteImage: 'delete',
 };
 
-/** `client_payload` of a repository_dispatch: a Harbor webhook or `{registry?, repository, tag|digest, action?}`. */
+/** `client_payload` of a repository_dispatch: a Harbor webhook or `{registry, repository, tag|digest, action?}`. */
 export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
   const problems: string[] = [];
   const artifacts: ArtifactEvent[] = [];
@@ -63,16 +66,33 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
         problems.push(`${where}: expected an object`);
         continue;
       }
+      // resource_url is the only place Harbor names its host: without one, the resource is refused
+      // rather than matched against the rules of every source registry (deletions included).
       const registry = hostOf(r.resource_url);
+      if (!registry) {
+        const missing = r.resource_url === undefined || r.resource_url === null;
+        problems.push(
+          `${where}.resource_url: ${missing ? 'missing' : `no registry host in ${shown(r.resource_url)}`}; it names the registry the artifact is in, which a rule's source must match; nothing runs for this artifact`,
+        );
+        continue;
+      }
       const a = artifact(kind, registry, repository, r.tag, r.digest, where, problems);
       if (a) artifacts.push(a);
     }
     return { artifacts, problems };
   }
   const kind = clientPayload.action === 'delete' ? 'delete' : 'push';
-  const registry = clientPayload.registry === undefined ? undefined : String(clientPayload.registry);
-  if (registry !== undefined && !isRegistryHost(registry))
-    return { artifacts, problems: [`registry: invalid host ${shown(registry)}`] };
+  // The docs promise a rule matches when its source registry is the webhook's host: a payload that
+  // names none cannot match that, and must not reach rules of every source registry instead.
+  if (clientPayload.registry === undefined || clientPayload.registry === null || clientPayload.registry === '')
+    return {
+      artifacts,
+      problems: [
+        `registry: missing; the payload must name the registry host the artifact is in (such as "harbor.example.com"), which a rule's source must match; nothing runs`,
+      ],
+    };
+  const registry = String(clientPayload.registry);
+  if (!isRegistryHost(registry)) return { artifacts, problems: [`registry: invalid host ${shown(registry)}`] };
   if (!isRepository(clientPayload.repository))
     return { artifacts, problems: [`repository: invalid repository name ${shown(clientPayload.repository)}`] };
   const a = artifact(
@@ -113,13 +133,23 @@ export function artifactsFromRegistryPackage(payload: unknown): ParsedArtifacts 
 
 function artifact(
   kind: ArtifactEvent['kind'],
-  registry: string | undefined,
+  registry: string,
   repository: string,
   tag: unknown,
   digest: unknown,
   where: string,
   problems: string[],
 ): ArtifactEvent | undefined {
+  // Harbor's webhook sets `tag` to the artifact's reference: its tag or, for an untagged artifact,
+  // its digest. A digest is never a tag (no `:` in the tag grammar), so it means "untagged".
+  if (isDigest(tag)) {
+    if (digest !== undefined && digest !== null && digest !== '' && digest !== tag) {
+      problems.push(`${where}.tag: the digest ${shown(tag)} is not the artifact's digest ${shown(digest)}`);
+      return undefined;
+    }
+    digest = tag;
+    tag = undefined;
+  }
   if (tag !== undefined && tag !== null && tag !== '' && !isTag(tag)) {
     problems.push(`${where}.tag: invalid tag ${shown(tag)}`);
     return undefined;
@@ -132,9 +162,15 @@ function artifact(
     problems.push(`${where}: neither a tag nor a digest`);
     return undefined;
   }
+  // Deletions are propagated by tag (replicate/deletions.ts skips an untagged one without a word):
+  // say here why such an event changes nothing. An untagged push is explained where it is matched.
+  if (kind === 'delete' && !isTag(tag))
+    problems.push(
+      `${where}: ${repository}@${String(digest)} was deleted without a tag; ferry deletes tags at the destination, so there is nothing to delete`,
+    );
   return {
     kind,
-    ...(registry ? { registry: normalizeRegistry(registry.toLowerCase()) } : {}),
+    registry: normalizeRegistry(registry.toLowerCase()),
     repository,
     ...(isTag(tag) ? { tag } : {}),
     ...(isDigest(digest) ? { digest } : {}),
@@ -171,7 +207,8 @@ export function matchArtifacts(
     const nameOk = compileNameFilter(rule.filters.name);
     const tagOk = compileTagScope(rule.filters);
     for (const a of artifacts) {
-      if (a.registry && !registryMatches(reg, a.registry)) continue;
+      // No host, no match: the parsers refuse a hostless payload, and this holds for any other caller.
+      if (!a.registry || !registryMatches(reg, a.registry)) continue;
       if (!nameOk(a.repository) || (a.tag !== undefined && !tagOk(a.tag))) continue;
       if (!rule.triggers.some((t) => t.kind === 'event')) untriggered.add(rule.name);
       else matches.push({ rule, artifact: a });

@@ -1,12 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/index.js';
-import { artifactsFromDispatch, artifactsFromRegistryPackage, matchArtifacts } from '../../../src/events/index.js';
+import {
+  type ArtifactEvent,
+  artifactsFromDispatch,
+  artifactsFromRegistryPackage,
+  matchArtifacts,
+} from '../../../src/events/index.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const EVENTS = join(import.meta.dirname, '../../fixtures/events');
 const event = (name: string, digest = `sha256:${'a'.repeat(64)}`) =>
   JSON.parse(readFileSync(join(EVENTS, name), 'utf8').split('DIGEST').join(digest));
+
+const D = `sha256:${'a'.repeat(64)}`;
+const deleteConfig = parseConfig(
+  `version: 1
+registries:
+  harbor: { type: registry, url: https://harbor.example.com }
+  other: { type: registry, url: https://other.example.com }
+  cluster: { type: registry, url: https://cluster.example.com }
+  cluster2: { type: registry, url: https://cluster2.example.com }
+rules:
+  - { name: del, source: harbor, destination: cluster, filters: { name: "team/**" }, trigger: event, delete_remote: { enabled: true } }
+  - { name: other-del, source: other, destination: cluster2, filters: { name: "team/**" }, trigger: event, delete_remote: { enabled: true } }
+`,
+  'replication.yaml',
+).config!;
 
 const config = parseConfig(
   `version: 1
@@ -64,9 +84,99 @@ describe('artifactsFromDispatch', () => {
     ['a registry with a scheme', { registry: 'https://harbor.example.com' }, /invalid host/],
     ['neither tag nor digest', { tag: undefined }, /neither a tag nor a digest/],
   ])('refuses %s', (_name, patch, problem) => {
-    const { artifacts, problems } = artifactsFromDispatch({ repository: 'team/app', tag: 'v1', ...patch });
+    const { artifacts, problems } = artifactsFromDispatch({
+      registry: 'harbor.example.com',
+      repository: 'team/app',
+      tag: 'v1',
+      ...patch,
+    });
     expect(artifacts).toEqual([]);
     expect(problems.join('\n')).toMatch(problem);
+  });
+
+  // The source registry is one of the four counts a rule matches on (README, events): a payload
+  // that names no host must not reach rules of every source registry, least of all a deletion.
+  describe('a payload that names no registry host runs nothing', () => {
+    const harborDelete = (resource: object) => ({
+      type: 'DELETE_ARTIFACT',
+      event_data: { resources: [{ tag: 'v3', digest: D, ...resource }], repository: { repo_full_name: 'team/app' } },
+    });
+    it.each([
+      ['without resource_url', {}, /resource_url: missing/],
+      ['with a resource_url of null', { resource_url: null }, /resource_url: missing/],
+      ['with a resource_url that is not a string', { resource_url: 42 }, /resource_url: no registry host in 42/],
+      ['with a resource_url whose host is invalid', { resource_url: 'bad host!/team/app:v3' }, /no registry host in/],
+      ['with an empty resource_url', { resource_url: '' }, /no registry host in ""/],
+    ])('a Harbor DELETE_ARTIFACT resource %s is refused and deletes nothing', (_name, resource, problem) => {
+      const { artifacts, problems } = artifactsFromDispatch(harborDelete(resource));
+      expect(artifacts).toEqual([]);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^event_data\.resources\[0\]\.resource_url: /);
+      expect(problems[0]).toMatch(problem);
+      expect(problems[0]).toMatch(/nothing runs for this artifact/);
+      expect(matchArtifacts(deleteConfig, artifacts).matches).toEqual([]);
+    });
+
+    it('keeps the other resources of a Harbor payload that name their host', () => {
+      const p = harborDelete({ resource_url: 'harbor.example.com/team/app:v3' });
+      p.event_data.resources.push({ tag: 'v4', digest: D } as (typeof p.event_data.resources)[0]);
+      const { artifacts, problems } = artifactsFromDispatch(p);
+      expect(artifacts.map((a) => `${a.registry}/${a.repository}:${a.tag}`)).toEqual([
+        'harbor.example.com/team/app:v3',
+      ]);
+      expect(problems).toEqual([expect.stringMatching(/^event_data\.resources\[1\]\.resource_url: missing/)]);
+      expect(matchArtifacts(deleteConfig, artifacts).matches.map((m) => m.rule.name)).toEqual(['del']);
+    });
+
+    it.each([
+      ['a push', {}],
+      ['a deletion', { action: 'delete' }],
+    ])('a plain payload without registry, %s, is refused', (_name, extra) => {
+      const { artifacts, problems } = artifactsFromDispatch({ repository: 'team/app', tag: 'v3', ...extra });
+      expect(artifacts).toEqual([]);
+      expect(problems).toEqual([
+        'registry: missing; the payload must name the registry host the artifact is in (such as "harbor.example.com"), which a rule\'s source must match; nothing runs',
+      ]);
+    });
+
+    it('matchArtifacts matches no rule for an artifact without a registry, whatever built it', () => {
+      const hostless = { kind: 'delete', repository: 'team/app', tag: 'v3' } as unknown as ArtifactEvent;
+      expect(matchArtifacts(deleteConfig, [hostless]).matches).toEqual([]);
+    });
+  });
+
+  // Harbor's webhook sets `tag` to the artifact's reference: its first tag or, untagged, its digest.
+  describe('an untagged Harbor artifact (its digest in `tag`)', () => {
+    const harbor = (type: string, tag: unknown, digest: unknown = D) => ({
+      type,
+      event_data: {
+        resources: [{ tag, digest, resource_url: `harbor.example.com/team/app@${D}` }],
+        repository: { repo_full_name: 'team/app', namespace: 'team', name: 'app' },
+      },
+    });
+    it('is read as a push of the digest, untagged, not as an invalid tag', () => {
+      const { artifacts, problems } = artifactsFromDispatch(harbor('PUSH_ARTIFACT', D));
+      expect(problems).toEqual([]);
+      expect(artifacts).toEqual([{ kind: 'push', registry: 'harbor.example.com', repository: 'team/app', digest: D }]);
+    });
+    it('takes the digest from `tag` when Harbor left `digest` out', () => {
+      expect(artifactsFromDispatch(harbor('PUSH_ARTIFACT', D, undefined)).artifacts[0]?.digest).toBe(D);
+    });
+    it('says a deletion of it has no tag to delete', () => {
+      const { artifacts, problems } = artifactsFromDispatch(harbor('DELETE_ARTIFACT', D));
+      expect(artifacts).toEqual([
+        { kind: 'delete', registry: 'harbor.example.com', repository: 'team/app', digest: D },
+      ]);
+      expect(problems).toEqual([
+        `event_data.resources[0]: team/app@${D} was deleted without a tag; ferry deletes tags at the destination, so there is nothing to delete`,
+      ]);
+    });
+    it('refuses a `tag` that is a different digest than `digest`', () => {
+      const other = `sha256:${'b'.repeat(64)}`;
+      const { artifacts, problems } = artifactsFromDispatch(harbor('PUSH_ARTIFACT', other));
+      expect(artifacts).toEqual([]);
+      expect(problems.join('\n')).toMatch(/tag: the digest "sha256:b+" is not the artifact's digest "sha256:a+"/);
+    });
   });
 
   it('ignores Harbor events that are not pushes or deletions', () => {
@@ -92,7 +202,9 @@ describe('artifactsFromRegistryPackage', () => {
 });
 
 describe('matchArtifacts', () => {
-  const push = (o: object) => [{ kind: 'push' as const, repository: 'team/app', tag: 'v3', ...o }];
+  const push = (o: Partial<ArtifactEvent>): ArtifactEvent[] => [
+    { kind: 'push', registry: 'harbor.example.com', repository: 'team/app', tag: 'v3', ...o },
+  ];
   it('matches rules by source host, filters and the event trigger', () => {
     const { matches, untriggered } = matchArtifacts(config, push({ registry: 'harbor.example.com' }));
     expect(matches.map((m) => m.rule.name)).toEqual(['app']);
