@@ -405,7 +405,7 @@ async function matrix(inputs: Inputs, config: Config, scope: Scope): Promise<str
   for (const s of shards)
     core.info(
       neutralizeCommands(
-        `shard ${s.index}/${inputs.shards}: ${s.units.map((u) => `${u.rule}:${u.repository}`).join(', ') || 'no units'}`,
+        `shard ${s.index}/${inputs.shards}: ${s.units.map((u) => `${u.rule}:${u.destination} ← ${u.repositories.join(' ')}`).join(', ') || 'no units'}`,
       ),
     );
   // A rule that could not be listed is a rule error, as it would be in the run.

@@ -1,13 +1,16 @@
-// Splitting (rule, repository) units over N jobs of a GitHub Actions matrix, deterministically:
-// every job computes the same split from the same units and keeps its own share.
+// Splitting (rule, destination repository) units over N jobs of a GitHub Actions matrix,
+// deterministically: every job computes the same split from the same units and keeps its own share.
+// A unit is a destination group, never one of its sources: the sources mapped onto one destination
+// are diffed together, so two shards sharing a group would both copy into it and delete from it.
 //
-// Units are sorted by weight (descending), then by rule and repository; each goes to the shard
+// Units are sorted by weight (descending), then by rule and destination; each goes to the shard
 // with the least total weight so far, ties to the shard with fewer units, then the lower index
 // (the unit-count tie-break spreads zero-weight units instead of stacking them on shard 1).
 
 export interface ShardUnit {
   rule: string;
-  repository: string;
+  /** The destination repository: one unit per (rule, destination). */
+  destination: string;
   /** Relative cost, e.g. the number of tags to look at. Finite and not negative. */
   weight: number;
 }
@@ -38,11 +41,11 @@ export function shardUnits<U extends ShardUnit>(units: U[], total: number): Shar
   checkTotal(total);
   for (const u of units) {
     if (!Number.isFinite(u.weight) || u.weight < 0) {
-      throw new Error(`unit ${u.rule}/${u.repository} has an invalid weight ${u.weight}`);
+      throw new Error(`unit ${u.rule}/${u.destination} has an invalid weight ${u.weight}`);
     }
   }
   const order = [...units].sort(
-    (a, b) => b.weight - a.weight || cmp(a.rule, b.rule) || cmp(a.repository, b.repository),
+    (a, b) => b.weight - a.weight || cmp(a.rule, b.rule) || cmp(a.destination, b.destination),
   );
   const shards: (Shard<U> & { load: number })[] = Array.from({ length: total }, (_, i) => ({
     index: i + 1,

@@ -80,7 +80,11 @@ export interface Gathered {
 
 const RESOLVE_DELAYS = [200, 1000];
 
-export function destinationOf(rule: Rule, dst: Store): (repository: string) => string {
+/**
+ * The destination repository of each source repository of a rule: the gatherer's grouping, and the
+ * shard units' (replicate/units.ts), so a shard holds exactly the groups the run diffs.
+ */
+export function destinationOf(rule: Rule, dst: Pick<Store, 'requireTwoComponents'>): (repository: string) => string {
   return (repository) =>
     mapRepository(repository, {
       ...(rule.destinationNamespace ? { namespace: rule.destinationNamespace } : {}),
@@ -543,9 +547,10 @@ export async function gather(
 }
 
 /**
- * Applies a shard's or an event's selection of source repositories without splitting a
- * destination: sources that map onto one destination repository are planned together, or each
- * would see the other's tags as extras and delete them.
+ * Applies an event's selection of source repositories without splitting a destination: sources
+ * that map onto one destination repository are planned together, or each would see the other's
+ * tags as extras and delete them. A shard's selection is whole groups already (its units are
+ * destination groups, replicate/units.ts), so for a shard alone this keeps what it is given.
  */
 function keepDestinationGroups(
   repositories: string[],

@@ -1,26 +1,35 @@
 /**
- * Discovery of the (rule, source repository) units a run would touch, with their tag counts as the
- * work estimate: what `ferry plan --matrix N` and the action's `command: matrix` split over jobs,
- * and what every shard job recomputes to find its own share (plan/shard.ts).
+ * Discovery of the units a run would touch — one per (rule, destination repository), with the
+ * source repositories mapped onto it and their tag counts as the work estimate: what
+ * `ferry plan --matrix N` and the action's `command: matrix` split over jobs, and what every shard
+ * job recomputes to find its own share (plan/shard.ts).
  */
 import type { Config } from '../config/types.js';
 import { type Shard, shardUnits } from '../plan/shard.js';
 import { StoreSet } from '../providers/index.js';
 import { compileNameFilter, compileTagScope } from '../rules/index.js';
 import { redact } from '../util/secrets.js';
+import { destinationOf } from './gather.js';
 import { selectRules } from './run.js';
 
+/**
+ * A destination group: the run diffs its sources against the destination together (an extra tag
+ * is one no member has), so it is dealt to one shard whole.
+ */
 export interface WorkUnit {
   rule: string;
-  repository: string;
-  /** Source tags in the rule's tag scope (tag patterns and semver range): the estimated work. */
+  /** The destination repository; a source the rule cannot map is grouped under its own name. */
+  destination: string;
+  /** The source repositories mapped onto `destination`, sorted: what the shard that owns it selects. */
+  repositories: string[];
+  /** Source tags in the rule's tag scope (tag patterns and semver range), summed: the estimated work. */
   weight: number;
 }
 
 export interface DiscoverOptions {
   /** Rule names; empty = all enabled rules. */
   rules?: string[];
-  /** Further restriction (event scope): keep only these units. */
+  /** Further restriction (event scope): keep only the groups with a selected source, whole. */
   select?: (rule: string, repository: string) => boolean;
   /** Registries to read without credentials. */
   anonymousRegistries?: Set<string>;
@@ -33,9 +42,11 @@ export interface Discovery {
 }
 
 /**
- * Lists each selected rule's source repositories (name filter applied) and counts the tags in scope.
- * A repository whose tags cannot be listed still becomes a unit, of weight 1, so that it lands in some
- * shard and the shard's run reports the failure. Units come out sorted by rule, then repository.
+ * Lists each selected rule's source repositories (name filter applied), groups them by destination
+ * repository and counts the tags in scope. A repository whose tags cannot be listed counts 1, so
+ * that its group lands in some shard and the shard's run reports the failure. With `select`, a
+ * group is kept whole when any of its sources is selected (the run plans it whole). Units come out
+ * sorted by rule, then destination.
  */
 export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Promise<Discovery> {
   const rules = selectRules(config, o.rules);
@@ -49,11 +60,36 @@ export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Pr
         const src = await open(rule.source);
         const nameOk = compileNameFilter(rule.filters.name);
         const scope = compileTagScope(rule.filters);
-        const repos = (await src.listRepositories()).filter((r) => nameOk(r) && (o.select?.(rule.name, r) ?? true));
+        // requireTwoComponents only refuses names, never changes one: the groups are the run's
+        // without opening the destination (an archive would be unpacked just to be asked).
+        const mapped = destinationOf(rule, {});
+        const groups = new Map<string, string[]>();
+        for (const repository of (await src.listRepositories()).filter(nameOk)) {
+          let destination: string;
+          try {
+            destination = mapped(repository);
+          } catch {
+            destination = repository; // the shard's run maps it for real and reports why it cannot
+          }
+          const members = groups.get(destination);
+          if (members) members.push(repository);
+          else groups.set(destination, [repository]);
+        }
+        const kept = [...groups].filter(([, members]) => !o.select || members.some((r) => o.select!(rule.name, r)));
         const counted = await Promise.all(
-          repos.map(async (repository) => {
-            const tags = await src.listTags(repository).catch(() => undefined);
-            return { rule: rule.name, repository, weight: tags ? tags.filter(scope).length : 1 };
+          kept.map(async ([destination, repositories]) => {
+            const weights = await Promise.all(
+              repositories.map(async (repository) => {
+                const tags = await src.listTags(repository).catch(() => undefined);
+                return tags ? tags.filter(scope).length : 1;
+              }),
+            );
+            return {
+              rule: rule.name,
+              destination,
+              repositories: repositories.sort(cmp),
+              weight: weights.reduce((n, w) => n + w, 0),
+            };
           }),
         );
         units.push(...counted);
@@ -64,7 +100,7 @@ export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Pr
   } finally {
     await stores.close();
   }
-  units.sort((a, b) => cmp(a.rule, b.rule) || cmp(a.repository, b.repository));
+  units.sort((a, b) => cmp(a.rule, b.rule) || cmp(a.destination, b.destination));
   return { units, errors };
 }
 
@@ -75,7 +111,7 @@ function cmp(a: string, b: string): number {
 /** One matrix entry: `shard` is what the shard job passes to `shard:` / `--shard`. */
 export interface MatrixEntry {
   shard: string;
-  /** Units in this shard, and their summed weight (for the log; the shard job recomputes them). */
+  /** Destination groups in this shard, and their summed weight (for the log; the shard job recomputes them). */
   units: number;
   weight: number;
 }
@@ -97,13 +133,18 @@ export function buildMatrix(
   return { matrix: { include }, shards };
 }
 
-/** The `select` for runConfig that keeps the units of shard `index` (1-based) of `total`. */
+/**
+ * The `select` for runConfig that keeps the units of shard `index` (1-based) of `total`: every
+ * source of each of its destination groups, and nothing of another shard's groups.
+ */
 export function shardSelector(
   units: WorkUnit[],
   index: number,
   total: number,
 ): (rule: string, repository: string) => boolean {
   const shards = shardUnits(units, total);
-  const mine = new Set(shards.find((s) => s.index === index)?.units.map((u) => `${u.rule}\n${u.repository}`));
+  const mine = new Set(
+    shards.find((s) => s.index === index)?.units.flatMap((u) => u.repositories.map((r) => `${u.rule}\n${r}`)),
+  );
   return (rule, repository) => mine.has(`${rule}\n${repository}`);
 }

@@ -32,8 +32,8 @@ export async function planCommand(opts: {
 
 /**
  * `ferry plan --matrix N`: `{"include":[{"shard":"1/N",…}]}` on stdout, one line, ready for
- * `echo "matrix=$(ferry plan --matrix 4)" >> "$GITHUB_OUTPUT"`; the units per shard go to stderr
- * (or, with --json, into the JSON as `shards`).
+ * `echo "matrix=$(ferry plan --matrix 4)" >> "$GITHUB_OUTPUT"`; the units per shard (destination
+ * groups with their sources) go to stderr (or, with --json, into the JSON as `shards`).
  */
 async function matrixCommand(config: Config, rules: string[], total: number, json: boolean): Promise<number> {
   if (!Number.isInteger(total) || total < 1 || total > 256) {
@@ -48,7 +48,7 @@ async function matrixCommand(config: Config, rules: string[], total: number, jso
     for (const s of detail)
       console.error(
         neutralizeCommands(
-          `shard ${s.shard}: ${s.units.map((u) => `${u.rule}:${u.repository} (${u.weight})`).join(', ') || 'no units'}`,
+          `shard ${s.shard}: ${s.units.map((u) => `${u.rule}:${u.destination} ← ${u.repositories.join(' ')} (${u.weight})`).join(', ') || 'no units'}`,
         ),
       );
   for (const e of errors) console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}`));

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { parseShard, type ShardUnit, shardUnits } from '../../../src/plan/index.js';
 
-const u = (rule: string, repository: string, weight: number): ShardUnit => ({ rule, repository, weight });
-const keys = (units: ShardUnit[]) => units.map((x) => `${x.rule}:${x.repository}`);
+const u = (rule: string, destination: string, weight: number): ShardUnit => ({ rule, destination, weight });
+const keys = (units: ShardUnit[]) => units.map((x) => `${x.rule}:${x.destination}`);
 
 describe('shardUnits', () => {
   test('heaviest first, each to the lightest shard, ties to the lower index', () => {
@@ -14,7 +14,7 @@ describe('shardUnits', () => {
     ]);
   });
 
-  test('equal weights are ordered by rule then repository', () => {
+  test('equal weights are ordered by rule then destination', () => {
     const shards = shardUnits([u('r2', 'a', 1), u('r1', 'b', 1), u('r1', 'a', 1)], 3);
     expect(shards.map((s) => keys(s.units))).toEqual([['r1:a'], ['r1:b'], ['r2:a']]);
   });

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { parseConfig } from '../../../src/config/index.js';
+import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
+import { runConfig } from '../../../src/replicate/run.js';
+import { buildMatrix, discoverUnits, shardSelector } from '../../../src/replicate/units.js';
+import { mergeReports } from '../../../src/report/merge.js';
+import { putLayoutImage } from '../../support/layout-image.js';
+import { dirPerTest } from '../../support/engine.js';
+
+const tmp = dirPerTest('ferry-shard-groups-');
+
+// team-a/app and team-b/app flatten onto n/app (one destination group, diffed together); lib/tool
+// is a group of its own. n/app:old is an extra only the whole group can tell.
+async function setup() {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team-a/app', 'v1');
+  await putLayoutImage(src, 'team-b/app', 'v2');
+  await putLayoutImage(src, 'lib/tool', 't1');
+  const dst = new OciLayoutStore('dst', join(d, 'dst'));
+  await putLayoutImage(dst, 'n/app', 'old');
+  const { config, diagnostics } = parseConfig(
+    `version: 1
+registries:
+  src: { type: oci-layout, path: ${join(d, 'src')} }
+  dst: { type: oci-layout, path: ${join(d, 'dst')} }
+rules:
+  - name: r
+    source: src
+    destination: dst
+    destination_namespace: n
+    flattening: -1
+    filters: { name: ["team-*/**", "lib/**"] }
+    delete_remote: { enabled: true, max: 10 }
+`,
+    join(d, 'replication.yaml'),
+  );
+  expect(config, JSON.stringify(diagnostics)).toBeDefined();
+  return config!;
+}
+
+const planned = (r: { status: string; destination: string }) => `${r.status} ${r.destination}`;
+
+test('a sharded run plans each destination group in one shard, and its merged totals are the unsharded run’s', async () => {
+  const config = await setup();
+  const whole = await runConfig(config, { dryRun: true });
+
+  const { units } = await discoverUnits(config, {});
+  // One unit per destination group, carrying its sources and their summed weight.
+  expect(units.map((u) => ({ ...u }))).toEqual([
+    { rule: 'r', destination: 'n/app', repositories: ['team-a/app', 'team-b/app'], weight: 2 },
+    { rule: 'r', destination: 'n/tool', repositories: ['lib/tool'], weight: 1 },
+  ]);
+  const { matrix } = buildMatrix(units, 2);
+  expect(matrix).toEqual({
+    include: [
+      { shard: '1/2', units: 1, weight: 2 },
+      { shard: '2/2', units: 1, weight: 1 },
+    ],
+  });
+
+  const reports = [];
+  for (const index of [1, 2]) {
+    const select = shardSelector(units, index, 2);
+    reports.push((await runConfig(config, { dryRun: true, select, shard: { index, total: 2 } })).report);
+  }
+  // No destination repository is planned by two shards.
+  const perShard = reports.map((r) => new Set(r.results.map((x) => x.destination.replace(/:[^:/]*$/, ''))));
+  for (const dest of perShard[0]!) expect(perShard[1]!.has(dest), dest).toBe(false);
+
+  const merged = mergeReports(reports);
+  expect(merged.results.map(planned).sort()).toEqual(whole.report.results.map(planned).sort());
+  expect(merged.totals).toEqual(whole.report.totals);
+});
+
+test('an event’s selection of one source keeps its destination group whole, in one shard', async () => {
+  const config = await setup();
+  const { units } = await discoverUnits(config, { select: (_, repo) => repo === 'team-b/app' });
+  expect(units).toEqual([{ rule: 'r', destination: 'n/app', repositories: ['team-a/app', 'team-b/app'], weight: 2 }]);
+  const owners = [1, 2, 3].filter((i) => shardSelector(units, i, 3)('r', 'team-a/app'));
+  expect(owners).toHaveLength(1);
+  expect(shardSelector(units, owners[0]!, 3)('r', 'team-b/app')).toBe(true);
+});
+
+test('a source the rule cannot map is a unit of its own, so some shard reports it', async () => {
+  const config = await setup();
+  const rule = config.rules[0]!;
+  // flattening 2 on team-a/app (one component before the name) is a mapping error.
+  const flat2 = { ...config, rules: [{ ...rule, flattening: 2, filters: { ...rule.filters, name: ['team-a/**'] } }] };
+  const { units } = await discoverUnits(flat2, {});
+  expect(units).toEqual([{ rule: 'r', destination: 'team-a/app', repositories: ['team-a/app'], weight: 1 }]);
+  const ran = await runConfig(flat2, {
+    dryRun: true,
+    select: shardSelector(units, 1, 1),
+    shard: { index: 1, total: 1 },
+  });
+  expect(ran.report.ruleErrors.map((e) => e.message)).toEqual([
+    expect.stringMatching(/cannot map repository "team-a\/app"/),
+  ]);
+});
