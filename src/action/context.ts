@@ -216,7 +216,10 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
       scope.rules = [...new Set(tagged.map((m) => m.rule.name))];
       scope.tags = [...new Set(tagged.map((m) => m.artifact.tag!))];
       scope.select = (rule, repo) => tagged.some((m) => m.rule.name === rule && m.artifact.repository === repo);
-      if (!tagged.length && !scope.deletions.length) scope.idle = 'no rule with an event trigger matches this artifact';
+      if (!tagged.length && !scope.deletions.length)
+        scope.idle = untagged.length
+          ? 'the artifact was pushed without a tag, and ferry replicates tags'
+          : 'no rule with an event trigger matches this artifact';
       break;
     }
   }
