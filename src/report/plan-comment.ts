@@ -151,38 +151,79 @@ function isChanged(rule: RulePlan): boolean {
   );
 }
 
+/** `2 rules`, `1 rule`. */
+function rulesWord(n: number): string {
+  return `${n} rule${n === 1 ? '' : 's'}`;
+}
+
+/** How many rules and tags have nothing to do, as one sentence; '' when there are none. */
+function quietText(rules: RulePlan[], names: boolean): string {
+  if (rules.length === 0) return '';
+  const n = countPlan(rules).unchanged;
+  // In the pull request's own group each rule is named: a rule the reviewer edited that would do
+  // nothing is itself worth seeing, not folded into a count.
+  const listed = names
+    ? `: ${rules
+        .slice(0, 10)
+        .map((r) => code(r.rule, 100))
+        .join(', ')}${rules.length > 10 ? ` and ${rules.length - 10} more` : ''}`
+    : '';
+  return `${rulesWord(rules.length)} with no changes${listed} (${n} tag${n === 1 ? '' : 's'} unchanged).\n\n`;
+}
+
 /** Renders the PR plan comment. */
 export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const maxChars = opts.maxChars ?? DEFAULT_PLAN_MAX_CHARS;
   const file = opts.file ?? DEFAULT_PLAN_FILE;
   const marker = markerFor(opts.marker ?? planMarkerText(file));
-  const counts = countPlan(plan);
   const problems = ruleProblems(plan, opts.ruleErrors);
+  // The push that merges the pull request reconciles only the rules it changes (the action's
+  // `changedRules`), while the pull request plans every enabled rule. Known (`[]` included: the
+  // merge then runs nothing), the comment's headline, counts, picture and alerts are those rules'
+  // alone, and the rest is drift, shown apart: else a reviewer approves deletions of a rule the pull
+  // request never touched as if it made them. Unknown (a fork) keeps the one plan of every rule.
+  const touched = opts.changedRules ? new Set(opts.changedRules) : undefined;
+  const runsOnMerge = (rule: string) => !touched || touched.has(rule);
+  const mine = plan.rules.filter((r) => runsOnMerge(r.rule));
+  const others = plan.rules.filter((r) => !runsOnMerge(r.rule));
+  const notPlannedMine = new Map([...problems.notPlanned].filter(([r]) => runsOnMerge(r)));
+  const notPlannedOthers = new Map([...problems.notPlanned].filter(([r]) => !runsOnMerge(r)));
+  const partial = (opts.partial ?? []).filter(runsOnMerge);
+  const counts = countPlan(mine);
   // A rule that was not planned has no changes to show, and is not one "with no changes" either.
-  const planned = plan.rules.filter((r) => !problems.notPlanned.has(r.rule));
-  const changed = planned.filter((r) => isChanged(r) || problems.partly.has(r.rule));
-  const quietRules = planned.filter((r) => !changed.includes(r));
-  const quiet = quietRules.length;
+  const planned = (rules: RulePlan[]) => rules.filter((r) => !problems.notPlanned.has(r.rule));
+  const withChanges = (rules: RulePlan[]) => rules.filter((r) => isChanged(r) || problems.partly.has(r.rule));
+  const changed = withChanges(planned(mine));
+  const quietRules = planned(mine).filter((r) => !changed.includes(r));
   const errors = opts.validation?.errors ?? [];
   const warnings = opts.validation?.warnings ?? [];
 
+  // `on merge: 2 rules run, 1 with changes`: what the rules that run make, not the other way round.
+  const ranOnMerge = new Set([...mine.map((r) => r.rule), ...notPlannedMine.keys()]).size;
+  const mergeText = !touched
+    ? undefined
+    : ranOnMerge === 0
+      ? 'on merge: no rule runs (this pull request changes none)'
+      : `on merge: ${rulesWord(ranOnMerge)} run${ranOnMerge === 1 ? 's' : ''}, ${changed.length ? `${changed.length} with changes` : 'no changes'}`;
   const head: string[] = [];
   const verdict =
     errors.length > 0
       ? `❌ invalid · ${errors.length} error${errors.length === 1 ? '' : 's'}`
-      : opts.partial?.length
-        ? `⚠️ valid · partial plan: ${opts.partial.length} rule${opts.partial.length === 1 ? '' : 's'} not fully planned (${opts.partial.map((r) => code(r, 60)).join(', ')})${changed.length ? ` · ${changed.length} changed` : ''}`
-        : changed.length > 0
-          ? `✅ valid · ${changed.length} rule${changed.length === 1 ? '' : 's'} changed`
-          : '✅ valid · no changes';
+      : partial.length
+        ? `⚠️ valid · partial plan: ${rulesWord(partial.length)} not fully planned (${partial.map((r) => code(r, 60)).join(', ')})${mergeText ? ` · ${mergeText}` : changed.length ? ` · ${changed.length} changed` : ''}`
+        : mergeText
+          ? `✅ valid · ${mergeText}`
+          : changed.length > 0
+            ? `✅ valid · ${rulesWord(changed.length)} changed`
+            : '✅ valid · no changes';
   head.push(`## ferry plan: ${verdict}\n`);
   const context = [code(file, 200)];
   if (opts.sha) context[0] += ` @ ${code(opts.sha.slice(0, 7), 7)}`;
   const link = safeUrl(opts.runUrl);
   if (link) context.push(`[workflow run](${link})`);
   head.push(context.join(' · ') + '\n\n');
-  head.push(`**${countsLine(counts)}**\n\n`);
-  if (opts.rules) head.push(topologyMarkdown(planTopology(plan, opts.rules, opts.partial ?? [])));
+  head.push(`**${touched ? 'On merge: ' : ''}${countsLine(counts)}**\n\n`);
+  if (opts.rules) head.push(topologyMarkdown(planTopology(mine, opts.rules, partial)));
 
   if (errors.length > 0) {
     head.push('### ❌ Validation errors\n\n', ...bullets(errors), '\n');
@@ -190,12 +231,11 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   if (warnings.length > 0) {
     head.push('### ⚠️ Validation warnings\n\n', ...bullets(warnings), '\n');
   }
-  if (problems.notPlanned.size > 0) head.push(notPlannedSection(problems.notPlanned));
+  if (!touched && notPlannedMine.size > 0) head.push(notPlannedSection(notPlannedMine));
 
   // A rule this pull request adds or edits that selects nothing is almost always a filter mistake.
-  const touched = new Set(opts.changedRules ?? []);
   const empty = plan.rules.flatMap((rule) => {
-    const why = touched.has(rule.rule) ? selectsNothing(rule) : undefined;
+    const why = touched?.has(rule.rule) ? selectsNothing(rule) : undefined;
     return why
       ? [`🔎 **Rule ${code(rule.rule, 100)} selects nothing** (new or changed in this pull request): ${inline(why)}`]
       : [];
@@ -203,37 +243,71 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const alerts = [...empty, ...changed.flatMap(ruleAlerts)];
   if (alerts.length > 0) head.push(alerts.map((a) => `> ${a}`).join('\n>\n'), '\n\n');
   for (const note of opts.notes ?? []) head.push(`> ℹ️ ${inline(note)}\n\n`);
+  if (touched) {
+    head.push(`### Rules this pull request changes — run on merge (${ranOnMerge})\n\n`);
+    if (ranOnMerge === 0)
+      head.push(
+        'None: this pull request adds or edits no enabled rule, nor a registry one uses, so merging it runs nothing.\n\n',
+      );
+    // Under the heading: they are rules the merge runs, whose plan could not be made here.
+    if (notPlannedMine.size > 0) head.push(notPlannedSection(notPlannedMine, '####'));
+  }
 
-  const blocks = changed.map((rule) => {
-    const errors = problems.partly.get(rule.rule) ?? [];
-    return { rule, full: ruleBlock(rule, errors), short: ruleLine(rule, errors) };
-  });
-  const quietLine =
-    quiet > 0
-      ? `${quiet} rule${quiet === 1 ? '' : 's'} with no changes (${countPlan(quietRules).unchanged} tags unchanged).\n\n`
+  const othersChanged = withChanges(planned(others));
+  const othersQuiet = planned(others).filter((r) => !othersChanged.includes(r));
+  const blocks = [
+    ...changed.map((rule) => {
+      const errors = problems.partly.get(rule.rule) ?? [];
+      return { drift: false, full: ruleBlock(rule, errors), short: ruleLine(rule, errors) };
+    }),
+    // Closed: nothing in them happens on merge, so nothing there should draw the eye like an alert.
+    ...othersChanged.map((rule) => {
+      const errors = problems.partly.get(rule.rule) ?? [];
+      return { drift: true, full: ruleBlock(rule, errors, false), short: ruleLine(rule, errors) };
+    }),
+  ];
+  const quietLine = touched
+    ? quietText(quietRules, true)
+    : quietRules.length > 0
+      ? `${rulesWord(quietRules.length)} with no changes (${countPlan(quietRules).unchanged} tags unchanged).\n\n`
       : '';
+  const drift = driftSection(others, othersChanged.length, othersQuiet, notPlannedOthers);
   const footer = `<sub>Generated by \`ferry plan\`; nothing was copied.</sub>\n${marker}\n`;
 
   const headText = head.join('');
   const texts = blocks.map((b) => b.full);
-  const assemble = (note: string) => headText + texts.join('') + quietLine + note + footer;
-  const fixed = headText.length + quietLine.length + footer.length;
+  const assemble = (note: string) => {
+    const own = texts.filter((_t, i) => !blocks[i]!.drift).join('');
+    const theirs = texts.filter((_t, i) => blocks[i]!.drift).join('');
+    return headText + own + quietLine + drift.open + theirs + drift.close + note + footer;
+  };
+  const fixed = headText.length + quietLine.length + drift.open.length + drift.close.length + footer.length;
   let bodyLength = texts.reduce((n, t) => n + t.length, 0);
   if (fixed + bodyLength <= maxChars) return assemble('');
 
-  // Over the limit: drop the detail of the largest rules first, then their one-line summaries.
+  // Over the limit: drift loses its detail first, then the pull request's own rules, the largest
+  // first; then the one-line summaries go, drift's first.
   const noteFor = (n: number) =>
-    `> ✂️ truncated: ${n} rule${n === 1 ? '' : 's'} not shown in full, see the job summary for the whole plan.\n\n`;
+    `> ✂️ truncated: ${rulesWord(n)} not shown in full, see the job summary for the whole plan.\n\n`;
   const fits = (cut: number) => fixed + bodyLength + noteFor(cut).length <= maxChars;
-  const bySize = blocks.map((_b, i) => i).sort((a, b) => blocks[b]!.full.length - blocks[a]!.full.length);
+  const bySize = (drift: boolean) =>
+    blocks
+      .map((_b, i) => i)
+      .filter((i) => blocks[i]!.drift === drift)
+      .sort((a, b) => blocks[b]!.full.length - blocks[a]!.full.length);
   let cut = 0;
-  for (const i of bySize) {
+  for (const i of [...bySize(true), ...bySize(false)]) {
     bodyLength += blocks[i]!.short.length - texts[i]!.length;
     texts[i] = blocks[i]!.short;
     cut++;
     if (fits(cut)) return assemble(noteFor(cut));
   }
-  for (let i = texts.length - 1; i >= 0; i--) {
+  const lastFirst = (drift: boolean) =>
+    blocks
+      .map((_b, i) => i)
+      .filter((i) => blocks[i]!.drift === drift)
+      .reverse();
+  for (const i of [...lastFirst(true), ...lastFirst(false)]) {
     bodyLength -= texts[i]!.length;
     texts[i] = '';
     if (fits(cut)) return assemble(noteFor(cut));
@@ -244,13 +318,43 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   return kept.slice(0, kept.lastIndexOf('\n') + 1) + '\n' + tail;
 }
 
+/** Past this many drift rules with changes, their blocks fold under one summary line. */
+const DRIFT_OPEN_MAX = 5;
+
+/**
+ * The "Other rules" section around the drift blocks (`open` before them, `close` after), or two
+ * empty strings when every rule planned runs on merge. Its own counts are labelled "if run now",
+ * never with the headline's words, so no number of it reads as this pull request's.
+ */
+function driftSection(
+  others: RulePlan[],
+  withChanges: number,
+  quiet: RulePlan[],
+  notPlanned: Map<string, PlanRuleError[]>,
+): { open: string; close: string } {
+  const total = new Set([...others.map((r) => r.rule), ...notPlanned.keys()]).size;
+  if (total === 0) return { open: '', close: '' };
+  const open = [
+    `### Other rules — not run on merge (${total})\n\n`,
+    'This pull request does not change these rules, and merging it does not run them. Below is what they would ' +
+      'change if they ran now: drift in the registries, not caused by this pull request, which their next ' +
+      'scheduled or manual run would reconcile.\n\n',
+    `If run now: ${countsLine(countPlan(others))}\n\n`,
+  ];
+  if (notPlanned.size > 0) open.push(notPlannedSection(notPlanned, '####'));
+  const folded = withChanges > DRIFT_OPEN_MAX;
+  if (folded) open.push(`<details><summary>${rulesWord(withChanges)} with drift</summary>\n\n`);
+  const close = (folded ? '</details>\n\n' : '') + quietText(quiet, false);
+  return { open: open.join(''), close };
+}
+
 /**
  * `### ❌ Rules not planned (2)`: each rule with its error and hint. Without it a rule whose source
  * was down read as "nothing to do", its error a note further down.
  */
-function notPlannedSection(rules: Map<string, PlanRuleError[]>): string {
+function notPlannedSection(rules: Map<string, PlanRuleError[]>, level = '###'): string {
   const failed = [...rules.values()].some((errors) => errors.some((e) => !e.withheld));
-  const out = [`### ${failed ? '❌' : '🔒'} Rules not planned (${rules.size})\n\n`];
+  const out = [`${level} ${failed ? '❌' : '🔒'} Rules not planned (${rules.size})\n\n`];
   for (const [rule, errors] of [...rules].slice(0, 50)) {
     const lines = errors.slice(0, 5).map(errorText);
     if (errors.length > 5) lines.push(`… and ${errors.length - 5} more errors`);
@@ -270,9 +374,9 @@ function errorText(e: PlanRuleError): string {
 }
 
 /** One edge per planned rule, with what the run would do on it (and whether it is all of it). */
-function planTopology(plan: Plan, ends: readonly RuleEnds[], partial: readonly string[]): TopologyEdge[] {
+function planTopology(rules: RulePlan[], ends: readonly RuleEnds[], partial: readonly string[]): TopologyEdge[] {
   const counts = new Map<string, TopologyEdge['counts']>();
-  for (const rule of plan.rules) {
+  for (const rule of rules) {
     const c = countPlan([rule]);
     counts.set(rule.rule, [
       ['to copy', c.copy],
@@ -352,8 +456,9 @@ function summaryLine(rule: RulePlan, errors: readonly PlanRuleError[] = []): str
   return `<b>${htmlText(rule.rule, 100)}</b> · ${countsOrWhy(rule)}${errors.length ? ' · planned in part' : ''}`;
 }
 
-function ruleBlock(rule: RulePlan, errors: readonly PlanRuleError[] = []): string {
-  const open =
+/** `open`: false keeps the block closed whatever it holds (drift: nothing in it happens on merge). */
+function ruleBlock(rule: RulePlan, errors: readonly PlanRuleError[] = [], open?: boolean): string {
+  open ??=
     rule.items.some((i) => i.action !== 'unchanged' && i.action !== 'copy' && i.action !== 'update') ||
     rule.deletionsRefused !== undefined ||
     errors.length > 0;

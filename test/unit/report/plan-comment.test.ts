@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Plan, PlanAction, PlanItem, RulePlan } from '../../../src/plan/types.js';
 import { countPlan, planMarker, renderPlan, renderPlanText } from '../../../src/report/plan-comment.js';
+import { expectNoRawHtml, HOSTILE, rendered } from './gfm.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -322,6 +323,134 @@ describe('selection counts (issue 11)', () => {
     expect(md.indexOf(callout)).toBeLessThan(md.indexOf('<details'));
     // A rule the pull request did not touch gets its warning, not the call-out.
     expect(renderPlan(plan(empty), { changedRules: ['other'] })).not.toContain('🔎');
+  });
+});
+
+describe('a pull request: the rules it changes (run on merge) apart from the others (drift)', () => {
+  // The merge's push reconciles only the rules the pull request changes; the pull request plans
+  // every enabled rule. The comment read "1 rule changed" and "1 tag will be deleted (rule
+  // `untouched`)" for a pull request that edited only `edited`, folded into "no changes".
+  const edited = rule('edited', ['unchanged']);
+  const untouched = rule('untouched', ['delete', 'copy']);
+  const OTHERS = '### Other rules — not run on merge';
+
+  test('the headline, counts and alerts are the merge’s; the untouched rule is drift, under its own heading', () => {
+    const md = renderPlan(plan(edited, untouched), { changedRules: ['edited'] });
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('## ferry plan: ✅ valid · on merge: 1 rule runs, no changes');
+    expect(lines).toContain('**On merge: +0 copy · ~0 update · −0 delete · =1 unchanged · !0 kept**');
+    expect(md).not.toContain('will be deleted');
+    // The rule the reviewer edited is named in its group, not folded into a count.
+    expect(md).toContain(
+      '### Rules this pull request changes — run on merge (1)\n\n1 rule with no changes: `edited` (1 tag unchanged).',
+    );
+    const drift = md.slice(md.indexOf(OTHERS));
+    expect(md.indexOf(OTHERS)).toBeGreaterThan(md.indexOf('run on merge (1)'));
+    expect(drift).toContain('merging it does not run them');
+    expect(drift).toContain('If run now: +1 copy · ~0 update · −1 delete · =0 unchanged · !0 kept');
+    // Closed, even with a deletion in it: nothing there happens on merge.
+    expect(drift).toContain('<details><summary><b>untouched</b> · +1 −1</summary>');
+    expect(md.slice(0, md.indexOf(OTHERS))).not.toContain('untouched');
+  });
+
+  test('alerts of the rules the pull request changes stay; the drift’s never reach the top', () => {
+    const mine = rule('mine', ['delete', 'update']);
+    const refused = rule('other', ['delete-blocked'], { deletionsRefused: 'over max' });
+    const md = renderPlan(plan(mine, refused), { changedRules: ['mine'] });
+    expect(md.split('\n')[0]).toBe('## ferry plan: ✅ valid · on merge: 1 rule runs, 1 with changes');
+    const top = md.slice(0, md.indexOf(OTHERS));
+    expect(top).toContain('⚠️ **1 tag will be deleted** from `mirror/mine` (rule `mine`).');
+    expect(top).toContain('⚠️ **1 tag will be overwritten** in `mirror/mine` (rule `mine`).');
+    expect(top).toContain('<details open><summary><b>mine</b>');
+    expect(top).not.toContain('Deletions refused');
+    expect(top).not.toContain('refused ·');
+    expect(md.slice(md.indexOf(OTHERS))).toContain('🛑 Deletions refused: over max');
+  });
+
+  test('every rule new (the file is new, or the base unreadable): one group, no drift section', () => {
+    const md = renderPlan(plan(edited, untouched), { changedRules: ['edited', 'untouched'] });
+    expect(md.split('\n')[0]).toBe('## ferry plan: ✅ valid · on merge: 2 rules run, 1 with changes');
+    expect(md).toContain('⚠️ **1 tag will be deleted** from `mirror/untouched` (rule `untouched`).');
+    expect(md).not.toContain('Other rules');
+  });
+
+  test('which rules the merge runs unknown (a fork): the comment is the plan of every rule, as before', () => {
+    const md = renderPlan(plan(edited, untouched));
+    expect(md.split('\n')[0]).toBe('## ferry plan: ✅ valid · 1 rule changed');
+    expect(md).toContain('**+1 copy · ~0 update · −1 delete · =1 unchanged · !0 kept**');
+    expect(md).toContain('⚠️ **1 tag will be deleted** from `mirror/untouched` (rule `untouched`).');
+    expect(md).not.toContain('on merge');
+  });
+
+  test('a pull request that changes no rule says the merge runs nothing, and the rest is drift', () => {
+    const md = renderPlan(plan(edited, untouched), { changedRules: [] });
+    expect(md.split('\n')[0]).toBe('## ferry plan: ✅ valid · on merge: no rule runs (this pull request changes none)');
+    expect(md).toContain('**On merge: +0 copy · ~0 update · −0 delete · =0 unchanged · !0 kept**');
+    expect(md).toContain('so merging it runs nothing');
+    expect(md).not.toContain('will be deleted');
+    expect(md).toContain(`${OTHERS} (2)`);
+    expect(md).toContain('1 rule with no changes (1 tag unchanged).');
+  });
+
+  test('a rule not planned counts where it belongs: the verdict names only the merge’s', () => {
+    const down = rule('down', []);
+    const error = { rule: 'down', message: 'listing failed (HTTP 500)', hint: 'check the registry' };
+    const md = renderPlan(plan(edited, down), { changedRules: ['edited'], ruleErrors: [error], partial: ['down'] });
+    expect(md.split('\n')[0]).toBe('## ferry plan: ✅ valid · on merge: 1 rule runs, no changes');
+    const drift = md.slice(md.indexOf(OTHERS));
+    expect(drift).toContain(
+      '#### ❌ Rules not planned (1)\n\n- ❌ rule down: listing failed (HTTP 500)<br>hint: check the registry\n',
+    );
+    const mine = renderPlan(plan(edited, down), { changedRules: ['down'], ruleErrors: [error], partial: ['down'] });
+    expect(mine.split('\n')[0]).toBe(
+      '## ferry plan: ⚠️ valid · partial plan: 1 rule not fully planned (`down`) · on merge: 1 rule runs, no changes',
+    );
+    expect(mine.slice(0, mine.indexOf(OTHERS))).toContain('#### ❌ Rules not planned (1)');
+  });
+
+  test('the picture is of the merge’s run', () => {
+    const ends = [
+      { name: 'edited', source: 'hub', destination: 'harbor' },
+      { name: 'untouched', source: 'quay', destination: 'harbor' },
+    ];
+    const md = renderPlan(plan(edited, untouched), { changedRules: ['edited'], rules: ends });
+    const picture = md.slice(md.indexOf('```mermaid'), md.indexOf('```', md.indexOf('```mermaid') + 3));
+    expect(picture).toContain('rule edited');
+    expect(picture).not.toContain('untouched');
+  });
+
+  test('many drifting rules fold under one line', () => {
+    const drifting = Array.from({ length: 8 }, (_, i) => rule(`d${i}`, ['copy']));
+    const md = renderPlan(plan(edited, ...drifting), { changedRules: ['edited'] });
+    expect(md).toContain('<details><summary>8 rules with drift</summary>');
+    expect(renderPlan(plan(edited, ...drifting.slice(0, 2)), { changedRules: ['edited'] })).not.toContain(
+      'with drift</summary>',
+    );
+  });
+
+  test('over the size cap the drift loses its detail before the merge’s rules do', () => {
+    const mine = rule(
+      'mine',
+      Array.from({ length: 100 }, () => 'copy' as const),
+    );
+    const drift = rule(
+      'drift',
+      Array.from({ length: 300 }, () => 'copy' as const),
+    );
+    const full = renderPlan(plan(mine, drift), { changedRules: ['mine'] });
+    const md = renderPlan(plan(mine, drift), { changedRules: ['mine'], maxChars: full.length - 100 });
+    expect(md.length).toBeLessThanOrEqual(full.length - 100);
+    expect(md).toContain('truncated: 1 rule not shown in full');
+    expect(md).toContain('mirror/mine:copy-99');
+    expect(md).toContain('- <b>drift</b> · +300 (detail omitted)');
+    expect(md.trimEnd().endsWith('<!-- ferry:plan path=replication.yaml -->')).toBe(true);
+  });
+
+  test('names in both groups are escaped', () => {
+    const rules = HOSTILE.map((h, i) => rule(`rule ${h}`, i % 2 ? ['unchanged'] : ['copy']));
+    const md = renderPlan(plan(...rules), { changedRules: HOSTILE.slice(0, 4).map((h) => `rule ${h}`) });
+    expect(md).toContain(OTHERS);
+    expectNoRawHtml(rendered(md));
   });
 });
 
