@@ -237,7 +237,12 @@ async function replicate(
       ...(report.shard ? { shard: report.shard } : {}),
     });
 
-  if (discoveryErrors.length) report = { ...report, ruleErrors: [...report.ruleErrors, ...discoveryErrors] };
+  // A rule discovery could not list usually fails again in the run, which reports it: said once.
+  // One the run did not report (the listing worked the second time, the shard ran none of it)
+  // would otherwise end green over nothing.
+  const reported = new Set(report.ruleErrors.map((e) => e.rule));
+  const unreported = discoveryErrors.filter((e) => !reported.has(e.rule));
+  if (unreported.length) report = { ...report, ruleErrors: [...report.ruleErrors, ...unreported] };
 
   // Rules that could not be read without credentials on a pull request are not failures (G1).
   const needsSecrets = (rule: string) => {

@@ -45,6 +45,7 @@ interface Run {
   report?: {
     results: { rule: string; tag: string; status: string; destination: string }[];
     totals: Record<string, number>;
+    ruleErrors: { rule: string; message: string }[];
   };
 }
 
@@ -474,6 +475,24 @@ describe('sharding over a matrix', () => {
     expect(merged.code, merged.stdout).toBe(0);
     expect(merged.outputs.unchanged).toBe(whole.outputs.unchanged);
     expect(merged.summary).toMatch(/2 shards/);
+  });
+});
+
+describe('a sharded run whose source cannot be listed', () => {
+  it('reports the failure once, not once from discovery and again from the run', async () => {
+    await writeFile(
+      join(ws, 'missing-source.yaml'),
+      'version: 1\nregistries:\n  gone: { type: oci-layout, path: ./no-such-layout }\n' +
+        '  out: { type: oci-layout, path: ./out-missing }\nrules:\n' +
+        '  - name: from-gone\n    source: gone\n    destination: out\n',
+    );
+    const r = await runAction({
+      event: 'workflow_dispatch',
+      inputs: { config: 'missing-source.yaml', shard: '1/2', 'dry-run': 'true' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.report!.ruleErrors.filter((e) => e.rule === 'from-gone')).toHaveLength(1);
+    expect(r.report!.ruleErrors[0]!.message).toMatch(/no-such-layout.*does not exist/);
   });
 });
 
