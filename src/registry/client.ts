@@ -61,6 +61,8 @@ export interface ClientOptions extends TransportOptions {
   chunkSize?: number;
   /** For tests: smaller listing bounds than DEFAULT_LISTING_LIMITS. */
   listingLimits?: Partial<ListingLimits>;
+  /** Where best-effort steps that failed without failing the copy are told (a run's debug log). */
+  debug?: (line: string) => void;
 }
 
 export interface ManifestHead {
@@ -97,6 +99,9 @@ export class RegistryClient {
   #pinged?: Promise<void>;
   /** Whether the registry has the referrers API (learned on first use). */
   #referrersApi?: boolean;
+  /** Repositories whose mounts the destination account was refused (401/403): not asked again. */
+  readonly #mountRefused = new Set<string>();
+  readonly #debug: (line: string) => void;
 
   constructor(o: ClientOptions) {
     this.transport = new Transport(o);
@@ -104,6 +109,7 @@ export class RegistryClient {
     this.#chunkThreshold = o.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD;
     this.#chunkSize = o.chunkSize ?? DEFAULT_CHUNK_SIZE;
     this.#listing = { ...DEFAULT_LISTING_LIMITS, ...o.listingLimits };
+    this.#debug = o.debug ?? (() => {});
   }
 
   close(): Promise<void> {
@@ -658,7 +664,7 @@ export class RegistryClient {
     let retries = 0;
     for (let attempt = 0; ; attempt++) {
       let location: URL;
-      if (attempt === 0 && o.mountFrom && o.mountFrom !== repository) {
+      if (attempt === 0 && o.mountFrom && o.mountFrom !== repository && !this.#mountRefused.has(o.mountFrom)) {
         const started = await this.#startMountOrUpload(repository, digest, o.mountFrom);
         if (started === 'mounted') return { via: 'mounted', retries };
         location = started;
@@ -683,18 +689,33 @@ export class RegistryClient {
     }
   }
 
-  /** POST with mount and from: 201 mounted, else the 202 opened an ordinary upload session. */
+  /**
+   * POST with mount and from: 201 mounted, else the 202 opened an ordinary upload session. Any
+   * error of the mount POST (the destination account may not read `from`: 401/403; a registry
+   * that rejects mounts: 400/405; a glitch) starts a plain upload instead (RELIABILITY D1): the
+   * mount is an optimisation and never the reason a copy fails. Only a cancelled run stops here.
+   */
   async #startMountOrUpload(repository: string, digest: Digest, from: string): Promise<'mounted' | URL> {
     parseRepository(from);
-    const r = await this.#send({
-      method: 'POST',
-      path: `/v2/${repository}/blobs/uploads/`,
-      query: { mount: digest, from },
-      scopes: [push(repository), pull(from)],
-      expect: [201, 202],
-      operation: 'starting upload to',
-      repository,
-    });
+    let r: SendResponse;
+    try {
+      r = await this.#send({
+        method: 'POST',
+        path: `/v2/${repository}/blobs/uploads/`,
+        query: { mount: digest, from },
+        scopes: [push(repository), pull(from)],
+        expect: [201, 202],
+        operation: 'starting upload to',
+        repository,
+      });
+    } catch (e) {
+      if (e instanceof RegistryError && e.kind === 'cancelled') throw e;
+      // Refused permission does not change within a run: the next blob from `from` skips the
+      // mount instead of paying a refused POST (and a token request for its scope) again.
+      if (e instanceof RegistryError && (e.status === 401 || e.status === 403)) this.#mountRefused.add(from);
+      this.#debug(`mount from ${from} into ${repository} failed, uploading instead: ${(e as Error).message}`);
+      return this.#startUpload(repository);
+    }
     await r.body.dump().catch(() => {});
     return r.status === 201 ? 'mounted' : this.#location(r.headers, r.url, repository);
   }
