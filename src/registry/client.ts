@@ -27,6 +27,8 @@ const MANIFEST_BODY_ATTEMPTS = 3;
 /** Blobs above this go up in chunks; below, one POST + one PUT (most widely supported). */
 export const DEFAULT_CHUNK_THRESHOLD = Number.POSITIVE_INFINITY;
 export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
+/** An upload session's cancelling DELETE: short, since it is sent while a failed or stopped copy waits. */
+export const CANCEL_UPLOAD_DEADLINE_MS = 5_000;
 
 /**
  * Bounds on one listing (all pages of one `tags/list` or `_catalog`), so that a registry whose
@@ -890,6 +892,11 @@ export class RegistryClient {
     }
   }
 
+  /**
+   * DELETEs an abandoned upload session, best effort (RELIABILITY D5): also when the run is being
+   * cancelled, which is when sessions are most often abandoned, but never for longer than
+   * CANCEL_UPLOAD_DEADLINE_MS, so a stopping run is not held up by a registry that does not answer.
+   */
   async #cancelUpload(repository: string, location: URL): Promise<void> {
     await this.transport
       .send({
@@ -900,9 +907,13 @@ export class RegistryClient {
         operation: 'cancelling upload to',
         repository,
         retry: false,
+        cleanupDeadlineMs: CANCEL_UPLOAD_DEADLINE_MS,
       })
       .then((r) => r.body.dump())
-      .catch(() => {});
+      // The registry expires the session itself in time; the copy's own error is what matters.
+      .catch((e: unknown) =>
+        this.#debug(`cancelling an upload session in ${repository} failed: ${(e as Error).message}`),
+      );
   }
 
   /**

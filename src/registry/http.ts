@@ -109,6 +109,12 @@ export interface SendRequest {
   retry?: boolean;
   /** Blob bytes the request moves (sent or received): scales its deadline. Unset: the fixed deadline. */
   size?: number;
+  /**
+   * A clean-up request (an upload session's DELETE) that must still go out when the run is being
+   * cancelled: it does not follow the cancel signal, waits for no rate-limit pause, and must
+   * finish within this many milliseconds instead of the usual deadline.
+   */
+  cleanupDeadlineMs?: number;
 }
 
 export interface SendResponse {
@@ -192,7 +198,7 @@ export class Transport {
     let authRetried = false;
     for (let attempt = 0; ; attempt++) {
       const wait = this.#notBefore - Date.now();
-      if (wait > 0) await this.#sleep(wait);
+      if (wait > 0 && req.cleanupDeadlineMs === undefined) await this.#sleep(wait);
       let res: SendResponse;
       const deadline = this.#deadline(req);
       try {
@@ -260,7 +266,7 @@ export class Transport {
   }
 
   #deadline(req: SendRequest): Deadline {
-    const ms = requestDeadlineMs(req.size, this.#deadlines);
+    const ms = req.cleanupDeadlineMs ?? requestDeadlineMs(req.size, this.#deadlines);
     const deadline = new Deadline(ms, this.#armed, (url) => {
       const what = `${req.method} ${url.pathname}${req.size === undefined ? '' : ` (${req.size} bytes)`}`;
       return new RegistryError({
@@ -275,7 +281,9 @@ export class Transport {
       });
     });
     const cancel = this.#cancel;
-    if (cancel)
+    // A clean-up request exists because the run is stopping: following the cancel signal would
+    // abort it before its first byte and leave the registry's session behind (RELIABILITY D5).
+    if (cancel && req.cleanupDeadlineMs === undefined)
       deadline.follow(
         cancel,
         () =>

@@ -4,7 +4,7 @@
  * run leaves in the registry.
  */
 import { readFile } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../src/oci/digest.js';
 import { RegistryClient } from '../../src/registry/client.js';
@@ -81,5 +81,63 @@ describe('token registry: a mount the destination account may not read', () => {
     expect(mountPosts[0]).toBeGreaterThan(0);
     expect(mountPosts[1]).toBe(mountPosts[0]);
     expect(debug.some((l) => l.includes('mount from app/web into mirror/web failed'))).toBe(true);
+  });
+});
+
+describe('anonymous registry: a cancelled run', () => {
+  let reg: RunningRegistry;
+  beforeAll(async () => {
+    reg = await startRegistry({ mode: 'anonymous', logLevel: 'info' });
+  });
+  afterAll(async () => {
+    await reg?.stop();
+  });
+
+  /** The upload-session requests the registry saw, as `METHOD status`. */
+  const sessionRequests = async () =>
+    (await readFile(reg.logFile, 'utf8'))
+      .split('\n')
+      .map((l) => /"(POST|PATCH|PUT|DELETE) \/v2\/app\/blobs\/uploads\/[^"]*" (\d+)/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => `${m[1]} ${m[2]}`);
+
+  it('still DELETEs the upload session it abandons (RELIABILITY D5)', async () => {
+    const cancel = new AbortController();
+    const debug: string[] = [];
+    const c = new RegistryClient({
+      registry: reg.host,
+      baseUrl: reg.url,
+      retry: { baseDelayMs: 10 },
+      cancel: cancel.signal,
+      chunkThreshold: 0,
+      chunkSize: 16 * 1024,
+      debug: (l) => debug.push(l),
+    });
+    const data = Buffer.alloc(1024 * 1024, 7);
+    const body = new PassThrough();
+    // The source sends 64 KiB (four chunks go up), then stalls until the run is cancelled, when
+    // its download fails as a real one that follows the cancel signal does.
+    body.write(data.subarray(0, 64 * 1024));
+    cancel.signal.addEventListener('abort', () => body.destroy(new Error('source cancelled')));
+    setTimeout(() => cancel.abort('SIGTERM'), 500);
+    try {
+      const err = await c
+        .blobUpload('app', { digest: sha256(data), size: data.length }, () => body)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      // The failed source makes blobUpload retry the session, whose POST the cancelled run stops.
+      expect(String(err)).toContain('cancelled');
+    } finally {
+      await c.close();
+    }
+    const seen = await sessionRequests();
+    expect(seen.filter((l) => l.startsWith('PATCH'))).toHaveLength(4);
+    // The DELETE went out although the run was cancelled. Distribution answers it 404
+    // BLOB_UPLOAD_INVALID because the Location's state still says offset 0, and cancels the
+    // session on that mismatch; the client counts 404 as done, so nothing reaches the debug log.
+    expect(seen.filter((l) => l.startsWith('DELETE'))).toHaveLength(1);
+    expect(debug).toEqual([]);
   });
 });
