@@ -1,7 +1,7 @@
 /**
  * Copies one artifact graph from a source store to a destination store:
  * blobs (skip present, mount within a registry, else stream with verification), then child
- * manifests by digest, then the tagged manifest; referrers after their subject.
+ * manifests by digest, then referrers (after their subject by digest), then the tagged manifest.
  * Manifest bytes are copied exactly; a tag is written only after everything it points to.
  */
 import { pipeline, type Readable, Transform } from 'node:stream';
@@ -294,8 +294,18 @@ export async function copyArtifact(
     await copyBlobs(mover, src, dst, parsed, stats, o);
     refill = () => resendBlobs(mover, src, dst, parsed, stats, o);
   }
-  const written = await putManifest(dst, tag ?? digest, bytes, m.mediaType, stats, refill);
+  // Referrers are asked for before the tag is written, and copied before it: a referrer that fails
+  // must leave the tag unwritten, or the next run finds the tag, plans it unchanged and never
+  // copies the referrer (the default looks for referrers only when it writes the tag).
+  const referrers = o.referrers ? await findReferrers(src, dst, digest, o) : undefined;
+  // The artifact by digest before its referrers, so each referrer's `subject` exists when it is
+  // pushed (RELIABILITY C6). A tagged one only when a referrer is written: a copy without one
+  // costs no extra PUT. A platform subset has a digest no referrer names.
+  const byDigest = !tag || (referrers?.missing.length && !subsetOf(bytes, m));
+  let written = byDigest ? await putManifest(dst, digest, bytes, m.mediaType, stats, refill) : digest;
+  if (referrers) await copyReferrers(mover, manifests, src, dst, referrers, stats, o);
   if (tag) {
+    written = await putManifest(dst, tag, bytes, m.mediaType, stats, refill);
     // Confirm what the tag now points at, even after a PUT answered with the right digest: a
     // registry may accept a push and not keep it (containers/image#1420; RELIABILITY.md C6).
     const head = await dst.store.manifestHead(dst.repository, tag);
@@ -308,7 +318,6 @@ export async function copyArtifact(
         detail: `tag ${tag} points at ${head?.digest ?? 'nothing'} after writing ${written}`,
       });
   }
-  if (o.referrers) await copyReferrers(mover, manifests, src, dst, digest, stats, o);
   return { digest: written, ...(note ? { note } : {}) };
 }
 
@@ -509,26 +518,43 @@ function checkBlobSizes(
     }
 }
 
-/** Referrers (signatures, SBOMs) after their subject; the tag-schema fallback index is copied as it is. */
-async function copyReferrers(
-  mover: BlobMover,
-  manifests: LimitFunction,
-  src: Side,
-  dst: Side,
-  subject: Digest,
-  stats: CopyStats,
-  o: CopyOptions,
-): Promise<void> {
+/** The written bytes are not the source's: a platform subset, whose digest no referrer names. */
+const subsetOf = (bytes: Buffer, m: Manifest) => bytes !== m.bytes;
+
+/** Referrers of a subject at the source, and those the destination lacks. */
+interface Referrers {
+  missing: Descriptor[];
+  fallbackTag?: string;
+}
+
+/** Asks the source for the referrers of `subject` and the destination for each of them. */
+async function findReferrers(src: Side, dst: Side, subject: Digest, o: CopyOptions): Promise<Referrers> {
   const { descriptors, fallbackTag } = await src.store.referrers(
     src.repository,
     subject,
     o.sourceTags ? { tags: o.sourceTags } : {},
   );
-  if (descriptors.length === 0) return;
-  for (const d of descriptors) {
-    if (await dst.store.manifestHead(dst.repository, d.digest)) continue;
+  if (descriptors.length === 0) return { missing: [] };
+  const missing: Descriptor[] = [];
+  for (const d of descriptors) if (!(await dst.store.manifestHead(dst.repository, d.digest))) missing.push(d);
+  return { missing, ...(fallbackTag ? { fallbackTag } : {}) };
+}
+
+/**
+ * Referrers (signatures, SBOMs) after their subject and before its tag; the tag-schema fallback
+ * index is copied as it is. A failure here fails the subject's copy, so its tag is not written.
+ */
+async function copyReferrers(
+  mover: BlobMover,
+  manifests: LimitFunction,
+  src: Side,
+  dst: Side,
+  { missing, fallbackTag }: Referrers,
+  stats: CopyStats,
+  o: CopyOptions,
+): Promise<void> {
+  for (const d of missing)
     await copyArtifact(mover, manifests, src, dst, d.digest, undefined, stats, { ...o, platforms: [] });
-  }
   // A fallback tag the plan decides on as a tag of its own (copy, update, kept) is never written here.
   if (fallbackTag && !o.plannedTags?.has(fallbackTag)) {
     const srcFallback = await src.store.manifestHead(src.repository, fallbackTag);

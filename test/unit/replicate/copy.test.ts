@@ -319,3 +319,67 @@ describe('requests per copied tag', () => {
     expect(dst.count('manifestHead', 'v1')).toBe(1);
   });
 });
+
+describe('referrers before the tag (RELIABILITY.md C6)', () => {
+  const SIG = 'application/vnd.dev.cosign.artifact.sig.v1+json';
+
+  /** An image, and a signature of it the source lists as its referrer. */
+  function signed(src: MemoryStore) {
+    const image = src.putImage(REPO, [Buffer.from('signed layer')]);
+    const sig = src.putManifest(REPO, {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      artifactType: SIG,
+      config: src.putBlob(REPO, Buffer.from('{}'), 'application/vnd.oci.empty.v1+json'),
+      layers: [src.putBlob(REPO, Buffer.from(`signature of ${image.digest}`))],
+      subject: image,
+    });
+    // The memory store lists no referrers; this one has the referrers API of a registry.
+    Object.assign(src, {
+      referrers: async (_repo: string, subject: string) => ({
+        descriptors: subject === image.digest ? [{ ...sig, artifactType: SIG }] : [],
+      }),
+    });
+    return { image, sig };
+  }
+  const puts = (store: MemoryStore) => store.calls.filter((c) => c.op === 'manifestPut').map((c) => c.reference);
+
+  it('writes the subject by digest, then its signature, then the tag', async () => {
+    const { src, dst } = stores();
+    const { image, sig } = signed(src);
+    await copy(new BlobMover(pLimit(8)), src, dst, image.digest, 'v1', { referrers: true });
+    expect(puts(dst)).toEqual([image.digest, sig.digest, 'v1']);
+    expect(dst.tags.get(REPO)?.get('v1')).toBe(image.digest);
+  });
+
+  it('a signature that fails to copy leaves the tag unwritten, and the next copy writes both', async () => {
+    const { src, dst } = stores();
+    const { image, sig } = signed(src);
+    let glitches = 1;
+    dst.hooks.manifestPut = (_repo, reference) => {
+      if (reference === sig.digest && glitches-- > 0)
+        throw new RegistryError({ kind: 'network', registry: 'memory:dst', operation: 'writing manifest to' });
+    };
+    await expect(copy(new BlobMover(pLimit(8)), src, dst, image.digest, 'v1', { referrers: true })).rejects.toThrow();
+    // Half done: the subject by digest, untagged; a re-run sees the tag missing and copies again.
+    expect(dst.tags.get(REPO)?.get('v1')).toBeUndefined();
+    expect(dst.hasManifest(REPO, image.digest)).toBe(true);
+
+    await copy(new BlobMover(pLimit(8)), src, dst, image.digest, 'v1', { referrers: true });
+    expect(dst.hasManifest(REPO, sig.digest)).toBe(true);
+    expect(dst.tags.get(REPO)?.get('v1')).toBe(image.digest);
+  });
+
+  it('a signature the destination has, or none at all, costs no extra manifest PUT', async () => {
+    const { src, dst } = stores();
+    const plain = src.putImage(REPO, [Buffer.from('unsigned layer')]);
+    await copy(new BlobMover(pLimit(8)), src, dst, plain.digest, 'v0', { referrers: true });
+    expect(puts(dst)).toEqual(['v0']);
+
+    const { image, sig } = signed(src);
+    const again = new MemoryStore('dst2');
+    again.putManifest(REPO, JSON.parse(src.manifests.get(REPO)!.get(sig.digest)!.bytes.toString()) as object);
+    await copy(new BlobMover(pLimit(8)), src, again, image.digest, 'v1', { referrers: true });
+    expect(puts(again)).toEqual(['v1']);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * `referrers: always` (issue 10 item 5): a signature attached to a tag after it was copied
  * (cosign's sign-after-push, on a registry with the referrers API) reaches the mirror, planned as
- * an item of its own; the default looks at referrers only when it writes the tag.
+ * an item of its own; the default looks at referrers only when it writes the tag, so a signature
+ * that fails to copy leaves the tag unwritten and the next run copies both.
  */
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,8 +13,9 @@ import type { Descriptor } from '../../../src/oci/manifest.js';
 import { MediaType } from '../../../src/oci/media-types.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import type { Store } from '../../../src/providers/index.js';
+import { RegistryError } from '../../../src/registry/errors.js';
 import { runRule } from '../../../src/replicate/rule.js';
-import { dirPerTest, testRule } from '../../support/engine.js';
+import { dirPerTest, intercept, testRule } from '../../support/engine.js';
 
 const tmp = dirPerTest('ferry-referrers-');
 
@@ -141,4 +143,40 @@ test('referrers: always on a kept tag (override off) copies its late signature, 
   expect(run.results.map((r) => r.status)).toEqual(['kept', 'copied']);
   expect((await dst.manifestHead('mirror/app', 'v1'))?.digest).toBe(other);
   expect((await dst.manifestHead('mirror/app', sig.digest))?.digest).toBe(sig.digest);
+});
+
+test('a signature that fails to copy fails its tag, left unwritten: the next run copies both, the third does nothing', async () => {
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
+  const v1 = await image(layout, 'team/app', 'v1');
+  const sig = await sign(layout, 'team/app', v1);
+  const src = withReferrersApi(layout, new Map([[v1, [sig]]]));
+  const real = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  let glitches = 1;
+  const dst = intercept(real, {
+    manifestPut: async (repo: string, ref: string, bytes: Buffer, mediaType: string) => {
+      if (ref === sig.digest && glitches-- > 0)
+        throw new RegistryError({
+          kind: 'network',
+          registry: 'dst',
+          operation: 'writing manifest to',
+          detail: 'connection reset',
+          temporary: true,
+        });
+      return real.manifestPut(repo, ref, bytes, mediaType);
+    },
+  });
+  const opts = { dryRun: false, concurrency: 2, blobConcurrency: 2 };
+
+  const first = await runRule(rule, src.store, dst, opts);
+  expect(first.results.map((r) => r.status)).toEqual(['failed']);
+  // Not half done: a tag written here would plan `unchanged` from now on, and the signature never come.
+  expect(await real.manifestHead('mirror/app', 'v1')).toBeUndefined();
+
+  const second = await runRule(rule, src.store, dst, opts);
+  expect(second.results.map((r) => r.status)).toEqual(['copied']);
+  expect((await real.manifestHead('mirror/app', sig.digest))?.digest).toBe(sig.digest);
+  expect((await real.manifestHead('mirror/app', 'v1'))?.digest).toBe(v1);
+
+  const third = await runRule(rule, src.store, dst, opts);
+  expect(third.results.map((r) => r.status)).toEqual(['unchanged']);
 });
