@@ -27,6 +27,13 @@ const MANIFEST_BODY_ATTEMPTS = 3;
 /** Blobs above this go up in chunks; below, one POST + one PUT (most widely supported). */
 export const DEFAULT_CHUNK_THRESHOLD = Number.POSITIVE_INFINITY;
 export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
+/**
+ * The largest chunk ferry holds in memory for a chunked upload. A registry's OCI-Chunk-Min-Length
+ * above it fails the upload: otherwise the registry would decide how much of a blob (up to all
+ * of it) sits in memory per upload. 64 MiB is 16 times GHCR's 4 MiB PATCH limit and 13 times the
+ * 5 MiB minimum the registries that send the header ask for.
+ */
+export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
 /** An upload session's cancelling DELETE: short, since it is sent while a failed or stopped copy waits. */
 export const CANCEL_UPLOAD_DEADLINE_MS = 5_000;
 
@@ -91,6 +98,14 @@ export interface UploadResult {
 }
 
 type ReplayableBody = () => Readable | Promise<Readable>;
+
+/** An open upload session. */
+interface UploadSession {
+  /** Where the next request goes: updated from each PATCH answer, so a cancel DELETE uses the latest. */
+  location: URL;
+  /** OCI-Chunk-Min-Length of the POST answer (spec: "the POST response SHOULD include"). */
+  minChunk?: string;
+}
 
 export class RegistryClient {
   readonly transport: Transport;
@@ -665,18 +680,18 @@ export class RegistryClient {
     const attempts = 3;
     let retries = 0;
     for (let attempt = 0; ; attempt++) {
-      let location: URL;
+      let session: UploadSession;
       if (attempt === 0 && o.mountFrom && o.mountFrom !== repository && !this.#mountRefused.has(o.mountFrom)) {
         const started = await this.#startMountOrUpload(repository, digest, o.mountFrom);
         if (started === 'mounted') return { via: 'mounted', retries };
-        location = started;
-      } else location = await this.#startUpload(repository);
+        session = started;
+      } else session = await this.#startUpload(repository);
       try {
-        if (chunked) await this.#uploadChunked(repository, location, digest, desc.size, open);
-        else await this.#uploadMonolithic(repository, location, digest, desc.size, open);
+        if (chunked) await this.#uploadChunked(repository, session, digest, desc.size, open);
+        else await this.#uploadMonolithic(repository, session.location, digest, desc.size, open);
         return { via: 'uploaded', retries };
       } catch (e) {
-        await this.#cancelUpload(repository, location);
+        await this.#cancelUpload(repository, session.location);
         // A registry that refuses a whole-blob PUT (JFrog's 400, a proxy's 413) gets chunks instead.
         if (!chunked && e instanceof RegistryError && (e.status === 413 || e.status === 400 || e.status === 416)) {
           chunked = true;
@@ -697,7 +712,7 @@ export class RegistryClient {
    * that rejects mounts: 400/405; a glitch) starts a plain upload instead (RELIABILITY D1): the
    * mount is an optimisation and never the reason a copy fails. Only a cancelled run stops here.
    */
-  async #startMountOrUpload(repository: string, digest: Digest, from: string): Promise<'mounted' | URL> {
+  async #startMountOrUpload(repository: string, digest: Digest, from: string): Promise<'mounted' | UploadSession> {
     parseRepository(from);
     let r: SendResponse;
     try {
@@ -719,10 +734,10 @@ export class RegistryClient {
       return this.#startUpload(repository);
     }
     await r.body.dump().catch(() => {});
-    return r.status === 201 ? 'mounted' : this.#location(r.headers, r.url, repository);
+    return r.status === 201 ? 'mounted' : this.#session(r, repository);
   }
 
-  async #startUpload(repository: string): Promise<URL> {
+  async #startUpload(repository: string): Promise<UploadSession> {
     const r = await this.#send({
       method: 'POST',
       path: `/v2/${repository}/blobs/uploads/`,
@@ -732,7 +747,31 @@ export class RegistryClient {
       repository,
     });
     await r.body.dump().catch(() => {});
-    return this.#location(r.headers, r.url, repository);
+    return this.#session(r, repository);
+  }
+
+  #session(r: SendResponse, repository: string): UploadSession {
+    const minChunk = header(r.headers, 'oci-chunk-min-length');
+    return { location: this.#location(r.headers, r.url, repository), ...(minChunk ? { minChunk } : {}) };
+  }
+
+  /**
+   * The chunk size once the registry has said `demand` (an OCI-Chunk-Min-Length): at least that,
+   * but a demand above MAX_CHUNK_SIZE fails the upload rather than buffering that much.
+   */
+  #chunkSizeFor(current: number, demand: string | undefined, repository: string): number {
+    const min = Number(demand);
+    if (demand === undefined || !Number.isSafeInteger(min) || min <= current) return current;
+    if (min > MAX_CHUNK_SIZE)
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        repository,
+        operation: 'uploading chunk to',
+        detail: `the registry demands chunks of at least ${min} bytes (OCI-Chunk-Min-Length: ${demand}), more than ferry's cap of ${MAX_CHUNK_SIZE} bytes per chunk`,
+        hint: `ferry holds each chunk in memory and does not let a registry decide how much; ask the registry's operator to lower its minimum chunk size, or to accept whole-blob uploads (a single PUT)`,
+      });
+    return min;
   }
 
   #location(headers: Record<string, string | string[] | undefined>, base: URL, repository: string): URL {
@@ -792,42 +831,62 @@ export class RegistryClient {
   /** Chunked upload (spec: "Pushing a blob in chunks"), honouring OCI-Chunk-Min-Length and resuming from the registry's Range. */
   async #uploadChunked(
     repository: string,
-    start: URL,
+    session: UploadSession,
     digest: Digest,
     size: number,
     open: ReplayableBody,
   ): Promise<void> {
+    // Before the source is opened: a demand above the cap fails without starting a download.
+    const chunkSize = this.#chunkSizeFor(this.#chunkSize, session.minChunk, repository);
     const source = await open();
     try {
-      await this.#sendChunks(repository, start, digest, size, source);
+      await this.#sendChunks(repository, session, chunkSize, digest, size, source);
     } finally {
       // On failure the source download must not stay open until its body timeout.
       source.destroy();
     }
   }
 
-  async #sendChunks(repository: string, start: URL, digest: Digest, size: number, source: Readable): Promise<void> {
-    let location = start;
+  async #sendChunks(
+    repository: string,
+    session: UploadSession,
+    initialChunkSize: number,
+    digest: Digest,
+    size: number,
+    source: Readable,
+  ): Promise<void> {
     let offset = 0;
+    /** Bytes read from the source and not yet sent: at most one chunk plus one source piece. */
     let pending = Buffer.alloc(0);
     const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     let done = false;
-    let chunkSize = this.#chunkSize;
+    let chunkSize = initialChunkSize;
     while (offset < size) {
-      while (!done && pending.length < chunkSize) {
-        const n = await iterator.next();
-        if (n.done) done = true;
-        else pending = pending.length ? Buffer.concat([pending, n.value]) : Buffer.from(n.value);
+      if (!done && pending.length < chunkSize) {
+        const parts: Uint8Array[] = pending.length ? [pending] : [];
+        let length = pending.length;
+        while (!done && length < chunkSize) {
+          const n = await iterator.next();
+          if (n.done) done = true;
+          else {
+            parts.push(n.value);
+            length += n.value.length;
+          }
+        }
+        // One join per chunk: joining per piece copied the growing chunk each time (quadratic:
+        // 12-14 s for one 16 MiB chunk from 64 KiB pieces).
+        pending = Buffer.concat(parts, length);
       }
       const end = offset + Math.min(chunkSize, pending.length);
       if (end === offset) break;
+      let demand: string | undefined;
       for (let tries = 0; offset < end; tries++) {
         // What is left of this chunk: all of it, or the rest after a partial write the registry kept.
         const piece = pending.subarray(0, end - offset);
         try {
           const r = await this.transport.send({
             method: 'PATCH',
-            path: location.toString(),
+            path: session.location.toString(),
             headers: {
               'content-type': 'application/octet-stream',
               'content-length': String(piece.length),
@@ -843,22 +902,24 @@ export class RegistryClient {
             size: piece.length,
           });
           await r.body.dump().catch(() => {});
-          location = this.#location(r.headers, r.url, repository);
-          const min = Number(header(r.headers, 'oci-chunk-min-length'));
-          if (Number.isFinite(min) && min > chunkSize) chunkSize = min;
+          session.location = this.#location(r.headers, r.url, repository);
+          demand = header(r.headers, 'oci-chunk-min-length') ?? demand;
           offset += piece.length;
           pending = pending.subarray(piece.length);
         } catch (e) {
           if (tries >= 2) throw e;
           // Ask the registry how much it has (GET <location> → 204, Range: 0-N) and continue from there.
-          const have = await this.#uploadStatus(repository, location);
+          const have = await this.#uploadStatus(repository, session.location);
           if (have === undefined || have < offset || have > end) throw e;
           pending = pending.subarray(have - offset);
           offset = have;
         }
       }
+      // Applied between chunks, outside the PATCH's retry: a demand above the cap is not a glitch.
+      // After the last chunk it no longer matters (only the final PUT is left).
+      if (offset < size) chunkSize = this.#chunkSizeFor(chunkSize, demand, repository);
     }
-    const u = new URL(location);
+    const u = new URL(session.location);
     u.searchParams.set('digest', digest);
     const r = await this.transport.send({
       method: 'PUT',

@@ -9,6 +9,7 @@ import {
   LISTING_MAX_BYTES,
   LISTING_MAX_ENTRIES,
   LISTING_MAX_PAGES,
+  MAX_CHUNK_SIZE,
   RegistryClient,
   referrersTag,
 } from '../../../src/registry/client.js';
@@ -737,5 +738,109 @@ describe('chunked upload', () => {
     );
     expect(r.via).toBe('uploaded');
     expect(ranges).toEqual(['0-2047', '1000-2047', '2048-2999']);
+  });
+
+  const chunkedClient = (chunkSize: number) =>
+    new RegistryClient({
+      registry: 'reg.example',
+      baseUrl: REG,
+      dispatcher: agent,
+      sleep: async () => {},
+      chunkThreshold: 1,
+      chunkSize,
+    });
+
+  test("honours the POST answer's OCI-Chunk-Min-Length (spec: the POST response SHOULD include it)", async () => {
+    const blob = Buffer.alloc(3000, 5);
+    const digest = sha(blob);
+    const ranges: string[] = [];
+    registry({
+      'POST /v2/app/blobs/uploads/': { status: 202, headers: { location: '/up', 'oci-chunk-min-length': '2048' } },
+      'PATCH /up': (r) => {
+        ranges.push(r.headers['content-range'] ?? '');
+        return { status: 202, headers: { location: '/up' } };
+      },
+      [`PUT /up?digest=${encodeURIComponent(digest)}`]: { status: 201 },
+    });
+    const { Readable } = await import('node:stream');
+    await chunkedClient(1024).blobUpload('app', { digest, size: blob.length }, () => Readable.from([blob]));
+    expect(ranges).toEqual(['0-2047', '2048-2999']);
+  });
+
+  test('a registry that demands chunks above MAX_CHUNK_SIZE fails the upload, naming both, and the session is cancelled at its latest Location', async () => {
+    const blob = Buffer.alloc(5000, 6);
+    const digest = sha(blob);
+    const sizes: number[] = [];
+    registry({
+      'POST /v2/app/blobs/uploads/': { status: 202, headers: { location: '/up/0' } },
+      'PATCH /up/0': (r) => {
+        sizes.push(Number(r.headers['content-length']));
+        return { status: 202, headers: { location: '/up/1', 'oci-chunk-min-length': String(2 ** 50) } };
+      },
+      'DELETE /up/1': { status: 204 },
+    });
+    const { Readable } = await import('node:stream');
+    const err = await chunkedClient(1024)
+      .blobUpload('app', { digest, size: blob.length }, () => Readable.from([blob]))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(RegistryError);
+    expect((err as RegistryError).message).toContain(String(2 ** 50));
+    expect((err as RegistryError).message).toContain(String(MAX_CHUNK_SIZE));
+    // Not retried (the demand is no glitch); no more than one configured chunk went up.
+    expect(sizes).toEqual([1024]);
+    expect(requests().map((q) => `${q.method} ${q.path}`)).toEqual([
+      'POST /v2/app/blobs/uploads/',
+      'PATCH /up/0',
+      'DELETE /up/1',
+    ]);
+  });
+
+  test('a demand above MAX_CHUNK_SIZE in the POST answer fails before any byte is read', async () => {
+    registry({
+      'POST /v2/app/blobs/uploads/': {
+        status: 202,
+        headers: { location: '/up', 'oci-chunk-min-length': String(MAX_CHUNK_SIZE + 1) },
+      },
+      'DELETE /up': { status: 204 },
+    });
+    let opened = 0;
+    const { Readable } = await import('node:stream');
+    const err = await chunkedClient(1024)
+      .blobUpload('app', { digest: sha('xy'), size: 2 }, () => {
+        opened++;
+        return Readable.from([Buffer.from('xy')]);
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(String(err)).toContain(`OCI-Chunk-Min-Length: ${MAX_CHUNK_SIZE + 1}`);
+    expect(opened).toBe(0);
+    expect(requests().map((q) => q.method)).toEqual(['POST', 'DELETE']);
+  });
+
+  test('builds a chunk from many small source pieces in linear time', async () => {
+    // 32 MiB in 64 KiB pieces, 16 MiB chunks: joining per piece took 12-14 s per chunk.
+    const piece = Buffer.alloc(64 * 1024, 1);
+    const pieces = Array.from({ length: 512 }, () => piece);
+    const size = piece.length * pieces.length;
+    const digest = sha(Buffer.concat(pieces));
+    const sizes: number[] = [];
+    registry({
+      'POST /v2/app/blobs/uploads/': { status: 202, headers: { location: '/up' } },
+      'PATCH /up': (r) => {
+        sizes.push(Number(r.headers['content-length']));
+        return { status: 202, headers: { location: '/up' } };
+      },
+      [`PUT /up?digest=${encodeURIComponent(digest)}`]: { status: 201 },
+    });
+    const { Readable } = await import('node:stream');
+    const t = Date.now();
+    await chunkedClient(16 * 1024 * 1024).blobUpload('app', { digest, size }, () => Readable.from(pieces));
+    expect(sizes).toEqual([16 * 1024 * 1024, 16 * 1024 * 1024]);
+    expect(Date.now() - t).toBeLessThan(4000);
   });
 });
