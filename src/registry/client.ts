@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { type Digest, digestLike, hasherFor, parseDigest, sha256 } from '../oci/digest.js';
-import { type Descriptor, type ParsedManifest, parseManifest } from '../oci/manifest.js';
+import { type Descriptor, InvalidManifestError, type ParsedManifest, parseManifest } from '../oci/manifest.js';
 import { MANIFEST_ACCEPT, MediaType } from '../oci/media-types.js';
 import { parseRepository, parseTag } from '../oci/ref.js';
 import { repositoryScope } from './auth/challenge.js';
@@ -206,20 +206,30 @@ export class RegistryClient {
   /**
    * Follows `Link: <…>; rel="next"` from `path` to the last page. Every URL requested is
    * remembered: a next link back to any of them is a loop and fails the listing, as does passing
-   * a bound of `#listing` (entries, bytes, pages).
+   * a bound of `#listing` (entries, bytes, pages). With `o.accept`, the first answer may be
+   * declined (the listing is not there: false); later pages must be 200.
    */
   async #paginate(
     path: string,
-    n: number,
+    n: number | undefined,
     scopes: string[],
     operation: string,
     repository: string | undefined,
-    entriesOf: (doc: unknown) => unknown,
+    entriesOf: (doc: unknown, text: string) => unknown,
     onPage: (entries: unknown[]) => void,
-  ): Promise<void> {
+    o: {
+      headers?: Record<string, string>;
+      /** Whether the first answer (200 or 404) is the listing; if not, nothing is read and false returned. */
+      accept?: (r: SendResponse) => boolean;
+      /** What the listing is, in hints. */
+      what?: string;
+    } = {},
+  ): Promise<boolean> {
     const limits = this.#listing;
+    const what = o.what ?? (repository ? 'tag list' : 'catalog');
     const first = new URL(path, this.transport.base);
-    first.searchParams.set('n', String(n));
+    // The referrers API has no page size parameter.
+    if (n !== undefined) first.searchParams.set('n', String(n));
     let next: string | undefined = first.pathname + first.search;
     const requested = new Set<string>();
     let pages = 0;
@@ -239,7 +249,7 @@ export class RegistryClient {
       fail(
         'too-large',
         `the listing is longer than ${what}`,
-        `ferry reads at most ${limits.entries} entries, ${limits.bytes} bytes and ${limits.pages} pages per listing, so that a registry whose pagination never ends cannot exhaust memory or time; a listing this long most likely comes from such a registry: check its ${repository ? 'tag list' : 'catalog'}`,
+        `ferry reads at most ${limits.entries} entries, ${limits.bytes} bytes and ${limits.pages} pages per listing, so that a registry whose pagination never ends cannot exhaust memory or time; a listing this long most likely comes from such a registry: check its ${what}`,
       );
     while (next !== undefined) {
       requested.add(next);
@@ -250,11 +260,18 @@ export class RegistryClient {
       const r = await this.#send({
         method: 'GET',
         path: next,
+        ...(o.headers ? { headers: o.headers } : {}),
         scopes,
-        expect: [200],
+        expect: o.accept ? [200, 404] : [200],
         operation,
         ...(repository ? { repository } : {}),
       });
+      if (o.accept && (r.status !== 200 || (pages === 0 && !o.accept(r)))) {
+        await r.body.dump().catch(() => {});
+        if (pages === 0) return false;
+        // A listing whose later page is missing would look shorter than it is.
+        throw fail('invalid', `page ${pages + 1} of the listing answered HTTP ${r.status}`);
+      }
       pages++;
       // A page may be as large as a manifest, but no larger than what is left of the listing's budget.
       const budget = limits.bytes - bytes;
@@ -273,8 +290,9 @@ export class RegistryClient {
       bytes += Buffer.byteLength(text);
       let list: unknown;
       try {
-        list = entriesOf(JSON.parse(text));
-      } catch {
+        list = entriesOf(JSON.parse(text), text);
+      } catch (e) {
+        if (e instanceof InvalidManifestError) throw fail('invalid', `page ${pages} of the listing: ${e.message}`);
         // A web UI, login page or proxy answers 200 with HTML: say so, and what the page is, not only "not JSON".
         const html = htmlPageSummary(text);
         throw html
@@ -305,9 +323,10 @@ export class RegistryClient {
         throw fail(
           'invalid',
           `the registry's pagination repeats page ${next}: the Link rel="next" of page ${pages} points back to a page already read`,
-          `the registry's ${repository ? 'tag list' : 'catalog'} pagination loops; ferry stops instead of following it forever. Report it to the registry's operator`,
+          `the registry's ${what} pagination loops; ferry stops instead of following it forever. Report it to the registry's operator`,
         );
     }
+    return true;
   }
 
   /** `Link: </v2/_catalog?last=x&n=100>; rel="next"` — must stay on the registry. */
@@ -990,21 +1009,29 @@ export class RegistryClient {
     parseDigest(subject);
     // A registry without the API (distribution 2.8) answers 404 once; the run does not ask again.
     if (this.#referrersApi === false) return opts.fallbackTagAbsent ? [] : this.#referrersFallback(repository, subject);
-    const r = await this.#send({
-      method: 'GET',
-      path: `/v2/${repository}/referrers/${subject}`,
-      headers: { accept: MediaType.OciIndex },
-      scopes: [pull(repository)],
-      expect: [200, 404],
-      operation: 'listing referrers in',
+    const out: Descriptor[] = [];
+    // All pages (spec: the registry MAY paginate and sets Link rel="next"), under the listings'
+    // bounds: each page at most MANIFEST_CAP bytes, the whole within #listing. Page 1 alone left
+    // the other referrers uncopied (and, at a destination, looking absent).
+    const api = await this.#paginate(
+      `/v2/${repository}/referrers/${subject}`,
+      undefined,
+      [pull(repository)],
+      'listing referrers in',
       repository,
-    });
-    if (r.status === 200 && stripParams(header(r.headers, 'content-type') ?? '') === MediaType.OciIndex) {
+      (_doc, text) => parseManifest(Buffer.from(text), MediaType.OciIndex).manifests,
+      (descriptors) => out.push(...(descriptors as Descriptor[])),
+      {
+        headers: { accept: MediaType.OciIndex },
+        // A 404, or a 200 that is not an index (a web UI), means no referrers API.
+        accept: (r) => r.status === 200 && stripParams(header(r.headers, 'content-type') ?? '') === MediaType.OciIndex,
+        what: 'referrers list',
+      },
+    );
+    if (api) {
       this.#referrersApi = true;
-      const bytes = await readCappedBytes(r.body, MANIFEST_CAP);
-      return parseManifest(bytes, MediaType.OciIndex).manifests;
+      return out;
     }
-    await r.body.dump().catch(() => {});
     this.#referrersApi = false;
     return opts.fallbackTagAbsent ? [] : this.#referrersFallback(repository, subject);
   }

@@ -643,6 +643,86 @@ describe('referrers', () => {
     registry({});
     expect(await client.referrers('a', manifestDigest)).toEqual([]);
   });
+
+  /** A referrers API answering `pages` pages of one referrer each; `link(page)` is page's next link. */
+  const pagedReferrers = (pages: number, link: (page: number) => string | undefined, lastStatus = 200) => {
+    const path = `/v2/a/referrers/${manifestDigest}`;
+    const routes: Record<string, Reply> = {};
+    for (let page = 1; page <= pages; page++) {
+      const body = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MediaType.OciIndex,
+          manifests: [{ mediaType: MediaType.OciManifest, digest: sha(String(page)), size: 1 }],
+        }),
+      );
+      const next = link(page);
+      routes[page === 1 ? path : `${path}?page=${page}`] = {
+        status: page === pages ? lastStatus : 200,
+        body,
+        headers: { 'content-type': MediaType.OciIndex, ...(next ? { link: `<${next}>; rel="next"` } : {}) },
+      };
+    }
+    registry(Object.fromEntries(Object.entries(routes).map(([k, v]) => [`GET ${k}`, v])));
+    return path;
+  };
+
+  test('follows Link rel="next" through every page of the referrers API', async () => {
+    const path = pagedReferrers(3, (page) =>
+      page < 3 ? `/v2/a/referrers/${manifestDigest}?page=${page + 1}` : undefined,
+    );
+    const refs = await client.referrers('a', manifestDigest);
+    expect(refs.map((r) => r.digest)).toEqual([sha('1'), sha('2'), sha('3')]);
+    expect(requests().map((r) => r.path)).toEqual([path, `${path}?page=2`, `${path}?page=3`]);
+    expect(requests().every((r) => r.headers.accept === MediaType.OciIndex)).toBe(true);
+  });
+
+  test('a referrers pagination that loops fails instead of being followed forever', async () => {
+    pagedReferrers(2, (page) => `/v2/a/referrers/${manifestDigest}${page === 1 ? '?page=2' : ''}`);
+    const e = await rejection(client.referrers('a', manifestDigest));
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toContain('repeats page');
+    expect(e.hint).toContain('referrers list');
+  });
+
+  test('a referrers list longer than the listing bounds fails, never truncated', async () => {
+    pagedReferrers(20, (page) => `/v2/a/referrers/${manifestDigest}?page=${page + 1}`);
+    const limited = new RegistryClient({
+      registry: 'reg.example',
+      baseUrl: REG,
+      dispatcher: agent,
+      sleep: async () => {},
+      listingLimits: { pages: 5 },
+    });
+    const e = await rejection(limited.referrers('a', manifestDigest));
+    expect(e.kind).toBe('too-large');
+    expect(e.message).toContain('5 pages');
+    expect(requests()).toHaveLength(5);
+  });
+
+  test('a later page that is missing fails the list; it does not fall back to the tag', async () => {
+    pagedReferrers(2, (page) => (page === 1 ? `/v2/a/referrers/${manifestDigest}?page=2` : undefined), 404);
+    const e = await rejection(client.referrers('a', manifestDigest));
+    expect(e.message).toContain('page 2 of the listing answered HTTP 404');
+    expect(requests().some((r) => r.path.includes('/manifests/'))).toBe(false);
+  });
+
+  test('a page whose descriptors are invalid fails the list', async () => {
+    registry({
+      [`GET /v2/a/referrers/${manifestDigest}`]: {
+        status: 200,
+        body: JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MediaType.OciIndex,
+          manifests: [{ mediaType: MediaType.OciManifest, digest: 'sha256:../../x', size: 1 }],
+        }),
+        headers: { 'content-type': MediaType.OciIndex },
+      },
+    });
+    const e = await rejection(client.referrers('a', manifestDigest));
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toContain('page 1 of the listing');
+  });
 });
 
 describe('manifestPut', () => {
