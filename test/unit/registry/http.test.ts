@@ -701,6 +701,21 @@ describe('overall request deadlines (issue 15 item 4)', () => {
     expect(e.message).toContain('GET /v2/a/blobs/sha256:x (1048576 bytes) took longer than 132.4 s (deadline)');
   });
 
+  test('a clean-up request is sent after the run is cancelled, and gives up at its own deadline', async () => {
+    stalled();
+    const cancel = new AbortController();
+    cancel.abort('SIGTERM');
+    const t = transport({ cancel: cancel.signal });
+    // An ordinary request of a cancelled run never goes out.
+    expect((await rejection(get(t))).kind).toBe('cancelled');
+    const p = get(t, '/v2/a/blobs/uploads/u1', { method: 'DELETE', expect: [204], cleanupDeadlineMs: 5_000 });
+    expect(await after(p, 4_999)).toBe('pending');
+    const e = (await after(p, 1)) as RegistryError;
+    expect(e.kind).toBe('timeout');
+    expect(e.message).toContain('DELETE /v2/a/blobs/uploads/u1 took longer than 5 s (deadline)');
+    expect(t.pendingDeadlines).toBe(0);
+  });
+
   test('an injected deadline replaces the default', async () => {
     stalled();
     const p = get(transport({ deadlines: { requestMs: 2_000 } }));
