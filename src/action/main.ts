@@ -202,6 +202,7 @@ async function replicate(
           ...(inputs.shard ? { shard: inputs.shard } : {}),
           command: scope.dryRun ? 'plan' : 'run',
           log,
+          debug: (line) => core.debug(redact(line)),
           onProgress: rl.onProgress,
           signal,
         });

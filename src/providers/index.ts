@@ -34,6 +34,8 @@ export interface OpenOptions {
   retry?: { baseDelayMs?: number; attempts?: number };
   /** Aborts the registry requests in flight (a cancelled run). */
   cancel?: AbortSignal;
+  /** Where best-effort steps that failed without failing a copy are told (a run's debug log). */
+  debug?: (line: string) => void;
 }
 
 function str(options: Record<string, unknown> | undefined, ...keys: string[]): string | undefined {
@@ -112,6 +114,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     userAgent: o.userAgent ?? 'ferry',
     ...(sink ? { dispatcher: sink.dispatcher(tls) } : {}),
     ...(o.cancel ? { cancel: o.cancel } : {}),
+    ...(o.debug ? { debug: o.debug } : {}),
   });
   const base = {
     name: reg.name,
@@ -212,11 +215,13 @@ export class StoreSet {
   readonly #config: Config;
   readonly #anonymous?: ReadonlySet<string>;
   readonly #cancel?: AbortSignal;
+  readonly #debug?: (line: string) => void;
 
-  constructor(config: Config, anonymous?: ReadonlySet<string>, cancel?: AbortSignal) {
+  constructor(config: Config, anonymous?: ReadonlySet<string>, cancel?: AbortSignal, debug?: (line: string) => void) {
     this.#config = config;
     if (anonymous) this.#anonymous = anonymous;
     if (cancel) this.#cancel = cancel;
+    if (debug) this.#debug = debug;
   }
 
   open(name: string): Promise<Store> {
@@ -228,6 +233,7 @@ export class StoreSet {
         baseDir: configDir(this.#config.file),
         anonymous: this.#anonymous?.has(name) ?? false,
         ...(this.#cancel ? { cancel: this.#cancel } : {}),
+        ...(this.#debug ? { debug: this.#debug } : {}),
       });
       this.#stores.set(name, s);
     }

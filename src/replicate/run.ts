@@ -18,6 +18,8 @@ export interface RunOptions {
   concurrency?: number;
   blobConcurrency?: number;
   log?: (line: string) => void;
+  /** Best-effort steps that failed without failing a copy (a declined mount, an upload not cancelled). */
+  debug?: (line: string) => void;
   onProgress?: (e: ProgressEvent) => void;
   /** Restrict work to some (rule, source repository) units: shards and events. */
   select?: (rule: string, repository: string) => boolean;
@@ -73,7 +75,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   };
   if (o.signal?.aborted) onStop();
   else o.signal?.addEventListener('abort', onStop, { once: true });
-  const stores = new StoreSet(config, o.anonymousRegistries, cancel.signal);
+  const stores = new StoreSet(config, o.anonymousRegistries, cancel.signal, o.debug);
   const open = (name: string) => stores.open(name);
   const concurrency = o.concurrency ?? 4;
   const mover = new BlobMover(pLimit(o.blobConcurrency ?? Math.max(4, concurrency * 2)));
