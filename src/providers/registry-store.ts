@@ -19,6 +19,7 @@ export class RegistryStore implements Store {
   readonly display: string;
   readonly mountDomain: string;
   readonly deletesByTag: boolean;
+  readonly configuredRepositories: boolean;
   protected readonly client: RegistryClient;
   readonly #repositories?: string[];
 
@@ -29,6 +30,7 @@ export class RegistryStore implements Store {
     this.mountDomain = o.client.transport.base.origin;
     this.deletesByTag = o.deletesByTag ?? false;
     this.#repositories = o.repositories;
+    this.configuredRepositories = o.repositories !== undefined;
   }
 
   async listRepositories(): Promise<string[]> {

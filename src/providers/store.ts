@@ -29,6 +29,11 @@ export interface Store {
   readonly display: string;
   /** Stores on one registry can mount blobs between repositories (same value = same registry). */
   readonly mountDomain?: string;
+  /**
+   * The repositories are the rules file's `repositories:`, not a catalog: one that lists no tags is
+   * most likely a misspelt name (a registry answers the same for a repository that does not exist).
+   */
+  readonly configuredRepositories?: boolean;
   /** True when a tag can be deleted without deleting other tags of the same digest. */
   readonly deletesByTag: boolean;
   /** Destination paths must be exactly `namespace/name` (Docker Hub). */

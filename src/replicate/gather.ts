@@ -328,6 +328,10 @@ export async function gather(
             .join(', ')}${invalid.length > 5 ? ', …' : ''} (tags are [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
         );
       const valid = infos.filter((t) => isTag(t.tag));
+      if (valid.length === 0 && src.configuredRepositories)
+        out.warnings.push(
+          `${src.display}/${repo} lists no tags: it is named under the registry's repositories:, so check the name (a registry answers the same for a repository that does not exist)`,
+        );
       // A listing that carries digests (Harbor's artifacts API) spares the HEAD per tag.
       const listed = new Map(valid.filter((t) => t.digest && isDigest(t.digest)).map((t) => [t.tag, t.digest!]));
       const all = new Set(valid.map((t) => t.tag));
