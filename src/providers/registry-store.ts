@@ -45,8 +45,14 @@ export class RegistryStore implements Store {
   manifestGet(repository: string, reference: string) {
     return this.client.manifestGet(repository, reference);
   }
-  manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string) {
-    return this.client.manifestPut(repository, reference, bytes, mediaType);
+  manifestPut(
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+    opts: { referrersFallback?: boolean } = {},
+  ) {
+    return this.client.manifestPut(repository, reference, bytes, mediaType, opts);
   }
   async blobHead(repository: string, digest: Digest) {
     return (await this.client.blobHead(repository, digest)) !== undefined;

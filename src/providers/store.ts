@@ -62,8 +62,18 @@ export interface Store {
   rateLimit?(): RateLimitInfo | undefined;
   manifestHead(repository: string, reference: string): Promise<ManifestHead | undefined>;
   manifestGet(repository: string, reference: string): Promise<Manifest | undefined>;
-  /** Writes the exact bytes under a tag or their digest; returns the digest. */
-  manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<Digest>;
+  /**
+   * Writes the exact bytes under a tag or their digest; returns the digest. `referrersFallback`:
+   * a manifest with a subject that the store does not index as a referrer itself (a registry
+   * without the referrers API) is also added to the subject's `sha256-<hex>` fallback index.
+   */
+  manifestPut(
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+    opts?: { referrersFallback?: boolean },
+  ): Promise<Digest>;
   blobHead(repository: string, digest: Digest): Promise<boolean>;
   /** A stream of the blob's bytes that errors if they do not match the descriptor. */
   blobGet(

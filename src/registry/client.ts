@@ -118,6 +118,8 @@ export class RegistryClient {
   #referrersApi?: boolean;
   /** Repositories whose mounts the destination account was refused (401/403): not asked again. */
   readonly #mountRefused = new Set<string>();
+  /** Per `repository@subject`: the last update of its referrers fallback index (one at a time). */
+  readonly #fallbackUpdates = new Map<string, Promise<unknown>>();
   readonly #debug: (line: string) => void;
 
   constructor(o: ClientOptions) {
@@ -450,8 +452,19 @@ export class RegistryClient {
     return { digest, mediaType: parsed.mediaType, size: bytes.length, bytes, parsed };
   }
 
-  /** PUT manifest bytes exactly as given under a tag or its digest. */
-  async manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<Digest> {
+  /**
+   * PUT manifest bytes exactly as given under a tag or its digest. With `referrersFallback`, a
+   * manifest with a `subject` answered without `OCI-Subject` (a registry with no referrers API,
+   * such as distribution 2.8) is also added to the subject's `sha256-<hex>` fallback index (spec
+   * §"Pushing Manifests with Subject"; RELIABILITY E3).
+   */
+  async manifestPut(
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+    opts: { referrersFallback?: boolean } = {},
+  ): Promise<Digest> {
     const ref = this.#manifestRef(repository, reference);
     const digest = sha256(bytes);
     const r = await this.#send({
@@ -476,7 +489,62 @@ export class RegistryClient {
         method: 'PUT',
         detail: `registry stored ${returned}, sent ${digest}`,
       });
+    if (opts.referrersFallback && !header(r.headers, 'oci-subject')) {
+      const parsed = parseManifest(bytes, mediaType);
+      if (parsed.subject)
+        await this.referrersFallbackAdd(repository, parsed.subject.digest, referrerDescriptor(parsed, digest, bytes));
+    }
     return digest;
+  }
+
+  /**
+   * Adds `referrer` to the `sha256-<hex>` fallback index of `subject` (read, dedupe by digest,
+   * append, write), one update at a time per repository and subject. A 404 starts an empty index.
+   * Returns false when the index lists it already (nothing written).
+   */
+  referrersFallbackAdd(repository: string, subject: Digest, referrer: Descriptor): Promise<boolean> {
+    const key = `${repository}@${subject}`;
+    const previous = this.#fallbackUpdates.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.#referrersFallbackAdd(repository, subject, referrer));
+    this.#fallbackUpdates.set(key, next);
+    const clear = () => {
+      if (this.#fallbackUpdates.get(key) === next) this.#fallbackUpdates.delete(key);
+    };
+    next.then(clear, clear);
+    return next;
+  }
+
+  async #referrersFallbackAdd(repository: string, subject: Digest, referrer: Descriptor): Promise<boolean> {
+    const tag = referrersTag(parseDigest(subject));
+    const current = await this.manifestGet(repository, tag);
+    let doc: { manifests: unknown[] } & Record<string, unknown>;
+    if (!current) doc = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
+    else if (current.parsed.kind !== 'index')
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        repository,
+        operation: 'updating referrers fallback tag in',
+        detail: `tag ${tag} holds a ${current.mediaType}, not an index of referrers`,
+      });
+    else {
+      if (current.parsed.manifests.some((d) => d.digest === referrer.digest)) return false;
+      doc = JSON.parse(current.bytes.toString('utf8')) as typeof doc;
+      if (!Array.isArray(doc.manifests)) doc.manifests = [];
+    }
+    doc.manifests.push(referrer);
+    const bytes = Buffer.from(JSON.stringify(doc));
+    if (bytes.length > MANIFEST_CAP)
+      throw new RegistryError({
+        kind: 'too-large',
+        registry: this.registry,
+        repository,
+        operation: 'updating referrers fallback tag in',
+        detail: `index ${tag} would be larger than ${MANIFEST_CAP} bytes with ${referrer.digest}`,
+      });
+    const indexType = current?.mediaType && current.parsed.kind === 'index' ? current.mediaType : MediaType.OciIndex;
+    await this.manifestPut(repository, tag, bytes, indexType);
+    return true;
   }
 
   /** DELETE a manifest by digest (by tag where the registry allows it: spec end-9). */
@@ -1048,6 +1116,21 @@ export class RegistryClient {
       ? parseDigest(reference, `manifest reference in ${repository}`)
       : parseTag(reference);
   }
+}
+
+/**
+ * A referrer's entry in a referrers list (spec §"Listing Referrers"): its mediaType, digest and
+ * size, its artifactType (or its config's mediaType) and its annotations.
+ */
+export function referrerDescriptor(m: ParsedManifest, digest: Digest, bytes: Buffer): Descriptor {
+  const artifactType = m.artifactType ?? (m.kind === 'manifest' ? m.config?.mediaType : undefined);
+  return {
+    mediaType: m.mediaType,
+    digest,
+    size: bytes.length,
+    ...(artifactType ? { artifactType } : {}),
+    ...(Object.keys(m.annotations).length ? { annotations: m.annotations } : {}),
+  };
 }
 
 /** The tag-schema fallback tag for a subject: `sha256-<hex>`. */

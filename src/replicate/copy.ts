@@ -51,6 +51,11 @@ export interface CopyOptions {
   onBlobProgress?: (p: { digest: string; bytes: number; total: number }) => void;
   /** Tags the plan decides on as items of their own: never written as a side effect of another copy. */
   plannedTags?: ReadonlySet<string>;
+  /**
+   * The artifact is a referrer copied without the source's fallback tag: where the destination has
+   * no referrers API, its by-digest write also adds it to the subject's fallback index (E3).
+   */
+  referrersFallback?: boolean;
   /** Destination repositories that held images before this run: where a shared blob may be mounted from. */
   mountCandidates?: readonly string[];
   /**
@@ -302,7 +307,8 @@ export async function copyArtifact(
   // pushed (RELIABILITY C6). A tagged one only when a referrer is written: a copy without one
   // costs no extra PUT. A platform subset has a digest no referrer names.
   const byDigest = !tag || (referrers?.missing.length && !subsetOf(bytes, m));
-  let written = byDigest ? await putManifest(dst, digest, bytes, m.mediaType, stats, refill) : digest;
+  const fallback = o.referrersFallback && m.parsed.subject ? { referrersFallback: true } : undefined;
+  let written = byDigest ? await putManifest(dst, digest, bytes, m.mediaType, stats, refill, fallback) : digest;
   if (referrers) await copyReferrers(mover, manifests, src, dst, referrers, stats, o);
   if (tag) {
     written = await putManifest(dst, tag, bytes, m.mediaType, stats, refill);
@@ -471,10 +477,13 @@ async function putManifest(
   mediaType: string,
   stats: CopyStats,
   refill: () => Promise<unknown>,
+  opts?: { referrersFallback: boolean },
 ): Promise<Digest> {
   for (let retry = 0; ; retry++) {
     try {
-      return await dst.store.manifestPut(dst.repository, reference, bytes, mediaType);
+      return await (opts
+        ? dst.store.manifestPut(dst.repository, reference, bytes, mediaType, opts)
+        : dst.store.manifestPut(dst.repository, reference, bytes, mediaType));
     } catch (e) {
       const unknown = e instanceof RegistryError && e.status === 400 && e.codes.some((c) => UNKNOWN_REFERENCE.has(c));
       if (!unknown || retry >= UNKNOWN_REFERENCE_RETRIES) throw e;
@@ -543,6 +552,9 @@ async function findReferrers(src: Side, dst: Side, subject: Digest, o: CopyOptio
 /**
  * Referrers (signatures, SBOMs) after their subject and before its tag; the tag-schema fallback
  * index is copied as it is. A failure here fails the subject's copy, so its tag is not written.
+ * The fallback tag has one owner per run: the source's, copied as it is (here, or by its own
+ * planned item); without one (a source with the referrers API), each referrer written adds itself
+ * to the destination's fallback index where the destination has no referrers API (E3).
  */
 async function copyReferrers(
   mover: BlobMover,
@@ -553,17 +565,21 @@ async function copyReferrers(
   stats: CopyStats,
   o: CopyOptions,
 ): Promise<void> {
-  for (const d of missing)
-    await copyArtifact(mover, manifests, src, dst, d.digest, undefined, stats, { ...o, platforms: [] });
   // A fallback tag the plan decides on as a tag of its own (copy, update, kept) is never written here.
-  if (fallbackTag && !o.plannedTags?.has(fallbackTag)) {
-    const srcFallback = await src.store.manifestHead(src.repository, fallbackTag);
-    if (srcFallback) {
-      const dstFallback = await dst.store.manifestHead(dst.repository, fallbackTag);
-      if (dstFallback?.digest !== srcFallback.digest) {
-        const f = await mustGet(src, srcFallback.digest);
-        await dst.store.manifestPut(dst.repository, fallbackTag, f.bytes, f.mediaType);
-      }
+  const planned = fallbackTag !== undefined && (o.plannedTags?.has(fallbackTag) ?? false);
+  const srcFallback = fallbackTag && !planned ? await src.store.manifestHead(src.repository, fallbackTag) : undefined;
+  const referrersFallback = !planned && !srcFallback;
+  for (const d of missing)
+    await copyArtifact(mover, manifests, src, dst, d.digest, undefined, stats, {
+      ...o,
+      platforms: [],
+      referrersFallback,
+    });
+  if (fallbackTag && srcFallback) {
+    const dstFallback = await dst.store.manifestHead(dst.repository, fallbackTag);
+    if (dstFallback?.digest !== srcFallback.digest) {
+      const f = await mustGet(src, srcFallback.digest);
+      await dst.store.manifestPut(dst.repository, fallbackTag, f.bytes, f.mediaType);
     }
   }
 }
