@@ -568,7 +568,11 @@ async function copyReferrers(
   // A fallback tag the plan decides on as a tag of its own (copy, update, kept) is never written here.
   const planned = fallbackTag !== undefined && (o.plannedTags?.has(fallbackTag) ?? false);
   const srcFallback = fallbackTag && !planned ? await src.store.manifestHead(src.repository, fallbackTag) : undefined;
-  const referrersFallback = !planned && !srcFallback;
+  // A fallback tag the source lists, whatever becomes of it in this run (copied here, planned as
+  // its own item, or unreadable and left undecided), owns the destination's: only where the source
+  // has none do referrers add themselves to the destination's index.
+  const listed = fallbackTag !== undefined && (o.sourceTags?.has(fallbackTag) ?? false);
+  const referrersFallback = !planned && !listed && !srcFallback;
   for (const d of missing)
     await copyArtifact(mover, manifests, src, dst, d.digest, undefined, stats, {
       ...o,
