@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { expect, test } from 'vitest';
 import type { Rule } from '../../../src/config/types.js';
-import { type Digest, sha256 } from '../../../src/oci/digest.js';
+import { sha256 } from '../../../src/oci/digest.js';
 import type { Descriptor } from '../../../src/oci/manifest.js';
 import { MediaType } from '../../../src/oci/media-types.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
-import type { Store } from '../../../src/providers/index.js';
 import { RegistryError } from '../../../src/registry/errors.js';
 import { runRule } from '../../../src/replicate/rule.js';
 import { dirPerTest, intercept, testRule } from '../../support/engine.js';
+import { putLayoutSignature as sign, SIGNATURE, withReferrersApi } from '../../support/layout-image.js';
 
 const tmp = dirPerTest('ferry-referrers-');
 
@@ -39,43 +39,6 @@ async function image(store: OciLayoutStore, repo: string, tag: string, flavour =
     JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciManifest, config, layers: [layer] }),
   );
   return store.manifestPut(repo, tag, m, MediaType.OciManifest);
-}
-
-const SIGNATURE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
-
-/** A signature of `subject`, pushed untagged (as with the referrers API): its descriptor. */
-async function sign(store: OciLayoutStore, repo: string, subject: string): Promise<Descriptor> {
-  const empty = await put(store, repo, Buffer.from('{}'), 'application/vnd.oci.empty.v1+json');
-  const sig = await put(store, repo, Buffer.from(`signature of ${subject}`), 'application/octet-stream');
-  const m = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciManifest,
-      artifactType: SIGNATURE,
-      config: empty,
-      layers: [sig],
-      subject: { mediaType: MediaType.OciManifest, digest: subject, size: 1 },
-    }),
-  );
-  const digest = await store.manifestPut(repo, sha256(m), m, MediaType.OciManifest);
-  return { mediaType: MediaType.OciManifest, digest: digest as Digest, size: m.length, artifactType: SIGNATURE };
-}
-
-/** The layout store with a referrers API (as a registry that has one), counting its calls. */
-function withReferrersApi(store: OciLayoutStore, referrers: Map<string, Descriptor[]>) {
-  let calls = 0;
-  const wrapped = new Proxy(store, {
-    get(target, prop) {
-      if (prop === 'referrers')
-        return async (_repo: string, digest: string) => {
-          calls++;
-          return { descriptors: referrers.get(digest) ?? [], fallbackTag: digest.replace(':', '-') };
-        };
-      const v = Reflect.get(target, prop);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
-  }) as Store;
-  return { store: wrapped, calls: () => calls };
 }
 
 test('a signature attached after the first copy reaches the mirror with referrers: always, as a planned item', async () => {
