@@ -4,7 +4,7 @@
  * rate limits with their reset time, unknown certificate authorities, plain HTTP on https://.
  */
 import type { RegistryConfig, RegistryType, SecretRef } from '../config/types.js';
-import { API_CHECK, RegistryError } from '../registry/errors.js';
+import { type HintNames, RegistryError, registryHint } from '../registry/errors.js';
 import { dockerConfigMissReason } from './credentials.js';
 import type { Store } from './store.js';
 
@@ -37,9 +37,6 @@ function noCredentialsHint(ctx: HintContext, lead: string): string | undefined {
     return `${lead}, and registries.${ctx.registryName}.credentials.docker_config: true found none: ${miss}; log in to ${ctx.host} with docker/login-action earlier in the same job (docker login ${ctx.host} on your machine)`;
   return undefined;
 }
-
-/** The text of an error body that was an HTML page (`an HTML page "Login"`), as errors.ts words it. */
-const HTML_PAGE = /\ban HTML page\b/;
 
 function refName(ref: SecretRef | { value: string } | undefined): string | undefined {
   if (!ref) return undefined;
@@ -118,10 +115,30 @@ function isMissingContainer(e: RegistryError): boolean {
   return e.kind === 'not-found' && e.codes.includes('NAME_UNKNOWN') && e.method !== 'GET' && e.method !== 'HEAD';
 }
 
-/** A hint for `e` from a registry of `ctx.provider`; undefined keeps the error's own hint. */
-export function providerHint(e: RegistryError, ctx: HintContext): string | undefined {
+/**
+ * How a hint names the registry: its host and its entry in replication.yaml. A vendor API (Harbor's,
+ * Docker Hub's) has its own host: a hint then says which of the two failed.
+ */
+function hintNames(e: RegistryError, ctx: HintContext): HintNames {
   const where = `${ctx.host} (registries.${ctx.registryName}, type ${ctx.provider})`;
-  const text = e.message.toLowerCase();
+  return {
+    subject: e.registry === ctx.host ? where : `${e.registry} (the API of ${where})`,
+    host: ctx.host,
+    setting: (key) => `registries.${ctx.registryName}.${key}`,
+  };
+}
+
+/**
+ * A hint for `e` from a registry of `ctx.provider`: a vendor's own advice where one applies, else the
+ * registry layer's hint (`registryHint`) in the rules file's names.
+ */
+export function providerHint(e: RegistryError, ctx: HintContext): string | undefined {
+  return vendorHint(e, ctx) ?? registryHint(e, hintNames(e, ctx));
+}
+
+/** Advice only a vendor (or the rules file's credentials) gives; undefined leaves it to `registryHint`. */
+function vendorHint(e: RegistryError, ctx: HintContext): string | undefined {
+  const where = `${ctx.host} (registries.${ctx.registryName}, type ${ctx.provider})`;
   if (isMissingContainer(e) && CONTAINER[ctx.provider] && ctx.provider !== 'dockerhub')
     return missingContainerHint(ctx, e.repository);
   switch (e.kind) {
@@ -156,43 +173,25 @@ export function providerHint(e: RegistryError, ctx: HintContext): string | undef
       return undefined;
     }
     case 'rate-limited': {
+      if (ctx.provider !== 'dockerhub') return undefined;
       const own = e.hint ?? '';
-      if (ctx.provider === 'dockerhub')
-        return `${own ? `${own} ` : ''}Docker Hub counts manifest GETs as pulls (ferry compares with HEAD, which is free); authenticate for a higher limit, or set options.rate_limit_reserve to stop earlier and defer the rest.`.trim();
-      return own || undefined;
+      return `${own ? `${own} ` : ''}Docker Hub counts manifest GETs as pulls (ferry compares with HEAD, which is free); authenticate for a higher limit, or set options.rate_limit_reserve to stop earlier and defer the rest.`.trim();
     }
-    case 'tls': {
+    case 'tls':
+      // Harbor's CA is one download away; the rest is the registry layer's hint, in the rules file's names.
       if (
-        /wrong version number|packet length too long|http request to an https server|ERR_SSL_WRONG_VERSION/i.test(text)
+        ctx.provider === 'harbor' &&
+        /unable to (get|verify)|self[- ]signed|unknown authority|UNABLE_TO|CERT_/i.test(e.message)
       )
-        return `${ctx.host} answered plain HTTP on an https:// URL: if it is an insecure registry you trust, write url: http://${ctx.host} under registries.${ctx.registryName}`;
-      if (/unable to (get|verify)|self[- ]signed|unknown authority|UNABLE_TO|CERT_/i.test(e.message))
-        return `the certificate of ${ctx.host} is signed by an authority ferry does not know: give its CA as registries.${ctx.registryName}.tls.ca (a PEM file, relative to replication.yaml)${ctx.provider === 'harbor' ? " — Harbor's CA is downloadable under Administration → Configuration → System Settings" : ''}; tls.verify: false only for a registry you trust`;
+        return `${registryHint(e, hintNames(e, ctx))} — Harbor's CA is downloadable under Administration → Configuration → System Settings`;
       return undefined;
-    }
-    case 'network':
-      if (/ECONNREFUSED/.test(e.message))
-        return `nothing accepts connections at ${ctx.host}: check the port in registries.${ctx.registryName}.url, and that the registry is running and reachable from the runner`;
-      if (/ENOTFOUND|EAI_AGAIN/.test(e.message))
-        return `the name ${ctx.host.replace(/:\d+$/, '')} does not resolve from the runner: check registries.${ctx.registryName}.url (a self-hosted runner may need the internal DNS)`;
-      return undefined;
-    case 'not-found':
-      // Every registry answers GET /v2/ with 200 or 401 (distribution spec); a 404 there is another service.
-      if (e.operation === API_CHECK && e.codes.length === 0)
-        return `${where} does not serve the registry API at /v2/ (HTTP 404): is registries.${ctx.registryName}.url the registry itself, not its web UI or another service on that host?`;
-      if (e.hint && e.codes.includes('BLOB_UNKNOWN')) return `${e.hint} (registries.${ctx.registryName}, ${ctx.host})`;
-      return undefined;
-    case 'server':
-      // A vendor API (Harbor's, Docker Hub's) has its own host: name which of the two failed.
-      return `${e.registry === ctx.host ? where : `${e.registry} (the API of ${where})`} failed with HTTP ${e.status ?? '5xx'}${HTML_PAGE.test(e.message) ? ' and an HTML error page' : ''}: the registry, or a proxy in front of it, is failing; check its logs, then run again`;
     case 'invalid':
-      if (HTML_PAGE.test(e.message))
-        return `${where} answered an HTML page instead of JSON: registries.${ctx.registryName}.url leads to a web UI, a login page or a proxy, not the registry API`;
-      if (/http request to an https server/i.test(e.message))
-        return `${ctx.host} speaks HTTPS: write url: https://${ctx.host} under registries.${ctx.registryName}${ctx.provider === 'registry' ? ' (and give its CA as tls.ca if it is self-signed)' : ''}`;
+      if (e.htmlPage) return undefined;
+      if (/http request to an https server/i.test(e.message) && ctx.provider === 'registry')
+        return `${registryHint(e, hintNames(e, ctx))} (and give its CA as registries.${ctx.registryName}.tls.ca if it is self-signed)`;
       if (ctx.provider === 'gar' && (e.codes.includes('NAME_INVALID') || /missing image name/i.test(e.message)))
         return missingContainerHint(ctx, e.repository);
-      if (/immutable/i.test(text))
+      if (/immutable/i.test(e.message))
         return `the tag is immutable on ${ctx.host}: it cannot be overwritten; remove the immutability rule or leave override off to keep it`;
       return undefined;
     case 'http':

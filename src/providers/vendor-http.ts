@@ -303,7 +303,7 @@ export class VendorApi {
   }
 
   #error(req: ApiRequest, status: number, url: URL, headers: Headers, text: string): RegistryError {
-    const { codes, messages } = parseErrorBody(text);
+    const { codes, messages, htmlPage } = parseErrorBody(text);
     const message = messages.join('; ');
     const kind = rateLimited(status, headers) ? 'rate-limited' : kindFor(status, codes);
     const reset = kind === 'rate-limited' ? rateLimitReset(headers) : undefined;
@@ -317,6 +317,7 @@ export class VendorApi {
       status,
       codes,
       detail: redact(message || `unexpected HTTP ${status}`),
+      htmlPage,
       ...(kind === 'rate-limited'
         ? {
             hint: `the ${this.name} API is rate limiting${reset ? `; the limit resets at ${reset.toISOString()}` : ''}. Run later, or authenticate for a higher limit.`,

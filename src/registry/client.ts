@@ -237,22 +237,25 @@ export class RegistryClient {
     let pages = 0;
     let entries = 0;
     let bytes = 0;
-    const fail = (kind: 'invalid' | 'too-large' | 'network', detail: string, hint?: string, cause?: unknown) =>
+    const fail = (
+      kind: 'invalid' | 'too-large' | 'network',
+      detail: string,
+      more: { hint?: string; htmlPage?: boolean } = {},
+      cause?: unknown,
+    ) =>
       new RegistryError({
         kind,
         registry: this.registry,
         ...(repository ? { repository } : {}),
         operation,
         detail: `${detail} (after ${pages} page(s), ${entries} entries, ${bytes} bytes)`,
-        ...(hint ? { hint } : {}),
+        ...more,
         ...(cause ? { cause } : {}),
       });
     const bound = (what: string) =>
-      fail(
-        'too-large',
-        `the listing is longer than ${what}`,
-        `ferry reads at most ${limits.entries} entries, ${limits.bytes} bytes and ${limits.pages} pages per listing, so that a registry whose pagination never ends cannot exhaust memory or time; a listing this long most likely comes from such a registry: check its ${what}`,
-      );
+      fail('too-large', `the listing is longer than ${what}`, {
+        hint: `ferry reads at most ${limits.entries} entries, ${limits.bytes} bytes and ${limits.pages} pages per listing, so that a registry whose pagination never ends cannot exhaust memory or time; a listing this long most likely comes from such a registry: check its ${what}`,
+      });
     while (next !== undefined) {
       requested.add(next);
       // The remembered URLs count against the byte budget: a registry cannot grow the set unboundedly.
@@ -287,7 +290,7 @@ export class RegistryClient {
           throw cap === budget
             ? bound(`${limits.bytes} bytes`)
             : fail('too-large', `page ${pages} is larger than ${MANIFEST_CAP} bytes`);
-        throw fail('network', `connection lost while reading page ${pages}: ${(e as Error).message}`, undefined, e);
+        throw fail('network', `connection lost while reading page ${pages}: ${(e as Error).message}`, {}, e);
       }
       bytes += Buffer.byteLength(text);
       let list: unknown;
@@ -298,11 +301,7 @@ export class RegistryClient {
         // A web UI, login page or proxy answers 200 with HTML: say so, and what the page is, not only "not JSON".
         const html = htmlPageSummary(text);
         throw html
-          ? fail(
-              'invalid',
-              `page ${pages} of the listing is ${html}, not JSON`,
-              `${this.registry} answered an HTML page instead of JSON: the registry's url in replication.yaml leads to a web UI, a login page or a proxy, not the registry API`,
-            )
+          ? fail('invalid', `page ${pages} of the listing is ${html}, not JSON`, { htmlPage: true })
           : fail('invalid', `page ${pages} of the listing is not JSON`);
       }
       next = this.#nextLink(r.headers.link, r.url);
@@ -315,17 +314,17 @@ export class RegistryClient {
         // listing, but only as the whole of it. A page without its list anywhere else would cut the
         // listing short, and what it held would look absent (and be deleted at a destination).
         const field = repository ? 'tags' : 'repositories';
-        throw fail(
-          'invalid',
-          `page ${pages} of the listing has no "${field}" array`,
-          `ferry decides nothing on a listing it could not read whole. Retry; if it persists, report the registry's answer to its operator`,
-        );
+        throw fail('invalid', `page ${pages} of the listing has no "${field}" array`, {
+          hint: `ferry decides nothing on a listing it could not read whole. Retry; if it persists, report the registry's answer to its operator`,
+        });
       }
       if (next !== undefined && requested.has(next))
         throw fail(
           'invalid',
           `the registry's pagination repeats page ${next}: the Link rel="next" of page ${pages} points back to a page already read`,
-          `the registry's ${what} pagination loops; ferry stops instead of following it forever. Report it to the registry's operator`,
+          {
+            hint: `the registry's ${what} pagination loops; ferry stops instead of following it forever. Report it to the registry's operator`,
+          },
         );
     }
     return true;

@@ -41,6 +41,8 @@ export interface RegistryErrorInit {
   codes?: string[];
   detail?: string;
   hint?: string;
+  /** The error's body was an HTML page (a web UI, a login form, a proxy's error page), not the API's. */
+  htmlPage?: boolean;
   /** True when retrying the same request may succeed. */
   temporary?: boolean;
   cause?: unknown;
@@ -57,6 +59,7 @@ export class RegistryError extends Error {
   readonly status?: number;
   readonly codes: string[];
   readonly hint?: string;
+  readonly htmlPage: boolean;
   readonly temporary: boolean;
 
   constructor(init: RegistryErrorInit) {
@@ -71,7 +74,9 @@ export class RegistryError extends Error {
     this.url = init.url;
     this.status = init.status;
     this.codes = init.codes ?? [];
-    this.hint = init.hint ?? defaultHint(init);
+    this.htmlPage = init.htmlPage ?? false;
+    if (init.hint !== undefined) ownHint.add(this);
+    this.hint = init.hint ?? registryHint(this);
     this.temporary = init.temporary ?? false;
   }
 }
@@ -95,41 +100,76 @@ export function kindFor(status: number, codes: string[]): RegistryErrorKind {
   return 'http';
 }
 
-function defaultHint(e: RegistryErrorInit): string | undefined {
-  const codes = e.codes ?? [];
+/**
+ * How a hint names the registry and its settings. The client alone knows only the host; the
+ * provider layer, which knows the rules file, names the registry's entry in it (`registries.dst`).
+ */
+export interface HintNames {
+  /** The registry as the hint names it: `reg.example`, or `reg.example (registries.dst, type harbor)`. */
+  subject: string;
+  /** The host alone, for commands and names (`docker login reg.example`). */
+  host: string;
+  /** A setting of the registry's entry: `url` → `the registry's url in replication.yaml`, or `registries.dst.url`. */
+  setting(key: string): string;
+}
+
+/** The names a hint uses when nothing but the client's own error is known. */
+export function plainNames(registry: string): HintNames {
+  return {
+    subject: registry,
+    host: registry,
+    setting: (key) =>
+      key === 'url' ? "the registry's url in replication.yaml" : `the registry's ${key} in replication.yaml`,
+  };
+}
+
+/** Errors whose hint was given at construction: a hint from `registryHint` would hide a more specific one. */
+const ownHint = new WeakSet<RegistryError>();
+
+/**
+ * The hint for `e`, worded with `names`: the hint given when the error was made, else the one this
+ * module decides from kind, codes and status. The one place that decides these hints; the provider
+ * layer only adds what a vendor needs and names the rules file's settings.
+ */
+export function registryHint(e: RegistryError, names: HintNames = plainNames(e.registry)): string | undefined {
+  if (ownHint.has(e)) return e.hint;
+  const codes = e.codes;
+  const host = names.host.replace(/:\d+$/, '');
   switch (e.kind) {
     case 'unauthorized':
-      return `the registry ${e.registry} refused the credentials (or none were found): check the credentials configured for it, or the Docker config.json entry for ${e.registry}`;
+      return `the registry ${names.subject} refused the credentials (or none were found): check the credentials configured for it, or the Docker config.json entry for ${names.host}`;
     case 'denied':
       if (e.registry === 'docker.io' || e.registry === 'registry-1.docker.io')
         return 'Docker Hub only accepts pushes to <namespace>/<name> where the account may write: set destination_namespace to your user or organisation';
       // Names the registry: a user with several registries must see which one refused.
-      return `the account has no ${e.method === 'GET' || e.method === 'HEAD' ? 'pull' : 'push'} permission on ${e.repository ?? 'this repository'} at ${e.registry}: grant it, or check that the namespace/project exists`;
+      return `the account has no ${e.method === 'GET' || e.method === 'HEAD' ? 'pull' : 'push'} permission on ${e.repository ?? 'this repository'} at ${names.subject}: grant it, or check that the namespace/project exists`;
     case 'not-found': {
       // Every registry answers GET /v2/ with 200 or 401; a plain 404 there is some other service.
       if (e.operation === API_CHECK && !codes.length)
-        return `${e.registry} does not serve the registry API at /v2/: is the registry's url in replication.yaml the registry itself, not its web UI or another service on that host?`;
+        return `${names.subject} does not serve the registry API at /v2/ (HTTP 404): is ${names.setting('url')} the registry itself, not its web UI or another service on that host?`;
       const blob = /\/blobs\/([a-z0-9]+:[a-f0-9]+)/i.exec(e.url ?? '')?.[1];
       if (codes.includes('BLOB_UNKNOWN') && blob && (e.method === 'GET' || e.method === 'HEAD'))
-        return `${e.registry}/${e.repository ?? ''} lists a manifest whose blob ${blob} it does not have: the source repository is broken, or its garbage collection removed the blob; push the image there again (or delete the tag), then run again`;
+        return `${names.subject} lists a manifest in ${e.repository ?? 'a repository'} whose blob ${blob} it does not have: the source repository is broken, or its garbage collection removed the blob; push the image there again (or delete the tag), then run again`;
       if (codes.includes('MANIFEST_BLOB_UNKNOWN'))
-        return `${e.registry} does not have a blob the manifest refers to, although ferry uploaded it: an upload was lost, or a garbage collection ran during the push; run again`;
+        return `${names.subject} does not have a blob the manifest refers to, although ferry uploaded it: an upload was lost, or a garbage collection ran during the push; run again`;
       if (codes.includes('NAME_UNKNOWN'))
         return 'the repository does not exist; on registries that require it (Harbor project, Aliyun ACR namespace, ECR repository) create it first';
       return undefined;
     }
     case 'invalid':
-      if (/http request to an https server/i.test(e.detail ?? ''))
-        return `${e.registry} speaks HTTPS: its url in replication.yaml must start with https://`;
+      if (e.htmlPage)
+        return `${names.subject} answered an HTML page instead of JSON: ${names.setting('url')} leads to a web UI, a login page or a proxy, not the registry API`;
+      if (/http request to an https server/i.test(e.message))
+        return `${names.host} speaks HTTPS: set ${names.setting('url')} to https://${names.host}`;
       return undefined;
     case 'network': {
-      const d = e.detail ?? '';
+      const d = e.message;
       if (/ECONNREFUSED/.test(d))
-        return `nothing accepts connections at ${e.registry}: check the port in the registry's url in replication.yaml, and that the registry is running and reachable from the runner`;
+        return `nothing accepts connections at ${names.host}: check the port in ${names.setting('url')}, and that the registry is running and reachable from the runner`;
       if (/ENOTFOUND|EAI_AGAIN/.test(d))
-        return `the name ${e.registry.replace(/:\d+$/, '')} does not resolve from the runner: check the registry's url in replication.yaml (a self-hosted runner may need the internal DNS)`;
+        return `the name ${host} does not resolve from the runner: check ${names.setting('url')} (a self-hosted runner may need the internal DNS)`;
       if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/.test(d))
-        return `${e.registry} cannot be reached from the runner: a firewall or a private network is in the way (GitHub-hosted runners reach only public addresses; use a self-hosted runner inside the network)`;
+        return `${names.subject} cannot be reached from the runner: a firewall or a private network is in the way (GitHub-hosted runners reach only public addresses; use a self-hosted runner inside the network)`;
       return undefined;
     }
     case 'rate-limited':
@@ -137,7 +177,11 @@ function defaultHint(e: RegistryErrorInit): string | undefined {
     case 'unsupported':
       return 'the registry does not support this operation (e.g. manifest DELETE disabled, or Docker Hub/GHCR which delete through their own API)';
     case 'tls':
-      return "TLS verification failed: give the registry's CA with tls: { ca: path/to/ca.pem }, or for a registry you trust without TLS use tls: { verify: false }";
+      if (/ERR_SSL_WRONG_VERSION_NUMBER|wrong version number|packet length too long/i.test(e.message))
+        return `${names.host} answered plain HTTP on an https:// URL: if it is an insecure registry you trust, set ${names.setting('url')} to http://${names.host}`;
+      if (/unable to (get|verify)|self[- ]signed|unknown authority|UNABLE_TO|CERT_/i.test(e.message))
+        return `the certificate of ${names.host} is signed by an authority ferry does not know: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml); tls.verify: false only for a registry you trust`;
+      return `TLS with ${names.host} failed: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml), or for a registry you trust without TLS set tls.verify: false`;
     case 'digest-mismatch':
       // Written, not read: ferry sent bytes of a known digest, so nothing was corrupted on the way
       // to ferry, and the registry did store something (the blobs, maybe a manifest under its digest).
@@ -147,7 +191,7 @@ function defaultHint(e: RegistryErrorInit): string | undefined {
     case 'size-mismatch':
       return 'the content received does not match its digest: a proxy or the registry corrupted or truncated it; nothing was written';
     case 'server':
-      return `${e.registry}, or a proxy in front of it, failed${e.status ? ` with HTTP ${e.status}` : ''}: check its logs, then run again`;
+      return `${names.subject} failed${e.status ? ` with HTTP ${e.status}` : ''}${e.htmlPage ? ' and an HTML error page' : ''}: the registry, or a proxy in front of it, is failing; check its logs, then run again`;
     case 'too-large':
       return 'the registry refused the size of this request (manifest over its limit, or a proxy body limit)';
     default:
@@ -235,7 +279,7 @@ export function htmlPageSummary(text: string): string | undefined {
  * GitHub's `{"message":…}` and Docker Hub's `{"message"|"detail":…}`; an HTML page is reduced to
  * its title (`htmlPageSummary`); any other body is kept as text (trimmed, at most 300 characters).
  */
-export function parseErrorBody(text: string): { codes: string[]; messages: string[] } {
+export function parseErrorBody(text: string): { codes: string[]; messages: string[]; htmlPage?: boolean } {
   try {
     const doc = JSON.parse(text) as {
       errors?: { code?: unknown; message?: unknown }[];
@@ -254,6 +298,6 @@ export function parseErrorBody(text: string): { codes: string[]; messages: strin
     // not JSON: fall through
   }
   const html = htmlPageSummary(text);
-  if (html) return { codes: [], messages: [html] };
+  if (html) return { codes: [], messages: [html], htmlPage: true };
   return { codes: [], messages: text.trim() ? [text.trim().slice(0, 300)] : [] };
 }

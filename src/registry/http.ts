@@ -538,9 +538,6 @@ export class Transport {
         /;? *if the root CA is installed locally, try running Node\.js with --use-system-ca/i,
         '',
       ),
-      hint: plainHttp
-        ? `${this.registry} answered plain HTTP on an https:// URL: if it is an insecure registry, use an http:// url`
-        : undefined,
       temporary: !tls && isTransientNetworkError(e),
       cause: e,
     });
@@ -554,7 +551,7 @@ export class Transport {
   ): Promise<RegistryError> {
     const text = req.method === 'HEAD' ? '' : await readCapped(res.body, ERROR_BODY_CAP).catch(() => '');
     if (req.method === 'HEAD') await res.body.dump().catch(() => {});
-    const { codes, messages } = parseErrorBody(text);
+    const { codes, messages, htmlPage } = parseErrorBody(text);
     const kind = kindOverride ?? kindFor(res.status, codes);
     let hint: string | undefined;
     if (kind === 'rate-limited') {
@@ -572,6 +569,7 @@ export class Transport {
       status: res.status,
       codes,
       detail: redact(messages.join('; ') || `unexpected HTTP ${res.status} (expected ${req.expect.join(' or ')})`),
+      htmlPage,
       ...(hint ? { hint } : {}),
       temporary: RETRY_STATUS.has(res.status),
     });

@@ -570,9 +570,7 @@ describe('the log, annotations and summary of a run that fails', () => {
         /ECONNREFUSED.*%0Ahint: nothing accepts connections at 127\.0\.0\.1:\d+: check the port in registries\.closed\.url/,
       );
       const plain = errors.find((a) => a.title === 'ferry: rule to-plain-http');
-      expect(plain!.message).toContain(
-        `${dst.host} speaks HTTPS: write url: https://${dst.host} under registries.plainhttp`,
-      );
+      expect(plain!.message).toContain(`${dst.host} speaks HTTPS: set registries.plainhttp.url to https://${dst.host}`);
 
       expect(r.summary.split('\n')[0]).toMatch(/— ❌ 2 rule errors · 1 failed · 1 unchanged/);
       expect(r.summary).toContain(`blob sha256:${layer}`);

@@ -25,9 +25,9 @@ describe('BLOB_UNKNOWN and MANIFEST_BLOB_UNKNOWN', () => {
       status: 404,
       codes: ['BLOB_UNKNOWN'],
     });
-    expect(e.hint).toContain(`r.example.com/team/app lists a manifest whose blob ${digest} it does not have`);
+    expect(e.hint).toContain(`r.example.com lists a manifest in team/app whose blob ${digest} it does not have`);
     expect(applyHint(e, ctx).hint).toMatch(
-      /garbage collection removed the blob.*\(registries\.cluster, r\.example\.com\)$/,
+      /^r\.example\.com \(registries\.cluster, type registry\) lists a manifest in team\/app whose blob .*garbage collection removed the blob/,
     );
   });
 

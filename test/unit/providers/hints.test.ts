@@ -80,8 +80,26 @@ describe('providerHint', () => {
     expect(providerHint(x509, ctx('harbor'))).toMatch(/give its CA as registries\.dst\.tls\.ca/);
     const plain = err({ kind: 'tls', detail: 'ERR_SSL_WRONG_VERSION_NUMBER: wrong version number' });
     expect(providerHint(plain, ctx('registry'))).toMatch(
-      /answered plain HTTP on an https:\/\/ URL.*url: http:\/\/registry\.example\.com/,
+      /answered plain HTTP on an https:\/\/ URL.*set registries\.dst\.url to http:\/\/registry\.example\.com/,
     );
+  });
+
+  it("words the registry layer's hints with the rules file's names, not the client's", () => {
+    const handshake = err({ kind: 'tls', detail: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: handshake failure' });
+    expect(providerHint(handshake, ctx('registry'))).toBe(
+      'TLS with registry.example.com failed: give its CA as registries.dst.tls.ca (a PEM file, relative to replication.yaml), or for a registry you trust without TLS set tls.verify: false',
+    );
+    const timeout = err({ kind: 'network', detail: 'ETIMEDOUT: connect ETIMEDOUT 127.0.0.1:5000' });
+    expect(providerHint(timeout, ctx('quay'))).toMatch(
+      /^registry\.example\.com \(registries\.dst, type quay\) cannot be reached from the runner/,
+    );
+    // A hint given where the error was made is more specific than any default: it stays.
+    const bound = err({
+      kind: 'too-large',
+      detail: 'the listing is longer than 10 pages',
+      hint: 'ferry reads at most 10 pages',
+    });
+    expect(providerHint(bound, ctx('registry'))).toBe('ferry reads at most 10 pages');
   });
 
   it('explains a tag that exists with other content while override is off', () => {
@@ -106,8 +124,10 @@ describe('providerHint', () => {
     expect(providerHint(server, ctx('harbor'))).toBe(
       'registry.example.com (registries.dst, type harbor) failed with HTTP 502: the registry, or a proxy in front of it, is failing; check its logs, then run again',
     );
-    const html = parseErrorBody('<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>').messages[0];
-    expect(providerHint(err({ kind: 'server', status: 500, detail: html }), ctx('registry'))).toMatch(
+    const page = parseErrorBody('<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>');
+    expect(page.htmlPage).toBe(true);
+    const html = err({ kind: 'server', status: 500, detail: page.messages[0], htmlPage: page.htmlPage });
+    expect(providerHint(html, ctx('registry'))).toMatch(
       /failed with HTTP 500 and an HTML error page: the registry, or a proxy in front of it/,
     );
     const api = err({ kind: 'server', status: 503, registry: 'hub.docker.com', detail: 'unavailable' });
@@ -122,6 +142,7 @@ describe('providerHint', () => {
       kind: 'invalid',
       operation: 'listing repositories',
       detail: 'page 1 of the listing is an HTML page "Login", not JSON',
+      htmlPage: true,
     });
     expect(providerHint(login, ctx('registry'))).toBe(
       'registry.example.com (registries.dst, type registry) answered an HTML page instead of JSON: registries.dst.url leads to a web UI, a login page or a proxy, not the registry API',

@@ -341,7 +341,9 @@ describe('a URL that does not lead to a working registry API: the message and hi
     expect(e.message).toBe('checking the registry API (GET /v2/) of reg.example: internal error (HTTP 500)');
     expect(e.message).not.toMatch(/\bping\b/);
     expect(e.kind).toBe('server');
-    expect(e.hint).toBe('reg.example, or a proxy in front of it, failed with HTTP 500: check its logs, then run again');
+    expect(e.hint).toBe(
+      'reg.example failed with HTTP 500: the registry, or a proxy in front of it, is failing; check its logs, then run again',
+    );
   });
 
   test('404 on GET /v2/ says the URL does not serve the registry API', async () => {
@@ -349,7 +351,7 @@ describe('a URL that does not lead to a working registry API: the message and hi
     const e = await rejection(client.catalog());
     expect(e.message).toBe('checking the registry API (GET /v2/) of reg.example: 404 page not found (HTTP 404)');
     expect(e.hint).toBe(
-      "reg.example does not serve the registry API at /v2/: is the registry's url in replication.yaml the registry itself, not its web UI or another service on that host?",
+      "reg.example does not serve the registry API at /v2/ (HTTP 404): is the registry's url in replication.yaml the registry itself, not its web UI or another service on that host?",
     );
   });
 
@@ -377,7 +379,9 @@ describe('a URL that does not lead to a working registry API: the message and hi
     const e = await rejection(client.catalog());
     expect(e.message).toBe('listing repositories reg.example: an HTML page "502 Bad Gateway" (HTTP 500)');
     expect(e.message).not.toContain('<');
-    expect(e.hint).toMatch(/or a proxy in front of it, failed with HTTP 500: check its logs, then run again/);
+    expect(e.hint).toBe(
+      'reg.example failed with HTTP 500 and an HTML error page: the registry, or a proxy in front of it, is failing; check its logs, then run again',
+    );
   });
 });
 

@@ -99,11 +99,11 @@ describe('parseErrorBody', () => {
     ['a page without title or heading', '<html><body>502 Bad Gateway</body></html>', 'an HTML page "502 Bad Gateway"'],
     ['a page without text', '<html><head><script>x()</script></head><body></body></html>', 'an HTML page'],
   ])('an HTML body (%s) is reduced to its title, without markup', (_name, text, message) => {
-    expect(parseErrorBody(text)).toEqual({ codes: [], messages: [message] });
+    expect(parseErrorBody(text)).toEqual({ codes: [], messages: [message], htmlPage: true });
   });
 
   test('a text body that mentions tags is kept as text', () => {
-    expect(parseErrorBody('use <b>tags</b> please').messages).toEqual(['use <b>tags</b> please']);
+    expect(parseErrorBody('use <b>tags</b> please')).toEqual({ codes: [], messages: ['use <b>tags</b> please'] });
   });
 
   test.each([[''], ['   ']])('an empty body (%j) gives no messages', (text) => {
