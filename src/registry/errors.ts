@@ -45,7 +45,14 @@ export interface RegistryErrorInit {
   htmlPage?: boolean;
   /** True when retrying the same request may succeed. */
   temporary?: boolean;
+  /** How often the request was sent before ferry gave up, over how long: a hint says it was retried. */
+  tries?: Tries;
   cause?: unknown;
+}
+
+export interface Tries {
+  count: number;
+  ms: number;
 }
 
 export class RegistryError extends Error {
@@ -61,6 +68,7 @@ export class RegistryError extends Error {
   readonly hint?: string;
   readonly htmlPage: boolean;
   readonly temporary: boolean;
+  readonly tries?: Tries;
 
   constructor(init: RegistryErrorInit) {
     const where = init.repository ? `${init.registry}/${init.repository}` : init.registry;
@@ -75,6 +83,7 @@ export class RegistryError extends Error {
     this.status = init.status;
     this.codes = init.codes ?? [];
     this.htmlPage = init.htmlPage ?? false;
+    if (init.tries) this.tries = init.tries;
     if (init.hint !== undefined) ownHint.add(this);
     this.hint = init.hint ?? registryHint(this);
     this.temporary = init.temporary ?? false;
@@ -98,6 +107,13 @@ export function kindFor(status: number, codes: string[]): RegistryErrorKind {
   if (status >= 500) return 'server';
   if (status === 400 || codes.some((c) => c.endsWith('_INVALID'))) return 'invalid';
   return 'http';
+}
+
+/** ` on each of 4 attempts over 12 s`: ferry retried before giving up, so "run again" means later. */
+function triedText(tries: Tries | undefined): string {
+  if (!tries || tries.count < 2) return '';
+  const s = tries.ms / 1000;
+  return ` on each of ${tries.count} attempts over ${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
 }
 
 /**
@@ -170,6 +186,8 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
         return `the name ${host} does not resolve from the runner: check ${names.setting('url')} (a self-hosted runner may need the internal DNS)`;
       if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/.test(d))
         return `${names.subject} cannot be reached from the runner: a firewall or a private network is in the way (GitHub-hosted runners reach only public addresses; use a self-hosted runner inside the network)`;
+      if (e.tries && e.tries.count > 1)
+        return `the connection to ${names.subject} broke${triedText(e.tries)}: the registry restarting, or a proxy or load balancer in between dropping connections; check its logs, then run again`;
       return undefined;
     }
     case 'rate-limited':
@@ -191,7 +209,7 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
     case 'size-mismatch':
       return 'the content received does not match its digest: a proxy or the registry corrupted or truncated it; nothing was written';
     case 'server':
-      return `${names.subject} failed${e.status ? ` with HTTP ${e.status}` : ''}${e.htmlPage ? ' and an HTML error page' : ''}: the registry, or a proxy in front of it, is failing; check its logs, then run again`;
+      return `${names.subject} failed${e.status ? ` with HTTP ${e.status}` : ''}${e.htmlPage ? ' and an HTML error page' : ''}${triedText(e.tries)}: the registry, or a proxy in front of it, is failing; check its logs, then run again`;
     case 'too-large':
       return 'the registry refused the size of this request (manifest over its limit, or a proxy body limit)';
     default:

@@ -10,7 +10,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { redact, registerSecret } from '../util/secrets.js';
 import { type Challenge, parseChallenges } from './auth/challenge.js';
 import type { RegistryCredentials } from './auth/docker-config.js';
-import { kindFor, parseErrorBody, RegistryError } from './errors.js';
+import { kindFor, parseErrorBody, RegistryError, type Tries } from './errors.js';
 import {
   backoffDelay,
   DEFAULT_RETRY,
@@ -196,6 +196,8 @@ export class Transport {
     let retries = 0;
     let scopes = [...req.scopes];
     let authRetried = false;
+    const started = Date.now();
+    const tries = (attempt: number) => ({ count: attempt + 1, ms: Date.now() - started });
     for (let attempt = 0; ; attempt++) {
       const wait = this.#notBefore - Date.now();
       if (wait > 0 && req.cleanupDeadlineMs === undefined) await this.#sleep(wait);
@@ -213,7 +215,7 @@ export class Transport {
           await this.#sleep(backoffDelay(attempt, this.#retry));
           continue;
         }
-        throw this.#networkError(req, e);
+        throw this.#networkError(req, e, tries(attempt));
       }
       res.retries = retries;
       if (req.expect.includes(res.status)) {
@@ -241,7 +243,8 @@ export class Transport {
       }
       if (RETRY_STATUS.has(res.status) && retryable && attempt + 1 < this.#retry.attempts) {
         const after = parseRetryAfter(res.headers['retry-after']);
-        if (after !== undefined && after > this.#retry.maxRetryAfterMs) throw await this.#statusError(req, res, after);
+        if (after !== undefined && after > this.#retry.maxRetryAfterMs)
+          throw await this.#statusError(req, res, tries(attempt), after);
         const wait = after ?? backoffDelay(attempt, this.#retry);
         if (res.status === 429) this.#notBefore = Date.now() + wait;
         await res.body.dump().catch(() => {});
@@ -256,7 +259,7 @@ export class Transport {
         res.status === 401 &&
         authRetried &&
         parseChallenges(res.headers['www-authenticate'])[0]?.params.error === 'insufficient_scope';
-      throw await this.#statusError(req, res, undefined, denied ? 'denied' : undefined);
+      throw await this.#statusError(req, res, tries(attempt), undefined, denied ? 'denied' : undefined);
     }
   }
 
@@ -516,7 +519,7 @@ export class Transport {
     });
   }
 
-  #networkError(req: SendRequest, e: unknown): RegistryError {
+  #networkError(req: SendRequest, e: unknown, tries?: Tries): RegistryError {
     const code = findCode(e);
     // OpenSSL verification codes: the untrusted-CA case is UNABLE_TO_VERIFY_LEAF_SIGNATURE (or
     // UNABLE_TO_GET_ISSUER_CERT_LOCALLY), which the first pattern missed: it was reported as 'network'.
@@ -539,6 +542,7 @@ export class Transport {
         '',
       ),
       temporary: !tls && isTransientNetworkError(e),
+      ...(tries ? { tries } : {}),
       cause: e,
     });
   }
@@ -546,6 +550,7 @@ export class Transport {
   async #statusError(
     req: SendRequest,
     res: SendResponse,
+    tries: Tries,
     retryAfterMs?: number,
     kindOverride?: RegistryError['kind'],
   ): Promise<RegistryError> {
@@ -572,6 +577,7 @@ export class Transport {
       htmlPage,
       ...(hint ? { hint } : {}),
       temporary: RETRY_STATUS.has(res.status),
+      tries,
     });
   }
 }
