@@ -493,11 +493,12 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
     });
   }
 
-  // Parts with schema errors are left out of normalisation and semantic checks, so one mistake
-  // does not cause a cascade of confusing follow-on messages.
+  // Fields with schema errors are left out of normalisation and semantic checks, so one mistake
+  // does not cause a cascade of confusing follow-on messages; the rest of their registry or rule
+  // is still checked.
   const isBroken = brokenPaths(schemaIssues.map((i) => i.path));
-  const normal = normalize(data, file, { isBroken, line: (path) => src.locate(path, 'key').line });
   const fieldBroken = brokenFields(schemaIssues.map((i) => i.path));
+  const normal = normalize(data, file, { isBroken, fieldBroken, line: (path) => src.locate(path, 'key').line });
   for (const issue of checkSemantics(normal, {
     isBroken,
     fieldBroken,
@@ -596,7 +597,7 @@ async function caProblem(path: string): Promise<string | undefined> {
 async function fileProblems(a: Analysis, file: string): Promise<ConfigDiagnostic[]> {
   const { normal, src } = a;
   if (!normal || !src) return [];
-  const checks = [...normal.config.registries.values()].flatMap((reg) => {
+  const checks = [...normal.config.registries.values(), ...normal.brokenRegistries.values()].flatMap((reg) => {
     const ca = reg.tls.caFile;
     // Local stores and archives use no TLS of theirs (semantic.ts says the setting is ignored).
     if (ca === undefined || reg.type === 'oci-layout' || ARCHIVE_TYPES.has(reg.type) || reg.url?.startsWith('http:'))
@@ -628,7 +629,7 @@ async function sourcePathProblems(a: Analysis, file: string): Promise<ConfigDiag
   if (!normal || !src) return [];
   const rules = normal.config.rules.filter((r) => r.enabled);
   const out: ConfigDiagnostic[] = [];
-  for (const reg of normal.config.registries.values()) {
+  for (const reg of [...normal.config.registries.values(), ...normal.brokenRegistries.values()]) {
     if ((reg.type !== 'oci-layout' && !ARCHIVE_TYPES.has(reg.type)) || !reg.path || reg.url) continue;
     const reader = rules.findIndex((r) => r.source === reg.name);
     if (reader < 0 || rules.slice(0, reader).some((r) => r.destination === reg.name)) continue;

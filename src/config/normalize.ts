@@ -1,11 +1,12 @@
 /**
  * YAML data (already checked against the schema) → the typed Config, with defaults applied.
- * Works part by part: a registry or rule with schema errors is left out (and `complete` is false),
- * so semantic checks can still run on everything else.
+ * Works part by part: a registry or rule with schema errors is left out of the config (and
+ * `complete` is false), but its sound fields are still normalised, so semantic checks can still run
+ * on everything they do not read from a broken field.
  */
 import { dirname, isAbsolute, join } from 'node:path';
 import { DEFAULT_MAX_BLOB_SIZE, parseBandwidth, parseSize } from './bandwidth.js';
-import type { Segment } from './schema.js';
+import { replicationSchema, type Segment } from './schema.js';
 import type {
   Config,
   Credentials,
@@ -32,6 +33,8 @@ export const DEFAULT_URLS: Partial<Record<RegistryType, string>> = {
 
 export interface NormalizeContext {
   isBroken(path: Segment[]): boolean;
+  /** Whether this field has a schema error in it (its value is left out); default: isBroken. */
+  fieldBroken?(path: Segment[]): boolean;
   line(path: Segment[]): number;
 }
 
@@ -54,6 +57,12 @@ export interface Normalized {
   complete: boolean;
   /** Every registry name in the file, including ones left out. */
   registryNames: string[];
+  /**
+   * Registries with schema errors, normalised from their sound fields only: not in `config`, but
+   * checked (with the rules that use them) for everything their broken fields do not decide.
+   * A registry without a sound `type` has nothing to check against and is not here either.
+   */
+  brokenRegistries: Map<string, RegistryConfig>;
   rules: NormalizedRule[];
   /** The file's `registries` mapping as written. */
   rawRegistries: Raw;
@@ -63,6 +72,16 @@ export interface Normalized {
 }
 
 const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The fields of the map at `base` without the ones that have a schema error in them. */
+export function soundFields(v: Raw, base: Segment[], fieldBroken: (path: Segment[]) => boolean): Raw {
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !fieldBroken([...base, k])));
+}
+
+/** The registry types the schema knows. */
+const REGISTRY_TYPES: ReadonlySet<unknown> = new Set(
+  (replicationSchema.$defs as { registry: { properties: { type: { enum: string[] } } } }).registry.properties.type.enum,
+);
 const list = (v: unknown): string[] =>
   v === undefined || v === null ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
 
@@ -246,14 +265,28 @@ function rule(raw: Raw, defaults: Raw, line: number): Rule {
 export function normalize(data: unknown, file: string, ctx: NormalizeContext): Normalized {
   const root = isObj(data) ? data : {};
   const registries = new Map<string, RegistryConfig>();
+  const brokenRegistries = new Map<string, RegistryConfig>();
   let complete = !ctx.isBroken([]);
   const regs = isObj(root.registries) ? root.registries : {};
+  const fieldBroken = ctx.fieldBroken ?? ctx.isBroken;
   for (const [name, v] of Object.entries(regs)) {
-    if (ctx.isBroken(['registries', name]) || !isObj(v)) {
+    if (!isObj(v)) {
       complete = false;
       continue;
     }
-    registries.set(name, registry(file, name, v, ctx.line(['registries', name])));
+    const line = ctx.line(['registries', name]);
+    if (!ctx.isBroken(['registries', name])) {
+      registries.set(name, registry(file, name, v, line));
+      continue;
+    }
+    complete = false;
+    const sound = soundFields(v, ['registries', name], fieldBroken);
+    if (REGISTRY_TYPES.has(sound.type)) {
+      const reg = registry(file, name, sound, line);
+      // A url with an error does not fall back to the type's default address.
+      if (v.url !== undefined && sound.url === undefined) delete reg.url;
+      brokenRegistries.set(name, reg);
+    }
   }
   let defaults: Raw = {};
   if (isObj(root.defaults)) {
@@ -275,6 +308,7 @@ export function normalize(data: unknown, file: string, ctx: NormalizeContext): N
     config: { file, version: 1, registries, rules: rules.filter((r) => !r.broken).map((r) => r.rule) },
     complete,
     registryNames: Object.keys(regs),
+    brokenRegistries,
     rawRegistries: regs,
     rules,
     defaults,

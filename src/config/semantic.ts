@@ -11,7 +11,7 @@ import { compileGlob, GlobSyntaxError, isMatchAllPattern } from '../rules/glob.j
 import { MappingError, mapRepository } from '../rules/mapping.js';
 import { parseBandwidth, parseSize } from './bandwidth.js';
 import { suggest } from './errors.js';
-import { ARCHIVE_TYPES, effective, type Normalized, type NormalizedRule, patternOf } from './normalize.js';
+import { ARCHIVE_TYPES, effective, type Normalized, type NormalizedRule, patternOf, soundFields } from './normalize.js';
 import { literalSecretMessage, replicationSchema, type Segment } from './schema.js';
 import type { RegistryConfig, Rule } from './types.js';
 import { normalizeCron } from './workflows.js';
@@ -39,6 +39,7 @@ const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !
 const schemaKeys = (def: string): string[] =>
   Object.keys(((replicationSchema.$defs as Raw)[def] as { properties: Raw }).properties);
 const RULE_KEYS = schemaKeys('rule');
+const REGISTRY_KEYS = schemaKeys('registry');
 const FILTER_KEYS = schemaKeys('filters');
 
 /**
@@ -253,11 +254,12 @@ function registryIdentity(reg: RegistryConfig): string {
 function checkArchive(
   reg: RegistryConfig,
   raw: Raw,
+  unknown: (key: string) => boolean,
   add: (path: Segment[], message: string, severity?: 'error' | 'warning') => void,
 ) {
   if (raw.url !== undefined && raw.path !== undefined)
     add([], `an ${reg.type} is a file (path) or a download (url), not both`);
-  else if (raw.url === undefined && raw.path === undefined)
+  else if (raw.url === undefined && raw.path === undefined && !unknown('url') && !unknown('path'))
     add([], `missing required key "path" (the archive file, like ./images.tar) or "url" (https://… with sha256)`);
   if (typeof raw.url === 'string') {
     let u: URL | undefined;
@@ -269,7 +271,7 @@ function checkArchive(
     if (u && u.protocol !== 'https:') add(['url'], 'an archive is downloaded over https:// only');
     else if (u && (u.username || u.password))
       add(['url'], 'credentials are not allowed in the URL: a pre-signed URL carries its token in the query');
-    if (raw.sha256 === undefined)
+    if (raw.sha256 === undefined && !unknown('sha256'))
       add(
         [],
         'missing required key "sha256": pin the archive\'s SHA-256 (`sha256sum images.tar`), so a changed or corrupt download is refused',
@@ -283,18 +285,34 @@ function checkArchive(
 
 const SECRETISH = /pass(word)?|secret|token|api[_-]?key|credential/i;
 
-function checkRegistry(reg: RegistryConfig, raw: Raw, ctx: SemanticContext, out: SemanticIssue[]): void {
+/** The host of a URL, or undefined when it is not one (reported at the url). */
+function hostOf(url: string): { host: string; hostname: string } | undefined {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
+}
+
+function checkRegistry(reg: RegistryConfig, written: Raw, ctx: SemanticContext, out: SemanticIssue[]): void {
   const base: Segment[] = ['registries', reg.name];
   const add = (path: Segment[], message: string, severity: 'error' | 'warning' = 'error') =>
     out.push({ path: [...base, ...path], message, severity });
+  // A registry with a schema error is checked without its broken fields. Such a field, or a
+  // misspelt key standing for one (`ulr:`), is unknown rather than absent: "missing url" would
+  // only repeat the schema error.
+  const broken = (path: Segment[]) => ctx.fieldBroken?.(path) ?? false;
+  const raw = soundFields(written, base, broken);
+  const unknown = (key: string) =>
+    broken([...base, key]) || (written[key] === undefined && misspelt(written, REGISTRY_KEYS, key));
 
   const archive = ARCHIVE_TYPES.has(reg.type);
   if (!archive && (raw.sha256 !== undefined || raw.repository !== undefined))
     add([raw.sha256 !== undefined ? 'sha256' : 'repository'], 'only for type oci-archive or docker-archive');
-  if (archive) checkArchive(reg, raw, add);
+  if (archive) checkArchive(reg, raw, unknown, add);
   else if (reg.type === 'oci-layout') {
     if (raw.url !== undefined) add(['url'], 'an oci-layout registry is a local directory: use path, not url');
-    else if (raw.path === undefined)
+    else if (raw.path === undefined && !unknown('path'))
       add([], 'missing required key "path" (the OCI image layout directory, like ./backup)');
     if (raw.credentials !== undefined)
       add(['credentials'], 'ignored: an oci-layout directory has no credentials', 'warning');
@@ -302,7 +320,7 @@ function checkRegistry(reg: RegistryConfig, raw: Raw, ctx: SemanticContext, out:
   } else {
     if (raw.path !== undefined)
       add(['path'], `path is only for types oci-layout, oci-archive and docker-archive; type ${reg.type} needs url`);
-    if (raw.url === undefined && reg.url === undefined) {
+    if (raw.url === undefined && reg.url === undefined && !unknown('url')) {
       add([], `missing required key "url": the registry's address, like https://registry.example.com`);
     }
   }
@@ -351,8 +369,8 @@ function checkRegistry(reg: RegistryConfig, raw: Raw, ctx: SemanticContext, out:
     add(['credentials', 'username'], literalSecretMessage(creds.username).replace('the secret', 'the value'));
   }
 
-  if (reg.url && reg.repositories) {
-    const host = new URL(reg.url).host;
+  const host = reg.url ? hostOf(reg.url)?.host : undefined;
+  if (host && reg.repositories) {
     reg.repositories.forEach((repo, k) => {
       if (repo.split('/')[0] === host) {
         add(
@@ -368,7 +386,6 @@ function checkRegistry(reg: RegistryConfig, raw: Raw, ctx: SemanticContext, out:
       if (SECRETISH.test(k) && typeof v === 'string') add(['options', k], literalSecretMessage(v));
     }
   }
-  void ctx;
 }
 
 function tagSelection(rule: Rule): string {
@@ -380,7 +397,8 @@ function tagSelection(rule: Rule): string {
 
 export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIssue[] {
   const out: SemanticIssue[] = [];
-  const reg = n.config.registries;
+  // Registries with schema errors too: their sound fields, and the rules using them, are checked.
+  const reg = new Map([...n.config.registries, ...n.brokenRegistries]);
   for (const r of reg.values()) checkRegistry(r, rawRegistry(n, r.name), ctx, out);
 
   if (!ctx.isBroken(['rules']) && n.rules.length === 0 && n.complete) {
@@ -585,11 +603,11 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
           : undefined;
       return Array.isArray(rawName) ? [...base, k] : base;
     };
-    if (src?.url && !filterBad('name')) {
-      const host = new URL(src.url).host;
+    const srcHost = src?.url ? hostOf(src.url) : undefined;
+    if (srcHost && !filterBad('name')) {
       rule.filters.name.forEach((pattern, k) => {
         const firstPart = pattern.replace(/^!/, '').split('/')[0]!.toLowerCase();
-        if (firstPart === host || firstPart === new URL(src.url!).hostname) {
+        if (firstPart === srcHost.host || firstPart === srcHost.hostname) {
           add(
             nameItemPath(k),
             `name filters match repository paths without the registry host; write "${pattern.replace(/^!/, '').split('/').slice(1).join('/')}"`,

@@ -455,3 +455,56 @@ describe('a misspelt or misplaced key stands for the key it was meant as: no fol
     expect(out[0]).toMatch(/rules\[1\]\.tag: unknown key "tag" here/);
   });
 });
+
+describe('a registry with a schema error is still checked, and so are the rules using it', () => {
+  const run = (text: string) => parseConfig(text, 'r.yaml').diagnostics.map(formatDiagnostic);
+
+  test('a misspelt key hides neither the URL path, nor Docker Hub without a namespace, nor a copy onto itself', () => {
+    expect(
+      run(`version: 1
+registries:
+  src:
+    type: registry
+    url: https://src.example.com/v2
+    credentails: { docker_config: true }
+  hub:
+    type: dockerhub
+    tls: { verify: nope }
+rules:
+  - { name: r1, source: src, destination: hub }
+  - { name: r2, source: src, destination: src }
+`),
+    ).toEqual([
+      'r.yaml:5:10: registries.src.url: expected only scheme and host, like https://src.example.com; remove "/v2"',
+      'r.yaml:6:5: registries.src.credentails: unknown key "credentails", did you mean "credentials"?',
+      'r.yaml:9:20: registries.hub.tls.verify: expected true or false, got a string',
+      'r.yaml:11:43: rules[0].destination: Docker Hub accepts only namespace/name repositories: set destination_namespace to your Docker Hub user or organisation (without it pushes fail with "denied: requested access to the resource is denied")',
+      'r.yaml:12:43: rules[1].destination: source and destination are the same registry ("src") and no destination_namespace is set: the rule would replicate onto itself',
+    ]);
+  });
+
+  test('the broken field itself causes no follow-on message (no "missing url", no default address)', () => {
+    expect(
+      run(`version: 1
+registries:
+  a: { type: registry, ulr: https://a.example.com }
+  b: { type: registry, url: 123 }
+  c: { type: oci-layout, paht: ./x }
+  d: { type: oci-archive, url: "https://d.example.com/i.tar", sha256: nope }
+  e: { tpye: registry, url: https://e.example.com }
+  h: { type: dockerhub, url: 5 }
+rules:
+  - { name: r1, source: a, destination: b }
+  - { name: r2, source: e, destination: h, destination_namespace: x }
+  - { name: r3, source: c, destination: d }
+`),
+    ).toEqual([
+      'r.yaml:3:24: registries.a.ulr: unknown key "ulr", did you mean "url"?',
+      'r.yaml:4:29: registries.b.url: expected a URL starting with https:// or http://, like https://registry.example.com, got a whole number',
+      'r.yaml:5:26: registries.c.paht: unknown key "paht", did you mean "path"?',
+      'r.yaml:6:71: registries.d.sha256: expected 64 lowercase hex digits, as `sha256sum images.tar` prints them',
+      'r.yaml:7:8: registries.e.tpye: unknown key "tpye", did you mean "type"?',
+      'r.yaml:8:30: registries.h.url: expected a URL starting with https:// or http://, like https://registry.example.com, got a whole number',
+    ]);
+  });
+});
