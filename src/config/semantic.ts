@@ -178,17 +178,29 @@ function regexLook(glob: string): string | undefined {
   return signs.length > 0 ? signs.join(', ') : undefined;
 }
 
-/** The glob a simple regex-looking pattern was meant as, or undefined when there is none. */
-function globFor(regexish: string): string | undefined {
-  const g = regexish
-    .replace(/^\^/, '')
-    .replace(/\$$/, '')
+/**
+ * The glob a simple regex-looking pattern was meant as, or undefined when there is none. In a name,
+ * `.*` crosses `/` and a glob's `*` does not: a whole segment of `.*` (or `.+`) becomes `**`
+ * (`^demo/.*$` → `demo/**`), and one inside a segment has no glob that means it.
+ */
+function globFor(regexish: string, key: 'name' | 'tag'): string | undefined {
+  const anySegments = '\u0000';
+  let g = regexish.replace(/^\^/, '').replace(/\$$/, '');
+  if (key === 'name') {
+    const segments = g.split('/');
+    const whole = (s: string) => s === '.*' || s === '.+';
+    // Escaped characters taken out first: `\.*` is a run of dots, not "anything".
+    if (segments.some((s) => !whole(s) && /\.[*+]/.test(s.replace(/\\./g, '')))) return undefined;
+    g = segments.map((s) => (whole(s) ? anySegments : s)).join('/');
+  }
+  g = g
     .replace(/\\d/g, '[0-9]')
     .replace(/\.\*/g, '*')
     .replace(/\.\+/g, '?*')
     .replace(/\\\./g, '.')
     .replace(/(\]|[A-Za-z0-9_])\+/g, '$1*')
-    .replace(/\*+/g, '*');
+    .replace(/\*+/g, '*')
+    .replaceAll(anySegments, '**');
   return /[\\+|()^$]/.test(g) || g === '' ? undefined : g;
 }
 
@@ -664,7 +676,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
 
         const looks = regexLook(body);
         if (looks) {
-          const glob = globFor(body);
+          const glob = globFor(body, key);
           add(
             itemPath,
             `"${pattern}" looks like a regular expression, but it is a glob here (${looks} are not regex syntax in a glob); write the regex form ${key}: { regex: ${yamlQuote(body)}${exclude ? ', exclude: true' : ''} }${glob ? ` or a glob like "${exclude ? '!' : ''}${glob}"` : ''}`,

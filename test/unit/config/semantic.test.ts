@@ -1,6 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { cronProblem, formatDiagnostic, parseConfig } from '../../../src/config/index.js';
-import { compileTagFilter, filtersMatchEverything, MappingError, mapRepository } from '../../../src/rules/index.js';
+import {
+  compileNameFilter,
+  compileTagFilter,
+  filtersMatchEverything,
+  MappingError,
+  mapRepository,
+} from '../../../src/rules/index.js';
 
 describe('cron as GitHub Actions runs it', () => {
   test.each(['0 2 * * *', '*/15 * * * *', '0 0 * * MON-FRI', '30 1 1,15 * *'])('accepts %s', (cron) => {
@@ -506,5 +512,47 @@ rules:
       'r.yaml:7:8: registries.e.tpye: unknown key "tpye", did you mean "type"?',
       'r.yaml:8:30: registries.h.url: expected a URL starting with https:// or http://, like https://registry.example.com, got a whole number',
     ]);
+  });
+});
+
+describe('a regular expression written as a glob: the glob suggested selects what the regex does', () => {
+  const warn = (filters: string) =>
+    parseConfig(
+      `version: 1
+registries:
+  src: { type: registry, url: https://src.example.com }
+  dst: { type: registry, url: https://dst.example.com }
+rules:
+  - { name: r, source: src, destination: dst, filters: ${filters} }
+`,
+      'r.yaml',
+    ).diagnostics.map((d) => d.message);
+  const suggested = (message: string) => /or a glob like "([^"]+)"$/.exec(message)?.[1];
+
+  test('in a name, ".*" crosses "/": "^demo/.*$" suggests demo/**, which selects demo/app/web', () => {
+    const [message] = warn(`{ name: "^demo/.*$" }`);
+    expect(message).toBe(
+      `"^demo/.*$" looks like a regular expression, but it is a glob here ("^", "$", ".*" are not regex syntax in a glob); write the regex form name: { regex: '^demo/.*$' } or a glob like "demo/**"`,
+    );
+    const select = compileNameFilter([suggested(message!)!]);
+    expect(['demo/app', 'demo/app/web'].map(select)).toEqual([true, true]);
+  });
+
+  test.each([
+    ['^.*/app$', '**/app'],
+    ['^demo/.+', 'demo/**'],
+    ['^demo/[a-z]+$', 'demo/[a-z]*'],
+  ])('name %s suggests %s', (regex, glob) => {
+    expect(suggested(warn(`{ name: "${regex}" }`)[0]!)).toBe(glob);
+  });
+
+  test('a name ".*" inside a segment has no glob that means it: only the regex form is suggested', () => {
+    expect(warn(`{ name: "^demo/app.*$" }`)).toEqual([
+      `"^demo/app.*$" looks like a regular expression, but it is a glob here ("^", "$", ".*" are not regex syntax in a glob); write the regex form name: { regex: '^demo/app.*$' }`,
+    ]);
+  });
+
+  test('a tag cannot contain "/": ".*" stays "*"', () => {
+    expect(suggested(warn(`{ tag: "^v.*$" }`)[0]!)).toBe('v*');
   });
 });
