@@ -135,6 +135,17 @@ function judge(
   });
 }
 
+/** The part of `report` about `rules`. */
+function onlyRules(report: RunReport, rules: readonly string[]): RunReport {
+  const keep = new Set(rules);
+  return {
+    ...report,
+    results: report.results.filter((r) => keep.has(r.rule)),
+    ruleErrors: report.ruleErrors.filter((e) => keep.has(e.rule)),
+    ...(report.warnings ? { warnings: report.warnings.filter((w) => keep.has(w.rule)) } : {}),
+  };
+}
+
 /** The step's failure line: why, and where to read more. */
 function failure(v: Verdict, where: string): string | undefined {
   return v.failsStep ? `${v.reason}; ${where}` : undefined;
@@ -267,7 +278,11 @@ async function replicate(
   if (gc) scope.notes.push(gc);
   rl.finish(report, gc ? [gc] : []);
 
-  const v = judge(inputs, report, diagnostics);
+  // A pull request's check is about what its merge runs (the comment's headline rules): drift in
+  // a rule it leaves alone is shown under "Other rules", and fails that rule's own next run, not
+  // every pull request until someone mends the source. From a fork, every rule counts.
+  const judged = scope.pullRequest && scope.changedRules ? onlyRules(report, scope.changedRules) : report;
+  const v = judge(inputs, judged, diagnostics);
   let failed = failure(v, 'see the job summary');
   const over = annotateRun(report, config, file, {
     warningsUsed: Math.min(MAX_ANNOTATIONS, diagnostics.filter((d) => d.severity === 'warning').length),
@@ -300,6 +315,7 @@ async function replicate(
       ],
       ...(scope.changedRules ? { changedRules: scope.changedRules } : {}),
       rules: config.rules,
+      verdict: v,
     };
     const body = redact(renderPlan(ran.plan, planOpts));
     await writeSummary(head + redact(renderPlan(ran.plan, { ...planOpts, maxChars: 900_000 })));

@@ -14,6 +14,7 @@ import {
 } from './escape.js';
 import { htmlText, selectionLine } from './summary.js';
 import { type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
+import type { Verdict } from './outcome.js';
 
 /** GitHub rejects comments over 65 536 characters; leave room for the marker and edits. */
 export const DEFAULT_PLAN_MAX_CHARS = 60_000;
@@ -36,6 +37,11 @@ export interface PlanCommentOptions {
   validation?: { errors: string[]; warnings: string[] };
   /** Rules that could not be planned fully (a listing failed, credentials withheld): the verdict says so. */
   partial?: string[];
+  /**
+   * The step's result (`verdict` of the report, on the rules that run on merge): the headline says
+   * it, so the comment never reads ✅ on a failed check.
+   */
+  verdict?: Verdict;
   /** Rules new or changed in the pull request: one of them that selects nothing is called out first. */
   changedRules?: string[];
   /** Each rule's source and destination registry: with them the comment draws the run's topology. */
@@ -206,16 +212,20 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
       ? 'on merge: no rule runs (this pull request changes none)'
       : `on merge: ${rulesWord(ranOnMerge)} run${ranOnMerge === 1 ? 's' : ''}, ${changed.length ? `${changed.length} with changes` : 'no changes'}`;
   const head: string[] = [];
+  const step = opts.verdict;
+  // ❌ when the step fails, ⚠️ on warnings or a partial plan: the mark is the check's, the words the plan's.
+  const mark = step?.status === 'failed' ? '❌' : step?.status === 'warned' || partial.length ? '⚠️' : '✅';
+  const why = step?.reason ? ` · ${inline(step.reason)}` : '';
   const verdict =
     errors.length > 0
       ? `❌ invalid · ${errors.length} error${errors.length === 1 ? '' : 's'}`
       : partial.length
-        ? `⚠️ valid · partial plan: ${rulesWord(partial.length)} not fully planned (${partial.map((r) => code(r, 60)).join(', ')})${mergeText ? ` · ${mergeText}` : changed.length ? ` · ${changed.length} changed` : ''}`
+        ? `${mark} valid${why} · partial plan: ${rulesWord(partial.length)} not fully planned (${partial.map((r) => code(r, 60)).join(', ')})${mergeText ? ` · ${mergeText}` : changed.length ? ` · ${changed.length} changed` : ''}`
         : mergeText
-          ? `✅ valid · ${mergeText}`
+          ? `${mark} valid${why} · ${mergeText}`
           : changed.length > 0
-            ? `✅ valid · ${rulesWord(changed.length)} changed`
-            : '✅ valid · no changes';
+            ? `${mark} valid${why} · ${rulesWord(changed.length)} changed`
+            : `${mark} valid${why} · no changes`;
   head.push(`## ferry plan: ${verdict}\n`);
   const context = [code(file, 200)];
   if (opts.sha) context[0] += ` @ ${code(opts.sha.slice(0, 7), 7)}`;

@@ -80,6 +80,15 @@ rules:
 `;
 }
 
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
 /** Spawns `node dist/index.js` the way the runner does. */
 async function runAction(o: {
   event: string;
@@ -425,6 +434,43 @@ describe('pull_request', () => {
     captured.push(...api.comments.map((c) => ({ where: 'comment', text: c.body })));
   });
 
+  it('fails the check on the rules the merge runs, not on drift in a rule it leaves alone', async () => {
+    const port = await closedPort();
+    // Rule to-down writes to a registry that is down: it cannot be planned.
+    const rules = (downTags: string) =>
+      config({ publicTags: '["1.*"]' }).replace(
+        '  public:\n',
+        `  down:\n    type: registry\n    url: http://127.0.0.1:${port}\n  public:\n`,
+      ) +
+      `  - name: to-down\n    source: public\n    destination: down\n    filters: { name: "lib/**", tag: ${downTags} }\n`;
+    const withDown = await commit('a rule into a registry that is down', rules('["1.*"]'));
+    const event = { fixture: 'pull_request.json', replace: { BASE_SHA: withDown, HEAD_SHA: 'd'.repeat(40) } };
+    try {
+      // The pull request edits rule public only: to-down's failure is drift, shown apart.
+      await writeFile(
+        join(ws, 'replication.yaml'),
+        rules('["1.*"]').replace(
+          'filters: { name: "lib/**", tag: ["1.*"] }\n    destination_namespace',
+          'filters: { name: "lib/**", tag: ["1.*", "2.*"] }\n    destination_namespace',
+        ),
+      );
+      const drift = await runAction({ event: 'pull_request', ...event });
+      expect(drift.code, drift.stdout).toBe(0);
+      const first = api.comments.at(-1)!.body.split('\n')[0];
+      expect(first).toMatch(/^## ferry plan: ✅ valid · on merge: 1 rule runs/);
+      expect(api.comments.at(-1)!.body).toMatch(/Other rules[\s\S]*to-down/);
+
+      // Edited by the pull request, the same failure is the merge's: the check fails, and says so first.
+      await writeFile(join(ws, 'replication.yaml'), rules('["1.*", "2.*"]'));
+      const mine = await runAction({ event: 'pull_request', ...event });
+      expect(mine.code, mine.stdout).toBe(1);
+      expect(api.comments.at(-1)!.body.split('\n')[0]).toMatch(/^## ferry plan: ❌ valid · 1 rule error · /);
+      expect(mine.summary).toMatch(/ferry plan: ❌ valid · 1 rule error/);
+    } finally {
+      await commit('back to the rules before', config({ publicTags: '["1.*"]' }));
+    }
+  });
+
   it('from a fork: plans what anonymous access can read, and a refused comment still leaves the summary', async () => {
     api.readOnly = true;
     try {
@@ -497,15 +543,6 @@ describe('a sharded run whose source cannot be listed', () => {
 });
 
 describe('the log, annotations and summary of a run that fails', () => {
-  /** A port nothing listens on. */
-  async function closedPort(): Promise<number> {
-    const s = createServer();
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-    const port = (s.address() as AddressInfo).port;
-    await new Promise<void>((r) => s.close(() => r()));
-    return port;
-  }
-
   it('groups per rule, one annotation per failed image, hints that say where to look, a webhook message', async () => {
     // A source repository whose layer is gone (garbage-collected under the tag): BLOB_UNKNOWN.
     await seedImage(layout.dir, 'broken-v1', src, 'team/broken:v1');
