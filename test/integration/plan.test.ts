@@ -3,10 +3,10 @@
  * TLS destination with the password from an environment variable. One repository holds a
  * missing, a changed, an unchanged, an excluded and two extra tags (one in the rule's scope).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { planCommand } from '../../src/cli/commands/plan.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -169,5 +169,33 @@ describe('ferry plan against the real registries', () => {
     const at = (ref: string) => inspectDigest(dockerRef(dst, ref), refOptions(dst));
     expect(await at('mirror/app:v2')).toBe(digests['two-old']);
     expect(await at('mirror/app:v0')).toBe(digests.zero);
+  });
+  it('the CLI exits 1 when a source tag cannot be read, as `ferry run` and the action do', async () => {
+    // A tag whose manifest is gone from the source's storage: listed, but not readable.
+    const digest = layout.addImage({ tag: 'lost', layers: [512], seed: 'plan-lost' }).digest;
+    await seedImage(layout.dir, 'lost', src, 'other/lost:v1');
+    const hex = digest.replace('sha256:', '');
+    await rm(join(dirname(src.logFile), `data/docker/registry/v2/blobs/sha256/${hex.slice(0, 2)}/${hex}`), {
+      recursive: true,
+      force: true,
+    });
+    const file = join(tmp.path, 'lost.yaml');
+    await writeFile(
+      file,
+      (await readFile(await writeConfig('lost-base', true), 'utf8')).replace('name: "team/**"', 'name: "other/**"'),
+    );
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    let code: number;
+    try {
+      code = await planCommand({ config: file, rule: [] });
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
+    const out = lines.join('\n');
+    expect(out).toMatch(/unreadable +mirror\/lost:v1/);
+    expect(code, out).toBe(1);
   });
 });

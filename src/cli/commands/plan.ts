@@ -1,4 +1,12 @@
-import { buildMatrix, type Config, discoverUnits, neutralizeCommands, renderPlanText, runConfig } from '../../index.js';
+import {
+  buildMatrix,
+  type Config,
+  discoverUnits,
+  neutralizeCommands,
+  renderPlanText,
+  runConfig,
+  verdict,
+} from '../../index.js';
 import { loadOrReport } from '../load.js';
 import { unknownRules } from './run.js';
 
@@ -27,7 +35,8 @@ export async function planCommand(opts: {
   // Each error inside its rule, with its hint: on stderr after the plan, a rule that failed read
   // as one with nothing to do.
   else console.log(renderPlanText(plan, { ruleErrors: report.ruleErrors }));
-  return report.ruleErrors.length ? 1 : 0;
+  // The one verdict `ferry run` and the action use: a tag that cannot be read fails a plan too.
+  return verdict(report, { failOn: 'error' }).failsStep ? 1 : 0;
 }
 
 /**
