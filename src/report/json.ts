@@ -145,7 +145,7 @@ function checkResult(v: Validator, r: unknown, p: string): void {
   for (const key of ['rule', 'destination', 'tag'] as const) {
     v.check(typeof r[key] === 'string', `${p}.${key}`, 'expected a string');
   }
-  for (const key of ['source', 'sourceDigest', 'destinationDigest', 'reason'] as const) {
+  for (const key of ['source', 'sourceDigest', 'destinationDigest', 'reason', 'why'] as const) {
     v.check(r[key] === undefined || typeof r[key] === 'string', `${p}.${key}`, 'expected a string');
   }
   v.check(
@@ -211,6 +211,8 @@ function normalizeResult(r: Result): Result {
     durationMs: r.durationMs,
     retries: r.retries,
     reason: r.reason,
+    // The verdict reads it (a tag a filter leaves out is not a warning): a merged report needs it too.
+    why: r.why,
     error: r.error ? normalizeError(r.error) : undefined,
   }) as Result;
 }

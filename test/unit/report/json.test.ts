@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { ALL_STATUSES, buildReport, parseReport, serializeReport } from '../../../src/report/json.js';
 import type { Result, ResultStatus } from '../../../src/replicate/result.js';
+import { verdict } from '../../../src/report/outcome.js';
 
 function result(tag: string, status: ResultStatus, extra: Partial<Result> = {}): Result {
   return {
@@ -63,6 +64,22 @@ describe('serializeReport / parseReport', () => {
     expect(serializeReport(shuffled as typeof report)).toBe(text);
     expect(text.split('\n')[1]).toBe('  "schemaVersion": 1,');
     expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  test('a shard report read back judges a tag a filter left out as the shard did: not a warning', () => {
+    const shard = buildReport({
+      command: 'run',
+      dryRun: false,
+      startedAt: new Date('2025-01-01T00:00:00Z'),
+      finishedAt: new Date('2025-01-01T00:01:00Z'),
+      results: [result('5', 'skipped', { reason: 'not an image (resource filter)', why: 'filtered-resource' })],
+      ruleErrors: [],
+      shard: { index: 1, total: 2 },
+      version: '1.2.3',
+    });
+    const merged = parseReport(serializeReport(shard));
+    expect(merged.results[0]!.why).toBe('filtered-resource');
+    expect(verdict(merged, { failOn: 'warning' })).toEqual({ status: 'succeeded', failsStep: false });
   });
 
   test('recounts totals on read', () => {
