@@ -157,10 +157,13 @@ async function validate(
 ): Promise<string | undefined> {
   setReportOutputs(undefined, undefined);
   const word = `${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}, ${config.registries.size} registr${config.registries.size === 1 ? 'y' : 'ies'}`;
+  // The headline's mark is the step's result: warnings fail it under fail-on: warning.
+  const v = judge(inputs, { results: [], ruleErrors: [] }, diagnostics);
+  const mark = v.status === 'failed' ? '❌' : v.status === 'warned' ? '⚠️' : '✅';
   await writeSummary(
-    `## ferry validate: ✅ \`${file}\` is valid (${word})\n\n${notesMarkdown(scope.notes)}${head}${diagnosticsMarkdown(diagnostics, file)}`,
+    `## ferry validate: ${mark} \`${file}\` is valid (${word})${v.reason ? ` · ${v.reason}` : ''}\n\n${notesMarkdown(scope.notes)}${head}${diagnosticsMarkdown(diagnostics, file)}`,
   );
-  return failure(judge(inputs, { results: [], ruleErrors: [] }, diagnostics), 'see the annotations');
+  return failure(v, 'see the annotations');
 }
 
 async function idle({ scope, head }: Loaded): Promise<undefined> {

@@ -248,7 +248,14 @@ describe('validate', () => {
     expect(annotations(r.stdout, 'warning')).toContainEqual(
       expect.objectContaining({ file: 'cron.yaml', message: expect.stringContaining('30 4 * * 1') }),
     );
-    expect(r.summary).toMatch(/✅ `cron.yaml` is valid \(2 rules, 3 registries\)/);
+    expect(r.summary).toMatch(/⚠️ `cron.yaml` is valid \(2 rules, 3 registries\) · warnings \(1 config warning\)/);
+    // Under fail-on: warning the same file fails the step, and the headline says so.
+    const strict = await runAction({
+      event: 'workflow_dispatch',
+      inputs: { config: 'cron.yaml', command: 'validate', 'fail-on': 'warning' },
+    });
+    expect(strict.code).toBe(1);
+    expect(strict.summary).toMatch(/^## ferry validate: ❌ `cron.yaml` is valid \(2 rules, 3 registries\) · warnings/);
   });
 });
 
