@@ -32,6 +32,7 @@ import { ARCHIVE_TYPES, type Normalized, normalize } from './normalize.js';
 import { errnoText, MAX_RULES_FILE_BYTES, readRulesFile, tooLargeMessage } from './read.js';
 import { misindentedUnder, type Segment, validateSchema } from './schema.js';
 import { checkSemantics } from './semantic.js';
+import { applyTraps, patternTraps } from './yaml-traps.js';
 import type { Config } from './types.js';
 
 /** Deepest nesting of maps and lists accepted; a rules file uses about 6 levels. */
@@ -228,15 +229,23 @@ function yamlProblems(
   text: string,
   file: string,
   duplicates: { map: { items: unknown[] }; pair: unknown }[] = [],
+  explained: (offset: number) => boolean = () => false,
 ): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const add = (offset: number, message: string, path: Segment[] = src.pathAt(offset)) => {
     out.push({ file, ...src.pos(offset), path: formatPath(path), message, severity: 'error' });
   };
   const errorAt = new Set<number>();
-  for (const e of src.doc.errors) {
+  const errors = src.doc.errors.filter((e) => !explained(e.pos[0]));
+  for (const e of errors) {
     if (errorAt.has(e.pos[0])) continue; // one syntax error per place: the rest are consequences
     errorAt.add(e.pos[0]);
+    if (e.code === 'BAD_ALIAS' && text[e.pos[0]] === '*') {
+      // `name: *`: an alias without a name.
+      const raw = text.slice(e.pos[0]).match(/^\*[^\s,\]}]*/)![0];
+      add(e.pos[0], `${raw} is read as a YAML alias because it starts with "*"; quote it: "${raw}"`);
+      continue;
+    }
     const msg = YAML_MESSAGES[e.code] ?? `YAML syntax error: ${firstLine(e.message)}`;
     add(e.pos[0], msg, []);
   }
@@ -246,7 +255,7 @@ function yamlProblems(
       add(w.pos[0], `${tag} is read as a YAML tag because it starts with "!"; quote it: "${tag}"`);
     }
   }
-  if (src.doc.errors.length > 0) return out;
+  if (errors.length > 0) return out;
   visit(src.doc, {
     Map(_key, map) {
       const seen = new Map<string, number>();
@@ -273,6 +282,7 @@ function yamlProblems(
     Alias(_key, alias) {
       if (src.aliases.get(alias) === undefined) {
         const at = alias.range?.[0] ?? 0;
+        if (explained(at)) return;
         const raw = `*${alias.source}`;
         add(at, `${raw} is read as a YAML alias because it starts with "*"; quote it: "${raw}"`);
       }
@@ -436,10 +446,22 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
   const { doc } = parsed;
   let src = new YamlSource(doc, lines);
   const duplicates: { map: { items: unknown[] }; pair: unknown }[] = [];
-  const yamlIssues = yamlProblems(src, text, file, duplicates);
+  // A pattern YAML read as a map or could not read is one error at the filter, and the pattern
+  // stands in for what YAML made of it, so the rest is checked as meant.
+  const traps = patternTraps(src, text);
+  const explained = (offset: number) => traps.some((t) => offset >= t.start && offset < t.end);
+  const trapIssues: ConfigDiagnostic[] = traps.map((t) => ({
+    file,
+    ...src.pos(t.offset),
+    path: formatPath(t.path),
+    message: t.message,
+    severity: 'error',
+  }));
+  const yamlIssues = [...trapIssues, ...yamlProblems(src, text, file, duplicates, explained)];
   // A duplicate key leaves a readable document (the later value wins, as in most YAML readers):
-  // report it and go on, so it does not hide everything else. Any other YAML problem stops here.
-  if (yamlIssues.some((d) => !d.message.startsWith('duplicate key '))) {
+  // report it and go on, so it does not hide everything else, as a pattern trap does not. Any
+  // other YAML problem stops here.
+  if (yamlIssues.some((d) => !d.message.startsWith('duplicate key ') && !trapIssues.includes(d))) {
     return { diagnostics: sortDiagnostics(yamlIssues) };
   }
 
@@ -481,6 +503,7 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
       ),
     };
   }
+  applyTraps(data, traps);
   const diagnostics: ConfigDiagnostic[] = [...yamlIssues];
   const schemaIssues = validateSchema(data);
   for (const issue of schemaIssues) {

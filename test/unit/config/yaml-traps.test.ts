@@ -1,0 +1,72 @@
+import { describe, expect, test } from 'vitest';
+import { formatDiagnostic, parseConfig } from '../../../src/config/index.js';
+
+const head = `version: 1
+registries:
+  src: { type: registry, url: https://src.example.com }
+  dst: { type: registry, url: https://dst.example.com }
+rules:
+`;
+const run = (rules: string) => parseConfig(`${head}${rules}`, 'r.yaml').diagnostics.map(formatDiagnostic);
+
+describe('a pattern YAML reads as something else is one error: quote it', () => {
+  test('an unquoted brace glob is read as a map: one error, not "missing regex" and two unknown keys', () => {
+    expect(
+      run(`  - name: r1
+    source: src
+    destination: dst
+    filters:
+      tag: {latest,stable}
+`),
+    ).toEqual([
+      'r.yaml:10:12: rules[0].filters.tag: {latest,stable} was read as a YAML map (a value that starts with "{" is one); quote it: "{latest,stable}"',
+    ]);
+  });
+
+  test('a brace glob with more after it, and one as a list item', () => {
+    expect(
+      run(`  - name: r1
+    source: src
+    destination: dst
+    filters:
+      name: {v1,v2}/app   # both
+      tag: [x, {a,b}]
+`),
+    ).toEqual([
+      'r.yaml:10:13: rules[0].filters.name: {v1,v2}/app was read as a YAML map (a value that starts with "{" is one); quote it: "{v1,v2}/app"',
+      'r.yaml:11:16: rules[0].filters.tag[1]: {a,b} was read as a YAML map (a list item that starts with "{" is one); quote it: "{a,b}"',
+    ]);
+  });
+
+  test('a class inside a flow list: quote each pattern, instead of two YAML syntax errors', () => {
+    expect(
+      run(`  - name: r1
+    source: src
+    destination: dst
+    filters:
+      tag: [v[0-9]*, latest]
+`),
+    ).toEqual([
+      'r.yaml:10:12: rules[0].filters.tag: YAML cannot read [v[0-9]*, latest] as a list of patterns ("[", "{" and "*" inside it are YAML syntax); quote each pattern: ["v[0-9]*", "latest"]',
+    ]);
+  });
+
+  test.each([
+    ['*', 'r.yaml:10:13: rules[0].filters.name: * is read as a YAML alias because it starts with "*"; quote it: "*"'],
+    [
+      '**',
+      'r.yaml:10:13: rules[0].filters.name: ** is read as a YAML alias because it starts with "*"; quote it: "**"',
+    ],
+  ])('name: %s is an alias to YAML: quote it', (pattern, message) => {
+    expect(run(`  - name: r1\n    source: src\n    destination: dst\n    filters:\n      name: ${pattern}\n`)).toEqual([
+      message,
+    ]);
+  });
+
+  test('the pattern meant is checked like a quoted one (here: a tag cannot contain "/")', () => {
+    expect(run(`  - { name: r1, source: src, destination: dst, filters: { tag: {a,b}/x } }\n`)).toEqual([
+      'r.yaml:6:64: rules[0].filters.tag: {a,b}/x was read as a YAML map (a value that starts with "{" is one); quote it: "{a,b}/x"',
+      'r.yaml:6:64: warning: rules[0].filters.tag: "{a,b}/x" never matches: a tag is letters, digits, "_", "." and "-", and does not start with "." or "-"; it cannot contain "/"',
+    ]);
+  });
+});
