@@ -26,7 +26,9 @@ export type PlanWhy =
   | 'source-empty'
   | 'source-listing-failed'
   | 'tag-unresolved'
-  | 'not-the-deleted-digest';
+  | 'not-the-deleted-digest'
+  /** The run stopped (its timeout, a cancel) before this tag's copy or deletion started: left for the next run. */
+  | 'run-stopped';
 
 export interface PlanItem {
   rule: string;

@@ -46,7 +46,13 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
 }
 
-const notStarted = (signal: AbortSignal) => `not started: ${stopReason(signal)}`;
+/** A copy or deletion the stopped run did not start: left for the next run, which carries on from here. */
+const notStartedResult = (r: Result, signal: AbortSignal): Result => ({
+  ...r,
+  status: 'deferred',
+  reason: `not started: ${stopReason(signal)}`,
+  why: 'run-stopped',
+});
 
 /** What each plan action becomes in a dry run and in a run. */
 const NOT_WRITING: Partial<Record<PlanItem['action'], ResultStatus>> = {
@@ -167,8 +173,7 @@ export class Executor {
     for (const i of toDelete) {
       const r = this.#base(i);
       if (this.#o.dryRun) this.#results.set(i, { ...r, status: 'would-delete' });
-      else if (this.#o.signal?.aborted)
-        this.#results.set(i, { ...r, status: 'skipped', reason: notStarted(this.#o.signal) });
+      else if (this.#o.signal?.aborted) this.#results.set(i, notStartedResult(r, this.#o.signal));
       else if (this.#notWrittenIn.has(i.destinationRepository)) {
         const missed = this.#notWrittenIn.get(i.destinationRepository)!;
         const what = missed.status === 'failed' ? 'failed' : `was ${missed.status}, not written,`;
@@ -304,7 +309,7 @@ export class Executor {
     const repo = i.sourceRepository!;
     if (o.signal?.aborted) {
       o.cache.release(repo, i.sourceDigest!);
-      return { ...r, status: 'skipped', reason: notStarted(o.signal) };
+      return notStartedResult(r, o.signal);
     }
     const fallback = o.fallbackItems.get(repo);
     const isFallback = fallback?.has(i.tag) ?? false;

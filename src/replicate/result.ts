@@ -142,8 +142,9 @@ export function failUnclosed(
   const errors: { rule: string; message: string }[] = [];
   for (const e of closeErrors) {
     const message = `${e.registry}: ${redact(e.message)}`;
-    errors.push({ rule: '(run)', message });
     const into = new Set(rules.filter((r) => r.destination === e.registry).map((r) => r.name));
+    // Each rule that wrote into it was carried out in part at most: the error is theirs.
+    for (const rule of into) errors.push({ rule, message });
     for (const [i, r] of results.entries())
       if (into.has(r.rule) && LANDS_AT_CLOSE.has(r.status))
         results[i] = { ...r, status: 'failed', reason: `not written: ${message}`, error: { kind: 'io', message } };

@@ -69,8 +69,7 @@ const filtered = (results: Counted['results']) =>
 export function ruleErrorsText(report: Pick<RunReport, 'results' | 'ruleErrors'>, max = 3): string {
   const n = report.ruleErrors.length;
   if (n === 0) return '';
-  // `(run)` (a run stopped early) is not a rule: its rules not started have errors of their own.
-  const rules = [...new Set(report.ruleErrors.map((e) => e.rule))].filter((r) => r !== '(run)');
+  const rules = [...new Set(report.ruleErrors.map((e) => e.rule))];
   const done = new Set(report.results.map((r) => r.rule));
   const names = (list: string[]) =>
     list.length > max ? `${list.slice(0, max).join(', ')} and ${list.length - max} more` : list.join(', ');

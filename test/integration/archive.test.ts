@@ -434,7 +434,7 @@ describe('an archive that cannot be written', () => {
     const run = await runConfig(cfg, { dryRun: false });
     expect(run.report.ruleErrors).toEqual([
       {
-        rule: '(run)',
+        rule: 'export',
         message: expect.stringMatching(
           /^out: oci-archive:.*blocker\/images\.tar could not be written \(EEXIST.*\): the images this run copied into it are not there/,
         ),
