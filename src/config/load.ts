@@ -30,9 +30,9 @@ import {
 import { capDiagnostics, type ConfigDiagnostic, ConfigError, sortDiagnostics, suggest } from './errors.js';
 import { ARCHIVE_TYPES, type Normalized, normalize } from './normalize.js';
 import { errnoText, MAX_RULES_FILE_BYTES, readRulesFile, tooLargeMessage } from './read.js';
-import { misindentedUnder, type Segment, validateSchema } from './schema.js';
+import { fitsAsString, misindentedUnder, type Segment, validateSchema } from './schema.js';
 import { checkSemantics } from './semantic.js';
-import { applyTraps, patternTraps } from './yaml-traps.js';
+import { applyTraps, labelTraps, patternTraps, scalarReadAs } from './yaml-traps.js';
 import type { Config } from './types.js';
 
 /** Deepest nesting of maps and lists accepted; a rules file uses about 6 levels. */
@@ -507,11 +507,31 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
   const diagnostics: ConfigDiagnostic[] = [...yamlIssues];
   const schemaIssues = validateSchema(data);
   for (const issue of schemaIssues) {
+    // 1.10 where a string belongs: say what YAML made of it, in the user's own digits, when
+    // quoting is the fix (a cron is never one number: its own message says what one looks like).
+    const node = src.nodeAt(issue.path);
+    const readAs =
+      issue.scalarForString &&
+      issue.path.at(-1) !== 'schedule' &&
+      isScalar(node) &&
+      node.range &&
+      fitsAsString(data, issue.path, text.slice(node.range[0], node.range[1]))
+        ? scalarReadAs(node, text)
+        : undefined;
     diagnostics.push({
       file,
       ...src.locate(issue.path, issue.at),
       path: formatPath(issue.path),
-      message: issue.message,
+      message: readAs ?? issue.message,
+      severity: 'error',
+    });
+  }
+  for (const trap of labelTraps(src, text)) {
+    diagnostics.push({
+      file,
+      ...src.pos(trap.offset),
+      path: formatPath(trap.path),
+      message: trap.message,
       severity: 'error',
     });
   }

@@ -19,6 +19,11 @@ export interface SchemaIssue {
   /** key: point at the key (unknown key); value: at the value; object: at the mapping itself (missing key). */
   at: 'key' | 'value';
   message: string;
+  /**
+   * A number or boolean where only a string (or a list or map) fits: what YAML made of an unquoted
+   * value like 1.10, which load.ts words with the text as written.
+   */
+  scalarForString?: boolean;
 }
 
 type SchemaNode = Record<string, unknown>;
@@ -363,6 +368,34 @@ export function validateSchema(data: unknown): SchemaIssue[] {
   return out;
 }
 
+/**
+ * Whether `written`, as a string, would pass the schema at `path` (where YAML read a number or
+ * boolean). Checks only the registry, rule or defaults that holds it, so it costs one small
+ * validation.
+ */
+export function fitsAsString(data: unknown, path: readonly Segment[], written: string): boolean {
+  if (!isRecord(data) || path.length < 2) return false;
+  const [top, name] = path;
+  const doc: Record<string, unknown> = { version: 1, registries: {}, rules: [] };
+  let rel: Segment[];
+  if (top === 'rules' && typeof name === 'number' && Array.isArray(data.rules)) {
+    doc.rules = [structuredClone(data.rules[name])];
+    rel = ['rules', 0, ...path.slice(2)];
+  } else if (top === 'registries' && isRecord(data.registries)) {
+    doc.registries = { [String(name)]: structuredClone(data.registries[String(name)]) };
+    rel = [...path];
+  } else if (top === 'defaults') {
+    doc.defaults = structuredClone(data.defaults);
+    rel = [...path];
+  } else return false;
+  let cur: unknown = doc;
+  for (const seg of rel.slice(0, -1)) cur = (cur as Record<string, unknown>)[seg as string];
+  if (!cur || typeof cur !== 'object') return false;
+  (cur as Record<string, unknown>)[rel.at(-1) as string] = written;
+  const at = rel.join('\u0000');
+  return !issuesOf(doc).some((i) => i.path.join('\u0000') === at);
+}
+
 function issuesOf(data: unknown): SchemaIssue[] {
   const validate = validator();
   if (validate(data)) return [];
@@ -419,7 +452,14 @@ function issuesOf(data: unknown): SchemaIssue[] {
     const id = path.join('\u0000');
     if (valueDone.has(id)) continue; // one message per value is enough
     valueDone.add(id);
-    issues.push({ path, at: 'value', message: humanise(e, valueAt(data, path)) });
+    const value = valueAt(data, path);
+    const issue: SchemaIssue = { path, at: 'value', message: humanise(e, value) };
+    if (e.keyword === 'type' && (typeof value === 'number' || typeof value === 'boolean')) {
+      const types = String(p.type).split(',');
+      if (types.includes('string') && !types.some((t) => t === 'number' || t === 'integer' || t === 'boolean'))
+        issue.scalarForString = true;
+    }
+    issues.push(issue);
   }
   return issues;
 }

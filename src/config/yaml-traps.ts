@@ -148,3 +148,44 @@ export function applyTraps(data: unknown, traps: readonly PatternTrap[]): void {
       (cur as Record<string, unknown>)[trap.path.at(-1) as string] = trap.value;
   }
 }
+
+/**
+ * For a number or boolean YAML read from an unquoted value, what it read and how to quote it:
+ * `YAML read 1.10 as the number 1.1; quote it: "1.10"`. Undefined for any other node.
+ */
+export function scalarReadAs(node: unknown, text: string, why = ''): string | undefined {
+  if (!isScalar(node) || !node.range) return undefined;
+  const value = node.value;
+  if (typeof value !== 'number' && typeof value !== 'boolean') return undefined;
+  const written = text.slice(node.range[0], node.range[1]);
+  const kind = typeof value === 'number' ? 'number' : 'boolean';
+  const as = written === String(value) ? `a ${kind}` : `the ${kind} ${String(value)}`;
+  return `YAML read ${written} as ${as}${why}; quote it: ${JSON.stringify(written)}`;
+}
+
+/**
+ * Label values YAML read as a number or boolean that differs from what is written
+ * (`version: 1.10` is the number 1.1): the label would be compared with "1.1". Errors at each value.
+ */
+export function labelTraps(src: YamlSource, text: string): { path: Segment[]; offset: number; message: string }[] {
+  const out: { path: Segment[]; offset: number; message: string }[] = [];
+  const bases: Segment[][] = [['defaults', 'filters', 'labels']];
+  const rules = src.nodeAt(['rules']);
+  if (isSeq(rules)) rules.items.forEach((_, i) => bases.push(['rules', i, 'filters', 'labels']));
+  for (const base of bases) {
+    const labels = src.nodeAt(base);
+    if (!isMap(labels)) continue;
+    for (const pair of labels.items) {
+      if (!isScalar(pair.key) || !isScalar(pair.value) || !pair.value.range) continue;
+      const v = pair.value.value;
+      if (typeof v !== 'number' && typeof v !== 'boolean') continue;
+      if (text.slice(pair.value.range[0], pair.value.range[1]) === String(v)) continue;
+      out.push({
+        path: [...base, String(pair.key.value)],
+        offset: pair.value.range[0],
+        message: scalarReadAs(pair.value, text, ', and a label value is compared as text')!,
+      });
+    }
+  }
+  return out;
+}
