@@ -258,7 +258,8 @@ export function planGroup(
         why: 'override-off',
         reason: 'destination differs and override is off',
       });
-      warnings.push(`kept ${dest}:${tag}: the destination has ${current}, the source ${want}, and override is off`);
+      // Told once, as the item (its row shows both digests): a warning as well made the verdict
+      // count one kept tag as two warnings.
       referrers('kept');
       stay(current, tag);
     }
