@@ -14,6 +14,7 @@ import { RegistryError } from '../registry/errors.js';
 import type { Store } from '../providers/store.js';
 import { humanBytes } from '../util/units.js';
 import type { Bandwidth } from './bandwidth.js';
+import { allWritten } from '../util/settle.js';
 
 /** Largest blob copied when the rule sets no `max_blob_size`: above any real layer, far below a full disk. */
 export const DEFAULT_MAX_BLOB_SIZE = 16 * 1024 ** 3;
@@ -291,7 +292,7 @@ export async function copyArtifact(
       missing.flatMap((c) => (c ? manifestsIn(c) : [])),
       o.maxBlobSize,
     );
-    await Promise.all(missing.map((c) => c && manifests(() => writeChild(mover, src, dst, c, stats, o))));
+    await allWritten(missing.map((c) => c && manifests(() => writeChild(mover, src, dst, c, stats, o))));
     refill = () => restoreChildren(mover, manifests, src, dst, children, stats, o);
   } else {
     const parsed = m.parsed;
@@ -436,7 +437,7 @@ function restoreChildren(
   stats: CopyStats,
   o: CopyOptions,
 ): Promise<unknown> {
-  return Promise.all(children.map((c) => manifests(() => restoreChild(mover, src, dst, c, stats, o))));
+  return allWritten(children.map((c) => manifests(() => restoreChild(mover, src, dst, c, stats, o))));
 }
 
 async function resendBlobs(
@@ -447,7 +448,7 @@ async function resendBlobs(
   stats: CopyStats,
   o: CopyOptions,
 ) {
-  await Promise.all(copiedBlobs(m).map((b) => mover.resend(src, dst, b, stats, o)));
+  await allWritten(copiedBlobs(m).map((b) => mover.resend(src, dst, b, stats, o)));
 }
 
 /**
@@ -498,7 +499,7 @@ async function putManifest(
 const copiedBlobs = (m: ParsedManifest) => blobsOf(m).filter((b) => !b.urls?.length);
 
 async function copyBlobs(mover: BlobMover, src: Side, dst: Side, m: ParsedManifest, stats: CopyStats, o: CopyOptions) {
-  await Promise.all(copiedBlobs(m).map((b) => mover.ensure(src, dst, b, stats, o)));
+  await allWritten(copiedBlobs(m).map((b) => mover.ensure(src, dst, b, stats, o)));
 }
 
 /**

@@ -245,3 +245,32 @@ test('each deletion tells the store which other tags of its digest the plan dele
     { tag: 'old-alias', along: ['old', 'old-alias'] },
   ]);
 });
+
+test('a copy that fails on one blob reports the other blobs it was still writing, once they have landed', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const layout = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'v1'); // a config of 47 bytes, a layer of 13
+  let failed!: () => void;
+  const layerFailed = new Promise<void>((resolve) => (failed = resolve));
+  const source = intercept(src, {
+    blobGet: async (...args: Parameters<OciLayoutStore['blobGet']>) => {
+      if (args[1].size !== 13) return src.blobGet(...args);
+      failed();
+      throw new Error('the source lost the layer');
+    },
+  });
+  // The config is still being written when the layer fails: it lands at the destination, untagged.
+  const dst = intercept(layout, {
+    blobPut: async (...args: Parameters<OciLayoutStore['blobPut']>) => {
+      if (args[1].size === 47) await layerFailed;
+      return layout.blobPut(...args);
+    },
+  });
+  const out = await runRule(testRule(), source, dst, { dryRun: false, concurrency: 1, blobConcurrency: 2 });
+  const row = out.results.find((r) => r.tag === 'v1');
+  expect(row?.status).toBe('failed');
+  expect(row?.blobs.copied).toBe(1);
+  expect(
+    await layout.blobHead('a', JSON.parse((await src.manifestGet('a', 'v1'))!.bytes.toString()).config.digest),
+  ).toBe(true);
+});
