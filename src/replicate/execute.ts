@@ -14,7 +14,7 @@ import { Bandwidth } from './bandwidth.js';
 import { BlobMover, copyArtifact, emptyStats } from './copy.js';
 import { stopReason, toResultError } from './errors.js';
 import type { ManifestCache } from './manifest-cache.js';
-import type { Result, ResultStatus } from './result.js';
+import { type Result, type ResultStatus, STATUS } from './result.js';
 
 /** Something a person watching a long run wants to know. */
 export type ProgressEvent =
@@ -414,7 +414,7 @@ async function deleteAsPlanned(
     const alongWith = planned?.get(key);
     await dst.deleteTag(i.destinationRepository, i.tag, now.digest, alongWith ? { alongWith } : {});
     deleted.set(key, i.tag);
-    log(`✖ deleted ${r.destination}`);
+    log(`${STATUS.deleted.symbol} deleted ${r.destination}`);
     return { ...r, status: 'deleted', durationMs: Date.now() - started };
   } catch (e) {
     return { ...r, status: 'failed', error: toResultError(e), durationMs: Date.now() - started };

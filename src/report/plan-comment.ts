@@ -604,8 +604,13 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
     out.push(`rule ${clean(rule.rule)}  (${countsOrWhy(rule, '-')})`);
     for (const e of problems.partly.get(rule.rule) ?? []) out.push(...errorLines(e, '  ', '  ✖ not planned in full: '));
     if (rule.selection) out.push(`  selected: ${selectionText(rule.selection)}`);
-    for (const w of rule.warnings) out.push(`  warning: ${clean(w)}`);
-    if (rule.deletionsRefused !== undefined) out.push(`  deletions refused: ${clean(rule.deletionsRefused)}`);
+    // A terminal has room for a whole sentence: cut at 200, a warning lost its end ("… and override is off").
+    for (const w of rule.warnings) out.push(`  warning: ${clean(w, 1000)}`);
+    // "3 deletions refused: more than …" already says what it is; "the source could not be listed" does not.
+    if (rule.deletionsRefused !== undefined)
+      out.push(
+        `  ${/\brefused\b/.test(rule.deletionsRefused) ? '' : 'deletions refused: '}${clean(rule.deletionsRefused, 1000)}`,
+      );
     const items = rule.items.filter((i) => opts.showUnchanged || i.action !== 'unchanged');
     if (items.length > 0) {
       const rows = items.map((i) => {

@@ -274,7 +274,8 @@ function render(m: Model, opts: SummaryOptions, omitted: number): string {
 
   const ruleErrors = m.ruleErrors.filter((d) => !d.dropped);
   if (m.ruleErrors.length > 0) {
-    out.push(`### ⚠️ Rule errors (${m.ruleErrors.length})\n\n`);
+    // A rule error fails the run (the verdict's ❌): its heading says so.
+    out.push(`### ❌ Rule errors (${m.ruleErrors.length})\n\n`);
     if (ruleErrors.length > 0) out.push('| Rule | Error | Hint |\n|---|---|---|\n', ...ruleErrors.map((d) => d.line));
     if (ruleErrors.length < m.ruleErrors.length) {
       out.push(`\n_${m.ruleErrors.length - ruleErrors.length} rule errors omitted._\n`);

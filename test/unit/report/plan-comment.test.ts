@@ -191,6 +191,23 @@ describe('renderPlanText', () => {
     expect(renderPlanText(p, { showUnchanged: true })).toContain('unchanged  mirror/redis:unchanged-2');
   });
 
+  test('says a refusal once, and a long warning whole', () => {
+    const long = `deletions under filters that match everything: ${'x'.repeat(300)} and override is off`;
+    const refused = plan(
+      {
+        rule: 'a',
+        items: [],
+        warnings: [long],
+        deletionsRefused: '3 deletions refused: more than delete_remote.max (2)',
+      },
+      { rule: 'b', items: [], warnings: [], deletionsRefused: 'the source could not be listed' },
+    );
+    const lines = renderPlanText(refused).split('\n');
+    expect(lines).toContain('  3 deletions refused: more than delete_remote.max (2)');
+    expect(lines).toContain('  deletions refused: the source could not be listed');
+    expect(lines.find((l) => l.startsWith('  warning: '))).toMatch(/and override is off$/);
+  });
+
   test('registry strings cannot start a workflow command', () => {
     const hostile = plan({
       rule: 'r',

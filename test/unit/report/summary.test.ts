@@ -144,7 +144,7 @@ describe('body', () => {
     const md = renderSummary(
       report([], { ruleErrors: [{ rule: 'redis', message: 'listing failed', hint: 'check credentials' }] }),
     );
-    expect(md).toContain('### ⚠️ Rule errors (1)');
+    expect(md).toContain('### ❌ Rule errors (1)');
     expect(md).toContain('| redis | listing failed | check credentials |');
   });
 
