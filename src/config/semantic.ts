@@ -413,7 +413,8 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
   const reg = new Map([...n.config.registries, ...n.brokenRegistries]);
   for (const r of reg.values()) checkRegistry(r, rawRegistry(n, r.name), ctx, out);
 
-  if (!ctx.isBroken(['rules']) && n.rules.length === 0 && n.complete) {
+  // Only a `rules:` the file writes, empty: a misspelt `rule:` or a broken registry says nothing of it.
+  if (ctx.has(['rules']) && !ctx.isBroken(['rules']) && n.rules.length === 0) {
     out.push({ path: ['rules'], message: 'no rules: nothing will be replicated', severity: 'warning' });
   }
 

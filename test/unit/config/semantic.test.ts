@@ -556,3 +556,21 @@ rules:
     expect(suggested(warn(`{ tag: "^v.*$" }`)[0]!)).toBe('v*');
   });
 });
+
+describe('"no rules" is said of an empty rules: only', () => {
+  const run = (text: string) => parseConfig(text, 'r.yaml').diagnostics.map(formatDiagnostic);
+  const registries = 'registries:\n  a: { type: registry, url: https://a.example.com }\n';
+
+  test('a misspelt rule: is its own error, with no "no rules" warning at 1:1', () => {
+    expect(run(`version: 1\n${registries}rule: []\n`)).toEqual([
+      'r.yaml:4:1: rule: unknown key "rule", did you mean "rules"?',
+    ]);
+  });
+
+  test('rules: [] beside a broken registry still says the file replicates nothing', () => {
+    expect(run(`version: 1\n${registries}  b: { type: registry, url: 5 }\nrules: []\n`)).toEqual([
+      'r.yaml:4:29: registries.b.url: expected a URL starting with https:// or http://, like https://registry.example.com, got a whole number',
+      'r.yaml:5:8: warning: rules: no rules: nothing will be replicated',
+    ]);
+  });
+});
