@@ -307,6 +307,28 @@ export function misindentedUnder(
   return emptySiblings.find((sibling) => keysUnder(schema, sibling).includes(key));
 }
 
+/** Registry type → the options it takes, from the registry's `allOf` branches in the schema. */
+function optionsByType(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const branches = (deref(replicationSchema.$defs && (replicationSchema.$defs as SchemaNode).registry)?.allOf ??
+    []) as SchemaNode[];
+  for (const b of branches) {
+    const type = ((b.if as SchemaNode | undefined)?.properties as Record<string, SchemaNode> | undefined)?.type?.const;
+    const options = ((b.then as SchemaNode | undefined)?.properties as Record<string, unknown> | undefined)?.options;
+    const keys = allowedKeys(deref(options));
+    if (typeof type === 'string' && keys.length > 0) out.set(type, keys);
+  }
+  return out;
+}
+
+/** `rate_limit_reserve` on a harbor registry: the types that take it, when it is not misspelt. */
+function otherTypesOption(key: string, allowed: string[]): string | undefined {
+  if (suggest(key, allowed)) return undefined;
+  const types = [...optionsByType()].filter(([, keys]) => keys.includes(key)).map(([type]) => type);
+  if (types.length === 0) return undefined;
+  return `"${key}" is an option of ${oneOfList(types)} registries; this one takes ${oneOfList(allowed)}`;
+}
+
 export function unknownKeyMessage(
   key: string,
   allowed: string[],
@@ -316,6 +338,10 @@ export function unknownKeyMessage(
 ): string {
   if (parentPath.length === 1 && parentPath[0] === 'defaults' && RULE_ONLY.has(key)) {
     return `"${key}" cannot be set in defaults; set it on each rule`;
+  }
+  if (parentPath.length === 3 && parentPath[0] === 'registries' && parentPath[2] === 'options') {
+    const other = otherTypesOption(key, allowed);
+    if (other) return other;
   }
   const owner = parentSchema === undefined ? undefined : ownerSibling(parentSchema, key);
   if (owner) {

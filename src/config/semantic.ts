@@ -393,8 +393,9 @@ function checkRegistry(reg: RegistryConfig, written: Raw, ctx: SemanticContext, 
     });
   }
 
-  if (isObj(raw.options)) {
-    for (const [k, v] of Object.entries(raw.options)) {
+  // Options as written, known or not: a literal secret in the file is a problem of its own.
+  if (isObj(written.options)) {
+    for (const [k, v] of Object.entries(written.options)) {
       if (SECRETISH.test(k) && typeof v === 'string') add(['options', k], literalSecretMessage(v));
     }
   }

@@ -1,0 +1,64 @@
+import { describe, expect, test } from 'vitest';
+import { formatDiagnostic, parseConfig } from '../../../src/config/index.js';
+
+const run = (registries: string) =>
+  parseConfig(
+    `version: 1
+registries:
+${registries}rules:
+  - { name: r1, source: a, destination: b, destination_namespace: acme }
+`,
+    'r.yaml',
+  ).diagnostics.map(formatDiagnostic);
+
+describe('registry options are the ones the providers read, checked like the rest of the file', () => {
+  test('a misspelt option gets a "did you mean"', () => {
+    expect(
+      run(`  a: { type: ghcr, options: { organisation: acme } }
+  b: { type: harbor, url: https://h.example.com, options: { create_projcet: true } }
+`),
+    ).toEqual([
+      'r.yaml:3:31: registries.a.options.organisation: unknown key "organisation", did you mean "organization"?',
+      'r.yaml:4:61: registries.b.options.create_projcet: unknown key "create_projcet", did you mean "create_project"?',
+    ]);
+  });
+
+  test('wrong types, and an api_url that is not one, are errors before any run', () => {
+    expect(
+      run(`  a: { type: dockerhub, options: { rate_limit_reserve: lots } }
+  b: { type: harbor, url: https://h.example.com, options: { api_url: "not a url" } }
+`),
+    ).toEqual([
+      'r.yaml:3:56: registries.a.options.rate_limit_reserve: expected a whole number of pulls to leave unused, 0 or more, got a string',
+      "r.yaml:4:70: registries.b.options.api_url: expected the API's URL, scheme and host only, like https://api.example.com",
+    ]);
+  });
+
+  test('an option of another registry type says which type takes it', () => {
+    expect(
+      run(`  a: { type: ghcr, options: { namespace: acme } }
+  b: { type: quay, options: { owner: acme } }
+`),
+    ).toEqual([
+      'r.yaml:3:31: registries.a.options.namespace: "namespace" is an option of dockerhub registries; this one takes owner, organization, org, user, owner_type or api_url',
+      'r.yaml:4:29: registries.b.options: this registry type takes no options (options are for dockerhub, harbor and ghcr); remove them',
+    ]);
+  });
+
+  test('the options the providers read load', () => {
+    const { config, diagnostics } = parseConfig(
+      `version: 1
+registries:
+  a: { type: ghcr, options: { owner: acme, owner_type: org, api_url: "https://api.github.example.com" } }
+  b: { type: harbor, url: https://h.example.com, options: { projects: [library], create_project: true, project_public: false } }
+  c: { type: dockerhub, options: { namespace: acme, rate_limit_reserve: 10 } }
+rules:
+  - { name: r1, source: a, destination: b }
+  - { name: r2, source: b, destination: c, destination_namespace: acme }
+`,
+      'r.yaml',
+    );
+    expect(diagnostics).toEqual([]);
+    expect(config?.registries.get('c')?.options).toEqual({ namespace: 'acme', rate_limit_reserve: 10 });
+  });
+});
