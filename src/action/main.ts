@@ -290,6 +290,7 @@ async function replicate(
   const over = annotateRun(report, config, file, {
     warningsUsed: Math.min(MAX_ANNOTATIONS, diagnostics.filter((d) => d.severity === 'warning').length),
     failing: v.failsStep,
+    ...(scope.pullRequest && scope.changedRules ? { judged: scope.changedRules } : {}),
   });
   if (failed && over.errorsOver)
     failed += `; ${over.errorsOver} more not annotated (GitHub shows ${MAX_ANNOTATIONS} per step)`;

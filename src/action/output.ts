@@ -53,7 +53,15 @@ export function annotateRun(
   report: RunReport,
   config: Config,
   file: string | undefined,
-  o: { warningsUsed: number; failing: boolean },
+  o: {
+    warningsUsed: number;
+    failing: boolean;
+    /**
+     * The rules the step is judged on (a pull request's changed rules): a failure elsewhere is
+     * drift, annotated as a warning, so annotations agree with the check. Undefined: every rule.
+     */
+    judged?: readonly string[];
+  },
 ): RunAnnotations {
   const inWorkspace = file && !file.startsWith('../') && file !== '..' && !/^([a-z]:)?\//i.test(file);
   const at = (rule: string) => {
@@ -61,19 +69,29 @@ export function annotateRun(
     return inWorkspace && line ? { file, startLine: line } : {};
   };
   const text = (s: string) => neutralizeCommands(redact(s));
+  const judged = o.judged ? new Set(o.judged) : undefined;
+  const counts = (rule: string) => !judged || judged.has(rule);
+  const drift = [
+    ...report.results
+      .filter((r) => r.status === 'failed' && !counts(r.rule))
+      .map((r) => ({ rule: r.rule, message: `${r.destination} failed: ${r.error?.message ?? r.reason ?? 'failed'}` })),
+    ...report.ruleErrors.filter((e) => !counts(e.rule)),
+  ];
   const errors: { message: string; props: core.AnnotationProperties }[] = [
     ...report.results
-      .filter((r) => r.status === 'failed')
+      .filter((r) => r.status === 'failed' && counts(r.rule))
       .map((r) => ({
         message: r.error
           ? `${r.error.kind}${r.error.status ? ` (HTTP ${r.error.status})` : ''}: ${r.error.message}${r.error.hint ? `\nhint: ${r.error.hint}` : ''}`
           : (r.reason ?? 'failed'),
         props: { title: `ferry: ${r.destination} failed` },
       })),
-    ...report.ruleErrors.map((e) => ({
-      message: `${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
-      props: { title: `ferry: rule ${e.rule}`, ...at(e.rule) },
-    })),
+    ...report.ruleErrors
+      .filter((e) => counts(e.rule))
+      .map((e) => ({
+        message: `${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
+        props: { title: `ferry: rule ${e.rule}`, ...at(e.rule) },
+      })),
   ];
   const budget = MAX_ANNOTATIONS - 1;
   const shown = errors.length > budget + (o.failing ? 0 : 1) ? budget : errors.length;
@@ -86,7 +104,14 @@ export function annotateRun(
       { title: 'ferry' },
     );
 
-  const warnings = report.warnings ?? [];
+  // Drift first among the warnings: it is what a reviewer may want to mend in another pull request.
+  const warnings = [
+    ...drift.map((d) => ({
+      rule: d.rule,
+      message: `not run on merge (this pull request does not change the rule): ${d.message}`,
+    })),
+    ...(report.warnings ?? []),
+  ];
   const room = Math.max(0, MAX_ANNOTATIONS - o.warningsUsed);
   for (const w of warnings.slice(0, room))
     core.warning(text(w.message), { title: text(`ferry: rule ${w.rule}`), ...at(w.rule) });

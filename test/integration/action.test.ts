@@ -466,11 +466,22 @@ describe('pull_request', () => {
       const first = api.comments.at(-1)!.body.split('\n')[0];
       expect(first).toMatch(/^## ferry plan: ✅ valid · on merge: 1 rule runs/);
       expect(api.comments.at(-1)!.body).toMatch(/Other rules[\s\S]*to-down/);
+      // Its annotations agree with the check: a warning on the rule, not an error.
+      const titled = (stdout: string, level?: string) =>
+        annotations(stdout, level).map((a) => ({ ...a, title: decodeURIComponent(a.title ?? '') }));
+      expect(titled(drift.stdout).filter((a) => a.title === 'ferry: rule to-down')).toEqual([]);
+      expect(titled(drift.stdout, 'warning')).toContainEqual(
+        expect.objectContaining({
+          title: 'ferry: rule to-down',
+          message: expect.stringMatching(/^not run on merge \(this pull request does not change the rule\): /),
+        }),
+      );
 
       // Edited by the pull request, the same failure is the merge's: the check fails, and says so first.
       await writeFile(join(ws, 'replication.yaml'), rules('["1.*", "2.*"]'));
       const mine = await runAction({ event: 'pull_request', ...event });
       expect(mine.code, mine.stdout).toBe(1);
+      expect(titled(mine.stdout)).toContainEqual(expect.objectContaining({ title: 'ferry: rule to-down' }));
       expect(api.comments.at(-1)!.body.split('\n')[0]).toMatch(/^## ferry plan: ❌ valid · 1 rule error · /);
       expect(mine.summary).toMatch(/ferry plan: ❌ valid · 1 rule error/);
     } finally {
