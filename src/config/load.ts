@@ -30,7 +30,7 @@ import {
 import { capDiagnostics, type ConfigDiagnostic, ConfigError, sortDiagnostics, suggest } from './errors.js';
 import { ARCHIVE_TYPES, type Normalized, normalize } from './normalize.js';
 import { errnoText, MAX_RULES_FILE_BYTES, readRulesFile, tooLargeMessage } from './read.js';
-import { fitsAsString, misindentedUnder, type Segment, validateSchema } from './schema.js';
+import { fitsAsString, misindentedUnder, replicationSchema, type Segment, validateSchema } from './schema.js';
 import { checkSemantics } from './semantic.js';
 import { applyTraps, labelTraps, patternTraps, scalarReadAs } from './yaml-traps.js';
 import type { Config } from './types.js';
@@ -49,7 +49,7 @@ export function formatPath(path: readonly Segment[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else if (/^(?:[A-Za-z_$][A-Za-z0-9_$-]*|<<)$/.test(seg)) out += out ? `.${seg}` : seg;
     else out += `[${JSON.stringify(seg)}]`;
   }
   return out;
@@ -197,7 +197,7 @@ export class YamlSource {
       if (isMap(node)) {
         const pair = node.items[this.itemAt(node, offset, true)];
         if (!pair || !isScalar(pair.key)) return path;
-        path.push(String(pair.key.value));
+        path.push(isMergeKey(pair.key) ? '<<' : String(pair.key.value));
         node = pair.value;
       } else if (isSeq(node)) {
         const i = this.itemAt(node, offset, false);
@@ -230,10 +230,13 @@ function yamlProblems(
   file: string,
   duplicates: { map: { items: unknown[] }; pair: unknown }[] = [],
   explained: (offset: number) => boolean = () => false,
+  unreadable: number[] = [],
 ): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
-  const add = (offset: number, message: string, path: Segment[] = src.pathAt(offset)) => {
+  const add = (offset: number, message: string, path: Segment[] = src.pathAt(offset), lost = true) => {
     out.push({ file, ...src.pos(offset), path: formatPath(path), message, severity: 'error' });
+    // Where YAML could not read what was meant: the part around it is left out of the checks.
+    if (lost) unreadable.push(offset);
   };
   const errorAt = new Set<number>();
   const errors = src.doc.errors.filter((e) => !explained(e.pos[0]));
@@ -255,7 +258,15 @@ function yamlProblems(
       add(w.pos[0], `${tag} is read as a YAML tag because it starts with "!"; quote it: "${tag}"`);
     }
   }
-  if (errors.length > 0) return out;
+  // Every anchor's first place, to tell an alias written before its anchor from one with none.
+  const anchors = new Map<string, number>();
+  visit(src.doc, {
+    Node(_key, node) {
+      if (!isAlias(node) && node.anchor && !anchors.has(node.anchor)) anchors.set(node.anchor, node.range?.[0] ?? 0);
+    },
+  });
+  // Duplicate keys and aliases are looked for even after a syntax error: the parser recovers, and
+  // each of them is a problem of its own.
   visit(src.doc, {
     Map(_key, map) {
       const seen = new Map<string, number>();
@@ -271,7 +282,12 @@ function yamlProblems(
           // `filters:` left empty and its keys at its own level: the second `name:` is the tell.
           const under = misindentedUnder(mapPath, k, empty);
           const hint = under ? ` (if this one belongs to \`${under}:\`, indent it under \`${under}:\`)` : '';
-          add(at, `duplicate key "${k}"; it is already set at line ${src.pos(first).line}${hint}`, [...mapPath, k]);
+          add(
+            at,
+            `duplicate key "${k}"; it is already set at line ${src.pos(first).line}${hint}`,
+            [...mapPath, k],
+            false,
+          );
           duplicates.push({ map, pair });
         } else {
           seen.set(k, at);
@@ -283,8 +299,23 @@ function yamlProblems(
       if (src.aliases.get(alias) === undefined) {
         const at = alias.range?.[0] ?? 0;
         if (explained(at)) return;
+        const path = src.pathAt(at);
         const raw = `*${alias.source}`;
-        add(at, `${raw} is read as a YAML alias because it starts with "*"; quote it: "${raw}"`);
+        // In a name or tag filter, `*-rc` is a glob YAML took for an alias; elsewhere a real alias.
+        const k = typeof path.at(-1) === 'number' ? path.length - 2 : path.length - 1;
+        if (path[k - 1] === 'filters' && (path[k] === 'name' || path[k] === 'tag')) {
+          add(at, `${raw} is read as a YAML alias because it starts with "*"; quote it: "${raw}"`, path);
+          return;
+        }
+        const later = anchors.get(alias.source);
+        const line = src.pos(at).line;
+        add(
+          at,
+          later === undefined
+            ? `no anchor &${alias.source} is defined before line ${line}; mark the value to reuse with &${alias.source}, or quote ${raw} if it is meant as text`
+            : `the anchor &${alias.source} is defined at line ${src.pos(later).line}, after its alias: YAML needs the anchor first; move it above line ${line}`,
+          path,
+        );
       }
     },
   });
@@ -399,6 +430,28 @@ function aliasProblem(src: YamlSource): { alias: Alias; message: string } | unde
   return problem;
 }
 
+/** `<<`, the merge key, which the YAML library reads as a symbol. */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (typeof key.value === 'symbol' || key.source === '<<');
+}
+
+/** The registry or rule that holds `offset` (`registries.x`, `rules[2]`), or undefined for anywhere else. */
+function itemAt(src: YamlSource, offset: number): Segment[] | undefined {
+  const path = src.pathAt(offset);
+  if (path[0] === 'rules' && typeof path[1] === 'number') return ['rules', path[1]];
+  if (path[0] === 'registries' && path.length >= 2) return ['registries', path[1]!];
+  return undefined;
+}
+
+/** Every field a registry or rule can have, under `item`: all of them count as broken. */
+function everyField(item: Segment[]): Segment[][] {
+  const def = item[0] === 'rules' ? 'rule' : 'registry';
+  const keys = Object.keys(
+    ((replicationSchema.$defs as Record<string, { properties: object }>)[def] as { properties: object }).properties,
+  );
+  return keys.map((k) => [...item, k]);
+}
+
 function onlyError(file: string, src: YamlSource | undefined, lines: LineCounter, offset: number, message: string) {
   const { line, col } = lines.linePos(offset);
   const path = src ? formatPath(src.pathAt(offset)) : '';
@@ -457,13 +510,16 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
     message: t.message,
     severity: 'error',
   }));
-  const yamlIssues = [...trapIssues, ...yamlProblems(src, text, file, duplicates, explained)];
-  // A duplicate key leaves a readable document (the later value wins, as in most YAML readers):
-  // report it and go on, so it does not hide everything else, as a pattern trap does not. Any
-  // other YAML problem stops here.
-  if (yamlIssues.some((d) => !d.message.startsWith('duplicate key ') && !trapIssues.includes(d))) {
-    return { diagnostics: sortDiagnostics(yamlIssues) };
-  }
+  const unreadable: number[] = [];
+  const yamlIssues = [...trapIssues, ...yamlProblems(src, text, file, duplicates, explained, unreadable)];
+  // A duplicate key leaves a readable document (the later value wins, as in most YAML readers),
+  // and a pattern trap is read as meant: report them and go on. A syntax error, an unresolved
+  // alias or tag inside a registry or a rule leaves that one out of the checks, and the rest of the
+  // file is checked as usual; one anywhere else stops here.
+  const lost = unreadable.map((offset) => itemAt(src, offset));
+  if (lost.some((item) => item === undefined)) return { diagnostics: sortDiagnostics(yamlIssues) };
+  const lostItems = lost as Segment[][];
+  const isLost = (path: readonly Segment[]) => lostItems.some((item) => item.every((seg, k) => path[k] === seg));
 
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     return {
@@ -482,6 +538,15 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
 
   const aliases = aliasProblem(src);
   if (aliases) return { diagnostics: onlyError(file, src, lines, aliases.alias.range?.[0] ?? 0, aliases.message) };
+  // An alias to nothing (reported above) reads as an empty value (a map to merge `<<:`), inside a
+  // part left out.
+  visit(doc, {
+    Alias: (_key, alias, path) => {
+      if (src.aliases.get(alias) !== undefined) return undefined;
+      const merged = path.some((p) => isPair(p) && isMergeKey(p.key));
+      return doc.createNode(merged ? {} : null);
+    },
+  });
 
   // The first of duplicate keys counts, as the positions reported (and most YAML readers) say.
   for (const { map, pair } of duplicates) map.items.splice(map.items.indexOf(pair), 1);
@@ -505,7 +570,9 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
   }
   applyTraps(data, traps);
   const diagnostics: ConfigDiagnostic[] = [...yamlIssues];
-  const schemaIssues = validateSchema(data);
+  // A part YAML could not read counts as broken in every field, and says nothing more itself.
+  const schemaIssues = validateSchema(data).filter((issue) => !isLost(issue.path));
+  const brokenInput = [...schemaIssues.map((i) => i.path), ...lostItems.flatMap(everyField)];
   for (const issue of schemaIssues) {
     // 1.10 where a string belongs: say what YAML made of it, in the user's own digits, when
     // quoting is the fix (a cron is never one number: its own message says what one looks like).
@@ -526,7 +593,7 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
       severity: 'error',
     });
   }
-  for (const trap of labelTraps(src, text)) {
+  for (const trap of labelTraps(src, text).filter((t) => !isLost(t.path))) {
     diagnostics.push({
       file,
       ...src.pos(trap.offset),
@@ -539,8 +606,8 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
   // Fields with schema errors are left out of normalisation and semantic checks, so one mistake
   // does not cause a cascade of confusing follow-on messages; the rest of their registry or rule
   // is still checked.
-  const isBroken = brokenPaths(schemaIssues.map((i) => i.path));
-  const fieldBroken = brokenFields(schemaIssues.map((i) => i.path));
+  const isBroken = brokenPaths(brokenInput);
+  const fieldBroken = brokenFields(brokenInput);
   const normal = normalize(data, file, { isBroken, fieldBroken, line: (path) => src.locate(path, 'key').line });
   for (const issue of checkSemantics(normal, {
     isBroken,
@@ -548,6 +615,7 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
     has: (path) => src.has(path),
     ...(options.workflowCrons ? { workflowCrons: options.workflowCrons } : {}),
   })) {
+    if (isLost(issue.path)) continue;
     diagnostics.push({
       file,
       ...src.locate(issue.path, issue.at ?? 'value'),

@@ -1,0 +1,68 @@
+import { describe, expect, test } from 'vitest';
+import { formatDiagnostic, parseConfig } from '../../../src/config/index.js';
+
+const run = (text: string) => parseConfig(text, 'r.yaml').diagnostics.map(formatDiagnostic);
+const head = `version: 1
+registries:
+  src: { type: registry, url: https://src.example.com }
+  dst: { type: registry, url: https://dst.example.com }
+rules:
+`;
+
+describe('YAML problems in different rules are reported in one run', () => {
+  test('a syntax error, an alias to nothing and a schema error, each in its own rule', () => {
+    expect(
+      run(`${head}  - name: r1
+    source: src
+    destination: dst
+    filters: { name: * }
+  - name: r2
+    source: src
+    destination: dst
+    destination_namespace: *ns
+  - name: r3
+    source: src
+    destination: dst
+    concurency: 3
+`),
+    ).toEqual([
+      'r.yaml:9:22: rules[0].filters.name: * is read as a YAML alias because it starts with "*"; quote it: "*"',
+      'r.yaml:13:28: rules[1].destination_namespace: no anchor &ns is defined before line 13; mark the value to reuse with &ns, or quote *ns if it is meant as text',
+      'r.yaml:17:5: rules[2].concurency: unknown key "concurency", did you mean "concurrency"?',
+    ]);
+  });
+
+  test('a rule YAML could not read says nothing more, and causes nothing in the others', () => {
+    // r2 would be an overwrite of r1 and a duplicate name, if r1 could be read.
+    expect(
+      run(`${head}  - { name: r1, source: src, destination: dst, destination_namespace: *ns }
+  - { name: r1, source: src, destination: dst, concurrency: 0 }
+`),
+    ).toEqual([
+      'r.yaml:6:71: rules[0].destination_namespace: no anchor &ns is defined before line 6; mark the value to reuse with &ns, or quote *ns if it is meant as text',
+      'r.yaml:7:61: rules[1].concurrency: expected a whole number from 1 to 64',
+    ]);
+  });
+});
+
+describe('aliases without an anchor', () => {
+  test('a merge of an undefined anchor: a clean path, and no "quote it"', () => {
+    expect(
+      run(`${head}  - <<: *common
+    name: r1
+`),
+    ).toEqual([
+      'r.yaml:6:9: rules[0].<<: no anchor &common is defined before line 6; mark the value to reuse with &common, or quote *common if it is meant as text',
+    ]);
+  });
+
+  test('an alias before its anchor says where the anchor is', () => {
+    expect(
+      run(`${head}  - { name: r1, source: src, destination: dst, filters: *f }
+  - { name: r2, source: src, destination: dst, destination_namespace: x, filters: &f { name: "a/**" } }
+`),
+    ).toEqual([
+      'r.yaml:6:57: rules[0].filters: the anchor &f is defined at line 7, after its alias: YAML needs the anchor first; move it above line 6',
+    ]);
+  });
+});
