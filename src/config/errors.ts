@@ -75,43 +75,61 @@ export function capDiagnostics(list: ConfigDiagnostic[], max = MAX_DIAGNOSTICS):
   ];
 }
 
-export function levenshtein(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+/**
+ * Edits between two words, where swapping two neighbouring letters is one edit (`tsl` → `tls`), as
+ * in the optimal string alignment form of Damerau–Levenshtein distance.
+ */
+export function editDistance(a: string, b: string): number {
+  let before: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
+    const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2]! + 1);
+      cur.push(d);
     }
+    before = prev;
+    prev = cur;
   }
   return prev[b.length]!;
 }
 
 /**
  * The closest candidate if it is close enough to be a likely typo: the smallest edit distance wins
- * (`destination_namspace` → destination_namespace, not the prefix destination); only when nothing
- * is that close does a candidate the word starts with count ("Event Based" → event).
+ * (`destination_namspace` → destination_namespace, not the prefix destination; a swap of two
+ * letters is one edit); between equally close ones, the one with the same first letter, then the
+ * one closest in length. Only when nothing is that close does a candidate the word starts with
+ * count ("Event Based" → event).
  */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   const squash = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   let best: string | undefined;
-  let bestScore = Number.POSITIVE_INFINITY;
+  let bestScore: [number, number, number] = [Number.POSITIVE_INFINITY, 0, 0];
   let prefix: string | undefined;
   const limit = Math.max(2, Math.floor(word.length / 3));
+  const lower = word.toLowerCase();
   for (const c of candidates) {
     if (squash(c) === squash(word)) return c;
     if (prefix === undefined && c.length >= 4 && squash(word).startsWith(squash(c))) prefix = c;
     // The distance is at least the difference in length: past the limit, skip the quadratic work.
     if (Math.abs(c.length - word.length) > limit) continue;
-    const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestScore) {
+    const cl = c.toLowerCase();
+    const score: [number, number, number] = [
+      editDistance(lower, cl),
+      cl[0] === lower[0] ? 0 : 1,
+      Math.abs(c.length - word.length),
+    ];
+    if (
+      score[0] < bestScore[0] ||
+      (score[0] === bestScore[0] && (score[1] < bestScore[1] || (score[1] === bestScore[1] && score[2] < bestScore[2])))
+    ) {
       best = c;
-      bestScore = d;
+      bestScore = score;
     }
   }
-  return bestScore <= limit ? best : prefix;
+  return bestScore[0] <= limit ? best : prefix;
 }
 
 /** `a, b or c` */
