@@ -4,6 +4,7 @@
  * TLS options, body caps and error mapping.
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md
  */
+import { getCACertificates } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
@@ -87,7 +88,12 @@ export function registryAgent(tls: { ca?: string | Buffer; verify?: boolean }, c
     keepAliveTimeout: 30_000,
     headersTimeout: 60_000,
     bodyTimeout: 120_000,
-    connect: { ...(tls.ca ? { ca: tls.ca } : {}), rejectUnauthorized: tls.verify !== false },
+    // Node's `ca` replaces the trusted roots: the registry's own CA is added to them, so its blob
+    // redirects and token realm on publicly certified hosts (S3, a CDN) still verify.
+    connect: {
+      ...(tls.ca ? { ca: [...getCACertificates('default'), String(tls.ca)] } : {}),
+      rejectUnauthorized: tls.verify !== false,
+    },
   });
 }
 
