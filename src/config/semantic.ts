@@ -10,7 +10,7 @@ import { compileNameFilter, filtersMatchEverything } from '../rules/filter.js';
 import { compileGlob, GlobSyntaxError, isMatchAllPattern } from '../rules/glob.js';
 import { MappingError, mapRepository } from '../rules/mapping.js';
 import { parseBandwidth, parseSize } from './bandwidth.js';
-import { suggest } from './errors.js';
+import { oneOfList, suggest } from './errors.js';
 import { ARCHIVE_TYPES, effective, type Normalized, type NormalizedRule, patternOf, soundFields } from './normalize.js';
 import { literalSecretMessage, replicationSchema, type Segment } from './schema.js';
 import type { RegistryConfig, Rule } from './types.js';
@@ -370,6 +370,36 @@ function checkRegistry(reg: RegistryConfig, written: Raw, ctx: SemanticContext, 
     if (creds.username !== undefined && creds.password === undefined && creds.token === undefined && !userRef) {
       add(['credentials', 'username'], 'a username needs a password or token: add password: { env: NAME }');
     }
+  }
+
+  // Two settings of which the run uses one (providers/credentials.ts, registry TLS): say which.
+  if (isObj(creds)) {
+    const given = (['username', 'password', 'token'] as const).filter((k) => creds[k] !== undefined);
+    if (creds.docker_config !== undefined && given.length > 0) {
+      // docker_config fills username and password; the run reads the Docker config unless both are given.
+      const own = creds.username !== undefined && creds.password !== undefined;
+      const fields = oneOfList(given).replace(/ or /, ' and ');
+      const set =
+        given.length === 1 ? `docker_config and ${fields} are both set` : `docker_config, ${fields} are all set`;
+      const used = own
+        ? 'the username and password are used and docker_config is ignored'
+        : `the Docker config's login is used and ${fields} ${given.length === 1 ? 'is' : 'are'} ignored`;
+      add(['credentials', 'docker_config'], `${set}: ${used}; keep one of them`, 'warning');
+    }
+    if (creds.token !== undefined && creds.password !== undefined) {
+      add(
+        ['credentials', 'password'],
+        'token and password are both set: the token is used and the password is ignored; remove one',
+        'warning',
+      );
+    }
+  }
+  if (isObj(raw.tls) && raw.tls.verify === false && raw.tls.ca !== undefined) {
+    add(
+      ['tls', 'ca'],
+      'verify: false and ca are both set: without verification any certificate is accepted and the CA is not used; remove verify: false to verify against the CA, or remove ca',
+      'warning',
+    );
   }
 
   if (

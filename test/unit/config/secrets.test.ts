@@ -54,3 +54,44 @@ rules: []
     ]);
   });
 });
+
+describe('two settings of which a run uses one are named, with the one used', () => {
+  const run = (registry: string) =>
+    parseConfig(`version: 1\nregistries:\n  r: ${registry}\nrules: []\n`, 'r.yaml')
+      .diagnostics.filter((d) => d.path.startsWith('registries'))
+      .map(formatDiagnostic);
+
+  test('docker_config beside a username and password', () => {
+    expect(
+      run(
+        '{ type: registry, url: https://r.example.com, credentials: { docker_config: true, username: bob, password: { env: P } } }',
+      ),
+    ).toEqual([
+      'r.yaml:3:82: warning: registries.r.credentials.docker_config: docker_config, username and password are all set: the username and password are used and docker_config is ignored; keep one of them',
+    ]);
+  });
+
+  test('docker_config beside a token alone: the Docker config wins', () => {
+    expect(
+      run('{ type: registry, url: https://r.example.com, credentials: { docker_config: true, token: { env: T } } }'),
+    ).toEqual([
+      "r.yaml:3:82: warning: registries.r.credentials.docker_config: docker_config and token are both set: the Docker config's login is used and token is ignored; keep one of them",
+    ]);
+  });
+
+  test('a token and a password', () => {
+    expect(
+      run(
+        '{ type: registry, url: https://r.example.com, credentials: { username: bob, token: { env: T }, password: { env: P } } }',
+      ),
+    ).toEqual([
+      'r.yaml:3:111: warning: registries.r.credentials.password: token and password are both set: the token is used and the password is ignored; remove one',
+    ]);
+  });
+
+  test('tls verify: false and a ca', () => {
+    expect(run('{ type: registry, url: https://r.example.com, tls: { verify: false, ca: ca.pem } }')).toEqual([
+      'r.yaml:3:78: warning: registries.r.tls.ca: verify: false and ca are both set: without verification any certificate is accepted and the CA is not used; remove verify: false to verify against the CA, or remove ca',
+    ]);
+  });
+});
