@@ -134,7 +134,8 @@ describe('the CLI on an old Node.js', () => {
   test.each([
     ['20.20.2', true],
     ['22.14.0', true],
-    ['22.15.0', false],
+    ['22.18.0', true],
+    ['22.19.0', false],
     ['24.21.0', false],
   ])('Node.js %s refused: %s', (version, refused) => {
     expect(nodeTooOld(version) !== undefined).toBe(refused);
@@ -143,7 +144,7 @@ describe('the CLI on an old Node.js', () => {
   const old = '/usr/bin/node';
   const oldVersion = existsSync(old) ? spawnSync(old, ['-p', 'process.versions.node']).stdout?.toString().trim() : '';
   it.skipIf(!oldVersion || !nodeTooOld(oldVersion))(
-    `says it needs 22.15 or newer, in one line and exit 1, instead of crashing (${old} ${oldVersion})`,
+    `says it needs 22.19 or newer, in one line and exit 1, instead of crashing (${old} ${oldVersion})`,
     async () => {
       await ensureBuilt();
       const r = spawnSync(old, [join(ROOT, 'dist/cli/index.js'), '--version'], { encoding: 'utf8' });
