@@ -134,6 +134,8 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return 'a number too large to hold (YAML reads it as infinity)';
   if (typeof value === 'number') return Number.isInteger(value) ? 'a whole number' : 'a number';
   return 'a string';
 }
@@ -189,6 +191,17 @@ function humanise(e: ErrorObject, value: unknown): string {
   const booleanExpected =
     (e.keyword === 'type' && String(p.type).split(',').includes('boolean')) ||
     (e.keyword === 'enum' && (p.allowedValues as unknown[]).includes(true));
+  // `version: "1"`, `concurrency: "4"`: a number in quotes.
+  if (typeof value === 'string' && /^\s*-?[0-9]+(\.[0-9]+)?\s*$/.test(value)) {
+    const types = e.keyword === 'type' ? String(p.type).split(',') : [];
+    const number = Number(value);
+    if (
+      (e.keyword === 'const' && p.allowedValue === number) ||
+      types.includes('number') ||
+      (types.includes('integer') && Number.isInteger(number))
+    )
+      return `"${value}" is a string here, in quotes; write ${value.trim()} without the quotes`;
+  }
   if (booleanExpected && typeof value === 'string') {
     const b = YAML11_BOOLEANS[value.trim().toLowerCase()];
     if (b !== undefined) return `"${value}" is a string here (YAML 1.2 has no yes/no/on/off booleans); write ${b}`;

@@ -620,7 +620,13 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       parseSize(maxBlob) === undefined &&
       !broken(at('max_blob_size'))
     ) {
-      add(at('max_blob_size'), 'expected a size above zero, like 10GiB or 500MB, or a number of bytes');
+      const bytes = typeof maxBlob === 'number' ? maxBlob : /^\s*[0-9]+\s*$/.test(maxBlob) ? Number(maxBlob) : 0;
+      add(
+        at('max_blob_size'),
+        bytes > Number.MAX_SAFE_INTEGER
+          ? `too large: at most ${Number.MAX_SAFE_INTEGER} bytes (8 PiB) can be counted exactly; write a size like 100GiB (the default is 16GiB)`
+          : 'expected a size above zero, like 10GiB or 500MB, or a number of bytes',
+      );
     }
 
     // Semver range.

@@ -61,3 +61,35 @@ rules:
     expect(config?.rules[0]?.filters.labels).toEqual({ major: '2', ok: 'true' });
   });
 });
+
+describe('a number in quotes, and numbers too large', () => {
+  test('version: "1" and concurrency: "4" say to drop the quotes', () => {
+    expect(
+      parseConfig(
+        `version: "1"
+registries:
+  src: { type: registry, url: https://src.example.com }
+  dst: { type: registry, url: https://dst.example.com }
+rules:
+  - { name: r1, source: src, destination: dst, concurrency: "4" }
+`,
+        'r.yaml',
+      ).diagnostics.map(formatDiagnostic),
+    ).toEqual([
+      'r.yaml:1:10: version: "1" is a string here, in quotes; write 1 without the quotes',
+      'r.yaml:6:61: rules[0].concurrency: "4" is a string here, in quotes; write 4 without the quotes',
+    ]);
+  });
+
+  test('a max_blob_size too large to count is not "expected a size above zero"', () => {
+    expect(run(`    max_blob_size: 999999999999999999999999\n`)).toEqual([
+      'r.yaml:9:20: rules[0].max_blob_size: too large: at most 9007199254740991 bytes (8 PiB) can be counted exactly; write a size like 100GiB (the default is 16GiB)',
+    ]);
+  });
+
+  test('latest: 1e400 is infinity to YAML', () => {
+    expect(run(`    filters: { latest: 1e400 }\n`)).toEqual([
+      'r.yaml:9:24: rules[0].filters.latest: expected a whole number of tags, 1 or more, got a number too large to hold (YAML reads it as infinity)',
+    ]);
+  });
+});
