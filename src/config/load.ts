@@ -32,6 +32,7 @@ import { ARCHIVE_TYPES, type Normalized, normalize } from './normalize.js';
 import { errnoText, MAX_RULES_FILE_BYTES, readRulesFile, tooLargeMessage } from './read.js';
 import { fitsAsString, misindentedUnder, replicationSchema, type Segment, validateSchema } from './schema.js';
 import { checkSemantics } from './semantic.js';
+import { type Repair, repairYaml } from './yaml-repair.js';
 import { applyTraps, labelTraps, patternTraps, scalarReadAs } from './yaml-traps.js';
 import type { Config } from './types.js';
 
@@ -475,7 +476,8 @@ interface Analysis {
   src?: YamlSource;
 }
 
-function analyse(text: string, file: string, options: CheckOptions = {}): Analysis {
+function analyse(written: string, file: string, options: CheckOptions = {}): Analysis {
+  let text = written;
   // Bytes, as the cap is documented; a string over the cap in UTF-16 units is over it in UTF-8 too.
   const bytes = text.length > MAX_RULES_FILE_BYTES ? text.length : Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_RULES_FILE_BYTES) {
@@ -483,8 +485,19 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
       diagnostics: [{ file, line: 1, column: 1, path: '', message: tooLargeMessage(bytes), severity: 'error' }],
     };
   }
-  const lines = new LineCounter();
-  const parsed = parseYaml(text, lines);
+  let lines = new LineCounter();
+  let parsed = parseYaml(text, lines);
+  // An unclosed quote or bracket: closed where its line ends, and told where it was opened; the
+  // parse of the closed text checks the rest of the file (the depth check runs on it again).
+  let repairs: Repair[] = [];
+  if (!('tooDeep' in parsed) && parsed.doc.errors.some((e) => e.code === 'MISSING_CHAR' || e.code === 'BAD_INDENT')) {
+    const repaired = repairYaml(text);
+    if (repaired.repairs.length > 0) {
+      ({ text, repairs } = repaired);
+      lines = new LineCounter();
+      parsed = parseYaml(text, lines);
+    }
+  }
   if ('tooDeep' in parsed) {
     return {
       diagnostics: onlyError(
@@ -510,8 +523,19 @@ function analyse(text: string, file: string, options: CheckOptions = {}): Analys
     message: t.message,
     severity: 'error',
   }));
-  const unreadable: number[] = [];
-  const yamlIssues = [...trapIssues, ...yamlProblems(src, text, file, duplicates, explained, unreadable)];
+  const unreadable: number[] = repairs.map((r) => r.offset);
+  const repairIssues: ConfigDiagnostic[] = repairs.map((r) => ({
+    file,
+    ...src.pos(r.offset),
+    path: formatPath(src.pathAt(r.offset)),
+    message: r.message,
+    severity: 'error',
+  }));
+  const yamlIssues = [
+    ...repairIssues,
+    ...trapIssues,
+    ...yamlProblems(src, text, file, duplicates, explained, unreadable),
+  ];
   // A duplicate key leaves a readable document (the later value wins, as in most YAML readers),
   // and a pattern trap is read as meant: report them and go on. A syntax error, an unresolved
   // alias or tag inside a registry or a rule leaves that one out of the checks, and the rest of the

@@ -66,3 +66,38 @@ describe('aliases without an anchor', () => {
     ]);
   });
 });
+
+describe('an unclosed quote or bracket is told where it opens, and the rest is still checked', () => {
+  test('a quote left open: its line, not the end of the file, and the next rules are checked', () => {
+    expect(
+      run(`${head}  - name: "r1
+    source: src
+    destination: dst
+  - name: r2
+    source: src
+    destination: dst
+    concurency: 3
+`),
+    ).toEqual([
+      'r.yaml:6:11: rules[0].name: this " is not closed on its line, so YAML reads the lines after it, up to line 12, as part of the string; add the closing "',
+      'r.yaml:12:5: rules[1].concurency: unknown key "concurency", did you mean "concurrency"?',
+    ]);
+  });
+
+  test('a list left open on its line', () => {
+    expect(
+      run(`${head}  - name: r1
+    source: src
+    destination: dst
+    filters:
+      tag: [v*, latest
+  - name: r2
+    source: src
+    destination: src
+`),
+    ).toEqual([
+      'r.yaml:10:12: rules[0].filters.tag: this [ is not closed on its line, so YAML reads the lines after it, up to line 11, as part of the list; add the closing ]',
+      'r.yaml:13:18: rules[1].destination: source and destination are the same registry ("src") and no destination_namespace is set: the rule would replicate onto itself',
+    ]);
+  });
+});
