@@ -347,6 +347,19 @@ describe('a URL that does not lead to a working registry API: the message and hi
     );
   });
 
+  test('the attempts a 5xx hint counts leave out the re-send with a fresh token after a 401', async () => {
+    let calls = 0;
+    registry({
+      'GET /v2/_catalog?n=1000': () =>
+        ++calls === 1
+          ? { status: 401, headers: { 'www-authenticate': 'Basic realm="reg"' } }
+          : { status: 500, body: 'internal error' },
+    });
+    const e = await rejection(client.catalog());
+    expect(calls).toBe(5); // the 401, then the first 500 and its 3 retries
+    expect(e.hint).toMatch(/^reg\.example failed with HTTP 500 on each of 4 attempts over /);
+  });
+
   test('404 on GET /v2/ says the URL does not serve the registry API', async () => {
     registry({ 'GET /v2/': { status: 404, body: '404 page not found' } });
     const e = await rejection(client.catalog());
