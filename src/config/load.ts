@@ -594,9 +594,15 @@ function analyse(written: string, file: string, options: CheckOptions = {}): Ana
   }
   applyTraps(data, traps);
   const diagnostics: ConfigDiagnostic[] = [...yamlIssues];
-  // A part YAML could not read counts as broken in every field, and says nothing more itself.
+  // A part YAML could not read counts as broken in every field, and says nothing more itself. So
+  // does a pattern a trap put back: its error says what to write, and the value put in its place
+  // is a guess at what the user meant, not something to warn about as well.
   const schemaIssues = validateSchema(data).filter((issue) => !isLost(issue.path));
-  const brokenInput = [...schemaIssues.map((i) => i.path), ...lostItems.flatMap(everyField)];
+  const brokenInput = [
+    ...schemaIssues.map((i) => i.path),
+    ...lostItems.flatMap(everyField),
+    ...traps.map((t) => t.path),
+  ];
   for (const issue of schemaIssues) {
     // 1.10 where a string belongs: say what YAML made of it, in the user's own digits, when
     // quoting is the fix (a cron is never one number: its own message says what one looks like).

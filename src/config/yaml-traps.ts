@@ -40,7 +40,13 @@ function flowValue(text: string, start: number, nodeEnd: number): { written: str
   return { written: text.slice(start, end), end };
 }
 
-/** `{a,b}` as YAML reads it: a flow map whose entries are all keys without values. */
+/** The keys of a filter written as a map (`{ regex: … }`, `{ exclude: … }`): such a map is one, not a glob. */
+const FILTER_MAP_KEYS: readonly unknown[] = ['regex', 'exclude'];
+
+/**
+ * `{a,b}` as YAML reads it: a flow map whose entries are all keys without values. A map with a
+ * `regex` or `exclude` key is a filter map missing its value (`{ regex: }`), not a brace glob.
+ */
 function braceMap(node: unknown): boolean {
   return (
     isMap(node) &&
@@ -48,7 +54,8 @@ function braceMap(node: unknown): boolean {
     node.items.length > 0 &&
     node.items.every(
       (p) => isPair(p) && isScalar(p.key) && (p.value === null || (isScalar(p.value) && p.value.value === null)),
-    )
+    ) &&
+    !node.items.some((p) => isPair(p) && isScalar(p.key) && FILTER_MAP_KEYS.includes(p.key.value))
   );
 }
 

@@ -63,10 +63,54 @@ describe('a pattern YAML reads as something else is one error: quote it', () => 
     ]);
   });
 
-  test('the pattern meant is checked like a quoted one (here: a tag cannot contain "/")', () => {
+  test('the pattern put back is not warned about as well: one error at the filter', () => {
     expect(run(`  - { name: r1, source: src, destination: dst, filters: { tag: {a,b}/x } }\n`)).toEqual([
       'r.yaml:6:64: rules[0].filters.tag: {a,b}/x was read as a YAML map (a value that starts with "{" is one); quote it: "{a,b}/x"',
-      'r.yaml:6:64: warning: rules[0].filters.tag: "{a,b}/x" never matches: a tag is letters, digits, "_", "." and "-", and does not start with "." or "-"; it cannot contain "/"',
+    ]);
+    expect(run(`  - { name: r1, source: src, destination: dst, filters: { tag: [x, { latest: }] } }\n`)).toEqual([
+      'r.yaml:6:68: rules[0].filters.tag[1]: { latest: } was read as a YAML map (a list item that starts with "{" is one); quote it: "{ latest: }"',
+    ]);
+  });
+
+  test('the rest of the rule is still checked beside a trap', () => {
+    expect(
+      run(`  - name: r1
+    source: src
+    destination: nowhere
+    filters:
+      tag: {latest,stable}
+`),
+    ).toEqual([
+      expect.stringMatching(/^r\.yaml:8:18: rules\[0\]\.destination: /),
+      'r.yaml:10:12: rules[0].filters.tag: {latest,stable} was read as a YAML map (a value that starts with "{" is one); quote it: "{latest,stable}"',
+    ]);
+  });
+});
+
+describe('a regex or exclude map missing its value is not a brace glob', () => {
+  test.each([
+    [
+      '{ regex: }',
+      'r.yaml:10:21: rules[0].filters.tag.regex: expected a regular expression (a string), got nothing (an empty value)',
+    ],
+    [
+      '{ regex }',
+      'r.yaml:10:14: rules[0].filters.tag.regex: expected a regular expression (a string), got nothing (an empty value)',
+    ],
+    [
+      '[x, { regex: }]',
+      'r.yaml:10:25: rules[0].filters.tag[1].regex: expected a regular expression (a string), got nothing (an empty value)',
+    ],
+  ])('tag: %s says the regex is empty, not "quote it"', (value, message) => {
+    expect(run(`  - name: r1\n    source: src\n    destination: dst\n    filters:\n      tag: ${value}\n`)).toEqual([
+      message,
+    ]);
+  });
+
+  test('tag: { exclude } says what the map is missing', () => {
+    expect(run(`  - name: r1\n    source: src\n    destination: dst\n    filters:\n      tag: { exclude }\n`)).toEqual([
+      'r.yaml:10:12: rules[0].filters.tag: missing required key "regex"',
+      'r.yaml:10:14: rules[0].filters.tag.exclude: expected true or false, got nothing (an empty value)',
     ]);
   });
 });
