@@ -100,4 +100,34 @@ describe('an unclosed quote or bracket is told where it opens, and the rest is s
       'r.yaml:13:18: rules[1].destination: source and destination are the same registry ("src") and no destination_namespace is set: the rule would replicate onto itself',
     ]);
   });
+
+  test('a quote left open inside a one-line flow map: one error, at the quote, not a } left open too', () => {
+    expect(
+      run(`version: 1
+registries:
+  src: { type: registry, url: https://src.example.com }
+  dst: { type: registry, url: "https://dst.example.com }
+rules:
+  - name: r1
+    source: src
+    destination: nowhere
+`),
+    ).toEqual([
+      'r.yaml:4:31: registries.dst.url: this " is not closed on its line, so YAML reads the lines after it, up to line 8, as part of the string; add the closing "',
+      'r.yaml:8:18: rules[0].destination: unknown registry "nowhere"; registries defined: src, dst',
+    ]);
+  });
+
+  test('a quote left open inside a flow list in a flow map, with a comment after them', () => {
+    expect(
+      run(`${head}  - { name: r1, source: src, destination: dst, filters: { tag: [x, 'y] } }   # tags
+  - name: r2
+    source: src
+    destination: src
+`),
+    ).toEqual([
+      "r.yaml:6:68: rules[0].filters.tag[1]: this ' is not closed on its line, so YAML reads the lines after it, up to line 9, as part of the string; add the closing '",
+      'r.yaml:9:18: rules[1].destination: source and destination are the same registry ("src") and no destination_namespace is set: the rule would replicate onto itself',
+    ]);
+  });
 });
