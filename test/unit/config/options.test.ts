@@ -34,6 +34,26 @@ describe('registry options are the ones the providers read, checked like the res
     ]);
   });
 
+  test('options written as a string: the example is one the registry type accepts', () => {
+    expect(
+      run(`  a: { type: harbor, url: https://h.example.com, options: acme }
+  b: { type: dockerhub, options: acme }
+  c: { type: ghcr, options: acme }
+`),
+    ).toEqual([
+      'r.yaml:3:59: registries.a.options: expected a map of options, like { create_project: true }, got a string',
+      'r.yaml:4:34: registries.b.options: expected a map of options, like { namespace: acme }, got a string',
+      'r.yaml:5:29: registries.c.options: expected a map of options, like { owner: acme }, got a string',
+    ]);
+    // And each example, written as the option, is one.
+    expect(
+      run(`  a: { type: harbor, url: https://h.example.com, options: { create_project: true } }
+  b: { type: dockerhub, options: { namespace: acme } }
+  c: { type: ghcr, options: { owner: acme } }
+`),
+    ).toEqual([]);
+  });
+
   test('an option of another registry type says which type takes it', () => {
     expect(
       run(`  a: { type: ghcr, options: { namespace: acme } }
