@@ -38,6 +38,14 @@ export function toResultError(e: unknown): ResultError {
   };
 }
 
+/** The hint of a rule a stopped run did not finish. */
+export const RUN_AGAIN = 'run again to finish: what was done is kept, and a re-run carries on from there';
+
+/** The error of a rule a stopped run never started. */
+export function notStartedError(rule: string, signal: AbortSignal): RuleError {
+  return { rule, message: `not started: ${stopReason(signal)}`, hint: RUN_AGAIN };
+}
+
 /** Why a run was stopped (SIGTERM, its timeout), in words. */
 export function stopReason(signal: AbortSignal): string {
   const r: unknown = signal.reason;

@@ -8,7 +8,7 @@ import { assemblePlan, type GroupPlan, planGroup } from '../plan/plan.js';
 import type { RulePlan, Selection } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
 import { BlobMover } from './copy.js';
-import type { RuleError } from './errors.js';
+import { notStartedError, RUN_AGAIN, type RuleError, stopReason } from './errors.js';
 import { Executor, type ProgressEvent } from './execute.js';
 import { gather } from './gather.js';
 import { ManifestCache } from './manifest-cache.js';
@@ -49,6 +49,13 @@ export interface RuleRun {
 export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOptions): Promise<RuleRun> {
   // Decided here, once, for the gatherer and the planner alike: a copy-only run has no deletions.
   const rule: Rule = o.copyOnly ? { ...given, deleteRemote: { ...given.deleteRemote, enabled: false } } : given;
+  // Stopped before it started: nothing was listed, and an empty result must not read as "in sync".
+  if (o.signal?.aborted)
+    return {
+      plan: { rule: rule.name, items: [], warnings: [] },
+      results: [],
+      ruleErrors: [notStartedError(rule.name, o.signal)],
+    };
   const cache = new ManifestCache();
   const onlyTags = o.tags ? new Set(o.tags) : undefined;
   const ctx = {
@@ -126,6 +133,15 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
   // Refusals of a rule's deletions as a whole are rule-level problems, not only per-tag rows.
   if (plan.deletionsRefused && !facts.catalogFailed)
     ruleErrors.push({ rule: rule.name, message: plan.deletionsRefused });
+  // A rule the stop cut short is carried out in part, whichever run it belongs to (a full run, an
+  // event's deletions): its error says how much is left, so the verdict fails it.
+  const cut = results.filter((r) => r.why === 'run-stopped').length;
+  if (cut && o.signal?.aborted)
+    ruleErrors.push({
+      rule: rule.name,
+      message: `stopped early: ${stopReason(o.signal)}; ${cut} of ${results.length} tag${results.length === 1 ? '' : 's'} not started (deferred)`,
+      hint: RUN_AGAIN,
+    });
   return { plan, results, ruleErrors };
 }
 

@@ -6,7 +6,7 @@ import { type Store, StoreSet } from '../providers/index.js';
 import { redact } from '../util/secrets.js';
 import { VERSION } from '../version.js';
 import { BlobMover } from './copy.js';
-import { stopReason } from './errors.js';
+import { notStartedError, stopReason } from './errors.js';
 import type { ProgressEvent } from './execute.js';
 import { buildReport, failUnclosed, type RunReport } from './result.js';
 import { runRule } from './rule.js';
@@ -63,8 +63,6 @@ export function selectRules(config: Config, names: string[] | undefined): Rule[]
   return config.rules.filter((r) => names.includes(r.name));
 }
 
-const RUN_AGAIN = 'run again to finish: what was done is kept, and a re-run carries on from there';
-
 export async function runConfig(config: Config, o: RunOptions): Promise<RunOutcome> {
   const startedAt = new Date();
   const rules = selectRules(config, o.rules);
@@ -90,7 +88,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   try {
     for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
-        ruleErrors.push({ rule: rule.name, message: `not started: ${stopReason(o.signal)}`, hint: RUN_AGAIN });
+        ruleErrors.push(notStartedError(rule.name, o.signal));
         plan.rules.push({ rule: rule.name, items: [], warnings: [] });
         continue;
       }
@@ -135,14 +133,6 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message: redact(message) })));
       results.push(...run.results);
       ruleErrors.push(...run.ruleErrors);
-      // A rule the stop cut short is carried out in part: its error says how much is left.
-      const cut = run.results.filter((r) => r.why === 'run-stopped').length;
-      if (cut && o.signal?.aborted)
-        ruleErrors.push({
-          rule: rule.name,
-          message: `stopped early: ${stopReason(o.signal)}; ${cut} of ${run.results.length} tag${run.results.length === 1 ? '' : 's'} not started (deferred)`,
-          hint: RUN_AGAIN,
-        });
       o.onProgress?.({ kind: 'rule-end', rule: rule.name, results: run.results, errors: run.ruleErrors });
     }
   } finally {

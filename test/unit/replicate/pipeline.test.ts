@@ -274,3 +274,46 @@ test('a copy that fails on one blob reports the other blobs it was still writing
     await layout.blobHead('a', JSON.parse((await src.manifestGet('a', 'v1'))!.bytes.toString()).config.digest),
   ).toBe(true);
 });
+
+test('a rule the stop cut short says so itself, so an event run that propagates deletions fails too', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'v1');
+  await putLayoutImage(dst, 'a', 'v1');
+  await putLayoutImage(dst, 'a', 'gone'); // deleted at the source: an extra to delete
+  const stop = new AbortController();
+  // Stopped once the destination is listed: the deletion is planned, and never started.
+  const destination = intercept(dst, {
+    listTags: async (repo: string) => {
+      const tags = await dst.listTags(repo);
+      stop.abort('the run was cancelled (SIGTERM)');
+      return tags;
+    },
+  });
+  const run = await runRule(rule, src, destination, {
+    dryRun: false,
+    concurrency: 1,
+    blobConcurrency: 1,
+    signal: stop.signal,
+  });
+  expect(run.results.find((r) => r.tag === 'gone')).toMatchObject({ status: 'deferred', why: 'run-stopped' });
+  expect(run.ruleErrors).toContainEqual(
+    expect.objectContaining({
+      rule: 'all',
+      message: expect.stringMatching(/^stopped early: the run was cancelled \(SIGTERM\); 1 of 2 tags not started/),
+    }),
+  );
+  expect(await dst.manifestHead('a', 'gone')).toBeDefined();
+});
+
+test('a rule whose run was stopped before it started says so, instead of returning nothing', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'v1');
+  const stop = new AbortController();
+  stop.abort('the run reached its timeout of 1s');
+  const run = await runRule(rule, src, dst, { dryRun: false, concurrency: 1, blobConcurrency: 1, signal: stop.signal });
+  expect(run.ruleErrors).toEqual([
+    expect.objectContaining({ rule: 'all', message: 'not started: the run reached its timeout of 1s' }),
+  ]);
+});
