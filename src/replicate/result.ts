@@ -136,15 +136,20 @@ const LANDS_AT_CLOSE = new Set<ResultStatus>(['copied', 'updated', 'deleted']);
  */
 export function failUnclosed(
   closeErrors: readonly { registry: string; message: string }[],
-  rules: readonly { name: string; destination: string }[],
+  rules: readonly { name: string; source: string; destination: string }[],
   results: Result[],
 ): { rule: string; message: string }[] {
   const errors: { rule: string; message: string }[] = [];
   for (const e of closeErrors) {
     const message = `${e.registry}: ${redact(e.message)}`;
     const into = new Set(rules.filter((r) => r.destination === e.registry).map((r) => r.name));
-    // Each rule that wrote into it was carried out in part at most: the error is theirs.
-    for (const rule of into) errors.push({ rule, message });
+    // The error is the rules' whose writes did not land; failing that (nothing was written), every
+    // rule that uses the store, so that no close error goes unreported.
+    const wrote = [...into].filter((rule) => results.some((r) => r.rule === rule && LANDS_AT_CLOSE.has(r.status)));
+    const owners = wrote.length
+      ? wrote
+      : rules.filter((r) => r.destination === e.registry || r.source === e.registry).map((r) => r.name);
+    for (const rule of new Set(owners)) errors.push({ rule, message });
     for (const [i, r] of results.entries())
       if (into.has(r.rule) && LANDS_AT_CLOSE.has(r.status))
         results[i] = { ...r, status: 'failed', reason: `not written: ${message}`, error: { kind: 'io', message } };
