@@ -75,6 +75,8 @@ export interface Gathered {
   fallbackItems: Map<string, Set<string>>;
   /** The source's repositories could not be listed: nothing was planned. */
   catalogFailed?: string;
+  /** The run stopped before every repository was listed: those were not planned. */
+  stopped?: boolean;
   selection: Selection;
 }
 
@@ -304,6 +306,7 @@ export async function gather(
     };
     if (o.signal?.aborted) {
       input.sourceListingFailed = 'not listed: the run was stopped';
+      out.stopped = true;
       return input;
     }
     // Left out by the labels or resource filter from what the listing tells. One the destination

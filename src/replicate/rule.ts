@@ -116,7 +116,8 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
   } else {
     plan.selection = facts.selection;
     const nothing = selectsNothing(facts.selection);
-    if (nothing && !onlyTags && !o.select) plan.warnings.push(nothing);
+    // A stop during the listing leaves repositories unlisted: they are not empty.
+    if (nothing && !onlyTags && !o.select && !facts.stopped) plan.warnings.push(nothing);
   }
   if (o.copyOnly && onlyTags && tagSets.size > 0) {
     // A push event's tag the source does not list: nothing happened for it, and the run is green.
@@ -136,12 +137,17 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
   // A rule the stop cut short is carried out in part, whichever run it belongs to (a full run, an
   // event's deletions): its error says how much is left, so the verdict fails it.
   const cut = results.filter((r) => r.why === 'run-stopped').length;
-  if (cut && o.signal?.aborted)
+  if ((cut || facts.stopped) && o.signal?.aborted) {
+    const left = [
+      ...(facts.stopped ? ['repositories not listed, so not planned'] : []),
+      ...(cut ? [`${cut} of ${results.length} tag${results.length === 1 ? '' : 's'} not started (deferred)`] : []),
+    ];
     ruleErrors.push({
       rule: rule.name,
-      message: `stopped early: ${stopReason(o.signal)}; ${cut} of ${results.length} tag${results.length === 1 ? '' : 's'} not started (deferred)`,
+      message: `stopped early: ${stopReason(o.signal)}; ${left.join('; ')}`,
       hint: RUN_AGAIN,
     });
+  }
   return { plan, results, ruleErrors };
 }
 

@@ -317,3 +317,31 @@ test('a rule whose run was stopped before it started says so, instead of returni
     expect.objectContaining({ rule: 'all', message: 'not started: the run reached its timeout of 1s' }),
   ]);
 });
+
+test('a stop during the listing fails the rule, instead of reading as repositories without tags', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'v1');
+  await putLayoutImage(src, 'b', 'v1');
+  const stop = new AbortController();
+  const source = intercept(src, {
+    listRepositories: async () => {
+      const repos = await src.listRepositories();
+      stop.abort('the run reached its timeout of 2s');
+      return repos;
+    },
+  });
+  const run = await runRule(rule, source, dst, {
+    dryRun: false,
+    concurrency: 1,
+    blobConcurrency: 1,
+    signal: stop.signal,
+  });
+  expect(run.ruleErrors).toEqual([
+    expect.objectContaining({
+      rule: 'all',
+      message: 'stopped early: the run reached its timeout of 2s; repositories not listed, so not planned',
+    }),
+  ]);
+  expect(run.plan.warnings.filter((w) => /selects nothing/.test(w))).toEqual([]);
+});
