@@ -2,8 +2,9 @@
 /** ferry's command line: thin over the library. Exit 0 ok, 1 failed or invalid, 2 usage. One bundle: no lazy chunks. */
 // First: refuses an old Node.js before any other module is loaded.
 import './node-check.js';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { parseDuration, VERSION } from '../index.js';
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../index.js';
+import { collectRules, duration, path, positiveInt } from './options.js';
 import { validateCommand } from './commands/validate.js';
 import { planCommand } from './commands/plan.js';
 import { runCommand } from './commands/run.js';
@@ -17,35 +18,10 @@ const program = new Command()
   .version(VERSION)
   .exitOverride();
 
-/** A whole number ≥ 1, or a usage error (exit 2). */
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
-  return n;
-}
-
-/** A duration for --timeout, checked at parse time (exit 2 when it is not one). */
-function duration(v: string): string {
-  try {
-    parseDuration(v);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-  return v;
-}
-
-const collect = (v: string, prev: string[]) => [
-  ...prev,
-  ...v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-];
-
 program
   .command('validate')
   .description('check replication.yaml against the schema and the semantic rules (no network)')
-  .option('-c, --config <file>', 'rules file', 'replication.yaml')
+  .option('-c, --config <file>', 'rules file', path, 'replication.yaml')
   .action(async (opts) => {
     process.exitCode = await validateCommand(opts);
   });
@@ -53,8 +29,8 @@ program
 program
   .command('plan')
   .description('show what a run would change, reading the live registries (reads only, writes nothing)')
-  .option('-c, --config <file>', 'rules file', 'replication.yaml')
-  .option('-r, --rule <name>', 'only this rule (repeatable or comma-separated)', collect, [])
+  .option('-c, --config <file>', 'rules file', path, 'replication.yaml')
+  .option('-r, --rule <name>', 'only this rule (repeatable or comma-separated)', collectRules, [])
   .option('--json', 'print the plan as JSON')
   .option('--concurrency <n>', 'requests in flight per rule', positiveInt)
   .option('--matrix <n>', 'print a GitHub Actions matrix splitting the work over n shard jobs', positiveInt)
@@ -65,12 +41,12 @@ program
 program
   .command('run')
   .description('replicate: copy what is missing or changed, delete extras where rules say so')
-  .option('-c, --config <file>', 'rules file', 'replication.yaml')
-  .option('-r, --rule <name>', 'only this rule (repeatable or comma-separated)', collect, [])
+  .option('-c, --config <file>', 'rules file', path, 'replication.yaml')
+  .option('-r, --rule <name>', 'only this rule (repeatable or comma-separated)', collectRules, [])
   .option('--dry-run', 'plan only; nothing is written')
   .option('--concurrency <n>', 'images copied at once', positiveInt)
-  .option('--report <file>', 'write the JSON report here')
-  .option('--summary <file>', 'write the Markdown summary here')
+  .option('--report <file>', 'write the JSON report here', path)
+  .option('--summary <file>', 'write the Markdown summary here', path)
   .option(
     '--timeout <duration>',
     'stop starting new work after this long (90s, 30m, 2h); the report says what was left',
@@ -83,7 +59,7 @@ program
 program
   .command('demo')
   .description('run the embedded example: mirror a bundled OCI layout into a local one (no registry needed)')
-  .option('-d, --dir <dir>', 'working directory for the demo', '.ferry-demo')
+  .option('-d, --dir <dir>', 'working directory for the demo', path, '.ferry-demo')
   .action(async (opts) => {
     process.exitCode = await demoCommand(opts);
   });
@@ -91,7 +67,7 @@ program
 program
   .command('schema')
   .description('print the JSON Schema of replication.yaml (for editors and CI), or write it to a file')
-  .option('-o, --out <file>', 'write the schema here instead of to stdout')
+  .option('-o, --out <file>', 'write the schema here instead of to stdout', path)
   .action(async (opts) => {
     process.exitCode = await schemaCommand(opts);
   });

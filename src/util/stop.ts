@@ -7,13 +7,24 @@
 /** `90s`, `30m`, `2h`, `1h30m`; a bare number is minutes, as GitHub's `timeout-minutes`. */
 export function parseDuration(text: string): number {
   const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 60_000;
+  if (/^\d+(\.\d+)?$/.test(t)) return bounded(text, Number(t) * 60_000);
   const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
   if (!t || !m || (!m[1] && !m[2] && !m[3]))
     throw new Error(
       `invalid duration ${JSON.stringify(text)}: expected e.g. 90s, 30m, 2h or 1h30m (a bare number is minutes)`,
     );
-  return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+  const ms = ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+  return bounded(text, ms);
+}
+
+/** A timer cannot wait longer (Node fires a longer one after 1 ms, and the run stops at once). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+function bounded(text: string, ms: number): number {
+  if (ms <= 0) throw new Error(`invalid duration ${JSON.stringify(text)}: a timeout must be longer than 0`);
+  if (ms > MAX_TIMEOUT_MS)
+    throw new Error(`invalid duration ${JSON.stringify(text)}: at most 596h (24 days); leave it out for no limit`);
+  return ms;
 }
 
 export function formatDuration(ms: number): string {
