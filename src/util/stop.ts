@@ -40,13 +40,23 @@ export interface Stop {
   dispose(): void;
 }
 
-/** Aborts on SIGTERM or SIGINT, or once `timeoutMs` has passed. */
-export function stopOnSignalsOrTimeout(timeoutMs?: number): Stop {
+/**
+ * Aborts on SIGTERM, SIGINT or SIGHUP (a closed terminal: the report is still written), or once
+ * `timeoutMs` has passed. `onSignal` hears each signal with how many have come (the CLI tells the
+ * user what happens next, and lets a second Ctrl-C end it at once).
+ */
+export function stopOnSignalsOrTimeout(
+  timeoutMs?: number,
+  o: { onSignal?: (name: NodeJS.Signals, count: number) => void } = {},
+): Stop {
   const controller = new AbortController();
+  let count = 0;
   const onSignal = (name: NodeJS.Signals) => () => {
+    count++;
     if (!controller.signal.aborted) controller.abort(`the run was cancelled (${name})`);
+    o.onSignal?.(name, count);
   };
-  const handlers = (['SIGTERM', 'SIGINT'] as const).map((name) => {
+  const handlers = (['SIGTERM', 'SIGINT', 'SIGHUP'] as const).map((name) => {
     const h = onSignal(name);
     process.on(name, h);
     return [name, h] as const;

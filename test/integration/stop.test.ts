@@ -136,5 +136,9 @@ describe('a stopped run', () => {
       expect.objectContaining({ rule: 'sigterm', message: expect.stringMatching(/cancelled \(SIGTERM\)/) }),
     );
     expect(stderr).toMatch(/stopped early: the run was cancelled \(SIGTERM\)/);
+    // Told at once what happens next, not only at the end.
+    expect(stderr).toMatch(
+      /^ferry: stopping \(SIGTERM\): nothing new starts; transfers in flight get up to 10 s, then the report is written$/m,
+    );
   });
 });

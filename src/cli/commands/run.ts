@@ -10,6 +10,7 @@ import {
   runConfig,
   runLog,
   STATUS,
+  STOP_GRACE_MS,
   stopOnSignalsOrTimeout,
   suggest,
   verdict,
@@ -66,7 +67,17 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
     return { code: 2, changed: false };
   }
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const stop = stopOnSignalsOrTimeout(opts.timeout ? parseDuration(opts.timeout) : undefined);
+  const stop = stopOnSignalsOrTimeout(opts.timeout ? parseDuration(opts.timeout) : undefined, {
+    onSignal: (name, count) => {
+      // At a terminal a second Ctrl-C ends ferry at once; in CI, a runner's SIGINT then SIGTERM
+      // must not cut the report the first one is waiting to write.
+      if (count > 1 && name === 'SIGINT' && process.stderr.isTTY) process.exit(130);
+      if (count === 1)
+        console.error(
+          `ferry: stopping (${name}): nothing new starts; transfers in flight get up to ${STOP_GRACE_MS / 1000} s, then the report is written${process.stderr.isTTY ? '. Press Ctrl-C again to end now, without a report' : ''}`,
+        );
+    },
+  });
   // One line per image as it ends, a heading per rule, totals last; progress as a live bar on a
   // terminal, else a line every 10 s.
   const bar = process.stdout.isTTY ? progressBar(process.stdout) : undefined;
