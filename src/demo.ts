@@ -4,7 +4,7 @@
  * them into another local layout. No registry or network needed.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { sha256 } from './oci/digest.js';
@@ -89,6 +89,12 @@ async function image(
 export async function writeDemo(dir: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const configPath = join(dir, 'replication.yaml');
+  // `--dir` may name a user's own repository: its rules file is not the demo's to overwrite.
+  const existing = await readFile(configPath, 'utf8').catch(() => undefined);
+  if (existing !== undefined && existing !== DEMO_CONFIG)
+    throw new Error(
+      `${configPath} exists and is not the demo's: ferry demo writes its own replication.yaml, report and summary there; give --dir a new or demo directory`,
+    );
   const store = new OciLayoutStore('source', join(dir, 'source'));
   if (!(await stat(join(dir, 'source')).catch(() => undefined))) {
     for (const [repo, tags] of [

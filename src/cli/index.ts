@@ -12,6 +12,13 @@ import { demoCommand } from './commands/demo.js';
 import { importCommand } from './commands/import.js';
 import { schemaCommand } from './commands/schema.js';
 
+// A reader that goes away (`ferry run | head`) must not crash a run mid-copy, leaving no report:
+// what is left of the output is dropped, and the run goes on.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+
 const program = new Command()
   .name('ferry')
   .description('Container-image replication as code: carry out the rules in replication.yaml')

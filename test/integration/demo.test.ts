@@ -2,9 +2,9 @@
  * `ferry demo` on a fresh directory: the embedded layouts are mirrored into a local OCI layout,
  * a second run changes nothing, and skopeo reads the mirror with the source's digests.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, test, vi } from 'vitest';
@@ -128,6 +128,29 @@ describe('ferry demo', () => {
     expect(report.totals.unchanged).toBe(EXPECTED.length + 1);
     expect(plan.rules[0]?.items.every((i) => i.action === 'unchanged')).toBe(true);
   });
+});
+
+describe('the demo next to what is not its own', () => {
+  it("refuses a directory whose replication.yaml is the user's, and leaves it as it was", async () => {
+    const mine = join(tmp.path, 'my-repo');
+    await mkdir(mine);
+    await writeFile(join(mine, 'replication.yaml'), 'version: 1 # mine\n');
+    await expect(demoCommand({ dir: mine })).rejects.toThrow(/replication\.yaml exists and is not the demo's/);
+    expect(await readFile(join(mine, 'replication.yaml'), 'utf8')).toBe('version: 1 # mine\n');
+  });
+
+  it('finishes its run and writes the report when the reader of its output goes away (ferry demo | head)', async () => {
+    await ensureBuilt();
+    const out = join(tmp.path, 'piped');
+    const child = spawn(process.execPath, [join(ROOT, 'dist/cli/index.js'), 'demo', '--dir', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.destroy(); // the reader is gone before the first line
+    const code = await new Promise<number>((r) => child.on('close', (c) => r(c ?? -1)));
+    expect(code).toBe(0);
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as RunReport;
+    expect(report.totals.copied).toBeGreaterThan(0);
+  }, 300_000);
 });
 
 describe('the CLI on an old Node.js', () => {
