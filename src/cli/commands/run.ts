@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { loadOrReport } from '../load.js';
 import { progressBar } from '../progress-bar.js';
 import {
@@ -66,6 +67,18 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
     console.error(unknown);
     return { code: 2, changed: false };
   }
+  // Where the report and summary go is checked before anything is copied: found afterwards, the run
+  // was done and its record lost.
+  for (const [flag, file] of [
+    ['--report', opts.report],
+    ['--summary', opts.summary],
+  ] as const) {
+    const problem = file === undefined ? undefined : await unwritable(file);
+    if (problem) {
+      console.error(`ferry: ${flag} ${file}: ${problem}`);
+      return { code: 2, changed: false };
+    }
+  }
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   const stop = stopOnSignalsOrTimeout(opts.timeout ? parseDuration(opts.timeout) : undefined, {
     onSignal: (name, count) => {
@@ -119,4 +132,19 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
     );
   const changed = report.results.some((r) => STATUS[r.status].change);
   return { code: v.failsStep ? 1 : 0, changed };
+}
+
+/** Why `file` cannot be written (its folder is made if missing), or undefined when it can. */
+async function unwritable(file: string): Promise<string | undefined> {
+  if ((await stat(file).catch(() => undefined))?.isDirectory()) return 'is a directory; give a file name';
+  const folder = dirname(file);
+  const parent = await stat(folder).catch(() => undefined);
+  if (parent && !parent.isDirectory()) return `${folder} is a file, not a folder`;
+  try {
+    await mkdir(folder, { recursive: true });
+    await access(folder, constants.W_OK);
+  } catch (e) {
+    return `cannot write in ${folder} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+  return undefined;
 }

@@ -98,3 +98,17 @@ describe('ferry plan', () => {
     expect(r.err).toBe('');
   });
 });
+
+test('a report path that cannot be written is a usage error before anything is copied', async () => {
+  const source = join(tmp.path, 'unwritable-src');
+  const file = await rulesFrom(source);
+  await writeFile(join(tmp.path, 'a-file'), 'not a folder\n');
+  const report = join(tmp.path, 'a-file', 'report.json');
+  const { result, err } = await captureConsole(() => run({ config: file, rule: [], report }));
+  expect(result.code).toBe(2);
+  expect(err).toMatch(/^ferry: --report .*a-file\/report\.json: .*a-file is a file, not a folder$/m);
+  expect(err).not.toMatch(/rule mirror/);
+  // And a directory given as the file.
+  const dir = await run({ config: file, rule: [], summary: tmp.path }).catch((e: Error) => e);
+  expect(dir).toEqual({ code: 2, changed: false });
+});
