@@ -74,7 +74,11 @@ export function annotateRun(
   const drift = [
     ...report.results
       .filter((r) => r.status === 'failed' && !counts(r.rule))
-      .map((r) => ({ rule: r.rule, message: `${r.destination} failed: ${r.error?.message ?? r.reason ?? 'failed'}` })),
+      .map((r) => ({
+        rule: r.rule,
+        message: `${r.destination} failed: ${r.error?.message ?? r.reason ?? 'failed'}`,
+        ...(r.error?.hint ? { hint: r.error.hint } : {}),
+      })),
     ...report.ruleErrors.filter((e) => !counts(e.rule)),
   ];
   const errors: { message: string; props: core.AnnotationProperties }[] = [
@@ -104,13 +108,23 @@ export function annotateRun(
       { title: 'ferry' },
     );
 
-  // Drift first among the warnings: it is what a reviewer may want to mend in another pull request.
+  // Kept tags, one warning per rule (the verdict counts them; a row alone is easy to miss).
+  const kept = new Map<string, string[]>();
+  for (const r of report.results)
+    if (r.status === 'kept' && counts(r.rule)) kept.set(r.rule, [...(kept.get(r.rule) ?? []), r.destination]);
+  // The warnings the check counts first, drift last: under fail-on: warning the first must not be
+  // crowded out of GitHub's 10 by rules the pull request leaves alone.
   const warnings = [
+    ...[...kept].map(([rule, refs]) => ({
+      rule,
+      message: `${refs.length} tag${refs.length === 1 ? '' : 's'} kept: ${refs.slice(0, 5).join(', ')}${refs.length > 5 ? ', …' : ''} differ${refs.length === 1 ? 's' : ''} at the destination, and override is off`,
+    })),
+    ...(report.warnings ?? []).filter((w) => counts(w.rule)),
     ...drift.map((d) => ({
       rule: d.rule,
-      message: `not run on merge (this pull request does not change the rule): ${d.message}`,
+      message: `not run on merge (this pull request does not change the rule): ${d.message}${d.hint ? `\nhint: ${d.hint}` : ''}`,
     })),
-    ...(report.warnings ?? []),
+    ...(report.warnings ?? []).filter((w) => !counts(w.rule)),
   ];
   const room = Math.max(0, MAX_ANNOTATIONS - o.warningsUsed);
   for (const w of warnings.slice(0, room))

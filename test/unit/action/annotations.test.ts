@@ -1,0 +1,44 @@
+/** The run's annotations: what the check counts comes first, and a kept tag is pointed at. */
+import { afterEach, expect, test, vi } from 'vitest';
+import { annotateRun } from '../../../src/action/output.js';
+import type { Config } from '../../../src/config/types.js';
+import type { Result, RunReport } from '../../../src/replicate/result.js';
+
+const row = (rule: string, tag: string, status: Result['status'], extra: Partial<Result> = {}): Result => ({
+  rule,
+  source: `src/app:${tag}`,
+  destination: `dst/app:${tag}`,
+  tag,
+  status,
+  bytes: 0,
+  blobs: { copied: 0, mounted: 0, present: 0 },
+  durationMs: 0,
+  retries: 0,
+  ...extra,
+});
+
+afterEach(() => vi.restoreAllMocks());
+
+test('kept tags get a warning on their rule, before drift, which keeps its hint', () => {
+  const lines: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => (lines.push(String(s)), true));
+  const report = {
+    results: [
+      row('web', 'v1', 'kept'),
+      row('other', 'v2', 'failed', { error: { kind: 'not-found', message: 'blob gone', hint: 'push it again' } }),
+    ],
+    ruleErrors: [],
+    warnings: [],
+  } as unknown as RunReport;
+  const config = {
+    rules: [
+      { name: 'web', line: 3 },
+      { name: 'other', line: 9 },
+    ],
+  } as unknown as Config;
+  annotateRun(report, config, 'replication.yaml', { warningsUsed: 0, failing: false, judged: ['web'] });
+  const warnings = lines.filter((l) => l.startsWith('::warning'));
+  expect(warnings[0]).toMatch(/line=3.*::1 tag kept: dst\/app:v1 differs at the destination, and override is off/);
+  expect(warnings[1]).toMatch(/line=9.*::not run on merge .*dst\/app:v2 failed: blob gone%0Ahint: push it again/);
+  expect(lines.filter((l) => l.startsWith('::error'))).toEqual([]);
+});
