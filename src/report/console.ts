@@ -42,9 +42,9 @@ export function formatResultLine(r: Result, opts: ConsoleOptions = {}): string {
   ];
   const digest = r.destinationDigest ?? r.sourceDigest;
   if (digest) parts.push(text(shortDigest(digest)));
-  parts.push(
-    r.bytes > 0 ? `${humanBytes(r.bytes)} in ${humanDuration(r.durationMs)}` : `in ${humanDuration(r.durationMs)}`,
-  );
+  // A row that did nothing (planned, not started) has no time of its own: "in 0ms" read as work done.
+  if (r.bytes > 0) parts.push(`${humanBytes(r.bytes)} in ${humanDuration(r.durationMs)}`);
+  else if (r.durationMs > 0) parts.push(`in ${humanDuration(r.durationMs)}`);
   let line = parts.join('  ');
   if (r.retries > 0) line += ` (${r.retries} ${r.retries === 1 ? 'retry' : 'retries'})`;
   if (r.error) {

@@ -4,7 +4,7 @@
  * validator before it is written. Exit 0 ok, 1 drift or invalid input, 2 usage.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import {
   ConfigError,
   formatDiagnostic,
@@ -141,13 +141,13 @@ export function importCommand(): Command {
     .requiredOption('--dest <registry/path>', 'the destination skopeo sync was given, like my-registry.local.lan/repo')
     .option('--scoped', 'skopeo sync ran with --scoped')
     .option('--all', 'skopeo sync ran with --all (every platform)')
-    .option('--dest-tls-verify <bool>', 'as skopeo sync --dest-tls-verify', 'true')
+    .option('--dest-tls-verify <bool>', 'as skopeo sync --dest-tls-verify', tlsVerify, true)
     .option('-o, --out <file>', 'write the rules file here (default: stdout)')
     .exitOverride()
     .action(
       async (
         file: string,
-        opts: { dest: string; scoped?: boolean; all?: boolean; destTlsVerify: string; out?: string },
+        opts: { dest: string; scoped?: boolean; all?: boolean; destTlsVerify: boolean; out?: string },
       ) => {
         process.exitCode = await guarded(async () =>
           emit(
@@ -155,7 +155,7 @@ export function importCommand(): Command {
               dest: opts.dest,
               scoped: opts.scoped === true,
               all: opts.all === true,
-              destTlsVerify: opts.destTlsVerify !== 'false',
+              destTlsVerify: opts.destTlsVerify,
             }),
             opts.out,
           ),
@@ -205,4 +205,15 @@ export function importCommand(): Command {
       );
     });
   return cmd;
+}
+
+/**
+ * skopeo's --dest-tls-verify value, as Go reads a bool (`no` and `0` turned verification on before);
+ * anything else is a usage error.
+ */
+export function tlsVerify(v: string): boolean {
+  const t = v.trim().toLowerCase();
+  if (['true', '1', 't', 'yes'].includes(t)) return true;
+  if (['false', '0', 'f', 'no'].includes(t)) return false;
+  throw new InvalidArgumentError(`--dest-tls-verify expects true or false, got ${JSON.stringify(v)}`);
 }

@@ -29,3 +29,10 @@ describe('option values', () => {
     expect(duration('30m')).toBe('30m');
   });
 });
+
+test('import skopeo --dest-tls-verify reads false, 0 and no as off, and refuses what is not a bool', async () => {
+  const { tlsVerify } = await import('../../../src/cli/commands/import.js');
+  for (const v of ['false', '0', 'no', 'False']) expect(tlsVerify(v)).toBe(false);
+  for (const v of ['true', '1', 'yes']) expect(tlsVerify(v)).toBe(true);
+  refused(() => tlsVerify('maybe'));
+});

@@ -43,6 +43,20 @@ describe('formatResultLine', () => {
     );
   });
 
+  test('a row that did nothing says no time: "in 0ms" read as work done', () => {
+    const line = formatResultLine(
+      result('deferred', {
+        bytes: 0,
+        durationMs: 0,
+        retries: 0,
+        reason: 'not started: the run was cancelled (SIGINT)',
+      }),
+    );
+    expect(line).toBe(
+      '… deferred  docker.io/library/nginx:1.27 → ghcr.io/acme/nginx:1.27  sha256:abcd1234…  (not started: the run was cancelled (SIGINT))',
+    );
+  });
+
   test('a failure puts its hint on the next line', () => {
     const lines = formatResultLine(
       result('failed', {
