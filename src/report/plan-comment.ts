@@ -628,7 +628,7 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
     if (hidden > 0) out.push(`  = ${hidden} unchanged`);
     out.push('');
   }
-  // Errors of no rule in the plan (a run stopped early, a rule never started).
+  // Errors of a rule with no plan of its own (one a stopped run never started).
   for (const [rule, errors] of problems.notPlanned) {
     if (plan.rules.some((r) => r.rule === rule)) continue;
     out.push(...errorLines(errors[0]!, '  ', `rule ${clean(rule)}  ✖ not planned: `));
