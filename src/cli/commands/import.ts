@@ -138,7 +138,11 @@ export function importCommand(): Command {
   cmd
     .command('skopeo <file>')
     .description('from a `skopeo sync --src yaml` file; --dest is the sync destination')
-    .requiredOption('--dest <registry/path>', 'the destination skopeo sync was given, like my-registry.local.lan/repo')
+    .requiredOption(
+      '--dest <registry/path>',
+      'the destination skopeo sync was given, like my-registry.local.lan/repo',
+      destination,
+    )
     .option('--scoped', 'skopeo sync ran with --scoped')
     .option('--all', 'skopeo sync ran with --all (every platform)')
     .option('--dest-tls-verify <bool>', 'as skopeo sync --dest-tls-verify', tlsVerify, true)
@@ -196,6 +200,7 @@ export function importCommand(): Command {
     .requiredOption(
       '--dest <registry/path>',
       'where the images go, like harbor-dc2.example.com (same paths) or host/namespace',
+      destination,
     )
     .option('-o, --out <file>', 'write the rules file here (default: stdout)')
     .exitOverride()
@@ -216,4 +221,17 @@ export function tlsVerify(v: string): boolean {
   if (['true', '1', 't', 'yes'].includes(t)) return true;
   if (['false', '0', 'f', 'no'].includes(t)) return false;
   throw new InvalidArgumentError(`--dest-tls-verify expects true or false, got ${JSON.stringify(v)}`);
+}
+
+/** A --dest value: host[:port][/path]. A URL became a registry named "https:" in the rules written. */
+export function destination(v: string): string {
+  const t = v.trim();
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(t);
+  if (scheme)
+    throw new InvalidArgumentError(
+      `--dest takes host[/path], not a URL: write ${t.slice(scheme[0].length) || 'the host'}`,
+    );
+  if (!t || t.startsWith('/'))
+    throw new InvalidArgumentError('--dest needs a registry host, like harbor.example.com/mirror');
+  return t;
 }

@@ -36,3 +36,12 @@ test('import skopeo --dest-tls-verify reads false, 0 and no as off, and refuses 
   for (const v of ['true', '1', 'yes']) expect(tlsVerify(v)).toBe(true);
   refused(() => tlsVerify('maybe'));
 });
+
+test('import --dest refuses a URL and an empty value, which wrote a registry named "https:"', async () => {
+  const { destination } = await import('../../../src/cli/commands/import.js');
+  expect(() => destination('https://my.reg/mirror')).toThrow(
+    /--dest takes host\[\/path\], not a URL: write my\.reg\/mirror/,
+  );
+  refused(() => destination(''));
+  expect(destination('my.reg:5000/mirror')).toBe('my.reg:5000/mirror');
+});
