@@ -217,27 +217,31 @@ const DESCRIPTORS: Record<string, string> = {
  * Harbor's cron (robfig/cron with seconds first and an optional day of week, or a descriptor) as
  * GitHub's 5 fields; `problem` says what could not be kept.
  */
-export function harborCron(cron: string): { schedule?: string; comment?: string; problem?: string } {
+export function harborCron(
+  cron: string,
+  /** Whose cron it is, in messages: a regsync import reuses this reading. */
+  whose = "Harbor's",
+): { schedule?: string; comment?: string; problem?: string } {
   const text = cron.trim();
   if (text.startsWith('@')) {
     const d = DESCRIPTORS[text.toLowerCase()];
     return d
       ? { schedule: d }
-      : { problem: `Harbor's schedule "${text}" has no cron equivalent; set a schedule by hand` };
+      : { problem: `${whose} schedule "${text}" has no cron equivalent; set a schedule by hand` };
   }
   const f = text.split(/\s+/).map((x) => (x === '?' ? '*' : x));
   if (f.length !== 5 && f.length !== 6)
     return {
-      problem: `Harbor's cron "${text}" has ${f.length} fields (expected 6, seconds first); set a schedule by hand`,
+      problem: `${whose} cron "${text}" has ${f.length} fields (expected 5, or 6 with seconds first); set a schedule by hand`,
     };
   const [seconds, ...rest] = f;
   const five = (rest.length === 4 ? [...rest, '*'] : rest).join(' ');
   const p = cronProblem(five);
-  if (p?.severity === 'error') return { problem: `Harbor's cron "${text}" as 5 fields is "${five}": ${p.message}` };
+  if (p?.severity === 'error') return { problem: `${whose} cron "${text}" as 5 fields is "${five}": ${p.message}` };
   const comment =
     seconds === '0'
       ? undefined
-      : `Harbor's cron "${text}" runs at second ${seconds}; GitHub schedules start on the minute`;
+      : `${whose} cron "${text}" runs at second ${seconds}; GitHub schedules start on the minute`;
   return { schedule: five, ...(comment ? { comment } : {}) };
 }
 

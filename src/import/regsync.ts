@@ -191,9 +191,12 @@ export function importRegsync(file: string, text: string): ImportResult {
     const [schedule, schedulePath] = get('schedule');
     const [interval, intervalPath] = get('interval');
     if (typeof schedule === 'string') {
-      const c = harborCron(schedule.trim().split(/\s+/).length === 5 ? `0 ${schedule}` : schedule);
-      if (c.schedule) trigger.push({ schedule: c.schedule });
-      else
+      const c = harborCron(schedule.trim().split(/\s+/).length === 5 ? `0 ${schedule}` : schedule, "regsync's");
+      if (c.schedule) {
+        trigger.push({ schedule: c.schedule });
+        // Seconds dropped (GitHub schedules start on the minute): said, not silent.
+        if (c.comment) note(['trigger'], c.comment, schedulePath);
+      } else
         note(['trigger'], `regsync schedule "${schedule}": ${c.problem ?? 'not a cron'}; runs manually`, schedulePath);
     } else if (typeof interval === 'string') {
       const secs = goDurationSeconds(interval);

@@ -96,6 +96,22 @@ describe('regsync', () => {
     expect(renderRulesFile(r)).not.toContain('not-a-real-secret');
   });
 
+  it("speaks of regsync's cron, not Harbor's, and says when seconds are dropped", () => {
+    const sync = (schedule: string) =>
+      importRegsync(
+        'r.yml',
+        `sync:\n  - source: docker.io/library/alpine\n    target: my.reg/library/alpine\n    type: repository\n    schedule: "${schedule}"\n`,
+      ).warnings.map((w) => w.message);
+    expect(sync('not a cron')).toContainEqual(
+      expect.stringMatching(
+        /^regsync schedule "not a cron": regsync's cron "not a cron" has 3 fields \(expected 5, or 6 with seconds first\)/,
+      ),
+    );
+    expect(sync('15 0 2 * * *')).toContainEqual(
+      expect.stringMatching(/regsync's cron "15 0 2 \* \* \*" runs at second 15; GitHub schedules start on the minute/),
+    );
+  });
+
   it('names the file, line and field of what it cannot read', () => {
     expect(() => importRegsync('bad.yml', 'sync:\n  - source: a\n    target: b\n    type: mirror\n')).toThrow(
       'bad.yml:4: sync[0].type: unknown type "mirror"',
