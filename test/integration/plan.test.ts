@@ -16,6 +16,7 @@ import { renderPlanText } from '../../src/report/plan-comment.js';
 import { createLayout, type Layout } from '../support/oci-fixtures.js';
 import { countRequests, type RunningRegistry, startRegistry } from '../support/registry-process.js';
 import { dockerRef, inspectDigest, refOptions, seedImage } from '../support/skopeo.js';
+import { captureConsole } from '../support/console.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
 
 const PW_ENV = 'FERRY_TEST_PW';
@@ -184,18 +185,8 @@ describe('ferry plan against the real registries', () => {
       file,
       (await readFile(await writeConfig('lost-base', true), 'utf8')).replace('name: "team/**"', 'name: "other/**"'),
     );
-    const lines: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-    const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-    let code: number;
-    try {
-      code = await planCommand({ config: file, rule: [] });
-    } finally {
-      log.mockRestore();
-      err.mockRestore();
-    }
-    const out = lines.join('\n');
-    expect(out).toMatch(/unreadable +mirror\/lost:v1/);
-    expect(code, out).toBe(1);
+    const { result: code, out, err } = await captureConsole(() => planCommand({ config: file, rule: [] }));
+    expect(out + err).toMatch(/unreadable +mirror\/lost:v1/);
+    expect(code, out + err).toBe(1);
   });
 });

@@ -3,19 +3,10 @@ import { afterEach, expect, test, vi } from 'vitest';
 import { annotateRun } from '../../../src/action/output.js';
 import type { Config } from '../../../src/config/types.js';
 import type { Result, RunReport } from '../../../src/replicate/result.js';
+import { result } from './run-fixtures.js';
 
-const row = (rule: string, tag: string, status: Result['status'], extra: Partial<Result> = {}): Result => ({
-  rule,
-  source: `src/app:${tag}`,
-  destination: `dst/app:${tag}`,
-  tag,
-  status,
-  bytes: 0,
-  blobs: { copied: 0, mounted: 0, present: 0 },
-  durationMs: 0,
-  retries: 0,
-  ...extra,
-});
+const row = (rule: string, tag: string, status: Result['status'], extra: Partial<Result> = {}): Result =>
+  result(tag, status, { rule, destination: `dst/app:${tag}`, ...extra });
 
 afterEach(() => vi.restoreAllMocks());
 
