@@ -17,6 +17,7 @@ import {
   loadConfig,
   neutralizeCommands,
   propagateDeletions,
+  judgedPart,
   redact,
   registerSecret,
   planMarker,
@@ -133,17 +134,6 @@ function judge(
     failOn: inputs.failOn,
     configWarnings: diagnostics.filter((d) => d.severity === 'warning').length,
   });
-}
-
-/** The part of `report` about `rules`. */
-function onlyRules(report: RunReport, rules: readonly string[]): RunReport {
-  const keep = new Set(rules);
-  return {
-    ...report,
-    results: report.results.filter((r) => keep.has(r.rule)),
-    ruleErrors: report.ruleErrors.filter((e) => keep.has(e.rule)),
-    ...(report.warnings ? { warnings: report.warnings.filter((w) => keep.has(w.rule)) } : {}),
-  };
 }
 
 /** The step's failure line: why, and where to read more. */
@@ -284,7 +274,7 @@ async function replicate(
   // A pull request's check is about what its merge runs (the comment's headline rules): drift in
   // a rule it leaves alone is shown under "Other rules", and fails that rule's own next run, not
   // every pull request until someone mends the source. From a fork, every rule counts.
-  const judged = scope.pullRequest && scope.changedRules ? onlyRules(report, scope.changedRules) : report;
+  const judged = scope.pullRequest ? judgedPart(report, scope.changedRules) : report;
   const v = judge(inputs, judged, diagnostics);
   let failed = failure(v, 'see the job summary');
   const over = annotateRun(report, config, file, {

@@ -8,6 +8,7 @@ import {
   neutralizeCommands,
   redact,
   type RunReport,
+  runsOnMerge,
   STATUS,
 } from '../index.js';
 
@@ -69,8 +70,7 @@ export function annotateRun(
     return inWorkspace && line ? { file, startLine: line } : {};
   };
   const text = (s: string) => neutralizeCommands(redact(s));
-  const judged = o.judged ? new Set(o.judged) : undefined;
-  const counts = (rule: string) => !judged || judged.has(rule);
+  const counts = runsOnMerge(o.judged);
   const drift = [
     ...report.results
       .filter((r) => r.status === 'failed' && !counts(r.rule))

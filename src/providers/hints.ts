@@ -4,7 +4,7 @@
  * rate limits with their reset time, unknown certificate authorities, plain HTTP on https://.
  */
 import type { RegistryConfig, RegistryType, SecretRef } from '../config/types.js';
-import { type HintNames, RegistryError, registryHint } from '../registry/errors.js';
+import { type HintNames, RegistryError, registryHint, signedByUnknownAuthority } from '../registry/errors.js';
 import { dockerConfigMissReason } from './credentials.js';
 import type { Store } from './store.js';
 
@@ -179,10 +179,7 @@ function vendorHint(e: RegistryError, ctx: HintContext): string | undefined {
     }
     case 'tls':
       // Harbor's CA is one download away; the rest is the registry layer's hint, in the rules file's names.
-      if (
-        ctx.provider === 'harbor' &&
-        /unable to (get|verify)|self[- ]signed|unknown authority|UNABLE_TO|CERT_/i.test(e.message)
-      )
+      if (ctx.provider === 'harbor' && signedByUnknownAuthority(e))
         return `${registryHint(e, hintNames(e, ctx))} — Harbor's CA is downloadable under Administration → Configuration → System Settings`;
       return undefined;
     case 'invalid':

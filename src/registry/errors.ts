@@ -109,6 +109,11 @@ export function kindFor(status: number, codes: string[]): RegistryErrorKind {
   return 'http';
 }
 
+/** A TLS error whose cause is a certificate no trusted CA signed (the fix: give the CA). */
+export function signedByUnknownAuthority(e: RegistryError): boolean {
+  return e.kind === 'tls' && /unable to (get|verify)|self[- ]signed|unknown authority|UNABLE_TO|CERT_/i.test(e.message);
+}
+
 /** ` on each of 4 attempts over 12 s`: ferry retried before giving up, so "run again" means later. */
 function triedText(tries: Tries | undefined): string {
   if (!tries || tries.count < 2) return '';
@@ -197,7 +202,7 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
     case 'tls':
       if (/ERR_SSL_WRONG_VERSION_NUMBER|wrong version number|packet length too long/i.test(e.message))
         return `${names.host} answered plain HTTP on an https:// URL: if it is an insecure registry you trust, set ${names.setting('url')} to http://${names.host}`;
-      if (/unable to (get|verify)|self[- ]signed|unknown authority|UNABLE_TO|CERT_/i.test(e.message))
+      if (signedByUnknownAuthority(e))
         return `the certificate of ${names.host} is signed by an authority ferry does not know: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml); tls.verify: false only for a registry you trust`;
       return `TLS with ${names.host} failed: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml), or for a registry you trust without TLS set tls.verify: false`;
     case 'digest-mismatch':

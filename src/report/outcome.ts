@@ -102,3 +102,24 @@ export function nothingWord(report: Pick<RunReport, 'ruleErrors'>): string {
 function plural(n: number, one: string, many = `${one}s`): string {
   return n === 0 ? '' : `${n} ${n === 1 ? one : many}`;
 }
+
+/**
+ * Whether a rule counts for a pull request's check: one its merge runs (`changedRules`), or every
+ * rule when they are unknown (a fork). The one test the check, its annotations and the comment use.
+ */
+export function runsOnMerge(changedRules: readonly string[] | undefined): (rule: string) => boolean {
+  const changed = changedRules ? new Set(changedRules) : undefined;
+  return (rule) => !changed || changed.has(rule);
+}
+
+/** The part of `report` a pull request's check is judged on (all of it when the changed rules are unknown). */
+export function judgedPart<R extends Counted>(report: R, changedRules: readonly string[] | undefined): R {
+  if (!changedRules) return report;
+  const counts = runsOnMerge(changedRules);
+  return {
+    ...report,
+    results: report.results.filter((r) => counts(r.rule)),
+    ruleErrors: report.ruleErrors.filter((e) => counts(e.rule)),
+    ...(report.warnings ? { warnings: report.warnings.filter((w) => counts(w.rule)) } : {}),
+  };
+}

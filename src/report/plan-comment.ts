@@ -14,7 +14,7 @@ import {
 } from './escape.js';
 import { htmlText, selectionLine } from './summary.js';
 import { type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
-import type { Verdict } from './outcome.js';
+import { runsOnMerge, type Verdict } from './outcome.js';
 
 /** GitHub rejects comments over 65 536 characters; leave room for the marker and edits. */
 export const DEFAULT_PLAN_MAX_CHARS = 60_000;
@@ -189,12 +189,12 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   // alone, and the rest is drift, shown apart: else a reviewer approves deletions of a rule the pull
   // request never touched as if it made them. Unknown (a fork) keeps the one plan of every rule.
   const touched = opts.changedRules ? new Set(opts.changedRules) : undefined;
-  const runsOnMerge = (rule: string) => !touched || touched.has(rule);
-  const mine = plan.rules.filter((r) => runsOnMerge(r.rule));
-  const others = plan.rules.filter((r) => !runsOnMerge(r.rule));
-  const notPlannedMine = new Map([...problems.notPlanned].filter(([r]) => runsOnMerge(r)));
-  const notPlannedOthers = new Map([...problems.notPlanned].filter(([r]) => !runsOnMerge(r)));
-  const partial = (opts.partial ?? []).filter(runsOnMerge);
+  const onMerge = runsOnMerge(opts.changedRules);
+  const mine = plan.rules.filter((r) => onMerge(r.rule));
+  const others = plan.rules.filter((r) => !onMerge(r.rule));
+  const notPlannedMine = new Map([...problems.notPlanned].filter(([r]) => onMerge(r)));
+  const notPlannedOthers = new Map([...problems.notPlanned].filter(([r]) => !onMerge(r)));
+  const partial = (opts.partial ?? []).filter(onMerge);
   const counts = countPlan(mine);
   // A rule that was not planned has no changes to show, and is not one "with no changes" either.
   const planned = (rules: RulePlan[]) => rules.filter((r) => !problems.notPlanned.has(r.rule));
