@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { cronProblem, formatDiagnostic, parseConfig } from '../../../src/config/index.js';
+import { TWO_REGISTRIES } from '../../support/rules-file.js';
 import {
   compileNameFilter,
   compileTagFilter,
@@ -518,13 +519,7 @@ rules:
 describe('a regular expression written as a glob: the glob suggested selects what the regex does', () => {
   const warn = (filters: string) =>
     parseConfig(
-      `version: 1
-registries:
-  src: { type: registry, url: https://src.example.com }
-  dst: { type: registry, url: https://dst.example.com }
-rules:
-  - { name: r, source: src, destination: dst, filters: ${filters} }
-`,
+      `${TWO_REGISTRIES}  - { name: r, source: src, destination: dst, filters: ${filters} }\n`,
       'r.yaml',
     ).diagnostics.map((d) => d.message);
   const suggested = (message: string) => /or a glob like "([^"]+)"$/.exec(message)?.[1];

@@ -1,19 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { formatDiagnostic, parseConfig } from '../../../src/config/index.js';
+import { diagnosticsOf, TWO_REGISTRIES } from '../../support/rules-file.js';
 
 const run = (rule: string) =>
-  parseConfig(
-    `version: 1
-registries:
-  src: { type: registry, url: https://src.example.com }
-  dst: { type: registry, url: https://dst.example.com }
-rules:
-  - name: r1
+  diagnosticsOf(`${TWO_REGISTRIES}  - name: r1
     source: src
     destination: dst
-${rule}`,
-    'r.yaml',
-  ).diagnostics.map(formatDiagnostic);
+${rule}`);
 
 describe('a number YAML read where a string is meant: what it read, as written, and to quote it', () => {
   test('tags 1.10 and 2.0 are the numbers 1.1 and 2', () => {

@@ -1,13 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { formatDiagnostic, parseConfig } from '../../../src/config/index.js';
+import { diagnosticsOf, TWO_REGISTRIES } from '../../support/rules-file.js';
 
-const run = (text: string) => parseConfig(text, 'r.yaml').diagnostics.map(formatDiagnostic);
-const head = `version: 1
-registries:
-  src: { type: registry, url: https://src.example.com }
-  dst: { type: registry, url: https://dst.example.com }
-rules:
-`;
+const run = diagnosticsOf;
+const head = TWO_REGISTRIES;
 
 describe('YAML problems in different rules are reported in one run', () => {
   test('a syntax error, an alias to nothing and a schema error, each in its own rule', () => {

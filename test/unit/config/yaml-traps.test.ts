@@ -1,13 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { formatDiagnostic, parseConfig } from '../../../src/config/index.js';
+import { diagnosticsOf, TWO_REGISTRIES } from '../../support/rules-file.js';
 
-const head = `version: 1
-registries:
-  src: { type: registry, url: https://src.example.com }
-  dst: { type: registry, url: https://dst.example.com }
-rules:
-`;
-const run = (rules: string) => parseConfig(`${head}${rules}`, 'r.yaml').diagnostics.map(formatDiagnostic);
+const head = TWO_REGISTRIES;
+const run = (rules: string) => diagnosticsOf(`${head}${rules}`);
 
 describe('a pattern YAML reads as something else is one error: quote it', () => {
   test('an unquoted brace glob is read as a map: one error, not "missing regex" and two unknown keys', () => {
