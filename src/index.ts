@@ -19,7 +19,14 @@ export {
   STATUS,
   type StatusStyle,
 } from './replicate/result.js';
-export { type RunOptions, type RunOutcome, runConfig, selectRules, STOP_GRACE_MS } from './replicate/run.js';
+export {
+  MAX_CONCURRENCY,
+  type RunOptions,
+  type RunOutcome,
+  runConfig,
+  selectRules,
+  STOP_GRACE_MS,
+} from './replicate/run.js';
 export { buildMatrix, discoverUnits, shardSelector } from './replicate/units.js';
 export * from './report/index.js';
 export { redact, registerSecret, setMasker } from './util/secrets.js';

@@ -1,6 +1,6 @@
 /** The action's inputs, read once (the only `core.getInput` caller) and checked. */
 import * as core from '@actions/core';
-import { parseDuration, parseShard, type ShardSpec } from '../index.js';
+import { MAX_CONCURRENCY, parseDuration, parseShard, type ShardSpec } from '../index.js';
 
 export const COMMANDS = ['auto', 'validate', 'plan', 'run', 'matrix', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -59,9 +59,9 @@ export function parseBool(name: string, text: string): boolean | undefined {
 function positive(name: string, text: string): number | undefined {
   if (!text.trim()) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 256)
+  if (!Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY)
     throw new InputError(
-      `input ${name}: expected a whole number from 1 to 256, got ${JSON.stringify(text.slice(0, 50))}`,
+      `input ${name}: expected a whole number from 1 to ${MAX_CONCURRENCY}, got ${JSON.stringify(text.slice(0, 50))}`,
     );
   return n;
 }

@@ -1,9 +1,6 @@
 /** Parsers of the CLI's option values: each turns a bad value into a usage error (exit 2) before any work. */
 import { InvalidArgumentError } from 'commander';
-import { parseDuration } from '../index.js';
-
-/** The most images or requests at once the CLI accepts (the action's `concurrency` input says 1–256). */
-export const MAX_CONCURRENCY = 256;
+import { MAX_CONCURRENCY, parseDuration } from '../index.js';
 
 /** A whole number from 1 to MAX_CONCURRENCY, written in digits. */
 export function positiveInt(v: string): number {

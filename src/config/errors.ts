@@ -79,7 +79,7 @@ export function capDiagnostics(list: ConfigDiagnostic[], max = MAX_DIAGNOSTICS):
  * Edits between two words, where swapping two neighbouring letters is one edit (`tsl` → `tls`), as
  * in the optimal string alignment form of Damerau–Levenshtein distance.
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {

@@ -30,7 +30,7 @@ import {
 import { capDiagnostics, type ConfigDiagnostic, ConfigError, sortDiagnostics, suggest } from './errors.js';
 import { ARCHIVE_TYPES, type Normalized, normalize } from './normalize.js';
 import { errnoText, MAX_RULES_FILE_BYTES, readRulesFile, tooLargeMessage } from './read.js';
-import { fitsAsString, misindentedUnder, replicationSchema, type Segment, validateSchema } from './schema.js';
+import { fitsAsString, misindentedUnder, schemaKeys, type Segment, validateSchema } from './schema.js';
 import { checkSemantics } from './semantic.js';
 import { type Repair, repairYaml } from './yaml-repair.js';
 import { applyTraps, labelTraps, patternTraps, scalarReadAs } from './yaml-traps.js';
@@ -447,10 +447,7 @@ function itemAt(src: YamlSource, offset: number): Segment[] | undefined {
 /** Every field a registry or rule can have, under `item`: all of them count as broken. */
 function everyField(item: Segment[]): Segment[][] {
   const def = item[0] === 'rules' ? 'rule' : 'registry';
-  const keys = Object.keys(
-    ((replicationSchema.$defs as Record<string, { properties: object }>)[def] as { properties: object }).properties,
-  );
-  return keys.map((k) => [...item, k]);
+  return schemaKeys(def).map((k) => [...item, k]);
 }
 
 function onlyError(file: string, src: YamlSource | undefined, lines: LineCounter, offset: number, message: string) {

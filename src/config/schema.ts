@@ -30,6 +30,10 @@ type SchemaNode = Record<string, unknown>;
 
 export const replicationSchema = schemaJson as unknown as SchemaNode;
 
+/** The keys the schema gives a `$defs` entry (`rule`, `registry`, `filters`): read from it, never listed by hand. */
+export const schemaKeys = (def: string): string[] =>
+  Object.keys(((replicationSchema.$defs as Record<string, unknown>)[def] as { properties: object }).properties);
+
 let indexed = false;
 
 /**

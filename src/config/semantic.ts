@@ -12,7 +12,7 @@ import { MappingError, mapRepository } from '../rules/mapping.js';
 import { parseBandwidth, parseSize } from './bandwidth.js';
 import { oneOfList, suggest } from './errors.js';
 import { ARCHIVE_TYPES, effective, type Normalized, type NormalizedRule, patternOf, soundFields } from './normalize.js';
-import { literalSecretMessage, replicationSchema, type Segment } from './schema.js';
+import { literalSecretMessage, schemaKeys, type Segment } from './schema.js';
 import type { RegistryConfig, Rule } from './types.js';
 import { normalizeCron } from './workflows.js';
 
@@ -36,8 +36,6 @@ export interface SemanticContext {
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-const schemaKeys = (def: string): string[] =>
-  Object.keys(((replicationSchema.$defs as Raw)[def] as { properties: Raw }).properties);
 const RULE_KEYS = schemaKeys('rule');
 const REGISTRY_KEYS = schemaKeys('registry');
 const FILTER_KEYS = schemaKeys('filters');

@@ -9,7 +9,7 @@ import { isMap, isNode, isPair, isScalar, isSeq } from 'yaml';
 import type { YamlSource } from './load.js';
 import type { Segment } from './schema.js';
 
-export interface PatternTrap {
+interface PatternTrap {
   path: Segment[];
   /** Where the value starts. */
   offset: number;

@@ -35,7 +35,7 @@ export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
  */
 export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
 /** An upload session's cancelling DELETE: short, since it is sent while a failed or stopped copy waits. */
-export const CANCEL_UPLOAD_DEADLINE_MS = 5_000;
+const CANCEL_UPLOAD_DEADLINE_MS = 5_000;
 
 /**
  * Bounds on one listing (all pages of one `tags/list` or `_catalog`), so that a registry whose
@@ -491,7 +491,7 @@ export class RegistryClient {
     if (opts.referrersFallback && !header(r.headers, 'oci-subject')) {
       const parsed = parseManifest(bytes, mediaType);
       if (parsed.subject)
-        await this.referrersFallbackAdd(repository, parsed.subject.digest, referrerDescriptor(parsed, digest, bytes));
+        await this.#fallbackAddInTurn(repository, parsed.subject.digest, referrerDescriptor(parsed, digest, bytes));
     }
     return digest;
   }
@@ -501,7 +501,7 @@ export class RegistryClient {
    * append, write), one update at a time per repository and subject. A 404 starts an empty index.
    * Returns false when the index lists it already (nothing written).
    */
-  referrersFallbackAdd(repository: string, subject: Digest, referrer: Descriptor): Promise<boolean> {
+  #fallbackAddInTurn(repository: string, subject: Digest, referrer: Descriptor): Promise<boolean> {
     const key = `${repository}@${subject}`;
     const previous = this.#fallbackUpdates.get(key) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(() => this.#referrersFallbackAdd(repository, subject, referrer));
@@ -1121,7 +1121,7 @@ export class RegistryClient {
  * A referrer's entry in a referrers list (spec §"Listing Referrers"): its mediaType, digest and
  * size, its artifactType (or its config's mediaType) and its annotations.
  */
-export function referrerDescriptor(m: ParsedManifest, digest: Digest, bytes: Buffer): Descriptor {
+function referrerDescriptor(m: ParsedManifest, digest: Digest, bytes: Buffer): Descriptor {
   const artifactType = m.artifactType ?? (m.kind === 'manifest' ? m.config?.mediaType : undefined);
   return {
     mediaType: m.mediaType,

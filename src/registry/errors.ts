@@ -135,7 +135,7 @@ export interface HintNames {
 }
 
 /** The names a hint uses when nothing but the client's own error is known. */
-export function plainNames(registry: string): HintNames {
+function plainNames(registry: string): HintNames {
   return {
     subject: registry,
     host: registry,

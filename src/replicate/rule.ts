@@ -46,16 +46,18 @@ export interface RuleRun {
   ruleErrors: RuleError[];
 }
 
+/**
+ * A rule a stopped run never started: nothing was listed, and an empty result must not read as
+ * "in sync". For runRule, and for a caller that does not open the rule's stores once stopped.
+ */
+export function notStartedRun(rule: string, signal: AbortSignal): RuleRun {
+  return { plan: { rule, items: [], warnings: [] }, results: [], ruleErrors: [notStartedError(rule, signal)] };
+}
+
 export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOptions): Promise<RuleRun> {
   // Decided here, once, for the gatherer and the planner alike: a copy-only run has no deletions.
   const rule: Rule = o.copyOnly ? { ...given, deleteRemote: { ...given.deleteRemote, enabled: false } } : given;
-  // Stopped before it started: nothing was listed, and an empty result must not read as "in sync".
-  if (o.signal?.aborted)
-    return {
-      plan: { rule: rule.name, items: [], warnings: [] },
-      results: [],
-      ruleErrors: [notStartedError(rule.name, o.signal)],
-    };
+  if (o.signal?.aborted) return notStartedRun(rule.name, o.signal);
   const cache = new ManifestCache();
   const onlyTags = o.tags ? new Set(o.tags) : undefined;
   const ctx = {

@@ -6,10 +6,10 @@ import { type Store, StoreSet } from '../providers/index.js';
 import { redact } from '../util/secrets.js';
 import { VERSION } from '../version.js';
 import { BlobMover } from './copy.js';
-import { notStartedError, stopReason } from './errors.js';
+import { stopReason } from './errors.js';
 import type { ProgressEvent } from './execute.js';
 import { buildReport, failUnclosed, type RunReport } from './result.js';
-import { runRule } from './rule.js';
+import { notStartedRun, runRule } from './rule.js';
 
 export interface RunOptions {
   dryRun: boolean;
@@ -44,6 +44,12 @@ export interface RunOptions {
 
 /** Transfers in flight may finish this long after the run was stopped. */
 export const STOP_GRACE_MS = 10_000;
+
+/**
+ * The most images copied at once, and the most shards a matrix is split into, that the action's
+ * inputs and the CLI's options accept: one bound for both faces.
+ */
+export const MAX_CONCURRENCY = 256;
 
 export interface RunOutcome {
   report: RunReport;
@@ -88,8 +94,10 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   try {
     for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
-        ruleErrors.push(notStartedError(rule.name, o.signal));
-        plan.rules.push({ rule: rule.name, items: [], warnings: [] });
+        // Its stores are not opened: what a stopped rule reports is runRule's (notStartedRun).
+        const run = notStartedRun(rule.name, o.signal);
+        plan.rules.push(run.plan);
+        ruleErrors.push(...run.ruleErrors);
         continue;
       }
       const index = k + 1;

@@ -2,6 +2,7 @@ import {
   buildMatrix,
   type Config,
   discoverUnits,
+  MAX_CONCURRENCY,
   neutralizeCommands,
   renderPlanText,
   runConfig,
@@ -45,8 +46,8 @@ export async function planCommand(opts: {
  * groups with their sources) go to stderr (or, with --json, into the JSON as `shards`).
  */
 async function matrixCommand(config: Config, rules: string[], total: number, json: boolean): Promise<number> {
-  if (!Number.isInteger(total) || total < 1 || total > 256) {
-    console.error(`ferry: --matrix expects a whole number of shards between 1 and 256, got ${total}`);
+  if (!Number.isInteger(total) || total < 1 || total > MAX_CONCURRENCY) {
+    console.error(`ferry: --matrix expects a whole number of shards between 1 and ${MAX_CONCURRENCY}, got ${total}`);
     return 2;
   }
   const { units, errors } = await discoverUnits(config, { rules });
