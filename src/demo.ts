@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { sha256 } from './oci/digest.js';
 import type { Descriptor } from './oci/manifest.js';
 import { MediaType } from './oci/media-types.js';
+import { referrersTag } from './oci/referrers.js';
 import { OciLayoutStore } from './providers/oci-layout.js';
 
 export const DEMO_CONFIG = `# yaml-language-server: $schema=../schema/replication.schema.json
@@ -148,7 +149,7 @@ export async function writeDemo(dir: string): Promise<string> {
         ],
       }),
     );
-    await store.manifestPut('demo/tools/cli', subject.digest.replace(':', '-'), fallback, MediaType.OciIndex);
+    await store.manifestPut('demo/tools/cli', referrersTag(subject.digest), fallback, MediaType.OciIndex);
   }
   await writeFile(configPath, DEMO_CONFIG);
   return configPath;

@@ -18,7 +18,7 @@ import type { UploadResult } from '../registry/client.js';
 import { collapse, explode, linkRepository } from './archive-layout.js';
 import { displayUrl, fetchArchive } from './archive-fetch.js';
 import { ArchiveError, extractTar, fileSha256, packTar } from './archive-tar.js';
-import { carriesLayout, dockerToLayout, singlePlatform, writeDockerManifest } from './docker-archive.js';
+import { carriesLayout, dockerToLayout, imageOfIndex, writeDockerManifest } from './docker-archive.js';
 import { MissingSourceError, OCI_LAYOUT, OciLayoutStore } from './oci-layout.js';
 import type { Store } from './store.js';
 
@@ -203,16 +203,21 @@ export class ArchiveStore implements Store {
       );
   }
 
-  async manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<Digest> {
+  async manifestPut(
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+    opts: { referrersFallback?: boolean } = {},
+  ): Promise<Digest> {
     await this.#writable(repository);
     // docker save's manifest.json names one image per tag: refuse a multi-platform tag up front,
     // so it fails as this image's copy rather than as the whole archive at the end.
     if (this.#o.format === 'docker-archive' && !reference.includes(':')) {
       const m = parseManifest(bytes, mediaType);
-      const images = m.manifests.filter((c) => c.platform?.os !== 'unknown');
-      if (m.kind === 'index' && images.length !== 1) throw singlePlatform(`${repository}:${reference}`, images.length);
+      if (m.kind === 'index') imageOfIndex(`${repository}:${reference}`, m);
     }
-    return this.#inner.manifestPut(repository, reference, bytes, mediaType);
+    return this.#inner.manifestPut(repository, reference, bytes, mediaType, opts);
   }
 
   async blobPut(

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { type Digest, sha256 } from '../oci/digest.js';
-import { type Descriptor, parseManifest } from '../oci/manifest.js';
+import { type Descriptor, type ParsedManifest, parseManifest } from '../oci/manifest.js';
 import { IMAGE_CONFIG_TYPES, INDEX_TYPES, MediaType } from '../oci/media-types.js';
 import { blobFile, type LayoutIndex, readManifestBlob, type Tagged, writeLayout } from './archive-layout.js';
 import { ArchiveError, compressionOf, discard, type Extracted, resolveLink, sha256Tap } from './archive-tar.js';
@@ -150,17 +150,31 @@ export async function dockerToLayout(dir: string, x: Extracted, label: string): 
 async function imageOf(layoutDir: string, t: Tagged): Promise<Descriptor | undefined> {
   let d = t.descriptor;
   if (INDEX_TYPES.has(d.mediaType)) {
-    const m = parseManifest(await readManifestBlob(layoutDir, d.digest), d.mediaType);
-    // Attestation manifests (BuildKit's unknown/unknown) are not images.
-    const images = m.manifests.filter((c) => c.platform?.os !== 'unknown');
-    if (images.length !== 1) throw singlePlatform(`${t.repository}:${t.tag}`, images.length);
-    d = images[0]!;
+    const image = imageOfIndex(
+      `${t.repository}:${t.tag}`,
+      parseManifest(await readManifestBlob(layoutDir, d.digest), d.mediaType),
+    );
+    if (!image) return undefined;
+    d = image;
   }
   const m = parseManifest(await readManifestBlob(layoutDir, d.digest), d.mediaType);
   return m.config && IMAGE_CONFIG_TYPES.has(m.config.mediaType) ? d : undefined;
 }
 
-export function singlePlatform(ref: string, platforms: number): ArchiveError {
+/**
+ * The one image a docker-archive entry holds for a tagged index; undefined for an index of
+ * artifacts only (a referrers fallback index of signatures and SBOMs), which stays in the OCI
+ * layout. Throws when the index has several platforms.
+ */
+export function imageOfIndex(ref: string, m: ParsedManifest): Descriptor | undefined {
+  // Attestation manifests (BuildKit's unknown/unknown) are not images, nor is an entry without a
+  // platform that names an artifactType (a referrer).
+  const images = m.manifests.filter((c) => (c.platform ? c.platform.os !== 'unknown' : !c.artifactType));
+  if (images.length > 1) throw singlePlatform(ref, images.length);
+  return images[0];
+}
+
+function singlePlatform(ref: string, platforms: number): ArchiveError {
   return new ArchiveError(
     `${ref} has ${platforms} platforms; a docker-archive holds one image per tag: add platforms: [linux/amd64] (or the one you need) to the rule`,
   );

@@ -31,7 +31,8 @@ import { type Digest, digestLike, hasherFor, parseDigest, sha256 } from '../oci/
 import { type Descriptor, parseManifest } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { isTag, parseRepository, parseTag } from '../oci/ref.js';
-import type { Manifest, ManifestHead, UploadResult } from '../registry/client.js';
+import { FallbackIndexWriter, referrerDescriptor, referrersTag } from '../oci/referrers.js';
+import { MANIFEST_CAP, type Manifest, type ManifestHead, type UploadResult } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
 import type { Store } from './store.js';
 
@@ -148,6 +149,20 @@ export class OciLayoutStore implements Store {
   #tmp = 0;
   /** A dry run planned copies into this layout (so its absence is no typo, only not made yet). */
   #planned = false;
+  /** A layout has no referrers API: referrers are listed by their subject's fallback index. */
+  readonly #fallback = new FallbackIndexWriter({
+    get: (repository, tag) => this.manifestGet(repository, tag),
+    put: (repository, tag, bytes, mediaType) => this.manifestPut(repository, tag, bytes, mediaType),
+    refuse: (repository, kind, detail) =>
+      new RegistryError({
+        kind,
+        registry: this.display,
+        repository,
+        operation: 'updating referrers fallback tag in',
+        detail,
+      }),
+    cap: MANIFEST_CAP,
+  });
 
   constructor(name: string, root: string, options: OciLayoutOptions = {}) {
     this.name = name;
@@ -251,7 +266,13 @@ export class OciLayoutStore implements Store {
     return { digest: d.digest, mediaType: parsed.mediaType, size: bytes.length, bytes, parsed };
   }
 
-  async manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<Digest> {
+  async manifestPut(
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+    opts: { referrersFallback?: boolean } = {},
+  ): Promise<Digest> {
     this.#count('PUT');
     const digest = sha256(bytes);
     if (reference.includes(':') && parseDigest(reference) !== digest)
@@ -265,6 +286,11 @@ export class OciLayoutStore implements Store {
         index.manifests.push({ mediaType, digest, size: bytes.length, annotations: { [REF_NAME]: tag } });
         return true;
       });
+    }
+    if (opts.referrersFallback) {
+      const parsed = parseManifest(bytes, mediaType);
+      if (parsed.subject)
+        await this.#fallback.add(repository, parsed.subject.digest, referrerDescriptor(parsed, digest, bytes.length));
     }
     return digest;
   }
@@ -324,7 +350,7 @@ export class OciLayoutStore implements Store {
   }
 
   async referrers(repository: string, digest: Digest) {
-    const fallbackTag = digest.replace(':', '-');
+    const fallbackTag = referrersTag(digest);
     const m = await this.manifestGet(repository, fallbackTag).catch(() => undefined);
     return { descriptors: m?.parsed.kind === 'index' ? m.parsed.manifests : [], fallbackTag };
   }

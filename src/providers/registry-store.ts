@@ -2,7 +2,8 @@
 import type { Readable } from 'node:stream';
 import type { Digest } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
-import { referrersTag, type RegistryClient } from '../registry/client.js';
+import { referrersTag } from '../oci/referrers.js';
+import type { RegistryClient } from '../registry/client.js';
 import type { Store } from './store.js';
 
 export interface RegistryStoreOptions {

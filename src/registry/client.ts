@@ -8,6 +8,7 @@ import { type Digest, digestLike, hasherFor, parseDigest, sha256 } from '../oci/
 import { type Descriptor, InvalidManifestError, type ParsedManifest, parseManifest } from '../oci/manifest.js';
 import { MANIFEST_ACCEPT, MediaType } from '../oci/media-types.js';
 import { parseRepository, parseTag } from '../oci/ref.js';
+import { FallbackIndexWriter, referrerDescriptor, referrersTag } from '../oci/referrers.js';
 import { repositoryScope } from './auth/challenge.js';
 import { API_CHECK, htmlPageSummary, RegistryError } from './errors.js';
 import { isTransientNetworkError } from './retry.js';
@@ -118,8 +119,19 @@ export class RegistryClient {
   #referrersApi?: boolean;
   /** Repositories whose mounts the destination account was refused (401/403): not asked again. */
   readonly #mountRefused = new Set<string>();
-  /** Per `repository@subject`: the last update of its referrers fallback index (one at a time). */
-  readonly #fallbackUpdates = new Map<string, Promise<unknown>>();
+  readonly #fallback = new FallbackIndexWriter({
+    get: (repository, tag) => this.manifestGet(repository, tag),
+    put: (repository, tag, bytes, mediaType) => this.manifestPut(repository, tag, bytes, mediaType),
+    refuse: (repository, kind, detail) =>
+      new RegistryError({
+        kind,
+        registry: this.registry,
+        repository,
+        operation: 'updating referrers fallback tag in',
+        detail,
+      }),
+    cap: MANIFEST_CAP,
+  });
   readonly #debug: (line: string) => void;
 
   constructor(o: ClientOptions) {
@@ -491,59 +503,9 @@ export class RegistryClient {
     if (opts.referrersFallback && !header(r.headers, 'oci-subject')) {
       const parsed = parseManifest(bytes, mediaType);
       if (parsed.subject)
-        await this.#fallbackAddInTurn(repository, parsed.subject.digest, referrerDescriptor(parsed, digest, bytes));
+        await this.#fallback.add(repository, parsed.subject.digest, referrerDescriptor(parsed, digest, bytes.length));
     }
     return digest;
-  }
-
-  /**
-   * Adds `referrer` to the `sha256-<hex>` fallback index of `subject` (read, dedupe by digest,
-   * append, write), one update at a time per repository and subject. A 404 starts an empty index.
-   * Returns false when the index lists it already (nothing written).
-   */
-  #fallbackAddInTurn(repository: string, subject: Digest, referrer: Descriptor): Promise<boolean> {
-    const key = `${repository}@${subject}`;
-    const previous = this.#fallbackUpdates.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(() => this.#referrersFallbackAdd(repository, subject, referrer));
-    this.#fallbackUpdates.set(key, next);
-    const clear = () => {
-      if (this.#fallbackUpdates.get(key) === next) this.#fallbackUpdates.delete(key);
-    };
-    next.then(clear, clear);
-    return next;
-  }
-
-  async #referrersFallbackAdd(repository: string, subject: Digest, referrer: Descriptor): Promise<boolean> {
-    const tag = referrersTag(parseDigest(subject));
-    const current = await this.manifestGet(repository, tag);
-    let doc: { manifests: unknown[] } & Record<string, unknown>;
-    if (!current) doc = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
-    else if (current.parsed.kind !== 'index')
-      throw new RegistryError({
-        kind: 'invalid',
-        registry: this.registry,
-        repository,
-        operation: 'updating referrers fallback tag in',
-        detail: `tag ${tag} holds a ${current.mediaType}, not an index of referrers`,
-      });
-    else {
-      if (current.parsed.manifests.some((d) => d.digest === referrer.digest)) return false;
-      doc = JSON.parse(current.bytes.toString('utf8')) as typeof doc;
-      if (!Array.isArray(doc.manifests)) doc.manifests = [];
-    }
-    doc.manifests.push(referrer);
-    const bytes = Buffer.from(JSON.stringify(doc));
-    if (bytes.length > MANIFEST_CAP)
-      throw new RegistryError({
-        kind: 'too-large',
-        registry: this.registry,
-        repository,
-        operation: 'updating referrers fallback tag in',
-        detail: `index ${tag} would be larger than ${MANIFEST_CAP} bytes with ${referrer.digest}`,
-      });
-    const indexType = current?.mediaType && current.parsed.kind === 'index' ? current.mediaType : MediaType.OciIndex;
-    await this.manifestPut(repository, tag, bytes, indexType);
-    return true;
   }
 
   /** DELETE a manifest by digest (by tag where the registry allows it: spec end-9). */
@@ -1115,26 +1077,6 @@ export class RegistryClient {
       ? parseDigest(reference, `manifest reference in ${repository}`)
       : parseTag(reference);
   }
-}
-
-/**
- * A referrer's entry in a referrers list (spec §"Listing Referrers"): its mediaType, digest and
- * size, its artifactType (or its config's mediaType) and its annotations.
- */
-function referrerDescriptor(m: ParsedManifest, digest: Digest, bytes: Buffer): Descriptor {
-  const artifactType = m.artifactType ?? (m.kind === 'manifest' ? m.config?.mediaType : undefined);
-  return {
-    mediaType: m.mediaType,
-    digest,
-    size: bytes.length,
-    ...(artifactType ? { artifactType } : {}),
-    ...(Object.keys(m.annotations).length ? { annotations: m.annotations } : {}),
-  };
-}
-
-/** The tag-schema fallback tag for a subject: `sha256-<hex>`. */
-export function referrersTag(subject: Digest): string {
-  return subject.replace(':', '-');
 }
 
 function pull(repository: string): string {

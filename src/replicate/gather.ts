@@ -9,6 +9,7 @@ import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
 import { type Digest, isDigest, sha256 } from '../oci/digest.js';
 import { INDEX_TYPES } from '../oci/media-types.js';
+import { referrersTag } from '../oci/referrers.js';
 import { isRepository, isTag } from '../oci/ref.js';
 import { deletionScope, REFERRER_TAG, type RepoInput, type SourceTag } from '../plan/plan.js';
 import type { Selection } from '../plan/types.js';
@@ -368,7 +369,7 @@ export async function gather(
       if (rule.referrers) {
         // A signature or SBOM attached after the subject was copied (cosign's sign-after-push)
         // shows up as a fallback tag in the listing: planned like any tag, it reaches the mirror.
-        const subjects = new Map([...source].map(([tag, f]) => [f.digest.replace(':', '-'), tag]));
+        const subjects = new Map([...source].map(([tag, f]) => [referrersTag(f.digest), tag]));
         const subjectOf = (t: string) => subjects.get(t.replace(/\.(sig|att|sbom)$/, ''));
         const fallback = [...all].filter((t) => REFERRER_TAG.test(t) && subjectOf(t));
         await resolveInto(fallback.filter((t) => !source.has(t) && !unresolved.has(t)));
@@ -529,7 +530,7 @@ export async function gather(
         [...source].map(([tag, f]) =>
           heads(async () => {
             if (input.destination.get(tag) === undefined || f.skip || f.referrersOf) return;
-            if (listedTags?.has(f.digest.replace(':', '-'))) return;
+            if (listedTags?.has(referrersTag(f.digest))) return;
             try {
               const { descriptors } = await src.referrers(
                 repo,

@@ -11,8 +11,8 @@ import {
   LISTING_MAX_PAGES,
   MAX_CHUNK_SIZE,
   RegistryClient,
-  referrersTag,
 } from '../../../src/registry/client.js';
+import { referrersTag } from '../../../src/oci/referrers.js';
 import { RegistryError } from '../../../src/registry/errors.js';
 
 const REG = 'https://reg.example';

@@ -3,7 +3,8 @@ import { MockAgent } from 'undici';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import type { Digest } from '../../../src/oci/digest.js';
 import { MediaType } from '../../../src/oci/media-types.js';
-import { RegistryClient, referrersTag } from '../../../src/registry/client.js';
+import { referrersTag } from '../../../src/oci/referrers.js';
+import { RegistryClient } from '../../../src/registry/client.js';
 
 const REG = 'https://reg.example';
 const sha = (b: Buffer | string): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;
