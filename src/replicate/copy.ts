@@ -6,7 +6,7 @@
  */
 import { pipeline, type Readable, Transform } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { LimitFunction } from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { type Digest, sha256 } from '../oci/digest.js';
 import { type Descriptor, type ParsedManifest, blobsOf, platformString } from '../oci/manifest.js';
 import type { Manifest } from '../registry/client.js';
@@ -531,6 +531,12 @@ function checkBlobSizes(
 /** The written bytes are not the source's: a platform subset, whose digest no referrer names. */
 const subsetOf = (bytes: Buffer, m: Manifest) => bytes !== m.bytes;
 
+/**
+ * Referrers of one subject checked or copied at once. Their blobs are bounded by the run's blob
+ * concurrency already; this bounds the manifest requests of an image with hundreds of signatures.
+ */
+const REFERRERS_AT_ONCE = 8;
+
 /** Referrers of a subject at the source, and those the destination lacks. */
 interface Referrers {
   missing: Descriptor[];
@@ -545,8 +551,11 @@ async function findReferrers(src: Side, dst: Side, subject: Digest, o: CopyOptio
     o.sourceTags ? { tags: o.sourceTags } : {},
   );
   if (descriptors.length === 0) return { missing: [] };
-  const missing: Descriptor[] = [];
-  for (const d of descriptors) if (!(await dst.store.manifestHead(dst.repository, d.digest))) missing.push(d);
+  const limit = pLimit(REFERRERS_AT_ONCE);
+  const present = await Promise.all(
+    descriptors.map((d) => limit(() => dst.store.manifestHead(dst.repository, d.digest))),
+  );
+  const missing = descriptors.filter((_, i) => !present[i]);
   return { missing, ...(fallbackTag ? { fallbackTag } : {}) };
 }
 
@@ -574,12 +583,19 @@ async function copyReferrers(
   // has none do referrers add themselves to the destination's index.
   const listed = fallbackTag !== undefined && (o.sourceTags?.has(fallbackTag) ?? false);
   const referrersFallback = !planned && !listed && !srcFallback;
-  for (const d of missing)
-    await copyArtifact(mover, manifests, src, dst, d.digest, undefined, stats, {
-      ...o,
-      platforms: [],
-      referrersFallback,
-    });
+  // Several at once: referrers written together also join one update of the fallback index.
+  const limit = pLimit(REFERRERS_AT_ONCE);
+  await allWritten(
+    missing.map((d) =>
+      limit(() =>
+        copyArtifact(mover, manifests, src, dst, d.digest, undefined, stats, {
+          ...o,
+          platforms: [],
+          referrersFallback,
+        }),
+      ),
+    ),
+  );
   if (fallbackTag && srcFallback) {
     const dstFallback = await dst.store.manifestHead(dst.repository, fallbackTag);
     if (dstFallback?.digest !== srcFallback.digest) {

@@ -78,3 +78,25 @@ async function manifestJson(path: string): Promise<string> {
   }
   return found;
 }
+
+test('many signatures of one image update its fallback index together, not once per signature', async () => {
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
+  const v1 = (await putLayoutImage(layout, 'team/app', 'v1')) as Digest;
+  const sigs = await Promise.all(
+    Array.from({ length: 8 }, (_, n) => putLayoutSignature(layout, 'team/app', v1, { n: `${n}` })),
+  );
+  const src = withReferrersApi(layout, new Map([[v1, sigs]])).store;
+  const writes: string[] = [];
+  class Counting extends OciLayoutStore {
+    override manifestPut(...a: Parameters<OciLayoutStore['manifestPut']>) {
+      if (a[1] === referrersTag(v1)) writes.push(a[1]);
+      return super.manifestPut(...a);
+    }
+  }
+  const dst = new Counting('dst', join(tmp(), 'dst'));
+
+  const r = await runRule(rule, src, dst, opts);
+  expect(r.results.map((x) => x.status)).toEqual(['copied']);
+  expect((await dst.referrers('mirror/app', v1)).descriptors).toHaveLength(8);
+  expect(writes.length).toBeLessThanOrEqual(2);
+});
