@@ -330,6 +330,10 @@ export class Executor {
           platforms: isFallback || i.referrer ? [] : rule.platforms,
           // A fallback tag planned on its own is written by its item, not again by its subject's.
           referrers: rule.referrers !== false && !isFallback,
+          // A late referrer is planned only where the source lists no fallback tag of its subject
+          // (gather's missingReferrers), so the destination's index is the copy's to keep, as
+          // copyReferrers keeps it for referrers copied along with their tag.
+          ...(i.referrer ? { referrersFallback: true } : {}),
           maxBlobSize: rule.maxBlobSize,
           ...(this.#bandwidth ? { bandwidth: this.#bandwidth } : {}),
           onBlobProgress: ({ digest, bytes, total }) =>

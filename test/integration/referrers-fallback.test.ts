@@ -73,3 +73,33 @@ test('a source with the referrers API -> distribution 2.8.2: the fallback index 
   expect(again.transport.counts().PUT ?? 0).toBe(0);
   await again.close();
 });
+
+test('referrers: always -> distribution 2.8.2: a signature added after the copy joins the fallback index', async () => {
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
+  const v1 = (await putLayoutImage(layout, 'team/late', 'v1')) as Digest;
+  const first = await putLayoutSignature(layout, 'team/late', v1, { n: '1' });
+  const referrers = new Map([[v1, [first]]]);
+  const src = withReferrersApi(layout, referrers).store;
+  const rule = testRule({ destinationNamespace: 'mirror', flattening: 1, referrers: 'always' });
+  const run = async () => {
+    const client = newClient();
+    const r = await runRule(rule, src, new RegistryStore({ name: 'dst', client }), {
+      dryRun: false,
+      concurrency: 2,
+      blobConcurrency: 2,
+    });
+    await client.close();
+    return r.results.map((x) => x.status);
+  };
+  expect(await run()).toEqual(['copied']);
+
+  // cosign signs v1 again after it was mirrored.
+  const late = await putLayoutSignature(layout, 'team/late', v1, { n: '2' });
+  referrers.set(v1, [first, late]);
+  expect(await run()).toEqual(['unchanged', 'copied']);
+
+  const check = newClient();
+  const found = await check.referrers('mirror/late', v1);
+  expect(new Set(found.map((d) => d.digest))).toEqual(new Set([first.digest, late.digest]));
+  await check.close();
+});

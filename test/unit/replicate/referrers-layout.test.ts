@@ -100,3 +100,23 @@ test('many signatures of one image update its fallback index together, not once 
   expect((await dst.referrers('mirror/app', v1)).descriptors).toHaveLength(8);
   expect(writes.length).toBeLessThanOrEqual(2);
 });
+
+test('a late signature copied by referrers: always is listed by the destination fallback index too', async () => {
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
+  const v1 = (await putLayoutImage(layout, 'team/app', 'v1')) as Digest;
+  const first = await putLayoutSignature(layout, 'team/app', v1, { n: '1' });
+  const referrers = new Map([[v1, [first]]]);
+  const src = withReferrersApi(layout, referrers).store;
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  const always = { ...rule, referrers: 'always' as const };
+  expect((await runRule(always, src, dst, opts)).results.map((x) => x.status)).toEqual(['copied']);
+
+  // cosign signs v1 again after it was mirrored.
+  const late = await putLayoutSignature(layout, 'team/app', v1, { n: '2' });
+  referrers.set(v1, [first, late]);
+  const r = await runRule(always, src, dst, opts);
+  expect(r.results.map((x) => x.status)).toEqual(['unchanged', 'copied']);
+
+  const found = await dst.referrers('mirror/app', v1);
+  expect(new Set(found.descriptors.map((d) => d.digest))).toEqual(new Set([first.digest, late.digest]));
+});
