@@ -538,13 +538,21 @@ const subsetOf = (bytes: Buffer, m: Manifest) => bytes !== m.bytes;
 const REFERRERS_AT_ONCE = 8;
 
 /** Referrers of a subject at the source, and those the destination lacks. */
-interface Referrers {
+export interface Referrers {
   missing: Descriptor[];
   fallbackTag?: string;
 }
 
-/** Asks the source for the referrers of `subject` and the destination for each of them. */
-async function findReferrers(src: Side, dst: Side, subject: Digest, o: CopyOptions): Promise<Referrers> {
+/**
+ * Asks the source for the referrers of `subject` and the destination for each of them: the one
+ * answer to "which referrers does the destination lack", for a copy and for `referrers: always`.
+ */
+export async function findReferrers(
+  src: Side,
+  dst: Side,
+  subject: Digest,
+  o: Pick<CopyOptions, 'sourceTags'>,
+): Promise<Referrers> {
   const { descriptors, fallbackTag } = await src.store.referrers(
     src.repository,
     subject,

@@ -23,7 +23,7 @@ import {
   selectTags,
   type TagInfo,
 } from '../rules/index.js';
-import { platformSubset } from './copy.js';
+import { findReferrers, platformSubset } from './copy.js';
 import { describeError, type RuleError, toResultError } from './errors.js';
 import type { ManifestCache } from './manifest-cache.js';
 
@@ -532,16 +532,20 @@ export async function gather(
             if (input.destination.get(tag) === undefined || f.skip || f.referrersOf) return;
             if (listedTags?.has(referrersTag(f.digest))) return;
             try {
-              const { descriptors } = await src.referrers(
-                repo,
+              const lacking = await findReferrers(
+                { store: src, repository: repo },
+                { store: dst, repository: dstRepo },
                 f.digest as Digest,
-                listedTags ? { tags: listedTags } : {},
+                listedTags ? { sourceTags: listedTags } : {},
               );
-              const lacking: { digest: string; artifactType?: string }[] = [];
-              for (const d of descriptors)
-                if (!(await dst.manifestHead(dstRepo, d.digest)))
-                  lacking.push({ digest: d.digest, ...(d.artifactType ? { artifactType: d.artifactType } : {}) });
-              if (lacking.length) missing.set(tag, lacking);
+              if (lacking.missing.length)
+                missing.set(
+                  tag,
+                  lacking.missing.map((d) => ({
+                    digest: d.digest,
+                    ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+                  })),
+                );
             } catch (e) {
               // The tag itself is settled; its late referrers wait for a run that can read them.
               out.warnings.push(`referrers of ${src.display}/${repo}:${tag} not checked: ${toResultError(e).message}`);
