@@ -53,6 +53,7 @@ export {
 } from './import/index.js';
 export {
   formatRunProgress,
+  planProgress,
   type RunLog,
   type RunLogOptions,
   type RunProgress,

@@ -51,6 +51,8 @@ export interface GatherOptions {
    * probed in order, alongside the gathering, until one holding images is found.
    */
   onMountSource?: (repository: string | undefined) => void;
+  /** Told as each source repository is gathered: how many are, of how many the rule lists. */
+  onListed?: (repositories: number, of: number) => void;
   /** Where to keep the facts the engine needs while copying (default: new, in the result). */
   tagSets?: Map<string, Set<string>>;
   fresh?: Set<string>;
@@ -260,11 +262,14 @@ export async function gather(
     arrivedInputs.delete(dest);
     await o.onGroup(dest, group);
   };
+  let listedRepositories = 0;
   await Promise.all(
     repositories.map((repo) =>
       inFlight(async () => {
         const dest = destinationOfRepo.get(repo);
-        if (dest !== undefined) await arrived(await gatherRepository(repo, dest));
+        const input = dest === undefined ? undefined : await gatherRepository(repo, dest);
+        o.onListed?.(++listedRepositories, repositories.length);
+        if (input) await arrived(input);
       }),
     ),
   );

@@ -96,6 +96,12 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     fresh,
     fallbackItems,
     ...(o.dryRun ? {} : { onMountSource: (repository: string | undefined) => executor.mountSource(repository) }),
+    ...(o.onProgress
+      ? {
+          onListed: (repositories: number, of: number) =>
+            o.onProgress!({ kind: 'listed', rule: rule.name, repositories, of }),
+        }
+      : {}),
     onGroup: async (dest, inputs) => {
       const g = planGroup(rule, dest, inputs, ctx);
       groups.push(g);

@@ -150,6 +150,7 @@ export function runLog(o: RunLogOptions): RunLog {
     rule: '',
     index: 0,
     of: 0,
+    listing: undefined as { repositories: number; of: number } | undefined,
   };
   const close = () => {
     if (!state.open) return;
@@ -165,10 +166,13 @@ export function runLog(o: RunLogOptions): RunLog {
   };
   const progress = () => {
     const t = now();
-    if (o.live) return o.live({ ...state, elapsedMs: state.started === undefined ? 0 : t - state.started });
-    if (t - state.lastProgress < every || state.started === undefined) return;
+    const p = { ...state, elapsedMs: state.started === undefined ? 0 : t - state.started };
+    if (o.live) return o.live(p);
+    // Before the first write, only a listing has anything to tell: a no-op over 10,000 tags lists
+    // for half a minute, and a log silent that long reads as hung.
+    if (t - state.lastProgress < every || (state.started === undefined && !listing(p))) return;
     state.lastProgress = t;
-    o.write(`… ${formatRunProgress({ ...state, elapsedMs: t - state.started })}`);
+    o.write(`… ${formatRunProgress(p)}`);
   };
   const onProgress = (e: ProgressEvent) => {
     switch (e.kind) {
@@ -177,12 +181,17 @@ export function runLog(o: RunLogOptions): RunLog {
         state.rule = e.rule;
         state.index = e.index;
         state.of = e.of;
+        state.listing = undefined;
         const title = `rule ${text(e.rule, 100)}: ${text(e.source, 100)} → ${text(e.destination, 100)}${e.of > 1 ? ` (${e.index} of ${e.of})` : ''}`;
         if (o.group) o.group.start(title);
         else o.write(title);
         state.open = true;
         return;
       }
+      case 'listed':
+        state.listing = { repositories: e.repositories, of: e.of };
+        progress();
+        return;
       case 'planned':
         state.tags += e.tags;
         state.done += e.tags - e.writes;
@@ -234,6 +243,39 @@ export function runLog(o: RunLogOptions): RunLog {
   };
 }
 
+/**
+ * `ferry plan`'s sign of life (its output is the plan, at the end): at most every
+ * `progressEveryMs`, the rule being planned and how far its listing is —
+ * `… planning rule mirror (1 of 3): listing 340 / 1,000 repositories, 3,400 tags planned`.
+ */
+export function planProgress(o: Pick<RunLogOptions, 'write' | 'progressEveryMs' | 'now'>): (e: ProgressEvent) => void {
+  const now = o.now ?? Date.now;
+  const every = o.progressEveryMs ?? 10_000;
+  let last = now();
+  let rule = '';
+  let where = '';
+  let tags = 0;
+  let listed: { repositories: number; of: number } | undefined;
+  return (e) => {
+    if (e.kind === 'rule-start') {
+      ({ rule } = e);
+      where = e.of > 1 ? ` (${e.index} of ${e.of})` : '';
+      tags = 0;
+      listed = undefined;
+      return;
+    }
+    if (e.kind === 'planned') tags += e.tags;
+    else if (e.kind === 'listed') listed = { repositories: e.repositories, of: e.of };
+    else return;
+    const t = now();
+    if (t - last < every) return;
+    last = t;
+    const n = (x: number) => x.toLocaleString('en-US');
+    const list = listed ? `listing ${n(listed.repositories)} / ${n(listed.of)} repositories, ` : '';
+    o.write(`… planning rule ${text(rule, 100)}${where}: ${list}${n(tags)} tag${tags === 1 ? '' : 's'} planned`);
+  };
+}
+
 /** The overall progress of a run: tags planned and done, writes planned and done, bytes moved. */
 export interface RunProgress {
   tags: number;
@@ -245,15 +287,27 @@ export interface RunProgress {
   /** The rule being worked on, 1-based, of how many. */
   index?: number;
   of?: number;
+  /** The source repositories of the rule being worked on listed so far. */
+  listing?: { repositories: number; of: number };
 }
 
-/** `1,204 / 5,000 tags, 3.1 GiB, 42 MiB/s, ETA 6 min (rule 2 of 3)` */
+/** The rule is still listing its source repositories. */
+const listing = (p: RunProgress) => p.listing !== undefined && p.listing.repositories < p.listing.of;
+
+/**
+ * `1,204 / 5,000 tags, 3.1 GiB, 42 MiB/s, ETA 6 min (rule 2 of 3)`; while the rule lists,
+ * `listing 340 / 1,000 repositories, 3,400 / 3,400 tags` (the tags planned so far).
+ */
 export function formatRunProgress(p: RunProgress): string {
   const n = (x: number) => x.toLocaleString('en-US');
-  const parts = [`${n(p.done)} / ${n(p.tags)} tags`, humanBytes(p.bytes)];
+  const parts = [`${n(p.done)} / ${n(p.tags)} tags`];
+  if (listing(p)) parts.unshift(`listing ${n(p.listing!.repositories)} / ${n(p.listing!.of)} repositories`);
+  // Nothing written yet: "0 B" would only say so.
+  if (p.writes > 0 || p.bytes > 0) parts.push(humanBytes(p.bytes));
   if (p.elapsedMs > 0) parts.push(`${humanBytes((p.bytes * 1000) / p.elapsedMs)}/s`);
   // The pace of finished writes: listing-only tags cost nothing, so they do not count.
-  if (p.written > 0 && p.writes > p.written)
+  // Not while listing: the writes not yet planned would make it too short.
+  if (p.written > 0 && p.writes > p.written && !listing(p))
     parts.push(`ETA ${eta(((p.writes - p.written) * p.elapsedMs) / p.written)}`);
   const where = p.of && p.of > 1 ? ` (rule ${p.index} of ${p.of})` : '';
   return parts.join(', ') + where;

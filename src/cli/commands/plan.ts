@@ -4,6 +4,7 @@ import {
   discoverUnits,
   MAX_CONCURRENCY,
   neutralizeCommands,
+  planProgress,
   renderPlanText,
   runConfig,
   verdict,
@@ -31,6 +32,8 @@ export async function planCommand(opts: {
     rules: opts.rule,
     command: 'plan',
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    // The plan is printed when it is whole; a long listing says how far it is on stderr meanwhile.
+    onProgress: planProgress({ write: (line) => console.error(line) }),
   });
   if (opts.json) console.log(JSON.stringify({ plan, ruleErrors: report.ruleErrors }, null, 2));
   // Each error inside its rule, with its hint: on stderr after the plan, a rule that failed read

@@ -122,6 +122,22 @@ test('a no-op lists each destination repository once: looking for a mount source
   expect(listed.sort()).toEqual(['a', 'b', 'c']);
 });
 
+test('a plan tells how many source repositories are listed as it goes, each once, up to all of them', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  for (const repo of ['a', 'b', 'c', 'd']) await putLayoutImage(src, repo, 'v1');
+  const listed: string[] = [];
+  await runRule(rule, src, dst, {
+    dryRun: true,
+    concurrency: 1,
+    blobConcurrency: 1,
+    onProgress: (e) => {
+      if (e.kind === 'listed') listed.push(`${e.rule} ${e.repositories}/${e.of}`);
+    },
+  });
+  expect(listed).toEqual(['all 1/4', 'all 2/4', 'all 3/4', 'all 4/4']);
+});
+
 test('each result says why the planner decided it, as the plan item does', async () => {
   const src = new OciLayoutStore('src', join(tmp(), 'src'));
   const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));

@@ -4,6 +4,7 @@ import {
   formatResultLine,
   formatRunProgress,
   formatTable,
+  planProgress,
   runLog,
 } from '../../../src/report/console.js';
 import { buildReport } from '../../../src/report/json.js';
@@ -248,6 +249,49 @@ describe('runLog (the Actions log)', () => {
     tick(10_000);
     log.onProgress({ kind: 'result', result: result('copied') });
     expect(out.filter((l) => l.startsWith('…')).at(-1)).toBe('… 4,998 / 5,000 tags, 300 MiB, 14.3 MiB/s, ETA 21 s');
+  });
+
+  test('a long listing shows how far it is before anything is written, and no ETA while the writes are not all known', () => {
+    const { out, log, tick } = capture();
+    log.onProgress({ kind: 'rule-start', rule: 'r', source: 'a', destination: 'b', index: 1, of: 2 });
+    log.onProgress({ kind: 'listed', rule: 'r', repositories: 1, of: 1000 });
+    log.onProgress({ kind: 'planned', rule: 'r', tags: 10, writes: 0 });
+    tick(10_000);
+    log.onProgress({ kind: 'listed', rule: 'r', repositories: 340, of: 1000 });
+    expect(out.filter((l) => l.startsWith('…'))).toEqual([
+      '… listing 340 / 1,000 repositories, 10 / 10 tags (rule 1 of 2)',
+    ]);
+    log.onProgress({ kind: 'planned', rule: 'r', tags: 10, writes: 4 });
+    log.onProgress({ kind: 'result', result: result('copied', { bytes: 2 ** 20 }) });
+    tick(10_000);
+    log.onProgress({ kind: 'listed', rule: 'r', repositories: 700, of: 1000 });
+    expect(out.filter((l) => l.startsWith('…')).at(-1)).toBe(
+      '… listing 700 / 1,000 repositories, 17 / 20 tags, 0 B, 0 B/s (rule 1 of 2)',
+    );
+    // Listed: every write is planned, so the ETA is told.
+    tick(10_000);
+    log.onProgress({ kind: 'listed', rule: 'r', repositories: 1000, of: 1000 });
+    expect(out.filter((l) => l.startsWith('…')).at(-1)).toBe('… 17 / 20 tags, 0 B, 0 B/s, ETA 1 min (rule 1 of 2)');
+  });
+
+  test('ferry plan says every 10 s which rule it plans and how far its listing is', () => {
+    const out: string[] = [];
+    let clock = 0;
+    const on = planProgress({ write: (l) => out.push(l), now: () => clock });
+    on({ kind: 'rule-start', rule: 'mirror', source: 'a', destination: 'b', index: 1, of: 3 });
+    on({ kind: 'listed', rule: 'mirror', repositories: 1, of: 1000 });
+    on({ kind: 'planned', rule: 'mirror', tags: 10, writes: 0 });
+    expect(out).toEqual([]);
+    clock += 10_000;
+    on({ kind: 'listed', rule: 'mirror', repositories: 340, of: 1000 });
+    on({ kind: 'planned', rule: 'mirror', tags: 3390, writes: 0 });
+    clock += 10_000;
+    on({ kind: 'rule-start', rule: '::error::x', source: 'a', destination: 'b', index: 2, of: 3 });
+    on({ kind: 'planned', rule: '::error::x', tags: 1, writes: 0 });
+    expect(out[0]).toBe('… planning rule mirror (1 of 3): listing 340 / 1,000 repositories, 10 tags planned');
+    expect(out[1]).toMatch(/^… planning rule .*x \(2 of 3\): 1 tag planned$/);
+    expect(out[1]).not.toContain('::error::');
+    expect(out).toHaveLength(2);
   });
 
   test('formatRunProgress reads like a sentence', () => {
