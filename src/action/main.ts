@@ -186,6 +186,8 @@ async function replicate(
       ...(scope.rules ? { rules: scope.rules } : {}),
       ...(scope.select ? { select: scope.select } : {}),
       anonymousRegistries: scope.anonymous,
+      // Which units are this shard's depends on their names only: no tag needs counting.
+      weights: false,
     });
     // A rule this shard could not list would silently run over nothing: report it.
     discoveryErrors = errors;

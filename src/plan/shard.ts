@@ -1,17 +1,19 @@
-// Splitting (rule, destination repository) units over N jobs of a GitHub Actions matrix,
-// deterministically: every job computes the same split from the same units and keeps its own share.
-// A unit is a destination group, never one of its sources: the sources mapped onto one destination
-// are diffed together, so two shards sharing a group would both copy into it and delete from it.
+// Splitting (rule, destination repository) units over N jobs of a GitHub Actions matrix. A unit is
+// a destination group, never one of its sources: the sources mapped onto one destination are
+// diffed together, so two shards sharing a group would both copy into it and delete from it.
 //
-// Units are sorted by weight (descending), then by rule and destination; each goes to the shard
-// with the least total weight so far, ties to the shard with fewer units, then the lower index
-// (the unit-count tie-break spreads zero-weight units instead of stacking them on shard 1).
+// A unit's shard is decided by its rule and destination alone (a hash): each shard job lists the
+// source on its own, moments apart, and a split that depended on the tag counts or on the other
+// units moved units when a tag was pushed in between — one unit run by two shards, another by none,
+// and the merged report green. The price is balance: by count, not by weight (2,000 units over 4
+// shards: 470 to 519 each), and a fleet of a few huge repositories is not evened out.
+import { createHash } from 'node:crypto';
 
 export interface ShardUnit {
   rule: string;
   /** The destination repository: one unit per (rule, destination). */
   destination: string;
-  /** Relative cost, e.g. the number of tags to look at. Finite and not negative. */
+  /** Relative cost, e.g. the number of tags to look at (shown, not used to split). */
   weight: number;
 }
 
@@ -37,32 +39,19 @@ function checkTotal(total: number): void {
   }
 }
 
+/** The shard (1-based, of `total`) that owns a unit: from its rule and destination only. */
+export function shardOf(unit: Pick<ShardUnit, 'rule' | 'destination'>, total: number): number {
+  checkTotal(total);
+  const h = createHash('sha256').update(`${unit.rule}\n${unit.destination}`).digest();
+  return (h.readUInt32BE(0) % total) + 1;
+}
+
 export function shardUnits<U extends ShardUnit>(units: U[], total: number): Shard<U>[] {
   checkTotal(total);
-  for (const u of units) {
-    if (!Number.isFinite(u.weight) || u.weight < 0) {
-      throw new Error(`unit ${u.rule}/${u.destination} has an invalid weight ${u.weight}`);
-    }
-  }
-  const order = [...units].sort(
-    (a, b) => b.weight - a.weight || cmp(a.rule, b.rule) || cmp(a.destination, b.destination),
-  );
-  const shards: (Shard<U> & { load: number })[] = Array.from({ length: total }, (_, i) => ({
-    index: i + 1,
-    units: [],
-    load: 0,
-  }));
-  for (const unit of order) {
-    let target = shards[0]!;
-    for (const s of shards) {
-      if (s.load < target.load || (s.load === target.load && s.units.length < target.units.length)) {
-        target = s;
-      }
-    }
-    target.units.push(unit);
-    target.load += unit.weight;
-  }
-  return shards.map(({ index, units }) => ({ index, units }));
+  const shards: Shard<U>[] = Array.from({ length: total }, (_, i) => ({ index: i + 1, units: [] }));
+  for (const unit of units) shards[shardOf(unit, total) - 1]!.units.push(unit);
+  for (const s of shards) s.units.sort((a, b) => cmp(a.rule, b.rule) || cmp(a.destination, b.destination));
+  return shards;
 }
 
 /** Parse `i/N` (1-based), e.g. `2/5`. */

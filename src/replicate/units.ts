@@ -2,10 +2,10 @@
  * Discovery of the units a run would touch — one per (rule, destination repository), with the
  * source repositories mapped onto it and their tag counts as the work estimate: what
  * `ferry plan --matrix N` and the action's `command: matrix` split over jobs, and what every shard
- * job recomputes to find its own share (plan/shard.ts).
+ * job lists again to find its own share (plan/shard.ts: a unit's shard depends on its name only).
  */
 import type { Config } from '../config/types.js';
-import { type Shard, shardUnits } from '../plan/shard.js';
+import { type Shard, shardOf, shardUnits } from '../plan/shard.js';
 import { StoreSet } from '../providers/index.js';
 import { compileNameFilter, compileTagScope } from '../rules/index.js';
 import { redact } from '../util/secrets.js';
@@ -33,6 +33,11 @@ export interface DiscoverOptions {
   select?: (rule: string, repository: string) => boolean;
   /** Registries to read without credentials. */
   anonymousRegistries?: Set<string>;
+  /**
+   * Count each group's tags (default true): the matrix job shows them; a shard job, which only
+   * needs to know its units, lists the repositories and not their tags (weights are then 0).
+   */
+  weights?: boolean;
 }
 
 export interface Discovery {
@@ -80,6 +85,7 @@ export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Pr
           kept.map(async ([destination, repositories]) => {
             const weights = await Promise.all(
               repositories.map(async (repository) => {
+                if (o.weights === false) return 0;
                 const tags = await src.listTags(repository).catch(() => undefined);
                 return tags ? tags.filter(scope).length : 1;
               }),
@@ -142,9 +148,8 @@ export function shardSelector(
   index: number,
   total: number,
 ): (rule: string, repository: string) => boolean {
-  const shards = shardUnits(units, total);
   const mine = new Set(
-    shards.find((s) => s.index === index)?.units.flatMap((u) => u.repositories.map((r) => `${u.rule}\n${r}`)),
+    units.filter((u) => shardOf(u, total) === index).flatMap((u) => u.repositories.map((r) => `${u.rule}\n${r}`)),
   );
   return (rule, repository) => mine.has(`${rule}\n${repository}`);
 }

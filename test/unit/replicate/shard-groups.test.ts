@@ -99,3 +99,16 @@ test('a source the rule cannot map is a unit of its own, so some shard reports i
     expect.stringMatching(/cannot map repository "team-a\/app"/),
   ]);
 });
+
+test('a shard job lists no tags, and keeps exactly the units the matrix job gave its shard', async () => {
+  const config = await setup();
+  const counted = await discoverUnits(config, {});
+  const named = await discoverUnits(config, { weights: false });
+  expect(named.units.map((u) => u.weight)).toEqual([0, 0]);
+  const { shards } = buildMatrix(counted.units, 3);
+  for (const s of shards) {
+    const select = shardSelector(named.units, s.index, 3);
+    const kept = named.units.filter((u) => u.repositories.every((r) => select(u.rule, r)));
+    expect(kept.map((u) => u.destination)).toEqual(s.units.map((u) => u.destination));
+  }
+});
