@@ -77,7 +77,7 @@ export interface Filters {
   resource: 'image' | 'artifact' | 'all';
   /** semver range on tags (tags that are not semver are excluded when set). */
   semver?: string;
-  /** keep only the newest N tags after the other filters (semver order when semver applies, else by tag order). */
+  /** keep only the newest N tags after the other filters (see newestFirst in rules/filter.ts). */
   latest?: number;
 }
 

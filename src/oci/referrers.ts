@@ -8,6 +8,12 @@ import type { Digest } from './digest.js';
 import { type Descriptor, type ParsedManifest } from './manifest.js';
 import { MediaType } from './media-types.js';
 
+/**
+ * Tags that hold referrers of another manifest rather than an image of their own: the fallback
+ * tag (`sha256-<hex>`) and cosign's tags (`.sig`, `.att`, `.sbom`).
+ */
+export const REFERRER_TAG = /^sha(256|512)-[a-f0-9]{64,128}(\.(sig|att|sbom))?$/;
+
 /** The tag-schema fallback tag for a subject: `sha256-<hex>`. */
 export function referrersTag(subject: Digest | string): string {
   return subject.replace(':', '-');

@@ -15,6 +15,7 @@
 // Deletions never remove a destination repository, only tags of repositories the rule maps to.
 
 import type { Rule } from '../config/types.js';
+import { REFERRER_TAG } from '../oci/referrers.js';
 import { compileTagScope, filtersMatchEverything } from '../rules/index.js';
 import type { PlanItem, PlanWhy, RulePlan } from './types.js';
 
@@ -69,9 +70,6 @@ export interface PlanContext {
 }
 
 export type PlannedRule = Pick<Rule, 'name' | 'override' | 'deleteRemote' | 'filters'>;
-
-/** Tags that hold referrers of another manifest rather than an image of their own. */
-export const REFERRER_TAG = /^sha(256|512)-[a-f0-9]{64,128}(\.(sig|att|sbom))?$/;
 
 /**
  * Whether the rule may delete this destination tag when the source lacks it: delete_remote is on,

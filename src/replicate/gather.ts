@@ -9,9 +9,9 @@ import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
 import { type Digest, isDigest, sha256 } from '../oci/digest.js';
 import { INDEX_TYPES } from '../oci/media-types.js';
-import { referrersTag } from '../oci/referrers.js';
+import { REFERRER_TAG, referrersTag } from '../oci/referrers.js';
 import { isRepository, isTag } from '../oci/ref.js';
-import { deletionScope, REFERRER_TAG, type RepoInput, type SourceTag } from '../plan/plan.js';
+import { deletionScope, type RepoInput, type SourceTag } from '../plan/plan.js';
 import type { Selection } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
 import {

@@ -12,6 +12,7 @@
 import semver from 'semver';
 import type { Filters } from '../config/types.js';
 import { IMAGE_CONFIG_TYPES, INDEX_TYPES, SCHEMA1_TYPES } from '../oci/media-types.js';
+import { REFERRER_TAG } from '../oci/referrers.js';
 import { compileGlob, isMatchAllPattern } from './glob.js';
 
 interface PatternList {
@@ -144,24 +145,27 @@ function compareLexical(a: string, b: string): number {
  * 1. when every tag is semver: by version, descending (ties, e.g. `v1.0.0` and `1.0.0`, by tag);
  * 2. otherwise when every tag has a parseable creation time: by time, descending, ties by tag
  *    descending;
- * 3. otherwise: by tag, descending (code-unit order), e.g. `2024-06-01` before `2024-05-30`.
+ * 3. otherwise: the semver tags by version, then the others by tag, descending (code-unit order),
+ *    e.g. `2024-06-01` before `2024-05-30`. A `latest` or `main` tag among versions must not turn
+ *    the versions' order into the tags' (`v1.9.0` above `v1.11.0`): with delete_remote, the newest
+ *    releases would be deleted from the mirror the day such a tag appeared.
  */
 export function newestFirst(tags: TagInfo[]): TagInfo[] {
-  const versions = tags.map((t) => semverOf(t.tag));
-  if (versions.every((v) => v !== null)) {
-    return tags
-      .map((t, i) => ({ t, v: versions[i]! }))
-      .sort((a, b) => semver.rcompare(a.v, b.v) || compareLexical(b.t.tag, a.t.tag))
-      .map((x) => x.t);
-  }
   const times = tags.map((t) => (t.created === undefined ? Number.NaN : Date.parse(t.created)));
-  if (times.every((n) => !Number.isNaN(n))) {
+  const versions = tags.map((t) => semverOf(t.tag));
+  if (!versions.every((v) => v !== null) && times.every((n) => !Number.isNaN(n))) {
     return tags
       .map((t, i) => ({ t, n: times[i]! }))
       .sort((a, b) => b.n - a.n || compareLexical(b.t.tag, a.t.tag))
       .map((x) => x.t);
   }
-  return [...tags].sort((a, b) => compareLexical(b.tag, a.tag));
+  return tags
+    .map((t, i) => ({ t, v: versions[i] }))
+    .sort(
+      (a, b) =>
+        (a.v && b.v ? semver.rcompare(a.v, b.v) : Number(!a.v) - Number(!b.v)) || compareLexical(b.t.tag, a.t.tag),
+    )
+    .map((x) => x.t);
 }
 
 /**
@@ -204,9 +208,13 @@ export function selectTags(
     return bySemver(t.tag) || drop('semver');
   });
   if (filters.latest !== undefined) {
-    const keep = new Set(newestFirst(selected).slice(0, Math.max(0, filters.latest)));
-    if (dropped) dropped.latest += selected.length - keep.size;
-    selected = selected.filter((t) => keep.has(t));
+    // Signatures and attestations tagged after their subject (cosign's `sha256-<hex>.sig`) are not
+    // images: they neither take one of the N places nor change the others' order. Each stays or
+    // goes with the resource filter, as it would without `latest`.
+    const images = selected.filter((t) => !REFERRER_TAG.test(t.tag));
+    const keep = new Set(newestFirst(images).slice(0, Math.max(0, filters.latest)));
+    if (dropped) dropped.latest += images.length - keep.size;
+    selected = selected.filter((t) => keep.has(t) || REFERRER_TAG.test(t.tag));
   }
   return selected;
 }

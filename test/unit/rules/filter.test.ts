@@ -9,6 +9,7 @@ import {
   resourceKind,
   matchLabels,
   newestFirst,
+  noneDropped,
   selectTags,
   semverOf,
   type TagInfo,
@@ -195,8 +196,26 @@ describe('keep latest N', () => {
     ]);
   });
 
-  test('mixed semver and non-semver without times falls back to lexical', () => {
-    expect(names(selectTags(tags('v1.10.0', 'v1.9.0', 'edge'), filters({ latest: 1 })))).toEqual(['v1.9.0']);
+  test('a tag that is no version among versions, without times, does not reorder the versions', () => {
+    // Before: one `edge` or `latest` put every tag in code-unit order, v1.9.0 above v1.10.0 and
+    // v1.11.0, and delete_remote deleted the newest releases from the mirror.
+    const versions = ['v1.8.0', 'v1.9.0', 'v1.10.0', 'v1.11.0'];
+    const newest3 = ['v1.9.0', 'v1.10.0', 'v1.11.0'];
+    expect(names(selectTags(tags(...versions), filters({ latest: 3 })))).toEqual(newest3);
+    expect(names(selectTags(tags(...versions, 'latest'), filters({ latest: 3 })))).toEqual(newest3);
+    expect(names(selectTags(tags('edge', ...versions), filters({ latest: 5 })))).toEqual(['edge', ...versions]);
+    // The others come after the versions, newest by tag first.
+    expect(
+      names(selectTags(tags('v1.0.0', 'nightly-2024-05-30', 'nightly-2024-06-01'), filters({ latest: 2 }))),
+    ).toEqual(['v1.0.0', 'nightly-2024-06-01']);
+  });
+
+  test('a signature tag takes no place among the newest N and changes no order', () => {
+    const sig = `sha256-${'a'.repeat(64)}.sig`;
+    const dropped = noneDropped();
+    const out = selectTags(tags('v1.8.0', 'v1.9.0', 'v1.10.0', 'v1.11.0', sig), filters({ latest: 3 }), dropped);
+    expect(names(out)).toEqual(['v1.9.0', 'v1.10.0', 'v1.11.0', sig]);
+    expect(dropped.latest).toBe(1);
   });
 
   test('applies after the other filters', () => {
