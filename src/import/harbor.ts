@@ -171,7 +171,12 @@ export async function fetchHarbor(
         throw new ImportError(`${base.origin}/api/v2.0${path}`, undefined, undefined, 'expected a JSON array');
       out.push(...(items as T[]));
       // Harbor's paging, read as the registry client reads it; a link off Harbor's origin ends it.
-      const u = nextLinkUrl(r.headers.link, r.url);
+      let u: URL | undefined;
+      try {
+        u = nextLinkUrl(r.headers.link, r.url);
+      } catch (e) {
+        throw new ImportError(`${base.origin}/api/v2.0${path}`, undefined, undefined, (e as Error).message);
+      }
       next = u?.origin === base.origin ? u.toString() : undefined;
     }
     return out;

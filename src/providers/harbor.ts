@@ -83,7 +83,7 @@ export class HarborStore extends ApiRegistryStore {
       query: { ...query, page: '1', page_size: String(PAGE_SIZE) },
       operation,
       ...(repository ? { repository } : {}),
-      next: { style: 'link-or-count', param: 'page', total: 'x-total-count' },
+      next: { style: 'link-or-count', param: 'page', total: 'x-total-count', size: 'page_size' },
     });
   }
 

@@ -55,9 +55,10 @@ export type NextPage =
   | { style: 'link' }
   /**
    * `Link` rel="next", else the `param` query parameter plus one while fewer entries were read
-   * than the `total` header counts (Harbor: `page`/`page_size` with X-Total-Count).
+   * than the `total` header counts (Harbor: `page`/`page_size` with X-Total-Count). Without either
+   * header, the next page while a page is full (`size` is the page-size parameter).
    */
-  | { style: 'link-or-count'; param: string; total: string }
+  | { style: 'link-or-count'; param: string; total: string; size: string }
   /** An absolute URL in the page's `field`, null or absent on the last page (Docker Hub's `next`). */
   | { style: 'body'; field: string };
 
@@ -269,10 +270,25 @@ export class VendorApi {
         }
       throw unreadable(`page ${page} of the listing has a "${next.field}" that is not a URL`);
     }
-    const link = nextLinkUrl(r.headers.link, r.url);
+    let link: URL | undefined;
+    try {
+      link = nextLinkUrl(r.headers.link, r.url);
+    } catch (e) {
+      throw unreadable(`page ${page} of the listing: ${(e as Error).message}`);
+    }
     if (link || next.style === 'link') return link;
     const total = Number(firstHeader(r.headers[next.total]));
-    if (!Number.isFinite(total) || read >= total) return undefined;
+    if (!Number.isFinite(total)) {
+      // Neither a Link nor a count (a proxy that drops headers): read as the last page, a full one
+      // would hide every later page, whose tags would look absent. A page shorter than the size
+      // asked for is the last.
+      const size = Number(r.url.searchParams.get(next.size) ?? Number.NaN);
+      if (onPage === 0 || (size > 0 && onPage < size)) return undefined;
+      const u = new URL(r.url);
+      u.searchParams.set(next.param, String(page + 1));
+      return u;
+    }
+    if (read >= total) return undefined;
     // Fewer read than counted, yet nothing more on offer: the rest would be lost without a word.
     if (onPage === 0)
       throw unreadable(

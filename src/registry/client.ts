@@ -344,7 +344,17 @@ export class RegistryClient {
 
   /** `Link: </v2/_catalog?last=x&n=100>; rel="next"` — must stay on the registry. */
   #nextLink(link: string | string[] | undefined, from: URL): string | undefined {
-    const u = nextLinkUrl(link, from);
+    let u: URL | undefined;
+    try {
+      u = nextLinkUrl(link, from);
+    } catch (e) {
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        operation: 'pagination',
+        detail: `the listing's next page cannot be found: ${(e as Error).message}`,
+      });
+    }
     if (!u) return undefined;
     if (u.origin !== this.transport.base.origin)
       throw new RegistryError({

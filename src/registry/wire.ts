@@ -19,6 +19,8 @@ export function firstHeader(v: string | string[] | undefined): string | undefine
 /**
  * The `rel="next"` target of a `Link` header (RFC 8288), resolved against `from`: several links
  * in one header or in repeated headers, extra parameters, and `rel` lists (`rel="last next"`).
+ * Throws when the target is not a URL: read as "no next page", every later page would look empty,
+ * and their tags absent (to be deleted at a mirror).
  */
 export function nextLinkUrl(link: string | string[] | undefined, from: URL): URL | undefined {
   const v = Array.isArray(link) ? link.join(', ') : link;
@@ -32,7 +34,7 @@ export function nextLinkUrl(link: string | string[] | undefined, from: URL): URL
     try {
       return new URL(m[1], from);
     } catch {
-      return undefined;
+      throw new Error(`its Link rel="next" target ${JSON.stringify(m[1].slice(0, 120))} is not a URL`);
     }
   }
   return undefined;

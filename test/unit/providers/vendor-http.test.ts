@@ -283,6 +283,18 @@ describe('listing pages: one routine for every vendor API', () => {
     expect(e.message).toMatch(/page 2 of the listing is empty, yet x-total-count counts 1000 entries and 1 were read/);
   });
 
+  it('reads on past a full Harbor page that carries neither a Link nor X-Total-Count (a proxy dropped them)', async () => {
+    const server = await serve((url) => {
+      const n = pageOf(url);
+      const size = n === 1 ? 100 : n === 2 ? 3 : 0;
+      return { status: 200, body: Array.from({ length: size }, (_, i) => ({ name: `p/r${n}-${i}` })) };
+    });
+    const repos = await harbor(server.url).listRepositories();
+    expect(repos).toHaveLength(103);
+    // The short page is the last: nothing asked after it.
+    expect(server.seen.map((r) => pageOf(r.url))).toEqual([1, 2]);
+  });
+
   it('reads a Harbor list as before: Link, else X-Total-Count, and an empty project as []', async () => {
     const server = await serve((url) => {
       const n = pageOf(url);

@@ -167,6 +167,21 @@ describe('tags', () => {
     expect(await client.tags('a', 2)).toEqual(['1', '2', '3']);
   });
 
+  test('a next link that is not a URL fails the listing instead of ending it at page one', async () => {
+    registry({
+      'GET /v2/a/tags/list?n=2': {
+        status: 200,
+        body: '{"tags":["1","2"]}',
+        // A proxy that builds its links from an unset port.
+        headers: { link: '<http://reg.example:undefined/v2/a/tags/list?last=2&n=2>; rel="next"' },
+      },
+      'GET /v2/a/tags/list?last=2&n=2': { status: 200, body: '{"tags":["3"]}' },
+    });
+    const e = await rejection(client.tags('a', 2));
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toMatch(/Link rel="next" .*reg\.example:undefined.* is not a URL/);
+  });
+
   test('the client pings /v2/ once before its first request', async () => {
     registry({ 'GET /v2/a/tags/list?n=10': { status: 200, body: '{"tags":["x"]}' } });
     await client.tags('a', 10);
