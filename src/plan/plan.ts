@@ -51,6 +51,12 @@ export interface RepoInput {
   missingReferrers?: Map<string, { digest: string; artifactType?: string }[]>;
   /** Index digests at the destination → their children's digests (registries deleting by digest). */
   destinationChildren?: Map<string, string[]>;
+  /**
+   * Destination tags the listing names whose manifest then could not be found (a lagging replica,
+   * a cache), or index digests whose children could not be read: what a deletion by digest would
+   * take along is not known, so none is made in the repository.
+   */
+  destinationUnread?: string[];
   /** The source tags could not be listed (why): no deletions in the destination repository. */
   sourceListingFailed?: string | true;
   /** The destination could not be listed (why): nothing is decided for this repository (a rule error says so). */
@@ -347,6 +353,17 @@ export function planGroup(
         'a referrers fallback tag: it belongs to its subject, not to the tag selection',
       );
 
+  const unknownAtDestination = group.flatMap((g) => g.destinationUnread ?? []);
+  if (!ctx.deletesByTag && unknownAtDestination.length > 0) {
+    const some = unknownAtDestination.slice(0, 5).join(', ') + (unknownAtDestination.length > 5 ? ', …' : '');
+    for (const c of candidates)
+      if (c.action === 'delete')
+        block(
+          c,
+          'destination-unread',
+          `the destination listed ${some} but could not show ${unknownAtDestination.length > 1 ? 'their manifests' : 'its manifest'}: deleting by digest could take ${unknownAtDestination.length > 1 ? 'them' : 'it'} along`,
+        );
+  }
   if (!ctx.deletesByTag) {
     // Deleting by digest takes every tag of that digest along and breaks every index listing
     // it as a platform. A blocked tag stays, which can block others: repeat until stable.

@@ -408,7 +408,11 @@ export async function gather(
                 return;
               }
               const h = await dst.manifestHead(dstRepo, tag);
-              if (!h) return; // gone since the listing: absent
+              if (!h) {
+                // Gone since the listing (absent), or a replica lagging: which one, no one knows.
+                (input.destinationUnread ??= []).push(tag);
+                return;
+              }
               input.destination.set(tag, h.digest);
               kinds.set(h.digest, h.mediaType);
             }),
@@ -457,6 +461,8 @@ export async function gather(
                     digest,
                     m.parsed.manifests.map((c) => c.digest),
                   );
+                // Its platforms are unknown, and would not be protected.
+                else (input.destinationUnread ??= []).push(digest);
               }),
             ),
         );

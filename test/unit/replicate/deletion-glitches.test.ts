@@ -1,0 +1,71 @@
+/**
+ * Deletions decided on a glitch or on an unstable order (deletion-safety audit): `latest: N` on a
+ * source without creation times, and a destination that deletes by digest answering 404 once.
+ */
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { referrersTag } from '../../../src/oci/referrers.js';
+import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
+import { runRule } from '../../../src/replicate/rule.js';
+import { dirPerTest, intercept, testRule } from '../../support/engine.js';
+import { putLayoutImage } from '../../support/layout-image.js';
+import { deletingByDigest } from '../../support/scenarios.js';
+
+const tmp = dirPerTest('ferry-latest-deletions-');
+const o = { dryRun: false, concurrency: 1, blobConcurrency: 1 };
+
+test.each([
+  [
+    'a cosign signature tag',
+    async (src: OciLayoutStore) => `${referrersTag((await src.manifestHead('app', 'v1.11.0'))!.digest)}.sig`,
+  ],
+  ['a latest tag', async () => 'latest'],
+])('%s at the source deletes nothing of the newest releases at the mirror', async (_what, extra) => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  for (const t of ['v1.8.0', 'v1.9.0', 'v1.10.0', 'v1.11.0']) await putLayoutImage(src, 'app', t);
+  const rule = testRule({
+    filters: { name: ['app'], latest: 3 },
+    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: false },
+  });
+  await runRule(rule, src, dst, o);
+  expect((await dst.listTags('app')).sort()).toEqual(['v1.10.0', 'v1.11.0', 'v1.9.0']);
+
+  await putLayoutImage(src, 'app', await extra(src));
+  const again = await runRule(rule, src, dst, o);
+  expect(again.results.filter((r) => r.status === 'deleted')).toEqual([]);
+  expect(await dst.listTags('app')).toEqual(expect.arrayContaining(['v1.9.0', 'v1.10.0', 'v1.11.0']));
+  expect(await dst.listTags('app')).not.toContain('v1.8.0');
+});
+
+test('deleting by digest, a destination tag listed but not found when asked keeps every deletion of its repository', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const root = join(tmp(), 'dst');
+  const layout = new OciLayoutStore('dst', root);
+  await putLayoutImage(src, 'app', 'old-2');
+  // old-1 (in scope, not at the source) and stable (out of scope) share one digest.
+  const digest = await putLayoutImage(layout, 'app', 'old-1');
+  const m = (await layout.manifestGet('app', digest))!;
+  await layout.manifestPut('app', 'stable', m.bytes, m.mediaType);
+  const byDigest = deletingByDigest(layout, root);
+  let glitch = true;
+  const dst = intercept(byDigest, {
+    // A lagging replica answers 404 once for a tag its listing names.
+    manifestHead: async (repo: string, ref: string) => {
+      if (ref === 'stable' && glitch) {
+        glitch = false;
+        return undefined;
+      }
+      return byDigest.manifestHead(repo, ref);
+    },
+  });
+  const rule = testRule({
+    filters: { name: ['app'], tag: ['old-*'] },
+    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: false },
+  });
+  const run = await runRule(rule, src, dst, o);
+  const old1 = run.results.find((r) => r.tag === 'old-1');
+  expect(old1?.status).toBe('skipped');
+  expect(old1?.reason).toContain('the destination listed stable but could not show its manifest');
+  expect((await layout.listTags('app')).sort()).toEqual(['old-1', 'old-2', 'stable']);
+});
