@@ -73,6 +73,11 @@ export interface PlanContext {
    * the event says). Only a destination tag the event names, still at that digest, may go.
    */
   deleted?: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>;
+  /**
+   * Another enabled rule writes this destination repository and selects this tag: why, in words
+   * (replicate/writers.ts). Such a tag is that rule's to keep, never an extra of this one.
+   */
+  otherWriters?: (repository: string, tag: string) => string | undefined;
 }
 
 export type PlannedRule = Pick<Rule, 'name' | 'override' | 'deleteRemote' | 'filters'>;
@@ -326,6 +331,11 @@ export function planGroup(
           'not-the-deleted-digest',
           `the destination tag holds ${c.destinationDigest}, not ${digests.join(', ')}, which the source deleted`,
         );
+    }
+  if (ctx.otherWriters)
+    for (const c of candidates) {
+      const why = ctx.otherWriters(dest, c.tag);
+      if (why && c.action === 'delete') block(c, 'other-rule-writes', why);
     }
   const unread = [...unresolved.keys()].filter((t) => !sourceTags.has(t));
   const failed = group.filter((g) => g.sourceListingFailed);

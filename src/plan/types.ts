@@ -27,6 +27,8 @@ export type PlanWhy =
   | 'source-listing-failed'
   | 'tag-unresolved'
   | 'not-the-deleted-digest'
+  /** Another rule writes the destination repository and selects the tag: it is that rule's. */
+  | 'other-rule-writes'
   /** Deleting by digest, and a destination tag's or index's manifest could not be read. */
   | 'destination-unread'
   /** The run stopped (its timeout, a cancel) before this tag's copy or deletion started: left for the next run. */

@@ -12,6 +12,7 @@ import { redact } from '../util/secrets.js';
 import { describeError, type RuleError } from './errors.js';
 import { failUnclosed, type Result } from './result.js';
 import { runRule } from './rule.js';
+import { otherWriters } from './writers.js';
 
 /** One deleted artifact and a rule it concerns. */
 export interface DeletedArtifact {
@@ -83,8 +84,10 @@ export async function propagateDeletions(
       // Several artifacts of one rule: one plan. Only the (repository, tag) pairs an event named
       // are deleted, where the source lacks the tag, the destination still holds the deleted
       // digest and the guards allow it.
+      const writers = await otherWriters(config, rule, (name) => stores.open(name));
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
+        ...(writers ? { otherWriters: writers } : {}),
         concurrency: 1,
         blobConcurrency: 2,
         mover,

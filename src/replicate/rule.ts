@@ -30,6 +30,8 @@ export interface RuleOptions {
   copyOnly?: boolean;
   /** A delete event: what each source repository lost, tag → digest (see PlanContext.deleted). */
   deleted?: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>;
+  /** The tags other rules write into this rule's destination (replicate/writers.ts): never deleted. */
+  otherWriters?: (repository: string, tag: string) => string | undefined;
   log?: (line: string) => void;
   onProgress?: (e: ProgressEvent) => void;
   /** Shared across rules so a blob is moved once per destination repository. */
@@ -64,6 +66,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     deletesByTag: dst.deletesByTag,
     ...(onlyTags ? { onlyTags } : {}),
     ...(o.deleted ? { deleted: o.deleted } : {}),
+    ...(o.otherWriters ? { otherWriters: o.otherWriters } : {}),
   };
   const tagSets = new Map<string, Set<string>>();
   const fresh = new Set<string>();

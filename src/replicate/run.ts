@@ -10,6 +10,7 @@ import { stopReason } from './errors.js';
 import type { ProgressEvent } from './execute.js';
 import { buildReport, failUnclosed, type RunReport } from './result.js';
 import { notStartedRun, runRule } from './rule.js';
+import { otherWriters } from './writers.js';
 
 export interface RunOptions {
   dryRun: boolean;
@@ -125,8 +126,11 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         o.onProgress?.({ kind: 'rule-end', rule: rule.name, results: [], errors: ruleErrors.slice(-1) });
         continue;
       }
+      // A push event copies only: no rule's deletions to guard.
+      const writers = o.tags ? undefined : await otherWriters(config, rule, open);
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
+        ...(writers ? { otherWriters: writers } : {}),
         concurrency: o.concurrency ?? rule.concurrency ?? concurrency,
         blobConcurrency: o.blobConcurrency ?? Math.max(4, concurrency * 2),
         mover,

@@ -1,0 +1,84 @@
+/**
+ * Two rules that write one destination repository: each sees the other's tags as "not at the
+ * source". A deletion of a tag another enabled rule writes there is refused, whichever rule runs
+ * first, and said so; tags outside every other rule's filters are deleted as before.
+ */
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { parseConfig } from '../../../src/config/index.js';
+import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
+import { runConfig } from '../../../src/replicate/run.js';
+import { dirPerTest } from '../../support/engine.js';
+import { putLayoutImage } from '../../support/layout-image.js';
+
+const tmp = dirPerTest('ferry-shared-destination-');
+
+function config(d: string, a: string, b: string) {
+  const { config, diagnostics } = parseConfig(
+    `version: 1
+registries:
+  src: { type: oci-layout, path: ${join(d, 'src')} }
+  dst: { type: oci-layout, path: ${join(d, 'dst')} }
+rules:
+  - name: a
+    source: src
+    destination: dst
+    destination_namespace: m
+    ${a}
+    delete_remote: { enabled: true, max: 10 }
+  - name: b
+    source: src
+    destination: dst
+    destination_namespace: m
+    ${b}
+    delete_remote: { enabled: true, max: 10 }
+`,
+    join(d, 'replication.yaml'),
+  );
+  expect(config, JSON.stringify(diagnostics)).toBeDefined();
+  return config!;
+}
+
+test('two rules flattening onto one repository keep each other’s tags, run after run', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team/app', 'a1');
+  await putLayoutImage(src, 'ops/app', 'b1');
+  const cfg = config(d, 'filters: { name: ["team/**"] }', 'filters: { name: ["ops/**"] }');
+  const dst = new OciLayoutStore('dst', join(d, 'dst'));
+
+  for (let run = 1; run <= 2; run++) {
+    const { report } = await runConfig(cfg, { dryRun: false });
+    expect(
+      report.results.filter((r) => r.status === 'deleted'),
+      `run ${run}`,
+    ).toEqual([]);
+    expect((await dst.listTags('m/app')).sort(), `run ${run}`).toEqual(['a1', 'b1']);
+  }
+  const plan = await runConfig(cfg, { dryRun: true });
+  const refused = plan.report.results.filter((r) => r.status === 'skipped');
+  expect(refused.map((r) => `${r.rule} ${r.tag}`).sort()).toEqual(['a b1', 'b a1']);
+  expect(refused.find((r) => r.rule === 'a')?.reason).toContain('rule b also writes m/app');
+});
+
+test('a tag outside every other rule’s tag filter is still deleted', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team/app', 'v1.1');
+  await putLayoutImage(src, 'team/app', 'v2.1');
+  const dst = new OciLayoutStore('dst', join(d, 'dst'));
+  await putLayoutImage(dst, 'm/app', 'v1.0');
+  await putLayoutImage(dst, 'm/app', 'v2.0');
+  const cfg = config(
+    d,
+    'filters: { name: ["team/**"], tag: ["v1.*"] }',
+    'filters: { name: ["team/**"], tag: ["v2.*"] }',
+  );
+  const { report } = await runConfig(cfg, { dryRun: false });
+  expect(
+    report.results
+      .filter((r) => r.status === 'deleted')
+      .map((r) => `${r.rule} ${r.tag}`)
+      .sort(),
+  ).toEqual(['a v1.0', 'b v2.0']);
+});
