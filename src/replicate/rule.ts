@@ -130,6 +130,13 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     // A stop during the listing leaves repositories unlisted: they are not empty.
     if (nothing && !onlyTags && !o.select && !facts.stopped) plan.warnings.push(nothing);
   }
+  if (o.copyOnly && onlyTags && tagSets.size === 0 && !facts.catalogFailed && !facts.stopped) {
+    // Green and silent before: a source whose listing does not show the pushed repository.
+    const tags = [...onlyTags];
+    plan.warnings.push(
+      `the event names ${tags.length > 1 ? 'tags' : 'tag'} ${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''} in a repository the source does not list: nothing copied. The source's credentials may not see it (a GITHUB_TOKEN sees only the packages shared with this repository; a Harbor robot account only its projects), or its listing lags the push (a scheduled run copies it once listed)`,
+    );
+  }
   if (o.copyOnly && onlyTags && tagSets.size > 0) {
     // A push event's tag the source does not list: nothing happened for it, and the run is green.
     const listed = [...tagSets.values()];

@@ -178,3 +178,23 @@ test('a push event naming a tag the source does not list warns that nothing was 
     },
   ]);
 });
+
+test('a push event for a repository the source does not list warns that nothing was copied', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  await putLayoutImage(src, 'a', 'v1');
+  const c = await config('false');
+  // A GHCR package the token cannot see, or a Harbor project outside the robot account's.
+  const ran = await runConfig(c, {
+    dryRun: false,
+    rules: ['mirror'],
+    select: (_rule, repo) => repo === 'new',
+    tags: ['v1'],
+  });
+  expect(ran.report.results).toEqual([]);
+  expect(ran.report.warnings).toEqual([
+    {
+      rule: 'mirror',
+      message: expect.stringMatching(/^the event names tag v1 in a repository the source does not list/),
+    },
+  ]);
+});
