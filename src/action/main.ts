@@ -31,6 +31,7 @@ import {
   type Verdict,
   verdict,
   shardSelector,
+  shardsPerRule,
   stopOnSignalsOrTimeout,
   VERSION,
   workflowCrons,
@@ -181,6 +182,7 @@ async function replicate(
   const log = rl.log;
   if (scope.idle) scope.notes.push(scope.idle);
   let discoveryErrors: { rule: string; message: string }[] = [];
+  let ruleShards: Map<string, number> | undefined;
   if (inputs.shard && !scope.idle) {
     const { units, errors } = await discoverUnits(config, {
       ...(scope.rules ? { rules: scope.rules } : {}),
@@ -192,6 +194,7 @@ async function replicate(
     // A rule this shard could not list would silently run over nothing: report it.
     discoveryErrors = errors;
     const mine = shardSelector(units, inputs.shard.index, inputs.shard.total);
+    ruleShards = shardsPerRule(units, inputs.shard.total);
     const prior = scope.select;
     scope.select = (r, repo) => mine(r, repo) && (prior?.(r, repo) ?? true);
   }
@@ -206,6 +209,7 @@ async function replicate(
           ...(scope.tags ? { tags: scope.tags } : {}),
           anonymousRegistries: scope.anonymous,
           ...(inputs.shard ? { shard: inputs.shard } : {}),
+          ...(ruleShards ? { ruleShards } : {}),
           command: scope.dryRun ? 'plan' : 'run',
           log,
           debug: (line) => core.debug(redact(line)),
@@ -426,6 +430,14 @@ async function matrix(inputs: Inputs, config: Config, scope: Scope): Promise<str
         `shard ${s.index}/${inputs.shards}: ${s.units.map((u) => `${u.rule}:${u.destination} ← ${u.repositories.join(' ')}`).join(', ') || 'no units'}`,
       ),
     );
-  // A rule that could not be listed is a rule error, as it would be in the run.
-  return failure(judge(inputs, { results: [], ruleErrors: errors }), 'see the job summary');
+  // A rule that could not be listed is not every rule's failure: the shards run the others, and
+  // each shard, listing it again, reports it as a rule error, which fails the merged report (and
+  // notifies, and opens the issue). Failing here skipped every shard and the report found nothing.
+  for (const e of errors)
+    core.warning(
+      neutralizeCommands(
+        `rule ${e.rule}: ${e.message}; its units are unknown, so no shard runs it: each reports the error, and the merged report fails with it`,
+      ),
+    );
+  return undefined;
 }

@@ -8,7 +8,8 @@ import type { RunReport } from '../replicate/result.js';
 export const SHARDS_RULE = '(shards)';
 
 /**
- * Results and rule errors are concatenated in shard-index order (input order when unsharded),
+ * Results and rule errors are concatenated in shard-index order (input order when unsharded; a
+ * rule error several shards report alike, once),
  * totals recounted, the earliest start and latest finish kept. Throws on mixed commands, dry-run
  * flags or tool versions, on a duplicate shard index and on reports that disagree on the shard
  * count. A missing shard is not an error: it becomes a rule error, so the merged verdict fails.
@@ -66,7 +67,16 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   }
 
   const results = ordered.flatMap((r) => r.results);
-  ruleErrors.unshift(...ordered.flatMap((r) => r.ruleErrors));
+  // A rule whose source no shard could list is every shard's error: told once, as unsharded.
+  const told = new Set<string>();
+  ruleErrors.unshift(
+    ...ordered
+      .flatMap((r) => r.ruleErrors)
+      .filter((e) => {
+        const key = JSON.stringify([e.rule, e.message]);
+        return !told.has(key) && told.add(key);
+      }),
+  );
   const warnings = ordered.flatMap((r) => r.warnings ?? []);
   return {
     schemaVersion: 1,

@@ -543,6 +543,42 @@ describe('sharding over a matrix', () => {
 });
 
 describe('a sharded run whose source cannot be listed', () => {
+  it('still shards the other rules, and the merged report fails with the rule error once', async () => {
+    await writeFile(
+      join(ws, 'half-gone.yaml'),
+      config().replace(
+        'rules:\n',
+        '  gone: { type: oci-layout, path: ./no-such-layout }\n  out: { type: oci-layout, path: ./out-missing }\n' +
+          'rules:\n  - name: from-gone\n    source: gone\n    destination: out\n',
+      ),
+    );
+    const m = await runAction({
+      event: 'workflow_dispatch',
+      inputs: { config: 'half-gone.yaml', command: 'matrix', shards: '2' },
+    });
+    // One rule's source failing is not every rule's: the matrix is made, and the error is the shards' to report.
+    expect(m.code, m.stdout).toBe(0);
+    expect(m.stdout).toMatch(/::warning::.*from-gone.*no-such-layout/);
+    const matrix = JSON.parse(m.outputs.matrix!) as { include: { shard: string; units: number }[] };
+    expect(matrix.include.reduce((n, e) => n + e.units, 0)).toBe(3);
+    for (const { shard } of matrix.include)
+      await runAction({
+        event: 'workflow_dispatch',
+        inputs: {
+          config: 'half-gone.yaml',
+          shard,
+          'dry-run': 'true',
+          'report-path': `half-gone-reports/shard-${shard.split('/')[0]}/ferry-report.json`,
+        },
+      });
+    const merged = await runAction({
+      event: 'workflow_dispatch',
+      inputs: { config: 'half-gone.yaml', command: 'report', reports: 'half-gone-reports' },
+    });
+    expect(merged.code).toBe(1);
+    expect(merged.report!.ruleErrors.filter((e) => e.rule === 'from-gone')).toHaveLength(1);
+  });
+
   it('reports the failure once, not once from discovery and again from the run', async () => {
     await writeFile(
       join(ws, 'missing-source.yaml'),

@@ -3,7 +3,8 @@ import { expect, test } from 'vitest';
 import { parseConfig } from '../../../src/config/index.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { runConfig } from '../../../src/replicate/run.js';
-import { buildMatrix, discoverUnits, shardSelector } from '../../../src/replicate/units.js';
+import { shardOf } from '../../../src/plan/shard.js';
+import { buildMatrix, discoverUnits, shardSelector, shardsPerRule } from '../../../src/replicate/units.js';
 import { mergeReports } from '../../../src/report/merge.js';
 import { putLayoutImage } from '../../support/layout-image.js';
 import { dirPerTest } from '../../support/engine.js';
@@ -111,4 +112,21 @@ test('a shard job lists no tags, and keeps exactly the units the matrix job gave
     const kept = named.units.filter((u) => u.repositories.every((r) => select(u.rule, r)));
     expect(kept.map((u) => u.destination)).toEqual(s.units.map((u) => u.destination));
   }
+});
+
+test('a rule whose units all fall to one shard keeps its whole delete_remote.max there, however many shards', async () => {
+  const config = await setup();
+  const { units } = await discoverUnits(config, { weights: false });
+  // More shards than max (10): ⌊10 ÷ total⌋ would be 0, refusing n/app:old.
+  let total = 11;
+  while (new Set(units.map((u) => shardOf(u, total))).size > 1) total++;
+  const index = shardOf(units[0]!, total);
+  expect(shardsPerRule(units, total)).toEqual(new Map([['r', 1]]));
+  const ran = await runConfig(config, {
+    dryRun: true,
+    select: shardSelector(units, index, total),
+    shard: { index, total },
+    ruleShards: shardsPerRule(units, total),
+  });
+  expect(ran.report.results.filter((r) => r.status === 'would-delete').map((r) => r.tag)).toEqual(['old']);
 });

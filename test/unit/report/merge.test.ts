@@ -57,6 +57,18 @@ describe('mergeReports', () => {
     expect(merged.ruleErrors).toEqual([{ rule: 'r', message: 'listing failed on shard 2' }]);
   });
 
+  test('a rule error every shard reports (a source none could list) is told once; different ones all', () => {
+    const gone = { rule: 'from-gone', message: 'listing gone: does not exist' };
+    const parts = [1, 2].map((i) => ({ ...shard(i, 2, '2025-01-01T00:00:01Z', '2025-01-01T00:01:00Z', []) }));
+    parts[0]!.ruleErrors = [gone, { rule: 'r', message: 'one thing' }];
+    parts[1]!.ruleErrors = [{ ...gone }, { rule: 'r', message: 'another' }];
+    expect(mergeReports(parts).ruleErrors).toEqual([
+      gone,
+      { rule: 'r', message: 'one thing' },
+      { rule: 'r', message: 'another' },
+    ]);
+  });
+
   test('a missing shard becomes a rule error', () => {
     const partial = mergeReports([shards[0]!, shards[1]!]);
     expect(partial.ruleErrors.at(-1)).toMatchObject({
