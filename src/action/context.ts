@@ -88,6 +88,8 @@ export interface Scope {
   changedRules?: string[];
   /** Set when the event asks for nothing: the reason. */
   idle?: string;
+  /** Parts of the event's payload that could not be read (a broken relay): warnings of the step. */
+  payloadProblems?: string[];
   notes: string[];
 }
 
@@ -198,7 +200,8 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
         ctx.eventName === 'registry_package'
           ? artifactsFromRegistryPackage(p)
           : artifactsFromDispatch(p.client_payload);
-      scope.notes.push(...parsed.problems);
+      scope.notes.push(...(parsed.ignored ?? []), ...parsed.problems);
+      scope.payloadProblems = parsed.problems;
       const { matches, untriggered } = matchArtifacts(config, parsed.artifacts);
       const wanted = (m: ArtifactMatch) => !inputs.rules.length || inputs.rules.includes(m.rule.name);
       const pushes = matches.filter((m) => m.artifact.kind === 'push' && wanted(m));
@@ -219,7 +222,11 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
       if (!tagged.length && !scope.deletions.length)
         scope.idle = untagged.length
           ? 'the artifact was pushed without a tag, and ferry replicates tags'
-          : 'no rule with an event trigger matches this artifact';
+          : parsed.artifacts.length
+            ? 'no rule with an event trigger matches this artifact'
+            : parsed.problems.length
+              ? "the event's payload names no artifact ferry can read"
+              : 'the event names no artifact to replicate';
       break;
     }
   }

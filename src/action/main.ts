@@ -86,7 +86,9 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
   if (scope.command === 'validate') return validate(inputs, loaded);
   if (scope.command === 'matrix') return matrix(inputs, loaded.config, scope);
   // A shard job still writes its (empty) report, or the merging report job finds nothing and fails.
-  if (scope.idle && !inputs.shard) return idle(loaded);
+  for (const problem of scope.payloadProblems ?? [])
+    core.warning(neutralizeCommands(`ferry: the event's payload: ${problem}`));
+  if (scope.idle && !inputs.shard) return idle(inputs, loaded);
   const stop = stopOnSignalsOrTimeout(inputs.timeoutMs);
   try {
     return await replicate(inputs, ctx, loaded, stop.signal);
@@ -157,13 +159,19 @@ async function validate(
   return failure(v, 'see the annotations');
 }
 
-async function idle({ scope, head }: Loaded): Promise<undefined> {
+async function idle(inputs: Inputs, { scope, head }: Loaded): Promise<string | undefined> {
   setReportOutputs(undefined, undefined);
   core.info(`ferry: nothing to do: ${scope.idle}`);
+  // A payload ferry could not read is a relay to fix, not nothing to do: a warning, so fail-on:
+  // warning fails the step instead of a green run on every push the relay mangles.
+  const problems = scope.payloadProblems ?? [];
+  const mark = problems.length ? '⚠️ ' : '';
   await writeSummary(
-    `## ferry ${scope.command}: nothing to do\n\n${notesMarkdown([scope.idle!, ...scope.notes])}${head}`,
+    `## ferry ${scope.command}: ${mark}nothing to do\n\n${notesMarkdown([scope.idle!, ...scope.notes])}${head}`,
   );
-  return undefined;
+  return problems.length && inputs.failOn === 'warning'
+    ? `the event's payload could not be read (${problems.length} problem${problems.length === 1 ? '' : 's'}); see the job summary`
+    : undefined;
 }
 
 /** `run` and `plan` (a pull request's plan included): carry out or plan the selected rules. */
@@ -216,14 +224,16 @@ async function replicate(
           onProgress: rl.onProgress,
           signal,
         });
-  const deleted = scope.deletions.length
-    ? await propagateDeletions(config, scope.deletions, {
-        dryRun: scope.dryRun,
-        log,
-        anonymousRegistries: scope.anonymous,
-        signal,
-      })
-    : undefined;
+  // A delete event names its tags; every shard would plan the same deletions and race for them.
+  const deleted =
+    scope.deletions.length && (!inputs.shard || inputs.shard.index === 1)
+      ? await propagateDeletions(config, scope.deletions, {
+          dryRun: scope.dryRun,
+          log,
+          anonymousRegistries: scope.anonymous,
+          signal,
+        })
+      : undefined;
   let report: RunReport =
     ran?.report ??
     buildReport({
@@ -322,14 +332,10 @@ async function replicate(
     await comment(inputs, ctx, scope, file, body);
   } else {
     // Headline first, then why this run did what it did.
-    const selection = Object.fromEntries(
-      (ran?.plan.rules ?? []).flatMap((r) => (r.selection ? [[r.rule, r.selection] as const] : [])),
-    );
     const md = renderSummary(report, {
       reportPath,
       ...(ctx.runUrl ? { reportUrl: `${ctx.runUrl}#artifacts` } : {}),
       verdict: v,
-      selection,
       repositoryUrl: repositoryUrls(config),
       rules: config.rules,
     });

@@ -23,8 +23,13 @@ export interface ArtifactEvent {
 
 export interface ParsedArtifacts {
   artifacts: ArtifactEvent[];
-  /** Why (parts of) the payload were refused, or have nothing to act on; shown to the user. */
+  /**
+   * Why (parts of) the payload were refused: a relay or webhook that sends them is broken, and
+   * would stay broken behind green runs, so they are warnings.
+   */
   problems: string[];
+  /** Events with nothing to act on by design (Harbor's REPLICATION, an npm package): notes. */
+  ignored?: string[];
 }
 
 type Obj = Record<string, unknown>;
@@ -48,7 +53,8 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
     if (!kind)
       return {
         artifacts,
-        problems: [`Harbor event type ${shown(clientPayload.type)} does not push or delete an artifact; nothing to do`],
+        problems: [],
+        ignored: [`Harbor event type ${shown(clientPayload.type)} does not push or delete an artifact; nothing to do`],
       };
     const data = isObj(clientPayload.event_data) ? clientPayload.event_data : {};
     const repo = isObj(data.repository) ? data.repository : {};
@@ -59,7 +65,7 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
     if (!isRepository(repository))
       return { artifacts, problems: [`event_data.repository: invalid repository name ${shown(repository)}`] };
     const resources = Array.isArray(data.resources) ? data.resources : [];
-    if (resources.length === 0) problems.push('event_data.resources is empty; nothing to do');
+    const ignored = resources.length === 0 ? ['event_data.resources is empty; nothing to do'] : [];
     for (const [i, r] of resources.slice(0, 100).entries()) {
       const where = `event_data.resources[${i}]`;
       if (!isObj(r)) {
@@ -79,7 +85,7 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
       const a = artifact(kind, registry, repository, r.tag, r.digest, where, problems);
       if (a) artifacts.push(a);
     }
-    return { artifacts, problems };
+    return { artifacts, problems, ...(ignored.length ? { ignored } : {}) };
   }
   const kind = clientPayload.action === 'delete' ? 'delete' : 'push';
   // The docs promise a rule matches when its source registry is the webhook's host: a payload that
@@ -115,7 +121,8 @@ export function artifactsFromRegistryPackage(payload: unknown): ParsedArtifacts 
   if (type !== 'container' && type !== 'docker')
     return {
       artifacts: [],
-      problems: [`registry_package: package type ${shown(pkg.package_type)} is not a container image; nothing to do`],
+      problems: [],
+      ignored: [`registry_package: package type ${shown(pkg.package_type)} is not a container image; nothing to do`],
     };
   const namespace = typeof pkg.namespace === 'string' ? pkg.namespace.toLowerCase() : '';
   const name = typeof pkg.name === 'string' ? pkg.name.toLowerCase() : '';

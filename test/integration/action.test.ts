@@ -7,7 +7,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitHubApi, startGitHubApi } from '../support/github-api.js';
@@ -334,6 +334,21 @@ describe('registry events', () => {
     expect((await readFile(dst.logFile, 'utf8')).length).toBe(before.length); // not one request
   });
 
+  it('a payload it cannot read warns, and fails the step under fail-on: warning', async () => {
+    // A relay that lost the registry host: before, a green "nothing to do" on every push.
+    const payload = join(tmp.path, 'events-broken-relay.json');
+    await writeFile(payload, JSON.stringify({ action: 'x', client_payload: { repository: 'team/app', tag: 'v9' } }));
+    const fixture = relative(EVENTS, payload);
+    const quiet = await runAction({ event: 'repository_dispatch', fixture });
+    expect(quiet.code, quiet.stdout).toBe(0);
+    expect(quiet.stdout).toMatch(/::warning::ferry: the event's payload: registry: missing/);
+    expect(quiet.summary).toMatch(/⚠️ nothing to do/);
+    expect(quiet.summary).toMatch(/payload names no artifact ferry can read/);
+    const strict = await runAction({ event: 'repository_dispatch', fixture, inputs: { 'fail-on': 'warning' } });
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/::error::.*the event's payload could not be read \(1 problem\)/);
+  });
+
   it('propagates a Harbor DELETE_ARTIFACT where the rule has delete_remote', async () => {
     await runSkopeo([
       'delete',
@@ -343,10 +358,21 @@ describe('registry events', () => {
       src.certDir!,
       dockerRef(src, 'team/app:v3'),
     ]);
+    // Sharded, the event's deletions are shard 1's alone: the others would race it for the same tags.
+    const second = await runAction({
+      event: 'repository_dispatch',
+      fixture: 'repository_dispatch-harbor-delete.json',
+      replace: { DIGEST: images['app-v3']!.digest },
+      inputs: { shard: '2/2' },
+    });
+    expect(second.code, second.stdout).toBe(0);
+    expect(second.outputs).toMatchObject({ deleted: '0' });
+    expect(await tagsOf(dst, 'team/app')).toContain('v3');
     const r = await runAction({
       event: 'repository_dispatch',
       fixture: 'repository_dispatch-harbor-delete.json',
       replace: { DIGEST: images['app-v3']!.digest },
+      inputs: { shard: '1/2' },
     });
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs).toMatchObject({ deleted: '1', changed: 'true' });

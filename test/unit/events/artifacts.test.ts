@@ -179,10 +179,11 @@ describe('artifactsFromDispatch', () => {
     });
   });
 
-  it('ignores Harbor events that are not pushes or deletions', () => {
+  it('ignores Harbor events that are not pushes or deletions: a note, not a problem of the payload', () => {
     const r = artifactsFromDispatch({ type: 'SCANNING_COMPLETED', event_data: {} });
     expect(r.artifacts).toEqual([]);
-    expect(r.problems[0]).toMatch(/does not push or delete/);
+    expect(r.problems).toEqual([]);
+    expect(r.ignored?.[0]).toMatch(/does not push or delete/);
   });
 });
 
