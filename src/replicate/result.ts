@@ -2,7 +2,7 @@
  * The result model: one Result per destination image/tag, in DESIGN.md's vocabulary.
  * The engine produces it; the report renderers (summary, JSON, console) consume only this.
  */
-import type { PlanWhy } from '../plan/types.js';
+import type { PlanWhy, Selection } from '../plan/types.js';
 import { redact } from '../util/secrets.js';
 
 export type Outcome = 'copied' | 'updated' | 'unchanged' | 'kept' | 'deleted' | 'failed' | 'skipped' | 'deferred';
@@ -57,6 +57,11 @@ export interface RunReport {
   ruleErrors: { rule: string; message: string; hint?: string }[];
   /** What the plan warned about (kept tags, deletions left in place, skipped names...). */
   warnings?: { rule: string; message: string }[];
+  /**
+   * Per rule, what its filters selected of what the source lists (the summary's "Selected:" line).
+   * In a shard's report the repositories are the whole source's, the tags the shard's own.
+   */
+  selection?: Record<string, Selection>;
   totals: Record<ResultStatus, number>;
 }
 
@@ -104,6 +109,7 @@ export interface BuildReportArgs {
   results: Result[];
   ruleErrors: RunReport['ruleErrors'];
   warnings?: RunReport['warnings'];
+  selection?: RunReport['selection'];
   shard?: RunReport['shard'];
   version: string;
 }
@@ -120,6 +126,7 @@ export function buildReport(args: BuildReportArgs): RunReport {
     results: args.results,
     ruleErrors: args.ruleErrors,
     ...(args.warnings?.length ? { warnings: args.warnings } : {}),
+    ...(args.selection && Object.keys(args.selection).length ? { selection: args.selection } : {}),
     totals: countStatuses(args.results),
   };
   if (args.shard) report.shard = { index: args.shard.index, total: args.shard.total };

@@ -168,6 +168,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
     results,
     ruleErrors,
     warnings,
+    selection: Object.fromEntries(plan.rules.flatMap((r) => (r.selection ? [[r.rule, r.selection] as const] : []))),
     ...(o.shard ? { shard: o.shard } : {}),
     version: VERSION,
   });

@@ -14,6 +14,7 @@ import {
   type ResultStatus,
   type RunReport,
 } from '../replicate/result.js';
+import type { Selection } from '../plan/types.js';
 
 export { ALL_STATUSES, type BuildReportArgs, buildReport, countStatuses };
 
@@ -127,6 +128,19 @@ export function parseReport(text: string): RunReport {
       }
     } else v.fail('warnings', 'expected an array');
   }
+  if (data.selection !== undefined) {
+    if (isObject(data.selection))
+      for (const [rule, sel] of Object.entries(data.selection)) {
+        const counts = (o: unknown, keys: readonly string[]) => isObject(o) && keys.every((k) => isCount(o[k]));
+        const ok =
+          isObject(sel) &&
+          counts(sel.repositories, ['listed', 'matched']) &&
+          counts(sel.tags, ['listed', 'selected']) &&
+          counts(sel.dropped, DROPPED);
+        v.check(ok, `selection.${rule}`, 'expected { repositories, tags, dropped } counts');
+      }
+    else v.fail('selection', 'expected an object');
+  }
   if (isObject(data.totals)) {
     for (const [k, n] of Object.entries(data.totals)) {
       v.check(ALL_STATUSES.includes(k as ResultStatus), `totals.${k}`, 'unknown status');
@@ -193,9 +207,26 @@ function normalizeReport(r: RunReport): RunReport {
     results: r.results.map(normalizeResult),
     ruleErrors: r.ruleErrors.map((e) => defined({ rule: e.rule, message: e.message, hint: e.hint })),
     ...(r.warnings?.length ? { warnings: r.warnings.map((w) => ({ rule: w.rule, message: w.message })) } : {}),
+    ...(r.selection && Object.keys(r.selection).length
+      ? {
+          selection: Object.fromEntries(
+            Object.entries(r.selection).map(([rule, s]) => [
+              rule,
+              {
+                repositories: { listed: s.repositories.listed, matched: s.repositories.matched },
+                tags: { listed: s.tags.listed, selected: s.tags.selected },
+                dropped: Object.fromEntries(DROPPED.map((k) => [k, s.dropped[k]])) as Selection['dropped'],
+              },
+            ]),
+          ),
+        }
+      : {}),
     totals: countStatuses(r.results),
   };
 }
+
+/** The stages a Selection counts as leaving tags (or, `name`, repositories) out. */
+const DROPPED = ['name', 'tag', 'semver', 'latest', 'labels', 'resource'] as const;
 
 function normalizeResult(r: Result): Result {
   return defined({

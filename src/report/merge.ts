@@ -2,6 +2,7 @@
  * Merges the reports of a sharded run (one per matrix job) into one report for the summary.
  */
 import { countStatuses } from './json.js';
+import type { Selection } from '../plan/types.js';
 import type { RunReport } from '../replicate/result.js';
 
 /** The rule name used for problems of the merge itself (a shard that sent no report). */
@@ -78,6 +79,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
       }),
   );
   const warnings = ordered.flatMap((r) => r.warnings ?? []);
+  const selection = mergeSelections(ordered);
   return {
     schemaVersion: 1,
     tool: { name: 'ferry', version: first.tool.version },
@@ -94,8 +96,33 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     results,
     ruleErrors,
     ...(warnings.length ? { warnings } : {}),
+    ...(Object.keys(selection).length ? { selection } : {}),
     totals: countStatuses(results),
   };
+}
+
+/**
+ * Each rule's selection over the shards, as one run would count it: every shard lists the whole
+ * source's repositories (and the name filter's count over them), so those are the same in each;
+ * the tags are those of each shard's own repositories, so they add up.
+ */
+function mergeSelections(reports: readonly RunReport[]): Record<string, Selection> {
+  const out: Record<string, Selection> = {};
+  for (const r of reports)
+    for (const [rule, s] of Object.entries(r.selection ?? {})) {
+      const m = out[rule];
+      if (!m) {
+        out[rule] = structuredClone(s);
+        continue;
+      }
+      m.repositories.listed = Math.max(m.repositories.listed, s.repositories.listed);
+      m.repositories.matched = Math.max(m.repositories.matched, s.repositories.matched);
+      m.dropped.name = Math.max(m.dropped.name, s.dropped.name);
+      m.tags.listed += s.tags.listed;
+      m.tags.selected += s.tags.selected;
+      for (const k of ['tag', 'semver', 'latest', 'labels', 'resource'] as const) m.dropped[k] += s.dropped[k];
+    }
+  return out;
 }
 
 function pickTime(times: string[], pick: (...n: number[]) => number): string {

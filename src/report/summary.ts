@@ -41,8 +41,6 @@ export interface SummaryOptions {
    * (`fail-on: warning` fails a run whose every image succeeded).
    */
   verdict?: Verdict;
-  /** What each rule's filters selected, stage by stage (from the plan). */
-  selection?: Record<string, Selection>;
   /** A web page for a destination repository (`ghcr.io/acme/api`), when the registry has one. */
   repositoryUrl?: (repository: string, rule: string) => string | undefined;
   /**
@@ -102,7 +100,11 @@ const TIER_RULE_ERROR = 3;
 const TIER_FAILURE = 4;
 
 /** Renders the job summary for a run report. */
-export function renderSummary(report: RunReport, opts: SummaryOptions = {}): string {
+/** The options, with what each rule's filters selected: the report's (a merged one's too). */
+type Options = SummaryOptions & { selection?: Record<string, Selection> };
+
+export function renderSummary(report: RunReport, given: SummaryOptions = {}): string {
+  const opts: Options = { ...given, ...(report.selection ? { selection: report.selection } : {}) };
   const maxBytes = opts.maxBytes ?? DEFAULT_SUMMARY_MAX_BYTES;
   const model = buildModel(report, opts);
   let text = render(model, opts, 0);
@@ -138,7 +140,7 @@ export function renderSummary(report: RunReport, opts: SummaryOptions = {}): str
   }
 }
 
-function buildModel(report: RunReport, opts: SummaryOptions): Model {
+function buildModel(report: RunReport, opts: Options): Model {
   const byRule = new Map<string, Result[]>();
   for (const r of report.results) {
     const list = byRule.get(r.rule);
@@ -244,7 +246,7 @@ function droppable<T extends object>(line: string, tier: number, extra: T): Drop
   return { line, bytes: byteLength(line), tier, dropped: false, ...extra };
 }
 
-function render(m: Model, opts: SummaryOptions, omitted: number): string {
+function render(m: Model, opts: Options, omitted: number): string {
   const { report } = m;
   const v = opts.verdict ?? verdict(report);
   const out: string[] = [headline(report, { ...opts, verdict: v }), '\n'];

@@ -99,7 +99,7 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
     color,
     ...(bar ? { live: (p) => bar.update(p) } : {}),
   });
-  const { report, plan } = await runConfig(loaded.config, {
+  const { report } = await runConfig(loaded.config, {
     signal: stop.signal,
     dryRun: opts.dryRun ?? false,
     rules: opts.rule,
@@ -125,7 +125,6 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
       renderSummary(report, {
         verdict: v,
         ...(opts.report ? { reportPath: opts.report } : {}),
-        selection: Object.fromEntries(plan.rules.flatMap((r) => (r.selection ? [[r.rule, r.selection] as const] : []))),
         repositoryUrl: repositoryUrls(loaded.config),
         rules: loaded.config.rules,
       }),

@@ -1,5 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { buildReport } from '../../../src/report/json.js';
+import type { Selection } from '../../../src/plan/types.js';
+import { buildReport, parseReport, writeReport } from '../../../src/report/json.js';
+import { renderSummary } from '../../../src/report/summary.js';
+import { dirPerTest } from '../../support/engine.js';
 import { mergeReports, SHARDS_RULE } from '../../../src/report/merge.js';
 import type { Result, ResultStatus, RunReport } from '../../../src/replicate/result.js';
 
@@ -35,6 +40,8 @@ const shards = [
   shard(2, 3, '2025-01-01T00:00:03Z', '2025-01-01T00:07:00Z', ['deleted']),
 ];
 
+const tmp = dirPerTest('ferry-merge-');
+
 describe('mergeReports', () => {
   const merged = mergeReports(shards);
 
@@ -67,6 +74,32 @@ describe('mergeReports', () => {
       { rule: 'r', message: 'one thing' },
       { rule: 'r', message: 'another' },
     ]);
+  });
+
+  test('the shards’ selections add up to the one an unsharded run shows, through the JSON reports', async () => {
+    // Each shard lists the whole source (40 repositories, 38 left out by name) and selects the tags
+    // of its own repositories.
+    const part = (tags: number, selected: number, latest: number): Selection => ({
+      repositories: { listed: 40, matched: 2 },
+      tags: { listed: tags, selected },
+      dropped: { name: 38, tag: tags - selected - latest, semver: 0, latest, labels: 0, resource: 0 },
+    });
+    const written = await Promise.all(
+      [part(100, 5, 3), part(200, 7, 5)].map(async (selection, i) => {
+        const r = {
+          ...shard(i + 1, 2, '2025-01-01T00:00:01Z', '2025-01-01T00:01:00Z', []),
+          selection: { nginx: selection },
+        };
+        const file = join(tmp(), `shard-${i}.json`);
+        await writeReport(file, r);
+        return parseReport(await readFile(file, 'utf8'));
+      }),
+    );
+    const merged = mergeReports(written);
+    expect(merged.selection).toEqual({ nginx: part(300, 12, 8) });
+    expect(renderSummary(merged)).toContain(
+      'Selected: 2 of 40 repositories (38 left out by name) · 12 of 300 tags (left out: 280 by tag, 8 by latest)',
+    );
   });
 
   test('a missing shard becomes a rule error', () => {

@@ -160,8 +160,6 @@ describe('body', () => {
           },
           { rule: 'from-down', message: 'listing repositories of 127.0.0.1:6001: internal error (HTTP 500)' },
         ],
-      }),
-      {
         selection: {
           'to-locked': {
             repositories: { listed: 4, matched: 1 },
@@ -169,7 +167,7 @@ describe('body', () => {
             dropped: { name: 3, tag: 2, semver: 0, latest: 0, labels: 0, resource: 0 },
           },
         },
-      },
+      }),
     );
     expect(md).toContain(
       '### to-locked · ❌ not carried out\n\n' +
@@ -282,20 +280,22 @@ describe('body', () => {
   });
 
   test('the selection counts of each rule, a rule that selected nothing included', () => {
-    const md = renderSummary(report([result('1', 'copied')]), {
-      selection: {
-        nginx: {
-          repositories: { listed: 40, matched: 2 },
-          tags: { listed: 300, selected: 12 },
-          dropped: { name: 38, tag: 280, semver: 0, latest: 8, labels: 0, resource: 0 },
+    const md = renderSummary(
+      report([result('1', 'copied')], {
+        selection: {
+          nginx: {
+            repositories: { listed: 40, matched: 2 },
+            tags: { listed: 300, selected: 12 },
+            dropped: { name: 38, tag: 280, semver: 0, latest: 8, labels: 0, resource: 0 },
+          },
+          empty: {
+            repositories: { listed: 5, matched: 0 },
+            tags: { listed: 0, selected: 0 },
+            dropped: { name: 5, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 },
+          },
         },
-        empty: {
-          repositories: { listed: 5, matched: 0 },
-          tags: { listed: 0, selected: 0 },
-          dropped: { name: 5, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 },
-        },
-      },
-    });
+      }),
+    );
     expect(md).toContain(
       'Selected: 2 of 40 repositories (38 left out by name) · 12 of 300 tags (left out: 280 by tag, 8 by latest)',
     );
