@@ -229,9 +229,9 @@ export class ArchiveStore implements Store {
     return this.#inner.blobPut(repository, desc, open);
   }
 
-  async deleteTag(repository: string, tag: string): Promise<'tag'> {
+  async deleteTag(repository: string, tag: string, digest?: Digest): Promise<'tag'> {
     await this.#writable(repository);
-    return this.#inner.deleteTag(repository, tag);
+    return this.#inner.deleteTag(repository, tag, digest);
   }
 
   requestCounts() {

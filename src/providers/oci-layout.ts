@@ -355,12 +355,25 @@ export class OciLayoutStore implements Store {
     return { descriptors: m?.parsed.kind === 'index' ? m.parsed.manifests : [], fallbackTag };
   }
 
-  async deleteTag(repository: string, tag: string): Promise<'tag'> {
+  /**
+   * Removes the tag, only while it still names `digest` (when given): checked under the index
+   * lock, so another run that re-tagged it after the engine's check keeps its tag.
+   */
+  async deleteTag(repository: string, tag: string, digest?: Digest): Promise<'tag'> {
     this.#count('DELETE');
     parseTag(tag);
     // No layout, no tag to delete (and no directory to put a lock file in).
     if (!(await stat(join(this.#dir(repository), OCI_LAYOUT.marker)).catch(() => undefined))) return 'tag';
     await this.#updateIndex(repository, (index) => {
+      const moved = index.manifests.find((m) => m.annotations?.[REF_NAME] === tag && digest && m.digest !== digest);
+      if (moved)
+        throw new RegistryError({
+          kind: 'invalid',
+          registry: this.display,
+          repository,
+          operation: 'deleting tag',
+          detail: `tag ${tag} was moved to ${moved.digest} by another writer while ferry deleted it (planned at ${digest}); it is left`,
+        });
       const before = index.manifests.length;
       index.manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME] !== tag);
       return index.manifests.length !== before;

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
+import type { Digest } from '../../../src/oci/digest.js';
 import { referrersTag } from '../../../src/oci/referrers.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { runRule } from '../../../src/replicate/rule.js';
@@ -68,4 +69,31 @@ test('deleting by digest, a destination tag listed but not found when asked keep
   expect(old1?.status).toBe('skipped');
   expect(old1?.reason).toContain('the destination listed stable but could not show its manifest');
   expect((await layout.listTags('app')).sort()).toEqual(['old-1', 'old-2', 'stable']);
+});
+
+test('a layout tag re-tagged by another writer after the check is not deleted', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const root = join(tmp(), 'dst');
+  const layout = new OciLayoutStore('dst', root);
+  const other = new OciLayoutStore('other', root); // another run on the same layout
+  await putLayoutImage(src, 'app', 'keep');
+  const keep = await putLayoutImage(layout, 'app', 'keep');
+  await putLayoutImage(layout, 'app', 'old');
+  const dst = intercept(layout, {
+    // Between the engine's HEAD of old and its deletion, the other writer points old at keep's image.
+    deleteTag: async (repo: string, tag: string, digest: Digest) => {
+      const m = (await other.manifestGet(repo, 'keep'))!;
+      await other.manifestPut(repo, tag, m.bytes, m.mediaType);
+      return layout.deleteTag(repo, tag, digest);
+    },
+  });
+  const rule = testRule({
+    filters: { name: ['app'] },
+    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: true },
+  });
+  const run = await runRule(rule, src, dst, o);
+  const old = run.results.find((r) => r.tag === 'old');
+  expect(old?.status).toBe('failed');
+  expect(old?.error?.message).toMatch(/tag old was moved to .* by another writer while ferry deleted it/);
+  expect((await layout.manifestHead('app', 'old'))?.digest).toBe(keep);
 });
