@@ -31,8 +31,8 @@ import { type Digest, digestLike, hasherFor, parseDigest, sha256 } from '../oci/
 import { type Descriptor, parseManifest } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { isTag, parseRepository, parseTag } from '../oci/ref.js';
-import { FallbackIndexWriter, referrerDescriptor, referrersTag } from '../oci/referrers.js';
-import { MANIFEST_CAP, type Manifest, type ManifestHead, type UploadResult } from '../registry/client.js';
+import { referrerDescriptor, referrersTag } from '../oci/referrers.js';
+import { fallbackIndexWriter, type Manifest, type ManifestHead, type UploadResult } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
 import type { Store } from './store.js';
 
@@ -150,19 +150,7 @@ export class OciLayoutStore implements Store {
   /** A dry run planned copies into this layout (so its absence is no typo, only not made yet). */
   #planned = false;
   /** A layout has no referrers API: referrers are listed by their subject's fallback index. */
-  readonly #fallback = new FallbackIndexWriter({
-    get: (repository, tag) => this.manifestGet(repository, tag),
-    put: (repository, tag, bytes, mediaType) => this.manifestPut(repository, tag, bytes, mediaType),
-    refuse: (repository, kind, detail) =>
-      new RegistryError({
-        kind,
-        registry: this.display,
-        repository,
-        operation: 'updating referrers fallback tag in',
-        detail,
-      }),
-    cap: MANIFEST_CAP,
-  });
+  readonly #fallback: ReturnType<typeof fallbackIndexWriter>;
 
   constructor(name: string, root: string, options: OciLayoutOptions = {}) {
     this.name = name;
@@ -170,6 +158,7 @@ export class OciLayoutStore implements Store {
     this.#lockStaleMs = options.lockStaleMs ?? LOCK_STALE_MS;
     this.#lockTimeoutMs = options.lockTimeoutMs ?? LOCK_TIMEOUT_MS;
     this.display = `oci:${relative(process.cwd(), this.#root) || '.'}`;
+    this.#fallback = fallbackIndexWriter(this.display, this);
     this.mountDomain = `oci:${this.#root}`;
   }
 

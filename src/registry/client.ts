@@ -119,24 +119,13 @@ export class RegistryClient {
   #referrersApi?: boolean;
   /** Repositories whose mounts the destination account was refused (401/403): not asked again. */
   readonly #mountRefused = new Set<string>();
-  readonly #fallback = new FallbackIndexWriter({
-    get: (repository, tag) => this.manifestGet(repository, tag),
-    put: (repository, tag, bytes, mediaType) => this.manifestPut(repository, tag, bytes, mediaType),
-    refuse: (repository, kind, detail) =>
-      new RegistryError({
-        kind,
-        registry: this.registry,
-        repository,
-        operation: 'updating referrers fallback tag in',
-        detail,
-      }),
-    cap: MANIFEST_CAP,
-  });
+  readonly #fallback: FallbackIndexWriter;
   readonly #debug: (line: string) => void;
 
   constructor(o: ClientOptions) {
     this.transport = new Transport(o);
     this.registry = o.registry;
+    this.#fallback = fallbackIndexWriter(this.registry, this);
     this.#chunkThreshold = o.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD;
     this.#chunkSize = o.chunkSize ?? DEFAULT_CHUNK_SIZE;
     this.#listing = { ...DEFAULT_LISTING_LIMITS, ...o.listingLimits };
@@ -1087,6 +1076,26 @@ export class RegistryClient {
       ? parseDigest(reference, `manifest reference in ${repository}`)
       : parseTag(reference);
   }
+}
+
+/**
+ * The referrers fallback index kept through a store's own manifest reads and writes (a registry
+ * without the referrers API, an OCI layout), its refusals worded as registry errors of `registry`.
+ */
+export function fallbackIndexWriter(
+  registry: string,
+  store: {
+    manifestGet(repository: string, reference: string): Promise<Manifest | undefined>;
+    manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<unknown>;
+  },
+): FallbackIndexWriter {
+  return new FallbackIndexWriter({
+    get: (repository, tag) => store.manifestGet(repository, tag),
+    put: (repository, tag, bytes, mediaType) => store.manifestPut(repository, tag, bytes, mediaType),
+    refuse: (repository, kind, detail) =>
+      new RegistryError({ kind, registry, repository, operation: 'updating referrers fallback tag in', detail }),
+    cap: MANIFEST_CAP,
+  });
 }
 
 function pull(repository: string): string {
