@@ -57,6 +57,12 @@ export interface RepoInput {
    * take along is not known, so none is made in the repository.
    */
   destinationUnread?: string[];
+  /**
+   * Asked only where this rule has extras to delete: the tags other enabled rules write into the
+   * destination repository (their sources hold them, within their filters), which are theirs and
+   * no extra of this rule; or why that could not be listed (then nothing is deleted here).
+   */
+  otherRules?: { tags: ReadonlySet<string> } | { failed: string };
   /** The source tags could not be listed (why): no deletions in the destination repository. */
   sourceListingFailed?: string | true;
   /** The destination could not be listed (why): nothing is decided for this repository (a rule error says so). */
@@ -73,11 +79,6 @@ export interface PlanContext {
    * the event says). Only a destination tag the event names, still at that digest, may go.
    */
   deleted?: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>;
-  /**
-   * Another enabled rule writes this destination repository and selects this tag: why, in words
-   * (replicate/writers.ts). Such a tag is that rule's to keep, never an extra of this one.
-   */
-  otherWriters?: (repository: string, tag: string) => string | undefined;
 }
 
 export type PlannedRule = Pick<Rule, 'name' | 'override' | 'deleteRemote' | 'filters'>;
@@ -295,9 +296,16 @@ export function planGroup(
       const named = ctx.deleted?.get(g.sourceRepository);
       return named?.has(tag) ? [named.get(tag)] : [];
     });
+  // Tags another rule writes here are that rule's: neither extras nor rows of this one.
+  const othersWrite = (tag: string) =>
+    group.some((g) => g.otherRules && 'tags' in g.otherRules && g.otherRules.tags.has(tag));
   const candidates: PlanItem[] = [];
   for (const [tag, digest] of [...destination].sort((a, b) => cmp(a[0], b[0]))) {
     if (sourceTags.has(tag) || unresolved.has(tag)) continue;
+    if (othersWrite(tag)) {
+      stay(digest, tag);
+      continue;
+    }
     // A delete event looks at every tag it names in every repository it names: only the pairs
     // it names are its deletions.
     if (!mayDelete(tag) || (ctx.deleted && deletedAs(tag).length === 0)) {
@@ -332,11 +340,9 @@ export function planGroup(
           `the destination tag holds ${c.destinationDigest}, not ${digests.join(', ')}, which the source deleted`,
         );
     }
-  if (ctx.otherWriters)
-    for (const c of candidates) {
-      const why = ctx.otherWriters(dest, c.tag);
-      if (why && c.action === 'delete') block(c, 'other-rule-writes', why);
-    }
+  const othersUnknown = group.flatMap((g) => (g.otherRules && 'failed' in g.otherRules ? [g.otherRules.failed] : []));
+  if (othersUnknown.length > 0)
+    for (const c of candidates) if (c.action === 'delete') block(c, 'other-rule-writes', othersUnknown[0]!);
   const unread = [...unresolved.keys()].filter((t) => !sourceTags.has(t));
   const failed = group.filter((g) => g.sourceListingFailed);
   const empty = group.filter(

@@ -27,7 +27,7 @@ export type PlanWhy =
   | 'source-listing-failed'
   | 'tag-unresolved'
   | 'not-the-deleted-digest'
-  /** Another rule writes the destination repository and selects the tag: it is that rule's. */
+  /** Another rule writes the destination repository, and what it writes there is not known. */
   | 'other-rule-writes'
   /** Deleting by digest, and a destination tag's or index's manifest could not be read. */
   | 'destination-unread'

@@ -12,7 +12,7 @@ import { redact } from '../util/secrets.js';
 import { describeError, type RuleError } from './errors.js';
 import { failUnclosed, type Result } from './result.js';
 import { runRule } from './rule.js';
-import { otherWriters } from './writers.js';
+import { type CatalogCache, otherWriters } from './writers.js';
 
 /** One deleted artifact and a rule it concerns. */
 export interface DeletedArtifact {
@@ -71,6 +71,7 @@ export async function propagateDeletions(
 
   const stores = new StoreSet(config, o.anonymousRegistries);
   const mover = new BlobMover(pLimit(2));
+  const catalogs: CatalogCache = new Map();
   try {
     for (const [rule, scope] of byRule) {
       let src: Store;
@@ -84,7 +85,7 @@ export async function propagateDeletions(
       // Several artifacts of one rule: one plan. Only the (repository, tag) pairs an event named
       // are deleted, where the source lacks the tag, the destination still holds the deleted
       // digest and the guards allow it.
-      const writers = await otherWriters(config, rule, (name) => stores.open(name));
+      const writers = otherWriters(config, rule, (name) => stores.open(name), catalogs);
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
         ...(writers ? { otherWriters: writers } : {}),

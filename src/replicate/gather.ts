@@ -26,6 +26,7 @@ import {
 import { findReferrers, platformSubset } from './copy.js';
 import { describeError, type RuleError, toResultError } from './errors.js';
 import type { ManifestCache } from './manifest-cache.js';
+import type { OtherWriters } from './writers.js';
 
 export interface GatherOptions {
   dryRun: boolean;
@@ -51,6 +52,8 @@ export interface GatherOptions {
    * probed in order, alongside the gathering, until one holding images is found.
    */
   onMountSource?: (repository: string | undefined) => void;
+  /** Other rules writing into the destination: asked where this rule has extras (writers.ts). */
+  otherWriters?: OtherWriters;
   /** Told as each source repository is gathered: how many are, of how many the rule lists. */
   onListed?: (repositories: number, of: number) => void;
   /** Where to keep the facts the engine needs while copying (default: new, in the result). */
@@ -395,7 +398,15 @@ export async function gather(
       // Not before: the referrers' subjects are taken from `source`, and a skipped tag's
       // signature is not planned.
       for (const [tag, f] of refused) if (listedTags.has(tag)) source.set(tag, f);
-      const extra = (t: string) => !source.has(t) && !unresolved.has(t) && mayDelete(t);
+      let extra = (t: string) => !source.has(t) && !unresolved.has(t) && mayDelete(t);
+      if (o.otherWriters && dstTags.some(extra)) {
+        const others = await o.otherWriters.tagsIn(dstRepo);
+        input.otherRules = others;
+        if ('tags' in others) {
+          const mine = extra;
+          extra = (t) => mine(t) && !others.tags.has(t);
+        }
+      }
       /** Destination digests of these tags, from the listing when it has them (and the media type, if `typed`). */
       const headInto = (list: string[], typed = false) =>
         Promise.all(

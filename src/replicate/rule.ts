@@ -12,6 +12,7 @@ import { notStartedError, RUN_AGAIN, type RuleError, stopReason } from './errors
 import { Executor, type ProgressEvent } from './execute.js';
 import { gather } from './gather.js';
 import { ManifestCache } from './manifest-cache.js';
+import type { OtherWriters } from './writers.js';
 import type { Result } from './result.js';
 
 export interface RuleOptions {
@@ -30,8 +31,8 @@ export interface RuleOptions {
   copyOnly?: boolean;
   /** A delete event: what each source repository lost, tag → digest (see PlanContext.deleted). */
   deleted?: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>;
-  /** The tags other rules write into this rule's destination (replicate/writers.ts): never deleted. */
-  otherWriters?: (repository: string, tag: string) => string | undefined;
+  /** The other rules writing into this rule's destination (replicate/writers.ts): theirs is never deleted. */
+  otherWriters?: OtherWriters;
   log?: (line: string) => void;
   onProgress?: (e: ProgressEvent) => void;
   /** Shared across rules so a blob is moved once per destination repository. */
@@ -66,7 +67,6 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     deletesByTag: dst.deletesByTag,
     ...(onlyTags ? { onlyTags } : {}),
     ...(o.deleted ? { deleted: o.deleted } : {}),
-    ...(o.otherWriters ? { otherWriters: o.otherWriters } : {}),
   };
   const tagSets = new Map<string, Set<string>>();
   const fresh = new Set<string>();
@@ -98,6 +98,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     tagSets,
     fresh,
     fallbackItems,
+    ...(o.otherWriters ? { otherWriters: o.otherWriters } : {}),
     ...(o.dryRun ? {} : { onMountSource: (repository: string | undefined) => executor.mountSource(repository) }),
     ...(o.onProgress
       ? {

@@ -10,7 +10,7 @@ import { stopReason } from './errors.js';
 import type { ProgressEvent } from './execute.js';
 import { buildReport, failUnclosed, type RunReport } from './result.js';
 import { notStartedRun, runRule } from './rule.js';
-import { otherWriters } from './writers.js';
+import { type CatalogCache, otherWriters } from './writers.js';
 
 export interface RunOptions {
   dryRun: boolean;
@@ -98,6 +98,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   const plan: Plan = { dryRun: o.dryRun, rules: [] };
   const requests: Record<string, Record<string, number>> = {};
   const warned = new Set<Store>();
+  const catalogs: CatalogCache = new Map();
   try {
     for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
@@ -133,7 +134,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         continue;
       }
       // A push event copies only: no rule's deletions to guard.
-      const writers = o.tags ? undefined : await otherWriters(config, rule, open);
+      const writers = o.tags ? undefined : otherWriters(config, rule, open, catalogs);
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
         ...(writers ? { otherWriters: writers } : {}),

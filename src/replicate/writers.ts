@@ -2,9 +2,10 @@
  * The other rules that write where a rule deletes. Two rules mapping sources onto one destination
  * repository (two projects flattened into one namespace, say) each see the other's tags there as
  * "not at the source": with delete_remote, each run would delete what the other copied, and copy
- * back what the other deleted. Which destination repositories a rule writes depends on the names
- * its source lists, so it is found at run time: one repository listing per other rule sharing the
- * destination registry (none when no other rule does).
+ * back what the other deleted. Which tags another rule writes into a repository depends on what
+ * its source lists, so it is asked at run time, and only where it matters: for a destination
+ * repository where the rule has extras to delete, and only of rules sharing the destination
+ * registry. A tag another rule's source holds (within its filters) is that rule's: no extra here.
  */
 import type { Config, Rule } from '../config/types.js';
 import type { Store } from '../providers/store.js';
@@ -12,60 +13,65 @@ import { compileNameFilter, compileTagScope } from '../rules/index.js';
 import { toResultError } from './errors.js';
 import { destinationOf } from './gather.js';
 
-/** Why a tag in a destination repository is another rule's to keep, or undefined when it is not. */
-export type OtherWriters = (repository: string, tag: string) => string | undefined;
+/** The tags other rules write into a destination repository, or why that is not known. */
+export type OtherWrites = { tags: Set<string> } | { failed: string };
+
+export interface OtherWriters {
+  /** The tags the other rules' sources hold, within their filters, for `repository`. */
+  tagsIn(repository: string): Promise<OtherWrites>;
+}
+
+/** Each source registry's repository listing, once per run (several rules may ask). */
+export type CatalogCache = Map<string, Promise<string[]>>;
 
 /**
- * The other enabled rules of `config` writing into `rule`'s destination registry, as a test of a
- * destination tag: one that another rule's name filter and mapping lead to its repository, and
- * whose tag filters select it. A rule whose source cannot be listed claims every tag: nothing is
- * deleted on a listing that failed. Undefined when `rule` deletes nothing or shares no registry.
+ * The other enabled rules of `config` writing into `rule`'s destination registry; undefined when
+ * `rule` deletes nothing or no other rule shares its destination registry (then nothing is asked).
  */
-export async function otherWriters(
+export function otherWriters(
   config: Config,
   rule: Rule,
   open: (registry: string) => Promise<Store>,
-): Promise<OtherWriters | undefined> {
+  catalogs: CatalogCache = new Map(),
+): OtherWriters | undefined {
   if (!rule.deleteRemote.enabled) return undefined;
   const others = config.rules.filter((r) => r.enabled && r.name !== rule.name && r.destination === rule.destination);
   if (others.length === 0) return undefined;
-  const listings = new Map<string, Promise<string[]>>();
-  const claims = await Promise.all(
-    others.map(async (other) => {
-      try {
-        const source = other.source;
-        if (!listings.has(source))
-          listings.set(
-            source,
-            open(source).then((s) => s.listRepositories()),
-          );
-        const named = compileNameFilter(other.filters.name);
-        const mapped = destinationOf(other, {});
-        const repositories = new Set<string>();
-        for (const repo of await listings.get(source)!) {
-          if (!named(repo)) continue;
-          try {
-            repositories.add(mapped(repo));
-          } catch {
-            // A name the other rule cannot map is its own run's error; it writes nothing there.
-          }
-        }
-        const scope = compileTagScope(other.filters);
-        return (repository: string, tag: string) =>
-          repositories.has(repository) && scope(tag)
-            ? `rule ${other.name} also writes ${repository} and its filters select this tag`
-            : undefined;
-      } catch (e) {
-        const why = `rule ${other.name} also writes into ${rule.destination}, and which repositories it writes is not known (listing ${other.source}: ${toResultError(e).message})`;
-        return () => why;
-      }
-    }),
-  );
-  return (repository, tag) => {
-    for (const claim of claims) {
-      const why = claim(repository, tag);
-      if (why) return why;
+  const catalog = (registry: string) => {
+    let listed = catalogs.get(registry);
+    if (!listed) {
+      listed = open(registry).then((s) => s.listRepositories());
+      listed.catch(() => {}); // its reader reports a failure
+      catalogs.set(registry, listed);
     }
-    return undefined;
+    return listed;
+  };
+  return {
+    async tagsIn(repository) {
+      const tags = new Set<string>();
+      for (const other of others) {
+        try {
+          const named = compileNameFilter(other.filters.name);
+          const mapped = destinationOf(other, {});
+          const scope = compileTagScope(other.filters);
+          const sources = (await catalog(other.source)).filter((r) => {
+            if (!named(r)) return false;
+            try {
+              return mapped(r) === repository;
+            } catch {
+              return false; // a name the other rule cannot map is its own run's error
+            }
+          });
+          if (sources.length === 0) continue;
+          const src = await open(other.source);
+          for (const r of sources) for (const t of await src.listTags(r)) if (scope(t)) tags.add(t);
+        } catch (e) {
+          return {
+            failed: `rule ${other.name} also writes into ${rule.destination}, and what it writes in ${repository} could not be listed (${other.source}: ${toResultError(e).message})`,
+          };
+        }
+      }
+      return { tags };
+    },
   };
 }

@@ -39,7 +39,7 @@ rules:
   return config!;
 }
 
-test('two rules flattening onto one repository keep each other’s tags, run after run', async () => {
+test('two rules flattening onto one repository keep each other’s tags, run after run, without a row for them', async () => {
   const d = tmp();
   const src = new OciLayoutStore('src', join(d, 'src'));
   await putLayoutImage(src, 'team/app', 'a1');
@@ -56,9 +56,49 @@ test('two rules flattening onto one repository keep each other’s tags, run aft
     expect((await dst.listTags('m/app')).sort(), `run ${run}`).toEqual(['a1', 'b1']);
   }
   const plan = await runConfig(cfg, { dryRun: true });
-  const refused = plan.report.results.filter((r) => r.status === 'skipped');
-  expect(refused.map((r) => `${r.rule} ${r.tag}`).sort()).toEqual(['a b1', 'b a1']);
-  expect(refused.find((r) => r.rule === 'a')?.reason).toContain('rule b also writes m/app');
+  expect(plan.report.results.map((r) => `${r.rule} ${r.tag} ${r.status}`).sort()).toEqual([
+    'a a1 unchanged',
+    'b b1 unchanged',
+  ]);
+  expect(plan.report.warnings ?? []).toEqual([]);
+});
+
+test('a tag gone from its own rule’s source, which no other rule’s source holds, is deleted', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team/app', 'a1');
+  await putLayoutImage(src, 'ops/app', 'b1');
+  const dst = new OciLayoutStore('dst', join(d, 'dst'));
+  await putLayoutImage(dst, 'm/app', 'a0'); // team/app:a0, deleted at the source since the last run
+  const cfg = config(d, 'filters: { name: ["team/**"] }', 'filters: { name: ["ops/**"] }');
+  const { report } = await runConfig(cfg, { dryRun: false });
+  expect(report.results.filter((r) => r.status === 'deleted').map((r) => `${r.rule} ${r.tag}`)).toEqual([
+    // Each rule sees a0 as its own extra: the first deletes it, the second finds it gone.
+    'a a0',
+  ]);
+  expect((await dst.listTags('m/app')).sort()).toEqual(['a1', 'b1']);
+});
+
+test('another rule whose source cannot be listed keeps this rule’s deletions where it has extras, and says why', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team/app', 'a1');
+  const dst = new OciLayoutStore('dst', join(d, 'dst'));
+  await putLayoutImage(dst, 'm/app', 'a0');
+  const cfg = config(d, 'filters: { name: ["team/**"] }', 'filters: { name: ["ops/**"] }');
+  const broken = {
+    ...cfg,
+    registries: new Map(cfg.registries).set('gone', {
+      ...cfg.registries.get('src')!,
+      name: 'gone',
+      path: join(d, 'gone'),
+    }),
+    rules: cfg.rules.map((r) => (r.name === 'b' ? { ...r, source: 'gone' } : r)),
+  };
+  const { report } = await runConfig(broken, { dryRun: true, rules: ['a'] });
+  const a0 = report.results.find((r) => r.tag === 'a0');
+  expect(a0?.status).toBe('skipped');
+  expect(a0?.reason).toMatch(/rule b also writes into dst, and what it writes in m\/app could not be listed/);
 });
 
 test('a tag outside every other rule’s tag filter is still deleted', async () => {
