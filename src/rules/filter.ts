@@ -209,12 +209,13 @@ export function selectTags(
   });
   if (filters.latest !== undefined) {
     // Signatures and attestations tagged after their subject (cosign's `sha256-<hex>.sig`) are not
-    // images: they neither take one of the N places nor change the others' order. Each stays or
-    // goes with the resource filter, as it would without `latest`.
+    // images: they neither take one of the N places nor change the others' order. They are left
+    // out here; those of the images kept travel with them (gather plans the fallback tags of the
+    // selected tags), and those of images left out are not copied for nothing.
     const images = selected.filter((t) => !REFERRER_TAG.test(t.tag));
     const keep = new Set(newestFirst(images).slice(0, Math.max(0, filters.latest)));
-    if (dropped) dropped.latest += images.length - keep.size;
-    selected = selected.filter((t) => keep.has(t) || REFERRER_TAG.test(t.tag));
+    if (dropped) dropped.latest += selected.length - keep.size;
+    selected = selected.filter((t) => keep.has(t));
   }
   return selected;
 }

@@ -97,3 +97,17 @@ test('a layout tag re-tagged by another writer after the check is not deleted', 
   expect(old?.error?.message).toMatch(/tag old was moved to .* by another writer while ferry deleted it/);
   expect((await layout.manifestHead('app', 'old'))?.digest).toBe(keep);
 });
+
+test('latest: N copies the signature tags of the images it keeps, not of those it leaves out', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  for (const t of ['v1.8.0', 'v1.9.0', 'v1.10.0', 'v1.11.0']) await putLayoutImage(src, 'app', t);
+  const sigOf = async (t: string) => `${referrersTag((await src.manifestHead('app', t))!.digest)}.sig`;
+  for (const t of ['v1.8.0', 'v1.11.0']) await putLayoutImage(src, 'app', await sigOf(t));
+  const rule = testRule({ filters: { name: ['app'], latest: 3, resource: 'all' }, referrers: true });
+  await runRule(rule, src, dst, o);
+  const at = await dst.listTags('app');
+  expect(at).toContain(await sigOf('v1.11.0'));
+  expect(at).not.toContain(await sigOf('v1.8.0'));
+  expect(at).not.toContain('v1.8.0');
+});

@@ -210,12 +210,17 @@ describe('keep latest N', () => {
     ).toEqual(['v1.0.0', 'nightly-2024-06-01']);
   });
 
-  test('a signature tag takes no place among the newest N and changes no order', () => {
+  test('a signature tag takes no place among the newest N, changes no order, and is left to its subject', () => {
     const sig = `sha256-${'a'.repeat(64)}.sig`;
     const dropped = noneDropped();
-    const out = selectTags(tags('v1.8.0', 'v1.9.0', 'v1.10.0', 'v1.11.0', sig), filters({ latest: 3 }), dropped);
-    expect(names(out)).toEqual(['v1.9.0', 'v1.10.0', 'v1.11.0', sig]);
-    expect(dropped.latest).toBe(1);
+    const out = selectTags(
+      tags('v1.8.0', 'v1.9.0', 'v1.10.0', 'v1.11.0', sig),
+      filters({ latest: 3, resource: 'all' }),
+      dropped,
+    );
+    // Not copied as a tag of its own: the signatures of the images kept travel with them.
+    expect(names(out)).toEqual(['v1.9.0', 'v1.10.0', 'v1.11.0']);
+    expect(dropped.latest).toBe(2);
   });
 
   test('applies after the other filters', () => {
