@@ -46,6 +46,7 @@ const HARBOR_KINDS: Record<string, ArtifactEvent['kind']> = {
 /** `client_payload` of a repository_dispatch: a Harbor webhook or `{registry, repository, tag|digest, action?}`. */
 export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
   const problems: string[] = [];
+  const ignored: string[] = [];
   const artifacts: ArtifactEvent[] = [];
   if (!isObj(clientPayload)) return { artifacts, problems: ['client_payload is missing or not an object'] };
   if ('event_data' in clientPayload || 'type' in clientPayload) {
@@ -65,7 +66,7 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
     if (!isRepository(repository))
       return { artifacts, problems: [`event_data.repository: invalid repository name ${shown(repository)}`] };
     const resources = Array.isArray(data.resources) ? data.resources : [];
-    const ignored = resources.length === 0 ? ['event_data.resources is empty; nothing to do'] : [];
+    if (resources.length === 0) ignored.push('event_data.resources is empty; nothing to do');
     for (const [i, r] of resources.slice(0, 100).entries()) {
       const where = `event_data.resources[${i}]`;
       if (!isObj(r)) {
@@ -82,7 +83,7 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
         );
         continue;
       }
-      const a = artifact(kind, registry, repository, r.tag, r.digest, where, problems);
+      const a = artifact(kind, registry, repository, r.tag, r.digest, where, problems, ignored);
       if (a) artifacts.push(a);
     }
     return { artifacts, problems, ...(ignored.length ? { ignored } : {}) };
@@ -109,8 +110,9 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
     clientPayload.digest,
     'client_payload',
     problems,
+    ignored,
   );
-  return { artifacts: a ? [a] : [], problems };
+  return { artifacts: a ? [a] : [], problems, ...(ignored.length ? { ignored } : {}) };
 }
 
 /** GitHub's registry_package event (GHCR): `registry_package.{namespace,name,package_version.container_metadata.tag}`. */
@@ -134,8 +136,18 @@ export function artifactsFromRegistryPackage(payload: unknown): ParsedArtifacts 
   const tag = isObj(meta.tag) ? meta.tag : {};
   const problems: string[] = [];
   const digest = tag.digest ?? version.version;
-  const a = artifact('push', 'ghcr.io', repository, tag.name || undefined, digest, 'registry_package', problems);
-  return { artifacts: a ? [a] : [], problems };
+  const ignored: string[] = [];
+  const a = artifact(
+    'push',
+    'ghcr.io',
+    repository,
+    tag.name || undefined,
+    digest,
+    'registry_package',
+    problems,
+    ignored,
+  );
+  return { artifacts: a ? [a] : [], problems, ...(ignored.length ? { ignored } : {}) };
 }
 
 function artifact(
@@ -146,6 +158,8 @@ function artifact(
   digest: unknown,
   where: string,
   problems: string[],
+  /** Where an event that needs nothing done by design is told (an untagged deletion). */
+  ignored: string[],
 ): ArtifactEvent | undefined {
   // Harbor's webhook sets `tag` to the artifact's reference: its tag or, for an untagged artifact,
   // its digest. A digest is never a tag (no `:` in the tag grammar), so it means "untagged".
@@ -172,7 +186,7 @@ function artifact(
   // Deletions are propagated by tag (replicate/deletions.ts skips an untagged one without a word):
   // say here why such an event changes nothing. An untagged push is explained where it is matched.
   if (kind === 'delete' && !isTag(tag))
-    problems.push(
+    ignored.push(
       `${where}: ${repository}@${String(digest)} was deleted without a tag; ferry deletes tags at the destination, so there is nothing to delete`,
     );
   return {

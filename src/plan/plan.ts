@@ -377,7 +377,7 @@ export function planGroup(
         block(
           c,
           'destination-unread',
-          `the destination listed ${some} but could not show ${unknownAtDestination.length > 1 ? 'their manifests' : 'its manifest'}: deleting by digest could take ${unknownAtDestination.length > 1 ? 'them' : 'it'} along`,
+          `the destination could not show the manifest of ${some}, so what deleting by digest would take along is not known`,
         );
   }
   if (!ctx.deletesByTag) {
@@ -435,7 +435,7 @@ export function boundDeletions(
     const max = shards > 1 ? Math.floor(rule.deleteRemote.max / shards) : rule.deleteRemote.max;
     const maxText =
       shards > 1
-        ? `this shard's share of delete_remote.max (${rule.deleteRemote.max} over ${shards} shards: ${max})`
+        ? `this shard's share of delete_remote.max (${rule.deleteRemote.max} over the ${shards} shards holding this rule: ${max})`
         : `delete_remote.max (${max})`;
     const all = filtersMatchEverything(rule.filters);
     let why: PlanWhy | undefined;

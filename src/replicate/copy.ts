@@ -552,6 +552,8 @@ export async function findReferrers(
   dst: Side,
   subject: Digest,
   o: Pick<CopyOptions, 'sourceTags'>,
+  /** HEADs at once; the gatherer, already asking for many tags at once, asks one at a time. */
+  atOnce = REFERRERS_AT_ONCE,
 ): Promise<Referrers> {
   const { descriptors, fallbackTag } = await src.store.referrers(
     src.repository,
@@ -559,7 +561,7 @@ export async function findReferrers(
     o.sourceTags ? { tags: o.sourceTags } : {},
   );
   if (descriptors.length === 0) return { missing: [] };
-  const limit = pLimit(REFERRERS_AT_ONCE);
+  const limit = pLimit(atOnce);
   const present = await Promise.all(
     descriptors.map((d) => limit(() => dst.store.manifestHead(dst.repository, d.digest))),
   );

@@ -559,6 +559,7 @@ export async function gather(
                 { store: dst, repository: dstRepo },
                 f.digest as Digest,
                 listedTags ? { sourceTags: listedTags } : {},
+                1,
               );
               if (lacking.missing.length)
                 missing.set(

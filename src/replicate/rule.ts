@@ -131,7 +131,8 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     // A stop during the listing leaves repositories unlisted: they are not empty.
     if (nothing && !onlyTags && !o.select && !facts.stopped) plan.warnings.push(nothing);
   }
-  if (o.copyOnly && onlyTags && tagSets.size === 0 && !facts.catalogFailed && !facts.stopped) {
+  // Not when a listing failed: that error says why, and is the step's failure.
+  if (o.copyOnly && onlyTags && tagSets.size === 0 && facts.errors.length === 0 && !facts.stopped) {
     // Green and silent before: a source whose listing does not show the pushed repository.
     const tags = [...onlyTags];
     plan.warnings.push(

@@ -48,8 +48,8 @@ export interface Discovery {
 
 /**
  * Lists each selected rule's source repositories (name filter applied), groups them by destination
- * repository and counts the tags in scope. A repository whose tags cannot be listed counts 1, so
- * that its group lands in some shard and the shard's run reports the failure. With `select`, a
+ * repository and (unless `weights: false`) counts the tags in scope, for the matrix job to show; a
+ * repository whose tags cannot be listed counts 1 (its shard's run reports the failure). With `select`, a
  * group is kept whole when any of its sources is selected (the run plans it whole). Units come out
  * sorted by rule, then destination.
  */
@@ -117,7 +117,7 @@ function cmp(a: string, b: string): number {
 /** One matrix entry: `shard` is what the shard job passes to `shard:` / `--shard`. */
 export interface MatrixEntry {
   shard: string;
-  /** Destination groups in this shard, and their summed weight (for the log; the shard job recomputes them). */
+  /** Destination groups in this shard, and their summed weight (shown; the shard job finds its groups by name). */
   units: number;
   weight: number;
 }

