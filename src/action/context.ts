@@ -200,7 +200,7 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
         ctx.eventName === 'registry_package'
           ? artifactsFromRegistryPackage(p)
           : artifactsFromDispatch(p.client_payload);
-      scope.notes.push(...(parsed.ignored ?? []), ...parsed.problems);
+      scope.notes.push(...(parsed.ignored ?? []));
       scope.payloadProblems = parsed.problems;
       const { matches, untriggered } = matchArtifacts(config, parsed.artifacts);
       const wanted = (m: ArtifactMatch) => !inputs.rules.length || inputs.rules.includes(m.rule.name);

@@ -68,6 +68,9 @@ export async function run(): Promise<void> {
   }
 }
 
+/** The rule name under which the event's own problems are reported. */
+const EVENT_RULE = '(event)';
+
 /** The rules file as loaded, its warnings, and what the event asks for. */
 interface Loaded {
   config: Config;
@@ -167,7 +170,7 @@ async function idle(inputs: Inputs, { scope, head }: Loaded): Promise<string | u
   const problems = scope.payloadProblems ?? [];
   const mark = problems.length ? '⚠️ ' : '';
   await writeSummary(
-    `## ferry ${scope.command}: ${mark}nothing to do\n\n${notesMarkdown([scope.idle!, ...scope.notes])}${head}`,
+    `## ferry ${scope.command}: ${mark}nothing to do\n\n${notesMarkdown([scope.idle!, ...problems, ...scope.notes])}${head}`,
   );
   return problems.length && inputs.failOn === 'warning'
     ? `the event's payload could not be read (${problems.length} problem${problems.length === 1 ? '' : 's'}); see the job summary`
@@ -264,6 +267,11 @@ async function replicate(
   const reported = new Set(report.ruleErrors.map((e) => e.rule));
   const unreported = discoveryErrors.filter((e) => !reported.has(e.rule));
   if (unreported.length) report = { ...report, ruleErrors: [...report.ruleErrors, ...unreported] };
+  // Parts of the event's payload that could not be read are warnings of the run, as on the idle
+  // path: shown in the summary and judged by fail-on (only shard 1 tells them, or N shards would).
+  const payload = (scope.payloadProblems ?? []).map((message) => ({ rule: EVENT_RULE, message }));
+  if (payload.length && (!inputs.shard || inputs.shard.index === 1))
+    report = { ...report, warnings: [...(report.warnings ?? []), ...payload] };
 
   // Rules that could not be read without credentials on a pull request are not failures (G1).
   const needsSecrets = (rule: string) => {

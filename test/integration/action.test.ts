@@ -317,6 +317,30 @@ describe('registry events', () => {
     expect(await tagsOf(dst, 'team/app')).toEqual(['v1', 'v2', 'v3']);
   });
 
+  it('a payload part it cannot read is a warning of the run that reads the rest', async () => {
+    const event = JSON.parse(await readFile(join(EVENTS, 'repository_dispatch-harbor-push.json'), 'utf8')) as {
+      client_payload: { event_data: { resources: Record<string, string>[] } };
+    };
+    // A second resource whose host a relay dropped.
+    event.client_payload.event_data.resources.push({ digest: 'DIGEST', tag: 'v2' });
+    const file = join(tmp.path, 'events-half-read.json');
+    await writeFile(file, JSON.stringify(event));
+    const r = await runAction({
+      event: 'repository_dispatch',
+      fixture: relative(EVENTS, file),
+      replace: { DIGEST: images['app-v3']!.digest },
+      inputs: { 'fail-on': 'warning' },
+    });
+    expect(r.report!.results.map((x) => `${x.tag} ${x.status}`)).toEqual(['v3 unchanged']);
+    expect(r.stdout).toMatch(
+      /::warning::ferry: the event's payload: event_data\.resources\[1\]\.resource_url: missing/,
+    );
+    expect(r.summary).toMatch(/\| \(event\) \| event\\_data\.resources\\\[1\\\]\.resource\\_url: missing/);
+    // Told once, as the run's warning, not again among the notes.
+    expect(r.summary.match(/resource\\_url: missing/g)).toHaveLength(1);
+    expect(r.code).toBe(1);
+  });
+
   it('takes a plain {registry, repository, tag} payload', async () => {
     const r = await runAction({ event: 'repository_dispatch', fixture: 'repository_dispatch-plain.json' });
     expect(
