@@ -4,7 +4,7 @@
  * test/fixtures/import/harbor/, pages of 4 linked with `Link`, basic auth), then `--check` on the
  * file it wrote; and each peer format from its fixture to a file on disk.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -158,6 +158,14 @@ describe('ferry import harbor', () => {
 
   it('exits 2 without --url', async () => {
     expect((await ferry('harbor')).code).toBe(2);
+  });
+
+  it('refuses --check with --out before asking Harbor: a check writes nothing', async () => {
+    const out = join(tmp, 'never-written.yaml');
+    const r = await ferry('harbor', '--url', base, '--check', join(tmp, 'check.yaml'), '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--check compares .* and writes nothing: drop --out/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('--check: 0 when the file matches, 1 with each drift when a policy changed in Harbor', async () => {

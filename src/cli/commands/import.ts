@@ -84,6 +84,11 @@ interface HarborOpts {
 }
 
 async function harborCommand(o: HarborOpts): Promise<number> {
+  if (o.check && o.out) {
+    // Before, --out was ignored without a word: the user looked for a file that never came.
+    console.error(`ferry import harbor: --check compares ${o.check} with Harbor and writes nothing: drop --out`);
+    return 2;
+  }
   return guarded(async () => {
     const login = await harborLogin(o.url);
     const ca = o.ca ? await readFile(o.ca) : undefined;
