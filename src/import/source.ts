@@ -23,7 +23,8 @@ export class InputFile {
     this.#doc = parseDocument(source, { lineCounter: this.#lines, prettyErrors: false, uniqueKeys: true });
     const err = this.#doc.errors[0];
     if (err) {
-      const line = err.linePos?.[0]?.line;
+      // With prettyErrors off the error has no linePos: the line comes from its offset.
+      const line = err.linePos?.[0]?.line ?? this.#lines.linePos(err.pos[0]).line;
       throw new ImportError(file, line, undefined, `not valid YAML or JSON: ${err.message.split('\n')[0]}`);
     }
     this.data = this.#doc.toJS({ maxAliasCount: 1000 });

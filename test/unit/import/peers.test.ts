@@ -123,6 +123,12 @@ describe('regsync', () => {
       'bad.yml:1: version: unsupported version 2',
     );
   });
+
+  it('names the line of a YAML syntax error', () => {
+    expect(() =>
+      importRegsync('bad.yml', 'version: 1\nsync:\n  - source: docker.io/library/alpine\n    source: my.reg/alpine\n'),
+    ).toThrow(/^bad\.yml:4: not valid YAML or JSON: Map keys must be unique/);
+  });
 });
 
 describe('skopeo sync', () => {
