@@ -89,8 +89,6 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
   if (scope.command === 'validate') return validate(inputs, loaded);
   if (scope.command === 'matrix') return matrix(inputs, loaded.config, scope);
   // A shard job still writes its (empty) report, or the merging report job finds nothing and fails.
-  for (const problem of scope.payloadProblems ?? [])
-    core.warning(neutralizeCommands(`ferry: the event's payload: ${problem}`));
   if (scope.idle && !inputs.shard) return idle(inputs, loaded);
   const stop = stopOnSignalsOrTimeout(inputs.timeoutMs);
   try {
@@ -168,6 +166,8 @@ async function idle(inputs: Inputs, { scope, head }: Loaded): Promise<string | u
   // A payload ferry could not read is a relay to fix, not nothing to do: a warning, so fail-on:
   // warning fails the step instead of a green run on every push the relay mangles.
   const problems = scope.payloadProblems ?? [];
+  // A run annotates them among its warnings (annotateRun); here there is no run.
+  for (const problem of problems) core.warning(neutralizeCommands(`ferry: the event's payload: ${problem}`));
   const mark = problems.length ? '⚠️ ' : '';
   await writeSummary(
     `## ferry ${scope.command}: ${mark}nothing to do\n\n${notesMarkdown([scope.idle!, ...problems, ...scope.notes])}${head}`,

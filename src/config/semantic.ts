@@ -256,7 +256,8 @@ export function cronProblem(expr: string): { message: string; severity: 'error' 
   return undefined;
 }
 
-function registryIdentity(reg: RegistryConfig): string {
+/** What a registry is, whatever its name in the file: two names for one address are one registry. */
+export function registryIdentity(reg: RegistryConfig): string {
   return reg.path !== undefined ? `path:${reg.path}` : `url:${reg.url ?? reg.name}`;
 }
 

@@ -7,7 +7,9 @@
  * repository where the rule has extras to delete, and only of rules sharing the destination
  * registry. A tag another rule's source holds (within its filters) is that rule's: no extra here.
  */
+import { registryIdentity } from '../config/semantic.js';
 import type { Config, Rule } from '../config/types.js';
+import { REFERRER_TAG } from '../oci/referrers.js';
 import type { Store } from '../providers/store.js';
 import { compileNameFilter, compileTagScope } from '../rules/index.js';
 import { toResultError } from './errors.js';
@@ -35,7 +37,13 @@ export function otherWriters(
   catalogs: CatalogCache = new Map(),
 ): OtherWriters | undefined {
   if (!rule.deleteRemote.enabled) return undefined;
-  const others = config.rules.filter((r) => r.enabled && r.name !== rule.name && r.destination === rule.destination);
+  // By address, not name: two registry entries for one URL or path (other credentials) are one.
+  const identity = (name: string) => {
+    const reg = config.registries.get(name);
+    return reg ? registryIdentity(reg) : name;
+  };
+  const here = identity(rule.destination);
+  const others = config.rules.filter((r) => r.enabled && r.name !== rule.name && identity(r.destination) === here);
   if (others.length === 0) return undefined;
   const catalog = (registry: string) => {
     let listed = catalogs.get(registry);
@@ -46,32 +54,52 @@ export function otherWriters(
     }
     return listed;
   };
+  // Several source repositories of this rule may map onto one destination: asked once each.
+  const asked = new Map<string, Promise<OtherWrites>>();
   return {
-    async tagsIn(repository) {
-      const tags = new Set<string>();
-      for (const other of others) {
-        try {
-          const named = compileNameFilter(other.filters.name);
-          const mapped = destinationOf(other, {});
-          const scope = compileTagScope(other.filters);
-          const sources = (await catalog(other.source)).filter((r) => {
-            if (!named(r)) return false;
-            try {
-              return mapped(r) === repository;
-            } catch {
-              return false; // a name the other rule cannot map is its own run's error
-            }
-          });
-          if (sources.length === 0) continue;
-          const src = await open(other.source);
-          for (const r of sources) for (const t of await src.listTags(r)) if (scope(t)) tags.add(t);
-        } catch (e) {
-          return {
-            failed: `rule ${other.name} also writes into ${rule.destination}, and what it writes in ${repository} could not be listed (${other.source}: ${toResultError(e).message})`,
-          };
-        }
-      }
-      return { tags };
+    tagsIn(repository) {
+      let answer = asked.get(repository);
+      if (!answer) asked.set(repository, (answer = tagsIn(repository)));
+      return answer;
     },
   };
+
+  async function tagsIn(repository: string): Promise<OtherWrites> {
+    const tags = new Set<string>();
+    for (const other of others) {
+      try {
+        const named = compileNameFilter(other.filters.name);
+        const mapped = destinationOf(other, {});
+        const scope = compileTagScope(other.filters);
+        const sources = (await catalog(other.source)).filter((r) => {
+          if (!named(r)) return false;
+          try {
+            return mapped(r) === repository;
+          } catch {
+            return false; // a name the other rule cannot map is its own run's error
+          }
+        });
+        if (sources.length === 0) continue;
+        const src = await open(other.source);
+        for (const r of sources) {
+          const listed = (await src.listTags(r)).filter(
+            // Its signatures too: it copies them with their subjects, whatever its tag filter.
+            (t) => scope(t) || (other.referrers !== false && REFERRER_TAG.test(t)),
+          );
+          // As for a rule's own sources: a listing with nothing in scope (a lagging replica, an
+          // empty 200) is no sign that the tags it wrote here are gone.
+          if (listed.length === 0)
+            return {
+              failed: `rule ${other.name} also writes into ${repository}, and its source ${other.source}/${r} lists no tag it selects`,
+            };
+          for (const t of listed) tags.add(t);
+        }
+      } catch (e) {
+        return {
+          failed: `rule ${other.name} also writes into ${rule.destination}, and what it writes in ${repository} could not be listed (${other.source}: ${toResultError(e).message})`,
+        };
+      }
+    }
+    return { tags };
+  }
 }

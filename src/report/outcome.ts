@@ -44,8 +44,9 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
     return { status: 'failed', reason: errors.filter(Boolean).join(', '), failsStep: failOn !== 'never' };
   const warned = [
     plural(totals.kept, 'kept tag'),
-    // A tag a labels or resource filter leaves out is the rule at work, not something to look at.
-    plural(totals.skipped - filtered(report.results), 'skipped tag'),
+    // A tag a labels or resource filter leaves out, or a signature tag ferry never deletes apart
+    // from its subject, is the rule at work, not something to look at.
+    plural(totals.skipped - byDesign(report.results), 'skipped tag'),
     plural(totals.deferred, 'deferred tag'),
     plural(report.warnings?.length ?? 0, 'run warning'),
     plural(o.configWarnings ?? 0, 'config warning'),
@@ -56,9 +57,9 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
   return { status: 'warned', reason: `warnings (${warned.join(', ')})`, failsStep: false };
 }
 
-const filtered = (results: Counted['results']) =>
-  results.filter((r) => r.status === 'skipped' && (r.why === 'filtered-labels' || r.why === 'filtered-resource'))
-    .length;
+const BY_DESIGN = new Set(['filtered-labels', 'filtered-resource', 'referrer-fallback-tag']);
+const byDesign = (results: Counted['results']) =>
+  results.filter((r) => r.status === 'skipped' && r.why !== undefined && BY_DESIGN.has(r.why)).length;
 
 /**
  * The rule errors and what they mean for the rules: `1 rule error (rule to-c was not carried

@@ -122,3 +122,42 @@ test('a tag outside every other rule’s tag filter is still deleted', async () 
       .sort(),
   ).toEqual(['a v1.0', 'b v2.0']);
 });
+
+test('another rule’s source answering no tag in scope (a lagging replica) deletes nothing of its tags', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team/app', 'a1');
+  await putLayoutImage(src, 'ops/app', 'b1');
+  const dst = new OciLayoutStore('dst', join(d, 'dst'));
+  await putLayoutImage(dst, 'm/app', 'b1');
+  await putLayoutImage(dst, 'm/app', 'b2');
+  // Rule b's source lists ops/app with tags none of which its filter selects, for this run.
+  const cfg = config(d, 'filters: { name: ["team/**"] }', 'filters: { name: ["ops/**"], tag: ["nothing-*"] }');
+  const { report } = await runConfig(cfg, { dryRun: true, rules: ['a'] });
+  expect(report.results.filter((r) => r.status === 'would-delete')).toEqual([]);
+  expect(report.results.find((r) => r.tag === 'b2')?.reason).toMatch(
+    /its source src\/ops\/app lists no tag it selects/,
+  );
+});
+
+test('two registry entries for one address are one destination: the other rule’s tags are kept', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team/app', 'a1');
+  await putLayoutImage(src, 'ops/app', 'b1');
+  const cfg = config(d, 'filters: { name: ["team/**"] }', 'filters: { name: ["ops/**"] }');
+  // Rule b names the same layout under another registry entry.
+  const twin = {
+    ...cfg,
+    registries: new Map(cfg.registries).set('dst2', { ...cfg.registries.get('dst')!, name: 'dst2' }),
+    rules: cfg.rules.map((r) => (r.name === 'b' ? { ...r, destination: 'dst2' } : r)),
+  };
+  for (let run = 1; run <= 2; run++) {
+    const { report } = await runConfig(twin, { dryRun: false });
+    expect(
+      report.results.filter((r) => r.status === 'deleted'),
+      `run ${run}`,
+    ).toEqual([]);
+  }
+  expect((await new OciLayoutStore('dst', join(d, 'dst')).listTags('m/app')).sort()).toEqual(['a1', 'b1']);
+});

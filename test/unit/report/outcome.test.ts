@@ -84,3 +84,8 @@ describe('tags a filter leaves out', () => {
     });
   });
 });
+
+test('a signature tag ferry never deletes apart from its subject is no warning', () => {
+  const refused = { ...result('skipped'), why: 'referrer-fallback-tag' as const };
+  expect(verdict({ results: [refused], ruleErrors: [] }, { failOn: 'warning' }).status).toBe('succeeded');
+});
