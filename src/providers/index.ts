@@ -22,6 +22,7 @@ import { RegistryStore } from './registry-store.js';
 import type { Store } from './store.js';
 
 export type { RateLimitInfo, Store } from './store.js';
+export { TagMovedError } from './store.js';
 export { RateBudgetError } from './dockerhub.js';
 export { applyHint, type HintContext, providerHint, tagExistsHint } from './hints.js';
 

@@ -34,7 +34,7 @@ import { isTag, parseRepository, parseTag } from '../oci/ref.js';
 import { referrerDescriptor, referrersTag } from '../oci/referrers.js';
 import { fallbackIndexWriter, type Manifest, type ManifestHead, type UploadResult } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
-import type { Store } from './store.js';
+import { type Store, TagMovedError } from './store.js';
 
 /**
  * The fixed names of an OCI image layout (image-spec, image-layout.md), for everything that reads
@@ -355,14 +355,7 @@ export class OciLayoutStore implements Store {
     if (!(await stat(join(this.#dir(repository), OCI_LAYOUT.marker)).catch(() => undefined))) return 'tag';
     await this.#updateIndex(repository, (index) => {
       const moved = index.manifests.find((m) => m.annotations?.[REF_NAME] === tag && digest && m.digest !== digest);
-      if (moved)
-        throw new RegistryError({
-          kind: 'invalid',
-          registry: this.display,
-          repository,
-          operation: 'deleting tag',
-          detail: `tag ${tag} was moved to ${moved.digest} by another writer while ferry deleted it (planned at ${digest}); it is left`,
-        });
+      if (moved) throw new TagMovedError(tag, moved.digest);
       const before = index.manifests.length;
       index.manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME] !== tag);
       return index.manifests.length !== before;

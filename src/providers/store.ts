@@ -117,3 +117,17 @@ export interface Store {
   requestCounts(): Record<string, number>;
   close(): Promise<void>;
 }
+
+/**
+ * A store found, at the moment of deleting, that the tag no longer names the digest planned (another
+ * writer moved it): nothing was deleted, as when the engine's own check finds it moved.
+ */
+export class TagMovedError extends Error {
+  override name = 'TagMovedError';
+  constructor(
+    readonly tag: string,
+    readonly digest: string,
+  ) {
+    super(`tag ${tag} was moved to ${digest} by another writer while ferry deleted it`);
+  }
+}

@@ -9,7 +9,7 @@ import type { Rule } from '../config/types.js';
 import type { Digest } from '../oci/digest.js';
 import type { GroupPlan } from '../plan/plan.js';
 import type { PlanItem, RulePlan } from '../plan/types.js';
-import { RateBudgetError, type Store } from '../providers/index.js';
+import { RateBudgetError, type Store, TagMovedError } from '../providers/index.js';
 import { Bandwidth } from './bandwidth.js';
 import { BlobMover, copyArtifact, emptyStats } from './copy.js';
 import { stopReason, toResultError } from './errors.js';
@@ -410,15 +410,21 @@ async function deleteAsPlanned(
         };
       return { ...r, status: 'unchanged', reason: 'changed since planned: already gone' };
     }
-    if (now.digest !== i.destinationDigest)
-      return {
-        ...r,
-        status: 'skipped',
-        destinationDigest: now.digest,
-        reason: `changed since planned: the tag moved to ${now.digest}; not deleted`,
-      };
+    const moved = (digest: string): Result => ({
+      ...r,
+      status: 'skipped',
+      destinationDigest: digest,
+      reason: `changed since planned: the tag moved to ${digest}; not deleted`,
+    });
+    if (now.digest !== i.destinationDigest) return moved(now.digest);
     const alongWith = planned?.get(key);
-    await dst.deleteTag(i.destinationRepository, i.tag, now.digest, alongWith ? { alongWith } : {});
+    try {
+      await dst.deleteTag(i.destinationRepository, i.tag, now.digest, alongWith ? { alongWith } : {});
+    } catch (e) {
+      // The same race as above, found by the store under its own lock.
+      if (e instanceof TagMovedError) return moved(e.digest);
+      throw e;
+    }
     deleted.set(key, i.tag);
     log(`${STATUS.deleted.symbol} deleted ${r.destination}`);
     return { ...r, status: 'deleted', durationMs: Date.now() - started };
