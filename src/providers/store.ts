@@ -124,10 +124,13 @@ export interface Store {
  */
 export class TagMovedError extends Error {
   override name = 'TagMovedError';
-  constructor(
-    readonly tag: string,
-    readonly digest: string,
-  ) {
+  // Plain fields, no parameter properties: the layout store runs type-stripped in other processes
+  // (test/integration/oci-layout-lock.test.ts), which parameter properties are not.
+  readonly tag: string;
+  readonly digest: string;
+  constructor(tag: string, digest: string) {
     super(`tag ${tag} was moved to ${digest} by another writer while ferry deleted it`);
+    this.tag = tag;
+    this.digest = digest;
   }
 }
