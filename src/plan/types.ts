@@ -61,6 +61,9 @@ export interface PlanItem {
   reason?: string;
 }
 
+/** The filter stages that leave tags out, in the order they apply (the name filter leaves out repositories). */
+export const TAG_STAGES = ['tag', 'semver', 'latest', 'labels', 'resource'] as const;
+
 /** What the rule's filters selected, stage by stage: a rule that selects nothing is visible. */
 export interface Selection {
   repositories: { listed: number; matched: number };

@@ -101,6 +101,32 @@ export function destinationOf(rule: Rule, dst: Pick<Store, 'requireTwoComponents
     });
 }
 
+/**
+ * The source repositories a rule's name filter selects, grouped by the destination repository each
+ * maps onto: the destination groups shards deal out (units.ts) and other rules' writes are looked
+ * up by (writers.ts). A name the rule cannot map is grouped under its own name, so that whoever
+ * holds it runs it and reports why.
+ */
+export function destinationGroups(rule: Rule, repositories: readonly string[]): Map<string, string[]> {
+  const named = compileNameFilter(rule.filters.name);
+  // requireTwoComponents only refuses names, never changes one: the groups are the run's
+  // without opening the destination (an archive would be unpacked just to be asked).
+  const mapped = destinationOf(rule, {});
+  const groups = new Map<string, string[]>();
+  for (const repository of repositories.filter(named)) {
+    let destination: string;
+    try {
+      destination = mapped(repository);
+    } catch {
+      destination = repository;
+    }
+    const members = groups.get(destination);
+    if (members) members.push(repository);
+    else groups.set(destination, [repository]);
+  }
+  return groups;
+}
+
 export async function gather(
   rule: Rule,
   src: Store,

@@ -7,9 +7,9 @@
 import type { Config } from '../config/types.js';
 import { type Shard, shardOf, shardUnits } from '../plan/shard.js';
 import { StoreSet } from '../providers/index.js';
-import { compileNameFilter, compileTagScope } from '../rules/index.js';
+import { compileTagScope } from '../rules/index.js';
 import { redact } from '../util/secrets.js';
-import { destinationOf } from './gather.js';
+import { destinationGroups } from './gather.js';
 import { selectRules } from './run.js';
 
 /**
@@ -63,23 +63,8 @@ export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Pr
     for (const rule of rules) {
       try {
         const src = await open(rule.source);
-        const nameOk = compileNameFilter(rule.filters.name);
         const scope = compileTagScope(rule.filters);
-        // requireTwoComponents only refuses names, never changes one: the groups are the run's
-        // without opening the destination (an archive would be unpacked just to be asked).
-        const mapped = destinationOf(rule, {});
-        const groups = new Map<string, string[]>();
-        for (const repository of (await src.listRepositories()).filter(nameOk)) {
-          let destination: string;
-          try {
-            destination = mapped(repository);
-          } catch {
-            destination = repository; // the shard's run maps it for real and reports why it cannot
-          }
-          const members = groups.get(destination);
-          if (members) members.push(repository);
-          else groups.set(destination, [repository]);
-        }
+        const groups = destinationGroups(rule, await src.listRepositories());
         const kept = [...groups].filter(([, members]) => !o.select || members.some((r) => o.select!(rule.name, r)));
         const counted = await Promise.all(
           kept.map(async ([destination, repositories]) => {

@@ -11,9 +11,9 @@ import { registryIdentity } from '../config/semantic.js';
 import type { Config, Rule } from '../config/types.js';
 import { REFERRER_TAG } from '../oci/referrers.js';
 import type { Store } from '../providers/store.js';
-import { compileNameFilter, compileTagScope } from '../rules/index.js';
+import { compileTagScope } from '../rules/index.js';
 import { toResultError } from './errors.js';
-import { destinationOf } from './gather.js';
+import { destinationGroups } from './gather.js';
 
 /** The tags other rules write into a destination repository, or why that is not known. */
 export type OtherWrites = { tags: Set<string> } | { failed: string };
@@ -68,17 +68,8 @@ export function otherWriters(
     const tags = new Set<string>();
     for (const other of others) {
       try {
-        const named = compileNameFilter(other.filters.name);
-        const mapped = destinationOf(other, {});
         const scope = compileTagScope(other.filters);
-        const sources = (await catalog(other.source)).filter((r) => {
-          if (!named(r)) return false;
-          try {
-            return mapped(r) === repository;
-          } catch {
-            return false; // a name the other rule cannot map is its own run's error
-          }
-        });
+        const sources = destinationGroups(other, await catalog(other.source)).get(repository) ?? [];
         if (sources.length === 0) continue;
         const src = await open(other.source);
         for (const r of sources) {

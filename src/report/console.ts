@@ -271,7 +271,7 @@ export function planProgress(o: Pick<RunLogOptions, 'write' | 'progressEveryMs' 
     if (t - last < every) return;
     last = t;
     const n = (x: number) => x.toLocaleString('en-US');
-    const list = listed ? `listing ${n(listed.repositories)} / ${n(listed.of)} repositories, ` : '';
+    const list = listed ? `${listingText(listed)}, ` : '';
     o.write(`… planning rule ${text(rule, 100)}${where}: ${list}${n(tags)} tag${tags === 1 ? '' : 's'} planned`);
   };
 }
@@ -291,6 +291,10 @@ export interface RunProgress {
   listing?: { repositories: number; of: number };
 }
 
+/** `listing 340 / 1,000 repositories`: the one wording of a listing's progress, run and plan alike. */
+const listingText = (l: { repositories: number; of: number }) =>
+  `listing ${l.repositories.toLocaleString('en-US')} / ${l.of.toLocaleString('en-US')} repositories`;
+
 /** The rule is still listing its source repositories. */
 const listing = (p: RunProgress) => p.listing !== undefined && p.listing.repositories < p.listing.of;
 
@@ -301,7 +305,7 @@ const listing = (p: RunProgress) => p.listing !== undefined && p.listing.reposit
 export function formatRunProgress(p: RunProgress): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const parts = [`${n(p.done)} / ${n(p.tags)} tags`];
-  if (listing(p)) parts.unshift(`listing ${n(p.listing!.repositories)} / ${n(p.listing!.of)} repositories`);
+  if (listing(p)) parts.unshift(listingText(p.listing!));
   // Nothing written yet: "0 B" would only say so.
   if (p.writes > 0 || p.bytes > 0) parts.push(humanBytes(p.bytes));
   if (p.elapsedMs > 0) parts.push(`${humanBytes((p.bytes * 1000) / p.elapsedMs)}/s`);

@@ -14,7 +14,7 @@ import {
   type ResultStatus,
   type RunReport,
 } from '../replicate/result.js';
-import type { Selection } from '../plan/types.js';
+import { type Selection, TAG_STAGES } from '../plan/types.js';
 
 export { ALL_STATUSES, type BuildReportArgs, buildReport, countStatuses };
 
@@ -226,7 +226,7 @@ function normalizeReport(r: RunReport): RunReport {
 }
 
 /** The stages a Selection counts as leaving tags (or, `name`, repositories) out. */
-const DROPPED = ['name', 'tag', 'semver', 'latest', 'labels', 'resource'] as const;
+const DROPPED = ['name', ...TAG_STAGES] as const;
 
 function normalizeResult(r: Result): Result {
   return defined({

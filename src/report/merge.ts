@@ -2,7 +2,7 @@
  * Merges the reports of a sharded run (one per matrix job) into one report for the summary.
  */
 import { countStatuses } from './json.js';
-import type { Selection } from '../plan/types.js';
+import { type Selection, TAG_STAGES } from '../plan/types.js';
 import type { RunReport } from '../replicate/result.js';
 
 /** The rule name used for problems of the merge itself (a shard that sent no report). */
@@ -120,7 +120,7 @@ function mergeSelections(reports: readonly RunReport[]): Record<string, Selectio
       m.dropped.name = Math.max(m.dropped.name, s.dropped.name);
       m.tags.listed += s.tags.listed;
       m.tags.selected += s.tags.selected;
-      for (const k of ['tag', 'semver', 'latest', 'labels', 'resource'] as const) m.dropped[k] += s.dropped[k];
+      for (const k of TAG_STAGES) m.dropped[k] += s.dropped[k];
     }
   return out;
 }
