@@ -34,21 +34,47 @@ export function referrerDescriptor(m: ParsedManifest, digest: Digest, size: numb
   };
 }
 
+/**
+ * A by-digest write of a referrer that also adds it to its subject's fallback index (E3). `listed`:
+ * the store listed the subject's fallback tag when the run was planned, so the index exists.
+ */
+export interface FallbackAdd {
+  listed: boolean;
+}
+
+/** A manifest as a store holds it: what the fallback index is read as. */
+export interface StoredIndex {
+  mediaType: string;
+  bytes: Buffer;
+  parsed: ParsedManifest;
+}
+
 /** How a store reads and writes the fallback index, and how it words a refusal. */
 export interface FallbackIndexIo {
-  get(
+  /**
+   * Reads the manifest under `tag` (undefined: the store answers that there is none), lets `edit`
+   * make the next one from it, and writes that; nothing when `edit` returns undefined. A store that
+   * can keep other processes from writing the tag in between (a layout's lock) does so.
+   */
+  update(
     repository: string,
     tag: string,
-  ): Promise<{ mediaType: string; bytes: Buffer; parsed: ParsedManifest } | undefined>;
-  put(repository: string, tag: string, bytes: Buffer, mediaType: string): Promise<unknown>;
-  /** The error for an index that cannot be updated (the tag holds something else, or it grew too big). */
-  refuse(repository: string, kind: 'invalid' | 'too-large', detail: string): Error;
+    edit: (current: StoredIndex | undefined) => { bytes: Buffer; mediaType: string } | undefined,
+  ): Promise<void>;
+  /**
+   * The error for an index that cannot be updated: the tag holds something else (`invalid`), the
+   * index grew too big (`too-large`), or the store answers that a tag known to exist is not there
+   * (`not-found`; `hint` says what to do).
+   */
+  refuse(repository: string, kind: 'invalid' | 'too-large' | 'not-found', detail: string, hint?: string): Error;
   /** The largest index the store accepts, in bytes. */
   readonly cap: number;
 }
 
 interface Batch {
   referrers: Descriptor[];
+  /** Some caller knows the index exists (see `add`). */
+  exists: boolean;
   done: Promise<void>;
 }
 
@@ -64,13 +90,20 @@ export class FallbackIndexWriter {
   readonly #waiting = new Map<string, Batch>();
   /** Per `repository@subject`: the last batch, which the next one waits for. */
   readonly #last = new Map<string, Promise<void>>();
+  /** `repository@subject` of the indexes this writer read or wrote: they exist, whatever a later read says. */
+  readonly #known = new Set<string>();
 
   constructor(io: FallbackIndexIo) {
     this.#io = io;
   }
 
-  /** Resolves when `referrer` is listed in the index of `subject` (written, or found there). */
-  add(repository: string, subject: Digest, referrer: Descriptor): Promise<void> {
+  /**
+   * Resolves when `referrer` is listed in the index of `subject` (written, or found there).
+   * `exists`: the store listed the index's tag when the run was planned. A read that then finds no
+   * index is a glitch (a lagging replica, a cache), not an empty list: writing a new index would
+   * unlist every referrer the old one held, so the update fails instead and the next run retries.
+   */
+  add(repository: string, subject: Digest, referrer: Descriptor, exists = false): Promise<void> {
     const key = `${repository}@${subject}`;
     let batch = this.#waiting.get(key);
     if (!batch) {
@@ -81,9 +114,9 @@ export class FallbackIndexWriter {
         .then(() => {
           // From here on, newcomers start the next batch: this one's read may already be under way.
           this.#waiting.delete(key);
-          return this.#write(repository, subject, referrers);
+          return this.#write(repository, subject, batch!);
         });
-      batch = { referrers, done };
+      batch = { referrers, exists: false, done };
       this.#waiting.set(key, batch);
       this.#last.set(key, done);
       const clear = () => {
@@ -92,30 +125,45 @@ export class FallbackIndexWriter {
       done.then(clear, clear);
     }
     batch.referrers.push(referrer);
+    batch.exists ||= exists;
     return batch.done;
   }
 
-  async #write(repository: string, subject: Digest, referrers: Descriptor[]): Promise<void> {
+  async #write(repository: string, subject: Digest, batch: Batch): Promise<void> {
     const io = this.#io;
     const tag = referrersTag(subject);
-    const current = await io.get(repository, tag);
-    if (current && current.parsed.kind !== 'index')
-      throw io.refuse(repository, 'invalid', `tag ${tag} holds a ${current.mediaType}, not an index of referrers`);
-    const listed = new Set(current?.parsed.manifests.map((d) => d.digest));
-    const added = referrers.filter((d) => !listed.has(d.digest) && listed.add(d.digest));
-    if (added.length === 0) return;
-    // The document is kept as it is, fields ferry does not know included; only the list grows.
-    const doc = current
-      ? (JSON.parse(current.bytes.toString('utf8')) as { manifests?: unknown } & Record<string, unknown>)
-      : { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
-    doc.manifests = [...(Array.isArray(doc.manifests) ? doc.manifests : []), ...added];
-    const bytes = Buffer.from(JSON.stringify(doc));
-    if (bytes.length > io.cap)
-      throw io.refuse(
-        repository,
-        'too-large',
-        `index ${tag} would be larger than ${io.cap} bytes with ${added.map((d) => d.digest).join(', ')}`,
-      );
-    await io.put(repository, tag, bytes, current?.mediaType ?? MediaType.OciIndex);
+    const key = `${repository}@${subject}`;
+    const exists = batch.exists || this.#known.has(key);
+    let there = false;
+    await io.update(repository, tag, (current) => {
+      if (!current && exists)
+        throw io.refuse(
+          repository,
+          'not-found',
+          `tag ${tag} was listed, but reading it found nothing`,
+          `the registry lists ${tag} and then does not serve it (a replica or cache lagging behind): ferry left it as it is rather than write a new one without the referrers it holds; run again`,
+        );
+      there = !!current;
+      if (current && current.parsed.kind !== 'index')
+        throw io.refuse(repository, 'invalid', `tag ${tag} holds a ${current.mediaType}, not an index of referrers`);
+      const listed = new Set(current?.parsed.manifests.map((d) => d.digest));
+      const added = batch.referrers.filter((d) => !listed.has(d.digest) && listed.add(d.digest));
+      if (added.length === 0) return undefined;
+      // The document is kept as it is, fields ferry does not know included; only the list grows.
+      const doc = current
+        ? (JSON.parse(current.bytes.toString('utf8')) as { manifests?: unknown } & Record<string, unknown>)
+        : { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
+      doc.manifests = [...(Array.isArray(doc.manifests) ? doc.manifests : []), ...added];
+      const bytes = Buffer.from(JSON.stringify(doc));
+      if (bytes.length > io.cap)
+        throw io.refuse(
+          repository,
+          'too-large',
+          `index ${tag} would be larger than ${io.cap} bytes with ${added.map((d) => d.digest).join(', ')}`,
+        );
+      there = true;
+      return { bytes, mediaType: current?.mediaType ?? MediaType.OciIndex };
+    });
+    if (there) this.#known.add(key);
   }
 }

@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import type { Digest } from '../oci/digest.js';
 import { type Descriptor, parseManifest } from '../oci/manifest.js';
 import { isRepository } from '../oci/ref.js';
+import type { FallbackAdd } from '../oci/referrers.js';
 import type { UploadResult } from '../registry/client.js';
 import { collapse, explode, linkRepository } from './archive-layout.js';
 import { displayUrl, fetchArchive } from './archive-fetch.js';
@@ -208,7 +209,7 @@ export class ArchiveStore implements Store {
     reference: string,
     bytes: Buffer,
     mediaType: string,
-    opts: { referrersFallback?: boolean } = {},
+    opts: { referrersFallback?: FallbackAdd } = {},
   ): Promise<Digest> {
     await this.#writable(repository);
     // docker save's manifest.json names one image per tag: refuse a multi-platform tag up front,

@@ -31,7 +31,7 @@ import { type Digest, digestLike, hasherFor, parseDigest, sha256 } from '../oci/
 import { type Descriptor, parseManifest } from '../oci/manifest.js';
 import { MediaType } from '../oci/media-types.js';
 import { isTag, parseRepository, parseTag } from '../oci/ref.js';
-import { referrerDescriptor, referrersTag } from '../oci/referrers.js';
+import { type FallbackAdd, referrerDescriptor, referrersTag } from '../oci/referrers.js';
 import { fallbackIndexWriter, type Manifest, type ManifestHead, type UploadResult } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
 import { type Store, TagMovedError } from './store.js';
@@ -158,7 +158,9 @@ export class OciLayoutStore implements Store {
     this.#lockStaleMs = options.lockStaleMs ?? LOCK_STALE_MS;
     this.#lockTimeoutMs = options.lockTimeoutMs ?? LOCK_TIMEOUT_MS;
     this.display = `oci:${relative(process.cwd(), this.#root) || '.'}`;
-    this.#fallback = fallbackIndexWriter(this.display, this);
+    this.#fallback = fallbackIndexWriter(this.display, (repository, tag, edit) =>
+      this.#updateFallback(repository, tag, edit),
+    );
     this.mountDomain = `oci:${this.#root}`;
   }
 
@@ -248,7 +250,10 @@ export class OciLayoutStore implements Store {
   async manifestGet(repository: string, reference: string): Promise<Manifest | undefined> {
     this.#count('GET');
     const d = await this.#resolve(repository, reference);
-    if (!d) return undefined;
+    return d && this.#readManifest(repository, d);
+  }
+
+  async #readManifest(repository: string, d: Descriptor): Promise<Manifest> {
     const bytes = await readFile(this.#blobPath(repository, d.digest));
     if (digestLike(d.digest, bytes) !== d.digest) throw this.#corrupt(repository, d.digest);
     const parsed = parseManifest(bytes, d.mediaType);
@@ -260,7 +265,7 @@ export class OciLayoutStore implements Store {
     reference: string,
     bytes: Buffer,
     mediaType: string,
-    opts: { referrersFallback?: boolean } = {},
+    opts: { referrersFallback?: FallbackAdd } = {},
   ): Promise<Digest> {
     this.#count('PUT');
     const digest = sha256(bytes);
@@ -279,7 +284,12 @@ export class OciLayoutStore implements Store {
     if (opts.referrersFallback) {
       const parsed = parseManifest(bytes, mediaType);
       if (parsed.subject)
-        await this.#fallback.add(repository, parsed.subject.digest, referrerDescriptor(parsed, digest, bytes.length));
+        await this.#fallback.add(
+          repository,
+          parsed.subject.digest,
+          referrerDescriptor(parsed, digest, bytes.length),
+          opts.referrersFallback.listed,
+        );
     }
     return digest;
   }
@@ -383,17 +393,47 @@ export class OciLayoutStore implements Store {
   }
 
   /**
+   * The fallback index's read, edit and write, all under index.json's lock: a referrer of the same
+   * subject that another process adds at once (two runs into one layout) is read before ours is
+   * added, not overwritten by it.
+   */
+  async #updateFallback(
+    repository: string,
+    tag: string,
+    edit: (current: Manifest | undefined) => { bytes: Buffer; mediaType: string } | undefined,
+  ): Promise<void> {
+    await this.#ensureLayout(repository);
+    await this.#updateIndex(repository, async (index) => {
+      this.#count('GET');
+      const entry = index.manifests.find((m) => m.annotations?.[REF_NAME] === tag);
+      const next = edit(entry && (await this.#readManifest(repository, entry)));
+      if (!next) return false;
+      this.#count('PUT');
+      const digest = sha256(next.bytes);
+      await this.#writeAtomic(this.#blobPath(repository, digest), next.bytes);
+      index.manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME] !== tag);
+      index.manifests.push({
+        mediaType: next.mediaType,
+        digest,
+        size: next.bytes.length,
+        annotations: { [REF_NAME]: tag },
+      });
+      return true;
+    });
+  }
+
+  /**
    * Reads index.json, lets `change` edit it and writes it back, all under the in-process chain
    * and the cross-process lock file, so a concurrent run's entries are always read before ours
    * are added. `change` returns false when it changed nothing (no write then).
    */
-  async #updateIndex(repository: string, change: (index: IndexJson) => boolean): Promise<void> {
+  async #updateIndex(repository: string, change: (index: IndexJson) => boolean | Promise<boolean>): Promise<void> {
     const dir = this.#dir(repository);
     await serialise(dir, async () => {
       const release = await this.#lock(dir);
       try {
         const index = await this.#readIndex(repository);
-        if (change(index))
+        if (await change(index))
           await this.#writeAtomic(join(dir, OCI_LAYOUT.index), Buffer.from(JSON.stringify(index, null, 2)));
       } finally {
         await release();

@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import type { Digest } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
-import { referrersTag } from '../oci/referrers.js';
+import { type FallbackAdd, referrersTag } from '../oci/referrers.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { Store } from './store.js';
 
@@ -51,7 +51,7 @@ export class RegistryStore implements Store {
     reference: string,
     bytes: Buffer,
     mediaType: string,
-    opts: { referrersFallback?: boolean } = {},
+    opts: { referrersFallback?: FallbackAdd } = {},
   ) {
     return this.client.manifestPut(repository, reference, bytes, mediaType, opts);
   }

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Digest } from '../oci/digest.js';
 import type { Descriptor } from '../oci/manifest.js';
+import type { FallbackAdd } from '../oci/referrers.js';
 import type { Manifest, ManifestHead, UploadResult } from '../registry/client.js';
 import type { TagInfo } from '../rules/filter.js';
 
@@ -65,14 +66,15 @@ export interface Store {
   /**
    * Writes the exact bytes under a tag or their digest; returns the digest. `referrersFallback`:
    * a manifest with a subject that the store does not index as a referrer itself (a registry
-   * without the referrers API) is also added to the subject's `sha256-<hex>` fallback index.
+   * without the referrers API) is also added to the subject's `sha256-<hex>` fallback index
+   * (`listed`: the store listed that index's tag when the run was planned).
    */
   manifestPut(
     repository: string,
     reference: string,
     bytes: Buffer,
     mediaType: string,
-    opts?: { referrersFallback?: boolean },
+    opts?: { referrersFallback?: FallbackAdd },
   ): Promise<Digest>;
   blobHead(repository: string, digest: Digest): Promise<boolean>;
   /** A stream of the blob's bytes that errors if they do not match the descriptor. */

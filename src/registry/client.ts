@@ -8,7 +8,13 @@ import { type Digest, digestLike, hasherFor, parseDigest, sha256 } from '../oci/
 import { type Descriptor, InvalidManifestError, type ParsedManifest, parseManifest } from '../oci/manifest.js';
 import { MANIFEST_ACCEPT, MediaType } from '../oci/media-types.js';
 import { parseRepository, parseTag } from '../oci/ref.js';
-import { FallbackIndexWriter, referrerDescriptor, referrersTag } from '../oci/referrers.js';
+import {
+  type FallbackAdd,
+  type FallbackIndexIo,
+  FallbackIndexWriter,
+  referrerDescriptor,
+  referrersTag,
+} from '../oci/referrers.js';
 import { repositoryScope } from './auth/challenge.js';
 import { API_CHECK, htmlPageSummary, RegistryError } from './errors.js';
 import { isTransientNetworkError } from './retry.js';
@@ -125,7 +131,12 @@ export class RegistryClient {
   constructor(o: ClientOptions) {
     this.transport = new Transport(o);
     this.registry = o.registry;
-    this.#fallback = fallbackIndexWriter(this.registry, this);
+    // A registry cannot hold other writers off between the GET and the PUT (distribution has no
+    // conditional PUT): the writer's one update at a time per subject is all there is.
+    this.#fallback = fallbackIndexWriter(this.registry, async (repository, tag, edit) => {
+      const next = edit(await this.manifestGet(repository, tag));
+      if (next) await this.manifestPut(repository, tag, next.bytes, next.mediaType);
+    });
     this.#chunkThreshold = o.chunkThreshold ?? DEFAULT_CHUNK_THRESHOLD;
     this.#chunkSize = o.chunkSize ?? DEFAULT_CHUNK_SIZE;
     this.#listing = { ...DEFAULT_LISTING_LIMITS, ...o.listingLimits };
@@ -473,7 +484,7 @@ export class RegistryClient {
     reference: string,
     bytes: Buffer,
     mediaType: string,
-    opts: { referrersFallback?: boolean } = {},
+    opts: { referrersFallback?: FallbackAdd } = {},
   ): Promise<Digest> {
     const ref = this.#manifestRef(repository, reference);
     const digest = sha256(bytes);
@@ -502,7 +513,12 @@ export class RegistryClient {
     if (opts.referrersFallback && !header(r.headers, 'oci-subject')) {
       const parsed = parseManifest(bytes, mediaType);
       if (parsed.subject)
-        await this.#fallback.add(repository, parsed.subject.digest, referrerDescriptor(parsed, digest, bytes.length));
+        await this.#fallback.add(
+          repository,
+          parsed.subject.digest,
+          referrerDescriptor(parsed, digest, bytes.length),
+          opts.referrersFallback.listed,
+        );
     }
     return digest;
   }
@@ -1079,21 +1095,21 @@ export class RegistryClient {
 }
 
 /**
- * The referrers fallback index kept through a store's own manifest reads and writes (a registry
- * without the referrers API, an OCI layout), its refusals worded as registry errors of `registry`.
+ * The referrers fallback index of a store without the referrers API (a registry, an OCI layout),
+ * updated by `update`, its refusals worded as registry errors of `registry`.
  */
-export function fallbackIndexWriter(
-  registry: string,
-  store: {
-    manifestGet(repository: string, reference: string): Promise<Manifest | undefined>;
-    manifestPut(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<unknown>;
-  },
-): FallbackIndexWriter {
+export function fallbackIndexWriter(registry: string, update: FallbackIndexIo['update']): FallbackIndexWriter {
   return new FallbackIndexWriter({
-    get: (repository, tag) => store.manifestGet(repository, tag),
-    put: (repository, tag, bytes, mediaType) => store.manifestPut(repository, tag, bytes, mediaType),
-    refuse: (repository, kind, detail) =>
-      new RegistryError({ kind, registry, repository, operation: 'updating referrers fallback tag in', detail }),
+    update,
+    refuse: (repository, kind, detail, hint) =>
+      new RegistryError({
+        kind,
+        registry,
+        repository,
+        operation: 'updating referrers fallback tag in',
+        detail,
+        ...(hint ? { hint } : {}),
+      }),
     cap: MANIFEST_CAP,
   });
 }

@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { type Digest, sha256 } from '../oci/digest.js';
 import { type Descriptor, type ParsedManifest, blobsOf, platformString } from '../oci/manifest.js';
+import { type FallbackAdd, referrersTag } from '../oci/referrers.js';
 import type { Manifest } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
 import type { Store } from '../providers/store.js';
@@ -57,6 +58,11 @@ export interface CopyOptions {
    * no referrers API, its by-digest write also adds it to the subject's fallback index (E3).
    */
   referrersFallback?: boolean;
+  /**
+   * The referrers tags the destination repository listed when the run was planned: a fallback
+   * index listed there is never replaced by a new one because a read did not find it.
+   */
+  destinationReferrerTags?: ReadonlySet<string> | undefined;
   /** Destination repositories that held images before this run: where a shared blob may be mounted from. */
   mountCandidates?: readonly string[];
   /**
@@ -308,7 +314,10 @@ export async function copyArtifact(
   // pushed (RELIABILITY C6). A tagged one only when a referrer is written: a copy without one
   // costs no extra PUT. A platform subset has a digest no referrer names.
   const byDigest = !tag || (referrers?.missing.length && !subsetOf(bytes, m));
-  const fallback = o.referrersFallback && m.parsed.subject ? { referrersFallback: true } : undefined;
+  const subject = o.referrersFallback ? m.parsed.subject?.digest : undefined;
+  const fallback = subject
+    ? { referrersFallback: { listed: o.destinationReferrerTags?.has(referrersTag(subject)) ?? false } }
+    : undefined;
   let written = byDigest ? await putManifest(dst, digest, bytes, m.mediaType, stats, refill, fallback) : digest;
   if (referrers) await copyReferrers(mover, manifests, src, dst, referrers, stats, o);
   if (tag) {
@@ -478,7 +487,7 @@ async function putManifest(
   mediaType: string,
   stats: CopyStats,
   refill: () => Promise<unknown>,
-  opts?: { referrersFallback: boolean },
+  opts?: { referrersFallback: FallbackAdd },
 ): Promise<Digest> {
   for (let retry = 0; ; retry++) {
     try {
@@ -551,9 +560,7 @@ export async function findReferrers(
   src: Side,
   dst: Side,
   subject: Digest,
-  o: Pick<CopyOptions, 'sourceTags'>,
-  /** HEADs at once; the gatherer, already asking for many tags at once, asks one at a time. */
-  atOnce = REFERRERS_AT_ONCE,
+  o: Pick<CopyOptions, 'sourceTags' | 'destinationReferrerTags'>,
 ): Promise<Referrers> {
   const { descriptors, fallbackTag } = await src.store.referrers(
     src.repository,
@@ -561,11 +568,17 @@ export async function findReferrers(
     o.sourceTags ? { tags: o.sourceTags } : {},
   );
   if (descriptors.length === 0) return { missing: [] };
-  const limit = pLimit(atOnce);
-  const present = await Promise.all(
-    descriptors.map((d) => limit(() => dst.store.manifestHead(dst.repository, d.digest))),
+  // Missing is what the destination does not list as a referrer, not what it lacks by digest: a
+  // signature written there whose fallback index update failed is found by digest and by no
+  // lookup (cosign's, the referrers API's); written again, it joins the index. One request at
+  // most, where a HEAD per referrer asked less.
+  const listed = await dst.store.referrers(
+    dst.repository,
+    subject,
+    o.destinationReferrerTags ? { tags: o.destinationReferrerTags } : {},
   );
-  const missing = descriptors.filter((_, i) => !present[i]);
+  const there = new Set(listed.descriptors.map((d) => d.digest));
+  const missing = descriptors.filter((d) => !there.has(d.digest));
   return { missing, ...(fallbackTag ? { fallbackTag } : {}) };
 }
 

@@ -60,6 +60,7 @@ export interface GatherOptions {
   tagSets?: Map<string, Set<string>>;
   fresh?: Set<string>;
   fallbackItems?: Map<string, Set<string>>;
+  dstReferrerTags?: Map<string, ReadonlySet<string>>;
 }
 
 /** A destination repository's tags, with their digests when its listing carries them. */
@@ -79,6 +80,12 @@ export interface Gathered {
   fresh: Set<string>;
   /** Referrers fallback tags planned as items of their own, per source repository. */
   fallbackItems: Map<string, Set<string>>;
+  /**
+   * Destination repository → the referrers tags (REFERRER_TAG) it lists, for each one listed: a
+   * fallback index listed here and then not found when a referrer is added to it is a glitch, not
+   * an empty list; one not listed here needs no request to learn it is absent.
+   */
+  dstReferrerTags: Map<string, ReadonlySet<string>>;
   /** The source's repositories could not be listed: nothing was planned. */
   catalogFailed?: string;
   /** The run stopped before every repository was listed: those were not planned. */
@@ -87,6 +94,8 @@ export interface Gathered {
 }
 
 const RESOLVE_DELAYS = [200, 1000];
+/** One empty set for every destination repository that lists no referrers tags. */
+const NO_TAGS: ReadonlySet<string> = new Set();
 
 /**
  * The destination repository of each source repository of a rule: the gatherer's grouping, and the
@@ -141,6 +150,7 @@ export async function gather(
     tagSets: o.tagSets ?? new Map(),
     fresh: o.fresh ?? new Set(),
     fallbackItems: o.fallbackItems ?? new Map(),
+    dstReferrerTags: o.dstReferrerTags ?? new Map(),
     selection: { repositories: { listed: 0, matched: 0 }, tags: { listed: 0, selected: 0 }, dropped: noneDropped() },
   };
   const { selection } = out;
@@ -421,6 +431,8 @@ export async function gather(
       const { tags: listedTags, listed } = await destinationListing;
       const dstTags = [...listedTags];
       if (dstTags.length === 0) out.fresh.add(dstRepo);
+      const referrerTags = dstTags.filter((t) => REFERRER_TAG.test(t));
+      out.dstReferrerTags.set(dstRepo, referrerTags.length ? new Set(referrerTags) : NO_TAGS);
       // Not before: the referrers' subjects are taken from `source`, and a skipped tag's
       // signature is not planned.
       for (const [tag, f] of refused) if (listedTags.has(tag)) source.set(tag, f);
@@ -584,8 +596,10 @@ export async function gather(
                 { store: src, repository: repo },
                 { store: dst, repository: dstRepo },
                 f.digest as Digest,
-                listedTags ? { sourceTags: listedTags } : {},
-                1,
+                {
+                  ...(listedTags ? { sourceTags: listedTags } : {}),
+                  destinationReferrerTags: out.dstReferrerTags.get(dstRepo),
+                },
               );
               if (lacking.missing.length)
                 missing.set(

@@ -20,7 +20,7 @@ interface Worker {
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-function worker(root: string, repository: string, op: 'put' | 'delete', tags: string[]): Worker {
+function worker(root: string, repository: string, op: 'put' | 'delete' | 'sign', tags: string[]): Worker {
   const child = spawn(process.execPath, ['--no-warnings', WORKER, root, repository, op, ...tags], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -85,6 +85,18 @@ describe('OCI layout shared by several processes', () => {
       worker(root, 'app', 'put', added.slice(15)),
     ]);
     expect(await new OciLayoutStore('check', root).listTags('app')).toEqual([...old.slice(20), ...added].sort());
+  }, 60_000);
+
+  it("keeps every signature that concurrent runs add to one subject's referrers fallback index", async () => {
+    const root = tmp.path;
+    const signers = ['a', 'b', 'c'].map((p) => tagsFor(p, 15));
+    await runTogether(signers.map((names) => worker(root, 'app', 'sign', names)));
+    const store = new OciLayoutStore('check', root);
+    const [fallback] = await store.listTags('app');
+    expect(fallback).toMatch(/^sha256-[a-f0-9]{64}$/);
+    const index = await store.manifestGet('app', fallback!);
+    const signed = new Set(index?.parsed.manifests.map((d) => d.annotations?.signer));
+    expect(signers.flat().filter((name) => !signed.has(name))).toEqual([]);
   }, 60_000);
 
   it('a run killed with SIGKILL mid-write leaves a whole index.json and does not block the next run', async () => {

@@ -12,6 +12,7 @@ import { referrersTag } from '../../src/oci/referrers.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { runRule } from '../../src/replicate/rule.js';
 import { dirPerTest, testRule } from '../support/engine.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { putLayoutImage, putLayoutSignature, SIGNATURE, withReferrersApi } from '../support/layout-image.js';
 import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
 import { dockerRef, inspectRaw, refOptions } from '../support/skopeo.js';
@@ -102,4 +103,66 @@ test('referrers: always -> distribution 2.8.2: a signature added after the copy 
   const found = await check.referrers('mirror/late', v1);
   expect(new Set(found.map((d) => d.digest))).toEqual(new Set([first.digest, late.digest]));
   await check.close();
+});
+
+test('a fallback index the registry lists but once fails to serve is left as it is: the signature already in it stays listed', async () => {
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
+  const v1 = (await putLayoutImage(layout, 'team/glitch', 'v1')) as Digest;
+  const first = await putLayoutSignature(layout, 'team/glitch', v1, { n: '1' });
+  const referrers = new Map([[v1, [first]]]);
+  const src = withReferrersApi(layout, referrers).store;
+  const rule = testRule({ destinationNamespace: 'mirror', flattening: 1, referrers: 'always' });
+  const proxy = await startFaultProxy({ target: reg.url });
+  const run = async (url: string) => {
+    const client = new RegistryClient({ registry: reg.host, baseUrl: url, retry: { baseDelayMs: 10 } });
+    const r = await runRule(rule, src, new RegistryStore({ name: 'dst', client }), {
+      dryRun: false,
+      concurrency: 2,
+      blobConcurrency: 2,
+    });
+    await client.close();
+    return r.results;
+  };
+  const indexed = async () => {
+    const check = newClient();
+    const found = await check.referrers('mirror/glitch', v1);
+    await check.close();
+    return new Set(found.map((d) => d.digest));
+  };
+  try {
+    expect((await run(reg.url)).map((x) => x.status)).toEqual(['copied']);
+    expect(await indexed()).toEqual(new Set([first.digest]));
+
+    // cosign signs v1 again; the next run's read of the index, after it wrote the new signature,
+    // meets a replica that has not caught up: 404 for a tag the registry lists.
+    const late = await putLayoutSignature(layout, 'team/glitch', v1, { n: '2' });
+    referrers.set(v1, [first, late]);
+    const tag = referrersTag(v1);
+    const glitch = proxy.addRule({
+      method: 'GET',
+      path: `/v2/mirror/glitch/manifests/${tag}`,
+      times: Infinity,
+      action: {
+        kind: 'custom',
+        handle: (_req, res, forward) => {
+          if (!proxy.requests.some((r) => r.method === 'PUT' && r.path.endsWith(`/manifests/${late.digest}`)))
+            return forward();
+          res.writeHead(404, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
+        },
+      },
+    });
+    const second = await run(proxy.url);
+    expect(second.map((x) => x.status)).toEqual(['unchanged', 'failed']);
+    expect(second[1]?.error?.message).toMatch(new RegExp(`tag ${tag} was listed, but reading it found nothing`));
+    expect(second[1]?.error?.hint).toMatch(/left it as it is .* run again/);
+    expect(glitch.count()).toBeGreaterThan(0);
+    expect(await indexed()).toEqual(new Set([first.digest]));
+
+    // The replica has caught up: the next run adds the late signature beside the first.
+    expect((await run(reg.url)).map((x) => x.status)).toEqual(['unchanged', 'copied']);
+    expect(await indexed()).toEqual(new Set([first.digest, late.digest]));
+  } finally {
+    await proxy.stop();
+  }
 });

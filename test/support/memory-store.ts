@@ -8,6 +8,7 @@ import { type Digest, sha256 } from '../../src/oci/digest.js';
 import type { Descriptor } from '../../src/oci/manifest.js';
 import { parseManifest } from '../../src/oci/manifest.js';
 import { MediaType } from '../../src/oci/media-types.js';
+import { referrerDescriptor } from '../../src/oci/referrers.js';
 import type { Store } from '../../src/providers/store.js';
 import type { Manifest, ManifestHead, UploadResult } from '../../src/registry/client.js';
 import { RegistryError } from '../../src/registry/errors.js';
@@ -152,8 +153,14 @@ export class MemoryStore implements Store {
     this.#record('blobMount', repository, digest);
     return false;
   }
-  async referrers() {
-    return { descriptors: [] };
+  /** As a registry with the referrers API: every manifest of the repository whose subject is `digest`. */
+  async referrers(repository: string, digest: Digest) {
+    const descriptors: Descriptor[] = [];
+    for (const [d, m] of this.manifests.get(repository) ?? []) {
+      const parsed = parseManifest(m.bytes, m.mediaType);
+      if (parsed.subject?.digest === digest) descriptors.push(referrerDescriptor(parsed, d as Digest, m.bytes.length));
+    }
+    return { descriptors };
   }
   async deleteTag(repository: string, tag: string): Promise<'tag'> {
     this.tags.get(repository)?.delete(tag);

@@ -86,7 +86,7 @@ afterEach(async () => {
 test('a referrer answered without OCI-Subject is added to a new fallback index', async () => {
   registry();
   const r = referrer(1);
-  await client.manifestPut('a', sha(r), r, MediaType.OciManifest, { referrersFallback: true });
+  await client.manifestPut('a', sha(r), r, MediaType.OciManifest, { referrersFallback: { listed: false } });
   expect(seen).toEqual([`PUT /v2/a/manifests/${sha(r)}`, `GET /v2/a/manifests/${TAG}`, `PUT /v2/a/manifests/${TAG}`]);
   expect(index()).toEqual({
     schemaVersion: 2,
@@ -107,9 +107,9 @@ test('a referrer answered without OCI-Subject is added to a new fallback index',
 test('a referrer the index lists already is not written again (dedupe by digest)', async () => {
   registry();
   const r = referrer(1);
-  await client.manifestPut('a', sha(r), r, MediaType.OciManifest, { referrersFallback: true });
+  await client.manifestPut('a', sha(r), r, MediaType.OciManifest, { referrersFallback: { listed: false } });
   seen = [];
-  await client.manifestPut('a', sha(r), r, MediaType.OciManifest, { referrersFallback: true });
+  await client.manifestPut('a', sha(r), r, MediaType.OciManifest, { referrersFallback: { listed: false } });
   expect(seen).toEqual([`PUT /v2/a/manifests/${sha(r)}`, `GET /v2/a/manifests/${TAG}`]);
   expect(index()?.manifests).toHaveLength(1);
 });
@@ -118,7 +118,9 @@ test('two referrers of one subject written at once both end up in the index', as
   registry({ delayMs: 5 });
   const [r1, r2, r3] = [referrer(1), referrer(2), referrer(3)];
   await Promise.all(
-    [r1, r2, r3].map((r) => client.manifestPut('a', sha(r), r, MediaType.OciManifest, { referrersFallback: true })),
+    [r1, r2, r3].map((r) =>
+      client.manifestPut('a', sha(r), r, MediaType.OciManifest, { referrersFallback: { listed: false } }),
+    ),
   );
   expect(new Set(index()?.manifests.map((d) => d.digest))).toEqual(new Set([sha(r1), sha(r2), sha(r3)]));
 });
@@ -126,7 +128,7 @@ test('two referrers of one subject written at once both end up in the index', as
 test('a registry answering OCI-Subject, or a put without the option, costs no extra request', async () => {
   registry({ ociSubject: true });
   const r = referrer(1);
-  await client.manifestPut('a', sha(r), r, MediaType.OciManifest, { referrersFallback: true });
+  await client.manifestPut('a', sha(r), r, MediaType.OciManifest, { referrersFallback: { listed: false } });
   await client.manifestPut('a', sha(r), r, MediaType.OciManifest);
   expect(seen).toEqual([`PUT /v2/a/manifests/${sha(r)}`, `PUT /v2/a/manifests/${sha(r)}`]);
   expect(index()).toBeUndefined();

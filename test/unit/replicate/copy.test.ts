@@ -334,12 +334,6 @@ describe('referrers before the tag (RELIABILITY.md C6)', () => {
       layers: [src.putBlob(REPO, Buffer.from(`signature of ${image.digest}`))],
       subject: image,
     });
-    // The memory store lists no referrers; this one has the referrers API of a registry.
-    Object.assign(src, {
-      referrers: async (_repo: string, subject: string) => ({
-        descriptors: subject === image.digest ? [{ ...sig, artifactType: SIG }] : [],
-      }),
-    });
     return { image, sig };
   }
   const puts = (store: MemoryStore) => store.calls.filter((c) => c.op === 'manifestPut').map((c) => c.reference);
