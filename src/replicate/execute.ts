@@ -1,8 +1,9 @@
 /**
  * Carries out a rule's plan item by item, as planned. It decides nothing: the only checks are
  * those that can change between plan and run (the tag to delete still points where the plan saw
- * it), and what differs is reported as "changed since planned". A failed write blocks the
- * deletions of its own destination repository only.
+ * it; on a registry that deletes by digest, no tag has joined that digest since), and what differs
+ * is reported as "changed since planned". A failed write blocks the deletions of its own
+ * destination repository only.
  */
 import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
@@ -13,6 +14,7 @@ import { RateBudgetError, type Store, TagMovedError } from '../providers/index.j
 import { Bandwidth } from './bandwidth.js';
 import { BlobMover, copyArtifact, emptyStats } from './copy.js';
 import { stopReason, toResultError } from './errors.js';
+import { tagsOn } from './holders.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { type Result, type ResultStatus, STATUS } from './result.js';
 
@@ -174,8 +176,15 @@ export class Executor {
       const key = `${i.destinationRepository}@${i.destinationDigest}`;
       planned.set(key, (planned.get(key) ?? new Set()).add(i.tag));
     }
+    const holders = await this.#holders(toDelete);
     for (const i of toDelete) {
       const r = this.#base(i);
+      const key = `${i.destinationRepository}@${i.destinationDigest}`;
+      const now = holders.get(i.destinationRepository);
+      const others =
+        now && !(now instanceof Error)
+          ? [...(now.get(i.destinationDigest!) ?? [])].filter((t) => !planned.get(key)?.has(t)).sort()
+          : [];
       if (this.#o.dryRun) this.#results.set(i, { ...r, status: 'would-delete' });
       else if (this.#o.signal?.aborted) this.#results.set(i, notStartedResult(r, this.#o.signal));
       else if (this.#notWrittenIn.has(i.destinationRepository)) {
@@ -186,6 +195,23 @@ export class Executor {
           status: 'skipped',
           reason: `deletion refused: ${i.destinationRepository}:${missed.tag} ${what} in this run, and nothing is deleted in a repository where a planned copy did not land`,
         });
+      } else if (now instanceof Error) {
+        const result: Result = {
+          ...r,
+          status: 'failed',
+          reason: `not deleted: the tags of ${i.destinationDigest} could not be read again before deleting it by digest`,
+          error: toResultError(now),
+        };
+        this.#results.set(i, result);
+        this.#o.onProgress?.({ kind: 'result', result });
+      } else if (others.length > 0) {
+        const result: Result = {
+          ...r,
+          status: 'skipped',
+          reason: `changed since planned: ${others.length > 1 ? 'tags' : 'tag'} ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''} now also ${others.length > 1 ? 'point' : 'points'} at ${i.destinationDigest}, and this registry deletes by digest; not deleted`,
+        };
+        this.#results.set(i, result);
+        this.#o.onProgress?.({ kind: 'result', result });
       } else {
         const result = await deleteAsPlanned(this.#dst, i, r, this.#o.log, deleted, planned);
         this.#results.set(i, result);
@@ -203,6 +229,30 @@ export class Executor {
         : [...plan.items.filter(copying), ...plan.items.filter((i) => i.action === 'delete')]),
     ];
     return order.flatMap((i) => this.#results.get(i) ?? []);
+  }
+
+  /**
+   * On a registry that deletes by digest, the tags now on each digest to be deleted, per
+   * destination repository (an Error where they could not be read): a tag pushed onto that digest
+   * since the plan would go with it. Asked as the plan asked it, just before deleting.
+   */
+  async #holders(toDelete: PlanItem[]): Promise<Map<string, Map<string, Set<string>> | Error>> {
+    const out = new Map<string, Map<string, Set<string>> | Error>();
+    if (this.#o.dryRun || this.#dst.deletesByTag || this.#o.signal?.aborted) return out;
+    const doomed = new Map<string, Set<string>>();
+    for (const i of toDelete)
+      if (!this.#notWrittenIn.has(i.destinationRepository))
+        doomed.set(
+          i.destinationRepository,
+          (doomed.get(i.destinationRepository) ?? new Set()).add(i.destinationDigest!),
+        );
+    for (const [repository, digests] of doomed)
+      try {
+        out.set(repository, await tagsOn(this.#dst, repository, digests, Math.max(4, this.#o.concurrency * 4)));
+      } catch (e) {
+        out.set(repository, e instanceof Error ? e : new Error(String(e)));
+      }
+    return out;
   }
 
   /** The result of an item that does not write (or would write, in a dry run). */

@@ -76,3 +76,33 @@ test('an update deferred by the pull quota blocks the deletion that would take i
   expect((await dst.listTags('team/app')).sort()).toEqual(['1.0', 'latest']);
   expect(await dst.manifestHead('team/app', 'latest')).toMatchObject({ digest: old.digest });
 });
+
+test('a tag pushed onto the digest being deleted after the plan keeps the deletion from taking it along', async () => {
+  // The mirror holds v1 and old; old is gone at the source.
+  const before = new MemoryStore('before');
+  const v1 = before.putImage('team/race', [Buffer.from('release 1')], { tag: 'v1' });
+  const old = before.putImage('team/race', [Buffer.from('old release')], { tag: 'old' });
+  await runRule(testRule(), before, dst, { dryRun: false, ...once });
+
+  const src = new MemoryStore('src');
+  src.putImage('team/race', [Buffer.from('release 1')], { tag: 'v1' });
+  src.putImage('team/race', [Buffer.from('release 2')], { tag: 'v2' });
+  const oldManifest = (await dst.manifestGet('team/race', 'old'))!;
+  // While the run copies v2 (after its plan), someone pins the old release under a new tag.
+  const racing = intercept(dst, {
+    manifestPut: async (repo: string, ref: string, bytes: Buffer, mediaType: string, opts?: object) => {
+      if (ref === 'v2') await dst.manifestPut('team/race', 'pinned', oldManifest.bytes, oldManifest.mediaType);
+      return dst.manifestPut(repo, ref, bytes, mediaType, opts);
+    },
+  });
+  const rule = testRule({ deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: true } });
+  const out = await runRule(rule, src, racing, { dryRun: false, ...once });
+
+  const status = Object.fromEntries(out.results.map((r) => [r.tag, r]));
+  expect(status.v2?.status).toBe('copied');
+  expect(status.old?.status).toBe('skipped');
+  expect(status.old?.reason).toMatch(/changed since planned: tag pinned now also points at sha256:[a-f0-9]{64}/);
+  expect((await dst.listTags('team/race')).sort()).toEqual(['old', 'pinned', 'v1', 'v2']);
+  expect(await dst.manifestHead('team/race', 'pinned')).toMatchObject({ digest: old.digest });
+  expect(v1.digest).not.toBe(old.digest);
+});

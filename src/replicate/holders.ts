@@ -1,0 +1,42 @@
+/**
+ * Which tags of a destination repository point at some digests now. On a registry that deletes by
+ * digest, deleting a manifest takes every tag of it along: the plan allowed a deletion only where
+ * no staying tag shared its digest, and that is asked again just before deleting, as the plan
+ * asked it (the tag listing, then a HEAD per tag unless the listing carries digests).
+ */
+import pLimit from 'p-limit';
+import { isDigest } from '../oci/digest.js';
+import type { Store } from '../providers/store.js';
+
+/** Per digest of `digests`: the tags that point at it now. */
+export async function tagsOn(
+  dst: Store,
+  repository: string,
+  digests: ReadonlySet<string>,
+  atOnce: number,
+): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const hold = (digest: string, tag: string) => {
+    if (!digests.has(digest)) return;
+    const tags = out.get(digest);
+    if (tags) tags.add(tag);
+    else out.set(digest, new Set([tag]));
+  };
+  const details = dst.listTagDetails ? await dst.listTagDetails(repository) : undefined;
+  const unknown: string[] = [];
+  if (details) {
+    for (const t of details)
+      if (t.digest && isDigest(t.digest)) hold(t.digest, t.tag);
+      else unknown.push(t.tag);
+  } else unknown.push(...(await dst.listTags(repository)));
+  const limit = pLimit(atOnce);
+  await Promise.all(
+    unknown.map((tag) =>
+      limit(async () => {
+        const head = await dst.manifestHead(repository, tag);
+        if (head) hold(head.digest, tag);
+      }),
+    ),
+  );
+  return out;
+}
