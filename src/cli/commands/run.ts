@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { loadOrReport } from '../load.js';
@@ -113,8 +114,12 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
   const gc = report.dryRun ? undefined : garbageCollectionNote(report, loaded.config);
   log.finish(report, gc ? [gc] : []);
   for (const w of report.warnings ?? []) console.error(neutralizeCommands(`warning: rule ${w.rule}: ${w.message}`));
-  for (const e of report.ruleErrors)
-    console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
+  // Each rule error was told inside its rule, with its hint, on stdout: told again on stderr only
+  // where stdout does not go (redirected to a file while stderr stays on screen), not twice on one
+  // screen or in one log.
+  if (!oneOutput())
+    for (const e of report.ruleErrors)
+      console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
   // The CLI has no fail-on: it fails as the action does by default (failed images, rule errors).
   const v = verdict(report, { failOn: 'error' });
   // Row by row: a report of many thousand tags is never one string in memory.
@@ -146,4 +151,15 @@ async function unwritable(file: string): Promise<string | undefined> {
     return `cannot write in ${folder} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
   }
   return undefined;
+}
+
+/** stdout and stderr are one terminal, file or pipe (`2>&1`, a terminal, a CI log). */
+function oneOutput(): boolean {
+  try {
+    const out = fstatSync(1);
+    const err = fstatSync(2);
+    return out.dev === err.dev && out.ino === err.ino;
+  } catch {
+    return false;
+  }
 }
