@@ -7,6 +7,7 @@
 import type { Config, Rule } from '../config/types.js';
 import { isDigest } from '../oci/digest.js';
 import { isRegistryHost, isRepository, isTag, normalizeRegistry } from '../oci/ref.js';
+import { REFERRER_TAG } from '../oci/referrers.js';
 import { compileNameFilter, compileTagScope } from '../rules/index.js';
 
 export interface ArtifactEvent {
@@ -227,10 +228,15 @@ export function matchArtifacts(
     if (!reg) continue;
     const nameOk = compileNameFilter(rule.filters.name);
     const tagOk = compileTagScope(rule.filters);
+    // A pushed referrers tag (cosign's `sha256-<hex>.sig`) belongs to its subject, not to the tag
+    // selection: the run plans it with the subject's tags the rule selects (replicate/gather.ts).
+    // Deletions stay by the tag filter: a referrers tag is never deleted on its own.
+    const inScope = (a: ArtifactEvent, tag: string) =>
+      tagOk(tag) || (a.kind === 'push' && rule.referrers !== false && REFERRER_TAG.test(tag));
     for (const a of artifacts) {
       // No host, no match: the parsers refuse a hostless payload, and this holds for any other caller.
       if (!a.registry || !registryMatches(reg, a.registry)) continue;
-      if (!nameOk(a.repository) || (a.tag !== undefined && !tagOk(a.tag))) continue;
+      if (!nameOk(a.repository) || (a.tag !== undefined && !inScope(a, a.tag))) continue;
       if (!rule.triggers.some((t) => t.kind === 'event')) untriggered.add(rule.name);
       else matches.push({ rule, artifact: a });
     }

@@ -14,6 +14,11 @@ import { MediaType } from './media-types.js';
  */
 export const REFERRER_TAG = /^sha(256|512)-[a-f0-9]{64,128}(\.(sig|att|sbom))?$/;
 
+/** The fallback tag (`sha256-<hex>`) of the subject a referrers tag belongs to; undefined for other tags. */
+export function subjectTagOf(tag: string): string | undefined {
+  return REFERRER_TAG.test(tag) ? tag.replace(/\.(sig|att|sbom)$/, '') : undefined;
+}
+
 /** The tag-schema fallback tag for a subject: `sha256-<hex>`. */
 export function referrersTag(subject: Digest | string): string {
   return subject.replace(':', '-');

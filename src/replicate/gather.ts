@@ -9,7 +9,7 @@ import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
 import { type Digest, isDigest, sha256 } from '../oci/digest.js';
 import { INDEX_TYPES } from '../oci/media-types.js';
-import { REFERRER_TAG, referrersTag } from '../oci/referrers.js';
+import { REFERRER_TAG, referrersTag, subjectTagOf } from '../oci/referrers.js';
 import { isRepository, isTag } from '../oci/ref.js';
 import { deletionScope, type RepoInput, type SourceTag } from '../plan/plan.js';
 import type { Selection } from '../plan/types.js';
@@ -392,6 +392,27 @@ export async function gather(
       selection.tags.selected += selected.length;
       input.selected = selected.length;
       const tags = o.onlyTags ? selected.filter((t) => o.onlyTags!.has(t)) : selected;
+      // An event naming a referrers tag (cosign's `sha256-<hex>.sig`, signed after the push) names
+      // it for its subject: the selected tags of that digest are planned, and the signature goes
+      // along with them as it does in a scheduled run. Costs a HEAD per selected tag here.
+      const pushedFor = new Set(
+        o.onlyTags && rule.referrers ? [...o.onlyTags].flatMap((t) => subjectTagOf(t) ?? []) : [],
+      );
+      if (pushedFor.size)
+        await Promise.all(
+          selected
+            .filter((t) => !o.onlyTags!.has(t))
+            .map((t) =>
+              heads(async () => {
+                try {
+                  const digest = listed.get(t) ?? (await src.manifestHead(repo, t))?.digest;
+                  if (digest && pushedFor.has(referrersTag(digest))) tags.push(t);
+                } catch (e) {
+                  unresolved.set(t, toResultError(e).message);
+                }
+              }),
+            ),
+        );
       const absent = readsAbsent
         ? await destinationListing.then(
             (d) => (t: string) => !d.tags.has(t),
@@ -414,7 +435,7 @@ export async function gather(
         // A signature or SBOM attached after the subject was copied (cosign's sign-after-push)
         // shows up as a fallback tag in the listing: planned like any tag, it reaches the mirror.
         const subjects = new Map([...source].map(([tag, f]) => [referrersTag(f.digest), tag]));
-        const subjectOf = (t: string) => subjects.get(t.replace(/\.(sig|att|sbom)$/, ''));
+        const subjectOf = (t: string) => subjects.get(subjectTagOf(t) ?? '');
         const fallback = [...all].filter((t) => REFERRER_TAG.test(t) && subjectOf(t));
         await resolveInto(fallback.filter((t) => !source.has(t) && !unresolved.has(t)));
         const planned = fallback.filter((t) => source.has(t));

@@ -222,6 +222,12 @@ describe('matchArtifacts', () => {
       matchArtifacts(config, push({ registry: 'ghcr.io', repository: 'acme/app' })).matches.map((m) => m.rule.name),
     ).toEqual(['gh']);
   });
+  it("matches a pushed signature tag by the rules' name filters, whatever their tag filters: it belongs to its subject", () => {
+    const sig = `sha256-${'b'.repeat(64)}.sig`;
+    expect(matchArtifacts(config, push({ tag: sig })).matches.map((m) => m.rule.name)).toEqual(['app', 'rc-only']);
+    // Its deletion is not one: a signature is never deleted on its own.
+    expect(matchArtifacts(config, push({ tag: sig, kind: 'delete' })).matches).toEqual([]);
+  });
   it('matches nothing from an unknown host', () => {
     expect(matchArtifacts(config, push({ registry: 'evil.example.com' })).matches).toEqual([]);
   });

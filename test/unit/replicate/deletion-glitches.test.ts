@@ -112,3 +112,17 @@ test('latest: N copies the signature tags of the images it keeps, not of those i
   expect(at).not.toContain(await sigOf('v1.8.0'));
   expect(at).not.toContain('v1.8.0');
 });
+
+test('an event naming only a signature tag pushed after its image copies the signature, under latest: N and a tag filter', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  for (const t of ['v1.9.0', 'v1.10.0', 'v1.11.0']) await putLayoutImage(src, 'app', t);
+  const rule = testRule({ filters: { name: ['app'], tag: ['v*'], latest: 2, resource: 'all' }, referrers: true });
+  await runRule(rule, src, dst, o);
+  // cosign signs v1.11.0 after it was mirrored; the registry's webhook names the signature tag.
+  const sig = `${referrersTag((await src.manifestHead('app', 'v1.11.0'))!.digest)}.sig`;
+  await putLayoutImage(src, 'app', sig);
+  const event = await runRule(rule, src, dst, { ...o, tags: [sig], copyOnly: true });
+  expect(event.results.map((r) => `${r.status} ${r.tag}`).sort()).toEqual([`copied ${sig}`, 'unchanged v1.11.0']);
+  expect(await dst.listTags('app')).toContain(sig);
+});
