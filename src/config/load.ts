@@ -436,16 +436,39 @@ function isMergeKey(key: unknown): boolean {
   return isScalar(key) && (typeof key.value === 'symbol' || key.source === '<<');
 }
 
-/** The registry or rule that holds `offset` (`registries.x`, `rules[2]`), or undefined for anywhere else. */
-function itemAt(src: YamlSource, offset: number): Segment[] | undefined {
-  const path = src.pathAt(offset);
-  if (path[0] === 'rules' && typeof path[1] === 'number') return ['rules', path[1]];
-  if (path[0] === 'registries' && path.length >= 2) return ['registries', path[1]!];
-  return undefined;
+/** Whether `offset` is in a key of the map at `path`: what that key names cannot be known. */
+function inKey(src: YamlSource, path: Segment[], offset: number): boolean {
+  const map = src.nodeAt(path);
+  return (
+    isMap(map) &&
+    map.items.some((p) => isNode(p.key) && p.key.range && offset >= p.key.range[0] && offset < p.key.range[1])
+  );
 }
 
-/** Every field a registry or rule can have, under `item`: all of them count as broken. */
+/**
+ * The part of the file a YAML problem at `offset` takes out of the checks: its registry or rule
+ * (`registries.x`, `rules[2]`), its field of `defaults` (`defaults.trigger`), or its top-level key
+ * when that is none of the three (`version`, `$schema`, an unknown key). Undefined where the rest of
+ * the document cannot be read for sure: between top-level keys, in `registries`, `rules` or
+ * `defaults` themselves outside any of their items, or in the key that names one (`oops` on a line
+ * of its own reads as the key `oops dst`, and the registry `dst` would be missing).
+ */
+function itemAt(src: YamlSource, offset: number): Segment[] | undefined {
+  const [top, item] = src.pathAt(offset);
+  if (top === undefined || inKey(src, [], offset)) return undefined;
+  if (top === 'rules') return typeof item === 'number' ? ['rules', item] : undefined;
+  if (top === 'registries' || top === 'defaults') {
+    return item === undefined || inKey(src, [top], offset) ? undefined : [top, item];
+  }
+  return [top];
+}
+
+/**
+ * Every field of a part YAML could not read: all of them count as broken. A registry or rule is
+ * every field it can have; a field of `defaults` or a top-level key is itself.
+ */
 function everyField(item: Segment[]): Segment[][] {
+  if (item[0] !== 'rules' && item[0] !== 'registries') return [item];
   const def = item[0] === 'rules' ? 'rule' : 'registry';
   return schemaKeys(def).map((k) => [...item, k]);
 }
@@ -535,8 +558,9 @@ function analyse(written: string, file: string, options: CheckOptions = {}): Ana
   ];
   // A duplicate key leaves a readable document (the later value wins, as in most YAML readers),
   // and a pattern trap is read as meant: report them and go on. A syntax error, an unresolved
-  // alias or tag inside a registry or a rule leaves that one out of the checks, and the rest of the
-  // file is checked as usual; one anywhere else stops here.
+  // alias or tag inside a registry, a rule, a field of `defaults` or another top-level key leaves
+  // that one out of the checks, and the rest of the file is checked as usual; one where the
+  // document itself cannot be read (see itemAt) stops here.
   const lost = unreadable.map((offset) => itemAt(src, offset));
   if (lost.some((item) => item === undefined)) return { diagnostics: sortDiagnostics(yamlIssues) };
   const lostItems = lost as Segment[][];
@@ -661,15 +685,17 @@ function analyse(written: string, file: string, options: CheckOptions = {}): Ana
  * registry or rule (a missing required key) does not make its other fields broken.
  */
 function brokenFields(paths: readonly Segment[][]): (path: Segment[]) => boolean {
+  // How long the path of a field is: `rules[0].filters`, `registries.x.url`, but `defaults.filters`.
+  const field = (path: readonly Segment[]) => (path[0] === 'defaults' ? 2 : 3);
   const inside = new Set<string>();
   const exact = new Set<string>();
   for (const b of paths) {
-    if (b.length > 2) exact.add(formatPath(b));
+    if (b.length >= field(b)) exact.add(formatPath(b));
     for (let k = 1; k <= b.length; k++) inside.add(formatPath(b.slice(0, k)));
   }
   return (path) => {
     if (inside.has(formatPath(path))) return true;
-    for (let k = 3; k < path.length; k++) if (exact.has(formatPath(path.slice(0, k)))) return true;
+    for (let k = field(path); k < path.length; k++) if (exact.has(formatPath(path.slice(0, k)))) return true;
     return false;
   };
 }

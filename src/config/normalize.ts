@@ -66,7 +66,10 @@ export interface Normalized {
   rules: NormalizedRule[];
   /** The file's `registries` mapping as written. */
   rawRegistries: Raw;
-  /** Raw `defaults` (empty when absent or broken). */
+  /**
+   * `defaults` as written (empty when absent or not a map). Rules take only its fields without
+   * errors; a check reading one of its fields asks whether that field is broken.
+   */
   defaults: Raw;
   file: string;
 }
@@ -288,10 +291,13 @@ export function normalize(data: unknown, file: string, ctx: NormalizeContext): N
       brokenRegistries.set(name, reg);
     }
   }
-  let defaults: Raw = {};
-  if (isObj(root.defaults)) {
-    if (ctx.isBroken(['defaults'])) complete = false;
-    else defaults = root.defaults;
+  // Rules take the sound fields of `defaults`: one broken default (reported at it) is left out, and
+  // the others still apply, so a rule is not checked as if it had none of them.
+  const defaults: Raw = isObj(root.defaults) ? root.defaults : {};
+  let applied = defaults;
+  if (ctx.isBroken(['defaults'])) {
+    complete = false;
+    applied = soundFields(defaults, ['defaults'], fieldBroken);
   }
   const rules: NormalizedRule[] = [];
   const rawRules = Array.isArray(root.rules) ? root.rules : [];
@@ -302,7 +308,7 @@ export function normalize(data: unknown, file: string, ctx: NormalizeContext): N
     }
     const broken = ctx.isBroken(['rules', index]);
     if (broken) complete = false;
-    rules.push({ rule: rule(raw, defaults, ctx.line(['rules', index])), index, raw, ...(broken ? { broken } : {}) });
+    rules.push({ rule: rule(raw, applied, ctx.line(['rules', index])), index, raw, ...(broken ? { broken } : {}) });
   });
   return {
     config: { file, version: 1, registries, rules: rules.filter((r) => !r.broken).map((r) => r.rule) },

@@ -544,13 +544,17 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     const bad = (key: string) =>
       broken(['rules', index, key]) ||
       (raw[key] === undefined && misspelt(raw, RULE_KEYS, key)) ||
-      (n.defaults[key] !== undefined && broken(['defaults', key]));
+      // A broken default the rule takes: one it does not set itself, or filters (merged key by key).
+      ((raw[key] === undefined || key === 'filters') && n.defaults[key] !== undefined && broken(['defaults', key]));
     const filterBad = (key: string) =>
       broken(['rules', index, 'filters', key]) ||
       (isObj(raw.filters) && raw.filters[key] === undefined && misspelt(raw.filters, FILTER_KEYS, key)) ||
       // A filter written beside `filters:` instead of under it (`tag: v*` on the rule).
       (!(isObj(raw.filters) && raw.filters[key] !== undefined) && misspelt(raw, RULE_KEYS, key, FILTER_KEYS)) ||
-      (isObj(n.defaults.filters) && n.defaults.filters[key] !== undefined && broken(['defaults', 'filters', key]));
+      (!(isObj(raw.filters) && raw.filters[key] !== undefined) &&
+        isObj(n.defaults.filters) &&
+        n.defaults.filters[key] !== undefined &&
+        broken(['defaults', 'filters', key]));
     // Checks that read every filter (the tag selection two rules share, match-everything) need them
     // all intact (an unknown filter key is one the user meant to filter with); a check that reads
     // one filter needs only that one, so one broken filter does not hide another's error.
