@@ -230,9 +230,10 @@ export function matchArtifacts(
     const tagOk = compileTagScope(rule.filters);
     // A pushed referrers tag (cosign's `sha256-<hex>.sig`) belongs to its subject, not to the tag
     // selection: the run plans it with the subject's tags the rule selects (replicate/gather.ts).
-    // Deletions stay by the tag filter: a referrers tag is never deleted on its own.
+    // Deletions stay by the tag filter: a referrers tag is never deleted on its own. A rule with
+    // `referrers: false` copies none.
     const inScope = (a: ArtifactEvent, tag: string) =>
-      tagOk(tag) || (a.kind === 'push' && rule.referrers !== false && REFERRER_TAG.test(tag));
+      REFERRER_TAG.test(tag) ? rule.referrers !== false && (a.kind === 'push' || tagOk(tag)) : tagOk(tag);
     for (const a of artifacts) {
       // No host, no match: the parsers refuse a hostless payload, and this holds for any other caller.
       if (!a.registry || !registryMatches(reg, a.registry)) continue;

@@ -62,14 +62,22 @@ export interface PlanItem {
 }
 
 /** The filter stages that leave tags out, in the order they apply (the name filter leaves out repositories). */
-export const TAG_STAGES = ['tag', 'semver', 'latest', 'labels', 'resource'] as const;
+export const TAG_STAGES = ['referrers', 'tag', 'semver', 'latest', 'labels', 'resource'] as const;
 
 /** What the rule's filters selected, stage by stage: a rule that selects nothing is visible. */
 export interface Selection {
   repositories: { listed: number; matched: number };
   tags: { listed: number; selected: number };
   /** Repositories left out by the name filter; tags by each other stage. */
-  dropped: { name: number; tag: number; semver: number; latest: number; labels: number; resource: number };
+  dropped: {
+    name: number;
+    referrers: number;
+    tag: number;
+    semver: number;
+    latest: number;
+    labels: number;
+    resource: number;
+  };
 }
 
 export interface RulePlan {

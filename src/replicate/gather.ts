@@ -384,10 +384,16 @@ export async function gather(
       const listed = new Map(valid.filter((t) => t.digest && isDigest(t.digest)).map((t) => [t.tag, t.digest!]));
       const all = new Set(valid.map((t) => t.tag));
       out.tagSets.set(repo, all);
-      const selected = selectTags(valid, rule.filters, selection.dropped, (t, skip) => {
-        const digest = listed.get(t.tag);
-        if (digest && (!o.onlyTags || o.onlyTags.has(t.tag))) refused.push([t.tag, { digest, skip }]);
-      }).map((t) => t.tag);
+      const selected = selectTags(
+        valid,
+        rule.filters,
+        selection.dropped,
+        (t, skip) => {
+          const digest = listed.get(t.tag);
+          if (digest && (!o.onlyTags || o.onlyTags.has(t.tag))) refused.push([t.tag, { digest, skip }]);
+        },
+        rule.referrers,
+      ).map((t) => t.tag);
       selection.tags.listed += valid.length;
       selection.tags.selected += selected.length;
       input.selected = selected.length;

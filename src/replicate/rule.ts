@@ -185,5 +185,6 @@ function selectsNothing(s: Selection): string | undefined {
   if (tags.listed === 0)
     return `the rule selects nothing: its ${repositories.matched} matching repositories have no tags`;
   const stages = (Object.entries(dropped) as [string, number][]).filter(([k, n]) => k !== 'name' && n > 0);
-  return `the rule selects nothing: of ${tags.listed} tags, ${stages.map(([k, n]) => `the ${k} filter left out ${n}`).join(', ')}`;
+  const by = (k: string) => (k === 'referrers' ? 'referrers: false' : `the ${k} filter`);
+  return `the rule selects nothing: of ${tags.listed} tags, ${stages.map(([k, n]) => `${by(k)} left out ${n}`).join(', ')}`;
 }

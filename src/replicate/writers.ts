@@ -74,8 +74,9 @@ export function otherWriters(
         const src = await open(other.source);
         for (const r of sources) {
           const listed = (await src.listTags(r)).filter(
-            // Its signatures too: it copies them with their subjects, whatever its tag filter.
-            (t) => scope(t) || (other.referrers !== false && REFERRER_TAG.test(t)),
+            // Its signatures by its referrers setting: it copies them with their subjects, whatever
+            // its tag filter, or none at all.
+            (t) => (REFERRER_TAG.test(t) ? other.referrers !== false : scope(t)),
           );
           // As for a rule's own sources: a listing with nothing in scope (a lagging replica, an
           // empty 200) is no sign that the tags it wrote here are gone.

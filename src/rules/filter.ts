@@ -169,8 +169,9 @@ export function newestFirst(tags: TagInfo[]): TagInfo[] {
 }
 
 /**
- * Apply a rule's artifact filters to a repository's tags, in this order: tag patterns, labels,
- * resource type, semver range, keep-latest-N. Labels are tested only on tags whose `labels` the
+ * Apply a rule's artifact filters to a repository's tags, in this order: with `referrers: false`,
+ * referrers tags (cosign's `sha256-<hex>.sig`, fallback indexes: signatures and SBOMs, which that
+ * rule does not copy), then tag patterns, labels, resource type, semver range, keep-latest-N. Labels are tested only on tags whose `labels` the
  * provider supplied, and the resource type only when a media type is known: a provider that cannot
  * read labels or media types cannot filter on them (the label filter then lets everything through,
  * so providers must fill `labels` for label filters to work). The result keeps the input order.
@@ -181,6 +182,8 @@ export function selectTags(
   dropped?: DroppedBy,
   /** Told of each tag the labels or resource filter leaves out, with the reason a plan row gives. */
   onRefused?: (t: TagInfo, refusal: NonNullable<ReturnType<typeof artifactRefusal>>) => void,
+  /** The rule's `referrers`: `false` leaves referrers tags out. */
+  referrers: boolean | 'always' = true,
 ): TagInfo[] {
   const byTag = compileTagFilter(filters.tag);
   const bySemver = compileSemverFilter(filters.semver);
@@ -190,6 +193,7 @@ export function selectTags(
     return false;
   };
   let selected = tags.filter((t) => {
+    if (referrers === false && REFERRER_TAG.test(t.tag)) return drop('referrers');
     if (!byTag(t.tag)) return drop('tag');
     // Decided here only when the listing tells the labels or the type; otherwise from the manifest
     // (gather.ts). Either way artifactRefusal decides, so the two paths give the same verdict.
@@ -223,6 +227,7 @@ export function selectTags(
 /** How many repositories (name) or tags (the rest) each filter stage left out. */
 export interface DroppedBy {
   name: number;
+  referrers: number;
   tag: number;
   semver: number;
   latest: number;
@@ -230,7 +235,15 @@ export interface DroppedBy {
   resource: number;
 }
 
-export const noneDropped = (): DroppedBy => ({ name: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 });
+export const noneDropped = (): DroppedBy => ({
+  name: 0,
+  referrers: 0,
+  tag: 0,
+  semver: 0,
+  latest: 0,
+  labels: 0,
+  resource: 0,
+});
 
 /**
  * Whether a rule's filters select every tag of every repository (name and tag filters match all,

@@ -122,3 +122,27 @@ test('a late signature copied by referrers: always is listed by the destination 
   const found = await dst.referrers('mirror/app', v1);
   expect(new Set(found.descriptors.map((d) => d.digest))).toEqual(new Set([first.digest, late.digest]));
 });
+
+test.each([
+  ['every tag', {}],
+  ['latest: 2', { latest: 2 }],
+])(
+  'referrers: false copies no signature tag (%s), and the selection says why they were left out',
+  async (_n, extra) => {
+    const src = new OciLayoutStore('src', join(tmp(), 'src'));
+    for (const t of ['v1', 'v2']) await putLayoutImage(src, 'team/app', t);
+    const sig = `${referrersTag((await src.manifestHead('team/app', 'v2'))!.digest)}.sig`;
+    await putLayoutImage(src, 'team/app', sig);
+    await putLayoutImage(src, 'team/app', referrersTag((await src.manifestHead('team/app', 'v1'))!.digest));
+    const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+    const r = await runRule(
+      testRule({ filters: { name: ['team/**'], resource: 'all', ...extra }, referrers: false }),
+      src,
+      dst,
+      opts,
+    );
+    expect(r.results.map((x) => `${x.status} ${x.tag}`).sort()).toEqual(['copied v1', 'copied v2']);
+    expect(await dst.listTags('team/app')).toEqual(['v1', 'v2']);
+    expect(r.plan.selection?.dropped.referrers).toBe(2);
+  },
+);

@@ -82,7 +82,7 @@ describe('mergeReports', () => {
     const part = (tags: number, selected: number, latest: number): Selection => ({
       repositories: { listed: 40, matched: 2 },
       tags: { listed: tags, selected },
-      dropped: { name: 38, tag: tags - selected - latest, semver: 0, latest, labels: 0, resource: 0 },
+      dropped: { name: 38, referrers: 0, tag: tags - selected - latest, semver: 0, latest, labels: 0, resource: 0 },
     });
     const written = await Promise.all(
       [part(100, 5, 3), part(200, 7, 5)].map(async (selection, i) => {

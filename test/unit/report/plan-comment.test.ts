@@ -232,7 +232,7 @@ describe('rules that were not planned (their listing failed, credentials withhel
   const selection = {
     repositories: { listed: 4, matched: 1 },
     tags: { listed: 5, selected: 3 },
-    dropped: { name: 3, tag: 2, semver: 0, latest: 0, labels: 0, resource: 0 },
+    dropped: { name: 3, referrers: 0, tag: 2, semver: 0, latest: 0, labels: 0, resource: 0 },
   };
   // As the engine leaves them: no items, and the source's failed listing also refuses deletions.
   const down = rule('from-down', [], { deletionsRefused: 'the source could not be listed' });
@@ -311,7 +311,7 @@ describe('selection counts (issue 11)', () => {
   const selection = {
     repositories: { listed: 5, matched: 2 },
     tags: { listed: 10, selected: 4 },
-    dropped: { name: 3, tag: 5, semver: 1, latest: 0, labels: 0, resource: 0 },
+    dropped: { name: 3, referrers: 0, tag: 5, semver: 1, latest: 0, labels: 0, resource: 0 },
   };
   const nothing = 'the rule selects nothing: of 6 tags, the tag filter left out 6';
   const empty = rule('new-rule', [], {
