@@ -314,6 +314,7 @@ export class Transport {
 
   async #sendFollowingRedirects(req: SendRequest, scopes: string[], deadline: Deadline): Promise<SendResponse> {
     let url = this.#url(req);
+    const bodyOrigin = url.origin;
     let method = req.method;
     for (let hop = 0; ; hop++) {
       const sameOrigin = url.origin === this.base.origin;
@@ -350,6 +351,13 @@ export class Transport {
       const next = this.#redirectTarget(url, String(r.headers.location), req);
       if (hop + 1 >= MAX_REDIRECTS) throw this.#refused(req, `more than ${MAX_REDIRECTS} redirects`);
       if (r.statusCode === 303) method = 'GET';
+      // A body is re-sent on 301, 302, 307 and 308: never to another origin than the one it was
+      // sent to. What a request carries is for that origin, as credentials are (a login's password).
+      if (req.body !== undefined && method === req.method && next.origin !== bodyOrigin)
+        throw this.#refused(
+          req,
+          `HTTP ${r.statusCode} to ${next.origin} would send the ${req.method} request's body there; a body goes only to ${bodyOrigin}, where it was sent`,
+        );
       url = next;
     }
   }

@@ -560,6 +560,44 @@ describe('redirects', () => {
     expect(cdn[0]!.headers.accept).toBe('application/json');
   });
 
+  test.each([301, 302, 307, 308])(
+    'a request with a body answered %i to another origin is refused: the body (a login password) is not sent there',
+    async (status) => {
+      net.route(REG, () => ({ status, headers: { location: `${CDN}/collect` } }));
+      net.route(CDN, () => ({ status: 200 }));
+      const e = await rejection(
+        transport().send({
+          method: 'POST',
+          path: '/v2/auth/token',
+          body: Buffer.from('{"identifier":"me","secret":"dckr_pat_SECRET"}'),
+          headers: { 'content-type': 'application/json' },
+          scopes: [],
+          expect: [200],
+          operation: 'logging in to',
+        }),
+      );
+      expect(e.kind).toBe('redirect-refused');
+      expect(e.message).toContain(`would send the POST request's body there`);
+      expect(net.at(CDN)).toHaveLength(0);
+    },
+  );
+
+  test('a request with a body redirected within its own origin follows the redirect with its body', async () => {
+    net.route(REG, (r) =>
+      r.path === '/old' ? { status: 308, headers: { location: '/new' } } : { status: 201, body: 'made' },
+    );
+    const res = await transport().send({
+      method: 'PUT',
+      path: '/old',
+      body: Buffer.from('manifest'),
+      scopes: [],
+      expect: [201],
+      operation: 'writing',
+    });
+    expect(await res.body.text()).toBe('made');
+    expect(net.at(REG).map((x) => `${x.method} ${x.path}`)).toEqual(['PUT /old', 'PUT /new']);
+  });
+
   test('a redirect from https to http is refused before connecting', async () => {
     redirectingRegistry('http://cdn.example/blob');
     net.route('http://cdn.example', () => ({ status: 200 }));
