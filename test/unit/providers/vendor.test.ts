@@ -580,3 +580,31 @@ describe('aliyun-acr, ecr, gar, quay', () => {
     }
   });
 });
+
+describe('the vendor API a registry defaults to', () => {
+  process.env.FERRY_TEST_INTERNAL_PW = 'internal-registry-password';
+  const creds = { username: { value: 'bob' }, password: { env: 'FERRY_TEST_INTERNAL_PW' } };
+
+  it.each([
+    ['dockerhub', 'https://hub.docker.com'],
+    ['ghcr', 'https://api.github.com'],
+  ] as const)(
+    'a %s registry on another host needs options.api_url: its credentials are not sent to %s',
+    async (type, vendorApi) => {
+      const e = await failure(
+        open({ type, url: 'https://registry.internal.example:5000', credentials: creds, options: { owner: 'acme' } }),
+      );
+      expect(e.message).toBe(
+        `registries.target: a ${type} registry at registry.internal.example:5000 needs options.api_url: only ${type === 'ghcr' ? 'ghcr.io' : 'docker.io'} uses ${vendorApi} by default, and ferry sends this registry's credentials to its API (or use type: registry)`,
+      );
+    },
+  );
+
+  it.each([
+    ['dockerhub', 'https://index.docker.io'],
+    ['ghcr', 'https://ghcr.io'],
+  ] as const)('a %s registry at the vendor’s own host (%s) opens with the vendor’s API', async (type, url) => {
+    const s = await open({ type, url, credentials: creds, options: { owner: 'acme' } });
+    expect(s.name).toBe('target');
+  });
+});
