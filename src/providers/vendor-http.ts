@@ -11,7 +11,7 @@ import type { RegistryType } from '../config/types.js';
 import { LISTING_MAX_ENTRIES, LISTING_MAX_PAGES, type ListingLimits } from '../registry/client.js';
 import { kindFor, RegistryError } from '../registry/errors.js';
 import { type Method, readCapped, Transport } from '../registry/http.js';
-import { firstHeader, nextLinkUrl, parseErrorBody, rateLimitReset } from '../registry/wire.js';
+import { firstHeader, nextLinkUrl, parseErrorBody, rateLimitReset, shownUrl } from '../registry/wire.js';
 import { redact } from '../util/secrets.js';
 
 /** JSON listings and error bodies: capped so a hostile server cannot exhaust memory. */
@@ -242,7 +242,7 @@ export class VendorApi {
       if (after !== undefined && requested.has(after.toString()))
         throw fail(
           'invalid',
-          `the pagination repeats page ${after.toString()}: the ${via} of page ${pages} points back to a page already read`,
+          `the pagination repeats page ${shownUrl(after)}: the ${via} of page ${pages} points back to a page already read`,
           `the ${this.name} API's pagination loops; ferry stops instead of following it forever`,
         );
       next = after;

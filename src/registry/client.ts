@@ -26,7 +26,7 @@ import {
   Transport,
   type TransportOptions,
 } from './http.js';
-import { firstHeader, nextLinkUrl } from './wire.js';
+import { firstHeader, nextLinkUrl, shownUrl } from './wire.js';
 
 export const MANIFEST_CAP = 8 * 1024 * 1024;
 /** Reads of a manifest body that lose the connection are retried this many times in all. */
@@ -333,7 +333,7 @@ export class RegistryClient {
       if (next !== undefined && requested.has(next))
         throw fail(
           'invalid',
-          `the registry's pagination repeats page ${next}: the Link rel="next" of page ${pages} points back to a page already read`,
+          `the registry's pagination repeats page ${shownUrl(next, this.transport.base)}: the Link rel="next" of page ${pages} points back to a page already read`,
           {
             hint: `the registry's ${what} pagination loops; ferry stops instead of following it forever. Report it to the registry's operator`,
           },

@@ -20,7 +20,7 @@ import {
   RETRY_STATUS,
   type RetryOptions,
 } from './retry.js';
-import { basicAuthorization, internalTarget, redirectTarget, withoutCredentials } from './wire.js';
+import { basicAuthorization, internalTarget, redirectTarget, shownUrl, withoutCredentials } from './wire.js';
 
 export type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 type Headers = Record<string, string | string[] | undefined>;
@@ -503,7 +503,7 @@ export class Transport {
     try {
       u = new URL(realm);
     } catch {
-      throw this.#refused(req, `invalid token realm ${JSON.stringify(realm.slice(0, 200))}`);
+      throw this.#refused(req, `invalid token realm ${JSON.stringify(shownUrl(realm))}`);
     }
     if (u.username || u.password) throw this.#refused(req, 'token realm carries credentials');
     // Plain http only on the plain-http registry's own origin, which sees the credentials in clear

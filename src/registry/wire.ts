@@ -90,7 +90,7 @@ export function redirectTarget(
   try {
     next = new URL(location, from);
   } catch {
-    return { refused: `invalid redirect Location ${JSON.stringify(location.slice(0, 200))}` };
+    return { refused: `invalid redirect Location ${JSON.stringify(shownUrl(location))}` };
   }
   if (next.protocol !== 'https:' && next.protocol !== 'http:') return { refused: `redirect to a ${next.protocol} URL` };
   if (from.protocol === 'https:' && next.protocol === 'http:')
@@ -107,4 +107,27 @@ export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization',
 /** `headers` without the credential headers (any letter case). */
 export function withoutCredentials(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.has(k.toLowerCase())));
+}
+
+/** Query parameters of pagination, whose values say which page was asked for and hold no secret. */
+const PAGE_PARAMS = new Set(['n', 'last', 'page', 'page_size', 'per_page', 'before', 'after']);
+
+/**
+ * A URL a server sent, fit for a message: a query value is shown only for pagination parameters
+ * (a signed storage URL's `X-Amz-Signature`, a realm's `client_secret` is `…`), and a fragment
+ * never. A string that is no URL is cut at its query. With `base`, a path on its origin is shown
+ * without the origin. At most 200 characters.
+ */
+export function shownUrl(url: string | URL, base?: URL): string {
+  let shown: string;
+  try {
+    const u = new URL(url, base);
+    const query = [...u.searchParams].map(([k, v]) => `${k}=${PAGE_PARAMS.has(k) ? v : '…'}`).join('&');
+    shown = `${u.origin === base?.origin ? '' : u.origin}${u.pathname}${query ? `?${query}` : ''}`;
+  } catch {
+    const s = String(url);
+    const cut = s.search(/[?#]/);
+    shown = cut < 0 ? s : `${s.slice(0, cut)}?…`;
+  }
+  return shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
 }

@@ -811,6 +811,29 @@ describe('secrets stay out of errors', () => {
     expect(everything(e)).not.toContain(token);
   });
 
+  test('a redirect Location that is no URL is quoted without its signed query', async () => {
+    net.route(REG, () => ({
+      status: 307,
+      headers: {
+        location: 'https://bucket.s3.example.com:99999/b?X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature=SIGSECRET',
+      },
+    }));
+    const e = await rejection(get(transport()));
+    expect(e.kind).toBe('redirect-refused');
+    expect(e.message).toContain('invalid redirect Location "https://bucket.s3.example.com:99999/b?…"');
+    expect(everything(e)).not.toMatch(/SIGSECRET|AKIAEXAMPLE/);
+  });
+
+  test('a token realm that is no URL is quoted without its query', async () => {
+    net.route(REG, () => ({
+      status: 401,
+      headers: { 'www-authenticate': 'Bearer realm="https://auth.example.com:99999/token?client_secret=REALMSECRET"' },
+    }));
+    const e = await rejection(get(transport({ credentials: CREDS })));
+    expect(e.message).toContain('invalid token realm "https://auth.example.com:99999/token?…"');
+    expect(everything(e)).not.toContain('REALMSECRET');
+  });
+
   test('a token endpoint that echoes the Basic header leaks neither the password nor the base64 blob', async () => {
     const creds = { username: 'echo-user', password: 'echo-pass-5678' };
     net.route(AUTH, (r) => ({

@@ -7,6 +7,7 @@ import {
   parseErrorBody,
   rateLimitReset,
   redirectTarget,
+  shownUrl,
   withoutCredentials,
 } from '../../../src/registry/wire.js';
 
@@ -110,5 +111,18 @@ describe('small helpers', () => {
       codes: ['DENIED'],
       messages: ['no'],
     });
+  });
+});
+
+describe('shownUrl', () => {
+  test('shows pagination values and hides every other query value', () => {
+    expect(shownUrl('https://cdn.example/b?X-Amz-Signature=SECRET&page=2&n=100')).toBe(
+      'https://cdn.example/b?X-Amz-Signature=…&page=2&n=100',
+    );
+  });
+  test('shows a path on the base origin without the origin, and never a fragment', () => {
+    const base = new URL('https://reg.example');
+    expect(shownUrl('/v2/_catalog?n=5&last=b#frag', base)).toBe('/v2/_catalog?n=5&last=b');
+    expect(shownUrl('https://other.example/x?token=t', base)).toBe('https://other.example/x?token=…');
   });
 });
