@@ -51,6 +51,15 @@ export function parseBandwidth(s: string | number): number | undefined {
 export const DEFAULT_MAX_BLOB_SIZE = 16 * 1024 ** 3;
 
 /**
+ * The largest `max_blob_size` accepted (the schema's maximum for a number of bytes): a blob above
+ * it is no real layer or model file, and a bound above it bounds nothing.
+ */
+export const MAX_BLOB_SIZE_LIMIT = 1024 ** 4;
+
+/** The highest `bandwidth` cap accepted, in bytes per second: far above any network link. */
+export const MAX_BANDWIDTH = 1024 ** 4;
+
+/**
  * Bytes for a size setting (`max_blob_size`): `16GiB`, `500MB`, `1.5 GiB`, or a whole number of
  * bytes; undefined when it is not a size above zero.
  */

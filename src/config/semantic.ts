@@ -9,7 +9,7 @@ import { isTag } from '../oci/ref.js';
 import { compileNameFilter, filtersMatchEverything } from '../rules/filter.js';
 import { compileGlob, GlobSyntaxError, isMatchAllPattern } from '../rules/glob.js';
 import { MappingError, mapRepository } from '../rules/mapping.js';
-import { parseBandwidth, parseSize } from './bandwidth.js';
+import { MAX_BANDWIDTH, MAX_BLOB_SIZE_LIMIT, parseBandwidth, parseSize } from './bandwidth.js';
 import { oneOfList, suggest } from './errors.js';
 import { ARCHIVE_TYPES, effective, type Normalized, type NormalizedRule, patternOf, soundFields } from './normalize.js';
 import { literalSecretMessage, schemaKeys, type Segment } from './schema.js';
@@ -610,26 +610,33 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       }
     }
 
-    // Bandwidth.
+    // Bandwidth: a rate, and one that can cap something (the schema bounds only the bare -1).
     const bw = effective(raw, n.defaults, 'bandwidth');
-    if (typeof bw === 'string' && parseBandwidth(bw) === undefined && !broken(at('bandwidth'))) {
-      add(at('bandwidth'), 'expected a rate above zero, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited');
+    if (typeof bw === 'string' && !broken(at('bandwidth'))) {
+      const rate = parseBandwidth(bw);
+      if (rate === undefined || rate < 1)
+        add(at('bandwidth'), 'expected a rate above zero, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited');
+      else if (rate > MAX_BANDWIDTH && Number.isFinite(rate))
+        add(
+          at('bandwidth'),
+          'too high: expected a rate from 1B/s to 1TiB/s (far above any network link), like 50MiB/s, or -1 for unlimited',
+        );
     }
 
-    // Largest blob.
+    // Largest blob: the schema bounds a number of bytes; a size written with a unit is bounded here.
     const maxBlob = effective(raw, n.defaults, 'max_blob_size');
-    if (
-      (typeof maxBlob === 'string' || typeof maxBlob === 'number') &&
-      parseSize(maxBlob) === undefined &&
-      !broken(at('max_blob_size'))
-    ) {
-      const bytes = typeof maxBlob === 'number' ? maxBlob : /^\s*[0-9]+\s*$/.test(maxBlob) ? Number(maxBlob) : 0;
-      add(
-        at('max_blob_size'),
-        bytes > Number.MAX_SAFE_INTEGER
-          ? `too large: at most ${Number.MAX_SAFE_INTEGER} bytes (8 PiB) can be counted exactly; write a size like 100GiB (the default is 16GiB)`
-          : 'expected a size above zero, like 10GiB or 500MB, or a number of bytes',
-      );
+    if ((typeof maxBlob === 'string' || typeof maxBlob === 'number') && !broken(at('max_blob_size'))) {
+      const size = parseSize(maxBlob);
+      // Digits only beyond what a number holds exactly: parseSize refuses them, and they are too large.
+      const digits =
+        typeof maxBlob === 'number' ? maxBlob : /^\s*[0-9]+\s*$/.test(maxBlob) ? Number(maxBlob) : undefined;
+      if ((size ?? digits ?? 0) > MAX_BLOB_SIZE_LIMIT)
+        add(
+          at('max_blob_size'),
+          `too large: expected a size from 1 byte to 1TiB (${MAX_BLOB_SIZE_LIMIT} bytes), like 100GiB (the default is 16GiB)`,
+        );
+      else if (size === undefined || size < 1)
+        add(at('max_blob_size'), 'expected a size above zero, like 10GiB or 500MB, or a number of bytes');
     }
 
     // Semver range.

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { formatDiagnostic, parseConfig } from '../../../src/config/index.js';
+import { formatDiagnostic, parseConfig, replicationSchema } from '../../../src/config/index.js';
+import { MAX_BANDWIDTH, MAX_BLOB_SIZE_LIMIT } from '../../../src/config/bandwidth.js';
+import { LISTING_MAX_ENTRIES } from '../../../src/registry/client.js';
 import { diagnosticsOf, TWO_REGISTRIES } from '../../support/rules-file.js';
 
 const run = (rule: string) =>
@@ -76,7 +78,7 @@ rules:
 
   test('a max_blob_size too large to count is not "expected a size above zero"', () => {
     expect(run(`    max_blob_size: 999999999999999999999999\n`)).toEqual([
-      'r.yaml:9:20: rules[0].max_blob_size: too large: at most 9007199254740991 bytes (8 PiB) can be counted exactly; write a size like 100GiB (the default is 16GiB)',
+      'r.yaml:9:20: rules[0].max_blob_size: too large: expected a size from 1 byte to 1TiB (1099511627776 bytes), like 100GiB (the default is 16GiB)',
     ]);
   });
 
@@ -84,5 +86,97 @@ rules:
     expect(run(`    filters: { latest: 1e400 }\n`)).toEqual([
       'r.yaml:9:24: rules[0].filters.latest: expected a whole number of tags, 1 or more, got a number too large to hold (YAML reads it as infinity)',
     ]);
+  });
+});
+
+describe('every number has a maximum, and the error says the allowed range', () => {
+  test('huge numbers, with or without a unit, are errors, not silently rounded', () => {
+    expect(
+      diagnosticsOf(`version: 1
+registries:
+  src: { type: registry, url: https://src.example.com }
+  dst: { type: registry, url: https://dst.example.com }
+  hub: { type: dockerhub, options: { namespace: acme, rate_limit_reserve: 99999999999999999999 } }
+rules:
+  - name: r1
+    source: src
+    destination: dst
+    delete_remote: { enabled: true, max: 99999999999999999999 }
+    filters: { latest: 1000001 }
+    max_blob_size: 2TiB
+  - name: r2
+    source: src
+    destination: dst
+    destination_namespace: x
+    max_blob_size: "99999999999999999999"
+    bandwidth: 99999999999999999999GiB/s
+`),
+    ).toEqual([
+      "r.yaml:5:75: registries.hub.options.rate_limit_reserve: expected a whole number of pulls to leave unused from 0 to 10000 (a reserve at or above Docker Hub's quota defers every pull)",
+      'r.yaml:10:42: rules[0].delete_remote.max: expected a whole number from 1 to 1000000',
+      'r.yaml:11:24: rules[0].filters.latest: expected a whole number of tags from 1 to 1000000 (the most ferry reads from one tag list)',
+      'r.yaml:12:20: rules[0].max_blob_size: too large: expected a size from 1 byte to 1TiB (1099511627776 bytes), like 100GiB (the default is 16GiB)',
+      'r.yaml:17:20: rules[1].max_blob_size: too large: expected a size from 1 byte to 1TiB (1099511627776 bytes), like 100GiB (the default is 16GiB)',
+      'r.yaml:18:16: rules[1].bandwidth: too high: expected a rate from 1B/s to 1TiB/s (far above any network link), like 50MiB/s, or -1 for unlimited',
+    ]);
+  });
+
+  test('the largest values load; a size or rate that rounds to 0 bytes is not one', () => {
+    const { config } = parseConfig(
+      `version: 1
+registries:
+  src: { type: registry, url: https://src.example.com }
+  hub: { type: dockerhub, options: { namespace: acme, rate_limit_reserve: 10000 } }
+rules:
+  - name: r1
+    source: src
+    destination: hub
+    destination_namespace: acme
+    delete_remote: { max: 1000000 }
+    filters: { latest: 1000000 }
+    max_blob_size: 1TiB
+    bandwidth: 1TiB/s
+`,
+      'r.yaml',
+    );
+    expect(config?.rules[0]).toMatchObject({
+      deleteRemote: { max: 1_000_000 },
+      filters: { latest: 1_000_000 },
+      maxBlobSize: MAX_BLOB_SIZE_LIMIT,
+      bandwidth: MAX_BANDWIDTH,
+    });
+    expect(run(`    max_blob_size: 0.4B\n    bandwidth: 0.4B/s\n`)).toEqual([
+      'r.yaml:9:20: rules[0].max_blob_size: expected a size above zero, like 10GiB or 500MB, or a number of bytes',
+      'r.yaml:10:16: rules[0].bandwidth: expected a rate above zero, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited',
+    ]);
+  });
+
+  test('every number the schema takes has a maximum, below what a number holds exactly', () => {
+    const found: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const n = node as Record<string, unknown>;
+      const types = ([] as unknown[]).concat(n.type ?? []);
+      if ((types.includes('integer') || types.includes('number')) && n.const === undefined && n.enum === undefined) {
+        // A number's own bounds may sit in the branch the number takes (`if: { type: integer }`).
+        const then = n.if && (n.if as { type?: unknown }).type === 'integer' ? (n.then as Record<string, unknown>) : n;
+        found.push(`${at}: ${typeof then.maximum === 'number' ? then.maximum : then.const}`);
+      }
+      // `if: { type: integer }` is a test of the value, not a value of its own.
+      for (const [k, v] of Object.entries(n)) if (!['examples', 'default', 'if'].includes(k)) walk(v, `${at}/${k}`);
+    };
+    walk(replicationSchema, '#');
+    expect(found).toEqual([
+      // A label value YAML read as a number is compared as text; one it did not read back as written is an error.
+      '#/$defs/filters/properties/labels/additionalProperties: undefined',
+      `#/$defs/filters/properties/latest: ${LISTING_MAX_ENTRIES}`,
+      '#/$defs/flattening: 3',
+      '#/$defs/deleteRemote/then/properties/max: 1000000',
+      '#/$defs/bandwidth: -1',
+      `#/$defs/maxBlobSize: ${MAX_BLOB_SIZE_LIMIT}`,
+      '#/$defs/concurrency: 64',
+      '#/$defs/dockerhubOptions/properties/rate_limit_reserve: 10000',
+    ]);
+    expect(MAX_BLOB_SIZE_LIMIT).toBeLessThan(Number.MAX_SAFE_INTEGER);
   });
 });
