@@ -12,7 +12,8 @@ import { redact } from '../util/secrets.js';
 import { describeError, type RuleError } from './errors.js';
 import { failUnclosed, type Result } from './result.js';
 import { runRule } from './rule.js';
-import { type CatalogCache, otherWriters } from './writers.js';
+import { Catalogs } from './catalogs.js';
+import { otherWriters } from './writers.js';
 
 /** One deleted artifact and a rule it concerns. */
 export interface DeletedArtifact {
@@ -71,7 +72,7 @@ export async function propagateDeletions(
 
   const stores = new StoreSet(config, o.anonymousRegistries);
   const mover = new BlobMover(pLimit(2));
-  const catalogs: CatalogCache = new Map();
+  const catalogs = new Catalogs(config, (name) => stores.open(name));
   try {
     for (const [rule, scope] of byRule) {
       let src: Store;

@@ -34,6 +34,8 @@ export interface GatherOptions {
   concurrency: number;
   /** Restrict to some source repositories (shards, events); destination groups stay whole. */
   select?: (repository: string) => boolean;
+  /** The source's repositories, when the run lists them for several rules (default: the source store's). */
+  listRepositories?: () => Promise<string[]>;
   /** An event: only these tags are copied or deleted. */
   onlyTags?: ReadonlySet<string>;
   /** A stopped run lists nothing more; what it did not list gets no deletions. */
@@ -165,7 +167,7 @@ export async function gather(
   let repositories: string[];
   try {
     const nameOk = compileNameFilter(rule.filters.name);
-    const listed = await src.listRepositories();
+    const listed = await (o.listRepositories ?? (() => src.listRepositories()))();
     const invalid = listed.filter((r: string): boolean => !isRepository(r));
     if (invalid.length)
       out.warnings.push(

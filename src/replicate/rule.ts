@@ -22,6 +22,8 @@ export interface RuleOptions {
   /** Blob transfers at once (per run). */
   blobConcurrency: number;
   /** Restrict to some source repositories: event-driven runs and shards. */
+  /** The source's repositories, listed once for every rule of the run that reads them. */
+  listRepositories?: () => Promise<string[]>;
   select?: (repository: string) => boolean;
   /** The run is one of this many shards: each may delete only its share of delete_remote.max. */
   shards?: number;
@@ -94,6 +96,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     // HEADs are small and latency-bound: more of them in flight than image copies.
     concurrency: o.concurrency * 4,
     ...(o.select ? { select: o.select } : {}),
+    ...(o.listRepositories ? { listRepositories: o.listRepositories } : {}),
     ...(onlyTags ? { onlyTags } : {}),
     ...(o.resolveDelays ? { resolveDelays: o.resolveDelays } : {}),
     ...(o.signal ? { signal: o.signal } : {}),

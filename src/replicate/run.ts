@@ -10,7 +10,8 @@ import { stopReason } from './errors.js';
 import type { ProgressEvent } from './execute.js';
 import { buildReport, failUnclosed, type RunReport } from './result.js';
 import { notStartedRun, runRule } from './rule.js';
-import { type CatalogCache, otherWriters } from './writers.js';
+import { Catalogs } from './catalogs.js';
+import { otherWriters } from './writers.js';
 
 export interface RunOptions {
   dryRun: boolean;
@@ -98,7 +99,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   const plan: Plan = { dryRun: o.dryRun, rules: [] };
   const requests: Record<string, Record<string, number>> = {};
   const warned = new Set<Store>();
-  const catalogs: CatalogCache = new Map();
+  const catalogs = new Catalogs(config, open);
   try {
     for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
@@ -141,6 +142,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         concurrency: o.concurrency ?? rule.concurrency ?? concurrency,
         blobConcurrency: o.blobConcurrency ?? Math.max(4, concurrency * 2),
         mover,
+        listRepositories: () => catalogs.of(rule.source),
         ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),
         ...(o.shard ? { shards: o.ruleShards?.get(rule.name) ?? o.shard.total } : {}),
         ...(o.tags ? { tags: o.tags, copyOnly: true } : {}),
@@ -148,6 +150,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
       });
+      if (!o.dryRun) catalogs.written(rule.destination);
       plan.rules.push(run.plan);
       warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message: redact(message) })));
       results.push(...run.results);

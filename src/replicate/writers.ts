@@ -8,6 +8,7 @@
  * registry. A tag another rule's source holds (within its filters) is that rule's: no extra here.
  */
 import { registryIdentity } from '../config/semantic.js';
+import { Catalogs } from './catalogs.js';
 import type { Config, Rule } from '../config/types.js';
 import { REFERRER_TAG } from '../oci/referrers.js';
 import type { Store } from '../providers/store.js';
@@ -23,9 +24,6 @@ export interface OtherWriters {
   tagsIn(repository: string): Promise<OtherWrites>;
 }
 
-/** Each source registry's repository listing, once per run (several rules may ask). */
-export type CatalogCache = Map<string, Promise<string[]>>;
-
 /**
  * The other enabled rules of `config` writing into `rule`'s destination registry; undefined when
  * `rule` deletes nothing or no other rule shares its destination registry (then nothing is asked).
@@ -34,7 +32,7 @@ export function otherWriters(
   config: Config,
   rule: Rule,
   open: (registry: string) => Promise<Store>,
-  catalogs: CatalogCache = new Map(),
+  catalogs: Catalogs = new Catalogs(config, open),
 ): OtherWriters | undefined {
   if (!rule.deleteRemote.enabled) return undefined;
   // By address, not name: two registry entries for one URL or path (other credentials) are one.
@@ -45,15 +43,6 @@ export function otherWriters(
   const here = identity(rule.destination);
   const others = config.rules.filter((r) => r.enabled && r.name !== rule.name && identity(r.destination) === here);
   if (others.length === 0) return undefined;
-  const catalog = (registry: string) => {
-    let listed = catalogs.get(registry);
-    if (!listed) {
-      listed = open(registry).then((s) => s.listRepositories());
-      listed.catch(() => {}); // its reader reports a failure
-      catalogs.set(registry, listed);
-    }
-    return listed;
-  };
   // Several source repositories of this rule may map onto one destination: asked once each.
   const asked = new Map<string, Promise<OtherWrites>>();
   return {
@@ -69,7 +58,7 @@ export function otherWriters(
     for (const other of others) {
       try {
         const scope = compileTagScope(other.filters);
-        const sources = destinationGroups(other, await catalog(other.source)).get(repository) ?? [];
+        const sources = destinationGroups(other, await catalogs.of(other.source)).get(repository) ?? [];
         if (sources.length === 0) continue;
         const src = await open(other.source);
         for (const r of sources) {
