@@ -11,6 +11,7 @@ import { compileTagScope } from '../rules/index.js';
 import { redact } from '../util/secrets.js';
 import { destinationGroups } from './gather.js';
 import { selectRules } from './run.js';
+import { Catalogs } from './catalogs.js';
 
 /**
  * A destination group: the run diffs its sources against the destination together (an extra tag
@@ -57,6 +58,7 @@ export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Pr
   const rules = selectRules(config, o.rules);
   const stores = new StoreSet(config, o.anonymousRegistries);
   const open = (name: string) => stores.open(name);
+  const catalogs = new Catalogs(config, open);
   const units: WorkUnit[] = [];
   const errors: Discovery['errors'] = [];
   try {
@@ -64,7 +66,7 @@ export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Pr
       try {
         const src = await open(rule.source);
         const scope = compileTagScope(rule.filters);
-        const groups = destinationGroups(rule, await src.listRepositories());
+        const groups = destinationGroups(rule, await catalogs.of(rule.source));
         const kept = [...groups].filter(([, members]) => !o.select || members.some((r) => o.select!(rule.name, r)));
         const counted = await Promise.all(
           kept.map(async ([destination, repositories]) => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { runConfig } from '../../src/replicate/run.js';
+import { discoverUnits } from '../../src/replicate/units.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { createLayout } from '../support/oci-fixtures.js';
 import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
@@ -58,10 +59,14 @@ rules:
 `,
   );
   const { config } = await loadConfig(file);
+  // The matrix job's discovery, then the run: each lists the source once.
+  const discovered = await discoverUnits(config, { weights: false });
+  expect(discovered.units.filter((u) => u.rule === 'a' || u.rule === 'b')).toHaveLength(2);
+  expect(proxy.countBy('GET', '/v2/_catalog')).toBe(1);
   const { report } = await runConfig(config, { dryRun: false });
 
   expect(report.ruleErrors).toEqual([]);
-  expect(proxy.countBy('GET', '/v2/_catalog')).toBe(1);
+  expect(proxy.countBy('GET', '/v2/_catalog')).toBe(2);
   // mid was empty when mid-first listed it; mid-after sees what rules a and b wrote there.
   expect(report.results.filter((r) => r.rule === 'mid-after').map((r) => `${r.status} ${r.destination}`)).toEqual([
     `copied ${dst.host}/after/a:v1`,
