@@ -324,16 +324,44 @@ export function misindentedUnder(
   return emptySiblings.find((sibling) => keysUnder(schema, sibling).includes(key));
 }
 
-/** Registry type → the options it takes, from the registry's `allOf` branches in the schema. */
-function optionsByType(): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+/** Registry type → the schema of its options, from the registry's `allOf` branches in the schema. */
+function optionSchemas(): Map<string, SchemaNode | undefined> {
+  const out = new Map<string, SchemaNode | undefined>();
   const branches = (deref(replicationSchema.$defs && (replicationSchema.$defs as SchemaNode).registry)?.allOf ??
     []) as SchemaNode[];
   for (const b of branches) {
     const type = ((b.if as SchemaNode | undefined)?.properties as Record<string, SchemaNode> | undefined)?.type?.const;
     const options = ((b.then as SchemaNode | undefined)?.properties as Record<string, unknown> | undefined)?.options;
-    const keys = allowedKeys(deref(options));
-    if (typeof type === 'string' && keys.length > 0) out.set(type, keys);
+    if (typeof type === 'string') out.set(type, deref(options));
+  }
+  return out;
+}
+
+/** Registry type → the options it takes. */
+function optionsByType(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [type, options] of optionSchemas()) {
+    const keys = allowedKeys(options);
+    if (keys.length > 0) out.set(type, keys);
+  }
+  return out;
+}
+
+/**
+ * Registry type → its options that have other names, each as the list of its names: the option
+ * first, then the options whose description is "Same as `option`.", in the schema's order. That is
+ * the order the providers read them in (src/providers/index.ts): the first one set is used.
+ */
+export function optionAliases(): Map<string, string[][]> {
+  const out = new Map<string, string[][]>();
+  for (const [type, options] of optionSchemas()) {
+    const props = (options?.properties ?? {}) as Record<string, SchemaNode>;
+    const groups = new Map<string, string[]>();
+    for (const [key, prop] of Object.entries(props)) {
+      const of = /^Same as `([A-Za-z0-9_]+)`\.$/.exec(String(prop.description ?? ''))?.[1];
+      if (of && Object.hasOwn(props, of)) (groups.get(of) ?? groups.set(of, [of]).get(of)!).push(key);
+    }
+    if (groups.size > 0) out.set(type, [...groups.values()]);
   }
   return out;
 }

@@ -12,7 +12,7 @@ import { MappingError, mapRepository } from '../rules/mapping.js';
 import { MAX_BANDWIDTH, MAX_BLOB_SIZE_LIMIT, parseBandwidth, parseSize } from './bandwidth.js';
 import { oneOfList, suggest } from './errors.js';
 import { ARCHIVE_TYPES, effective, type Normalized, type NormalizedRule, patternOf, soundFields } from './normalize.js';
-import { literalSecretMessage, schemaKeys, type Segment } from './schema.js';
+import { literalSecretMessage, optionAliases, schemaKeys, type Segment } from './schema.js';
 import type { RegistryConfig, Rule } from './types.js';
 import { normalizeCron } from './workflows.js';
 
@@ -39,6 +39,7 @@ const isObj = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !
 const RULE_KEYS = schemaKeys('rule');
 const REGISTRY_KEYS = schemaKeys('registry');
 const FILTER_KEYS = schemaKeys('filters');
+const OPTION_ALIASES = optionAliases();
 
 /**
  * Whether `map` has a key the schema does not know that was meant as `key`: the one `suggest`
@@ -426,6 +427,25 @@ function checkRegistry(reg: RegistryConfig, written: Raw, ctx: SemanticContext, 
   if (isObj(written.options)) {
     for (const [k, v] of Object.entries(written.options)) {
       if (SECRETISH.test(k) && typeof v === 'string') add(['options', k], literalSecretMessage(v));
+    }
+  }
+
+  // Two names of one option (`owner` and `organization`): the run reads the first one set.
+  const options = written.options;
+  if (isObj(options)) {
+    for (const names of OPTION_ALIASES.get(reg.type) ?? []) {
+      const set = names.filter((k) => typeof options[k] === 'string' && !broken([...base, 'options', k]));
+      const used = set[0];
+      for (const other of set.slice(1)) {
+        const [a, b] = [JSON.stringify(options[used!]), JSON.stringify(options[other])];
+        if (a === b)
+          add(['options', other], `${used} and ${other} are two names for one option, both ${a}: keep one`, 'warning');
+        else
+          add(
+            ['options', other],
+            `${used} (${a}) and ${other} (${b}) are two names for one option, set to different values: ferry would use ${used}'s ${a} and ignore ${other}; keep one`,
+          );
+      }
     }
   }
 }

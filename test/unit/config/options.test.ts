@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { formatDiagnostic, parseConfig } from '../../../src/config/index.js';
+import { optionAliases } from '../../../src/config/schema.js';
 
 const run = (registries: string) =>
   parseConfig(
@@ -80,5 +81,25 @@ rules:
     );
     expect(diagnostics).toEqual([]);
     expect(config?.registries.get('c')?.options).toEqual({ namespace: 'acme', rate_limit_reserve: 10 });
+  });
+
+  test('two names of one option: a warning when they agree, an error naming both when they differ', () => {
+    expect(
+      run(`  a: { type: ghcr, options: { owner: acme, organization: acme } }
+  b: { type: dockerhub, options: { organization: acme, namespace: other } }
+  c: { type: ghcr, options: { org: acme, user: octocat } }
+`),
+    ).toEqual([
+      'r.yaml:3:58: warning: registries.a.options.organization: owner and organization are two names for one option, both "acme": keep one',
+      `r.yaml:4:50: registries.b.options.organization: namespace ("other") and organization ("acme") are two names for one option, set to different values: ferry would use namespace's "other" and ignore organization; keep one`,
+      `r.yaml:5:48: registries.c.options.user: org ("acme") and user ("octocat") are two names for one option, set to different values: ferry would use org's "acme" and ignore user; keep one`,
+    ]);
+  });
+
+  test('the names of one option, in the order the providers read them (the first one set is used)', () => {
+    expect(Object.fromEntries(optionAliases())).toEqual({
+      dockerhub: [['namespace', 'organization']],
+      ghcr: [['owner', 'organization', 'org', 'user']],
+    });
   });
 });
