@@ -59,10 +59,10 @@ export interface CopyOptions {
    */
   referrersFallback?: boolean;
   /**
-   * The referrers tags the destination repository listed when the run was planned: a fallback
+   * The fallback tags (`sha256-<hex>`) the destination repository listed when planned: a fallback
    * index listed there is never replaced by a new one because a read did not find it.
    */
-  destinationReferrerTags?: ReadonlySet<string> | undefined;
+  destinationFallbackTags?: ReadonlySet<string> | undefined;
   /** Destination repositories that held images before this run: where a shared blob may be mounted from. */
   mountCandidates?: readonly string[];
   /**
@@ -316,7 +316,7 @@ export async function copyArtifact(
   const byDigest = !tag || (referrers?.missing.length && !subsetOf(bytes, m));
   const subject = o.referrersFallback ? m.parsed.subject?.digest : undefined;
   const fallback = subject
-    ? { referrersFallback: { listed: o.destinationReferrerTags?.has(referrersTag(subject)) ?? false } }
+    ? { referrersFallback: { listed: o.destinationFallbackTags?.has(referrersTag(subject)) ?? false } }
     : undefined;
   let written = byDigest ? await putManifest(dst, digest, bytes, m.mediaType, stats, refill, fallback) : digest;
   if (referrers) await copyReferrers(mover, manifests, src, dst, referrers, stats, o);
@@ -560,7 +560,7 @@ export async function findReferrers(
   src: Side,
   dst: Side,
   subject: Digest,
-  o: Pick<CopyOptions, 'sourceTags' | 'destinationReferrerTags'>,
+  o: Pick<CopyOptions, 'sourceTags' | 'destinationFallbackTags'>,
 ): Promise<Referrers> {
   const { descriptors, fallbackTag } = await src.store.referrers(
     src.repository,
@@ -575,7 +575,7 @@ export async function findReferrers(
   const listed = await dst.store.referrers(
     dst.repository,
     subject,
-    o.destinationReferrerTags ? { tags: o.destinationReferrerTags } : {},
+    o.destinationFallbackTags ? { tags: o.destinationFallbackTags } : {},
   );
   const there = new Set(listed.descriptors.map((d) => d.digest));
   const missing = descriptors.filter((d) => !there.has(d.digest));

@@ -44,8 +44,8 @@ export interface ExecuteOptions {
   fresh: Set<string>;
   /** Referrers fallback tags planned as items of their own, per source repository. */
   fallbackItems: Map<string, Set<string>>;
-  /** Destination repository → the referrers tags it listed when planned. */
-  dstReferrerTags: Map<string, ReadonlySet<string>>;
+  /** Destination repository → the fallback tags (`sha256-<hex>`) it listed when planned. */
+  dstFallbackTags: Map<string, ReadonlySet<string>>;
   log: (line: string) => void;
   onProgress?: (e: ProgressEvent) => void;
   /** A stopped run starts no new copy or deletion. */
@@ -400,7 +400,7 @@ export class Executor {
               elapsedMs: Date.now() - started,
             }),
           freshDestination: o.fresh.has(i.destinationRepository),
-          destinationReferrerTags: o.dstReferrerTags.get(i.destinationRepository),
+          destinationFallbackTags: o.dstFallbackTags.get(i.destinationRepository),
           mountCandidates: this.#mountCandidates,
           ...(tags ? { sourceTags: fallback ? new Set([...tags].filter((t) => !fallback.has(t))) : tags } : {}),
           ...(fallback ? { plannedTags: fallback } : {}),

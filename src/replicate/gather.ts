@@ -62,7 +62,7 @@ export interface GatherOptions {
   tagSets?: Map<string, Set<string>>;
   fresh?: Set<string>;
   fallbackItems?: Map<string, Set<string>>;
-  dstReferrerTags?: Map<string, ReadonlySet<string>>;
+  dstFallbackTags?: Map<string, ReadonlySet<string>>;
 }
 
 /** A destination repository's tags, with their digests when its listing carries them. */
@@ -83,11 +83,11 @@ export interface Gathered {
   /** Referrers fallback tags planned as items of their own, per source repository. */
   fallbackItems: Map<string, Set<string>>;
   /**
-   * Destination repository → the referrers tags (REFERRER_TAG) it lists, for each one listed: a
+   * Destination repository → the referrers fallback tags (`sha256-<hex>`) it lists, for each one listed: a
    * fallback index listed here and then not found when a referrer is added to it is a glitch, not
    * an empty list; one not listed here needs no request to learn it is absent.
    */
-  dstReferrerTags: Map<string, ReadonlySet<string>>;
+  dstFallbackTags: Map<string, ReadonlySet<string>>;
   /** The source's repositories could not be listed: nothing was planned. */
   catalogFailed?: string;
   /** The run stopped before every repository was listed: those were not planned. */
@@ -96,7 +96,7 @@ export interface Gathered {
 }
 
 const RESOLVE_DELAYS = [200, 1000];
-/** One empty set for every destination repository that lists no referrers tags. */
+/** One empty set for every destination repository that lists no fallback tags. */
 const NO_TAGS: ReadonlySet<string> = new Set();
 
 /**
@@ -152,7 +152,7 @@ export async function gather(
     tagSets: o.tagSets ?? new Map(),
     fresh: o.fresh ?? new Set(),
     fallbackItems: o.fallbackItems ?? new Map(),
-    dstReferrerTags: o.dstReferrerTags ?? new Map(),
+    dstFallbackTags: o.dstFallbackTags ?? new Map(),
     selection: { repositories: { listed: 0, matched: 0 }, tags: { listed: 0, selected: 0 }, dropped: noneDropped() },
   };
   const { selection } = out;
@@ -460,8 +460,9 @@ export async function gather(
       const { tags: listedTags, listed } = await destinationListing;
       const dstTags = [...listedTags];
       if (dstTags.length === 0) out.fresh.add(dstRepo);
-      const referrerTags = dstTags.filter((t) => REFERRER_TAG.test(t));
-      out.dstReferrerTags.set(dstRepo, referrerTags.length ? new Set(referrerTags) : NO_TAGS);
+      // Only the fallback indexes (`sha256-<hex>`), not cosign's `.sig` tags: kept while the rule runs.
+      const indexes = dstTags.filter((t) => subjectTagOf(t) === t);
+      out.dstFallbackTags.set(dstRepo, indexes.length ? new Set(indexes) : NO_TAGS);
       // Not before: the referrers' subjects are taken from `source`, and a skipped tag's
       // signature is not planned.
       for (const [tag, f] of refused) if (listedTags.has(tag)) source.set(tag, f);
@@ -627,7 +628,7 @@ export async function gather(
                 f.digest as Digest,
                 {
                   ...(listedTags ? { sourceTags: listedTags } : {}),
-                  destinationReferrerTags: out.dstReferrerTags.get(dstRepo),
+                  destinationFallbackTags: out.dstFallbackTags.get(dstRepo),
                 },
               );
               if (lacking.missing.length)

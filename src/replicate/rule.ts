@@ -73,7 +73,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
   const tagSets = new Map<string, Set<string>>();
   const fresh = new Set<string>();
   const fallbackItems = new Map<string, Set<string>>();
-  const dstReferrerTags = new Map<string, ReadonlySet<string>>();
+  const dstFallbackTags = new Map<string, ReadonlySet<string>>();
   const executor = new Executor(rule, src, dst, {
     dryRun: o.dryRun,
     concurrency: o.concurrency,
@@ -82,7 +82,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     tagSets,
     fresh,
     fallbackItems,
-    dstReferrerTags,
+    dstFallbackTags,
     log: o.log ?? (() => {}),
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
@@ -103,7 +103,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     tagSets,
     fresh,
     fallbackItems,
-    dstReferrerTags,
+    dstFallbackTags,
     ...(o.otherWriters ? { otherWriters: o.otherWriters } : {}),
     ...(o.dryRun ? {} : { onMountSource: (repository: string | undefined) => executor.mountSource(repository) }),
     ...(o.onProgress
