@@ -381,6 +381,10 @@ export function unknownKeyMessage(
   parentSchema?: unknown,
   present?: (sibling: string) => boolean,
 ): string {
+  // `X-common:`, `x_common:`: meant as a key ferry ignores (the schema's patternProperties `^x-`).
+  if (parentPath.length === 0 && /^x[-_]./i.test(key)) {
+    return `unknown key "${key}"; a top-level key ferry ignores starts with "x-", in lower case: write x-${key.slice(2)}`;
+  }
   if (parentPath.length === 1 && parentPath[0] === 'defaults' && RULE_ONLY.has(key)) {
     return `"${key}" cannot be set in defaults; set it on each rule`;
   }

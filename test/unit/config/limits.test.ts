@@ -135,16 +135,12 @@ describe('resource-exhaustion YAML gets a position and a clear message', () => {
       (_, i) => `  - { <<: *common, name: r${i}, filters: { name: "team${i}/**" } }\n`,
     );
     const out = parsed(`${base}${shared}rules:\n${list.join('')}`);
-    expect(out).toEqual([
-      'r.yaml:5:1: x-common: unknown key "x-common"; expected one of: version, registries, defaults, rules',
-    ]);
+    expect(out).toEqual([]);
   });
 
   test('a merge key alias (<<: *defaults) is fine', () => {
     const text = `${base}x-common: &common { source: harbor, destination: cluster1 }\nrules:\n  - { <<: *common, name: a }\n  - { <<: *common, name: b, destination_namespace: m }\n`;
-    expect(parsed(text)).toEqual([
-      'r.yaml:5:1: x-common: unknown key "x-common"; expected one of: version, registries, defaults, rules',
-    ]);
+    expect(parsed(text)).toEqual([]);
   });
 
   const deep = `maps and lists are nested more than ${MAX_NESTING} levels deep here; a rules file needs about 6: is this the right file?`;

@@ -32,3 +32,34 @@ rules: []
     expect(suggest('tage', ['tag', 'stage'])).toBe('tag');
   });
 });
+
+describe('top-level x- keys hold values to reuse, as in docker compose', () => {
+  test('an x- key is ignored, and the rules merging it load; other unknown keys still get a "did you mean"', () => {
+    const text = `version: 1
+x-common: &common
+  source: src
+  destination: dst
+x-release-tags: &tags [v*, "!*-rc*"]
+registries:
+  src: { type: registry, url: https://src.example.com }
+  dst: { type: registry, url: https://dst.example.com }
+rules:
+  - <<: *common
+    name: r1
+    filters: { name: a/**, tag: *tags }
+  - <<: *common
+    name: r2
+    destination_namespace: m
+`;
+    const { config, diagnostics } = parseConfig(text, 'r.yaml');
+    expect(diagnostics).toEqual([]);
+    expect(config?.rules.map((r) => [r.name, r.source, r.destination, r.filters.tag])).toEqual([
+      ['r1', 'src', 'dst', ['v*', '!*-rc*']],
+      ['r2', 'src', 'dst', []],
+    ]);
+    expect(parseConfig(`${text}regsitries: {}\nX-common: 1\n`, 'r.yaml').diagnostics.map(formatDiagnostic)).toEqual([
+      'r.yaml:16:1: regsitries: unknown key "regsitries", did you mean "registries"?',
+      'r.yaml:17:1: X-common: unknown key "X-common"; a top-level key ferry ignores starts with "x-", in lower case: write x-common',
+    ]);
+  });
+});
