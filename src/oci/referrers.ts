@@ -134,6 +134,11 @@ export class FallbackIndexWriter {
     return batch.done;
   }
 
+  /** This writer read or wrote the index of `subject` in `repository`: it exists, whatever a listing said before. */
+  knows(repository: string, subject: Digest): boolean {
+    return this.#known.has(`${repository}@${subject}`);
+  }
+
   async #write(repository: string, subject: Digest, batch: Batch): Promise<void> {
     const io = this.#io;
     const tag = referrersTag(subject);

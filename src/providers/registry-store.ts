@@ -75,7 +75,9 @@ export class RegistryStore implements Store {
   }
   async referrers(repository: string, digest: Digest, opts: { tags?: ReadonlySet<string> } = {}) {
     const fallbackTag = referrersTag(digest);
-    const fallbackTagAbsent = opts.tags !== undefined && !opts.tags.has(fallbackTag);
+    // The tags were listed before this run wrote anything: an index written since is there.
+    const fallbackTagAbsent =
+      opts.tags !== undefined && !opts.tags.has(fallbackTag) && !this.client.wroteFallback(repository, digest);
     return { descriptors: await this.client.referrers(repository, digest, { fallbackTagAbsent }), fallbackTag };
   }
   async deleteTag(repository: string, tag: string, digest: Digest): Promise<'tag' | 'digest'> {

@@ -235,6 +235,8 @@ export class RegistryClient {
       headers?: Record<string, string>;
       /** Whether the first answer (200 or 404) is the listing; if not, nothing is read and false returned. */
       accept?: (r: SendResponse) => boolean;
+      /** Other statuses of the first answer that mean the listing is not there (with `accept`). */
+      declines?: number[];
       /** What the listing is, in hints. */
       what?: string;
     } = {},
@@ -279,7 +281,7 @@ export class RegistryClient {
         path: next,
         ...(o.headers ? { headers: o.headers } : {}),
         scopes,
-        expect: o.accept ? [200, 404] : [200],
+        expect: o.accept ? [200, 404, ...(o.declines ?? [])] : [200],
         operation,
         ...(repository ? { repository } : {}),
       });
@@ -1067,8 +1069,10 @@ export class RegistryClient {
       (descriptors) => out.push(...(descriptors as Descriptor[])),
       {
         headers: { accept: MediaType.OciIndex },
-        // A 404, or a 200 that is not an index (a web UI), means no referrers API.
+        // A 404, or a 200 that is not an index (a web UI), means no referrers API; so do the
+        // answers of registries that do not route the endpoint at all (Artifactory: 406).
         accept: (r) => r.status === 200 && stripParams(header(r.headers, 'content-type') ?? '') === MediaType.OciIndex,
+        declines: [400, 405, 406, 501],
         what: 'referrers list',
       },
     );
@@ -1078,6 +1082,14 @@ export class RegistryClient {
     }
     this.#referrersApi = false;
     return opts.fallbackTagAbsent ? [] : this.#referrersFallback(repository, subject);
+  }
+
+  /**
+   * This client wrote (or read) the fallback index of `subject` in `repository` during the run: a
+   * tag listing taken before says nothing about it.
+   */
+  wroteFallback(repository: string, subject: Digest): boolean {
+    return this.#fallback.knows(repository, subject);
   }
 
   async #referrersFallback(repository: string, subject: Digest): Promise<Descriptor[]> {

@@ -571,15 +571,24 @@ export async function findReferrers(
   // Missing is what the destination does not list as a referrer, not what it lacks by digest: a
   // signature written there whose fallback index update failed is found by digest and by no
   // lookup (cosign's, the referrers API's); written again, it joins the index. One request at
-  // most, where a HEAD per referrer asked less.
-  const listed = await dst.store.referrers(
-    dst.repository,
-    subject,
-    o.destinationFallbackTags ? { tags: o.destinationFallbackTags } : {},
-  );
-  const there = new Set(listed.descriptors.map((d) => d.digest));
+  // most, where a HEAD per referrer asked more.
+  const listed = await dst.store
+    .referrers(dst.repository, subject, o.destinationFallbackTags ? { tags: o.destinationFallbackTags } : {})
+    .catch(() => undefined);
+  // A destination that cannot list them (a proxy refusing the endpoint, a rate-limited redirect):
+  // what it holds by digest, as before the listing was asked.
+  const there = listed ? new Set(listed.descriptors.map((d) => d.digest)) : await headsOf(dst, descriptors);
   const missing = descriptors.filter((d) => !there.has(d.digest));
   return { missing, ...(fallbackTag ? { fallbackTag } : {}) };
+}
+
+/** The digests of `descriptors` the destination has, a HEAD each (REFERRERS_AT_ONCE at a time). */
+async function headsOf(dst: Side, descriptors: Descriptor[]): Promise<Set<string>> {
+  const limit = pLimit(REFERRERS_AT_ONCE);
+  const present = await Promise.all(
+    descriptors.map((d) => limit(() => dst.store.manifestHead(dst.repository, d.digest))),
+  );
+  return new Set(descriptors.filter((_, i) => present[i]).map((d) => d.digest));
 }
 
 /**

@@ -166,3 +166,40 @@ test('a fallback index the registry lists but once fails to serve is left as it 
     await proxy.stop();
   }
 });
+
+test('two tags of one signed image: each signature is written once, and a destination refusing the referrers endpoint (406) still gets them', async () => {
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
+  const v1 = (await putLayoutImage(layout, 'team/twice', 'v1')) as Digest;
+  await layout.manifestPut(
+    'team/twice',
+    'latest',
+    (await layout.manifestGet('team/twice', 'v1'))!.bytes,
+    MediaType.OciManifest,
+  );
+  const sigs = [
+    await putLayoutSignature(layout, 'team/twice', v1, { n: '1' }),
+    await putLayoutSignature(layout, 'team/twice', v1, { n: '2' }),
+  ];
+  const src = withReferrersApi(layout, new Map([[v1, sigs]])).store;
+  const rule = testRule({ destinationNamespace: 'mirror', flattening: 1, referrers: true });
+  const proxy = await startFaultProxy({ target: reg.url });
+  // Artifactory answers the referrers endpoint it does not route with 406.
+  proxy.addRule({ path: '/referrers/', times: Infinity, action: { kind: 'status', status: 406 } });
+  try {
+    const client = new RegistryClient({ registry: reg.host, baseUrl: proxy.url, retry: { baseDelayMs: 10 } });
+    const r = await runRule(rule, src, new RegistryStore({ name: 'dst', client }), {
+      dryRun: false,
+      concurrency: 1,
+      blobConcurrency: 2,
+    });
+    await client.close();
+    expect(r.results.map((x) => `${x.status} ${x.tag}`).sort()).toEqual(['copied latest', 'copied v1']);
+    for (const s of sigs) expect(proxy.countBy('PUT', `/manifests/${s.digest}`)).toBe(1);
+    const check = newClient();
+    const found = await check.referrers('mirror/twice', v1);
+    await check.close();
+    expect(new Set(found.map((d) => d.digest))).toEqual(new Set(sigs.map((s) => s.digest)));
+  } finally {
+    await proxy.stop();
+  }
+});
