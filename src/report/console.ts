@@ -122,6 +122,8 @@ export interface RunLog {
   log: (line: string) => void;
   /** Closes an open group and writes the totals of the run. */
   finish: (report: RunReport, notes?: string[]) => void;
+  /** This rule error was written inside its rule (not: a store failing to close, a rule never started). */
+  told: (e: { rule: string; message: string }) => boolean;
 }
 
 /** Statuses worth a line of their own; the others are counted. */
@@ -137,6 +139,7 @@ export function runLog(o: RunLogOptions): RunLog {
   const now = o.now ?? Date.now;
   const every = o.progressEveryMs ?? 10_000;
   const printed = new WeakSet<Result>();
+  const toldErrors = new Set<string>();
   const blobs = new Map<string, number>();
   const state = {
     open: false,
@@ -218,10 +221,12 @@ export function runLog(o: RunLogOptions): RunLog {
         const unchanged = e.results.filter((r) => r.status === 'unchanged').length;
         if (unchanged) o.write(`  ${STATUS.unchanged.symbol} ${unchanged} unchanged`);
         if (!e.results.length && !e.errors.length) o.write('  nothing selected');
-        for (const err of e.errors)
+        for (const err of e.errors) {
+          toldErrors.add(`${e.rule}\n${err.message}`);
           o.write(
             `  ✖ rule error: ${text(err.message, MESSAGE_MAX)}${err.hint ? `\n    hint: ${text(err.hint, MESSAGE_MAX)}` : ''}`,
           );
+        }
         close();
         return;
       }
@@ -235,6 +240,7 @@ export function runLog(o: RunLogOptions): RunLog {
       if (/^(→ |✖ deleted |rule )/.test(l)) o.debug?.(neutralizeCommands(l));
       else o.write(neutralizeCommands(l));
     },
+    told: (e) => toldErrors.has(`${e.rule}\n${e.message}`),
     finish: (report, notes = []) => {
       close();
       o.write(totalsLine(report));

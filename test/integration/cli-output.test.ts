@@ -4,9 +4,11 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { OciLayoutStore } from '../../src/providers/oci-layout.js';
+import { putLayoutImage } from '../support/layout-image.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
 
 const CLI = join(import.meta.dirname, '../../dist/cli/index.js');
@@ -33,8 +35,8 @@ beforeAll(async () => {
 afterAll(() => tmp?.remove());
 
 /** Runs `ferry run` with stdout and stderr as given; resolves with the exit code. */
-function ferryRun(stdout: number | 'pipe', stderr: number | 'pipe') {
-  const child = spawn(process.execPath, [CLI, 'run', '-c', config], {
+function ferryRun(stdout: number | 'pipe', stderr: number | 'pipe', file = config) {
+  const child = spawn(process.execPath, [CLI, 'run', '-c', file], {
     stdio: ['ignore', stdout, stderr],
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -65,4 +67,30 @@ test('stdout and stderr apart (stdout to a file): stderr still says which rule f
   expect(r.code).toBe(1);
   expect(occurrences(r.out, 'is not a directory')).toBe(1);
   expect(r.err).toMatch(/^error: rule mirror: .*is not a directory/m);
+});
+
+test('one log: an error no rule told (an archive that cannot be written when the run ends) is told at the end', async () => {
+  const dir = join(tmp.path, 'close');
+  await mkdir(dir, { recursive: true });
+  await putLayoutImage(new OciLayoutStore('src', join(dir, 'src')), 'app', 'v1');
+  await writeFile(join(dir, 'afile'), 'not a directory');
+  const file = join(dir, 'replication.yaml');
+  await writeFile(
+    file,
+    [
+      'version: 1',
+      'registries:',
+      `  src: { type: oci-layout, path: ${join(dir, 'src')} }`,
+      `  out: { type: oci-archive, path: ${join(dir, 'afile', 'out.tar')} }`,
+      'rules:',
+      '  - { name: backup, source: src, destination: out }',
+      '',
+    ].join('\n'),
+  );
+  const log = join(dir, 'run.log');
+  const fd = openSync(log, 'w');
+  const r = await ferryRun(fd, fd, file).finally(() => closeSync(fd));
+  const text = await readFile(log, 'utf8');
+  expect(r.code, text).toBe(1);
+  expect(text).toMatch(/^error: rule backup: .*afile/m);
 });

@@ -114,11 +114,13 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
   const gc = report.dryRun ? undefined : garbageCollectionNote(report, loaded.config);
   log.finish(report, gc ? [gc] : []);
   for (const w of report.warnings ?? []) console.error(neutralizeCommands(`warning: rule ${w.rule}: ${w.message}`));
-  // Each rule error was told inside its rule, with its hint, on stdout: told again on stderr only
-  // where stdout does not go (redirected to a file while stderr stays on screen), not twice on one
-  // screen or in one log.
-  if (!oneOutput())
-    for (const e of report.ruleErrors)
+  // A rule error told inside its rule, with its hint, on stdout is told again on stderr only where
+  // stdout does not go (redirected to a file while stderr stays on screen): not twice on one
+  // terminal or in one `2>&1` log. (A CI runner reads the two as separate pipes: there it is.)
+  // Errors no rule told (a store failing to close, a rule a stop never started) always are.
+  const both = oneOutput();
+  for (const e of report.ruleErrors)
+    if (!both || !log.told(e))
       console.error(neutralizeCommands(`error: rule ${e.rule}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`));
   // The CLI has no fail-on: it fails as the action does by default (failed images, rule errors).
   const v = verdict(report, { failOn: 'error' });
@@ -153,7 +155,7 @@ async function unwritable(file: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** stdout and stderr are one terminal, file or pipe (`2>&1`, a terminal, a CI log). */
+/** stdout and stderr are one terminal, file or pipe (a terminal, `2>&1`). */
 function oneOutput(): boolean {
   try {
     const out = fstatSync(1);
