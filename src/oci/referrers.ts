@@ -151,7 +151,7 @@ export class FallbackIndexWriter {
           repository,
           'not-found',
           `tag ${tag} was listed, but reading it found nothing`,
-          `the registry lists ${tag} and then does not serve it (a replica or cache lagging behind): ferry left it as it is rather than write a new one without the referrers it holds; run again`,
+          `the store lists ${tag} and then does not serve it: ferry left it as it is rather than write a new one without the referrers it holds. A replica or cache lagging behind catches up: run again. If it keeps failing the tag is dangling: inspect it (skopeo inspect --raw) and delete it, and the next run writes a new index`,
         );
       there = !!current;
       if (current && current.parsed.kind !== 'index')

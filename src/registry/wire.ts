@@ -125,7 +125,8 @@ export function shownUrl(url: string | URL, base?: URL): string {
     const query = [...u.searchParams].map(([k, v]) => `${k}=${PAGE_PARAMS.has(k) ? v : '…'}`).join('&');
     shown = `${u.origin === base?.origin ? '' : u.origin}${u.pathname}${query ? `?${query}` : ''}`;
   } catch {
-    const s = String(url);
+    // No credentials either: `user:password@` before the host.
+    const s = String(url).replace(/\/\/[^/?#]*@/, '//…@');
     const cut = s.search(/[?#]/);
     shown = cut < 0 ? s : `${s.slice(0, cut)}?…`;
   }

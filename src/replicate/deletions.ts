@@ -93,6 +93,7 @@ export async function propagateDeletions(
         concurrency: 1,
         blobConcurrency: 2,
         mover,
+        listRepositories: () => catalogs.of(rule.source),
         select: (repo) => scope.repositories.has(repo),
         tags: [...scope.tags],
         deleted: scope.deleted,

@@ -414,9 +414,15 @@ export async function gather(
               heads(async () => {
                 try {
                   const digest = listed.get(t) ?? (await src.manifestHead(repo, t))?.digest;
-                  if (digest && pushedFor.has(referrersTag(digest))) tags.push(t);
+                  if (!digest || !pushedFor.has(referrersTag(digest))) return;
+                  // Resolved: not asked again when the tag is planned.
+                  listed.set(t, digest);
+                  tags.push(t);
                 } catch (e) {
-                  unresolved.set(t, toResultError(e).message);
+                  // A tag the event did not name: told, not failed (a scheduled run plans it).
+                  out.warnings.push(
+                    `${src.display}/${repo}:${t} not checked for the signature the event names: ${toResultError(e).message}`,
+                  );
                 }
               }),
             ),

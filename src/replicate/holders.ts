@@ -3,6 +3,9 @@
  * digest, deleting a manifest takes every tag of it along: the plan allowed a deletion only where
  * no staying tag shared its digest, and that is asked again just before deleting, as the plan
  * asked it (the tag listing, then a HEAD per tag unless the listing carries digests).
+ *
+ * Not asked again: whether an index pushed since the plan lists that manifest as a platform
+ * (the plan refused it for the indexes it saw); that would take a GET per new index tag.
  */
 import pLimit from 'p-limit';
 import { isDigest } from '../oci/digest.js';

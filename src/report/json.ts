@@ -131,6 +131,8 @@ export function parseReport(text: string): RunReport {
   if (data.selection !== undefined) {
     if (isObject(data.selection))
       for (const [rule, sel] of Object.entries(data.selection)) {
+        // A report of a ferry without the referrers stage (an older shard's): none left out there.
+        if (isObject(sel) && isObject(sel.dropped) && sel.dropped.referrers === undefined) sel.dropped.referrers = 0;
         const counts = (o: unknown, keys: readonly string[]) => isObject(o) && keys.every((k) => isCount(o[k]));
         const ok =
           isObject(sel) &&

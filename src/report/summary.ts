@@ -419,7 +419,9 @@ function repositoryOf(r: Result): string {
 
 /** `Selected: 2 of 40 repositories (38 left out by name) · 12 of 300 tags (280 by tag, 8 by latest)` */
 export function selectionLine(s: Selection): string {
-  const dropped = TAG_STAGES.filter((k) => s.dropped[k] > 0).map((k) => `${s.dropped[k]} by ${k}`);
+  const dropped = TAG_STAGES.filter((k) => s.dropped[k] > 0).map(
+    (k) => `${s.dropped[k]} by ${k === 'referrers' ? 'referrers: false' : k}`,
+  );
   const repos = `${s.repositories.matched} of ${s.repositories.listed} repositor${s.repositories.listed === 1 ? 'y' : 'ies'}${s.dropped.name ? ` (${s.dropped.name} left out by name)` : ''}`;
   const tags = `${s.tags.selected} of ${s.tags.listed} tag${s.tags.listed === 1 ? '' : 's'}${dropped.length ? ` (left out: ${dropped.join(', ')})` : ''}`;
   return `Selected: ${repos} · ${tags}\n\n`;

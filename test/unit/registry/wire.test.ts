@@ -120,6 +120,11 @@ describe('shownUrl', () => {
       'https://cdn.example/b?X-Amz-Signature=…&page=2&n=100',
     );
   });
+  test('a string that is no URL loses its query and its user:password', () => {
+    expect(shownUrl('https://bob:s3cret@auth.example.com:99999/token?client_secret=x')).toBe(
+      'https://…@auth.example.com:99999/token?…',
+    );
+  });
   test('shows a path on the base origin without the origin, and never a fragment', () => {
     const base = new URL('https://reg.example');
     expect(shownUrl('/v2/_catalog?n=5&last=b#frag', base)).toBe('/v2/_catalog?n=5&last=b');

@@ -126,3 +126,22 @@ test('an event naming only a signature tag pushed after its image copies the sig
   expect(event.results.map((r) => `${r.status} ${r.tag}`).sort()).toEqual([`copied ${sig}`, 'unchanged v1.11.0']);
   expect(await dst.listTags('app')).toContain(sig);
 });
+
+test('an event naming a signature: a tag the event did not name that cannot be read is a warning, not a failed row', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  for (const t of ['v1.9.0', 'v1.10.0']) await putLayoutImage(src, 'app', t);
+  const rule = testRule({ filters: { name: ['app'], tag: ['v*'], resource: 'all' }, referrers: true });
+  await runRule(rule, src, dst, o);
+  const sig = `${referrersTag((await src.manifestHead('app', 'v1.10.0'))!.digest)}.sig`;
+  await putLayoutImage(src, 'app', sig);
+  const flaky = intercept(src, {
+    manifestHead: async (repo: string, ref: string) => {
+      if (ref === 'v1.9.0') throw new Error('connection reset');
+      return src.manifestHead(repo, ref);
+    },
+  });
+  const event = await runRule(rule, flaky, dst, { ...o, tags: [sig], copyOnly: true });
+  expect(event.results.map((r) => `${r.status} ${r.tag}`).sort()).toEqual([`copied ${sig}`, 'unchanged v1.10.0']);
+  expect(event.plan.warnings).toContainEqual(expect.stringMatching(/app:v1\.9\.0 not checked for the signature the event names/));
+});

@@ -285,8 +285,8 @@ describe('body', () => {
         selection: {
           nginx: {
             repositories: { listed: 40, matched: 2 },
-            tags: { listed: 300, selected: 12 },
-            dropped: { name: 38, referrers: 0, tag: 280, semver: 0, latest: 8, labels: 0, resource: 0 },
+            tags: { listed: 303, selected: 12 },
+            dropped: { name: 38, referrers: 3, tag: 280, semver: 0, latest: 8, labels: 0, resource: 0 },
           },
           empty: {
             repositories: { listed: 5, matched: 0 },
@@ -297,7 +297,7 @@ describe('body', () => {
       }),
     );
     expect(md).toContain(
-      'Selected: 2 of 40 repositories (38 left out by name) · 12 of 300 tags (left out: 280 by tag, 8 by latest)',
+      'Selected: 2 of 40 repositories (38 left out by name) · 12 of 303 tags (left out: 3 by referrers: false, 280 by tag, 8 by latest)',
     );
     // The heading says what the empty rule did, not `### empty · ` with nothing after it.
     expect(md).toMatch(
