@@ -6,4 +6,5 @@ export { MAX_RULES_FILE_BYTES } from './read.js';
 export { replicationSchema } from './schema.js';
 export { cronProblem } from './semantic.js';
 export type * from './types.js';
+export { VENDOR_APIS, vendorApiProblem } from './vendor-api.js';
 export { findWorkflowsRoot, normalizeCron, workflowCrons } from './workflows.js';

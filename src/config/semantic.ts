@@ -14,6 +14,7 @@ import { oneOfList, suggest } from './errors.js';
 import { ARCHIVE_TYPES, effective, type Normalized, type NormalizedRule, patternOf, soundFields } from './normalize.js';
 import { literalSecretMessage, optionAliases, schemaKeys, type Segment } from './schema.js';
 import type { RegistryConfig, Rule } from './types.js';
+import { vendorApiProblem } from './vendor-api.js';
 import { normalizeCron } from './workflows.js';
 
 export interface SemanticIssue {
@@ -40,6 +41,11 @@ const RULE_KEYS = schemaKeys('rule');
 const REGISTRY_KEYS = schemaKeys('registry');
 const FILTER_KEYS = schemaKeys('filters');
 const OPTION_ALIASES = optionAliases();
+/** The options each type with a vendor API takes, to tell a misspelt `api_url` from a missing one. */
+const VENDOR_OPTION_KEYS: Partial<Record<string, string[]>> = {
+  dockerhub: schemaKeys('dockerhubOptions'),
+  ghcr: schemaKeys('ghcrOptions'),
+};
 
 /**
  * Whether `map` has a key the schema does not know that was meant as `key`: the one `suggest`
@@ -361,6 +367,16 @@ function checkRegistry(reg: RegistryConfig, written: Raw, ctx: SemanticContext, 
     }
   }
 
+  // A dockerhub or ghcr registry away from its vendor's host: opening it fails without api_url, so
+  // ferry never sends its credentials to the vendor's API. An api_url written with an error, or a
+  // misspelt one, is not missing: its own error says what to fix.
+  const options = written.options;
+  const apiUrlWritten =
+    isObj(options) &&
+    (options.api_url !== undefined || misspelt(options, VENDOR_OPTION_KEYS[reg.type] ?? [], 'api_url'));
+  const vendorApi = apiUrlWritten ? undefined : vendorApiProblem(reg);
+  if (vendorApi) add(raw.url !== undefined ? ['url'] : [], vendorApi.slice(`registries.${reg.name}: `.length));
+
   const creds = raw.credentials;
   if (isObj(creds) && creds.docker_config === undefined) {
     const userRef = isObj(creds.username) && creds.username.docker_config !== undefined;
@@ -431,7 +447,6 @@ function checkRegistry(reg: RegistryConfig, written: Raw, ctx: SemanticContext, 
   }
 
   // Two names of one option (`owner` and `organization`): the run reads the first one set.
-  const options = written.options;
   if (isObj(options)) {
     for (const names of OPTION_ALIASES.get(reg.type) ?? []) {
       const set = names.filter((k) => typeof options[k] === 'string' && !broken([...base, 'options', k]));
