@@ -176,11 +176,11 @@ export class Executor {
       const key = `${i.destinationRepository}@${i.destinationDigest}`;
       planned.set(key, (planned.get(key) ?? new Set()).add(i.tag));
     }
-    const holders = await this.#holders(toDelete);
+    const holders = this.#holders(toDelete);
     for (const i of toDelete) {
       const r = this.#base(i);
       const key = `${i.destinationRepository}@${i.destinationDigest}`;
-      const now = holders.get(i.destinationRepository);
+      const now = await holders(i.destinationRepository);
       const others =
         now && !(now instanceof Error)
           ? [...(now.get(i.destinationDigest!) ?? [])].filter((t) => !planned.get(key)?.has(t)).sort()
@@ -232,27 +232,32 @@ export class Executor {
   }
 
   /**
-   * On a registry that deletes by digest, the tags now on each digest to be deleted, per
-   * destination repository (an Error where they could not be read): a tag pushed onto that digest
-   * since the plan would go with it. Asked as the plan asked it, just before deleting.
+   * On a registry that deletes by digest, the tags now on each digest to be deleted in a
+   * destination repository (an Error where they could not be read), asked when its first deletion
+   * comes up: a tag pushed onto that digest since the plan would go with it. Asked as the plan
+   * asked it, just before that repository's deletions, not all repositories' first.
    */
-  async #holders(toDelete: PlanItem[]): Promise<Map<string, Map<string, Set<string>> | Error>> {
-    const out = new Map<string, Map<string, Set<string>> | Error>();
-    if (this.#o.dryRun || this.#dst.deletesByTag || this.#o.signal?.aborted) return out;
+  #holders(toDelete: PlanItem[]): (repository: string) => Promise<Map<string, Set<string>> | Error | undefined> {
+    if (this.#o.dryRun || this.#dst.deletesByTag) return async () => undefined;
     const doomed = new Map<string, Set<string>>();
     for (const i of toDelete)
-      if (!this.#notWrittenIn.has(i.destinationRepository))
-        doomed.set(
-          i.destinationRepository,
-          (doomed.get(i.destinationRepository) ?? new Set()).add(i.destinationDigest!),
-        );
-    for (const [repository, digests] of doomed)
-      try {
-        out.set(repository, await tagsOn(this.#dst, repository, digests, Math.max(4, this.#o.concurrency * 4)));
-      } catch (e) {
-        out.set(repository, e instanceof Error ? e : new Error(String(e)));
+      doomed.set(i.destinationRepository, (doomed.get(i.destinationRepository) ?? new Set()).add(i.destinationDigest!));
+    const asked = new Map<string, Promise<Map<string, Set<string>> | Error | undefined>>();
+    return (repository) => {
+      let answer = asked.get(repository);
+      if (!answer) {
+        const digests = doomed.get(repository);
+        // Nothing is deleted there anyway: a stopped run, a copy that did not land.
+        answer =
+          !digests || this.#o.signal?.aborted || this.#notWrittenIn.has(repository)
+            ? Promise.resolve(undefined)
+            : tagsOn(this.#dst, repository, digests, Math.max(4, this.#o.concurrency * 4)).catch((e: unknown) =>
+                e instanceof Error ? e : new Error(String(e)),
+              );
+        asked.set(repository, answer);
       }
-    return out;
+      return answer;
+    };
   }
 
   /** The result of an item that does not write (or would write, in a dry run). */
