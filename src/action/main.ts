@@ -58,6 +58,8 @@ export async function run(): Promise<void> {
   try {
     const inputs = readInputs();
     registerSecret(inputs.githubToken);
+    // Its URL is the webhook's credential (Slack, Teams): masked before any output, not when posted.
+    registerSecret(inputs.notifyWebhook);
     // `credentials: { token: { env: GITHUB_TOKEN } }` (GHCR) resolves to the github-token input.
     if (inputs.githubToken && !process.env.GITHUB_TOKEN) process.env.GITHUB_TOKEN = inputs.githubToken;
     const ctx = readContext();

@@ -5,6 +5,7 @@
  */
 import { addressClass } from './address.js';
 import { parseRetryAfter } from './retry.js';
+import { registerSecret } from '../util/secrets.js';
 
 export { parseErrorBody } from './errors.js';
 export { parseRetryAfter } from './retry.js';
@@ -42,7 +43,10 @@ export function nextLinkUrl(link: string | string[] | undefined, from: URL): URL
 
 /** `Basic base64(username:password)`, the value of an Authorization header. */
 export function basicAuthorization(username: string, password: string): string {
-  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  // The blob is as secret as the password, and derived here for every caller (an archive download too).
+  const blob = Buffer.from(`${username}:${password}`).toString('base64');
+  registerSecret(blob);
+  return `Basic ${blob}`;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   shownUrl,
   withoutCredentials,
 } from '../../../src/registry/wire.js';
+import { redact } from '../../../src/util/secrets.js';
 
 const FROM = new URL('https://reg.example/v2/a/tags/list?n=2');
 const NOW = Date.parse('2025-03-01T12:00:00Z');
@@ -92,6 +93,11 @@ describe('redirectTarget', () => {
 describe('small helpers', () => {
   test('basicAuthorization encodes user:password', () => {
     expect(basicAuthorization('robot', 'pa:ss')).toBe(`Basic ${Buffer.from('robot:pa:ss').toString('base64')}`);
+  });
+
+  test('the blob basicAuthorization derives is redacted wherever it is printed (an archive download too)', () => {
+    const blob = basicAuthorization('archive-user', 'archive-pass').slice('Basic '.length);
+    expect(redact(`GET failed with authorization Basic ${blob}`)).toBe('GET failed with authorization Basic ***');
   });
 
   test('firstHeader takes the first of repeated values', () => {
