@@ -312,6 +312,26 @@ function hostOf(url: string): { host: string; hostname: string } | undefined {
   }
 }
 
+/**
+ * A loopback host (localhost, 127.0.0.0/8, ::1): plain HTTP to it never crosses a network, and docker
+ * allows it without an insecure-registries entry. The hostname as URL gives it (lower case, IPv4
+ * written out, IPv6 compressed in brackets).
+ */
+function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/\.$/, '');
+  return h === 'localhost' || h === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Whether a registry's credentials give ferry a secret to send: a password, a token or a Docker config login. */
+function sendsSecret(creds: Raw): boolean {
+  return (
+    creds.password !== undefined ||
+    creds.token !== undefined ||
+    creds.docker_config !== undefined ||
+    (isObj(creds.username) && creds.username.docker_config !== undefined)
+  );
+}
+
 function checkRegistry(reg: RegistryConfig, written: Raw, ctx: SemanticContext, out: SemanticIssue[]): void {
   const base: Segment[] = ['registries', reg.name];
   const add = (path: Segment[], message: string, severity: 'error' | 'warning' = 'error') =>
@@ -364,6 +384,12 @@ function checkRegistry(reg: RegistryConfig, written: Raw, ctx: SemanticContext, 
       }
       if (u.protocol === 'http:' && isObj(raw.tls))
         add(['tls'], 'ignored: the URL is http://, there is no TLS', 'warning');
+      if (u.protocol === 'http:' && !isLoopback(u.hostname) && isObj(raw.credentials) && sendsSecret(raw.credentials))
+        add(
+          ['url'],
+          `registry "${reg.name}" sends its credentials unencrypted: http://${u.host} is plain HTTP, so anyone on the network between ferry and the registry can read them; use https:// (docker, too, talks plain HTTP only to a registry listed in its insecure-registries)`,
+          'warning',
+        );
     }
   }
 
