@@ -676,7 +676,10 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     if (typeof bw === 'string' && !broken(at('bandwidth'))) {
       const rate = parseBandwidth(bw);
       if (rate === undefined || rate < 1)
-        add(at('bandwidth'), 'expected a rate above zero, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited');
+        add(
+          at('bandwidth'),
+          'expected a rate from 1B/s to 1TiB/s, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited',
+        );
       else if (rate > MAX_BANDWIDTH && Number.isFinite(rate))
         add(
           at('bandwidth'),
@@ -697,7 +700,10 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
           `too large: expected a size from 1 byte to 1TiB (${MAX_BLOB_SIZE_LIMIT} bytes), like 100GiB (the default is 16GiB)`,
         );
       else if (size === undefined || size < 1)
-        add(at('max_blob_size'), 'expected a size above zero, like 10GiB or 500MB, or a number of bytes');
+        add(
+          at('max_blob_size'),
+          `expected a size from 1 byte to 1TiB (${MAX_BLOB_SIZE_LIMIT} bytes), like 10GiB or 500MB, or a number of bytes`,
+        );
     }
 
     // Semver range.

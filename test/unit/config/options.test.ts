@@ -30,7 +30,7 @@ describe('registry options are the ones the providers read, checked like the res
   b: { type: harbor, url: https://h.example.com, options: { api_url: "not a url" } }
 `),
     ).toEqual([
-      'r.yaml:3:56: registries.a.options.rate_limit_reserve: expected a whole number of pulls to leave unused, 0 or more, got a string',
+      "r.yaml:3:56: registries.a.options.rate_limit_reserve: expected a whole number of pulls to leave unused from 0 to 10000 (a reserve at or above Docker Hub's quota defers every pull), got a string",
       "r.yaml:4:70: registries.b.options.api_url: expected the API's URL, scheme and host only, like https://api.example.com",
     ]);
   });

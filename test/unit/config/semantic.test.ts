@@ -115,7 +115,7 @@ rules:
       'r.yaml',
     ).diagnostics.map(formatDiagnostic);
     expect(lines).toEqual([
-      'r.yaml:6:14: defaults.bandwidth: expected a rate above zero, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited',
+      'r.yaml:6:14: defaults.bandwidth: expected a rate from 1B/s to 1TiB/s, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited',
     ]);
   });
 
@@ -309,9 +309,9 @@ describe('max_blob_size', () => {
 
   test.each([
     ['10 gigabytes', 'expected a size like 10GiB or 500MB, or a number of bytes'],
-    ['0MB', 'expected a size above zero, like 10GiB or 500MB, or a number of bytes'],
-    ['0', 'expected a size above zero, like 10GiB or 500MB, or a number of bytes'],
-    [0, 'expected a size above zero, like 10GiB or 500MB, or a number of bytes'],
+    ['0MB', 'expected a size from 1 byte to 1TiB (1099511627776 bytes), like 10GiB or 500MB, or a number of bytes'],
+    ['0', 'expected a size from 1 byte to 1TiB (1099511627776 bytes), like 10GiB or 500MB, or a number of bytes'],
+    [0, 'expected a size from 1 byte to 1TiB (1099511627776 bytes), like 10GiB or 500MB, or a number of bytes'],
     [true, 'expected a size like 10GiB or 500MB, or a number of bytes, got true'],
   ])('rejects %j', (value, message) => {
     const out = rules(
@@ -405,7 +405,7 @@ rules:
 `),
     ).toEqual([
       'r.yaml:11:15: rules[0].filters.semver: not a semver range: "not a range"; expected something like ">=1.2 <2" or "^3.0.0"',
-      'r.yaml:12:15: rules[0].filters.latest: expected a whole number of tags, 1 or more',
+      'r.yaml:12:15: rules[0].filters.latest: expected a whole number of tags from 1 to 1000000 (the most ferry reads from one tag list)',
     ]);
   });
 
@@ -419,7 +419,10 @@ rules:
     filters:
       latest: 0
 `),
-    ).toEqual([hub(8), 'r.yaml:10:15: rules[0].filters.latest: expected a whole number of tags, 1 or more']);
+    ).toEqual([
+      hub(8),
+      'r.yaml:10:15: rules[0].filters.latest: expected a whole number of tags from 1 to 1000000 (the most ferry reads from one tag list)',
+    ]);
     expect(
       run(`${head}  - name: a
     source: harbor

@@ -76,7 +76,7 @@ rules:
     ]);
   });
 
-  test('a max_blob_size too large to count is not "expected a size above zero"', () => {
+  test('a max_blob_size too large to count is too large, not too small', () => {
     expect(run(`    max_blob_size: 999999999999999999999999\n`)).toEqual([
       'r.yaml:9:20: rules[0].max_blob_size: too large: expected a size from 1 byte to 1TiB (1099511627776 bytes), like 100GiB (the default is 16GiB)',
     ]);
@@ -84,7 +84,7 @@ rules:
 
   test('latest: 1e400 is infinity to YAML', () => {
     expect(run(`    filters: { latest: 1e400 }\n`)).toEqual([
-      'r.yaml:9:24: rules[0].filters.latest: expected a whole number of tags, 1 or more, got a number too large to hold (YAML reads it as infinity)',
+      'r.yaml:9:24: rules[0].filters.latest: expected a whole number of tags from 1 to 1000000 (the most ferry reads from one tag list), got a number too large to hold (YAML reads it as infinity)',
     ]);
   });
 });
@@ -121,6 +121,66 @@ rules:
     ]);
   });
 
+  test('a value below the minimum gets the same range as one above the maximum', () => {
+    expect(
+      diagnosticsOf(`version: 1
+registries:
+  src: { type: registry, url: https://src.example.com }
+  dst: { type: registry, url: https://dst.example.com }
+  hub: { type: dockerhub, options: { namespace: acme, rate_limit_reserve: -1 } }
+rules:
+  - name: r1
+    source: src
+    destination: dst
+    delete_remote: { enabled: true, max: 0 }
+    filters: { latest: 0 }
+    max_blob_size: 0
+    concurrency: 0
+  - name: r2
+    source: src
+    destination: dst
+    destination_namespace: x
+    max_blob_size: 0MB
+    bandwidth: 0KiB/s
+`),
+    ).toEqual([
+      "r.yaml:5:75: registries.hub.options.rate_limit_reserve: expected a whole number of pulls to leave unused from 0 to 10000 (a reserve at or above Docker Hub's quota defers every pull)",
+      'r.yaml:10:42: rules[0].delete_remote.max: expected a whole number from 1 to 1000000',
+      'r.yaml:11:24: rules[0].filters.latest: expected a whole number of tags from 1 to 1000000 (the most ferry reads from one tag list)',
+      'r.yaml:12:20: rules[0].max_blob_size: expected a size from 1 byte to 1TiB (1099511627776 bytes), like 10GiB or 500MB, or a number of bytes',
+      'r.yaml:13:18: rules[0].concurrency: expected a whole number from 1 to 64',
+      'r.yaml:18:20: rules[1].max_blob_size: expected a size from 1 byte to 1TiB (1099511627776 bytes), like 10GiB or 500MB, or a number of bytes',
+      'r.yaml:19:16: rules[1].bandwidth: expected a rate from 1B/s to 1TiB/s, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited',
+    ]);
+  });
+
+  test('every bounded number says its whole range, whether too low, too high or not a whole number', () => {
+    const messages: string[] = [];
+    const walk = (node: unknown, parent: Record<string, unknown> | undefined, at: string): void => {
+      if (node === null || typeof node !== 'object') return;
+      const n = node as Record<string, unknown>;
+      if (typeof n.minimum === 'number' && typeof n.maximum === 'number') {
+        // The x-error of the number, or of the value it is a branch of (`then` of `if: { type: integer }`).
+        const says = (keyword: string): string | undefined => {
+          for (const x of [n['x-error'], parent?.['x-error']]) {
+            if (typeof x === 'string') return x;
+            const m = (x as Record<string, unknown> | undefined)?.[keyword];
+            if (typeof m === 'string') return m;
+          }
+          return undefined;
+        };
+        for (const keyword of n.type !== undefined ? ['type', 'minimum', 'maximum'] : ['minimum', 'maximum']) {
+          const message = says(keyword) ?? '(none)';
+          if (!message.includes(`from ${n.minimum} `) || !message.includes(`${n.maximum}`))
+            messages.push(`${at} ${keyword}: ${message}`);
+        }
+      }
+      for (const [k, v] of Object.entries(n)) if (!['examples', 'default'].includes(k)) walk(v, n, `${at}/${k}`);
+    };
+    walk(replicationSchema, undefined, '#');
+    expect(messages).toEqual([]);
+  });
+
   test('the largest values load; a size or rate that rounds to 0 bytes is not one', () => {
     const { config } = parseConfig(
       `version: 1
@@ -146,8 +206,8 @@ rules:
       bandwidth: MAX_BANDWIDTH,
     });
     expect(run(`    max_blob_size: 0.4B\n    bandwidth: 0.4B/s\n`)).toEqual([
-      'r.yaml:9:20: rules[0].max_blob_size: expected a size above zero, like 10GiB or 500MB, or a number of bytes',
-      'r.yaml:10:16: rules[0].bandwidth: expected a rate above zero, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited',
+      'r.yaml:9:20: rules[0].max_blob_size: expected a size from 1 byte to 1TiB (1099511627776 bytes), like 10GiB or 500MB, or a number of bytes',
+      'r.yaml:10:16: rules[0].bandwidth: expected a rate from 1B/s to 1TiB/s, like 50MiB/s, 10MB/s or 500KiB/s, or -1 for unlimited',
     ]);
   });
 
