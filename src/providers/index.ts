@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ARCHIVE_TYPES } from '../config/normalize.js';
 import type { Config, RegistryConfig } from '../config/types.js';
-import { apiHost, DOCKER_HUB, normalizeRegistry } from '../oci/ref.js';
+import { vendorApiProblem } from '../config/vendor-api.js';
+import { apiHost, normalizeRegistry } from '../oci/ref.js';
 import type { RegistryCredentials } from '../registry/auth/docker-config.js';
 import { RegistryClient } from '../registry/client.js';
 import { basicAuthorization } from '../registry/wire.js';
@@ -56,15 +57,12 @@ function strList(options: Record<string, unknown> | undefined, key: string): str
 
 /**
  * The base URL of a vendor API: `options.api_url` (tests, self-hosted), else the vendor's, which
- * only the vendor's own registry host (`vendorHost`) may default to: the registry's credentials
- * would otherwise go to the vendor's API for another host's registry.
+ * only the vendor's own registry host may default to (vendorApiProblem, as validate says it).
  */
-function apiUrl(reg: RegistryConfig, fallback: string, vendorHost?: { host: string; registry: string }): string {
+function apiUrl(reg: RegistryConfig, fallback: string): string {
+  const problem = vendorApiProblem(reg);
+  if (problem) throw new Error(problem);
   const v = str(reg.options, 'api_url');
-  if (!v && vendorHost && vendorHost.registry !== vendorHost.host)
-    throw new Error(
-      `registries.${reg.name}: a ${reg.type} registry at ${vendorHost.registry} needs options.api_url: only ${vendorHost.host} uses ${fallback} by default, and ferry sends this registry's credentials to its API (or use type: registry)`,
-    );
   if (!v) return fallback;
   const u = new URL(v);
   if (u.protocol !== 'https:' && u.protocol !== 'http:')
@@ -139,8 +137,8 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     // Only a pull request opens a registry anonymously: its hint says the secrets were held back.
     ...(o.anonymous && reg.credentials ? { credentialsWithheld: true } : {}),
   };
-  const api = (fallback: string, vendorHost?: string) => {
-    const apiBase = apiUrl(reg, fallback, vendorHost ? { host: vendorHost, registry } : undefined);
+  const api = (fallback: string) => {
+    const apiBase = apiUrl(reg, fallback);
     // The registry's TLS settings apply to an API on the registry's own host only.
     const sameHost = new URL(apiBase).host === url.host;
     return {
@@ -160,7 +158,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
       const namespace = str(reg.options, 'namespace', 'organization');
       store = new DockerHubStore({
         ...base,
-        api: api(HUB_API_URL, DOCKER_HUB),
+        api: api(HUB_API_URL),
         ...(namespace ? { namespace } : {}),
         ...(username && credentials && 'password' in credentials
           ? { login: { username, secret: credentials.password } }
@@ -189,7 +187,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
       const ownerType = str(reg.options, 'owner_type');
       store = new GhcrStore({
         ...base,
-        api: api(GITHUB_API_URL, 'ghcr.io'),
+        api: api(GITHUB_API_URL),
         ...(secret ? { token: secret } : {}),
         ...(owner ? { owner } : {}),
         ...(ownerType === 'org' || ownerType === 'user' ? { ownerType } : {}),
