@@ -143,5 +143,7 @@ test('an event naming a signature: a tag the event did not name that cannot be r
   });
   const event = await runRule(rule, flaky, dst, { ...o, tags: [sig], copyOnly: true });
   expect(event.results.map((r) => `${r.status} ${r.tag}`).sort()).toEqual([`copied ${sig}`, 'unchanged v1.10.0']);
-  expect(event.plan.warnings).toContainEqual(expect.stringMatching(/app:v1\.9\.0 not checked for the signature the event names/));
+  expect(event.plan.warnings).toContainEqual(
+    expect.stringMatching(/app:v1\.9\.0 not checked for the signature the event names/),
+  );
 });
