@@ -9,6 +9,7 @@
  *   delete-blocked  a destination extra the run must not delete (why: `why`)
  *   listing-failed  the source lists the tag but its manifest could not be read: no decision
  */
+import type { DroppedBy } from '../rules/filter.js';
 export type PlanAction =
   'copy' | 'update' | 'unchanged' | 'kept' | 'skip' | 'delete' | 'delete-blocked' | 'listing-failed';
 
@@ -69,15 +70,7 @@ export interface Selection {
   repositories: { listed: number; matched: number };
   tags: { listed: number; selected: number };
   /** Repositories left out by the name filter; tags by each other stage. */
-  dropped: {
-    name: number;
-    referrers: number;
-    tag: number;
-    semver: number;
-    latest: number;
-    labels: number;
-    resource: number;
-  };
+  dropped: DroppedBy;
 }
 
 export interface RulePlan {
