@@ -14,7 +14,7 @@ import {
   type ResultStatus,
   type RunReport,
 } from '../replicate/result.js';
-import { type Selection, TAG_STAGES } from '../plan/types.js';
+import { TAG_STAGES } from '../plan/types.js';
 
 export { ALL_STATUSES, type BuildReportArgs, buildReport, countStatuses };
 
@@ -217,7 +217,10 @@ function normalizeReport(r: RunReport): RunReport {
               {
                 repositories: { listed: s.repositories.listed, matched: s.repositories.matched },
                 tags: { listed: s.tags.listed, selected: s.tags.selected },
-                dropped: Object.fromEntries(DROPPED.map((k) => [k, s.dropped[k]])) as Selection['dropped'],
+                dropped: Object.fromEntries(DROPPED.map((k) => [k, s.dropped[k]])) as Record<
+                  (typeof DROPPED)[number],
+                  number
+                >,
               },
             ]),
           ),
