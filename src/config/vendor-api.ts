@@ -21,11 +21,13 @@ export const VENDOR_APIS: Readonly<Partial<Record<RegistryType, { host: string; 
 /**
  * Why this registry cannot be opened without `options.api_url`, as the error opening it says
  * (`registries.<name>: a <type> registry at <host> needs options.api_url: …`), or undefined: it
- * sets api_url, is at its vendor's own host, has no vendor API, or has no URL to judge.
+ * sets api_url, is at its vendor's own host, has no vendor API, has no URL to judge, or has no
+ * credentials to send there. `credentials`: whether it has any (validate: a `credentials` block;
+ * opening it: what was resolved, a Docker config's login included).
  */
-export function vendorApiProblem(reg: RegistryConfig): string | undefined {
+export function vendorApiProblem(reg: RegistryConfig, credentials = reg.credentials !== undefined): string | undefined {
   const vendor = VENDOR_APIS[reg.type];
-  if (!vendor || !reg.url) return undefined;
+  if (!vendor || !reg.url || !credentials) return undefined;
   const apiUrl = reg.options?.api_url;
   if (typeof apiUrl === 'string' && apiUrl !== '') return undefined;
   let host: string;

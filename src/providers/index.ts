@@ -59,8 +59,8 @@ function strList(options: Record<string, unknown> | undefined, key: string): str
  * The base URL of a vendor API: `options.api_url` (tests, self-hosted), else the vendor's, which
  * only the vendor's own registry host may default to (vendorApiProblem, as validate says it).
  */
-function apiUrl(reg: RegistryConfig, fallback: string): string {
-  const problem = vendorApiProblem(reg);
+function apiUrl(reg: RegistryConfig, fallback: string, credentials: boolean): string {
+  const problem = vendorApiProblem(reg, credentials);
   if (problem) throw new Error(problem);
   const v = str(reg.options, 'api_url');
   if (!v) return fallback;
@@ -138,7 +138,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     ...(o.anonymous && reg.credentials ? { credentialsWithheld: true } : {}),
   };
   const api = (fallback: string) => {
-    const apiBase = apiUrl(reg, fallback);
+    const apiBase = apiUrl(reg, fallback, credentials !== undefined);
     // The registry's TLS settings apply to an API on the registry's own host only.
     const sameHost = new URL(apiBase).host === url.host;
     return {

@@ -37,7 +37,7 @@ describe('the vendor API a dockerhub or ghcr registry may default to', () => {
     ['registry', 'https://registry.internal.example'],
     ['harbor', 'https://harbor.internal.example'],
   ] as const)('a %s registry at %s needs no api_url', (type, url) => {
-    expect(vendorApiProblem(reg(type, new URL(url).href))).toBeUndefined();
+    expect(vendorApiProblem(reg(type, new URL(url).href), true)).toBeUndefined();
   });
 
   test.each([
@@ -52,17 +52,21 @@ describe('the vendor API a dockerhub or ghcr registry may default to', () => {
     ],
     ['ghcr', 'http://ghcr.example.com', 'ghcr.example.com', 'ghcr.io', 'https://api.github.com'],
   ] as const)('a %s registry at %s needs one, and with it opens', (type, url, host, vendor, api) => {
-    expect(vendorApiProblem(reg(type, url))).toBe(
+    expect(vendorApiProblem(reg(type, url), true)).toBe(
       `registries.hub: a ${type} registry at ${host} needs options.api_url: only ${vendor} uses ${api} by default, and ferry sends this registry's credentials to its API (or use type: registry)`,
     );
-    expect(vendorApiProblem(reg(type, url, { api_url: 'https://api.example.com' }))).toBeUndefined();
+    expect(vendorApiProblem(reg(type, url, { api_url: 'https://api.example.com' }), true)).toBeUndefined();
+    // Without credentials nothing would go to the vendor's API but anonymous requests.
+    expect(vendorApiProblem(reg(type, url), false)).toBeUndefined();
   });
 
   test('is the error opening the registry gives, word for word', async () => {
-    const r = reg('ghcr', 'https://registry.internal.example:5000', { owner: 'acme' });
-    await expect(openStore(r, { baseDir: process.cwd(), anonymous: true })).rejects.toThrow(
-      new Error(vendorApiProblem(r)),
-    );
+    process.env.FERRY_TEST_VENDOR_PW = 'internal-password';
+    const r = {
+      ...reg('ghcr', 'https://registry.internal.example:5000', { owner: 'acme' }),
+      credentials: { username: { value: 'bob' }, password: { env: 'FERRY_TEST_VENDOR_PW' } },
+    } as RegistryConfig;
+    await expect(openStore(r, { baseDir: process.cwd() })).rejects.toThrow(new Error(vendorApiProblem(r)));
   });
 });
 
@@ -75,7 +79,8 @@ registries:
     type: ghcr
     url: https://registry.internal.example:5000
     credentials: { username: bob, password: { env: PW } }
-  mirror: { type: dockerhub, url: https://mirror.example.com, options: { namespace: acme } }
+  mirror: { type: dockerhub, url: https://mirror.example.com, options: { namespace: acme }, credentials: { docker_config: true } }
+  anonymous: { type: dockerhub, url: https://mirror.example.com, options: { namespace: acme } }
   hub: { type: dockerhub, url: https://index.docker.io, options: { namespace: acme } }
   gh: { type: ghcr }
   ok: { type: dockerhub, url: https://mirror.example.com, options: { namespace: acme, api_url: "https://api.example.com" } }
@@ -84,7 +89,7 @@ rules: []
     ).toEqual([
       "r.yaml:5:10: registries.internal.url: a ghcr registry at registry.internal.example:5000 needs options.api_url: only ghcr.io uses https://api.github.com by default, and ferry sends this registry's credentials to its API (or use type: registry)",
       "r.yaml:7:35: registries.mirror.url: a dockerhub registry at mirror.example.com needs options.api_url: only docker.io uses https://hub.docker.com by default, and ferry sends this registry's credentials to its API (or use type: registry)",
-      'r.yaml:11:8: warning: rules: no rules: nothing will be replicated',
+      'r.yaml:12:8: warning: rules: no rules: nothing will be replicated',
     ]);
   });
 
@@ -108,7 +113,7 @@ rules: []
       `version: 1
 registries:
   src: { type: registry, url: https://src.example.com }
-  mirror: { type: dockerhub, url: https://mirror.example.com, options: { namespace: acme } }
+  mirror: { type: dockerhub, url: https://mirror.example.com, options: { namespace: acme }, credentials: { docker_config: true } }
 rules:
   - { name: r, source: src, destination: mirror, destination_namespace: acme }
 `,
@@ -122,5 +127,5 @@ test("the schema's api_url says the vendor APIs are defaults only for the vendor
   const { description } = (replicationSchema.$defs as Record<string, { description: string }>).apiUrl!;
   expect(description).toMatch(/https:\/\/hub\.docker\.com\), only when `url` is Docker Hub/);
   expect(description).toMatch(/https:\/\/api\.github\.com\), only when `url` is https:\/\/ghcr\.io/);
-  expect(description).toMatch(/any other host has no default and needs api_url/);
+  expect(description).toMatch(/any other host has no default: with credentials it needs api_url/);
 });
