@@ -99,8 +99,9 @@ test(
       );
       const { majors } = JSON.parse(stdout) as { majors: number };
       // Measured: 16 full collections when the heap must stay within a small factor of what it
-      // holds (--optimize-for-size alone), 0 with the 32 MiB floor under that; a few are V8's business.
-      expect(majors).toBeLessThanOrEqual(4);
+      // holds (--optimize-for-size alone), 0 with the 32 MiB floor under that, and 5 once on a
+      // machine loaded by other test processes (timers fire late there); a few are V8's business.
+      expect(majors).toBeLessThanOrEqual(8);
     } finally {
       source.close();
       sink.close();
