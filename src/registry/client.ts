@@ -26,7 +26,7 @@ import {
   Transport,
   type TransportOptions,
 } from './http.js';
-import { firstHeader, nextLinkUrl, shownUrl } from './wire.js';
+import { firstHeader, internalTarget, nextLinkUrl, shownUrl } from './wire.js';
 
 export const MANIFEST_CAP = 8 * 1024 * 1024;
 /** Reads of a manifest body that lose the connection are retried this many times in all. */
@@ -849,7 +849,18 @@ export class RegistryClient {
         operation: 'upload',
         detail: 'upload response has no Location',
       });
-    const u = new URL(loc, base);
+    let u: URL;
+    try {
+      u = new URL(loc, base);
+    } catch {
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        repository,
+        operation: 'upload',
+        detail: `upload Location ${JSON.stringify(shownUrl(loc))} is not a URL`,
+      });
+    }
     if (u.protocol !== 'https:' && u.protocol !== 'http:')
       throw new RegistryError({
         kind: 'invalid',
@@ -865,6 +876,16 @@ export class RegistryClient {
         repository,
         operation: 'upload',
         detail: 'upload Location downgrades https to http',
+      });
+    // As a redirect may not (RELIABILITY B5): the blob's bytes go where the Location says.
+    const internal = u.username || u.password ? 'a URL carrying credentials' : internalTarget(u, this.transport.base);
+    if (internal)
+      throw new RegistryError({
+        kind: 'redirect-refused',
+        registry: this.registry,
+        repository,
+        operation: 'upload',
+        detail: `upload Location points at ${internal}`,
       });
     return u;
   }

@@ -820,6 +820,26 @@ describe('blobUpload', () => {
   });
 });
 
+describe('an upload Location', () => {
+  const blob = Buffer.from('y'.repeat(100));
+  const digest = sha(blob);
+  test.each([
+    ['the link-local metadata address', 'https://169.254.169.254/latest/upload'],
+    ['a private address', 'https://10.0.0.7/upload'],
+    ['a URL with credentials', 'https://user:pw@cdn.example/upload'],
+  ])('pointing at %s is refused: no byte of the blob goes there', async (_name, location) => {
+    registry({ 'POST /v2/app/blobs/uploads/': { status: 202, headers: { location } } });
+    const e = await rejection(
+      client.blobUpload('app', { digest, size: blob.length }, async () =>
+        (await import('node:stream')).Readable.from([blob]),
+      ),
+    );
+    expect(e.kind).toBe('redirect-refused');
+    expect(e.message).toContain('upload Location points at');
+    expect(seen.filter((s) => s.origin !== REG)).toEqual([]);
+  });
+});
+
 describe('chunked upload', () => {
   test('after a failed PATCH it continues from what the registry kept, sending each byte once', async () => {
     const blob = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
