@@ -30,3 +30,16 @@ export const INDEX_TYPES: ReadonlySet<string> = new Set([MediaType.OciIndex, Med
 export const MANIFEST_TYPES: ReadonlySet<string> = new Set([MediaType.OciManifest, MediaType.DockerManifest]);
 export const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set([MediaType.OciConfig, MediaType.DockerConfig]);
 export const SCHEMA1_TYPES: ReadonlySet<string> = new Set([MediaType.DockerSchema1, MediaType.DockerSchema1Signed]);
+
+/**
+ * Layers a registry may not redistribute (Windows base layers, restricted OCI layers): fetched by
+ * clients from their descriptor's `urls`, never copied (RELIABILITY B4). Decided by media type, as
+ * go-containerregistry's IsDistributable does: a layer of another type that also lists `urls` (a
+ * mirror) is an ordinary layer, and leaving it out would lose it.
+ */
+export function isNondistributable(mediaType: string): boolean {
+  return (
+    mediaType === 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip' ||
+    mediaType.startsWith('application/vnd.oci.image.layer.nondistributable.')
+  );
+}

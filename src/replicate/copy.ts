@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { type Digest, sha256 } from '../oci/digest.js';
 import { type Descriptor, type ParsedManifest, blobsOf, platformString } from '../oci/manifest.js';
+import { isNondistributable } from '../oci/media-types.js';
 import { type FallbackAdd, referrersTag } from '../oci/referrers.js';
 import type { Manifest } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
@@ -504,8 +505,8 @@ async function putManifest(
   }
 }
 
-/** Blobs a manifest needs copied: foreign layers stay where they are (RELIABILITY B4). */
-const copiedBlobs = (m: ParsedManifest) => blobsOf(m).filter((b) => !b.urls?.length);
+/** Blobs a manifest needs copied: non-distributable layers stay where they are (RELIABILITY B4). */
+const copiedBlobs = (m: ParsedManifest) => blobsOf(m).filter((b) => !isNondistributable(b.mediaType));
 
 async function copyBlobs(mover: BlobMover, src: Side, dst: Side, m: ParsedManifest, stats: CopyStats, o: CopyOptions) {
   await allWritten(copiedBlobs(m).map((b) => mover.ensure(src, dst, b, stats, o)));

@@ -377,3 +377,25 @@ describe('referrers before the tag (RELIABILITY.md C6)', () => {
     expect(puts(again)).toEqual(['v1']);
   });
 });
+
+describe('layers with urls (RELIABILITY B4)', () => {
+  it('a non-distributable layer stays where its urls say; an ordinary layer that also lists a mirror is copied', async () => {
+    const src = new MemoryStore('src');
+    const dst = new MemoryStore('dst');
+    const foreign = {
+      mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+      digest: `sha256:${'f'.repeat(64)}`,
+      size: 1024,
+      urls: ['https://mcr.microsoft.com/windows/base/layer'],
+    };
+    const mirrored = {
+      ...src.putBlob(REPO, Buffer.from('an ordinary layer'), 'application/vnd.oci.image.layer.v1.tar+gzip'),
+      urls: ['https://mirror.example.com/layer'],
+    };
+    const image = src.putImage(REPO, [foreign, mirrored], { tag: 'v1' });
+    await copy(new BlobMover(pLimit(8)), src, dst, image.digest, 'v1');
+    expect(dst.blobs.get(REPO)?.has(mirrored.digest)).toBe(true);
+    expect(dst.blobs.get(REPO)?.has(foreign.digest)).toBe(false);
+    expect(dst.tags.get(REPO)?.get('v1')).toBe(image.digest);
+  });
+});
