@@ -47,6 +47,18 @@ export class InvalidManifestError extends Error {
   override name = 'InvalidManifestError';
 }
 
+/** A Docker schema1 manifest (deprecated since 2017): refused, and told apart from a broken one. */
+export class Schema1ManifestError extends InvalidManifestError {
+  override name = 'Schema1ManifestError';
+}
+
+/** `e`, or an error it was caused by, is a Schema1ManifestError. */
+export function isSchema1Error(e: unknown): boolean {
+  for (let c = e, depth = 0; c && depth < 8; c = (c as { cause?: unknown }).cause, depth++)
+    if (c instanceof Schema1ManifestError) return true;
+  return false;
+}
+
 function descriptor(v: unknown, where: string): Descriptor {
   if (!v || typeof v !== 'object') throw new InvalidManifestError(`${where}: descriptor must be an object`);
   const o = v as Record<string, unknown>;
@@ -101,7 +113,7 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
     throw new InvalidManifestError(`manifest mediaType ${declared} contradicts content type ${ct}`);
   const mediaType = declared ?? (ct && ct !== 'application/json' ? ct : undefined);
   if (o.schemaVersion === 1 || (mediaType && SCHEMA1_TYPES.has(mediaType)))
-    throw new InvalidManifestError('Docker schema1 manifests are deprecated and not supported');
+    throw new Schema1ManifestError('Docker schema1 manifests are deprecated and not supported');
   const hasManifests = 'manifests' in o;
   const hasImageParts = 'layers' in o || 'config' in o;
   if (hasManifests && hasImageParts)

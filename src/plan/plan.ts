@@ -26,8 +26,8 @@ export interface SourceTag {
   target?: string;
   /** A referrers fallback tag (signatures, SBOMs) of this source tag, planned as a tag of its own. */
   referrersOf?: string;
-  /** The labels or resource filter leaves the tag out. */
-  skip?: { why: Extract<PlanWhy, 'filtered-labels' | 'filtered-resource'>; reason: string };
+  /** The labels or resource filter leaves the tag out, or its manifest is one ferry does not copy. */
+  skip?: { why: Extract<PlanWhy, 'filtered-labels' | 'filtered-resource' | 'schema1'>; reason: string };
 }
 
 export interface RepoInput {

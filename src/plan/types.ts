@@ -18,6 +18,8 @@ export type PlanWhy =
   | 'override-off'
   | 'filtered-labels'
   | 'filtered-resource'
+  /** A Docker schema1 manifest at the source: not copied (deprecated, unsupported), not a failure. */
+  | 'schema1'
   | 'not-at-source'
   | 'shared-digest'
   | 'platform-of-kept-index'

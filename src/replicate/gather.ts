@@ -8,7 +8,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
 import { type Digest, isDigest, sha256 } from '../oci/digest.js';
-import { INDEX_TYPES } from '../oci/media-types.js';
+import { isSchema1Error } from '../oci/manifest.js';
+import { INDEX_TYPES, SCHEMA1_TYPES } from '../oci/media-types.js';
 import { REFERRER_TAG, referrersTag, subjectTagOf } from '../oci/referrers.js';
 import { isRepository, isTag } from '../oci/ref.js';
 import { deletionScope, type RepoInput, type SourceTag } from '../plan/plan.js';
@@ -96,6 +97,12 @@ export interface Gathered {
 }
 
 const RESOLVE_DELAYS = [200, 1000];
+/** What a plan row says of a schema1 tag at the source (RELIABILITY E2). */
+const SCHEMA1_SKIP: NonNullable<SourceTag['skip']> = {
+  why: 'schema1',
+  reason:
+    'a Docker schema1 manifest, deprecated since 2017 and not copied: push the image again with a current client (docker, buildah, skopeo) to replicate it',
+};
 /** One empty set for every destination repository that lists no fallback tags. */
 const NO_TAGS: ReadonlySet<string> = new Set();
 
@@ -246,7 +253,11 @@ export async function gather(
   const readsAbsent = !src.rateLimit;
 
   /** A listed tag's digest, asked again when the registry says it does not exist (a lagging replica). */
-  const resolve = async (repo: string, tag: string, read: boolean): Promise<{ digest: string } | { why: string }> => {
+  const resolve = async (
+    repo: string,
+    tag: string,
+    read: boolean,
+  ): Promise<{ digest: string; skip?: SourceTag['skip'] } | { why: string }> => {
     for (let attempt = 0; ; attempt++) {
       let why: string;
       try {
@@ -259,10 +270,15 @@ export async function gather(
           }
         } else {
           const h = await src.manifestHead(repo, tag);
-          if (h) return { digest: h.digest };
+          if (h) return { digest: h.digest, ...(SCHEMA1_TYPES.has(h.mediaType) ? { skip: SCHEMA1_SKIP } : {}) };
         }
         why = 'the registry answers that the manifest does not exist';
       } catch (e) {
+        // A schema1 tag is no broken listing: skipped, it blocks nothing (its digest from a HEAD).
+        if (isSchema1Error(e)) {
+          const h = await src.manifestHead(repo, tag).catch(() => undefined);
+          if (h) return { digest: h.digest, skip: SCHEMA1_SKIP };
+        }
         return { why: toResultError(e).message };
       }
       if (attempt >= resolveDelays.length) return { why: `${why} (asked ${attempt + 1} times)` };
@@ -439,7 +455,7 @@ export async function gather(
             heads(async () => {
               const known = listed.get(tag);
               const r = known ? { digest: known } : await resolve(repo, tag, absent(tag));
-              if ('digest' in r) source.set(tag, { digest: r.digest });
+              if ('digest' in r) source.set(tag, { digest: r.digest, ...(r.skip ? { skip: r.skip } : {}) });
               else unresolved.set(tag, r.why);
             }),
           ),
@@ -606,6 +622,10 @@ export async function gather(
                 }
               }
             } catch (e) {
+              if (isSchema1Error(e)) {
+                f.skip = SCHEMA1_SKIP;
+                return;
+              }
               source.delete(tag);
               unresolved.set(tag, toResultError(e).message);
             }

@@ -384,7 +384,7 @@ describe('layers with urls (RELIABILITY B4)', () => {
     const dst = new MemoryStore('dst');
     const foreign = {
       mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
-      digest: `sha256:${'f'.repeat(64)}`,
+      digest: `sha256:${'f'.repeat(64)}` as Digest,
       size: 1024,
       urls: ['https://mcr.microsoft.com/windows/base/layer'],
     };

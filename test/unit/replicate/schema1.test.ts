@@ -1,0 +1,28 @@
+/**
+ * RELIABILITY E2: a Docker schema1 tag at the source is skipped with a reason a person can act
+ * on; it neither fails the run nor keeps the rule from deleting what the source lost.
+ */
+import { expect, test } from 'vitest';
+import { runRule } from '../../../src/replicate/rule.js';
+import { testRule } from '../../support/engine.js';
+import { MemoryStore } from '../../support/memory-store.js';
+
+test('a schema1 tag is skipped, and the extra at the destination is still deleted', async () => {
+  const src = new MemoryStore('src');
+  const dst = new MemoryStore('dst');
+  src.putImage('app', [Buffer.from('layer one')], { tag: 'v2' });
+  // As `docker push` wrote them before 2017.
+  const legacy = { schemaVersion: 1, name: 'app', tag: 'v1', architecture: 'amd64', fsLayers: [], history: [] };
+  src.putManifest('app', legacy, 'v1');
+  dst.putImage('app', [Buffer.from('old layer')], { tag: 'gone' });
+
+  const rule = testRule({ deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: true } });
+  const run = await runRule(rule, src, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2, resolveDelays: [] });
+  const rows = Object.fromEntries(run.results.map((r) => [r.tag, r]));
+  expect(rows.v2?.status).toBe('copied');
+  expect(rows.v1?.status).toBe('skipped');
+  expect(rows.v1?.reason).toMatch(
+    /^a Docker schema1 manifest, deprecated since 2017 and not copied: push the image again/,
+  );
+  expect(rows.gone?.status).toBe('deleted');
+});
