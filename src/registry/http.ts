@@ -205,6 +205,9 @@ export class Transport {
     let retries = 0;
     let scopes = [...req.scopes];
     let authRetried = false;
+    // What Retry-After made this request wait so far: maxRetryAfterMs bounds the sum, not each wait
+    // (four waits of 299 s held one request, and every request behind it, for 20 minutes).
+    let waitedMs = 0;
     const started = Date.now();
     // Retries only: a re-send with a fresh token after a 401 is not an attempt the user would count.
     const tries = () => ({ count: retries + 1, ms: Date.now() - started });
@@ -253,8 +256,9 @@ export class Transport {
       }
       if (RETRY_STATUS.has(res.status) && retryable && attempt + 1 < this.#retry.attempts) {
         const after = parseRetryAfter(res.headers['retry-after']);
-        if (after !== undefined && after > this.#retry.maxRetryAfterMs)
+        if (after !== undefined && waitedMs + after > this.#retry.maxRetryAfterMs)
           throw await this.#statusError(req, res, tries(), after);
+        if (after !== undefined) waitedMs += after;
         const wait = after ?? backoffDelay(attempt, this.#retry);
         if (res.status === 429) this.#notBefore = Date.now() + wait;
         await res.body.dump().catch(() => {});

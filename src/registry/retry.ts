@@ -5,7 +5,10 @@ export interface RetryOptions {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Longest Retry-After ferry will wait for; longer asks fail fast with a rate-limit error. */
+  /**
+   * Longest ferry waits on Retry-After for one request, all its retries together; an ask beyond it
+   * fails at once with a rate-limit error.
+   */
   maxRetryAfterMs: number;
 }
 

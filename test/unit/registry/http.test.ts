@@ -213,6 +213,15 @@ describe('retries', () => {
     expect(e.hint).toContain(new Date(START + 3_600_000).toISOString());
   });
 
+  test('Retry-After waits add up: once their sum would pass maxRetryAfterMs, the request fails as rate-limited', async () => {
+    net.route(REG, () => ({ status: 429, headers: { 'retry-after': '40' } }));
+    const e = await rejection(get(transport({ retry: { attempts: 5, maxRetryAfterMs: 100_000 } })));
+    // 40 s, 40 s, and the third ask would make 120 s.
+    expect(waits).toEqual([40_000, 40_000]);
+    expect(net.at(REG)).toHaveLength(3);
+    expect(e.kind).toBe('rate-limited');
+  });
+
   test('a connection reset is retried', async () => {
     net.agent
       .get(REG)
