@@ -100,6 +100,9 @@ export function registryAgent(tls: { ca?: string | Buffer; verify?: boolean }, c
   });
 }
 
+/** Answers of a token service to the OAuth2 POST that mean it takes only the GET (RELIABILITY B8). */
+const TOKEN_POST_REFUSED: ReadonlySet<number> = new Set([400, 401, 404, 405]);
+
 export interface SendRequest {
   method: Method;
   /** Path below the base URL (`/v2/...`) or an absolute URL (a Location or Link). */
@@ -431,6 +434,20 @@ export class Transport {
   ): Promise<CachedToken> {
     const c = this.#credentials;
     let r: Dispatcher.ResponseData;
+    const get = (authorization: string | undefined) => {
+      const u = new URL(realm);
+      if (ch.params.service) u.searchParams.set('service', ch.params.service);
+      for (const s of scopes) u.searchParams.append('scope', s);
+      const headers: Record<string, string> = { 'user-agent': this.#userAgent };
+      if (authorization) headers.authorization = authorization;
+      return this.#agent.request({
+        origin: u.origin,
+        path: u.pathname + u.search,
+        method: 'GET',
+        headers,
+        signal: deadline.signal,
+      });
+    };
     if (c && 'identityToken' in c) {
       const form = new URLSearchParams({
         grant_type: 'refresh_token',
@@ -447,20 +464,13 @@ export class Transport {
         body: form.toString(),
         signal: deadline.signal,
       });
-    } else {
-      const u = new URL(realm);
-      if (ch.params.service) u.searchParams.set('service', ch.params.service);
-      for (const s of scopes) u.searchParams.append('scope', s);
-      const headers: Record<string, string> = { 'user-agent': this.#userAgent };
-      if (c && 'password' in c) headers.authorization = this.#basicValue();
-      r = await this.#agent.request({
-        origin: u.origin,
-        path: u.pathname + u.search,
-        method: 'GET',
-        headers,
-        signal: deadline.signal,
-      });
-    }
+      // Token services without OAuth2 POST (GCR answers 404, JFrog 401, ACR 400, others 405):
+      // the GET with the token as a password, as docker and containerd fall back to (RELIABILITY B8).
+      if (TOKEN_POST_REFUSED.has(r.statusCode)) {
+        await r.body.dump().catch(() => {});
+        r = await get(basicAuthorization(c.username ?? '<token>', c.identityToken));
+      }
+    } else r = await get(c && 'password' in c ? this.#basicValue() : undefined);
     const text = await readCapped(r.body, TOKEN_BODY_CAP);
     if (r.statusCode !== 200) {
       const { codes, messages } = parseErrorBody(text);

@@ -386,6 +386,29 @@ describe('bearer token flow', () => {
     expect(form.get('scope')).toBe('repository:a:pull');
   });
 
+  test.each([400, 401, 404, 405])(
+    'a token service answering the refresh_token POST with %i is asked with a GET and the token as password',
+    async (status) => {
+      const refresh = 'refresh-token-value-5678';
+      const username = '00000000-0000-0000-0000-000000000000';
+      net.route(AUTH, (r) =>
+        r.method === 'POST'
+          ? { status }
+          : r.headers.authorization === `Basic ${Buffer.from(`${username}:${refresh}`).toString('base64')}`
+            ? { status: 200, body: JSON.stringify({ token: 'tok-from-get-123', expires_in: 300 }) }
+            : { status: 401 },
+      );
+      net.route(REG, (r) =>
+        r.headers.authorization === 'Bearer tok-from-get-123'
+          ? { status: 200, body: 'ok' }
+          : { status: 401, headers: { 'www-authenticate': CHALLENGE } },
+      );
+      const res = await get(transport({ credentials: { identityToken: refresh, username } }));
+      expect(await res.body.text()).toBe('ok');
+      expect(net.at(AUTH).map((x) => x.method)).toEqual(['POST', 'GET']);
+    },
+  );
+
   test('a token response over the size cap is refused', async () => {
     net.route(AUTH, () => ({ status: 200, body: Buffer.alloc(TOKEN_BODY_CAP + 10, 'a') }));
     net.route(REG, () => ({ status: 401, headers: { 'www-authenticate': CHALLENGE } }));
