@@ -15,6 +15,12 @@ import type { RegistryStoreOptions } from './registry-store.js';
 import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 export const GITHUB_API_URL = 'https://api.github.com';
+/**
+ * GHCR refuses a request body over 4 MiB ("416 REQUESTED_RANGE_NOT_SATISFIABLE: the request body is
+ * too large and exceeds the maximum permissible limit of 4.00MiB", oras-project/rust-oci-client#35):
+ * a blob it will not take whole is sent in chunks of this size (RELIABILITY D3).
+ */
+export const GHCR_CHUNK_SIZE = 4 * 1024 * 1024;
 const PER_PAGE = 100;
 
 export interface GhcrStoreOptions extends Omit<RegistryStoreOptions, 'deletesByTag'> {

@@ -14,7 +14,7 @@ import { resolveCredentials } from './credentials.js';
 import { DockerHubStore, HUB_API_URL, RateLimitSink } from './dockerhub.js';
 import { EcrStore, ecrEndpointWarnings } from './ecr.js';
 import { GarStore, garEndpointWarnings } from './gar.js';
-import { GhcrStore, GITHUB_API_URL } from './ghcr.js';
+import { GHCR_CHUNK_SIZE, GhcrStore, GITHUB_API_URL } from './ghcr.js';
 import { HarborStore } from './harbor.js';
 import { credentialSource, type HintContext, withHints } from './hints.js';
 import { OciLayoutStore } from './oci-layout.js';
@@ -122,6 +122,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     ...(sink ? { dispatcher: sink.dispatcher(tls) } : {}),
     ...(o.cancel ? { cancel: o.cancel } : {}),
     ...(o.debug ? { debug: o.debug } : {}),
+    ...(reg.type === 'ghcr' || registry === 'ghcr.io' ? { chunkSize: GHCR_CHUNK_SIZE } : {}),
   });
   const base = {
     name: reg.name,

@@ -3,6 +3,7 @@
  * listing with pagination, deletion, auth and the hints users see. The /v2 parts run against the
  * real registry in test/integration/providers.test.ts.
  */
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -606,5 +607,57 @@ describe('the vendor API a registry defaults to', () => {
   ] as const)('a %s registry at the vendor’s own host (%s) opens with the vendor’s API', async (type, url) => {
     const s = await open({ type, url, credentials: creds, options: { owner: 'acme' } });
     expect(s.name).toBe('target');
+  });
+});
+
+describe('ghcr uploads', () => {
+  it('a blob GHCR will not take in one request goes in chunks of at most 4 MiB (its per-request limit)', async () => {
+    const LIMIT = 4 * 1024 * 1024;
+    const blob = Buffer.alloc(9 * 1024 * 1024, 3);
+    const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}` as Digest;
+    let received = 0;
+    const bodies: number[] = [];
+    const tooLarge = (res: import('node:http').ServerResponse) =>
+      res
+        .writeHead(416, { 'content-type': 'application/json' })
+        .end(
+          '{"errors":[{"code":"REQUESTED_RANGE_NOT_SATISFIABLE","message":"the request body is too large and exceeds the maximum permissible limit of 4.00MiB"}]}',
+        );
+    // GHCR as far as an upload goes: any request body over 4 MiB is refused with its 416.
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const url = new URL(req.url ?? '/', 'http://x');
+        if (req.method === 'GET' && url.pathname === '/v2/') return res.writeHead(200).end('{}');
+        if (req.method === 'POST') return res.writeHead(202, { location: '/upload/1', range: '0-0' }).end();
+        if (body.length > LIMIT) return tooLarge(res);
+        bodies.push(body.length);
+        if (req.method === 'PATCH') {
+          received += body.length;
+          return res.writeHead(202, { location: '/upload/1', range: `0-${received - 1}` }).end();
+        }
+        if (req.method === 'PUT' && received === blob.length)
+          return res.writeHead(201, { 'docker-content-digest': digest }).end();
+        return res.writeHead(400).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const s = await open({
+        type: 'ghcr',
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        options: { owner: 'acme' },
+      });
+      const r = await s.blobPut('acme/app', { digest, size: blob.length }, async () =>
+        (await import('node:stream')).Readable.from([blob]),
+      );
+      expect(r.via).toBe('uploaded');
+      expect(Math.max(...bodies)).toBeLessThanOrEqual(LIMIT);
+      expect(received).toBe(blob.length);
+    } finally {
+      server.close();
+    }
   });
 });
