@@ -190,6 +190,9 @@ function vendorHint(e: RegistryError, ctx: HintContext): string | undefined {
         return missingContainerHint(ctx, e.repository);
       if (/immutable/i.test(e.message))
         return `the tag is immutable on ${ctx.host}: it cannot be overwritten; remove the immutability rule or leave override off to keep it`;
+      // RELIABILITY E4: ECR's answer to an OCI manifest without a top-level mediaType.
+      if (ctx.provider === 'ecr' && e.method === 'PUT' && e.codes.includes('MANIFEST_INVALID'))
+        return `ECR refused the manifest as written at the source: it takes an OCI manifest or index only when it names its own mediaType, which older builders left out. ferry copies manifests byte for byte (their digest is their identity), so rebuild and push the image with a current builder, or copy this one as Docker v2 with skopeo --format v2s2`;
       return undefined;
     case 'http':
       if (e.status === 412 && ctx.provider === 'harbor')

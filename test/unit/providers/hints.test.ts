@@ -102,6 +102,18 @@ describe('providerHint', () => {
     expect(providerHint(bound, ctx('registry'))).toBe('ferry reads at most 10 pages');
   });
 
+  it("explains ECR's MANIFEST_INVALID on a push: an OCI manifest without its mediaType", () => {
+    const e = err({
+      kind: 'invalid',
+      method: 'PUT',
+      status: 400,
+      codes: ['MANIFEST_INVALID'],
+      detail: "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'",
+    });
+    expect(providerHint(e, ctx('ecr'))).toMatch(/^ECR refused the manifest as written at the source: .*mediaType/);
+    expect(providerHint(e, ctx('registry'))).toBeUndefined();
+  });
+
   it('explains a tag that exists with other content while override is off', () => {
     expect(tagExistsHint(ctx('ecr'), 'app', 'v1')).toMatch(
       /app:v1 already exists with different content.*override: true.*immutability/,
