@@ -995,10 +995,12 @@ export class RegistryClient {
         } catch (e) {
           if (tries >= 2) throw e;
           // Ask the registry how much it has (GET <location> → 204, Range: 0-N) and continue from there.
-          const have = await this.#uploadStatus(repository, session.location);
-          if (have === undefined || have < offset || have > end) throw e;
-          pending = pending.subarray(have - offset);
-          offset = have;
+          const status = await this.#uploadStatus(repository, session.location);
+          if (status === undefined || status.have < offset || status.have > end) throw e;
+          // The session goes on where the status says (RELIABILITY D4): a registry may move it.
+          session.location = status.location;
+          pending = pending.subarray(status.have - offset);
+          offset = status.have;
         }
       }
       // Applied between chunks, outside the PATCH's retry: a demand above the cap is not a glitch.
@@ -1021,7 +1023,7 @@ export class RegistryClient {
     await r.body.dump().catch(() => {});
   }
 
-  async #uploadStatus(repository: string, location: URL): Promise<number | undefined> {
+  async #uploadStatus(repository: string, location: URL): Promise<{ have: number; location: URL } | undefined> {
     try {
       const r = await this.transport.send({
         method: 'GET',
@@ -1033,7 +1035,8 @@ export class RegistryClient {
       });
       await r.body.dump().catch(() => {});
       const m = /^(?:bytes=)?0-(\d+)$/.exec(header(r.headers, 'range') ?? '');
-      return m ? Number(m[1]) + 1 : 0;
+      const next = header(r.headers, 'location') ? this.#location(r.headers, r.url, repository) : location;
+      return { have: m ? Number(m[1]) + 1 : 0, location: next };
     } catch {
       return undefined;
     }

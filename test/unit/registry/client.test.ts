@@ -873,6 +873,32 @@ describe('chunked upload', () => {
     expect(ranges).toEqual(['0-2047', '1000-2047', '2048-2999']);
   });
 
+  test('the upload status names where the session goes on: the next PATCH and the final PUT go there', async () => {
+    const blob = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    const digest = sha(blob);
+    let patches = 0;
+    registry({
+      'POST /v2/app/blobs/uploads/': { status: 202, headers: { location: '/up' } },
+      'PATCH /up': () => (++patches === 1 ? { status: 500 } : { status: 400 }),
+      // The registry kept 1000 bytes, and moved the session.
+      'GET /up': { status: 204, headers: { range: '0-999', location: '/moved' } },
+      'PATCH /moved': { status: 202, headers: { location: '/moved' } },
+      [`PUT /moved?digest=${encodeURIComponent(digest)}`]: { status: 201 },
+    });
+    const r = await chunkedClient(2048).blobUpload('app', { digest, size: blob.length }, async () =>
+      (await import('node:stream')).Readable.from([blob]),
+    );
+    expect(r.via).toBe('uploaded');
+    expect(requests().map((s) => `${s.method} ${s.path.split('?')[0]}`)).toEqual([
+      'POST /v2/app/blobs/uploads/',
+      'PATCH /up',
+      'GET /up',
+      'PATCH /moved',
+      'PATCH /moved',
+      'PUT /moved',
+    ]);
+  });
+
   const chunkedClient = (chunkSize: number) =>
     new RegistryClient({
       registry: 'reg.example',
