@@ -9,6 +9,7 @@
  */
 import { registryIdentity } from '../config/semantic.js';
 import { Catalogs } from './catalogs.js';
+import { RegistryError } from '../registry/errors.js';
 import type { Config, Rule } from '../config/types.js';
 import { REFERRER_TAG } from '../oci/referrers.js';
 import type { Store } from '../providers/store.js';
@@ -33,6 +34,8 @@ export function otherWriters(
   rule: Rule,
   open: (registry: string) => Promise<Store>,
   catalogs: Catalogs = new Catalogs(config, open),
+  /** Registries opened without the credentials they have (a pull request's plan). */
+  withheld: ReadonlySet<string> = new Set(),
 ): OtherWriters | undefined {
   if (!rule.deleteRemote.enabled) return undefined;
   // By address, not name: two registry entries for one URL or path (other credentials) are one.
@@ -76,6 +79,13 @@ export function otherWriters(
           for (const t of listed) tags.add(t);
         }
       } catch (e) {
+        // A pull request's plan reads that source without its credentials: not a fault of it, and
+        // the merge run, which has them, decides these deletions.
+        const refused = e instanceof RegistryError && (e.kind === 'unauthorized' || e.kind === 'denied');
+        if (refused && withheld.has(other.source))
+          return {
+            failed: `rule ${other.name} also writes into ${rule.destination}, and its source ${other.source} needs the credentials this pull request holds back, so what it writes in ${repository} is not known here: no deletion is planned there now; the run after the merge, with the credentials, decides them`,
+          };
         return {
           failed: `rule ${other.name} also writes into ${rule.destination}, and what it writes in ${repository} could not be listed (${other.source}: ${toResultError(e).message})`,
         };
