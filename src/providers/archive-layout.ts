@@ -9,7 +9,7 @@ import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../oci/digest.js';
 import { blobsOf, type Descriptor, parseManifest } from '../oci/manifest.js';
-import { INDEX_TYPES, MANIFEST_TYPES, MediaType } from '../oci/media-types.js';
+import { INDEX_TYPES, isNondistributable, MANIFEST_TYPES, MediaType } from '../oci/media-types.js';
 import { isRepository, isTag, parseRepository } from '../oci/ref.js';
 import { ArchiveError } from './archive-tar.js';
 import { layoutBlobPath, OCI_LAYOUT, OciLayoutStore, REF_NAME } from './oci-layout.js';
@@ -150,8 +150,8 @@ export async function collapse(treeDir: string, layoutDir: string) {
   const visit = async (d: Descriptor): Promise<void> => {
     if (reached.has(d.digest)) return;
     const exists = await stat(blobFile(layoutDir, d.digest)).catch(() => undefined);
-    // A foreign (non-distributable) layer is fetched from its URLs, not carried.
-    if (!exists && d.urls?.length) return;
+    // A non-distributable layer is fetched from its URLs, not carried: the copy's own rule.
+    if (!exists && isNondistributable(d.mediaType)) return;
     if (!exists) throw new ArchiveError(`blob ${d.digest} is missing from the archive`);
     reached.add(d.digest);
     if (!INDEX_TYPES.has(d.mediaType) && !MANIFEST_TYPES.has(d.mediaType)) return;
