@@ -400,6 +400,8 @@ export async function gather(
         );
       // A listing that carries digests (Harbor's artifacts API) spares the HEAD per tag.
       const listed = new Map(valid.filter((t) => t.digest && isDigest(t.digest)).map((t) => [t.tag, t.digest!]));
+      // A listing that names the manifest's type (Harbor) tells a schema1 tag before any read.
+      const schema1 = new Set(valid.filter((t) => t.mediaType && SCHEMA1_TYPES.has(t.mediaType)).map((t) => t.tag));
       const all = new Set(valid.map((t) => t.tag));
       out.tagSets.set(repo, all);
       const selected = selectTags(
@@ -454,7 +456,9 @@ export async function gather(
           list.map((tag) =>
             heads(async () => {
               const known = listed.get(tag);
-              const r = known ? { digest: known } : await resolve(repo, tag, absent(tag));
+              const r = known
+                ? { digest: known, ...(schema1.has(tag) ? { skip: SCHEMA1_SKIP } : {}) }
+                : await resolve(repo, tag, absent(tag));
               if ('digest' in r) source.set(tag, { digest: r.digest, ...(r.skip ? { skip: r.skip } : {}) });
               else unresolved.set(tag, r.why);
             }),

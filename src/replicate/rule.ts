@@ -21,9 +21,9 @@ export interface RuleOptions {
   concurrency: number;
   /** Blob transfers at once (per run). */
   blobConcurrency: number;
-  /** Restrict to some source repositories: event-driven runs and shards. */
   /** The source's repositories, listed once for every rule of the run that reads them. */
   listRepositories?: () => Promise<string[]>;
+  /** Restrict to some source repositories: event-driven runs and shards. */
   select?: (repository: string) => boolean;
   /** The run is one of this many shards: each may delete only its share of delete_remote.max. */
   shards?: number;
