@@ -153,6 +153,8 @@ interface CachedToken {
 export class Transport {
   readonly registry: string;
   readonly base: URL;
+  /** The token service refused the OAuth2 refresh_token POST once: it takes only the GET. */
+  #tokenPostRefused = false;
   readonly #agent: Dispatcher;
   readonly #credentials?: RegistryCredentials;
   readonly #retry: RetryOptions;
@@ -448,7 +450,9 @@ export class Transport {
         signal: deadline.signal,
       });
     };
-    if (c && 'identityToken' in c) {
+    if (c && 'identityToken' in c && this.#tokenPostRefused)
+      r = await get(basicAuthorization(c.username ?? '<token>', c.identityToken));
+    else if (c && 'identityToken' in c) {
       const form = new URLSearchParams({
         grant_type: 'refresh_token',
         refresh_token: c.identityToken,
@@ -467,6 +471,8 @@ export class Transport {
       // Token services without OAuth2 POST (GCR answers 404, JFrog 401, ACR 400, others 405):
       // the GET with the token as a password, as docker and containerd fall back to (RELIABILITY B8).
       if (TOKEN_POST_REFUSED.has(r.statusCode)) {
+        // Remembered: every later token (other scopes, expiry) goes to the GET at once.
+        this.#tokenPostRefused = true;
         await r.body.dump().catch(() => {});
         r = await get(basicAuthorization(c.username ?? '<token>', c.identityToken));
       }

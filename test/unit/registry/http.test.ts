@@ -403,9 +403,12 @@ describe('bearer token flow', () => {
           ? { status: 200, body: 'ok' }
           : { status: 401, headers: { 'www-authenticate': CHALLENGE } },
       );
-      const res = await get(transport({ credentials: { identityToken: refresh, username } }));
+      const t = transport({ credentials: { identityToken: refresh, username } });
+      const res = await get(t);
       expect(await res.body.text()).toBe('ok');
-      expect(net.at(AUTH).map((x) => x.method)).toEqual(['POST', 'GET']);
+      // Another scope's token goes straight to the GET: the refusal is remembered.
+      await (await get(t, '/v2/b/manifests/latest', { scopes: ['repository:b:pull'], repository: 'b' })).body.dump();
+      expect(net.at(AUTH).map((x) => x.method)).toEqual(['POST', 'GET', 'GET']);
     },
   );
 
