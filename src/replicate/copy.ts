@@ -562,6 +562,8 @@ export async function findReferrers(
   dst: Side,
   subject: Digest,
   o: Pick<CopyOptions, 'sourceTags' | 'destinationFallbackTags'>,
+  /** HEADs at once; the gatherer, already asking for many tags at once, asks one at a time. */
+  atOnce = REFERRERS_AT_ONCE,
 ): Promise<Referrers> {
   const { descriptors, fallbackTag } = await src.store.referrers(
     src.repository,
@@ -578,14 +580,14 @@ export async function findReferrers(
     .catch(() => undefined);
   // A destination that cannot list them (a proxy refusing the endpoint, a rate-limited redirect):
   // what it holds by digest, as before the listing was asked.
-  const there = listed ? new Set(listed.descriptors.map((d) => d.digest)) : await headsOf(dst, descriptors);
+  const there = listed ? new Set(listed.descriptors.map((d) => d.digest)) : await headsOf(dst, descriptors, atOnce);
   const missing = descriptors.filter((d) => !there.has(d.digest));
   return { missing, ...(fallbackTag ? { fallbackTag } : {}) };
 }
 
-/** The digests of `descriptors` the destination has, a HEAD each (REFERRERS_AT_ONCE at a time). */
-async function headsOf(dst: Side, descriptors: Descriptor[]): Promise<Set<string>> {
-  const limit = pLimit(REFERRERS_AT_ONCE);
+/** The digests of `descriptors` the destination has, a HEAD each (`atOnce` at a time). */
+async function headsOf(dst: Side, descriptors: Descriptor[], atOnce: number): Promise<Set<string>> {
+  const limit = pLimit(atOnce);
   const present = await Promise.all(
     descriptors.map((d) => limit(() => dst.store.manifestHead(dst.repository, d.digest))),
   );

@@ -660,6 +660,7 @@ export async function gather(
                   ...(listedTags ? { sourceTags: listedTags } : {}),
                   destinationFallbackTags: out.dstFallbackTags.get(dstRepo),
                 },
+                1,
               );
               if (lacking.missing.length)
                 missing.set(

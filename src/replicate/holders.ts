@@ -9,6 +9,7 @@
  */
 import pLimit from 'p-limit';
 import { isDigest } from '../oci/digest.js';
+import { isTag } from '../oci/ref.js';
 import type { Store } from '../providers/store.js';
 
 /** Per digest of `digests`: the tags that point at it now. */
@@ -25,13 +26,16 @@ export async function tagsOn(
     if (tags) tags.add(tag);
     else out.set(digest, new Set([tag]));
   };
-  const details = dst.listTagDetails ? await dst.listTagDetails(repository) : undefined;
+  // As the gatherer reads them: a vendor listing that fails (a 5xx, a broken page) falls back to
+  // the registry's tag list and a HEAD per tag, not to a failed deletion.
+  const details = dst.listTagDetails ? await dst.listTagDetails(repository).catch(() => undefined) : undefined;
   const unknown: string[] = [];
   if (details) {
     for (const t of details)
-      if (t.digest && isDigest(t.digest)) hold(t.digest, t.tag);
+      if (!isTag(t.tag)) continue;
+      else if (t.digest && isDigest(t.digest)) hold(t.digest, t.tag);
       else unknown.push(t.tag);
-  } else unknown.push(...(await dst.listTags(repository)));
+  } else unknown.push(...(await dst.listTags(repository)).filter((t) => isTag(t)));
   const limit = pLimit(atOnce);
   await Promise.all(
     unknown.map((tag) =>

@@ -147,3 +147,29 @@ test('an event naming a signature: a tag the event did not name that cannot be r
     expect.stringMatching(/app:v1\.9\.0 not checked for the signature the event names/),
   );
 });
+
+test('deleting by digest, a vendor tag listing that fails at the re-check falls back to the tag list and HEADs, as the plan does', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const root = join(tmp(), 'dst');
+  const layout = new OciLayoutStore('dst', root);
+  await putLayoutImage(src, 'app', 'v2');
+  await putLayoutImage(layout, 'app', 'old');
+  const byDigest = deletingByDigest(layout, root);
+  let listings = 0;
+  const dst = intercept(byDigest, {
+    // GHCR-like: tags with digests from a vendor API, which fails (a 5xx) after the plan's listing.
+    listTagDetails: async (repo: string) => {
+      if (listings++ > 0) throw new Error('the packages API answered 502');
+      return Promise.all(
+        (await layout.listTags(repo)).map(async (tag) => ({
+          tag,
+          digest: (await layout.manifestHead(repo, tag))!.digest,
+        })),
+      );
+    },
+  });
+  const rule = testRule({ deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: true } });
+  const run = await runRule(rule, src, dst, o);
+  expect(run.results.find((r) => r.tag === 'old')?.status).toBe('deleted');
+  expect(listings).toBe(2);
+});
