@@ -16,6 +16,7 @@ import { literalSecretMessage, optionAliases, schemaKeys, type Segment } from '.
 import type { RegistryConfig, Rule } from './types.js';
 import { vendorApiProblem } from './vendor-api.js';
 import { normalizeCron } from './workflows.js';
+import { addressClass } from '../registry/address.js';
 
 export interface SemanticIssue {
   path: Segment[];
@@ -312,16 +313,6 @@ function hostOf(url: string): { host: string; hostname: string } | undefined {
   }
 }
 
-/**
- * A loopback host (localhost, 127.0.0.0/8, ::1): plain HTTP to it never crosses a network, and docker
- * allows it without an insecure-registries entry. The hostname as URL gives it (lower case, IPv4
- * written out, IPv6 compressed in brackets).
- */
-function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/\.$/, '');
-  return h === 'localhost' || h === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
-
 /** Whether a registry's credentials give ferry a secret to send: a password, a token or a Docker config login. */
 function sendsSecret(creds: Raw): boolean {
   return (
@@ -384,7 +375,12 @@ function checkRegistry(reg: RegistryConfig, written: Raw, ctx: SemanticContext, 
       }
       if (u.protocol === 'http:' && isObj(raw.tls))
         add(['tls'], 'ignored: the URL is http://, there is no TLS', 'warning');
-      if (u.protocol === 'http:' && !isLoopback(u.hostname) && isObj(raw.credentials) && sendsSecret(raw.credentials))
+      if (
+        u.protocol === 'http:' &&
+        addressClass(u.hostname.replace(/\.$/, '')) !== 'loopback' &&
+        isObj(raw.credentials) &&
+        sendsSecret(raw.credentials)
+      )
         add(
           ['url'],
           `registry "${reg.name}" sends its credentials unencrypted: http://${u.host} is plain HTTP, so anyone on the network between ferry and the registry can read them; use https:// (docker, too, talks plain HTTP only to a registry listed in its insecure-registries)`,

@@ -9,7 +9,6 @@
 import { RegistryError } from '../registry/errors.js';
 import { basicAuthorization } from '../registry/wire.js';
 import type { TagInfo } from '../rules/filter.js';
-import { registerSecret } from '../util/secrets.js';
 import { ApiRegistryStore } from './api-store.js';
 import type { RegistryStoreOptions } from './registry-store.js';
 import { VendorApi, type VendorApiOptions } from './vendor-http.js';
@@ -72,7 +71,6 @@ export class HarborStore extends ApiRegistryStore {
     this.#createProject = o.createProject ?? false;
     this.#projectPublic = o.projectPublic ?? false;
     const auth = o.login ? basicAuthorization(o.login.username, o.login.password) : undefined;
-    registerSecret(auth?.slice('Basic '.length));
     this.api = new VendorApi({ ...o.api, provider: 'harbor', authorization: async () => auth });
   }
 

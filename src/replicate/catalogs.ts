@@ -20,15 +20,13 @@ export class Catalogs {
   /** The repositories `registry` (a registry's name in the rules file) lists. */
   of(registry: string): Promise<string[]> {
     // By name: two entries for one registry with other credentials may each see other repositories.
-    const key = registry;
-    let listed = this.#listed.get(key);
+    let listed = this.#listed.get(registry);
     if (!listed) {
       listed = this.#open(registry).then((s) => s.listRepositories());
-      listed.catch(() => {}); // its reader reports a failure
-      this.#listed.set(key, listed);
-      // A failed listing is not kept: the next rule asks again.
+      this.#listed.set(registry, listed);
+      // A failed listing is not kept: the next rule asks again (its reader reports the failure).
       listed.catch(() => {
-        if (this.#listed.get(key) === listed) this.#listed.delete(key);
+        if (this.#listed.get(registry) === listed) this.#listed.delete(registry);
       });
     }
     return listed;

@@ -8,7 +8,7 @@
  * registry. A tag another rule's source holds (within its filters) is that rule's: no extra here.
  */
 import { registryIdentity } from '../config/semantic.js';
-import { Catalogs } from './catalogs.js';
+import type { Catalogs } from './catalogs.js';
 import { RegistryError } from '../registry/errors.js';
 import type { Config, Rule } from '../config/types.js';
 import { REFERRER_TAG } from '../oci/referrers.js';
@@ -33,7 +33,7 @@ export function otherWriters(
   config: Config,
   rule: Rule,
   open: (registry: string) => Promise<Store>,
-  catalogs: Catalogs = new Catalogs(config, open),
+  catalogs: Catalogs,
   /** Registries opened without the credentials they have (a pull request's plan). */
   withheld: ReadonlySet<string> = new Set(),
 ): OtherWriters | undefined {
