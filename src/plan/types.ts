@@ -64,8 +64,16 @@ export interface PlanItem {
   reason?: string;
 }
 
-/** The filter stages that leave tags out, in the order they apply (the name filter leaves out repositories). */
+/**
+ * The filter stages that leave tags out, in the order outputs list them (the name filter leaves out
+ * repositories; labels and resource apply where their facts are, from the listing or the manifest).
+ */
 export const TAG_STAGES = ['referrers', 'tag', 'semver', 'latest', 'labels', 'resource'] as const;
+
+/** What a stage is called in outputs: the setting that left the tags out. */
+export function stageName(stage: (typeof TAG_STAGES)[number]): string {
+  return stage === 'referrers' ? 'referrers: false' : stage;
+}
 
 /** What the rule's filters selected, stage by stage: a rule that selects nothing is visible. */
 export interface Selection {

@@ -5,7 +5,7 @@
 import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
 import { assemblePlan, type GroupPlan, planGroup } from '../plan/plan.js';
-import type { RulePlan, Selection } from '../plan/types.js';
+import { type RulePlan, type Selection, stageName, TAG_STAGES } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
 import { BlobMover } from './copy.js';
 import { notStartedError, RUN_AGAIN, type RuleError, stopReason } from './errors.js';
@@ -187,7 +187,7 @@ function selectsNothing(s: Selection): string | undefined {
   if (tags.selected > 0) return undefined;
   if (tags.listed === 0)
     return `the rule selects nothing: its ${repositories.matched} matching repositories have no tags`;
-  const stages = (Object.entries(dropped) as [string, number][]).filter(([k, n]) => k !== 'name' && n > 0);
-  const by = (k: string) => (k === 'referrers' ? 'referrers: false' : `the ${k} filter`);
-  return `the rule selects nothing: of ${tags.listed} tags, ${stages.map(([k, n]) => `${by(k)} left out ${n}`).join(', ')}`;
+  const stages = TAG_STAGES.filter((k) => dropped[k] > 0);
+  const by = (k: (typeof TAG_STAGES)[number]) => (k === 'referrers' ? stageName(k) : `the ${k} filter`);
+  return `the rule selects nothing: of ${tags.listed} tags, ${stages.map((k) => `${by(k)} left out ${dropped[k]}`).join(', ')}`;
 }

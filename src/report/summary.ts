@@ -18,7 +18,7 @@ import {
 import { ALL_STATUSES, countStatuses } from './json.js';
 import { nothingWord, type Verdict, verdict } from './outcome.js';
 import { registryHost, type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
-import { type Selection, TAG_STAGES } from '../plan/types.js';
+import { type Selection, stageName, TAG_STAGES } from '../plan/types.js';
 import { type Result, type ResultStatus, type RunReport, STATUS } from '../replicate/result.js';
 
 /** GitHub refuses a step summary over 1 MiB; stay well under it. */
@@ -419,9 +419,7 @@ function repositoryOf(r: Result): string {
 
 /** `Selected: 2 of 40 repositories (38 left out by name) · 12 of 300 tags (280 by tag, 8 by latest)` */
 export function selectionLine(s: Selection): string {
-  const dropped = TAG_STAGES.filter((k) => s.dropped[k] > 0).map(
-    (k) => `${s.dropped[k]} by ${k === 'referrers' ? 'referrers: false' : k}`,
-  );
+  const dropped = TAG_STAGES.filter((k) => s.dropped[k] > 0).map((k) => `${s.dropped[k]} by ${stageName(k)}`);
   const repos = `${s.repositories.matched} of ${s.repositories.listed} repositor${s.repositories.listed === 1 ? 'y' : 'ies'}${s.dropped.name ? ` (${s.dropped.name} left out by name)` : ''}`;
   const tags = `${s.tags.selected} of ${s.tags.listed} tag${s.tags.listed === 1 ? '' : 's'}${dropped.length ? ` (left out: ${dropped.join(', ')})` : ''}`;
   return `Selected: ${repos} · ${tags}\n\n`;
