@@ -7,8 +7,7 @@
 import type { Config, Rule } from '../config/types.js';
 import { isDigest } from '../oci/digest.js';
 import { isRegistryHost, isRepository, isTag, normalizeRegistry } from '../oci/ref.js';
-import { REFERRER_TAG } from '../oci/referrers.js';
-import { compileNameFilter, compileTagScope } from '../rules/index.js';
+import { compileNameFilter, compileTagScope, compileWriteScope } from '../rules/index.js';
 
 export interface ArtifactEvent {
   kind: 'push' | 'delete';
@@ -228,12 +227,12 @@ export function matchArtifacts(
     if (!reg) continue;
     const nameOk = compileNameFilter(rule.filters.name);
     const tagOk = compileTagScope(rule.filters);
+    const writes = compileWriteScope(rule);
     // A pushed referrers tag (cosign's `sha256-<hex>.sig`) belongs to its subject, not to the tag
     // selection: the run plans it with the subject's tags the rule selects (replicate/gather.ts).
-    // Deletions stay by the tag filter: a referrers tag is never deleted on its own. A rule with
-    // `referrers: false` copies none.
-    const inScope = (a: ArtifactEvent, tag: string) =>
-      REFERRER_TAG.test(tag) ? rule.referrers !== false && (a.kind === 'push' || tagOk(tag)) : tagOk(tag);
+    // A deletion is matched by the tag filter as well (the plan never deletes a referrers tag on
+    // its own).
+    const inScope = (a: ArtifactEvent, tag: string) => writes(tag) && (a.kind === 'push' || tagOk(tag));
     for (const a of artifacts) {
       // No host, no match: the parsers refuse a hostless payload, and this holds for any other caller.
       if (!a.registry || !registryMatches(reg, a.registry)) continue;

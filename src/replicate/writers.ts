@@ -11,9 +11,8 @@ import { registryIdentity } from '../config/semantic.js';
 import type { Catalogs } from './catalogs.js';
 import { RegistryError } from '../registry/errors.js';
 import type { Config, Rule } from '../config/types.js';
-import { REFERRER_TAG } from '../oci/referrers.js';
 import type { Store } from '../providers/store.js';
-import { compileTagScope } from '../rules/index.js';
+import { compileWriteScope } from '../rules/index.js';
 import { toResultError } from './errors.js';
 import { destinationGroups } from './gather.js';
 
@@ -60,16 +59,12 @@ export function otherWriters(
     const tags = new Set<string>();
     for (const other of others) {
       try {
-        const scope = compileTagScope(other.filters);
+        const scope = compileWriteScope(other);
         const sources = destinationGroups(other, await catalogs.of(other.source)).get(repository) ?? [];
         if (sources.length === 0) continue;
         const src = await open(other.source);
         for (const r of sources) {
-          const listed = (await src.listTags(r)).filter(
-            // Its signatures by its referrers setting: it copies them with their subjects, whatever
-            // its tag filter, or none at all.
-            (t) => (REFERRER_TAG.test(t) ? other.referrers !== false : scope(t)),
-          );
+          const listed = (await src.listTags(r)).filter(scope);
           // As for a rule's own sources: a listing with nothing in scope (a lagging replica, an
           // empty 200) is no sign that the tags it wrote here are gone.
           if (listed.length === 0)

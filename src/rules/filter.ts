@@ -136,6 +136,20 @@ export function compileTagScope(filters: Pick<Filters, 'tag' | 'semver'>): (tag:
   return (tag) => byTag(tag) && bySemver(tag);
 }
 
+/**
+ * The tags a rule writes, as a listing shows them: its images by its tag scope (compileTagScope)
+ * and the referrers tags (cosign's `sha256-<hex>.sig`, fallback indexes) by its `referrers`
+ * setting, whatever the tag filter: they travel with their subjects, or not at all. Another
+ * rule's deletion guard and an event's match ask this one.
+ */
+export function compileWriteScope(rule: {
+  filters: Pick<Filters, 'tag' | 'semver'>;
+  referrers: boolean | 'always';
+}): (tag: string) => boolean {
+  const inScope = compileTagScope(rule.filters);
+  return (tag) => (REFERRER_TAG.test(tag) ? rule.referrers !== false : inScope(tag));
+}
+
 function compareLexical(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

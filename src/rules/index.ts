@@ -7,6 +7,7 @@ export {
   compileSemverFilter,
   compileTagFilter,
   compileTagScope,
+  compileWriteScope,
   filtersMatchEverything,
   resourceKind,
   matchLabels,
