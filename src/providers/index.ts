@@ -136,7 +136,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     ...(credentials ? { credentialSource: credentialSource(reg, registry, true) } : {}),
     ...(credentials?.username ? { username: credentials.username } : {}),
     // Only a pull request opens a registry anonymously: its hint says the secrets were held back.
-    ...(o.anonymous && reg.credentials ? { credentialsWithheld: true } : {}),
+    ...(credentialsWithheld(reg, o.anonymous) ? { credentialsWithheld: true } : {}),
   };
   const api = (fallback: string) => {
     const apiBase = apiUrl(reg, fallback, credentials !== undefined);
@@ -218,6 +218,11 @@ export function configDir(file: string): string {
 }
 
 /** Opens each configured registry at most once for a run, and closes them all at the end. */
+/** A registry with credentials opened anonymously: they are held back on purpose. */
+function credentialsWithheld(reg: RegistryConfig | undefined, anonymous: boolean | undefined): boolean {
+  return anonymous === true && reg?.credentials !== undefined;
+}
+
 export class StoreSet {
   readonly #stores = new Map<string, Promise<Store>>();
   readonly #config: Config;
@@ -230,6 +235,11 @@ export class StoreSet {
     if (anonymous) this.#anonymous = anonymous;
     if (cancel) this.#cancel = cancel;
     if (debug) this.#debug = debug;
+  }
+
+  /** Whether `name` is opened without the credentials the rules file gives it (a pull request's plan). */
+  withholdsCredentials(name: string): boolean {
+    return credentialsWithheld(this.#config.registries.get(name), this.#anonymous?.has(name) ?? false);
   }
 
   open(name: string): Promise<Store> {

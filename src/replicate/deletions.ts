@@ -86,7 +86,13 @@ export async function propagateDeletions(
       // Several artifacts of one rule: one plan. Only the (repository, tag) pairs an event named
       // are deleted, where the source lacks the tag, the destination still holds the deleted
       // digest and the guards allow it.
-      const writers = otherWriters(config, rule, (name) => stores.open(name), catalogs);
+      const writers = otherWriters(
+        config,
+        rule,
+        (name) => stores.open(name),
+        catalogs,
+        (name) => stores.withholdsCredentials(name),
+      );
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
         ...(writers ? { otherWriters: writers } : {}),

@@ -100,10 +100,6 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   const requests: Record<string, Record<string, number>> = {};
   const warned = new Set<Store>();
   const catalogs = new Catalogs(config, open);
-  // Registries a pull request's plan reads without the credentials they have.
-  const withheld = new Set(
-    [...(o.anonymousRegistries ?? [])].filter((name) => config.registries.get(name)?.credentials !== undefined),
-  );
   try {
     for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
@@ -139,7 +135,9 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         continue;
       }
       // A push event copies only: no rule's deletions to guard.
-      const writers = o.tags ? undefined : otherWriters(config, rule, open, catalogs, withheld);
+      const writers = o.tags
+        ? undefined
+        : otherWriters(config, rule, open, catalogs, (name) => stores.withholdsCredentials(name));
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
         ...(writers ? { otherWriters: writers } : {}),

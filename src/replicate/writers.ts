@@ -33,8 +33,8 @@ export function otherWriters(
   rule: Rule,
   open: (registry: string) => Promise<Store>,
   catalogs: Catalogs,
-  /** Registries opened without the credentials they have (a pull request's plan). */
-  withheld: ReadonlySet<string> = new Set(),
+  /** Whether a registry is opened without the credentials it has (a pull request's plan). */
+  withheld: (registry: string) => boolean = () => false,
 ): OtherWriters | undefined {
   if (!rule.deleteRemote.enabled) return undefined;
   // By address, not name: two registry entries for one URL or path (other credentials) are one.
@@ -77,7 +77,7 @@ export function otherWriters(
         // A pull request's plan reads that source without its credentials: not a fault of it, and
         // the merge run, which has them, decides these deletions.
         const refused = e instanceof RegistryError && (e.kind === 'unauthorized' || e.kind === 'denied');
-        if (refused && withheld.has(other.source))
+        if (refused && withheld(other.source))
           return {
             failed: `rule ${other.name} also writes into ${rule.destination}, and its source ${other.source} needs the credentials this pull request holds back, so what it writes in ${repository} is not known here: no deletion is planned there now; the run after the merge, with the credentials, decides them`,
           };
