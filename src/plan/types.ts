@@ -1,3 +1,6 @@
+import { type DroppedBy, TAG_STAGES } from '../rules/filter.js';
+export { TAG_STAGES };
+
 /**
  * What the planner decides for one destination tag. The engine carries out exactly these:
  *   copy            missing at the destination
@@ -9,7 +12,6 @@
  *   delete-blocked  a destination extra the run must not delete (why: `why`)
  *   listing-failed  the source lists the tag but its manifest could not be read: no decision
  */
-import type { DroppedBy } from '../rules/filter.js';
 export type PlanAction =
   'copy' | 'update' | 'unchanged' | 'kept' | 'skip' | 'delete' | 'delete-blocked' | 'listing-failed';
 
@@ -63,12 +65,6 @@ export interface PlanItem {
   /** Why, in words, when not obvious. */
   reason?: string;
 }
-
-/**
- * The filter stages that leave tags out, in the order outputs list them (the name filter leaves out
- * repositories; labels and resource apply where their facts are, from the listing or the manifest).
- */
-export const TAG_STAGES = ['referrers', 'tag', 'semver', 'latest', 'labels', 'resource'] as const;
 
 /** What a stage is called in outputs: the setting that left the tags out. */
 export function stageName(stage: (typeof TAG_STAGES)[number]): string {

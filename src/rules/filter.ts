@@ -238,26 +238,16 @@ export function selectTags(
   return selected;
 }
 
-/** How many repositories (name) or tags (the rest) each filter stage left out. */
-export interface DroppedBy {
-  name: number;
-  referrers: number;
-  tag: number;
-  semver: number;
-  latest: number;
-  labels: number;
-  resource: number;
-}
+/**
+ * The filter stages that leave tags out, in the order outputs list them (the name filter leaves out
+ * repositories; labels and resource apply where their facts are, from the listing or the manifest).
+ */
+export const TAG_STAGES = ['referrers', 'tag', 'semver', 'latest', 'labels', 'resource'] as const;
 
-export const noneDropped = (): DroppedBy => ({
-  name: 0,
-  referrers: 0,
-  tag: 0,
-  semver: 0,
-  latest: 0,
-  labels: 0,
-  resource: 0,
-});
+/** How many repositories (name) or tags (the other stages) each filter stage left out. */
+export type DroppedBy = Record<'name' | (typeof TAG_STAGES)[number], number>;
+
+export const noneDropped = (): DroppedBy => Object.fromEntries(['name', ...TAG_STAGES].map((k) => [k, 0])) as DroppedBy;
 
 /**
  * Whether a rule's filters select every tag of every repository (name and tag filters match all,

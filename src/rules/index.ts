@@ -4,6 +4,7 @@ export {
   compileNameFilter,
   type DroppedBy,
   noneDropped,
+  TAG_STAGES,
   compileSemverFilter,
   compileTagFilter,
   compileTagScope,
