@@ -27,6 +27,7 @@ import {
 import { findReferrers, platformSubset } from './copy.js';
 import { describeError, type RuleError, toResultError } from './errors.js';
 import type { ManifestCache } from './manifest-cache.js';
+import { invalidTagsWarning, readTagListing, shownTag, type TagListing } from './holders.js';
 import type { OtherWriters } from './writers.js';
 
 export interface GatherOptions {
@@ -67,11 +68,6 @@ export interface GatherOptions {
 }
 
 /** A destination repository's tags, with their digests when its listing carries them. */
-interface DestinationListing {
-  tags: Set<string>;
-  listed: Map<string, { digest: string; mediaType?: string }>;
-}
-
 export interface Gathered {
   /** Every repository's facts (empty with `onGroup`, which received them). */
   inputs: RepoInput[];
@@ -214,26 +210,20 @@ export async function gather(
     }
   };
 
-  const readDestination = async (repo: string): Promise<DestinationListing> => {
+  const readDestination = async (repo: string): Promise<TagListing> => {
     // A plan says "project/namespace missing" up front; read-only checks only.
     if (o.dryRun) await dst.prepareDestination?.(repo, { dryRun: true });
     // A listing that carries digests (Harbor's artifacts API, GHCR's package versions) spares
     // the HEAD per destination tag too.
-    const listed = new Map<string, { digest: string; mediaType?: string }>();
-    const details = dst.listTagDetails ? await destinationDetails(repo) : undefined;
-    if (!details) return { tags: new Set(await dst.listTags(repo)), listed };
-    for (const t of details)
-      if (isTag(t.tag) && t.digest && isDigest(t.digest))
-        listed.set(t.tag, { digest: t.digest, ...(t.mediaType ? { mediaType: t.mediaType } : {}) });
-    return { tags: new Set(details.filter((t) => isTag(t.tag)).map((t) => t.tag)), listed };
+    return readTagListing(dst, repo, async () => (dst.listTagDetails ? destinationDetails(repo) : undefined));
   };
   /**
    * Destination listings the mount-source probe and the gatherer both need: whichever asks first
    * lists, the other takes the answer, so the probe adds no request. Held only while probing.
    */
-  const shared = new Map<string, { listing: Promise<DestinationListing>; by: 'probe' | 'gatherer' }>();
+  const shared = new Map<string, { listing: Promise<TagListing>; by: 'probe' | 'gatherer' }>();
   let probing = !!o.onMountSource;
-  const listDestination = (repo: string, by: 'probe' | 'gatherer'): Promise<DestinationListing> => {
+  const listDestination = (repo: string, by: 'probe' | 'gatherer'): Promise<TagListing> => {
     const first = shared.get(repo);
     if (first && first.by !== by) {
       shared.delete(repo);
@@ -385,14 +375,8 @@ export async function gather(
       const infos: TagInfo[] = src.listTagDetails
         ? await src.listTagDetails(repo)
         : (await src.listTags(repo)).map((tag) => ({ tag }));
-      const invalid = infos.filter((t): boolean => t.tag !== '' && !isTag(t.tag));
-      if (invalid.length)
-        out.warnings.push(
-          `${src.display}/${repo} lists ${invalid.length} invalid tag${invalid.length > 1 ? 's' : ''}, skipped: ${invalid
-            .slice(0, 5)
-            .map((t) => JSON.stringify(t.tag.length > 80 ? `${t.tag.slice(0, 80)}…` : t.tag))
-            .join(', ')}${invalid.length > 5 ? ', …' : ''} (tags are [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`,
-        );
+      const invalid = infos.filter((t): boolean => t.tag !== '' && !isTag(t.tag)).map((t) => t.tag);
+      if (invalid.length) out.warnings.push(invalidTagsWarning(`${src.display}/${repo}`, invalid, 'skipped'));
       const valid = infos.filter((t) => isTag(t.tag));
       if (valid.length === 0 && src.configuredRepositories)
         out.warnings.push(
@@ -483,8 +467,14 @@ export async function gather(
     const kinds = new Map<string, string>(); // destination digest → media type
     let byDigestDeletions = false;
     try {
-      const { tags: listedTags, listed } = await destinationListing;
+      const { tags: listedTags, listed, invalid } = await destinationListing;
       const dstTags = [...listedTags];
+      if (invalid.length) {
+        // Never compared nor deleted; on a registry that deletes by digest, they block the
+        // repository's deletions (the plan's destination-unread).
+        (input.destinationUnread ??= []).push(...invalid.map(shownTag));
+        out.warnings.push(invalidTagsWarning(`${dst.display}/${dstRepo}`, invalid, 'left as they are'));
+      }
       if (dstTags.length === 0) out.fresh.add(dstRepo);
       // Only the fallback indexes (`sha256-<hex>`), not cosign's `.sig` tags: kept while the rule runs.
       const indexes = dstTags.filter((t) => subjectTagOf(t) === t);

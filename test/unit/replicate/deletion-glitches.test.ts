@@ -173,3 +173,63 @@ test('deleting by digest, a vendor tag listing that fails at the re-check falls 
   expect(run.results.find((r) => r.tag === 'old')?.status).toBe('deleted');
   expect(listings).toBe(2);
 });
+
+test.each([
+  ['deletes by tag', false],
+  ['deletes by digest', true],
+])(
+  'a destination listing a tag name no tag can have (%s): the rest is copied and compared, the name is left alone',
+  async (_how, digestDeletes) => {
+    const src = new OciLayoutStore('src', join(tmp(), 'src'));
+    const root = join(tmp(), 'dst');
+    const layout = new OciLayoutStore('dst', root);
+    await putLayoutImage(src, 'app', 'v2');
+    await putLayoutImage(layout, 'app', 'v1');
+    const store = digestDeletes ? deletingByDigest(layout, root) : layout;
+    // A broken or hostile registry lists a name that cannot be asked for, let alone deleted.
+    const dst = intercept(store, { listTags: async (repo: string) => [...(await store.listTags(repo)), '-bad tag'] });
+    const rule = testRule({
+      filters: { name: ['app'] },
+      deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: true },
+    });
+    const run = await runRule(rule, src, dst, o);
+    expect(run.ruleErrors).toEqual([]);
+    expect(run.plan.warnings).toContainEqual(
+      expect.stringMatching(/\/app lists 1 invalid tag, left as they are: "-bad tag" \(tags are /),
+    );
+    const v1 = run.results.find((r) => r.tag === 'v1');
+    expect(run.results.find((r) => r.tag === 'v2')?.status).toBe('copied');
+    if (digestDeletes) {
+      // What it points at is unknown: deleting v1's manifest could take it along.
+      expect(v1?.status).toBe('skipped');
+      expect(v1?.reason).toContain('the destination could not show the manifest of "-bad tag"');
+      expect((await layout.listTags('app')).sort()).toEqual(['v1', 'v2']);
+    } else {
+      expect(v1?.status).toBe('deleted');
+      expect(await layout.listTags('app')).toEqual(['v2']);
+    }
+  },
+);
+
+test('deleting by digest, a tag name no tag can have listed after the plan refuses the deletion', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const root = join(tmp(), 'dst');
+  const layout = new OciLayoutStore('dst', root);
+  await putLayoutImage(src, 'app', 'v2');
+  await putLayoutImage(layout, 'app', 'v1');
+  const byDigest = deletingByDigest(layout, root);
+  let listings = 0;
+  const dst = intercept(byDigest, {
+    listTags: async (repo: string) => [...(await byDigest.listTags(repo)), ...(listings++ > 0 ? ['-bad tag'] : [])],
+  });
+  const rule = testRule({
+    filters: { name: ['app'] },
+    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: true },
+  });
+  const run = await runRule(rule, src, dst, o);
+  const v1 = run.results.find((r) => r.tag === 'v1');
+  expect(v1?.status).not.toBe('deleted');
+  expect(v1?.error?.message ?? v1?.reason).toMatch(/now lists "-bad tag", which no tag can be called/);
+  expect((await layout.listTags('app')).sort()).toEqual(['v1', 'v2']);
+  expect(listings).toBe(2);
+});
