@@ -10,8 +10,7 @@ import type { RegistryConfig, RegistryType } from './types.js';
 
 /**
  * Per type: the registry host (as `normalizeRegistry` gives it: every Docker Hub alias is docker.io)
- * whose vendor API is the default, and that API. The same URLs as HUB_API_URL and GITHUB_API_URL
- * in src/providers (a test holds them equal).
+ * whose vendor API is the default, and that API: the one table of the vendors' API addresses.
  */
 export const VENDOR_APIS: Readonly<Partial<Record<RegistryType, { host: string; api: string }>>> = {
   dockerhub: { host: DOCKER_HUB, api: 'https://hub.docker.com' },

@@ -17,7 +17,6 @@ import type { RegistryStoreOptions } from './registry-store.js';
 import type { RateLimitInfo } from './store.js';
 import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
-export const HUB_API_URL = 'https://hub.docker.com';
 const PAGE_SIZE = 100;
 /** Hub JWTs are valid for about 10 minutes; refresh a little before. */
 const JWT_LIFETIME_MS = 8 * 60 * 1000;

@@ -14,7 +14,6 @@ import { ApiRegistryStore } from './api-store.js';
 import type { RegistryStoreOptions } from './registry-store.js';
 import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
-export const GITHUB_API_URL = 'https://api.github.com';
 /**
  * GHCR refuses a request body over 4 MiB ("416 REQUESTED_RANGE_NOT_SATISFIABLE: the request body is
  * too large and exceeds the maximum permissible limit of 4.00MiB", oras-project/rust-oci-client#35):

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ARCHIVE_TYPES } from '../config/normalize.js';
 import type { Config, RegistryConfig } from '../config/types.js';
-import { vendorApiProblem } from '../config/vendor-api.js';
+import { VENDOR_APIS, vendorApiProblem } from '../config/vendor-api.js';
 import { apiHost, normalizeRegistry } from '../oci/ref.js';
 import type { RegistryCredentials } from '../registry/auth/docker-config.js';
 import { RegistryClient } from '../registry/client.js';
@@ -11,10 +11,10 @@ import { basicAuthorization } from '../registry/wire.js';
 import { AliyunAcrStore, aliyunEndpointWarnings } from './aliyun-acr.js';
 import { type ArchiveFormat, openArchive } from './archive-store.js';
 import { resolveCredentials } from './credentials.js';
-import { DockerHubStore, HUB_API_URL, RateLimitSink } from './dockerhub.js';
+import { DockerHubStore, RateLimitSink } from './dockerhub.js';
 import { EcrStore, ecrEndpointWarnings } from './ecr.js';
 import { GarStore, garEndpointWarnings } from './gar.js';
-import { GHCR_CHUNK_SIZE, GhcrStore, GITHUB_API_URL } from './ghcr.js';
+import { GHCR_CHUNK_SIZE, GhcrStore } from './ghcr.js';
 import { HarborStore } from './harbor.js';
 import { credentialSource, type HintContext, withHints } from './hints.js';
 import { OciLayoutStore } from './oci-layout.js';
@@ -159,7 +159,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
       const namespace = str(reg.options, 'namespace', 'organization');
       store = new DockerHubStore({
         ...base,
-        api: api(HUB_API_URL),
+        api: api(VENDOR_APIS.dockerhub!.api),
         ...(namespace ? { namespace } : {}),
         ...(username && credentials && 'password' in credentials
           ? { login: { username, secret: credentials.password } }
@@ -188,7 +188,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
       const ownerType = str(reg.options, 'owner_type');
       store = new GhcrStore({
         ...base,
-        api: api(GITHUB_API_URL),
+        api: api(VENDOR_APIS.ghcr!.api),
         ...(secret ? { token: secret } : {}),
         ...(owner ? { owner } : {}),
         ...(ownerType === 'org' || ownerType === 'user' ? { ownerType } : {}),
