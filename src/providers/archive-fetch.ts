@@ -31,7 +31,7 @@ import {
   RETRY_STATUS,
   type RetryOptions,
 } from '../registry/retry.js';
-import { firstHeader, redirectTarget } from '../registry/wire.js';
+import { firstHeader, redirectTarget, shownUrl } from '../registry/wire.js';
 import { ArchiveError, fileSha256 } from './archive-tar.js';
 
 /** The largest archive a download may write: 64 GiB, four times the default max_blob_size. */
@@ -57,12 +57,6 @@ export function archiveCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.FERRY_CACHE_DIR) return join(env.FERRY_CACHE_DIR, 'archives');
   if (env.RUNNER_TOOL_CACHE) return join(env.RUNNER_TOOL_CACHE, 'ferry', 'archives');
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ferry', 'archives');
-}
-
-/** The URL without credentials or query (signed URLs carry secrets there), for messages. */
-export function displayUrl(url: string): string {
-  const u = new URL(url);
-  return `${u.protocol}//${u.host}${u.pathname}`;
 }
 
 export interface FetchArchiveOptions {
@@ -103,7 +97,7 @@ export async function fetchArchive(
     const got = await fileSha256(tmp);
     if (got !== sha256)
       throw new ArchiveError(
-        `${displayUrl(url)} has sha256 ${got}, the configuration pins ${sha256}: refused (nothing was kept). ` +
+        `${shownUrl(url)} has sha256 ${got}, the configuration pins ${sha256}: refused (nothing was kept). ` +
           'If the archive was rebuilt on purpose, pin its new sha256.',
       );
     await rename(tmp, file);
@@ -119,7 +113,7 @@ async function download(url: URL, file: string, opts: FetchArchiveOptions): Prom
   const deadlineMs = opts.deadlineMs ?? ARCHIVE_DOWNLOAD_DEADLINE_MS;
   const deadline = AbortSignal.timeout(deadlineMs);
   const agent = new EnvHttpProxyAgent();
-  const failed = (why: string) => new ArchiveError(`downloading ${displayUrl(url.href)} failed: ${why}`);
+  const failed = (why: string) => new ArchiveError(`downloading ${shownUrl(url)} failed: ${why}`);
   try {
     for (let attempt = 0; ; attempt++) {
       try {

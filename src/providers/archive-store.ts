@@ -17,7 +17,8 @@ import { isRepository } from '../oci/ref.js';
 import type { FallbackAdd } from '../oci/referrers.js';
 import type { UploadResult } from '../registry/client.js';
 import { collapse, explode, linkRepository } from './archive-layout.js';
-import { displayUrl, fetchArchive } from './archive-fetch.js';
+import { fetchArchive } from './archive-fetch.js';
+import { shownUrl } from '../registry/wire.js';
 import { ArchiveError, extractTar, fileSha256, packTar } from './archive-tar.js';
 import { carriesLayout, dockerToLayout, imageOfIndex, writeDockerManifest } from './docker-archive.js';
 import { MissingSourceError, OCI_LAYOUT, OciLayoutStore } from './oci-layout.js';
@@ -73,7 +74,7 @@ export async function openArchive(o: ArchiveOptions): Promise<ArchiveStore> {
     }
     const layout = join(work, 'layout');
     const tree = join(work, 'tree');
-    const label = o.url ? displayUrl(o.url) : basename(file!);
+    const label = o.url ? shownUrl(o.url) : basename(file!);
     const found = await stat(file!).catch(() => undefined);
     const exists = found !== undefined;
     const seen = found ? identity(found) : 'absent';
@@ -155,7 +156,7 @@ export class ArchiveStore implements Store {
   constructor(o: Opened) {
     this.#o = o;
     this.name = o.name;
-    const where = o.url ? displayUrl(o.url) : relative(process.cwd(), o.file!) || o.file!;
+    const where = o.url ? shownUrl(o.url) : relative(process.cwd(), o.file!) || o.file!;
     this.display = `${o.format}:${where}`;
     this.mountDomain = `${o.format}:${o.work}`;
     this.warnings = o.warnings;
