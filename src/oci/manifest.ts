@@ -3,6 +3,7 @@
  * The bytes are never re-serialised; this only reads them.
  * https://github.com/opencontainers/image-spec/blob/main/manifest.md, …/image-index.md
  */
+import { causes } from '../util/causes.js';
 import { type Digest, parseDigest } from './digest.js';
 import { INDEX_TYPES, MANIFEST_TYPES, MediaType, SCHEMA1_TYPES } from './media-types.js';
 
@@ -54,8 +55,7 @@ export class Schema1ManifestError extends InvalidManifestError {
 
 /** `e`, or an error it was caused by, is a Schema1ManifestError. */
 export function isSchema1Error(e: unknown): boolean {
-  for (let c = e, depth = 0; c && depth < 8; c = (c as { cause?: unknown }).cause, depth++)
-    if (c instanceof Schema1ManifestError) return true;
+  for (const c of causes(e)) if (c instanceof Schema1ManifestError) return true;
   return false;
 }
 

@@ -8,6 +8,7 @@ import { createSecureContext, getCACertificates } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
+import { causes } from '../util/causes.js';
 import { redact, registerSecret } from '../util/secrets.js';
 import { type Challenge, parseChallenges } from './auth/challenge.js';
 import type { RegistryCredentials } from './auth/docker-config.js';
@@ -710,11 +711,9 @@ async function openBody(body: SendRequest['body']): Promise<Uint8Array | Readabl
 }
 
 function findCode(e: unknown): string | undefined {
-  let cur: unknown = e;
-  for (let i = 0; cur && i < 5; i++) {
+  for (const cur of causes(e, 5)) {
     const code = (cur as { code?: unknown }).code;
     if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-    cur = (cur as { cause?: unknown }).cause;
   }
   return (e as { code?: string })?.code;
 }

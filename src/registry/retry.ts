@@ -1,4 +1,5 @@
 /** Retry policy: which failures are transient and how long to wait. */
+import { causes } from '../util/causes.js';
 
 export interface RetryOptions {
   /** Total attempts including the first. */
@@ -40,12 +41,10 @@ const TRANSIENT_CODES = new Set([
 
 /** True for network-level failures that a new attempt may not hit. */
 export function isTransientNetworkError(e: unknown): boolean {
-  let cur: unknown = e;
-  for (let depth = 0; cur && depth < 5; depth++) {
+  for (const cur of causes(e, 5)) {
     const code = (cur as { code?: string }).code;
     if (code && TRANSIENT_CODES.has(code)) return true;
     if (cur instanceof Error && /other side closed|socket hang up|terminated/i.test(cur.message)) return true;
-    cur = (cur as { cause?: unknown }).cause;
   }
   return false;
 }
