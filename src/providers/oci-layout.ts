@@ -276,8 +276,7 @@ export class OciLayoutStore implements Store {
     if (!reference.includes(':')) {
       const tag = parseTag(reference);
       await this.#updateIndex(repository, (index) => {
-        index.manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME] !== tag);
-        index.manifests.push({ mediaType, digest, size: bytes.length, annotations: { [REF_NAME]: tag } });
+        setTag(index, tag, { mediaType, digest, size: bytes.length });
         return true;
       });
     }
@@ -411,13 +410,7 @@ export class OciLayoutStore implements Store {
       this.#count('PUT');
       const digest = sha256(next.bytes);
       await this.#writeAtomic(this.#blobPath(repository, digest), next.bytes);
-      index.manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME] !== tag);
-      index.manifests.push({
-        mediaType: next.mediaType,
-        digest,
-        size: next.bytes.length,
-        annotations: { [REF_NAME]: tag },
-      });
+      setTag(index, tag, { mediaType: next.mediaType, digest, size: next.bytes.length });
       return true;
     });
   }
@@ -643,6 +636,12 @@ async function unlinkIf(path: string, seen?: LockHolder, nonce?: string): Promis
   if (!now) return;
   if (seen ? now.raw === seen.raw && now.ino === seen.ino : now.nonce === nonce)
     await unlink(path).catch(ignoreMissing);
+}
+
+/** Points `tag` at `entry` in index.json: the tag's old entry, if any, goes. */
+function setTag(index: IndexJson, tag: string, entry: Omit<IndexJson['manifests'][number], 'annotations'>): void {
+  index.manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME] !== tag);
+  index.manifests.push({ ...entry, annotations: { [REF_NAME]: tag } });
 }
 
 function processAlive(pid: number): boolean {
