@@ -55,12 +55,22 @@ export function otherWriters(
     },
   };
 
+  // Each other rule's catalog grouped by destination once, not once per repository asked about;
+  // again when the catalog is read again (another rule wrote into that registry since).
+  const grouped = new Map<string, { catalog: string[]; groups: Map<string, string[]> }>();
+  const groupsOf = async (other: Rule) => {
+    const catalog = await catalogs.of(other.source);
+    let g = grouped.get(other.name);
+    if (g?.catalog !== catalog) grouped.set(other.name, (g = { catalog, groups: destinationGroups(other, catalog) }));
+    return g.groups;
+  };
+
   async function tagsIn(repository: string): Promise<OtherWrites> {
     const tags = new Set<string>();
     for (const other of others) {
       try {
         const scope = compileWriteScope(other);
-        const sources = destinationGroups(other, await catalogs.of(other.source)).get(repository) ?? [];
+        const sources = (await groupsOf(other)).get(repository) ?? [];
         if (sources.length === 0) continue;
         const src = await open(other.source);
         for (const r of sources) {
