@@ -45,16 +45,6 @@ export function otherWriters(
   const here = identity(rule.destination);
   const others = config.rules.filter((r) => r.enabled && r.name !== rule.name && identity(r.destination) === here);
   if (others.length === 0) return undefined;
-  // Several source repositories of this rule may map onto one destination: asked once each.
-  const asked = new Map<string, Promise<OtherWrites>>();
-  return {
-    tagsIn(repository) {
-      let answer = asked.get(repository);
-      if (!answer) asked.set(repository, (answer = tagsIn(repository)));
-      return answer;
-    },
-  };
-
   // Each other rule's catalog grouped by destination once, not once per repository asked about;
   // again when the catalog is read again (another rule wrote into that registry since).
   const grouped = new Map<string, { catalog: string[]; groups: Map<string, string[]> }>();
@@ -63,6 +53,16 @@ export function otherWriters(
     let g = grouped.get(other.name);
     if (g?.catalog !== catalog) grouped.set(other.name, (g = { catalog, groups: destinationGroups(other, catalog) }));
     return g.groups;
+  };
+
+  // Several source repositories of this rule may map onto one destination: asked once each.
+  const asked = new Map<string, Promise<OtherWrites>>();
+  return {
+    tagsIn(repository) {
+      let answer = asked.get(repository);
+      if (!answer) asked.set(repository, (answer = tagsIn(repository)));
+      return answer;
+    },
   };
 
   async function tagsIn(repository: string): Promise<OtherWrites> {
