@@ -318,7 +318,12 @@ export function parseErrorBody(text: string): { codes: string[]; messages: strin
     const message = typeof doc?.message === 'string' ? doc.message : typeof doc?.detail === 'string' ? doc.detail : '';
     if (message.trim()) return { codes: [], messages: [message.trim().slice(0, 300)] };
   } catch {
-    // not JSON: fall through
+    // Not JSON, or JSON cut at the body cap: the spec's error codes are still read from its start.
+    if (/^\s*\{/.test(text)) {
+      const codes = [...text.matchAll(/"code"\s*:\s*"([A-Z_]{1,64})"/g)].map((m) => m[1]!).slice(0, 10);
+      const messages = [...text.matchAll(/"message"\s*:\s*"((?:[^"\\]|\\.){1,300})/g)].map((m) => m[1]!).slice(0, 10);
+      if (codes.length) return { codes, messages };
+    }
   }
   const html = htmlPageSummary(text);
   if (html) return { codes: [], messages: [html], htmlPage: true };

@@ -593,7 +593,7 @@ export class Transport {
     retryAfterMs?: number,
     kindOverride?: RegistryError['kind'],
   ): Promise<RegistryError> {
-    const text = req.method === 'HEAD' ? '' : await readCapped(res.body, ERROR_BODY_CAP).catch(() => '');
+    const text = req.method === 'HEAD' ? '' : await readPrefix(res.body, ERROR_BODY_CAP).catch(() => '');
     if (req.method === 'HEAD') await res.body.dump().catch(() => {});
     const { codes, messages, htmlPage } = parseErrorBody(text);
     const kind = kindOverride ?? kindFor(res.status, codes);
@@ -724,6 +724,27 @@ export async function readCapped(
   cap: number,
 ): Promise<string> {
   return Buffer.from(await readCappedBytes(body, cap)).toString('utf8');
+}
+
+/**
+ * The first `cap` bytes of a body as UTF-8; the rest is not read (the connection is closed). An
+ * error page is judged by its beginning: a proxy's 100 KiB sign-in page still says what it is.
+ */
+export async function readPrefix(
+  body: AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void },
+  cap: number,
+): Promise<string> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of body) {
+    parts.push(Buffer.from(chunk.subarray(0, cap - n)));
+    n += chunk.length;
+    if (n >= cap) {
+      body.destroy?.();
+      break;
+    }
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 export async function readCappedBytes(

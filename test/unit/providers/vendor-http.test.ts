@@ -13,7 +13,7 @@ import { DockerHubStore, RateLimitSink } from '../../../src/providers/dockerhub.
 import { GhcrStore } from '../../../src/providers/ghcr.js';
 import { HarborStore } from '../../../src/providers/harbor.js';
 import { openStore, type Store } from '../../../src/providers/index.js';
-import { type VendorListingLimits, VendorApi } from '../../../src/providers/vendor-http.js';
+import { API_BODY_CAP, type VendorListingLimits, VendorApi } from '../../../src/providers/vendor-http.js';
 import { RegistryClient } from '../../../src/registry/client.js';
 import { RegistryError } from '../../../src/registry/errors.js';
 import { Transport } from '../../../src/registry/http.js';
@@ -111,6 +111,21 @@ describe('rate limits', () => {
     expect(e.kind).toBe('rate-limited');
     expect(e.hint).not.toMatch(/resets at/);
     expect(e.message).toContain('slow down');
+  });
+});
+
+describe('error bodies', () => {
+  it('fails with the status and the start of the body when an error body is over the cap', async () => {
+    const server = await serve(() => ({
+      status: 403,
+      body: { message: 'the robot account may not list artifacts', padding: ' '.repeat(API_BODY_CAP) },
+    }));
+    const e = await failure(api(server.url).request({ method: 'GET', path: '/x', operation: 'listing' }));
+    expect(e).toBeInstanceOf(RegistryError);
+    expect(e.status).toBe(403);
+    expect(e.kind).toBe('denied');
+    expect(e.message).toContain('the robot account may not list artifacts');
+    expect(e.message.length).toBeLessThan(1_000);
   });
 });
 

@@ -238,6 +238,28 @@ describe(`an error response's body is read to at most ERROR_BODY_CAP (${ERROR_BO
     );
   });
 
+  test("an error body one byte over the cap is judged by its first 64 KiB: the registry's message and code are kept", async () => {
+    const body = Buffer.from(DENIED.padEnd(ERROR_BODY_LIMIT + 1, ' '));
+    const server = await registry({ '/v2/a/tags/list': fixed(403, 'application/json', body) });
+    const e = await rejection(clientOf(server).client.tags('a'));
+    expect(e.kind).toBe('denied');
+    expect(e.codes).toEqual(['DENIED']);
+    expect(e.message).toBe(
+      `listing tags of ${server.host}/a: requested access to the resource is denied (HTTP 403 DENIED)`,
+    );
+  });
+
+  test('a 100 KiB sign-in page of a proxy in front of the registry is named by its title', async () => {
+    const page = Buffer.from(
+      '<!DOCTYPE html><html><head><title>Sign in to Example SSO</title></head><body>'.padEnd(100 * KiB, ' ') +
+        '</body></html>',
+    );
+    const server = await registry({ '/v2/a/tags/list': fixed(403, 'text/html', page) });
+    const e = await rejection(clientOf(server).client.tags('a'));
+    expect(e.status).toBe(403);
+    expect(e.message).toContain('an HTML page "Sign in to Example SSO"');
+  });
+
   test('an error body without end is cut at the cap: the request fails with a bounded message, the server stops sending', async () => {
     const body = endless(403, 'application/json', '{"errors":[{"code":"DENIED","message":"');
     const server = await registry({ '/v2/a/tags/list': body.answer });
@@ -246,7 +268,9 @@ describe(`an error response's body is read to at most ERROR_BODY_CAP (${ERROR_BO
     expect(e.kind).toBe('denied');
     expect(e.status).toBe(403);
     expect(e.message.startsWith(`listing tags of ${server.host}/a: `)).toBe(true);
-    expect(e.message).toContain('(HTTP 403)');
+    // The spec's error code is read from the body's beginning.
+    expect(e.codes).toEqual(['DENIED']);
+    expect(e.message).toContain('(HTTP 403 DENIED)');
     expect(e.message.length).toBeLessThan(1_000);
     expect(received.get('/v2/a/tags/list')).toBeGreaterThan(ERROR_BODY_LIMIT);
     expect(received.get('/v2/a/tags/list')).toBeLessThanOrEqual(ERROR_BODY_LIMIT + ONE_SOCKET_READ);
