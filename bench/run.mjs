@@ -31,7 +31,7 @@ import { blobTraffic, countByMethod, startRegistry, writesOf } from './lib/regis
 import { chart } from './lib/chart.mjs';
 import { render } from './lib/report.mjs';
 import { seedOnDisk, seedWithHttp, seedWithSkopeo, verifyCopy } from './lib/seed.mjs';
-import { runFerry, runSkopeoSync, writeFerryConfig } from './lib/tools.mjs';
+import { runFerry, runSkopeoSync, timed, writeFerryConfig } from './lib/tools.mjs';
 import { analyse, startProxy } from './lib/trace.mjs';
 import { apiCountsSince, startHarbor } from './lib/vendor.mjs';
 import { WORKLOADS, fmt } from './lib/workloads.mjs';
@@ -58,6 +58,9 @@ const skipSkopeo = process.env.BENCH_SKIP_SKOPEO === '1' || args.includes('--ski
 const floorSweep = (process.env.BENCH_FLOOR_SWEEP ?? 'fleet,big,multiarch').split(',').map((s) => s.trim());
 const SWEEP_STREAMS = [1, 2, 8, 16];
 const traced = (process.env.BENCH_TRACE ?? 'fleet,multiarch').split(',').map((s) => s.trim());
+// Workloads whose copy is also done by a bare Node client (bench/lib/node-floor.mjs), the least a
+// Node program such as ferry can spend on it.
+const nodeFloors = (process.env.BENCH_NODE_FLOOR ?? 'fleet,big,multiarch').split(',').map((s) => s.trim());
 
 if (args.includes('--render-only')) {
   // After editing findings.md: the tables come from results.json as they are, nothing is run.
@@ -168,6 +171,14 @@ function ferryTotals(report) {
 }
 
 /** The manifests a copy writes, unique by digest: [image manifests under indexes, top-level manifests]. */
+/** CPU seconds of this process's children that have ended (the curl processes of a floor). */
+function childrenCpuSeconds() {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // cutime and cstime, fields 16 and 17 of proc(5), in clock ticks (100 per second on Linux).
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 function manifestLevels(repos) {
   const children = new Map();
   const tops = new Map();
@@ -317,12 +328,51 @@ async function runWorkload(name) {
       ];
       log(`${name}: copy floor (curl, 4 streams: ${src.host} reads while ${copyReg.host} writes)`);
       r.copyFloor = await phase('copy floor', [src, copyReg], async () => {
+        const curlCpu = childrenCpuSeconds();
         const f = await copyFloor(content, src, copyReg, { reads, ...floorWrites });
         return {
           seconds: f.seconds,
+          // The curl processes' own CPU: cheap, not nothing.
+          cpuSeconds: childrenCpuSeconds() - curlCpu,
           extra: { readSeconds: +f.readSeconds.toFixed(3), writeSeconds: +f.writeSeconds.toFixed(3), reads: f.reads },
         };
       });
+      if (nodeFloors.includes(name)) {
+        // The same copy by a bare undici client (GET → sha256 → PUT, 8 blobs at a time), in a process
+        // of its own timed as ferry is: from spawn to exit, CPU by GNU time.
+        const nodeReg = await startRegistry(`${name}-node-floor`);
+        regs.push(nodeReg);
+        const planFile = join(work, 'node-floor.json');
+        writeFileSync(
+          planFile,
+          JSON.stringify({
+            source: src.url,
+            destination: nodeReg.url,
+            blobs: floorBlobs.map((b) => ({
+              path: `/v2/${holder.get(b.digest)}/blobs/${b.digest}`,
+              digest: b.digest,
+              size: b.size,
+            })),
+            manifests: floorManifests.map((level) =>
+              level.map((m) => ({
+                path: `/v2/${holder.get(m.digest)}/manifests/${m.digest}`,
+                digest: m.digest,
+                mediaType: m.mediaType,
+              })),
+            ),
+          }),
+        );
+        log(`${name}: node floor (bare undici, 8 blobs at a time: ${src.host} → ${nodeReg.host})`);
+        r.nodeFloor = await phase('node floor', [src, nodeReg], async () => {
+          const out = await timed(process.execPath, [join(here, 'lib', 'node-floor.mjs'), planFile], {
+            env: process.env,
+            logFile: join(work, 'node-floor.log'),
+            cwd: resolve(here, '..'),
+          });
+          if (out.code !== 0) throw new Error(`node floor failed: ${out.output.slice(0, 500)}`);
+          return { ...out, code: undefined };
+        });
+      }
     }
 
     const config = join(work, 'replication.yaml');

@@ -7,6 +7,7 @@ const SERIES = [
   { key: 'floor', label: 'curl floor: blobs', color: '#9e9e9e' },
   { key: 'floorM', label: 'curl floor: blobs + manifests', color: '#cfcfcf' },
   { key: 'copy', label: 'curl copy floor: source reads + destination writes', color: '#7f7f7f' },
+  { key: 'node', label: 'node floor: the copy by a bare undici client', color: '#8c6d31' },
   { key: 'ferry', label: 'ferry run', color: '#1f77b4' },
   { key: 'skopeo', label: 'skopeo sync', color: '#ff7f0e' },
 ];
@@ -21,6 +22,7 @@ export function chart(results) {
         floor: w.floor.seconds,
         floorM: w.floor.withManifestsSeconds,
         copy: w.copyFloor?.seconds,
+        node: w.nodeFloor?.seconds,
         ferry: w.ferry.cold.seconds,
         skopeo: w.skopeo?.cold?.seconds,
       },
