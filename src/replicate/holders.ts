@@ -43,6 +43,8 @@ export async function readTagListing(
   const tags = new Set<string>();
   const invalid: string[] = [];
   for (const t of infos) {
+    // An untagged artifact (a vendor listing's empty tag) is no tag, valid or not.
+    if (t.tag === '') continue;
     if (!isTag(t.tag)) {
       invalid.push(t.tag);
       continue;

@@ -233,3 +233,30 @@ test('deleting by digest, a tag name no tag can have listed after the plan refus
   expect((await layout.listTags('app')).sort()).toEqual(['v1', 'v2']);
   expect(listings).toBe(2);
 });
+
+test('deleting by digest, an untagged artifact in a vendor listing (an empty tag) blocks nothing', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const root = join(tmp(), 'dst');
+  const layout = new OciLayoutStore('dst', root);
+  await putLayoutImage(src, 'app', 'v2');
+  await putLayoutImage(layout, 'app', 'v1');
+  const byDigest = deletingByDigest(layout, root);
+  const dst = intercept(byDigest, {
+    listTagDetails: async (repo: string) => [
+      ...(await Promise.all(
+        (await layout.listTags(repo)).map(async (tag) => ({
+          tag,
+          digest: (await layout.manifestHead(repo, tag))!.digest,
+        })),
+      )),
+      { tag: '', digest: `sha256:${'e'.repeat(64)}` },
+    ],
+  });
+  const rule = testRule({
+    filters: { name: ['app'] },
+    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: true },
+  });
+  const run = await runRule(rule, src, dst, o);
+  expect(run.plan.warnings).toEqual([]);
+  expect(run.results.find((r) => r.tag === 'v1')?.status).toBe('deleted');
+});
