@@ -377,7 +377,7 @@ export function planGroup(
         block(
           c,
           'destination-unread',
-          `the destination could not show the manifest of ${some}, so what deleting by digest would take along is not known`,
+          `the destination could not show what ${some} ${unknownAtDestination.length > 1 ? 'point' : 'points'} at, so what deleting by digest would take along is not known`,
         );
   }
   if (!ctx.deletesByTag) {

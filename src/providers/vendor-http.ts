@@ -10,7 +10,7 @@ import type { Dispatcher } from 'undici';
 import type { RegistryType } from '../config/types.js';
 import { LISTING_MAX_ENTRIES, LISTING_MAX_PAGES, type ListingLimits } from '../registry/client.js';
 import { kindFor, RegistryError } from '../registry/errors.js';
-import { type Method, readCapped, readPrefix, Transport } from '../registry/http.js';
+import { ERROR_BODY_CAP, type Method, readCapped, readPrefix, Transport } from '../registry/http.js';
 import { firstHeader, nextLinkUrl, parseErrorBody, rateLimitReset, shownUrl } from '../registry/wire.js';
 import { redact } from '../util/secrets.js';
 
@@ -167,7 +167,7 @@ export class VendorApi {
       if (req.method === 'HEAD') await r.body.dump().catch(() => {});
       if (!expect.includes(r.status)) {
         // An error is judged by its body's beginning: one over the cap still fails with its status.
-        const text = req.method === 'HEAD' ? '' : await readPrefix(r.body, API_BODY_CAP).catch(() => '');
+        const text = req.method === 'HEAD' ? '' : await readPrefix(r.body, ERROR_BODY_CAP).catch(() => '');
         throw this.#error(req, r.status, r.url, r.headers, text);
       }
       const text = req.method === 'HEAD' ? '' : await readCapped(r.body, API_BODY_CAP);

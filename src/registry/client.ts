@@ -210,7 +210,9 @@ export class RegistryClient {
         },
       );
     } catch (e) {
-      if (e instanceof RegistryError && e.kind === 'not-found' && e.codes.includes('NAME_UNKNOWN')) return [];
+      // Only a 404 says the repository is not there: a 5xx naming NAME_UNKNOWN (a proxy's, a broken
+      // backend's) is a failure, not an empty repository.
+      if (e instanceof RegistryError && e.status === 404 && e.codes.includes('NAME_UNKNOWN')) return [];
       if (e instanceof RegistryError && e.status === 404 && e.codes.length === 0) return [];
       throw e;
     }

@@ -321,11 +321,23 @@ export function parseErrorBody(text: string): { codes: string[]; messages: strin
     // Not JSON, or JSON cut at the body cap: the spec's error codes are still read from its start.
     if (/^\s*\{/.test(text)) {
       const codes = [...text.matchAll(/"code"\s*:\s*"([A-Z_]{1,64})"/g)].map((m) => m[1]!).slice(0, 10);
-      const messages = [...text.matchAll(/"message"\s*:\s*"((?:[^"\\]|\\.){1,300})/g)].map((m) => m[1]!).slice(0, 10);
+      const messages = [...text.matchAll(/"message"\s*:\s*"((?:[^"\\]|\\.){1,300})/g)]
+        .slice(0, 10)
+        .map((m) => unescapeJson(m[1]!).trim())
+        .filter(Boolean);
       if (codes.length) return { codes, messages };
     }
   }
   const html = htmlPageSummary(text);
   if (html) return { codes: [], messages: [html], htmlPage: true };
   return { codes: [], messages: text.trim() ? [text.trim().slice(0, 300)] : [] };
+}
+
+/** A JSON string's contents as text; as they are where they do not parse (cut inside an escape). */
+function unescapeJson(raw: string): string {
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw;
+  }
 }

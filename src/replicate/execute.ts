@@ -14,7 +14,7 @@ import { RateBudgetError, type Store, TagMovedError } from '../providers/index.j
 import { Bandwidth } from './bandwidth.js';
 import { BlobMover, copyArtifact, emptyStats } from './copy.js';
 import { stopReason, toResultError } from './errors.js';
-import { tagsOn } from './holders.js';
+import { type Holder, tagsOn } from './holders.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { type Result, type ResultStatus, STATUS } from './result.js';
 
@@ -177,47 +177,68 @@ export class Executor {
       planned.set(key, (planned.get(key) ?? new Set()).add(i.tag));
     }
     const holders = this.#holders(toDelete);
-    for (const i of toDelete) {
-      const r = this.#base(i);
+    /**
+     * The tags that keep `i`'s manifest now, other than as planned: a tag on it that the plan does
+     * not delete with it, or an index listing it as a platform, unless that index is one this run
+     * deleted (`later`: one it is about to delete, so `i` waits until it has).
+     */
+    const keepers = (i: PlanItem, now: Map<string, Holder[]>, final: boolean): Holder[] | 'later' => {
       const key = `${i.destinationRepository}@${i.destinationDigest}`;
-      const now = await holders(i.destinationRepository);
-      const others =
-        now && !(now instanceof Error)
-          ? [...(now.get(i.destinationDigest!) ?? [])].filter((t) => !planned.get(key)?.has(t)).sort()
-          : [];
-      if (this.#o.dryRun) this.#results.set(i, { ...r, status: 'would-delete' });
-      else if (this.#o.signal?.aborted) this.#results.set(i, notStartedResult(r, this.#o.signal));
-      else if (this.#notWrittenIn.has(i.destinationRepository)) {
-        const missed = this.#notWrittenIn.get(i.destinationRepository)!;
-        const what = missed.status === 'failed' ? 'failed' : `was ${missed.status}, not written,`;
-        this.#results.set(i, {
-          ...r,
-          status: 'skipped',
-          reason: `deletion refused: ${i.destinationRepository}:${missed.tag} ${what} in this run, and nothing is deleted in a repository where a planned copy did not land`,
-        });
-      } else if (now instanceof Error) {
-        const result: Result = {
-          ...r,
-          status: 'failed',
-          reason: `not deleted: the tags of ${i.destinationDigest} could not be read again before deleting it by digest`,
-          error: toResultError(now),
-        };
-        this.#results.set(i, result);
-        this.#o.onProgress?.({ kind: 'result', result });
-      } else if (others.length > 0) {
-        const result: Result = {
-          ...r,
-          status: 'skipped',
-          reason: `changed since planned: ${others.length > 1 ? 'tags' : 'tag'} ${others.slice(0, 5).join(', ')}${others.length > 5 ? ', …' : ''} now also ${others.length > 1 ? 'point' : 'points'} at ${i.destinationDigest}, and this registry deletes by digest; not deleted`,
-        };
-        this.#results.set(i, result);
-        this.#o.onProgress?.({ kind: 'result', result });
-      } else {
-        const result = await deleteAsPlanned(this.#dst, i, r, this.#o.log, deleted, planned);
-        this.#results.set(i, result);
-        this.#o.onProgress?.({ kind: 'result', result });
+      const index = (h: Holder) => `${i.destinationRepository}@${h.platformOf}`;
+      const others = (now.get(i.destinationDigest!) ?? []).filter((h) =>
+        h.platformOf ? !deleted.has(index(h)) : !planned.get(key)?.has(h.tag),
+      );
+      // Deleting the index first frees its platform: both were planned, nothing changed.
+      if (!final && others.length && others.every((h) => h.platformOf && planned.get(index(h))?.has(h.tag)))
+        return 'later';
+      return others.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+    };
+    const later: PlanItem[] = [];
+    for (const [pass, items] of [
+      [0, toDelete],
+      [1, later],
+    ] as const)
+      for (const i of items) {
+        const r = this.#base(i);
+        const now = await holders(i.destinationRepository);
+        const others = now && !(now instanceof Error) ? keepers(i, now, pass === 1) : [];
+        if (others === 'later') {
+          later.push(i);
+          continue;
+        }
+        if (this.#o.dryRun) this.#results.set(i, { ...r, status: 'would-delete' });
+        else if (this.#o.signal?.aborted) this.#results.set(i, notStartedResult(r, this.#o.signal));
+        else if (this.#notWrittenIn.has(i.destinationRepository)) {
+          const missed = this.#notWrittenIn.get(i.destinationRepository)!;
+          const what = missed.status === 'failed' ? 'failed' : `was ${missed.status}, not written,`;
+          this.#results.set(i, {
+            ...r,
+            status: 'skipped',
+            reason: `deletion refused: ${i.destinationRepository}:${missed.tag} ${what} in this run, and nothing is deleted in a repository where a planned copy did not land`,
+          });
+        } else if (now instanceof Error) {
+          const result: Result = {
+            ...r,
+            status: 'failed',
+            reason: `not deleted: the tags of ${i.destinationDigest} could not be read again before deleting it by digest`,
+            error: toResultError(now),
+          };
+          this.#results.set(i, result);
+          this.#o.onProgress?.({ kind: 'result', result });
+        } else if (others.length > 0) {
+          const result: Result = {
+            ...r,
+            status: 'skipped',
+            reason: `changed since planned: ${heldBy(others, i.destinationDigest!)}, and this registry deletes by digest; not deleted`,
+          };
+          this.#results.set(i, result);
+          this.#o.onProgress?.({ kind: 'result', result });
+        } else {
+          const result = await deleteAsPlanned(this.#dst, i, r, this.#o.log, deleted, planned);
+          this.#results.set(i, result);
+          this.#o.onProgress?.({ kind: 'result', result });
+        }
       }
-    }
     // The report's order: what does not write, then the writes (a run: copies before deletions),
     // each in plan order.
     const copying = (i: PlanItem) => i.action === 'copy' || i.action === 'update';
@@ -237,12 +258,15 @@ export class Executor {
    * comes up: a tag pushed onto that digest since the plan would go with it. Asked as the plan
    * asked it, just before that repository's deletions, not all repositories' first.
    */
-  #holders(toDelete: PlanItem[]): (repository: string) => Promise<Map<string, Set<string>> | Error | undefined> {
+  #holders(toDelete: PlanItem[]): (repository: string) => Promise<Map<string, Holder[]> | Error | undefined> {
     if (this.#o.dryRun || this.#dst.deletesByTag) return async () => undefined;
     const doomed = new Map<string, Set<string>>();
-    for (const i of toDelete)
+    const tags = new Map<string, Set<string>>();
+    for (const i of toDelete) {
       doomed.set(i.destinationRepository, (doomed.get(i.destinationRepository) ?? new Set()).add(i.destinationDigest!));
-    const asked = new Map<string, Promise<Map<string, Set<string>> | Error | undefined>>();
+      tags.set(i.destinationRepository, (tags.get(i.destinationRepository) ?? new Set()).add(i.tag));
+    }
+    const asked = new Map<string, Promise<Map<string, Holder[]> | Error | undefined>>();
     return (repository) => {
       let answer = asked.get(repository);
       if (!answer) {
@@ -251,8 +275,8 @@ export class Executor {
         answer =
           !digests || this.#o.signal?.aborted || this.#notWrittenIn.has(repository)
             ? Promise.resolve(undefined)
-            : tagsOn(this.#dst, repository, digests, Math.max(4, this.#o.concurrency * 4)).catch((e: unknown) =>
-                e instanceof Error ? e : new Error(String(e)),
+            : tagsOn(this.#dst, repository, digests, tags.get(repository)!, Math.max(4, this.#o.concurrency * 4)).catch(
+                (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
               );
         asked.set(repository, answer);
       }
@@ -489,4 +513,21 @@ async function deleteAsPlanned(
   } catch (e) {
     return { ...r, status: 'failed', error: toResultError(e), durationMs: Date.now() - started };
   }
+}
+
+/** Who holds a manifest now, in words: the tags on it, then the indexes listing it as a platform. */
+function heldBy(holders: readonly Holder[], digest: string): string {
+  const some = (list: string[]) => list.slice(0, 5).join(', ') + (list.length > 5 ? ', …' : '');
+  const direct = holders.filter((h) => !h.platformOf).map((h) => h.tag);
+  const via = holders.filter((h) => h.platformOf).map((h) => h.tag);
+  const parts: string[] = [];
+  if (direct.length)
+    parts.push(
+      `${direct.length > 1 ? 'tags' : 'tag'} ${some(direct)} now also ${direct.length > 1 ? 'point' : 'points'} at ${digest}`,
+    );
+  if (via.length)
+    parts.push(
+      `${via.length > 1 ? 'the indexes tagged' : 'the index tagged'} ${some(via)} now ${via.length > 1 ? 'list' : 'lists'} ${digest} as a platform`,
+    );
+  return parts.join('; ');
 }

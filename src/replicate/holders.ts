@@ -1,14 +1,14 @@
 /**
- * Which tags of a destination repository point at some digests now. On a registry that deletes by
- * digest, deleting a manifest takes every tag of it along: the plan allowed a deletion only where
- * no staying tag shared its digest, and that is asked again just before deleting, as the plan
- * asked it (the tag listing, then a HEAD per tag unless the listing carries digests).
- *
- * Not asked again: whether an index pushed since the plan lists that manifest as a platform
- * (the plan refused it for the indexes it saw); that would take a GET per new index tag.
+ * A destination repository's listing, read one way by the plan and by the deletion re-check, and
+ * which tags hold some digests now. On a registry that deletes by digest, deleting a manifest takes
+ * every tag of it along and breaks every index listing it as a platform: the plan allowed a
+ * deletion only where no staying tag or index held its digest, and that is asked again just before
+ * deleting, as the plan asked it (the tag listing, a HEAD per tag whose digest or type the listing
+ * does not give, a GET per index), so a tag or an index pushed since the plan keeps it.
  */
 import pLimit from 'p-limit';
 import { isDigest } from '../oci/digest.js';
+import { INDEX_TYPES } from '../oci/media-types.js';
 import { isTag } from '../oci/ref.js';
 import type { Store } from '../providers/store.js';
 import type { TagInfo } from '../rules/index.js';
@@ -65,39 +65,77 @@ export function invalidTagsWarning(where: string, invalid: readonly string[], do
   return `${where} lists ${invalid.length} invalid tag${invalid.length > 1 ? 's' : ''}, ${done}: ${some} (tags are [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`;
 }
 
-/** Per digest of `digests`: the tags that point at it now. */
+/** A tag that keeps a manifest: it points at it, or at an index listing it as a platform. */
+export interface Holder {
+  tag: string;
+  /** The index (the tag's digest) that lists the manifest as a platform. */
+  platformOf?: string;
+}
+
+/**
+ * Per digest of `digests`: the tags that hold it now, directly or through an index that lists it
+ * as a platform (deleting it would break that index). The registry's own tag list is read (a
+ * vendor's listing may lag it, and HEADs are asked anyway), then a HEAD per tag and a GET per index,
+ * as the plan asked. Whatever the plan would have counted as unread fails the answer instead of
+ * counting as "nothing holds it": a listed tag or an index the registry does not then find, and a
+ * listing that leaves out a tag the run is about to delete (`planned`) while the registry still
+ * has it (a lagging or empty listing).
+ */
 export async function tagsOn(
   dst: Store,
   repository: string,
   digests: ReadonlySet<string>,
+  planned: ReadonlySet<string>,
   atOnce: number,
-): Promise<Map<string, Set<string>>> {
-  const out = new Map<string, Set<string>>();
-  const hold = (digest: string, tag: string) => {
+): Promise<Map<string, Holder[]>> {
+  const out = new Map<string, Holder[]>();
+  const hold = (digest: string, holder: Holder) => {
     if (!digests.has(digest)) return;
-    const tags = out.get(digest);
-    if (tags) tags.add(tag);
-    else out.set(digest, new Set([tag]));
+    const holders = out.get(digest);
+    if (holders) holders.push(holder);
+    else out.set(digest, [holder]);
   };
-  const { tags, listed, invalid } = await readTagListing(dst, repository);
+  const where = `${dst.display}/${repository}`;
+  const { tags, invalid } = await readTagListing(dst, repository, async () => undefined);
   if (invalid.length)
     throw new Error(
-      `${dst.display}/${repository} now lists ${invalid.slice(0, 5).map(shownTag).join(', ')}, which no tag can be called: what it points at is not known, so deleting by digest could take it along`,
+      `${where} now lists ${invalid.slice(0, 5).map(shownTag).join(', ')}, which no tag can be called: what it points at is not known, so deleting by digest could take it along`,
     );
-  const unknown: string[] = [];
-  for (const tag of tags) {
-    const known = listed.get(tag);
-    if (known) hold(known.digest, tag);
-    else unknown.push(tag);
-  }
   const limit = pLimit(atOnce);
+  const unlisted = [...planned].filter((t) => !tags.has(t));
   await Promise.all(
-    unknown.map((tag) =>
+    unlisted.map((tag) =>
       limit(async () => {
-        const head = await dst.manifestHead(repository, tag);
-        if (head) hold(head.digest, tag);
+        if (await dst.manifestHead(repository, tag))
+          throw new Error(
+            `${where} lists no tag ${tag}, which the registry still has: its tag list is lagging or cut short, so what else it holds is not known`,
+          );
       }),
     ),
+  );
+  // An index's platforms, read once however many tags point at it.
+  const platforms = new Map<string, Promise<readonly string[]>>();
+  const platformsOf = (index: string, tag: string) => {
+    let p = platforms.get(index);
+    if (!p) {
+      p = limit(async () => {
+        const m = await dst.manifestGet(repository, index);
+        if (m?.parsed.kind !== 'index')
+          throw new Error(`${where}:${tag} is the index ${index}, which the registry then did not serve as one`);
+        return m.parsed.manifests.map((c) => c.digest);
+      });
+      platforms.set(index, p);
+    }
+    return p;
+  };
+  await Promise.all(
+    [...tags].map(async (tag) => {
+      const head = await limit(() => dst.manifestHead(repository, tag));
+      if (!head) throw new Error(`${where} lists ${tag}, which the registry then did not find`);
+      hold(head.digest, { tag });
+      if (INDEX_TYPES.has(head.mediaType))
+        for (const child of await platformsOf(head.digest, tag)) hold(child, { tag, platformOf: head.digest });
+    }),
   );
   return out;
 }

@@ -221,6 +221,13 @@ describe('tags', () => {
     expect(await client.tags('a', 5)).toEqual([]);
   });
 
+  test('a server error that names NAME_UNKNOWN is a failed listing, not an empty repository', async () => {
+    registry({
+      'GET /v2/a/tags/list?n=5': { status: 500, body: '{"errors":[{"code":"NAME_UNKNOWN","message":"backend"}]}' },
+    });
+    await expect(client.tags('a', 5)).rejects.toMatchObject({ status: 500 });
+  });
+
   test('an invalid repository name is refused before any request', async () => {
     registry({});
     await expect(client.tags('../x')).rejects.toThrow('invalid repository name');

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import type { Digest } from '../../../src/oci/digest.js';
+import { MediaType } from '../../../src/oci/media-types.js';
 import { referrersTag } from '../../../src/oci/referrers.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { runRule } from '../../../src/replicate/rule.js';
@@ -67,7 +68,7 @@ test('deleting by digest, a destination tag listed but not found when asked keep
   const run = await runRule(rule, src, dst, o);
   const old1 = run.results.find((r) => r.tag === 'old-1');
   expect(old1?.status).toBe('skipped');
-  expect(old1?.reason).toContain('the destination could not show the manifest of stable');
+  expect(old1?.reason).toContain('the destination could not show what stable points at');
   expect((await layout.listTags('app')).sort()).toEqual(['old-1', 'old-2', 'stable']);
 });
 
@@ -148,30 +149,41 @@ test('an event naming a signature: a tag the event did not name that cannot be r
   );
 });
 
-test('deleting by digest, a vendor tag listing that fails at the re-check falls back to the tag list and HEADs, as the plan does', async () => {
+test('deleting by digest, a tag pushed after the plan that a lagging vendor listing leaves out keeps the deletion from taking it', async () => {
   const src = new OciLayoutStore('src', join(tmp(), 'src'));
   const root = join(tmp(), 'dst');
   const layout = new OciLayoutStore('dst', root);
   await putLayoutImage(src, 'app', 'v2');
-  await putLayoutImage(layout, 'app', 'old');
+  const old = (await putLayoutImage(layout, 'app', 'old')) as Digest;
   const byDigest = deletingByDigest(layout, root);
-  let listings = 0;
+  // GHCR-like: tags with digests from a vendor API that shows what it knew at the plan, and keeps
+  // showing it; the registry's own tag list is current.
+  let snapshot: { tag: string; digest: string }[] | undefined;
   const dst = intercept(byDigest, {
-    // GHCR-like: tags with digests from a vendor API, which fails (a 5xx) after the plan's listing.
     listTagDetails: async (repo: string) => {
-      if (listings++ > 0) throw new Error('the packages API answered 502');
-      return Promise.all(
-        (await layout.listTags(repo)).map(async (tag) => ({
-          tag,
-          digest: (await layout.manifestHead(repo, tag))!.digest,
-        })),
-      );
+      if (!snapshot) {
+        snapshot = await Promise.all(
+          (await layout.listTags(repo)).map(async (tag) => ({
+            tag,
+            digest: (await layout.manifestHead(repo, tag))!.digest,
+          })),
+        );
+        // After the plan has read it, someone tags old's image as keep.
+        const m = (await layout.manifestGet(repo, old))!;
+        setImmediate(() => void layout.manifestPut(repo, 'keep', m.bytes, m.mediaType));
+      }
+      return snapshot;
     },
   });
-  const rule = testRule({ deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: true } });
+  const rule = testRule({
+    filters: { name: ['app'], tag: ['old', 'v*'] },
+    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: false },
+  });
   const run = await runRule(rule, src, dst, o);
-  expect(run.results.find((r) => r.tag === 'old')?.status).toBe('deleted');
-  expect(listings).toBe(2);
+  const row = run.results.find((r) => r.tag === 'old');
+  expect(row?.status).toBe('skipped');
+  expect(row?.reason).toContain('tag keep now also points at');
+  expect((await layout.listTags('app')).sort()).toEqual(['keep', 'old', 'v2']);
 });
 
 test.each([
@@ -202,7 +214,7 @@ test.each([
     if (digestDeletes) {
       // What it points at is unknown: deleting v1's manifest could take it along.
       expect(v1?.status).toBe('skipped');
-      expect(v1?.reason).toContain('the destination could not show the manifest of "-bad tag"');
+      expect(v1?.reason).toContain('the destination could not show what "-bad tag" points at');
       expect((await layout.listTags('app')).sort()).toEqual(['v1', 'v2']);
     } else {
       expect(v1?.status).toBe('deleted');
@@ -259,4 +271,169 @@ test('deleting by digest, an untagged artifact in a vendor listing (an empty tag
   const run = await runRule(rule, src, dst, o);
   expect(run.plan.warnings).toEqual([]);
   expect(run.results.find((r) => r.tag === 'v1')?.status).toBe('deleted');
+});
+
+test('deleting by digest, an index pushed after the plan that lists the doomed manifest as a platform keeps it', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const root = join(tmp(), 'dst');
+  const layout = new OciLayoutStore('dst', root);
+  await putLayoutImage(src, 'app', 'v2');
+  const old = (await putLayoutImage(layout, 'app', 'old')) as Digest;
+  const byDigest = deletingByDigest(layout, root);
+  let listings = 0;
+  const dst = intercept(byDigest, {
+    // Between the plan and the deletion, someone pushes a multi-arch tag whose amd64 platform is
+    // the manifest `old` points at (not a tag of it: the plan's guard cannot see it).
+    listTags: async (repo: string) => {
+      if (listings++ === 1) {
+        const m = (await layout.manifestGet(repo, old))!;
+        const index = Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: MediaType.OciIndex,
+            manifests: [
+              {
+                mediaType: m.mediaType,
+                digest: old,
+                size: m.bytes.length,
+                platform: { os: 'linux', architecture: 'amd64' },
+              },
+            ],
+          }),
+        );
+        await layout.manifestPut(repo, 'multi', index, MediaType.OciIndex);
+      }
+      return byDigest.listTags(repo);
+    },
+  });
+  const rule = testRule({
+    filters: { name: ['app'], tag: ['old', 'v*'] },
+    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: false },
+  });
+  const run = await runRule(rule, src, dst, o);
+  expect(listings).toBe(2);
+  const row = run.results.find((r) => r.tag === 'old');
+  expect(row?.status).not.toBe('deleted');
+  expect(row?.reason ?? row?.error?.message).toMatch(/multi/);
+  // The index's platform is still there.
+  expect(await layout.manifestGet('app', old)).toBeDefined();
+});
+
+test('deleting by digest, an index and its tagged platform planned together are both deleted, the index first', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const root = join(tmp(), 'dst');
+  const layout = new OciLayoutStore('dst', root);
+  await putLayoutImage(src, 'app', 'v2');
+  const amd64 = (await putLayoutImage(layout, 'app', 'v1-amd64')) as Digest;
+  const m = (await layout.manifestGet('app', amd64))!;
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciIndex,
+      manifests: [
+        {
+          mediaType: m.mediaType,
+          digest: amd64,
+          size: m.bytes.length,
+          platform: { os: 'linux', architecture: 'amd64' },
+        },
+      ],
+    }),
+  );
+  await layout.manifestPut('app', 'v1', index, MediaType.OciIndex);
+  const dst = deletingByDigest(layout, root);
+  const rule = testRule({
+    filters: { name: ['app'] },
+    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: true },
+  });
+  const run = await runRule(rule, src, dst, o);
+  expect(run.results.filter((r) => r.status !== 'copied').map((r) => `${r.tag} ${r.status}`)).toEqual([
+    'v1 deleted',
+    'v1-amd64 deleted',
+  ]);
+  expect(await layout.listTags('app')).toEqual(['v2']);
+});
+
+test('deleting by digest, an index re-pushed onto a doomed tag with the doomed manifest as its platform keeps it', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const root = join(tmp(), 'dst');
+  const layout = new OciLayoutStore('dst', root);
+  await putLayoutImage(src, 'app', 'v2');
+  const old = (await putLayoutImage(layout, 'app', 'old')) as Digest;
+  const m = (await layout.manifestGet('app', old))!;
+  await layout.manifestPut('app', 'old-alias', m.bytes, m.mediaType);
+  const byDigest = deletingByDigest(layout, root);
+  let listings = 0;
+  const dst = intercept(byDigest, {
+    // After the plan (both old and old-alias deleted), old is pushed again as a multi-arch index
+    // whose amd64 platform is the very manifest both pointed at.
+    listTags: async (repo: string) => {
+      if (listings++ === 1) {
+        const index = Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: MediaType.OciIndex,
+            manifests: [
+              {
+                mediaType: m.mediaType,
+                digest: old,
+                size: m.bytes.length,
+                platform: { os: 'linux', architecture: 'amd64' },
+              },
+            ],
+          }),
+        );
+        await layout.manifestPut(repo, 'old', index, MediaType.OciIndex);
+      }
+      return byDigest.listTags(repo);
+    },
+  });
+  const rule = testRule({
+    filters: { name: ['app'], tag: ['old*', 'v*'] },
+    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: false },
+  });
+  const run = await runRule(rule, src, dst, o);
+  expect(run.results.filter((r) => r.status === 'deleted')).toEqual([]);
+  expect(run.results.find((r) => r.tag === 'old-alias')?.reason).toMatch(
+    /the index tagged old now lists .* as a platform/,
+  );
+  expect(await layout.manifestGet('app', old)).toBeDefined();
+});
+
+test.each([
+  ['a listed tag the registry then does not find', 'head'],
+  ['a tag list that leaves out a tag about to be deleted', 'list'],
+])('deleting by digest, %s at the re-check refuses the deletions of that repository', async (_what, glitch) => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const root = join(tmp(), 'dst');
+  const layout = new OciLayoutStore('dst', root);
+  await putLayoutImage(src, 'app', 'v2');
+  await putLayoutImage(layout, 'app', 'old');
+  await putLayoutImage(layout, 'app', 'other');
+  const byDigest = deletingByDigest(layout, root);
+  let listings = 0;
+  let reCheck = false;
+  const dst = intercept(byDigest, {
+    listTags: async (repo: string) => {
+      reCheck = listings++ > 0;
+      const tags = await byDigest.listTags(repo);
+      // A lagging replica or a cut listing at the re-check.
+      return reCheck && glitch === 'list' ? tags.filter((t) => t !== 'old') : tags;
+    },
+    manifestHead: async (repo: string, ref: string) =>
+      reCheck && glitch === 'head' && ref === 'other' ? undefined : byDigest.manifestHead(repo, ref),
+  });
+  const rule = testRule({
+    filters: { name: ['app'], tag: ['old', 'v*'] },
+    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: false },
+  });
+  const run = await runRule(rule, src, dst, o);
+  const row = run.results.find((r) => r.tag === 'old');
+  expect(row?.status).toBe('failed');
+  expect(row?.error?.message).toMatch(
+    glitch === 'head'
+      ? /lists other, which the registry then did not find/
+      : /lists no tag old, which the registry still has/,
+  );
+  expect((await layout.listTags('app')).sort()).toEqual(['old', 'other', 'v2']);
 });
