@@ -34,12 +34,15 @@ async function expect(res, status, what) {
 }
 
 async function copyBlob(b) {
-  const post = await agent.request({ origin: destination, path: `/v2/${repo}/blobs/uploads/`, method: 'POST' });
+  // The upload session and the source's answer are asked for at once, as ferry does.
+  const [post, get] = await Promise.all([
+    agent.request({ origin: destination, path: `/v2/${repo}/blobs/uploads/`, method: 'POST' }),
+    agent.request({ origin: source, path: b.path, method: 'GET' }),
+  ]);
   await post.body.dump();
   if (post.statusCode !== 202) throw new Error(`POST ${post.statusCode}`);
   const loc = new URL(post.headers.location, destination);
   loc.searchParams.set('digest', b.digest);
-  const get = await agent.request({ origin: source, path: b.path, method: 'GET' });
   await expect(get, 200, `GET ${b.path}`);
   const hash = createHash('sha256');
   let size = 0;
