@@ -14,6 +14,8 @@
 //                                       curl streams (the registry's own write limit); "none" for none
 //   BENCH_TRACE=fleet,multiarch          workloads that get one more ferry cold run, into a fresh registry
 //                                       through timing proxies (where the time goes); "none" for none
+//   BENCH_NODE_FLOOR=fleet,big,multiarch workloads whose copy is also done by a bare undici client
+//                                       (bench/lib/node-floor.mjs); "none" for none
 //   BENCH_SKOPEO_10K=1                  run skopeo sync on scale-10k too (about 20 minutes here)
 //   node bench/run.mjs --render-only    rewrite results.md and chart.svg from results.json and findings.md
 //
@@ -58,8 +60,8 @@ const skipSkopeo = process.env.BENCH_SKIP_SKOPEO === '1' || args.includes('--ski
 const floorSweep = (process.env.BENCH_FLOOR_SWEEP ?? 'fleet,big,multiarch').split(',').map((s) => s.trim());
 const SWEEP_STREAMS = [1, 2, 8, 16];
 const traced = (process.env.BENCH_TRACE ?? 'fleet,multiarch').split(',').map((s) => s.trim());
-// Workloads whose copy is also done by a bare Node client (bench/lib/node-floor.mjs), the least a
-// Node program such as ferry can spend on it.
+// Workloads whose copy is also done by a bare Node client (bench/lib/node-floor.mjs): what the copy
+// costs in Node without ferry's code.
 const nodeFloors = (process.env.BENCH_NODE_FLOOR ?? 'fleet,big,multiarch').split(',').map((s) => s.trim());
 
 if (args.includes('--render-only')) {

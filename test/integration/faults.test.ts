@@ -9,7 +9,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Digest, sha256 } from '../../src/oci/digest.js';
 import { blobsOf, type Descriptor } from '../../src/oci/manifest.js';
 import { type ClientOptions, RegistryClient } from '../../src/registry/client.js';
-import { RegistryError } from '../../src/registry/errors.js';
 import { type FaultProxy, type RecordedRequest, startFaultProxy } from '../support/fault-proxy.js';
 import { createLayout, type FixtureImage, seededBytes } from '../support/oci-fixtures.js';
 import { type RecordingServer, startRecordingServer } from '../support/recording-server.js';
@@ -17,6 +16,7 @@ import { type RunningRegistry, startRegistry, TOKEN_SERVICE } from '../support/r
 import { dockerRef, inspectRaw, refOptions, SkopeoError, seedImage } from '../support/skopeo.js';
 import { getTestTls, type TestTls } from '../support/tls.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
+import { rejection } from '../support/rejection.js';
 
 const BIG = 256 * 1024;
 const RESET_AT = 64 * 1024;
@@ -45,15 +45,6 @@ async function drain(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const c of stream) parts.push(c as Buffer);
   return Buffer.concat(parts);
-}
-
-async function rejection(p: Promise<unknown>): Promise<RegistryError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e, 'expected a RegistryError').toBeInstanceOf(RegistryError);
-  return e as RegistryError;
 }
 
 /** Client-only copy in commit order: blobs, children by digest, then the tag. */

@@ -15,13 +15,13 @@ import {
   LISTING_MAX_ENTRIES,
   RegistryClient,
 } from '../../src/registry/client.js';
-import { RegistryError } from '../../src/registry/errors.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { createLayout, type FixtureImage } from '../support/oci-fixtures.js';
 import { type RecordingServer, startRecordingServer } from '../support/recording-server.js';
 import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
 import { seedImage } from '../support/skopeo.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
+import { rejection } from '../support/rejection.js';
 
 const MiB = 1024 * 1024;
 /** The bounds issue 15 sets for a listing that never ends. */
@@ -51,15 +51,6 @@ afterAll(async () => {
   await reg?.stop();
   await tmp?.remove();
 });
-
-async function rejection(p: Promise<unknown>): Promise<RegistryError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e, 'expected a RegistryError').toBeInstanceOf(RegistryError);
-  return e as RegistryError;
-}
 
 async function drain(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];

@@ -14,6 +14,7 @@ import {
 } from '../../../src/registry/client.js';
 import { referrersTag } from '../../../src/oci/referrers.js';
 import { RegistryError } from '../../../src/registry/errors.js';
+import { rejection } from '../../support/rejection.js';
 
 const REG = 'https://reg.example';
 const sha = (b: Buffer | string): Digest => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -74,15 +75,6 @@ beforeEach(() => {
 afterEach(async () => {
   await agent.close();
 });
-
-async function rejection(p: Promise<unknown>): Promise<RegistryError> {
-  const r = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(r).toBeInstanceOf(RegistryError);
-  return r as RegistryError;
-}
 
 async function consume(stream: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const parts: Buffer[] = [];

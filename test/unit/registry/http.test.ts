@@ -13,6 +13,7 @@ import {
   Transport,
   type TransportOptions,
 } from '../../../src/registry/http.js';
+import { rejection } from '../../support/rejection.js';
 
 const REG = 'https://reg.example';
 const AUTH = 'https://auth.example';
@@ -111,15 +112,6 @@ function get(t: Transport, path = '/v2/a/manifests/latest', extra: Partial<SendR
     repository: 'a',
     ...extra,
   });
-}
-
-async function rejection(p: Promise<unknown>): Promise<RegistryError> {
-  const r = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(r).toBeInstanceOf(RegistryError);
-  return r as RegistryError;
 }
 
 const everything = (e: RegistryError) =>

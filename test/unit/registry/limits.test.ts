@@ -13,9 +13,9 @@ import type { Dispatcher } from 'undici';
 import { afterEach, describe, expect, test } from 'vitest';
 import { MediaType } from '../../../src/oci/media-types.js';
 import { MANIFEST_CAP, RegistryClient } from '../../../src/registry/client.js';
-import { RegistryError } from '../../../src/registry/errors.js';
 import { ERROR_BODY_CAP, registryAgent } from '../../../src/registry/http.js';
 import { type RecordingServer, startRecordingServer } from '../../support/recording-server.js';
+import { rejection } from '../../support/rejection.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -140,15 +140,6 @@ function manifestOf(size: number): Buffer {
 function tagPageOf(size: number): Buffer {
   const doc = JSON.stringify({ name: 'a', tags: ['v1', 'v2'] });
   return Buffer.from(doc.padEnd(size, ' '));
-}
-
-async function rejection(p: Promise<unknown>): Promise<RegistryError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e, 'expected a RegistryError').toBeInstanceOf(RegistryError);
-  return e as RegistryError;
 }
 
 describe(`a manifest is read to at most MANIFEST_CAP (${MANIFEST_LIMIT / MiB} MiB)`, () => {

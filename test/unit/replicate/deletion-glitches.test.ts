@@ -287,20 +287,7 @@ test('deleting by digest, an index pushed after the plan that lists the doomed m
     listTags: async (repo: string) => {
       if (listings++ === 1) {
         const m = (await layout.manifestGet(repo, old))!;
-        const index = Buffer.from(
-          JSON.stringify({
-            schemaVersion: 2,
-            mediaType: MediaType.OciIndex,
-            manifests: [
-              {
-                mediaType: m.mediaType,
-                digest: old,
-                size: m.bytes.length,
-                platform: { os: 'linux', architecture: 'amd64' },
-              },
-            ],
-          }),
-        );
+        const index = amd64IndexOf(m, old);
         await layout.manifestPut(repo, 'multi', index, MediaType.OciIndex);
       }
       return byDigest.listTags(repo);
@@ -326,20 +313,7 @@ test('deleting by digest, an index and its tagged platform planned together are 
   await putLayoutImage(src, 'app', 'v2');
   const amd64 = (await putLayoutImage(layout, 'app', 'v1-amd64')) as Digest;
   const m = (await layout.manifestGet('app', amd64))!;
-  const index = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MediaType.OciIndex,
-      manifests: [
-        {
-          mediaType: m.mediaType,
-          digest: amd64,
-          size: m.bytes.length,
-          platform: { os: 'linux', architecture: 'amd64' },
-        },
-      ],
-    }),
-  );
+  const index = amd64IndexOf(m, amd64);
   await layout.manifestPut('app', 'v1', index, MediaType.OciIndex);
   const dst = deletingByDigest(layout, root);
   const rule = testRule({
@@ -369,20 +343,7 @@ test('deleting by digest, an index re-pushed onto a doomed tag with the doomed m
     // whose amd64 platform is the very manifest both pointed at.
     listTags: async (repo: string) => {
       if (listings++ === 1) {
-        const index = Buffer.from(
-          JSON.stringify({
-            schemaVersion: 2,
-            mediaType: MediaType.OciIndex,
-            manifests: [
-              {
-                mediaType: m.mediaType,
-                digest: old,
-                size: m.bytes.length,
-                platform: { os: 'linux', architecture: 'amd64' },
-              },
-            ],
-          }),
-        );
+        const index = amd64IndexOf(m, old);
         await layout.manifestPut(repo, 'old', index, MediaType.OciIndex);
       }
       return byDigest.listTags(repo);
@@ -437,3 +398,16 @@ test.each([
   );
   expect((await layout.listTags('app')).sort()).toEqual(['old', 'other', 'v2']);
 });
+
+/** The bytes of a multi-arch index whose one platform (linux/amd64) is the manifest `m` of `digest`. */
+function amd64IndexOf(m: { mediaType: string; bytes: Buffer }, digest: Digest): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MediaType.OciIndex,
+      manifests: [
+        { mediaType: m.mediaType, digest, size: m.bytes.length, platform: { os: 'linux', architecture: 'amd64' } },
+      ],
+    }),
+  );
+}
