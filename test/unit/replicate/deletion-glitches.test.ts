@@ -3,11 +3,12 @@
  * source without creation times, and a destination that deletes by digest answering 404 once.
  */
 import { join } from 'node:path';
-import { expect, test } from 'vitest';
+import { expect, onTestFinished, test } from 'vitest';
 import type { Digest } from '../../../src/oci/digest.js';
 import { MediaType } from '../../../src/oci/media-types.js';
 import { referrersTag } from '../../../src/oci/referrers.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
+import type { Store } from '../../../src/providers/store.js';
 import { runRule } from '../../../src/replicate/rule.js';
 import { dirPerTest, intercept, testRule } from '../../support/engine.js';
 import { putLayoutImage } from '../../support/layout-image.js';
@@ -280,25 +281,13 @@ test('deleting by digest, an index pushed after the plan that lists the doomed m
   await putLayoutImage(src, 'app', 'v2');
   const old = (await putLayoutImage(layout, 'app', 'old')) as Digest;
   const byDigest = deletingByDigest(layout, root);
-  let listings = 0;
-  const dst = intercept(byDigest, {
-    // Between the plan and the deletion, someone pushes a multi-arch tag whose amd64 platform is
-    // the manifest `old` points at (not a tag of it: the plan's guard cannot see it).
-    listTags: async (repo: string) => {
-      if (listings++ === 1) {
-        const m = (await layout.manifestGet(repo, old))!;
-        const index = amd64IndexOf(m, old);
-        await layout.manifestPut(repo, 'multi', index, MediaType.OciIndex);
-      }
-      return byDigest.listTags(repo);
-    },
+  // Between the plan and the deletion, someone pushes a multi-arch tag whose amd64 platform is
+  // the manifest `old` points at (not a tag of it: the plan's guard cannot see it).
+  const dst = changedAfterPlan(byDigest, async (repo) => {
+    const m = (await layout.manifestGet(repo, old))!;
+    await layout.manifestPut(repo, 'multi', amd64IndexOf(m, old), MediaType.OciIndex);
   });
-  const rule = testRule({
-    filters: { name: ['app'], tag: ['old', 'v*'] },
-    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: false },
-  });
-  const run = await runRule(rule, src, dst, o);
-  expect(listings).toBe(2);
+  const run = await runRule(deletingOnly(['old', 'v*']), src, dst, o);
   const row = run.results.find((r) => r.tag === 'old');
   expect(row?.status).not.toBe('deleted');
   expect(row?.reason ?? row?.error?.message).toMatch(/multi/);
@@ -337,23 +326,12 @@ test('deleting by digest, an index re-pushed onto a doomed tag with the doomed m
   const m = (await layout.manifestGet('app', old))!;
   await layout.manifestPut('app', 'old-alias', m.bytes, m.mediaType);
   const byDigest = deletingByDigest(layout, root);
-  let listings = 0;
-  const dst = intercept(byDigest, {
-    // After the plan (both old and old-alias deleted), old is pushed again as a multi-arch index
-    // whose amd64 platform is the very manifest both pointed at.
-    listTags: async (repo: string) => {
-      if (listings++ === 1) {
-        const index = amd64IndexOf(m, old);
-        await layout.manifestPut(repo, 'old', index, MediaType.OciIndex);
-      }
-      return byDigest.listTags(repo);
-    },
-  });
-  const rule = testRule({
-    filters: { name: ['app'], tag: ['old*', 'v*'] },
-    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: false },
-  });
-  const run = await runRule(rule, src, dst, o);
+  // After the plan (both old and old-alias deleted), old is pushed again as a multi-arch index
+  // whose amd64 platform is the very manifest both pointed at.
+  const dst = changedAfterPlan(byDigest, (repo) =>
+    layout.manifestPut(repo, 'old', amd64IndexOf(m, old), MediaType.OciIndex).then(() => {}),
+  );
+  const run = await runRule(deletingOnly(['old*', 'v*']), src, dst, o);
   expect(run.results.filter((r) => r.status === 'deleted')).toEqual([]);
   expect(run.results.find((r) => r.tag === 'old-alias')?.reason).toMatch(
     /the index tagged old now lists .* as a platform/,
@@ -410,4 +388,27 @@ function amd64IndexOf(m: { mediaType: string; bytes: Buffer }, digest: Digest): 
       ],
     }),
   );
+}
+
+/** A rule on `app` that deletes what the source lacks among `tags`. */
+function deletingOnly(tags: string[]) {
+  return testRule({
+    filters: { name: ['app'], tag: tags },
+    deleteRemote: { enabled: true, max: 50, acknowledgeMatchAll: false },
+  });
+}
+
+/**
+ * `store`, with `change` made once between the plan's tag listing and the deletion re-check's
+ * (the second listing); the test fails if there was no second listing.
+ */
+function changedAfterPlan(store: Store, change: (repo: string) => Promise<void>): Store {
+  let listings = 0;
+  onTestFinished(() => expect(listings, 'the re-check listed the tags again').toBe(2));
+  return intercept(store, {
+    listTags: async (repo: string) => {
+      if (listings++ === 1) await change(repo);
+      return store.listTags(repo);
+    },
+  });
 }
