@@ -726,6 +726,25 @@ export async function readCapped(
   return Buffer.from(await readCappedBytes(body, cap)).toString('utf8');
 }
 
+/** A body's first `cap` bytes, and whether there was more (then the rest is not read: the connection is closed). */
+async function readUpTo(
+  body: AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void },
+  cap: number,
+): Promise<{ bytes: Buffer; cut: boolean }> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  for await (const chunk of body) {
+    if (n + chunk.length > cap) {
+      parts.push(Buffer.from(chunk.subarray(0, cap - n)));
+      body.destroy?.();
+      return { bytes: Buffer.concat(parts), cut: true };
+    }
+    parts.push(Buffer.from(chunk));
+    n += chunk.length;
+  }
+  return { bytes: Buffer.concat(parts), cut: false };
+}
+
 /**
  * The first `cap` bytes of a body as UTF-8; the rest is not read (the connection is closed). An
  * error page is judged by its beginning: a proxy's 100 KiB sign-in page still says what it is.
@@ -734,32 +753,14 @@ export async function readPrefix(
   body: AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void },
   cap: number,
 ): Promise<string> {
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const chunk of body) {
-    parts.push(Buffer.from(chunk.subarray(0, cap - n)));
-    n += chunk.length;
-    if (n >= cap) {
-      body.destroy?.();
-      break;
-    }
-  }
-  return Buffer.concat(parts).toString('utf8');
+  return (await readUpTo(body, cap)).bytes.toString('utf8');
 }
 
 export async function readCappedBytes(
   body: AsyncIterable<Uint8Array> & { destroy?: (e?: Error) => void },
   cap: number,
 ): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let n = 0;
-  for await (const chunk of body) {
-    n += chunk.length;
-    if (n > cap) {
-      body.destroy?.();
-      throw Object.assign(new Error(`response body exceeds ${cap} bytes`), { code: 'FERRY_BODY_TOO_LARGE' });
-    }
-    parts.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(parts);
+  const { bytes, cut } = await readUpTo(body, cap);
+  if (cut) throw Object.assign(new Error(`response body exceeds ${cap} bytes`), { code: 'FERRY_BODY_TOO_LARGE' });
+  return bytes;
 }

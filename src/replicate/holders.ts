@@ -28,18 +28,16 @@ export interface TagListing {
 
 /**
  * Lists a destination repository, the one way the plan and the deletion re-check both read it:
- * with the digests where the store's listing carries them (Harbor's artifacts API, GHCR's package
- * versions), else the registry's tag list. A vendor listing that fails (a 5xx, a robot account
- * without the right) falls back to the tag list: `details` decides (default: quietly).
+ * `details` when given and it answers (the store's listing with digests: Harbor's artifacts API,
+ * GHCR's package versions), else the registry's tag list.
  */
 export async function readTagListing(
   dst: Store,
   repository: string,
-  details: () => Promise<TagInfo[] | undefined> = async () =>
-    dst.listTagDetails ? dst.listTagDetails(repository).catch(() => undefined) : undefined,
+  details?: () => Promise<TagInfo[] | undefined>,
 ): Promise<TagListing> {
   const listed = new Map<string, { digest: string; mediaType?: string }>();
-  const infos = (await details()) ?? (await dst.listTags(repository)).map((tag) => ({ tag }) as TagInfo);
+  const infos = (await details?.()) ?? (await dst.listTags(repository)).map((tag) => ({ tag }) as TagInfo);
   const tags = new Set<string>();
   const invalid: string[] = [];
   for (const t of infos) {
@@ -96,7 +94,7 @@ export async function tagsOn(
     else out.set(digest, [holder]);
   };
   const where = `${dst.display}/${repository}`;
-  const { tags, invalid } = await readTagListing(dst, repository, async () => undefined);
+  const { tags, invalid } = await readTagListing(dst, repository);
   if (invalid.length)
     throw new Error(
       `${where} now lists ${invalid.slice(0, 5).map(shownTag).join(', ')}, which no tag can be called: what it points at is not known, so deleting by digest could take it along`,
