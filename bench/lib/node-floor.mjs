@@ -1,12 +1,12 @@
-// The node floor: the copy floor's work done by a bare Node client (no ferry code), in its own process
-// (run as `node bench/lib/node-floor.mjs <plan.json>`). Every blob is GET from the source and streamed
-// as the body of a monolithic PUT ?digest= to the destination, its sha256 checked on the way (a copy
-// that does not verify what it writes is not one), 8 blobs at a time (ferry's default blob
+// The node floor: the copy floor's work done by a bare Node client (no ferry code), in its own
+// process (run as `node bench/lib/node-floor.mjs <plan.json>`). Every blob is GET from the source and
+// streamed as the body of a monolithic PUT ?digest= to the destination, its sha256 checked on the way
+// (a copy that does not verify what it writes is not one), 8 blobs at a time (ferry's default blob
 // concurrency) over one HTTP/1.1 undici Agent; then the manifests, GET and PUT by digest, level by
-// level. It uploads every blob (no mounts), so it suits workloads without a preseeded destination. No ferry
-// code runs: what ferry costs above this is ferry's (ferry pipelines more, so it can also be below); what this costs above the curl copy floor is
-// what Node, undici and the kernel charge per piece of a streamed body on this machine.
-// Prints { seconds, cpuSeconds } as JSON.
+// level. It uploads every blob (no mounts), so it suits workloads without a preseeded destination.
+// What ferry costs above it is ferry's (ferry pipelines more, so it can also be below it); what it
+// costs above the curl copy floor is what Node, undici and the kernel charge per piece of a streamed
+// body on this machine. Prints { seconds, cpuSeconds } as JSON.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
