@@ -212,8 +212,8 @@ export class RegistryClient {
     } catch (e) {
       // Only a 404 says the repository is not there: a 5xx naming NAME_UNKNOWN (a proxy's, a broken
       // backend's) is a failure, not an empty repository.
-      if (e instanceof RegistryError && e.status === 404 && e.codes.includes('NAME_UNKNOWN')) return [];
-      if (e instanceof RegistryError && e.status === 404 && e.codes.length === 0) return [];
+      if (e instanceof RegistryError && e.status === 404 && (e.codes.length === 0 || e.codes.includes('NAME_UNKNOWN')))
+        return [];
       throw e;
     }
     return out;
