@@ -7,6 +7,7 @@ import { VENDOR_APIS, vendorApiProblem } from '../config/vendor-api.js';
 import { apiHost, normalizeRegistry } from '../oci/ref.js';
 import type { RegistryCredentials } from '../registry/auth/docker-config.js';
 import { RegistryClient } from '../registry/client.js';
+import type { Deadlines } from '../registry/http.js';
 import { basicAuthorization } from '../registry/wire.js';
 import { AliyunAcrStore, aliyunEndpointWarnings } from './aliyun-acr.js';
 import { type ArchiveFormat, openArchive } from './archive-store.js';
@@ -38,6 +39,8 @@ export interface OpenOptions {
   cancel?: AbortSignal;
   /** Where best-effort steps that failed without failing a copy are told (a run's debug log). */
   debug?: (line: string) => void;
+  /** Request deadlines other than DEFAULT_DEADLINES: a rule's bandwidth cap slows its blobs down. */
+  deadlines?: Deadlines;
 }
 
 function str(options: Record<string, unknown> | undefined, ...keys: string[]): string | undefined {
@@ -122,6 +125,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     ...(sink ? { dispatcher: sink.dispatcher(tls) } : {}),
     ...(o.cancel ? { cancel: o.cancel } : {}),
     ...(o.debug ? { debug: o.debug } : {}),
+    ...(o.deadlines ? { deadlines: o.deadlines } : {}),
     ...(reg.type === 'ghcr' || registry === 'ghcr.io' ? { chunkSize: GHCR_CHUNK_SIZE } : {}),
   });
   const base = {
@@ -217,29 +221,34 @@ export function configDir(file: string): string {
   return dirname(resolve(file));
 }
 
-/** Opens each configured registry at most once for a run, and closes them all at the end. */
 /** A registry with credentials opened anonymously: they are held back on purpose. */
 function credentialsWithheld(reg: RegistryConfig | undefined, anonymous: boolean | undefined): boolean {
   return anonymous === true && reg?.credentials !== undefined;
 }
 
+export interface StoreSetOptions {
+  /** Registries opened without credentials (a pull request's plan). */
+  anonymous?: ReadonlySet<string>;
+  cancel?: AbortSignal;
+  debug?: (line: string) => void;
+  /** Request deadlines by registry name, where they are not DEFAULT_DEADLINES. */
+  deadlines?: ReadonlyMap<string, Deadlines>;
+}
+
+/** Opens each configured registry at most once for a run, and closes them all at the end. */
 export class StoreSet {
   readonly #stores = new Map<string, Promise<Store>>();
   readonly #config: Config;
-  readonly #anonymous?: ReadonlySet<string>;
-  readonly #cancel?: AbortSignal;
-  readonly #debug?: (line: string) => void;
+  readonly #o: StoreSetOptions;
 
-  constructor(config: Config, anonymous?: ReadonlySet<string>, cancel?: AbortSignal, debug?: (line: string) => void) {
+  constructor(config: Config, o: StoreSetOptions = {}) {
     this.#config = config;
-    if (anonymous) this.#anonymous = anonymous;
-    if (cancel) this.#cancel = cancel;
-    if (debug) this.#debug = debug;
+    this.#o = o;
   }
 
   /** Whether `name` is opened without the credentials the rules file gives it (a pull request's plan). */
   withholdsCredentials(name: string): boolean {
-    return credentialsWithheld(this.#config.registries.get(name), this.#anonymous?.has(name) ?? false);
+    return credentialsWithheld(this.#config.registries.get(name), this.#o.anonymous?.has(name) ?? false);
   }
 
   open(name: string): Promise<Store> {
@@ -249,9 +258,10 @@ export class StoreSet {
       if (!reg) return Promise.reject(new Error(`registry ${name} is not defined`));
       s = openStore(reg, {
         baseDir: configDir(this.#config.file),
-        anonymous: this.#anonymous?.has(name) ?? false,
-        ...(this.#cancel ? { cancel: this.#cancel } : {}),
-        ...(this.#debug ? { debug: this.#debug } : {}),
+        anonymous: this.#o.anonymous?.has(name) ?? false,
+        ...(this.#o.cancel ? { cancel: this.#o.cancel } : {}),
+        ...(this.#o.debug ? { debug: this.#o.debug } : {}),
+        ...(this.#o.deadlines?.has(name) ? { deadlines: this.#o.deadlines.get(name)! } : {}),
       });
       this.#stores.set(name, s);
     }

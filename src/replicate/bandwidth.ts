@@ -1,6 +1,11 @@
 /** A shared byte budget (token bucket) so all transfers of a rule together stay under `bandwidth:`. */
 import { Transform } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Rule } from '../config/types.js';
+import type { Deadlines } from '../registry/http.js';
+
+/** The most bytes one transfer takes from the budget at once: bounds how long the others wait behind it. */
+export const PIECE_BYTES = 64 * 1024;
 
 export class Bandwidth {
   readonly #rate: number;
@@ -31,12 +36,48 @@ export class Bandwidth {
     return turn;
   }
 
-  /** A pass-through stream that spends this budget. */
+  /** A pass-through stream that spends this budget, PIECE_BYTES at a time at most. */
   stream(): Transform {
+    const take = (n: number) => this.take(n);
     return new Transform({
-      transform: (chunk: Buffer, _e, cb) => {
-        this.take(chunk.length).then(() => cb(null, chunk), cb);
+      transform(chunk: Buffer, _e, cb) {
+        void (async () => {
+          for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
+            const piece = chunk.subarray(at, at + PIECE_BYTES);
+            await take(piece.length);
+            this.push(piece);
+          }
+        })().then(() => cb(), cb);
       },
     });
   }
+}
+
+/**
+ * The blob deadlines of each registry that capped rules use, for `transfers` blobs moving at once.
+ * A blob deadline is there to cut off a stalled registry, never a transfer ferry holds back itself:
+ * under a cap of r bytes/s each transfer may get only r ÷ transfers, and each piece it sends may
+ * first wait for a piece of every other transfer. A registry shared by several capped rules gets
+ * the slowest rule's deadlines; the others only wait longer for a registry that really stalls.
+ */
+export function throttledDeadlines(
+  rules: readonly Pick<Rule, 'source' | 'destination' | 'bandwidth'>[],
+  transfers: number,
+  base: Deadlines,
+): Map<string, Deadlines> {
+  const out = new Map<string, Deadlines>();
+  const n = Math.max(1, transfers);
+  for (const rule of rules) {
+    const rate = rule.bandwidth;
+    if (rate === undefined || !Number.isFinite(rate) || rate <= 0) continue;
+    for (const name of [rule.source, rule.destination]) {
+      const d = out.get(name) ?? base;
+      out.set(name, {
+        ...d,
+        blobFloorBytesPerSecond: Math.min(d.blobFloorBytesPerSecond, rate / n),
+        blobGraceMs: Math.max(d.blobGraceMs, base.blobGraceMs + Math.ceil((n * PIECE_BYTES * 1000) / rate)),
+      });
+    }
+  }
+  return out;
 }

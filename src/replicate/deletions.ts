@@ -70,7 +70,7 @@ export async function propagateDeletions(
   }
   if (byRule.size === 0) return { results, ruleErrors, warnings };
 
-  const stores = new StoreSet(config, o.anonymousRegistries);
+  const stores = new StoreSet(config, o.anonymousRegistries ? { anonymous: o.anonymousRegistries } : {});
   const mover = new BlobMover(pLimit(2));
   const catalogs = new Catalogs(config, (name) => stores.open(name));
   try {

@@ -5,6 +5,8 @@ import type { Plan } from '../plan/types.js';
 import { type Store, StoreSet } from '../providers/index.js';
 import { redact } from '../util/secrets.js';
 import { VERSION } from '../version.js';
+import { DEFAULT_DEADLINES, type Deadlines } from '../registry/http.js';
+import { throttledDeadlines } from './bandwidth.js';
 import { BlobMover } from './copy.js';
 import { stopReason } from './errors.js';
 import type { ProgressEvent } from './execute.js';
@@ -19,6 +21,8 @@ export interface RunOptions {
   rules?: string[];
   concurrency?: number;
   blobConcurrency?: number;
+  /** For tests: shorter request deadlines than DEFAULT_DEADLINES (a rule's bandwidth cap still widens them). */
+  deadlines?: Partial<Deadlines>;
   log?: (line: string) => void;
   /** Best-effort steps that failed without failing a copy (a declined mount, an upload not cancelled). */
   debug?: (line: string) => void;
@@ -89,10 +93,16 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   };
   if (o.signal?.aborted) onStop();
   else o.signal?.addEventListener('abort', onStop, { once: true });
-  const stores = new StoreSet(config, o.anonymousRegistries, cancel.signal, o.debug);
-  const open = (name: string) => stores.open(name);
   const concurrency = o.concurrency ?? 4;
-  const mover = new BlobMover(pLimit(o.blobConcurrency ?? Math.max(4, concurrency * 2)));
+  const blobConcurrency = o.blobConcurrency ?? Math.max(4, concurrency * 2);
+  const stores = new StoreSet(config, {
+    ...(o.anonymousRegistries ? { anonymous: o.anonymousRegistries } : {}),
+    cancel: cancel.signal,
+    ...(o.debug ? { debug: o.debug } : {}),
+    deadlines: throttledDeadlines(rules, blobConcurrency, { ...DEFAULT_DEADLINES, ...o.deadlines }),
+  });
+  const open = (name: string) => stores.open(name);
+  const mover = new BlobMover(pLimit(blobConcurrency));
   const results: RunReport['results'] = [];
   const ruleErrors: RunReport['ruleErrors'] = [];
   const warnings: NonNullable<RunReport['warnings']> = [];
@@ -142,7 +152,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         dryRun: o.dryRun,
         ...(writers ? { otherWriters: writers } : {}),
         concurrency: o.concurrency ?? rule.concurrency ?? concurrency,
-        blobConcurrency: o.blobConcurrency ?? Math.max(4, concurrency * 2),
+        blobConcurrency,
         mover,
         listRepositories: () => catalogs.of(rule.source),
         ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),

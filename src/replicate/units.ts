@@ -56,7 +56,7 @@ export interface Discovery {
  */
 export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Promise<Discovery> {
   const rules = selectRules(config, o.rules);
-  const stores = new StoreSet(config, o.anonymousRegistries);
+  const stores = new StoreSet(config, o.anonymousRegistries ? { anonymous: o.anonymousRegistries } : {});
   const open = (name: string) => stores.open(name);
   const catalogs = new Catalogs(config, open);
   const units: WorkUnit[] = [];

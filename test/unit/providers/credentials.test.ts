@@ -170,7 +170,7 @@ rules:
       );
       const { loadConfig } = await import('../../../src/config/index.js');
       const { StoreSet } = await import('../../../src/providers/index.js');
-      const stores = new StoreSet((await loadConfig(file)).config, new Set(['locked']));
+      const stores = new StoreSet((await loadConfig(file)).config, { anonymous: new Set(['locked']) });
       const e = (await failure((await stores.open('locked')).listTags('team/app'))) as RegistryError;
       await stores.close();
       expect(e.hint).toMatch(/ferry withheld registries\.locked\.credentials on purpose: this pull request/);
