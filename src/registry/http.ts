@@ -4,10 +4,10 @@
  * TLS options, body caps and error mapping.
  * https://github.com/opencontainers/distribution-spec/blob/main/spec.md
  */
-import { createSecureContext, getCACertificates } from 'node:tls';
+import { createSecureContext, getCACertificates, type SecureContext } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { causes } from '../util/causes.js';
 import { redact, registerSecret } from '../util/secrets.js';
 import { type Challenge, parseChallenges } from './auth/challenge.js';
@@ -79,8 +79,21 @@ export function requestDeadlineMs(size: number | undefined, d: Deadlines = DEFAU
   return d.blobGraceMs + Math.ceil((Math.max(0, size) * 1000) / d.blobFloorBytesPerSecond);
 }
 
-/** The one set of connection settings for every registry and vendor API (a dispatcher may wrap it). */
-export function registryAgent(tls: { ca?: string | Buffer; verify?: boolean }, connections = 8): Agent {
+/**
+ * The one set of connection settings for every registry and vendor API (a dispatcher may wrap it).
+ * `origin` is the registry's own (its base URL): `tls.verify: false` applies to it alone.
+ */
+export function registryAgent(
+  tls: { ca?: string | Buffer; verify?: boolean },
+  connections = 8,
+  origin?: string,
+): Agent {
+  // Node's `ca` replaces the trusted roots: the registry's own CA is added to them, so its blob
+  // redirects and token realm on publicly certified hosts (S3, a CDN) still verify. One context
+  // per agent: a `ca` list given per connection is parsed again for each (≈18 ms of CPU).
+  const secure = tls.ca
+    ? { secureContext: createSecureContext({ ca: [...getCACertificates('default'), String(tls.ca)] }) }
+    : {};
   return new Agent({
     connections,
     // HTTP/1.1 only: with undici's HTTP/2 a request body that errors mid-upload (a corrupt
@@ -89,16 +102,39 @@ export function registryAgent(tls: { ca?: string | Buffer; verify?: boolean }, c
     keepAliveTimeout: 30_000,
     headersTimeout: 60_000,
     bodyTimeout: 120_000,
-    // Node's `ca` replaces the trusted roots: the registry's own CA is added to them, so its blob
-    // redirects and token realm on publicly certified hosts (S3, a CDN) still verify. One context
-    // per agent: a `ca` list given per connection is parsed again for each (≈18 ms of CPU).
-    connect: {
-      ...(tls.ca
-        ? { secureContext: createSecureContext({ ca: [...getCACertificates('default'), String(tls.ca)] }) }
-        : {}),
-      rejectUnauthorized: tls.verify !== false,
-    },
+    connect: tls.verify === false ? unverifiedOnlyAt(origin, secure) : { ...secure, rejectUnauthorized: true },
   });
+}
+
+/** Node's certificate verification failures (OpenSSL's codes, and its own host-name check). */
+const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_|ALTNAME/;
+
+/**
+ * Connects without verifying certificates to `origin` only. Every other origin verifies: the
+ * registry names its token realm (which gets the user's password) and its blob redirects (S3, a
+ * CDN), and a self-signed registry is no reason to trust whoever answers there.
+ */
+function unverifiedOnlyAt(
+  origin: string | undefined,
+  secure: { secureContext?: SecureContext },
+): buildConnector.connector {
+  if (origin === undefined) throw new Error("registryAgent: tls.verify: false needs the registry's origin");
+  const own = new URL(origin);
+  // A function `connect` gets no allowH2 from the Agent: given here, as the Agent's own (HTTP/1.1).
+  // Two connectors, two TLS session caches: no session made unverified is resumed elsewhere.
+  const unverified = buildConnector({ ...secure, allowH2: false, rejectUnauthorized: false });
+  const verified = buildConnector({ ...secure, allowH2: false, rejectUnauthorized: true });
+  return (opts, callback) => {
+    // undici's `host` is the URL's host[:port] (default port left out), as `own.host` is; none: verified.
+    if (opts.protocol === own.protocol && opts.host === own.host) return unverified(opts, callback);
+    verified(opts, (...args) => {
+      const [err] = args;
+      // Named: the error would otherwise read as the registry's, whose certificate is not checked.
+      if (err && CERTIFICATE_ERROR.test(String((err as { code?: unknown }).code)))
+        err.message += ` (${opts.protocol}//${opts.host ?? opts.hostname} is not the registry's own origin ${own.origin}: tls.verify: false does not apply to it)`;
+      callback(...args);
+    });
+  };
 }
 
 /** Answers of a token service to the OAuth2 POST that mean it takes only the GET (RELIABILITY B8). */
@@ -183,7 +219,7 @@ export class Transport {
     this.#userAgent = o.userAgent ?? 'ferry';
     this.#deadlines = { ...DEFAULT_DEADLINES, ...o.deadlines };
     if (o.cancel) this.#cancel = o.cancel;
-    this.#agent = o.dispatcher ?? registryAgent(o.tls ?? {}, o.connections);
+    this.#agent = o.dispatcher ?? registryAgent(o.tls ?? {}, o.connections, o.baseUrl);
     if (this.#credentials && 'password' in this.#credentials) {
       registerSecret(this.#credentials.password);
       registerSecret(this.#basicValue().slice('Basic '.length));
