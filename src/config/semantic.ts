@@ -435,7 +435,7 @@ function checkRegistry(reg: RegistryConfig, written: Raw, ctx: SemanticContext, 
   if (isObj(raw.tls) && raw.tls.verify === false && raw.tls.ca !== undefined) {
     add(
       ['tls', 'ca'],
-      'verify: false and ca are both set: without verification any certificate is accepted and the CA is not used; remove verify: false to verify against the CA, or remove ca',
+      "verify: false and ca are both set: the registry's own certificate is not checked, so the CA is used only for the other hosts it sends ferry to (its token service, blob storage); remove verify: false to check the registry against the CA too",
       'warning',
     );
   }

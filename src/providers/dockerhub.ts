@@ -7,7 +7,6 @@
  * Pull limits: https://docs.docker.com/docker-hub/usage/pulls/
  */
 import type { Dispatcher } from 'undici';
-import { DOCKER_HUB_API } from '../oci/ref.js';
 import type { Manifest } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
 import { registryAgent } from '../registry/http.js';
@@ -67,8 +66,8 @@ export class RateLimitSink {
    * passed through `observe`. `origin` is the registry's base URL, the one origin `tls.verify: false`
    * applies to.
    */
-  dispatcher(tls: { ca?: string | Buffer; verify?: boolean }, origin = `https://${DOCKER_HUB_API}`): Dispatcher {
-    const agent = registryAgent(tls, undefined, origin);
+  dispatcher(origin: string, tls: { ca?: string | Buffer; verify?: boolean }): Dispatcher {
+    const agent = registryAgent(origin, tls);
     return new Proxy(agent, {
       get: (target, prop) => {
         const v = Reflect.get(target, prop);

@@ -122,7 +122,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     tls,
     ...(o.retry ? { retry: o.retry } : {}),
     userAgent: o.userAgent ?? 'ferry',
-    ...(sink ? { dispatcher: sink.dispatcher(tls) } : {}),
+    ...(sink ? { dispatcher: sink.dispatcher(baseUrl, tls) } : {}),
     ...(o.cancel ? { cancel: o.cancel } : {}),
     ...(o.debug ? { debug: o.debug } : {}),
     ...(o.deadlines ? { deadlines: o.deadlines } : {}),

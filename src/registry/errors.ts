@@ -202,6 +202,8 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
     case 'tls':
       if (/ERR_SSL_WRONG_VERSION_NUMBER|wrong version number|packet length too long/i.test(e.message))
         return `${names.host} answered plain HTTP on an https:// URL: if it is an insecure registry you trust, set ${names.setting('url')} to http://${names.host}`;
+      if (e.message.includes(NOT_OWN_ORIGIN))
+        return `the registry sent ferry to another host (its token service or blob storage), whose certificate is checked even with tls.verify: false: give the CA that signs it as ${names.setting('tls.ca')}, which ferry trusts for every host`;
       if (signedByUnknownAuthority(e))
         return `the certificate of ${names.host} is signed by an authority ferry does not know: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml); tls.verify: false only for a registry you trust`;
       return `TLS with ${names.host} failed: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml), or for a registry you trust without TLS set tls.verify: false`;
@@ -221,6 +223,9 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
       return undefined;
   }
 }
+
+/** Said of a host whose certificate failed although tls.verify is false: it is not the registry's own. */
+export const NOT_OWN_ORIGIN = "is not the registry's own origin";
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
 

@@ -12,7 +12,7 @@ import { causes } from '../util/causes.js';
 import { redact, registerSecret } from '../util/secrets.js';
 import { type Challenge, parseChallenges } from './auth/challenge.js';
 import type { RegistryCredentials } from './auth/docker-config.js';
-import { kindFor, parseErrorBody, RegistryError, type Tries } from './errors.js';
+import { kindFor, NOT_OWN_ORIGIN, parseErrorBody, RegistryError, type Tries } from './errors.js';
 import {
   backoffDelay,
   DEFAULT_RETRY,
@@ -83,11 +83,7 @@ export function requestDeadlineMs(size: number | undefined, d: Deadlines = DEFAU
  * The one set of connection settings for every registry and vendor API (a dispatcher may wrap it).
  * `origin` is the registry's own (its base URL): `tls.verify: false` applies to it alone.
  */
-export function registryAgent(
-  tls: { ca?: string | Buffer; verify?: boolean },
-  connections = 8,
-  origin?: string,
-): Agent {
+export function registryAgent(origin: string, tls: { ca?: string | Buffer; verify?: boolean }, connections = 8): Agent {
   // Node's `ca` replaces the trusted roots: the registry's own CA is added to them, so its blob
   // redirects and token realm on publicly certified hosts (S3, a CDN) still verify. One context
   // per agent: a `ca` list given per connection is parsed again for each (≈18 ms of CPU).
@@ -114,11 +110,7 @@ const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_|ALTNAME/;
  * registry names its token realm (which gets the user's password) and its blob redirects (S3, a
  * CDN), and a self-signed registry is no reason to trust whoever answers there.
  */
-function unverifiedOnlyAt(
-  origin: string | undefined,
-  secure: { secureContext?: SecureContext },
-): buildConnector.connector {
-  if (origin === undefined) throw new Error("registryAgent: tls.verify: false needs the registry's origin");
+function unverifiedOnlyAt(origin: string, secure: { secureContext?: SecureContext }): buildConnector.connector {
   const own = new URL(origin);
   // A function `connect` gets no allowH2 from the Agent: given here, as the Agent's own (HTTP/1.1).
   // Two connectors, two TLS session caches: no session made unverified is resumed elsewhere.
@@ -131,7 +123,7 @@ function unverifiedOnlyAt(
       const [err] = args;
       // Named: the error would otherwise read as the registry's, whose certificate is not checked.
       if (err && CERTIFICATE_ERROR.test(String((err as { code?: unknown }).code)))
-        err.message += ` (${opts.protocol}//${opts.host ?? opts.hostname} is not the registry's own origin ${own.origin}: tls.verify: false does not apply to it)`;
+        err.message += ` (${opts.protocol}//${opts.host ?? opts.hostname} ${NOT_OWN_ORIGIN} ${own.origin}: tls.verify: false does not apply to it)`;
       callback(...args);
     });
   };
@@ -219,7 +211,7 @@ export class Transport {
     this.#userAgent = o.userAgent ?? 'ferry';
     this.#deadlines = { ...DEFAULT_DEADLINES, ...o.deadlines };
     if (o.cancel) this.#cancel = o.cancel;
-    this.#agent = o.dispatcher ?? registryAgent(o.tls ?? {}, o.connections, o.baseUrl);
+    this.#agent = o.dispatcher ?? registryAgent(o.baseUrl, o.tls ?? {}, o.connections);
     if (this.#credentials && 'password' in this.#credentials) {
       registerSecret(this.#credentials.password);
       registerSecret(this.#basicValue().slice('Basic '.length));

@@ -74,6 +74,8 @@ describe('token registry with tls.verify false', () => {
       expect(e.message).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify/);
       // The error names the realm's origin, not only the registry whose certificate is not checked.
       expect(e.message).toContain(`${realm.origin} is not the registry's own origin ${reg.url}`);
+      // The hint is about that other host, not the registry's certificate, which is not checked.
+      expect(e.hint).toMatch(/^the registry sent ferry to another host .* give the CA that signs it as .*tls\.ca/);
       // No TLS session was completed with the realm: no request, so no Basic credentials, reached it.
       expect(reg.tokenServer!.requests.slice(before)).toEqual([]);
     } finally {

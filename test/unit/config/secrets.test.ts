@@ -91,7 +91,7 @@ describe('two settings of which a run uses one are named, with the one used', ()
 
   test('tls verify: false and a ca', () => {
     expect(run('{ type: registry, url: https://r.example.com, tls: { verify: false, ca: ca.pem } }')).toEqual([
-      'r.yaml:3:78: warning: registries.r.tls.ca: verify: false and ca are both set: without verification any certificate is accepted and the CA is not used; remove verify: false to verify against the CA, or remove ca',
+      "r.yaml:3:78: warning: registries.r.tls.ca: verify: false and ca are both set: the registry's own certificate is not checked, so the CA is used only for the other hosts it sends ferry to (its token service, blob storage); remove verify: false to check the registry against the CA too",
     ]);
   });
 });

@@ -434,9 +434,9 @@ describe('the Docker Hub agent', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     closers.push(() => new Promise<void>((r) => server.close(() => r())));
     const sink = new RateLimitSink();
-    const dispatcher = sink.dispatcher({ ca: tls.caPem });
-    closers.unshift(() => dispatcher.close());
     const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dispatcher = sink.dispatcher(origin, { ca: tls.caPem });
+    closers.unshift(() => dispatcher.close());
     const r = await dispatcher.request({
       origin,
       path: '/v2/',

@@ -62,7 +62,7 @@ async function registry(answers: Record<string, Answer>): Promise<RecordingServe
  */
 function clientOf(server: RecordingServer): { client: RegistryClient; received: Map<string, number> } {
   const received = new Map<string, number>();
-  const dispatcher = registryAgent({}).compose((dispatch) => (opts, handler) => {
+  const dispatcher = registryAgent(server.url, {}).compose((dispatch) => (opts, handler) => {
     const path = opts.path.split('?')[0] ?? opts.path;
     const count = (n: number) => received.set(path, (received.get(path) ?? 0) + n);
     const counted = new Proxy(handler, {

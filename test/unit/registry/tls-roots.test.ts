@@ -31,7 +31,7 @@ afterAll(async () => {
 test('a host the default roots trust still verifies when the registry has a CA of its own', async () => {
   // Another CA, the registry's: unrelated to the server's certificate.
   const own = await readFile((await getTestTls()).tokenSigning.certFile, 'utf8');
-  const agent = registryAgent({ ca: own });
+  const agent = registryAgent(url, { ca: own });
   try {
     const r = await agent.request({ origin: url, path: '/', method: 'GET' });
     expect(r.statusCode).toBe(200);
