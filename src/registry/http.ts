@@ -328,7 +328,7 @@ export class Transport {
         method: req.method,
         url: `${url.origin}${url.pathname}`,
         detail: `${what} took longer than ${seconds(ms)} s (deadline); the registry is too slow or stalled`,
-        hint: `every request must finish within its deadline: ${seconds(this.#deadlines.requestMs)} s, or for a blob ${seconds(this.#deadlines.blobGraceMs)} s plus 1 s per ${this.#deadlines.blobFloorBytesPerSecond / 1024} KiB; check the registry's health and the network path to it (a proxy that holds responses back has the same effect)`,
+        hint: `every request must finish within its deadline: ${seconds(this.#deadlines.requestMs)} s, or for a blob ${seconds(this.#deadlines.blobGraceMs)} s plus 1 s per ${+(this.#deadlines.blobFloorBytesPerSecond / 1024).toFixed(1)} KiB; check the registry's health and the network path to it (a proxy that holds responses back has the same effect)`,
       });
     });
     const cancel = this.#cancel;

@@ -238,8 +238,9 @@ describe('slow-loris (issue 15 item 4)', () => {
       times: Number.POSITIVE_INFINITY,
       action: { kind: 'throttle', bytesPerSecond: 32 * 1024 },
     });
-    // 0.5 s + 256 KiB at 256 KiB/s = 1.5 s, where the throttled blob needs 8 s.
-    const c = make({ deadlines: { blobGraceMs: 500, blobFloorBytesPerSecond: 256 * 1024 } });
+    // 0.5 s + 256 KiB at about 256 KiB/s = 1.5 s, where the throttled blob needs 8 s. A floor that
+    // is no whole number of KiB, as a rule's bandwidth cap makes it, is shown rounded in the hint.
+    const c = make({ deadlines: { blobGraceMs: 500, blobFloorBytesPerSecond: 256 * 1024 + 100 } });
     try {
       const { stream } = await c.blobGet('src/app', big);
       const e = await rejection(drain(stream));
@@ -247,6 +248,7 @@ describe('slow-loris (issue 15 item 4)', () => {
       expect(e.message).toBe(
         `fetching blob from ${px.host}/src/app: GET /v2/src/app/blobs/${big.digest} (${big.size} bytes) took longer than 1.5 s (deadline); the registry is too slow or stalled`,
       );
+      expect(e.hint).toContain('or for a blob 0.5 s plus 1 s per 256.1 KiB;');
       expect(c.transport.pendingDeadlines).toBe(0);
     } finally {
       px.clearRules();
