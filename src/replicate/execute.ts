@@ -22,7 +22,16 @@ import { type Result, type ResultStatus, STATUS } from './result.js';
 export type ProgressEvent =
   | { kind: 'blob'; ref: string; digest: string; bytes: number; total: number; elapsedMs: number }
   /** A rule begins (before its listing); `index` is 1-based among the `of` rules of the run. */
-  | { kind: 'rule-start'; rule: string; source: string; destination: string; index: number; of: number }
+  | {
+      kind: 'rule-start';
+      rule: string;
+      source: string;
+      destination: string;
+      index: number;
+      of: number;
+      /** The rule's `bandwidth:` cap, bytes per second: a run held back on purpose says so. */
+      bandwidth?: number;
+    }
   /** `repositories` of the rule's `of` source repositories are listed (the rule's plan grows as they are). */
   | { kind: 'listed'; rule: string; repositories: number; of: number }
   /** A rule's plan is made: `tags` plan items, of which `writes` copy, update or delete. */

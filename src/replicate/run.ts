@@ -127,6 +127,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         destination: rule.destination,
         index,
         of: rules.length,
+        ...(rule.bandwidth !== undefined ? { bandwidth: rule.bandwidth } : {}),
       });
       o.log?.(`rule ${rule.name}: ${rule.source} → ${rule.destination}${o.dryRun ? ' (dry run)' : ''}`);
       let src: Store;

@@ -185,7 +185,11 @@ export function runLog(o: RunLogOptions): RunLog {
         state.index = e.index;
         state.of = e.of;
         state.listing = undefined;
-        const title = `rule ${text(e.rule, 100)}: ${text(e.source, 100)} → ${text(e.destination, 100)}${e.of > 1 ? ` (${e.index} of ${e.of})` : ''}`;
+        const notes = [
+          ...(e.of > 1 ? [`${e.index} of ${e.of}`] : []),
+          ...(e.bandwidth !== undefined ? [`at most ${humanBytes(e.bandwidth)}/s`] : []),
+        ];
+        const title = `rule ${text(e.rule, 100)}: ${text(e.source, 100)} → ${text(e.destination, 100)}${notes.length ? ` (${notes.join(', ')})` : ''}`;
         if (o.group) o.group.start(title);
         else o.write(title);
         state.open = true;

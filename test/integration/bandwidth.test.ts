@@ -61,8 +61,12 @@ rules:
 
 describe('bandwidth', () => {
   it('holds the copy to the rule’s cap', async () => {
+    const caps: (number | undefined)[] = [];
     const started = Date.now();
-    const out = await runConfig(await config('held'), { dryRun: false });
+    const out = await runConfig(await config('held'), {
+      dryRun: false,
+      onProgress: (e) => e.kind === 'rule-start' && caps.push(e.bandwidth),
+    });
     const seconds = (Date.now() - started) / 1000;
     expect(out.report.ruleErrors).toEqual([]);
     expect(out.report.results.map((r) => [r.tag, r.status])).toEqual([['v1', 'copied']]);
@@ -72,6 +76,8 @@ describe('bandwidth', () => {
     // a lower bound only: a slow machine copies more slowly still, never faster than the cap.
     expect(seconds).toBeGreaterThanOrEqual((bytes - RATE / 4) / RATE);
     expect(await inspectDigest(dockerRef(dst, 'held/app:v1'), refOptions(dst))).toBe(image.digest);
+    // The log's rule header shows the cap (src/report/console.ts): the run tells it.
+    expect(caps).toEqual([RATE]);
   });
 
   it('does not cut off blobs that share a low cap under the blob deadline', async () => {

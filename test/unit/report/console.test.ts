@@ -180,7 +180,15 @@ describe('runLog (the Actions log)', () => {
     log.onProgress({ kind: 'result', result: failed });
     const all = [...unchanged, skipped, copied, failed];
     log.onProgress({ kind: 'rule-end', rule: 'nginx', results: all, errors: [] });
-    log.onProgress({ kind: 'rule-start', rule: 'empty', source: 'hub', destination: 'ghcr', index: 2, of: 2 });
+    log.onProgress({
+      kind: 'rule-start',
+      rule: 'empty',
+      source: 'hub',
+      destination: 'ghcr',
+      index: 2,
+      of: 2,
+      bandwidth: 50 * 1024 * 1024,
+    });
     log.onProgress({
       kind: 'rule-end',
       rule: 'empty',
@@ -190,7 +198,11 @@ describe('runLog (the Actions log)', () => {
     log.finish(report(all, { ruleErrors: [{ rule: 'empty', message: 'listing failed' }] }));
 
     expect(out[0]).toBe('::group::rule nginx: hub → ghcr (1 of 2)');
-    expect(out.filter((l) => l.startsWith('::group::'))).toHaveLength(2);
+    expect(out.filter((l) => l.startsWith('::group::'))).toEqual([
+      '::group::rule nginx: hub → ghcr (1 of 2)',
+      // A rule held to its bandwidth cap says so where it starts: a slow copy is not a stuck one.
+      '::group::rule empty: hub → ghcr (2 of 2, at most 50.0 MiB/s)',
+    ]);
     expect(out.filter((l) => l === '::endgroup::')).toHaveLength(2);
     const first = out.slice(0, out.indexOf('::endgroup::'));
     expect(first.filter((l) => /^ {2}✔ copied {4}.*nginx:v2/.test(l))).toHaveLength(1);
