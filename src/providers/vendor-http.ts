@@ -229,6 +229,12 @@ export class VendorApi {
         path: next.toString(),
         operation: req.operation,
         ...(req.repository ? { repository: req.repository } : {}),
+      }).catch((e: unknown) => {
+        // Only the first page may say the listing is not there (callers read that 404 as "no such
+        // repository"): a later one would make a listing read in part look empty.
+        if (pages > 0 && e instanceof RegistryError && e.status === 404)
+          throw unreadable(`page ${pages + 1} of the listing answered HTTP 404 after page 1 was read`);
+        throw e;
       });
       pages++;
       requested.add(r.url.toString());

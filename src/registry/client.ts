@@ -286,6 +286,19 @@ export class RegistryClient {
         expect: o.accept ? [200, 404, ...(o.declines ?? [])] : [200],
         operation,
         ...(repository ? { repository } : {}),
+      }).catch((e: unknown) => {
+        // Only the first page may say the listing is not there (a replica that lags behind, a
+        // cache): a later page's 404 would make a repository read in part look empty.
+        if (pages > 0 && e instanceof RegistryError && e.status === 404)
+          throw fail(
+            'invalid',
+            `page ${pages + 1} of the listing answered HTTP 404${e.codes.length ? ` ${e.codes.join(', ')}` : ''} after page 1 was read`,
+            {
+              hint: `a replica or cache behind ${this.registry} lagging behind, or the repository deleted while it was listed; ferry decides nothing on a listing it could not read whole: run again`,
+            },
+            e,
+          );
+        throw e;
       });
       if (o.accept && (r.status !== 200 || (pages === 0 && !o.accept(r)))) {
         await r.body.dump().catch(() => {});

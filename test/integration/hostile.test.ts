@@ -101,6 +101,45 @@ function tagPage(count: number, length: number, prefix: string): string {
 }
 
 describe('Link pagination (issue 15 item 3)', () => {
+  it('a tag list whose second page answers 404 NAME_UNKNOWN fails: the repository is not taken for empty', async () => {
+    await seedImage(tmp.path, 'v1', reg, 'paged/app:t1');
+    await seedImage(tmp.path, 'v1', reg, 'paged/app:t2');
+    // distribution 2.8 does not page tag lists: the proxy adds the Link a paging registry sends.
+    // Then a replica behind the load balancer that does not know the repository yet answers page 2.
+    px.addRule({
+      method: 'GET',
+      path: '/v2/paged/app/tags/list',
+      action: { kind: 'add-header', headers: { Link: '</v2/paged/app/tags/list?last=t2&n=2>; rel="next"' } },
+    });
+    px.addRule({
+      method: 'GET',
+      path: '/v2/paged/app/tags/list',
+      skip: 1,
+      action: {
+        kind: 'status',
+        status: 404,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] }),
+      },
+    });
+    const c = new RegistryClient({ registry: px.host, baseUrl: px.url });
+    try {
+      // Before, the tags read on page 1 were dropped and the repository listed as empty: at a
+      // destination every tag then looked absent, and was written over even with override off.
+      const e = await rejection(c.tags('paged/app', 2));
+      expect(e.kind).toBe('invalid');
+      expect(e.message).toMatch(
+        /^listing tags of 127\.0\.0\.1:\d+\/paged\/app: page 2 of the listing answered HTTP 404 NAME_UNKNOWN after page 1 was read \(after 1 page\(s\), 2 entries/,
+      );
+      expect(e.hint).toMatch(/lagging behind.*ferry decides nothing on a listing it could not read whole: run again$/);
+      // The first page alone still says a repository is not there.
+      expect(await c.tags('paged/none', 1)).toEqual([]);
+    } finally {
+      px.clearRules();
+      await c.close();
+    }
+  });
+
   it("a real registry's catalog whose next link leads back to the first page fails after one round", async () => {
     const rule = px.addRule({
       method: 'GET',

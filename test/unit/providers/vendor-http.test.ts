@@ -255,6 +255,33 @@ describe('listing pages: one routine for every vendor API', () => {
     expect(server.seen).toHaveLength(2);
   });
 
+  it('fails a Harbor artifacts listing whose page 2 answers 404: only page 1 may say the repository is not there', async () => {
+    // Before, the 100 tags of page 1 were dropped and the repository read as empty: at a destination
+    // each of its tags looked absent and was written over, even with override off.
+    const artifacts = '/api/v2.0/projects/p/repositories/app/artifacts';
+    const server = await serve((url) =>
+      pageOf(url) === 1
+        ? {
+            status: 200,
+            headers: { 'x-total-count': '150', link: `<${artifacts}?page=2&page_size=100>; rel="next"` },
+            body: Array.from({ length: 100 }, (_, i) => ({
+              digest: `sha256:${String(i).padStart(64, '0')}`,
+              tags: [{ name: `t${i}` }],
+            })),
+          }
+        : { status: 404, body: { errors: [{ code: 'NOT_FOUND', message: 'not found' }] } },
+    );
+    const e = await failure(harbor(server.url).listTagDetails('p/app'));
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toMatch(
+      /page 2 of the listing answered HTTP 404 after page 1 was read \(after 1 page\(s\), 100 entries\)/,
+    );
+    expect(e.hint).toMatch(/decides nothing on a listing it could not read whole/);
+    // A 404 on page 1 is a repository Harbor does not have: no tags, no error.
+    const none = await serve(() => ({ status: 404, body: { errors: [{ code: 'NOT_FOUND', message: 'not found' }] } }));
+    expect(await harbor(none.url).listTagDetails('p/app')).toEqual([]);
+  });
+
   it('fails a Harbor listing whose Link leads back to a page already read', async () => {
     // Before, it went round until the 10,000th page and returned what it had.
     const server = await harborList(
