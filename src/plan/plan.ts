@@ -223,6 +223,8 @@ export function planGroup(
     else staying.set(digest, [tag]);
   };
 
+  // Destination tags listed, then not found when read (or not readable): what they hold is unknown.
+  const unreadHere = new Set(group.flatMap((g) => g.destinationUnread ?? []));
   for (const [tag, { repo, tag: f }] of sourceTags) {
     const base = {
       rule: rule.name,
@@ -252,6 +254,18 @@ export function planGroup(
       stay(current, tag);
     } else if (f.skip) {
       items.push({ ...base, ...have, action: 'skip', why: f.skip.why, reason: f.skip.reason });
+      stay(current, tag);
+    } else if (current === undefined && !rule.override && unreadHere.has(tag)) {
+      // A replica or cache lagging behind answers 404 for a tag that is there: with override off,
+      // a copy would overwrite what the plan could not show. With it on, the rule overwrites
+      // anyway, and a dangling tag is mended.
+      items.push({
+        ...base,
+        ...target,
+        action: 'listing-failed',
+        why: 'destination-unread',
+        reason: `${dest} lists the tag, but reading it found nothing (a replica or cache lagging behind, or deleted since it was listed): not copied, because override is off and what it holds is not known; run again. If it persists the tag is dangling: inspect it with skopeo inspect and delete it`,
+      });
       stay(current, tag);
     } else if (current === undefined) {
       items.push({ ...base, ...target, action: 'copy' });

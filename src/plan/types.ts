@@ -10,7 +10,8 @@ export { TAG_STAGES };
  *   skip            the source tag is left out by the labels or resource filter
  *   delete          a destination extra the run deletes
  *   delete-blocked  a destination extra the run must not delete (why: `why`)
- *   listing-failed  the source lists the tag but its manifest could not be read: no decision
+ *   listing-failed  the source lists the tag but its manifest could not be read, or (override off)
+ *                   the destination lists it and reading it found nothing: no decision
  */
 export type PlanAction =
   'copy' | 'update' | 'unchanged' | 'kept' | 'skip' | 'delete' | 'delete-blocked' | 'listing-failed';
@@ -34,7 +35,10 @@ export type PlanWhy =
   | 'not-the-deleted-digest'
   /** Another rule writes the destination repository, and what it writes there is not known. */
   | 'other-rule-writes'
-  /** Deleting by digest, and a destination tag's or index's manifest could not be read. */
+  /**
+   * A destination tag's or index's manifest could not be read: deleting by digest would take along
+   * what is not known, and with override off a copy would overwrite it.
+   */
   | 'destination-unread'
   /** The run stopped (its timeout, a cancel) before this tag's copy or deletion started: left for the next run. */
   | 'run-stopped';

@@ -1,0 +1,79 @@
+/**
+ * Writes a glitch must not cause, with a real distribution 2.8.2 as the destination behind the fault
+ * proxy: with override off, a destination tag is never written over, even when a read of it fails.
+ */
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { RegistryStore } from '../../src/providers/registry-store.js';
+import { RegistryClient } from '../../src/registry/client.js';
+import { runRule } from '../../src/replicate/rule.js';
+import { testRule } from '../support/engine.js';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { MemoryStore } from '../support/memory-store.js';
+import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
+
+let reg: RunningRegistry;
+let px: FaultProxy;
+/** The destination as ferry sees it (through the proxy), and as it is (direct). */
+let dst: RegistryStore;
+let direct: RegistryStore;
+
+beforeAll(async () => {
+  reg = await startRegistry({ mode: 'anonymous', logLevel: 'warn' });
+  px = await startFaultProxy({ target: reg.url });
+  dst = new RegistryStore({ name: 'dst', client: new RegistryClient({ registry: px.host, baseUrl: px.url }) });
+  direct = new RegistryStore({ name: 'direct', client: new RegistryClient({ registry: reg.host, baseUrl: reg.url }) });
+});
+
+afterAll(async () => {
+  await Promise.all([dst?.close(), direct?.close()]);
+  await px?.stop();
+  await reg?.stop();
+});
+
+const once = { concurrency: 1, blobConcurrency: 1 };
+
+/** `repo:v1` at the destination holds an image of its own owner's, not the source's. */
+async function theirs(repo: string) {
+  const owner = new MemoryStore('owner');
+  const image = owner.putImage(repo, [Buffer.from(`their own ${repo}`)], { tag: 'v1' });
+  await runRule(testRule(), owner, direct, { dryRun: false, ...once });
+  expect((await direct.manifestHead(repo, 'v1'))?.digest).toBe(image.digest);
+  return image.digest;
+}
+
+test('override off: a listed destination tag whose read answers 404 is not written over', async () => {
+  const mine = await theirs('team/lagging');
+  const src = new MemoryStore('src');
+  src.putImage('team/lagging', [Buffer.from('the source release')], { tag: 'v1' });
+  // The tag list names v1; its HEAD reaches a replica that does not have it yet.
+  const lag = px.addRule({
+    method: 'HEAD',
+    path: '/v2/team/lagging/manifests/v1',
+    action: { kind: 'status', status: 404 },
+  });
+  try {
+    const run = await runRule(testRule({ override: false }), src, dst, { dryRun: false, ...once });
+    expect(lag.count()).toBe(1);
+    // Before, the plan said copy (the tag looked absent) and the run wrote it: 'copied'.
+    expect(run.results.map((r) => [r.tag, r.status])).toEqual([['v1', 'failed']]);
+    expect(run.results[0]!.reason).toMatch(/lists the tag, but reading it found nothing .* override is off/);
+    expect((await direct.manifestHead('team/lagging', 'v1'))?.digest).toBe(mine);
+  } finally {
+    px.clearRules();
+  }
+});
+
+test('override on: a listed destination tag whose read answers 404 is written, as the rule asks', async () => {
+  await theirs('team/dangling');
+  const src = new MemoryStore('src');
+  const release = src.putImage('team/dangling', [Buffer.from('the source release')], { tag: 'v1' });
+  px.addRule({ method: 'HEAD', path: '/v2/team/dangling/manifests/v1', action: { kind: 'status', status: 404 } });
+  try {
+    // A dangling tag (listed, its manifest gone) is mended by a rule that overwrites anyway.
+    const run = await runRule(testRule({ override: true }), src, dst, { dryRun: false, ...once });
+    expect(run.results.map((r) => [r.tag, r.status])).toEqual([['v1', 'copied']]);
+    expect((await direct.manifestHead('team/dangling', 'v1'))?.digest).toBe(release.digest);
+  } finally {
+    px.clearRules();
+  }
+});
