@@ -64,6 +64,11 @@ export interface CopyOptions {
    * index listed there is never replaced by a new one because a read did not find it.
    */
   destinationFallbackTags?: ReadonlySet<string> | undefined;
+  /**
+   * Override is off and the plan found the tag absent: it is looked for again just before it is
+   * written, and one that appeared since is left as it is (TagAppeared).
+   */
+  keepExisting?: boolean;
   /** Destination repositories that held images before this run: where a shared blob may be mounted from. */
   mountCandidates?: readonly string[];
   /**
@@ -74,6 +79,17 @@ export interface CopyOptions {
 }
 
 type How = 'copied' | 'mounted' | 'present';
+
+/** The tag appeared at the destination after the plan found it absent, and override is off: not written. */
+export class TagAppeared extends Error {
+  override name = 'TagAppeared';
+  constructor(
+    readonly tag: string,
+    readonly digest: string,
+  ) {
+    super(`tag ${tag} appeared at the destination after it was planned, pointing at ${digest}`);
+  }
+}
 
 /** One destination repository's copy of a blob or manifest (stores on one registry share blobs). */
 const keyOf = (dst: Side, digest: string) => `${dst.store.mountDomain ?? dst.store.name}|${dst.repository}|${digest}`;
@@ -322,6 +338,12 @@ export async function copyArtifact(
   let written = byDigest ? await putManifest(dst, digest, bytes, m.mediaType, stats, refill, fallback) : digest;
   if (referrers) await copyReferrers(mover, manifests, src, dst, referrers, stats, o);
   if (tag) {
+    if (o.keepExisting) {
+      // As close to the write as the protocol allows (a manifest PUT has no condition): a tag
+      // pushed while this copy's blobs moved is someone's image, and override is off.
+      const now = await dst.store.manifestHead(dst.repository, tag);
+      if (now && now.digest !== written) throw new TagAppeared(tag, now.digest);
+    }
     written = await putManifest(dst, tag, bytes, m.mediaType, stats, refill);
     // Confirm what the tag now points at, even after a PUT answered with the right digest: a
     // registry may accept a push and not keep it (containers/image#1420; RELIABILITY.md C6).

@@ -12,7 +12,7 @@ import type { GroupPlan } from '../plan/plan.js';
 import type { PlanItem, RulePlan } from '../plan/types.js';
 import { RateBudgetError, type Store, TagMovedError } from '../providers/index.js';
 import { Bandwidth } from './bandwidth.js';
-import { BlobMover, copyArtifact, emptyStats } from './copy.js';
+import { BlobMover, copyArtifact, emptyStats, TagAppeared } from './copy.js';
 import { stopReason, toResultError } from './errors.js';
 import { type Holder, tagsOn } from './holders.js';
 import type { ManifestCache } from './manifest-cache.js';
@@ -427,6 +427,7 @@ export class Executor {
           // copyReferrers keeps it for referrers copied along with their tag.
           ...(i.referrer ? { referrersFallback: true } : {}),
           maxBlobSize: rule.maxBlobSize,
+          ...(i.action === 'copy' && !rule.override && !i.referrer ? { keepExisting: true } : {}),
           ...(this.#bandwidth ? { bandwidth: this.#bandwidth } : {}),
           onBlobProgress: ({ digest, bytes, total }) =>
             o.onProgress?.({
@@ -457,6 +458,17 @@ export class Executor {
         durationMs: Date.now() - started,
       };
     } catch (e) {
+      if (e instanceof TagAppeared)
+        return {
+          ...r,
+          status: 'kept',
+          destinationDigest: e.digest,
+          reason: `changed since planned: the tag appeared at the destination, pointing at ${e.digest}; override is off, so it is kept`,
+          bytes: stats.bytes,
+          blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
+          retries: stats.retries,
+          durationMs: Date.now() - started,
+        };
       // A pull quota about to run out (Docker Hub): left for the next run, not a failure.
       const status: ResultStatus = e instanceof RateBudgetError ? 'deferred' : 'failed';
       return {

@@ -77,3 +77,35 @@ test('override on: a listed destination tag whose read answers 404 is written, a
     px.clearRules();
   }
 });
+
+test('override off: a tag pushed while the copy moves its blobs is kept, and the copy says so', async () => {
+  const src = new MemoryStore('src');
+  src.putImage('team/race', [Buffer.from('the source release')], { tag: 'v1' });
+  // The plan finds v1 absent. While the copy's first blob upload opens, the owner pushes their v1.
+  let pushed: string | undefined;
+  px.addRule({
+    method: 'POST',
+    path: '/v2/team/race/blobs/uploads/',
+    action: {
+      kind: 'custom',
+      handle: (_req, _res, forward) => {
+        void theirs('team/race').then((digest) => {
+          pushed = digest;
+          forward();
+        });
+      },
+    },
+  });
+  try {
+    const run = await runRule(testRule({ override: false }), src, dst, { dryRun: false, ...once });
+    expect(pushed).toBeDefined();
+    // Before, the copy wrote its tag over the owner's and reported 'copied'.
+    expect(run.results.map((r) => [r.tag, r.status, r.destinationDigest])).toEqual([['v1', 'kept', pushed]]);
+    expect(run.results[0]!.reason).toMatch(
+      /^changed since planned: the tag appeared at the destination, pointing at sha256:[0-9a-f]{64}; override is off, so it is kept$/,
+    );
+    expect((await direct.manifestHead('team/race', 'v1'))?.digest).toBe(pushed);
+  } finally {
+    px.clearRules();
+  }
+});
