@@ -1119,6 +1119,18 @@ export class RegistryClient {
       this.#referrersApi = true;
       return out;
     }
+    if (this.#referrersApi === true)
+      // The API answered earlier in this run: a declined answer now (a replica or a proxy that does
+      // not route it) is no sign it is missing, and read as "no referrers" it would copy a tag
+      // without its signatures, which no later run looks for again.
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.registry,
+        repository,
+        operation: 'listing referrers in',
+        detail: `the referrers API declined the request for ${subject}, though it answered earlier in this run`,
+        hint: `a replica or a proxy in front of ${this.registry} that does not route the referrers API (/v2/<name>/referrers/<digest>); ferry does not take that for "no referrers": run again`,
+      });
     this.#referrersApi = false;
     return opts.fallbackTagAbsent ? [] : this.#referrersFallback(repository, subject);
   }

@@ -671,6 +671,29 @@ describe('referrers', () => {
     ]);
   });
 
+  test('once the API has answered, a declined answer fails: it is not taken for "no referrers"', async () => {
+    const other = sha(Buffer.from('another subject'));
+    registry({
+      [`GET /v2/a/referrers/${manifestDigest}`]: {
+        status: 200,
+        body: referrerIndex,
+        headers: { 'content-type': MediaType.OciIndex },
+      },
+      // No route for `other`: 404, as a replica or a proxy that does not route the API answers.
+    });
+    expect((await client.referrers('a', manifestDigest)).map((r) => r.digest)).toEqual([sha(sig)]);
+    // Before, this 404 switched the API off for the rest of the run: `other` and every later
+    // subject read as having no referrers, and their tags were copied without their signatures.
+    const e = await rejection(client.referrers('a', other));
+    expect(e.kind).toBe('invalid');
+    expect(e.message).toContain(
+      `the referrers API declined the request for ${other}, though it answered earlier in this run`,
+    );
+    expect(e.hint).toMatch(/does not take that for "no referrers": run again$/);
+    // Still asked, and still believed, for the next subject.
+    expect((await client.referrers('a', manifestDigest)).map((r) => r.digest)).toEqual([sha(sig)]);
+  });
+
   test('no API and no fallback tag means no referrers', async () => {
     registry({});
     expect(await client.referrers('a', manifestDigest)).toEqual([]);
