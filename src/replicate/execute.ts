@@ -51,7 +51,7 @@ export interface ExecuteOptions {
   tagSets: Map<string, Set<string>>;
   /** Destination repositories with no tags before this run. */
   fresh: Set<string>;
-  /** Referrers fallback tags planned as items of their own, per source repository. */
+  /** Referrers fallback tags planned as items of their own (unreadable ones included), per source repository. */
   fallbackItems: Map<string, Set<string>>;
   /** Destination repository → the fallback tags (`sha256-<hex>`) it listed when planned. */
   dstFallbackTags: Map<string, ReadonlySet<string>>;

@@ -77,7 +77,7 @@ export interface Gathered {
   tagSets: Map<string, Set<string>>;
   /** Destination repositories with no tags before this run. */
   fresh: Set<string>;
-  /** Referrers fallback tags planned as items of their own, per source repository. */
+  /** Referrers fallback tags planned as items of their own (unreadable ones included), per source repository. */
   fallbackItems: Map<string, Set<string>>;
   /**
    * Destination repository → the referrers fallback tags (`sha256-<hex>`) it lists, for each one listed: a
@@ -456,8 +456,9 @@ export async function gather(
         const subjectOf = (t: string) => subjects.get(subjectTagOf(t) ?? '');
         const fallback = [...all].filter((t) => REFERRER_TAG.test(t) && subjectOf(t));
         await resolveInto(fallback.filter((t) => !source.has(t) && !unresolved.has(t)));
-        const planned = fallback.filter((t) => source.has(t));
-        for (const t of planned) source.get(t)!.referrersOf = subjectOf(t)!;
+        for (const t of fallback) if (source.has(t)) source.get(t)!.referrersOf = subjectOf(t)!;
+        // Unreadable ones too: their row says not copied, so no subject's copy writes them either.
+        const planned = fallback.filter((t) => source.has(t) || unresolved.has(t));
         if (planned.length) out.fallbackItems.set(repo, new Set(planned));
       }
     } catch (e) {

@@ -203,3 +203,62 @@ test('two tags of one signed image: each signature is written once, and a destin
     await proxy.stop();
   }
 });
+
+test("a source's fallback index the plan could not read is not written by its subject's copy: the destination's stays", async () => {
+  const layout = new OciLayoutStore('src', join(tmp(), 'src'));
+  const v1 = (await putLayoutImage(layout, 'team/unread', 'v1')) as Digest;
+  const first = await putLayoutSignature(layout, 'team/unread', v1, { n: '1' });
+  const referrers = new Map([[v1, [first]]]);
+  const api = withReferrersApi(layout, referrers).store;
+  const once = { dryRun: false, concurrency: 1, blobConcurrency: 1 };
+  const store = (client: RegistryClient, name = 'reg') => new RegistryStore({ name, client });
+  const direct = newClient();
+  // The source: team/unread:v1 signed, its fallback index [first] (distribution has no referrers API).
+  await runRule(testRule({ referrers: true }), api, store(direct), once);
+  const mirror = testRule({
+    destinationNamespace: 'mirror',
+    flattening: 1,
+    referrers: true,
+    filters: { name: ['team/unread'] },
+  });
+  expect((await runRule(mirror, store(direct), store(direct), once)).results.map((x) => x.status)).toContain('copied');
+  // A signature added at the mirror only: its fallback index now lists [first, late].
+  const late = await putLayoutSignature(layout, 'team/unread', v1, { n: '2' });
+  referrers.set(v1, [first, late]);
+  await runRule({ ...mirror, referrers: 'always' }, api, store(direct), once);
+  const listed = async () => new Set((await direct.referrers('mirror/unread', v1)).map((d) => d.digest));
+  expect(await listed()).toEqual(new Set([first.digest, late.digest]));
+  // Someone moves the mirror's v1: the next run updates it, which copies its referrers too.
+  const other = new OciLayoutStore('other', join(tmp(), 'other'));
+  await putLayoutImage(other, 'mirror/unread', 'moved');
+  await runRule(testRule(), other, store(direct), once);
+  await direct.manifestPut(
+    'mirror/unread',
+    'v1',
+    (await direct.manifestGet('mirror/unread', 'moved'))!.bytes,
+    MediaType.OciManifest,
+  );
+  // The plan's read of the source's fallback tag fails; the copy's read a moment later would not.
+  const proxy = await startFaultProxy({ target: reg.url });
+  const tag = referrersTag(v1);
+  const glitch = proxy.addRule({
+    method: 'HEAD',
+    path: `/v2/team/unread/manifests/${tag}`,
+    action: { kind: 'status', status: 500 },
+  });
+  try {
+    const flaky = new RegistryClient({ registry: reg.host, baseUrl: proxy.url, retry: { attempts: 1 } });
+    const r = await runRule(mirror, store(flaky, 'src'), store(direct), once);
+    await flaky.close();
+    expect(glitch.count()).toBe(1);
+    const byTag = new Map(r.results.map((x) => [x.tag, x.status]));
+    expect(byTag.get('v1')).toBe('updated');
+    // Its row says it was not copied, and so it was not: before, v1's copy wrote the source's
+    // [first] over the mirror's index, and the late signature was no longer listed.
+    expect(byTag.get(tag)).toBe('failed');
+    expect(await listed()).toEqual(new Set([first.digest, late.digest]));
+  } finally {
+    await proxy.stop();
+    await direct.close();
+  }
+});
