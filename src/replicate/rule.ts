@@ -145,6 +145,13 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
       `the event names ${tags.length > 1 ? 'tags' : 'tag'} ${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''} in a repository the source does not list: nothing copied. The source's credentials may not see it (a GITHUB_TOKEN sees only the packages shared with this repository; a Harbor robot account only its projects), or its listing lags the push (a scheduled run copies it once listed)`,
     );
   }
+  if (o.deleted && onlyTags && tagSets.size === 0 && facts.errors.length === 0 && !facts.stopped) {
+    // Safe (nothing is deleted where the source shows nothing), but green and silent before.
+    const tags = [...onlyTags];
+    plan.warnings.push(
+      `the delete event names ${tags.length > 1 ? 'tags' : 'tag'} ${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''} in a repository the source does not list: nothing deleted. ferry deletes a tag only where the source still lists its repository (a repository gone from a listing may be a glitch); if the repository is gone for good, delete its copy at the destination by hand`,
+    );
+  }
   if (o.copyOnly && onlyTags && tagSets.size > 0) {
     // A push event's tag the source does not list: nothing happened for it, and the run is green.
     const listed = [...tagSets.values()];

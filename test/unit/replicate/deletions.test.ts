@@ -61,6 +61,26 @@ test('the deletions of one rule are planned together: its repositories are liste
   expect(await dst.listTags('a')).toEqual(['keep']);
 });
 
+test('a delete event in a repository the source does not list deletes nothing, and says so', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'keep');
+  await putLayoutImage(dst, 'gone-repo', 'gone');
+  const c = await config('{ enabled: true, max: 10, acknowledge_match_all: true }');
+  const out = await propagateDeletions(c, [{ rule: c.rules[0]!, artifact: { repository: 'gone-repo', tag: 'gone' } }], {
+    dryRun: false,
+    log: () => {},
+  });
+  // Before, the run was green with no row and no word about why the tag stayed.
+  expect(out.results).toEqual([]);
+  expect(out.warnings.map((w) => w.message)).toEqual([
+    expect.stringMatching(
+      /^the delete event names tag gone in a repository the source does not list: nothing deleted\./,
+    ),
+  ]);
+  expect(await dst.listTags('gone-repo')).toEqual(['gone']);
+});
+
 test('a rule without delete_remote says so without opening either registry', async () => {
   const c = await config('false');
   const opened = vi.spyOn(StoreSet.prototype, 'open');
