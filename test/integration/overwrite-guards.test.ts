@@ -109,3 +109,41 @@ test('override off: a tag pushed while the copy moves its blobs is kept, and the
     px.clearRules();
   }
 });
+
+test('override off: the same platform subset written first by another run is no one else’s image: copied', async () => {
+  const src = new MemoryStore('src');
+  const amd64 = src.putImage('team/subset', [Buffer.from('amd64 release')]);
+  const arm64 = src.putImage('team/subset', [Buffer.from('arm64 release')]);
+  src.putIndex(
+    'team/subset',
+    [
+      { ...amd64, platform: { os: 'linux', architecture: 'amd64' } },
+      { ...arm64, platform: { os: 'linux', architecture: 'arm64' } },
+    ],
+    'v1',
+  );
+  const rule = testRule({ override: false, platforms: ['linux/amd64'] });
+  // Another run of the rule (a shard, an event) writes the same subset while this one moves blobs.
+  let other: string | undefined;
+  px.addRule({
+    method: 'POST',
+    path: '/v2/team/subset/blobs/uploads/',
+    action: {
+      kind: 'custom',
+      handle: (_req, _res, forward) => {
+        void runRule(rule, src, direct, { dryRun: false, ...once }).then((r) => {
+          other = r.results[0]?.destinationDigest;
+          forward();
+        });
+      },
+    },
+  });
+  try {
+    const run = await runRule(rule, src, dst, { dryRun: false, ...once });
+    expect(other).toBeDefined();
+    // Before, the subset's digest was compared with the source index's: 'kept', "appeared".
+    expect(run.results.map((r) => [r.tag, r.status, r.destinationDigest])).toEqual([['v1', 'copied', other]]);
+  } finally {
+    px.clearRules();
+  }
+});
