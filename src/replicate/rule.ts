@@ -140,25 +140,24 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
   // Not when a listing failed: that error says why, and is the step's failure.
   if (o.copyOnly && onlyTags && tagSets.size === 0 && facts.errors.length === 0 && !facts.stopped) {
     // Green and silent before: a source whose listing does not show the pushed repository.
-    const tags = [...onlyTags];
     plan.warnings.push(
-      `the event names ${tags.length > 1 ? 'tags' : 'tag'} ${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''} in a repository the source does not list: nothing copied. The source's credentials may not see it (a GITHUB_TOKEN sees only the packages shared with this repository; a Harbor robot account only its projects), or its listing lags the push (a scheduled run copies it once listed)`,
+      `the event names ${namedTags([...onlyTags])} in a repository the source does not list: nothing copied. The source's credentials may not see it (a GITHUB_TOKEN sees only the packages shared with this repository; a Harbor robot account only its projects), or its listing lags the push (a scheduled run copies it once listed)`,
     );
   }
-  if (o.deleted && onlyTags && tagSets.size === 0 && facts.errors.length === 0 && !facts.stopped) {
+  if (o.deleted && facts.errors.length === 0 && !facts.stopped)
     // Safe (nothing is deleted where the source shows nothing), but green and silent before.
-    const tags = [...onlyTags];
-    plan.warnings.push(
-      `the delete event names ${tags.length > 1 ? 'tags' : 'tag'} ${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''} in a repository the source does not list: nothing deleted. ferry deletes a tag only where the source still lists its repository (a repository gone from a listing may be a glitch); if the repository is gone for good, delete its copy at the destination by hand`,
-    );
-  }
+    for (const [repo, named] of o.deleted)
+      if (!tagSets.has(repo))
+        plan.warnings.push(
+          `the delete event names ${namedTags([...named.keys()])} in ${repo}, which the source does not list: nothing deleted. ferry deletes a tag only where the source still lists its repository (a repository gone from a listing may be a glitch); if it is gone for good, delete its copy at the destination by hand`,
+        );
   if (o.copyOnly && onlyTags && tagSets.size > 0) {
     // A push event's tag the source does not list: nothing happened for it, and the run is green.
     const listed = [...tagSets.values()];
     const missing = [...onlyTags].filter((t) => !listed.some((s) => s.has(t)));
     if (missing.length)
       plan.warnings.push(
-        `the event names ${missing.length > 1 ? 'tags' : 'tag'} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}, which the source repositories it names (${[...tagSets.keys()].slice(0, 5).join(', ')}) do not list: nothing copied for ${missing.length > 1 ? 'them' : 'it'}. A registry API that lags the push, or a payload naming the wrong tag; a scheduled run copies it once it is listed`,
+        `the event names ${namedTags(missing)}, which the source repositories it names (${[...tagSets.keys()].slice(0, 5).join(', ')}) do not list: nothing copied for ${missing.length > 1 ? 'them' : 'it'}. A registry API that lags the push, or a payload naming the wrong tag; a scheduled run copies it once it is listed`,
       );
   }
 
@@ -197,4 +196,9 @@ function selectsNothing(s: Selection): string | undefined {
   const stages = TAG_STAGES.filter((k) => dropped[k] > 0);
   const by = (k: (typeof TAG_STAGES)[number]) => (k === 'referrers' ? stageName(k) : `the ${k} filter`);
   return `the rule selects nothing: of ${tags.listed} tags, ${stages.map((k) => `${by(k)} left out ${dropped[k]}`).join(', ')}`;
+}
+
+/** `tag v1` or `tags v1, v2, …` (at most five named), as an event's warnings name them. */
+function namedTags(tags: readonly string[]): string {
+  return `${tags.length > 1 ? 'tags' : 'tag'} ${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''}`;
 }

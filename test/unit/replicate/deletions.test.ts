@@ -66,16 +66,25 @@ test('a delete event in a repository the source does not list deletes nothing, a
   const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
   await putLayoutImage(src, 'a', 'keep');
   await putLayoutImage(dst, 'gone-repo', 'gone');
+  await putLayoutImage(dst, 'a', 'keep');
+  await putLayoutImage(dst, 'a', 'old');
   const c = await config('{ enabled: true, max: 10, acknowledge_match_all: true }');
-  const out = await propagateDeletions(c, [{ rule: c.rules[0]!, artifact: { repository: 'gone-repo', tag: 'gone' } }], {
-    dryRun: false,
-    log: () => {},
-  });
+  const rule = c.rules[0]!;
+  // One batch: an event in a repository the source lists, and one in a repository it does not.
+  const out = await propagateDeletions(
+    c,
+    [
+      { rule, artifact: { repository: 'gone-repo', tag: 'gone' } },
+      { rule, artifact: { repository: 'a', tag: 'old' } },
+    ],
+    { dryRun: false, log: () => {} },
+  );
   // Before, the run was green with no row and no word about why the tag stayed.
-  expect(out.results).toEqual([]);
+  expect(out.results.map((r) => `${r.destination.split('/').pop()}:${r.status}`)).toEqual(['a:old:deleted']);
   expect(out.warnings.map((w) => w.message)).toEqual([
+    'rule "mirror" deletes under filters that match everything (acknowledged)',
     expect.stringMatching(
-      /^the delete event names tag gone in a repository the source does not list: nothing deleted\./,
+      /^the delete event names tag gone in gone-repo, which the source does not list: nothing deleted\./,
     ),
   ]);
   expect(await dst.listTags('gone-repo')).toEqual(['gone']);
