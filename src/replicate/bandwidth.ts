@@ -43,6 +43,8 @@ export class Bandwidth {
       transform(chunk: Buffer, _e, cb) {
         void (async () => {
           for (let at = 0; at < chunk.length; at += PIECE_BYTES) {
+            // A failed or cancelled transfer stops spending the budget the rule's others wait for.
+            if (this.destroyed) return;
             const piece = chunk.subarray(at, at + PIECE_BYTES);
             await take(piece.length);
             this.push(piece);
@@ -54,7 +56,8 @@ export class Bandwidth {
 }
 
 /**
- * The blob deadlines of each registry that capped rules use, for `transfers` blobs moving at once.
+ * The request deadlines of each registry the rules use (`base`, unless a capped rule uses it), for
+ * `transfers` blobs moving at once.
  * A blob deadline is there to cut off a stalled registry, never a transfer ferry holds back itself:
  * under a cap of r bytes/s each transfer may get only r ÷ transfers, and each piece it sends may
  * first wait for a piece of every other transfer. A registry shared by several capped rules gets
@@ -67,11 +70,12 @@ export function throttledDeadlines(
 ): Map<string, Deadlines> {
   const out = new Map<string, Deadlines>();
   const n = Math.max(1, transfers);
+  for (const rule of rules) for (const name of [rule.source, rule.destination]) out.set(name, base);
   for (const rule of rules) {
     const rate = rule.bandwidth;
     if (rate === undefined || !Number.isFinite(rate) || rate <= 0) continue;
     for (const name of [rule.source, rule.destination]) {
-      const d = out.get(name) ?? base;
+      const d = out.get(name)!;
       out.set(name, {
         ...d,
         blobFloorBytesPerSecond: Math.min(d.blobFloorBytesPerSecond, rate / n),
