@@ -123,6 +123,8 @@ export class RegistryClient {
   #pinged?: Promise<void>;
   /** Whether the registry has the referrers API (learned on first use). */
   #referrersApi?: boolean;
+  /** Repositories whose referrers API answered in this run: a declined answer there is a glitch. */
+  readonly #referrersAnsweredIn = new Set<string>();
   /** Repositories whose mounts the destination account was refused (401/403): not asked again. */
   readonly #mountRefused = new Set<string>();
   readonly #fallback: FallbackIndexWriter;
@@ -1117,20 +1119,24 @@ export class RegistryClient {
     );
     if (api) {
       this.#referrersApi = true;
+      this.#referrersAnsweredIn.add(repository);
       return out;
     }
-    if (this.#referrersApi === true)
-      // The API answered earlier in this run: a declined answer now (a replica or a proxy that does
-      // not route it) is no sign it is missing, and read as "no referrers" it would copy a tag
-      // without its signatures, which no later run looks for again.
+    if (this.#referrersAnsweredIn.has(repository))
+      // The API answered in this repository earlier in this run: a declined answer now (a replica
+      // or a proxy that does not route it) is no sign it is missing, and read as "no referrers" it
+      // would copy a tag without its signatures, which no later run looks for again.
       throw new RegistryError({
         kind: 'invalid',
         registry: this.registry,
         repository,
         operation: 'listing referrers in',
-        detail: `the referrers API declined the request for ${subject}, though it answered earlier in this run`,
+        detail: `the referrers API declined the request for ${subject}, though it answered in this repository earlier in this run`,
         hint: `a replica or a proxy in front of ${this.registry} that does not route the referrers API (/v2/<name>/referrers/<digest>); ferry does not take that for "no referrers": run again`,
       });
+    // Answered in other repositories only: this one may be served without the API (another
+    // backend behind one host); its fallback tag answers this time, and the API is asked again.
+    if (this.#referrersApi === true) return opts.fallbackTagAbsent ? [] : this.#referrersFallback(repository, subject);
     this.#referrersApi = false;
     return opts.fallbackTagAbsent ? [] : this.#referrersFallback(repository, subject);
   }

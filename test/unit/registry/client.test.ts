@@ -671,7 +671,7 @@ describe('referrers', () => {
     ]);
   });
 
-  test('once the API has answered, a declined answer fails: it is not taken for "no referrers"', async () => {
+  test('once the API has answered in a repository, a declined answer there fails: it is not taken for "no referrers"', async () => {
     const other = sha(Buffer.from('another subject'));
     registry({
       [`GET /v2/a/referrers/${manifestDigest}`]: {
@@ -687,10 +687,14 @@ describe('referrers', () => {
     const e = await rejection(client.referrers('a', other));
     expect(e.kind).toBe('invalid');
     expect(e.message).toContain(
-      `the referrers API declined the request for ${other}, though it answered earlier in this run`,
+      `the referrers API declined the request for ${other}, though it answered in this repository earlier in this run`,
     );
     expect(e.hint).toMatch(/does not take that for "no referrers": run again$/);
     // Still asked, and still believed, for the next subject.
+    expect((await client.referrers('a', manifestDigest)).map((r) => r.digest)).toEqual([sha(sig)]);
+    // Another repository it never answered in (served without the API behind the same host):
+    // its fallback tag answers, no failure, and the API is not switched off for the others.
+    expect(await client.referrers('b', other)).toEqual([]);
     expect((await client.referrers('a', manifestDigest)).map((r) => r.digest)).toEqual([sha(sig)]);
   });
 
