@@ -8,7 +8,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { RegistryType } from '../config/types.js';
-import { LISTING_MAX_ENTRIES, LISTING_MAX_PAGES, type ListingLimits } from '../registry/client.js';
+import { laterPageMissing, LISTING_MAX_ENTRIES, LISTING_MAX_PAGES, type ListingLimits } from '../registry/client.js';
 import { kindFor, RegistryError } from '../registry/errors.js';
 import { ERROR_BODY_CAP, type Method, readCapped, readPrefix, Transport } from '../registry/http.js';
 import { firstHeader, nextLinkUrl, parseErrorBody, rateLimitReset, shownUrl } from '../registry/wire.js';
@@ -195,7 +195,7 @@ export class VendorApi {
     const limits = this.#limits;
     const out: T[] = [];
     let pages = 0;
-    const fail = (kind: 'too-large' | 'invalid', detail: string, hint: string) =>
+    const fail = (kind: 'too-large' | 'invalid', detail: string, hint: string, cause?: unknown) =>
       new RegistryError({
         kind,
         registry: this.name,
@@ -203,6 +203,7 @@ export class VendorApi {
         operation: req.operation,
         detail: `${detail} (after ${pages} page(s), ${out.length} entries)`,
         hint,
+        ...(cause ? { cause } : {}),
       });
     const bound = (what: string) =>
       fail(
@@ -232,8 +233,10 @@ export class VendorApi {
       }).catch((e: unknown) => {
         // Only the first page may say the listing is not there (callers read that 404 as "no such
         // repository"): a later one would make a listing read in part look empty.
-        if (pages > 0 && e instanceof RegistryError && e.status === 404)
-          throw unreadable(`page ${pages + 1} of the listing answered HTTP 404 after page 1 was read`);
+        if (pages > 0 && e instanceof RegistryError && e.status === 404) {
+          const { detail, hint } = laterPageMissing(pages + 1, e.codes, this.name, req.repository);
+          throw fail('invalid', detail, hint, e);
+        }
         throw e;
       });
       pages++;

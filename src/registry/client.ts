@@ -57,6 +57,22 @@ export const LISTING_MAX_ENTRIES = 1_000_000;
 export const LISTING_MAX_BYTES = 64 * 1024 * 1024;
 export const LISTING_MAX_PAGES = 20_000;
 
+/**
+ * What to say of a listing whose page `page` (not the first) answered 404: a registry's tag list and
+ * a vendor API's listing alike. Only the first page may say the listing is not there.
+ */
+export function laterPageMissing(
+  page: number,
+  codes: readonly string[],
+  host: string,
+  repository: string | undefined,
+): { detail: string; hint: string } {
+  return {
+    detail: `page ${page} of the listing answered HTTP 404${codes.length ? ` ${codes.join(', ')}` : ''} after page 1 was read`,
+    hint: `a replica or cache behind ${host} lagging behind${repository ? ', or the repository deleted while it was listed' : ''}; ferry decides nothing on a listing it could not read whole: run again`,
+  };
+}
+
 export interface ListingLimits {
   /** Entries (tags or repositories, valid or not) summed over all pages. */
   entries: number;
@@ -291,15 +307,10 @@ export class RegistryClient {
       }).catch((e: unknown) => {
         // Only the first page may say the listing is not there (a replica that lags behind, a
         // cache): a later page's 404 would make a repository read in part look empty.
-        if (pages > 0 && e instanceof RegistryError && e.status === 404)
-          throw fail(
-            'invalid',
-            `page ${pages + 1} of the listing answered HTTP 404${e.codes.length ? ` ${e.codes.join(', ')}` : ''} after page 1 was read`,
-            {
-              hint: `a replica or cache behind ${this.registry} lagging behind, or the repository deleted while it was listed; ferry decides nothing on a listing it could not read whole: run again`,
-            },
-            e,
-          );
+        if (pages > 0 && e instanceof RegistryError && e.status === 404) {
+          const { detail, hint } = laterPageMissing(pages + 1, e.codes, this.registry, repository);
+          throw fail('invalid', detail, { hint }, e);
+        }
         throw e;
       });
       if (o.accept && (r.status !== 200 || (pages === 0 && !o.accept(r)))) {
