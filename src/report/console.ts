@@ -14,6 +14,9 @@ import {
   STATUS,
 } from '../replicate/result.js';
 
+/** How the engine's line as it deletes a tag begins (src/replicate/execute.ts): its symbol follows STATUS. */
+const DELETING = `${STATUS.deleted.symbol} deleted `;
+
 export interface ConsoleOptions {
   /** Colour with ANSI escapes; pass false when stdout is not a TTY or NO_COLOR is set. */
   color?: boolean;
@@ -241,7 +244,7 @@ export function runLog(o: RunLogOptions): RunLog {
     log: (l) => {
       // The group title names the rule; the per-image start and deletion lines repeat what the
       // result lines say, so they go to the debug log.
-      if (/^(→ |✖ deleted |rule )/.test(l)) o.debug?.(neutralizeCommands(l));
+      if (l.startsWith('→ ') || l.startsWith('rule ') || l.startsWith(DELETING)) o.debug?.(neutralizeCommands(l));
       else o.write(neutralizeCommands(l));
     },
     told: (e) => toldErrors.has(`${e.rule}\n${e.message}`),

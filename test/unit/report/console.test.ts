@@ -175,6 +175,8 @@ describe('runLog (the Actions log)', () => {
     log.onProgress({ kind: 'rule-start', rule: 'nginx', source: 'hub', destination: 'ghcr', index: 1, of: 2 });
     log.log('rule nginx: hub → ghcr');
     log.log('→ copy docker.io/library/nginx:v2 → ghcr.io/acme/nginx:v2');
+    // The engine's line as it deletes (src/replicate/execute.ts): the result line says it again.
+    log.log('✔ deleted ghcr.io/acme/nginx:old');
     log.onProgress({ kind: 'planned', rule: 'nginx', tags: 5, writes: 2 });
     log.onProgress({ kind: 'result', result: copied });
     log.onProgress({ kind: 'result', result: failed });
@@ -216,7 +218,11 @@ describe('runLog (the Actions log)', () => {
       'Total: 1 failed · 1 copied · 1 skipped · 2 unchanged; 61.5 MiB moved in 6m12s; 1 rule error (rule empty was not carried out)',
     );
     // The group title already names the rule, and results say what the start lines said.
-    expect(debug).toEqual(['rule nginx: hub → ghcr', '→ copy docker.io/library/nginx:v2 → ghcr.io/acme/nginx:v2']);
+    expect(debug).toEqual([
+      'rule nginx: hub → ghcr',
+      '→ copy docker.io/library/nginx:v2 → ghcr.io/acme/nginx:v2',
+      '✔ deleted ghcr.io/acme/nginx:old',
+    ]);
   });
 
   test('a run whose rules failed says nothing was done and which rules, not "nothing to do"', () => {
