@@ -198,9 +198,15 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
     case 'rate-limited':
       return 'the registry is rate limiting: lower concurrency, authenticate (Docker Hub gives authenticated users more pulls), or run later';
     case 'unsupported':
+      if (e.method === 'POST' || e.method === 'PUT' || e.method === 'PATCH')
+        return `${names.subject} does not take pushes: a read-only registry, one in maintenance mode, or a pull-through cache (a mirror); replicate into a registry that accepts pushes`;
+      if (e.method === 'DELETE')
+        return `${names.subject} does not delete manifests this way: deletion is disabled there (distribution: storage.delete.enabled), or the registry deletes through its own API (Docker Hub, GHCR: use its type in replication.yaml)`;
       return 'the registry does not support this operation (e.g. manifest DELETE disabled, or Docker Hub/GHCR which delete through their own API)';
     case 'tls':
-      if (/ERR_SSL_WRONG_VERSION_NUMBER|wrong version number|packet length too long/i.test(e.message))
+      if (
+        /ERR_SSL_WRONG_VERSION_NUMBER|wrong version number|packet length too long|answered plain HTTP/i.test(e.message)
+      )
         return `${names.host} answered plain HTTP on an https:// URL: if it is an insecure registry you trust, set ${names.setting('url')} to http://${names.host}`;
       if (e.message.includes(NOT_OWN_ORIGIN))
         return `the registry sent ferry to another host (its token service or blob storage), whose certificate is checked even with tls.verify: false: give the CA that signs it as ${names.setting('tls.ca')}, which ferry trusts for every host`;

@@ -603,11 +603,14 @@ export class Transport {
       repository: req.repository,
       operation: req.operation,
       method: req.method,
-      // Node's own advice (--use-system-ca) cannot be followed in an action: the hint names tls.ca.
-      detail: redact(`${code ? `${code}: ` : ''}${(e as Error)?.message ?? String(e)}`).replace(
-        /;? *if the root CA is installed locally, try running Node\.js with --use-system-ca/i,
-        '',
-      ),
+      // OpenSSL's own text for it is a record-layer dump that names no cause a person knows.
+      detail: plainHttp
+        ? `${code ?? 'TLS'}: the TLS handshake failed: the server answered plain HTTP`
+        : // Node's own advice (--use-system-ca) cannot be followed in an action: the hint names tls.ca.
+          redact(`${code ? `${code}: ` : ''}${(e as Error)?.message ?? String(e)}`).replace(
+            /;? *if the root CA is installed locally, try running Node\.js with --use-system-ca/i,
+            '',
+          ),
       temporary: !tls && isTransientNetworkError(e),
       ...(tries ? { tries } : {}),
       cause: e,

@@ -233,6 +233,24 @@ describe('Link pagination (issue 15 item 3)', () => {
   });
 });
 
+describe('an https:// URL for a plain-HTTP registry', () => {
+  it('says the server answered plain HTTP, without OpenSSL’s record-layer text, and how to fix the URL', async () => {
+    const c = new RegistryClient({ registry: reg.host, baseUrl: `https://${reg.host}`, retry: { attempts: 1 } });
+    try {
+      const e = await rejection(c.tags('src/app'));
+      expect(e.kind).toBe('tls');
+      expect(e.message).toMatch(
+        /: ERR_SSL_WRONG_VERSION_NUMBER: the TLS handshake failed: the server answered plain HTTP$/,
+      );
+      // Before: "…:error:0A00010B:SSL routines:tls_validate_record_header:wrong version number:../deps/openssl/…"
+      expect(e.message).not.toMatch(/SSL routines|openssl/);
+      expect(e.hint).toContain(`answered plain HTTP on an https:// URL`);
+    } finally {
+      await c.close();
+    }
+  });
+});
+
 describe('slow-loris (issue 15 item 4)', () => {
   const make = (extra: Partial<ClientOptions> = {}) =>
     new RegistryClient({ registry: px.host, baseUrl: px.url, retry: { baseDelayMs: 10 }, ...extra });

@@ -158,6 +158,15 @@ describe('RegistryError', () => {
     ],
     ['digest-mismatch says nothing was written', 'digest-mismatch', 'r', undefined, ['digest', 'nothing was written']],
     ['unsupported mentions provider APIs', 'unsupported', 'r', undefined, ['does not support']],
+    // Before, a refused push (405 on POST) got the hint about deleting.
+    [
+      'unsupported on a push says the registry takes no pushes',
+      'unsupported',
+      'r',
+      'POST',
+      ['r does not take pushes', 'pull-through cache'],
+    ],
+    ['unsupported on a delete says deletion is disabled', 'unsupported', 'r', 'DELETE', ['storage.delete.enabled']],
   ])('hint: %s', (_name, kind, registry, method, parts) => {
     const e = new RegistryError({ kind, registry, operation: 'op', ...(method ? { method } : {}) });
     expect(e.hint).toBeDefined();
