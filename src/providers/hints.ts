@@ -144,7 +144,7 @@ function vendorHint(e: RegistryError, ctx: HintContext): string | undefined {
   switch (e.kind) {
     case 'unauthorized': {
       const tip = UNAUTHORIZED_TIPS[ctx.provider];
-      const who = ctx.username ? ` as ${ctx.username}` : '';
+      const who = ctx.username ? ` for user "${ctx.username}"` : '';
       // Credentials withheld on purpose: the vendor's tips on refused credentials do not apply.
       if (!ctx.credentialSource && ctx.credentialsWithheld) return noCredentialsHint(ctx, `${where} needs credentials`);
       const base = ctx.credentialSource

@@ -27,7 +27,7 @@ describe('providerHint', () => {
       ctx('quay', { credentialSource: source, username: 'org+bot' }),
     );
     expect(h).toMatch(
-      /registry\.example\.com \(registries\.dst, type quay\) refused the credentials as org\+bot from registries\.dst\.credentials \(password from environment variable QUAY_TOKEN\)/,
+      /registry\.example\.com \(registries\.dst, type quay\) refused the credentials for user "org\+bot" from registries\.dst\.credentials \(password from environment variable QUAY_TOKEN\)/,
     );
     expect(providerHint(err({ kind: 'unauthorized' }), ctx('registry'))).toMatch(
       /needs credentials and none were found/,

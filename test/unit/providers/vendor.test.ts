@@ -135,7 +135,7 @@ describe('dockerhub', () => {
       expect(e.kind).toBe('unauthorized');
       expect(e.message).toMatch(/Incorrect authentication credentials/);
       expect(e.hint).toMatch(/environment variable FERRY_TEST_HUB_PAT/);
-      expect(e.hint).toMatch(/as acme/);
+      expect(e.hint).toMatch(/for user "acme"/);
       expect(e.hint).toMatch(/personal access token/);
       expect(`${e.message} ${e.hint}`).not.toContain('dckr_pat_abcdef123456');
     } finally {

@@ -94,7 +94,7 @@ describe('renderPlan', () => {
     expect(diff).toMatch(/^! mirror\/redis:kept-3 /m);
     expect(diff).not.toContain('unchanged-4');
     expect(md).not.toContain('<b>quiet</b>');
-    expect(md).toContain('1 rule with no changes (1 tags unchanged).');
+    expect(md).toContain('1 rule with no changes (1 tag unchanged).');
   });
 
   test('marker defaults from the file and ends the comment', () => {
@@ -264,7 +264,7 @@ describe('rules that were not planned (their listing failed, credentials withhel
     expect(md).not.toContain('Deletions refused');
     expect(md).not.toContain('<b>from-down</b>');
     expect(md).not.toContain('<b>to-locked</b>');
-    expect(md).toContain('1 rule with no changes (1 tags unchanged).');
+    expect(md).toContain('1 rule with no changes (1 tag unchanged).');
   });
 
   test('a rule planned in part keeps its block, which opens with what is missing', () => {
