@@ -9,7 +9,7 @@ import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
 import type { Digest } from '../oci/digest.js';
 import type { GroupPlan } from '../plan/plan.js';
-import type { PlanItem, RulePlan } from '../plan/types.js';
+import type { PlanItem, PlanWhy, RulePlan } from '../plan/types.js';
 import { RateBudgetError, type Store, TagMovedError } from '../providers/index.js';
 import { Bandwidth } from './bandwidth.js';
 import { BlobMover, copyArtifact, emptyStats, TagAppeared } from './copy.js';
@@ -70,6 +70,14 @@ const notStartedResult = (r: Result, signal: AbortSignal): Result => ({
 });
 
 /** What each plan action becomes in a dry run and in a run. */
+/** What to do about a tag the plan could not read, by where it could not (the row's reason says what happened). */
+const UNREAD_HINTS: Partial<Record<PlanWhy, string>> = {
+  'tag-unresolved':
+    "the tag was deleted or pushed again at the source while ferry ran, or its manifest is gone (the registry's garbage collection): run again; if it persists, push the tag again at the source",
+  'destination-unread':
+    'a replica or cache behind the destination lagging behind: run again; if it persists, the tag is dangling (see the reason)',
+};
+
 const NOT_WRITING: Partial<Record<PlanItem['action'], ResultStatus>> = {
   unchanged: 'unchanged',
   kept: 'kept',
@@ -302,7 +310,11 @@ export class Executor {
       this.#results.set(i, {
         ...r,
         status: 'failed',
-        error: { kind: 'listing', message: i.reason ?? 'listing failed' },
+        error: {
+          kind: 'listing',
+          message: i.reason ?? 'listing failed',
+          hint: UNREAD_HINTS[i.why ?? 'tag-unresolved'],
+        },
       });
     else if (this.#o.dryRun && (i.action === 'copy' || i.action === 'update'))
       this.#results.set(i, { ...r, status: i.action === 'copy' ? 'would-copy' : 'would-update' });

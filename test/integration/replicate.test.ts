@@ -646,6 +646,8 @@ describe('a source tag that goes missing mid-run is never a reason to delete (is
     const v2 = resultFor(out, 'glitched/app:v2');
     expect(v2.status).toBe('failed');
     expect(v2.error?.message).toMatch(/glitch\/app lists the tag, but its manifest could not be read.*asked 3 times/);
+    // What to do about it, as every failed row says (before: no hint).
+    expect(v2.error?.hint).toMatch(/^the tag was deleted or pushed again at the source while ferry ran.*: run again/);
     expect(await digestAt(src, 'glitched/app:v2')).toMatch(/^sha256:/);
     expect(out.plan.rules[0]?.items.find((i) => i.tag === 'v2')?.action).toBe('listing-failed');
   });
