@@ -163,7 +163,7 @@ describe('ferry plan against the real registries', () => {
     expect(out).toMatch(/copy\s+mirror\/app:v3/);
     expect(out).toMatch(/update\s+mirror\/app:v2/);
     expect(out).toMatch(/delete\s+mirror\/app:v0/);
-    expect(out).toMatch(/Plan only: nothing was copied/);
+    expect(out).toMatch(/Plan only: nothing was copied or deleted\./);
     expect(out).not.toContain(dst.users.ferry!); // the password never reaches the output
     expect([await writes(src, WRITES), await writes(dst, WRITES)]).toEqual(before);
     // the destination is exactly as before
@@ -188,5 +188,9 @@ describe('ferry plan against the real registries', () => {
     const { result: code, out, err } = await captureConsole(() => planCommand({ config: file, rule: [] }));
     expect(out + err).toMatch(/unreadable +mirror\/lost:v1/);
     expect(code, out + err).toBe(1);
+    // The last word says why it exits 1 (before: the totals and "Plan only", then nothing).
+    expect(err.trimEnd().split('\n').at(-1)).toBe(
+      'ferry plan: 1 image failed: a run would fail as planned (each is shown in its rule above)',
+    );
   });
 });

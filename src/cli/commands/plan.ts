@@ -40,7 +40,11 @@ export async function planCommand(opts: {
   // as one with nothing to do.
   else console.log(renderPlanText(plan, { ruleErrors: report.ruleErrors }));
   // The one verdict `ferry run` and the action use: a tag that cannot be read fails a plan too.
-  return verdict(report, { failOn: 'error' }).failsStep ? 1 : 0;
+  const v = verdict(report, { failOn: 'error' });
+  // The last line says why the exit code is 1: the plan's own last line is its totals.
+  if (v.failsStep)
+    console.error(`ferry plan: ${v.reason}: a run would fail as planned (each is shown in its rule above)`);
+  return v.failsStep ? 1 : 0;
 }
 
 /**

@@ -1,10 +1,13 @@
 /** `ferry run`: its exit code and its summary's headline are the one verdict the action uses. */
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { planCommand } from '../../../src/cli/commands/plan.js';
 import { run } from '../../../src/cli/commands/run.js';
+import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { captureConsole } from '../../support/console.js';
+import { putLayoutImage } from '../../support/layout-image.js';
 import { createTempDir, type TempDir } from '../../support/tmp.js';
 
 let tmp: TempDir;
@@ -61,6 +64,18 @@ describe('ferry run', () => {
   });
 });
 
+test('`ferry run --dry-run` ends by saying nothing was written', async () => {
+  const source = join(tmp.path, 'dry-src');
+  await putLayoutImage(new OciLayoutStore('src', source), 'team/app', 'v1');
+  const file = await rulesFrom(source);
+  const { result, out } = await captureConsole(() => run({ config: file, rule: [], dryRun: true }));
+  expect(result.code, out).toBe(0);
+  expect(out).toMatch(/\+ would-copy .*team\/app:v1/);
+  // Before, only the rows' would- said so, and the log ended with its totals.
+  expect(out.trimEnd().split('\n').at(-1)).toBe('Dry run: nothing was copied or deleted.');
+  expect(existsSync(join(tmp.path, 'dst'))).toBe(false);
+});
+
 describe('--rule', () => {
   test.each([
     ['run', (config: string, rule: string[]) => run({ config, rule }).then((r) => r.code)],
@@ -94,8 +109,8 @@ describe('ferry plan', () => {
     expect(r.out).toContain(
       'Total: +0 copy · ~0 update · -0 delete · =0 unchanged · !0 kept; 1 rule not planned (mirror)',
     );
-    // Said once, in the rule's block.
-    expect(r.err).toBe('');
+    // Said once, in the rule's block; stderr only says why the exit code is 1.
+    expect(r.err).toBe('ferry plan: 1 rule error: a run would fail as planned (each is shown in its rule above)');
   });
 });
 
