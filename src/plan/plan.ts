@@ -397,6 +397,7 @@ export function planGroup(
   if (!ctx.deletesByTag) {
     // Deleting by digest takes every tag of that digest along and breaks every index listing
     // it as a platform. A blocked tag stays, which can block others: repeat until stable.
+    const extras = new Set(candidates.map((c) => c.tag));
     for (let changed = true; changed;) {
       changed = false;
       const parentOf = new Map<string, string>();
@@ -407,11 +408,14 @@ export function planGroup(
         const shared = staying.get(c.destinationDigest!);
         const parent = parentOf.get(c.destinationDigest!);
         if (shared) {
-          const kept = [...shared].sort(cmp);
+          // The tags that stay by the plan, not other extras held back by the same digest.
+          const planned = [...shared].filter((t) => !extras.has(t)).sort(cmp);
+          const kept = planned.length ? planned : [...shared].sort(cmp);
+          const them = kept.length > 1 ? 'them' : 'it';
           block(
             c,
             'shared-digest',
-            `cannot delete without also deleting ${kept.length > 1 ? 'tags' : 'tag'} ${kept.join(', ')}, which ${kept.length > 1 ? 'stay' : 'stays'} (same digest ${c.destinationDigest}; this registry deletes by digest)`,
+            `shares its digest with ${kept.length > 1 ? 'tags' : 'tag'} ${kept.join(', ')}, which ${kept.length > 1 ? 'stay' : 'stays'}: this registry deletes by digest, so deleting it would delete ${them} too`,
           );
           changed = true;
         } else if (parent) {

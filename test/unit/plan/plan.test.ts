@@ -126,8 +126,22 @@ describe('deletions', () => {
     );
     const old = plan.items.find((i) => i.tag === 'old')!;
     expect(old).toMatchObject({ action: 'delete-blocked', why: 'shared-digest' });
-    expect(old.reason).toMatch(/without also deleting tag stable, which stays \(same digest/);
+    expect(old.reason).toBe(
+      'shares its digest with tag stable, which stays: this registry deletes by digest, so deleting it would delete it too',
+    );
     expect(plan.items.find((i) => i.tag === 'gone')!.action).toBe('delete');
+  });
+
+  test('a tag held back by the same digest as another extra names the tag that stays, not that extra', () => {
+    const plan = planRule(
+      rule({ deleteRemote: deleting() }),
+      [repo({ stable: 7 }, { stable: 7, old1: 7, old2: 7 })],
+      byDigest,
+    );
+    // Before: "…without also deleting tags old1, stable, which stay" for old2, as if old1 stayed
+    // on its own.
+    for (const tag of ['old1', 'old2'])
+      expect(plan.items.find((i) => i.tag === tag)!.reason).toMatch(/^shares its digest with tag stable, which stays:/);
   });
 
   test('on a registry deleting by tag, the same tag is deleted', () => {
@@ -146,7 +160,7 @@ describe('deletions', () => {
     const blocked = plan.items.filter((i) => i.action === 'delete-blocked');
     expect(blocked).toHaveLength(1);
     expect(blocked[0]!.reason).toContain(
-      `also deleting ${shared.length > 1 ? 'tags' : 'tag'} ${shared.join(', ')}, which ${shared.length > 1 ? 'stay' : 'stays'} (`,
+      `shares its digest with ${shared.length > 1 ? 'tags' : 'tag'} ${shared.join(', ')}, which ${shared.length > 1 ? 'stay' : 'stays'}:`,
     );
     expect(plan.items.some((i) => i.action === 'delete')).toBe(false);
   });
