@@ -2,7 +2,7 @@
  * Plain-text output for the log and the terminal: one line per image as it ends, a final
  * table and progress lines. Every registry string goes through neutralizeCommands (G4).
  */
-import { alignColumns, humanBytes, humanDuration, neutralizeCommands, shortDigest, truncate } from './escape.js';
+import { alignColumns, humanBytes, humanDuration, neutralizeCommands, rowDigest, truncate } from './escape.js';
 import type { ProgressEvent } from '../replicate/execute.js';
 import { nothingWord, ruleErrorsText } from './outcome.js';
 import {
@@ -43,8 +43,8 @@ export function formatResultLine(r: Result, opts: ConsoleOptions = {}): string {
   const parts = [
     `${paint(`${STATUS[r.status].symbol} ${r.status.padEnd(STATUS_WIDTH)}`, r.status, opts.color)} ${refs}`,
   ];
-  const digest = r.destinationDigest ?? r.sourceDigest;
-  if (digest) parts.push(text(shortDigest(digest)));
+  const digest = rowDigest(r);
+  if (digest) parts.push(text(digest));
   // A row that did nothing (planned, not started) has no time of its own: "in 0ms" read as work done.
   if (r.bytes > 0) parts.push(`${humanBytes(r.bytes)} in ${humanDuration(r.durationMs)}`);
   else if (r.durationMs > 0) parts.push(`in ${humanDuration(r.durationMs)}`);
@@ -67,7 +67,7 @@ export function formatTable(results: readonly Result[], opts: ConsoleOptions = {
     paint(r.status, r.status, opts.color),
     r.source ? text(r.source, 120) : '-',
     text(r.destination, 120),
-    text(shortDigest(r.destinationDigest ?? r.sourceDigest)) || '-',
+    text(rowDigest(r)) || '-',
     r.bytes > 0 ? humanBytes(r.bytes) : '-',
     humanDuration(r.durationMs),
     String(r.retries),

@@ -11,7 +11,7 @@ import {
   humanBytes,
   humanDuration,
   oneLine,
-  shortDigest,
+  rowDigest,
   truncate,
   truncateKeepingSource,
 } from './escape.js';
@@ -458,12 +458,12 @@ function decodeURIComponentSafe(s: string): string {
 }
 
 function resultRow(r: Result): string {
-  const digest = r.destinationDigest ?? r.sourceDigest;
+  const digest = rowDigest(r);
   const cells = [
     `${STATUS_EMOJI[r.status]} ${statusWord(r.status)}`,
     r.source ? codeCell(r.source) : '—',
     codeCell(r.destination),
-    digest ? codeCell(shortDigest(digest)) : '—',
+    digest ? codeCell(digest) : '—',
     r.bytes > 0 ? humanBytes(r.bytes) : '—',
     `${r.blobs.copied}/${r.blobs.mounted}/${r.blobs.present}`,
     humanDuration(r.durationMs),

@@ -77,6 +77,17 @@ describe('formatResultLine', () => {
     ],
     ['one retry', result('unchanged', { bytes: 0, retries: 1 }), '(1 retry)'],
     ['a reason', result('kept', { bytes: 0, retries: 0, reason: 'override off' }), '(override off)'],
+    [
+      // What differs, as the plan comment shows it: before, only the destination's digest.
+      'a kept tag shows both digests',
+      result('kept', {
+        bytes: 0,
+        retries: 0,
+        sourceDigest: `sha256:${'8'.repeat(64)}`,
+        destinationDigest: `sha256:${'1'.repeat(64)}`,
+      }),
+      'sha256:11111111… (source sha256:88888888…)',
+    ],
   ])('%s', (_name, r, expected) => {
     expect(formatResultLine(r)).toContain(expected);
   });

@@ -256,7 +256,7 @@ describe('body', () => {
     const md = renderSummary(
       report([
         result('1', 'skipped', { reason: 'deletion refused: 7 over delete_remote.max 5' }),
-        result('2', 'kept', { reason: 'differs and override is off' }),
+        result('2', 'kept', { reason: 'differs and override is off', destinationDigest: `sha256:${'1'.repeat(64)}` }),
         failure('3', 'no push', 'add packages: write'),
         result('4', 'copied'),
       ]),
@@ -274,6 +274,8 @@ describe('body', () => {
         )!;
     expect(row('1')).toMatch(/\| deletion refused: 7 over delete\\_remote.max 5 \|$/);
     expect(row('2')).toMatch(/\| differs and override is off \|$/);
+    // A kept tag's Digest cell shows what differs: the destination's, and the source's beside it.
+    expect(row('2')).toContain(`| <code>sha256:11111111… (source ${DIGEST.slice(0, 15)}…)</code> |`);
     expect(row('3')).toMatch(/\| denied: no push \|$/);
     expect(row('4')).toMatch(/\| — \|$/);
     expectWellFormedTables(md);
