@@ -368,7 +368,15 @@ function totalsTable(report: RunReport, rules: Model['rules']): Model['totals'] 
   };
   const rows = rules.map((rule) => {
     const errors = errorsByRule.get(rule.name) ?? 0;
-    const icon = errors > 0 || rule.results.some((r) => r.status === 'failed') ? '❌' : '✅';
+    // The run's verdict, on this rule alone: a rule with a kept tag or a warning is not a plain ✅.
+    const mine = <T extends { rule: string }>(list: readonly T[] | undefined) =>
+      (list ?? []).filter((x) => x.rule === rule.name);
+    const judged = verdict({
+      results: rule.results,
+      ruleErrors: mine(report.ruleErrors),
+      warnings: mine(report.warnings),
+    }).status;
+    const icon = judged === 'failed' ? '❌' : judged === 'warned' ? '⚠️' : '✅';
     return droppable(row(`${icon} ${escapeMarkdownCell(rule.name, 100)}`, rule.results, errors), TIER_TOTALS_ROW, {});
   });
   return {

@@ -92,7 +92,12 @@ describe('headline', () => {
     ['a kept tag', [result('1', 'copied'), result('2', 'kept')], '⚠️'],
     ['a skipped tag', [result('1', 'copied'), result('2', 'skipped')], '⚠️'],
   ])('marks %s with %s', (_name, results, emoji) => {
-    expect(renderSummary(report(results)).split('\n')[0]).toContain(`— ${emoji} `);
+    const md = renderSummary(report([...results, result('3', 'copied', { rule: 'other' })]));
+    expect(md.split('\n')[0]).toContain(`— ${emoji} `);
+    // The rule's own row says the same (before: ✅ beside a kept, skipped or deferred tag); the
+    // other rule, with nothing to look at, stays ✅.
+    expect(md).toContain(`| ${emoji} nginx |`);
+    expect(md).toContain('| ✅ other |');
   });
 
   test('a rule error fails the verdict even with no failed image', () => {
@@ -119,7 +124,7 @@ describe('body', () => {
     const md = renderSummary(report(results));
     expect(md).toContain('| Rule | ✅ copied | 📌 kept | ➖ unchanged | Size moved |');
     expect(md).toContain('| ✅ nginx | 1 | 0 | 1 | 1.0 MiB |');
-    expect(md).toContain('| ✅ redis | 1 | 1 | 0 | 1.0 MiB |');
+    expect(md).toContain('| ⚠️ redis | 1 | 1 | 0 | 1.0 MiB |');
     expect(md).toContain('| **Total** | 2 | 1 | 1 | 2.0 MiB |');
   });
 
