@@ -23,7 +23,7 @@ export interface ResultError {
 
 export interface Result {
   rule: string;
-  /** Full source reference, e.g. `registry.example.com/library/nginx:1.27`. */
+  /** Full source reference, e.g. `registry.example.com/library/nginx:1.27`; absent for a deletion (a destination extra). */
   source?: string;
   /** Full destination reference. */
   destination: string;

@@ -42,11 +42,15 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
   ];
   if (totals.failed + report.ruleErrors.length > 0)
     return { status: 'failed', reason: errors.filter(Boolean).join(', '), failsStep: failOn !== 'never' };
+  // A skipped row without a source is a destination extra whose deletion a guard refused: the
+  // plan calls those "deletions refused", and so does the verdict.
+  const refused = report.results.filter((r) => r.status === 'skipped' && !r.source && !isByDesign(r)).length;
   const warned = [
     plural(totals.kept, 'kept tag'),
     // A tag a labels or resource filter leaves out, or a signature tag ferry never deletes apart
     // from its subject, is the rule at work, not something to look at.
-    plural(totals.skipped - byDesign(report.results), 'skipped tag'),
+    plural(totals.skipped - byDesign(report.results) - refused, 'skipped tag'),
+    plural(refused, 'deletion refused', 'deletions refused'),
     plural(totals.deferred, 'deferred tag'),
     plural(report.warnings?.length ?? 0, 'run warning'),
     plural(o.configWarnings ?? 0, 'config warning'),
@@ -58,8 +62,9 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
 }
 
 const BY_DESIGN = new Set(['filtered-labels', 'filtered-resource', 'referrer-fallback-tag']);
-const byDesign = (results: Counted['results']) =>
-  results.filter((r) => r.status === 'skipped' && r.why !== undefined && BY_DESIGN.has(r.why)).length;
+const isByDesign = (r: Counted['results'][number]) =>
+  r.status === 'skipped' && r.why !== undefined && BY_DESIGN.has(r.why);
+const byDesign = (results: Counted['results']) => results.filter(isByDesign).length;
 
 /**
  * The rule errors and what they mean for the rules: `1 rule error (rule to-c was not carried

@@ -79,7 +79,10 @@ describe('notify-webhook', () => {
 
   test('fail-on: warning makes a run with only warnings a failure, and the message says which', async () => {
     received.length = 0;
-    const run = report([result('v1', 'copied'), result('v2', 'skipped', { reason: 'credentials unavailable' })]);
+    const run = report([
+      result('v1', 'copied'),
+      result('v2', 'skipped', { reason: 'credentials unavailable', source: 'docker.io/team/app:v2' }),
+    ]);
     await notify({ notifyWebhook: url, notifyOn: 'failure' }, {}, run, { verdict: verdict(run) });
     expect(received).toHaveLength(0);
     await notify({ notifyWebhook: url, notifyOn: 'failure' }, {}, run, {

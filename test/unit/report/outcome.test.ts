@@ -5,6 +5,7 @@ import type { Result, ResultStatus, RunReport } from '../../../src/replicate/res
 
 const result = (status: ResultStatus): Result => ({
   rule: 'app',
+  source: `docker.io/acme/app:${status}`,
   destination: `ghcr.io/acme/app:${status}`,
   tag: status,
   status,
@@ -76,11 +77,15 @@ describe('tags a filter leaves out', () => {
       expect(verdict(skipped(why), { failOn: 'warning' })).toEqual({ status: 'succeeded', failsStep: false });
   });
 
-  test('a deletion a safety rule refused still warns', () => {
-    expect(verdict(skipped('shared-digest'), { failOn: 'warning' })).toMatchObject({
+  test('a deletion a safety rule refused still warns, in the plan’s words', () => {
+    // A deletion's row has no source: a destination extra.
+    const { source: _extra, ...refused } = skipped('shared-digest').results[1]!;
+    const r = run(['copied']);
+    // Before: "1 skipped tag", while the plan and the PR comment's body said "1 deletion refused".
+    expect(verdict({ ...r, results: [...r.results, refused] }, { failOn: 'warning' })).toMatchObject({
       status: 'failed',
       failsStep: true,
-      reason: expect.stringMatching(/1 skipped tag/),
+      reason: 'warnings (1 deletion refused) and fail-on is warning',
     });
   });
 });
