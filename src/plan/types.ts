@@ -78,7 +78,11 @@ export function stageName(stage: (typeof TAG_STAGES)[number]): string {
 /** What the rule's filters selected, stage by stage: a rule that selects nothing is visible. */
 export interface Selection {
   repositories: { listed: number; matched: number };
-  tags: { listed: number; selected: number };
+  /**
+   * `signatures`: referrers fallback tags (`sha256-<hex>`) the tag filter left out that travel with
+   * a selected tag all the same (`referrers`), each planned as a tag of its own.
+   */
+  tags: { listed: number; selected: number; signatures?: number };
   /** Repositories left out by the name filter; tags by each other stage. */
   dropped: DroppedBy;
 }

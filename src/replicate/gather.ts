@@ -455,7 +455,9 @@ export async function gather(
         const subjects = new Map([...source].map(([tag, f]) => [referrersTag(f.digest), tag]));
         const subjectOf = (t: string) => subjects.get(subjectTagOf(t) ?? '');
         const fallback = [...all].filter((t) => REFERRER_TAG.test(t) && subjectOf(t));
-        await resolveInto(fallback.filter((t) => !source.has(t) && !unresolved.has(t)));
+        const along = fallback.filter((t) => !source.has(t) && !unresolved.has(t));
+        await resolveInto(along);
+        if (along.length) selection.tags.signatures = (selection.tags.signatures ?? 0) + along.length;
         for (const t of fallback) if (source.has(t)) source.get(t)!.referrersOf = subjectOf(t)!;
         // Unreadable ones too: their row says not copied, so no subject's copy writes them either.
         const planned = fallback.filter((t) => source.has(t) || unresolved.has(t));

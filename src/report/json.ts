@@ -216,7 +216,11 @@ function normalizeReport(r: RunReport): RunReport {
               rule,
               {
                 repositories: { listed: s.repositories.listed, matched: s.repositories.matched },
-                tags: { listed: s.tags.listed, selected: s.tags.selected },
+                tags: {
+                  listed: s.tags.listed,
+                  selected: s.tags.selected,
+                  ...(s.tags.signatures ? { signatures: s.tags.signatures } : {}),
+                },
                 dropped: Object.fromEntries(DROPPED.map((k) => [k, s.dropped[k]])) as Record<
                   (typeof DROPPED)[number],
                   number

@@ -120,6 +120,7 @@ function mergeSelections(reports: readonly RunReport[]): Record<string, Selectio
       m.dropped.name = Math.max(m.dropped.name, s.dropped.name);
       m.tags.listed += s.tags.listed;
       m.tags.selected += s.tags.selected;
+      if (s.tags.signatures) m.tags.signatures = (m.tags.signatures ?? 0) + s.tags.signatures;
       for (const k of TAG_STAGES) m.dropped[k] += s.dropped[k];
     }
   return out;

@@ -430,7 +430,10 @@ export function selectionLine(s: Selection): string {
   const dropped = TAG_STAGES.filter((k) => s.dropped[k] > 0).map((k) => `${s.dropped[k]} by ${stageName(k)}`);
   const repos = `${s.repositories.matched} of ${s.repositories.listed} repositor${s.repositories.listed === 1 ? 'y' : 'ies'}${s.dropped.name ? ` (${s.dropped.name} left out by name)` : ''}`;
   const tags = `${s.tags.selected} of ${s.tags.listed} tag${s.tags.listed === 1 ? '' : 's'}${dropped.length ? ` (left out: ${dropped.join(', ')})` : ''}`;
-  return `Selected: ${repos} · ${tags}\n\n`;
+  // Left out by the tag filter and planned all the same: the rows would not add up without it.
+  const n = s.tags.signatures ?? 0;
+  const along = n ? `, and ${n} signature tag${n === 1 ? '' : 's'} of selected tags (referrers)` : '';
+  return `Selected: ${repos} · ${tags}${along}\n\n`;
 }
 
 const MAX_LINKS = 10;

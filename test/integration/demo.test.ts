@@ -82,6 +82,11 @@ describe('ferry demo', () => {
     expect(out).toMatch(/^Total: 6 copied; /m);
     const summary = await readFile(join(dir, 'summary.md'), 'utf8');
     expect(summary).toMatch(/copied/);
+    // Six rows for five selected tags: the selection says where the sixth comes from (before: only
+    // "5 of 8 tags (left out: 3 by tag)", the SBOM's tag among the three).
+    expect(summary).toMatch(
+      / · 5 of 8 tags \(left out: 3 by tag\), and 1 signature tag of selected tags \(referrers\)\n/,
+    );
   });
 
   it('reports everything unchanged on the second run', async () => {
