@@ -476,9 +476,13 @@ function resultRow(r: Result): string {
     codeCell(r.destination),
     digest ? codeCell(digest) : '—',
     r.bytes > 0 ? humanBytes(r.bytes) : '—',
-    `${r.blobs.copied}/${r.blobs.mounted}/${r.blobs.present}`,
-    humanDuration(r.durationMs),
-    String(r.retries),
+    // A row that moved nothing (unchanged, kept, skipped, planned) has no blobs, time or retries
+    // of its own: zeros there read as work done.
+    r.blobs.copied + r.blobs.mounted + r.blobs.present > 0
+      ? `${r.blobs.copied}/${r.blobs.mounted}/${r.blobs.present}`
+      : '—',
+    r.durationMs > 0 ? humanDuration(r.durationMs) : '—',
+    r.retries > 0 ? String(r.retries) : '—',
     r.error
       ? escapeMarkdownCell(`${r.error.kind}: ${r.error.message}`, 200)
       : r.reason

@@ -257,6 +257,17 @@ describe('body', () => {
     expect(md.indexOf('nginx:v9')).toBeLessThan(md.indexOf('<details>'));
   });
 
+  test('a row that moved nothing shows dashes, not zeros, for blobs, time and retries', () => {
+    const idle = { bytes: 0, blobs: { copied: 0, mounted: 0, present: 0 }, durationMs: 0, retries: 0 };
+    const md = renderSummary(
+      report([result('1', 'copied', { retries: 2 }), result('2', 'unchanged', idle), result('3', 'copied')]),
+    );
+    const row = (tag: string) => md.split('\n').find((l) => l.includes(`<code>ghcr.io/acme/nginx:${tag}</code> |`))!;
+    // Before: "| 0/0/0 | 0ms | 0 |", which read as work done.
+    expect(row('2')).toMatch(/\| — \| — \| — \| — \| — \|$/);
+    expect(row('1')).toMatch(/\| 1\.0 MiB \| 1\/0\/2 \| 1\.5s \| 2 \| — \|$/);
+  });
+
   test('a Reason column says why a row was skipped, kept or failed', () => {
     const md = renderSummary(
       report([
