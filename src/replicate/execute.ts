@@ -69,7 +69,6 @@ const notStartedResult = (r: Result, signal: AbortSignal): Result => ({
   why: 'run-stopped',
 });
 
-/** What each plan action becomes in a dry run and in a run. */
 /** What to do about a tag the plan could not read, by where it could not (the row's reason says what happened). */
 const UNREAD_HINTS: Partial<Record<PlanWhy, string>> = {
   'tag-unresolved':
@@ -78,6 +77,7 @@ const UNREAD_HINTS: Partial<Record<PlanWhy, string>> = {
     'a replica or cache behind the destination lagging behind: run again; if it persists, the tag is dangling (see the reason)',
 };
 
+/** What each plan action becomes in a dry run and in a run. */
 const NOT_WRITING: Partial<Record<PlanItem['action'], ResultStatus>> = {
   unchanged: 'unchanged',
   kept: 'kept',
