@@ -198,7 +198,8 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
     case 'rate-limited':
       return 'the registry is rate limiting: lower concurrency, authenticate (Docker Hub gives authenticated users more pulls), or run later';
     case 'unsupported':
-      if (e.method === 'POST' || e.method === 'PUT' || e.method === 'PATCH')
+      // A 405 only: a 400 UNSUPPORTED on a push is a media type the registry does not take (ECR).
+      if (e.status === 405 && (e.method === 'POST' || e.method === 'PUT' || e.method === 'PATCH'))
         return `${names.subject} does not take pushes: a read-only registry, one in maintenance mode, or a pull-through cache (a mirror); replicate into a registry that accepts pushes`;
       if (e.method === 'DELETE')
         return `${names.subject} does not delete manifests this way: deletion is disabled there (distribution: storage.delete.enabled), or the registry deletes through its own API (Docker Hub, GHCR: use its type in replication.yaml)`;

@@ -168,9 +168,27 @@ describe('RegistryError', () => {
     ],
     ['unsupported on a delete says deletion is disabled', 'unsupported', 'r', 'DELETE', ['storage.delete.enabled']],
   ])('hint: %s', (_name, kind, registry, method, parts) => {
-    const e = new RegistryError({ kind, registry, operation: 'op', ...(method ? { method } : {}) });
+    const e = new RegistryError({
+      kind,
+      registry,
+      operation: 'op',
+      ...(method ? { method } : {}),
+      ...(kind === 'unsupported' && method ? { status: 405 } : {}),
+    });
     expect(e.hint).toBeDefined();
     for (const p of parts) expect(e.hint).toContain(p);
+  });
+
+  test('a 400 UNSUPPORTED on a push (ECR: a media type it does not take) is not told the registry takes no pushes', () => {
+    const e = new RegistryError({
+      kind: 'unsupported',
+      registry: '1.dkr.ecr.us-east-1.amazonaws.com',
+      operation: 'op',
+      method: 'PUT',
+      status: 400,
+      codes: ['UNSUPPORTED'],
+    });
+    expect(e.hint).not.toContain('does not take pushes');
   });
 
   test('NAME_UNKNOWN gets a hint about creating the repository; a plain 404 gets none', () => {
