@@ -9,10 +9,11 @@ import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
 import type { Digest } from '../oci/digest.js';
 import type { GroupPlan } from '../plan/plan.js';
-import type { PlanItem, PlanWhy, RulePlan } from '../plan/types.js';
+import type { PlanItem, RulePlan } from '../plan/types.js';
 import { RateBudgetError, type Store, TagMovedError } from '../providers/index.js';
 import { Bandwidth } from './bandwidth.js';
 import { BlobMover, copyArtifact, emptyStats, TagAppeared } from './copy.js';
+import { MANIFEST_ABSENT } from './gather.js';
 import { stopReason, toResultError } from './errors.js';
 import { type Holder, tagsOn } from './holders.js';
 import type { ManifestCache } from './manifest-cache.js';
@@ -69,13 +70,16 @@ const notStartedResult = (r: Result, signal: AbortSignal): Result => ({
   why: 'run-stopped',
 });
 
-/** What to do about a tag the plan could not read, by where it could not (the row's reason says what happened). */
-const UNREAD_HINTS: Partial<Record<PlanWhy, string>> = {
-  'tag-unresolved':
-    "the tag was deleted or pushed again at the source while ferry ran, or its manifest is gone (the registry's garbage collection): run again; if it persists, push the tag again at the source",
-  'destination-unread':
-    'a replica or cache behind the destination lagging behind: run again; if it persists, the tag is dangling (see the reason)',
-};
+/**
+ * What to do about a tag the plan could not read, where the plan's reason does not say it already:
+ * a source manifest the registry says does not exist. A read that failed otherwise carries its own
+ * error's hint in the reason; the destination's case says its steps in the reason.
+ */
+function unreadHint(i: PlanItem): string | undefined {
+  return i.why === 'tag-unresolved' && i.reason?.includes(MANIFEST_ABSENT)
+    ? "the tag was deleted or pushed again at the source while ferry ran, or its manifest is gone (the registry's garbage collection): run again; if it persists, push the tag again at the source"
+    : undefined;
+}
 
 /** What each plan action becomes in a dry run and in a run. */
 const NOT_WRITING: Partial<Record<PlanItem['action'], ResultStatus>> = {
@@ -313,7 +317,7 @@ export class Executor {
         error: {
           kind: 'listing',
           message: i.reason ?? 'listing failed',
-          hint: UNREAD_HINTS[i.why ?? 'tag-unresolved'],
+          ...(unreadHint(i) ? { hint: unreadHint(i)! } : {}),
         },
       });
     else if (this.#o.dryRun && (i.action === 'copy' || i.action === 'update'))

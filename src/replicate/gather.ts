@@ -93,6 +93,9 @@ export interface Gathered {
 }
 
 const RESOLVE_DELAYS = [200, 1000];
+
+/** Why a listed source tag is unread when its registry says the manifest does not exist. */
+export const MANIFEST_ABSENT = 'the registry answers that the manifest does not exist';
 /** What a plan row says of a schema1 tag at the source (RELIABILITY E2). */
 const SCHEMA1_SKIP: NonNullable<SourceTag['skip']> = {
   why: 'schema1',
@@ -262,14 +265,16 @@ export async function gather(
           const h = await src.manifestHead(repo, tag);
           if (h) return { digest: h.digest, ...(SCHEMA1_TYPES.has(h.mediaType) ? { skip: SCHEMA1_SKIP } : {}) };
         }
-        why = 'the registry answers that the manifest does not exist';
+        why = MANIFEST_ABSENT;
       } catch (e) {
         // A schema1 tag is no broken listing: skipped, it blocks nothing (its digest from a HEAD).
         if (isSchema1Error(e)) {
           const h = await src.manifestHead(repo, tag).catch(() => undefined);
           if (h) return { digest: h.digest, skip: SCHEMA1_SKIP };
         }
-        return { why: toResultError(e).message };
+        // The error's own hint (a 403's, a 5xx's) goes along: the row has no other place for it.
+        const r = toResultError(e);
+        return { why: r.hint ? `${r.message}; hint: ${r.hint}` : r.message };
       }
       if (attempt >= resolveDelays.length) return { why: `${why} (asked ${attempt + 1} times)` };
       await delay(resolveDelays[attempt]);
