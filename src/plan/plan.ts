@@ -411,11 +411,10 @@ export function planGroup(
           // The tags that stay by the plan, not other extras held back by the same digest.
           const planned = [...shared].filter((t) => !extras.has(t)).sort(cmp);
           const kept = planned.length ? planned : [...shared].sort(cmp);
-          const them = kept.length > 1 ? 'them' : 'it';
           block(
             c,
             'shared-digest',
-            `shares its digest with ${kept.length > 1 ? 'tags' : 'tag'} ${kept.join(', ')}, which ${kept.length > 1 ? 'stay' : 'stays'}: this registry deletes by digest, so deleting it would delete ${them} too`,
+            `shares its digest with ${kept.length > 1 ? 'tags' : 'tag'} ${kept.join(', ')}, which ${kept.length > 1 ? 'stay' : 'stays'}: this registry deletes by digest, so deleting ${c.tag} would delete ${kept.length > 1 ? 'them' : kept[0]} too`,
           );
           changed = true;
         } else if (parent) {

@@ -127,10 +127,6 @@ export function humanDuration(ms: number): string {
 const DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
 
 /**
- * `sha256:abcd1234…` for a well-formed digest; anything else comes back cut to 24 characters
- * and still needs escaping by the caller.
- */
-/**
  * A result's digest for people: the destination's (else the source's); for a tag kept because it
  * differs, the source's beside it, so the row shows what differs. '' when there is none.
  */
@@ -141,6 +137,10 @@ export function rowDigest(r: { status: string; sourceDigest?: string; destinatio
     : dst;
 }
 
+/**
+ * `sha256:abcd1234…` for a well-formed digest; anything else comes back cut to 24 characters
+ * and still needs escaping by the caller.
+ */
 export function shortDigest(digest: string | undefined, hexChars = 8): string {
   if (!digest) return '';
   const m = DIGEST_RE.exec(digest);

@@ -138,6 +138,7 @@ export function parseReport(text: string): RunReport {
           isObject(sel) &&
           counts(sel.repositories, ['listed', 'matched']) &&
           counts(sel.tags, ['listed', 'selected']) &&
+          (!isObject(sel.tags) || sel.tags.signatures === undefined || isCount(sel.tags.signatures)) &&
           counts(sel.dropped, DROPPED);
         v.check(ok, `selection.${rule}`, 'expected { repositories, tags, dropped } counts');
       }

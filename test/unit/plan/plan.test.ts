@@ -127,7 +127,7 @@ describe('deletions', () => {
     const old = plan.items.find((i) => i.tag === 'old')!;
     expect(old).toMatchObject({ action: 'delete-blocked', why: 'shared-digest' });
     expect(old.reason).toBe(
-      'shares its digest with tag stable, which stays: this registry deletes by digest, so deleting it would delete it too',
+      'shares its digest with tag stable, which stays: this registry deletes by digest, so deleting old would delete stable too',
     );
     expect(plan.items.find((i) => i.tag === 'gone')!.action).toBe('delete');
   });

@@ -65,6 +65,21 @@ describe('serializeReport / parseReport', () => {
     expect(parseReport(text).selection?.mirror?.dropped).toEqual({ ...selection.dropped, referrers: 0 });
   });
 
+  test('a selection’s signature count is read back, and refused when it is not a count', () => {
+    const selection = {
+      repositories: { listed: 2, matched: 1 },
+      tags: { listed: 3, selected: 2, signatures: 1 },
+      dropped: { name: 1, referrers: 0, tag: 1, semver: 0, latest: 0, labels: 0, resource: 0 },
+    };
+    const base = JSON.parse(serializeReport(report)) as Record<string, unknown>;
+    const read = (tags: unknown) =>
+      parseReport(JSON.stringify({ ...base, selection: { mirror: { ...selection, tags } } }));
+    expect(read(selection.tags).selection?.mirror?.tags.signatures).toBe(1);
+    // Before, "x" was taken, and merging two shards' reports printed "and xx signature tags".
+    expect(() => read({ ...selection.tags, signatures: 'x' })).toThrow(/selection\.mirror/);
+    expect(() => read({ ...selection.tags, signatures: -2 })).toThrow(/selection\.mirror/);
+  });
+
   test('is stable: same report, same text, 2-space indent', () => {
     const shuffled = {
       ...report,
