@@ -14,6 +14,9 @@ import {
   STATUS,
 } from '../replicate/result.js';
 
+/** What a dry run says it did, in the log and the summary alike. */
+export const DRY_RUN = 'Dry run: nothing was copied or deleted.';
+
 /** How the engine's line as it deletes a tag begins (src/replicate/execute.ts): its symbol follows STATUS. */
 const DELETING = `${STATUS.deleted.symbol} deleted `;
 
@@ -251,6 +254,8 @@ export function runLog(o: RunLogOptions): RunLog {
     finish: (report, notes = []) => {
       close();
       o.write(totalsLine(report));
+      // Its rows say would-copy and would-delete; the last word says why nothing changed.
+      if (report.dryRun) o.write(DRY_RUN);
       for (const n of notes) o.write(text(n, MESSAGE_MAX));
     },
   };

@@ -15,6 +15,7 @@ import {
   truncate,
   truncateKeepingSource,
 } from './escape.js';
+import { DRY_RUN } from './console.js';
 import { ALL_STATUSES, countStatuses } from './json.js';
 import { nothingWord, type Verdict, verdict } from './outcome.js';
 import { registryHost, type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
@@ -253,7 +254,7 @@ function render(m: Model, opts: Options, omitted: number): string {
   if (v.failsStep) out.push(`> ❌ The step failed: ${escapeMarkdownCell(v.reason ?? '', 500)}\n\n`);
   else if (v.status === 'failed')
     out.push(`> ❌ ${escapeMarkdownCell(v.reason ?? '', 500)}; the step passes (fail-on: never)\n\n`);
-  if (report.dryRun) out.push('> Dry run: nothing was written.\n\n');
+  if (report.dryRun) out.push(`> ${DRY_RUN}\n\n`);
   if (omitted > 0) out.push(omittedLine(omitted, opts), '\n\n');
   const totalsRows = m.totals.rows.filter((d) => !d.dropped);
   out.push(m.totals.head, ...totalsRows.map((d) => d.line), m.totals.total);

@@ -112,8 +112,7 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
     bar?.stop();
   });
   const gc = report.dryRun ? undefined : garbageCollectionNote(report, loaded.config);
-  // Its rows say would-copy and would-delete; the last line says why nothing changed.
-  log.finish(report, report.dryRun ? ['Dry run: nothing was copied or deleted.'] : gc ? [gc] : []);
+  log.finish(report, gc ? [gc] : []);
   for (const w of report.warnings ?? []) console.error(neutralizeCommands(`warning: rule ${w.rule}: ${w.message}`));
   // A rule error told inside its rule, with its hint, on stdout is told again on stderr only where
   // stdout does not go (redirected to a file while stderr stays on screen): not twice on one

@@ -8,6 +8,7 @@ import {
   runLog,
 } from '../../../src/report/console.js';
 import { buildReport } from '../../../src/report/json.js';
+import { renderSummary } from '../../../src/report/summary.js';
 import type { Result, ResultStatus, RunReport } from '../../../src/replicate/result.js';
 
 function result(status: ResultStatus, extra: Partial<Result> = {}): Result {
@@ -352,4 +353,22 @@ describe('runLog (the Actions log)', () => {
     expect(out.join('\n')).toContain('(quota at 44% of the limit)');
     expect(out.join('\n')).not.toMatch(/%25|%0A|%0D/);
   });
+});
+
+test('a dry run’s log ends by saying nothing was written, in the words the summary uses', () => {
+  const out: string[] = [];
+  const log = runLog({ write: (l) => out.push(l) });
+  const r = buildReport({
+    command: 'run',
+    dryRun: true,
+    startedAt: new Date('2025-01-01T00:00:00Z'),
+    finishedAt: new Date('2025-01-01T00:00:01Z'),
+    results: [],
+    ruleErrors: [],
+    version: '0.1.0',
+  });
+  log.finish(r);
+  // Before, only the CLI added it (the action's log ended on the totals), in words of its own.
+  expect(out.at(-1)).toBe('Dry run: nothing was copied or deleted.');
+  expect(renderSummary(r)).toContain('> Dry run: nothing was copied or deleted.');
 });

@@ -109,7 +109,7 @@ describe('headline', () => {
     const results = [result('1', 'would-copy'), result('2', 'would-delete'), result('3', 'unchanged')];
     const md = renderSummary(report(results, { dryRun: true }));
     expect(md.split('\n')[0]).toBe('## ferry run (dry run) — ✅ 1 would copy · 1 would delete · 1 unchanged (6m12s)');
-    expect(md).toContain('nothing was written');
+    expect(md).toContain('> Dry run: nothing was copied or deleted.');
   });
 });
 
