@@ -190,7 +190,7 @@ describe('ferry plan against the real registries', () => {
     expect(code, out + err).toBe(1);
     // The last word says why it exits 1 (before: the totals and "Plan only", then nothing).
     expect(err.trimEnd().split('\n').at(-1)).toBe(
-      'ferry plan: 1 image failed: a run would fail as planned (each is shown in its rule above)',
+      'ferry plan: a run would fail: 1 tag unreadable (each is shown in its rule above)',
     );
   });
 });

@@ -42,8 +42,16 @@ export async function planCommand(opts: {
   // The one verdict `ferry run` and the action use: a tag that cannot be read fails a plan too.
   const v = verdict(report, { failOn: 'error' });
   // The last line says why the exit code is 1: the plan's own last line is its totals.
-  if (v.failsStep)
-    console.error(`ferry plan: ${v.reason}: a run would fail as planned (each is shown in its rule above)`);
+  if (v.failsStep) {
+    // In the plan's words: a failed row of a plan is a tag it could not read.
+    const unread = report.results.filter((r) => r.status === 'failed').length;
+    const errors = report.ruleErrors.length;
+    const what = [
+      unread ? `${unread} tag${unread === 1 ? '' : 's'} unreadable` : '',
+      errors ? `${errors} rule error${errors === 1 ? '' : 's'}` : '',
+    ].filter(Boolean);
+    console.error(`ferry plan: a run would fail: ${what.join(', ')} (each is shown in its rule above)`);
+  }
   return v.failsStep ? 1 : 0;
 }
 

@@ -110,7 +110,7 @@ describe('ferry plan', () => {
       'Total: +0 copy · ~0 update · -0 delete · =0 unchanged · !0 kept; 1 rule not planned (mirror)',
     );
     // Said once, in the rule's block; stderr only says why the exit code is 1.
-    expect(r.err).toBe('ferry plan: 1 rule error: a run would fail as planned (each is shown in its rule above)');
+    expect(r.err).toBe('ferry plan: a run would fail: 1 rule error (each is shown in its rule above)');
   });
 });
 
