@@ -30,6 +30,7 @@ import {
   setMasker,
   type Verdict,
   verdict,
+  verdictMark,
   shardSelector,
   shardsPerRule,
   stopOnSignalsOrTimeout,
@@ -155,7 +156,7 @@ async function validate(
   const word = `${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}, ${config.registries.size} registr${config.registries.size === 1 ? 'y' : 'ies'}`;
   // The headline's mark is the step's result: warnings fail it under fail-on: warning.
   const v = judge(inputs, { results: [], ruleErrors: [] }, diagnostics);
-  const mark = v.status === 'failed' ? '❌' : v.status === 'warned' ? '⚠️' : '✅';
+  const mark = verdictMark(v.status);
   await writeSummary(
     `## ferry validate: ${mark} \`${file}\` is valid (${word})${v.reason ? ` · ${v.reason}` : ''}\n\n${notesMarkdown(scope.notes)}${head}${diagnosticsMarkdown(diagnostics, file)}`,
   );

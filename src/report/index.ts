@@ -27,7 +27,15 @@ export {
   writeReport,
 } from './json.js';
 export { mergeReports, SHARDS_RULE } from './merge.js';
-export { type FailOn, judgedPart, runsOnMerge, type Verdict, type VerdictOptions, verdict } from './outcome.js';
+export {
+  type FailOn,
+  judgedPart,
+  runsOnMerge,
+  type Verdict,
+  type VerdictOptions,
+  verdict,
+  verdictMark,
+} from './outcome.js';
 export {
   countPlan,
   countsLine,

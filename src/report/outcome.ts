@@ -31,6 +31,11 @@ export interface Verdict {
   failsStep: boolean;
 }
 
+/** The mark a status is shown with, wherever a verdict is: ❌ failed, ⚠️ warned, ✅ succeeded. */
+export function verdictMark(status: Verdict['status'] | undefined): string {
+  return status === 'failed' ? '❌' : status === 'warned' ? '⚠️' : '✅';
+}
+
 type Counted = Pick<RunReport, 'results' | 'ruleErrors' | 'warnings'>;
 
 export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {

@@ -14,7 +14,7 @@ import {
 } from './escape.js';
 import { htmlText, selectionLine } from './summary.js';
 import { type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
-import { runsOnMerge, type Verdict } from './outcome.js';
+import { runsOnMerge, type Verdict, verdictMark } from './outcome.js';
 
 /** GitHub rejects comments over 65 536 characters; leave room for the marker and edits. */
 export const DEFAULT_PLAN_MAX_CHARS = 60_000;
@@ -214,7 +214,9 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const head: string[] = [];
   const step = opts.verdict;
   // ❌ when the step fails, ⚠️ on warnings or a partial plan: the mark is the check's, the words the plan's.
-  const mark = step?.status === 'failed' ? '❌' : step?.status === 'warned' || partial.length ? '⚠️' : '✅';
+  const mark = verdictMark(
+    step?.status === 'failed' ? 'failed' : step?.status === 'warned' || partial.length ? 'warned' : 'succeeded',
+  );
   const why = step?.reason ? ` · ${inline(step.reason)}` : '';
   const verdict =
     errors.length > 0

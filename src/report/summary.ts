@@ -17,7 +17,7 @@ import {
 } from './escape.js';
 import { DRY_RUN } from './console.js';
 import { ALL_STATUSES, countStatuses } from './json.js';
-import { nothingWord, type Verdict, verdict } from './outcome.js';
+import { nothingWord, type Verdict, verdict, verdictMark } from './outcome.js';
 import { registryHost, type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
 import { type Selection, stageName, TAG_STAGES } from '../plan/types.js';
 import { type Result, type ResultStatus, type RunReport, STATUS } from '../replicate/result.js';
@@ -324,7 +324,7 @@ export function headline(report: RunReport, opts: Pick<SummaryOptions, 'title' |
   if (report.dryRun) title += ' (dry run)';
   if (report.shard) title += ` (shard ${report.shard.index} of ${report.shard.total})`;
   const status = (opts.verdict ?? verdict(report)).status;
-  const mark = status === 'failed' ? '❌' : status === 'warned' ? '⚠️' : '✅';
+  const mark = verdictMark(status);
   const parts: string[] = [];
   if (report.ruleErrors.length > 0) {
     parts.push(`${report.ruleErrors.length} rule error${report.ruleErrors.length === 1 ? '' : 's'}`);
@@ -377,7 +377,7 @@ function totalsTable(report: RunReport, rules: Model['rules']): Model['totals'] 
       ruleErrors: mine(report.ruleErrors),
       warnings: mine(report.warnings),
     }).status;
-    const icon = judged === 'failed' ? '❌' : judged === 'warned' ? '⚠️' : '✅';
+    const icon = verdictMark(judged);
     return droppable(row(`${icon} ${escapeMarkdownCell(rule.name, 100)}`, rule.results, errors), TIER_TOTALS_ROW, {});
   });
   return {
