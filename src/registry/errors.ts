@@ -186,7 +186,8 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
     case 'network': {
       const d = e.message;
       if (/ECONNREFUSED/.test(d))
-        return `nothing accepts connections at ${names.host}: check the port in ${names.setting('url')}, and that the registry is running and reachable from the runner`;
+        // Retried first (a registry restarting): the run's wait is told, or a slow failure reads as a hang.
+        return `nothing accepts connections at ${names.host}${triedText(e.tries)}: check the port in ${names.setting('url')}, and that the registry is running and reachable from the runner`;
       if (/ENOTFOUND|EAI_AGAIN/.test(d))
         return `the name ${host} does not resolve from the runner: check ${names.setting('url')} (a self-hosted runner may need the internal DNS)`;
       if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/.test(d))

@@ -56,11 +56,11 @@ describe('network failures', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  async function failure(url: string): Promise<RegistryError> {
+  async function failure(url: string, attempts = 1): Promise<RegistryError> {
     const client = new RegistryClient({
       baseUrl: url,
       registry: new URL(url).host,
-      retry: { attempts: 1 },
+      retry: { attempts },
       sleep: async () => {},
     });
     const e = await client.ping().then(
@@ -80,6 +80,13 @@ describe('network failures', () => {
     expect(e.kind).toBe('network');
     expect(applyHint(e, { ...ctx, host: `127.0.0.1:${free}` }).hint).toBe(
       `nothing accepts connections at 127.0.0.1:${free}: check the port in registries.cluster.url, and that the registry is running and reachable from the runner`,
+    );
+    // Retried before giving up: the hint says so, or the wait (11 s by default) reads as a hang.
+    const retried = await failure(`http://127.0.0.1:${free}`, 3);
+    expect(applyHint(retried, { ...ctx, host: `127.0.0.1:${free}` }).hint).toMatch(
+      new RegExp(
+        `^nothing accepts connections at 127\\.0\\.0\\.1:${free} on each of 3 attempts over [0-9.]+ s: check the port`,
+      ),
     );
   });
 
