@@ -707,7 +707,7 @@ describe('the log, annotations and summary of a run that fails', () => {
       const closed = errors.find((a) => a.title === 'ferry: rule to-closed');
       expect(closed).toMatchObject({ file: 'failing.yaml' });
       expect(closed!.message).toMatch(
-        /ECONNREFUSED.*%0Ahint: nothing accepts connections at 127\.0\.0\.1:\d+: check the port in registries\.closed\.url/,
+        /ECONNREFUSED.*%0Ahint: nothing accepts connections at 127\.0\.0\.1:\d+ on each of \d+ attempts over [\d.]+ s: check the port in registries\.closed\.url/,
       );
       const plain = errors.find((a) => a.title === 'ferry: rule to-plain-http');
       expect(plain!.message).toContain(`${dst.host} speaks HTTPS: set registries.plainhttp.url to https://${dst.host}`);
