@@ -72,8 +72,9 @@ export function formatTable(results: readonly Result[], opts: ConsoleOptions = {
     text(r.destination, 120),
     text(rowDigest(r)) || '-',
     r.bytes > 0 ? humanBytes(r.bytes) : '-',
-    humanDuration(r.durationMs),
-    String(r.retries),
+    // As the summary: a row that did nothing has no time or retries of its own.
+    r.durationMs > 0 ? humanDuration(r.durationMs) : '-',
+    r.retries > 0 ? String(r.retries) : '-',
     r.error ? `${text(r.error.kind, 40)}: ${text(r.error.message, 120)}` : r.reason ? text(r.reason, 120) : '',
   ]);
   const totals = countStatuses(results);

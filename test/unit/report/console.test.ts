@@ -110,6 +110,13 @@ describe('formatTable', () => {
     expect(lines.at(-1)).toBe(`Total: 1 copied, 1 deleted, 1 unchanged; ${'24.6 MiB'} moved`);
   });
 
+  test('a row that did nothing shows dashes for size, time and retries, as the summary does', () => {
+    const idle = result('unchanged', { bytes: 0, durationMs: 0, retries: 0 });
+    const line = formatTable([idle]).split('\n')[1]!;
+    // Before: "0ms  0", which read as work done.
+    expect(line.trimEnd()).toMatch(/ - +- +-$/);
+  });
+
   test.each([
     [false, false],
     [true, true],
