@@ -817,6 +817,14 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
             'warning',
           );
         }
+
+        // An exclusion of everything leaves the rule nothing, whatever else the list includes.
+        if (exclude && !regexForm && (isMatchAllPattern(body) || (key === 'tag' && body === '*')))
+          add(
+            itemPath,
+            `"${pattern}" excludes every ${key === 'tag' ? 'tag' : 'repository'}, so the rule selects nothing; exclusions name what to leave out (like ${key === 'tag' ? '"!*-rc*"' : '"!internal/**"'}), and an empty list selects everything`,
+            'warning',
+          );
       });
     }
 

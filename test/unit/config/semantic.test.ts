@@ -249,6 +249,18 @@ describe('filters that can never match get a warning', () => {
     );
   });
 
+  test('an exclusion of every tag or repository: the rule selects nothing', () => {
+    // Before, `tag: ["!*"]` passed validate without a word, and the rule selected nothing.
+    expect(warn('{ name: "team/**", tag: ["!*"] }')).toEqual([
+      '7: warning: rules[0].filters.tag[0]: "!*" excludes every tag, so the rule selects nothing; exclusions name what to leave out (like "!*-rc*"), and an empty list selects everything',
+    ]);
+    expect(warn('{ name: ["team/**", "!**"] }')).toEqual([
+      '7: warning: rules[0].filters.name[1]: "!**" excludes every repository, so the rule selects nothing; exclusions name what to leave out (like "!internal/**"), and an empty list selects everything',
+    ]);
+    // "!*" of a name leaves out only names of one component.
+    expect(warn('{ name: ["team/**", "!*"] }')).toEqual([]);
+  });
+
   test('a literal tag longer than 128 characters', () => {
     const tag = 'v'.repeat(300);
     expect(warn(`{ name: "**", tag: ["${tag}"] }`)).toEqual([
