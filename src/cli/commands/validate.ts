@@ -20,13 +20,25 @@ export async function validateCommand(opts: { config: string }): Promise<number>
       : root
         ? `; schedules checked against ${join(relative(process.cwd(), root), '.github', 'workflows')}`
         : '; schedules not checked: no .github/workflows found';
-    console.log(`${opts.config}: valid (${rules}, ${registries}${workflows})`);
+    const warned = warnings.length ? `; ${counted(warnings.length, 'warning')} above` : '';
+    console.log(`${opts.config}: valid (${rules}, ${registries}${workflows}${warned})`);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError) {
       for (const d of e.diagnostics) console.error(formatDiagnostic(d));
+      // The last line counts what is above, as the action's summary does: a long list has an end.
+      const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
+      const warnings = e.diagnostics.length - errors;
+      console.error(
+        `${opts.config}: not valid: ${counted(errors, 'error')}${warnings ? `, ${counted(warnings, 'warning')}` : ''}`,
+      );
       return 1;
     }
     throw e;
   }
+}
+
+/** `1 error`, `2 warnings`. */
+function counted(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

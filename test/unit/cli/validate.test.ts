@@ -47,7 +47,7 @@ describe('ferry validate and the workflows', () => {
       `${file}:6:83: warning: rules[0].trigger[1].schedule: schedule "30 4 * * 1" appears in no workflow's on.schedule, so the rule never runs on its own; add \`- cron: "30 4 * * 1"\` to a workflow`,
     );
     expect(r.out).toMatch(
-      /valid \(1 rule, 2 registries; schedules checked against .*rules-repo\/\.github\/workflows\)$/,
+      /valid \(1 rule, 2 registries; schedules checked against .*rules-repo\/\.github\/workflows; 1 warning above\)$/,
     );
   });
 
@@ -58,4 +58,25 @@ describe('ferry validate and the workflows', () => {
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
   });
+});
+
+test('a file with errors ends by counting them, and its warnings', async () => {
+  const file = join(tmp.path, 'broken.yaml');
+  await writeFile(
+    file,
+    [
+      'version: 1',
+      'registries:',
+      '  src: { type: registry, url: https://src.example.com }',
+      'rules:',
+      '  - { name: a, source: src, destination: nowhere, bandwidth: 50MBps }',
+      '',
+    ].join('\n'),
+  );
+  const r = await validate(file);
+  expect(r.code).toBe(1);
+  // Before, the list simply stopped: no line said how many problems there were.
+  expect(r.err.trimEnd().split('\n').at(-1)).toMatch(
+    new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid: \\d+ errors?`),
+  );
 });
