@@ -30,13 +30,19 @@ export interface SourceTag {
   skip?: { why: Extract<PlanWhy, 'filtered-labels' | 'filtered-resource' | 'schema1'>; reason: string };
 }
 
+/** Why a listed source tag could not be read, and what to do about it when the cause says. */
+export interface Unread {
+  why: string;
+  hint?: string;
+}
+
 export interface RepoInput {
   sourceRepository: string;
   destinationRepository: string;
   /** Source tag → digest (or what is known of it), after the rule's tag filters. */
   source: Map<string, string | SourceTag>;
   /** Tags the source lists and the filters select, whose manifest could not be read: tag → why. */
-  unresolved?: Map<string, string>;
+  unresolved?: Map<string, Unread>;
   /**
    * How many source tags the rule's filters select, before an event narrowed the run to some
    * tags; defaults to the tags in `source` and `unresolved`. The emptiness guard reads it.
@@ -191,7 +197,7 @@ export function planGroup(
   // tag → the source repository (first by name) it is replicated from
   const sourceTags = new Map<string, { repo: string; tag: SourceTag }>();
   const missingReferrers = new Map(group.flatMap((g) => [...(g.missingReferrers ?? [])]));
-  const unresolved = new Map<string, { repo: string; why: string }>();
+  const unresolved = new Map<string, Unread & { repo: string }>();
   // The first source (by name) listing a tag is the one replicated; when its manifest could not
   // be read, the tag is undecided rather than taken from the next source.
   for (const repo of group) {
@@ -201,7 +207,7 @@ export function planGroup(
       const already = sourceTags.get(tag);
       if (unresolved.has(tag)) continue;
       if (value === undefined) {
-        if (!already) unresolved.set(tag, { repo: repo.sourceRepository, why: repo.unresolved!.get(tag)! });
+        if (!already) unresolved.set(tag, { repo: repo.sourceRepository, ...repo.unresolved!.get(tag)! });
         continue;
       }
       const f = facts(value);
@@ -288,7 +294,7 @@ export function planGroup(
       stay(current, tag);
     }
   }
-  for (const [tag, { repo, why }] of unresolved) {
+  for (const [tag, { repo, why, hint }] of unresolved) {
     if (sourceTags.has(tag)) continue;
     const current = destination.get(tag);
     items.push({
@@ -300,6 +306,7 @@ export function planGroup(
       ...(current ? { destinationDigest: current } : {}),
       why: 'tag-unresolved',
       reason: `${repo} lists the tag, but its manifest could not be read (${why}): not copied, and nothing is deleted in ${dest}`,
+      ...(hint ? { hint } : {}),
     });
     stay(current, tag);
   }

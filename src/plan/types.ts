@@ -68,6 +68,8 @@ export interface PlanItem {
   why?: PlanWhy;
   /** Why, in words, when not obvious. */
   reason?: string;
+  /** What to do about an item that cannot be carried out, decided where its cause is known. */
+  hint?: string;
 }
 
 /** What a stage is called in outputs: the setting that left the tags out. */

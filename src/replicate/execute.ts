@@ -13,7 +13,6 @@ import type { PlanItem, RulePlan } from '../plan/types.js';
 import { RateBudgetError, type Store, TagMovedError } from '../providers/index.js';
 import { Bandwidth } from './bandwidth.js';
 import { BlobMover, copyArtifact, emptyStats, TagAppeared } from './copy.js';
-import { MANIFEST_ABSENT } from './gather.js';
 import { stopReason, toResultError } from './errors.js';
 import { type Holder, tagsOn } from './holders.js';
 import type { ManifestCache } from './manifest-cache.js';
@@ -69,17 +68,6 @@ const notStartedResult = (r: Result, signal: AbortSignal): Result => ({
   reason: `not started: ${stopReason(signal)}`,
   why: 'run-stopped',
 });
-
-/**
- * What to do about a tag the plan could not read, where the plan's reason does not say it already:
- * a source manifest the registry says does not exist. A read that failed otherwise carries its own
- * error's hint in the reason; the destination's case says its steps in the reason.
- */
-function unreadHint(i: PlanItem): string | undefined {
-  return i.why === 'tag-unresolved' && i.reason?.includes(MANIFEST_ABSENT)
-    ? "the tag was deleted or pushed again at the source while ferry ran, or its manifest is gone (the registry's garbage collection): run again; if it persists, push the tag again at the source"
-    : undefined;
-}
 
 /** What each plan action becomes in a dry run and in a run. */
 const NOT_WRITING: Partial<Record<PlanItem['action'], ResultStatus>> = {
@@ -317,7 +305,7 @@ export class Executor {
         error: {
           kind: 'listing',
           message: i.reason ?? 'listing failed',
-          ...(unreadHint(i) ? { hint: unreadHint(i)! } : {}),
+          ...(i.hint ? { hint: i.hint } : {}),
         },
       });
     else if (this.#o.dryRun && (i.action === 'copy' || i.action === 'update'))

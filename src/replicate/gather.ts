@@ -12,7 +12,7 @@ import { isSchema1Error } from '../oci/manifest.js';
 import { INDEX_TYPES, SCHEMA1_TYPES } from '../oci/media-types.js';
 import { REFERRER_TAG, referrersTag, subjectTagOf } from '../oci/referrers.js';
 import { isRepository, isTag } from '../oci/ref.js';
-import { deletionScope, type RepoInput, type SourceTag } from '../plan/plan.js';
+import { deletionScope, type RepoInput, type SourceTag, type Unread } from '../plan/plan.js';
 import type { Selection } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
 import {
@@ -94,8 +94,17 @@ export interface Gathered {
 
 const RESOLVE_DELAYS = [200, 1000];
 
-/** Why a listed source tag is unread when its registry says the manifest does not exist. */
-export const MANIFEST_ABSENT = 'the registry answers that the manifest does not exist';
+/** A listed source tag whose registry says its manifest does not exist. */
+const MANIFEST_ABSENT: Unread = {
+  why: 'the registry answers that the manifest does not exist',
+  hint: "the tag was deleted or pushed again at the source while ferry ran, or its manifest is gone (the registry's garbage collection): run again; if it persists, push the tag again at the source",
+};
+
+/** An unread tag's cause and the hint of the error that said it. */
+function unreadBy(e: unknown, prefix = ''): Unread {
+  const r = toResultError(e);
+  return { why: prefix + r.message, ...(r.hint ? { hint: r.hint } : {}) };
+}
 /** What a plan row says of a schema1 tag at the source (RELIABILITY E2). */
 const SCHEMA1_SKIP: NonNullable<SourceTag['skip']> = {
   why: 'schema1',
@@ -250,9 +259,8 @@ export async function gather(
     repo: string,
     tag: string,
     read: boolean,
-  ): Promise<{ digest: string; skip?: SourceTag['skip'] } | { why: string }> => {
+  ): Promise<{ digest: string; skip?: SourceTag['skip'] } | Unread> => {
     for (let attempt = 0; ; attempt++) {
-      let why: string;
       try {
         if (read) {
           // The manifest will be read anyway (to copy it, or for the filters): one GET, not HEAD + GET.
@@ -265,18 +273,17 @@ export async function gather(
           const h = await src.manifestHead(repo, tag);
           if (h) return { digest: h.digest, ...(SCHEMA1_TYPES.has(h.mediaType) ? { skip: SCHEMA1_SKIP } : {}) };
         }
-        why = MANIFEST_ABSENT;
       } catch (e) {
         // A schema1 tag is no broken listing: skipped, it blocks nothing (its digest from a HEAD).
         if (isSchema1Error(e)) {
           const h = await src.manifestHead(repo, tag).catch(() => undefined);
           if (h) return { digest: h.digest, skip: SCHEMA1_SKIP };
         }
-        // The error's own hint (a 403's, a 5xx's) goes along: the row has no other place for it.
-        const r = toResultError(e);
-        return { why: r.hint ? `${r.message}; hint: ${r.hint}` : r.message };
+        // The error's own hint (a 403's, a 5xx's) goes along to the row.
+        return unreadBy(e);
       }
-      if (attempt >= resolveDelays.length) return { why: `${why} (asked ${attempt + 1} times)` };
+      if (attempt >= resolveDelays.length)
+        return { ...MANIFEST_ABSENT, why: `${MANIFEST_ABSENT.why} (asked ${attempt + 1} times)` };
       await delay(resolveDelays[attempt]);
     }
   };
@@ -354,7 +361,7 @@ export async function gather(
 
   async function gatherRepository(repo: string, dstRepo: string): Promise<RepoInput> {
     const source = new Map<string, SourceTag>();
-    const unresolved = new Map<string, string>();
+    const unresolved = new Map<string, Unread>();
     const input: RepoInput = {
       sourceRepository: repo,
       destinationRepository: dstRepo,
@@ -449,7 +456,7 @@ export async function gather(
                 ? { digest: known, ...(schema1.has(tag) ? { skip: SCHEMA1_SKIP } : {}) }
                 : await resolve(repo, tag, absent(tag));
               if ('digest' in r) source.set(tag, { digest: r.digest, ...(r.skip ? { skip: r.skip } : {}) });
-              else unresolved.set(tag, r.why);
+              else unresolved.set(tag, r);
             }),
           ),
         );
@@ -534,9 +541,11 @@ export async function gather(
               heads(async () => {
                 try {
                   if (await src.manifestHead(repo, tag))
-                    unresolved.set(tag, "the source registry has it, though the source's API does not list it yet");
+                    unresolved.set(tag, {
+                      why: "the source registry has it, though the source's API does not list it yet",
+                    });
                 } catch (e) {
-                  unresolved.set(tag, `its absence at the source could not be confirmed: ${toResultError(e).message}`);
+                  unresolved.set(tag, unreadBy(e, 'its absence at the source could not be confirmed: '));
                 }
               }),
             ),
@@ -629,7 +638,7 @@ export async function gather(
                 return;
               }
               source.delete(tag);
-              unresolved.set(tag, toResultError(e).message);
+              unresolved.set(tag, unreadBy(e));
             }
           }),
         ),

@@ -500,9 +500,14 @@ function diffLines(rule: RulePlan): string[] {
     const ref = refs[k]!.padEnd(width);
     const detail = itemDetail(item);
     const word = item.action === 'delete-blocked' ? 'not deleted: ' : item.action === 'skip' ? 'skipped: ' : '';
-    const reason = item.reason ? word + truncate(oneLine(item.reason), 200) : '';
+    const reason = item.reason ? word + truncate(oneLine(item.reason), 200) + hintText(item, 300) : '';
     return [`${sign} ${ref}`, detail, reason].filter(Boolean).join('  ').trimEnd();
   });
+}
+
+/** `; hint: …` after an item's reason: what to do about a tag the run cannot carry out. */
+function hintText(item: PlanItem, max: number): string {
+  return item.hint ? `; hint: ${truncate(oneLine(item.hint), max)}` : '';
 }
 
 function itemDetail(item: PlanItem): string {
@@ -617,7 +622,7 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
           clean(itemRef(i)),
           clean(shortDigest(i.sourceDigest, 12)) || '-',
           clean(shortDigest(i.destinationDigest, 12)) || '-',
-          i.reason ? clean(i.reason) : '',
+          i.reason ? clean(i.reason) + clean(hintText(i, 300), 310) : '',
         ];
       });
       out.push(...alignColumns([['ACTION', 'REPOSITORY:TAG', 'SOURCE-DIGEST', 'DEST-DIGEST', ''], ...rows], '  '));

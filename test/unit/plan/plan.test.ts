@@ -309,7 +309,9 @@ describe('review regressions', () => {
 describe('hostile sources (issue 15)', () => {
   test('a listed tag whose manifest could not be read is not deleted at the destination, nor anything beside it', () => {
     const input = repo({ v1: 1 }, { v1: 1, v2: 2, gone: 3 });
-    input.unresolved = new Map([['v2', 'the registry answers that the manifest does not exist (asked 3 times)']]);
+    input.unresolved = new Map([
+      ['v2', { why: 'the registry answers that the manifest does not exist (asked 3 times)' }],
+    ]);
     const plan = planRule(rule({ deleteRemote: deleting() }), [input]);
     expect(actions(plan.items)).toEqual({ v1: 'unchanged', v2: 'listing-failed', gone: 'delete-blocked' });
     expect(plan.items.find((i) => i.tag === 'v2')!.reason).toMatch(/could not be read/);
