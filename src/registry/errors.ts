@@ -47,6 +47,11 @@ export interface RegistryErrorInit {
   temporary?: boolean;
   /** How often the request was sent before ferry gave up, over how long: a hint says it was retried. */
   tries?: Tries;
+  /**
+   * The origin whose certificate failed, when it is not the registry's own (its token realm, a blob
+   * redirect's host): `tls.verify: false` does not apply there.
+   */
+  otherOrigin?: string;
   cause?: unknown;
 }
 
@@ -69,6 +74,7 @@ export class RegistryError extends Error {
   readonly htmlPage: boolean;
   readonly temporary: boolean;
   readonly tries?: Tries;
+  readonly otherOrigin?: string;
 
   constructor(init: RegistryErrorInit) {
     const where = init.repository ? `${init.registry}/${init.repository}` : init.registry;
@@ -84,6 +90,7 @@ export class RegistryError extends Error {
     this.codes = init.codes ?? [];
     this.htmlPage = init.htmlPage ?? false;
     if (init.tries) this.tries = init.tries;
+    if (init.otherOrigin) this.otherOrigin = init.otherOrigin;
     if (init.hint !== undefined) ownHint.add(this);
     this.hint = init.hint ?? registryHint(this);
     this.temporary = init.temporary ?? false;
@@ -210,8 +217,8 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
         /ERR_SSL_WRONG_VERSION_NUMBER|wrong version number|packet length too long|answered plain HTTP/i.test(e.message)
       )
         return `${names.host} answered plain HTTP on an https:// URL: if it is an insecure registry you trust, set ${names.setting('url')} to http://${names.host}`;
-      if (e.message.includes(NOT_OWN_ORIGIN))
-        return `the registry sent ferry to another host (its token service or blob storage), whose certificate is checked even with tls.verify: false: give the CA that signs it as ${names.setting('tls.ca')}, which ferry trusts for every host`;
+      if (e.otherOrigin)
+        return `the registry sent ferry to ${e.otherOrigin} (its token service or blob storage), whose certificate is checked even with tls.verify: false: give the CA that signs it as ${names.setting('tls.ca')}, which ferry trusts for every host`;
       if (signedByUnknownAuthority(e))
         return `the certificate of ${names.host} is signed by an authority ferry does not know: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml); tls.verify: false only for a registry you trust`;
       return `TLS with ${names.host} failed: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml), or for a registry you trust without TLS set tls.verify: false`;
@@ -231,9 +238,6 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
       return undefined;
   }
 }
-
-/** Said of a host whose certificate failed although tls.verify is false: it is not the registry's own. */
-export const NOT_OWN_ORIGIN = "is not the registry's own origin";
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
 

@@ -12,7 +12,7 @@ import { causes } from '../util/causes.js';
 import { redact, registerSecret } from '../util/secrets.js';
 import { type Challenge, parseChallenges } from './auth/challenge.js';
 import type { RegistryCredentials } from './auth/docker-config.js';
-import { kindFor, NOT_OWN_ORIGIN, parseErrorBody, RegistryError, type Tries } from './errors.js';
+import { kindFor, parseErrorBody, RegistryError, type Tries } from './errors.js';
 import {
   backoffDelay,
   DEFAULT_RETRY,
@@ -105,6 +105,9 @@ export function registryAgent(origin: string, tls: { ca?: string | Buffer; verif
 /** Node's certificate verification failures (OpenSSL's codes, and its own host-name check). */
 const CERTIFICATE_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_|ALTNAME/;
 
+/** A connection error → the origin whose certificate failed, when it is not the registry's own. */
+const notOwnOrigin = new WeakMap<object, string>();
+
 /**
  * Connects without verifying certificates to `origin` only. Every other origin verifies: the
  * registry names its token realm (which gets the user's password) and its blob redirects (S3, a
@@ -122,8 +125,11 @@ function unverifiedOnlyAt(origin: string, secure: { secureContext?: SecureContex
     verified(opts, (...args) => {
       const [err] = args;
       // Named: the error would otherwise read as the registry's, whose certificate is not checked.
-      if (err && CERTIFICATE_ERROR.test(String((err as { code?: unknown }).code)))
-        err.message += ` (${opts.protocol}//${opts.host ?? opts.hostname} ${NOT_OWN_ORIGIN} ${own.origin}: tls.verify: false does not apply to it)`;
+      if (err && CERTIFICATE_ERROR.test(String((err as { code?: unknown }).code))) {
+        const other = `${opts.protocol}//${opts.host ?? opts.hostname}`;
+        notOwnOrigin.set(err, other);
+        err.message += ` (${other} is not the registry's own origin ${own.origin}: tls.verify: false does not apply to it)`;
+      }
       callback(...args);
     });
   };
@@ -613,6 +619,7 @@ export class Transport {
           ),
       temporary: !tls && isTransientNetworkError(e),
       ...(tries ? { tries } : {}),
+      ...otherOriginOf(e),
       cause: e,
     });
   }
@@ -739,6 +746,15 @@ function scopeKey(scopes: string[]): string {
 async function openBody(body: SendRequest['body']): Promise<Uint8Array | Readable | undefined> {
   if (body === undefined || body instanceof Uint8Array) return body;
   return await body();
+}
+
+/** `{ otherOrigin }` when the failed connection was to a host other than the registry's own. */
+function otherOriginOf(e: unknown): { otherOrigin?: string } {
+  for (const cur of causes(e, 5)) {
+    const other = typeof cur === 'object' && cur !== null ? notOwnOrigin.get(cur) : undefined;
+    if (other) return { otherOrigin: other };
+  }
+  return {};
 }
 
 function findCode(e: unknown): string | undefined {

@@ -74,8 +74,11 @@ describe('token registry with tls.verify false', () => {
       expect(e.message).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|unable to verify/);
       // The error names the realm's origin, not only the registry whose certificate is not checked.
       expect(e.message).toContain(`${realm.origin} is not the registry's own origin ${reg.url}`);
-      // The hint is about that other host, not the registry's certificate, which is not checked.
-      expect(e.hint).toMatch(/^the registry sent ferry to another host .* give the CA that signs it as .*tls\.ca/);
+      // The hint is about that other host, not the registry's certificate, which is not checked:
+      // decided from the error's field, not from its message's words, and naming the host.
+      expect(e.otherOrigin).toBe(realm.origin);
+      expect(e.hint).toContain(`the registry sent ferry to ${realm.origin} (its token service or blob storage)`);
+      expect(e.hint).toMatch(/give the CA that signs it as .*tls\.ca/);
       // No TLS session was completed with the realm: no request, so no Basic credentials, reached it.
       expect(reg.tokenServer!.requests.slice(before)).toEqual([]);
     } finally {
@@ -141,6 +144,8 @@ describe('basic-auth registry with tls.verify false, behind a TLS proxy that red
     const e = await rejection(c.blobGet('src/app', layer));
     expect(e.kind).toBe('tls');
     expect(e.message).toContain(`${cdn.url} is not the registry's own origin ${px.url}`);
+    expect(e.otherOrigin).toBe(cdn.url);
+    expect(e.hint).toContain(`the registry sent ferry to ${cdn.url}`);
     expect(cdn.requests).toEqual([]);
   });
 });
