@@ -491,17 +491,52 @@ function itemRef(i: PlanItem): string {
   return i.referrer ? `${i.destinationRepository}@${i.referrer}` : `${i.destinationRepository}:${i.tag}`;
 }
 
+/**
+ * Where each destination repository's items come from, when the rule renames repositories
+ * (`destination_namespace`, flattening, a name map): `demo/app/web → acme/app/web`, keyed by the
+ * index in `shown` of the repository's first item. A reviewer approves what is read where, not
+ * only what is written; a rule that keeps names gets none.
+ */
+function sourceHeads(rule: RulePlan, shown: readonly PlanItem[]): Map<number, string> {
+  const heads = new Map<number, string>();
+  if (!rule.items.some((i) => i.sourceRepository !== undefined && i.sourceRepository !== i.destinationRepository))
+    return heads;
+  // Every item of the repository counts, unchanged ones too: a repository with only deletions
+  // shown still has a source.
+  const sources = new Map<string, Set<string>>();
+  for (const i of rule.items) {
+    const set = sources.get(i.destinationRepository) ?? new Set<string>();
+    if (i.sourceRepository !== undefined) set.add(i.sourceRepository);
+    sources.set(i.destinationRepository, set);
+  }
+  shown.forEach((item, k) => {
+    if (k > 0 && shown[k - 1]!.destinationRepository === item.destinationRepository) return;
+    const from = [...(sources.get(item.destinationRepository) ?? [])].sort();
+    heads.set(
+      k,
+      from.length
+        ? `${from.join(', ')} → ${item.destinationRepository}`
+        : `(no source) → ${item.destinationRepository}`,
+    );
+  });
+  return heads;
+}
+
 function diffLines(rule: RulePlan): string[] {
   const items = rule.items.filter((i) => i.action !== 'unchanged');
+  const heads = sourceHeads(rule, items);
   const refs = items.map((i) => truncate(oneLine(itemRef(i)), 120));
   const width = Math.min(60, Math.max(0, ...refs.map((r) => r.length)));
-  return items.map((item, k) => {
+  return items.flatMap((item, k) => {
     const sign = DIFF_SIGN[item.action];
     const ref = refs[k]!.padEnd(width);
     const detail = itemDetail(item);
     const word = item.action === 'delete-blocked' ? 'not deleted: ' : item.action === 'skip' ? 'skipped: ' : '';
     const reason = item.reason ? word + truncate(oneLine(item.reason), 200) + hintText(item, 300) : '';
-    return [`${sign} ${ref}`, detail, reason].filter(Boolean).join('  ').trimEnd();
+    const line = [`${sign} ${ref}`, detail, reason].filter(Boolean).join('  ').trimEnd();
+    // A hunk header: GitHub's diff highlighting sets it apart from the + and - lines.
+    const head = heads.get(k);
+    return head ? [`@@ ${truncate(oneLine(head), 300)} @@`, line] : [line];
   });
 }
 
@@ -625,7 +660,17 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
           i.reason ? clean(i.reason) + clean(hintText(i, 300), 310) : '',
         ];
       });
-      out.push(...alignColumns([['ACTION', 'REPOSITORY:TAG', 'SOURCE-DIGEST', 'DEST-DIGEST', ''], ...rows], '  '));
+      const [header, ...lines] = alignColumns(
+        [['ACTION', 'REPOSITORY:TAG', 'SOURCE-DIGEST', 'DEST-DIGEST', ''], ...rows],
+        '  ',
+      );
+      const heads = sourceHeads(rule, items);
+      out.push(header!);
+      lines.forEach((line, k) => {
+        const head = heads.get(k);
+        if (head) out.push(`  from ${clean(head, 300)}`);
+        out.push(line);
+      });
     }
     const hidden = rule.items.length - items.length;
     if (hidden > 0) out.push(`  = ${hidden} unchanged`);

@@ -136,7 +136,51 @@ describe('renderPlan', () => {
     const open = /^(`{3,})diff$/m.exec(md)!;
     const close = md.indexOf(`\n${open[1]}\n`, open.index);
     expect(close).toBeGreaterThan(open.index);
-    expect(md.slice(open.index, close).split('\n').length).toBe(2);
+    // The fence's opening line and the item's, besides the repository's `@@ source → destination @@`.
+    expect(
+      md
+        .slice(open.index, close)
+        .split('\n')
+        .filter((l) => !l.startsWith('@@')).length,
+    ).toBe(2);
+  });
+
+  test('a rule that renames repositories shows where each destination repository is read from', () => {
+    const p = plan({
+      rule: 'ns',
+      items: [
+        item('ns', 'v1', 'copy', { sourceRepository: 'demo/app/web', destinationRepository: 'acme/app/web' }),
+        item('ns', 'v2', 'copy', { sourceRepository: 'demo/app/web', destinationRepository: 'acme/app/web' }),
+        // Only a deletion is shown for this one; its unchanged tag says where it comes from.
+        item('ns', 'keep', 'unchanged', { sourceRepository: 'demo/cli', destinationRepository: 'acme/cli' }),
+        item('ns', 'old', 'delete', { destinationRepository: 'acme/cli' }),
+        item('ns', 'gone', 'delete', { destinationRepository: 'acme/orphan' }),
+      ],
+      warnings: [],
+    });
+    const md = renderPlan(p);
+    const diff = md.slice(md.indexOf('```diff'), md.lastIndexOf('```'));
+    // Before, only acme/app/web:v1 and so on: the reviewer could not see what is read where.
+    expect(diff.split('\n').filter((l) => l.startsWith('@@'))).toEqual([
+      '@@ demo/app/web → acme/app/web @@',
+      '@@ demo/cli → acme/cli @@',
+      '@@ (no source) → acme/orphan @@',
+    ]);
+    expect(diff.indexOf('@@ demo/app/web')).toBeLessThan(diff.indexOf('+ acme/app/web:v1'));
+    const text = renderPlanText(p);
+    expect(text).toContain('  from demo/app/web → acme/app/web\n  copy');
+    expect(text).toContain('  from demo/cli → acme/cli\n  delete');
+  });
+
+  test('a rule that keeps repository names gets no source lines', () => {
+    const same = { sourceRepository: 'team/app', destinationRepository: 'team/app' };
+    const p = plan({
+      rule: 'r',
+      items: [item('r', 'v1', 'copy', same), item('r', 'v2', 'update', same)],
+      warnings: [],
+    });
+    expect(renderPlan(p)).not.toContain('@@');
+    expect(renderPlanText(p)).not.toContain(' from ');
   });
 
   test.each([10, 200])('truncates %d big rules under maxChars with a note', (n) => {
