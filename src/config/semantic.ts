@@ -565,7 +565,8 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     // No name filter selects every repository (compileNameFilter([]) passes all), as "**" does:
     // the two are one pattern set here, or a rule without one would overwrite unnoticed.
     const names = rule.filters.name;
-    const everything = names.length === 0 || (!names.some((p) => p.startsWith('!')) && names.some(isMatchAllPattern));
+    const everything =
+      names.length === 0 || (!names.some((p) => p.startsWith('!')) && names.some((p) => isMatchAllPattern(p, 'name')));
     const key = `${everything ? '**' : [...names].sort().join('\n')}|${ns ?? ''}|${ns ? rule.flattening : 0}`;
     const same = globs.find((g) => g.nr !== nr && g.key === key);
     if (same)
@@ -819,7 +820,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
         }
 
         // An exclusion of everything leaves the rule nothing, whatever else the list includes.
-        if (exclude && !regexForm && (isMatchAllPattern(body) || (key === 'tag' && body === '*')))
+        if (exclude && !regexForm && isMatchAllPattern(body, key === 'tag' ? 'tag' : 'name'))
           add(
             itemPath,
             `"${pattern}" excludes every ${key === 'tag' ? 'tag' : 'repository'}, so the rule selects nothing; exclusions name what to leave out (like ${key === 'tag' ? '"!*-rc*"' : '"!internal/**"'}), and an empty list selects everything`,

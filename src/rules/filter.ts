@@ -256,10 +256,11 @@ export const noneDropped = (): DroppedBy => Object.fromEntries(['name', ...TAG_S
  */
 export function filtersMatchEverything(filters: Filters): boolean {
   const allNames =
-    filters.name.length === 0 || (!filters.name.some((p) => p.startsWith('!')) && filters.name.some(isMatchAllPattern));
+    filters.name.length === 0 ||
+    (!filters.name.some((p) => p.startsWith('!')) && filters.name.some((p) => isMatchAllPattern(p, 'name')));
   const allTags =
     filters.tag.length === 0 ||
-    (!filters.tag.some((p) => p.startsWith('!')) && filters.tag.some((p) => isMatchAllPattern(p) || p === '*'));
+    (!filters.tag.some((p) => p.startsWith('!')) && filters.tag.some((p) => isMatchAllPattern(p, 'tag')));
   return (
     allNames &&
     allTags &&

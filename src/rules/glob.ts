@@ -87,9 +87,41 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^(?:${bodies.join('|')})$`, 'u');
 }
 
-/** True when the pattern matches every string (used to spot rules that match everything). */
-export function isMatchAllPattern(pattern: string): boolean {
-  return pattern === '' || pattern === '**' || pattern === 'regex:' || pattern === 'regex:.*';
+/**
+ * Repository names and tags of every shape a registry holds (one segment and deep, digits first,
+ * upper case in tags, the longest lengths): a pattern that selects all of them selects everything.
+ */
+const EVERY_SHAPE: Record<'name' | 'tag', readonly string[]> = {
+  name: [
+    'a',
+    '0',
+    'nginx',
+    'library/nginx',
+    'team/app/web-ui',
+    '9lives/a.b_c__d-e/f',
+    `deep/${Array.from({ length: 12 }, (_, i) => `s${i}`).join('/')}`,
+    `${'n'.repeat(120)}/${'m'.repeat(120)}`,
+  ],
+  tag: ['a', '0', 'latest', 'v1.2.3', 'V1.0-RC.1_build.7', '_x', `sha256-${'a'.repeat(64)}`, 'T'.repeat(128)],
+};
+
+/**
+ * True when a name (`of: 'name'`) or tag (`of: 'tag'`) pattern selects everything: a rule with
+ * deletions and such filters must say acknowledge_match_all. Decided by what the pattern matches,
+ * not how it is written: `**`, `"*"` for tags, `regex:.*` and `{ regex: ".+" }`, an unanchored
+ * `regex:x*` (it matches the empty string in every name). A pattern that matches every shape of
+ * name but not some odd one is taken as match-all: the guard then asks, which is the safe side.
+ */
+export function isMatchAllPattern(pattern: string, of: 'name' | 'tag'): boolean {
+  if (pattern === '' || pattern === '**' || (of === 'tag' && pattern === '*')) return true;
+  if (pattern.startsWith('!')) return false;
+  let match: (subject: string) => boolean;
+  try {
+    match = compileGlob(pattern);
+  } catch {
+    return false; // reported by validation; it selects nothing
+  }
+  return EVERY_SHAPE[of].every(match);
 }
 
 // ---------------------------------------------------------------------------------------------

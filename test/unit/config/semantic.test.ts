@@ -224,6 +224,29 @@ describe('match-everything: validation and the engine give one answer (rules/fil
   test('an exclusion means the filters do not match everything', () => {
     expect(matchAllWarning('{ name: ["**", "!internal/**"] }')).toBe(false);
   });
+
+  // Before, only "**", "regex:" and "regex:.*" counted: a rule written `name: { regex: ".*" }` with
+  // delete_remote deleted without acknowledge_match_all, which "**" is refused without.
+  test.each([
+    ['{ name: { regex: ".*" } }', true],
+    ['{ name: "regex:.+" }', true],
+    ['{ name: "regex:^.*$", tag: { regex: ".+" } }', true],
+    // Unanchored, as Harbor tests it: matches the empty string inside every name.
+    ['{ name: "regex:x*" }', true],
+    ['{ name: "**/*" }', true],
+    ['{ tag: { regex: "[A-Za-z0-9_][A-Za-z0-9_.-]*" } }', true],
+    ['{ name: { regex: "team/.*" } }', false],
+    ['{ name: "regex:^[a-z]+$" }', false],
+    ['{ tag: { regex: "v.*" } }', false],
+    ['{ name: "*" }', false],
+  ])('%s matches everything: %s, in validation and in the run', (yaml, everything) => {
+    const config = parseConfig(
+      `${base}rules:\n  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, delete_remote: true, filters: ${yaml} }\n`,
+      'r.yaml',
+    ).config!;
+    expect(filtersMatchEverything(config.rules[0]!.filters)).toBe(everything);
+    expect(matchAllWarning(yaml)).toBe(everything);
+  });
 });
 
 describe('filters that can never match get a warning', () => {
