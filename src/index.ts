@@ -30,6 +30,7 @@ export {
 export { buildMatrix, discoverUnits, shardSelector, shardsPerRule } from './replicate/units.js';
 export * from './report/index.js';
 export { redact, registerSecret, setMasker } from './util/secrets.js';
+export { counted } from './util/units.js';
 export { writeDemo } from './demo.js';
 export { VERSION } from './version.js';
 export { formatDuration, parseDuration, type Stop, stopOnSignalsOrTimeout } from './util/stop.js';

@@ -3,7 +3,7 @@
  * finds it again, a comment per failed run and the closing comment. Built from the report only,
  * every registry string escaped as in the job summary, and redacted once more.
  */
-import { code, escapeMarkdownCell, notificationMessage, oneLine, redact, totalsLine } from '../index.js';
+import { code, escapeMarkdownCell, notificationMessage, oneLine, redact, totalsLine, counted } from '../index.js';
 import type { IssueRun } from './issue.js';
 
 const MAX_ROWS = 10;
@@ -45,7 +45,7 @@ function runText(run: IssueRun): string {
     for (const f of failures)
       out.push(`| <code>${escapeMarkdownCell(f.image)}</code> | ${escapeMarkdownCell(f.error)} |\n`);
     const more = run.report.totals.failed - failures.length;
-    if (more > 0) out.push(`\n_and ${more} more failed image${more === 1 ? '' : 's'}; see the job summary._\n`);
+    if (more > 0) out.push(`\n_and ${counted(more, 'more failed image')}; see the job summary._\n`);
     out.push('\n');
   }
   for (const e of n.ferry.ruleErrors.slice(0, MAX_ROWS))

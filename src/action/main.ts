@@ -37,6 +37,7 @@ import {
   VERSION,
   workflowCrons,
   writeReport,
+  counted,
 } from '../index.js';
 import { commandOf, type GitHubContext, readContext, resolveScope, rulesFile, type Scope } from './context.js';
 import { upsertComment } from './github.js';
@@ -153,7 +154,7 @@ async function validate(
   { config, file, diagnostics, scope, head }: Loaded,
 ): Promise<string | undefined> {
   setReportOutputs(undefined, undefined);
-  const word = `${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}, ${config.registries.size} registr${config.registries.size === 1 ? 'y' : 'ies'}`;
+  const word = `${counted(config.rules.length, 'rule')}, ${counted(config.registries.size, 'registry', 'registries')}`;
   // The headline's mark is the step's result: warnings fail it under fail-on: warning.
   const v = judge(inputs, { results: [], ruleErrors: [] }, diagnostics);
   const mark = verdictMark(v.status);
@@ -176,7 +177,7 @@ async function idle(inputs: Inputs, { scope, head }: Loaded): Promise<string | u
     `## ferry ${scope.command}: ${mark}nothing to do\n\n${notesMarkdown([scope.idle!, ...problems, ...scope.notes])}${head}`,
   );
   return problems.length && inputs.failOn === 'warning'
-    ? `the event's payload could not be read (${problems.length} problem${problems.length === 1 ? '' : 's'}); see the job summary`
+    ? `the event's payload could not be read (${counted(problems.length, 'problem')}); see the job summary`
     : undefined;
 }
 
@@ -313,7 +314,7 @@ async function replicate(
     failed += `; ${over.errorsOver} more not annotated (GitHub shows ${MAX_ANNOTATIONS} per step)`;
   if (over.warningsOver)
     scope.notes.push(
-      `${over.warningsOver} warning${over.warningsOver === 1 ? '' : 's'} not annotated (GitHub shows ${MAX_ANNOTATIONS} per step); all are listed under Warnings below.`,
+      `${counted(over.warningsOver, 'warning')} not annotated (GitHub shows ${MAX_ANNOTATIONS} per step); all are listed under Warnings below.`,
     );
 
   if (scope.pullRequest && ran) {
@@ -373,7 +374,7 @@ async function invalid(
   const errors = diagnostics.filter((d) => d.severity === 'error');
   setReportOutputs(undefined, undefined);
   await writeSummary(
-    `## ferry: ❌ \`${file}\` has ${errors.length} error${errors.length === 1 ? '' : 's'}\n\n${note}${diagnosticsMarkdown(diagnostics, file)}`,
+    `## ferry: ❌ \`${file}\` has ${counted(errors.length, 'error')}\n\n${note}${diagnosticsMarkdown(diagnostics, file)}`,
   );
   if (ctx.eventName === 'pull_request') {
     const pr = (ctx.payload.pull_request ?? {}) as { number?: number; head?: { sha?: string } };
@@ -397,7 +398,7 @@ async function invalid(
       redact(body),
     );
   }
-  return `${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; see the annotations`;
+  return `${file}: ${counted(errors.length, 'error')}; see the annotations`;
 }
 
 async function comment(inputs: Inputs, ctx: GitHubContext, scope: Scope, file: string, body: string): Promise<void> {

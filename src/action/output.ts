@@ -10,6 +10,7 @@ import {
   type RunReport,
   runsOnMerge,
   STATUS,
+  counted,
 } from '../index.js';
 
 /** Per step GitHub shows 10 errors and 10 warnings (actions/toolkit#734). */
@@ -29,7 +30,7 @@ export function annotate(diagnostics: ConfigDiagnostic[], file: string): string 
     }
     if (list.length > MAX_ANNOTATIONS)
       over.push(
-        `${list.length - MAX_ANNOTATIONS} more ${severity}${list.length - MAX_ANNOTATIONS === 1 ? '' : 's'} not annotated (GitHub shows ${MAX_ANNOTATIONS} per step); all are listed below.`,
+        `${counted(list.length - MAX_ANNOTATIONS, `more ${severity}`)} not annotated (GitHub shows ${MAX_ANNOTATIONS} per step); all are listed below.`,
       );
   }
   return over.map((o) => `> ${o}\n\n`).join('');
@@ -104,7 +105,7 @@ export function annotateRun(
   const errorsOver = errors.length - shown;
   if (errorsOver > 0 && !o.failing)
     core.error(
-      `${errorsOver} more failure${errorsOver === 1 ? '' : 's'} not annotated (GitHub shows ${MAX_ANNOTATIONS} per step); all are in the job summary`,
+      `${counted(errorsOver, 'more failure')} not annotated (GitHub shows ${MAX_ANNOTATIONS} per step); all are in the job summary`,
       { title: 'ferry' },
     );
 
@@ -117,7 +118,7 @@ export function annotateRun(
   const warnings = [
     ...[...kept].map(([rule, refs]) => ({
       rule,
-      message: `${refs.length} tag${refs.length === 1 ? '' : 's'} kept: ${refs.slice(0, 5).join(', ')}${refs.length > 5 ? ', …' : ''} differ${refs.length === 1 ? 's' : ''} at the destination, and override is off`,
+      message: `${counted(refs.length, 'tag')} kept: ${refs.slice(0, 5).join(', ')}${refs.length > 5 ? ', …' : ''} differ${refs.length === 1 ? 's' : ''} at the destination, and override is off`,
     })),
     ...(report.warnings ?? []).filter((w) => counts(w.rule)),
     ...drift.map((d) => ({

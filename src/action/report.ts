@@ -2,7 +2,7 @@
 import { glob, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { mergeReports, parseReport, redact, renderSummary, verdict, writeReport } from '../index.js';
+import { mergeReports, parseReport, redact, renderSummary, verdict, writeReport, counted } from '../index.js';
 import { type GitHubContext, rulesFile } from './context.js';
 import type { Inputs } from './inputs.js';
 import { reportToIssue } from './issue.js';
@@ -49,7 +49,7 @@ export async function mergeCommand(inputs: Inputs, ctx: GitHubContext): Promise<
   await writeSummary(
     renderSummary(merged, {
       reportPath: out,
-      title: `ferry ${merged.command} (${files.length} shard${files.length === 1 ? '' : 's'})`,
+      title: `ferry ${merged.command} (${counted(files.length, 'shard')})`,
       verdict: v,
     }),
   );

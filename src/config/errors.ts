@@ -1,4 +1,5 @@
 /** Diagnostics produced while loading replication.yaml, and how they are printed. */
+import { counted } from '../util/units.js';
 
 export interface ConfigDiagnostic {
   file: string;
@@ -55,10 +56,7 @@ export function capDiagnostics(list: ConfigDiagnostic[], max = MAX_DIAGNOSTICS):
   const rest = list.slice(max);
   const errors = rest.filter((d) => d.severity === 'error').length;
   const warnings = rest.length - errors;
-  const kinds = [
-    errors ? `${errors} error${errors === 1 ? '' : 's'}` : '',
-    warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : '',
-  ]
+  const kinds = [errors ? counted(errors, 'error') : '', warnings ? counted(warnings, 'warning') : '']
     .filter(Boolean)
     .join(' and ');
   const first = rest[0]!;

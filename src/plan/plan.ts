@@ -18,6 +18,7 @@ import type { Rule } from '../config/types.js';
 import { REFERRER_TAG } from '../oci/referrers.js';
 import { compileTagScope, filtersMatchEverything } from '../rules/index.js';
 import type { PlanItem, PlanWhy, RulePlan } from './types.js';
+import { counted } from '../util/units.js';
 
 /** What the gatherer learnt about one source tag. */
 export interface SourceTag {
@@ -112,8 +113,6 @@ function compareItems(a: PlanItem, b: PlanItem): number {
     cmp(a.referrer ?? '', b.referrer ?? '')
   );
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function facts(v: string | SourceTag): SourceTag {
   return typeof v === 'string' ? { digest: v } : v;
@@ -375,10 +374,10 @@ export function planGroup(
       failed.length > 0
         ? `the source listing failed (${failed.map((g) => g.sourceRepository).join(', ')})`
         : unread.length > 0
-          ? `${plural(unread.length, 'listed source tag')} could not be read (${unread.slice(0, 5).join(', ')}${unread.length > 5 ? ', …' : ''})`
+          ? `${counted(unread.length, 'listed source tag')} could not be read (${unread.slice(0, 5).join(', ')}${unread.length > 5 ? ', …' : ''})`
           : `the source has no tags matching the rule (${empty.map((g) => g.sourceRepository).join(', ')})`;
     for (const c of candidates) block(c, why, reason);
-    warnings.push(`no deletions in ${dest}: ${reason}; ${plural(candidates.length, 'tag')} left in place`);
+    warnings.push(`no deletions in ${dest}: ${reason}; ${counted(candidates.length, 'tag')} left in place`);
     items.push(...candidates);
     return out;
   }
@@ -466,12 +465,12 @@ export function boundDeletions(
     if (all && !acknowledgeMatchAll) {
       why = 'match-all-unacknowledged';
       deletionsRefused =
-        `${plural(deletable.length, 'deletion')} refused: rule "${rule.name}" matches every repository and tag; ` +
+        `${counted(deletable.length, 'deletion')} refused: rule "${rule.name}" matches every repository and tag; ` +
         'set delete_remote.acknowledge_match_all to allow deleting under it';
     } else if (deletable.length > max) {
       why = 'over-max';
       deletionsRefused =
-        `${plural(deletable.length, 'deletion')} refused: more than ${maxText} for rule ` +
+        `${counted(deletable.length, 'deletion')} refused: more than ${maxText} for rule ` +
         `"${rule.name}"; none is made. Check the filters, or raise max if this is intended`;
     } else if (all) {
       warnings.push(`rule "${rule.name}" deletes under filters that match everything (acknowledged)`);

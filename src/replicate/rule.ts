@@ -14,6 +14,7 @@ import { gather } from './gather.js';
 import { ManifestCache } from './manifest-cache.js';
 import type { OtherWriters } from './writers.js';
 import type { Result } from './result.js';
+import { counted } from '../util/units.js';
 
 export interface RuleOptions {
   dryRun: boolean;
@@ -172,7 +173,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
   if ((cut || facts.stopped) && o.signal?.aborted) {
     const left = [
       ...(facts.stopped ? ['repositories not listed, so not planned'] : []),
-      ...(cut ? [`${cut} of ${results.length} tag${results.length === 1 ? '' : 's'} not started (deferred)`] : []),
+      ...(cut ? [`${cut} of ${counted(results.length, 'tag')} not started (deferred)`] : []),
     ];
     ruleErrors.push({
       rule: rule.name,

@@ -13,6 +13,7 @@ import {
   type RunReport,
   STATUS,
 } from '../replicate/result.js';
+import { counted } from '../util/units.js';
 
 /** What a dry run says it did, in the log and the summary alike. */
 export const DRY_RUN = 'Dry run: nothing was copied or deleted.';
@@ -358,7 +359,7 @@ export function totalsLine(report: RunReport): string {
   const errors = ruleErrorsText(report);
   if (errors) extra.push(errors);
   const w = report.warnings?.length ?? 0;
-  if (w) extra.push(`${w} warning${w === 1 ? '' : 's'}`);
+  if (w) extra.push(counted(w, 'warning'));
   // "0 B moved" after "nothing done" would only repeat it.
   const done = counts.length
     ? `${counts.join(' · ')}; ${humanBytes(bytes)} moved in ${humanDuration(ms)}`

@@ -15,6 +15,7 @@ import {
   type RunReport,
 } from '../replicate/result.js';
 import { TAG_STAGES } from '../plan/types.js';
+import { counted } from '../util/units.js';
 
 export { ALL_STATUSES, type BuildReportArgs, buildReport, countStatuses };
 
@@ -304,7 +305,7 @@ class Validator {
     const shown = this.problems.slice(0, MAX_LISTED_PROBLEMS);
     const more = this.problems.length - shown.length;
     throw new Error(
-      `invalid ferry report (${this.problems.length} problem${this.problems.length === 1 ? '' : 's'}):\n` +
+      `invalid ferry report (${counted(this.problems.length, 'problem')}):\n` +
         shown.map((p) => `  - ${p}`).join('\n') +
         (more > 0 ? `\n  - … and ${more} more` : ''),
     );

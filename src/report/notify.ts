@@ -8,6 +8,7 @@ import { countStatuses, type RunReport, STATUS } from '../replicate/result.js';
 import { oneLine, truncate } from './escape.js';
 import { ALL_STATUSES } from './json.js';
 import { nothingWord, ruleErrorsText, type Verdict, verdict } from './outcome.js';
+import { counted } from '../util/units.js';
 
 export interface NotificationContext {
   /** `owner/repo` of the rules repository. */
@@ -63,8 +64,7 @@ export function notificationMessage(report: RunReport, ctx: NotificationContext 
   // Failed on warnings (`fail-on: warning`): the counts alone would not say why.
   if (failed && v.reason && !totals.failed && !report.ruleErrors.length) lines.push(line(v.reason, 300));
   for (const f of failures.slice(0, 5)) lines.push(`• ${f.image}: ${f.error}`);
-  if (totals.failed > 5)
-    lines.push(`… and ${totals.failed - 5} more failed image${totals.failed - 5 === 1 ? '' : 's'}`);
+  if (totals.failed > 5) lines.push(`… and ${counted(totals.failed - 5, 'more failed image')}`);
   if (ctx.runUrl) lines.push(ctx.runUrl);
   return {
     text: lines.join('\n'),

@@ -5,6 +5,7 @@
  */
 import type { RunReport } from '../replicate/result.js';
 import { countStatuses } from './json.js';
+import { counted } from '../util/units.js';
 
 /** The action's `fail-on` input; the CLI always runs as `error`. */
 export type FailOn = 'error' | 'warning' | 'never';
@@ -111,7 +112,7 @@ export function nothingWord(report: Pick<RunReport, 'ruleErrors'>): string {
 
 /** `1 kept tag`, `2 kept tags`, `2 images failed`; nothing for 0. */
 function plural(n: number, one: string, many = `${one}s`): string {
-  return n === 0 ? '' : `${n} ${n === 1 ? one : many}`;
+  return n === 0 ? '' : counted(n, one, many);
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import { htmlText, selectionLine } from './summary.js';
 import { type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
 import { runsOnMerge, type Verdict, verdictMark } from './outcome.js';
+import { counted } from '../util/units.js';
 
 /** GitHub rejects comments over 65 536 characters; leave room for the marker and edits. */
 export const DEFAULT_PLAN_MAX_CHARS = 60_000;
@@ -146,7 +147,7 @@ export function countsLine(c: PlanCounts): string {
     `!${c.kept} kept`,
   ];
   if (c.skip > 0) parts.push(`↷${c.skip} skipped`);
-  if (c.refused > 0) parts.push(`${c.refused} deletion${c.refused === 1 ? '' : 's'} refused`);
+  if (c.refused > 0) parts.push(`${counted(c.refused, 'deletion')} refused`);
   if (c.failed > 0) parts.push(`✖${c.failed} unreadable`);
   return parts.join(' · ');
 }
@@ -159,7 +160,7 @@ function isChanged(rule: RulePlan): boolean {
 
 /** `2 rules`, `1 rule`. */
 function rulesWord(n: number): string {
-  return `${n} rule${n === 1 ? '' : 's'}`;
+  return counted(n, 'rule');
 }
 
 /** How many rules and tags have nothing to do, as one sentence; '' when there are none. */
@@ -174,7 +175,7 @@ function quietText(rules: RulePlan[], names: boolean): string {
         .map((r) => code(r.rule, 100))
         .join(', ')}${rules.length > 10 ? ` and ${rules.length - 10} more` : ''}`
     : '';
-  return `${rulesWord(rules.length)} with no changes${listed} (${n} tag${n === 1 ? '' : 's'} unchanged).\n\n`;
+  return `${rulesWord(rules.length)} with no changes${listed} (${counted(n, 'tag')} unchanged).\n\n`;
 }
 
 /** Renders the PR plan comment. */
@@ -220,7 +221,7 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const why = step?.reason ? ` · ${inline(step.reason)}` : '';
   const verdict =
     errors.length > 0
-      ? `❌ invalid · ${errors.length} error${errors.length === 1 ? '' : 's'}`
+      ? `❌ invalid · ${counted(errors.length, 'error')}`
       : partial.length
         ? `${mark} valid${why} · partial plan: ${rulesWord(partial.length)} not fully planned (${partial.map((r) => code(r, 60)).join(', ')})${mergeText ? ` · ${mergeText}` : changed.length ? ` · ${changed.length} changed` : ''}`
         : mergeText
@@ -421,7 +422,7 @@ function ruleAlerts(rule: RulePlan): string[] {
 }
 
 function tags(n: number): string {
-  return `${n} tag${n === 1 ? '' : 's'}`;
+  return counted(n, 'tag');
 }
 
 function repos(items: PlanItem[]): string {
@@ -689,9 +690,7 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
   const names = (list: string[]) =>
     clean(list.slice(0, 5).join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : ''));
   const tail = [
-    ...(missing.length
-      ? [`${missing.length} rule${missing.length === 1 ? '' : 's'} not planned (${names(missing)})`]
-      : []),
+    ...(missing.length ? [`${counted(missing.length, 'rule')} not planned (${names(missing)})`] : []),
     ...(partly.length ? [`${partly.length} planned in part (${names(partly)})`] : []),
   ];
   out.push(`Total: ${countsLine(c).replace('−', '-')}${tail.length ? `; ${tail.join(', ')}` : ''}`);

@@ -21,6 +21,7 @@ import { nothingWord, type Verdict, verdict, verdictMark } from './outcome.js';
 import { registryHost, type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
 import { type Selection, stageName, TAG_STAGES } from '../plan/types.js';
 import { type Result, type ResultStatus, type RunReport, STATUS } from '../replicate/result.js';
+import { counted } from '../util/units.js';
 
 /** GitHub refuses a step summary over 1 MiB; stay well under it. */
 export const DEFAULT_SUMMARY_MAX_BYTES = 900 * 1024;
@@ -327,7 +328,7 @@ export function headline(report: RunReport, opts: Pick<SummaryOptions, 'title' |
   const mark = verdictMark(status);
   const parts: string[] = [];
   if (report.ruleErrors.length > 0) {
-    parts.push(`${report.ruleErrors.length} rule error${report.ruleErrors.length === 1 ? '' : 's'}`);
+    parts.push(counted(report.ruleErrors.length, 'rule error'));
   }
   const counts = countsText(totals);
   if (counts) parts.push(counts);
@@ -429,11 +430,11 @@ function repositoryOf(r: Result): string {
 /** `Selected: 2 of 40 repositories (38 left out by name) · 12 of 300 tags (280 by tag, 8 by latest)` */
 export function selectionLine(s: Selection): string {
   const dropped = TAG_STAGES.filter((k) => s.dropped[k] > 0).map((k) => `${s.dropped[k]} by ${stageName(k)}`);
-  const repos = `${s.repositories.matched} of ${s.repositories.listed} repositor${s.repositories.listed === 1 ? 'y' : 'ies'}${s.dropped.name ? ` (${s.dropped.name} left out by name)` : ''}`;
-  const tags = `${s.tags.selected} of ${s.tags.listed} tag${s.tags.listed === 1 ? '' : 's'}${dropped.length ? ` (left out: ${dropped.join(', ')})` : ''}`;
+  const repos = `${s.repositories.matched} of ${counted(s.repositories.listed, 'repository', 'repositories')}${s.dropped.name ? ` (${s.dropped.name} left out by name)` : ''}`;
+  const tags = `${s.tags.selected} of ${counted(s.tags.listed, 'tag')}${dropped.length ? ` (left out: ${dropped.join(', ')})` : ''}`;
   // Left out by the tag filter and planned all the same: the rows would not add up without it.
   const n = s.tags.signatures ?? 0;
-  const along = n ? `, and ${n} signature tag${n === 1 ? '' : 's'} of selected tags (referrers)` : '';
+  const along = n ? `, and ${counted(n, 'signature tag')} of selected tags (referrers)` : '';
   return `Selected: ${repos} · ${tags}${along}\n\n`;
 }
 

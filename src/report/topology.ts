@@ -13,6 +13,7 @@
  * edges and MAX_NODES registries, the rest counted on one "+N more rules" node.
  */
 import { oneLine, truncate } from './escape.js';
+import { counted } from '../util/units.js';
 
 /** A rule's two ends: registry names as the rules file spells them. */
 export interface RuleEnds {
@@ -84,7 +85,7 @@ export function topologyLines(edges: readonly TopologyEdge[]): string[] | undefi
     const label = mermaidText(`rule ${truncate(oneLine(e.name), 40)}: ${countsLabel(e)}`, 120);
     lines.push(`  ${node(e.source)} -->|"${label}"| ${node(e.destination)}`);
   }
-  if (more > 0) lines.push(`  more["+${more} more rule${more === 1 ? '' : 's'}"]`);
+  if (more > 0) lines.push(`  more["+${counted(more, 'more rule')}"]`);
   return lines;
 }
 

@@ -12,3 +12,8 @@ export function humanBytes(bytes: number): string {
   }
   return `${value < 100 ? value.toFixed(1) : Math.round(value)} ${unit}`;
 }
+
+/** A count and its noun, for people: `1 tag`, `3 tags`, `2 deletions refused` (`many`: another plural). */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

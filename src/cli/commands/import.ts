@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import {
   ConfigError,
+  counted,
   formatDiagnostic,
   formatDrift,
   formatWarning,
@@ -38,7 +39,7 @@ async function emit(result: ImportResult, out: string | undefined): Promise<numb
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   if (out)
     console.error(
-      `${out}: ${result.rules.length} rule(s), ${result.registries.length} registr${result.registries.length === 1 ? 'y' : 'ies'}${errors ? `, ${errors} error(s) to fix` : ''}`,
+      `${out}: ${result.rules.length} rule(s), ${counted(result.registries.length, 'registry', 'registries')}${errors ? `, ${errors} error(s) to fix` : ''}`,
     );
   return errors ? 1 : 0;
 }

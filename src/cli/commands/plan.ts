@@ -8,6 +8,7 @@ import {
   renderPlanText,
   runConfig,
   verdict,
+  counted,
 } from '../../index.js';
 import { loadOrReport } from '../load.js';
 import { unknownRules } from './run.js';
@@ -47,8 +48,8 @@ export async function planCommand(opts: {
     const unread = report.results.filter((r) => r.status === 'failed').length;
     const errors = report.ruleErrors.length;
     const what = [
-      unread ? `${unread} tag${unread === 1 ? '' : 's'} unreadable` : '',
-      errors ? `${errors} rule error${errors === 1 ? '' : 's'}` : '',
+      unread ? `${counted(unread, 'tag')} unreadable` : '',
+      errors ? counted(errors, 'rule error') : '',
     ].filter(Boolean);
     console.error(`ferry plan: a run would fail: ${what.join(', ')} (each is shown in its rule above)`);
   }

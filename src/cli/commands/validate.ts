@@ -1,5 +1,5 @@
 import { join, relative } from 'node:path';
-import { ConfigError, findWorkflowsRoot, formatDiagnostic, loadConfig, workflowCrons } from '../../index.js';
+import { ConfigError, findWorkflowsRoot, formatDiagnostic, loadConfig, workflowCrons, counted } from '../../index.js';
 
 /**
  * The same checks as the action's validate, including rule schedules against the workflows'
@@ -11,8 +11,8 @@ export async function validateCommand(opts: { config: string }): Promise<number>
   try {
     const { config, warnings } = await loadConfig(opts.config, crons ? { workflowCrons: crons } : {});
     for (const w of warnings) console.error(formatDiagnostic(w));
-    const rules = `${config.rules.length} rule${config.rules.length === 1 ? '' : 's'}`;
-    const registries = `${config.registries.size} registr${config.registries.size === 1 ? 'y' : 'ies'}`;
+    const rules = counted(config.rules.length, 'rule');
+    const registries = counted(config.registries.size, 'registry', 'registries');
     // Which workflows the schedules were compared with, or that they were not (only when there are any).
     const scheduled = config.rules.some((r) => r.triggers.some((t) => t.kind === 'schedule'));
     const workflows = !scheduled
@@ -36,9 +36,4 @@ export async function validateCommand(opts: { config: string }): Promise<number>
     }
     throw e;
   }
-}
-
-/** `1 error`, `2 warnings`. */
-function counted(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
