@@ -31,7 +31,7 @@ import { capDiagnostics, type ConfigDiagnostic, ConfigError, sortDiagnostics, su
 import { ARCHIVE_TYPES, type Normalized, normalize } from './normalize.js';
 import { errnoText, MAX_RULES_FILE_BYTES, readRulesFile, tooLargeMessage } from './read.js';
 import { fitsAsString, misindentedUnder, schemaKeys, type Segment, validateSchema } from './schema.js';
-import { checkSemantics } from './semantic.js';
+import { checkSemantics, OCI_LAYOUT_URL } from './semantic.js';
 import { type Repair, repairYaml } from './yaml-repair.js';
 import { applyTraps, labelTraps, patternTraps, scalarReadAs } from './yaml-traps.js';
 import type { Config } from './types.js';
@@ -640,7 +640,7 @@ function analyse(written: string, file: string, options: CheckOptions = {}): Ana
       file,
       ...src.locate(issue.path, issue.at),
       path: formatPath(issue.path),
-      message: readAs ?? issue.message,
+      message: readAs ?? (ociLayoutUrl(data, issue.path) ? OCI_LAYOUT_URL : issue.message),
       severity: 'error',
     });
   }
@@ -837,4 +837,18 @@ export async function loadConfig(
   const diagnostics = capDiagnostics(sortDiagnostics([...analysis.diagnostics, ...files, ...sources]));
   if (!analysis.config || files.length > 0) throw new ConfigError(diagnostics);
   return { config: analysis.config, warnings: diagnostics.filter((d) => d.severity === 'warning') };
+}
+
+/**
+ * Whether a schema error is about the url of an oci-layout registry: the schema's "expected a URL
+ * starting with https://" would send the user the wrong way for a local directory.
+ */
+function ociLayoutUrl(data: unknown, path: readonly (string | number)[]): boolean {
+  if (path.length !== 3 || path[0] !== 'registries' || path[2] !== 'url') return false;
+  const registries = (data as { registries?: unknown } | null)?.registries;
+  const reg =
+    typeof registries === 'object' && registries !== null
+      ? (registries as Record<string, unknown>)[String(path[1])]
+      : undefined;
+  return typeof reg === 'object' && reg !== null && (reg as { type?: unknown }).type === 'oci-layout';
 }

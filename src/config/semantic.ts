@@ -302,6 +302,9 @@ function checkArchive(
     add(['tls'], 'ignored: an archive download trusts the system CAs and NODE_EXTRA_CA_CERTS', 'warning');
 }
 
+/** Said of a `url` on an oci-layout registry, by the schema check and the semantic one alike. */
+export const OCI_LAYOUT_URL = 'an oci-layout registry is a local directory: use path, not url';
+
 const SECRETISH = /pass(word)?|secret|token|api[_-]?key|credential/i;
 
 /** The host of a URL, or undefined when it is not one (reported at the url). */
@@ -340,8 +343,10 @@ function checkRegistry(reg: RegistryConfig, written: Raw, ctx: SemanticContext, 
     add([raw.sha256 !== undefined ? 'sha256' : 'repository'], 'only for type oci-archive or docker-archive');
   if (archive) checkArchive(reg, raw, unknown, add);
   else if (reg.type === 'oci-layout') {
-    if (raw.url !== undefined) add(['url'], 'an oci-layout registry is a local directory: use path, not url');
-    else if (raw.path === undefined && !unknown('path'))
+    // A url that is no URL (`./backup`) has the schema's error, worded as this one (load.ts).
+    if (written.url !== undefined) {
+      if (!broken([...base, 'url'])) add(['url'], OCI_LAYOUT_URL);
+    } else if (raw.path === undefined && !unknown('path'))
       add([], 'missing required key "path" (the OCI image layout directory, like ./backup)');
     if (raw.credentials !== undefined)
       add(['credentials'], 'ignored: an oci-layout directory has no credentials', 'warning');
