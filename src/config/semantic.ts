@@ -841,17 +841,26 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     const literalNames =
       mapsOk && rule.filters.name.length > 0 && rule.filters.name.every(isLiteralName) ? rule.filters.name : [];
 
-    // Flattening applies only with a destination namespace (as in Harbor).
-    if (raw.flattening !== undefined && !ns) {
+    // Docker Hub takes only namespace/name: a matter of the destination and its namespace alone.
+    const twoLevels = dst?.type === 'dockerhub';
+
+    // Flattening applies only with a destination namespace (as in Harbor). Not said where another
+    // diagnostic already speaks of the two (a wrong flattening or namespace, Docker Hub's missing
+    // namespace), nor of 0, which keeps the source path anyway.
+    if (
+      raw.flattening !== undefined &&
+      raw.flattening !== 0 &&
+      !ns &&
+      !bad('flattening') &&
+      !bad('destination_namespace') &&
+      !twoLevels
+    ) {
       add(
         ['rules', index, 'flattening'],
         'ignored without destination_namespace (as in Harbor): the copies keep the source path',
         'warning',
       );
     }
-
-    // Docker Hub takes only namespace/name: a matter of the destination and its namespace alone.
-    const twoLevels = dst?.type === 'dockerhub';
     let namespaceOk = true;
     if (dst && nsOk) {
       if (twoLevels) {
