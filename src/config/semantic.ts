@@ -664,7 +664,8 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
         const p = cronProblem(t.schedule);
         if (p) add([...path, 'schedule'], p.message, p.severity);
         const cron = normalizeCron(t.schedule);
-        if (ctx.workflowCrons && p?.severity !== 'error' && rule.enabled && !ctx.workflowCrons.has(cron))
+        // Not where the cron has a problem of its own: "never runs" beside "runs less often" contradicts it.
+        if (ctx.workflowCrons && !p && rule.enabled && !ctx.workflowCrons.has(cron))
           add(
             [...path, 'schedule'],
             `schedule "${cron}" appears in no workflow's on.schedule, so ${path[0] === 'defaults' ? 'the rules taking it from defaults never run on their own' : 'the rule never runs on its own'}; add \`- cron: "${cron}"\` to a workflow`,

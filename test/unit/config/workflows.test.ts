@@ -34,6 +34,11 @@ rules:
     destination: b
     filters: { name: harbor/** }
     trigger: { schedule: "0 0 2 * * *" }
+  - name: too-often
+    source: a
+    destination: b
+    filters: { name: often/** }
+    trigger: { schedule: "*/2 * * * *" }
 `;
 
 const check = (crons?: string[]) =>
@@ -55,6 +60,13 @@ describe('schedules no workflow fires', () => {
     expect(all.filter((d) => d.includes('no workflow'))).toEqual([]);
     // The Harbor-style cron is an error at its line; no second message about workflows.
     expect(all.filter((d) => d.startsWith('r.yaml:29:'))).toHaveLength(1);
+  });
+
+  test('a cron with a warning of its own gets that one, not a contradicting second', () => {
+    // Before: "will run less often than this says" and "never runs on its own" at one line.
+    expect(check(['0 2 * * *', '30 4 * * 1', '15 3 * * 0']).filter((d) => d.startsWith('r.yaml:34:'))).toEqual([
+      'r.yaml:34:26: warning: rules[4].trigger.schedule: "*/2 * * * *" runs more often than GitHub Actions schedules can (every 5 minutes at most); the rule will run less often than this says',
+    ]);
   });
 
   test('nothing is said without workflows to compare with', () => {
