@@ -95,6 +95,21 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
+ * Settings by the names Harbor's replication policy API gives them (and `namespace`, as its UI
+ * says "Destination namespace"): a user copying a policy writes these.
+ */
+const KNOWN_AS: Record<string, string> = {
+  dest_namespace: 'destination_namespace',
+  namespace: 'destination_namespace',
+  dest_namespace_replace_count: 'flattening',
+  src_registry: 'source',
+  dest_registry: 'destination',
+  speed: 'bandwidth',
+  replicate_deletion: 'delete_remote',
+  deletion: 'delete_remote',
+};
+
+/**
  * The closest candidate if it is close enough to be a likely typo: the smallest edit distance wins
  * (`destination_namspace` → destination_namespace, not the prefix destination; a swap of two
  * letters is one edit); between equally close ones, the one with the same first letter, then the
@@ -102,13 +117,17 @@ function editDistance(a: string, b: string): number {
  * count ("Event Based" → event).
  */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  const list = [...candidates];
+  // A name Harbor's replication API (or its UI) uses for the setting: no typo, but the same intent.
+  const known = KNOWN_AS[word.toLowerCase()];
+  if (known && list.includes(known)) return known;
   const squash = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   let best: string | undefined;
   let bestScore: [number, number, number] = [Number.POSITIVE_INFINITY, 0, 0];
   let prefix: string | undefined;
   const limit = Math.max(2, Math.floor(word.length / 3));
   const lower = word.toLowerCase();
-  for (const c of candidates) {
+  for (const c of list) {
     if (squash(c) === squash(word)) return c;
     if (prefix === undefined && c.length >= 4 && squash(word).startsWith(squash(c))) prefix = c;
     // The distance is at least the difference in length: past the limit, skip the quadratic work.

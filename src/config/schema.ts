@@ -398,7 +398,12 @@ export function unknownKeyMessage(
       ? `unknown key "${key}" here; indent \`${key}:\` under \`${owner}:\``
       : `unknown key "${key}" here; it belongs under \`${owner}:\`, like ${owner}: { ${key}: ... }`;
   }
-  const hint = suggest(key, allowed);
+  // A key the map does not have yet first (`namespace:` beside `name:` meant another); then any.
+  const hint =
+    suggest(
+      key,
+      allowed.filter((k) => !present?.(k)),
+    ) ?? suggest(key, allowed);
   if (hint) return `unknown key "${key}", did you mean "${hint}"?`;
   if (allowed.length === 1) return `unknown key "${key}"; expected ${allowed[0]}`;
   return `unknown key "${key}"; expected one of: ${allowed.join(', ')}`;

@@ -33,6 +33,41 @@ rules: []
   });
 });
 
+describe("Harbor's names for a rule's settings", () => {
+  const diagnostics = (extra: string) =>
+    parseConfig(
+      `version: 1
+registries:
+  src: { type: registry, url: https://src.example.com }
+  hub: { type: dockerhub }
+rules:
+  - { name: r, source: src, destination: hub, filters: { name: "team/**" }, ${extra} }
+`,
+      'r.yaml',
+    ).diagnostics.map(formatDiagnostic);
+
+  test.each([
+    // Before: no suggestion, and the Docker Hub error asked for the namespace the line sets.
+    ['dest_namespace: myorg', 'destination_namespace'],
+    // Before: "did you mean name", which the rule already has.
+    ['namespace: myorg', 'destination_namespace'],
+    ['dest_namespace_replace_count: 1, destination_namespace: myorg', 'flattening'],
+  ])('%s → %s, one error', (extra, meant) => {
+    const found = diagnostics(extra);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(new RegExp(`unknown key "\\w+", did you mean "${meant}"\\?$`));
+  });
+
+  test.each([
+    ['speed: 1024', 'bandwidth'],
+    ['replicate_deletion: true', 'delete_remote'],
+  ])('%s → %s', (extra, meant) => {
+    expect(diagnostics(`destination_namespace: myorg, ${extra}`)).toEqual([
+      expect.stringContaining(`did you mean "${meant}"?`),
+    ]);
+  });
+});
+
 describe('top-level x- keys hold values to reuse, as in docker compose', () => {
   test('an x- key is ignored, and the rules merging it load; other unknown keys still get a "did you mean"', () => {
     const text = `version: 1
