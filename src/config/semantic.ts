@@ -642,6 +642,8 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
       if (n.registryNames.includes(name)) continue;
       refsOk = false;
       if (typeof raw[key] !== 'string' || broken(['rules', index, key])) continue; // a schema error says it
+      // No registries could be read (a list, not a map): its error says so, and every name would be "unknown".
+      if (n.registryNames.length === 0 && broken(['registries'])) continue;
       const hint = suggest(name, n.registryNames);
       add(
         ['rules', index, key],
