@@ -100,6 +100,13 @@ function globLiterals(pattern: string): { literals: string; minLength: number; b
 function impossibleName(pattern: string): string | undefined {
   if (pattern === '' || pattern.startsWith('regex:')) return undefined;
   const { literals, braces } = globLiterals(pattern);
+  // `library/nginx:latest`, as skopeo and regsync name an image: the tag is a filter of its own.
+  const ref = /^([^:@]+)(?::([^@/]+))?(?:@(.+))?$/.exec(pattern);
+  if (ref && (ref[2] !== undefined || ref[3] !== undefined)) {
+    return ref[2] !== undefined && ref[3] === undefined
+      ? `a repository name has no ":": the tag goes in the tag filter, like name: "${ref[1]}" and tag: "${ref[2]}"`
+      : `a repository name has no "@": ferry selects tags, not digests; name the repository ("${ref[1]}") and its tags in the tag filter`;
+  }
   if (/[A-Z]/.test(literals)) {
     return `repository names are lowercase (distribution spec); write "${pattern.toLowerCase()}"`;
   }

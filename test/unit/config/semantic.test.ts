@@ -266,6 +266,15 @@ describe('filters that can never match get a warning', () => {
     ['/x/**', 'repository paths do not start with "/"'],
     ['x//y', 'repository paths have no empty components ("//" or a trailing "/")'],
     ['x/', 'repository paths have no empty components ("//" or a trailing "/")'],
+    // An image reference as skopeo and regsync write it: before, accepted without a word.
+    [
+      'library/nginx:latest',
+      'a repository name has no ":": the tag goes in the tag filter, like name: "library/nginx" and tag: "latest"',
+    ],
+    [
+      'library/nginx@sha256:abc',
+      'a repository name has no "@": ferry selects tags, not digests; name the repository ("library/nginx") and its tags in the tag filter',
+    ],
   ])('name %s', (pattern, why) => {
     expect(warn(`{ name: "${pattern}" }`)).toContainEqual(
       `7: warning: rules[0].filters.name: "${pattern}" never matches: ${why}`,
