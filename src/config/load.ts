@@ -221,6 +221,52 @@ const YAML_MESSAGES: Record<string, string> = {
   TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML; indent with spaces',
 };
 
+/** A line's key (`- name: r` → name) and the column it starts at, or undefined. */
+function keyOf(line: string): { key: string; column: number; valued: boolean } | undefined {
+  const m = /^(\s*(?:-\s+)?)([^\s:#][^:#]*?):(\s+\S|$)/.exec(line.replace(/\r$/, ''));
+  return m ? { key: m[2]!, column: m[1]!.length, valued: m[3] !== '' } : undefined;
+}
+
+/**
+ * A key indented more or less than the key it belongs beside. YAML says only "Nested mappings are
+ * not allowed in compact mappings" (at the key above, when it has a value on its line) or "All
+ * mapping items must start at the same column": told as the line out of place and what to align
+ * it with. `offset` is where YAML reported the error.
+ */
+function misaligned(text: string, offset: number, code: string): { offset: number; message: string } | undefined {
+  const lines = text.split('\n');
+  const starts: number[] = [];
+  for (let i = 0, at = 0; i < lines.length; at += lines[i]!.length + 1, i++) starts.push(at);
+  let at = starts.findLastIndex((s) => s <= offset);
+  const content = (i: number) => !/^\s*(#.*)?\r?$/.test(lines[i]!);
+  const indent = (i: number) => /^ */.exec(lines[i]!)![0].length;
+  let target: number;
+  let sibling: number;
+  if (code === 'BAD_INDENT') {
+    while (at < lines.length && !content(at)) at++;
+    target = at;
+    sibling = target - 1;
+    while (sibling >= 0 && (!content(sibling) || (keyOf(lines[sibling]!)?.column ?? Infinity) > indent(target)))
+      sibling--;
+  } else {
+    sibling = at;
+    target = at + 1;
+    while (target < lines.length && !content(target)) target++;
+  }
+  if (target >= lines.length || sibling < 0) return undefined;
+  const above = keyOf(lines[sibling]!);
+  const out = keyOf(lines[target]!);
+  if (!above || !out || indent(target) <= above.column) return undefined;
+  // One or two spaces too many; further off, the key found is more likely a parent than a sibling.
+  if (code === 'BAD_INDENT' && indent(target) - above.column > 2) return undefined;
+  const why =
+    code === 'BAD_INDENT' ? 'but keys of one map start at the same column' : 'so YAML reads it as part of that value';
+  return {
+    offset: starts[target]! + indent(target),
+    message: `line ${target + 1} is indented more than \`${above.key}:\` on line ${sibling + 1}, ${why}; indent \`${out.key}:\` as far as \`${above.key}:\``,
+  };
+}
+
 /**
  * Syntax errors, duplicate keys, unresolved aliases and tags: everything wrong before any schema.
  * The second and later pairs of a duplicate key go into `duplicates`, to be dropped before reading.
@@ -249,6 +295,13 @@ function yamlProblems(
       const raw = text.slice(e.pos[0]).match(/^\*[^\s,\]}]*/)![0];
       add(e.pos[0], `${raw} is read as a YAML alias because it starts with "*"; quote it: "${raw}"`);
       continue;
+    }
+    if (e.code === 'BLOCK_AS_IMPLICIT_KEY' || e.code === 'MULTILINE_IMPLICIT_KEY' || e.code === 'BAD_INDENT') {
+      const over = misaligned(text, e.pos[0], e.code);
+      if (over) {
+        add(over.offset, over.message, []);
+        continue;
+      }
     }
     const msg = YAML_MESSAGES[e.code] ?? `YAML syntax error: ${firstLine(e.message)}`;
     add(e.pos[0], msg, []);
