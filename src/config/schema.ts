@@ -217,6 +217,14 @@ function humanise(e: ErrorObject, value: unknown): string {
       return `expected one of: ${allowed.join(', ')}; "${value}" is called "${same}" here: write type: ${same}`;
     }
   }
+  // `tls: false`, `tls: disabled` (regsync's tls setting, skopeo's --tls-verify=false).
+  if (e.keyword === 'type' && /^\/registries\/[^/]+\/tls$/.test(e.instancePath) && typeof value !== 'object')
+    return `expected a map, got ${describe(value)}: to skip certificate checks write tls: { verify: false }; to trust a private CA, tls: { ca: ./ca.pem }`;
+  // `credentials: ${{ secrets.X }}` or a token: one string where the parts of a login belong.
+  if (e.keyword === 'type' && /^\/registries\/[^/]+\/credentials$/.test(e.instancePath) && typeof value === 'string')
+    return /\$\{\{/.test(value)
+      ? literalSecretMessage(value)
+      : 'expected a map like credentials: { username: robot, password: { env: REGISTRY_PASSWORD } }, got a string';
   if (custom && e.keyword === 'type') return `${custom}, got ${describe(value)}`;
   if (custom && e.keyword === 'enum' && typeof value === 'string') {
     if (/^schedul/i.test(value.trim())) return `${custom}; a schedule is written { schedule: "0 2 * * *" }`;
@@ -374,6 +382,9 @@ function otherTypesOption(key: string, allowed: string[]): string | undefined {
   return `"${key}" is an option of ${oneOfList(types)} registries; this one takes ${oneOfList(allowed)}`;
 }
 
+/** `insecure`, `skip_tls_verify`, `insecure_skip_verify`, `tls_verify`, `skipVerify`. */
+const INSECURE_KEYS = /^(insecure|skip[-_]?(tls[-_]?)?verify|insecure[-_]?skip[-_]?verify|tls[-_]?verify)$/i;
+
 export function unknownKeyMessage(
   key: string,
   allowed: string[],
@@ -387,6 +398,10 @@ export function unknownKeyMessage(
   }
   if (parentPath.length === 1 && parentPath[0] === 'defaults' && RULE_ONLY.has(key)) {
     return `"${key}" cannot be set in defaults; set it on each rule`;
+  }
+  // Docker's, regsync's and Go's names for skipping certificate checks.
+  if (parentPath.length === 2 && parentPath[0] === 'registries' && INSECURE_KEYS.test(key)) {
+    return `unknown key "${key}"; to skip certificate checks write tls: { verify: false }, or for plain HTTP an http:// url`;
   }
   if (parentPath.length === 3 && parentPath[0] === 'registries' && parentPath[2] === 'options') {
     const other = otherTypesOption(key, allowed);
