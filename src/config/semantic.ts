@@ -794,9 +794,13 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
         const outside = outsideBraces(pattern);
         if (/[,\s]/.test(outside)) {
           const parts = splitOutsideBraces(pattern);
+          const names = key === 'tag' ? 'tags' : 'repository names';
+          // `"latest "`: one pattern with a space at an end, not a list.
           add(
             itemPath,
-            `"${pattern}" is one pattern, and ${key === 'tag' ? 'tags' : 'repository names'} never contain ${/,/.test(outside) ? 'commas' : 'spaces'}; write a list: [${parts.join(', ')}]`,
+            parts.length === 1
+              ? `"${pattern}" has a space at its ${/^\s/.test(pattern) ? 'start' : 'end'}, and ${names} never contain spaces; write "${pattern.trim()}"`
+              : `"${pattern}" is one pattern, and ${names} never contain ${/,/.test(outside) ? 'commas' : 'spaces'}; write a list: [${parts.join(', ')}]`,
           );
           return;
         }
