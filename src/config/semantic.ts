@@ -904,6 +904,8 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
             mapped.set(name, mapRepository(name, ns ? { ...options, namespace: ns } : options));
           } catch (err) {
             if (!(err instanceof MappingError)) throw err;
+            // A Harbor name without "/" selects nothing, as its warning says: it is never mapped.
+            if (src.type === 'harbor' && !name.includes('/')) return;
             add(nameItemPath(k), err.message);
           }
         });
