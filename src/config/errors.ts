@@ -38,7 +38,8 @@ export function sortDiagnostics(list: ConfigDiagnostic[]): ConfigDiagnostic[] {
   const seen = new Set<string>();
   const out: ConfigDiagnostic[] = [];
   for (const d of list) {
-    const key = `${d.severity}|${d.line}|${d.column}|${d.path}|${d.message}`;
+    // Not the path: one mistake in an anchor's map, merged into several rules, is one place.
+    const key = `${d.severity}|${d.line}|${d.column}|${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(d);

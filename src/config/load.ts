@@ -141,6 +141,25 @@ export class YamlSource {
     return span && offset < span.end ? span.index : -1;
   }
 
+  /**
+   * A key a map takes from `<<: *anchor` (or a list of them), where the anchor's map has it: a
+   * mistake written there is told where it is written, not at every rule that merges it.
+   */
+  private mergedPair(map: { items: unknown[] }, key: string, depth = 0): Pair | undefined {
+    if (depth > 8) return undefined;
+    for (const item of map.items) {
+      if (!isPair(item) || !isMergeKey(item.key)) continue;
+      const sources = isSeq(item.value) ? item.value.items : [item.value];
+      for (const source of sources) {
+        const m = this.deref(source);
+        if (!isMap(m)) continue;
+        const found = this.pairOf(m, key) ?? this.mergedPair(m, key, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
   /** The key and value nodes at `path`; for a path that goes missing, the deepest node found. */
   private walk(path: readonly Segment[]): { node: Node | null; key: Node | null; complete: boolean } {
     let node: unknown = this.doc.contents;
@@ -150,7 +169,7 @@ export class YamlSource {
       let next: unknown;
       let nextKey: Node | null = null;
       if (isMap(node)) {
-        const pair = this.pairOf(node, String(seg));
+        const pair = this.pairOf(node, String(seg)) ?? this.mergedPair(node, String(seg));
         if (pair) {
           next = pair.value;
           nextKey = isNode(pair.key) ? pair.key : null;
