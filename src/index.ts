@@ -27,7 +27,7 @@ export {
   selectRules,
   STOP_GRACE_MS,
 } from './replicate/run.js';
-export { buildMatrix, discoverUnits, shardSelector, shardsPerRule } from './replicate/units.js';
+export { buildMatrix, discoverUnits, shardSelector } from './replicate/units.js';
 export * from './report/index.js';
 export { redact, registerSecret, setMasker } from './util/secrets.js';
 export { counted } from './util/units.js';

@@ -32,7 +32,6 @@ import {
   verdict,
   verdictMark,
   shardSelector,
-  shardsPerRule,
   stopOnSignalsOrTimeout,
   VERSION,
   workflowCrons,
@@ -197,7 +196,6 @@ async function replicate(
   const log = rl.log;
   if (scope.idle) scope.notes.push(scope.idle);
   let discoveryErrors: { rule: string; message: string }[] = [];
-  let ruleShards: Map<string, number> | undefined;
   if (inputs.shard && !scope.idle) {
     const { units, errors } = await discoverUnits(config, {
       ...(scope.rules ? { rules: scope.rules } : {}),
@@ -209,7 +207,6 @@ async function replicate(
     // A rule this shard could not list would silently run over nothing: report it.
     discoveryErrors = errors;
     const mine = shardSelector(units, inputs.shard.index, inputs.shard.total);
-    ruleShards = shardsPerRule(units, inputs.shard.total);
     const prior = scope.select;
     scope.select = (r, repo) => mine(r, repo) && (prior?.(r, repo) ?? true);
   }
@@ -224,7 +221,6 @@ async function replicate(
           ...(scope.tags ? { tags: scope.tags } : {}),
           anonymousRegistries: scope.anonymous,
           ...(inputs.shard ? { shard: inputs.shard } : {}),
-          ...(ruleShards ? { ruleShards } : {}),
           command: scope.dryRun ? 'plan' : 'run',
           log,
           debug: (line) => core.debug(redact(line)),

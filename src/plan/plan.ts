@@ -19,6 +19,7 @@ import { REFERRER_TAG } from '../oci/referrers.js';
 import { compileTagScope, filtersMatchEverything } from '../rules/index.js';
 import type { PlanItem, PlanWhy, RulePlan } from './types.js';
 import { counted } from '../util/units.js';
+import { deletionShare, type ShardSpec } from './shard.js';
 
 /** What the gatherer learnt about one source tag. */
 export interface SourceTag {
@@ -147,15 +148,15 @@ export function planRule(rule: PlannedRule, repos: RepoInput[], ctx: PlanContext
 
 /**
  * The rule's plan from its planned groups (in any order): bounds applied, items and warnings in order.
- * `shards`: the rule's work is split over that many jobs, of which these groups are one's share.
+ * `shard`: the run is this shard of a matrix, and these groups are its part of the rule.
  */
-export function assemblePlan(rule: PlannedRule, groups: GroupPlan[], shards = 1): RulePlan {
+export function assemblePlan(rule: PlannedRule, groups: GroupPlan[], shard?: ShardSpec): RulePlan {
   const sorted = [...groups].sort((a, b) => cmp(a.destinationRepository, b.destinationRepository));
   const warnings = sorted.flatMap((g) => g.warnings);
   const bounds = boundDeletions(
     rule,
     sorted.flatMap((g) => g.deletable),
-    shards,
+    shard,
   );
   warnings.push(...bounds.warnings);
   const items = sorted.flatMap((g) => g.items).sort(compareItems);
@@ -444,22 +445,22 @@ export function planGroup(
  * acknowledge_match_all, or more than delete_remote.max, blocks them all.
  *
  * A shard sees only its part of the rule, and no shard knows what the others delete: each may
- * delete up to its share, max ÷ shards (rounded down), so that together they stay within max.
+ * delete up to its share (deletionShare), and the shares add up to max.
  */
 export function boundDeletions(
   rule: PlannedRule,
   deletable: PlanItem[],
-  shards = 1,
+  shard?: ShardSpec,
 ): { deletionsRefused?: string; warnings: string[] } {
   const warnings: string[] = [];
   let deletionsRefused: string | undefined;
   if (deletable.length > 0) {
     const { acknowledgeMatchAll } = rule.deleteRemote;
-    const max = shards > 1 ? Math.floor(rule.deleteRemote.max / shards) : rule.deleteRemote.max;
-    const maxText =
-      shards > 1
-        ? `this shard's share of delete_remote.max (${rule.deleteRemote.max} over the ${shards} shards holding this rule: ${max})`
-        : `delete_remote.max (${max})`;
+    const sharded = shard !== undefined && shard.total > 1;
+    const max = sharded ? deletionShare(rule.deleteRemote.max, shard) : rule.deleteRemote.max;
+    const maxText = sharded
+      ? `shard ${shard.index}'s share of delete_remote.max (${rule.deleteRemote.max} split over ${shard.total} shards: ${max})`
+      : `delete_remote.max (${max})`;
     const all = filtersMatchEverything(rule.filters);
     let why: PlanWhy | undefined;
     if (all && !acknowledgeMatchAll) {

@@ -39,6 +39,17 @@ function checkTotal(total: number): void {
   }
 }
 
+/**
+ * The deletions shard `index` of `total` may make for a rule: max split evenly, the first
+ * (max mod total) shards one more, so that the shares add up to max exactly. It depends on the
+ * shard spec alone: each shard job lists the registries on its own, moments apart, and a share
+ * computed from what a shard listed (max ÷ the shards holding the rule) let two shards that saw
+ * different listings delete more than max together.
+ */
+export function deletionShare(max: number, shard: ShardSpec): number {
+  return Math.floor(max / shard.total) + (shard.index <= max % shard.total ? 1 : 0);
+}
+
 /** The shard (1-based, of `total`) that owns a unit: from its rule and destination only. */
 export function shardOf(unit: Pick<ShardUnit, 'rule' | 'destination'>, total: number): number {
   checkTotal(total);

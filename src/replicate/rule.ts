@@ -15,6 +15,7 @@ import { ManifestCache } from './manifest-cache.js';
 import type { OtherWriters } from './writers.js';
 import type { Result } from './result.js';
 import { counted } from '../util/units.js';
+import type { ShardSpec } from '../plan/shard.js';
 
 export interface RuleOptions {
   dryRun: boolean;
@@ -26,8 +27,8 @@ export interface RuleOptions {
   listRepositories?: () => Promise<string[]>;
   /** Restrict to some source repositories: event-driven runs and shards. */
   select?: (repository: string) => boolean;
-  /** The run is one of this many shards: each may delete only its share of delete_remote.max. */
-  shards?: number;
+  /** The run is this shard of a matrix: it may delete only its share of delete_remote.max. */
+  shard?: ShardSpec;
   /** Event-driven run: only these tags are copied or deleted. */
   tags?: string[];
   /** Copy, never delete (a push event: deletions come only from a delete event). */
@@ -127,7 +128,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     await executor.finish({ rule: rule.name, items: [], warnings: [] });
     throw e;
   }
-  const plan = assemblePlan(rule, groups, o.shards);
+  const plan = assemblePlan(rule, groups, o.shard);
   plan.warnings.unshift(...facts.warnings);
   if (facts.catalogFailed) {
     // Said only where deletions were wanted: elsewhere it would read as if some had been planned.

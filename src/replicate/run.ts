@@ -38,12 +38,6 @@ export interface RunOptions {
   /** Rules whose registries must be used without credentials (their URL changed in a pull request). */
   anonymousRegistries?: Set<string>;
   shard?: { index: number; total: number };
-  /**
-   * Sharded: how many shards hold units of each rule. Each may delete its share of the rule's
-   * delete_remote.max, max ÷ that many (÷ shard.total for a rule not named): a rule whose units all
-   * fall to one shard keeps its whole max, as unsharded.
-   */
-  ruleShards?: ReadonlyMap<string, number>;
   command?: 'plan' | 'run';
   /**
    * Stops the run (SIGTERM, a timeout): no new rule, image or deletion starts; transfers in flight
@@ -157,7 +151,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         mover,
         listRepositories: () => catalogs.of(rule.source),
         ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),
-        ...(o.shard ? { shards: o.ruleShards?.get(rule.name) ?? o.shard.total } : {}),
+        ...(o.shard ? { shard: o.shard } : {}),
         ...(o.tags ? { tags: o.tags, copyOnly: true } : {}),
         ...(o.log ? { log: o.log } : {}),
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),

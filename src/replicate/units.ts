@@ -126,13 +126,6 @@ export function buildMatrix(
   return { matrix: { include }, shards };
 }
 
-/** How many of `total` shards hold units of each rule (RunOptions.ruleShards). */
-export function shardsPerRule(units: WorkUnit[], total: number): Map<string, number> {
-  const holders = new Map<string, Set<number>>();
-  for (const u of units) (holders.get(u.rule) ?? holders.set(u.rule, new Set()).get(u.rule)!).add(shardOf(u, total));
-  return new Map([...holders].map(([rule, shards]) => [rule, shards.size]));
-}
-
 /**
  * The `select` for runConfig that keeps the units of shard `index` (1-based) of `total`: every
  * source of each of its destination groups, and nothing of another shard's groups.

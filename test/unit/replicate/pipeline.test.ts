@@ -164,16 +164,18 @@ test('sharded, the rule still deletes at most delete_remote.max: each shard may 
 
   // Two shards, one repository each: three extras apiece, over the share of 2.
   let deleted = 0;
-  for (const repo of ['a', 'b']) {
+  for (const [k, repo] of ['a', 'b'].entries()) {
     const shard = await runRule(bounded, src, dst, {
       dryRun: false,
       concurrency: 1,
       blobConcurrency: 1,
       select: (r) => r === repo,
-      shards: 2,
+      shard: { index: k + 1, total: 2 },
     });
     expect(shard.plan.deletionsRefused).toMatch(
-      /3 deletions refused: more than this shard's share of delete_remote.max \(4 over the 2 shards holding this rule: 2\)/,
+      new RegExp(
+        `3 deletions refused: more than shard ${k + 1}'s share of delete_remote.max \\(4 split over 2 shards: 2\\)`,
+      ),
     );
     deleted += shard.results.filter((r) => r.status === 'deleted').length;
   }
@@ -360,4 +362,28 @@ test('a stop during the listing fails the rule, instead of reading as repositori
     }),
   ]);
   expect(run.plan.warnings.filter((w) => /selects nothing/.test(w))).toEqual([]);
+});
+
+test('shards that list the source at different moments still delete at most delete_remote.max together', async () => {
+  // The audit's case: max 4; a's four extras fall to shard 1, b's two to shard 2. Shard 1 ran while
+  // b had no source repository (it saw the rule in one shard only, and took the whole max); b was
+  // pushed before shard 2 ran (which saw the rule in two shards: a share of 2). Together: 6 deleted.
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'keep');
+  await putLayoutImage(dst, 'a', 'keep');
+  for (const old of ['x1', 'x2', 'x3', 'x4']) await putLayoutImage(dst, 'a', old);
+  await putLayoutImage(dst, 'b', 'w1');
+  for (const old of ['y1', 'y2']) await putLayoutImage(dst, 'b', old);
+  const bounded = { ...rule, deleteRemote: { ...rule.deleteRemote, max: 4 } };
+  const once = { dryRun: false, concurrency: 1, blobConcurrency: 1 };
+  const first = await runRule(bounded, src, dst, { ...once, select: (r) => r === 'a', shard: { index: 1, total: 2 } });
+  await putLayoutImage(src, 'b', 'w1');
+  const second = await runRule(bounded, src, dst, { ...once, select: (r) => r === 'b', shard: { index: 2, total: 2 } });
+  const deleted = [...first.results, ...second.results].filter((r) => r.status === 'deleted');
+  // Each share depends on the shard spec alone (2 and 2), not on what the shard listed.
+  expect(deleted.map((r) => r.tag).sort()).toEqual(['y1', 'y2']);
+  expect(first.plan.deletionsRefused).toMatch(
+    /4 deletions refused: more than shard 1's share of delete_remote.max \(4 split over 2 shards: 2\)/,
+  );
 });

@@ -3,8 +3,8 @@ import { expect, test } from 'vitest';
 import { parseConfig } from '../../../src/config/index.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { runConfig } from '../../../src/replicate/run.js';
-import { shardOf } from '../../../src/plan/shard.js';
-import { buildMatrix, discoverUnits, shardSelector, shardsPerRule } from '../../../src/replicate/units.js';
+import { deletionShare, shardOf } from '../../../src/plan/shard.js';
+import { buildMatrix, discoverUnits, shardSelector } from '../../../src/replicate/units.js';
 import { mergeReports } from '../../../src/report/merge.js';
 import { putLayoutImage } from '../../support/layout-image.js';
 import { dirPerTest } from '../../support/engine.js';
@@ -114,19 +114,42 @@ test('a shard job lists no tags, and keeps exactly the units the matrix job gave
   }
 });
 
-test('a rule whose units all fall to one shard keeps its whole delete_remote.max there, however many shards', async () => {
+test.each([1, 2, 3, 4, 7, 11, 50])('the %d shards’ shares of delete_remote.max add up to it', (total) => {
+  for (const max of [0, 1, 4, 10, 50, 1000]) {
+    const shares = Array.from({ length: total }, (_, i) => deletionShare(max, { index: i + 1, total }));
+    expect(shares.reduce((a, b) => a + b, 0)).toBe(max);
+    // Even: no share is more than one above another.
+    expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
+  }
+});
+
+test('a rule whose units all fall to one shard deletes there up to that shard’s share', async () => {
   const config = await setup();
   const { units } = await discoverUnits(config, { weights: false });
-  // More shards than max (10): ⌊10 ÷ total⌋ would be 0, refusing n/app:old.
+  // More shards than max (10): the shards numbered past 10 have no share, and refuse n/app:old.
+  const ran = async (total: number) => {
+    const index = shardOf(
+      units.find((u) => u.destination === 'n/app')!,
+      total,
+    );
+    const out = await runConfig(config, {
+      dryRun: true,
+      select: shardSelector(units, index, total),
+      shard: { index, total },
+    });
+    return { index, out };
+  };
+  const status = async (total: number) => (await ran(total)).out.report.results.find((r) => r.tag === 'old')?.status;
+  // Two shards: a share of 5 wherever n/app falls.
+  expect(await status(2)).toBe('would-delete');
+  // More shards than max (10): a shard numbered past 10 has no share, and refuses it.
   let total = 11;
-  while (new Set(units.map((u) => shardOf(u, total))).size > 1) total++;
-  const index = shardOf(units[0]!, total);
-  expect(shardsPerRule(units, total)).toEqual(new Map([['r', 1]]));
-  const ran = await runConfig(config, {
-    dryRun: true,
-    select: shardSelector(units, index, total),
-    shard: { index, total },
-    ruleShards: shardsPerRule(units, total),
-  });
-  expect(ran.report.results.filter((r) => r.status === 'would-delete').map((r) => r.tag)).toEqual(['old']);
+  while (
+    shardOf(
+      units.find((u) => u.destination === 'n/app')!,
+      total,
+    ) <= 10
+  )
+    total++;
+  expect(await status(total)).toBe('skipped');
 });
