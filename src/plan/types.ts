@@ -108,3 +108,18 @@ export interface Plan {
   dryRun: boolean;
   rules: RulePlan[];
 }
+
+/** A rule that selects nothing is almost always a mistake: say which filter left everything out. */
+export function selectsNothing(s: Selection): string | undefined {
+  const { repositories, tags, dropped } = s;
+  if (repositories.matched === 0)
+    return repositories.listed === 0
+      ? 'the rule selects nothing: the source lists no repositories'
+      : `the rule selects nothing: its name filter matches none of the ${repositories.listed} repositories the source lists`;
+  if (tags.selected > 0) return undefined;
+  if (tags.listed === 0)
+    return `the rule selects nothing: its ${repositories.matched} matching repositories have no tags`;
+  const stages = TAG_STAGES.filter((k) => dropped[k] > 0);
+  const by = (k: (typeof TAG_STAGES)[number]) => (k === 'referrers' ? stageName(k) : `the ${k} filter`);
+  return `the rule selects nothing: of ${tags.listed} tags, ${stages.map((k) => `${by(k)} left out ${dropped[k]}`).join(', ')}`;
+}

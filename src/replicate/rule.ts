@@ -5,7 +5,7 @@
 import pLimit from 'p-limit';
 import type { Rule } from '../config/types.js';
 import { assemblePlan, type GroupPlan, planGroup } from '../plan/plan.js';
-import { type RulePlan, type Selection, stageName, TAG_STAGES } from '../plan/types.js';
+import { type RulePlan, selectsNothing } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
 import { BlobMover } from './copy.js';
 import { notStartedError, RUN_AGAIN, type RuleError, stopReason } from './errors.js';
@@ -183,21 +183,6 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     });
   }
   return { plan, results, ruleErrors };
-}
-
-/** A rule that selects nothing is almost always a mistake: say which filter left everything out. */
-function selectsNothing(s: Selection): string | undefined {
-  const { repositories, tags, dropped } = s;
-  if (repositories.matched === 0)
-    return repositories.listed === 0
-      ? 'the rule selects nothing: the source lists no repositories'
-      : `the rule selects nothing: its name filter matches none of the ${repositories.listed} repositories the source lists`;
-  if (tags.selected > 0) return undefined;
-  if (tags.listed === 0)
-    return `the rule selects nothing: its ${repositories.matched} matching repositories have no tags`;
-  const stages = TAG_STAGES.filter((k) => dropped[k] > 0);
-  const by = (k: (typeof TAG_STAGES)[number]) => (k === 'referrers' ? stageName(k) : `the ${k} filter`);
-  return `the rule selects nothing: of ${tags.listed} tags, ${stages.map((k) => `${by(k)} left out ${dropped[k]}`).join(', ')}`;
 }
 
 /** `tag v1` or `tags v1, v2, …` (at most five named), as an event's warnings name them. */

@@ -2,7 +2,7 @@
  * Merges the reports of a sharded run (one per matrix job) into one report for the summary.
  */
 import { countStatuses } from './json.js';
-import { type Selection, TAG_STAGES } from '../plan/types.js';
+import { type Selection, selectsNothing, TAG_STAGES } from '../plan/types.js';
 import type { RunReport } from '../replicate/result.js';
 
 /** The rule name used for problems of the merge itself (a shard that sent no report). */
@@ -78,8 +78,23 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
         return !told.has(key) && told.add(key);
       }),
   );
-  const warnings = ordered.flatMap((r) => r.warnings ?? []);
+  // One warning several shards give alike (a match-all rule's, the catalog's) is one warning.
+  const warned = new Set<string>();
+  const warnings = ordered
+    .flatMap((r) => r.warnings ?? [])
+    .filter((w) => {
+      const key = JSON.stringify([w.rule, w.message]);
+      return !warned.has(key) && warned.add(key);
+    });
   const selection = mergeSelections(ordered);
+  // A shard does not say that a rule selects nothing (it sees only its part of it); the merge,
+  // which sees the whole rule, says it as an unsharded run would, unless the rule had an error.
+  if (sharded.length > 0)
+    for (const [rule, s] of Object.entries(selection)) {
+      const nothing = selectsNothing(s);
+      if (nothing && !ruleErrors.some((e) => e.rule === rule) && !warned.has(JSON.stringify([rule, nothing])))
+        warnings.push({ rule, message: nothing });
+    }
   return {
     schemaVersion: 1,
     tool: { name: 'ferry', version: first.tool.version },

@@ -102,6 +102,44 @@ describe('mergeReports', () => {
     );
   });
 
+  test('a warning every shard gives alike is told once, as an unsharded run tells it', () => {
+    const parts = [1, 2].map((i) => ({ ...shard(i, 2, '2025-01-01T00:00:01Z', '2025-01-01T00:01:00Z', []) }));
+    const acknowledged = {
+      rule: 'all',
+      message: 'rule "all" deletes under filters that match everything (acknowledged)',
+    };
+    parts[0]!.warnings = [acknowledged, { rule: 'r', message: 'one' }];
+    parts[1]!.warnings = [{ ...acknowledged }, { rule: 'r', message: 'two' }];
+    // Before: "Warnings (2)" for the one warning, and every count of warnings one too high.
+    expect(mergeReports(parts).warnings).toEqual([
+      acknowledged,
+      { rule: 'r', message: 'one' },
+      { rule: 'r', message: 'two' },
+    ]);
+  });
+
+  test('a rule that selects nothing in any shard is warned about by the merge, as by an unsharded run', () => {
+    // Each shard sees only its part of a rule, so none says it selects nothing: the merge does.
+    const none = (listed: number): Selection => ({
+      repositories: { listed, matched: 0 },
+      tags: { listed: 0, selected: 0 },
+      dropped: { name: listed, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 },
+    });
+    const parts = [1, 2].map((i) => ({
+      ...shard(i, 2, '2025-01-01T00:00:01Z', '2025-01-01T00:01:00Z', []),
+      selection: { typo: none(2) },
+    }));
+    expect(mergeReports(parts).warnings).toEqual([
+      {
+        rule: 'typo',
+        message: 'the rule selects nothing: its name filter matches none of the 2 repositories the source lists',
+      },
+    ]);
+    // A rule with an error of its own (its listing failed) says that instead.
+    parts[1]!.ruleErrors = [{ rule: 'typo', message: 'listing failed' }];
+    expect(mergeReports(parts).warnings ?? []).toEqual([]);
+  });
+
   test('a missing shard becomes a rule error', () => {
     const partial = mergeReports([shards[0]!, shards[1]!]);
     expect(partial.ruleErrors.at(-1)).toMatchObject({
