@@ -101,7 +101,7 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** One matrix entry: `shard` is what the shard job passes to `shard:` / `--shard`. */
+/** One matrix entry: `shard` is what the shard job passes to the action's `shard:` input. */
 export interface MatrixEntry {
   shard: string;
   /** Destination groups in this shard, and their summed weight (shown; the shard job finds its groups by name). */
