@@ -7,8 +7,30 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 
-/** A cron as compared: fields separated by single spaces. */
-export const normalizeCron = (cron: string): string => cron.trim().replace(/\s+/g, ' ');
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/**
+ * A cron as compared: fields separated by single spaces, month and weekday names as numbers, and a
+ * Sunday written 7 as 0. A rule's `0 2 * * SUN` and a workflow's `0 2 * * 0` fire at the same times:
+ * the rule runs when that workflow fires, and validation does not call it unscheduled.
+ */
+export function normalizeCron(cron: string): string {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 5) return fields.join(' ');
+  const named = (field: string, names: string[], base: number) =>
+    field.replace(/[a-z]{3}/gi, (w) => {
+      const i = names.indexOf(w.toLowerCase());
+      return i < 0 ? w : String(i + base);
+    });
+  fields[3] = named(fields[3]!, MONTHS, 1);
+  // A lone 7 in a list (not a range's end: 1-7 is Monday to Sunday) is Sunday.
+  fields[4] = named(fields[4]!, DAYS, 0)
+    .split(',')
+    .map((item) => (item === '7' ? '0' : item))
+    .join(',');
+  return fields.join(' ');
+}
 
 const WORKFLOWS = join('.github', 'workflows');
 
