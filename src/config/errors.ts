@@ -38,8 +38,7 @@ export function sortDiagnostics(list: ConfigDiagnostic[]): ConfigDiagnostic[] {
   const seen = new Set<string>();
   const out: ConfigDiagnostic[] = [];
   for (const d of list) {
-    // Not the path: one mistake in an anchor's map, merged into several rules, is one place.
-    const key = `${d.severity}|${d.line}|${d.column}|${d.message}`;
+    const key = `${d.severity}|${d.line}|${d.column}|${d.path}|${d.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(d);
