@@ -671,10 +671,13 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     for (const [t, path] of trigItems) {
       if (isObj(t) && typeof t.schedule === 'string') {
         const p = cronProblem(t.schedule);
-        if (p) add([...path, 'schedule'], p.message, p.severity);
         const cron = normalizeCron(t.schedule);
-        // Not where the cron has a problem of its own: "never runs" beside "runs less often" contradicts it.
-        if (ctx.workflowCrons && !p && rule.enabled && !ctx.workflowCrons.has(cron))
+        const unscheduled =
+          ctx.workflowCrons !== undefined && p?.severity !== 'error' && rule.enabled && !ctx.workflowCrons.has(cron);
+        // One warning at one line: "never runs" is the one to act on first; "runs less often than
+        // this says" beside it would contradict it. An error (an invalid cron) is always said.
+        if (p && !(unscheduled && p.severity === 'warning')) add([...path, 'schedule'], p.message, p.severity);
+        if (unscheduled)
           add(
             [...path, 'schedule'],
             `schedule "${cron}" appears in no workflow's on.schedule, so ${path[0] === 'defaults' ? 'the rules taking it from defaults never run on their own' : 'the rule never runs on its own'}; add \`- cron: "${cron}"\` to a workflow`,

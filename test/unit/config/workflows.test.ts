@@ -46,7 +46,7 @@ const check = (crons?: string[]) =>
 
 describe('schedules no workflow fires', () => {
   test('are warned about at the schedule field itself, not at the rule', () => {
-    const found = check(['0 2 * * *']).filter((d) => d.includes('no workflow'));
+    const found = check(['0 2 * * *', '*/2 * * * *']).filter((d) => d.includes('no workflow'));
     expect(found).toEqual([
       // From defaults: the one line that sets it, once for every rule that takes it.
       'r.yaml:6:25: warning: defaults.trigger[0].schedule: schedule "15 3 * * 0" appears in no workflow\'s on.schedule, so the rules taking it from defaults never run on their own; add `- cron: "15 3 * * 0"` to a workflow',
@@ -56,15 +56,21 @@ describe('schedules no workflow fires', () => {
   });
 
   test('a cron some workflow schedules, a disabled rule and an invalid cron (its own error) are not', () => {
-    const all = check(['0 2 * * *', '30 4 * * 1', '15 3 * * 0']);
+    const all = check(['0 2 * * *', '30 4 * * 1', '15 3 * * 0', '*/2 * * * *']);
     expect(all.filter((d) => d.includes('no workflow'))).toEqual([]);
     // The Harbor-style cron is an error at its line; no second message about workflows.
     expect(all.filter((d) => d.startsWith('r.yaml:29:'))).toHaveLength(1);
   });
 
-  test('a cron with a warning of its own gets that one, not a contradicting second', () => {
+  test('a cron no workflow fires gets that warning only, not also a contradicting one about its frequency', () => {
     // Before: "will run less often than this says" and "never runs on its own" at one line.
     expect(check(['0 2 * * *', '30 4 * * 1', '15 3 * * 0']).filter((d) => d.startsWith('r.yaml:34:'))).toEqual([
+      'r.yaml:34:26: warning: rules[4].trigger.schedule: schedule "*/2 * * * *" appears in no workflow\'s on.schedule, so the rule never runs on its own; add `- cron: "*/2 * * * *"` to a workflow',
+    ]);
+    // Scheduled by a workflow: the frequency warning is the one left.
+    expect(
+      check(['0 2 * * *', '30 4 * * 1', '15 3 * * 0', '*/2 * * * *']).filter((d) => d.startsWith('r.yaml:34:')),
+    ).toEqual([
       'r.yaml:34:26: warning: rules[4].trigger.schedule: "*/2 * * * *" runs more often than GitHub Actions schedules can (every 5 minutes at most); the rule will run less often than this says',
     ]);
   });
