@@ -89,7 +89,8 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   const selection = mergeSelections(ordered);
   // A shard does not say that a rule selects nothing (it sees only its part of it); the merge,
   // which sees the whole rule, says it as an unsharded run would, unless the rule had an error.
-  if (sharded.length > 0)
+  // Not with a shard missing: its part of every rule is unknown, not empty.
+  if (sharded.length > 0 && !ruleErrors.some((e) => e.rule === SHARDS_RULE))
     for (const [rule, s] of Object.entries(selection)) {
       const nothing = selectsNothing(s);
       if (nothing && !ruleErrors.some((e) => e.rule === rule) && !warned.has(JSON.stringify([rule, nothing])))

@@ -92,10 +92,9 @@ export function globToRegExp(pattern: string): RegExp {
  * upper case in tags, the longest lengths): a pattern that selects all of them selects everything.
  */
 const EVERY_SHAPE: Record<'name' | 'tag', readonly string[]> = {
+  // No one-segment name: Harbor, GHCR and Docker Hub have none (project/repo, owner/name), so
+  // `*/**` selects everything there. Elsewhere that over-counts, on the safe side.
   name: [
-    'a',
-    '0',
-    'nginx',
     'library/nginx',
     'team/app/web-ui',
     '9lives/a.b_c__d-e/f',
@@ -109,8 +108,9 @@ const EVERY_SHAPE: Record<'name' | 'tag', readonly string[]> = {
  * True when a name (`of: 'name'`) or tag (`of: 'tag'`) pattern selects everything: a rule with
  * deletions and such filters must say acknowledge_match_all. Decided by what the pattern matches,
  * not how it is written: `**`, `"*"` for tags, `regex:.*` and `{ regex: ".+" }`, an unanchored
- * `regex:x*` (it matches the empty string in every name). A pattern that matches every shape of
- * name but not some odd one is taken as match-all: the guard then asks, which is the safe side.
+ * `regex:x*` (it matches the empty string in every name), and any project with everything below it
+ * (on a registry that has only project/repo names, everything). A pattern that matches every shape of name but not some odd
+ * one is taken as match-all: the guard then asks, which is the safe side.
  */
 export function isMatchAllPattern(pattern: string, of: 'name' | 'tag'): boolean {
   if (pattern === '' || pattern === '**' || (of === 'tag' && pattern === '*')) return true;

@@ -234,6 +234,8 @@ describe('match-everything: validation and the engine give one answer (rules/fil
     // Unanchored, as Harbor tests it: matches the empty string inside every name.
     ['{ name: "regex:x*" }', true],
     ['{ name: "**/*" }', true],
+    // Every Harbor, GHCR and Docker Hub repository is project/repo: this selects all of them.
+    ['{ name: "*/**" }', true],
     ['{ tag: { regex: "[A-Za-z0-9_][A-Za-z0-9_.-]*" } }', true],
     ['{ name: { regex: "team/.*" } }', false],
     ['{ name: "regex:^[a-z]+$" }', false],

@@ -135,6 +135,9 @@ describe('mergeReports', () => {
         message: 'the rule selects nothing: its name filter matches none of the 2 repositories the source lists',
       },
     ]);
+    // Shard 3's report missing: its part of the rule is unknown, not empty.
+    const three = parts.map((r) => ({ ...r, shard: { index: r.shard!.index, total: 3 } }));
+    expect(mergeReports(three).warnings ?? []).toEqual([]);
     // A rule with an error of its own (its listing failed) says that instead.
     parts[1]!.ruleErrors = [{ rule: 'typo', message: 'listing failed' }];
     expect(mergeReports(parts).warnings ?? []).toEqual([]);
