@@ -97,15 +97,18 @@ function globLiterals(pattern: string): { literals: string; minLength: number; b
 }
 
 /** Why a name filter can never match a repository name (distribution spec), or undefined. */
-function impossibleName(pattern: string): string | undefined {
+function impossibleName(pattern: string, exclude = false): string | undefined {
   if (pattern === '' || pattern.startsWith('regex:')) return undefined;
   const { literals, braces } = globLiterals(pattern);
-  // `library/nginx:latest`, as skopeo and regsync name an image: the tag is a filter of its own.
+  // `library/nginx:latest`, as skopeo and regsync name an image: the tag is a filter of its own,
+  // and it applies to every repository the rule selects.
   const ref = /^([^:@]+)(?::([^@/]+))?(?:@(.+))?$/.exec(pattern);
   if (ref && (ref[2] !== undefined || ref[3] !== undefined)) {
-    return ref[2] !== undefined && ref[3] === undefined
-      ? `a repository name has no ":": the tag goes in the tag filter, like name: "${ref[1]}" and tag: "${ref[2]}"`
-      : `a repository name has no "@": ferry selects tags, not digests; name the repository ("${ref[1]}") and its tags in the tag filter`;
+    if (ref[3] !== undefined)
+      return `a repository name has no "@": ferry selects tags, not digests; name the repository ("${ref[1]}") and its tags in the tag filter`;
+    return exclude
+      ? `a repository name has no ":": to leave out a tag, exclude it in the tag filter ("!${ref[2]}"), which applies to every repository of the rule`
+      : `a repository name has no ":": the tag goes in the tag filter, like name: "${ref[1]}" and tag: "${ref[2]}" (the tag filter applies to every repository of the rule)`;
   }
   if (/[A-Z]/.test(literals)) {
     return `repository names are lowercase (distribution spec); write "${pattern.toLowerCase()}"`;
@@ -821,7 +824,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
 
         // A pattern that no valid name or tag can match is almost certainly a mistake, but it
         // breaks nothing: a warning.
-        const why = key === 'name' ? impossibleName(body) : impossibleTag(body);
+        const why = key === 'name' ? impossibleName(body, exclude) : impossibleTag(body);
         if (why) {
           const shown = body.length > 60 ? `${body.slice(0, 57)}...` : body;
           add(

@@ -271,7 +271,7 @@ describe('filters that can never match get a warning', () => {
     // An image reference as skopeo and regsync write it: before, accepted without a word.
     [
       'library/nginx:latest',
-      'a repository name has no ":": the tag goes in the tag filter, like name: "library/nginx" and tag: "latest"',
+      'a repository name has no ":": the tag goes in the tag filter, like name: "library/nginx" and tag: "latest" (the tag filter applies to every repository of the rule)',
     ],
     [
       'library/nginx@sha256:abc',
@@ -281,6 +281,12 @@ describe('filters that can never match get a warning', () => {
     expect(warn(`{ name: "${pattern}" }`)).toContainEqual(
       `7: warning: rules[0].filters.name: "${pattern}" never matches: ${why}`,
     );
+  });
+
+  test('an image reference in an exclusion: the advice is a tag exclusion, not a name and tag to select', () => {
+    expect(warn('{ name: ["**", "!library/nginx:latest"] }')).toEqual([
+      '7: warning: rules[0].filters.name[1]: "!library/nginx:latest" never excludes anything: a repository name has no ":": to leave out a tag, exclude it in the tag filter ("!latest"), which applies to every repository of the rule',
+    ]);
   });
 
   test('an exclusion of every tag or repository: the rule selects nothing', () => {
