@@ -261,12 +261,16 @@ function misaligned(text: string, offset: number, code: string): { offset: numbe
   const indent = (i: number) => /^ */.exec(lines[i]!)![0].length;
   let target: number;
   let sibling: number;
+  // A deeper key passed on the way up (`name:` under `filters:`): the line may belong beside it.
+  let deeper: number | undefined;
   if (code === 'BAD_INDENT') {
     while (at < lines.length && !content(at)) at++;
     target = at;
     sibling = target - 1;
-    while (sibling >= 0 && (!content(sibling) || (keyOf(lines[sibling]!)?.column ?? Infinity) > indent(target)))
+    while (sibling >= 0 && (!content(sibling) || (keyOf(lines[sibling]!)?.column ?? Infinity) > indent(target))) {
+      if (deeper === undefined && content(sibling) && keyOf(lines[sibling]!)) deeper = sibling;
       sibling--;
+    }
   } else {
     sibling = at;
     target = at + 1;
@@ -280,6 +284,12 @@ function misaligned(text: string, offset: number, code: string): { offset: numbe
   if (code === 'BAD_INDENT' && indent(target) - above.column > 2) return undefined;
   const why =
     code === 'BAD_INDENT' ? 'but keys of one map start at the same column' : 'so YAML reads it as part of that value';
+  const below = deeper === undefined ? undefined : keyOf(lines[deeper]!);
+  if (below && below.column - indent(target) <= 2)
+    return {
+      offset: starts[target]! + indent(target),
+      message: `line ${target + 1} is indented between \`${above.key}:\` on line ${sibling + 1} and \`${below.key}:\` on line ${deeper! + 1}, ${why}; indent \`${out.key}:\` as far as the one it belongs beside`,
+    };
   return {
     offset: starts[target]! + indent(target),
     message: `line ${target + 1} is indented more than \`${above.key}:\` on line ${sibling + 1}, ${why}; indent \`${out.key}:\` as far as \`${above.key}:\``,
