@@ -270,7 +270,8 @@ export function planGroup(
         ...target,
         action: 'listing-failed',
         why: 'destination-unread',
-        reason: `${dest} lists the tag, but reading it found nothing (a replica or cache lagging behind, or deleted since it was listed): not copied, because override is off and what it holds is not known; run again. If it persists the tag is dangling (its manifest gone): delete it with the registry's UI or API, or run the rule once with override: true, which writes it`,
+        reason: `${dest} lists the tag, but reading it found nothing (a replica or cache lagging behind, or deleted since it was listed): not copied, because override is off and what it holds is not known`,
+        hint: "run again; if it persists the tag is dangling (its manifest gone): delete it with the registry's UI or API, or run the rule once with override: true, which writes it",
       });
       stay(current, tag);
     } else if (current === undefined) {

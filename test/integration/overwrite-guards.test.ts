@@ -57,6 +57,8 @@ test('override off: a listed destination tag whose read answers 404 is not writt
     // Before, the plan said copy (the tag looked absent) and the run wrote it: 'copied'.
     expect(run.results.map((r) => [r.tag, r.status])).toEqual([['v1', 'failed']]);
     expect(run.results[0]!.reason).toMatch(/lists the tag, but reading it found nothing .* override is off/);
+    // What to do is the row's hint, as for every failed row (the summary's hint column).
+    expect(run.results[0]!.error?.hint).toMatch(/^run again; if it persists the tag is dangling/);
     expect((await direct.manifestHead('team/lagging', 'v1'))?.digest).toBe(mine);
   } finally {
     px.clearRules();
