@@ -29,6 +29,7 @@ import { describeError, type RuleError, toResultError } from './errors.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { invalidTagsWarning, readTagListing, shownTag, type TagListing } from './holders.js';
 import type { OtherWriters } from './writers.js';
+import { counted } from '../util/units.js';
 
 export interface GatherOptions {
   dryRun: boolean;
@@ -186,7 +187,7 @@ export async function gather(
     const invalid = listed.filter((r: string): boolean => !isRepository(r));
     if (invalid.length)
       out.warnings.push(
-        `${src.display} lists ${invalid.length} repository name${invalid.length > 1 ? 's' : ''} that no registry accepts, skipped: ${invalid
+        `${src.display} lists ${counted(invalid.length, 'repository name')} that no registry accepts, skipped: ${invalid
           .slice(0, 5)
           .map((r) => JSON.stringify(r.length > 80 ? `${r.slice(0, 80)}…` : r))
           .join(', ')}${invalid.length > 5 ? ', …' : ''} (names are lowercase [a-z0-9._/-], at most 255 characters)`,

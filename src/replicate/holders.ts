@@ -12,6 +12,7 @@ import { INDEX_TYPES } from '../oci/media-types.js';
 import { isTag } from '../oci/ref.js';
 import type { Store } from '../providers/store.js';
 import type { TagInfo } from '../rules/index.js';
+import { counted } from '../util/units.js';
 
 /** A destination repository's tags as its listing gives them. */
 export interface TagListing {
@@ -60,7 +61,7 @@ export const shownTag = (t: string) => JSON.stringify(t.length > 80 ? `${t.slice
 /** The warning for a listing's invalid tags: where, how many, the first five, what was done. */
 export function invalidTagsWarning(where: string, invalid: readonly string[], done: string): string {
   const some = invalid.slice(0, 5).map(shownTag).join(', ') + (invalid.length > 5 ? ', …' : '');
-  return `${where} lists ${invalid.length} invalid tag${invalid.length > 1 ? 's' : ''}, ${done}: ${some} (tags are [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`;
+  return `${where} lists ${counted(invalid.length, 'invalid tag')}, ${done}: ${some} (tags are [A-Za-z0-9_][A-Za-z0-9_.-]{0,127})`;
 }
 
 /** A tag that keeps a manifest: it points at it, or at an index listing it as a platform. */

@@ -124,6 +124,8 @@ describe('ferry import harbor', () => {
     const { config, diagnostics } = parseConfig(text, file);
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     expect(config!.rules).toHaveLength(6);
+    // The last line counts in words, as validate's does (before: "6 rule(s)").
+    expect(r.err).toContain(`${file}: 6 rules, ${config!.registries.size} registries`);
     expect(config!.registries.get('harbor')!.url).toBe(base);
     expect(text).not.toContain('Harbor12345');
     // Two pages of policies (6) and two of registries (5), each page's link followed.

@@ -39,7 +39,7 @@ async function emit(result: ImportResult, out: string | undefined): Promise<numb
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   if (out)
     console.error(
-      `${out}: ${result.rules.length} rule(s), ${counted(result.registries.length, 'registry', 'registries')}${errors ? `, ${errors} error(s) to fix` : ''}`,
+      `${out}: ${counted(result.rules.length, 'rule')}, ${counted(result.registries.length, 'registry', 'registries')}${errors ? `, ${counted(errors, 'error')} to fix` : ''}`,
     );
   return errors ? 1 : 0;
 }
