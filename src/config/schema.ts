@@ -420,6 +420,9 @@ export function unknownKeyMessage(
       allowed.filter((k) => !present?.(k)),
     ) ?? suggest(key, allowed);
   if (hint) return `unknown key "${key}", did you mean "${hint}"?`;
+  // A top-level map of values to reuse (`common: &c …`), as docker compose writes `x-` keys.
+  if (parentPath.length === 0)
+    return `unknown key "${key}"; expected one of: ${allowed.join(', ')}, or a key starting with "x-" for values to reuse (x-${key}: &${key} …)`;
   if (allowed.length === 1) return `unknown key "${key}"; expected ${allowed[0]}`;
   return `unknown key "${key}"; expected one of: ${allowed.join(', ')}`;
 }

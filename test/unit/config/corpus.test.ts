@@ -49,7 +49,7 @@ describe('loadConfig', () => {
     expect(err).toBeInstanceOf(ConfigError);
     const ce = err as ConfigError;
     expect(ce.message).toBe(
-      `${file}:16:1: oops: unknown key "oops"; expected one of: version, registries, defaults, rules`,
+      `${file}:16:1: oops: unknown key "oops"; expected one of: version, registries, defaults, rules, or a key starting with "x-" for values to reuse (x-oops: &oops …)`,
     );
     expect(ce.diagnostics.map((d) => d.severity)).toEqual(['warning', 'error']);
     expect(ce.diagnostics[1]).toMatchObject({ file, line: 16, column: 1, path: 'oops', severity: 'error' });
