@@ -671,8 +671,25 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     const trigItems: [unknown, Segment[]][] = Array.isArray(rawTrig)
       ? rawTrig.map((t, k) => [t, [...trigBase, k]])
       : [[rawTrig, trigBase]];
+    // `[manual, manual]`, or one cron twice: harmless, but a sign of a copy-and-paste slip.
+    const seenTriggers = new Set<string>();
+    const repeated = new Set<Segment[]>();
     for (const [t, path] of trigItems) {
-      if (isObj(t) && typeof t.schedule === 'string') {
+      const same =
+        typeof t === 'string' ? t : isObj(t) && typeof t.schedule === 'string' ? normalizeCron(t.schedule) : undefined;
+      if (same === undefined) continue;
+      if (seenTriggers.has(same)) {
+        repeated.add(path);
+        add(
+          path,
+          `${typeof t === 'string' ? `"${t}"` : `schedule "${same}"`} is listed twice; once is enough`,
+          'warning',
+        );
+      }
+      seenTriggers.add(same);
+    }
+    for (const [t, path] of trigItems) {
+      if (isObj(t) && typeof t.schedule === 'string' && !repeated.has(path)) {
         const p = cronProblem(t.schedule);
         const cron = normalizeCron(t.schedule);
         const unscheduled =

@@ -251,6 +251,18 @@ describe('match-everything: validation and the engine give one answer (rules/fil
   });
 });
 
+test('a trigger listed twice gets one warning, and a repeated cron is not checked twice', () => {
+  // Before: accepted without a word.
+  expect(
+    rules(
+      `  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, trigger: [manual, event, manual, { schedule: "0 2 * * *" }, { schedule: "0  2 * * *" }] }\n`,
+    ),
+  ).toEqual([
+    '7: warning: rules[0].trigger[2]: "manual" is listed twice; once is enough',
+    '7: warning: rules[0].trigger[4]: schedule "0 2 * * *" is listed twice; once is enough',
+  ]);
+});
+
 describe('filters that can never match get a warning', () => {
   const warn = (filters: string) =>
     // From a Distribution registry: names without "/" are fine there (on Harbor they select nothing).
