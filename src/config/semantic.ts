@@ -99,6 +99,9 @@ function globLiterals(pattern: string): { literals: string; minLength: number; b
 /** Why a name filter can never match a repository name (distribution spec), or undefined. */
 function impossibleName(pattern: string, exclude = false): string | undefined {
   if (pattern === '' || pattern.startsWith('regex:')) return undefined;
+  const backwards = reversedRange(pattern);
+  if (backwards)
+    return `the range "${backwards}" runs backwards and matches no character; write "${backwards.split('-').reverse().join('-')}"`;
   const { literals, braces } = globLiterals(pattern);
   // `library/nginx:latest`, as skopeo and regsync name an image: the tag is a filter of its own,
   // and it applies to every repository the rule selects.
@@ -122,9 +125,21 @@ function impossibleName(pattern: string, exclude = false): string | undefined {
   return undefined;
 }
 
+/** The first `[…]` range of a glob that runs backwards (`9-0`), which matches no character. */
+function reversedRange(pattern: string): string | undefined {
+  // Not in a negated class (`[!9-0]`): that one matches every character instead.
+  for (const m of pattern.matchAll(/\[(?![!^])\]?([^\]]*)\]/g)) {
+    for (const r of m[1]!.matchAll(/(.)-(.)/g)) if (r[1]! > r[2]!) return `${r[1]}-${r[2]}`;
+  }
+  return undefined;
+}
+
 /** Why a tag filter can never match a tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127}), or undefined. */
 function impossibleTag(pattern: string): string | undefined {
   if (pattern === '' || pattern.startsWith('regex:')) return undefined;
+  const backwards = reversedRange(pattern);
+  if (backwards)
+    return `the range "${backwards}" runs backwards and matches no character; write "${backwards.split('-').reverse().join('-')}"`;
   const grammar = 'a tag is letters, digits, "_", "." and "-", and does not start with "." or "-"';
   const { literals, minLength, braces } = globLiterals(pattern);
   if (!braces && minLength > 128) return `a tag is at most 128 characters, and this needs ${minLength}`;

@@ -295,6 +295,13 @@ describe('filters that can never match get a warning', () => {
     );
   });
 
+  test('a character range written backwards', () => {
+    // Before: accepted without a word, and the rule selected nothing.
+    expect(warn('{ name: "team/**", tag: "v[9-0]*" }')).toEqual([
+      '7: warning: rules[0].filters.tag: "v[9-0]*" never matches: the range "9-0" runs backwards and matches no character; write "0-9"',
+    ]);
+  });
+
   test('an image reference in an exclusion: the advice is a tag exclusion, not a name and tag to select', () => {
     expect(warn('{ name: ["**", "!library/nginx:latest"] }')).toEqual([
       '7: warning: rules[0].filters.name[1]: "!library/nginx:latest" never excludes anything: a repository name has no ":": to leave out a tag, exclude it in the tag filter ("!latest"), which applies to every repository of the rule',
