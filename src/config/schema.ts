@@ -217,6 +217,22 @@ function humanise(e: ErrorObject, value: unknown): string {
       return `expected one of: ${allowed.join(', ')}; "${value}" is called "${same}" here: write type: ${same}`;
     }
   }
+  // `bandwidth: "1024"`: the bare number in quotes is as ambiguous as without them.
+  if (
+    e.keyword === 'pattern' &&
+    /\/bandwidth$/.test(e.instancePath) &&
+    typeof value === 'string' &&
+    /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(value)
+  )
+    return `"${value}" has no unit, and a bare number is ambiguous (Harbor counts Kbps): write a unit, like 500KiB/s or 50MiB/s, or -1 for unlimited`;
+  // `resource: chart`: Harbor's UI lists Helm charts apart; in a registry they are OCI artifacts.
+  if (
+    e.keyword === 'enum' &&
+    /\/resource$/.test(e.instancePath) &&
+    typeof value === 'string' &&
+    /^(helm[-_ ]?)?charts?$|^helm$/i.test(value.trim())
+  )
+    return `expected one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}; Helm charts in a registry are OCI artifacts: write artifact (or all)`;
   // `tls: false`, `tls: disabled` (regsync's tls setting, skopeo's --tls-verify=false).
   if (e.keyword === 'type' && /^\/registries\/[^/]+\/tls$/.test(e.instancePath) && typeof value !== 'object')
     return `expected a map, got ${describe(value)}: to skip certificate checks write tls: { verify: false }; to trust a private CA, tls: { ca: ./ca.pem }`;
