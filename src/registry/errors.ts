@@ -52,6 +52,8 @@ export interface RegistryErrorInit {
    * redirect's host): `tls.verify: false` does not apply there.
    */
   otherOrigin?: string;
+  /** The server answered an https:// request in plain HTTP (the TLS handshake read an HTTP reply). */
+  plainHttp?: boolean;
   cause?: unknown;
 }
 
@@ -75,6 +77,7 @@ export class RegistryError extends Error {
   readonly temporary: boolean;
   readonly tries?: Tries;
   readonly otherOrigin?: string;
+  readonly plainHttp: boolean;
 
   constructor(init: RegistryErrorInit) {
     const where = init.repository ? `${init.registry}/${init.repository}` : init.registry;
@@ -91,6 +94,7 @@ export class RegistryError extends Error {
     this.htmlPage = init.htmlPage ?? false;
     if (init.tries) this.tries = init.tries;
     if (init.otherOrigin) this.otherOrigin = init.otherOrigin;
+    this.plainHttp = init.plainHttp ?? false;
     if (init.hint !== undefined) ownHint.add(this);
     this.hint = init.hint ?? registryHint(this);
     this.temporary = init.temporary ?? false;
@@ -213,9 +217,7 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
         return `${names.subject} does not delete manifests this way: deletion is disabled there (distribution: storage.delete.enabled), or the registry deletes through its own API (Docker Hub, GHCR: use its type in replication.yaml)`;
       return 'the registry does not support this operation (e.g. manifest DELETE disabled, or Docker Hub/GHCR which delete through their own API)';
     case 'tls':
-      if (
-        /ERR_SSL_WRONG_VERSION_NUMBER|wrong version number|packet length too long|answered plain HTTP/i.test(e.message)
-      )
+      if (e.plainHttp)
         return `${names.host} answered plain HTTP on an https:// URL: if it is an insecure registry you trust, set ${names.setting('url')} to http://${names.host}`;
       if (e.otherOrigin)
         return `the registry sent ferry to ${e.otherOrigin} (its token service or blob storage), whose certificate is checked even with tls.verify: false: give the CA that signs it as ${names.setting('tls.ca')}, which ferry trusts for every host`;

@@ -602,7 +602,8 @@ export class Transport {
         code,
       );
     const plainHttp =
-      code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(String((e as Error)?.message));
+      code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+      /wrong version number|packet length too long/i.test(String((e as Error)?.message));
     return new RegistryError({
       kind: tls || plainHttp ? 'tls' : 'network',
       registry: this.registry,
@@ -620,6 +621,7 @@ export class Transport {
       temporary: !tls && isTransientNetworkError(e),
       ...(tries ? { tries } : {}),
       ...otherOriginOf(e),
+      ...(plainHttp ? { plainHttp } : {}),
       cause: e,
     });
   }
