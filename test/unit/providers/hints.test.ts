@@ -78,7 +78,8 @@ describe('providerHint', () => {
       detail: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate',
     });
     expect(providerHint(x509, ctx('harbor'))).toMatch(/give its CA as registries\.dst\.tls\.ca/);
-    const plain = err({ kind: 'tls', detail: 'ERR_SSL_WRONG_VERSION_NUMBER: wrong version number' });
+    // As the transport makes it: the plain-HTTP answer is its decision, carried on the error.
+    const plain = err({ kind: 'tls', detail: 'ERR_SSL_WRONG_VERSION_NUMBER: wrong version number', plainHttp: true });
     expect(providerHint(plain, ctx('registry'))).toMatch(
       /answered plain HTTP on an https:\/\/ URL.*set registries\.dst\.url to http:\/\/registry\.example\.com/,
     );
