@@ -74,7 +74,7 @@ const NOT_WRITING: Partial<Record<PlanItem['action'], ResultStatus>> = {
   unchanged: 'unchanged',
   kept: 'kept',
   skip: 'skipped',
-  'delete-blocked': 'skipped',
+  'delete-blocked': 'refused',
 };
 
 /** Writes waiting for a worker before the planner is held back (back-pressure on the listing). */
@@ -222,7 +222,7 @@ export class Executor {
           const what = missed.status === 'failed' ? 'failed' : `was ${missed.status}, not written,`;
           this.#results.set(i, {
             ...r,
-            status: 'skipped',
+            status: 'refused',
             reason: `deletion refused: ${i.destinationRepository}:${missed.tag} ${what} in this run, and nothing is deleted in a repository where a planned copy did not land`,
           });
         } else if (now instanceof Error) {
@@ -237,7 +237,7 @@ export class Executor {
         } else if (others.length > 0) {
           const result: Result = {
             ...r,
-            status: 'skipped',
+            status: 'refused',
             reason: `changed since planned: ${heldBy(others, i.destinationDigest!)}, and this registry deletes by digest; not deleted`,
           };
           this.#results.set(i, result);
@@ -519,7 +519,7 @@ async function deleteAsPlanned(
     }
     const moved = (digest: string): Result => ({
       ...r,
-      status: 'skipped',
+      status: 'refused',
       destinationDigest: digest,
       reason: `changed since planned: the tag moved to ${digest}; not deleted`,
     });

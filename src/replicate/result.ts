@@ -5,7 +5,17 @@
 import type { PlanWhy, Selection } from '../plan/types.js';
 import { redact } from '../util/secrets.js';
 
-export type Outcome = 'copied' | 'updated' | 'unchanged' | 'kept' | 'deleted' | 'failed' | 'skipped' | 'deferred';
+export type Outcome =
+  | 'copied'
+  | 'updated'
+  | 'unchanged'
+  | 'kept'
+  | 'deleted'
+  | 'failed'
+  /** A destination extra a deletion guard kept (the plan's `delete-blocked`, or a guard at run time). */
+  | 'refused'
+  | 'skipped'
+  | 'deferred';
 /** In a dry run the writing outcomes are prefixed with `would-`. */
 export type ResultStatus = Outcome | 'would-copy' | 'would-update' | 'would-delete';
 
@@ -87,6 +97,7 @@ export const STATUS: Readonly<Record<ResultStatus, StatusStyle>> = {
   'would-update': { emoji: '🔄', symbol: '~', color: 33, change: true },
   'would-delete': { emoji: '🗑️', symbol: '-', color: 33, change: true },
   kept: { emoji: '📌', symbol: '!', color: 33, change: false },
+  refused: { emoji: '🛑', symbol: '⊘', color: 33, change: false },
   skipped: { emoji: '⏭️', symbol: '↷', color: 33, change: false },
   deferred: { emoji: '⏳', symbol: '…', color: 33, change: false },
   unchanged: { emoji: '➖', symbol: '=', color: 2, change: false },

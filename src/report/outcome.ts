@@ -20,7 +20,8 @@ export interface VerdictOptions {
 export interface Verdict {
   /**
    * ❌ failed images or rule errors, or warnings under `fail-on: warning`; ⚠️ warnings (kept,
-   * skipped (not by a filter) or deferred tags, run or config warnings); ✅ none of these.
+   * skipped (not by a filter) or deferred tags, refused deletions, run or config warnings); ✅ none
+   * of these.
    */
   status: 'failed' | 'warned' | 'succeeded';
   /** What went wrong or warned, in one line (`1 image failed, 2 rule errors`); undefined on ✅. */
@@ -48,15 +49,12 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
   ];
   if (totals.failed + report.ruleErrors.length > 0)
     return { status: 'failed', reason: errors.filter(Boolean).join(', '), failsStep: failOn !== 'never' };
-  // A skipped row without a source is a destination extra whose deletion a guard refused: the
-  // plan calls those "deletions refused", and so does the verdict.
-  const refused = report.results.filter((r) => r.status === 'skipped' && !r.source && !isByDesign(r)).length;
   const warned = [
     plural(totals.kept, 'kept tag'),
     // A tag a labels or resource filter leaves out, or a signature tag ferry never deletes apart
     // from its subject, is the rule at work, not something to look at.
-    plural(totals.skipped - byDesign(report.results) - refused, 'skipped tag'),
-    plural(refused, 'deletion refused', 'deletions refused'),
+    plural(totals.skipped - byDesign(report.results, 'skipped'), 'skipped tag'),
+    plural(totals.refused - byDesign(report.results, 'refused'), 'deletion refused', 'deletions refused'),
     plural(totals.deferred, 'deferred tag'),
     plural(report.warnings?.length ?? 0, 'run warning'),
     plural(o.configWarnings ?? 0, 'config warning'),
@@ -68,9 +66,8 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
 }
 
 const BY_DESIGN = new Set(['filtered-labels', 'filtered-resource', 'referrer-fallback-tag']);
-const isByDesign = (r: Counted['results'][number]) =>
-  r.status === 'skipped' && r.why !== undefined && BY_DESIGN.has(r.why);
-const byDesign = (results: Counted['results']) => results.filter(isByDesign).length;
+const byDesign = (results: Counted['results'], status: 'skipped' | 'refused') =>
+  results.filter((r) => r.status === status && r.why !== undefined && BY_DESIGN.has(r.why)).length;
 
 /**
  * The rule errors and what they mean for the rules: `1 rule error (rule to-c was not carried

@@ -418,7 +418,7 @@ describe('delete_remote', () => {
 `);
     expect(resultFor(out, 'trap/app:v1').status).toBe('copied');
     const old = resultFor(out, 'trap/app:v-old');
-    expect(old.status).toBe('skipped');
+    expect(old.status).toBe('refused');
     expect(old.reason).toMatch(/keep-me/);
     expect(resultFor(out, 'trap/app:v-gone').status).toBe('deleted');
     expect(out.report.results.map((r) => r.tag)).not.toContain('keep-me');
@@ -447,8 +447,8 @@ describe('delete_remote', () => {
     // The refused tags are listed by name, each with the reason.
     expect(statuses(out)).toEqual({
       'capped/app:v1': 'copied',
-      'capped/app:v-x': 'skipped',
-      'capped/app:v-y': 'skipped',
+      'capped/app:v-x': 'refused',
+      'capped/app:v-y': 'refused',
     });
     expect(resultFor(out, 'capped/app:v-x').reason).toMatch(/over delete_remote\.max \(1\)/);
     expect(out.report.ruleErrors).toEqual([
@@ -504,7 +504,7 @@ describe('injected faults (fault proxy in front of the source)', () => {
     expect(await countRequests(src, /"DELETE \/v2\/faulty\/app\/blobs\/uploads\//)).toBeGreaterThanOrEqual(1);
     // something failed: the extra tag is not deleted
     const extra = resultFor(out, 'faulty/app:v-extra');
-    expect(extra.status).toBe('skipped');
+    expect(extra.status).toBe('refused');
     expect(extra.reason).toMatch(/failed/);
     expect(await digestAt(src, 'faulty/app:v-extra')).toMatch(/^sha256:/);
 

@@ -652,7 +652,7 @@ const EXPECTED: Record<PlanItem['action'], Result['status']> = {
   kept: 'kept',
   skip: 'skipped',
   delete: 'deleted',
-  'delete-blocked': 'skipped',
+  'delete-blocked': 'refused',
   'listing-failed': 'failed',
 };
 
@@ -706,7 +706,7 @@ export function checkScenario(s: Scenario, o: Observed): string[] {
   for (const i of items) {
     let status = EXPECTED[i.action];
     if (willFail.has(itemKey(i))) status = 'failed';
-    if (i.action === 'delete' && failedRepos.has(i.destinationRepository)) status = 'skipped';
+    if (i.action === 'delete' && failedRepos.has(i.destinationRepository)) status = 'refused';
     expected.set(itemKey(i), status);
   }
   const results = new Map<string, Result[]>();
@@ -728,8 +728,8 @@ export function checkScenario(s: Scenario, o: Observed): string[] {
         `[1] ${k}: planned ${i.action}${i.why ? ` (${i.why})` : ''}, expected ${want}, the run says ${r.status}` +
           `${r.reason ? ` (${r.reason})` : ''}${r.error ? ` [${r.error.message}]` : ''}`,
       );
-    else if (i.action === 'delete' && want === 'skipped' && !/fail/.test(r.reason ?? ''))
-      v.push(`[1] ${k}: a deletion skipped after a failure should say so, reason: ${r.reason}`);
+    else if (i.action === 'delete' && want === 'refused' && !/fail/.test(r.reason ?? ''))
+      v.push(`[1] ${k}: a deletion refused after a failure should say so, reason: ${r.reason}`);
     else if ((want === 'copied' || want === 'updated') && /changed since planned/.test(r.reason ?? ''))
       v.push(`[1] ${k}: ${r.reason}`);
   }
@@ -758,7 +758,7 @@ export function checkScenario(s: Scenario, o: Observed): string[] {
     items
       .filter(
         (i) =>
-          (i.action === 'delete' && expected.get(itemKey(i)) === 'skipped') ||
+          (i.action === 'delete' && expected.get(itemKey(i)) === 'refused') ||
           (!!s.glitch && i.action === 'delete-blocked' && i.why === 'source-listing-failed'),
       )
       .map(itemKey),
@@ -854,7 +854,7 @@ export function tally(seen: Tally, s: Scenario, o: Observed, injection: Injectio
   for (const i of o.run.plan.items) count(`${i.action}${i.why ? ` (${i.why})` : ''}`);
   for (const r of o.run.results) count(`status ${r.status}`);
   if (injection.refusedBlobs.length) count('scenario: a blob read failed');
-  if (o.run.results.some((r) => r.status === 'skipped' && /failed in this run/.test(r.reason ?? '')))
+  if (o.run.results.some((r) => r.status === 'refused' && /failed in this run/.test(r.reason ?? '')))
     count('scenario: deletions skipped after a failure');
   if (s.glitch) count('scenario: listing glitch');
   if (s.rule.referrers && o.run.plan.items.some((i) => i.sourceRepository && i.tag.startsWith('sha256-') && isWrite(i)))

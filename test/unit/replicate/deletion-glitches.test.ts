@@ -68,7 +68,7 @@ test('deleting by digest, a destination tag listed but not found when asked keep
   });
   const run = await runRule(rule, src, dst, o);
   const old1 = run.results.find((r) => r.tag === 'old-1');
-  expect(old1?.status).toBe('skipped');
+  expect(old1?.status).toBe('refused');
   expect(old1?.reason).toContain('the destination could not show what stable points at');
   expect((await layout.listTags('app')).sort()).toEqual(['old-1', 'old-2', 'stable']);
 });
@@ -96,7 +96,7 @@ test('a layout tag re-tagged by another writer after the check is not deleted', 
   const run = await runRule(rule, src, dst, o);
   const old = run.results.find((r) => r.tag === 'old');
   // As when the engine's own check finds it moved: not deleted, not a failure.
-  expect(old?.status).toBe('skipped');
+  expect(old?.status).toBe('refused');
   expect(old?.reason).toBe(`changed since planned: the tag moved to ${keep}; not deleted`);
   expect((await layout.manifestHead('app', 'old'))?.digest).toBe(keep);
 });
@@ -182,7 +182,7 @@ test('deleting by digest, a tag pushed after the plan that a lagging vendor list
   });
   const run = await runRule(rule, src, dst, o);
   const row = run.results.find((r) => r.tag === 'old');
-  expect(row?.status).toBe('skipped');
+  expect(row?.status).toBe('refused');
   expect(row?.reason).toContain('tag keep now also points at');
   expect((await layout.listTags('app')).sort()).toEqual(['keep', 'old', 'v2']);
 });
@@ -214,7 +214,7 @@ test.each([
     expect(run.results.find((r) => r.tag === 'v2')?.status).toBe('copied');
     if (digestDeletes) {
       // What it points at is unknown: deleting v1's manifest could take it along.
-      expect(v1?.status).toBe('skipped');
+      expect(v1?.status).toBe('refused');
       expect(v1?.reason).toContain('the destination could not show what "-bad tag" points at');
       expect((await layout.listTags('app')).sort()).toEqual(['v1', 'v2']);
     } else {

@@ -138,7 +138,7 @@ test('a delete event deletes only a destination tag still at the digest the sour
     { dryRun: false, log: () => {} },
   );
   const row = (tag: string) => out.results.find((r) => r.tag === tag);
-  expect(row('v1')?.status).toBe('skipped');
+  expect(row('v1')?.status).toBe('refused');
   expect(row('v1')?.reason).toBe(`the destination tag holds ${mirrored}, not ${other}, which the source deleted`);
   expect(row('v2')?.status).toBe('deleted');
   expect((await dst.listTags('a')).sort()).toEqual(['keep', 'v1']);

@@ -71,7 +71,7 @@ test('a tag whose manifest is a platform of a kept index is not deleted by diges
 
   const run = await runRule(plain, src, dst, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
   const extra = run.results.find((r) => r.tag === '1.0-amd64');
-  expect(extra?.status).toBe('skipped');
+  expect(extra?.status).toBe('refused');
   expect(extra?.reason).toMatch(/platform of tag 1\.0, which stays/);
   expect(await layout.listTags('app')).toContain('1.0-amd64');
 });

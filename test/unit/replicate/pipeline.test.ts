@@ -146,7 +146,7 @@ test('each result says why the planner decided it, as the plan item does', async
   await putLayoutImage(dst, 'a', 'old');
   const bounded = { ...rule, deleteRemote: { ...rule.deleteRemote, max: 0 } };
   const run = await runRule(bounded, src, dst, { dryRun: false, concurrency: 2, blobConcurrency: 2 });
-  expect(run.results.find((r) => r.tag === 'old')).toMatchObject({ status: 'skipped', why: 'over-max' });
+  expect(run.results.find((r) => r.tag === 'old')).toMatchObject({ status: 'refused', why: 'over-max' });
 });
 
 test('sharded, the rule still deletes at most delete_remote.max: each shard may delete its share', async () => {

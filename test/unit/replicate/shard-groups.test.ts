@@ -151,5 +151,5 @@ test('a rule whose units all fall to one shard deletes there up to that shard’
     ) <= 10
   )
     total++;
-  expect(await status(total)).toBe('skipped');
+  expect(await status(total)).toBe('refused');
 });

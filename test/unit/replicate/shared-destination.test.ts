@@ -97,7 +97,7 @@ test('another rule whose source cannot be listed keeps this rule’s deletions w
   };
   const { report } = await runConfig(broken, { dryRun: true, rules: ['a'] });
   const a0 = report.results.find((r) => r.tag === 'a0');
-  expect(a0?.status).toBe('skipped');
+  expect(a0?.status).toBe('refused');
   expect(a0?.reason).toMatch(/rule b also writes into dst, and what it writes in m\/app could not be listed/);
 });
 

@@ -79,7 +79,7 @@ describe('tags a filter leaves out', () => {
 
   test('a deletion a safety rule refused still warns, in the plan’s words', () => {
     // A deletion's row has no source: a destination extra.
-    const { source: _extra, ...refused } = skipped('shared-digest').results[1]!;
+    const { source: _extra, ...refused } = { ...result('refused'), why: 'shared-digest' as const };
     const r = run(['copied']);
     // Before: "1 skipped tag", while the plan and the PR comment's body said "1 deletion refused".
     expect(verdict({ ...r, results: [...r.results, refused] }, { failOn: 'warning' })).toMatchObject({
@@ -91,6 +91,6 @@ describe('tags a filter leaves out', () => {
 });
 
 test('a signature tag ferry never deletes apart from its subject is no warning', () => {
-  const refused = { ...result('skipped'), why: 'referrer-fallback-tag' as const };
+  const refused = { ...result('refused'), why: 'referrer-fallback-tag' as const };
   expect(verdict({ results: [refused], ruleErrors: [] }, { failOn: 'warning' }).status).toBe('succeeded');
 });
