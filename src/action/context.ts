@@ -75,7 +75,7 @@ export interface PullRequestInfo {
 export interface Scope {
   command: Exclude<Command, 'auto'>;
   dryRun: boolean;
-  /** Rule names; undefined = all enabled rules. */
+  /** Rule names; undefined = all enabled rules, empty = none (an event that only deletes). */
   rules?: string[];
   select?: (rule: string, repository: string) => boolean;
   tags?: string[];
@@ -91,6 +91,14 @@ export interface Scope {
   /** Parts of the event's payload that could not be read (a broken relay): warnings of the step. */
   payloadProblems?: string[];
   notes: string[];
+}
+
+/**
+ * Whether the scope copies nothing: idle, or an event whose artifacts are all deletions. Rule
+ * selection reads an empty list as "every rule", so a scope without rules must not reach it.
+ */
+export function copiesNothing(scope: Pick<Scope, 'idle' | 'rules'>): boolean {
+  return !!scope.idle || scope.rules?.length === 0;
 }
 
 const AUTO: Record<string, Exclude<Command, 'auto'>> = {

@@ -38,7 +38,15 @@ import {
   writeReport,
   counted,
 } from '../index.js';
-import { commandOf, type GitHubContext, readContext, resolveScope, rulesFile, type Scope } from './context.js';
+import {
+  commandOf,
+  copiesNothing,
+  type GitHubContext,
+  readContext,
+  resolveScope,
+  rulesFile,
+  type Scope,
+} from './context.js';
 import { upsertComment } from './github.js';
 import { type Inputs, readInputs } from './inputs.js';
 import { reportToIssue } from './issue.js';
@@ -196,7 +204,7 @@ async function replicate(
   const log = rl.log;
   if (scope.idle) scope.notes.push(scope.idle);
   let discoveryErrors: { rule: string; message: string }[] = [];
-  if (inputs.shard && !scope.idle) {
+  if (inputs.shard && !copiesNothing(scope)) {
     const { units, errors } = await discoverUnits(config, {
       ...(scope.rules ? { rules: scope.rules } : {}),
       ...(scope.select ? { select: scope.select } : {}),
@@ -210,23 +218,22 @@ async function replicate(
     const prior = scope.select;
     scope.select = (r, repo) => mine(r, repo) && (prior?.(r, repo) ?? true);
   }
-  const ran =
-    scope.idle || (scope.rules && scope.rules.length === 0)
-      ? undefined
-      : await runConfig(config, {
-          dryRun: scope.dryRun,
-          ...(scope.rules ? { rules: scope.rules } : {}),
-          ...(inputs.concurrency ? { concurrency: inputs.concurrency } : {}),
-          ...(scope.select ? { select: scope.select } : {}),
-          ...(scope.tags ? { tags: scope.tags } : {}),
-          anonymousRegistries: scope.anonymous,
-          ...(inputs.shard ? { shard: inputs.shard } : {}),
-          command: scope.dryRun ? 'plan' : 'run',
-          log,
-          debug: (line) => core.debug(redact(line)),
-          onProgress: rl.onProgress,
-          signal,
-        });
+  const ran = copiesNothing(scope)
+    ? undefined
+    : await runConfig(config, {
+        dryRun: scope.dryRun,
+        ...(scope.rules ? { rules: scope.rules } : {}),
+        ...(inputs.concurrency ? { concurrency: inputs.concurrency } : {}),
+        ...(scope.select ? { select: scope.select } : {}),
+        ...(scope.tags ? { tags: scope.tags } : {}),
+        anonymousRegistries: scope.anonymous,
+        ...(inputs.shard ? { shard: inputs.shard } : {}),
+        command: scope.dryRun ? 'plan' : 'run',
+        log,
+        debug: (line) => core.debug(redact(line)),
+        onProgress: rl.onProgress,
+        signal,
+      });
   // A delete event names its tags; every shard would plan the same deletions and race for them.
   const deleted =
     scope.deletions.length && (!inputs.shard || inputs.shard.index === 1)
@@ -422,7 +429,7 @@ async function comment(inputs: Inputs, ctx: GitHubContext, scope: Scope, file: s
 
 async function matrix(inputs: Inputs, config: Config, scope: Scope): Promise<string | undefined> {
   // An event that selects no rule still gets its shards (each idle), so the workflow stays green.
-  const { units, errors } = scope.idle
+  const { units, errors } = copiesNothing(scope)
     ? { units: [], errors: [] }
     : await discoverUnits(config, {
         ...(scope.rules ? { rules: scope.rules } : {}),

@@ -628,6 +628,31 @@ describe('a sharded run whose source cannot be listed', () => {
     expect(merged.report!.ruleErrors.filter((e) => e.rule === 'from-gone')).toHaveLength(1);
   });
 
+  it('a delete event is not failed by a rule it does not name', async () => {
+    // An unrelated, manual-only rule whose source is gone: the event names a tag of rule app only.
+    await writeFile(
+      join(ws, 'delete-sharded.yaml'),
+      config().replace(
+        'rules:\n',
+        '  gone: { type: oci-layout, path: ./no-such-layout }\n  out: { type: oci-layout, path: ./out-missing }\n' +
+          'rules:\n  - name: from-gone\n    source: gone\n    destination: out\n',
+      ),
+    );
+    const event = {
+      event: 'repository_dispatch',
+      fixture: 'repository_dispatch-harbor-delete.json',
+      replace: { DIGEST: images['app-v3']!.digest },
+    };
+    const m = await runAction({ ...event, inputs: { config: 'delete-sharded.yaml', command: 'matrix', shards: '2' } });
+    // Before: the matrix listed every rule, and warned about from-gone.
+    expect(m.code, m.stdout).toBe(0);
+    expect(m.stdout).not.toMatch(/from-gone/);
+    const r = await runAction({ ...event, inputs: { config: 'delete-sharded.yaml', shard: '1/2' } });
+    // Before: "1 rule error (rule from-gone was not carried out)", exit code 1.
+    expect(r.code, r.stdout + r.summary).toBe(0);
+    expect(r.report!.ruleErrors).toEqual([]);
+  });
+
   it('reports the failure once, not once from discovery and again from the run', async () => {
     await writeFile(
       join(ws, 'missing-source.yaml'),
