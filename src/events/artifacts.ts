@@ -36,12 +36,18 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const shown = (v: unknown) => JSON.stringify(typeof v === 'string' ? v.slice(0, 80) : (v ?? null));
 
+/** Harbor's event types that push or delete an artifact, lower-cased: a relay may change the case. */
 const HARBOR_KINDS: Record<string, ArtifactEvent['kind']> = {
-  PUSH_ARTIFACT: 'push',
-  pushImage: 'push', // Harbor 1.x event names
-  DELETE_ARTIFACT: 'delete',
-  deleteImage: 'delete',
+  push_artifact: 'push',
+  pushimage: 'push', // Harbor 1.x event names
+  delete_artifact: 'delete',
+  deleteimage: 'delete',
 };
+
+const PLAIN_KINDS: Record<string, ArtifactEvent['kind']> = { push: 'push', delete: 'delete' };
+
+/** The resources of one Harbor event ferry reads: a bound on the work one payload asks for. */
+const MAX_RESOURCES = 100;
 
 /** `client_payload` of a repository_dispatch: a Harbor webhook or `{registry, repository, tag|digest, action?}`. */
 export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
@@ -50,7 +56,14 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
   const artifacts: ArtifactEvent[] = [];
   if (!isObj(clientPayload)) return { artifacts, problems: ['client_payload is missing or not an object'] };
   if ('event_data' in clientPayload || 'type' in clientPayload) {
-    const kind = HARBOR_KINDS[String(clientPayload.type)];
+    if (typeof clientPayload.type !== 'string' || clientPayload.type === '')
+      return {
+        artifacts,
+        problems: [
+          `type: missing; a Harbor webhook names its event (PUSH_ARTIFACT, DELETE_ARTIFACT) in "type", and the relay must pass it on; nothing runs`,
+        ],
+      };
+    const kind = HARBOR_KINDS[clientPayload.type.toLowerCase()];
     if (!kind)
       return {
         artifacts,
@@ -65,9 +78,18 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
         : `${String(repo.namespace ?? '')}/${String(repo.name ?? '')}`;
     if (!isRepository(repository))
       return { artifacts, problems: [`event_data.repository: invalid repository name ${shown(repository)}`] };
+    if (data.resources !== undefined && data.resources !== null && !Array.isArray(data.resources))
+      return {
+        artifacts,
+        problems: [`event_data.resources: expected a list of artifacts, got ${shown(data.resources)}`],
+      };
     const resources = Array.isArray(data.resources) ? data.resources : [];
     if (resources.length === 0) ignored.push('event_data.resources is empty; nothing to do');
-    for (const [i, r] of resources.slice(0, 100).entries()) {
+    if (resources.length > MAX_RESOURCES)
+      problems.push(
+        `event_data.resources: ${resources.length} resources; only the first ${MAX_RESOURCES} are read, a scheduled or manual run replicates the rest`,
+      );
+    for (const [i, r] of resources.slice(0, MAX_RESOURCES).entries()) {
       const where = `event_data.resources[${i}]`;
       if (!isObj(r)) {
         problems.push(`${where}: expected an object`);
@@ -88,7 +110,19 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
     }
     return { artifacts, problems, ...(ignored.length ? { ignored } : {}) };
   }
-  const kind = clientPayload.action === 'delete' ? 'delete' : 'push';
+  const action = clientPayload.action;
+  const kind =
+    action === undefined || action === null
+      ? 'push'
+      : typeof action === 'string'
+        ? PLAIN_KINDS[action.toLowerCase()]
+        : undefined;
+  // A relay's "deleted" read as a push would copy what the registry just deleted.
+  if (!kind)
+    return {
+      artifacts,
+      problems: [`action: ${shown(action)} is neither "push" nor "delete"; nothing runs`],
+    };
   // The docs promise a rule matches when its source registry is the webhook's host: a payload that
   // names none cannot match that, and must not reach rules of every source registry instead.
   if (clientPayload.registry === undefined || clientPayload.registry === null || clientPayload.registry === '')

@@ -94,6 +94,57 @@ describe('artifactsFromDispatch', () => {
     expect(problems.join('\n')).toMatch(problem);
   });
 
+  it.each(['deleted', 'remove', 7])('refuses a plain payload whose action is %s, not push or delete', (action) => {
+    // Before: anything but "delete" was read as a push, so a relay's "deleted" copied instead of deleting.
+    const { artifacts, problems } = artifactsFromDispatch({
+      registry: 'harbor.example.com',
+      repository: 'team/app',
+      tag: 'v1',
+      action,
+    });
+    expect(artifacts).toEqual([]);
+    expect(problems).toEqual([expect.stringMatching(/^action: .* is neither "push" nor "delete"; nothing runs/)]);
+  });
+
+  it('reads a plain payload whose action is push, delete (any case) or absent', () => {
+    const kinds = [undefined, 'push', 'delete', 'DELETE'].map(
+      (action) =>
+        artifactsFromDispatch({ registry: 'harbor.example.com', repository: 'team/app', tag: 'v1', action })
+          .artifacts[0]?.kind,
+    );
+    expect(kinds).toEqual(['push', 'push', 'delete', 'delete']);
+  });
+
+  it('refuses a Harbor body without a type, or whose resources are not a list', () => {
+    const body = event('repository_dispatch-harbor-delete.json').client_payload;
+    const { type: _type, ...untyped } = body;
+    expect(artifactsFromDispatch(untyped)).toMatchObject({
+      artifacts: [],
+      problems: [expect.stringMatching(/^type: missing; a Harbor webhook names its event/)],
+    });
+    const odd = { ...body, event_data: { ...body.event_data, resources: { tag: 'v1' } } };
+    expect(artifactsFromDispatch(odd)).toMatchObject({
+      artifacts: [],
+      problems: [expect.stringMatching(/^event_data\.resources: expected a list/)],
+    });
+  });
+
+  it('reads a Harbor type whatever its case, as a relay may have changed it', () => {
+    const body = event('repository_dispatch-harbor-delete.json').client_payload;
+    expect(artifactsFromDispatch({ ...body, type: 'delete_artifact' }).artifacts[0]?.kind).toBe('delete');
+  });
+
+  it('says that resources past the first 100 are not read', () => {
+    const body = event('repository_dispatch-harbor-push.json').client_payload;
+    const one = body.event_data.resources[0];
+    const many = { ...body, event_data: { ...body.event_data, resources: Array.from({ length: 150 }, () => one) } };
+    const { artifacts, problems } = artifactsFromDispatch(many);
+    expect(artifacts).toHaveLength(100);
+    expect(problems).toEqual([
+      expect.stringMatching(/event_data\.resources: 150 resources; only the first 100 are read/),
+    ]);
+  });
+
   // The source registry is one of the four counts a rule matches on (README, events): a payload
   // that names no host must not reach rules of every source registry, least of all a deletion.
   describe('a payload that names no registry host runs nothing', () => {
