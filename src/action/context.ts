@@ -210,7 +210,16 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
           : artifactsFromDispatch(p.client_payload);
       scope.notes.push(...(parsed.ignored ?? []));
       scope.payloadProblems = parsed.problems;
-      const { matches, untriggered } = matchArtifacts(config, parsed.artifacts);
+      const { matches, untriggered, unmatched } = matchArtifacts(config, parsed.artifacts);
+      // A webhook from a registry no rule reads from does nothing on every push: a warning, not a note.
+      const unknown = unmatched.filter((u) => u.registryUnknown);
+      scope.payloadProblems.push(...unknown.slice(0, 5).map((u) => u.why));
+      scope.notes.push(
+        ...unmatched
+          .filter((u) => !u.registryUnknown)
+          .slice(0, 5)
+          .map((u) => `Not replicated: ${u.why}.`),
+      );
       const wanted = (m: ArtifactMatch) => !inputs.rules.length || inputs.rules.includes(m.rule.name);
       const pushes = matches.filter((m) => m.artifact.kind === 'push' && wanted(m));
       scope.deletions = matches.filter((m) => m.artifact.kind === 'delete' && wanted(m));
@@ -231,7 +240,7 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
         scope.idle = untagged.length
           ? 'the artifact was pushed without a tag, and ferry replicates tags'
           : parsed.artifacts.length
-            ? 'no rule with an event trigger matches this artifact'
+            ? `no rule with an event trigger takes ${parsed.artifacts.length > 1 ? 'these artifacts' : 'this artifact'}${unknown.length ? `: no rule reads from ${[...new Set(unknown.map((u) => u.artifact.registry))].join(', ')}` : ''}`
             : parsed.problems.length
               ? "the event's payload names no artifact ferry can read"
               : 'the event names no artifact to replicate';

@@ -174,8 +174,9 @@ async function validate(
 async function idle(inputs: Inputs, { scope, head }: Loaded): Promise<string | undefined> {
   setReportOutputs(undefined, undefined);
   core.info(`ferry: nothing to do: ${scope.idle}`);
-  // A payload ferry could not read is a relay to fix, not nothing to do: a warning, so fail-on:
-  // warning fails the step instead of a green run on every push the relay mangles.
+  // A payload ferry could not read, or from a registry no rule reads from, is a relay or a url to
+  // fix, not nothing to do: a warning, so fail-on: warning fails the step instead of a green run on
+  // every push.
   const problems = scope.payloadProblems ?? [];
   // A run annotates them among its warnings (annotateRun); here there is no run.
   for (const problem of problems) core.warning(neutralizeCommands(`ferry: the event's payload: ${problem}`));
@@ -184,7 +185,7 @@ async function idle(inputs: Inputs, { scope, head }: Loaded): Promise<string | u
     `## ferry ${scope.command}: ${mark}nothing to do\n\n${notesMarkdown([scope.idle!, ...problems, ...scope.notes])}${head}`,
   );
   return problems.length && inputs.failOn === 'warning'
-    ? `the event's payload could not be read (${counted(problems.length, 'problem')}); see the job summary`
+    ? `the event could not be used (${counted(problems.length, 'problem')}); see the job summary`
     : undefined;
 }
 

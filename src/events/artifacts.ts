@@ -252,9 +252,17 @@ export interface ArtifactMatch {
 export function matchArtifacts(
   config: Config,
   artifacts: ArtifactEvent[],
-): { matches: ArtifactMatch[]; untriggered: string[] } {
+): { matches: ArtifactMatch[]; untriggered: string[]; unmatched: UnmatchedArtifact[] } {
   const matches: ArtifactMatch[] = [];
   const untriggered = new Set<string>();
+  // How far each artifact got with its best rule: its registry, then its name, then its tag.
+  const reached = new Map<ArtifactEvent, { stage: 'registry' | 'name' | 'tag'; rules: string[] }>();
+  const reach = (a: ArtifactEvent, stage: 'registry' | 'name' | 'tag', rule: string) => {
+    const order = ['registry', 'name', 'tag'];
+    const was = reached.get(a);
+    if (!was || order.indexOf(stage) > order.indexOf(was.stage)) reached.set(a, { stage, rules: [rule] });
+    else if (was.stage === stage) was.rules.push(rule);
+  };
   for (const rule of config.rules) {
     if (!rule.enabled) continue;
     const reg = config.registries.get(rule.source);
@@ -270,12 +278,64 @@ export function matchArtifacts(
     for (const a of artifacts) {
       // No host, no match: the parsers refuse a hostless payload, and this holds for any other caller.
       if (!a.registry || !registryMatches(reg, a.registry)) continue;
-      if (!nameOk(a.repository) || (a.tag !== undefined && !inScope(a, a.tag))) continue;
+      reach(a, 'registry', rule.name);
+      if (!nameOk(a.repository)) continue;
+      reach(a, 'name', rule.name);
+      if (a.tag !== undefined && !inScope(a, a.tag)) continue;
+      reach(a, 'tag', rule.name);
       if (!rule.triggers.some((t) => t.kind === 'event')) untriggered.add(rule.name);
       else matches.push({ rule, artifact: a });
     }
   }
-  return { matches, untriggered: [...untriggered] };
+  const unmatched: UnmatchedArtifact[] = [];
+  for (const a of artifacts) {
+    const got = reached.get(a);
+    const what = `${a.repository}${a.tag ? `:${a.tag}` : ''}`;
+    if (!got) {
+      const sources = [
+        ...new Set(
+          config.rules
+            .filter((r) => r.enabled)
+            .map((r) => config.registries.get(r.source))
+            .map((reg) => (reg?.type === 'ghcr' && !reg.url ? 'ghcr.io' : hostOfUrl(reg?.url)))
+            .filter((h): h is string => !!h),
+        ),
+      ];
+      unmatched.push({
+        artifact: a,
+        registryUnknown: true,
+        why:
+          `${a.registry} is the source registry of no enabled rule` +
+          (sources.length
+            ? ` (they read from ${sources.slice(0, 5).join(', ')}${sources.length > 5 ? ', …' : ''})`
+            : '') +
+          `; a rule's source url must use the host the webhook names, so ${what} was not replicated`,
+      });
+    } else if (got.stage === 'registry')
+      unmatched.push({ artifact: a, why: `no name filter takes ${a.repository} (rules ${listed(got.rules)})` });
+    else if (got.stage === 'name')
+      unmatched.push({ artifact: a, why: `the tag filters leave out ${what} (rules ${listed(got.rules)})` });
+  }
+  return { matches, untriggered: [...untriggered], unmatched };
+}
+
+/** An artifact no rule takes, and why: the first of its registry, name and tag no rule matched. */
+export interface UnmatchedArtifact {
+  artifact: ArtifactEvent;
+  why: string;
+  /** No enabled rule reads from the artifact's registry: every event of that registry does nothing. */
+  registryUnknown?: true;
+}
+
+const listed = (names: string[]) => names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '');
+
+function hostOfUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return normalizeRegistry(new URL(url).host.toLowerCase());
+  } catch {
+    return undefined;
+  }
 }
 
 function registryMatches(reg: { type: string; url?: string }, host: string): boolean {

@@ -6,5 +6,6 @@ export {
   artifactsFromRegistryPackage,
   matchArtifacts,
   type ParsedArtifacts,
+  type UnmatchedArtifact,
 } from './artifacts.js';
 export { rulesForCron } from './schedule.js';

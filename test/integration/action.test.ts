@@ -369,7 +369,27 @@ describe('registry events', () => {
     expect(quiet.summary).toMatch(/payload names no artifact ferry can read/);
     const strict = await runAction({ event: 'repository_dispatch', fixture, inputs: { 'fail-on': 'warning' } });
     expect(strict.code).toBe(1);
-    expect(strict.stdout).toMatch(/::error::.*the event's payload could not be read \(1 problem\)/);
+    expect(strict.stdout).toMatch(/::error::.*the event could not be used \(1 problem\)/);
+  });
+
+  it('an event from a registry no rule reads from warns, and names the hosts the rules read from', async () => {
+    // A Harbor whose webhook names another host than replication.yaml's url: before, a green
+    // "no rule with an event trigger matches this artifact" on every push.
+    const r = await runAction({
+      event: 'repository_dispatch',
+      fixture: 'repository_dispatch-harbor-push.json',
+      replace: { [src.host]: 'harbor.internal:8443', DIGEST: images['app-v3']!.digest },
+    });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `::warning::ferry: the event's payload: harbor\\.internal:8443 is the source registry of no enabled rule \\(they read from ${src.host.replace(/\./g, '\\.')}`,
+      ),
+    );
+    expect(r.summary).toMatch(/⚠️ nothing to do/);
+    expect(r.summary).toMatch(
+      /no rule with an event trigger takes this artifact: no rule reads from harbor\.internal:8443/,
+    );
   });
 
   it('propagates a Harbor DELETE_ARTIFACT where the rule has delete_remote', async () => {

@@ -282,4 +282,33 @@ describe('matchArtifacts', () => {
   it('matches nothing from an unknown host', () => {
     expect(matchArtifacts(config, push({ registry: 'evil.example.com' })).matches).toEqual([]);
   });
+  it('says why an artifact no rule takes was not replicated: its registry, name or tag', () => {
+    // Before: "no rule with an event trigger matches this artifact", whichever of the four it was.
+    const why = (o: Partial<ArtifactEvent>) => matchArtifacts(config, push(o)).unmatched;
+    expect(why({ registry: 'harbor.internal:8443' })).toEqual([
+      expect.objectContaining({
+        registryUnknown: true,
+        why: expect.stringMatching(
+          /^harbor\.internal:8443 is the source registry of no enabled rule \(they read from harbor\.example\.com, .*ghcr\.io.*\); a rule's source url must use the host the webhook names/,
+        ),
+      }),
+    ]);
+    // The rule that got furthest says it: rc-only takes every name, and its tag filter says no.
+    expect(why({ repository: 'elsewhere/app' })).toEqual([
+      { artifact: expect.anything(), why: 'the tag filters leave out elsewhere/app:v3 (rules rc-only)' },
+    ]);
+    const named = parseConfig(
+      'version: 1\nregistries:\n  harbor: { type: registry, url: https://harbor.example.com }\n' +
+        '  cluster: { type: registry, url: https://cluster.example.com }\nrules:\n' +
+        '  - { name: app, source: harbor, destination: cluster, filters: { name: "team/**", tag: "v*" }, trigger: event }\n',
+      'replication.yaml',
+    ).config!;
+    expect(matchArtifacts(named, push({ repository: 'elsewhere/app' })).unmatched).toEqual([
+      { artifact: expect.anything(), why: 'no name filter takes elsewhere/app (rules app)' },
+    ]);
+    expect(matchArtifacts(named, push({ tag: 'nightly' })).unmatched).toEqual([
+      { artifact: expect.anything(), why: 'the tag filters leave out team/app:nightly (rules app)' },
+    ]);
+    expect(why({})).toEqual([]);
+  });
 });
