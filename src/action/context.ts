@@ -222,7 +222,17 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
       );
       const wanted = (m: ArtifactMatch) => !inputs.rules.length || inputs.rules.includes(m.rule.name);
       const pushes = matches.filter((m) => m.artifact.kind === 'push' && wanted(m));
-      scope.deletions = matches.filter((m) => m.artifact.kind === 'delete' && wanted(m));
+      const deletes = matches.filter((m) => m.artifact.kind === 'delete' && wanted(m));
+      // A rule without delete_remote takes no deletion, as Harbor's rule without "delete remote
+      // resources" does: said once here, with nothing asked of either registry.
+      const notPropagated = deletes.filter((m) => !m.rule.deleteRemote.enabled && m.artifact.tag);
+      scope.deletions = deletes.filter((m) => m.rule.deleteRemote.enabled);
+      const keeps = notPropagated
+        .slice(0, 5)
+        .map(
+          (m) =>
+            `rule ${m.rule.name} does not propagate deletions (delete_remote is off): its copy of ${m.artifact.repository}:${m.artifact.tag} stays`,
+        );
       for (const a of parsed.artifacts)
         scope.notes.push(
           `Event: ${a.kind} ${a.registry ?? ''}${a.registry ? '/' : ''}${a.repository}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest}` : ''}`,
@@ -239,11 +249,14 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
       if (!tagged.length && !scope.deletions.length)
         scope.idle = untagged.length
           ? 'the artifact was pushed without a tag, and ferry replicates tags'
-          : parsed.artifacts.length
-            ? `no rule with an event trigger takes ${parsed.artifacts.length > 1 ? 'these artifacts' : 'this artifact'}${unknown.length ? `: no rule reads from ${[...new Set(unknown.map((u) => u.artifact.registry))].join(', ')}` : ''}`
-            : parsed.problems.length
-              ? "the event's payload names no artifact ferry can read"
-              : 'the event names no artifact to replicate';
+          : keeps.length
+            ? keeps.join('; ')
+            : parsed.artifacts.length
+              ? `no rule with an event trigger takes ${parsed.artifacts.length > 1 ? 'these artifacts' : 'this artifact'}${unknown.length ? `: no rule reads from ${[...new Set(unknown.map((u) => u.artifact.registry))].join(', ')}` : ''}`
+              : parsed.problems.length
+                ? "the event's payload names no artifact ferry can read"
+                : 'the event names no artifact to replicate';
+      else scope.notes.push(...keeps.map((k) => `${k[0]!.toUpperCase()}${k.slice(1)}.`));
       break;
     }
   }

@@ -43,23 +43,9 @@ export async function propagateDeletions(
   >();
   for (const { rule, artifact } of deleted) {
     if (!artifact.tag) continue; // an untagged artifact has nothing to delete by tag
-    if (!rule.deleteRemote.enabled) {
-      // Said without opening a store: nothing will be asked of either registry.
-      results.push({
-        rule: rule.name,
-        source: `${rule.source}/${artifact.repository}:${artifact.tag}`,
-        destination: `${rule.destination}/${artifact.repository}:${artifact.tag}`,
-        tag: artifact.tag,
-        status: 'skipped',
-        ...(artifact.digest ? { sourceDigest: artifact.digest } : {}),
-        bytes: 0,
-        blobs: { copied: 0, mounted: 0, present: 0 },
-        durationMs: 0,
-        retries: 0,
-        reason: 'deleted at the source; the rule does not propagate deletions (delete_remote is off)',
-      });
-      continue;
-    }
+    // A rule without delete_remote takes no deletion: the action says so in its notes, and
+    // nothing is asked of either registry.
+    if (!rule.deleteRemote.enabled) continue;
     const scope = byRule.get(rule) ?? { repositories: new Set<string>(), tags: new Set<string>(), deleted: new Map() };
     scope.repositories.add(artifact.repository);
     scope.tags.add(artifact.tag);

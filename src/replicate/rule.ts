@@ -143,7 +143,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
   if (o.copyOnly && onlyTags && tagSets.size === 0 && facts.errors.length === 0 && !facts.stopped) {
     // Green and silent before: a source whose listing does not show the pushed repository.
     plan.warnings.push(
-      `the event names ${namedTags([...onlyTags])} in a repository the source does not list: nothing copied. The source's credentials may not see it (a GITHUB_TOKEN sees only the packages shared with this repository; a Harbor robot account only its projects), or its listing lags the push (a scheduled run copies it once listed)`,
+      `the event names ${namedTags([...onlyTags])} in a repository the source does not list: nothing copied. The source's credentials may not see it (a GITHUB_TOKEN sees only the packages shared with this repository; a Harbor robot account only its projects), or its listing lags the push (${laterRun(rule)})`,
     );
   }
   if (o.deleted && facts.errors.length === 0 && !facts.stopped)
@@ -159,7 +159,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     const missing = [...onlyTags].filter((t) => !listed.some((s) => s.has(t)));
     if (missing.length)
       plan.warnings.push(
-        `the event names ${namedTags(missing)}, which the source repositories it names (${[...tagSets.keys()].slice(0, 5).join(', ')}) do not list: nothing copied for ${missing.length > 1 ? 'them' : 'it'}. A registry API that lags the push, or a payload naming the wrong tag; a scheduled run copies it once it is listed`,
+        `the event names ${namedTags(missing)}, which the source repositories it names (${[...tagSets.keys()].slice(0, 5).join(', ')}) do not list: nothing copied for ${missing.length > 1 ? 'them' : 'it'}. A registry API that lags the push, or a payload naming the wrong tag; ${laterRun(rule)}`,
       );
   }
 
@@ -188,4 +188,11 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
 /** `tag v1` or `tags v1, v2, …` (at most five named), as an event's warnings name them. */
 function namedTags(tags: readonly string[]): string {
   return `${tags.length > 1 ? 'tags' : 'tag'} ${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''}`;
+}
+
+/** Who copies a tag an event named before the source listed it: a schedule, or a person. */
+function laterRun(rule: Rule): string {
+  return rule.triggers.some((t) => t.kind === 'schedule')
+    ? 'a scheduled run copies it once it is listed'
+    : 'the rule has no schedule: run it once the tag is listed';
 }

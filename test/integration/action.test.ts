@@ -422,6 +422,29 @@ describe('registry events', () => {
     expect(await tagsOf(dst, 'team/app')).toEqual(['v1', 'v2']);
   });
 
+  it('a deletion for a rule without delete_remote is a note, not a skipped row that fails fail-on: warning', async () => {
+    await writeFile(
+      join(ws, 'no-delete.yaml'),
+      config().replace(
+        /rules:\n[\s\S]*$/,
+        'rules:\n  - name: keep\n    source: harbor\n    destination: cluster\n    filters: { name: "team/**" }\n' +
+          '    destination_namespace: kept\n    trigger: event\n',
+      ),
+    );
+    const r = await runAction({
+      event: 'repository_dispatch',
+      fixture: 'repository_dispatch-harbor-delete.json',
+      replace: { DIGEST: images['app-v3']!.digest },
+      inputs: { config: 'no-delete.yaml', 'fail-on': 'warning' },
+    });
+    // Before: a "skipped" row for cluster/team/app:v3 (not the rule's kept/app) and a failed step.
+    expect(r.code, r.stdout + r.summary).toBe(0);
+    expect(r.summary).toMatch(
+      /nothing to do\n\n> ℹ️ rule keep does not propagate deletions \(delete\\_remote is off\): its copy of team\/app:v3 stays\n/,
+    );
+    expect(r.summary.match(/does not propagate/g)).toHaveLength(1);
+  });
+
   it('replicates a GHCR package version from the registry_package event', async () => {
     await seedImage(layout.dir, 'gh-v1', pub, 'acme/app:v1');
     await writeFile(
