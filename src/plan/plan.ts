@@ -89,7 +89,8 @@ export interface PlanContext {
   deleted?: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>;
 }
 
-export type PlannedRule = Pick<Rule, 'name' | 'override' | 'deleteRemote' | 'filters'>;
+export type PlannedRule = Pick<Rule, 'name' | 'override' | 'deleteRemote' | 'filters'> &
+  Partial<Pick<Rule, 'platforms'>>;
 
 /**
  * Whether the rule may delete this destination tag when the source lacks it: delete_remote is on,
@@ -352,7 +353,10 @@ export function planGroup(
     item.reason = reason;
     stay(item.destinationDigest, item.tag);
   };
-  if (ctx.deleted)
+  // A rule with platforms: writes a subset index, whose digest is never the source's: the event's
+  // digest cannot tell a copy of what was deleted from anything else. Its deletion is decided as a
+  // scheduled run's is, by the source no longer listing the tag, under the same guards.
+  if (ctx.deleted && !rule.platforms?.length)
     for (const c of candidates) {
       const digests = deletedAs(c.tag).filter((d): d is string => d !== undefined);
       if (digests.length > 0 && !digests.includes(c.destinationDigest!))

@@ -145,6 +145,24 @@ test('a delete event deletes only a destination tag still at the digest the sour
   expect((await dst.listTags('a')).sort()).toEqual(['keep', 'v1']);
 });
 
+test('a delete event on a rule with platforms: is decided as a scheduled run decides it, not by digest', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'keep');
+  await putLayoutImage(dst, 'a', 'keep');
+  await putLayoutImage(dst, 'a', 'v1'); // the subset index the rule wrote: never the source's digest
+  const c = await config('{ enabled: true, max: 10, acknowledge_match_all: true }');
+  const rule = { ...c.rules[0]!, platforms: ['linux/amd64'] };
+  const deletedIndex = `sha256:${'e'.repeat(64)}`;
+  const out = await propagateDeletions(c, [{ rule, artifact: { repository: 'a', tag: 'v1', digest: deletedIndex } }], {
+    dryRun: false,
+    log: () => {},
+  });
+  // Before: refused on every Harbor DELETE_ARTIFACT, "the destination tag holds …, not …".
+  expect(out.results.map((r) => `${r.tag}:${r.status}`)).toEqual(['v1:deleted']);
+  expect(await dst.listTags('a')).toEqual(['keep']);
+});
+
 test('a delete event deletes only the repository and tag pairs it names', async () => {
   const src = new OciLayoutStore('src', join(tmp(), 'src'));
   const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
