@@ -241,6 +241,7 @@ async function replicate(
       ? await propagateDeletions(config, scope.deletions, {
           dryRun: scope.dryRun,
           log,
+          onProgress: rl.onProgress,
           anonymousRegistries: scope.anonymous,
           signal,
         })

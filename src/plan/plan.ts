@@ -319,6 +319,12 @@ export function planGroup(
       const named = ctx.deleted?.get(g.sourceRepository);
       return named?.has(tag) ? [named.get(tag)] : [];
     });
+  // A tag a delete event names that the source still lists (a stale event, or pushed again): what
+  // the run does with it is what any run does, and its row says why it is not a deletion.
+  if (ctx.deleted)
+    for (const i of items)
+      if (!i.referrer && !i.reason && deletedAs(i.tag).length > 0)
+        i.reason = 'the delete event names it, but the source still lists it: not deleted';
   // Tags another rule writes here are that rule's: neither extras nor rows of this one.
   const othersWrite = (tag: string) =>
     group.some((g) => g.otherRules && 'tags' in g.otherRules && g.otherRules.tags.has(tag));

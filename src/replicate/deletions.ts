@@ -12,6 +12,7 @@ import { redact } from '../util/secrets.js';
 import { describeError, type RuleError } from './errors.js';
 import { failUnclosed, type Result } from './result.js';
 import { runRule } from './rule.js';
+import type { RunOptions } from './run.js';
 import { Catalogs } from './catalogs.js';
 import { otherWriters } from './writers.js';
 
@@ -30,6 +31,8 @@ export async function propagateDeletions(
     anonymousRegistries?: Set<string>;
     /** A stopped run starts no new deletion (see RunOptions.signal). */
     signal?: AbortSignal;
+    /** As RunOptions.onProgress: each rule's group and result lines in the log, as in any run. */
+    onProgress?: RunOptions['onProgress'];
   },
 ): Promise<{ results: Result[]; ruleErrors: RuleError[]; warnings: { rule: string; message: string }[] }> {
   const results: Result[] = [];
@@ -60,13 +63,22 @@ export async function propagateDeletions(
   const mover = new BlobMover(pLimit(2));
   const catalogs = new Catalogs(config, (name) => stores.open(name));
   try {
-    for (const [rule, scope] of byRule) {
+    for (const [k, [rule, scope]] of [...byRule].entries()) {
+      o.onProgress?.({
+        kind: 'rule-start',
+        rule: rule.name,
+        source: rule.source,
+        destination: rule.destination,
+        index: k + 1,
+        of: byRule.size,
+      });
       let src: Store;
       let dst: Store;
       try {
         [src, dst] = await Promise.all([stores.open(rule.source), stores.open(rule.destination)]);
       } catch (e) {
         ruleErrors.push(describeError(rule.name, `opening ${rule.source} → ${rule.destination}`, e));
+        o.onProgress?.({ kind: 'rule-end', rule: rule.name, results: [], errors: ruleErrors.slice(-1) });
         continue;
       }
       // Several artifacts of one rule: one plan. Only the (repository, tag) pairs an event named
@@ -91,9 +103,11 @@ export async function propagateDeletions(
         deleted: scope.deleted,
         log: o.log,
         ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       });
       results.push(...run.results);
       ruleErrors.push(...run.ruleErrors);
+      o.onProgress?.({ kind: 'rule-end', rule: rule.name, results: run.results, errors: run.ruleErrors });
       warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message: redact(message) })));
     }
   } finally {

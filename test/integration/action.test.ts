@@ -420,6 +420,8 @@ describe('registry events', () => {
     expect(r.code, r.stdout).toBe(0);
     expect(r.outputs).toMatchObject({ deleted: '1', changed: 'true' });
     expect(await tagsOf(dst, 'team/app')).toEqual(['v1', 'v2']);
+    // Before: the deletion was only a debug line, with no group for its rule.
+    expect(r.stdout).toMatch(/^::group::rule app: harbor → cluster\n(.*\n)*?.*deleted .*team\/app:v3/m);
   });
 
   it('a deletion for a rule without delete_remote is a note, not a skipped row that fails fail-on: warning', async () => {

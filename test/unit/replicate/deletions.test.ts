@@ -163,6 +163,31 @@ test('a delete event on a rule with platforms: is decided as a scheduled run dec
   expect(await dst.listTags('a')).toEqual(['keep']);
 });
 
+test('a delete event for a tag the source still lists says why it is not deleted', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'a', 'v1');
+  await putLayoutImage(src, 'a', 'v2');
+  await putLayoutImage(dst, 'a', 'v1');
+  const c = await config('{ enabled: true, max: 10, acknowledge_match_all: true }');
+  const rule = c.rules[0]!;
+  // A stale event (v1 is back at the source), and one for a tag the destination lacks.
+  const out = await propagateDeletions(
+    c,
+    [
+      { rule, artifact: { repository: 'a', tag: 'v1' } },
+      { rule, artifact: { repository: 'a', tag: 'v2' } },
+    ],
+    { dryRun: false, log: () => {} },
+  );
+  // Before: "unchanged" and "copied" without a word, in answer to a delete event.
+  const why = 'the delete event names it, but the source still lists it: not deleted';
+  expect(out.results.map((r) => [r.tag, r.status, r.reason])).toEqual([
+    ['v1', 'unchanged', why],
+    ['v2', 'copied', why],
+  ]);
+});
+
 test('a delete event deletes only the repository and tag pairs it names', async () => {
   const src = new OciLayoutStore('src', join(tmp(), 'src'));
   const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
