@@ -13,7 +13,7 @@ import { INDEX_TYPES, SCHEMA1_TYPES } from '../oci/media-types.js';
 import { REFERRER_TAG, referrersTag, subjectTagOf } from '../oci/referrers.js';
 import { isRepository, isTag } from '../oci/ref.js';
 import { deletionScope, type RepoInput, type SourceTag, type Unread } from '../plan/plan.js';
-import type { Selection } from '../plan/types.js';
+import { type Selection, stageName, TAG_STAGES } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
 import {
   artifactRefusal,
@@ -415,6 +415,16 @@ export async function gather(
       selection.tags.selected += selected.length;
       input.selected = selected.length;
       const tags = o.onlyTags ? selected.filter((t) => o.onlyTags!.has(t)) : selected;
+      if (o.onlyTags) {
+        // An event's tag the rule's filters leave out (an older release under `latest: N`) did
+        // nothing: say which filter, or the run reads as if the event was lost.
+        const skipped = new Set(refused.map(([t]) => t));
+        const left = [...o.onlyTags].filter((t) => all.has(t) && !selected.includes(t) && !skipped.has(t));
+        for (const t of left.slice(0, 5))
+          out.warnings.push(
+            `the event names ${src.display}/${repo}:${t}, which ${leftOutBy(t, valid, rule)}: not copied`,
+          );
+      }
       // An event naming a referrers tag (cosign's `sha256-<hex>.sig`, signed after the push) names
       // it for its subject: the selected tags of that digest are planned, and the signature goes
       // along with them as it does in a scheduled run. Costs a HEAD per selected tag here.
@@ -711,4 +721,15 @@ function keepDestinationGroups(
   };
   const wanted = new Set(repositories.filter(select).map(destinationOf));
   return repositories.filter((r) => select(r) || (destinationOf(r) !== undefined && wanted.has(destinationOf(r))));
+}
+
+/** Which of the rule's tag filters leaves a listed tag out, in words. */
+function leftOutBy(tag: string, listed: TagInfo[], rule: Rule): string {
+  const one = listed.filter((t) => t.tag === tag);
+  const dropped = noneDropped();
+  const { latest, ...others } = rule.filters;
+  selectTags(one, others, dropped, undefined, rule.referrers);
+  const stage = TAG_STAGES.find((s) => dropped[s] > 0);
+  if (stage) return `the rule's ${stageName(stage)} filter leaves out`;
+  return `is not among the ${counted(latest ?? 0, 'newest tag')} the rule keeps (latest: ${latest})`;
 }

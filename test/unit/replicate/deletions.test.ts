@@ -254,6 +254,32 @@ test('a push event naming a tag the source does not list warns that nothing was 
   expect(ran.report.warnings![0]!.message).toMatch(/the rule has no schedule: run it once the tag is listed$/);
 });
 
+test('a push event naming a tag the filters leave out says which filter', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  for (const tag of ['1.0.0', '3.0.0']) await putLayoutImage(src, 'a', tag);
+  const c = await config('false');
+  const rule = { ...c.rules[0]!, filters: { ...c.rules[0]!.filters, latest: 1 } };
+  const ran = await runConfig(
+    { ...c, rules: [rule] },
+    {
+      dryRun: false,
+      rules: ['mirror'],
+      select: (_rule, repo) => repo === 'a',
+      tags: ['1.0.0'],
+    },
+  );
+  // Before: nothing copied, nothing said ("nothing selected").
+  expect(ran.report.results).toEqual([]);
+  expect(ran.report.warnings).toEqual([
+    {
+      rule: 'mirror',
+      message: expect.stringMatching(
+        /^the event names oci:.*\/a:1\.0\.0, which is not among the 1 newest tag the rule keeps \(latest: 1\): not copied$/,
+      ),
+    },
+  ]);
+});
+
 test('a push event for a repository the source does not list warns that nothing was copied', async () => {
   const src = new OciLayoutStore('src', join(tmp(), 'src'));
   await putLayoutImage(src, 'a', 'v1');
