@@ -344,7 +344,9 @@ function registryMatches(reg: { type: string; url?: string }, host: string): boo
   try {
     const u = new URL(reg.url);
     const own = normalizeRegistry(u.host.toLowerCase());
-    const bare = (h: string) => h.replace(/:(443|80)$/, '');
+    // Only the url's own default port names the same host: harbor:80 is not https://harbor.
+    const port = `:${u.protocol === 'http:' ? 80 : 443}`;
+    const bare = (h: string) => (h.endsWith(port) ? h.slice(0, -port.length) : h);
     return own === host || bare(own) === bare(host);
   } catch {
     return false;

@@ -267,6 +267,8 @@ describe('matchArtifacts', () => {
     expect(
       matchArtifacts(config, push({ registry: 'harbor.example.com:443' })).matches.map((m) => m.rule.name),
     ).toEqual(['app']);
+    // Before: any of :80 and :443 was stripped, so an http port matched an https url.
+    expect(matchArtifacts(config, push({ registry: 'harbor.example.com:80' })).matches).toEqual([]);
   });
   it('sends GHCR events to ghcr registries only', () => {
     expect(
