@@ -79,6 +79,8 @@ export interface Scope {
   rules?: string[];
   select?: (rule: string, repository: string) => boolean;
   tags?: string[];
+  /** The registry event the run is narrowed to, for the report. */
+  event?: { name: string; artifacts: string[] };
   /** Artifact deletions to propagate (Harbor DELETE_ARTIFACT). */
   deletions: ArtifactMatch[];
   /** Registries used without credentials. */
@@ -233,10 +235,12 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
           (m) =>
             `rule ${m.rule.name} does not propagate deletions (delete_remote is off): its copy of ${m.artifact.repository}:${m.artifact.tag} stays`,
         );
-      for (const a of parsed.artifacts)
-        scope.notes.push(
-          `Event: ${a.kind} ${a.registry ?? ''}${a.registry ? '/' : ''}${a.repository}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest}` : ''}`,
-        );
+      const named = parsed.artifacts.map(
+        (a) =>
+          `${a.kind} ${a.registry ?? ''}${a.registry ? '/' : ''}${a.repository}${a.tag ? `:${a.tag}` : ''}${a.digest ? `@${a.digest}` : ''}`,
+      );
+      scope.event = { name: ctx.eventName, artifacts: named };
+      for (const n of named) scope.notes.push(`Event: ${n}`);
       if (untriggered.length)
         scope.notes.push(`Rules ${untriggered.join(', ')} match this artifact but have no event trigger; not run.`);
       const untagged = pushes.filter((m) => !m.artifact.tag);

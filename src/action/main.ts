@@ -281,6 +281,8 @@ async function replicate(
   const payload = (scope.payloadProblems ?? []).map((message) => ({ rule: EVENT_RULE, message }));
   if (payload.length && (!inputs.shard || inputs.shard.index === 1))
     report = { ...report, warnings: [...(report.warnings ?? []), ...payload] };
+  // The report says the run looked at the event's artifacts only: its selection is not the rule's.
+  if (scope.event) report = { ...report, event: scope.event };
 
   // Rules that could not be read without credentials on a pull request are not failures (G1).
   const needsSecrets = (rule: string) => {

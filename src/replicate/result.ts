@@ -62,6 +62,11 @@ export interface RunReport {
   finishedAt: string;
   /** Shard this report covers, when sharded (index 1-based, as in `shard: 2/4`). */
   shard?: { index: number; total: number };
+  /**
+   * The registry event the run was narrowed to (`repository_dispatch`, `registry_package`): only
+   * the artifacts it names were looked at, e.g. `push harbor.example.com/team/app:v3`.
+   */
+  event?: { name: string; artifacts: string[] };
   results: Result[];
   /** Rule-level problems not tied to one tag (listing failed, deletions refused...). */
   ruleErrors: { rule: string; message: string; hint?: string }[];

@@ -129,6 +129,15 @@ export function parseReport(text: string): RunReport {
       }
     } else v.fail('warnings', 'expected an array');
   }
+  if (data.event !== undefined) {
+    const e = data.event;
+    const ok =
+      isObject(e) &&
+      typeof e.name === 'string' &&
+      Array.isArray(e.artifacts) &&
+      e.artifacts.every((a) => typeof a === 'string');
+    v.check(ok, 'event', 'expected { name, artifacts } strings');
+  }
   if (data.selection !== undefined) {
     if (isObject(data.selection))
       for (const [rule, sel] of Object.entries(data.selection)) {
@@ -208,6 +217,7 @@ function normalizeReport(r: RunReport): RunReport {
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
     ...(r.shard ? { shard: { index: r.shard.index, total: r.shard.total } } : {}),
+    ...(r.event ? { event: { name: r.event.name, artifacts: [...r.event.artifacts] } } : {}),
     results: r.results.map(normalizeResult),
     ruleErrors: r.ruleErrors.map((e) => defined({ rule: e.rule, message: e.message, hint: e.hint })),
     ...(r.warnings?.length ? { warnings: r.warnings.map((w) => ({ rule: w.rule, message: w.message })) } : {}),

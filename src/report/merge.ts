@@ -89,8 +89,10 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
   const selection = mergeSelections(ordered);
   // A shard does not say that a rule selects nothing (it sees only its part of it); the merge,
   // which sees the whole rule, says it as an unsharded run would, unless the rule had an error.
-  // Not with a shard missing: its part of every rule is unknown, not empty.
-  if (sharded.length > 0 && !ruleErrors.some((e) => e.rule === SHARDS_RULE))
+  // Not with a shard missing: its part of every rule is unknown, not empty; nor in a run narrowed
+  // to an event's artifacts, whose selection is the event's, not the rule's.
+  const event = ordered.find((r) => r.event)?.event;
+  if (sharded.length > 0 && !event && !ruleErrors.some((e) => e.rule === SHARDS_RULE))
     for (const [rule, s] of Object.entries(selection)) {
       const nothing = selectsNothing(s);
       if (nothing && !ruleErrors.some((e) => e.rule === rule) && !warned.has(JSON.stringify([rule, nothing])))
@@ -112,6 +114,7 @@ export function mergeReports(reports: readonly RunReport[]): RunReport {
     results,
     ruleErrors,
     ...(warnings.length ? { warnings } : {}),
+    ...(event ? { event } : {}),
     ...(Object.keys(selection).length ? { selection } : {}),
     totals: countStatuses(results),
   };

@@ -46,6 +46,7 @@ interface Run {
     results: { rule: string; tag: string; status: string; destination: string }[];
     totals: Record<string, number>;
     ruleErrors: { rule: string; message: string }[];
+    event?: { name: string; artifacts: string[] };
   };
 }
 
@@ -315,6 +316,11 @@ describe('registry events', () => {
     expect(r.report!.results.map((x) => `${x.rule} ${x.tag} ${x.status}`)).toEqual(['app v3 copied']);
     expect(r.outputs.copied).toBe('1');
     expect(await tagsOf(dst, 'team/app')).toEqual(['v1', 'v2', 'v3']);
+    // The report says the run was narrowed to the event's artifact.
+    expect(r.report!.event).toEqual({
+      name: 'repository_dispatch',
+      artifacts: [`push ${src.host}/team/app:v3@${images['app-v3']!.digest}`],
+    });
   });
 
   it('a payload part it cannot read is a warning of the run that reads the rest', async () => {

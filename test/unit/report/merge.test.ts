@@ -143,6 +143,25 @@ describe('mergeReports', () => {
     expect(mergeReports(parts).warnings ?? []).toEqual([]);
   });
 
+  test('a sharded run narrowed to an event keeps the event, and is not said to select nothing', () => {
+    const none: Selection = {
+      repositories: { listed: 2, matched: 1 },
+      tags: { listed: 0, selected: 0 },
+      dropped: { name: 1, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 },
+    };
+    const event = { name: 'repository_dispatch', artifacts: ['push harbor.example.com/team/app:v9'] };
+    const parts = [1, 2].map((i) => ({
+      ...shard(i, 2, '2025-01-01T00:00:01Z', '2025-01-01T00:01:00Z', []),
+      selection: { app: none },
+      event,
+    }));
+    // Before: "the rule selects nothing", of a rule whose run looked at one tag only.
+    const merged = mergeReports(parts);
+    expect(merged.warnings ?? []).toEqual([]);
+    expect(merged.event).toEqual(event);
+    expect(parseReport(JSON.stringify(merged)).event).toEqual(event);
+  });
+
   test('a missing shard becomes a rule error', () => {
     const partial = mergeReports([shards[0]!, shards[1]!]);
     expect(partial.ruleErrors.at(-1)).toMatchObject({
