@@ -6,7 +6,7 @@
 export * from './config/index.js';
 export * from './events/index.js';
 export type { Plan, PlanAction, PlanItem, PlanWhy, RulePlan } from './plan/index.js';
-export { parseShard, type ShardSpec } from './plan/shard.js';
+export { parseShard, parseShares, type ShardSpec } from './plan/shard.js';
 export { type DeletedArtifact, propagateDeletions } from './replicate/deletions.js';
 export type { ProgressEvent } from './replicate/execute.js';
 export {

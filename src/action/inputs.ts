@@ -1,6 +1,6 @@
 /** The action's inputs, read once (the only `core.getInput` caller) and checked. */
 import * as core from '@actions/core';
-import { MAX_CONCURRENCY, parseDuration, parseShard, type ShardSpec } from '../index.js';
+import { MAX_CONCURRENCY, parseDuration, parseShard, parseShares, type ShardSpec } from '../index.js';
 
 export const COMMANDS = ['auto', 'validate', 'plan', 'run', 'matrix', 'report'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -92,6 +92,18 @@ export function readInputs(get: (name: string) => string = (n) => core.getInput(
     shard = shardText ? parseShard(shardText) : undefined;
   } catch (e) {
     throw new InputError(`input shard: ${(e as Error).message}`);
+  }
+  const sharesText = get('deletion-shares').trim();
+  if (sharesText) {
+    if (!shard)
+      throw new InputError(
+        'input deletion-shares: it goes with shard (both from the matrix entry: shard: ${{ matrix.shard }}, deletion-shares: ${{ matrix.deletions }})',
+      );
+    try {
+      shard = { ...shard, shares: parseShares(sharesText) };
+    } catch (e) {
+      throw new InputError(`input deletion-shares: ${(e as Error).message}`);
+    }
   }
   return {
     config: get('config').trim() || 'replication.yaml',

@@ -440,7 +440,7 @@ async function matrix(inputs: Inputs, config: Config, scope: Scope): Promise<str
         ...(scope.select ? { select: scope.select } : {}),
         anonymousRegistries: scope.anonymous,
       });
-  const { matrix, shards } = buildMatrix(units, inputs.shards);
+  const { matrix, shards } = buildMatrix(units, inputs.shards, config.rules);
   core.setOutput('matrix', JSON.stringify(matrix));
   setReportOutputs(undefined, undefined);
   const rows = shards.map(

@@ -468,10 +468,12 @@ export function boundDeletions(
   if (deletable.length > 0) {
     const { acknowledgeMatchAll } = rule.deleteRemote;
     const sharded = shard !== undefined && shard.total > 1;
-    const max = sharded ? deletionShare(rule.deleteRemote.max, shard) : rule.deleteRemote.max;
-    const maxText = sharded
-      ? `shard ${shard.index}'s share of delete_remote.max (${rule.deleteRemote.max} split over ${shard.total} shards: ${max})`
-      : `delete_remote.max (${max})`;
+    const max = sharded ? deletionShare(rule.deleteRemote.max, shard, rule.name) : rule.deleteRemote.max;
+    const maxText = !sharded
+      ? `delete_remote.max (${max})`
+      : shard.shares
+        ? `shard ${shard.index}'s share of delete_remote.max (${rule.deleteRemote.max} over the rule's units, as the matrix job dealt them: ${max})`
+        : `shard ${shard.index}'s share of delete_remote.max (${rule.deleteRemote.max} split over ${shard.total} shards: ${max})`;
     const all = filtersMatchEverything(rule.filters);
     let why: PlanWhy | undefined;
     if (all && !acknowledgeMatchAll) {

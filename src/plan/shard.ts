@@ -27,6 +27,11 @@ export interface ShardSpec {
   /** 1-based. */
   index: number;
   total: number;
+  /**
+   * Each rule's share of delete_remote.max for this shard, decided once by the matrix job
+   * (matrixShares); a rule it does not name has none here. Absent: max split evenly.
+   */
+  shares?: Readonly<Record<string, number>>;
 }
 
 function cmp(a: string, b: string): number {
@@ -46,8 +51,46 @@ function checkTotal(total: number): void {
  * computed from what a shard listed (max ÷ the shards holding the rule) let two shards that saw
  * different listings delete more than max together.
  */
-export function deletionShare(max: number, shard: ShardSpec): number {
+export function deletionShare(max: number, shard: ShardSpec, rule?: string): number {
+  if (shard.shares && rule !== undefined) return Math.min(max, shard.shares[rule] ?? 0);
   return Math.floor(max / shard.total) + (shard.index <= max % shard.total ? 1 : 0);
+}
+
+/**
+ * Each shard's share of each deleting rule's delete_remote.max, in proportion to the rule's units
+ * in that shard (largest remainders, ties to the lower shard), decided once by the matrix job from
+ * one listing: the shares add up to max whatever the shard jobs list later, and a rule whose
+ * units all fall to one shard may delete up to max there, not max ÷ N. Returned per shard
+ * (index 1 first), only the rules with a share there.
+ */
+export function matrixShares(
+  shards: readonly Shard[],
+  rules: readonly { name: string; deleteRemote: { enabled: boolean; max: number } }[],
+): Record<string, number>[] {
+  const out: Record<string, number>[] = shards.map(() => ({}));
+  for (const rule of rules) {
+    if (!rule.deleteRemote.enabled) continue;
+    const held = shards.map((s) => s.units.filter((u) => u.rule === rule.name).length);
+    const all = held.reduce((a, b) => a + b, 0);
+    if (all === 0) continue;
+    const max = rule.deleteRemote.max;
+    const exact = held.map((n) => (max * n) / all);
+    const share = exact.map(Math.floor);
+    let left = max - share.reduce((a, b) => a + b, 0);
+    const byRemainder = exact
+      .map((x, i) => ({ i, r: x - Math.floor(x) }))
+      .filter(({ i }) => held[i]! > 0)
+      .sort((a, b) => b.r - a.r || a.i - b.i);
+    for (const { i } of byRemainder) {
+      if (left <= 0) break;
+      share[i]!++;
+      left--;
+    }
+    share.forEach((n, i) => {
+      if (held[i]! > 0) out[i]![rule.name] = n;
+    });
+  }
+  return out;
 }
 
 /** The shard (1-based, of `total`) that owns a unit: from its rule and destination only. */
@@ -76,4 +119,25 @@ export function parseShard(text: string): ShardSpec {
     throw new Error(`invalid shard "${text}": the shard index is 1-based and must be between 1 and ${total}`);
   }
   return { index, total };
+}
+
+/**
+ * Parse a matrix entry's `deletions` (`{"rule": share, …}`, JSON), as the shard job passes it to
+ * the action's `deletion-shares:` input.
+ */
+export function parseShares(text: string): Record<string, number> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new Error(
+      `expected the matrix entry's deletions, JSON such as {"mirror": 25}, got ${JSON.stringify(text.slice(0, 80))}`,
+    );
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new Error(`expected a JSON object of rule names to shares, such as {"mirror": 25}`);
+  for (const [rule, n] of Object.entries(data))
+    if (!Number.isInteger(n) || (n as number) < 0)
+      throw new Error(`the share of rule ${JSON.stringify(rule)} must be a whole number ≥ 0, got ${JSON.stringify(n)}`);
+  return data as Record<string, number>;
 }

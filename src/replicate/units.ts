@@ -4,8 +4,8 @@
  * `ferry plan --matrix N` and the action's `command: matrix` split over jobs, and what every shard
  * job lists again to find its own share (plan/shard.ts: a unit's shard depends on its name only).
  */
-import type { Config } from '../config/types.js';
-import { type Shard, shardOf, shardUnits } from '../plan/shard.js';
+import type { Config, Rule } from '../config/types.js';
+import { matrixShares, type Shard, shardOf, shardUnits } from '../plan/shard.js';
 import { StoreSet } from '../providers/index.js';
 import { compileTagScope } from '../rules/index.js';
 import { redact } from '../util/secrets.js';
@@ -107,6 +107,11 @@ export interface MatrixEntry {
   /** Destination groups in this shard, and their summed weight (shown; the shard job finds its groups by name). */
   units: number;
   weight: number;
+  /**
+   * JSON of each deleting rule's share of delete_remote.max in this shard (matrixShares), for the
+   * action's `deletion-shares:` input; only when a rule deletes.
+   */
+  deletions?: string;
 }
 
 /**
@@ -116,12 +121,16 @@ export interface MatrixEntry {
 export function buildMatrix(
   units: WorkUnit[],
   total: number,
+  rules: readonly Pick<Rule, 'name' | 'deleteRemote'>[] = [],
 ): { matrix: { include: MatrixEntry[] }; shards: Shard<WorkUnit>[] } {
   const shards = shardUnits(units, total);
-  const include = shards.map((s) => ({
+  const deleting = rules.some((r) => r.deleteRemote.enabled);
+  const shares = matrixShares(shards, rules);
+  const include = shards.map((s, i) => ({
     shard: `${s.index}/${total}`,
     units: s.units.length,
     weight: s.units.reduce((n, u) => n + u.weight, 0),
+    ...(deleting ? { deletions: JSON.stringify(shares[i]) } : {}),
   }));
   return { matrix: { include }, shards };
 }

@@ -613,21 +613,33 @@ describe('sharding over a matrix', () => {
   it('splits the units, runs each shard, and merges the shard reports into one summary', async () => {
     const m = await runAction({ event: 'workflow_dispatch', inputs: { command: 'matrix', shards: '2' } });
     expect(m.code).toBe(0);
-    const matrix = JSON.parse(m.outputs.matrix!) as { include: { shard: string; units: number }[] };
+    const matrix = JSON.parse(m.outputs.matrix!) as {
+      include: { shard: string; units: number; deletions: string }[];
+    };
     expect(matrix.include.map((e) => e.shard)).toEqual(['1/2', '2/2']);
     expect(matrix.include.reduce((n, e) => n + e.units, 0)).toBe(3); // team/app, team/web, lib/tool
+    // Rule app (delete_remote.max 5) has its shares dealt once, adding up to max; public deletes nothing.
+    const shares = matrix.include.map((e) => JSON.parse(e.deletions) as Record<string, number>);
+    expect(shares.reduce((n, s) => n + (s.app ?? 0), 0)).toBe(5);
+    expect(shares.every((s) => s.public === undefined)).toBe(true);
 
     const whole = await runAction({ event: 'workflow_dispatch', inputs: { 'dry-run': 'true' } });
     const shards: Run[] = [];
-    for (const { shard } of matrix.include) {
+    for (const { shard, deletions } of matrix.include) {
       const i = shard.split('/')[0];
       shards.push(
         await runAction({
           event: 'workflow_dispatch',
-          inputs: { shard, 'dry-run': 'true', 'report-path': `reports/shard-${i}/ferry-report.json` },
+          inputs: {
+            shard,
+            'deletion-shares': deletions,
+            'dry-run': 'true',
+            'report-path': `reports/shard-${i}/ferry-report.json`,
+          },
         }),
       );
     }
+    expect(shards.map((s) => s.code)).toEqual([0, 0]);
     const keys = (rs: Run[]) => rs.flatMap((s) => s.report!.results.map((x) => x.destination)).sort();
     expect(keys(shards)).toEqual(keys([whole]));
     expect(

@@ -67,7 +67,7 @@ async function matrixCommand(config: Config, rules: string[], total: number, jso
     return 2;
   }
   const { units, errors } = await discoverUnits(config, { rules });
-  const { matrix, shards } = buildMatrix(units, total);
+  const { matrix, shards } = buildMatrix(units, total, config.rules);
   const detail = shards.map((s) => ({ shard: `${s.index}/${total}`, units: s.units }));
   console.log(JSON.stringify(json ? { ...matrix, shards: detail } : matrix));
   if (!json)

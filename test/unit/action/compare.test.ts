@@ -58,6 +58,20 @@ describe('inputs', () => {
   it('reads lists as newline or comma separated with comments', () => {
     expect(parseList('a, b\n# skip\nc # why\n\n')).toEqual(['a', 'b', 'c']);
   });
+  it('reads deletion-shares into the shard, and only with a shard', () => {
+    const get = (o: Record<string, string>) => (n: string) => o[n] ?? '';
+    expect(readInputs(get({ shard: '2/3', 'deletion-shares': '{"app": 4}' })).shard).toEqual({
+      index: 2,
+      total: 3,
+      shares: { app: 4 },
+    });
+    expect(() => readInputs(get({ 'deletion-shares': '{"app": 4}' }))).toThrow(
+      /input deletion-shares: it goes with shard/,
+    );
+    expect(() => readInputs(get({ shard: '1/2', 'deletion-shares': 'app=4' }))).toThrow(
+      /input deletion-shares: expected the matrix entry's deletions/,
+    );
+  });
   it('rejects a bad shard and a bad command with the input name', () => {
     const get = (o: Record<string, string>) => (n: string) => o[n] ?? '';
     expect(() => readInputs(get({ shard: '3/2' }))).toThrow(/input shard/);

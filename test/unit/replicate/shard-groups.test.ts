@@ -3,7 +3,7 @@ import { expect, test } from 'vitest';
 import { parseConfig } from '../../../src/config/index.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { runConfig } from '../../../src/replicate/run.js';
-import { deletionShare, shardOf } from '../../../src/plan/shard.js';
+import { deletionShare, matrixShares, parseShares, shardOf, shardUnits } from '../../../src/plan/shard.js';
 import { buildMatrix, discoverUnits, shardSelector } from '../../../src/replicate/units.js';
 import { mergeReports } from '../../../src/report/merge.js';
 import { putLayoutImage } from '../../support/layout-image.js';
@@ -152,4 +152,65 @@ test('a rule whose units all fall to one shard deletes there up to that shard’
   )
     total++;
   expect(await status(total)).toBe('refused');
+});
+
+test('the matrix job deals each rule’s max in proportion to its units: a rule in one shard may delete up to max there', async () => {
+  const config = await setup();
+  const { units } = await discoverUnits(config, { weights: false });
+  // More shards than max (10): split evenly, the shard holding n/app could have no share at all.
+  let total = 11;
+  while (
+    shardOf(
+      units.find((u) => u.destination === 'n/app')!,
+      total,
+    ) <= 10
+  )
+    total++;
+  const index = shardOf(
+    units.find((u) => u.destination === 'n/app')!,
+    total,
+  );
+  const { matrix } = buildMatrix(units, total, config.rules);
+  const entry = matrix.include[index - 1]!;
+  const shares = parseShares(entry.deletions!);
+  // The rule's 2 units lie in one or two shards: its shares there add up to max, none elsewhere.
+  const all = matrix.include.map((e) => parseShares(e.deletions!).r ?? 0);
+  expect(all.reduce((a, b) => a + b, 0)).toBe(10);
+  const out = await runConfig(config, {
+    dryRun: true,
+    select: shardSelector(units, index, total),
+    shard: { index, total, shares },
+  });
+  // Split evenly instead, this shard (numbered past max) has no share and refuses it.
+  expect(out.report.results.find((r) => r.tag === 'old')?.status).toBe('would-delete');
+});
+
+test('matrix shares add up to max, in proportion to units, only where the rule has units', () => {
+  const unit = (rule: string, destination: string) => ({ rule, destination, weight: 0 });
+  const units = [
+    ...Array.from({ length: 7 }, (_, i) => unit('big', `big/${i}`)),
+    unit('small', 'small/only'),
+    unit('keeps', 'keeps/x'),
+  ];
+  const shards = shardUnits(units, 3);
+  const rules = [
+    { name: 'big', deleteRemote: { enabled: true, max: 50 } },
+    { name: 'small', deleteRemote: { enabled: true, max: 4 } },
+    { name: 'keeps', deleteRemote: { enabled: false, max: 50 } },
+  ];
+  const shares = matrixShares(shards, rules);
+  const held = (rule: string) => shards.map((s) => s.units.filter((u) => u.rule === rule).length);
+  expect(shares.reduce((n, s) => n + (s.big ?? 0), 0)).toBe(50);
+  // Each shard's share is within one of max × its units ÷ all units.
+  held('big').forEach((n, i) => expect(Math.abs((shares[i]!.big ?? 0) - (50 * n) / 7)).toBeLessThan(1));
+  // A rule in one shard: all of max there, nothing elsewhere; a rule that never deletes: no share.
+  expect(shares.map((s) => s.small)).toEqual(held('small').map((n) => (n ? 4 : undefined)));
+  expect(shares.every((s) => s.keeps === undefined)).toBe(true);
+});
+
+test('a shard’s share of a rule the matrix entry does not name is none', () => {
+  expect(deletionShare(50, { index: 1, total: 4, shares: { other: 20 } }, 'r')).toBe(0);
+  expect(deletionShare(50, { index: 1, total: 4, shares: { r: 80 } }, 'r')).toBe(50);
+  expect(() => parseShares('{"r": -1}')).toThrow(/whole number ≥ 0/);
+  expect(() => parseShares('r=5')).toThrow(/JSON such as/);
 });
