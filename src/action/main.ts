@@ -32,6 +32,7 @@ import {
   verdict,
   verdictMark,
   shardSelector,
+  type Stop,
   stopOnSignalsOrTimeout,
   VERSION,
   workflowCrons,
@@ -103,7 +104,7 @@ async function main(inputs: Inputs, ctx: GitHubContext): Promise<string | undefi
   if (scope.idle && !inputs.shard) return idle(inputs, loaded);
   const stop = stopOnSignalsOrTimeout(inputs.timeoutMs);
   try {
-    return await replicate(inputs, ctx, loaded, stop.signal);
+    return await replicate(inputs, ctx, loaded, stop);
   } finally {
     stop.dispose();
   }
@@ -194,7 +195,7 @@ async function replicate(
   inputs: Inputs,
   ctx: GitHubContext,
   { config, file, diagnostics, scope, head }: Loaded,
-  signal: AbortSignal,
+  { signal, hurry }: Pick<Stop, 'signal' | 'hurry'>,
 ): Promise<string | undefined> {
   const started = new Date();
   const rl = runLog({
@@ -234,6 +235,7 @@ async function replicate(
         debug: (line) => core.debug(redact(line)),
         onProgress: rl.onProgress,
         signal,
+        hurry,
       });
   // A delete event names its tags; every shard would plan the same deletions and race for them.
   const deleted =

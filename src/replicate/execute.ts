@@ -473,12 +473,25 @@ export class Executor {
           retries: stats.retries,
           durationMs: Date.now() - started,
         };
+      const error = toResultError(e);
+      // A transfer the stop cut short (its grace over): left for the next run, as one not started.
+      if (o.signal?.aborted && error.kind === 'cancelled')
+        return {
+          ...r,
+          status: 'deferred',
+          why: 'run-stopped',
+          reason: `cut short: ${stopReason(o.signal)}; the next run copies it (blobs written so far are kept)`,
+          bytes: stats.bytes,
+          blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
+          retries: stats.retries,
+          durationMs: Date.now() - started,
+        };
       // A pull quota about to run out (Docker Hub): left for the next run, not a failure.
       const status: ResultStatus = e instanceof RateBudgetError ? 'deferred' : 'failed';
       return {
         ...r,
         status,
-        error: toResultError(e),
+        error,
         bytes: stats.bytes,
         // What reached the destination before the failure: blobs written stay there, untagged.
         blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },

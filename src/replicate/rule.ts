@@ -174,7 +174,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
   if ((cut || facts.stopped) && o.signal?.aborted) {
     const left = [
       ...(facts.stopped ? ['repositories not listed, so not planned'] : []),
-      ...(cut ? [`${cut} of ${counted(results.length, 'tag')} not started (deferred)`] : []),
+      ...(cut ? [`${cut} of ${counted(results.length, 'tag')} left for the next run (deferred)`] : []),
     ];
     ruleErrors.push({
       rule: rule.name,

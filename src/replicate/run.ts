@@ -1,6 +1,7 @@
 /** Runs the selected rules of a config: opens stores once, runs each rule, builds the report. */
 import pLimit from 'p-limit';
 import type { Config, Rule } from '../config/types.js';
+import type { ShardSpec } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import { type Store, StoreSet } from '../providers/index.js';
 import { redact } from '../util/secrets.js';
@@ -37,7 +38,7 @@ export interface RunOptions {
   tags?: string[];
   /** Rules whose registries must be used without credentials (their URL changed in a pull request). */
   anonymousRegistries?: Set<string>;
-  shard?: { index: number; total: number };
+  shard?: ShardSpec;
   command?: 'plan' | 'run';
   /**
    * Stops the run (SIGTERM, a timeout): no new rule, image or deletion starts; transfers in flight
@@ -46,10 +47,15 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** How long transfers in flight may go on after `signal` (default STOP_GRACE_MS). */
   graceMs?: number;
+  /** Ends the grace at once (a second signal): transfers in flight are cancelled, the report written. */
+  hurry?: AbortSignal;
 }
 
-/** Transfers in flight may finish this long after the run was stopped. */
-export const STOP_GRACE_MS = 10_000;
+/**
+ * Transfers in flight may finish this long after the run was stopped. A cancelled GitHub job gets
+ * SIGINT, SIGTERM 7.5 s later and is killed 2.5 s after that: the report is written well before.
+ */
+export const STOP_GRACE_MS = 5_000;
 
 /**
  * The most images copied at once, and the most shards a matrix is split into, that the action's
@@ -87,6 +93,12 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   };
   if (o.signal?.aborted) onStop();
   else o.signal?.addEventListener('abort', onStop, { once: true });
+  const onHurry = () => {
+    clearTimeout(grace);
+    cancel.abort(o.signal?.aborted ? stopReason(o.signal) : o.hurry!.reason);
+  };
+  if (o.hurry?.aborted) onHurry();
+  else o.hurry?.addEventListener('abort', onHurry, { once: true });
   const concurrency = o.concurrency ?? 4;
   const blobConcurrency = o.blobConcurrency ?? Math.max(4, concurrency * 2);
   const stores = new StoreSet(config, {
@@ -167,6 +179,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   } finally {
     clearTimeout(grace);
     o.signal?.removeEventListener('abort', onStop);
+    o.hurry?.removeEventListener('abort', onHurry);
     Object.assign(requests, await stores.close());
     // A destination archive is written when its store closes: a failure there is the run's.
     ruleErrors.push(...failUnclosed(stores.closeErrors, rules, results));

@@ -36,6 +36,11 @@ export function formatDuration(ms: number): string {
 
 export interface Stop {
   signal: AbortSignal;
+  /**
+   * A second signal: transfers in flight are cancelled at once and the report written. A cancelled
+   * GitHub job sends SIGINT, SIGTERM 7.5 s later and kills 2.5 s after that.
+   */
+  hurry: AbortSignal;
   /** Removes the signal handlers and the timer. */
   dispose(): void;
 }
@@ -50,10 +55,12 @@ export function stopOnSignalsOrTimeout(
   o: { onSignal?: (name: NodeJS.Signals, count: number) => void } = {},
 ): Stop {
   const controller = new AbortController();
+  const hurry = new AbortController();
   let count = 0;
   const onSignal = (name: NodeJS.Signals) => () => {
     count++;
     if (!controller.signal.aborted) controller.abort(`the run was cancelled (${name})`);
+    else if (!hurry.signal.aborted) hurry.abort(`the run was cancelled (${name})`);
     o.onSignal?.(name, count);
   };
   const handlers = (['SIGTERM', 'SIGINT', 'SIGHUP'] as const).map((name) => {
@@ -68,6 +75,7 @@ export function stopOnSignalsOrTimeout(
   timer?.unref();
   return {
     signal: controller.signal,
+    hurry: hurry.signal,
     dispose() {
       clearTimeout(timer);
       for (const [name, h] of handlers) process.off(name, h);

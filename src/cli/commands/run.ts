@@ -102,6 +102,7 @@ export async function run(opts: RunCommandOptions): Promise<{ code: number; chan
   });
   const { report } = await runConfig(loaded.config, {
     signal: stop.signal,
+    hurry: stop.hurry,
     dryRun: opts.dryRun ?? false,
     rules: opts.rule,
     ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
