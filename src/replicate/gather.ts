@@ -172,10 +172,23 @@ export async function gather(
     selection: { repositories: { listed: 0, matched: 0 }, tags: { listed: 0, selected: 0 }, dropped: noneDropped() },
   };
   const { selection } = out;
-  const fail = (message: string, e?: unknown) => {
+  // One failure of a registry itself (its API check refused the credentials) comes back from every
+  // repository: one rule error naming the repositories, not one identical error per repository.
+  const told = new Map<string, { err: RuleError; message: string; where: string[] }>();
+  const fail = (message: string, e?: unknown, where?: string) => {
     const err = describeError(rule.name, message, e);
-    out.errors.push(err);
-    return err.message;
+    const same = told.get(err.message);
+    if (!same) {
+      told.set(err.message, { err, message: err.message, where: where ? [where] : [] });
+      out.errors.push(err);
+      return err.message;
+    }
+    if (where) {
+      same.where.push(where);
+      const shown = same.where.slice(0, 5).join(', ') + (same.where.length > 5 ? ', …' : '');
+      same.err.message = `${same.message} (${counted(same.where.length, 'repository', 'repositories')}: ${shown})`;
+    }
+    return same.message;
   };
   const heads = pLimit(Math.max(16, o.concurrency));
   const mapped = destinationOf(rule, dst);
@@ -487,7 +500,7 @@ export async function gather(
         if (planned.length) out.fallbackItems.set(repo, new Set(planned));
       }
     } catch (e) {
-      input.sourceListingFailed = fail(`listing ${src.display}/${repo}`, e);
+      input.sourceListingFailed = fail(`listing ${src.display}/${repo}`, e, repo);
     }
 
     const kinds = new Map<string, string>(); // destination digest → media type
@@ -592,7 +605,7 @@ export async function gather(
         input.destinationChildren = children;
       }
     } catch (e) {
-      input.destinationListingFailed = fail(`listing ${dst.display}/${dstRepo}`, e);
+      input.destinationListingFailed = fail(`listing ${dst.display}/${dstRepo}`, e, dstRepo);
       return input;
     }
 

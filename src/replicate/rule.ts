@@ -136,8 +136,9 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
   } else {
     plan.selection = facts.selection;
     const nothing = selectsNothing(facts.selection);
-    // A stop during the listing leaves repositories unlisted: they are not empty.
-    if (nothing && !onlyTags && !o.select && !facts.stopped) plan.warnings.push(nothing);
+    // A stop during the listing leaves repositories unlisted: they are not empty; nor are those
+    // whose listing failed (their error says why).
+    if (nothing && !onlyTags && !o.select && !facts.stopped && facts.errors.length === 0) plan.warnings.push(nothing);
   }
   // Not when a listing failed: that error says why, and is the step's failure.
   if (o.copyOnly && onlyTags && tagSets.size === 0 && facts.errors.length === 0 && !facts.stopped) {

@@ -1,0 +1,99 @@
+/**
+ * A registry that refuses the run as a whole (wrong password: its API check answers 401) is one
+ * problem, told once for the rule with the repositories it kept from being done, not once per
+ * repository. A real distribution 2.8.2 with basic auth over TLS as the destination.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { loadConfig } from '../../src/config/index.js';
+import { OciLayoutStore } from '../../src/providers/oci-layout.js';
+import { runConfig } from '../../src/replicate/run.js';
+import { putLayoutImage } from '../support/layout-image.js';
+import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
+import { createTempDir, type TempDir } from '../support/tmp.js';
+
+let reg: RunningRegistry;
+let tmp: TempDir;
+
+beforeAll(async () => {
+  reg = await startRegistry({ mode: 'basic', logLevel: 'warn' });
+  tmp = await createTempDir('ferry-refused-');
+});
+
+afterAll(async () => {
+  await reg?.stop();
+  await tmp?.remove();
+});
+
+test('a destination that refuses the password is one rule error naming the repositories, not one per repository', async () => {
+  const src = new OciLayoutStore('src', join(tmp.path, 'src'));
+  for (const repo of ['team/a', 'team/b', 'team/c']) await putLayoutImage(src, repo, 'v1');
+  await mkdir(join(tmp.path, 'dst'), { recursive: true });
+  const file = join(tmp.path, 'replication.yaml');
+  await writeFile(
+    file,
+    `version: 1
+registries:
+  src: { type: oci-layout, path: ./src }
+  dst:
+    type: registry
+    url: ${reg.url}
+    tls: { ca: ${reg.caFile} }
+    credentials: { username: { env: REFUSED_USER }, password: { env: REFUSED_PASSWORD } }
+rules:
+  - { name: mirror, source: src, destination: dst, filters: { name: "team/**" } }
+`,
+  );
+  process.env.REFUSED_USER = 'ferry';
+  process.env.REFUSED_PASSWORD = 'not-the-password';
+  try {
+    const { config } = await loadConfig(file);
+    const out = await runConfig(config!, { dryRun: false, concurrency: 1 });
+    // Before: three identical "checking the registry API (GET /v2/) … (HTTP 401)" rule errors.
+    expect(out.report.ruleErrors).toEqual([
+      {
+        rule: 'mirror',
+        message: expect.stringMatching(/\(HTTP 401[^)]*\) \(3 repositories: team\/a, team\/b, team\/c\)$/),
+        hint: expect.stringContaining('REFUSED_PASSWORD'),
+      },
+    ]);
+    expect(out.report.results).toEqual([]);
+  } finally {
+    delete process.env.REFUSED_USER;
+    delete process.env.REFUSED_PASSWORD;
+  }
+});
+
+test('a source that refuses the password is not also said to select nothing', async () => {
+  const file = join(tmp.path, 'from-refused.yaml');
+  await writeFile(
+    file,
+    `version: 1
+registries:
+  src:
+    type: registry
+    url: ${reg.url}
+    tls: { ca: ${reg.caFile} }
+    credentials: { username: { env: REFUSED_USER }, password: { env: REFUSED_PASSWORD } }
+    repositories: [team/a, team/b]
+  dst: { type: oci-layout, path: ./out }
+rules:
+  - { name: mirror, source: src, destination: dst, filters: { name: "team/**" } }
+`,
+  );
+  process.env.REFUSED_USER = 'ferry';
+  process.env.REFUSED_PASSWORD = 'not-the-password';
+  try {
+    const { config } = await loadConfig(file);
+    const out = await runConfig(config!, { dryRun: true, concurrency: 1 });
+    expect(out.report.ruleErrors).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/\(2 repositories: team\/a, team\/b\)$/) }),
+    ]);
+    // Before: "the rule selects nothing: its 2 matching repositories have no tags", beside the 401.
+    expect(out.report.warnings ?? []).toEqual([]);
+  } finally {
+    delete process.env.REFUSED_USER;
+    delete process.env.REFUSED_PASSWORD;
+  }
+});
