@@ -23,6 +23,8 @@ export interface HintContext {
    * request from a fork, or one that adds or changes the registry, is planned anonymously.
    */
   credentialsWithheld?: boolean;
+  /** The registry's tls.ca as written in replication.yaml, when it has one. */
+  caFile?: string;
 }
 
 /**
@@ -178,6 +180,9 @@ function vendorHint(e: RegistryError, ctx: HintContext): string | undefined {
       return `${own ? `${own} ` : ''}Docker Hub counts manifest GETs as pulls (ferry compares with HEAD, which is free); authenticate for a higher limit, or set options.rate_limit_reserve to stop earlier and defer the rest.`.trim();
     }
     case 'tls':
+      // A CA given that does not sign the registry's certificate: asking for tls.ca again misled.
+      if (signedByUnknownAuthority(e) && ctx.caFile && !e.otherOrigin)
+        return `the certificate of ${ctx.host} is not signed by the CA in registries.${ctx.registryName}.tls.ca (${ctx.caFile}): give the CA that issued it, with any intermediate CA, in that PEM file`;
       // Harbor's CA is one download away; the rest is the registry layer's hint, in the rules file's names.
       if (ctx.provider === 'harbor' && signedByUnknownAuthority(e))
         return `${registryHint(e, hintNames(e, ctx))} — Harbor's CA is downloadable under Administration → Configuration → System Settings`;

@@ -141,6 +141,7 @@ export async function openStore(reg: RegistryConfig, o: OpenOptions): Promise<St
     ...(credentials?.username ? { username: credentials.username } : {}),
     // Only a pull request opens a registry anonymously: its hint says the secrets were held back.
     ...(credentialsWithheld(reg, o.anonymous) ? { credentialsWithheld: true } : {}),
+    ...(reg.tls.caFile ? { caFile: reg.tls.caFile } : {}),
   };
   const api = (fallback: string) => {
     const apiBase = apiUrl(reg, fallback, credentials !== undefined);

@@ -54,6 +54,8 @@ export interface RegistryErrorInit {
   otherOrigin?: string;
   /** The server answered an https:// request in plain HTTP (the TLS handshake read an HTTP reply). */
   plainHttp?: boolean;
+  /** A TLS failure's code, from the transport (UNABLE_TO_VERIFY_LEAF_SIGNATURE, ERR_TLS_CERT_ALTNAME_INVALID…). */
+  tlsCode?: string;
   cause?: unknown;
 }
 
@@ -78,6 +80,7 @@ export class RegistryError extends Error {
   readonly tries?: Tries;
   readonly otherOrigin?: string;
   readonly plainHttp: boolean;
+  readonly tlsCode?: string;
 
   constructor(init: RegistryErrorInit) {
     const where = init.repository ? `${init.registry}/${init.repository}` : init.registry;
@@ -95,6 +98,7 @@ export class RegistryError extends Error {
     if (init.tries) this.tries = init.tries;
     if (init.otherOrigin) this.otherOrigin = init.otherOrigin;
     this.plainHttp = init.plainHttp ?? false;
+    if (init.tlsCode) this.tlsCode = init.tlsCode;
     if (init.hint !== undefined) ownHint.add(this);
     this.hint = init.hint ?? registryHint(this);
     this.temporary = init.temporary ?? false;
@@ -120,9 +124,24 @@ export function kindFor(status: number, codes: string[]): RegistryErrorKind {
   return 'http';
 }
 
-/** A TLS error whose cause is a certificate no trusted CA signed (the fix: give the CA). */
+/** OpenSSL's codes for a certificate no trusted CA signed (the fix: give the CA). */
+const UNKNOWN_AUTHORITY = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** A TLS error whose cause is a certificate no trusted CA signed, as the transport read its code. */
 export function signedByUnknownAuthority(e: RegistryError): boolean {
-  return e.kind === 'tls' && /unable to (get|verify)|self[- ]signed|unknown authority|UNABLE_TO|CERT_/i.test(e.message);
+  return e.kind === 'tls' && e.tlsCode !== undefined && UNKNOWN_AUTHORITY.has(e.tlsCode);
+}
+
+/** A certificate issued for other names than the one ferry connected to (a trusted CA may sign it). */
+export function certificateNameMismatch(e: RegistryError): boolean {
+  return e.kind === 'tls' && (e.tlsCode === 'ERR_TLS_CERT_ALTNAME_INVALID' || e.tlsCode === 'HOSTNAME_MISMATCH');
 }
 
 /** ` on each of 4 attempts over 12 s`: ferry retried before giving up, so "run again" means later. */
@@ -221,6 +240,10 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
         return `${names.host} answered plain HTTP on an https:// URL: if it is an insecure registry you trust, set ${names.setting('url')} to http://${names.host}`;
       if (e.otherOrigin)
         return `the registry sent ferry to ${e.otherOrigin} (its token service or blob storage), whose certificate is checked even with tls.verify: false: give the CA that signs it as ${names.setting('tls.ca')}, which ferry trusts for every host`;
+      if (certificateNameMismatch(e))
+        return `the certificate of ${names.host} is issued for other names: write ${names.setting('url')} with a name the certificate lists, or have it reissued with ${names.host} among its names (a subject alternative name)`;
+      if (e.tlsCode === 'CERT_HAS_EXPIRED' || e.tlsCode === 'CERT_NOT_YET_VALID')
+        return `the certificate of ${names.host} ${e.tlsCode === 'CERT_HAS_EXPIRED' ? 'has expired' : 'is not valid yet'}: renew it on the registry (or check the runner's clock)`;
       if (signedByUnknownAuthority(e))
         return `the certificate of ${names.host} is signed by an authority ferry does not know: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml); tls.verify: false only for a registry you trust`;
       return `TLS with ${names.host} failed: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml), or for a registry you trust without TLS set tls.verify: false`;

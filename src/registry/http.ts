@@ -617,11 +617,12 @@ export class Transport {
           redact(`${code ? `${code}: ` : ''}${(e as Error)?.message ?? String(e)}`).replace(
             /;? *if the root CA is installed locally, try running Node\.js with --use-system-ca/i,
             '',
-          ),
+          ) + certNamesOf(e),
       temporary: !tls && isTransientNetworkError(e),
       ...(tries ? { tries } : {}),
       ...otherOriginOf(e),
       ...(plainHttp ? { plainHttp } : {}),
+      ...(tls && code ? { tlsCode: code } : {}),
       cause: e,
     });
   }
@@ -757,6 +758,19 @@ function otherOriginOf(e: unknown): { otherOrigin?: string } {
     if (other) return { otherOrigin: other };
   }
   return {};
+}
+
+/**
+ * `; the certificate is for DNS:a.example, IP Address:10.0.0.1`: Node's name-mismatch text lists
+ * only the names of the kind asked for (none, for an IP), so the fix was not on the screen.
+ */
+function certNamesOf(e: unknown): string {
+  for (const cur of causes(e, 5)) {
+    if ((cur as { code?: unknown }).code !== 'ERR_TLS_CERT_ALTNAME_INVALID') continue;
+    const names = (cur as { cert?: { subjectaltname?: unknown } }).cert?.subjectaltname;
+    if (typeof names === 'string' && names) return `; the certificate is for ${names.slice(0, 300)}`;
+  }
+  return '';
 }
 
 function findCode(e: unknown): string | undefined {

@@ -185,7 +185,9 @@ export async function gather(
     }
     if (where) {
       same.where.push(where);
-      const shown = same.where.slice(0, 5).join(', ') + (same.where.length > 5 ? ', …' : '');
+      // Sorted: repositories are listed concurrently, and the message should not depend on the order.
+      const names = [...same.where].sort();
+      const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '');
       same.err.message = `${same.message} (${counted(same.where.length, 'repository', 'repositories')}: ${shown})`;
     }
     return same.message;

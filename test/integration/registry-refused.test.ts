@@ -3,14 +3,16 @@
  * problem, told once for the rule with the repositories it kept from being done, not once per
  * repository. A real distribution 2.8.2 with basic auth over TLS as the destination.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { OciLayoutStore } from '../../src/providers/oci-layout.js';
 import { runConfig } from '../../src/replicate/run.js';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { putLayoutImage } from '../support/layout-image.js';
 import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
+import { getTestTls } from '../support/tls.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
 
 let reg: RunningRegistry;
@@ -95,5 +97,52 @@ rules:
   } finally {
     delete process.env.REFUSED_USER;
     delete process.env.REFUSED_PASSWORD;
+  }
+});
+
+/** Runs rule mirror from an OCI layout into `dst` (a YAML registry entry); returns its rule errors. */
+async function intoDestination(name: string, dst: string) {
+  const src = new OciLayoutStore('src', join(tmp.path, 'src'));
+  await putLayoutImage(src, 'team/a', 'v1');
+  const file = join(tmp.path, `${name}.yaml`);
+  await writeFile(
+    file,
+    `version: 1\nregistries:\n  src: { type: oci-layout, path: ./src }\n  dst: ${dst}\nrules:\n  - { name: mirror, source: src, destination: dst, filters: { name: "team/**" } }\n`,
+  );
+  const { config } = await loadConfig(file);
+  return (await runConfig(config!, { dryRun: true, concurrency: 1 })).report.ruleErrors;
+}
+
+test('a tls.ca that does not sign the certificate is said to be the wrong one, not asked for again', async () => {
+  const other = (await getTestTls()).tokenSigning.certFile; // a CA, not the registry's
+  const errors = await intoDestination('wrong-ca', `{ type: registry, url: ${reg.url}, tls: { ca: ${other} } }`);
+  // Before: "give its CA as registries.dst.tls.ca", the setting already there.
+  expect(errors).toEqual([
+    expect.objectContaining({
+      hint: `the certificate of ${reg.host} is not signed by the CA in registries.dst.tls.ca (${other}): give the CA that issued it, with any intermediate CA, in that PEM file`,
+    }),
+  ]);
+});
+
+test('a certificate for other names says so, and which names, not that its authority is unknown', async () => {
+  const tls = await getTestTls();
+  // A proxy whose certificate (trusted: its own CA) names neither 127.0.0.1 nor localhost.
+  const cert = { cert: await readFile(tls.tokenSigning.certFile, 'utf8'), key: tls.tokenSigning.keyPem };
+  const px: FaultProxy = await startFaultProxy({ target: reg.url, targetCa: tls.caPem, tls: cert });
+  try {
+    const errors = await intoDestination(
+      'other-name',
+      `{ type: registry, url: ${px.url}, tls: { ca: ${tls.tokenSigning.certFile} } }`,
+    );
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/ERR_TLS_CERT_ALTNAME_INVALID/),
+        hint: expect.stringMatching(
+          /^the certificate of 127\.0\.0\.1:\d+ is issued for other names: write registries\.dst\.url with a name the certificate lists/,
+        ),
+      }),
+    ]);
+  } finally {
+    await px.stop();
   }
 });

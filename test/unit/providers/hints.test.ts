@@ -73,11 +73,15 @@ describe('providerHint', () => {
   });
 
   it('tells how to give a CA, and spots plain HTTP on https://', () => {
+    // As the transport makes it: the TLS library's code is carried on the error.
     const x509 = err({
       kind: 'tls',
       detail: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate',
+      tlsCode: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
     });
-    expect(providerHint(x509, ctx('harbor'))).toMatch(/give its CA as registries\.dst\.tls\.ca/);
+    expect(providerHint(x509, ctx('harbor'))).toMatch(
+      /signed by an authority ferry does not know: give its CA as registries\.dst\.tls\.ca.*Harbor's CA is downloadable/,
+    );
     // As the transport makes it: the plain-HTTP answer is its decision, carried on the error.
     const plain = err({ kind: 'tls', detail: 'ERR_SSL_WRONG_VERSION_NUMBER: wrong version number', plainHttp: true });
     expect(providerHint(plain, ctx('registry'))).toMatch(
