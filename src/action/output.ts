@@ -147,12 +147,15 @@ export function notesMarkdown(notes: string[]): string {
   return notes.map((n) => `> ℹ️ ${escapeMarkdownCell(redact(n), 500)}\n\n`).join('');
 }
 
-/** Counts per result kind, `changed` and `report`. */
+/** Counts per result kind, `changed`, `rule-errors` and `report`. */
 export function setReportOutputs(report: RunReport | undefined, reportPath: string | undefined): boolean {
   const totals = report?.totals;
   for (const s of ALL_STATUSES) core.setOutput(s, String(totals?.[s] ?? 0));
   const changed = !!totals && ALL_STATUSES.some((s) => STATUS[s].change && (totals[s] ?? 0) > 0);
   core.setOutput('changed', String(changed));
+  // A rule that could not run (a registry refused the credentials) has no row: counted here, so a
+  // step after one that ran with fail-on: never can tell "nothing done" from "in sync".
+  core.setOutput('rule-errors', String(report?.ruleErrors.length ?? 0));
   core.setOutput('report', reportPath ?? '');
   return changed;
 }

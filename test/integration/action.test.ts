@@ -730,6 +730,8 @@ describe('a sharded run whose source cannot be listed', () => {
     expect(r.code).toBe(1);
     expect(r.report!.ruleErrors.filter((e) => e.rule === 'from-gone')).toHaveLength(1);
     expect(r.report!.ruleErrors[0]!.message).toMatch(/no-such-layout.*does not exist/);
+    // The step outputs say it too: before, every count was 0 and changed false, as for a rule in sync.
+    expect(r.outputs['rule-errors']).toBe('1');
   });
 });
 

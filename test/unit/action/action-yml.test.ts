@@ -54,7 +54,9 @@ test('action.yml declares exactly the inputs the action reads', () => {
 });
 
 test('action.yml declares the outputs the action sets', () => {
-  expect(new Set(Object.keys(action().outputs))).toEqual(new Set([...ALL_STATUSES, 'changed', 'report', 'matrix']));
+  expect(new Set(Object.keys(action().outputs))).toEqual(
+    new Set([...ALL_STATUSES, 'changed', 'rule-errors', 'report', 'matrix']),
+  );
 });
 
 test.each(workflows().map((f) => [f.slice(root.length + 1), f]))(
