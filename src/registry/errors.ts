@@ -339,6 +339,28 @@ export function htmlPageSummary(text: string): string | undefined {
   return words ? `an HTML page "${words}"` : 'an HTML page';
 }
 
+/** What the storage of a registry answered, by errno (distribution puts Go's error in `detail`). */
+const ERRNO: Record<number, string> = {
+  13: 'permission denied',
+  28: 'no space left on device',
+  30: 'read-only file system',
+  122: 'disk quota exceeded',
+};
+
+/**
+ * An error's `detail` in words: `: write …: no space left on device`, or for distribution's
+ * `{"Op":"mkdir","Path":…,"Err":28}` `: mkdir: no space left on device`. A full disk was shown as
+ * "unknown error" alone, the one word that said what to do left out.
+ */
+function detailText(detail: unknown): string {
+  if (typeof detail === 'string' && detail.trim()) return `: ${detail.trim().slice(0, 200)}`;
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return '';
+  const d = detail as { Op?: unknown; Err?: unknown };
+  const errno = typeof d.Err === 'number' ? ERRNO[d.Err] : undefined;
+  if (errno) return `: ${typeof d.Op === 'string' ? `${d.Op.slice(0, 40)}: ` : ''}${errno}`;
+  return '';
+}
+
 /**
  * Parses an error body: distribution's (and Harbor's) `{"errors":[{"code":…,"message":…}]}`,
  * GitHub's `{"message":…}` and Docker Hub's `{"message"|"detail":…}`; an HTML page is reduced to
@@ -347,14 +369,16 @@ export function htmlPageSummary(text: string): string | undefined {
 export function parseErrorBody(text: string): { codes: string[]; messages: string[]; htmlPage?: boolean } {
   try {
     const doc = JSON.parse(text) as {
-      errors?: { code?: unknown; message?: unknown }[];
+      errors?: { code?: unknown; message?: unknown; detail?: unknown }[];
       message?: unknown;
       detail?: unknown;
     };
     if (Array.isArray(doc.errors)) {
       return {
         codes: doc.errors.map((e) => String(e?.code ?? '')).filter((c) => /^[A-Z_]{1,64}$/.test(c)),
-        messages: doc.errors.map((e) => String(e?.message ?? '').slice(0, 300)).filter(Boolean),
+        messages: doc.errors
+          .map((e) => `${String(e?.message ?? '').slice(0, 300)}${detailText(e?.detail)}`)
+          .filter(Boolean),
       };
     }
     const message = typeof doc?.message === 'string' ? doc.message : typeof doc?.detail === 'string' ? doc.detail : '';

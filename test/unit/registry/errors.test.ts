@@ -48,6 +48,36 @@ describe('parseErrorBody', () => {
     });
   });
 
+  test('says what the storage answered: a full disk is not an "unknown error"', () => {
+    // distribution 2.8.2 on a full file system, starting an upload, then writing one.
+    const started = {
+      errors: [
+        {
+          code: 'UNKNOWN',
+          message: 'unknown error',
+          detail: {
+            Op: 'mkdir',
+            Path: '/var/lib/registry/docker/registry/v2/repositories/team/web/_uploads/x',
+            Err: 28,
+          },
+        },
+      ],
+    };
+    expect(parseErrorBody(JSON.stringify(started)).messages).toEqual(['unknown error: mkdir: no space left on device']);
+    const written = {
+      errors: [
+        {
+          code: 'UNKNOWN',
+          message: 'unknown error',
+          detail: 'write /var/lib/registry/x/data: no space left on device',
+        },
+      ],
+    };
+    expect(parseErrorBody(JSON.stringify(written)).messages).toEqual([
+      'unknown error: write /var/lib/registry/x/data: no space left on device',
+    ]);
+  });
+
   test.each([
     ['lowercase', 'denied'],
     ['with a newline', 'DENIED\n::error::x'],
