@@ -11,6 +11,7 @@ import type { Digest } from '../oci/digest.js';
 import type { GroupPlan } from '../plan/plan.js';
 import type { PlanItem, RulePlan } from '../plan/types.js';
 import { RateBudgetError, type Store, TagMovedError } from '../providers/index.js';
+import { RegistryError } from '../registry/errors.js';
 import { Bandwidth } from './bandwidth.js';
 import { BlobMover, copyArtifact, emptyStats, TagAppeared } from './copy.js';
 import { stopReason, toResultError } from './errors.js';
@@ -495,7 +496,8 @@ export class Executor {
         bytes: stats.bytes,
         // What reached the destination before the failure: blobs written stay there, untagged.
         blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
-        retries: stats.retries,
+        // The retries of the request that failed are counted on its error (its hint says them).
+        retries: Math.max(stats.retries, e instanceof RegistryError && e.tries ? e.tries.count - 1 : 0),
         durationMs: Date.now() - started,
       };
     } finally {

@@ -11,6 +11,8 @@ import type { Digest } from '../../src/oci/digest.js';
 import { RegistryStore } from '../../src/providers/registry-store.js';
 import { RegistryClient } from '../../src/registry/client.js';
 import { BlobMover, copyArtifact, emptyStats, type Side } from '../../src/replicate/copy.js';
+import { runRule } from '../../src/replicate/rule.js';
+import { testRule } from '../support/engine.js';
 import { RegistryError } from '../../src/registry/errors.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { createLayout, type FixtureImage, MediaType, seededBytes, sha256Digest } from '../support/oci-fixtures.js';
@@ -230,6 +232,30 @@ describe('declared blob sizes', () => {
     } finally {
       proxy.clearRules();
       await viaProxy.store.close();
+    }
+  });
+});
+
+describe('a copy that fails after its retries', () => {
+  it('counts the retries its row shows, as its hint counts the attempts', async () => {
+    const viaProxy = new RegistryStore({
+      name: 'proxy',
+      client: new RegistryClient({ registry: proxy.host, baseUrl: proxy.url, retry: { baseDelayMs: 5 } }),
+    });
+    // Every blob GET of the source answers 503: the layer's copy fails once its attempts are spent.
+    proxy.addRule({ method: 'GET', path: '/blobs/', times: Infinity, action: { kind: 'status', status: 503 } });
+    try {
+      const rule = testRule({ filters: { name: ['app/**'] }, concurrency: 1 });
+      const out = await runRule(rule, viaProxy, dstStore, { dryRun: false, concurrency: 1, blobConcurrency: 1 });
+      const row = out.results.find((r) => r.tag === 'latest')!;
+      expect(row.status).toBe('failed');
+      const attempts = Number(/on each of (\d+) attempts/.exec(row.error?.hint ?? '')?.[1]);
+      // Before: "retries": 0 beside a hint that said 5 attempts.
+      expect(attempts).toBeGreaterThan(1);
+      expect(row.retries).toBeGreaterThanOrEqual(attempts - 1);
+    } finally {
+      proxy.clearRules();
+      await viaProxy.close();
     }
   });
 });
