@@ -4,6 +4,7 @@ import {
   ALL_STATUSES,
   type Config,
   type ConfigDiagnostic,
+  errorText,
   escapeMarkdownCell,
   neutralizeCommands,
   redact,
@@ -87,7 +88,7 @@ export function annotateRun(
       .filter((r) => r.status === 'failed' && counts(r.rule))
       .map((r) => ({
         message: r.error
-          ? `${r.error.kind}${r.error.status ? ` (HTTP ${r.error.status})` : ''}: ${r.error.message}${r.error.hint ? `\nhint: ${r.error.hint}` : ''}`
+          ? `${r.error.kind}: ${errorText(r.error)}${r.error.hint ? `\nhint: ${r.error.hint}` : ''}`
           : (r.reason ?? 'failed'),
         props: { title: `ferry: ${r.destination} failed` },
       })),

@@ -2,7 +2,15 @@
  * Plain-text output for the log and the terminal: one line per image as it ends, a final
  * table and progress lines. Every registry string goes through neutralizeCommands (G4).
  */
-import { alignColumns, humanBytes, humanDuration, neutralizeCommands, rowDigest, truncate } from './escape.js';
+import {
+  alignColumns,
+  errorText,
+  humanBytes,
+  humanDuration,
+  neutralizeCommands,
+  rowDigest,
+  truncate,
+} from './escape.js';
 import type { ProgressEvent } from '../replicate/execute.js';
 import { nothingWord, ruleErrorsText } from './outcome.js';
 import {
@@ -55,8 +63,7 @@ export function formatResultLine(r: Result, opts: ConsoleOptions = {}): string {
   let line = parts.join('  ');
   if (r.retries > 0) line += ` (${r.retries} ${r.retries === 1 ? 'retry' : 'retries'})`;
   if (r.error) {
-    const status = r.error.status ? ` ${r.error.status}` : '';
-    line += `  ${text(r.error.kind, 40)}${status}: ${text(r.error.message, MESSAGE_MAX)}`;
+    line += `  ${text(r.error.kind, 40)}: ${text(errorText(r.error), MESSAGE_MAX)}`;
     if (r.error.hint) line += `\n    hint: ${text(r.error.hint, MESSAGE_MAX)}`;
   } else if (r.reason) {
     line += `  (${text(r.reason)})`;

@@ -6,6 +6,7 @@ export {
   code,
   codeCell,
   DEFAULT_MAX_TEXT,
+  errorText,
   escapeHtml,
   escapeMarkdownCell,
   humanBytes,

@@ -66,8 +66,18 @@ describe('formatResultLine', () => {
       }),
     ).split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^✖ failed .* unauthorized 401: bad token$/);
+    expect(lines[0]).toMatch(/^✖ failed .* unauthorized: bad token \(HTTP 401\)$/);
     expect(lines[1]).toBe('    hint: log in again');
+  });
+
+  test('a registry error says its status once', () => {
+    const line = formatResultLine(
+      result('failed', {
+        error: { kind: 'unsupported', status: 405, message: 'pushing r/app: unsupported (HTTP 405 UNSUPPORTED)' },
+      }),
+    );
+    // Before: "unsupported 405: pushing r/app: unsupported (HTTP 405 UNSUPPORTED)".
+    expect(line).toMatch(/ unsupported: pushing r\/app: unsupported \(HTTP 405 UNSUPPORTED\)$/);
   });
 
   test.each([
