@@ -318,7 +318,9 @@ test('a rule the stop cut short says so itself, so an event run that propagates 
   expect(run.ruleErrors).toContainEqual(
     expect.objectContaining({
       rule: 'all',
-      message: expect.stringMatching(/^stopped early: the run was cancelled \(SIGTERM\); 1 of 2 tags left for the next run/),
+      message: expect.stringMatching(
+        /^stopped early: the run was cancelled \(SIGTERM\); 1 of 2 tags left for the next run/,
+      ),
     }),
   );
   expect(await dst.manifestHead('a', 'gone')).toBeDefined();
