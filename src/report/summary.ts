@@ -103,10 +103,14 @@ const TIER_FAILURE = 4;
 
 /** Renders the job summary for a run report. */
 /** The options, with what each rule's filters selected: the report's (a merged one's too). */
-type Options = SummaryOptions & { selection?: Record<string, Selection> };
+type Options = SummaryOptions & { selection?: Record<string, Selection>; event?: boolean };
 
 export function renderSummary(report: RunReport, given: SummaryOptions = {}): string {
-  const opts: Options = { ...given, ...(report.selection ? { selection: report.selection } : {}) };
+  const opts: Options = {
+    ...given,
+    ...(report.selection ? { selection: report.selection } : {}),
+    ...(report.event ? { event: true } : {}),
+  };
   const maxBytes = opts.maxBytes ?? DEFAULT_SUMMARY_MAX_BYTES;
   const model = buildModel(report, opts);
   let text = render(model, opts, 0);
@@ -303,7 +307,7 @@ function render(m: Model, opts: Options, omitted: number): string {
     if (rule.rows.length > 0 ? kept.length === 0 : !selection && rule.errors.length === 0) continue;
     out.push(ruleHeading(rule.name, rule.results, rule.errors, selection));
     out.push(ruleErrorLine(rule.results, rule.errors));
-    if (selection) out.push(selectionLine(selection));
+    if (selection) out.push(selectionLine(selection, opts.event));
     out.push(repositoryLinks(rule.name, rule.results, opts));
     if (kept.length) out.push(ruleTable(kept));
     if (kept.length < rule.rows.length) out.push(`_${rule.rows.length - kept.length} rows omitted._\n\n`);
@@ -428,14 +432,16 @@ function repositoryOf(r: Result): string {
 }
 
 /** `Selected: 2 of 40 repositories (38 left out by name) · 12 of 300 tags (280 by tag, 8 by latest)` */
-export function selectionLine(s: Selection): string {
+export function selectionLine(s: Selection, event = false): string {
   const dropped = TAG_STAGES.filter((k) => s.dropped[k] > 0).map((k) => `${s.dropped[k]} by ${stageName(k)}`);
   const repos = `${s.repositories.matched} of ${counted(s.repositories.listed, 'repository', 'repositories')}${s.dropped.name ? ` (${s.dropped.name} left out by name)` : ''}`;
   const tags = `${s.tags.selected} of ${counted(s.tags.listed, 'tag')}${dropped.length ? ` (left out: ${dropped.join(', ')})` : ''}`;
   // Left out by the tag filter and planned all the same: the rows would not add up without it.
   const n = s.tags.signatures ?? 0;
   const along = n ? `, and ${counted(n, 'signature tag')} of selected tags (referrers)` : '';
-  return `Selected: ${repos} · ${tags}${along}\n\n`;
+  // A run narrowed to an event counted the listings it read, not the tags it looked at.
+  const scope = event ? " (in the listings read; the run looked only at the event's artifacts)" : '';
+  return `Selected: ${repos} · ${tags}${along}${scope}\n\n`;
 }
 
 const MAX_LINKS = 10;

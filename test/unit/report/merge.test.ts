@@ -160,6 +160,10 @@ describe('mergeReports', () => {
     expect(merged.warnings ?? []).toEqual([]);
     expect(merged.event).toEqual(event);
     expect(parseReport(JSON.stringify(merged)).event).toEqual(event);
+    // Its counts are of the listings it read, not of what it looked at: the summary says so.
+    expect(renderSummary(merged)).toContain(
+      "Selected: 1 of 2 repositories (1 left out by name) · 0 of 0 tags (in the listings read; the run looked only at the event's artifacts)",
+    );
   });
 
   test('a missing shard becomes a rule error', () => {
