@@ -152,6 +152,13 @@ export function artifactsFromDispatch(clientPayload: unknown): ParsedArtifacts {
 /** GitHub's registry_package event (GHCR): `registry_package.{namespace,name,package_version.container_metadata.tag}`. */
 export function artifactsFromRegistryPackage(payload: unknown): ParsedArtifacts {
   const p = isObj(payload) ? payload : {};
+  // GitHub sends `published` and `updated`; anything else (a future `deleted`) is no push to copy.
+  if (p.action !== undefined && p.action !== 'published' && p.action !== 'updated')
+    return {
+      artifacts: [],
+      problems: [],
+      ignored: [`registry_package: action ${shown(p.action)} publishes nothing; nothing to do`],
+    };
   const pkg = isObj(p.registry_package) ? p.registry_package : {};
   const type = String(pkg.package_type ?? 'container').toLowerCase();
   if (type !== 'container' && type !== 'docker')

@@ -247,6 +247,18 @@ describe('artifactsFromRegistryPackage', () => {
     ]);
   });
 
+  it('copies on published and updated only: another action is not read as a push', () => {
+    for (const action of ['published', 'updated'])
+      expect(artifactsFromRegistryPackage({ ...event('registry_package.json'), action }).artifacts).toHaveLength(1);
+    // Before: any action was a push, so a deletion GitHub may send one day would copy.
+    const deleted = artifactsFromRegistryPackage({ ...event('registry_package.json'), action: 'deleted' });
+    expect(deleted).toEqual({
+      artifacts: [],
+      problems: [],
+      ignored: ['registry_package: action "deleted" publishes nothing; nothing to do'],
+    });
+  });
+
   it('skips packages that are not containers', () => {
     const p = event('registry_package.json');
     p.registry_package.package_type = 'npm';
