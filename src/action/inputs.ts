@@ -100,7 +100,7 @@ export function readInputs(get: (name: string) => string = (n) => core.getInput(
         'input deletion-shares: it goes with shard (both from the matrix entry: shard: ${{ matrix.shard }}, deletion-shares: ${{ matrix.deletions }})',
       );
     try {
-      shard = { ...shard, shares: parseShares(sharesText) };
+      shard = { ...shard, shares: parseShares(sharesText, shard) };
     } catch (e) {
       throw new InputError(`input deletion-shares: ${(e as Error).message}`);
     }

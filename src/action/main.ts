@@ -12,6 +12,7 @@ import {
   type ConfigDiagnostic,
   ConfigError,
   discoverUnits,
+  escapeMarkdownCell,
   formatDiagnostic,
   garbageCollectionNote,
   loadConfig,
@@ -445,11 +446,24 @@ async function matrix(inputs: Inputs, config: Config, scope: Scope): Promise<str
   const { matrix, shards } = buildMatrix(units, inputs.shards, config.rules);
   core.setOutput('matrix', JSON.stringify(matrix));
   setReportOutputs(undefined, undefined);
+  // Each shard's share of each deleting rule's delete_remote.max, as its entry carries it.
+  const dealt = (i: number) => {
+    const d = matrix.include[i]?.deletions;
+    if (!d) return '';
+    const max = (JSON.parse(d) as { max: Record<string, number> }).max;
+    return ` ${
+      Object.entries(max)
+        .map(([rule, n]) => `${escapeMarkdownCell(rule, 100)} ${n}`)
+        .join(', ') || '—'
+    } |`;
+  };
+  const deleting = matrix.include.some((e) => e.deletions);
   const rows = shards.map(
-    (s) => `| ${s.index}/${inputs.shards} | ${s.units.length} | ${s.units.reduce((n, u) => n + u.weight, 0)} |`,
+    (s, i) =>
+      `| ${s.index}/${inputs.shards} | ${s.units.length} | ${s.units.reduce((n, u) => n + u.weight, 0)} |${dealt(i)}`,
   );
   await writeSummary(
-    `## ferry matrix: ${units.length} units over ${inputs.shards} shards\n\n${notesMarkdown([...scope.notes, ...errors.map((e) => `rule ${e.rule}: ${e.message}`)])}| Shard | Units | Tags |\n|---|---:|---:|\n${rows.join('\n')}\n`,
+    `## ferry matrix: ${units.length} units over ${inputs.shards} shards\n\n${notesMarkdown([...scope.notes, ...errors.map((e) => `rule ${e.rule}: ${e.message}`)])}| Shard | Units | Tags |${deleting ? ' Deletions allowed (of delete_remote.max) |' : ''}\n|---|---:|---:|${deleting ? '---|' : ''}\n${rows.join('\n')}\n`,
   );
   for (const s of shards)
     core.info(

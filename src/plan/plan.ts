@@ -481,7 +481,14 @@ export function boundDeletions(
       deletionsRefused =
         `${counted(deletable.length, 'deletion')} refused: rule "${rule.name}" matches every repository and tag; ` +
         'set delete_remote.acknowledge_match_all to allow deleting under it';
-    } else if (deletable.length > max) {
+    } else if (sharded && shard.shares && rule.deleteRemote.max > 0 && !(max > 0)) {
+      why = 'over-max';
+      deletionsRefused =
+        `${counted(deletable.length, 'deletion')} refused: the matrix job dealt shard ${shard.index} no share of ` +
+        `delete_remote.max for rule "${rule.name}" (its listing showed none of the rule's repositories in this shard, ` +
+        `or it could not list the rule); they wait for a run whose matrix deals this shard a share`;
+    } else if (!(deletable.length <= max)) {
+      // Written so that a share that is not a number refuses rather than allows.
       why = 'over-max';
       deletionsRefused =
         `${counted(deletable.length, 'deletion')} refused: more than ${maxText} for rule ` +

@@ -31,7 +31,7 @@ export interface ShardSpec {
    * Each rule's share of delete_remote.max for this shard, decided once by the matrix job
    * (matrixShares); a rule it does not name has none here. Absent: max split evenly.
    */
-  shares?: Readonly<Record<string, number>>;
+  shares?: ReadonlyMap<string, number>;
 }
 
 function cmp(a: string, b: string): number {
@@ -52,16 +52,19 @@ function checkTotal(total: number): void {
  * different listings delete more than max together.
  */
 export function deletionShare(max: number, shard: ShardSpec, rule?: string): number {
-  if (shard.shares && rule !== undefined) return Math.min(max, shard.shares[rule] ?? 0);
+  // A Map: a rule named `constructor` must not read an object's inherited property as its share.
+  if (shard.shares && rule !== undefined) return Math.min(max, shard.shares.get(rule) ?? 0);
   return Math.floor(max / shard.total) + (shard.index <= max % shard.total ? 1 : 0);
 }
 
 /**
- * Each shard's share of each deleting rule's delete_remote.max, in proportion to the rule's units
- * in that shard (largest remainders, ties to the lower shard), decided once by the matrix job from
- * one listing: the shares add up to max whatever the shard jobs list later, and a rule whose
- * units all fall to one shard may delete up to max there, not max ÷ N. Returned per shard
- * (index 1 first), only the rules with a share there.
+ * Each shard's share of each deleting rule's delete_remote.max, decided once by the matrix job
+ * from one listing: one to every shard holding units of the rule (when max allows), the rest in
+ * proportion to the rule's units there (largest remainders, ties to the lower shard). The shares
+ * add up to max whatever the shard jobs list later; a rule whose units all fall to one shard may
+ * delete up to max there, not max ÷ N; and a shard with one unit among many is not left with none
+ * (its repositories would refuse every deletion, run after run: a unit's shard never changes).
+ * Returned per shard (index 1 first), only the rules with units there.
  */
 export function matrixShares(
   shards: readonly Shard[],
@@ -73,10 +76,12 @@ export function matrixShares(
     const held = shards.map((s) => s.units.filter((u) => u.rule === rule.name).length);
     const all = held.reduce((a, b) => a + b, 0);
     if (all === 0) continue;
-    const max = rule.deleteRemote.max;
+    const holders = held.filter((n) => n > 0).length;
+    const floor = rule.deleteRemote.max >= holders ? 1 : 0;
+    const max = rule.deleteRemote.max - floor * holders;
     const exact = held.map((n) => (max * n) / all);
-    const share = exact.map(Math.floor);
-    let left = max - share.reduce((a, b) => a + b, 0);
+    const share = exact.map((x, i) => Math.floor(x) + (held[i]! > 0 ? floor : 0));
+    let left = rule.deleteRemote.max - share.reduce((a, b) => a + b, 0);
     const byRemainder = exact
       .map((x, i) => ({ i, r: x - Math.floor(x) }))
       .filter(({ i }) => held[i]! > 0)
@@ -121,23 +126,38 @@ export function parseShard(text: string): ShardSpec {
   return { index, total };
 }
 
+/** A matrix entry's `deletions`: `{"shard":"2/4","max":{"mirror":25}}`, JSON. */
+export function formatShares(shard: ShardSpec, shares: Readonly<Record<string, number>>): string {
+  return JSON.stringify({ shard: `${shard.index}/${shard.total}`, max: shares });
+}
+
 /**
- * Parse a matrix entry's `deletions` (`{"rule": share, …}`, JSON), as the shard job passes it to
- * the action's `deletion-shares:` input.
+ * Parse a matrix entry's `deletions`, as the shard job passes it to the action's
+ * `deletion-shares:` input, for `shard`: the value names its shard, so one entry's shares given to
+ * every shard (which would let them delete N × max together) is refused, not obeyed.
  */
-export function parseShares(text: string): Record<string, number> {
+export function parseShares(text: string, shard: ShardSpec): Map<string, number> {
+  const example = `{"shard":"${shard.index}/${shard.total}","max":{"mirror":25}}`;
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     throw new Error(
-      `expected the matrix entry's deletions, JSON such as {"mirror": 25}, got ${JSON.stringify(text.slice(0, 80))}`,
+      `expected the matrix entry's deletions, JSON such as ${example}, got ${JSON.stringify(text.slice(0, 80))}`,
     );
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data))
-    throw new Error(`expected a JSON object of rule names to shares, such as {"mirror": 25}`);
-  for (const [rule, n] of Object.entries(data))
+  const d = data as { shard?: unknown; max?: unknown };
+  if (typeof data !== 'object' || data === null || typeof d.max !== 'object' || d.max === null || Array.isArray(d.max))
+    throw new Error(`expected the matrix entry's deletions, JSON such as ${example}`);
+  if (d.shard !== `${shard.index}/${shard.total}`)
+    throw new Error(
+      `these are the deletions of shard ${JSON.stringify(d.shard)}, not of shard ${shard.index}/${shard.total}: pass each matrix entry's own (deletion-shares: \${{ matrix.deletions }})`,
+    );
+  const shares = new Map<string, number>();
+  for (const [rule, n] of Object.entries(d.max)) {
     if (!Number.isInteger(n) || (n as number) < 0)
       throw new Error(`the share of rule ${JSON.stringify(rule)} must be a whole number ≥ 0, got ${JSON.stringify(n)}`);
-  return data as Record<string, number>;
+    shares.set(rule, n as number);
+  }
+  return shares;
 }

@@ -377,7 +377,7 @@ export function parseErrorBody(text: string): { codes: string[]; messages: strin
       return {
         codes: doc.errors.map((e) => String(e?.code ?? '')).filter((c) => /^[A-Z_]{1,64}$/.test(c)),
         messages: doc.errors
-          .map((e) => `${String(e?.message ?? '').slice(0, 300)}${detailText(e?.detail)}`)
+          .map((e) => `${String(e?.message ?? '').slice(0, 300)}${detailText(e?.detail)}`.replace(/^: /, ''))
           .filter(Boolean),
       };
     }

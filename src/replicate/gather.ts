@@ -434,7 +434,9 @@ export async function gather(
         // An event's tag the rule's filters leave out (an older release under `latest: N`) did
         // nothing: say which filter, or the run reads as if the event was lost.
         const skipped = new Set(refused.map(([t]) => t));
-        const left = [...o.onlyTags].filter((t) => all.has(t) && !selected.includes(t) && !skipped.has(t));
+        // A signature tag travels with its subject (pushedFor, below), whatever the filters say of it.
+        const along = (t: string) => rule.referrers !== false && subjectTagOf(t) !== undefined;
+        const left = [...o.onlyTags].filter((t) => all.has(t) && !selected.includes(t) && !skipped.has(t) && !along(t));
         for (const t of left.slice(0, 5))
           out.warnings.push(
             `the event names ${src.display}/${repo}:${t}, which ${leftOutBy(t, valid, rule)}: not copied`,

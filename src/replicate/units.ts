@@ -5,7 +5,7 @@
  * job lists again to find its own share (plan/shard.ts: a unit's shard depends on its name only).
  */
 import type { Config, Rule } from '../config/types.js';
-import { matrixShares, type Shard, shardOf, shardUnits } from '../plan/shard.js';
+import { formatShares, matrixShares, type Shard, shardOf, shardUnits } from '../plan/shard.js';
 import { StoreSet } from '../providers/index.js';
 import { compileTagScope } from '../rules/index.js';
 import { redact } from '../util/secrets.js';
@@ -130,7 +130,7 @@ export function buildMatrix(
     shard: `${s.index}/${total}`,
     units: s.units.length,
     weight: s.units.reduce((n, u) => n + u.weight, 0),
-    ...(deleting ? { deletions: JSON.stringify(shares[i]) } : {}),
+    ...(deleting ? { deletions: formatShares({ index: s.index, total }, shares[i]!) } : {}),
   }));
   return { matrix: { include }, shards };
 }

@@ -619,9 +619,12 @@ describe('sharding over a matrix', () => {
     expect(matrix.include.map((e) => e.shard)).toEqual(['1/2', '2/2']);
     expect(matrix.include.reduce((n, e) => n + e.units, 0)).toBe(3); // team/app, team/web, lib/tool
     // Rule app (delete_remote.max 5) has its shares dealt once, adding up to max; public deletes nothing.
-    const shares = matrix.include.map((e) => JSON.parse(e.deletions) as Record<string, number>);
+    const shares = matrix.include.map((e) => (JSON.parse(e.deletions) as { max: Record<string, number> }).max);
     expect(shares.reduce((n, s) => n + (s.app ?? 0), 0)).toBe(5);
     expect(shares.every((s) => s.public === undefined)).toBe(true);
+    // The matrix job's summary shows them, shard by shard.
+    expect(m.summary).toMatch(/\| Shard \| Units \| Tags \| Deletions allowed \(of delete_remote\.max\) \|/);
+    expect(m.summary).toMatch(/\| 1\/2 \| \d+ \| \d+ \| (app \d+|—) \|/);
 
     const whole = await runAction({ event: 'workflow_dispatch', inputs: { 'dry-run': 'true' } });
     const shards: Run[] = [];

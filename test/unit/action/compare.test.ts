@@ -60,12 +60,12 @@ describe('inputs', () => {
   });
   it('reads deletion-shares into the shard, and only with a shard', () => {
     const get = (o: Record<string, string>) => (n: string) => o[n] ?? '';
-    expect(readInputs(get({ shard: '2/3', 'deletion-shares': '{"app": 4}' })).shard).toEqual({
+    expect(readInputs(get({ shard: '2/3', 'deletion-shares': '{"shard":"2/3","max":{"app":4}}' })).shard).toEqual({
       index: 2,
       total: 3,
-      shares: { app: 4 },
+      shares: new Map([['app', 4]]),
     });
-    expect(() => readInputs(get({ 'deletion-shares': '{"app": 4}' }))).toThrow(
+    expect(() => readInputs(get({ 'deletion-shares': '{"shard":"1/3","max":{"app":4}}' }))).toThrow(
       /input deletion-shares: it goes with shard/,
     );
     expect(() => readInputs(get({ shard: '1/2', 'deletion-shares': 'app=4' }))).toThrow(

@@ -76,6 +76,10 @@ describe('parseErrorBody', () => {
     expect(parseErrorBody(JSON.stringify(written)).messages).toEqual([
       'unknown error: write /var/lib/registry/x/data: no space left on device',
     ]);
+    // A detail without a message is the message, not ": …".
+    expect(parseErrorBody(JSON.stringify({ errors: [{ code: 'UNKNOWN', detail: 'disk full' }] })).messages).toEqual([
+      'disk full',
+    ]);
   });
 
   test.each([

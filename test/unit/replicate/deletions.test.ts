@@ -6,7 +6,7 @@ import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { StoreSet } from '../../../src/providers/index.js';
 import { propagateDeletions } from '../../../src/replicate/deletions.js';
 import { runConfig } from '../../../src/replicate/run.js';
-import { putLayoutImage } from '../../support/layout-image.js';
+import { putLayoutImage, putLayoutSignature } from '../../support/layout-image.js';
 import { dirPerTest } from '../../support/engine.js';
 
 const tmp = dirPerTest('ferry-deletions-');
@@ -278,6 +278,25 @@ test('a push event naming a tag the filters leave out says which filter', async 
       ),
     },
   ]);
+});
+
+test('a pushed signature tag of a kept image is copied with it, without a "not copied" warning', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  await putLayoutImage(src, 'a', '1.0.0');
+  const subject = await putLayoutImage(src, 'a', '3.0.0');
+  const sig = await putLayoutSignature(src, 'a', subject);
+  const m = (await src.manifestGet('a', sig.digest))!;
+  const tag = `sha256-${subject.slice('sha256:'.length)}.sig`;
+  await src.manifestPut('a', tag, m.bytes, m.mediaType);
+  const c = await config('false');
+  const rule = { ...c.rules[0]!, filters: { ...c.rules[0]!.filters, latest: 1 } };
+  const ran = await runConfig(
+    { ...c, rules: [rule] },
+    { dryRun: true, rules: ['mirror'], select: () => true, tags: [tag] },
+  );
+  // Before: "…sha256-….sig, which is not among the 1 newest tag the rule keeps (latest: 1): not copied".
+  expect(ran.report.warnings ?? []).toEqual([]);
+  expect(ran.report.results.map((r) => `${r.tag}:${r.status}`)).toContain(`${tag}:would-copy`);
 });
 
 test('a push event for a repository the source does not list warns that nothing was copied', async () => {
