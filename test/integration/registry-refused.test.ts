@@ -3,7 +3,7 @@
  * problem, told once for the rule with the repositories it kept from being done, not once per
  * repository. A real distribution 2.8.2 with basic auth over TLS as the destination.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
@@ -28,76 +28,59 @@ afterAll(async () => {
   await tmp?.remove();
 });
 
+/** The registry's YAML entry, with a password it refuses. */
+const refusing = (extra = '') =>
+  `\n    type: registry\n    url: ${reg.url}\n    tls: { ca: ${reg.caFile} }\n` +
+  `    credentials: { username: { env: REFUSED_USER }, password: { env: REFUSED_PASSWORD } }${extra}`;
+
+/** Runs rule mirror of `file` (written from `yaml`) with the refused password in the environment. */
+async function runRefused(name: string, yaml: string, dryRun: boolean) {
+  const file = join(tmp.path, name);
+  await writeFile(file, yaml);
+  process.env.REFUSED_USER = 'ferry';
+  process.env.REFUSED_PASSWORD = 'not-the-password';
+  try {
+    const { config } = await loadConfig(file);
+    return await runConfig(config!, { dryRun, concurrency: 1 });
+  } finally {
+    delete process.env.REFUSED_USER;
+    delete process.env.REFUSED_PASSWORD;
+  }
+}
+
 test('a destination that refuses the password is one rule error naming the repositories, not one per repository', async () => {
   const src = new OciLayoutStore('src', join(tmp.path, 'src'));
   for (const repo of ['team/a', 'team/b', 'team/c']) await putLayoutImage(src, repo, 'v1');
-  await mkdir(join(tmp.path, 'dst'), { recursive: true });
-  const file = join(tmp.path, 'replication.yaml');
-  await writeFile(
-    file,
-    `version: 1
-registries:
-  src: { type: oci-layout, path: ./src }
-  dst:
-    type: registry
-    url: ${reg.url}
-    tls: { ca: ${reg.caFile} }
-    credentials: { username: { env: REFUSED_USER }, password: { env: REFUSED_PASSWORD } }
-rules:
-  - { name: mirror, source: src, destination: dst, filters: { name: "team/**" } }
-`,
+  const out = await runRefused(
+    'replication.yaml',
+    `version: 1\nregistries:\n  src: { type: oci-layout, path: ./src }\n  dst:${refusing()}\nrules:\n` +
+      '  - { name: mirror, source: src, destination: dst, filters: { name: "team/**" } }\n',
+    false,
   );
-  process.env.REFUSED_USER = 'ferry';
-  process.env.REFUSED_PASSWORD = 'not-the-password';
-  try {
-    const { config } = await loadConfig(file);
-    const out = await runConfig(config!, { dryRun: false, concurrency: 1 });
-    // Before: three identical "checking the registry API (GET /v2/) … (HTTP 401)" rule errors.
-    expect(out.report.ruleErrors).toEqual([
-      {
-        rule: 'mirror',
-        message: expect.stringMatching(/\(HTTP 401[^)]*\) \(3 repositories: team\/a, team\/b, team\/c\)$/),
-        hint: expect.stringContaining('REFUSED_PASSWORD'),
-      },
-    ]);
-    expect(out.report.results).toEqual([]);
-  } finally {
-    delete process.env.REFUSED_USER;
-    delete process.env.REFUSED_PASSWORD;
-  }
+  // Before: three identical "checking the registry API (GET /v2/) … (HTTP 401)" rule errors.
+  expect(out.report.ruleErrors).toEqual([
+    {
+      rule: 'mirror',
+      message: expect.stringMatching(/\(HTTP 401[^)]*\) \(3 repositories: team\/a, team\/b, team\/c\)$/),
+      hint: expect.stringContaining('REFUSED_PASSWORD'),
+    },
+  ]);
+  expect(out.report.results).toEqual([]);
 });
 
 test('a source that refuses the password is not also said to select nothing', async () => {
-  const file = join(tmp.path, 'from-refused.yaml');
-  await writeFile(
-    file,
-    `version: 1
-registries:
-  src:
-    type: registry
-    url: ${reg.url}
-    tls: { ca: ${reg.caFile} }
-    credentials: { username: { env: REFUSED_USER }, password: { env: REFUSED_PASSWORD } }
-    repositories: [team/a, team/b]
-  dst: { type: oci-layout, path: ./out }
-rules:
-  - { name: mirror, source: src, destination: dst, filters: { name: "team/**" } }
-`,
+  const out = await runRefused(
+    'from-refused.yaml',
+    `version: 1\nregistries:\n  src:${refusing('\n    repositories: [team/a, team/b]')}\n` +
+      '  dst: { type: oci-layout, path: ./out }\nrules:\n' +
+      '  - { name: mirror, source: src, destination: dst, filters: { name: "team/**" } }\n',
+    true,
   );
-  process.env.REFUSED_USER = 'ferry';
-  process.env.REFUSED_PASSWORD = 'not-the-password';
-  try {
-    const { config } = await loadConfig(file);
-    const out = await runConfig(config!, { dryRun: true, concurrency: 1 });
-    expect(out.report.ruleErrors).toEqual([
-      expect.objectContaining({ message: expect.stringMatching(/\(2 repositories: team\/a, team\/b\)$/) }),
-    ]);
-    // Before: "the rule selects nothing: its 2 matching repositories have no tags", beside the 401.
-    expect(out.report.warnings ?? []).toEqual([]);
-  } finally {
-    delete process.env.REFUSED_USER;
-    delete process.env.REFUSED_PASSWORD;
-  }
+  expect(out.report.ruleErrors).toEqual([
+    expect.objectContaining({ message: expect.stringMatching(/\(2 repositories: team\/a, team\/b\)$/) }),
+  ]);
+  // Before: "the rule selects nothing: its 2 matching repositories have no tags", beside the 401.
+  expect(out.report.warnings ?? []).toEqual([]);
 });
 
 /** Runs rule mirror from an OCI layout into `dst` (a YAML registry entry); returns its rule errors. */

@@ -43,6 +43,14 @@ rules:
 
 const planned = (r: { status: string; destination: string }) => `${r.status} ${r.destination}`;
 
+/** A number of shards (more than max, 10) that puts n/app in a shard numbered past 10. */
+function pastMax(units: { rule: string; destination: string }[]): number {
+  const app = units.find((u) => u.destination === 'n/app')!;
+  let total = 11;
+  while (shardOf(app, total) <= 10) total++;
+  return total;
+}
+
 test('a sharded run plans each destination group in one shard, and its merged totals are the unsharded run’s', async () => {
   const config = await setup();
   const whole = await runConfig(config, { dryRun: true });
@@ -143,14 +151,7 @@ test('a rule whose units all fall to one shard deletes there up to that shard’
   // Two shards: a share of 5 wherever n/app falls.
   expect(await status(2)).toBe('would-delete');
   // More shards than max (10): a shard numbered past 10 has no share, and refuses it.
-  let total = 11;
-  while (
-    shardOf(
-      units.find((u) => u.destination === 'n/app')!,
-      total,
-    ) <= 10
-  )
-    total++;
+  const total = pastMax(units);
   expect(await status(total)).toBe('refused');
 });
 
@@ -158,14 +159,7 @@ test('the matrix job deals each rule’s max in proportion to its units: a rule 
   const config = await setup();
   const { units } = await discoverUnits(config, { weights: false });
   // More shards than max (10): split evenly, the shard holding n/app could have no share at all.
-  let total = 11;
-  while (
-    shardOf(
-      units.find((u) => u.destination === 'n/app')!,
-      total,
-    ) <= 10
-  )
-    total++;
+  const total = pastMax(units);
   const index = shardOf(
     units.find((u) => u.destination === 'n/app')!,
     total,
