@@ -394,12 +394,15 @@ export function planGroup(
     return out;
   }
   for (const c of candidates)
-    if (REFERRER_TAG.test(c.tag))
-      block(
-        c,
-        'referrer-fallback-tag',
-        'a referrers fallback tag: it belongs to its subject, not to the tag selection',
-      );
+    if (REFERRER_TAG.test(c.tag)) {
+      // No deletion a guard kept: a referrers fallback tag is outside the tag selection and goes
+      // with its subject. Skipped, as what the filters leave out is, not refused: a mirror of
+      // signed images showed a refused deletion per signature on every run.
+      c.action = 'skip';
+      c.why = 'referrer-fallback-tag';
+      c.reason = 'a referrers fallback tag: it belongs to its subject, not to the tag selection';
+      stay(c.destinationDigest, c.tag);
+    }
 
   const unknownAtDestination = group.flatMap((g) => g.destinationUnread ?? []);
   if (!ctx.deletesByTag && unknownAtDestination.length > 0) {

@@ -53,8 +53,8 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
     plural(totals.kept, 'kept tag'),
     // A tag a labels or resource filter leaves out, or a signature tag ferry never deletes apart
     // from its subject, is the rule at work, not something to look at.
-    plural(totals.skipped - byDesign(report.results, 'skipped'), 'skipped tag'),
-    plural(totals.refused - byDesign(report.results, 'refused'), 'deletion refused', 'deletions refused'),
+    plural(totals.skipped - byDesign(report.results), 'skipped tag'),
+    plural(totals.refused, 'deletion refused', 'deletions refused'),
     plural(totals.deferred, 'deferred tag'),
     plural(report.warnings?.length ?? 0, 'run warning'),
     plural(o.configWarnings ?? 0, 'config warning'),
@@ -66,8 +66,8 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
 }
 
 const BY_DESIGN = new Set(['filtered-labels', 'filtered-resource', 'referrer-fallback-tag']);
-const byDesign = (results: Counted['results'], status: 'skipped' | 'refused') =>
-  results.filter((r) => r.status === status && r.why !== undefined && BY_DESIGN.has(r.why)).length;
+const byDesign = (results: Counted['results']) =>
+  results.filter((r) => r.status === 'skipped' && r.why !== undefined && BY_DESIGN.has(r.why)).length;
 
 /**
  * The rule errors and what they mean for the rules: `1 rule error (rule to-c was not carried

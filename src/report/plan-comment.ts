@@ -110,7 +110,7 @@ export interface PlanCounts {
   delete: number;
   unchanged: number;
   kept: number;
-  /** Left out by the labels or resource filter. */
+  /** Left out by the labels or resource filter, and signature tags that go with their subject. */
   skip: number;
   /** Destination extras the run must not delete (shared digest, over max...). */
   refused: number;

@@ -910,7 +910,7 @@ export const MUST_REACH = [
   'delete-blocked (over-max)',
   'delete-blocked (match-all-unacknowledged)',
   'delete-blocked (source-listing-failed)',
-  'delete-blocked (referrer-fallback-tag)',
+  'skip (referrer-fallback-tag)',
   'listing-failed (tag-unresolved)',
   'scenario: a blob read failed',
   'scenario: deletions skipped after a failure',

@@ -291,8 +291,9 @@ describe('review regressions', () => {
     const plan = planRule(rule({ deleteRemote: deleting() }), [repo({ v1: 1 }, { v1: 1, [fallback]: 5, gone: 6 })]);
     const deleted = plan.items.filter((i) => i.action === 'delete').map((i) => i.tag);
     expect(deleted).toEqual(['gone']);
+    // Skipped, not a refused deletion: no guard kept it, it is outside the selection by design.
     expect(plan.items.find((i) => i.tag === fallback)).toMatchObject({
-      action: 'delete-blocked',
+      action: 'skip',
       why: 'referrer-fallback-tag',
     });
   });
