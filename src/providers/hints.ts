@@ -172,7 +172,8 @@ function vendorHint(e: RegistryError, ctx: HintContext): string | undefined {
           noCredentialsHint(ctx, `${where} refused anonymous access`) ??
           `${where} refused anonymous access: configure registries.${ctx.registryName}.credentials`
         );
-      return undefined;
+      // Which account, from which credentials: "the account" left a user of several to guess.
+      return `${ctx.username ? `user "${ctx.username}"` : 'the account'} (from ${ctx.credentialSource}) has no ${pushing ? 'push' : 'pull'} permission on ${e.repository ?? 'this repository'} at ${where}: grant it, or check that the namespace or project exists`;
     }
     case 'rate-limited': {
       if (ctx.provider !== 'dockerhub') return undefined;

@@ -36,6 +36,20 @@ describe('providerHint', () => {
     expect(docker).toMatch(/the ghcr\.io entry of the Docker config\.json/);
   });
 
+  it('names the account and its credentials when a registry denies it a push', () => {
+    const h = providerHint(
+      err({ kind: 'denied', method: 'PUT', repository: 'team/app', status: 403 }),
+      ctx('registry', {
+        credentialSource: 'registries.dst.credentials (password from environment variable DST_PW)',
+        username: 'pusher',
+      }),
+    );
+    // Before: "the account has no push permission on team/app at …", which account unsaid.
+    expect(h).toBe(
+      'user "pusher" (from registries.dst.credentials (password from environment variable DST_PW)) has no push permission on team/app at registry.example.com (registries.dst, type registry): grant it, or check that the namespace or project exists',
+    );
+  });
+
   it('explains Docker Hub "requested access to the resource is denied" without a namespace', () => {
     const h = providerHint(err({ kind: 'denied', method: 'PUT', repository: 'web', status: 403 }), ctx('dockerhub'));
     expect(h).toMatch(/pushes need <namespace>\/<name>; set destination_namespace/);
