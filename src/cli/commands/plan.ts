@@ -51,7 +51,11 @@ export async function planCommand(opts: {
       unread ? `${counted(unread, 'tag')} unreadable` : '',
       errors ? counted(errors, 'rule error') : '',
     ].filter(Boolean);
-    console.error(`ferry plan: a run would fail: ${what.join(', ')} (each is shown in its rule above)`);
+    // With --json there is no rule above: the JSON on stdout has them (ruleErrors, failed items).
+    const where = opts.json
+      ? 'see ruleErrors and the listing-failed items in the JSON'
+      : 'each is shown in its rule above';
+    console.error(`ferry plan: a run would fail: ${what.join(', ')} (${where})`);
   }
   return v.failsStep ? 1 : 0;
 }

@@ -112,6 +112,17 @@ describe('ferry plan', () => {
     // Said once, in the rule's block; stderr only says why the exit code is 1.
     expect(r.err).toBe('ferry plan: a run would fail: 1 rule error (each is shown in its rule above)');
   });
+
+  test('with --json, the last line points at the JSON, not at a rule block there is none of', async () => {
+    const file = await rulesFrom(join(tmp.path, 'replication.yaml'));
+    const r = await captureConsole(() => planCommand({ config: file, rule: [], json: true }));
+    expect(r.result).toBe(1);
+    expect(JSON.parse(r.out).ruleErrors).toHaveLength(1);
+    // Before: "(each is shown in its rule above)", above being JSON.
+    expect(r.err).toBe(
+      'ferry plan: a run would fail: 1 rule error (see ruleErrors and the listing-failed items in the JSON)',
+    );
+  });
 });
 
 test('a report path that cannot be written is a usage error before anything is copied', async () => {
