@@ -18,10 +18,15 @@ export class Bandwidth {
     this.#available = bytesPerSecond / 4;
   }
 
-  /** Resolves when `n` bytes may be sent. Waiters are served in order. */
-  take(n: number): Promise<void> {
+  /**
+   * Resolves when `n` bytes may be sent. Waiters are served in order. One whose transfer has
+   * ended (`gone`) leaves at its turn without spending: under a tiny cap, the pieces a cancelled
+   * transfer had queued kept a stopped run's process alive for a minute after its report.
+   */
+  take(n: number, gone?: () => boolean): Promise<void> {
     const turn = this.#queue.then(async () => {
       for (;;) {
+        if (gone?.()) return;
         const now = Date.now();
         this.#available = Math.min(this.#rate, this.#available + ((now - this.#last) * this.#rate) / 1000);
         this.#last = now;
@@ -29,7 +34,8 @@ export class Bandwidth {
           this.#available -= n;
           return;
         }
-        await delay(Math.ceil(((n - this.#available) * 1000) / this.#rate));
+        // At most a second at a time, so that a transfer that ends while waiting is let go.
+        await delay(Math.min(1000, Math.ceil(((n - this.#available) * 1000) / this.#rate)));
       }
     });
     this.#queue = turn;
@@ -38,7 +44,7 @@ export class Bandwidth {
 
   /** A pass-through stream that spends this budget, PIECE_BYTES at a time at most. */
   stream(): Transform {
-    const take = (n: number) => this.take(n);
+    const take = (n: number, gone: () => boolean) => this.take(n, gone);
     return new Transform({
       transform(chunk: Buffer, _e, cb) {
         void (async () => {
@@ -46,7 +52,7 @@ export class Bandwidth {
             // A failed or cancelled transfer stops spending the budget the rule's others wait for.
             if (this.destroyed) return;
             const piece = chunk.subarray(at, at + PIECE_BYTES);
-            await take(piece.length);
+            await take(piece.length, () => this.destroyed);
             this.push(piece);
           }
         })().then(() => cb(), cb);

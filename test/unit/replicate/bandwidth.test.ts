@@ -44,3 +44,13 @@ test('a transfer that fails or is cancelled stops taking from the budget the oth
   // Before, the other 15 pieces were taken anyway, holding back the rule's other transfers.
   expect(take).toHaveBeenCalledTimes(1);
 });
+
+test('a piece whose transfer has ended leaves the queue without waiting for the budget', async () => {
+  // 1 byte/s: a 64 KiB piece would wait 18 hours for its budget.
+  const bw = new Bandwidth(1);
+  let gone = false;
+  const queued = bw.take(PIECE_BYTES, () => gone);
+  gone = true;
+  // Before: it waited its turn in full, holding a stopped run's process for as long.
+  await expect(queued).resolves.toBeUndefined();
+});
