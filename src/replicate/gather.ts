@@ -416,6 +416,9 @@ export async function gather(
       const schema1 = new Set(valid.filter((t) => t.mediaType && SCHEMA1_TYPES.has(t.mediaType)).map((t) => t.tag));
       const all = new Set(valid.map((t) => t.tag));
       out.tagSets.set(repo, all);
+      // An event's tag the rule's filters leave out (an older release under `latest: N`), and
+      // which filter: the labels and resource filters' own are rows of the plan (`refused`).
+      const leftOut = new Map<string, (typeof TAG_STAGES)[number]>();
       const selected = selectTags(
         valid,
         rule.filters,
@@ -425,23 +428,25 @@ export async function gather(
           if (digest && (!o.onlyTags || o.onlyTags.has(t.tag))) refused.push([t.tag, { digest, skip }]);
         },
         rule.referrers,
+        (t, stage) => {
+          if (o.onlyTags?.has(t.tag) && stage !== 'labels' && stage !== 'resource') leftOut.set(t.tag, stage);
+        },
       ).map((t) => t.tag);
       selection.tags.listed += valid.length;
       selection.tags.selected += selected.length;
       input.selected = selected.length;
       const tags = o.onlyTags ? selected.filter((t) => o.onlyTags!.has(t)) : selected;
-      if (o.onlyTags) {
-        // An event's tag the rule's filters leave out (an older release under `latest: N`) did
-        // nothing: say which filter, or the run reads as if the event was lost.
-        const skipped = new Set(refused.map(([t]) => t));
-        // A signature tag travels with its subject (pushedFor, below), whatever the filters say of it.
-        const along = (t: string) => rule.referrers !== false && subjectTagOf(t) !== undefined;
-        const left = [...o.onlyTags].filter((t) => all.has(t) && !selected.includes(t) && !skipped.has(t) && !along(t));
-        for (const t of left.slice(0, 5))
-          out.warnings.push(
-            `the event names ${src.display}/${repo}:${t}, which ${leftOutBy(t, valid, rule)}: not copied`,
-          );
-      }
+      // Told, or the run reads as if the event was lost. A signature tag travels with its subject
+      // (pushedFor, below), whatever the filters say of it.
+      const told = [...leftOut].filter(([t]) => rule.referrers === false || subjectTagOf(t) === undefined);
+      for (const [t, stage] of told.slice(0, 5))
+        out.warnings.push(
+          `the event names ${src.display}/${repo}:${t}, which ${
+            stage === 'latest'
+              ? `is not among the ${counted(rule.filters.latest ?? 0, 'newest tag')} the rule keeps (latest: ${rule.filters.latest})`
+              : `the rule's ${stageName(stage)} filter leaves out`
+          }: not copied`,
+        );
       // An event naming a referrers tag (cosign's `sha256-<hex>.sig`, signed after the push) names
       // it for its subject: the selected tags of that digest are planned, and the signature goes
       // along with them as it does in a scheduled run. Costs a HEAD per selected tag here.
@@ -738,15 +743,4 @@ function keepDestinationGroups(
   };
   const wanted = new Set(repositories.filter(select).map(destinationOf));
   return repositories.filter((r) => select(r) || (destinationOf(r) !== undefined && wanted.has(destinationOf(r))));
-}
-
-/** Which of the rule's tag filters leaves a listed tag out, in words. */
-function leftOutBy(tag: string, listed: TagInfo[], rule: Rule): string {
-  const one = listed.filter((t) => t.tag === tag);
-  const dropped = noneDropped();
-  const { latest, ...others } = rule.filters;
-  selectTags(one, others, dropped, undefined, rule.referrers);
-  const stage = TAG_STAGES.find((s) => dropped[s] > 0);
-  if (stage) return `the rule's ${stageName(stage)} filter leaves out`;
-  return `is not among the ${counted(latest ?? 0, 'newest tag')} the rule keeps (latest: ${latest})`;
 }

@@ -198,17 +198,20 @@ export function selectTags(
   onRefused?: (t: TagInfo, refusal: NonNullable<ReturnType<typeof artifactRefusal>>) => void,
   /** The rule's `referrers`: `false` leaves referrers tags out. */
   referrers: boolean | 'always' = true,
+  /** Told of each tag left out, with the stage that left it out (an event's tag says which). */
+  onDropped?: (t: TagInfo, stage: (typeof TAG_STAGES)[number]) => void,
 ): TagInfo[] {
   const byTag = compileTagFilter(filters.tag);
   const bySemver = compileSemverFilter(filters.semver);
   const wantLabels = Object.keys(filters.labels).length > 0;
-  const drop = (stage: keyof DroppedBy) => {
+  const drop = (t: TagInfo, stage: (typeof TAG_STAGES)[number]) => {
     if (dropped) dropped[stage]++;
+    onDropped?.(t, stage);
     return false;
   };
   let selected = tags.filter((t) => {
-    if (referrers === false && REFERRER_TAG.test(t.tag)) return drop('referrers');
-    if (!byTag(t.tag)) return drop('tag');
+    if (referrers === false && REFERRER_TAG.test(t.tag)) return drop(t, 'referrers');
+    if (!byTag(t.tag)) return drop(t, 'tag');
     // Decided here only when the listing tells the labels or the type; otherwise from the manifest
     // (gather.ts). Either way artifactRefusal decides, so the two paths give the same verdict.
     const refusal = artifactRefusal(
@@ -221,9 +224,9 @@ export function selectTags(
     );
     if (refusal) {
       onRefused?.(t, refusal);
-      return drop(refusal.why === 'filtered-labels' ? 'labels' : 'resource');
+      return drop(t, refusal.why === 'filtered-labels' ? 'labels' : 'resource');
     }
-    return bySemver(t.tag) || drop('semver');
+    return bySemver(t.tag) || drop(t, 'semver');
   });
   if (filters.latest !== undefined) {
     // Signatures and attestations tagged after their subject (cosign's `sha256-<hex>.sig`) are not
@@ -232,8 +235,7 @@ export function selectTags(
     // selected tags), and those of images left out are not copied for nothing.
     const images = selected.filter((t) => !REFERRER_TAG.test(t.tag));
     const keep = new Set(newestFirst(images).slice(0, Math.max(0, filters.latest)));
-    if (dropped) dropped.latest += selected.length - keep.size;
-    selected = selected.filter((t) => keep.has(t));
+    selected = selected.filter((t) => keep.has(t) || drop(t, 'latest'));
   }
   return selected;
 }
