@@ -443,21 +443,19 @@ async function matrix(inputs: Inputs, config: Config, scope: Scope): Promise<str
         ...(scope.select ? { select: scope.select } : {}),
         anonymousRegistries: scope.anonymous,
       });
-  const { matrix, shards } = buildMatrix(units, inputs.shards, config.rules);
+  const { matrix, shards, shares } = buildMatrix(units, inputs.shards, config.rules);
   core.setOutput('matrix', JSON.stringify(matrix));
   setReportOutputs(undefined, undefined);
   // Each shard's share of each deleting rule's delete_remote.max, as its entry carries it.
-  const dealt = (i: number) => {
-    const d = matrix.include[i]?.deletions;
-    if (!d) return '';
-    const max = (JSON.parse(d) as { max: Record<string, number> }).max;
-    return ` ${
-      Object.entries(max)
-        .map(([rule, n]) => `${escapeMarkdownCell(rule, 100)} ${n}`)
-        .join(', ') || '—'
-    } |`;
-  };
-  const deleting = matrix.include.some((e) => e.deletions);
+  const dealt = (i: number) =>
+    shares
+      ? ` ${
+          Object.entries(shares[i]!)
+            .map(([rule, n]) => `${escapeMarkdownCell(rule, 100)} ${n}`)
+            .join(', ') || '—'
+        } |`
+      : '';
+  const deleting = shares !== undefined;
   const rows = shards.map(
     (s, i) =>
       `| ${s.index}/${inputs.shards} | ${s.units.length} | ${s.units.reduce((n, u) => n + u.weight, 0)} |${dealt(i)}`,

@@ -122,7 +122,7 @@ export function buildMatrix(
   units: WorkUnit[],
   total: number,
   rules: readonly Pick<Rule, 'name' | 'deleteRemote'>[] = [],
-): { matrix: { include: MatrixEntry[] }; shards: Shard<WorkUnit>[] } {
+): { matrix: { include: MatrixEntry[] }; shards: Shard<WorkUnit>[]; shares?: Record<string, number>[] } {
   const shards = shardUnits(units, total);
   const deleting = rules.some((r) => r.deleteRemote.enabled);
   const shares = matrixShares(shards, rules);
@@ -132,7 +132,7 @@ export function buildMatrix(
     weight: s.units.reduce((n, u) => n + u.weight, 0),
     ...(deleting ? { deletions: formatShares({ index: s.index, total }, shares[i]!) } : {}),
   }));
-  return { matrix: { include }, shards };
+  return { matrix: { include }, shards, ...(deleting ? { shares } : {}) };
 }
 
 /**
