@@ -411,6 +411,13 @@ export class Executor {
     const fallback = o.fallbackItems.get(repo);
     const isFallback = fallback?.has(i.tag) ?? false;
     o.log(`→ ${i.action} ${r.source} → ${r.destination}`);
+    // What the copy moved and took, whichever way it ended.
+    const spent = () => ({
+      bytes: stats.bytes,
+      blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
+      retries: stats.retries,
+      durationMs: Date.now() - started,
+    });
     try {
       // Namespace/project must exist (Harbor, ACR, ECR...): checked once, before any byte moves.
       await dst.prepareDestination?.(i.destinationRepository);
@@ -457,10 +464,7 @@ export class Executor {
         status: i.action === 'copy' ? 'copied' : 'updated',
         destinationDigest: out.digest,
         ...(out.note || moved ? { reason: `${out.note ?? ''}${moved}`.replace(/^; /, '') } : {}),
-        bytes: stats.bytes,
-        blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
-        retries: stats.retries,
-        durationMs: Date.now() - started,
+        ...spent(),
       };
     } catch (e) {
       if (e instanceof TagAppeared)
@@ -469,10 +473,7 @@ export class Executor {
           status: 'kept',
           destinationDigest: e.digest,
           reason: `changed since planned: the tag appeared at the destination, pointing at ${e.digest}; override is off, so it is kept`,
-          bytes: stats.bytes,
-          blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
-          retries: stats.retries,
-          durationMs: Date.now() - started,
+          ...spent(),
         };
       const error = toResultError(e);
       // A transfer the stop cut short (its grace over): left for the next run, as one not started.
@@ -482,10 +483,7 @@ export class Executor {
           status: 'deferred',
           why: 'run-stopped',
           reason: `cut short: ${stopReason(o.signal)}; the next run copies it (blobs written so far are kept)`,
-          bytes: stats.bytes,
-          blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
-          retries: stats.retries,
-          durationMs: Date.now() - started,
+          ...spent(),
         };
       // A pull quota about to run out (Docker Hub): left for the next run, not a failure.
       const status: ResultStatus = e instanceof RateBudgetError ? 'deferred' : 'failed';
@@ -493,12 +491,10 @@ export class Executor {
         ...r,
         status,
         error,
-        bytes: stats.bytes,
         // What reached the destination before the failure: blobs written stay there, untagged.
-        blobs: { copied: stats.copied, mounted: stats.mounted, present: stats.present },
+        ...spent(),
         // The retries of the request that failed are counted on its error (its hint says them).
         retries: Math.max(stats.retries, e instanceof RegistryError && e.tries ? e.tries.count - 1 : 0),
-        durationMs: Date.now() - started,
       };
     } finally {
       o.cache.release(repo, i.sourceDigest!);
