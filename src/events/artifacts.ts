@@ -304,7 +304,7 @@ export function matchArtifacts(
           config.rules
             .filter((r) => r.enabled)
             .map((r) => config.registries.get(r.source))
-            .map((reg) => (reg?.type === 'ghcr' && !reg.url ? 'ghcr.io' : hostOfUrl(reg?.url)))
+            .map((reg) => reg && sourceHost(reg)?.host)
             .filter((h): h is string => !!h),
         ),
       ];
@@ -336,10 +336,15 @@ export interface UnmatchedArtifact {
 
 const listed = (names: string[]) => names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '');
 
-function hostOfUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
+/**
+ * A source registry's host as an event names it (`ghcr.io` for a ghcr registry without a url),
+ * with the port its url's scheme defaults to.
+ */
+function sourceHost(reg: { type: string; url?: string }): { host: string; port: string } | undefined {
+  if (!reg.url) return reg.type === 'ghcr' ? { host: 'ghcr.io', port: ':443' } : undefined;
   try {
-    return normalizeRegistry(new URL(url).host.toLowerCase());
+    const u = new URL(reg.url);
+    return { host: normalizeRegistry(u.host.toLowerCase()), port: `:${u.protocol === 'http:' ? 80 : 443}` };
   } catch {
     return undefined;
   }
@@ -347,15 +352,9 @@ function hostOfUrl(url: string | undefined): string | undefined {
 
 function registryMatches(reg: { type: string; url?: string }, host: string): boolean {
   if (host === 'ghcr.io' && reg.type === 'ghcr') return true;
-  if (!reg.url) return false;
-  try {
-    const u = new URL(reg.url);
-    const own = normalizeRegistry(u.host.toLowerCase());
-    // Only the url's own default port names the same host: harbor:80 is not https://harbor.
-    const port = `:${u.protocol === 'http:' ? 80 : 443}`;
-    const bare = (h: string) => (h.endsWith(port) ? h.slice(0, -port.length) : h);
-    return own === host || bare(own) === bare(host);
-  } catch {
-    return false;
-  }
+  const own = sourceHost(reg);
+  if (!own) return false;
+  // Only the url's own default port names the same host: harbor:80 is not https://harbor.
+  const bare = (h: string) => (h.endsWith(own.port) ? h.slice(0, -own.port.length) : h);
+  return own.host === host || bare(own.host) === bare(host);
 }
