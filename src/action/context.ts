@@ -77,6 +77,9 @@ export interface Scope {
   dryRun: boolean;
   /** Rule names; undefined = all enabled rules, empty = none (an event that only deletes). */
   rules?: string[];
+  /** A push event: each rule's source repositories it names (RunOptions.named). */
+  named?: Map<string, Set<string>>;
+  /** This shard's (rule, repository) units. */
   select?: (rule: string, repository: string) => boolean;
   tags?: string[];
   /** The registry event the run is narrowed to, for the report. */
@@ -249,7 +252,9 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
       const tagged = pushes.filter((m) => m.artifact.tag);
       scope.rules = [...new Set(tagged.map((m) => m.rule.name))];
       scope.tags = [...new Set(tagged.map((m) => m.artifact.tag!))];
-      scope.select = (rule, repo) => tagged.some((m) => m.rule.name === rule && m.artifact.repository === repo);
+      scope.named = new Map();
+      for (const m of tagged)
+        scope.named.set(m.rule.name, (scope.named.get(m.rule.name) ?? new Set()).add(m.artifact.repository));
       if (!tagged.length && !scope.deletions.length)
         scope.idle = untagged.length
           ? 'the artifact was pushed without a tag, and ferry replicates tags'

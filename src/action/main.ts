@@ -210,16 +210,14 @@ async function replicate(
   if (inputs.shard && !copiesNothing(scope)) {
     const { units, errors } = await discoverUnits(config, {
       ...(scope.rules ? { rules: scope.rules } : {}),
-      ...(scope.select ? { select: scope.select } : {}),
+      ...(scope.named ? { named: scope.named } : {}),
       anonymousRegistries: scope.anonymous,
       // Which units are this shard's depends on their names only: no tag needs counting.
       weights: false,
     });
     // A rule this shard could not list would silently run over nothing: report it.
     discoveryErrors = errors;
-    const mine = shardSelector(units, inputs.shard.index, inputs.shard.total);
-    const prior = scope.select;
-    scope.select = (r, repo) => mine(r, repo) && (prior?.(r, repo) ?? true);
+    scope.select = shardSelector(units, inputs.shard.index, inputs.shard.total);
   }
   const ran = copiesNothing(scope)
     ? undefined
@@ -228,6 +226,7 @@ async function replicate(
         ...(scope.rules ? { rules: scope.rules } : {}),
         ...(inputs.concurrency ? { concurrency: inputs.concurrency } : {}),
         ...(scope.select ? { select: scope.select } : {}),
+        ...(scope.named ? { named: scope.named } : {}),
         ...(scope.tags ? { tags: scope.tags } : {}),
         anonymousRegistries: scope.anonymous,
         ...(inputs.shard ? { shard: inputs.shard } : {}),
@@ -440,7 +439,7 @@ async function matrix(inputs: Inputs, config: Config, scope: Scope): Promise<str
     ? { units: [], errors: [] }
     : await discoverUnits(config, {
         ...(scope.rules ? { rules: scope.rules } : {}),
-        ...(scope.select ? { select: scope.select } : {}),
+        ...(scope.named ? { named: scope.named } : {}),
         anonymousRegistries: scope.anonymous,
       });
   const { matrix, shards, shares } = buildMatrix(units, inputs.shards, config.rules);

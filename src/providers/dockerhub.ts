@@ -13,7 +13,7 @@ import { registryAgent } from '../registry/http.js';
 import { firstHeader } from '../registry/wire.js';
 import { registerSecret } from '../util/secrets.js';
 import { ApiRegistryStore } from './api-store.js';
-import type { RegistryStoreOptions } from './registry-store.js';
+import { type RegistryStoreOptions, within } from './registry-store.js';
 import type { RateLimitInfo } from './store.js';
 import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
@@ -185,15 +185,7 @@ export class DockerHubStore extends ApiRegistryStore {
   /** GET /v2/namespaces/{namespace}/repositories?page_size=100, following `next`. */
   override async listRepositories(): Promise<string[]> {
     if (this.#explicit) return [...this.#explicit];
-    const ns = this.#namespace;
-    if (!ns)
-      throw new RegistryError({
-        kind: 'invalid',
-        registry: this.display,
-        operation: 'listing repositories',
-        detail:
-          'Docker Hub has no catalog: set options.namespace (or credentials, whose username is used) or list repositories explicitly',
-      });
+    const ns = this.#requireNamespace();
     const repos = await this.api.pages<HubRepository>({
       path: `/v2/namespaces/${encodeURIComponent(ns)}/repositories`,
       query: { page_size: String(PAGE_SIZE) },
@@ -206,6 +198,25 @@ export class DockerHubStore extends ApiRegistryStore {
       if (typeof repo.name === 'string')
         out.push(`${typeof repo.namespace === 'string' ? repo.namespace : ns}/${repo.name}`.toLowerCase());
     return out;
+  }
+
+  /** The names in the namespace the listing reads. */
+  override async listRepositoriesNamed(names: readonly string[]): Promise<string[]> {
+    if (this.#explicit) return within(names, this.#explicit);
+    const ns = this.#requireNamespace().toLowerCase();
+    return names.filter((n) => n.toLowerCase().startsWith(`${ns}/`));
+  }
+
+  #requireNamespace(): string {
+    if (!this.#namespace)
+      throw new RegistryError({
+        kind: 'invalid',
+        registry: this.display,
+        operation: 'listing repositories',
+        detail:
+          'Docker Hub has no catalog: set options.namespace (or credentials, whose username is used) or list repositories explicitly',
+      });
+    return this.#namespace;
   }
 
   /**

@@ -11,7 +11,7 @@ import { RegistryError } from '../registry/errors.js';
 import type { TagInfo } from '../rules/filter.js';
 import { registerSecret } from '../util/secrets.js';
 import { ApiRegistryStore } from './api-store.js';
-import type { RegistryStoreOptions } from './registry-store.js';
+import { type RegistryStoreOptions, within } from './registry-store.js';
 import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 /**
@@ -114,6 +114,13 @@ export class GhcrStore extends ApiRegistryStore {
       .map((p) => p.name)
       .filter((n): n is string => typeof n === 'string')
       .map((n) => `${owner}/${n}`.toLowerCase());
+  }
+
+  /** The names among the owner's packages: the owner's own, as the listing returns them. */
+  override async listRepositoriesNamed(names: readonly string[]): Promise<string[]> {
+    if (this.#explicit) return within(names, this.#explicit);
+    const owner = this.#requireOwner();
+    return names.filter((n) => n.toLowerCase().startsWith(`${owner}/`));
   }
 
   /**

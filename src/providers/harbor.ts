@@ -10,7 +10,7 @@ import { RegistryError } from '../registry/errors.js';
 import { basicAuthorization } from '../registry/wire.js';
 import type { TagInfo } from '../rules/filter.js';
 import { ApiRegistryStore } from './api-store.js';
-import type { RegistryStoreOptions } from './registry-store.js';
+import { type RegistryStoreOptions, within } from './registry-store.js';
 import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 const PAGE_SIZE = 100;
@@ -102,6 +102,13 @@ export class HarborStore extends ApiRegistryStore {
       for (const r of repos) if (typeof r.name === 'string') out.push(r.name);
     }
     return out;
+  }
+
+  /** The names in the projects the listing reads (`projects:`, or every project the account sees). */
+  override async listRepositoriesNamed(names: readonly string[]): Promise<string[]> {
+    if (this.#explicit) return within(names, this.#explicit);
+    const projects = this.#projects;
+    return names.filter((n) => !projects || projects.includes(splitProject(n)[0]));
   }
 
   /**

@@ -7,7 +7,7 @@
 import type { RegistryType } from '../config/types.js';
 import type { Digest } from '../oci/digest.js';
 import { RegistryError } from '../registry/errors.js';
-import { RegistryStore, type RegistryStoreOptions } from './registry-store.js';
+import { RegistryStore, type RegistryStoreOptions, within } from './registry-store.js';
 
 /** The OCI empty descriptor's digest (`{}`): mounting it from the repository itself probes push access. */
 export const EMPTY_JSON_DIGEST = 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a' as Digest;
@@ -48,6 +48,12 @@ export class HostedRegistryStore extends RegistryStore {
       detail: `${this.#o.listHelp ?? 'this registry cannot list its repositories'}: list them under registries.${this.name}.repositories`,
       hint: `add repositories: [namespace/name, ...] to registries.${this.name} in replication.yaml`,
     });
+  }
+
+  override async listRepositoriesNamed(names: readonly string[]): Promise<string[]> {
+    // Without a catalog or a list, the listing's own error says what to add.
+    if (!this.#o.repositories && !this.#o.catalog) return this.listRepositories();
+    return within(names, this.#o.repositories);
   }
 
   prepareDestination(repository: string, opts: { dryRun?: boolean } = {}): Promise<void> {

@@ -15,6 +15,11 @@ export interface RegistryStoreOptions {
   deletesByTag?: boolean;
 }
 
+/** Of `names`, those an explicit `repositories:` list holds; all of them without such a list. */
+export function within(names: readonly string[], explicit: readonly string[] | undefined): string[] {
+  return explicit ? names.filter((n) => explicit.includes(n)) : [...names];
+}
+
 export class RegistryStore implements Store {
   readonly name: string;
   readonly display: string;
@@ -36,6 +41,10 @@ export class RegistryStore implements Store {
 
   async listRepositories(): Promise<string[]> {
     return this.#repositories ? [...this.#repositories] : this.client.catalog();
+  }
+  /** `_catalog` lists every repository the credentials may read: any name, until its tag list says. */
+  async listRepositoriesNamed(names: readonly string[]): Promise<string[]> {
+    return within(names, this.#repositories);
   }
   listTags(repository: string) {
     return this.client.tags(repository);

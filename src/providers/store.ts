@@ -44,6 +44,14 @@ export interface Store {
   readonly warnings?: readonly string[];
 
   listRepositories(): Promise<string[]>;
+  /**
+   * Of `names`, those `listRepositories` would list, asking the registry as little as it allows: a
+   * push event names its repositories, and one pushed tag should not list a whole Harbor. What the
+   * rules file scopes the listing to (`repositories:`, Harbor's `projects:`, GHCR's owner, Docker
+   * Hub's namespace) applies alike; a name the registry does not hold may be returned, and its tag
+   * list then shows nothing. Absent: the listing is read whole.
+   */
+  listRepositoriesNamed?(names: readonly string[]): Promise<string[]>;
   listTags(repository: string): Promise<string[]>;
   /**
    * Tags with what the provider knows about them (Harbor labels, digests, push times), so label

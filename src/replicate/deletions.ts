@@ -98,7 +98,7 @@ export async function propagateDeletions(
         blobConcurrency: 2,
         mover,
         listRepositories: () => catalogs.of(rule.source),
-        select: (repo) => scope.repositories.has(repo),
+        named: scope.repositories,
         tags: [...scope.tags],
         deleted: scope.deleted,
         log: o.log,

@@ -19,6 +19,8 @@ import {
   artifactRefusal,
   compileNameFilter,
   mapRepository,
+  type MappingOptions,
+  mergesRepositories,
   needsArtifactFacts,
   noneDropped,
   selectTags,
@@ -35,8 +37,14 @@ export interface GatherOptions {
   dryRun: boolean;
   /** HEADs in flight at once. */
   concurrency: number;
-  /** Restrict to some source repositories (shards, events); destination groups stay whole. */
+  /** Restrict to some source repositories (shards); destination groups stay whole. */
   select?: (repository: string) => boolean;
+  /**
+   * An event's source repositories: only these are gathered, with the rest of their destination
+   * groups. Where that cannot delete and the rule merges no repositories, the source is asked for
+   * these names only, not listed whole (Store.listRepositoriesNamed).
+   */
+  named?: ReadonlySet<string>;
   /** The source's repositories, when the run lists them for several rules (default: the source store's). */
   listRepositories?: () => Promise<string[]>;
   /** An event: only these tags are copied or deleted. */
@@ -121,11 +129,14 @@ const NO_TAGS: ReadonlySet<string> = new Set();
  */
 export function destinationOf(rule: Rule, dst: Pick<Store, 'requireTwoComponents'>): (repository: string) => string {
   return (repository) =>
-    mapRepository(repository, {
-      ...(rule.destinationNamespace ? { namespace: rule.destinationNamespace } : {}),
-      flattening: rule.flattening,
-      requireTwoComponents: dst.requireTwoComponents ?? false,
-    });
+    mapRepository(repository, { ...mappingOf(rule), requireTwoComponents: dst.requireTwoComponents ?? false });
+}
+
+function mappingOf(rule: Rule): MappingOptions {
+  return {
+    ...(rule.destinationNamespace ? { namespace: rule.destinationNamespace } : {}),
+    flattening: rule.flattening,
+  };
 }
 
 /**
@@ -198,7 +209,15 @@ export async function gather(
   let repositories: string[];
   try {
     const nameOk = compileNameFilter(rule.filters.name);
-    const listed = await (o.listRepositories ?? (() => src.listRepositories()))();
+    const { named } = o;
+    // Without a deletion, the catalog only finds each named repository's group, and a rule that
+    // merges no repositories has one-member groups. A deletion keeps the whole listing: ferry
+    // deletes only where the source still lists the repository (rule.ts warns of the others).
+    const narrow = named && !rule.deleteRemote.enabled && !mergesRepositories(mappingOf(rule));
+    const listed =
+      narrow && src.listRepositoriesNamed
+        ? await src.listRepositoriesNamed([...named])
+        : await (o.listRepositories ?? (() => src.listRepositories()))();
     const invalid = listed.filter((r: string): boolean => !isRepository(r));
     if (invalid.length)
       out.warnings.push(
@@ -210,7 +229,8 @@ export async function gather(
     const matched = listed.filter((r) => isRepository(r) && nameOk(r));
     selection.repositories = { listed: listed.length, matched: matched.length };
     selection.dropped.name = listed.length - invalid.length - matched.length;
-    repositories = keepDestinationGroups(matched, mapped, o.select);
+    const select = named ? (r: string) => named.has(r) && (o.select?.(r) ?? true) : o.select;
+    repositories = keepDestinationGroups(matched, mapped, select);
   } catch (e) {
     out.catalogFailed = fail(`listing repositories of ${src.display}`, e);
     return out;

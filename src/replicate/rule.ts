@@ -25,8 +25,10 @@ export interface RuleOptions {
   blobConcurrency: number;
   /** The source's repositories, listed once for every rule of the run that reads them. */
   listRepositories?: () => Promise<string[]>;
-  /** Restrict to some source repositories: event-driven runs and shards. */
+  /** Restrict to some source repositories (shards). */
   select?: (repository: string) => boolean;
+  /** An event's source repositories: only these, with their destination groups (GatherOptions.named). */
+  named?: ReadonlySet<string>;
   /** The run is this shard of a matrix: it may delete only its share of delete_remote.max. */
   shard?: ShardSpec;
   /** Event-driven run: only these tags are copied or deleted. */
@@ -98,6 +100,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     // HEADs are small and latency-bound: more of them in flight than image copies.
     concurrency: o.concurrency * 4,
     ...(o.select ? { select: o.select } : {}),
+    ...(o.named ? { named: o.named } : {}),
     ...(o.listRepositories ? { listRepositories: o.listRepositories } : {}),
     ...(onlyTags ? { onlyTags } : {}),
     ...(o.resolveDelays ? { resolveDelays: o.resolveDelays } : {}),
@@ -138,7 +141,8 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     const nothing = selectsNothing(facts.selection);
     // A stop during the listing leaves repositories unlisted: they are not empty; nor are those
     // whose listing failed (their error says why).
-    if (nothing && !onlyTags && !o.select && !facts.stopped && facts.errors.length === 0) plan.warnings.push(nothing);
+    if (nothing && !onlyTags && !o.select && !o.named && !facts.stopped && facts.errors.length === 0)
+      plan.warnings.push(nothing);
   }
   // Not when a listing failed: that error says why, and is the step's failure.
   if (o.copyOnly && onlyTags && tagSets.size === 0 && facts.errors.length === 0 && !facts.stopped) {

@@ -28,8 +28,13 @@ export interface RunOptions {
   /** Best-effort steps that failed without failing a copy (a declined mount, an upload not cancelled). */
   debug?: (line: string) => void;
   onProgress?: (e: ProgressEvent) => void;
-  /** Restrict work to some (rule, source repository) units: shards and events. */
+  /** Restrict work to some (rule, source repository) units: shards. */
   select?: (rule: string, repository: string) => boolean;
+  /**
+   * An event: each rule's source repositories it names (a rule not here: none). Their destination
+   * groups are planned whole, and a push event's source is asked for these names, not listed whole.
+   */
+  named?: ReadonlyMap<string, ReadonlySet<string>>;
   /**
    * A push event: only these source tags, and nothing is deleted. A pushed tag the source lacks
    * (a stale or wrong payload) must not delete it at the destination; deletions come only from a
@@ -163,6 +168,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         mover,
         listRepositories: () => catalogs.of(rule.source),
         ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),
+        ...(o.named ? { named: o.named.get(rule.name) ?? new Set<string>() } : {}),
         ...(o.shard ? { shard: o.shard } : {}),
         ...(o.tags ? { tags: o.tags, copyOnly: true } : {}),
         ...(o.log ? { log: o.log } : {}),

@@ -30,8 +30,8 @@ export interface WorkUnit {
 export interface DiscoverOptions {
   /** Rule names; empty = all enabled rules. */
   rules?: string[];
-  /** Further restriction (event scope): keep only the groups with a selected source, whole. */
-  select?: (rule: string, repository: string) => boolean;
+  /** An event's source repositories per rule (RunOptions.named): only their groups, whole. */
+  named?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Registries to read without credentials. */
   anonymousRegistries?: Set<string>;
   /**
@@ -50,8 +50,8 @@ export interface Discovery {
 /**
  * Lists each selected rule's source repositories (name filter applied), groups them by destination
  * repository and (unless `weights: false`) counts the tags in scope, for the matrix job to show; a
- * repository whose tags cannot be listed counts 1 (its shard's run reports the failure). With `select`, a
- * group is kept whole when any of its sources is selected (the run plans it whole). Units come out
+ * repository whose tags cannot be listed counts 1 (its shard's run reports the failure). With `named`, a
+ * group is kept whole when an event names any of its sources (the run plans it whole). Units come out
  * sorted by rule, then destination.
  */
 export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Promise<Discovery> {
@@ -67,7 +67,8 @@ export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Pr
         const src = await open(rule.source);
         const scope = compileTagScope(rule.filters);
         const groups = destinationGroups(rule, await catalogs.of(rule.source));
-        const kept = [...groups].filter(([, members]) => !o.select || members.some((r) => o.select!(rule.name, r)));
+        const named = o.named?.get(rule.name);
+        const kept = [...groups].filter(([, members]) => !o.named || members.some((r) => named?.has(r)));
         const counted = await Promise.all(
           kept.map(async ([destination, repositories]) => {
             const weights = await Promise.all(

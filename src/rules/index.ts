@@ -19,4 +19,4 @@ export {
   type TagInfo,
 } from './filter.js';
 export { compileGlob, GlobSyntaxError, globToRegExp, isMatchAllPattern } from './glob.js';
-export { MappingError, type MappingOptions, mapRepository } from './mapping.js';
+export { MappingError, type MappingOptions, mapRepository, mergesRepositories } from './mapping.js';

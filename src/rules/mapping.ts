@@ -32,6 +32,16 @@ function components(path: string): string[] {
   return path.split('/').filter((c) => c !== '');
 }
 
+/**
+ * Whether two source repositories can map onto one destination repository: only a namespace with
+ * flattening removes the components that told them apart (`a/img` and `b/img` → `n/img`). Without
+ * that, each destination repository has one source, so a run narrowed to repositories an event
+ * names knows its destination groups without listing the source's catalog.
+ */
+export function mergesRepositories(o: Pick<MappingOptions, 'namespace' | 'flattening'>): boolean {
+  return !!o.namespace && o.flattening !== 0;
+}
+
 /** The destination repository for a source repository. Throws MappingError naming the repository. */
 export function mapRepository(repository: string, options: MappingOptions): string {
   const { namespace, flattening, requireTwoComponents } = options;

@@ -307,6 +307,7 @@ describe('schedule', () => {
 describe('registry events', () => {
   it('replicates just the artifact of a Harbor PUSH_ARTIFACT webhook', async () => {
     await seedImage(layout.dir, 'app-v3', src, 'team/app:v3');
+    const logged = (await readFile(src.logFile, 'utf8')).length;
     const r = await runAction({
       event: 'repository_dispatch',
       fixture: 'repository_dispatch-harbor-push.json',
@@ -314,6 +315,10 @@ describe('registry events', () => {
     });
     expect(r.code, r.stdout).toBe(0);
     expect(r.report!.results.map((x) => `${x.rule} ${x.tag} ${x.status}`)).toEqual(['app v3 copied']);
+    // The pushed repository's tags are listed; the source's catalog is not (one push, one repository).
+    const asked = (await readFile(src.logFile, 'utf8')).slice(logged);
+    expect(asked).toMatch(/GET \/v2\/team\/app\/tags\/list/);
+    expect(asked).not.toMatch(/_catalog/);
     expect(r.outputs.copied).toBe('1');
     expect(await tagsOf(dst, 'team/app')).toEqual(['v1', 'v2', 'v3']);
     // The report says the run was narrowed to the event's artifact.

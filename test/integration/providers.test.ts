@@ -4,7 +4,7 @@
  * 2.8.2): registry → Docker Hub-like, Harbor-like → registry, GHCR-like listing. Checked with skopeo.
  * Each fake's `stop()` fails if any exchange left the vendor's published API description.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
@@ -489,5 +489,168 @@ rules:
     } finally {
       await gh.stop();
     }
+  });
+});
+
+describe('a push event asks the source for the repositories it names, not for its whole listing', () => {
+  it('Harbor: no project or repository listing, and `projects:` still scopes what an event may copy', async () => {
+    await seedImage(layout.dir, 'v1', reg, 'evt/app:v1');
+    await seedImage(layout.dir, 'v2', reg, 'elsewhere/app:v2');
+    const harbor = await startHarborApi({
+      users: { robot$ferry: 'robot-pw' },
+      projects: { evt: { public: false }, elsewhere: { public: false } },
+      repositories: {
+        'evt/app': [{ digest: v1.digest, tags: ['v1'] }],
+        'elsewhere/app': [{ digest: v2.digest, tags: ['v2'] }],
+      },
+    });
+    process.env.FERRY_IT_ROBOT = 'robot-pw';
+    try {
+      const cfg = await config(`registries:
+  harbor:
+    type: harbor
+    url: ${reg.url}
+    credentials: { username: "robot$ferry", password: { env: FERRY_IT_ROBOT } }
+    options: { api_url: ${harbor.url}, projects: [evt] }
+  mirror: { type: registry, url: ${reg.url} }
+rules:
+  - { name: same-path, source: harbor, destination: mirror, filters: { name: "*/app" }, destination_namespace: copy, flattening: 0 }
+  - { name: merged, source: harbor, destination: mirror, filters: { name: "*/app" }, destination_namespace: flat, flattening: 1 }
+`);
+      const pushed = await runConfig(cfg, {
+        dryRun: false,
+        rules: ['same-path'],
+        named: new Map([['same-path', new Set(['evt/app'])]]),
+        tags: ['v1'],
+      });
+      expect(pushed.report.ruleErrors).toEqual([]);
+      expect(pushed.report.results.map((r) => `${r.status} ${r.destination}`)).toEqual([
+        `copied ${reg.host}/copy/evt/app:v1`,
+      ]);
+      // One listing, of the pushed repository's artifacts: before, every project and its repositories too.
+      expect(harbor.requests.map((r) => r.path)).toEqual(['/api/v2.0/projects/evt/repositories/app/artifacts']);
+
+      // A project outside `projects:` is not listed, so an event does not copy from it either.
+      harbor.requests.length = 0;
+      const outside = await runConfig(cfg, {
+        dryRun: false,
+        rules: ['same-path'],
+        named: new Map([['same-path', new Set(['elsewhere/app'])]]),
+        tags: ['v2'],
+      });
+      expect(outside.report.results).toEqual([]);
+      expect(outside.report.warnings?.map((w) => w.message)).toEqual([
+        expect.stringMatching(/the event names tag v2 in a repository the source does not list: nothing copied/),
+      ]);
+      expect(harbor.requests).toEqual([]);
+      expect(await tags('copy/elsewhere/app').catch(() => [])).toEqual([]);
+
+      // A rule that maps several projects onto one repository needs them all to plan it: listed.
+      harbor.requests.length = 0;
+      const merged = await runConfig(cfg, {
+        dryRun: true,
+        rules: ['merged'],
+        named: new Map([['merged', new Set(['evt/app'])]]),
+        tags: ['v1'],
+      });
+      expect(merged.report.results.map((r) => `${r.status} ${r.destination}`)).toEqual([
+        `would-copy ${reg.host}/flat/app:v1`,
+      ]);
+      expect(harbor.requests.map((r) => r.path)).toContain('/api/v2.0/projects/evt/repositories');
+    } finally {
+      await harbor.stop();
+    }
+  });
+
+  it('GHCR: no package listing, and only the owner’s packages', async () => {
+    await seedImage(layout.dir, 'v1', reg, 'evt-org/web:v1');
+    await seedImage(layout.dir, 'v2', reg, 'stranger/web:v2');
+    const gh = await startGitHubApi({
+      tokens: { ghs_integration: 'octocat' },
+      owners: {
+        'evt-org': { kind: 'org', packages: { web: [{ id: 7, digest: v1.digest, tags: ['v1'] }] } },
+        stranger: { kind: 'org', packages: { web: [{ id: 8, digest: v2.digest, tags: ['v2'] }] } },
+      },
+    });
+    try {
+      const cfg = await config(`registries:
+  ghcr:
+    type: ghcr
+    url: ${reg.url}
+    credentials: { username: octocat, password: { env: FERRY_IT_GH_TOKEN } }
+    options: { api_url: ${gh.url}, owner: evt-org }
+  mirror: { type: registry, url: ${reg.url} }
+rules:
+  - { name: from-ghcr, source: ghcr, destination: mirror, destination_namespace: ghevt, flattening: 0 }
+`);
+      const run = await runConfig(cfg, {
+        dryRun: false,
+        named: new Map([['from-ghcr', new Set(['evt-org/web', 'stranger/web'])]]),
+        tags: ['v1', 'v2'],
+      });
+      expect(run.report.ruleErrors).toEqual([]);
+      expect(run.report.results.map((r) => `${r.status} ${r.destination}`)).toEqual([
+        `copied ${reg.host}/ghevt/evt-org/web:v1`,
+      ]);
+      // The owner's kind is looked up with one package (per_page=1): the packages are not listed.
+      expect(
+        gh.requests.filter((r) => r.path === '/orgs/evt-org/packages').map((r) => r.query.get('per_page')),
+      ).toEqual(['1']);
+      expect(gh.requests.some((r) => r.path.includes('stranger'))).toBe(false);
+    } finally {
+      await gh.stop();
+    }
+  });
+
+  it('Docker Hub: no repository listing, and only the namespace’s repositories', async () => {
+    await seedImage(layout.dir, 'v1', reg, 'evtns/app:v1');
+    await seedImage(layout.dir, 'v2', reg, 'otherns/app:v2');
+    const hub = await startHubApi({
+      users: { acme: 'dckr_pat_integration' },
+      namespaces: { evtns: ['app'], otherns: ['app'] },
+    });
+    try {
+      const cfg = await config(`registries:
+  hub:
+    type: dockerhub
+    url: ${reg.url}
+    credentials: { username: acme, password: { env: FERRY_IT_HUB_PAT } }
+    options: { api_url: ${hub.url}, namespace: evtns }
+  mirror: { type: registry, url: ${reg.url} }
+rules:
+  - { name: from-hub, source: hub, destination: mirror, destination_namespace: hubevt, flattening: 0 }
+`);
+      const run = await runConfig(cfg, {
+        dryRun: false,
+        named: new Map([['from-hub', new Set(['evtns/app', 'otherns/app'])]]),
+        tags: ['v1', 'v2'],
+      });
+      expect(run.report.ruleErrors).toEqual([]);
+      expect(run.report.results.map((r) => `${r.status} ${r.destination}`)).toEqual([
+        `copied ${reg.host}/hubevt/evtns/app:v1`,
+      ]);
+      expect(hub.requests.filter((r) => r.path.includes('/repositories'))).toEqual([]);
+    } finally {
+      await hub.stop();
+    }
+  });
+
+  it('a plain registry: no catalog request', async () => {
+    await seedImage(layout.dir, 'v1', reg, 'plain-evt/app:v1');
+    const cfg = await config(`registries:
+  plain: { type: registry, url: ${reg.url} }
+rules:
+  - { name: plain, source: plain, destination: plain, filters: { name: "plain-evt/**" }, destination_namespace: plain-copy, flattening: 0 }
+`);
+    const before = (await readFile(reg.logFile, 'utf8')).length;
+    const run = await runConfig(cfg, {
+      dryRun: false,
+      named: new Map([['plain', new Set(['plain-evt/app'])]]),
+      tags: ['v1'],
+    });
+    expect(run.report.results.map((r) => `${r.status} ${r.destination}`)).toEqual([
+      `copied ${reg.host}/plain-copy/plain-evt/app:v1`,
+    ]);
+    expect((await readFile(reg.logFile, 'utf8')).slice(before)).not.toMatch(/_catalog/);
   });
 });

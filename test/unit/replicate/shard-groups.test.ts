@@ -85,7 +85,7 @@ test('a sharded run plans each destination group in one shard, and its merged to
 
 test('an event’s selection of one source keeps its destination group whole, in one shard', async () => {
   const config = await setup();
-  const { units } = await discoverUnits(config, { select: (_, repo) => repo === 'team-b/app' });
+  const { units } = await discoverUnits(config, { named: new Map([['r', new Set(['team-b/app'])]]) });
   expect(units).toEqual([{ rule: 'r', destination: 'n/app', repositories: ['team-a/app', 'team-b/app'], weight: 2 }]);
   const owners = [1, 2, 3].filter((i) => shardSelector(units, i, 3)('r', 'team-a/app'));
   expect(owners).toHaveLength(1);
