@@ -8,7 +8,7 @@ import semver from 'semver';
 import { isTag } from '../oci/ref.js';
 import { compileNameFilter, filtersMatchEverything } from '../rules/filter.js';
 import { compileGlob, GlobSyntaxError, isMatchAllPattern } from '../rules/glob.js';
-import { MappingError, mapRepository } from '../rules/mapping.js';
+import { MappingError, mapRepository, mergesRepositories } from '../rules/mapping.js';
 import { MAX_BANDWIDTH, MAX_BLOB_SIZE_LIMIT, parseBandwidth, parseSize } from './bandwidth.js';
 import { oneOfList, suggest } from './errors.js';
 import { ARCHIVE_TYPES, effective, type Normalized, type NormalizedRule, patternOf, soundFields } from './normalize.js';
@@ -545,6 +545,15 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
   const literalWriters = new Map<string, { nr: NormalizedRule; repo: string }[]>();
 
   /**
+   * The registry another rule writes, as that rule names it: two entries (other credentials) may
+   * share one address, and the one this rule names is not the other rule's.
+   */
+  const registryOf = (other: NormalizedRule, dst: RegistryConfig) =>
+    other.rule.destination === dst.name
+      ? `registry "${dst.name}"`
+      : `registry "${other.rule.destination}" (same address as "${dst.name}")`;
+
+  /**
    * Rules with globs that can write the same destination repository as an earlier rule: the same
    * pattern set under the same mapping, or a literal of one that the other's patterns select once
    * mapped. Only mappings that can be undone are compared (no namespace, or flattening 0), so a
@@ -565,7 +574,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     const say = (other: NormalizedRule, what: string) => {
       add(
         path,
-        `rule "${other.rule.name}" (line ${other.rule.line}) can write ${what} on registry "${dst.name}" too, with the same tag filters; the two rules would overwrite each other`,
+        `rule "${other.rule.name}" (line ${other.rule.line}) can write ${what} on ${registryOf(other, dst)} too, with the same tag filters; the two rules would overwrite each other`,
       );
       return true;
     };
@@ -586,7 +595,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
     }
     // The source repository a destination repository comes from, when the mapping can be undone.
     const prefix = ns ? `${ns}/` : '';
-    const invertible = !ns || rule.flattening === 0;
+    const invertible = !mergesRepositories({ ...(ns ? { namespace: ns } : {}), flattening: rule.flattening });
     const source = (repo: string): string | undefined => {
       if (!invertible || !repo.startsWith(prefix)) return undefined;
       const name = repo.slice(prefix.length);
@@ -985,7 +994,7 @@ export function checkSemantics(n: Normalized, ctx: SemanticContext): SemanticIss
           if (other && other.nr !== nr) {
             add(
               namePath(),
-              `rule "${other.nr.rule.name}" (line ${other.nr.rule.line}) already writes "${repo}" on registry "${dst.name}" with the same tag filters; the two rules would overwrite each other`,
+              `rule "${other.nr.rule.name}" (line ${other.nr.rule.line}) already writes "${repo}" on ${registryOf(other.nr, dst)} with the same tag filters; the two rules would overwrite each other`,
             );
             reported = true;
             break;

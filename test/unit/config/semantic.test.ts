@@ -201,6 +201,25 @@ describe('validation maps names with the engine (rules/mapping.ts), so a rule th
       '8: rules[1].filters.name: rule "a" (line 7) already writes "m/app" on registry "cluster1" with the same tag filters; the two rules would overwrite each other',
     ]);
   });
+
+  test('two registry entries for one address: the message names the one the other rule writes', () => {
+    const twice = (filters: [string, string]) =>
+      parseConfig(
+        `${base}  cluster1-ci: { type: registry, url: https://cluster1.example.com }
+rules:
+  - { name: a, source: harbor, destination: cluster1, destination_namespace: m, filters: { name: ${filters[0]} } }
+  - { name: b, source: harbor, destination: cluster1-ci, destination_namespace: m, filters: { name: ${filters[1]} } }
+`,
+        'r.yaml',
+      ).diagnostics.map((d) => d.message);
+    // Before: 'on registry "cluster1-ci"', which rule a does not write.
+    expect(twice(['team1/app', 'team2/app'])).toEqual([
+      'rule "a" (line 7) already writes "m/app" on registry "cluster1" (same address as "cluster1-ci") with the same tag filters; the two rules would overwrite each other',
+    ]);
+    expect(twice(['"x/**"', '"x/**"'])).toEqual([
+      expect.stringContaining('on registry "cluster1" (same address as "cluster1-ci") too, with the same tag filters'),
+    ]);
+  });
 });
 
 describe('match-everything: validation and the engine give one answer (rules/filter.ts)', () => {
