@@ -4,6 +4,7 @@
  * no shell); a SHA from the event payload is checked before it reaches git.
  */
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type Config, parseConfig, type RegistryConfig, type Rule } from '../index.js';
@@ -13,23 +14,41 @@ const SHA_RE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /** The config as it was at `sha`, or undefined (no such commit in the clone, file absent, invalid then). */
 export async function configAt(sha: unknown, file: string, workspace: string): Promise<Config | undefined> {
+  const text = await fileAt(sha, file, workspace);
+  return text === undefined ? undefined : parseConfig(text, resolve(workspace, file)).config;
+}
+
+/**
+ * A file of the repository as it was at `sha`, or undefined (no such commit in the clone, the
+ * file absent then, or a path outside the workspace).
+ */
+export async function fileAt(sha: unknown, file: string, workspace: string): Promise<string | undefined> {
   if (typeof sha !== 'string' || !SHA_RE.test(sha) || /^0+$/.test(sha)) return undefined;
   const path = relative(workspace, resolve(workspace, file)).split('\\').join('/');
   if (path.startsWith('..')) return undefined;
   const show = () => run('git', ['show', `${sha}:${path}`], { cwd: workspace, maxBuffer: 16 * 1024 * 1024 });
-  let text: string;
   try {
-    text = (await show()).stdout;
+    return (await show()).stdout;
   } catch {
     // A shallow checkout (actions/checkout's default depth 1) lacks the base: fetch that one commit.
     try {
       await run('git', ['fetch', '--no-tags', '--depth=1', 'origin', sha], { cwd: workspace, timeout: 60_000 });
-      text = (await show()).stdout;
+      return (await show()).stdout;
     } catch {
       return undefined;
     }
   }
-  return parseConfig(text, resolve(workspace, file)).config;
+}
+
+/**
+ * A CA file (tls.ca) as it was at the base commit: inside the workspace, its text there (fileAt);
+ * outside, the runner's own file, which no pull request edits (its text now).
+ */
+export function caAtBase(sha: unknown, workspace: string): (file: string) => Promise<string | undefined> {
+  return async (file) =>
+    relative(workspace, resolve(workspace, file)).startsWith('..')
+      ? readFile(file, 'utf8').catch(() => undefined)
+      : fileAt(sha, file, workspace);
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -75,13 +94,28 @@ export function changedRules(before: Config | undefined, after: Config): string[
 /**
  * Registries that must be used without credentials in a pull request: new ones, and ones whose
  * URL, type, TLS settings or credential references differ from the base branch. Undefined `base`
- * (the file is new, or the base commit is not in the clone) = every registry.
+ * (the file is new, or the base commit is not in the clone) = every registry. A CA file is
+ * compared by its text (`caThen` reads it at the base): one swapped under the same path would
+ * have the credentials sent to whoever the new CA vouches for.
  */
-export function untrustedRegistries(base: Config | undefined, head: Config): Set<string> {
+export async function untrustedRegistries(
+  base: Config | undefined,
+  head: Config,
+  caThen: (file: string) => Promise<string | undefined>,
+): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const [name, reg] of head.registries) {
-    const was = base?.registries.get(name);
-    if (!was || !same(endpoint(was), endpoint(reg))) out.add(name);
-  }
+  await Promise.all(
+    [...head.registries].map(async ([name, reg]) => {
+      const was = base?.registries.get(name);
+      if (!was || !same(endpoint(was), endpoint(reg))) out.add(name);
+      else if (reg.tls.caFile) {
+        const [then, now] = await Promise.all([
+          caThen(reg.tls.caFile),
+          readFile(reg.tls.caFile, 'utf8').catch(() => undefined),
+        ]);
+        if (then === undefined || then !== now) out.add(name);
+      }
+    }),
+  );
   return out;
 }

@@ -13,7 +13,7 @@ import {
   matchArtifacts,
   rulesForCron,
 } from '../index.js';
-import { changedRules, configAt, untrustedRegistries } from './compare.js';
+import { caAtBase, changedRules, configAt, untrustedRegistries } from './compare.js';
 import type { Command, Inputs } from './inputs.js';
 import { parseBool, parseList } from './inputs.js';
 
@@ -161,7 +161,7 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
         );
       } else {
         const before = await configAt(base.sha, inputs.config, ctx.workspace);
-        scope.anonymous = untrustedRegistries(before, config);
+        scope.anonymous = await untrustedRegistries(before, config, caAtBase(base.sha, ctx.workspace));
         scope.changedRules = changedRules(before, config);
         const withCreds = [...scope.anonymous].filter((n) => config.registries.get(n)?.credentials);
         if (withCreds.length)

@@ -546,6 +546,37 @@ describe('pull_request', () => {
     captured.push(...api.comments.map((c) => ({ where: 'comment', text: c.body })));
   });
 
+  it('plans with no credentials for a registry whose CA file the PR rewrote under the same path', async () => {
+    // The base trusts a CA that does not sign the endpoint; the pull request swaps in one that
+    // does, at the same path. Before, the path compared equal and the password went along.
+    const tls = await getTestTls();
+    const rules = config({ dstUrl: recorder.url, publicTags: '["1.*"]' }).replace(
+      new RegExp(`(url: ${recorder.url.replace(/[.:/]/g, '\\$&')}\n.*\n    tls: \\{ ca: )[^ ]+`),
+      '$1certs/ca.pem',
+    );
+    expect(rules).toContain('tls: { ca: certs/ca.pem }');
+    await mkdir(join(ws, 'certs'), { recursive: true });
+    await writeFile(join(ws, 'certs/ca.pem'), await readFile(tls.tokenSigning.certFile, 'utf8'));
+    await git('git', ['add', 'certs/ca.pem'], { cwd: ws });
+    const before = await commit('cluster behind its own CA', rules);
+    try {
+      await writeFile(join(ws, 'certs/ca.pem'), tls.caPem);
+      const seen = recorder.requests.length;
+      const r = await runAction({
+        event: 'pull_request',
+        fixture: 'pull_request.json',
+        replace: { BASE_SHA: before, HEAD_SHA: 'c'.repeat(40) },
+      });
+      expect(r.code, r.stdout).toBe(0);
+      expect(recorder.requests.length).toBeGreaterThan(seen);
+      expect(recorder.requests.slice(seen).filter((q) => q.headers.authorization)).toEqual([]);
+      expect(r.summary).toMatch(/Registry cluster is new or changed its URL, TLS or credentials in this pull request/);
+    } finally {
+      await git('git', ['rm', '-q', '-f', 'certs/ca.pem'], { cwd: ws });
+      await commit('back to the rules before', config({ publicTags: '["1.*"]' }));
+    }
+  });
+
   it('fails the check on the rules the merge runs, not on drift in a rule it leaves alone', async () => {
     const port = await closedPort();
     // Rule to-down writes to a registry that is down: it cannot be planned.

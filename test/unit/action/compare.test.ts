@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { changedRules, untrustedRegistries } from '../../../src/action/compare.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { caAtBase, changedRules, untrustedRegistries } from '../../../src/action/compare.js';
 import { parseList, readInputs } from '../../../src/action/inputs.js';
 import { parseConfig } from '../../../src/config/index.js';
 
@@ -15,6 +18,7 @@ rules:
   - { name: b, source: cluster, destination: harbor }
 `;
 const load = (text: string) => parseConfig(text, 'replication.yaml').config!;
+const noCa = async () => undefined;
 
 describe('untrustedRegistries (credentials never follow an edited endpoint)', () => {
   it.each([
@@ -32,12 +36,30 @@ describe('untrustedRegistries (credentials never follow an edited endpoint)', ()
       ['new'],
     ],
     ['comments and moved lines only', `# moved\n${base}`, []],
-  ])('%s', (_name, head, expected) => {
-    expect([...untrustedRegistries(load(base), load(head))]).toEqual(expected);
+  ])('%s', async (_name, head, expected) => {
+    expect([...(await untrustedRegistries(load(base), load(head), noCa))]).toEqual(expected);
   });
 
-  it('trusts nothing when the base is unavailable', () => {
-    expect([...untrustedRegistries(undefined, load(base))].sort()).toEqual(['cluster', 'harbor']);
+  it('trusts nothing when the base is unavailable', async () => {
+    expect([...(await untrustedRegistries(undefined, load(base), noCa))].sort()).toEqual(['cluster', 'harbor']);
+  });
+
+  it('compares a CA file by its text: inside the workspace as the base commit has it, outside as it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-ca-'));
+    try {
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, 'PEM now');
+      const withCa = load(base.replace('credentials:', `tls: { ca: ${ca} }\n    credentials:`));
+      const then = (text: string | undefined) => async () => text;
+      expect([...(await untrustedRegistries(withCa, withCa, then('PEM now')))]).toEqual([]);
+      expect([...(await untrustedRegistries(withCa, withCa, then('PEM then')))]).toEqual(['harbor']);
+      expect([...(await untrustedRegistries(withCa, withCa, then(undefined)))]).toEqual(['harbor']);
+      // A CA outside the workspace is the runner's: no pull request edits it.
+      const workspace = join(dir, 'repo');
+      expect(await caAtBase('a'.repeat(40), workspace)(ca)).toBe('PEM now');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
