@@ -17,6 +17,7 @@ import { dockerRef, inspectRaw, refOptions, SkopeoError, seedImage } from '../su
 import { getTestTls, type TestTls } from '../support/tls.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
 import { rejection } from '../support/rejection.js';
+import type { RegistryError } from '../../src/registry/errors.js';
 
 const BIG = 256 * 1024;
 const RESET_AT = 64 * 1024;
@@ -204,6 +205,31 @@ describe('anonymous registry behind the fault proxy', () => {
       expect(seen.map((r) => r.status)).toEqual([503, 503, 200]);
       // The ping plus three manifest GETs.
       expect((fresh.transport.counts().GET ?? 0) - getsBefore).toBe(4);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('a registry whose API check failed twice, retries and all, is not asked again by that client', async () => {
+    const fresh = make();
+    try {
+      px.addRule({
+        method: 'GET',
+        path: /^\/v2\/$/,
+        times: Number.POSITIVE_INFINITY,
+        action: { kind: 'status', status: 503 },
+      });
+      const mark = px.requests.length;
+      // One ask per repository of a rule, one after another: before, each checked the API again,
+      // five tries each (about 11 s apiece at the default backoff), however many repositories.
+      const errors: unknown[] = [];
+      for (const repo of ['a', 'b', 'c', 'd', 'e', 'f'])
+        errors.push(await fresh.tags(`src/${repo}`).catch((e: unknown) => e));
+      expect(since(px, mark, 'GET', /^\/v2\/$/)).toHaveLength(10);
+      expect(since(px, mark).filter((r) => r.path !== '/v2/')).toEqual([]);
+      // The same error each time: the rule tells it once, naming the repositories.
+      for (const e of errors) expect((e as RegistryError).status).toBe(503);
+      expect(new Set(errors.map((e) => (e as Error).message)).size).toBe(1);
     } finally {
       await fresh.close();
     }
