@@ -12,6 +12,7 @@ import {
   type Config,
   matchArtifacts,
   rulesForCron,
+  type UnmatchedArtifact,
 } from '../index.js';
 import { caAtBase, changedRules, configAt, untrustedRegistries } from './compare.js';
 import type { Command, Inputs } from './inputs.js';
@@ -118,6 +119,25 @@ const AUTO: Record<string, Exclude<Command, 'auto'>> = {
 /** The command this step carries out: the input, or for `auto` the event's default. */
 export function commandOf(inputs: Inputs, ctx: GitHubContext): Exclude<Command, 'auto'> {
   return inputs.command === 'auto' ? (AUTO[ctx.eventName] ?? 'validate') : inputs.command;
+}
+
+/** Why an event that copies and deletes nothing does nothing, by its first reason. */
+function eventIdle(
+  parsed: { artifacts: readonly unknown[]; problems: readonly string[] },
+  untagged: boolean,
+  keeps: readonly string[],
+  unknown: readonly UnmatchedArtifact[],
+): string {
+  if (untagged) return 'the artifact was pushed without a tag, and ferry replicates tags';
+  if (keeps.length) return keeps.join('; ');
+  if (parsed.artifacts.length) {
+    const what = parsed.artifacts.length > 1 ? 'these artifacts' : 'this artifact';
+    const hosts = [...new Set(unknown.map((u) => u.artifact.registry))];
+    return `no rule with an event trigger takes ${what}${hosts.length ? `: no rule reads from ${hosts.join(', ')}` : ''}`;
+  }
+  return parsed.problems.length
+    ? "the event's payload names no artifact ferry can read"
+    : 'the event names no artifact to replicate';
 }
 
 /** Decides the scope of this run from the inputs, the event and the loaded config. */
@@ -256,15 +276,7 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
       for (const m of tagged)
         scope.named.set(m.rule.name, (scope.named.get(m.rule.name) ?? new Set()).add(m.artifact.repository));
       if (!tagged.length && !scope.deletions.length)
-        scope.idle = untagged.length
-          ? 'the artifact was pushed without a tag, and ferry replicates tags'
-          : keeps.length
-            ? keeps.join('; ')
-            : parsed.artifacts.length
-              ? `no rule with an event trigger takes ${parsed.artifacts.length > 1 ? 'these artifacts' : 'this artifact'}${unknown.length ? `: no rule reads from ${[...new Set(unknown.map((u) => u.artifact.registry))].join(', ')}` : ''}`
-              : parsed.problems.length
-                ? "the event's payload names no artifact ferry can read"
-                : 'the event names no artifact to replicate';
+        scope.idle = eventIdle(parsed, untagged.length > 0, keeps, unknown);
       else scope.notes.push(...keeps.map((k) => `${k[0]!.toUpperCase()}${k.slice(1)}.`));
       break;
     }

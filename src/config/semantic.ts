@@ -100,8 +100,7 @@ function globLiterals(pattern: string): { literals: string; minLength: number; b
 function impossibleName(pattern: string, exclude = false): string | undefined {
   if (pattern === '' || pattern.startsWith('regex:')) return undefined;
   const backwards = reversedRange(pattern);
-  if (backwards)
-    return `the range "${backwards}" runs backwards and matches no character; write "${backwards.split('-').reverse().join('-')}"`;
+  if (backwards) return backwards;
   const { literals, braces } = globLiterals(pattern);
   // `library/nginx:latest`, as skopeo and regsync name an image: the tag is a filter of its own,
   // and it applies to every repository the rule selects.
@@ -125,11 +124,13 @@ function impossibleName(pattern: string, exclude = false): string | undefined {
   return undefined;
 }
 
-/** The first `[…]` range of a glob that runs backwards (`9-0`), which matches no character. */
+/** Why a glob's first `[…]` range that runs backwards (`9-0`) matches no character, if it has one. */
 function reversedRange(pattern: string): string | undefined {
   // Not in a negated class (`[!9-0]`): that one matches every character instead.
   for (const m of pattern.matchAll(/\[(?![!^])\]?([^\]]*)\]/g)) {
-    for (const r of m[1]!.matchAll(/(.)-(.)/g)) if (r[1]! > r[2]!) return `${r[1]}-${r[2]}`;
+    for (const r of m[1]!.matchAll(/(.)-(.)/g))
+      if (r[1]! > r[2]!)
+        return `the range "${r[1]}-${r[2]}" runs backwards and matches no character; write "${r[2]}-${r[1]}"`;
   }
   return undefined;
 }
@@ -138,8 +139,7 @@ function reversedRange(pattern: string): string | undefined {
 function impossibleTag(pattern: string): string | undefined {
   if (pattern === '' || pattern.startsWith('regex:')) return undefined;
   const backwards = reversedRange(pattern);
-  if (backwards)
-    return `the range "${backwards}" runs backwards and matches no character; write "${backwards.split('-').reverse().join('-')}"`;
+  if (backwards) return backwards;
   const grammar = 'a tag is letters, digits, "_", "." and "-", and does not start with "." or "-"';
   const { literals, minLength, braces } = globLiterals(pattern);
   if (!braces && minLength > 128) return `a tag is at most 128 characters, and this needs ${minLength}`;
