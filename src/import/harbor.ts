@@ -523,11 +523,30 @@ export function importHarborPolicies(
     }
     rule.override = p.override !== false;
     if (p.replicate_deletion ?? p.deletion) {
-      rule.delete_remote = { enabled: true, max: 50 };
-      notes.note(
-        ['delete_remote'],
-        'Harbor deletes a tag at the destination when it is deleted here; ferry deletes destination tags the source lacks, at most max per run',
-      );
+      // Harbor deletes only on a delete event, and those reach only event-based push policies
+      // (event/handler/replication getRelatedPolicies): a scheduled, manual or pull-based run of
+      // the same policy only copies, whatever its deletion flag says.
+      const kind = pull
+        ? 'pull-based'
+        : (p.trigger?.type ?? 'manual') === 'event_based'
+          ? undefined
+          : p.trigger?.type === 'scheduled'
+            ? 'scheduled'
+            : 'manual';
+      if (kind)
+        notes.warn(
+          [],
+          `Harbor deletes only on a delete event, which this ${kind} policy never gets: left out (delete_remote would delete destination tags the source lacks on every run)`,
+          'deletion',
+        );
+      else {
+        rule.delete_remote = { enabled: true, max: 50 };
+        notes.warn(
+          ['delete_remote'],
+          'Harbor deletes at the destination what a delete event names; every run of this rule (events, schedules and manual runs alike) deletes destination tags the source lacks, at most max per run: check the plan before merging',
+          'deletion',
+        );
+      }
     }
     rule.trigger = triggerOf(p, notes);
     if (typeof p.speed === 'number' && p.speed > 0) {

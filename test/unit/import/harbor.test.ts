@@ -217,6 +217,27 @@ describe('ferry import harbor (policies → rules)', () => {
     expect(rule('to-dockerhub-auto').bandwidth).toBeUndefined();
   });
 
+  it('carries deletion over only where Harbor deletes: an event-based push policy, with a warning', () => {
+    // Harbor deletes only on a delete event, which reaches enabled event-based push policies
+    // (event/handler/replication getRelatedPolicies); a scheduled or manual run only copies.
+    const withDeletion = policies.map((p) => ({ ...p, deletion: true, replicate_deletion: true }));
+    const r = importHarborPolicies({ policies: withDeletion, registries }, { url: URL_ });
+    const { config } = parseConfig(renderRulesFile(r), 'replication.yaml');
+    const deleting = config!.rules.filter((x) => x.deleteRemote.enabled).map((x) => x.name);
+    expect(deleting.sort()).toEqual(['cluster1-registry-replication', 'to-dockerhub-auto']);
+    // Before: every policy with the flag deleted, scheduled, manual and pull-based alike.
+    expect(config!.rules.find((x) => x.name === 'sync-to-aliyun')!.deleteRemote.enabled).toBe(false);
+    expect(config!.rules.find((x) => x.name === 'pull-from-dc1')!.deleteRemote.enabled).toBe(false);
+    const said = (name: string) =>
+      r.warnings.filter((w) => w.where.includes(`"${name}"`) && w.field === 'deletion').map((w) => w.message);
+    expect(said('sync-to-aliyun')).toEqual([
+      expect.stringMatching(/^Harbor deletes only on a delete event, which this scheduled policy never gets: left out/),
+    ]);
+    expect(said('to-dockerhub-auto')).toEqual([
+      expect.stringMatching(/every run of this rule .* deletes destination tags the source lacks/),
+    ]);
+  });
+
   it('marks an insecure endpoint and keeps the pull-mode Harbor as type harbor', () => {
     const { config } = parseConfig(renderRulesFile(imported()), 'r.yaml');
     expect(config!.registries.get('cluster1-registry')!.tls.verify).toBe(false);
