@@ -53,6 +53,11 @@ export interface RepoInput {
   /** Every destination tag → digest (empty when the repository does not exist yet). */
   destination: Map<string, string>;
   /**
+   * Every tag the source lists, before the filters: a destination extra it lists is left out by
+   * the filters (`latest:`), not gone from the source, and its deletion says so.
+   */
+  listed?: ReadonlySet<string>;
+  /**
    * Source tag → referrers of its manifest that the destination lacks (`referrers: always`),
    * asked for tags already at the destination: a tag that is copied brings its referrers along.
    */
@@ -101,6 +106,14 @@ export function deletionScope(rule: PlannedRule, onlyTags?: ReadonlySet<string>)
   if (!rule.deleteRemote.enabled) return () => false;
   const inScope = compileTagScope(rule.filters);
   return (tag) => inScope(tag) && (!onlyTags || onlyTags.has(tag));
+}
+
+/** Why a tag the source still lists is no longer the rule's: the filter that left it out. */
+function leftOutBy(rule: PlannedRule): string {
+  const n = rule.filters.latest;
+  return n
+    ? `the source still has it, but it is not among the ${counted(n, 'newest tag')} the rule keeps (latest: ${n})`
+    : "the source still has it, but the rule's filters leave it out";
 }
 
 function cmp(a: string, b: string): number {
@@ -341,14 +354,16 @@ export function planGroup(
       stay(digest, tag);
       continue;
     }
+    const stillListed = group.some((g) => g.listed?.has(tag));
     candidates.push({
       rule: rule.name,
       destinationRepository: dest,
       tag,
       action: 'delete',
       destinationDigest: digest,
-      why: 'not-at-source',
-      reason: 'not at the source',
+      ...(stillListed
+        ? { why: 'not-selected' as const, reason: leftOutBy(rule) }
+        : { why: 'not-at-source' as const, reason: 'not at the source' }),
     });
   }
   if (candidates.length === 0) return out;

@@ -24,6 +24,8 @@ export type PlanWhy =
   /** A Docker schema1 manifest at the source: not copied (deprecated, unsupported), not a failure. */
   | 'schema1'
   | 'not-at-source'
+  /** The source still lists the tag, but the rule's filters leave it out (an older one under `latest:`). */
+  | 'not-selected'
   | 'shared-digest'
   | 'platform-of-kept-index'
   | 'referrer-fallback-tag'

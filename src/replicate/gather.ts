@@ -436,6 +436,7 @@ export async function gather(
       const schema1 = new Set(valid.filter((t) => t.mediaType && SCHEMA1_TYPES.has(t.mediaType)).map((t) => t.tag));
       const all = new Set(valid.map((t) => t.tag));
       out.tagSets.set(repo, all);
+      input.listed = all;
       // An event's tag the rule's filters leave out (an older release under `latest: N`), and
       // which filter: the labels and resource filters' own are rows of the plan (`refused`).
       const leftOut = new Map<string, (typeof TAG_STAGES)[number]>();

@@ -80,6 +80,23 @@ describe('deletions', () => {
     expect(plan.deletionsRefused).toBeUndefined();
   });
 
+  test('a tag the source still lists but `latest` leaves out is deleted as such, not as "not at the source"', () => {
+    // The source lists 1.0.0, 2.0.0 and 3.0.0; latest: 2 selects 2.0.0 and 3.0.0.
+    const listed = new Set(['1.0.0', '2.0.0', '3.0.0']);
+    const plan = planRule(rule({ deleteRemote: deleting(), filters: { latest: 2 } }), [
+      repo({ '2.0.0': 2, '3.0.0': 3 }, { '1.0.0': 1, '2.0.0': 2, '3.0.0': 3, gone: 4 }, { listed }),
+    ]);
+    const deletions = plan.items.filter((i) => i.action === 'delete').map((i) => [i.tag, i.why, i.reason]);
+    expect(deletions).toEqual([
+      [
+        '1.0.0',
+        'not-selected',
+        'the source still has it, but it is not among the 2 newest tags the rule keeps (latest: 2)',
+      ],
+      ['gone', 'not-at-source', 'not at the source'],
+    ]);
+  });
+
   test('an extra destination tag outside the tag filter is left alone', () => {
     const plan = planRule(rule({ deleteRemote: deleting(), filters: { tag: ['v*'] } }), [
       repo({ v1: 1 }, { v1: 1, v0: 3, latest: 4, 'prod-1': 5 }),
