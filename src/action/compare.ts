@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { type Config, parseConfig, type RegistryConfig, type Rule } from '../index.js';
+import { type Config, parseConfig, type RegistryConfig, registryIdentity, type Rule } from '../index.js';
 
 const run = promisify(execFile);
 const SHA_RE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -72,22 +72,42 @@ function endpoint(reg: RegistryConfig) {
 
 /**
  * Names of rules that differ between `before` and `after` (new or edited, or using a registry whose
- * definition changed). Undefined `before` = every enabled rule.
+ * definition changed), and the deleting rules whose destination registry another rule that changed,
+ * was disabled or was removed writes: what that rule wrote there may now be their extras (the
+ * other-writers guard, src/replicate/writers.ts). Undefined `before` = every enabled rule.
  */
 export function changedRules(before: Config | undefined, after: Config): string[] {
   const enabled = after.rules.filter((r) => r.enabled);
   if (!before) return enabled.map((r) => r.name);
   const old = new Map(before.rules.map((r) => [r.name, r]));
+  const now = new Map(after.rules.map((r) => [r.name, r]));
   const regChanged = (name: string) => {
     const a = after.registries.get(name);
     const b = before.registries.get(name);
     return !a || !b || !same(a, b);
   };
+  const edited = (r: Rule) => {
+    const was = old.get(r.name);
+    return !was || !same(was, r) || regChanged(r.source) || regChanged(r.destination);
+  };
+  const changed = new Set(enabled.filter(edited).map((r) => r.name));
+  // Where the rules of either version wrote that no longer write the same: their destinations.
+  const identity = (config: Config, registry: string) => {
+    const reg = config.registries.get(registry);
+    return reg ? registryIdentity(reg) : registry;
+  };
+  const moved = new Set([
+    ...before.rules
+      .filter((r) => r.enabled && (!now.get(r.name)?.enabled || changed.has(r.name)))
+      .map((r) => identity(before, r.destination)),
+    ...enabled.filter((r) => changed.has(r.name)).map((r) => identity(after, r.destination)),
+  ]);
   return enabled
-    .filter((r: Rule) => {
-      const was = old.get(r.name);
-      return !was || !same(was, r) || regChanged(r.source) || regChanged(r.destination);
-    })
+    .filter(
+      (r) =>
+        changed.has(r.name) ||
+        (r.deleteRemote.enabled && moved.has(identity(after, r.destination)) && !!old.get(r.name)),
+    )
     .map((r) => r.name);
 }
 

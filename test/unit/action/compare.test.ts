@@ -74,6 +74,29 @@ describe('changedRules', () => {
     expect(changedRules(load(base), load(`# c\n${base}`))).toEqual([]);
     expect(changedRules(undefined, load(base))).toEqual(['a', 'b']);
   });
+
+  it('a deleting rule changes with the other rules writing its destination registry', () => {
+    // Rule keep's tags in m/app are no extras of rule prune while keep writes them: disabling,
+    // removing or narrowing keep makes them prune's deletions, which the plan must show.
+    const two = `version: 1
+registries:
+  harbor: { type: registry, url: https://harbor.example.com }
+  cluster: { type: registry, url: https://cluster.example.com }
+  cluster-ci: { type: registry, url: https://cluster.example.com }
+  other: { type: registry, url: https://other.example.com }
+rules:
+  - { name: keep, source: harbor, destination: cluster, destination_namespace: m, filters: { name: team-a/app, tag: ["a-*"] } }
+  - { name: prune, source: harbor, destination: cluster-ci, destination_namespace: m, filters: { name: team-b/app, tag: ["b-*"] }, delete_remote: true }
+  - { name: elsewhere, source: harbor, destination: other, filters: { name: team-c/app }, delete_remote: true }
+`;
+    expect(parseConfig(two, 'r.yaml').diagnostics).toEqual([]);
+    const disabled = two.replace('tag: ["a-*"] } }', 'tag: ["a-*"] }, enabled: false }');
+    // Before: [] — "no rule runs on merge", and prune's deletions were shown as drift.
+    expect(changedRules(load(two), load(disabled))).toEqual(['prune']);
+    expect(changedRules(load(two), load(two.replace(/ {2}- \{ name: keep.*\n/, '')))).toEqual(['prune']);
+    expect(changedRules(load(two), load(two.replace('team-a/app', 'team-a/api')))).toEqual(['keep', 'prune']);
+    expect(changedRules(load(two), load(`# c\n${two}`))).toEqual([]);
+  });
 });
 
 describe('inputs', () => {
