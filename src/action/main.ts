@@ -303,15 +303,24 @@ async function replicate(
   );
   await mkdir(dirname(reportPath), { recursive: true });
   await writeReport(reportPath, report, redact);
-  setReportOutputs(report, reportPath);
-  const gc = scope.dryRun ? undefined : garbageCollectionNote(report, config);
-  if (gc) scope.notes.push(gc);
-  rl.finish(report, gc ? [gc] : []);
-
   // A pull request's check is about what its merge runs (the comment's headline rules): drift in
   // a rule it leaves alone is shown under "Other rules", and fails that rule's own next run, not
-  // every pull request until someone mends the source. From a fork, every rule counts.
+  // every pull request until someone mends the source. From a fork, every rule counts. The
+  // outputs and the log's totals count the same part as the comment's "On merge" line.
   const judged = scope.pullRequest ? judgedPart(report, scope.changedRules) : report;
+  setReportOutputs(judged, reportPath);
+  const gc = scope.dryRun ? undefined : garbageCollectionNote(report, config);
+  if (gc) scope.notes.push(gc);
+  const others = report.results.length - judged.results.length;
+  rl.finish(judged, [
+    ...(others
+      ? [
+          `The totals count what the merge runs (${counted(scope.changedRules?.length ?? 0, 'rule')}); the ${counted(others, 'row')} of the rules it leaves alone are drift in the registries, shown under Other rules in the plan.`,
+        ]
+      : []),
+    ...(gc ? [gc] : []),
+  ]);
+
   const v = judge(inputs, judged, diagnostics);
   let failed = failure(v, 'see the job summary');
   const over = annotateRun(report, config, file, {

@@ -121,14 +121,19 @@ export function runsOnMerge(changedRules: readonly string[] | undefined): (rule:
   return (rule) => !changed || changed.has(rule);
 }
 
-/** The part of `report` a pull request's check is judged on (all of it when the changed rules are unknown). */
+/**
+ * The part of `report` a pull request's check is judged on (all of it when the changed rules are
+ * unknown), its totals (when it has them) recounted over that part.
+ */
 export function judgedPart<R extends Counted>(report: R, changedRules: readonly string[] | undefined): R {
   if (!changedRules) return report;
   const counts = runsOnMerge(changedRules);
+  const results = report.results.filter((r) => counts(r.rule));
   return {
     ...report,
-    results: report.results.filter((r) => counts(r.rule)),
+    results,
     ruleErrors: report.ruleErrors.filter((e) => counts(e.rule)),
     ...(report.warnings ? { warnings: report.warnings.filter((w) => counts(w.rule)) } : {}),
+    ...('totals' in report ? { totals: countStatuses(results) } : {}),
   };
 }

@@ -599,6 +599,15 @@ describe('pull_request', () => {
       );
       const drift = await runAction({ event: 'pull_request', ...event });
       expect(drift.code, drift.stdout).toBe(0);
+      // The outputs count what the merge runs (rule public), as the comment's "On merge" line does;
+      // before, they counted every rule's rows, drift included.
+      const onMerge = drift.report!.results.filter((x) => x.rule === 'public');
+      expect(drift.report!.results.length).toBeGreaterThan(onMerge.length);
+      for (const status of ['unchanged', 'would-copy', 'would-delete'])
+        expect(drift.outputs[status], status).toBe(String(onMerge.filter((x) => x.status === status).length));
+      expect(drift.stdout).toMatch(
+        /^Total: .*\n(Dry run: .*\n)?The totals count what the merge runs \(1 rule\); the \d+ rows? of the rules it leaves alone are drift/m,
+      );
       const first = api.comments.at(-1)!.body.split('\n')[0];
       expect(first).toMatch(/^## ferry plan: ✅ valid · on merge: 1 rule runs/);
       expect(api.comments.at(-1)!.body).toMatch(/Other rules[\s\S]*to-down/);
