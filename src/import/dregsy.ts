@@ -35,7 +35,7 @@ function tagSet(tags: unknown[]): TagSet {
       let r = t.slice(t.indexOf(':') + 1).trim();
       const inverted = r.startsWith('!');
       if (inverted) r = r.slice(1);
-      const re = anchoredRegex(r, false);
+      const re = anchoredRegex(r);
       const matches = inverted ? invertedRegex(re) : re;
       if (t.startsWith('keep:')) out.keep.push(`!${invertedRegex(matches)}`);
       else out.tags.push(matches);
@@ -121,7 +121,7 @@ export function importDregsy(file: string, text: string): ImportResult {
       let mapping: Partial<RuleOut> = {};
       if (m.from.startsWith('regex:')) {
         // Matched images keep their path under `to`, as dregsy's examples show (myproject/webui → ecr/myproject/webui).
-        name = anchoredRegex(m.from.slice('regex:'.length).trim(), false);
+        name = anchoredRegex(m.from.slice('regex:'.length).trim());
         if (to) mapping = { destination_namespace: to.replace(/^\/+|\/+$/g, ''), flattening: 0 };
       } else {
         const from = m.from.replace(/^\/+/, '');

@@ -190,13 +190,11 @@ export function literalGlob(s: string): string {
 }
 
 /**
- * A regex the source tool matches against the whole tag, in ferry's explicit regex form. ferry
- * tests `regex:` patterns unanchored, so the anchors are written out: `group` wraps the expression
- * (`^(?:a|b)$`, regsync's "bound to the beginning and ending"); otherwise `^`/`$` are added only
- * where the expression lacks one, exactly as dregsy does it (so `a|b` is `^a|b$` there too).
+ * A dregsy regex in ferry's explicit regex form. ferry tests `regex:` patterns unanchored, so the
+ * anchors are written out, and only where the expression lacks one, exactly as dregsy adds them
+ * (so `a|b` is `^a|b$`, as there).
  */
-export function anchoredRegex(expr: string, group: boolean): string {
-  if (group) return `regex:^(?:${expr})$`;
+export function anchoredRegex(expr: string): string {
   let e = expr;
   if (!e.startsWith('^')) e = `^${e}`;
   if (!e.endsWith('$')) e = `${e}$`;

@@ -1,8 +1,8 @@
 /**
  * `ferry import regsync`: a regsync.yml (regclient, docs/regsync.md) as rules. One rule per `sync`
  * entry: `type: image` copies one tag, `repository` every tag `tags.allow`/`tags.deny` let through
- * (regexes regsync binds to the whole tag, written as ferry's `regex:^(?:…)$`), `registry` every
- * repository. `creds` become credential references (`{{env "X"}}` and `{{file "p"}}` templates map
+ * (regexes regsync compiles as `"^" + pattern + "$"`, written as ferry's `regex:^pattern$`), `registry`
+ * every repository. `creds` become credential references (`{{env "X"}}` and `{{file "p"}}` templates map
  * to `{ env }` / `{ file }`; a literal password is never copied). `schedule` and `interval` become
  * schedule triggers where a cron can say the same.
  */
@@ -10,7 +10,6 @@ import type { Reference } from '../oci/ref.js';
 import { parseReference } from '../oci/ref.js';
 import { Builder, mappingFields, targetMapping, templateRef } from './builder.js';
 import {
-  anchoredRegex,
   envCredentials,
   type FieldComment,
   type ImportResult,
@@ -24,6 +23,14 @@ import { harborCron } from './harbor.js';
 import { InputFile, isObj } from './source.js';
 
 type Path = (string | number)[];
+
+/**
+ * regsync's allow/deny expression as regsync compiles it: `regexp.Compile("^" + pattern + "$")`,
+ * with no group around the pattern, so `v1|v2` is `^v1|v2$` and also matches `v1.5` and `dev-v2`.
+ * ferry searches a `regex:` pattern anywhere in the subject (Go's MatchString), as regsync does
+ * with the compiled expression, so the same text selects the same names and tags.
+ */
+export const regsyncRegex = (pattern: string): string => `regex:^${pattern}$`;
 
 /** Settings `defaults` gives every entry and an entry may override. */
 const INHERITED = [
@@ -176,10 +183,7 @@ export function importRegsync(file: string, text: string): ImportResult {
             throw input.error([...at, 'tags', k], 'expected a list of regexes');
           return v as string[];
         };
-        const tags = [
-          ...list('allow').map((r) => anchoredRegex(r, true)),
-          ...list('deny').map((r) => `!${anchoredRegex(r, true)}`),
-        ];
+        const tags = [...list('allow').map(regsyncRegex), ...list('deny').map((r) => `!${regsyncRegex(r)}`)];
         if (tags.length) rule.filters.tag = tags;
       }
     } else throw input.error([...at, 'type'], `unknown type "${type}": expected registry, repository or image`);
