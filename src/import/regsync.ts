@@ -6,6 +6,7 @@
  * to `{ env }` / `{ file }`; a literal password is never copied). `schedule` and `interval` become
  * schedule triggers where a cron can say the same.
  */
+import semver from 'semver';
 import type { Reference } from '../oci/ref.js';
 import { parseReference } from '../oci/ref.js';
 import { Builder, mappingFields, targetMapping, templateRef } from './builder.js';
@@ -18,11 +19,17 @@ import {
   type SecretRefOut,
   type TriggerOut,
 } from './model.js';
-import { goDurationSeconds, intervalCron } from './shared.js';
+import { goDurationSeconds, intervalCron, semverLeniency } from './shared.js';
 import { harborCron } from './harbor.js';
 import { InputFile, isObj } from './source.js';
 
 type Path = (string | number)[];
+/** What one of regsync's tag sets selects, in ferry's terms; `semverAt` is where its range was. */
+interface TagSet {
+  tag: string[];
+  semver?: string;
+  semverAt?: Path;
+}
 
 /**
  * regsync's allow/deny expression as regsync compiles it: `regexp.Compile("^" + pattern + "$")`,
@@ -32,18 +39,66 @@ type Path = (string | number)[];
  */
 export const regsyncRegex = (pattern: string): string => `regex:^${pattern}$`;
 
-/** Settings `defaults` gives every entry and an entry may override. */
-const INHERITED = [
-  'interval',
-  'schedule',
-  'parallel',
+/**
+ * A regsync semverRange constraint in node-semver's syntax, or undefined where it has no such
+ * reading. regsync's parser (regclient internal/semver) ANDs whitespace-separated comparators and
+ * pads a short version with zeros (`=1.2` is exactly 1.2.0, `~1` is >=1.0.0 <1.1.0), while
+ * node-semver reads a short version as a range of its own (`1.2` is 1.2.x, `~1` is 1.x.x): so
+ * every version is written out in full.
+ */
+export function regclientRange(constraint: string): string | undefined {
+  const out: string[] = [];
+  for (const field of constraint.trim().split(/\s+/)) {
+    const m = /^(\^|~|>=|<=|>|<|=)?v?(\d+(?:\.\d+)*)(-[^+]*)?(\+.*)?$/.exec(field);
+    if (!m) return undefined;
+    const parts = m[2]!.split('.');
+    if (parts.length > 3) return undefined;
+    while (parts.length < 3) parts.push('0');
+    out.push(`${m[1] ?? ''}${parts.join('.')}${m[3] ?? ''}`);
+  }
+  return out.join(' ');
+}
+
+/** Every key regsync reads in a sync entry (cmd/regsync/config.go, ConfigSync). */
+const SYNC_KEYS = [
+  'source',
+  'target',
+  'type',
+  'tags',
+  'tagSets',
+  'repos',
+  'digestTags',
   'referrers',
   'referrerFilters',
+  'referrerSource',
+  'referrerTarget',
+  'referrerSlow',
+  'platform',
+  'platforms',
+  'fastCheck',
+  'forceRecursive',
+  'includeExternal',
+  'backup',
+  'interval',
+  'schedule',
+  'ratelimit',
+  'mediaTypes',
+  'hooks',
+];
+/** Entry settings (or their defaults) ferry has no equivalent for. */
+const NOT_CARRIED = [
   'backup',
   'ratelimit',
+  'referrerFilters',
+  'referrerSource',
+  'referrerTarget',
+  'referrerSlow',
   'digestTags',
+  'fastCheck',
   'forceRecursive',
+  'includeExternal',
   'mediaTypes',
+  'hooks',
 ];
 /** Per-registry settings ferry has no equivalent for. */
 const CRED_UNSUPPORTED = [
@@ -142,6 +197,45 @@ export function importRegsync(file: string, text: string): ImportResult {
         throw input.error([...at, k], (e as Error).message);
       }
     };
+    /** A list of strings at `p` (regexes or constraints), or an error naming it. */
+    const strings = (v: unknown, p: Path, what: string): string[] => {
+      if (v === undefined || v === null) return [];
+      if (!Array.isArray(v)) throw input.error(p, `expected a list of ${what}`);
+      return v.map((x, k) => {
+        const text = input.text([...p, k]);
+        if (text === undefined) throw input.error([...p, k], `expected a list of ${what}`);
+        return text;
+      });
+    };
+    /** Keys of an allow/deny map regsync does not read: said, not dropped. */
+    const unknownKeys = (v: Record<string, unknown>, p: Path, known: string[]) => {
+      for (const k of Object.keys(v))
+        if (!known.includes(k)) note([], `regsync has no setting "${k}" here: not carried over`, [...p, k]);
+    };
+    /**
+     * One of regsync's tag sets (`tags`, or an item of `tagSets`) as the tag patterns and semver
+     * range that select what regsync's filterTagList selects: the range, then allow, then deny.
+     */
+    const tagSet = (v: unknown, p: Path): TagSet => {
+      if (!isObj(v)) throw input.error(p, 'expected a map with allow, deny and/or semverRange lists');
+      unknownKeys(v, p, ['allow', 'deny', 'semverRange']);
+      const tag = [
+        ...strings(v.allow, [...p, 'allow'], 'regexes').map(regsyncRegex),
+        ...strings(v.deny, [...p, 'deny'], 'regexes').map((r) => `!${regsyncRegex(r)}`),
+      ];
+      // regsync skips an empty constraint and ORs the others.
+      const constraints = strings(v.semverRange, [...p, 'semverRange'], 'semver ranges').filter((c) => c.trim());
+      if (constraints.length === 0) return { tag };
+      const ranges = constraints.map((c, k) => {
+        const r = regclientRange(c);
+        if (r === undefined || semver.validRange(r) === null)
+          throw input.error([...p, 'semverRange', k], `the constraint "${c}" is not one ferry's semver filter reads`);
+        return r;
+      });
+      return { tag, semver: ranges.join(' || '), semverAt: [...p, 'semverRange'] };
+    };
+    /** The tag filters of the rules for this entry: one per set when the sets cannot be merged. */
+    let variants: Partial<TagSet>[] = [{}];
     if (type === 'registry') {
       const src = (s.source as string).toLowerCase();
       const dst = (s.target as string).toLowerCase();
@@ -150,6 +244,16 @@ export function importRegsync(file: string, text: string): ImportResult {
       rule.source = b.registry(src, { insecure: tlsOf.get(src) === 'disabled' }).name;
       rule.destination = b.registry(dst, { insecure: tlsOf.get(dst) === 'disabled' }).name;
       base = `${rule.source}-to-${rule.destination}`;
+      // regsync filters the catalog by repos.allow/deny (filterRepoList) before it copies each repository.
+      if (s.repos !== undefined) {
+        if (!isObj(s.repos)) throw input.error([...at, 'repos'], 'expected a map with allow and/or deny lists');
+        unknownKeys(s.repos, [...at, 'repos'], ['allow', 'deny']);
+        const name = [
+          ...strings(s.repos.allow, [...at, 'repos', 'allow'], 'regexes').map(regsyncRegex),
+          ...strings(s.repos.deny, [...at, 'repos', 'deny'], 'regexes').map((r) => `!${regsyncRegex(r)}`),
+        ];
+        if (name.length) rule.filters = { name };
+      }
     } else if (type === 'repository' || type === 'image') {
       const src = ref('source');
       const dst = ref('target');
@@ -174,19 +278,31 @@ export function importRegsync(file: string, text: string): ImportResult {
           return;
         }
         rule.filters.tag = [literalGlob(tag)];
-      } else if (s.tags !== undefined) {
-        if (!isObj(s.tags)) throw input.error([...at, 'tags'], 'expected a map with allow and/or deny lists');
-        const list = (k: 'allow' | 'deny'): string[] => {
-          const v = (s.tags as Record<string, unknown>)[k];
-          if (v === undefined) return [];
-          if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
-            throw input.error([...at, 'tags', k], 'expected a list of regexes');
-          return v as string[];
-        };
-        const tags = [...list('allow').map(regsyncRegex), ...list('deny').map((r) => `!${regsyncRegex(r)}`)];
-        if (tags.length) rule.filters.tag = tags;
       }
     } else throw input.error([...at, 'type'], `unknown type "${type}": expected registry, repository or image`);
+    // regsync applies tags and tagSets to every repository it copies, of a registry too
+    // (processRegistry → processRepo); an image entry copies its one tag whatever they say.
+    if (type !== 'image') {
+      if (s.tagSets !== undefined && !Array.isArray(s.tagSets))
+        throw input.error([...at, 'tagSets'], 'expected a list of maps with allow, deny and/or semverRange');
+      const sets = ((s.tagSets as unknown[] | undefined) ?? []).map((v, k) => tagSet(v, [...at, 'tagSets', k]));
+      if (s.tags !== undefined) {
+        const t = tagSet(s.tags, [...at, 'tags']);
+        // regsync adds `tags` to the sets only when it says something (processRepo).
+        if (t.tag.length || t.semver) sets.push(t);
+      }
+      const all = (t: TagSet) => t.tag.length === 0 && !t.semver;
+      const plain = (t: TagSet) => !t.semver && t.tag.every((p) => !p.startsWith('!'));
+      if (sets.length === 0 || sets.some(all)) variants = [{}];
+      else if (sets.length === 1) variants = [sets[0]!];
+      else if (sets.every(plain)) variants = [{ tag: sets.flatMap((t) => t.tag) }];
+      else {
+        // regsync copies the tags any set selects; ferry's one rule ANDs its semver and its
+        // exclusions with every pattern, so each set gets a rule of its own.
+        variants = sets;
+        note(['filters'], 'regsync copies the tags any of its tag sets selects: one rule per set');
+      }
+    }
     if (rule.filters) rule.filters.resource = 'all';
     else rule.filters = { resource: 'all' };
     // regsync copies whatever media types it reads, images or not (mediaTypes narrows that).
@@ -211,12 +327,17 @@ export function importRegsync(file: string, text: string): ImportResult {
       } else note(['trigger'], `regsync interval "${interval}" has no cron equivalent: runs manually`, intervalPath);
     }
     rule.trigger = trigger.length ? trigger : ['manual'];
-    const [platform] = [s.platform];
-    if (typeof platform === 'string') rule.platforms = [platform];
+    // With platform, regsync copies that one platform's manifest and platforms has nothing left to narrow.
+    if (typeof s.platform === 'string') rule.platforms = [s.platform];
+    else if (s.platforms !== undefined) {
+      const platforms = strings(s.platforms, [...at, 'platforms'], 'platforms');
+      if (platforms.length) rule.platforms = platforms;
+    }
     const [referrers] = get('referrers');
     // regsync copies referrers only when asked; ferry by default.
     rule.referrers = referrers === true;
-    const [parallel] = get('parallel');
+    // parallel is a regsync default only: an entry cannot set it.
+    const parallel = defaults.parallel;
     if (typeof parallel === 'number' && parallel >= 1 && parallel <= 64) {
       rule.concurrency = parallel;
       comments.push({
@@ -224,12 +345,27 @@ export function importRegsync(file: string, text: string): ImportResult {
         text: "regsync's parallel is for all entries together; ferry's concurrency is per rule",
       });
     }
-    for (const k of ['backup', 'ratelimit', 'referrerFilters', 'digestTags', 'forceRecursive', 'mediaTypes']) {
+    for (const k of NOT_CARRIED) {
       const [v, p] = get(k);
       if (v !== undefined && v !== false) note([], `regsync ${k} has no ferry equivalent: not carried over`, p);
     }
-    void INHERITED;
-    b.rule(base, rule, comments);
+    for (const k of Object.keys(s))
+      if (!SYNC_KEYS.includes(k))
+        note([], `regsync has no setting "${k}" for a sync entry: not carried over`, [...at, k]);
+    for (const v of variants) {
+      const filters = {
+        ...rule.filters,
+        ...(v.tag?.length ? { tag: v.tag } : {}),
+        ...(v.semver ? { semver: v.semver } : {}),
+      };
+      const own: FieldComment[] = [];
+      if (v.semverAt) {
+        const text = semverLeniency('regsync', true);
+        own.push({ path: ['filters', 'semver'], text });
+        warn(v.semverAt, text);
+      }
+      b.rule(base, { ...rule, filters }, [...comments, ...own]);
+    }
   });
   return b.result([`Imported from ${file} (regsync) by \`ferry import regsync\`.`]);
 }

@@ -107,3 +107,25 @@ export function intervalCron(seconds: number): string | undefined {
   if (hours === 168) return '0 0 * * 0';
   return undefined;
 }
+
+/**
+ * A Masterminds/semver constraint (skopeo's `images-by-semver`) in the syntax of ferry's semver
+ * filter (node-semver): Masterminds writes AND as `,`, node-semver as a space; `||`, `v` prefixes
+ * and the operators read the same.
+ */
+export function mastermindsRange(constraint: string): string {
+  return constraint.replace(/\s*,\s*/g, ' ').trim();
+}
+
+/**
+ * What a semver filter carried over from `tool` does not select that the tool did. ferry's filter
+ * reads only full versions (`3.19.0`, `v3.19.0`), and a prerelease only where the range names one
+ * of the same version. Masterminds (skopeo) also reads `3.19` and `3` as `3.19.0` and `3.0.0`;
+ * regclient's own parser (regsync) and blang's ParseTolerant (dregsy) do too, and their ranges
+ * also hold prereleases (they compare versions, with no rule that keeps prereleases out).
+ */
+export function semverLeniency(tool: string, prereleases: boolean): string {
+  return prereleases
+    ? `${tool} also selects tags like 3.19 (two components, read as 3.19.0) and prereleases like 2.1.4-buster inside the range; ferry's semver filter selects neither: list such tags in a rule of their own if they are needed`
+    : `${tool} also selects tags like 3.19 (two components, read as 3.19.0) inside the range; ferry's semver filter selects only full versions like 3.19.0: list such tags in a rule of their own if they are needed`;
+}

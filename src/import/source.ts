@@ -2,7 +2,7 @@
  * An input file of a peer tool (YAML or JSON), parsed with positions kept so that every error and
  * warning names the file, the line and the field.
  */
-import { isAlias, isNode, LineCounter, parseDocument } from 'yaml';
+import { isAlias, isCollection, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import { ImportError, type ImportWarning } from './model.js';
 
 type Segment = string | number;
@@ -39,6 +39,24 @@ export class InputFile {
       if (isNode(node) && node.range) return this.#lines.linePos(node.range[0]).line;
     }
     return undefined;
+  }
+
+  /**
+   * The scalar at `path` as a Go string field decodes it: a plain scalar by its text as written
+   * (`1.10` stays "1.10", where toJS gives the number 1.1), a quoted one by its value. Undefined
+   * when there is no scalar there (or it is null).
+   */
+  text(path: readonly Segment[]): string | undefined {
+    // Step by step, so that an alias anywhere on the way (`allow: *common`) is followed.
+    let node: unknown = this.#doc.contents;
+    for (const key of path) {
+      if (isAlias(node)) node = node.resolve(this.#doc);
+      node = isCollection(node) ? node.get(key, true) : undefined;
+    }
+    if (isAlias(node)) node = node.resolve(this.#doc);
+    if (!isScalar(node) || node.value === null || typeof node.value === 'object') return undefined;
+    if (typeof node.value === 'string') return node.value;
+    return node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : String(node.value);
   }
 
   /** `rules[0].tags` style name of a path, for messages. */

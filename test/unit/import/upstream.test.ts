@@ -10,7 +10,7 @@ import { type Config, parseConfig, type Rule } from '../../../src/config/index.j
 import type { ImportResult } from '../../../src/import/model.js';
 import { importRegsync } from '../../../src/import/regsync.js';
 import { renderRulesFile } from '../../../src/import/yaml-writer.js';
-import { compileTagScope } from '../../../src/rules/index.js';
+import { compileNameFilter, compileTagScope } from '../../../src/rules/index.js';
 
 /** The output as ferry reads it; fails the test on any validation error. */
 function valid(r: ImportResult): Config {
@@ -50,5 +50,136 @@ describe('regsync: allow/deny regexes anchored as regsync compiles them', () => 
   it('selects v1.5.0 and dev-v2 for `v1|v2`, as regsync does', () => {
     const c = valid(importRegsync('r.yml', repoEntry('    tags:\n      allow: ["v1|v2"]\n')));
     expect(selectedTags(c.rules, ['v1.5.0', 'dev-v2', 'v3'])).toEqual(['v1.5.0', 'dev-v2']);
+  });
+});
+
+/**
+ * Port of regsync's filterTagList and of regclient's internal/semver for plain versions (no
+ * prerelease): a set's semverRange (ORed, comparators ANDed, short versions padded with zeros),
+ * then allow, then deny; processRepo copies the tags any set selects.
+ */
+interface RegsyncSet {
+  allow?: string[];
+  deny?: string[];
+  semverRange?: string[];
+}
+const parts = (v: string) => {
+  const p = v.replace(/^v/, '').split('.').map(Number);
+  return p.some(Number.isNaN) ? undefined : p;
+};
+const cmp = (a: number[], b: number[]) => {
+  for (let i = 0; i < Math.max(a.length, b.length); i++)
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+  return 0;
+};
+const regclientCheck = (constraint: string, tag: string) => {
+  const v = parts(tag);
+  if (!v) return false;
+  return constraint
+    .trim()
+    .split(/\s+/)
+    .every((f) => {
+      const m = /^(>=|<=|>|<|=)?(.*)$/.exec(f)!;
+      const c = cmp(v, parts(m[2]!)!);
+      return { '>=': c >= 0, '<=': c <= 0, '>': c > 0, '<': c < 0, '=': c === 0 }[m[1] ?? '=']!;
+    });
+};
+const regsyncSet = (set: RegsyncSet, tag: string) =>
+  (!set.semverRange?.length || set.semverRange.some((c) => regclientCheck(c, tag))) &&
+  regsyncAllowDeny(set.allow ?? [], set.deny ?? [], tag);
+const regsyncTags = (sets: RegsyncSet[], tags: string[]) =>
+  sets.length === 0 ? tags : tags.filter((t) => sets.some((set) => regsyncSet(set, t)));
+
+describe('regsync: every sync-entry field that selects is carried over, or said', () => {
+  const repos = ['library/alpine', 'library/nginx', 'team/app', 'team/app-dev', 'other/alpine'];
+  const tags = ['1.2.0', '1.2.3', '1.9.9', '2.0.0', '2.1.0', '3.0.0', 'latest', 'edge', '1.2.3-debug', 'v1.4.0'];
+
+  it('a registry entry selects the repositories repos.allow/deny let through, and the tags of its tags', () => {
+    const r = importRegsync(
+      'r.yml',
+      [
+        'sync:',
+        '  - source: reg.example.com',
+        '    target: mirror.example.com',
+        '    type: registry',
+        '    repos:',
+        '      allow: ["library/.*", "team/app.*"]',
+        '      deny: [".*-dev"]',
+        '    tags:',
+        "      allow: ['1\\..*', latest]",
+        '      deny: [".*-debug"]',
+        '',
+      ].join('\n'),
+    );
+    const [rule, ...rest] = valid(r).rules;
+    expect(rest).toEqual([]);
+    expect(repos.filter(compileNameFilter(rule!.filters.name))).toEqual(
+      repos.filter((n) => regsyncAllowDeny(['library/.*', 'team/app.*'], ['.*-dev'], n)),
+    );
+    expect(selectedTags([rule!], tags)).toEqual(
+      regsyncTags([{ allow: ['1\\..*', 'latest'], deny: ['.*-debug'] }], tags),
+    );
+  });
+
+  const sets: [string, RegsyncSet[], string][] = [
+    [
+      'semverRange',
+      [{ semverRange: ['>=1.2.0 <2.0.0', '>=3'] }],
+      'tags:\n      semverRange: [">=1.2.0 <2.0.0", ">=3"]\n',
+    ],
+    [
+      'semverRange with allow',
+      [{ semverRange: ['<2'], allow: ['1\\.2\\..*'] }],
+      'tags:\n      semverRange: ["<2"]\n      allow: ["1\\\\.2\\\\..*"]\n',
+    ],
+    [
+      'tagSets and tags, ORed',
+      [{ allow: ['latest'] }, { semverRange: ['>=2.0.0'], deny: ['2\\.1\\..*'] }, { allow: ['edge'] }],
+      'tagSets:\n      - allow: [latest]\n      - semverRange: [">=2.0.0"]\n        deny: ["2\\\\.1\\\\..*"]\n    tags:\n      allow: [edge]\n',
+    ],
+    [
+      'tagSets of allow lists only',
+      [{ allow: ['latest'] }, { allow: ['1\\.2\\..*'] }],
+      'tagSets:\n      - allow: [latest]\n      - allow: ["1\\\\.2\\\\..*"]\n',
+    ],
+    ['an empty tag set', [{ allow: ['latest'] }, {}], 'tagSets:\n      - allow: [latest]\n      - {}\n'],
+  ];
+  for (const [what, regsyncSets, yaml] of sets)
+    it(`${what}: selects the tags regsync selects`, () => {
+      const c = valid(importRegsync('r.yml', repoEntry(`    ${yaml}`)));
+      expect(selectedTags(c.rules, tags)).toEqual(regsyncTags(regsyncSets, tags));
+    });
+
+  it('writes a short version in a range out in full, as regsync pads it', () => {
+    const c = valid(importRegsync('r.yml', repoEntry('    tags:\n      semverRange: ["=1.2", ">1.9 <=2.0"]\n')));
+    const list = ['1.2.0', '1.2.3', '1.9.9', '2.0.0', '2.0.1'];
+    expect(selectedTags(c.rules, list)).toEqual(regsyncTags([{ semverRange: ['=1.2', '>1.9 <=2.0'] }], list));
+  });
+
+  it('says which tags regsync selects by semverRange that ferry does not', () => {
+    const r = importRegsync('r.yml', repoEntry('    tags:\n      semverRange: [">=3"]\n'));
+    expect(r.warnings).toContainEqual({
+      where: 'r.yml:6',
+      field: 'sync[0].tags.semverRange',
+      message: expect.stringMatching(/^regsync also selects tags like 3\.19 .*prereleases like 2\.1\.4-buster/),
+    });
+    expect(renderRulesFile(r)).toMatch(/semver: ">=3.0.0" # regsync also selects tags like 3\.19/);
+  });
+
+  it('copies only the platforms `platforms` lists', () => {
+    const c = valid(importRegsync('r.yml', repoEntry('    platforms: [linux/amd64, linux/arm64]\n')));
+    expect(c.rules[0]!.platforms).toEqual(['linux/amd64', 'linux/arm64']);
+  });
+
+  it('warns about a key regsync does not read, and about settings ferry has no equivalent for', () => {
+    const r = importRegsync('r.yml', repoEntry('    tagz:\n      allow: [latest]\n    hooks: {post: {type: cmd}}\n'));
+    expect(r.warnings).toEqual([
+      { where: 'r.yml:7', field: 'sync[0].hooks', message: 'regsync hooks has no ferry equivalent: not carried over' },
+      {
+        where: 'r.yml:6',
+        field: 'sync[0].tagz',
+        message: 'regsync has no setting "tagz" for a sync entry: not carried over',
+      },
+    ]);
   });
 });
