@@ -8,6 +8,7 @@
  * `interval` (seconds) becomes a schedule where a cron says the same; without it a task ran once.
  */
 import semver from 'semver';
+import { normalizeRepository } from '../oci/ref.js';
 import { Builder, mappingFields, targetMapping } from './builder.js';
 import {
   anchoredRegex,
@@ -78,6 +79,8 @@ export function importDregsy(file: string, text: string): ImportResult {
     };
     const src = end('source');
     const dst = end('target');
+    const srcHost = (task.source as { registry: string }).registry;
+    const dstHost = (task.target as { registry: string }).registry;
     if (isObj(task.source) && isObj(task.source.lister) && task.source.lister.type === 'index')
       b.warnings.push(
         input.warning(
@@ -124,16 +127,17 @@ export function importDregsy(file: string, text: string): ImportResult {
         name = anchoredRegex(m.from.slice('regex:'.length).trim());
         if (to) mapping = { destination_namespace: to.replace(/^\/+|\/+$/g, ''), flattening: 0 };
       } else {
-        const from = m.from.replace(/^\/+/, '');
+        // dregsy hands `registry/from` to skopeo or docker, which read Docker Hub's `busybox` as
+        // `library/busybox`; `to` (or `from` again, without `to`) is read the same at the target.
+        const from = normalizeRepository(srcHost, m.from.replace(/^\/+/, ''));
+        const target = normalizeRepository(dstHost, (to ?? m.from).replace(/^\/+/, ''));
         name = from;
-        if (to) {
-          const t = targetMapping(from, to.replace(/^\/+/, ''));
-          if ('problem' in t) {
-            b.warnings.push(input.warning([...mp, 'to'], `${t.problem}: left out`));
-            return;
-          }
-          mapping = mappingFields(t);
+        const t = targetMapping(from, target);
+        if ('problem' in t) {
+          b.warnings.push(input.warning([...mp, to ? 'to' : 'from'], `${t.problem}: left out`));
+          return;
         }
+        mapping = mappingFields(t);
       }
       const set = tagSet(Array.isArray(m.tags) ? m.tags : []);
       const platform = m.platform ?? task.platform;

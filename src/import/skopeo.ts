@@ -8,7 +8,7 @@
  * unanchored like ferry's `regex:`), `images-by-semver`, `credentials`, `tls-verify`, `cert-dir`.
  */
 import semver from 'semver';
-import { isTag } from '../oci/ref.js';
+import { isRepository, isTag, normalizeRepository } from '../oci/ref.js';
 import { Builder } from './builder.js';
 import {
   type FieldComment,
@@ -104,11 +104,14 @@ export function importSkopeo(file: string, text: string, o: SkopeoOptions): Impo
     };
     const add = (
       kind: string,
-      repo: string,
+      named: string,
       filters: FiltersOut,
       path: (string | number)[],
       comments: FieldComment[] = [],
     ) => {
+      // skopeo reads `host/repo` with ParseNormalizedNamed: Docker Hub's `busybox` is `library/busybox`.
+      const repo = normalizeRepository(host, named);
+      if (!isRepository(repo)) throw input.error(path, `invalid repository name ${JSON.stringify(named)}`);
       const m = mapping(repo, path);
       if (!m) return;
       const rule: Omit<RuleOut, 'name'> = {

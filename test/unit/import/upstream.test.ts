@@ -8,7 +8,9 @@ import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { type Config, parseConfig, type Rule } from '../../../src/config/index.js';
 import type { ImportResult } from '../../../src/import/model.js';
+import { importDregsy } from '../../../src/import/dregsy.js';
 import { importRegsync } from '../../../src/import/regsync.js';
+import { importSkopeo } from '../../../src/import/skopeo.js';
 import { renderRulesFile } from '../../../src/import/yaml-writer.js';
 import { compileNameFilter, compileTagScope } from '../../../src/rules/index.js';
 
@@ -180,6 +182,48 @@ describe('regsync: every sync-entry field that selects is carried over, or said'
         field: 'sync[0].tagz',
         message: 'regsync has no setting "tagz" for a sync entry: not carried over',
       },
+    ]);
+  });
+});
+
+const skopeo = (yaml: string, o: Partial<Parameters<typeof importSkopeo>[2]> = {}) =>
+  importSkopeo('s.yml', yaml, { dest: 'mirror.example.com/hub', scoped: false, all: true, destTlsVerify: true, ...o });
+const dregsy = (mapping: string, target = 'mirror.example.com') =>
+  importDregsy(
+    'd.yaml',
+    `tasks:\n  - name: t\n    source: {registry: registry.hub.docker.com}\n    target: {registry: ${target}}\n    mappings:\n${mapping}`,
+  );
+
+describe("Docker Hub's official images are library/<name>, as skopeo and docker read them", () => {
+  it('skopeo: busybox under docker.io selects library/busybox', () => {
+    const c = valid(skopeo('docker.io:\n  images:\n    busybox: [latest]\n'));
+    expect(c.rules.map((r) => r.filters.name)).toEqual([['library/busybox']]);
+    expect(c.registries.get('dockerhub')!.repositories).toEqual(['library/busybox']);
+  });
+
+  it('skopeo --scoped puts it under docker.io/library/busybox, as skopeo does', () => {
+    const c = valid(skopeo('docker.io:\n  images-by-tag-regex:\n    busybox: ^1\\.36\n', { scoped: true }));
+    expect(c.rules[0]).toMatchObject({
+      filters: { name: ['library/busybox'] },
+      destinationNamespace: 'hub/docker.io',
+      flattening: 0,
+    });
+  });
+
+  it('dregsy: from busybox selects library/busybox, and `to` is read at the target', () => {
+    const c = valid(dregsy('      - from: busybox\n        to: mirror/busybox\n'));
+    expect(c.rules[0]).toMatchObject({
+      filters: { name: ['library/busybox'] },
+      destinationNamespace: 'mirror',
+      flattening: 1,
+    });
+  });
+
+  it('dregsy: library/busybox copied to busybox elsewhere is said to be left out', () => {
+    const r = dregsy('      - from: busybox\n');
+    expect(r.rules).toEqual([]);
+    expect(r.warnings).toEqual([
+      expect.objectContaining({ where: 'd.yaml:6', message: expect.stringMatching(/"library\/busybox" to "busybox"/) }),
     ]);
   });
 });
