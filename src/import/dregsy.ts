@@ -28,9 +28,9 @@ interface TagSet {
   keep: string[];
 }
 
-function tagSet(tags: unknown[]): TagSet {
+function tagSet(tags: string[]): TagSet {
   const out: TagSet = { tags: [], semver: [], keep: [] };
-  for (const t of tags.map(String)) {
+  for (const t of tags) {
     if (t.startsWith('semver:')) out.semver.push(t.slice('semver:'.length).trim());
     else if (t.startsWith('regex:') || t.startsWith('keep:')) {
       let r = t.slice(t.indexOf(':') + 1).trim();
@@ -139,7 +139,10 @@ export function importDregsy(file: string, text: string): ImportResult {
         }
         mapping = mappingFields(t);
       }
-      const set = tagSet(Array.isArray(m.tags) ? m.tags : []);
+      // By their text, as Go reads them into strings: an unquoted 1.10 is the tag "1.10", not 1.1.
+      const set = tagSet(
+        Array.isArray(m.tags) ? m.tags.map((t, j) => input.text([...mp, 'tags', j]) ?? String(t)) : [],
+      );
       const platform = m.platform ?? task.platform;
       const base: Omit<RuleOut, 'name'> = {
         source: src.name,

@@ -135,7 +135,8 @@ export function importSkopeo(file: string, text: string, o: SkopeoOptions): Impo
       for (const [repo, tags] of Object.entries(images)) {
         const p = [host, 'images', repo];
         if (tags !== null && !Array.isArray(tags)) throw input.error(p, 'expected a list of tags or digests');
-        const list = (tags ?? []).map(String);
+        // By their text, as Go reads them into strings: an unquoted 1.10 is the tag "1.10", not 1.1.
+        const list = (tags ?? []).map((t, k) => input.text([...p, k]) ?? String(t));
         const digests = list.filter((t) => t.includes(':'));
         if (digests.length)
           b.warnings.push(input.warning(p, `${digests.length} digest(s) left out: ferry selects tags`));

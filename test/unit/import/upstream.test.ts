@@ -227,3 +227,16 @@ describe("Docker Hub's official images are library/<name>, as skopeo and docker 
     ]);
   });
 });
+
+describe('unquoted numeric tags are the text written, as Go reads them into strings', () => {
+  const tags = ['1.1', '1.10', '2', '2.0', '1.0'];
+  it('skopeo: redis: [1.10, 2.0] selects 1.10 and 2.0', () => {
+    const c = valid(skopeo('registry.example.com:\n  images:\n    redis: [1.10, 2.0]\n'));
+    expect(selectedTags(c.rules, tags)).toEqual(['1.10', '2.0']);
+  });
+
+  it('dregsy: tags: [1.10, 2.0] selects 1.10 and 2.0', () => {
+    const c = valid(dregsy('      - from: library/redis\n        tags: [1.10, 2.0]\n'));
+    expect(selectedTags(c.rules, tags)).toEqual(['1.10', '2.0']);
+  });
+});
