@@ -50,6 +50,7 @@ export function importDregsy(file: string, text: string): ImportResult {
   const doc = input.data;
   if (!isObj(doc) || !Array.isArray(doc.tasks)) throw input.error(['tasks'], 'expected a list of tasks');
   const b = new Builder();
+  let onePlatform = false;
   doc.tasks.forEach((task, i) => {
     const at = ['tasks', i];
     if (!isObj(task)) throw input.error(at, 'expected a task with name, source, target and mappings');
@@ -144,6 +145,10 @@ export function importDregsy(file: string, text: string): ImportResult {
         Array.isArray(m.tags) ? m.tags.map((t, j) => input.text([...mp, 'tags', j]) ?? String(t)) : [],
       );
       const platform = m.platform ?? task.platform;
+      // Without platform dregsy copies only the platform of the machine it runs on (README,
+      // "Platform Selection"); ferry copies them all: said on the rule, and once for the file.
+      const hostPlatform = typeof platform !== 'string';
+      if (hostPlatform) onePlatform = true;
       const base: Omit<RuleOut, 'name'> = {
         source: src.name,
         destination: dst.name,
@@ -173,7 +178,17 @@ export function importDregsy(file: string, text: string): ImportResult {
               resource: 'all',
             },
           },
-          [...comments],
+          [
+            ...comments,
+            ...(hostPlatform
+              ? [
+                  {
+                    path: ['platforms'],
+                    text: "dregsy without platform copies one platform (the machine's); ferry copies every platform unless platforms: says which",
+                  },
+                ]
+              : []),
+          ],
         );
       };
       const keep = set.keep;
@@ -185,5 +200,11 @@ export function importDregsy(file: string, text: string): ImportResult {
       else rule('', [...set.tags, ...keep]);
     });
   });
+  if (onePlatform)
+    b.warnings.push({
+      where: file,
+      message:
+        "dregsy without platform copies one platform of a multi-platform image (the machine's); ferry copies every platform (add platforms: to narrow)",
+    });
   return b.result([`Imported from ${file} (dregsy) by \`ferry import dregsy\`.`]);
 }

@@ -240,3 +240,24 @@ describe('unquoted numeric tags are the text written, as Go reads them into stri
     expect(selectedTags(c.rules, tags)).toEqual(['1.10', '2.0']);
   });
 });
+
+describe("dregsy: without platform only the machine's platform is copied", () => {
+  it('says so on the rule and once for the file, as the skopeo import does without --all', () => {
+    const r = dregsy('      - from: library/redis\n      - from: library/nginx\n        platform: linux/arm64\n');
+    expect(r.warnings.filter((w) => /platform/.test(w.message))).toEqual([
+      {
+        where: 'd.yaml',
+        message:
+          "dregsy without platform copies one platform of a multi-platform image (the machine's); ferry copies every platform (add platforms: to narrow)",
+      },
+    ]);
+    const yaml = renderRulesFile(r);
+    expect(yaml.match(/dregsy without platform copies one platform \(the machine's\)/g)).toHaveLength(1);
+    expect(valid(r).rules.map((x) => x.platforms)).toEqual([[], ['linux/arm64']]);
+  });
+
+  it('says nothing with platform: all', () => {
+    const r = dregsy('      - from: library/redis\n        platform: all\n');
+    expect(r.warnings).toEqual([]);
+  });
+});
