@@ -3,8 +3,11 @@
  * rules, one per task mapping. `from` is a repository or `regex:<Go regex>` (the explicit regex
  * form in ferry, anchored as dregsy anchors it); `to` a repository or a namespace to put the
  * matched images under (a `regex:` rewrite of names is not expressible). `tags` are ORed: verbatim
- * tags and `regex:` filters (`!` inverts) become tag patterns, `semver:` ranges a semver filter in
- * a rule of its own (ferry ANDs semver with the tag patterns), `keep:` regexes exclusions.
+ * tags and `regex:` filters become tag patterns, an inverted `regex: !…` a rule of its own that
+ * excludes, `semver:` ranges a semver filter in a rule of its own (ferry ANDs semver with the tag
+ * patterns). `keep: !…` becomes an exclusion and `keep: …` a rule's include where it has none
+ * (verbatim tags, exempt from keep, get a rule of their own); `keep: latest N` is `latest: N`.
+ * Digests are left out (ferry selects tags); the tag of `tag@sha256:…` is kept.
  * `interval` (seconds) becomes a schedule where a cron says the same; without it a task ran once.
  */
 import semver from 'semver';
@@ -14,34 +17,54 @@ import {
   anchoredRegex,
   type FieldComment,
   type ImportResult,
-  invertedRegex,
   literalGlob,
   type RuleOut,
   type TriggerOut,
 } from './model.js';
-import { intervalCron } from './shared.js';
+import { intervalCron, semverLeniency } from './shared.js';
 import { InputFile, isObj } from './source.js';
 
-interface TagSet {
-  tags: string[];
-  semver: string[];
-  keep: string[];
+/** One regex of a dregsy tag list, anchored as dregsy anchors it; `at` is its index in `tags`. */
+interface Re {
+  re: string;
+  inverted: boolean;
+  text: string;
+  at: number;
 }
 
+/** A mapping's `tags` as dregsy's TagSet reads them (internal/pkg/tags/tagset.go). */
+interface TagSet {
+  /** Verbatim tags (without a digest), with their index. */
+  verbatim: { tag: string; at: number }[];
+  /** Verbatim entries that name a digest: `at` is the index, `tag` the tag part if any. */
+  digests: { text: string; tag?: string; at: number }[];
+  semver: { range: string; at: number }[];
+  regex: Re[];
+  keep: Re[];
+  keepCount?: { n: number; at: number };
+}
+
+const DIGEST = /^(?:(.+)@)?(sha256:[0-9a-f]{64})$/;
+
 function tagSet(tags: string[]): TagSet {
-  const out: TagSet = { tags: [], semver: [], keep: [] };
-  for (const t of tags) {
-    if (t.startsWith('semver:')) out.semver.push(t.slice('semver:'.length).trim());
-    else if (t.startsWith('regex:') || t.startsWith('keep:')) {
-      let r = t.slice(t.indexOf(':') + 1).trim();
-      const inverted = r.startsWith('!');
-      if (inverted) r = r.slice(1);
-      const re = anchoredRegex(r);
-      const matches = inverted ? invertedRegex(re) : re;
-      if (t.startsWith('keep:')) out.keep.push(`!${invertedRegex(matches)}`);
-      else out.tags.push(matches);
-    } else out.tags.push(literalGlob(t));
-  }
+  const out: TagSet = { verbatim: [], digests: [], semver: [], regex: [], keep: [] };
+  const regex = (t: string, prefix: string, at: number): Re => {
+    let r = t.slice(prefix.length).trim();
+    const inverted = r.startsWith('!');
+    if (inverted) r = r.slice(1);
+    return { re: anchoredRegex(r), inverted, text: t, at };
+  };
+  tags.forEach((raw, at) => {
+    const t = raw.trim();
+    const digest = DIGEST.exec(t);
+    if (t.startsWith('semver:')) out.semver.push({ range: t.slice('semver:'.length).trim(), at });
+    else if (t.startsWith('regex:')) out.regex.push(regex(t, 'regex:', at));
+    // dregsy tests for `keep: latest N` before `keep:` (an unanchored match, as there).
+    else if (/keep:\s+latest\s+\d+/.test(t)) out.keepCount = { n: Number(t.split(' ').pop()), at };
+    else if (t.startsWith('keep:')) out.keep.push(regex(t, 'keep:', at));
+    else if (digest) out.digests.push({ text: t, ...(digest[1] ? { tag: digest[1] } : {}), at });
+    else out.verbatim.push({ tag: t, at });
+  });
   return out;
 }
 
@@ -157,13 +180,16 @@ export function importDregsy(file: string, text: string): ImportResult {
         trigger: trigger.length ? trigger : ['manual'],
         ...(typeof platform === 'string' && platform !== 'all' ? { platforms: [platform] } : {}),
       };
-      const rule = (suffix: string, tags: string[], range?: string) => {
+      const own: FieldComment[] = [];
+      const rule = (suffix: string, tags: string[], range?: string, latest?: number, semverAt?: number[]) => {
         if (range !== undefined && semver.validRange(range) === null) {
           b.warnings.push(
             input.warning([...mp, 'tags'], `the semver range "${range}" is not one ferry reads: left out`),
           );
           return;
         }
+        for (const at of semverAt ?? [])
+          b.warnings.push(input.warning([...mp, 'tags', at], semverLeniency('dregsy', true)));
         b.rule(
           `${task.name as string}-${name
             .replace(/^regex:/, '')
@@ -175,11 +201,14 @@ export function importDregsy(file: string, text: string): ImportResult {
               name: [name],
               ...(tags.length ? { tag: tags } : {}),
               ...(range ? { semver: range } : {}),
+              ...(latest ? { latest } : {}),
               resource: 'all',
             },
           },
           [
             ...comments,
+            ...own,
+            ...(semverAt ? [{ path: ['filters', 'semver'], text: semverLeniency('dregsy', true) }] : []),
             ...(hostPlatform
               ? [
                   {
@@ -191,13 +220,71 @@ export function importDregsy(file: string, text: string): ImportResult {
           ],
         );
       };
-      const keep = set.keep;
-      if (set.semver.length && set.tags.length) {
-        // dregsy ORs semver with the other filters; ferry ANDs them: one rule each.
-        rule('', [...set.tags, ...keep]);
-        rule('-semver', keep, set.semver.join(' || '));
-      } else if (set.semver.length) rule('', keep, set.semver.join(' || '));
-      else rule('', [...set.tags, ...keep]);
+      const tp = [...mp, 'tags'];
+      /** A warning at the tag's line, and the same as a comment on the rules' `path`. */
+      const warnAt = (at: number, text: string, path: string[]) => {
+        b.warnings.push(input.warning([...tp, at], text));
+        own.push({ path, text });
+      };
+      // dregsy copies a digest and, given one, under the tag before `@`; ferry selects tags.
+      for (const d of set.digests)
+        warnAt(
+          d.at,
+          d.tag
+            ? `"${d.text}": the digest is left out: ferry selects tags, not digests, so it copies what the tag ${d.tag} points to`
+            : `"${d.text}" is left out: ferry selects tags, not digests`,
+          ['filters', 'tag'],
+        );
+      const verbatim = [...set.verbatim.map((v) => v.tag), ...set.digests.flatMap((d) => (d.tag ? [d.tag] : []))];
+      if (set.digests.length && !verbatim.length && !set.semver.length && !set.regex.length) return;
+      // A tag passes dregsy's keep filters when it matches every one (an inverted one: does not
+      // match). An inverted keep is an exclusion here; a plain one can only be a rule's include,
+      // so it is carried over only into a part of the mapping with no include of its own.
+      const exclusions = set.keep.filter((k) => k.inverted).map((k) => `!${k.re}`);
+      const required = set.keep.filter((k) => !k.inverted);
+      const dropped = new Set<Re>();
+      const keepFor = (hasInclude: boolean): string[] => {
+        const [first, ...rest] = required;
+        const unused = hasInclude ? required : rest;
+        for (const k of unused) dropped.add(k);
+        return [...(!hasInclude && first ? [first.re] : []), ...exclusions];
+      };
+      const parts: { suffix: string; tags: string[]; range?: string; at?: number[] }[] = [];
+      const plain = set.regex.filter((r) => !r.inverted);
+      const inverted = set.regex.filter((r) => r.inverted);
+      // Verbatim tags are exempt from keep in dregsy: with keep filters they get a rule of their own.
+      const ownVerbatim = set.keep.length > 0 && verbatim.length > 0;
+      if (ownVerbatim) parts.push({ suffix: '', tags: verbatim.map(literalGlob) });
+      const includes = [...(ownVerbatim ? [] : verbatim.map(literalGlob)), ...plain.map((r) => r.re)];
+      if (includes.length) parts.push({ suffix: '', tags: [...includes, ...keepFor(plain.length > 0)] });
+      // "every tag but those matching r" is an exclusion with no include: a rule of its own each.
+      for (const r of inverted) parts.push({ suffix: '', tags: [`!${r.re}`, ...keepFor(false)] });
+      if (set.semver.length) {
+        // dregsy ORs semver with the other filters; ferry ANDs them: a rule of its own.
+        const range = set.semver.map((x) => x.range).join(' || ');
+        parts.push({ suffix: '-semver', tags: keepFor(false), range, at: set.semver.map((x) => x.at) });
+      }
+      if (!verbatim.length && !set.regex.length && !set.semver.length)
+        // No tag filter: dregsy lists every tag, then applies keep.
+        parts.push({ suffix: '', tags: keepFor(false) });
+      for (const k of dropped)
+        warnAt(
+          k.at,
+          `"${k.text}" is left out where other tag patterns select: ferry cannot require a tag to match two patterns, so those rules select more than dregsy`,
+          ['filters', 'tag'],
+        );
+      const latest = set.keepCount && set.keepCount.n > 0 ? set.keepCount.n : undefined;
+      // dregsy reduces the whole set to the newest N versions plus every tag that is not a
+      // version; ferry's latest keeps N tags of each rule. The same only for a lone semver rule.
+      if (latest && !(parts.length === 1 && parts[0]!.range))
+        warnAt(
+          set.keepCount!.at,
+          `dregsy keeps the newest ${latest} versions and every tag that is not a version (with no versions, the last ${latest} by name)${parts.length > 1 ? ' of all the tags the mapping selects' : ''}; ferry's latest keeps ${latest} tags in all${parts.length > 1 ? ', for each rule on its own' : ''}`,
+          ['filters', 'latest'],
+        );
+      parts.forEach((part) => {
+        rule(part.suffix, part.tags, part.range, latest, part.at);
+      });
     });
   });
   if (onePlatform)

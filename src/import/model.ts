@@ -200,9 +200,3 @@ export function anchoredRegex(expr: string): string {
   if (!e.endsWith('$')) e = `${e}$`;
   return `regex:${e}`;
 }
-
-/** The whole-string regex `re` as one that matches exactly what `re` does not. */
-export function invertedRegex(anchored: string): string {
-  const body = anchored.replace(/^regex:/, '');
-  return `regex:^(?![\\s\\S]*(?:${body}))`;
-}

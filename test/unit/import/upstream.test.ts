@@ -5,6 +5,7 @@
  * so in a warning; these tests hold both halves.
  */
 import { RE2JS } from 're2js';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { type Config, parseConfig, type Rule } from '../../../src/config/index.js';
 import type { ImportResult } from '../../../src/import/model.js';
@@ -259,5 +260,131 @@ describe("dregsy: without platform only the machine's platform is copied", () =>
   it('says nothing with platform: all', () => {
     const r = dregsy('      - from: library/redis\n        platform: all\n');
     expect(r.warnings).toEqual([]);
+  });
+});
+
+/**
+ * Port of dregsy's TagSet.Expand (internal/pkg/tags/tagset.go) without `keep: latest N`: regexes
+ * anchored where they lack `^`/`$` (util.CompileRegex), `!` inverting; semver and regex matches
+ * ORed (every tag when there are neither, nor verbatim tags); then every keep filter must pass;
+ * verbatim tags are added after keep, exempt from it. Semver ranges are checked on plain versions
+ * only, where blang's and ferry's readings agree.
+ */
+function dregsyExpand(entries: string[], all: string[]): string[] {
+  const re = (r: string) => {
+    let e = r.trim();
+    const inverted = e.startsWith('!');
+    if (inverted) e = e.slice(1);
+    if (!e.startsWith('^')) e = `^${e}`;
+    if (!e.endsWith('$')) e = `${e}$`;
+    const c = RE2JS.compile(e);
+    return (t: string) => c.matcher(t).find() !== inverted;
+  };
+  const verbatim: string[] = [];
+  const ranges: string[] = [];
+  const regexes: ((t: string) => boolean)[] = [];
+  const keeps: ((t: string) => boolean)[] = [];
+  for (const t of entries.map((x) => x.trim())) {
+    if (t.startsWith('semver:')) ranges.push(t.slice(7).trim());
+    else if (t.startsWith('regex:')) regexes.push(re(t.slice(6)));
+    else if (t.startsWith('keep:')) keeps.push(re(t.slice(5)));
+    else verbatim.push(t);
+  }
+  const expanded =
+    ranges.length || regexes.length
+      ? all.filter((t) => ranges.some((r) => semver.satisfies(t, r)) || regexes.some((m) => m(t)))
+      : verbatim.length
+        ? []
+        : all;
+  const out = new Set([...expanded.filter((t) => keeps.every((k) => k(t))), ...verbatim]);
+  return all.filter((t) => out.has(t));
+}
+
+const dregsyTags = (tags: string[]) =>
+  `      - from: library/redis\n        platform: all\n        tags: ${JSON.stringify(tags)}\n`;
+
+describe('dregsy: inverted regexes and keep filters select what dregsy selects', () => {
+  const all = [
+    '1.0',
+    '1.0-rc1',
+    '1.0-debug',
+    '2.0.0',
+    '2.1.0',
+    '2.1.0-alpine',
+    '3.0.0',
+    'v1',
+    'v1.1',
+    'v2',
+    'v2-alpine',
+  ];
+  all.push('old-1', 'old-alpine', 'latest', 'edge-alpine');
+  const table: string[][] = [
+    ['regex: !.*-rc.*'],
+    ['1.0', 'regex: !.*-rc.*', 'keep: !.*-debug'],
+    ['regex: v.*', 'keep: !v1.*'],
+    ['keep: .*-alpine'],
+    ['semver: >=2.0.0', 'keep: !2\\.1\\..*', 'latest'],
+    ['regex: !old.*', 'keep: .*-alpine'],
+    ['1.0-debug', 'regex: .*', 'keep: !.*-debug'],
+    ['regex: !v.*', 'regex: !old.*'],
+  ];
+  for (const entries of table)
+    it(`${JSON.stringify(entries)}`, () => {
+      const r = dregsy(dregsyTags(entries));
+      expect(r.warnings.filter((w) => !/semver/.test(w.message))).toEqual([]);
+      expect(selectedTags(valid(r).rules, all)).toEqual(dregsyExpand(entries, all));
+    });
+
+  it('says which keep filter it cannot carry over, and then selects more, never less', () => {
+    const entries = ['regex: v.*', 'keep: .*-alpine'];
+    const r = dregsy(dregsyTags(entries));
+    expect(r.warnings).toEqual([
+      {
+        where: 'd.yaml:8',
+        field: 'tasks[0].mappings[0].tags[1]',
+        message: expect.stringMatching(/^"keep: \.\*-alpine" is left out where other tag patterns select/),
+      },
+    ]);
+    const selected = selectedTags(valid(r).rules, all);
+    expect(selected).toEqual(expect.arrayContaining(dregsyExpand(entries, all)));
+  });
+
+  it('keep: latest N is filters.latest N, with a warning where dregsy counts differently', () => {
+    const c = valid(dregsy(dregsyTags(['semver: >=2.0.0', 'keep: latest 2'])));
+    expect(c.rules.map((x) => x.filters.latest)).toEqual([2]);
+    const r = dregsy(dregsyTags(['regex: v.*', 'keep: latest 3']));
+    expect(valid(r).rules.map((x) => x.filters.latest)).toEqual([3]);
+    expect(r.warnings).toEqual([
+      expect.objectContaining({
+        field: 'tasks[0].mappings[0].tags[1]',
+        message: expect.stringMatching(/^dregsy keeps the newest 3 versions and every tag that is not a version/),
+      }),
+    ]);
+  });
+});
+
+describe('dregsy: tags with digests', () => {
+  const d1 = `sha256:${'1'.repeat(64)}`;
+  const d2 = `sha256:${'2'.repeat(64)}`;
+  it('keeps the tag of tag@digest and leaves a bare digest out, saying so', () => {
+    const r = dregsy(dregsyTags([`1.36.0-uclibc@${d1}`, d2, 'latest']));
+    expect(selectedTags(valid(r).rules, ['1.36.0-uclibc', 'latest', '1.36.0', d2])).toEqual([
+      '1.36.0-uclibc',
+      'latest',
+    ]);
+    expect(r.warnings.map((w) => [w.field, w.message])).toEqual([
+      [
+        'tasks[0].mappings[0].tags[0]',
+        `"1.36.0-uclibc@${d1}": the digest is left out: ferry selects tags, not digests, so it copies what the tag 1.36.0-uclibc points to`,
+      ],
+      ['tasks[0].mappings[0].tags[1]', `"${d2}" is left out: ferry selects tags, not digests`],
+    ]);
+    expect(renderRulesFile(r)).toContain('# "1.36.0-uclibc@sha256:1111');
+  });
+
+  it('leaves out a mapping of digests only, rather than selecting every tag', () => {
+    const r = dregsy(dregsyTags([d1, 'keep: all.+']));
+    expect(r.rules).toEqual([]);
+    expect(r.warnings).toHaveLength(1);
   });
 });
