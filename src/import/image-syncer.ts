@@ -87,12 +87,19 @@ export function importImageSyncer(file: string, text: string, o: ImageSyncerOpti
   };
   for (const [source, value] of Object.entries(images)) {
     const p = [...imagesPath, source];
+    // "repo:/regex/": the tags the regex finds anywhere in them (GenerateRepoURLs splits at the
+    // first ":/" and tests regexp.MatchString, unanchored, as ferry's regex: form does).
+    const regexAt = source.indexOf(':/');
+    if (regexAt >= 0 && !source.endsWith('/'))
+      throw input.error(p, 'a tag regex must start and end with "/" (repository:/regex/)');
+    const tagRegex = regexAt >= 0 ? source.slice(regexAt + 2, -1) : undefined;
+    const named = tagRegex !== undefined ? source.slice(0, regexAt) : source;
     // "repo:tag1,tag2": several tags after one colon.
-    const colon = source.lastIndexOf(':');
-    const slash = source.lastIndexOf('/');
-    const tagPart = colon > slash ? source.slice(colon + 1) : undefined;
+    const colon = named.lastIndexOf(':');
+    const slash = named.lastIndexOf('/');
+    const tagPart = colon > slash ? named.slice(colon + 1) : undefined;
     const tags = tagPart?.split(',').map((t) => t.trim()) ?? [];
-    const src = parse(tagPart !== undefined ? `${source.slice(0, colon)}${tags[0] ? `:${tags[0]}` : ''}` : source, p);
+    const src = parse(tagPart !== undefined ? `${named.slice(0, colon)}${tags[0] ? `:${tags[0]}` : ''}` : named, p);
     if (src.digest) {
       b.warnings.push(input.warning(p, 'a copy by digest: ferry selects tags; left out'));
       continue;
@@ -131,7 +138,15 @@ export function importImageSyncer(file: string, text: string, o: ImageSyncerOpti
         {
           source: from.name,
           destination: to.name,
-          filters: { name: [src.repository], ...(tags.length ? { tag: tags.map(literalGlob) } : {}), resource: 'all' },
+          filters: {
+            name: [src.repository],
+            ...(tagRegex !== undefined
+              ? { tag: [`regex:${tagRegex}`] }
+              : tags.length
+                ? { tag: tags.map(literalGlob) }
+                : {}),
+            resource: 'all',
+          },
           ...mappingFields(m),
           trigger: ['manual'],
         },

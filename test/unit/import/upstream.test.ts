@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { type Config, parseConfig, type Rule } from '../../../src/config/index.js';
 import type { ImportResult } from '../../../src/import/model.js';
 import { importDregsy } from '../../../src/import/dregsy.js';
+import { importImageSyncer } from '../../../src/import/image-syncer.js';
 import { importRegsync } from '../../../src/import/regsync.js';
 import { importSkopeo } from '../../../src/import/skopeo.js';
 import { renderRulesFile } from '../../../src/import/yaml-writer.js';
@@ -386,5 +387,19 @@ describe('dregsy: tags with digests', () => {
     const r = dregsy(dregsyTags([d1, 'keep: all.+']));
     expect(r.rules).toEqual([]);
     expect(r.warnings).toHaveLength(1);
+  });
+});
+
+describe('image-syncer: repository:/regex/ selects the tags the regex finds', () => {
+  it('is an unanchored regex, as GenerateRepoURLs tests regexp.MatchString', () => {
+    const r = importImageSyncer(
+      'images.yaml',
+      'quay.io/coreos/kube-rbac-proxy:/v1\\.1[0-9]/: quay.io/ruohe/kube-rbac-proxy\n',
+    );
+    const c = valid(r);
+    const find = RE2JS.compile('v1\\.1[0-9]');
+    const all = ['v1.10', 'v1.12.0', 'xv1.15', 'v1.9', 'v2.1'];
+    expect(selectedTags(c.rules, all)).toEqual(all.filter((t) => find.matcher(t).find()));
+    expect(c.rules[0]!.filters.name).toEqual(['coreos/kube-rbac-proxy']);
   });
 });
