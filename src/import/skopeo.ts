@@ -18,6 +18,7 @@ import {
   literalGlob,
   type RuleOut,
 } from './model.js';
+import { mastermindsRange, semverLeniency } from './shared.js';
 import { InputFile, isObj } from './source.js';
 
 export interface SkopeoOptions {
@@ -168,11 +169,13 @@ export function importSkopeo(file: string, text: string, o: SkopeoOptions): Impo
       for (const [repo, c] of Object.entries(bySemver)) {
         const p = [host, 'images-by-semver', repo];
         if (typeof c !== 'string') throw input.error(p, 'expected a semver constraint');
-        // Masterminds/semver writes AND as "," and accepts "v"; node-semver takes spaces.
-        const range = c.replace(/\s*,\s*/g, ' ').trim();
+        const range = mastermindsRange(c);
         if (semver.validRange(range) === null)
           throw input.error(p, `the constraint "${c}" is not one ferry's semver filter reads`);
-        add('-semver', repo, { semver: range }, p);
+        // skopeo's NewVersion reads 3.19 as 3.19.0; ferry's filter skips such tags: said.
+        const text = semverLeniency('skopeo', false);
+        b.warnings.push(input.warning(p, text));
+        add('-semver', repo, { semver: range }, p, [{ path: ['filters', 'semver'], text }]);
       }
     }
   }

@@ -403,3 +403,28 @@ describe('image-syncer: repository:/regex/ selects the tags the regex finds', ()
     expect(c.rules[0]!.filters.name).toEqual(['coreos/kube-rbac-proxy']);
   });
 });
+
+describe('semver filters say which tags the source tool selects and ferry does not', () => {
+  it('skopeo images-by-semver: two-component tags', () => {
+    const r = skopeo('registry.example.com:\n  images-by-semver:\n    alpine: ">= 3.12.0"\n');
+    expect(valid(r).rules[0]!.filters.semver).toBe('>= 3.12.0');
+    expect(r.warnings).toContainEqual({
+      where: 's.yml:3',
+      field: 'registry.example.com.images-by-semver.alpine',
+      message: expect.stringMatching(/^skopeo also selects tags like 3\.19 \(two components, read as 3\.19\.0\)/),
+    });
+    expect(renderRulesFile(r)).toMatch(/semver: ">= 3.12.0" # skopeo also selects tags like 3\.19/);
+  });
+
+  it('dregsy semver: two-component tags and prereleases', () => {
+    const r = dregsy(dregsyTags(['semver: >=1.31.0 <1.31.9']));
+    expect(r.warnings).toEqual([
+      {
+        where: 'd.yaml:8',
+        field: 'tasks[0].mappings[0].tags[0]',
+        message: expect.stringMatching(/^dregsy also selects tags like 3\.19 .* and prereleases like 2\.1\.4-buster/),
+      },
+    ]);
+    expect(renderRulesFile(r)).toMatch(/semver: ">=1.31.0 <1.31.9" # dregsy also selects/);
+  });
+});
