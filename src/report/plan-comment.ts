@@ -152,10 +152,63 @@ export function countsLine(c: PlanCounts): string {
   return parts.join(' · ');
 }
 
+/** The rule copies, updates or deletes something: a warning or a refusal alone changes nothing. */
 function isChanged(rule: RulePlan): boolean {
+  return rule.items.some((i) => i.action === 'copy' || i.action === 'update' || i.action === 'delete');
+}
+
+/** The rule has something a reviewer should read: changes, kept or refused tags, warnings. */
+function hasDetail(rule: RulePlan): boolean {
   return (
     rule.items.some((i) => i.action !== 'unchanged') || rule.deletionsRefused !== undefined || rule.warnings.length > 0
   );
+}
+
+/** A warning of the rule other than its "selects nothing", which is counted on its own. */
+function otherWarnings(rule: RulePlan): boolean {
+  return (
+    rule.warnings.some((w) => !w.startsWith('the rule selects nothing')) ||
+    rule.items.some((i) => i.action === 'kept' || i.action === 'listing-failed')
+  );
+}
+
+/**
+ * What the rules that run do, each part counted apart: `1 with changes`, `1 not planned
+ * (credentials withheld)`, `1 not fully planned`, `1 selecting nothing`, `1 with warnings`,
+ * `4 deletions refused`. Empty when they change nothing and all were planned in full.
+ */
+function effectParts(
+  rules: RulePlan[],
+  partial: readonly string[],
+  unplanned: (rule: string) => boolean,
+  notPlanned: ReadonlyMap<string, readonly PlanRuleError[]>,
+  changesText = (n: number) => `${n} with changes`,
+): string[] {
+  const planned = rules.filter((r) => !notPlanned.has(r.rule));
+  const missing = partial.filter(unplanned);
+  // Withheld credentials are this event's, not a failure: the merge's push has them.
+  const withheld = missing.filter((r) => {
+    const errors = notPlanned.get(r) ?? [];
+    return errors.length > 0 && errors.every((e) => e.withheld);
+  }).length;
+  const partly = partial.length - missing.length;
+  const empty = planned.filter((r) => selectsNothing(r) !== undefined).length;
+  const warned = planned.filter(otherWarnings).length;
+  const refused = countPlan(planned).refused;
+  const changing = planned.filter(isChanged).length;
+  return [
+    ...(changing ? [changesText(changing)] : []),
+    ...(missing.length - withheld ? [`${missing.length - withheld} not planned`] : []),
+    ...(withheld ? [`${withheld} not planned (credentials withheld)`] : []),
+    ...(partly ? [`${partly} not fully planned`] : []),
+    ...(empty ? [`${empty} selecting nothing`] : []),
+    ...(warned ? [`${warned} with warnings`] : []),
+    ...(refused
+      ? [`${counted(refused, 'deletion')} refused`]
+      : planned.some((r) => r.deletionsRefused !== undefined)
+        ? ['deletions refused']
+        : []),
+  ];
 }
 
 /** `2 rules`, `1 rule`. */
@@ -195,23 +248,35 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const others = plan.rules.filter((r) => !onMerge(r.rule));
   const notPlannedMine = new Map([...problems.notPlanned].filter(([r]) => onMerge(r)));
   const notPlannedOthers = new Map([...problems.notPlanned].filter(([r]) => !onMerge(r)));
-  const partial = (opts.partial ?? []).filter(onMerge);
+  const byName = new Map(plan.rules.map((r) => [r.rule, r]));
+  // Every rule whose plan is missing something: named by the caller, or with a rule error.
+  const partialAll = [...new Set([...(opts.partial ?? []), ...problems.notPlanned.keys(), ...problems.partly.keys()])];
+  const partial = partialAll.filter(onMerge);
+  // "Not planned": nothing of the rule is listed (its listing failed, its credentials withheld).
+  // "Not fully planned": its items stand, but some of its repositories could not be read. The two
+  // words are used everywhere, headline, picture and blocks: one rule, one wording.
+  const unplanned = (r: string) => problems.notPlanned.has(r) || !byName.has(r);
   const counts = countPlan(mine);
   // A rule that was not planned has no changes to show, and is not one "with no changes" either.
   const planned = (rules: RulePlan[]) => rules.filter((r) => !problems.notPlanned.has(r.rule));
-  const withChanges = (rules: RulePlan[]) => rules.filter((r) => isChanged(r) || problems.partly.has(r.rule));
-  const changed = withChanges(planned(mine));
+  // A block for every rule with something to read: changes, warnings, refusals, or a part missing.
+  const withDetail = (rules: RulePlan[]) =>
+    rules.filter((r) => hasDetail(r) || problems.partly.has(r.rule) || partialAll.includes(r.rule));
+  const changed = withDetail(planned(mine));
   const quietRules = planned(mine).filter((r) => !changed.includes(r));
   const errors = opts.validation?.errors ?? [];
   const warnings = opts.validation?.warnings ?? [];
 
   // `on merge: 2 rules run, 1 with changes`: what the rules that run make, not the other way round.
   const ranOnMerge = new Set([...mine.map((r) => r.rule), ...notPlannedMine.keys()]).size;
+  const effects = effectParts(mine, partial, unplanned, problems.notPlanned);
   const mergeText = !touched
     ? undefined
     : ranOnMerge === 0
       ? 'on merge: no rule runs (this pull request changes none)'
-      : `on merge: ${rulesWord(ranOnMerge)} run${ranOnMerge === 1 ? 's' : ''}, ${changed.length ? `${changed.length} with changes` : 'no changes'}`;
+      : // "No changes" only when every rule that runs was planned in full and changes nothing: a
+        // rule not planned said "no changes", and its merge copied a tag.
+        `on merge: ${rulesWord(ranOnMerge)} run${ranOnMerge === 1 ? 's' : ''}, ${effects.join(', ') || 'no changes'}`;
   const head: string[] = [];
   const step = opts.verdict;
   // ❌ when the step fails, ⚠️ on warnings or a partial plan: the mark is the check's, the words the plan's.
@@ -219,16 +284,25 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
     step?.status === 'failed' ? 'failed' : step?.status === 'warned' || partial.length ? 'warned' : 'succeeded',
   );
   const why = step?.reason ? ` · ${inline(step.reason)}` : '';
+  const names = (list: string[]) => list.map((r) => code(r, 60)).join(', ');
+  const notPlannedList = partial.filter(unplanned);
+  const partlyList = partial.filter((r) => !unplanned(r));
+  const partialText = [
+    ...(notPlannedList.length ? [`${rulesWord(notPlannedList.length)} not planned (${names(notPlannedList)})`] : []),
+    ...(partlyList.length ? [`${rulesWord(partlyList.length)} not fully planned (${names(partlyList)})`] : []),
+  ].join(', ');
+  // Without `changedRules` (a fork) every rule counts: the same parts, less the rules not planned,
+  // which the partial plan already names.
+  const forkText = () =>
+    effectParts(mine, [], unplanned, problems.notPlanned, (n) => `${rulesWord(n)} changed`).join(', ');
   const verdict =
     errors.length > 0
       ? `❌ invalid · ${counted(errors.length, 'error')}`
       : partial.length
-        ? `${mark} valid${why} · partial plan: ${rulesWord(partial.length)} not fully planned (${partial.map((r) => code(r, 60)).join(', ')})${mergeText ? ` · ${mergeText}` : changed.length ? ` · ${changed.length} changed` : ''}`
+        ? `${mark} valid${why} · partial plan: ${partialText}${mergeText ? ` · ${mergeText}` : forkText() ? ` · ${forkText()}` : ''}`
         : mergeText
           ? `${mark} valid${why} · ${mergeText}`
-          : changed.length > 0
-            ? `${mark} valid${why} · ${rulesWord(changed.length)} changed`
-            : `${mark} valid${why} · no changes`;
+          : `${mark} valid${why} · ${forkText() || 'no changes'}`;
   head.push(`## ferry plan: ${verdict}\n`);
   const context = [code(file, 200)];
   if (opts.sha) context[0] += ` @ ${code(opts.sha.slice(0, 7), 7)}`;
@@ -236,7 +310,7 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   if (link) context.push(`[workflow run](${link})`);
   head.push(context.join(' · ') + '\n\n');
   head.push(`**${touched ? 'On merge: ' : ''}${countsLine(counts)}**\n\n`);
-  if (opts.rules) head.push(topologyMarkdown(planTopology(mine, opts.rules, partial)));
+  if (opts.rules) head.push(topologyMarkdown(planTopology(mine, opts.rules, partial, unplanned)));
 
   if (errors.length > 0) {
     head.push('### ❌ Validation errors\n\n', ...bullets(errors), '\n');
@@ -266,7 +340,7 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
     if (notPlannedMine.size > 0) head.push(notPlannedSection(notPlannedMine, '####'));
   }
 
-  const othersChanged = withChanges(planned(others));
+  const othersChanged = withDetail(planned(others));
   const othersQuiet = planned(others).filter((r) => !othersChanged.includes(r));
   const blocks = [
     ...changed.map((rule) => {
@@ -383,7 +457,12 @@ function errorText(e: PlanRuleError): string {
 }
 
 /** One edge per planned rule, with what the run would do on it (and whether it is all of it). */
-function planTopology(rules: RulePlan[], ends: readonly RuleEnds[], partial: readonly string[]): TopologyEdge[] {
+function planTopology(
+  rules: RulePlan[],
+  ends: readonly RuleEnds[],
+  partial: readonly string[],
+  unplanned: (rule: string) => boolean,
+): TopologyEdge[] {
   const counts = new Map<string, TopologyEdge['counts']>();
   for (const rule of rules) {
     const c = countPlan([rule]);
@@ -400,7 +479,9 @@ function planTopology(rules: RulePlan[], ends: readonly RuleEnds[], partial: rea
   }
   // A rule whose listing failed may have no plan at all: it still gets its edge.
   for (const r of partial) if (!counts.has(r)) counts.set(r, []);
-  return topologyEdges(ends, counts, undefined, new Map(partial.map((r) => [r, 'not fully planned'])));
+  // The headline's words: an edge of a rule with nothing listed said "not fully planned".
+  const notes = new Map(partial.map((r) => [r, unplanned(r) ? 'not planned' : 'not fully planned']));
+  return topologyEdges(ends, counts, undefined, notes);
 }
 
 /** The ⚠️ lines for one rule: deletions, overwrites, refused deletions, rule warnings. */
@@ -462,7 +543,8 @@ function countsOrWhy(rule: RulePlan, minus?: string): string {
 }
 
 function summaryLine(rule: RulePlan, errors: readonly PlanRuleError[] = []): string {
-  return `<b>${htmlText(rule.rule, 100)}</b> · ${countsOrWhy(rule)}${errors.length ? ' · planned in part' : ''}`;
+  // The headline's and the picture's words for a rule whose items stand but are not all of it.
+  return `<b>${htmlText(rule.rule, 100)}</b> · ${countsOrWhy(rule)}${errors.length ? ' · not fully planned' : ''}`;
 }
 
 /** `open`: false keeps the block closed whatever it holds (drift: nothing in it happens on merge). */
@@ -473,7 +555,7 @@ function ruleBlock(rule: RulePlan, errors: readonly PlanRuleError[] = [], open?:
     errors.length > 0;
   const out = [`<details${open ? ' open' : ''}><summary>${summaryLine(rule, errors)}</summary>\n\n`];
   // What is missing from this rule's plan first: the items below are not all of it.
-  for (const e of errors) out.push(`> ${e.withheld ? '🔒' : '❌'} Not planned in full: ${errorText(e)}\n\n`);
+  for (const e of errors) out.push(`> ${e.withheld ? '🔒' : '❌'} Not fully planned: ${errorText(e)}\n\n`);
   if (rule.selection) out.push(selectionLine(rule.selection));
   for (const w of rule.warnings) out.push(`> ⚠️ ${inline(w)}\n\n`);
   if (rule.deletionsRefused !== undefined) out.push(`🛑 Deletions refused: ${inline(rule.deletionsRefused)}\n\n`);
@@ -641,7 +723,7 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
       continue;
     }
     out.push(`rule ${clean(rule.rule)}  (${countsOrWhy(rule, '-')})`);
-    for (const e of problems.partly.get(rule.rule) ?? []) out.push(...errorLines(e, '  ', '  ✖ not planned in full: '));
+    for (const e of problems.partly.get(rule.rule) ?? []) out.push(...errorLines(e, '  ', '  ✖ not fully planned: '));
     if (rule.selection) out.push(`  selected: ${selectionText(rule.selection)}`);
     // A terminal has room for a whole sentence: cut at 200, a warning lost its end ("… and override is off").
     for (const w of rule.warnings) out.push(`  warning: ${clean(w, 1000)}`);
@@ -691,7 +773,7 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
     clean(list.slice(0, 5).join(', ') + (list.length > 5 ? ` and ${list.length - 5} more` : ''));
   const tail = [
     ...(missing.length ? [`${counted(missing.length, 'rule')} not planned (${names(missing)})`] : []),
-    ...(partly.length ? [`${partly.length} planned in part (${names(partly)})`] : []),
+    ...(partly.length ? [`${partly.length} not fully planned (${names(partly)})`] : []),
   ];
   out.push(`Total: ${countsLine(c).replace('−', '-')}${tail.length ? `; ${tail.join(', ')}` : ''}`);
   out.push(plan.dryRun ? 'Plan only: nothing was copied or deleted.' : '');

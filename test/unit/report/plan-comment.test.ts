@@ -32,7 +32,8 @@ describe('renderPlan', () => {
       rule('quiet', ['unchanged']),
     );
     const lines = renderPlan(p).split('\n');
-    expect(lines[0]).toBe('## ferry plan: ✅ valid · 2 rules changed');
+    // nginx's kept tag is a warning of its own, not a change.
+    expect(lines[0]).toBe('## ferry plan: ✅ valid · 2 rules changed, 1 with warnings');
     expect(lines).toContain('**+2 copy · ~1 update · −1 delete · =4 unchanged · !1 kept**');
   });
 
@@ -316,8 +317,8 @@ describe('rules that were not planned (their listing failed, credentials withhel
     const md = renderPlan(plan(partly), { ruleErrors: [{ ...error, rule: 'half' }] });
     expect(md).not.toContain('Rules not planned');
     expect(md).toContain(
-      '<details open><summary><b>half</b> · +1 · planned in part</summary>\n\n' +
-        '> ❌ Not planned in full: listing repositories of 127.0.0.1:6001: internal error (HTTP 500)<br>hint: the registry is failing; check its logs\n\n',
+      '<details open><summary><b>half</b> · +1 · not fully planned</summary>\n\n' +
+        '> ❌ Not fully planned: listing repositories of 127.0.0.1:6001: internal error (HTTP 500)<br>hint: the registry is failing; check its logs\n\n',
     );
   });
 
@@ -325,7 +326,7 @@ describe('rules that were not planned (their listing failed, credentials withhel
     const refused = rule('r', ['delete-blocked'], { deletionsRefused: 'over max' });
     const md = renderPlan(plan(refused), { ruleErrors: [{ rule: 'r', message: 'over max' }] });
     expect(md).not.toContain('not planned');
-    expect(md).not.toContain('planned in part');
+    expect(md).not.toContain('fully planned');
     expect(renderPlanText(plan(refused), { ruleErrors: [{ rule: 'r', message: 'over max' }] })).not.toContain('✖');
   });
 
@@ -464,7 +465,7 @@ describe('a pull request: the rules it changes (run on merge) apart from the oth
     );
     const mine = renderPlan(plan(edited, down), { changedRules: ['down'], ruleErrors: [error], partial: ['down'] });
     expect(mine.split('\n')[0]).toBe(
-      '## ferry plan: ⚠️ valid · partial plan: 1 rule not fully planned (`down`) · on merge: 1 rule runs, no changes',
+      '## ferry plan: ⚠️ valid · partial plan: 1 rule not planned (`down`) · on merge: 1 rule runs, 1 not planned',
     );
     expect(mine.slice(0, mine.indexOf(OTHERS))).toContain('#### ❌ Rules not planned (1)');
   });
@@ -523,4 +524,81 @@ test('the marker the action looks for is the one the comment carries, even for a
     expect(body).toContain(planMarker(file));
   }
   expect(planMarker('rules--prod.yaml')).toBe('<!-- ferry:plan path=rules- -prod.yaml -->');
+});
+
+describe('the headline says what the merge does, rule by rule (defects 1 and 2)', () => {
+  const ends = (name: string) => [{ name, source: 'hub', destination: 'dr' }];
+  // The label on the picture's one edge, as the reviewer reads it.
+  const edge = (md: string) => /^ {2}r\d+\["hub"\] -->\|"(.*)"\| r\d+\["dr"\]$/m.exec(md)?.[1];
+
+  test('a rule whose credentials are withheld is "not planned (credentials withheld)", never "no changes"', () => {
+    // As a pull request leaves it: the destination could not be listed, so not one item is planned.
+    const withheld = { rule: 'team-app', message: 'listing x: authentication required (HTTP 401)', withheld: true };
+    const md = renderPlan(plan(rule('team-app', [])), {
+      changedRules: ['team-app'],
+      ruleErrors: [withheld],
+      partial: ['team-app'],
+      rules: ends('team-app'),
+    });
+    expect(md.split('\n')[0]).toBe(
+      '## ferry plan: ⚠️ valid · partial plan: 1 rule not planned (`team-app`) · on merge: 1 rule runs, 1 not planned (credentials withheld)',
+    );
+    expect(md).not.toContain('no changes');
+    expect(edge(md)).toBe('rule team-app: not planned');
+  });
+
+  test('a registry that is down: headline, picture and body all say "not planned"', () => {
+    const down = { rule: 'to-dr', message: 'listing repositories of dr: internal error (HTTP 500)' };
+    const md = renderPlan(plan(rule('to-dr', [], { deletionsRefused: 'the source could not be listed' })), {
+      changedRules: ['to-dr'],
+      ruleErrors: [down],
+      partial: ['to-dr'],
+      rules: ends('to-dr'),
+      verdict: { status: 'failed', reason: '1 rule error', failsStep: true },
+    });
+    expect(md.split('\n')[0]).toBe(
+      '## ferry plan: ❌ valid · 1 rule error · partial plan: 1 rule not planned (`to-dr`) · on merge: 1 rule runs, 1 not planned',
+    );
+    expect(edge(md)).toBe('rule to-dr: not planned');
+    expect(md).toContain('#### ❌ Rules not planned (1)');
+    expect(md).not.toContain('fully planned');
+    expect(md).not.toContain('no changes');
+  });
+
+  test('a rule planned in part is "not fully planned", its changes counted beside it', () => {
+    const error = { rule: 'half', message: 'listing mirror/b: internal error (HTTP 500)' };
+    const md = renderPlan(plan(rule('half', ['copy', 'unchanged'])), {
+      changedRules: ['half'],
+      ruleErrors: [error],
+      partial: ['half'],
+      rules: ends('half'),
+    });
+    expect(md.split('\n')[0]).toBe(
+      '## ferry plan: ⚠️ valid · partial plan: 1 rule not fully planned (`half`) · on merge: 1 rule runs, 1 with changes, 1 not fully planned',
+    );
+    expect(edge(md)).toBe('rule half: 1 to copy, 1 unchanged, not fully planned');
+  });
+
+  test('a rule whose name filter selects nothing is not a rule "with changes"', () => {
+    const selection = {
+      repositories: { listed: 4, matched: 0 },
+      tags: { listed: 0, selected: 0 },
+      dropped: { name: 4, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 },
+    };
+    const why = 'the rule selects nothing: its name filter matches none of the 4 repositories the source lists';
+    const md = renderPlan(plan(rule('typo', [], { selection, warnings: [why] })), { changedRules: ['typo'] });
+    expect(md.split('\n')[0]).toBe('## ferry plan: ✅ valid · on merge: 1 rule runs, 1 selecting nothing');
+    expect(md).toContain('**On merge: +0 copy · ~0 update · −0 delete · =0 unchanged · !0 kept**');
+  });
+
+  test('deletions all refused by max are counted as refused, not as changes', () => {
+    const refused = '4 deletions refused: more than delete_remote.max (2) for rule "prune"; none is made';
+    const r = rule('prune', ['delete-blocked', 'delete-blocked', 'delete-blocked', 'delete-blocked'], {
+      deletionsRefused: refused,
+    });
+    const md = renderPlan(plan(r), { changedRules: ['prune'] });
+    expect(md.split('\n')[0]).toBe('## ferry plan: ✅ valid · on merge: 1 rule runs, 4 deletions refused');
+    // Without changedRules (a fork) the same words, never "1 rule changed".
+    expect(renderPlan(plan(r)).split('\n')[0]).toBe('## ferry plan: ✅ valid · 4 deletions refused');
+  });
 });
