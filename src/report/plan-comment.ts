@@ -45,8 +45,11 @@ export interface PlanCommentOptions {
   verdict?: Verdict;
   /** Rules new or changed in the pull request: one of them that selects nothing is called out first. */
   changedRules?: string[];
-  /** Each rule's source and destination registry: with them the comment draws the run's topology. */
-  rules?: readonly RuleEnds[];
+  /**
+   * Each rule's source and destination registry: with them the comment draws the run's topology.
+   * The config's rules fit: their `platforms` name the subset a rule writes.
+   */
+  rules?: readonly RuleInfo[];
   /**
    * The plan's rule errors (`report.ruleErrors`), and rules whose credentials this event withholds
    * (`withheld: true`): a rule with one and nothing planned is listed under "Rules not planned"
@@ -54,6 +57,12 @@ export interface PlanCommentOptions {
    * carries them in its block.
    */
   ruleErrors?: readonly PlanRuleError[];
+}
+
+/** What the comment shows of a rule's config besides its plan. */
+export interface RuleInfo extends RuleEnds {
+  /** `platforms:` of the rule: the subset of a multi-platform index it writes. */
+  platforms?: readonly string[];
 }
 
 /** A rule error as the plan shows it; `withheld`: the event gives the rule no credentials (not a failure). */
@@ -342,15 +351,20 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
 
   const othersChanged = withDetail(planned(others));
   const othersQuiet = planned(others).filter((r) => !othersChanged.includes(r));
+  const info = new Map((opts.rules ?? []).map((r) => [r.name, r]));
   const blocks = [
     ...changed.map((rule) => {
       const errors = problems.partly.get(rule.rule) ?? [];
-      return { drift: false, full: ruleBlock(rule, errors), short: ruleLine(rule, errors) };
+      return {
+        drift: false,
+        full: ruleBlock(rule, errors, undefined, info.get(rule.rule)),
+        short: ruleLine(rule, errors),
+      };
     }),
     // Closed: nothing in them happens on merge, so nothing there should draw the eye like an alert.
     ...othersChanged.map((rule) => {
       const errors = problems.partly.get(rule.rule) ?? [];
-      return { drift: true, full: ruleBlock(rule, errors, false), short: ruleLine(rule, errors) };
+      return { drift: true, full: ruleBlock(rule, errors, false, info.get(rule.rule)), short: ruleLine(rule, errors) };
     }),
   ];
   const quietLine = quietText(quietRules, touched !== undefined);
@@ -548,7 +562,7 @@ function summaryLine(rule: RulePlan, errors: readonly PlanRuleError[] = []): str
 }
 
 /** `open`: false keeps the block closed whatever it holds (drift: nothing in it happens on merge). */
-function ruleBlock(rule: RulePlan, errors: readonly PlanRuleError[] = [], open?: boolean): string {
+function ruleBlock(rule: RulePlan, errors: readonly PlanRuleError[] = [], open?: boolean, info?: RuleInfo): string {
   open ??=
     rule.items.some((i) => i.action !== 'unchanged' && i.action !== 'copy' && i.action !== 'update') ||
     rule.deletionsRefused !== undefined ||
@@ -559,7 +573,7 @@ function ruleBlock(rule: RulePlan, errors: readonly PlanRuleError[] = [], open?:
   if (rule.selection) out.push(selectionLine(rule.selection));
   for (const w of rule.warnings) out.push(`> ⚠️ ${inline(w)}\n\n`);
   if (rule.deletionsRefused !== undefined) out.push(`🛑 Deletions refused: ${inline(rule.deletionsRefused)}\n\n`);
-  const lines = diffLines(rule);
+  const lines = diffLines(rule, info?.platforms);
   if (lines.length > 0) out.push(fenced('diff', lines));
   out.push('</details>\n\n');
   return out.join('');
@@ -605,7 +619,7 @@ function sourceHeads(rule: RulePlan, shown: readonly PlanItem[]): Map<number, st
   return heads;
 }
 
-function diffLines(rule: RulePlan): string[] {
+function diffLines(rule: RulePlan, platforms?: readonly string[]): string[] {
   const items = rule.items.filter((i) => i.action !== 'unchanged');
   const heads = sourceHeads(rule, items);
   const refs = items.map((i) => truncate(oneLine(itemRef(i)), 120));
@@ -613,7 +627,7 @@ function diffLines(rule: RulePlan): string[] {
   return items.flatMap((item, k) => {
     const sign = DIFF_SIGN[item.action];
     const ref = refs[k]!.padEnd(width);
-    const detail = itemDetail(item);
+    const detail = itemDetail(item, platforms);
     const word = item.action === 'delete-blocked' ? 'not deleted: ' : item.action === 'skip' ? 'skipped: ' : '';
     const reason = item.reason ? word + truncate(oneLine(item.reason), 200) + hintText(item, 300) : '';
     const line = [`${sign} ${ref}`, detail, reason].filter(Boolean).join('  ').trimEnd();
@@ -628,19 +642,30 @@ function hintText(item: PlanItem, max: number): string {
   return item.hint ? `; hint: ${truncate(oneLine(item.hint), max)}` : '';
 }
 
-function itemDetail(item: PlanItem): string {
+/**
+ * The digests of an item's line: what the run writes, and what is there now. A `platforms:` rule
+ * writes a subset index whose digest is not the source's: the line showed the source index's
+ * digest while the run wrote another, so it shows the written one and what it is a subset of.
+ */
+function itemDetail(item: PlanItem, platforms?: readonly string[]): string {
   const src = shortDigest(item.sourceDigest, 12);
   const dst = shortDigest(item.destinationDigest, 12);
+  const subset =
+    item.targetDigest && item.targetDigest !== item.sourceDigest ? shortDigest(item.targetDigest, 12) : undefined;
+  const writes = subset ?? src;
+  const of = subset
+    ? `platform subset${platforms?.length ? ` (${truncate(oneLine(platforms.join(', ')), 100)})` : ''} of ${src || '?'}`
+    : '';
   switch (item.action) {
     case 'copy':
-      return src;
+      return [writes, of].filter(Boolean).join('  ');
     case 'update':
-      return `${dst || '?'} → ${src || '?'}`;
+      return `${dst || '?'} → ${writes || '?'}${of ? `  ${of}` : ''}`;
     case 'delete':
     case 'delete-blocked':
       return dst;
     case 'kept':
-      return dst && src ? `${dst} (source ${src})` : dst || src;
+      return dst && writes ? `${dst} (source ${writes}${of ? `, ${of}` : ''})` : dst || writes;
     default:
       return src || dst;
   }
@@ -740,7 +765,15 @@ export function renderPlanText(plan: Plan, opts: PlanTextOptions = {}): string {
           clean(itemRef(i)),
           clean(shortDigest(i.sourceDigest, 12)) || '-',
           clean(shortDigest(i.destinationDigest, 12)) || '-',
-          i.reason ? clean(i.reason) + clean(hintText(i, 300), 310) : '',
+          [
+            // The source column is the index read; the run writes its platform subset, another digest.
+            i.targetDigest && i.targetDigest !== i.sourceDigest
+              ? `writes ${clean(shortDigest(i.targetDigest, 12))} (platform subset)`
+              : '',
+            i.reason ? clean(i.reason) + clean(hintText(i, 300), 310) : '',
+          ]
+            .filter(Boolean)
+            .join('; '),
         ];
       });
       const [header, ...lines] = alignColumns(

@@ -602,3 +602,38 @@ describe('the headline says what the merge does, rule by rule (defects 1 and 2)'
     expect(renderPlan(plan(r)).split('\n')[0]).toBe('## ferry plan: ✅ valid · 4 deletions refused');
   });
 });
+
+describe('a `platforms:` rule (defect 3)', () => {
+  // The run writes a subset index of the source's multi-platform index: its own digest.
+  const subset = digest('c');
+  const r = {
+    rule: 'x86',
+    items: [
+      item('x86', '1.0', 'copy', { destinationRepository: 'x86/multi', targetDigest: subset }),
+      item('x86', '2.0', 'update', { destinationRepository: 'x86/multi', targetDigest: subset }),
+    ],
+    warnings: [],
+  };
+
+  test('each line shows the digest the run writes, and what it is a subset of', () => {
+    const md = renderPlan(plan(r), {
+      rules: [{ name: 'x86', source: 'hub', destination: 'dr', platforms: ['linux/amd64'] }],
+    });
+    const diff = md.slice(md.indexOf('```diff'), md.lastIndexOf('```'));
+    expect(diff).toMatch(
+      /^\+ x86\/multi:1\.0 +sha256:cccccccccccc… {2}platform subset \(linux\/amd64\) of sha256:aaaaaaaaaaaa…$/m,
+    );
+    expect(diff).toMatch(
+      /^~ x86\/multi:2\.0 +sha256:bbbbbbbbbbbb… → sha256:cccccccccccc… {2}platform subset \(linux\/amd64\) of sha256:aaaaaaaaaaaa…$/m,
+    );
+    // Without the rule's config the line still says it is a subset.
+    expect(renderPlan(plan(r))).toMatch(/^\+ x86\/multi:1\.0 +sha256:cccccccccccc… {2}platform subset of sha256:aaaa/m);
+  });
+
+  test('`ferry plan` text says which digest the run writes', () => {
+    const line = renderPlanText(plan(r))
+      .split('\n')
+      .find((l) => l.includes('x86/multi:1.0'))!;
+    expect(line).toMatch(/ sha256:aaaaaaaaaaaa… .* writes sha256:cccccccccccc… \(platform subset\)$/);
+  });
+});
