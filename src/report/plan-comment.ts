@@ -318,7 +318,8 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const link = safeUrl(opts.runUrl);
   if (link) context.push(`[workflow run](${link})`);
   head.push(context.join(' · ') + '\n\n');
-  head.push(`**${touched ? 'On merge: ' : ''}${countsLine(counts)}**\n\n`);
+  // An invalid file is not planned: zeros under "❌ invalid" read as "planned, nothing to do".
+  if (errors.length === 0) head.push(`**${touched ? 'On merge: ' : ''}${countsLine(counts)}**\n\n`);
   if (opts.rules) head.push(topologyMarkdown(planTopology(mine, opts.rules, partial, unplanned)));
 
   if (errors.length > 0) {

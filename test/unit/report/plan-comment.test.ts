@@ -125,6 +125,14 @@ describe('renderPlan', () => {
     );
   });
 
+  test('an invalid rules file has no counts line: nothing was planned (defect 5)', () => {
+    // As the action renders it: no plan, only the validation errors.
+    const md = renderPlan(plan(), { validation: { errors: ['a', 'b', 'c'], warnings: [] } });
+    expect(md.split('\n')[0]).toBe('## ferry plan: ❌ invalid · 3 errors');
+    expect(md).not.toMatch(/copy · .* unchanged/);
+    expect(md).toContain('### ❌ Validation errors\n\n- a\n- b\n- c\n');
+  });
+
   test('a run URL that is not plain http(s) is left out', () => {
     expect(renderPlan(plan(), { runUrl: 'javascript:alert(1)' })).not.toContain('javascript');
   });
