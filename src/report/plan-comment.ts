@@ -98,10 +98,12 @@ function ruleProblems(plan: Plan, errors: readonly PlanRuleError[] = []): RulePr
 }
 
 /** Why a rule selects nothing (its "selects nothing" warning, else the counts), or undefined. */
+const NOTHING = 'the rule selects nothing';
+
 function selectsNothing(rule: RulePlan): string | undefined {
-  const warning = rule.warnings.find((w) => w.startsWith('the rule selects nothing'));
+  const warning = rule.warnings.find((w) => w.startsWith(NOTHING));
   if (warning) return warning;
-  if (rule.selection && rule.selection.tags.selected === 0) return 'the rule selects nothing';
+  if (rule.selection && rule.selection.tags.selected === 0) return NOTHING;
   return undefined;
 }
 
@@ -176,7 +178,7 @@ function hasDetail(rule: RulePlan): boolean {
 /** A warning of the rule other than its "selects nothing", which is counted on its own. */
 function otherWarnings(rule: RulePlan): boolean {
   return (
-    rule.warnings.some((w) => !w.startsWith('the rule selects nothing')) ||
+    rule.warnings.some((w) => !w.startsWith(NOTHING)) ||
     rule.items.some((i) => i.action === 'kept' || i.action === 'listing-failed')
   );
 }
@@ -334,7 +336,11 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   const empty = plan.rules.flatMap((rule) => {
     const why = touched?.has(rule.rule) ? selectsNothing(rule) : undefined;
     return why
-      ? [`🔎 **Rule ${code(rule.rule, 100)} selects nothing** (new or changed in this pull request): ${inline(why)}`]
+      ? [
+          // The warning begins with the bold words: said once, then why.
+          `🔎 **Rule ${code(rule.rule, 100)} selects nothing** (new or changed in this pull request)` +
+            (why === NOTHING ? '.' : `: ${inline(why.replace(`${NOTHING}: `, ''))}`),
+        ]
       : [];
   });
   const alerts = [...empty, ...changed.flatMap(ruleAlerts)];
@@ -512,9 +518,19 @@ function ruleAlerts(rule: RulePlan): string[] {
     out.push(`⚠️ **${tags(updates.length)} will be overwritten** in ${repos(updates)} (rule ${name}).`);
   }
   if (rule.deletionsRefused !== undefined) {
-    out.push(`🛑 **Deletions refused** for rule ${name}: ${inline(rule.deletionsRefused)}`);
+    const { lead, rest } = refusal(rule.deletionsRefused);
+    out.push(`🛑 **${lead}** for rule ${name}: ${inline(rest)}`);
   }
   return out;
+}
+
+/**
+ * A refusal as a lead and the rest: `4 deletions refused: more than …` already names itself, and
+ * behind "Deletions refused: " it read "Deletions refused: 4 deletions refused: …".
+ */
+function refusal(text: string): { lead: string; rest: string } {
+  const m = /^(\d+ deletions? refused): (.*)$/s.exec(text);
+  return m ? { lead: m[1]!, rest: m[2]! } : { lead: 'Deletions refused', rest: text };
 }
 
 function tags(n: number): string {
@@ -573,7 +589,10 @@ function ruleBlock(rule: RulePlan, errors: readonly PlanRuleError[] = [], open?:
   for (const e of errors) out.push(`> ${e.withheld ? '🔒' : '❌'} Not fully planned: ${errorText(e)}\n\n`);
   if (rule.selection) out.push(selectionLine(rule.selection));
   for (const w of rule.warnings) out.push(`> ⚠️ ${inline(w)}\n\n`);
-  if (rule.deletionsRefused !== undefined) out.push(`🛑 Deletions refused: ${inline(rule.deletionsRefused)}\n\n`);
+  if (rule.deletionsRefused !== undefined) {
+    const { lead, rest } = refusal(rule.deletionsRefused);
+    out.push(`🛑 ${lead}: ${inline(rest)}\n\n`);
+  }
   const lines = diffLines(rule, info?.platforms);
   if (lines.length > 0) out.push(fenced('diff', lines));
   out.push('</details>\n\n');

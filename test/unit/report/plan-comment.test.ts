@@ -387,7 +387,9 @@ describe('selection counts (issue 11)', () => {
 
   test('a rule changed in the pull request that selects nothing is called out at the top', () => {
     const md = renderPlan(plan(rule('old', ['unchanged']), empty), { changedRules: ['new-rule'] });
-    const callout = `> 🔎 **Rule \`new-rule\` selects nothing** (new or changed in this pull request): ${nothing}`;
+    // "selects nothing" once: the warning's own opening words are not repeated after the bold ones.
+    const callout =
+      '> 🔎 **Rule `new-rule` selects nothing** (new or changed in this pull request): of 6 tags, the tag filter left out 6';
     expect(md).toContain(callout);
     // Before the rule details, where a reviewer looks first.
     expect(md.indexOf(callout)).toBeLessThan(md.indexOf('<details'));
@@ -643,5 +645,33 @@ describe('a `platforms:` rule (defect 3)', () => {
       .split('\n')
       .find((l) => l.includes('x86/multi:1.0'))!;
     expect(line).toMatch(/ sha256:aaaaaaaaaaaa… .* writes sha256:cccccccccccc… \(platform subset\)$/);
+  });
+});
+
+describe('each thing said once (defect 6)', () => {
+  test('a refusal that names itself is not prefixed with "Deletions refused"', () => {
+    const refused = '4 deletions refused: more than delete_remote.max (2) for rule "prune"; none is made';
+    const r = rule('prune', ['delete-blocked', 'delete-blocked', 'delete-blocked', 'delete-blocked'], {
+      deletionsRefused: refused,
+    });
+    const md = renderPlan(plan(r), { changedRules: ['prune'] });
+    expect(md.match(/deletions refused/gi)).toHaveLength(
+      // The headline's count, the counts line, the alert and the rule block: once each.
+      4,
+    );
+    expect(md).toContain(
+      '> 🛑 **4 deletions refused** for rule `prune`: more than delete\\_remote.max (2) for rule "prune"; none is made',
+    );
+    expect(md).toContain('🛑 4 deletions refused: more than delete\\_remote.max (2) for rule "prune"; none is made\n');
+  });
+
+  test('a rule that selects nothing, without details, is called out in one sentence', () => {
+    const selection = {
+      repositories: { listed: 1, matched: 1 },
+      tags: { listed: 3, selected: 0 },
+      dropped: { name: 0, referrers: 0, tag: 3, semver: 0, latest: 0, labels: 0, resource: 0 },
+    };
+    const md = renderPlan(plan(rule('r', [], { selection })), { changedRules: ['r'] });
+    expect(md).toContain('> 🔎 **Rule `r` selects nothing** (new or changed in this pull request).\n');
   });
 });
