@@ -202,7 +202,7 @@ describe('renderPlan', () => {
     const maxChars = 5000;
     const md = renderPlan(plan(...rules), { maxChars });
     expect(md.length).toBeLessThanOrEqual(maxChars);
-    const m = /truncated: (\d+) rules? not shown in full, see the job summary/.exec(md);
+    const m = /truncated: (\d+) rules? not shown in full(?: \(\d+ not at all\))?, see the job summary/.exec(md);
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThan(0);
     expect(Number(m![1])).toBeLessThanOrEqual(n);
@@ -514,7 +514,11 @@ describe('a pull request: the rules it changes (run on merge) apart from the oth
     expect(md.length).toBeLessThanOrEqual(full.length - 100);
     expect(md).toContain('truncated: 1 rule not shown in full');
     expect(md).toContain('mirror/mine:copy-99');
-    expect(md).toContain('- <b>drift</b> · +300 (detail omitted)');
+    // The drift keeps its block and its first lines; what is left out is counted.
+    const shown = md.split('\n').filter((l) => l.startsWith('+ mirror/drift:')).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(md).toContain(`<details><summary><b>drift</b> · +300</summary>`);
+    expect(md).toContain(`… and ${300 - shown} more lines: see the job summary for the whole plan.`);
     expect(md.trimEnd().endsWith('<!-- ferry:plan path=replication.yaml -->')).toBe(true);
   });
 
@@ -673,5 +677,78 @@ describe('each thing said once (defect 6)', () => {
     };
     const md = renderPlan(plan(rule('r', [], { selection })), { changedRules: ['r'] });
     expect(md).toContain('> 🔎 **Rule `r` selects nothing** (new or changed in this pull request).\n');
+  });
+});
+
+describe('a comment over the size cap (defect 4)', () => {
+  const selection = {
+    repositories: { listed: 2, matched: 2 },
+    tags: { listed: 906, selected: 903 },
+    dropped: { name: 0, referrers: 0, tag: 3, semver: 0, latest: 0, labels: 0, resource: 0 },
+  };
+  // 903 tags over two repositories, as a plan sorts them: repository, then tag.
+  const bulk: RulePlan = {
+    rule: 'bulk',
+    selection,
+    warnings: [],
+    items: Array.from({ length: 903 }, (_, i) =>
+      item('bulk', `v${String(i).padStart(4, '0')}`, 'copy', {
+        destinationRepository: `mirror/bulk-${i < 900 ? 'a' : 'b'}`,
+      }),
+    ),
+  };
+  const tools = rule('tools', ['copy', 'copy', 'copy']);
+
+  test('a big rule shows its first lines and counts the rest; a small one stays whole', () => {
+    const full = renderPlan(plan(bulk, tools));
+    const maxChars = Math.floor(full.length / 3);
+    const md = renderPlan(plan(bulk, tools), { maxChars });
+    expect(md.length).toBeLessThanOrEqual(maxChars);
+    // tools whole: its block and its three lines, not "(detail omitted)".
+    for (const tag of ['copy-0', 'copy-1', 'copy-2']) expect(md).toContain(`+ mirror/tools:${tag}`);
+    expect(md).not.toContain('detail omitted');
+    // bulk keeps its summary, its selection and what each repository gets.
+    expect(md).toContain('<summary><b>bulk</b> · +903</summary>');
+    expect(md).toContain('Selected: 2 of 2 repositories · 903 of 906 tags (left out: 3 by tag)');
+    expect(md).toContain('Per repository: `mirror/bulk-a` +900 · `mirror/bulk-b` +3');
+    const shown = md.split('\n').filter((l) => l.startsWith('+ mirror/bulk-')).length;
+    expect(shown).toBeGreaterThan(100);
+    expect(md).toContain(`… and ${903 - shown} more lines: see the job summary for the whole plan.`);
+    expect(md).toContain('> ✂️ truncated: 1 rule not shown in full');
+  });
+
+  test('a comment that fits is not cut', () => {
+    const md = renderPlan(plan(bulk, tools));
+    expect(md.length).toBeLessThan(60_000);
+    expect(md).not.toContain('truncated');
+    expect(md.split('\n').filter((l) => l.startsWith('+ mirror/')).length).toBe(906);
+  });
+
+  const long = (s: string) => `${s}-${'x'.repeat(400)}`;
+  test.each([
+    [
+      '20 rules of 1,500 tags with long names',
+      Array.from({ length: 20 }, (_, r) => ({
+        rule: long(`rule-${r}`),
+        warnings: Array.from({ length: 50 }, (_w, i) => long(`warning ${i}`)),
+        items: Array.from({ length: 1500 }, (_i, i) =>
+          item(long(`rule-${r}`), long(`t${i}`), i % 3 ? 'copy' : 'delete', {
+            destinationRepository: long(`repo-${i % 40}`),
+            reason: long('why'),
+          }),
+        ),
+      })),
+    ],
+    ['3,000 rules of one deletion each', Array.from({ length: 3000 }, (_, r) => rule(long(`r${r}`), ['delete']))],
+  ])('%s: under GitHub’s 65,536 characters, marker last', (_name, rules) => {
+    const names = rules.map((r) => r.rule);
+    for (const changedRules of [undefined, names.slice(0, names.length / 2)]) {
+      const md = renderPlan(plan(...rules), changedRules ? { changedRules } : {});
+      expect(md.length).toBeLessThanOrEqual(60_000);
+      expect(md.split('\n')[0]).toMatch(/^## ferry plan: /);
+      // Every rule is accounted for: those left out altogether are counted apart.
+      expect(md).toMatch(new RegExp(`truncated: ${rules.length} rules not shown in full`));
+      expect(md.trimEnd().endsWith('<!-- ferry:plan path=replication.yaml -->')).toBe(true);
+    }
   });
 });
