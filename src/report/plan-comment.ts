@@ -61,6 +61,8 @@ export interface PlanCommentOptions {
 
 /** What the comment shows of a rule's config besides its plan. */
 export interface RuleInfo extends RuleEnds {
+  /** The rule's `description:` ("free text shown in reports"). */
+  description?: string;
   /** `platforms:` of the rule: the subset of a multi-platform index it writes. */
   platforms?: readonly string[];
 }
@@ -626,6 +628,8 @@ interface RuleView {
   line: string;
 }
 
+/** A description is cut here: it says what the rule is for, the plan says what it does. */
+const DESCRIPTION_MAX = 300;
 /** A rule of at most this many diff lines stays whole when the comment is cut, if there is room. */
 const SMALL_RULE = 10;
 /** Warnings a cut block still shows, however small its cap: they say what to look at. */
@@ -640,6 +644,9 @@ function ruleView(rule: RulePlan, errors: readonly PlanRuleError[], info?: RuleI
     rule.deletionsRefused !== undefined ||
     errors.length > 0;
   const top = [`<details${open ? ' open' : ''}><summary>${summaryLine(rule, errors)}</summary>\n\n`];
+  // The schema promises the description in reports: what the rule is for, in its author's words.
+  const about = info?.description?.trim();
+  if (about) top.push(`📝 ${escapeMarkdownCell(oneLine(about), DESCRIPTION_MAX)}\n\n`);
   // What is missing from this rule's plan first: the items below are not all of it.
   for (const e of errors) top.push(`> ${e.withheld ? '🔒' : '❌'} Not fully planned: ${errorText(e)}\n\n`);
   if (rule.selection) top.push(selectionLine(rule.selection));

@@ -49,7 +49,7 @@ export interface SummaryOptions {
    * Each rule's source and destination registry, for the topology picture; rules missing here
    * (a merged report) are drawn between the hosts of their references.
    */
-  rules?: readonly RuleEnds[];
+  rules?: readonly (RuleEnds & { description?: string })[];
 }
 
 /** The summary's emoji per status (from the one status table). */
@@ -157,7 +157,9 @@ function buildModel(report: RunReport, opts: Options): Model {
   for (const rule of Object.keys(opts.selection ?? {})) if (!byRule.has(rule)) byRule.set(rule, []);
   const rules = [...byRule].map(([name, results]) => {
     const errors = report.ruleErrors.filter((e) => e.rule === name);
-    const heading = ruleHeading(name, results, errors, opts.selection?.[name]) + ruleErrorLine(results, errors);
+    const heading =
+      ruleHeading(name, results, errors, opts.selection?.[name], description(opts, name)) +
+      ruleErrorLine(results, errors);
     const section = { rows: results.length, bytes: byteLength(heading + ROW_HEADER) + 2 };
     return {
       name,
@@ -225,7 +227,13 @@ function runTopology(report: RunReport, rules: Model['rules'], ends: readonly Ru
  * `### web · 2 copied · 5 unchanged`; a rule without results says why instead of ending in an
  * empty `·`: not carried out (it has errors), nothing selected, or nothing to do.
  */
-function ruleHeading(name: string, results: Result[], errors: RunReport['ruleErrors'], selection?: Selection): string {
+function ruleHeading(
+  name: string,
+  results: Result[],
+  errors: RunReport['ruleErrors'],
+  selection?: Selection,
+  about?: string,
+): string {
   const what =
     countsText(countStatuses(results)) ||
     (errors.length
@@ -233,7 +241,14 @@ function ruleHeading(name: string, results: Result[], errors: RunReport['ruleErr
       : selection && selection.tags.selected === 0
         ? 'nothing selected'
         : 'nothing to do');
-  return `### ${escapeMarkdownCell(name, 100)} · ${what}\n\n`;
+  // The rule's description after what it did: the schema promises it in reports.
+  const said = about ? ` — ${escapeMarkdownCell(oneLine(about), 150)}` : '';
+  return `### ${escapeMarkdownCell(name, 100)} · ${what}${said}\n\n`;
+}
+
+/** The rule's `description:`, trimmed, or undefined. */
+function description(opts: SummaryOptions, rule: string): string | undefined {
+  return opts.rules?.find((r) => r.name === rule)?.description?.trim() || undefined;
 }
 
 /**
@@ -305,7 +320,7 @@ function render(m: Model, opts: Options, omitted: number): string {
     // A rule whose rows were all dropped for size goes; one without rows stays when there is
     // something to say about it: what it selected, or why it was not carried out.
     if (rule.rows.length > 0 ? kept.length === 0 : !selection && rule.errors.length === 0) continue;
-    out.push(ruleHeading(rule.name, rule.results, rule.errors, selection));
+    out.push(ruleHeading(rule.name, rule.results, rule.errors, selection, description(opts, rule.name)));
     out.push(ruleErrorLine(rule.results, rule.errors));
     if (selection) out.push(selectionLine(selection, opts.event));
     out.push(repositoryLinks(rule.name, rule.results, opts));

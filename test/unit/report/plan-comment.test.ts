@@ -727,11 +727,11 @@ describe('a comment over the size cap (defect 4)', () => {
   const long = (s: string) => `${s}-${'x'.repeat(400)}`;
   test.each([
     [
-      '20 rules of 1,500 tags with long names',
-      Array.from({ length: 20 }, (_, r) => ({
+      '10 rules of 1,000 tags with long names',
+      Array.from({ length: 10 }, (_, r) => ({
         rule: long(`rule-${r}`),
         warnings: Array.from({ length: 50 }, (_w, i) => long(`warning ${i}`)),
-        items: Array.from({ length: 1500 }, (_i, i) =>
+        items: Array.from({ length: 1000 }, (_i, i) =>
           item(long(`rule-${r}`), long(`t${i}`), i % 3 ? 'copy' : 'delete', {
             destinationRepository: long(`repo-${i % 40}`),
             reason: long('why'),
@@ -749,6 +749,28 @@ describe('a comment over the size cap (defect 4)', () => {
       // Every rule is accounted for: those left out altogether are counted apart.
       expect(md).toMatch(new RegExp(`truncated: ${rules.length} rules not shown in full`));
       expect(md.trimEnd().endsWith('<!-- ferry:plan path=replication.yaml -->')).toBe(true);
+    }
+  });
+});
+
+describe('a rule’s description (defect 7)', () => {
+  const about = 'Mirror of the **team** images <img src=x> for\nthe DR site';
+  const ends = { name: 'team', source: 'hub', destination: 'dr', description: about };
+
+  test('is shown in the rule’s block, as text', () => {
+    const md = renderPlan(plan(rule('team', ['copy'])), { rules: [ends] });
+    const block = rendered(md).querySelector('details')!;
+    // What the reviewer reads: the words, on one line, no markup of their own.
+    expect(block.textContent).toContain('📝 Mirror of the **team** images <img src=x> for the DR site');
+    expectNoRawHtml(rendered(md));
+  });
+
+  test('hostile or long descriptions stay text, cut', () => {
+    for (const h of HOSTILE) {
+      const md = renderPlan(plan(rule('team', ['copy'])), { rules: [{ ...ends, description: h.repeat(30) }] });
+      expectNoRawHtml(rendered(md));
+      const line = md.split('\n').find((l) => l.startsWith('📝 '))!;
+      expect(line.length).toBeLessThan(700);
     }
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { buildReport } from '../../../src/report/json.js';
 import type { Result, ResultStatus, RunReport } from '../../../src/replicate/result.js';
 import { verdict } from '../../../src/report/outcome.js';
+import { expectNoRawHtml, rendered } from './gfm.js';
 import { COLLAPSE_UNCHANGED_AFTER, DEFAULT_SUMMARY_MAX_BYTES, renderSummary } from '../../../src/report/summary.js';
 
 const DIGEST = `sha256:${'ab12cd34'.repeat(8)}`;
@@ -425,3 +426,17 @@ test('thousands of rules: per-rule totals rows go before failures, headline kept
   expectWellFormedTables(md);
   // 20,000 rules rendered several times over: seconds on a busy 2-core machine.
 }, 20_000);
+
+describe('a rule’s description (defect 7)', () => {
+  test('is shown in the rule’s heading, as text', () => {
+    const md = renderSummary(report([result('1.0', 'copied')]), {
+      rules: [
+        { name: 'nginx', source: 'hub', destination: 'ghcr', description: 'Public **nginx** <b>images</b>\nfor CI' },
+      ],
+    });
+    const doc = rendered(md);
+    const heading = [...doc.querySelectorAll('h3')].find((h) => h.textContent!.startsWith('nginx'))!;
+    expect(heading.textContent).toBe('nginx · 1 copied — Public **nginx** <b>images</b> for CI');
+    expectNoRawHtml(doc);
+  });
+});
