@@ -159,7 +159,7 @@ describe('selection counts on a plain registry', () => {
       'Selected: 2 of 4 repositories (2 left out by name) · 2 of 10 tags (left out: 3 by tag, 2 by semver, 1 by latest, 1 by labels, 1 by resource)',
     );
     expect(comment).toContain(
-      '> 🔎 **Rule `no-label` selects nothing** (new or changed in this pull request): the rule selects nothing: of 10 tags, the labels filter left out 9, the resource filter left out 1',
+      '> 🔎 **Rule `no-label` selects nothing** (new or changed in this pull request): of 10 tags, the labels filter left out 9, the resource filter left out 1',
     );
     // Rules the pull request leaves alone are not called out.
     expect(comment).not.toContain('Rule `no-tag` selects nothing');
