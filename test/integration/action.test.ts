@@ -524,9 +524,11 @@ describe('pull_request', () => {
       /Registry cluster is new or changed its URL, TLS or credentials in this pull request/,
     );
     expect(comment!.body).toMatch(/rule app: skipped: credentials unavailable/);
-    expect(comment!.body.split('\n')[0]).toMatch(/partial plan: 1 rule not fully planned/);
-    // The plan's picture names the rule that could not be planned fully on its edge.
-    expect(comment!.body).toMatch(/ {2}r0\["harbor"\] -->\|"rule app: not fully planned"\| r1\["cluster"\]\n/);
+    expect(comment!.body.split('\n')[0]).toMatch(
+      /partial plan: 1 rule not planned .*on merge: .*1 not planned \(credentials withheld\)/,
+    );
+    // The plan's picture names the rule that could not be planned on its edge.
+    expect(comment!.body).toMatch(/ {2}r0\["harbor"\] -->\|"rule app: not planned"\| r1\["cluster"\]\n/);
     expect(r.summary).toContain('ferry plan');
 
     const again = await runAction({ event: 'pull_request', ...event });
