@@ -70,12 +70,21 @@ const byDesign = (results: Counted['results']) =>
   results.filter((r) => r.status === 'skipped' && r.why !== undefined && BY_DESIGN.has(r.why)).length;
 
 /**
- * The rule errors and what they mean for the rules: `1 rule error (rule to-c was not carried
- * out)`, `2 rule errors (rule a was not carried out; rule b was carried out in part)`; '' without
- * any. A count alone next to "0 B moved" read as a run with nothing to do; the rules it names tell
- * a reader which part of the file did not happen.
+ * What a rule error means for its rule: `not carried out` (no result) or `carried out in part`;
+ * in a dry run, which carries nothing out, `not planned` or `planned in part`.
  */
-export function ruleErrorsText(report: Pick<RunReport, 'results' | 'ruleErrors'>, max = 3): string {
+export function ruleFate(dryRun: boolean | undefined, some: boolean): string {
+  if (dryRun) return some ? 'planned in part' : 'not planned';
+  return some ? 'carried out in part' : 'not carried out';
+}
+
+/**
+ * The rule errors and what they mean for the rules: `1 rule error (rule to-c was not carried
+ * out)`, `2 rule errors (rule a was not carried out; rule b was carried out in part)` (a dry
+ * run's: not planned, planned in part); '' without any. A count alone next to "0 B moved" read as
+ * a run with nothing to do; the rules it names tell a reader which part of the file did not happen.
+ */
+export function ruleErrorsText(report: Pick<RunReport, 'results' | 'ruleErrors' | 'dryRun'>, max = 3): string {
   const n = report.ruleErrors.length;
   if (n === 0) return '';
   const rules = [...new Set(report.ruleErrors.map((e) => e.rule))];
@@ -89,11 +98,11 @@ export function ruleErrorsText(report: Pick<RunReport, 'results' | 'ruleErrors'>
   const parts = [
     ...phrase(
       rules.filter((r) => !done.has(r)),
-      'not carried out',
+      ruleFate(report.dryRun, false),
     ),
     ...phrase(
       rules.filter((r) => done.has(r)),
-      'carried out in part',
+      ruleFate(report.dryRun, true),
     ),
   ];
   return `${plural(n, 'rule error')}${parts.length ? ` (${parts.join('; ')})` : ''}`;

@@ -17,7 +17,7 @@ import {
 } from './escape.js';
 import { DRY_RUN } from './console.js';
 import { ALL_STATUSES, countStatuses } from './json.js';
-import { nothingWord, type Verdict, verdict, verdictMark } from './outcome.js';
+import { nothingWord, ruleFate, type Verdict, verdict, verdictMark } from './outcome.js';
 import { registryHost, type RuleEnds, type TopologyEdge, topologyEdges, topologyMarkdown } from './topology.js';
 import { type Selection, stageName, TAG_STAGES } from '../plan/types.js';
 import { type Result, type ResultStatus, type RunReport, STATUS } from '../replicate/result.js';
@@ -158,8 +158,8 @@ function buildModel(report: RunReport, opts: Options): Model {
   const rules = [...byRule].map(([name, results]) => {
     const errors = report.ruleErrors.filter((e) => e.rule === name);
     const heading =
-      ruleHeading(name, results, errors, opts.selection?.[name], description(opts, name)) +
-      ruleErrorLine(results, errors);
+      ruleHeading(name, results, errors, opts.selection?.[name], description(opts, name), report.dryRun) +
+      ruleErrorLine(results, errors, report.dryRun);
     const section = { rows: results.length, bytes: byteLength(heading + ROW_HEADER) + 2 };
     return {
       name,
@@ -233,11 +233,12 @@ function ruleHeading(
   errors: RunReport['ruleErrors'],
   selection?: Selection,
   about?: string,
+  dryRun?: boolean,
 ): string {
   const what =
     countsText(countStatuses(results)) ||
     (errors.length
-      ? '❌ not carried out'
+      ? `❌ ${ruleFate(dryRun, false)}`
       : selection && selection.tags.selected === 0
         ? 'nothing selected'
         : 'nothing to do');
@@ -255,12 +256,13 @@ function description(opts: SummaryOptions, rule: string): string | undefined {
  * Under a rule's heading, why it was not carried out (or only in part): its first error, with
  * the hint, so its selection line below is not read as work done.
  */
-function ruleErrorLine(results: Result[], errors: RunReport['ruleErrors']): string {
+function ruleErrorLine(results: Result[], errors: RunReport['ruleErrors'], dryRun?: boolean): string {
   const first = errors[0];
   if (!first) return '';
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more under Rule errors)` : '';
   const hint = first.hint ? `<br>hint: ${hintCell(first.hint)}` : '';
-  return `> ❌ **${results.length ? 'Carried out in part' : 'Not carried out'}**: ${escapeMarkdownCell(first.message)}${more}${hint}\n\n`;
+  const fate = ruleFate(dryRun, results.length > 0);
+  return `> ❌ **${fate[0]!.toUpperCase()}${fate.slice(1)}**: ${escapeMarkdownCell(first.message)}${more}${hint}\n\n`;
 }
 
 function droppable<T extends object>(line: string, tier: number, extra: T): Droppable & T {
@@ -320,8 +322,8 @@ function render(m: Model, opts: Options, omitted: number): string {
     // A rule whose rows were all dropped for size goes; one without rows stays when there is
     // something to say about it: what it selected, or why it was not carried out.
     if (rule.rows.length > 0 ? kept.length === 0 : !selection && rule.errors.length === 0) continue;
-    out.push(ruleHeading(rule.name, rule.results, rule.errors, selection, description(opts, rule.name)));
-    out.push(ruleErrorLine(rule.results, rule.errors));
+    out.push(ruleHeading(rule.name, rule.results, rule.errors, selection, description(opts, rule.name), report.dryRun));
+    out.push(ruleErrorLine(rule.results, rule.errors, report.dryRun));
     if (selection) out.push(selectionLine(selection, opts.event));
     out.push(repositoryLinks(rule.name, rule.results, opts));
     if (kept.length) out.push(ruleTable(kept));

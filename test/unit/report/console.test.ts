@@ -271,6 +271,18 @@ describe('runLog (the Actions log)', () => {
     expect(partly.out.at(-1)).toBe(
       'Total: 1 copied; 12.3 MiB moved in 6m12s; 3 rule errors (rules b, c were not carried out; rule a was carried out in part)',
     );
+    // A dry run carries nothing out: its rule errors say what was not planned.
+    const dry = capture();
+    dry.log.finish(
+      report([result('would-copy', { rule: 'a' })], {
+        dryRun: true,
+        ruleErrors: [
+          { rule: 'a', message: 'unreachable' },
+          { rule: 'b', message: 'unreachable' },
+        ],
+      }),
+    );
+    expect(dry.out.at(-2)).toMatch(/; 2 rule errors \(rule b was not planned; rule a was planned in part\)$/);
     // In sync: still "nothing to do".
     const quiet = capture();
     quiet.log.finish(report([]));

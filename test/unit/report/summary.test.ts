@@ -154,6 +154,14 @@ describe('body', () => {
     expect(md).toContain('| redis | listing failed | check credentials |');
   });
 
+  test('in a dry run, a rule that errored says it was not planned: a dry run carries nothing out', () => {
+    const md = renderSummary(
+      report([], { dryRun: true, ruleErrors: [{ rule: 'to-dr', message: 'checking the registry API: ECONNREFUSED' }] }),
+    );
+    expect(md).toContain('### to-dr · ❌ not planned\n\n> ❌ **Not planned**: checking the registry API: ECONNREFUSED');
+    expect(md).not.toMatch(/carried out/);
+  });
+
   test('a rule that errored says under its heading that it was not carried out, and why', () => {
     // Was `### to-locked · ` with nothing after it, then its selection as if it had been carried out.
     const md = renderSummary(
