@@ -310,7 +310,15 @@ export class Executor {
         },
       });
     else if (this.#o.dryRun && (i.action === 'copy' || i.action === 'update'))
-      this.#results.set(i, { ...r, status: i.action === 'copy' ? 'would-copy' : 'would-update' });
+      this.#results.set(i, {
+        ...r,
+        status: i.action === 'copy' ? 'would-copy' : 'would-update',
+        // The row's digest is the source index read; the run writes its subset, another digest,
+        // and its row will say so: the plan's row says it first.
+        ...(i.targetDigest && i.targetDigest !== i.sourceDigest && !r.reason
+          ? { reason: `platform subset: new index ${i.targetDigest}, the source index is ${i.sourceDigest ?? '?'}` }
+          : {}),
+      });
   }
 
   /**

@@ -165,7 +165,7 @@ describe('formatProgress', () => {
 });
 
 describe('runLog (the Actions log)', () => {
-  const report = (results: Result[], extra: { ruleErrors?: RunReport['ruleErrors'] } = {}) =>
+  const report = (results: Result[], extra: { ruleErrors?: RunReport['ruleErrors']; dryRun?: boolean } = {}) =>
     buildReport({
       command: 'run',
       dryRun: false,

@@ -1,0 +1,29 @@
+import { expect, test } from 'vitest';
+import { runRule } from '../../../src/replicate/rule.js';
+import { testRule } from '../../support/engine.js';
+import { MemoryStore } from '../../support/memory-store.js';
+
+test('a dry run of a platforms: rule says which index the run writes, not only the source index read', async () => {
+  const src = new MemoryStore('src');
+  const amd64 = src.putImage('team/multi', [Buffer.from('amd64 layer')]);
+  const arm64 = src.putImage('team/multi', [Buffer.from('arm64 layer')]);
+  const index = src.putIndex(
+    'team/multi',
+    [
+      { ...amd64, platform: { os: 'linux', architecture: 'amd64' } },
+      { ...arm64, platform: { os: 'linux', architecture: 'arm64' } },
+    ],
+    'v1',
+  );
+  const rule = testRule({ platforms: ['linux/amd64'] });
+  const o = { concurrency: 1, blobConcurrency: 1 };
+  const plan = await runRule(rule, src, new MemoryStore('dst'), { dryRun: true, ...o });
+  const dst = new MemoryStore('dst');
+  const run = await runRule(rule, src, dst, { dryRun: false, ...o });
+  const written = run.results[0]!.destinationDigest!;
+  expect(written).not.toBe(index.digest);
+  // Before: a would-copy row showing the source index's digest, and no word of the subset.
+  expect(plan.results.map((r) => [r.status, r.reason])).toEqual([
+    ['would-copy', `platform subset: new index ${written}, the source index is ${index.digest}`],
+  ]);
+});
