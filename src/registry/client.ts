@@ -183,7 +183,8 @@ export class RegistryClient {
    */
   ping(): Promise<void> {
     if (this.#unreachable !== undefined) return Promise.reject(this.#unreachable);
-    this.#pinged ??= (async () => {
+    if (this.#pinged) return this.#pinged;
+    const pinged = (async () => {
       // Only 200 is expected: with 401 in `expect` the transport returned the first challenge
       // as a success and never authenticated, so every ping of a Basic or token registry failed.
       // Now the transport learns the challenge from the 401 and retries with credentials; a
@@ -198,7 +199,8 @@ export class RegistryClient {
       await r.body.dump().catch(() => {});
       this.#pingsFailed = 0;
     })();
-    const pinged = this.#pinged;
+    this.#pinged = pinged;
+    // Counted once per check, however many requests wait on it.
     pinged.catch((e: unknown) => {
       if (this.#pinged === pinged) this.#pinged = undefined;
       if (++this.#pingsFailed >= PING_FAILURES_FINAL) this.#unreachable = e;

@@ -235,6 +235,28 @@ describe('anonymous registry behind the fault proxy', () => {
     }
   });
 
+  it('one failed API check shared by requests at once counts once: the registry is asked again after it', async () => {
+    const fresh = make();
+    try {
+      const down = px.addRule({
+        method: 'GET',
+        path: /^\/v2\/$/,
+        times: Number.POSITIVE_INFINITY,
+        action: { kind: 'status', status: 503 },
+      });
+      // Three requests at once share one check (five tries), which fails.
+      const first = await Promise.allSettled(['a', 'b', 'c'].map((r) => fresh.tags(`src/${r}`)));
+      expect(first.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      await down.fired;
+      px.clearRules();
+      // Before: each request waiting on it counted the failure, and one outage ended the run's use
+      // of the registry. Now the next request checks again, and the registry answers.
+      expect(await fresh.tags('src/app')).toEqual(['v1']);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('T6: 503 twice on the blob PUT redoes the whole upload session, then commits', async () => {
     const data = seededBytes('faults-503', 10_000);
     const desc = { digest: sha256(data), size: data.length };
