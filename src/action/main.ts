@@ -311,11 +311,14 @@ async function replicate(
   setReportOutputs(judged, reportPath);
   const gc = scope.dryRun ? undefined : garbageCollectionNote(report, config);
   if (gc) scope.notes.push(gc);
-  const others = report.results.length - judged.results.length;
+  // Rows of the rules the merge leaves alone that are not in sync: drift, told apart from the totals.
+  const drift = report.results.filter(
+    (r) => !judged.results.includes(r) && r.status !== 'unchanged' && r.status !== 'skipped',
+  ).length;
   rl.finish(judged, [
-    ...(others
+    ...(drift
       ? [
-          `The totals count what the merge runs (${counted(scope.changedRules?.length ?? 0, 'rule')}); the ${counted(others, 'row')} of the rules it leaves alone are drift in the registries, shown under Other rules in the plan.`,
+          `The totals count what the merge runs (${counted(scope.changedRules?.length ?? 0, 'rule')}); ${counted(drift, 'row')} of rules it leaves alone ${drift === 1 ? 'is' : 'are'} drift in the registries, not counted (shown under Other rules in the plan).`,
         ]
       : []),
     ...(gc ? [gc] : []),
