@@ -132,6 +132,23 @@ export function destinationOf(rule: Rule, dst: Pick<Store, 'requireTwoComponents
     mapRepository(repository, { ...mappingOf(rule), requireTwoComponents: dst.requireTwoComponents ?? false });
 }
 
+/**
+ * The source repositories a rule reads: its whole listing, or for an event that deletes nothing,
+ * where the rule merges no repositories, only those the event names that the listing would hold
+ * (Store.listRepositoriesNamed). Without a deletion the listing only finds each named
+ * repository's destination group, and such a rule's groups have one member. A deletion keeps the
+ * whole listing: ferry deletes only where the source still lists the repository (rule.ts warns of
+ * the others). The run's gatherer and the matrix's discovery (units.ts) list alike.
+ */
+export function sourceRepositories(
+  rule: Rule,
+  src: Pick<Store, 'listRepositoriesNamed'>,
+  o: { named?: ReadonlySet<string>; deletes: boolean; listAll: () => Promise<string[]> },
+): Promise<string[]> {
+  const narrow = o.named && !o.deletes && !mergesRepositories(mappingOf(rule));
+  return narrow && src.listRepositoriesNamed ? src.listRepositoriesNamed([...o.named!]) : o.listAll();
+}
+
 function mappingOf(rule: Rule): MappingOptions {
   return {
     ...(rule.destinationNamespace ? { namespace: rule.destinationNamespace } : {}),
@@ -210,14 +227,11 @@ export async function gather(
   try {
     const nameOk = compileNameFilter(rule.filters.name);
     const { named } = o;
-    // Without a deletion, the catalog only finds each named repository's group, and a rule that
-    // merges no repositories has one-member groups. A deletion keeps the whole listing: ferry
-    // deletes only where the source still lists the repository (rule.ts warns of the others).
-    const narrow = named && !rule.deleteRemote.enabled && !mergesRepositories(mappingOf(rule));
-    const listed =
-      narrow && src.listRepositoriesNamed
-        ? await src.listRepositoriesNamed([...named])
-        : await (o.listRepositories ?? (() => src.listRepositories()))();
+    const listed = await sourceRepositories(rule, src, {
+      ...(named ? { named } : {}),
+      deletes: rule.deleteRemote.enabled,
+      listAll: o.listRepositories ?? (() => src.listRepositories()),
+    });
     const invalid = listed.filter((r: string): boolean => !isRepository(r));
     if (invalid.length)
       out.warnings.push(

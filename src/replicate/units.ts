@@ -9,7 +9,7 @@ import { formatShares, matrixShares, type Shard, shardOf, shardUnits } from '../
 import { StoreSet } from '../providers/index.js';
 import { compileTagScope } from '../rules/index.js';
 import { redact } from '../util/secrets.js';
-import { destinationGroups } from './gather.js';
+import { destinationGroups, sourceRepositories } from './gather.js';
 import { selectRules } from './run.js';
 import { Catalogs } from './catalogs.js';
 
@@ -30,7 +30,7 @@ export interface WorkUnit {
 export interface DiscoverOptions {
   /** Rule names; empty = all enabled rules. */
   rules?: string[];
-  /** An event's source repositories per rule (RunOptions.named): only their groups, whole. */
+  /** A push event's source repositories per rule (RunOptions.named): only their groups, whole. */
   named?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Registries to read without credentials. */
   anonymousRegistries?: Set<string>;
@@ -66,9 +66,15 @@ export async function discoverUnits(config: Config, o: DiscoverOptions = {}): Pr
       try {
         const src = await open(rule.source);
         const scope = compileTagScope(rule.filters);
-        const groups = destinationGroups(rule, await catalogs.of(rule.source));
-        const named = o.named?.get(rule.name);
-        const kept = [...groups].filter(([, members]) => !o.named || members.some((r) => named?.has(r)));
+        const named = o.named ? (o.named.get(rule.name) ?? new Set<string>()) : undefined;
+        // A push event's units, listed as its shard jobs' runs list them; those runs copy only.
+        const listed = await sourceRepositories(rule, src, {
+          ...(named ? { named } : {}),
+          deletes: false,
+          listAll: () => catalogs.of(rule.source),
+        });
+        const groups = destinationGroups(rule, listed);
+        const kept = [...groups].filter(([, members]) => !named || members.some((r) => named.has(r)));
         const counted = await Promise.all(
           kept.map(async ([destination, repositories]) => {
             const weights = await Promise.all(

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { openStore } from '../../src/providers/index.js';
 import { RateBudgetError } from '../../src/providers/dockerhub.js';
 import { runConfig } from '../../src/replicate/run.js';
+import { discoverUnits } from '../../src/replicate/units.js';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { createLayout, type FixtureImage, type Layout } from '../support/oci-fixtures.js';
 import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
@@ -650,6 +651,13 @@ rules:
     });
     expect(run.report.results.map((r) => `${r.status} ${r.destination}`)).toEqual([
       `copied ${reg.host}/plain-copy/plain-evt/app:v1`,
+    ]);
+    expect((await readFile(reg.logFile, 'utf8')).slice(before)).not.toMatch(/_catalog/);
+    // A sharded workflow's matrix job deals the event's units as its shard jobs' runs list them.
+    const { units, errors } = await discoverUnits(cfg, { named: new Map([['plain', new Set(['plain-evt/app'])]]) });
+    expect(errors).toEqual([]);
+    expect(units.map((u) => [u.rule, u.destination, u.repositories])).toEqual([
+      ['plain', 'plain-copy/plain-evt/app', ['plain-evt/app']],
     ]);
     expect((await readFile(reg.logFile, 'utf8')).slice(before)).not.toMatch(/_catalog/);
   });
