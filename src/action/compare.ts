@@ -26,29 +26,40 @@ export async function fileAt(sha: unknown, file: string, workspace: string): Pro
   if (typeof sha !== 'string' || !SHA_RE.test(sha) || /^0+$/.test(sha)) return undefined;
   const path = relative(workspace, resolve(workspace, file)).split('\\').join('/');
   if (path.startsWith('..')) return undefined;
-  const show = () => run('git', ['show', `${sha}:${path}`], { cwd: workspace, maxBuffer: 16 * 1024 * 1024 });
+  const known = await run('git', ['cat-file', '-e', `${sha}^{commit}`], { cwd: workspace }).then(
+    () => true,
+    () => false,
+  );
   try {
-    return (await show()).stdout;
-  } catch {
-    // A shallow checkout (actions/checkout's default depth 1) lacks the base: fetch that one commit.
-    try {
+    // A shallow checkout (actions/checkout's default depth 1) lacks the base: fetch that one
+    // commit, once; a file the base does not have is no reason to fetch it again.
+    if (!known)
       await run('git', ['fetch', '--no-tags', '--depth=1', 'origin', sha], { cwd: workspace, timeout: 60_000 });
-      return (await show()).stdout;
-    } catch {
-      return undefined;
-    }
+    return (await run('git', ['show', `${sha}:${path}`], { cwd: workspace, maxBuffer: 16 * 1024 * 1024 })).stdout;
+  } catch {
+    return undefined;
   }
 }
 
 /**
  * A CA file (tls.ca) as it was at the base commit: inside the workspace, its text there (fileAt);
- * outside, the runner's own file, which no pull request edits (its text now).
+ * outside, the runner's own file, which no pull request edits (its text now). So is a file in
+ * the workspace that the repository does not hold (a step wrote it from a secret); one the
+ * pull request adds is in neither, and reads as undefined (untrusted).
  */
 export function caAtBase(sha: unknown, workspace: string): (file: string) => Promise<string | undefined> {
-  return async (file) =>
-    relative(workspace, resolve(workspace, file)).startsWith('..')
-      ? readFile(file, 'utf8').catch(() => undefined)
-      : fileAt(sha, file, workspace);
+  const now = (file: string) => readFile(file, 'utf8').catch(() => undefined);
+  return async (file) => {
+    const path = relative(workspace, resolve(workspace, file));
+    if (path.startsWith('..')) return now(file);
+    const then = await fileAt(sha, file, workspace);
+    if (then !== undefined) return then;
+    const tracked = await run('git', ['ls-files', '--error-unmatch', '--', path], { cwd: workspace }).then(
+      () => true,
+      () => false,
+    );
+    return tracked ? undefined : now(file);
+  };
 }
 
 function same(a: unknown, b: unknown): boolean {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caAtBase, changedRules, untrustedRegistries } from '../../../src/action/compare.js';
@@ -57,6 +58,26 @@ describe('untrustedRegistries (credentials never follow an edited endpoint)', ()
       // A CA outside the workspace is the runner's: no pull request edits it.
       const workspace = join(dir, 'repo');
       expect(await caAtBase('a'.repeat(40), workspace)(ca)).toBe('PEM now');
+      // In the workspace: the base commit's text; a file the repository does not hold (a step
+      // wrote it) is the runner's too; one the pull request adds has no text at the base.
+      mkdirSync(workspace);
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e', ...args], { cwd: workspace });
+      git('init', '-q');
+      writeFileSync(join(workspace, 'tracked.pem'), 'PEM base');
+      git('add', 'tracked.pem');
+      git('commit', '-qm', 'base');
+      const baseSha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: workspace, encoding: 'utf8' }).trim();
+      writeFileSync(join(workspace, 'tracked.pem'), 'PEM pr');
+      writeFileSync(join(workspace, 'written.pem'), 'PEM from a secret');
+      writeFileSync(join(workspace, 'added.pem'), 'PEM added');
+      git('add', 'added.pem', 'tracked.pem');
+      git('commit', '-qm', 'pr');
+      const atBase = caAtBase(baseSha, workspace);
+      expect(await atBase(join(workspace, 'tracked.pem'))).toBe('PEM base');
+      // Before: undefined, so every pull request planned that registry without credentials.
+      expect(await atBase(join(workspace, 'written.pem'))).toBe('PEM from a secret');
+      expect(await atBase(join(workspace, 'added.pem'))).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
