@@ -199,7 +199,21 @@ async function replicate(
   { signal, hurry }: Pick<Stop, 'signal' | 'hurry'>,
 ): Promise<string | undefined> {
   const started = new Date();
+  // Rules that could not be read without credentials on a pull request are not failures (G1).
+  const needsSecrets = (rule: string) => {
+    const r = config.rules.find((x) => x.name === rule);
+    return (
+      !!r && [r.source, r.destination].some((n) => scope.anonymous.has(n) && config.registries.get(n)?.credentials)
+    );
+  };
   const rl = runLog({
+    // Their errors are told as what they are, not as "✖ rule error" beside a green check.
+    withheld: (rule) =>
+      !scope.pullRequest || !needsSecrets(rule)
+        ? undefined
+        : scope.pullRequest.fork
+          ? 'a pull request from a fork gets no secrets'
+          : 'a registry it uses is new or changed in this pull request, so its credentials are withheld until the merge',
     write: (line) => core.info(redact(line)),
     debug: (line) => core.debug(redact(line)),
     group: { start: (title) => core.startGroup(redact(title)), end: () => core.endGroup() },
@@ -286,13 +300,6 @@ async function replicate(
   // The report says the run looked at the event's artifacts only: its selection is not the rule's.
   if (scope.event) report = { ...report, event: scope.event };
 
-  // Rules that could not be read without credentials on a pull request are not failures (G1).
-  const needsSecrets = (rule: string) => {
-    const r = config.rules.find((x) => x.name === rule);
-    return (
-      !!r && [r.source, r.destination].some((n) => scope.anonymous.has(n) && config.registries.get(n)?.credentials)
-    );
-  };
   // They are shown in the plan comment among the rules not planned (a pull request's run is a plan).
   const withheld = scope.pullRequest ? report.ruleErrors.filter((e) => needsSecrets(e.rule)) : [];
   report = { ...report, ruleErrors: report.ruleErrors.filter((e) => !withheld.includes(e)) };

@@ -125,6 +125,11 @@ export interface RunLogOptions {
    * bar on a terminal draws it (and throttles itself).
    */
   live?: (p: RunProgress) => void;
+  /**
+   * Why a rule's errors are expected (a pull request's plan without that rule's credentials), or
+   * undefined: such a rule is told as not planned, with the reason, not as a rule error.
+   */
+  withheld?: (rule: string) => string | undefined;
   /** Clock, for tests. */
   now?: () => number;
   color?: boolean;
@@ -240,10 +245,13 @@ export function runLog(o: RunLogOptions): RunLog {
         const unchanged = e.results.filter((r) => r.status === 'unchanged').length;
         if (unchanged) o.write(`  ${STATUS.unchanged.symbol} ${unchanged} unchanged`);
         if (!e.results.length && !e.errors.length) o.write('  nothing selected');
+        const withheld = e.errors.length ? o.withheld?.(e.rule) : undefined;
         for (const err of e.errors) {
           toldErrors.add(`${e.rule}\n${err.message}`);
           o.write(
-            `  ✖ rule error: ${text(err.message, MESSAGE_MAX)}${err.hint ? `\n    hint: ${text(err.hint, MESSAGE_MAX)}` : ''}`,
+            withheld
+              ? `  ⚠ not planned (${text(withheld, MESSAGE_MAX)}): ${text(err.message, MESSAGE_MAX)}`
+              : `  ✖ rule error: ${text(err.message, MESSAGE_MAX)}${err.hint ? `\n    hint: ${text(err.hint, MESSAGE_MAX)}` : ''}`,
           );
         }
         close();

@@ -524,6 +524,11 @@ describe('pull_request', () => {
       /Registry cluster is new or changed its URL, TLS or credentials in this pull request/,
     );
     expect(comment!.body).toMatch(/rule app: skipped: credentials unavailable/);
+    // The log says why the rule was not planned; before, "✖ rule error" beside a green check.
+    expect(r.stdout).toMatch(
+      /^ {2}⚠ not planned \(a registry it uses is new or changed in this pull request, so its credentials are withheld until the merge\): /m,
+    );
+    expect(r.stdout).not.toMatch(/✖ rule error/);
     expect(comment!.body.split('\n')[0]).toMatch(
       /partial plan: 1 rule not planned .*on merge: .*1 not planned \(credentials withheld\)/,
     );
@@ -648,6 +653,7 @@ describe('pull_request', () => {
       expect(r.code, r.stdout).toBe(0);
       expect(r.stdout).toMatch(/::warning::ferry: could not comment on the pull request \(POST .*403/);
       expect(r.summary).toMatch(/comes from a fork/);
+      expect(r.stdout).toMatch(/^ {2}⚠ not planned \(a pull request from a fork gets no secrets\): /m);
       expect(r.summary).toMatch(/rule app: skipped: credentials unavailable/);
       expect(r.summary).toMatch(/=1 unchanged/); // the public rule planned anonymously
     } finally {
