@@ -445,7 +445,8 @@ export function renderPlan(plan: Plan, opts: PlanCommentOptions = {}): string {
   for (const i of [...order(true), ...order(false)]) {
     bodyLength += blocks[i]!.line.length - texts[i]!.length;
     texts[i] = blocks[i]!.line;
-    if (bodyLength <= budget) return assemble(texts, noteFor(blocks.length));
+    // Counted: the blocks cut; one with nothing to cut (no diff lines) is shown whole.
+    if (bodyLength <= budget) return assemble(texts, noteFor(texts.filter((t, j) => t !== full[j]).length));
   }
   let gone = 0;
   for (const i of [...order(true), ...order(false)]) {

@@ -210,6 +210,23 @@ describe('renderPlan', () => {
     expect(md.trimEnd().endsWith('<!-- ferry:plan path=replication.yaml -->')).toBe(true);
   });
 
+  test('cut to one line each, the note counts only the rules not shown whole', () => {
+    // Five rules with a warning and no diff lines come first, so they keep their whole block;
+    // 300 rules of copies after them are cut to one line each.
+    const quiet = Array.from({ length: 5 }, (_, i) => rule(`quiet-${i}`, [], { warnings: [`note ${i}`] }));
+    const busy = Array.from({ length: 300 }, (_, i) => rule(`busy-${i}`, ['copy', 'copy']));
+    const md = renderPlan(plan(...quiet, ...busy), { maxChars: 30_000 });
+    expect(md.length).toBeLessThanOrEqual(30_000);
+    expect(md).toContain('note 0');
+    // Before: "305 rules not shown in full", the five shown whole among them.
+    const m = /truncated: (\d+) rules? not shown in full/.exec(md);
+    expect(m).not.toBeNull();
+    const cut = Number(m![1]);
+    const whole = quiet.filter((r) => md.includes(`note ${r.rule.slice(6)}`)).length;
+    expect(whole).toBe(5);
+    expect(cut).toBe(300);
+  });
+
   test('the largest rule loses its detail first', () => {
     const small = rule('small', ['copy']);
     const big = rule(
