@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { type Config, parseConfig, type RegistryConfig, registryIdentity, type Rule } from '../index.js';
+import { type Config, parseConfig, type RegistryConfig, identityOf, type Rule } from '../index.js';
 
 const run = promisify(execFile);
 const SHA_RE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -103,21 +103,17 @@ export function changedRules(before: Config | undefined, after: Config): string[
   };
   const changed = new Set(enabled.filter(edited).map((r) => r.name));
   // Where the rules of either version wrote that no longer write the same: their destinations.
-  const identity = (config: Config, registry: string) => {
-    const reg = config.registries.get(registry);
-    return reg ? registryIdentity(reg) : registry;
-  };
   const moved = new Set([
     ...before.rules
       .filter((r) => r.enabled && (!now.get(r.name)?.enabled || changed.has(r.name)))
-      .map((r) => identity(before, r.destination)),
-    ...enabled.filter((r) => changed.has(r.name)).map((r) => identity(after, r.destination)),
+      .map((r) => identityOf(before, r.destination)),
+    ...enabled.filter((r) => changed.has(r.name)).map((r) => identityOf(after, r.destination)),
   ]);
   return enabled
     .filter(
       (r) =>
         changed.has(r.name) ||
-        (r.deleteRemote.enabled && moved.has(identity(after, r.destination)) && !!old.get(r.name)),
+        (r.deleteRemote.enabled && moved.has(identityOf(after, r.destination)) && !!old.get(r.name)),
     )
     .map((r) => r.name);
 }

@@ -13,7 +13,7 @@ import { MAX_BANDWIDTH, MAX_BLOB_SIZE_LIMIT, parseBandwidth, parseSize } from '.
 import { oneOfList, suggest } from './errors.js';
 import { ARCHIVE_TYPES, effective, type Normalized, type NormalizedRule, patternOf, soundFields } from './normalize.js';
 import { literalSecretMessage, optionAliases, schemaKeys, type Segment } from './schema.js';
-import type { RegistryConfig, Rule } from './types.js';
+import type { Config, RegistryConfig, Rule } from './types.js';
 import { vendorApiProblem } from './vendor-api.js';
 import { normalizeCron } from './workflows.js';
 import { addressClass } from '../registry/address.js';
@@ -292,6 +292,12 @@ export function cronProblem(expr: string): { message: string; severity: 'error' 
 /** What a registry is, whatever its name in the file: two names for one address are one registry. */
 export function registryIdentity(reg: RegistryConfig): string {
   return reg.path !== undefined ? `path:${reg.path}` : `url:${reg.url ?? reg.name}`;
+}
+
+/** The identity of the registry `config` names `name` (the name itself when it names none). */
+export function identityOf(config: Pick<Config, 'registries'>, name: string): string {
+  const reg = config.registries.get(name);
+  return reg ? registryIdentity(reg) : name;
 }
 
 /** oci-archive, docker-archive: a file (path) or an https:// URL with its sha256 pinned. */

@@ -3,7 +3,7 @@
  * source's, other rules' sources in writers.ts), and forgotten when a rule has written into that
  * registry: a later rule reading it as its source sees the repositories the run created there.
  */
-import { registryIdentity } from '../config/semantic.js';
+import { identityOf } from '../config/semantic.js';
 import type { Config } from '../config/types.js';
 import type { Store } from '../providers/store.js';
 
@@ -35,12 +35,8 @@ export class Catalogs {
   /** A rule wrote into `registry`: its listing is asked again by the next rule that needs it. */
   written(registry: string): void {
     // Every entry for that registry, by address: another name for one URL or path is written too.
-    const written = this.#identity(registry);
-    for (const name of [...this.#listed.keys()]) if (this.#identity(name) === written) this.#listed.delete(name);
-  }
-
-  #identity(name: string): string {
-    const reg = this.#config.registries.get(name);
-    return reg ? registryIdentity(reg) : name;
+    const written = identityOf(this.#config, registry);
+    for (const name of [...this.#listed.keys()])
+      if (identityOf(this.#config, name) === written) this.#listed.delete(name);
   }
 }

@@ -7,7 +7,7 @@
  * repository where the rule has extras to delete, and only of rules sharing the destination
  * registry. A tag another rule's source holds (within its filters) is that rule's: no extra here.
  */
-import { registryIdentity } from '../config/semantic.js';
+import { identityOf } from '../config/semantic.js';
 import type { Catalogs } from './catalogs.js';
 import { RegistryError } from '../registry/errors.js';
 import type { Config, Rule } from '../config/types.js';
@@ -38,10 +38,7 @@ export function otherWriters(
 ): OtherWriters | undefined {
   if (!rule.deleteRemote.enabled) return undefined;
   // By address, not name: two registry entries for one URL or path (other credentials) are one.
-  const identity = (name: string) => {
-    const reg = config.registries.get(name);
-    return reg ? registryIdentity(reg) : name;
-  };
+  const identity = (name: string) => identityOf(config, name);
   const here = identity(rule.destination);
   const others = config.rules.filter((r) => r.enabled && r.name !== rule.name && identity(r.destination) === here);
   if (others.length === 0) return undefined;
