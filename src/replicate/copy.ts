@@ -302,7 +302,7 @@ export async function copyArtifact(
     const subset = platformSubset(m, o.platforms);
     if (subset) {
       ({ children, bytes } = subset);
-      note = `platform subset (${children.map((c) => platformString(c.platform)).join(', ')}): new index ${sha256(bytes)}, the source index is ${digest}`;
+      note = subsetNote(sha256(bytes), digest, children.map((c) => platformString(c.platform)).join(', '));
     }
     // Every child the destination lacks is read before any is written: a blob over the limit in
     // one platform fails the image before a byte of any platform moves.
@@ -559,6 +559,11 @@ function checkBlobSizes(
         hint: `if the blob is real, raise max_blob_size on the rule (for example max_blob_size: ${gib}GiB); a size far beyond any real layer means the manifest is corrupt or hostile`,
       });
     }
+}
+
+/** What a row says of a platform subset: the index written, and the source's it was made from. */
+export function subsetNote(index: string, source: string, platforms?: string): string {
+  return `platform subset${platforms ? ` (${platforms})` : ''}: new index ${index}, the source index is ${source}`;
 }
 
 /** The written bytes are not the source's: a platform subset, whose digest no referrer names. */

@@ -13,7 +13,7 @@ import type { PlanItem, RulePlan } from '../plan/types.js';
 import { RateBudgetError, type Store, TagMovedError } from '../providers/index.js';
 import { RegistryError } from '../registry/errors.js';
 import { Bandwidth } from './bandwidth.js';
-import { BlobMover, copyArtifact, emptyStats, TagAppeared } from './copy.js';
+import { BlobMover, copyArtifact, emptyStats, subsetNote, TagAppeared } from './copy.js';
 import { stopReason, toResultError } from './errors.js';
 import { type Holder, tagsOn } from './holders.js';
 import type { ManifestCache } from './manifest-cache.js';
@@ -316,7 +316,7 @@ export class Executor {
         // The row's digest is the source index read; the run writes its subset, another digest,
         // and its row will say so: the plan's row says it first.
         ...(i.targetDigest && i.targetDigest !== i.sourceDigest && !r.reason
-          ? { reason: `platform subset: new index ${i.targetDigest}, the source index is ${i.sourceDigest ?? '?'}` }
+          ? { reason: subsetNote(i.targetDigest, i.sourceDigest ?? '?') }
           : {}),
       });
   }
