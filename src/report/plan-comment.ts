@@ -670,7 +670,7 @@ function ruleView(rule: RulePlan, errors: readonly PlanRuleError[], info?: RuleI
       if (warnings.length < rule.warnings.length)
         out.push(`> ⚠️ … and ${counted(rule.warnings.length - warnings.length, 'more warning')}\n\n`);
       out.push(refused);
-      if (whole || cap >= items) {
+      if (cap >= items) {
         if (items > 0)
           out.push(
             fenced(
