@@ -128,9 +128,12 @@ const DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
 
 /**
  * A result's digest for people: the destination's (else the source's); for a tag kept because it
- * differs, the source's beside it, so the row shows what differs. '' when there is none.
+ * differs, the source's beside it, so the row shows what differs. A planned update shows what the
+ * run writes, the digest its row will show, and what is there now. '' when there is none.
  */
 export function rowDigest(r: { status: string; sourceDigest?: string; destinationDigest?: string }): string {
+  if (r.status === 'would-update' && r.sourceDigest && r.destinationDigest && r.sourceDigest !== r.destinationDigest)
+    return `${shortDigest(r.sourceDigest)} (now ${shortDigest(r.destinationDigest)})`;
   const dst = shortDigest(r.destinationDigest ?? r.sourceDigest);
   return r.status === 'kept' && r.sourceDigest && r.destinationDigest && r.sourceDigest !== r.destinationDigest
     ? `${dst} (source ${shortDigest(r.sourceDigest)})`

@@ -99,6 +99,17 @@ describe('formatResultLine', () => {
       }),
       'sha256:11111111… (source sha256:88888888…)',
     ],
+    [
+      // The plan's row names the digest the run's row will: before, the one the update replaces.
+      'a planned update shows the digest it writes, then what is there now',
+      result('would-update', {
+        bytes: 0,
+        retries: 0,
+        sourceDigest: `sha256:${'8'.repeat(64)}`,
+        destinationDigest: `sha256:${'1'.repeat(64)}`,
+      }),
+      'sha256:88888888… (now sha256:11111111…)',
+    ],
   ])('%s', (_name, r, expected) => {
     expect(formatResultLine(r)).toContain(expected);
   });
