@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { type Config, parseConfig, type RegistryConfig, identityOf, type Rule } from '../index.js';
+import { type Config, type Filters, parseConfig, type RegistryConfig, identityOf, type Rule } from '../index.js';
 
 const run = promisify(execFile);
 const SHA_RE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -116,6 +116,24 @@ export function changedRules(before: Config | undefined, after: Config): string[
         (r.deleteRemote.enabled && moved.has(identityOf(after, r.destination)) && !!old.get(r.name)),
     )
     .map((r) => r.name);
+}
+
+/**
+ * Each rule of both versions whose filters changed, and nothing else of where it reads and
+ * writes: its filters before (RunOptions.formerFilters). What those selected and these do not
+ * stays at the destination, and its plan says so.
+ */
+export function formerFilters(before: Config | undefined, after: Config): Map<string, Filters> {
+  const out = new Map<string, Filters>();
+  if (!before) return out;
+  const old = new Map(before.rules.map((r) => [r.name, r]));
+  const places = (r: Rule) => [r.source, r.destination, r.destinationNamespace, r.flattening];
+  for (const r of after.rules) {
+    const was = old.get(r.name);
+    if (r.enabled && was?.enabled && !same(was.filters, r.filters) && same(places(was), places(r)))
+      out.set(r.name, was.filters);
+  }
+  return out;
 }
 
 /**

@@ -10,11 +10,12 @@ import {
   artifactsFromDispatch,
   artifactsFromRegistryPackage,
   type Config,
+  type Filters,
   matchArtifacts,
   rulesForCron,
   type UnmatchedArtifact,
 } from '../index.js';
-import { caAtBase, changedRules, configAt, untrustedRegistries } from './compare.js';
+import { caAtBase, changedRules, configAt, formerFilters, untrustedRegistries } from './compare.js';
 import type { Command, Inputs } from './inputs.js';
 import { parseBool, parseList } from './inputs.js';
 
@@ -92,6 +93,8 @@ export interface Scope {
   pullRequest?: PullRequestInfo;
   /** On a pull request: rules it adds or changes (the comment calls out one of them that selects nothing). */
   changedRules?: string[];
+  /** On a pull request or push: the filters it changed, as they were (RunOptions.formerFilters). */
+  formerFilters?: Map<string, Filters>;
   /** Set when the event asks for nothing: the reason. */
   idle?: string;
   /** Parts of the event's payload that could not be read (a broken relay): warnings of the step. */
@@ -183,6 +186,7 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
         const before = await configAt(base.sha, inputs.config, ctx.workspace);
         scope.anonymous = await untrustedRegistries(before, config, caAtBase(base.sha, ctx.workspace));
         scope.changedRules = changedRules(before, config);
+        scope.formerFilters = formerFilters(before, config);
         const withCreds = [...scope.anonymous].filter((n) => config.registries.get(n)?.credentials);
         if (withCreds.length)
           scope.notes.push(
@@ -200,6 +204,7 @@ export async function resolveScope(inputs: Inputs, ctx: GitHubContext, config: C
       } else if (!inputs.rules.length) {
         const before = await configAt(p.before, inputs.config, ctx.workspace);
         scope.rules = changedRules(before, config);
+        scope.formerFilters = formerFilters(before, config);
         scope.notes.push(
           before
             ? `Reconciling the rules this push changed: ${scope.rules.join(', ') || 'none'}.`

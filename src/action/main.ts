@@ -242,6 +242,7 @@ async function replicate(
         ...(scope.select ? { select: scope.select } : {}),
         ...(scope.named ? { named: scope.named } : {}),
         ...(scope.tags ? { tags: scope.tags } : {}),
+        ...(scope.formerFilters?.size ? { formerFilters: scope.formerFilters } : {}),
         anonymousRegistries: scope.anonymous,
         ...(inputs.shard ? { shard: inputs.shard } : {}),
         command: scope.dryRun ? 'plan' : 'run',

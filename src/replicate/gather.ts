@@ -6,7 +6,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import type { Rule } from '../config/types.js';
+import type { Filters, Rule } from '../config/types.js';
 import { type Digest, isDigest, sha256 } from '../oci/digest.js';
 import { isSchema1Error } from '../oci/manifest.js';
 import { INDEX_TYPES, SCHEMA1_TYPES } from '../oci/media-types.js';
@@ -67,6 +67,12 @@ export interface GatherOptions {
   onMountSource?: (repository: string | undefined) => void;
   /** Other rules writing into the destination: asked where this rule has extras (writers.ts). */
   otherWriters?: OtherWriters;
+  /**
+   * The rule's filters before the change a pull request or push makes to them: what they
+   * selected and these do not, still at the destination, stays there untouched (ferry updates and
+   * deletes only what a rule's filters select), and a warning names it rather than nothing.
+   */
+  formerFilters?: Filters;
   /** Told as each source repository is gathered: how many are, of how many the rule lists. */
   onListed?: (repositories: number, of: number) => void;
   /** Where to keep the facts the engine needs while copying (default: new, in the result). */
@@ -120,6 +126,11 @@ const SCHEMA1_SKIP: NonNullable<SourceTag['skip']> = {
   reason:
     'a Docker schema1 manifest, deprecated since 2017 and not copied: push the image again with a current client (docker, buildah, skopeo) to replicate it',
 };
+/** At most five names of a list, then `…` (`total`: how many there are, when more than the list holds). */
+function shownList(names: readonly string[], total = names.length): string {
+  return names.slice(0, 5).join(', ') + (total > 5 ? ', …' : '');
+}
+
 /** One empty set for every destination repository that lists no fallback tags. */
 const NO_TAGS: ReadonlySet<string> = new Set();
 
@@ -245,6 +256,14 @@ export async function gather(
     selection.dropped.name = listed.length - invalid.length - matched.length;
     const select = named ? (r: string) => named.has(r) && (o.select?.(r) ?? true) : o.select;
     repositories = keepDestinationGroups(matched, mapped, select);
+    if (o.formerFilters) {
+      const before = compileNameFilter(o.formerFilters.name);
+      const dropped = listed.filter((r) => isRepository(r) && before(r) && !nameOk(r) && (o.select?.(r) ?? true));
+      if (dropped.length)
+        out.warnings.push(
+          `the name filter before this change selected ${counted(dropped.length, 'source repository', 'source repositories')} that it no longer selects (${shownList([...dropped].sort())}): their copies at ${dst.display} stay as they are, neither updated nor deleted; delete them there by hand if they should go`,
+        );
+    }
   } catch (e) {
     out.catalogFailed = fail(`listing repositories of ${src.display}`, e);
     return out;
@@ -372,6 +391,9 @@ export async function gather(
     await o.onGroup(dest, group);
   };
   let listedRepositories = 0;
+  /** Destination tags the former filters selected and these do not (formerFilters), across repositories. */
+  const leftBehind: string[] = [];
+  let leftBehindCount = 0;
   await Promise.all(
     repositories.map((repo) =>
       inFlight(async () => {
@@ -383,6 +405,10 @@ export async function gather(
     ),
   );
   await probed;
+  if (leftBehindCount)
+    out.warnings.push(
+      `the filters before this change selected ${counted(leftBehindCount, 'tag')} still at the destination that these filters do not (${shownList(leftBehind.sort(), leftBehindCount)}): ${leftBehindCount === 1 ? 'it stays' : 'they stay'} as ${leftBehindCount === 1 ? 'it is' : 'they are'}, neither updated nor deleted (ferry updates and deletes only the tags a rule's filters select); delete ${leftBehindCount === 1 ? 'it' : 'them'} there by hand if ${leftBehindCount === 1 ? 'it' : 'they'} should go`,
+    );
   out.inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository));
   return out;
 
@@ -428,6 +454,8 @@ export async function gather(
     // holds is planned as a `skip` row, as the manifest path plans it, so it stays there either
     // way (not a deletion candidate); the others are only counted, as before.
     const refused: [string, SourceTag][] = [];
+    /** The source tags the rule's former filters select (formerFilters). */
+    let formerlySelected: Set<string> | undefined;
     // Both sides' tag lists at once; which source tags the destination lacks decides how they are read.
     const destinationListing = listDestination(dstRepo, 'gatherer');
     destinationListing.catch(() => {}); // awaited below, where its failure is reported
@@ -467,6 +495,12 @@ export async function gather(
           if (o.onlyTags?.has(t.tag) && stage !== 'labels' && stage !== 'resource') leftOut.set(t.tag, stage);
         },
       ).map((t) => t.tag);
+      if (o.formerFilters)
+        formerlySelected = new Set(
+          selectTags(valid, o.formerFilters, undefined, undefined, rule.referrers)
+            .map((t) => t.tag)
+            .filter((t) => !REFERRER_TAG.test(t)),
+        );
       selection.tags.listed += valid.length;
       selection.tags.selected += selected.length;
       input.selected = selected.length;
@@ -566,6 +600,14 @@ export async function gather(
       // signature is not planned.
       for (const [tag, f] of refused) if (listedTags.has(tag)) source.set(tag, f);
       let extra = (t: string) => !source.has(t) && !unresolved.has(t) && mayDelete(t);
+      if (formerlySelected)
+        for (const t of dstTags)
+          if (formerlySelected.has(t) && !source.has(t) && !unresolved.has(t) && !mayDelete(t)) {
+            // Bounded: the warning names the first five by name, whatever order repositories end in.
+            leftBehind.push(`${dstRepo}:${t}`);
+            if (leftBehind.length > 5) leftBehind.sort().pop();
+            leftBehindCount++;
+          }
       if (o.otherWriters && dstTags.some(extra)) {
         const others = await o.otherWriters.tagsIn(dstRepo);
         input.otherRules = others;

@@ -3,7 +3,7 @@
  * out (unless dry run), one Result per plan item.
  */
 import pLimit from 'p-limit';
-import type { Rule } from '../config/types.js';
+import type { Filters, Rule } from '../config/types.js';
 import { assemblePlan, type GroupPlan, planGroup } from '../plan/plan.js';
 import { type RulePlan, selectsNothing } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
@@ -39,6 +39,8 @@ export interface RuleOptions {
   deleted?: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>;
   /** The other rules writing into this rule's destination (replicate/writers.ts): theirs is never deleted. */
   otherWriters?: OtherWriters;
+  /** The rule's filters before a change to them (GatherOptions.formerFilters). */
+  formerFilters?: Filters;
   log?: (line: string) => void;
   onProgress?: (e: ProgressEvent) => void;
   /** Shared across rules so a blob is moved once per destination repository. */
@@ -101,6 +103,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     concurrency: o.concurrency * 4,
     ...(o.select ? { select: o.select } : {}),
     ...(o.named ? { named: o.named } : {}),
+    ...(o.formerFilters ? { formerFilters: o.formerFilters } : {}),
     ...(o.listRepositories ? { listRepositories: o.listRepositories } : {}),
     ...(onlyTags ? { onlyTags } : {}),
     ...(o.resolveDelays ? { resolveDelays: o.resolveDelays } : {}),

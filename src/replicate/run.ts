@@ -1,6 +1,6 @@
 /** Runs the selected rules of a config: opens stores once, runs each rule, builds the report. */
 import pLimit from 'p-limit';
-import type { Config, Rule } from '../config/types.js';
+import type { Config, Filters, Rule } from '../config/types.js';
 import type { ShardSpec } from '../plan/shard.js';
 import type { Plan } from '../plan/types.js';
 import { type Store, StoreSet } from '../providers/index.js';
@@ -41,6 +41,11 @@ export interface RunOptions {
    * delete event (propagateDeletions), which checks the deleted digest.
    */
   tags?: string[];
+  /**
+   * Each rule's filters before the change a pull request or push makes to them: the plan names
+   * what those selected that is left at the destination (GatherOptions.formerFilters).
+   */
+  formerFilters?: ReadonlyMap<string, Filters>;
   /** Rules whose registries must be used without credentials (their URL changed in a pull request). */
   anonymousRegistries?: Set<string>;
   shard?: ShardSpec;
@@ -169,6 +174,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         listRepositories: () => catalogs.of(rule.source),
         ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),
         ...(o.named ? { named: o.named.get(rule.name) ?? new Set<string>() } : {}),
+        ...(o.formerFilters?.has(rule.name) ? { formerFilters: o.formerFilters.get(rule.name)! } : {}),
         ...(o.shard ? { shard: o.shard } : {}),
         ...(o.tags ? { tags: o.tags, copyOnly: true } : {}),
         ...(o.log ? { log: o.log } : {}),

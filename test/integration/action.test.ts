@@ -641,6 +641,27 @@ describe('pull_request', () => {
     }
   });
 
+  it('names the tags a narrowed tag filter leaves at the destination', async () => {
+    const before = await commit('the public rule copies every tag', config());
+    try {
+      const copied = await runAction({ event: 'workflow_dispatch', inputs: { rules: 'public' } });
+      expect(copied.code, copied.stdout).toBe(0);
+      await writeFile(join(ws, 'replication.yaml'), config({ publicTags: '["2.*"]' }));
+      const r = await runAction({
+        event: 'pull_request',
+        fixture: 'pull_request.json',
+        replace: { BASE_SHA: before, HEAD_SHA: 'c'.repeat(40) },
+      });
+      expect(r.code, r.stdout).toBe(0);
+      // Before, the comment said nothing of the tag the merge leaves behind.
+      expect(api.comments.at(-1)!.body).toMatch(
+        /the filters before this change selected 1 tag still at the destination that these filters do not \(mirror\/tool:1\.0\): it stays as it is/,
+      );
+    } finally {
+      await commit('back to the rules before', config({ publicTags: '["1.*"]' }));
+    }
+  });
+
   it('from a fork: plans what anonymous access can read, and a refused comment still leaves the summary', async () => {
     api.readOnly = true;
     try {

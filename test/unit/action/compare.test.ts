@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { caAtBase, changedRules, untrustedRegistries } from '../../../src/action/compare.js';
+import { caAtBase, changedRules, formerFilters, untrustedRegistries } from '../../../src/action/compare.js';
 import { parseList, readInputs } from '../../../src/action/inputs.js';
 import { parseConfig } from '../../../src/config/index.js';
 
@@ -117,6 +117,30 @@ rules:
     expect(changedRules(load(two), load(two.replace(/ {2}- \{ name: keep.*\n/, '')))).toEqual(['prune']);
     expect(changedRules(load(two), load(two.replace('team-a/app', 'team-a/api')))).toEqual(['keep', 'prune']);
     expect(changedRules(load(two), load(`# c\n${two}`))).toEqual([]);
+  });
+});
+
+describe("formerFilters (what a change to a rule's filters leaves at the destination)", () => {
+  it("gives a rule's old filters where only its filters changed", () => {
+    const head = base.replace('destination_namespace: x }', "destination_namespace: x, filters: { tag: 'v2*' } }");
+    const former = formerFilters(load(base), load(head));
+    expect([...former.keys()]).toEqual(['a']);
+    expect(former.get('a')).toMatchObject({ name: [], tag: [] });
+  });
+
+  it.each([
+    ['the same file', base],
+    // Its plan compares with nothing there: the old filters chose tags at another place.
+    [
+      'filters and namespace changed',
+      base.replace('destination_namespace: x }', "destination_namespace: y, filters: { tag: 'v2*' } }"),
+    ],
+  ])('none for %s', (_name, head) => {
+    expect(formerFilters(load(base), load(head)).size).toBe(0);
+  });
+
+  it('none without the old file', () => {
+    expect(formerFilters(undefined, load(base)).size).toBe(0);
   });
 });
 
