@@ -67,7 +67,15 @@ export function otherWriters(
     for (const other of others) {
       try {
         const scope = compileWriteScope(other);
-        const sources = (await groupsOf(other)).get(repository) ?? [];
+        const groups = await groupsOf(other);
+        // A listing in which the other rule selects no repository at all (an empty or null
+        // catalog, a robot account that lost its project) is no sign that what it wrote is gone:
+        // as for a rule's own source, nothing of it is taken for an extra.
+        if (groups.size === 0)
+          return {
+            failed: `rule ${other.name} also writes into ${rule.destination}, and its source ${other.source} lists no repository it selects, so what it wrote in ${repository} is not known`,
+          };
+        const sources = groups.get(repository) ?? [];
         if (sources.length === 0) continue;
         const src = await open(other.source);
         for (const r of sources) {

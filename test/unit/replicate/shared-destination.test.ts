@@ -101,6 +101,24 @@ test('another rule whose source cannot be listed keeps this rule’s deletions w
   expect(a0?.reason).toMatch(/rule b also writes into dst, and what it writes in m\/app could not be listed/);
 });
 
+test('another rule whose source lists none of its repositories (an empty catalog) keeps what it wrote', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team/app', 'a1');
+  const dst = new OciLayoutStore('dst', join(d, 'dst'));
+  // b1 came from ops/app under rule b; this run's listing of the source shows no ops/ repository.
+  await putLayoutImage(dst, 'm/app', 'a1');
+  await putLayoutImage(dst, 'm/app', 'b1');
+  const cfg = config(d, 'filters: { name: ["team/**"] }', 'filters: { name: ["ops/**"] }');
+  const { report } = await runConfig(cfg, { dryRun: false, rules: ['a'] });
+  // Before, rule a deleted b1 as "not at the source".
+  expect(report.results.filter((r) => r.status === 'deleted')).toEqual([]);
+  expect(report.results.find((r) => r.tag === 'b1')?.reason).toMatch(
+    /rule b also writes into dst, and its source src lists no repository it selects, so what it wrote in m\/app is not known/,
+  );
+  expect((await dst.listTags('m/app')).sort()).toEqual(['a1', 'b1']);
+});
+
 test('a tag outside every other rule’s tag filter is still deleted', async () => {
   const d = tmp();
   const src = new OciLayoutStore('src', join(d, 'src'));
