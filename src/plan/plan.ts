@@ -75,7 +75,9 @@ export interface RepoInput {
    * destination repository (their sources hold them, within their filters), which are theirs and
    * no extra of this rule; or why that could not be listed (then nothing is deleted here).
    */
-  otherRules?: { tags: ReadonlySet<string> } | { failed: string };
+  otherRules?:
+    | { tags: ReadonlySet<string>; earlier?: ReadonlyMap<string, { rule: string; sameSource?: string }> }
+    | { failed: string };
   /** The source tags could not be listed (why): no deletions in the destination repository. */
   sourceListingFailed?: string | true;
   /** The destination could not be listed (why): nothing is decided for this repository (a rule error says so). */
@@ -245,6 +247,18 @@ export function planGroup(
 
   // Destination tags listed, then not found when read (or not readable): what they hold is unknown.
   const unreadHere = new Set(group.flatMap((g) => g.destinationUnread ?? []));
+  /**
+   * The rule before this one in the file that writes the tag here (OtherWrites.earlier), unless it
+   * reads it where this rule does: the same image, which both may write.
+   */
+  const earlierOwner = (tag: string, from: string) => {
+    for (const g of group) {
+      const w = g.otherRules && 'tags' in g.otherRules ? g.otherRules.earlier?.get(tag) : undefined;
+      if (w && w.sameSource !== from) return w.rule;
+    }
+    return undefined;
+  };
+  const leftToOthers = new Map<string, string[]>();
   for (const [tag, { repo, tag: f }] of sourceTags) {
     const base = {
       rule: rule.name,
@@ -268,9 +282,22 @@ export function planGroup(
           reason: `${r.artifactType ? `${r.artifactType} ` : ''}referrer of ${tag} (${why}), missing at the destination`,
         });
     };
+    const owner = current === want ? undefined : earlierOwner(tag, repo);
     if (current === want) {
       items.push({ ...base, ...target, ...have, action: 'unchanged' });
       referrers('unchanged');
+      stay(current, tag);
+    } else if (owner !== undefined) {
+      // Whichever rule runs first, and whatever the plan saw: the tag has one writer, the same in
+      // the plan and the run, and the two rules no longer rewrite it in turn on every run.
+      items.push({
+        ...base,
+        ...have,
+        action: 'skip',
+        why: 'earlier-rule-writes',
+        reason: `rule ${owner}, before this one in the file, also writes ${dest}:${tag}: the tag is that rule's, and this rule leaves it`,
+      });
+      leftToOthers.set(owner, [...(leftToOthers.get(owner) ?? []), tag]);
       stay(current, tag);
     } else if (f.skip) {
       items.push({ ...base, ...have, action: 'skip', why: f.skip.why, reason: f.skip.reason });
@@ -309,6 +336,10 @@ export function planGroup(
       stay(current, tag);
     }
   }
+  for (const [owner, tags] of leftToOthers)
+    warnings.push(
+      `rule ${owner}, before this one in the file, also writes ${counted(tags.length, 'tag')} of ${dest} that this rule selects (${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''}): they are that rule's, and this rule leaves them; give the rules different destination namespaces or tag filters if both sources' tags should be kept`,
+    );
   for (const [tag, { repo, why, hint }] of unresolved) {
     if (sourceTags.has(tag)) continue;
     const current = destination.get(tag);

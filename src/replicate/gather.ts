@@ -608,7 +608,9 @@ export async function gather(
             if (leftBehind.length > 5) leftBehind.sort().pop();
             leftBehindCount++;
           }
-      if (o.otherWriters && dstTags.some(extra)) {
+      // Asked where this rule deletes (their tags are not its extras) and where it writes (a tag
+      // a rule before it writes is that rule's): only rules sharing the destination registry.
+      if (o.otherWriters && (dstTags.some(extra) || source.size > 0)) {
         const others = await o.otherWriters.tagsIn(dstRepo);
         input.otherRules = others;
         if ('tags' in others) {

@@ -161,7 +161,8 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         o.onProgress?.({ kind: 'rule-end', rule: rule.name, results: [], errors: ruleErrors.slice(-1) });
         continue;
       }
-      // A push event copies only: no rule's deletions to guard.
+      // A push event copies only, and reads only what it names: no rule's deletions to guard, and
+      // other rules' sources are not listed to learn which tags they write (OtherWrites.earlier).
       const writers = o.tags
         ? undefined
         : otherWriters(config, rule, open, catalogs, (name) => stores.withholdsCredentials(name));

@@ -179,3 +179,63 @@ test('two registry entries for one address are one destination: the other ruleâ€
   }
   expect((await new OciLayoutStore('dst', join(d, 'dst')).listTags('m/app')).sort()).toEqual(['a1', 'b1']);
 });
+
+test('two rules writing one tag from different sources: the earlier ruleâ€™s, in the plan and the run, and no rewrite after', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  const teams = await putLayoutImage(src, 'team/app', 'v1');
+  await putLayoutImage(src, 'ops/app', 'v1'); // another image under the same tag
+  await putLayoutImage(src, 'ops/app', 'v2');
+  const { config: cfg } = parseConfig(
+    `version: 1
+registries:
+  src: { type: oci-layout, path: ${join(d, 'src')} }
+  dst: { type: oci-layout, path: ${join(d, 'dst')} }
+rules:
+  - { name: a, source: src, destination: dst, destination_namespace: m, filters: { name: ["team/**"] } }
+  - { name: b, source: src, destination: dst, destination_namespace: m, filters: { name: ["ops/**"] } }
+`,
+    join(d, 'replication.yaml'),
+  );
+  const rows = (results: { rule: string; tag: string; status: string }[]) =>
+    results.map((r) => `${r.rule} ${r.tag} ${r.status}`).sort();
+  const plan = await runConfig(cfg!, { dryRun: true });
+  // Before, the plan showed both rules copying v1; the run copied it, then b overwrote it, and
+  // every later run wrote it twice.
+  expect(rows(plan.report.results)).toEqual(['a v1 would-copy', 'b v1 skipped', 'b v2 would-copy']);
+  expect(plan.report.results.find((r) => r.rule === 'b' && r.tag === 'v1')?.reason).toBe(
+    "rule a, before this one in the file, also writes m/app:v1: the tag is that rule's, and this rule leaves it",
+  );
+  expect(plan.plan.rules[1]!.warnings).toEqual([
+    "rule a, before this one in the file, also writes 1 tag of m/app that this rule selects (v1): they are that rule's, and this rule leaves them; give the rules different destination namespaces or tag filters if both sources' tags should be kept",
+  ]);
+  const run = await runConfig(cfg!, { dryRun: false });
+  expect(rows(run.report.results)).toEqual(['a v1 copied', 'b v1 skipped', 'b v2 copied']);
+  const dst = new OciLayoutStore('dst', join(d, 'dst'));
+  expect((await dst.manifestHead('m/app', 'v1'))?.digest).toBe(teams);
+  const again = await runConfig(cfg!, { dryRun: false });
+  expect(rows(again.report.results)).toEqual(['a v1 unchanged', 'b v1 skipped', 'b v2 unchanged']);
+});
+
+test('two rules reading one tag from the same source repository both may write it: the same image, no warning', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team/app', 'v1');
+  const { config: cfg } = parseConfig(
+    `version: 1
+registries:
+  src: { type: oci-layout, path: ${join(d, 'src')} }
+  dst: { type: oci-layout, path: ${join(d, 'dst')} }
+rules:
+  - { name: a, source: src, destination: dst, destination_namespace: m, filters: { tag: ["v*"] } }
+  - { name: b, source: src, destination: dst, destination_namespace: m, filters: { tag: ["v1*"] } }
+`,
+    join(d, 'replication.yaml'),
+  );
+  const plan = await runConfig(cfg!, { dryRun: true });
+  expect(plan.report.results.map((r) => `${r.rule} ${r.tag} ${r.status}`).sort()).toEqual([
+    'a v1 would-copy',
+    'b v1 would-copy',
+  ]);
+  expect(plan.report.warnings ?? []).toEqual([]);
+});
