@@ -65,7 +65,7 @@ export interface GatherOptions {
    * probed in order, alongside the gathering, until one holding images is found.
    */
   onMountSource?: (repository: string | undefined) => void;
-  /** Other rules writing into the destination: asked where this rule has extras (writers.ts). */
+  /** Other rules writing into the destination: asked where this rule has tags to write or extras (writers.ts). */
   otherWriters?: OtherWriters;
   /**
    * The rule's filters before the change a pull request or push makes to them: what they
