@@ -29,7 +29,10 @@ export interface SourceTag {
   /** A referrers fallback tag (signatures, SBOMs) of this source tag, planned as a tag of its own. */
   referrersOf?: string;
   /** The labels or resource filter leaves the tag out, or its manifest is one ferry does not copy. */
-  skip?: { why: Extract<PlanWhy, 'filtered-labels' | 'filtered-resource' | 'schema1'>; reason: string };
+  skip?: {
+    why: Extract<PlanWhy, 'filtered-labels' | 'filtered-resource' | 'schema1' | 'platforms-absent'>;
+    reason: string;
+  };
 }
 
 /** Why a listed source tag could not be read, and what to do about it when the cause says. */

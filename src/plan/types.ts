@@ -23,6 +23,8 @@ export type PlanWhy =
   | 'filtered-resource'
   /** A Docker schema1 manifest at the source: not copied (deprecated, unsupported), not a failure. */
   | 'schema1'
+  /** A source index with none of the rule's `platforms:`: nothing to copy, not a failure. */
+  | 'platforms-absent'
   | 'not-at-source'
   /** The source still lists the tag, but the rule's filters leave it out (an older one under `latest:`). */
   | 'not-selected'

@@ -668,10 +668,13 @@ async function copyReferrers(
   }
 }
 
+/** An index with none of a `platforms:` rule's platforms: nothing of it is the rule's to copy. */
+export class NoPlatformError extends Error {}
+
 /**
  * The index a `platforms:` rule writes for source index `m`: only those platforms (entries without
  * a platform, such as attestations, stay). Undefined when nothing is left out, so the bytes stay
- * the source's. Throws when none of the platforms is present.
+ * the source's. Throws NoPlatformError when none of the platforms is present.
  */
 export function platformSubset(
   m: Manifest,
@@ -684,7 +687,12 @@ export function platformSubset(
       platforms.includes(platformString(c.platform)) ||
       platforms.includes(`${c.platform.os}/${c.platform.architecture}`),
   );
-  if (children.length === 0) throw new Error(`none of the platforms ${platforms.join(', ')} is in ${m.digest}`);
+  if (children.length === 0)
+    throw new NoPlatformError(
+      `the index has none of the platforms the rule copies (${platforms.join(', ')}; it has ${m.parsed.manifests
+        .map((c) => (c.platform ? platformString(c.platform) : 'no platform'))
+        .join(', ')})`,
+    );
   if (children.length === m.parsed.manifests.length) return undefined;
   return { children, bytes: subsetIndex(m.bytes, children) };
 }

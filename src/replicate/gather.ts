@@ -26,7 +26,7 @@ import {
   selectTags,
   type TagInfo,
 } from '../rules/index.js';
-import { findReferrers, platformSubset } from './copy.js';
+import { findReferrers, NoPlatformError, platformSubset } from './copy.js';
 import { describeError, type RuleError, toResultError } from './errors.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { invalidTagsWarning, readTagListing, shownTag, type TagListing } from './holders.js';
@@ -747,6 +747,13 @@ export async function gather(
             } catch (e) {
               if (isSchema1Error(e)) {
                 f.skip = SCHEMA1_SKIP;
+                return;
+              }
+              // Read, and nothing in it for this rule: left out as a filter leaves a tag out. Before,
+              // an unread tag: the run failed and the repository's deletions stopped, run after run.
+              if (e instanceof NoPlatformError) {
+                f.skip = { why: 'platforms-absent', reason: `${e.message}: not copied` };
+                cache.release(repo, f.digest);
                 return;
               }
               source.delete(tag);

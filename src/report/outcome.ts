@@ -65,7 +65,7 @@ export function verdict(report: Counted, o: VerdictOptions = {}): Verdict {
   return { status: 'warned', reason: `warnings (${warned.join(', ')})`, failsStep: false };
 }
 
-const BY_DESIGN = new Set(['filtered-labels', 'filtered-resource', 'referrer-fallback-tag']);
+const BY_DESIGN = new Set(['filtered-labels', 'filtered-resource', 'platforms-absent', 'referrer-fallback-tag']);
 const byDesign = (results: Counted['results']) =>
   results.filter((r) => r.status === 'skipped' && r.why !== undefined && BY_DESIGN.has(r.why)).length;
 

@@ -27,3 +27,31 @@ test('a dry run of a platforms: rule says which index the run writes, not only t
     ['would-copy', `platform subset: new index ${written}, the source index is ${index.digest}`],
   ]);
 });
+
+test('an index with none of the rule’s platforms is skipped, by design: not a failure, and deletions go on', async () => {
+  const src = new MemoryStore('src');
+  const arm64 = src.putImage('team/multi', [Buffer.from('arm64 layer')]);
+  src.putIndex('team/multi', [{ ...arm64, platform: { os: 'linux', architecture: 'arm64' } }], 'arm-only');
+  const amd64 = src.putImage('team/multi', [Buffer.from('amd64 layer')]);
+  src.putIndex('team/multi', [{ ...amd64, platform: { os: 'linux', architecture: 'amd64' } }], 'v1');
+  const dst = new MemoryStore('dst');
+  dst.putImage('team/multi', [Buffer.from('gone from the source')], { tag: 'old' });
+  const rule = testRule({
+    platforms: ['linux/amd64'],
+    deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: true },
+  });
+  const o = { concurrency: 1, blobConcurrency: 1 };
+  for (const dryRun of [true, false]) {
+    const run = await runRule(rule, src, dst, { dryRun, ...o });
+    // Before: arm-only was a tag whose manifest "could not be read": the run failed, and old was
+    // not deleted, run after run.
+    expect(run.ruleErrors).toEqual([]);
+    const rows = Object.fromEntries(run.results.map((r) => [r.tag, [r.status, r.reason]]));
+    expect(rows['arm-only']).toEqual([
+      'skipped',
+      'the index has none of the platforms the rule copies (linux/amd64; it has linux/arm64): not copied',
+    ]);
+    expect(rows.old?.[0]).toBe(dryRun ? 'would-delete' : 'deleted');
+    expect(rows.v1?.[0]).toBe(dryRun ? 'would-copy' : 'copied');
+  }
+});
