@@ -140,6 +140,9 @@ export function providerHint(e: RegistryError, ctx: HintContext): string | undef
 
 /** Advice only a vendor (or the rules file's credentials) gives; undefined leaves it to `registryHint`. */
 function vendorHint(e: RegistryError, ctx: HintContext): string | undefined {
+  // Another host answered (a blob redirect's storage or CDN), which got no credentials: the vendor's
+  // advice on them, its projects and permissions would blame the user's settings for its refusal.
+  if (e.otherOrigin && e.status !== undefined) return undefined;
   const where = `${ctx.host} (registries.${ctx.registryName}, type ${ctx.provider})`;
   if (isMissingContainer(e) && CONTAINER[ctx.provider] && ctx.provider !== 'dockerhub')
     return missingContainerHint(ctx, e.repository);

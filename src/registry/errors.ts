@@ -48,8 +48,9 @@ export interface RegistryErrorInit {
   /** How often the request was sent before ferry gave up, over how long: a hint says it was retried. */
   tries?: Tries;
   /**
-   * The origin whose certificate failed, when it is not the registry's own (its token realm, a blob
-   * redirect's host): `tls.verify: false` does not apply there.
+   * The origin that failed when it is not the registry's own (its token realm, a blob redirect's
+   * host): whose certificate failed (`tls.verify: false` does not apply there), or, with a
+   * `status`, which answered it. Scheme, host and port only: a redirect's query holds a signature.
    */
   otherOrigin?: string;
   /** The server answered an https:// request in plain HTTP (the TLS handshake read an HTTP reply). */
@@ -186,6 +187,9 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
   if (ownHint.has(e)) return e.hint;
   const codes = e.codes;
   const host = names.host.replace(/:\d+$/, '');
+  // Another host's answer (a redirect to blob storage or a CDN): the registry's own settings,
+  // credentials and permissions had no part in it. A 429 there is still a rate limit.
+  if (e.otherOrigin && e.status !== undefined && e.kind !== 'rate-limited') return redirectTargetHint(e, names);
   switch (e.kind) {
     case 'unauthorized':
       return `the registry ${names.subject} refused the credentials (or none were found): check the credentials configured for it, or the Docker config.json entry for ${names.host}`;
@@ -262,6 +266,18 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
     default:
       return undefined;
   }
+}
+
+/**
+ * The hint for an answer of another host than the registry (a blob redirect's or an upload
+ * Location's: its storage or CDN).
+ * The transport sends no credentials there (RELIABILITY B1), so a refusal is not about the user's.
+ */
+function redirectTargetHint(e: RegistryError, names: HintNames): string {
+  const where = `${names.subject} sent ferry to ${e.otherOrigin ?? 'another host'} (its blob storage or CDN)`;
+  if (e.kind === 'unauthorized' || e.kind === 'denied')
+    return `${where}, which refused the request without credentials: ferry sends none to another host than the registry's own, by design. Either the signed URL expired before it was used (run again), or the registry's storage redirect or CDN is misconfigured, asking for credentials a redirect cannot carry: tell the registry's operator (distribution: storage.redirect.disable serves blobs from the registry itself)`;
+  return `${where}, which answered HTTP ${e.status}: a problem of the registry's storage or CDN, not of ferry's settings for the registry; run again, and if it persists tell the registry's operator`;
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };

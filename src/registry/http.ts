@@ -636,7 +636,12 @@ export class Transport {
   ): Promise<RegistryError> {
     const text = req.method === 'HEAD' ? '' : await readPrefix(res.body, ERROR_BODY_CAP).catch(() => '');
     if (req.method === 'HEAD') await res.body.dump().catch(() => {});
-    const { codes, messages, htmlPage } = parseErrorBody(text);
+    // The answer of a redirect's target (blob storage, a CDN), not of the registry: named as such,
+    // or a refusal there reads as the registry refusing the user's credentials, never sent there.
+    const other = res.url.origin !== this.base.origin ? res.url : undefined;
+    // An upload Location may name another host itself; anything else got there by a redirect.
+    const sent = /^https?:\/\//.test(req.path) && new URL(req.path).origin === res.url.origin;
+    const { codes, messages, htmlPage } = other ? foreignErrorBody(text, other) : parseErrorBody(text);
     const kind = kindOverride ?? kindFor(res.status, codes);
     let hint: string | undefined;
     if (kind === 'rate-limited') {
@@ -653,9 +658,13 @@ export class Transport {
       url: `${res.url.origin}${res.url.pathname}`,
       status: res.status,
       codes,
-      detail: redact(messages.join('; ') || `unexpected HTTP ${res.status} (expected ${req.expect.join(' or ')})`),
+      detail: redact(
+        `${other ? `${other.origin}, ${sent ? 'the upload location the registry gave' : 'where the registry redirected the request'}, answered: ` : ''}${messages.join('; ') || `unexpected HTTP ${res.status} (expected ${req.expect.join(' or ')})`}`,
+      ),
       htmlPage,
       ...(hint ? { hint } : {}),
+      // The origin alone: the target's query (a signed URL's signature) is never shown.
+      ...(other ? { otherOrigin: other.origin } : {}),
       temporary: RETRY_STATUS.has(res.status),
       tries,
     });
@@ -749,6 +758,23 @@ function scopeKey(scopes: string[]): string {
 async function openBody(body: SendRequest['body']): Promise<Uint8Array | Readable | undefined> {
   if (body === undefined || body instanceof Uint8Array) return body;
   return await body();
+}
+
+/**
+ * An error body from another host than the registry (a blob redirect's storage or CDN), for a
+ * message: S3, GCS and Azure answer XML, reduced to its Code and Message (what follows them may
+ * echo the request, its signature included); anything else as `parseErrorBody` reads it. The
+ * values of the target's query (a signed URL's signature and key) are cut out of whatever is kept.
+ */
+function foreignErrorBody(text: string, target: URL): ReturnType<typeof parseErrorBody> {
+  const xml = (tag: string) => new RegExp(`<${tag}>([^<]{1,200})</${tag}>`).exec(text.slice(0, 4096))?.[1]?.trim();
+  const code = xml('Code');
+  const parsed = code
+    ? { codes: [], messages: [[code, xml('Message')].filter(Boolean).join(': ')] }
+    : parseErrorBody(text);
+  const secrets = [...target.searchParams.values()].filter((v) => v.length >= 8);
+  const scrub = (m: string) => secrets.reduce((out, v) => out.split(v).join('…'), m);
+  return { ...parsed, messages: parsed.messages.map(scrub) };
 }
 
 /** `{ otherOrigin }` when the failed connection was to a host other than the registry's own. */

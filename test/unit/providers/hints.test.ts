@@ -36,6 +36,24 @@ describe('providerHint', () => {
     expect(docker).toMatch(/the ghcr\.io entry of the Docker config\.json/);
   });
 
+  it("does not blame the credentials for a refusal by a blob redirect's target, which never got them", () => {
+    const source = 'registries.dst.credentials (password from environment variable REG_PASSWORD)';
+    for (const [kind, status] of [
+      ['unauthorized', 401],
+      ['denied', 403],
+    ] as const) {
+      const h = providerHint(
+        err({ kind, status, method: 'GET', otherOrigin: 'https://cdn.example' }),
+        ctx('harbor', { credentialSource: source, username: 'robot$ci' }),
+      );
+      // Before: `… refused the credentials for user "robot$ci" from … check they are current`.
+      expect(h).toMatch(
+        /^registry\.example\.com \(registries\.dst, type harbor\) sent ferry to https:\/\/cdn\.example \(its blob storage or CDN\), which refused the request without credentials: ferry sends none to another host/,
+      );
+      expect(h).not.toMatch(/robot|REG_PASSWORD|check they are current|Harbor/);
+    }
+  });
+
   it('names the account and its credentials when a registry denies it a push', () => {
     const h = providerHint(
       err({ kind: 'denied', method: 'PUT', repository: 'team/app', status: 403 }),

@@ -236,3 +236,44 @@ describe('RegistryError', () => {
     expect(new RegistryError({ kind: 'tls', registry: 'r', operation: 'op', hint: 'mine' }).hint).toBe('mine');
   });
 });
+
+describe("an answer of a redirect's target, another host than the registry", () => {
+  const fromTarget = (status: number, kind: RegistryErrorKind) =>
+    new RegistryError({
+      kind,
+      registry: 'r.example',
+      repository: 'team/app',
+      operation: 'fetching blob from',
+      method: 'GET',
+      status,
+      otherOrigin: 'https://cdn.example',
+    });
+
+  test.each<[number, RegistryErrorKind]>([
+    [401, 'unauthorized'],
+    [403, 'denied'],
+  ])('HTTP %i names the target and says it got no credentials, not that the user’s were refused', (status, kind) => {
+    const hint = fromTarget(status, kind).hint;
+    expect(hint).toMatch(
+      /^r\.example sent ferry to https:\/\/cdn\.example \(its blob storage or CDN\), which refused the request without credentials: ferry sends none to another host than the registry's own, by design\. Either the signed URL expired .*misconfigured/,
+    );
+    expect(hint).not.toMatch(/refused the credentials|config\.json|permission/);
+  });
+
+  test('other statuses name the target as the one failing', () => {
+    expect(fromTarget(500, 'server').hint).toMatch(
+      /^r\.example sent ferry to https:\/\/cdn\.example .*, which answered HTTP 500: a problem of the registry's storage or CDN/,
+    );
+    expect(fromTarget(404, 'not-found').hint).toMatch(/answered HTTP 404/);
+  });
+
+  test('a certificate failure there keeps its own hint (no status: nothing answered)', () => {
+    const e = new RegistryError({
+      kind: 'tls',
+      registry: 'r.example',
+      operation: 'op',
+      otherOrigin: 'https://cdn.example',
+    });
+    expect(e.hint).toMatch(/whose certificate is checked even with tls.verify: false/);
+  });
+});

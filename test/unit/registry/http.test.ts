@@ -571,6 +571,51 @@ describe('redirects', () => {
     expect(net.at(CDN).filter((s) => s.headers.authorization)).toEqual([]);
   });
 
+  test("a redirect target's refusal names that origin, never its query, and keeps of an XML body only Code and Message", async () => {
+    const signature = 'Zm9yZ2VkLXNpZ25hdHVyZS12YWx1ZQ';
+    redirectingRegistry(`${CDN}/blob?X-Amz-Credential=AKIAEXAMPLEKEY&X-Amz-Signature=${signature}`);
+    net.route(CDN, () => ({
+      status: 403,
+      headers: { 'content-type': 'application/xml' },
+      body: `<Error><Code>SignatureDoesNotMatch</Code><Message>bad signature ${signature}</Message><AWSAccessKeyId>AKIAEXAMPLEKEY</AWSAccessKeyId><SignatureProvided>${signature}</SignatureProvided></Error>`,
+    }));
+    const t = transport({ credentials: CREDS });
+    await get(t, '/v2/').then(
+      (r) => r.body.dump(),
+      () => undefined,
+    );
+    const e = await rejection(get(t, '/v2/a/blobs/sha256:x'));
+    expect(e).toMatchObject({ kind: 'denied', status: 403, otherOrigin: CDN });
+    expect(e.message).toContain(
+      `${CDN}, where the registry redirected the request, answered: SignatureDoesNotMatch: bad signature …`,
+    );
+    // Before: the registry's name alone, and the raw XML with the signature and the key it echoed.
+    for (const secret of [signature, 'AKIAEXAMPLEKEY', 'X-Amz-']) {
+      expect(e.message).not.toContain(secret);
+      expect(e.hint).not.toContain(secret);
+    }
+    expect(e.hint).toMatch(/which refused the request without credentials: ferry sends none to another host/);
+  });
+
+  test('an upload location on another host that refuses the request is named as that, not as a redirect', async () => {
+    net.route(CDN, () => ({ status: 401 }));
+    const e = await rejection(
+      transport({ credentials: CREDS }).send({
+        method: 'PUT',
+        path: `${CDN}/upload/3f2a?sig=0123456789abcdef`,
+        body: Buffer.from('blob'),
+        scopes: [],
+        expect: [201],
+        operation: 'uploading blob to',
+        repository: 'a',
+      }),
+    );
+    expect(e).toMatchObject({ kind: 'unauthorized', otherOrigin: CDN });
+    expect(e.message).toContain(`${CDN}, the upload location the registry gave, answered: unexpected HTTP 401`);
+    expect(e.message).not.toContain('0123456789abcdef');
+    expect(net.at(CDN)[0]!.headers.authorization).toBeUndefined();
+  });
+
   test("a caller's own Authorization and Cookie headers are not carried to a redirect target on another origin", async () => {
     // A vendor API sets its Authorization per request instead of through a challenge.
     net.route(REG, () => ({ status: 302, headers: { location: `${CDN}/download` } }));
