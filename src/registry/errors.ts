@@ -202,11 +202,12 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
       // Every registry answers GET /v2/ with 200 or 401; a plain 404 there is some other service.
       if (e.operation === API_CHECK && !codes.length)
         return `${names.subject} does not serve the registry API at /v2/ (HTTP 404): is ${names.setting('url')} the registry itself, not its web UI or another service on that host?`;
+      const coded = manifestPutHint(e, names);
+      if (coded) return coded;
       const blob = /\/blobs\/([a-z0-9]+:[a-f0-9]+)/i.exec(e.url ?? '')?.[1];
       if (codes.includes('BLOB_UNKNOWN') && blob && (e.method === 'GET' || e.method === 'HEAD'))
         return `${names.subject} lists a manifest in ${e.repository ?? 'a repository'} whose blob ${blob} it does not have: the source repository is broken, or its garbage collection removed the blob; push the image there again (or delete the tag), then run again`;
-      if (codes.includes('MANIFEST_BLOB_UNKNOWN'))
-        return `${names.subject} does not have a blob the manifest refers to, although ferry uploaded it: an upload was lost, or a garbage collection ran during the push; run again`;
+      if (codes.includes('MANIFEST_BLOB_UNKNOWN')) return lostBlobHint(names);
       if (codes.includes('NAME_UNKNOWN'))
         return 'the repository does not exist; on registries that require it (Harbor project, Aliyun ACR namespace, ECR repository) create it first';
       return undefined;
@@ -216,7 +217,11 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
         return `${names.subject} answered an HTML page instead of JSON: ${names.setting('url')} leads to a web UI, a login page or a proxy, not the registry API`;
       if (/http request to an https server/i.test(e.message))
         return `${names.host} speaks HTTPS: set ${names.setting('url')} to https://${names.host}`;
-      return undefined;
+      if (codes.includes('MANIFEST_BLOB_UNKNOWN')) return lostBlobHint(names);
+      if (codes.includes('NAME_INVALID'))
+        // ferry checks names against the spec's grammar first: this is the registry's own limit.
+        return `${names.subject} does not take the repository name ${e.repository ?? 'given'}, though it is valid by the distribution spec: the registry limits names further (length, characters, or the number of path components); choose another destination name (destination_namespace)`;
+      return manifestPutHint(e, names);
     case 'network': {
       const d = e.message;
       if (/ECONNREFUSED/.test(d))
@@ -266,6 +271,36 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
     default:
       return undefined;
   }
+}
+
+/**
+ * A manifest PUT refused for a blob or child the registry says it does not have. ferry uploaded
+ * each one (or found it there) just before the PUT, and the copy re-sends missing ones and tries
+ * the PUT again before it fails: the registry lost what it had accepted.
+ */
+function lostBlobHint(names: HintNames): string {
+  return `${names.subject} says it does not have a blob or child manifest this manifest refers to, though just before ferry uploaded it (and the registry accepted the upload) or found it there: its storage, or a proxy in front of it, loses uploads, or a garbage collection ran during the push; run again, and if it persists check the registry's storage (driver, disk or bucket) and its logs`;
+}
+
+/** What the distribution spec's error codes mean on a manifest PUT, and what to do (undefined: none of them). */
+function manifestPutHint(e: RegistryError, names: HintNames): string | undefined {
+  if (e.method !== 'PUT' || !/\/manifests\/[^/]+$/.test(e.url ?? '')) return undefined;
+  const codes = e.codes;
+  // Spec: BLOB_UNKNOWN "if a manifest references an unknown layer"; MANIFEST_UNKNOWN for an index's child.
+  if (codes.some((c) => c === 'MANIFEST_BLOB_UNKNOWN' || c === 'BLOB_UNKNOWN' || c === 'MANIFEST_UNKNOWN'))
+    return lostBlobHint(names);
+  if (codes.includes('MANIFEST_INVALID'))
+    return `${names.subject} refused the manifest as invalid (the message says which check failed): it does not take this kind of manifest (an OCI artifact, a media type or field it does not know); ferry copies manifests byte for byte and cannot convert them: leave such images out of the rule, or replicate into a registry that takes them`;
+  if (codes.includes('MANIFEST_UNVERIFIED'))
+    return `${names.subject} checks the signatures of Docker schema 1 manifests, and this one's does not verify: schema 1 is deprecated; rebuild the image at the source with a current builder`;
+  if (codes.includes('TAG_INVALID'))
+    return `${names.subject} refused the tag for this manifest: a Docker schema 1 manifest names its own tag and is taken only under it, and some registries restrict tag names further; rebuild schema 1 images with a current builder, or leave the tag out of the rule`;
+  // ferry checked the manifest's digest, and every blob's, before this PUT.
+  if (codes.includes('DIGEST_INVALID'))
+    return `${names.subject} says a digest does not match: the manifest's own, or one it names; ferry verified them before the PUT, so a proxy in front of the registry altered the request, or the registry does not take that digest algorithm; run again, and if it persists check what sits in front of the registry`;
+  if (codes.includes('SIZE_INVALID'))
+    return `${names.subject} says a size does not match: the manifest's length, or a size it gives for a blob the registry holds with another size; a proxy in front of the registry altered the request, or the blob is stored wrong there; run again, and if it persists check the registry's storage and what sits in front of it`;
+  return undefined;
 }
 
 /**

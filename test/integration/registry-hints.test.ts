@@ -124,3 +124,31 @@ test('a blob redirect whose target answers 401 names that host, not the credenti
   expect(cdn.requests.length).toBeGreaterThan(0);
   for (const r of cdn.requests) expect(r.headers.authorization).toBeUndefined();
 });
+
+test('blob uploads answered 201 but not kept: the manifest PUT’s MANIFEST_BLOB_UNKNOWN gets a hint', async () => {
+  const { entry } = await layoutSource('lost', 'team/lost');
+  // A storage backend (or a proxy) that acknowledges uploads and keeps nothing.
+  const fake = px.addRule({
+    method: 'PUT',
+    path: /^\/v2\/team\/lost\/blobs\/uploads\//,
+    times: Number.POSITIVE_INFINITY,
+    action: {
+      kind: 'custom',
+      handle: (req, res) => {
+        const digest = new URL(req.url ?? '/', 'https://x').searchParams.get('digest') ?? '';
+        req.resume();
+        res.writeHead(201, { location: `/v2/team/lost/blobs/${digest}`, 'docker-content-digest': digest }).end();
+      },
+    },
+  });
+  const row = await run('lost', entry, proxied());
+  expect(fake.count()).toBeGreaterThan(0);
+  expect(row.status).toBe('failed');
+  expect(row.error?.status).toBe(400);
+  // One per blob the registry says it lacks (here both).
+  expect(new Set(row.error?.codes)).toEqual(new Set(['MANIFEST_BLOB_UNKNOWN']));
+  // Before: no hint at all.
+  expect(row.error?.hint).toMatch(
+    /^127\.0\.0\.1:\d+ \(registries\.dst, type registry\) says it does not have a blob or child manifest this manifest refers to, .*the registry accepted the upload.*loses uploads.*run again.*check the registry's storage/,
+  );
+});

@@ -32,16 +32,21 @@ describe('BLOB_UNKNOWN and MANIFEST_BLOB_UNKNOWN', () => {
   });
 
   test('a manifest push the destination refuses for a missing blob', () => {
+    // As the transport makes it: a 400 is kind 'invalid' (this test said 'not-found', which a 400 never is).
     const e = new RegistryError({
-      kind: 'not-found',
+      kind: 'invalid',
       registry: 'r.example.com',
       repository: 'team/app',
-      operation: 'pushing manifest',
+      operation: 'writing manifest to',
       method: 'PUT',
+      url: 'https://r.example.com/v2/team/app/manifests/v1',
       status: 400,
       codes: ['MANIFEST_BLOB_UNKNOWN'],
     });
-    expect(e.hint).toMatch(/does not have a blob the manifest refers to.*run again/);
+    expect(e.hint).toMatch(/does not have a blob or child manifest this manifest refers to.*loses uploads.*run again/);
+    expect(applyHint(e, ctx).hint).toMatch(
+      /^r\.example\.com \(registries\.cluster, type registry\) says it does not have a blob/,
+    );
   });
 });
 

@@ -237,6 +237,47 @@ describe('RegistryError', () => {
   });
 });
 
+describe('a manifest PUT refused with a distribution error code gets a hint saying what it means', () => {
+  /** As the transport builds it from a manifest PUT's answer: the kind from status and codes. */
+  const refused = (status: number, code: string, url = 'https://r.example/v2/team/app/manifests/v1') =>
+    new RegistryError({
+      kind: kindFor(status, [code]),
+      registry: 'r.example',
+      repository: 'team/app',
+      operation: 'writing manifest to',
+      method: 'PUT',
+      url,
+      status,
+      codes: [code],
+      detail: 'as the registry says',
+    });
+
+  // Before, each of these had no hint at all (a 400 is kind 'invalid', which had none for codes).
+  test.each<[number, string, RegExp]>([
+    [400, 'MANIFEST_BLOB_UNKNOWN', /^r\.example says it does not have a blob .*loses uploads.*run again/],
+    [404, 'BLOB_UNKNOWN', /^r\.example says it does not have a blob .*loses uploads.*run again/],
+    [404, 'MANIFEST_UNKNOWN', /^r\.example says it does not have a blob or child manifest/],
+    [400, 'MANIFEST_INVALID', /refused the manifest as invalid .*cannot convert them/],
+    [400, 'MANIFEST_UNVERIFIED', /schema 1 manifests, and this one's does not verify/],
+    [400, 'TAG_INVALID', /refused the tag for this manifest/],
+    [400, 'DIGEST_INVALID', /says a digest does not match: .*a proxy in front of the registry altered the request/],
+    [400, 'SIZE_INVALID', /says a size does not match/],
+    [400, 'NAME_INVALID', /does not take the repository name team\/app, though it is valid by the distribution spec/],
+  ])('HTTP %i %s', (status, code, hint) => {
+    expect(refused(status, code).hint).toMatch(hint);
+  });
+
+  test('DENIED keeps the push-permission hint', () => {
+    expect(refused(403, 'DENIED').hint).toMatch(/no push permission on team\/app at r\.example/);
+  });
+
+  test("a blob upload's DIGEST_INVALID or BLOB_UNKNOWN is not told about a manifest", () => {
+    const upload = 'https://r.example/v2/team/app/blobs/uploads/3f2a';
+    expect(refused(400, 'DIGEST_INVALID', upload).hint).toBeUndefined();
+    expect(refused(404, 'BLOB_UNKNOWN', upload).hint).toBeUndefined();
+  });
+});
+
 describe("an answer of a redirect's target, another host than the registry", () => {
   const fromTarget = (status: number, kind: RegistryErrorKind) =>
     new RegistryError({
