@@ -29,6 +29,12 @@ export type RegistryErrorKind =
  */
 export const API_CHECK = 'checking the registry API (GET /v2/) of';
 
+/**
+ * The operation of the read of a tag right after ferry wrote it (RELIABILITY C6): its hint says
+ * the tag was written, which no other digest mismatch may say.
+ */
+export const TAG_CHECK = 'verifying tag';
+
 export interface RegistryErrorInit {
   kind: RegistryErrorKind;
   registry: string;
@@ -257,6 +263,11 @@ export function registryHint(e: RegistryError, names: HintNames = plainNames(e.r
         return `the certificate of ${names.host} is signed by an authority ferry does not know: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml); tls.verify: false only for a registry you trust`;
       return `TLS with ${names.host} failed: give its CA as ${names.setting('tls.ca')} (a PEM file, relative to replication.yaml), or for a registry you trust without TLS set tls.verify: false`;
     case 'digest-mismatch':
+      // Read back after the write: the tag is there, so "nothing was written" would be false.
+      if (e.operation === TAG_CHECK)
+        return e.status === 404
+          ? `${names.subject} accepted the tag's PUT, but reading the tag back finds nothing: a proxy or cache in front of the registry answering from stale data, a replica lagging behind, or a registry that does not keep what it accepts; run again, and if it persists check the registry's storage and what sits in front of it`
+          : `the tag was written (${names.subject} accepted the PUT and serves the tag), but reading it back gives another manifest than ferry wrote: another writer pushed the tag meanwhile (another run or pipeline), a proxy or cache in front of the registry serves stale or altered content, or the registry rewrites manifests; check what the tag holds (skopeo inspect --raw), then run again`;
       // Written, not read: ferry sent bytes of a known digest, so nothing was corrupted on the way
       // to ferry, and the registry did store something (the blobs, maybe a manifest under its digest).
       if (e.method === 'PUT')

@@ -12,7 +12,7 @@ import { type Descriptor, type ParsedManifest, blobsOf, platformString } from '.
 import { isNondistributable } from '../oci/media-types.js';
 import { type FallbackAdd, referrersTag } from '../oci/referrers.js';
 import type { Manifest } from '../registry/client.js';
-import { RegistryError } from '../registry/errors.js';
+import { RegistryError, TAG_CHECK } from '../registry/errors.js';
 import type { Store } from '../providers/store.js';
 import { humanBytes } from '../util/units.js';
 import type { Bandwidth } from './bandwidth.js';
@@ -354,7 +354,10 @@ export async function copyArtifact(
         kind: 'digest-mismatch',
         registry: dst.store.display,
         repository: dst.repository,
-        operation: 'verifying tag',
+        // The operation picks the hint: the tag was written, unlike other mismatches' "nothing was".
+        operation: TAG_CHECK,
+        // Absent: the HEAD (or its GET) answered 404, which the hint tells apart from another digest.
+        ...(head ? {} : { status: 404 }),
         detail: `tag ${tag} points at ${head?.digest ?? 'nothing'} after writing ${written}`,
       });
   }

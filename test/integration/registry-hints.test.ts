@@ -125,6 +125,47 @@ test('a blob redirect whose target answers 401 names that host, not the credenti
   for (const r of cdn.requests) expect(r.headers.authorization).toBeUndefined();
 });
 
+test('a tag that reads back with another digest after the write says the tag was written', async () => {
+  const { entry, digest } = await layoutSource('lie', 'team/lie');
+  const other = `sha256:${'cd'.repeat(32)}`;
+  // The destination (a cache or proxy in front of it) answers the tag's HEAD with another digest.
+  const lie = px.addRule({
+    method: 'HEAD',
+    path: '/v2/team/lie/manifests/v1',
+    times: Number.POSITIVE_INFINITY,
+    action: { kind: 'add-header', headers: { 'docker-content-digest': other } },
+  });
+  const row = await run('lie', entry, proxied());
+  expect(lie.count()).toBeGreaterThan(0);
+  expect(row.status).toBe('failed');
+  expect(row.error?.kind).toBe('digest-mismatch');
+  expect(row.error?.message).toContain(`tag v1 points at ${other} after writing ${digest}`);
+  // Before: "the content received does not match its digest … nothing was written".
+  expect(row.error?.hint).not.toContain('nothing was written');
+  expect(row.error?.hint).toMatch(
+    /^the tag was written \(.* accepted the PUT and serves the tag\), but reading it back gives another manifest than ferry wrote: another writer pushed the tag meanwhile .* a proxy or cache in front of the registry .* or the registry rewrites manifests; check what the tag holds/,
+  );
+  // What the hint says is so: the tag is there, listed, and holds what ferry wrote.
+  expect(await direct.tags('team/lie')).toEqual(['v1']);
+  expect((await direct.manifestHead('team/lie', 'v1'))?.digest).toBe(digest);
+});
+
+test('a tag that reads back as absent after the write says the registry accepted it and serves nothing', async () => {
+  const { entry } = await layoutSource('gone', 'team/gone');
+  const gone = px.addRule({
+    method: 'HEAD',
+    path: '/v2/team/gone/manifests/v1',
+    times: Number.POSITIVE_INFINITY,
+    action: { kind: 'status', status: 404 },
+  });
+  const row = await run('gone', entry, proxied());
+  expect(gone.count()).toBeGreaterThan(0);
+  expect(row.status).toBe('failed');
+  expect(row.error?.message).toMatch(/tag v1 points at nothing after writing sha256:[0-9a-f]{64} \(HTTP 404\)$/);
+  expect(row.error?.hint).toMatch(/accepted the tag's PUT, but reading the tag back finds nothing: .*run again/);
+  expect(row.error?.hint).not.toContain('nothing was written');
+});
+
 test('blob uploads answered 201 but not kept: the manifest PUT’s MANIFEST_BLOB_UNKNOWN gets a hint', async () => {
   const { entry } = await layoutSource('lost', 'team/lost');
   // A storage backend (or a proxy) that acknowledges uploads and keeps nothing.

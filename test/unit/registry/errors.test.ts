@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { kindFor, parseErrorBody, RegistryError, type RegistryErrorKind } from '../../../src/registry/errors.js';
+import {
+  kindFor,
+  parseErrorBody,
+  RegistryError,
+  type RegistryErrorKind,
+  TAG_CHECK,
+} from '../../../src/registry/errors.js';
 
 describe('kindFor maps status and distribution error codes', () => {
   test.each<[number, string[], RegistryErrorKind]>([
@@ -275,6 +281,28 @@ describe('a manifest PUT refused with a distribution error code gets a hint sayi
     const upload = 'https://r.example/v2/team/app/blobs/uploads/3f2a';
     expect(refused(400, 'DIGEST_INVALID', upload).hint).toBeUndefined();
     expect(refused(404, 'BLOB_UNKNOWN', upload).hint).toBeUndefined();
+  });
+});
+
+describe('the read of a tag right after ferry wrote it', () => {
+  const check = (status?: number) =>
+    new RegistryError({
+      kind: 'digest-mismatch',
+      registry: 'r.example',
+      repository: 'team/app',
+      operation: TAG_CHECK,
+      ...(status ? { status } : {}),
+      detail: 'tag v1 points at …',
+    });
+
+  test('another digest: the tag was written, and something else serves another manifest for it', () => {
+    // Before: "the content received does not match its digest … nothing was written".
+    expect(check().hint).toMatch(/^the tag was written \(r\.example accepted the PUT and serves the tag\)/);
+    expect(check().hint).not.toContain('nothing was written');
+  });
+
+  test('nothing (HTTP 404): the registry accepted the PUT and serves nothing', () => {
+    expect(check(404).hint).toMatch(/^r\.example accepted the tag's PUT, but reading the tag back finds nothing/);
   });
 });
 
