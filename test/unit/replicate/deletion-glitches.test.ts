@@ -169,9 +169,10 @@ test('deleting by digest, a tag pushed after the plan that a lagging vendor list
             digest: (await layout.manifestHead(repo, tag))!.digest,
           })),
         );
-        // After the plan has read it, someone tags old's image as keep.
+        // Once the listing the plan reads is taken, someone tags old's image as keep: done before
+        // the listing is answered, so the re-check cannot come first (a setImmediate raced it).
         const m = (await layout.manifestGet(repo, old))!;
-        setImmediate(() => void layout.manifestPut(repo, 'keep', m.bytes, m.mediaType));
+        await layout.manifestPut(repo, 'keep', m.bytes, m.mediaType);
       }
       return snapshot;
     },
