@@ -227,12 +227,27 @@ export class Executor {
             reason: `deletion refused: ${i.destinationRepository}:${missed.tag} ${what} in this run, and nothing is deleted in a repository where a planned copy did not land`,
           });
         } else if (now instanceof Error) {
-          const result: Result = {
-            ...r,
-            status: 'failed',
-            reason: `not deleted: the tags of ${i.destinationDigest} could not be read again before deleting it by digest`,
-            error: toResultError(now),
-          };
+          const result: Result = disagreed(now)
+            ? // The registry answered, but its answers contradict each other (a tag it lists and
+              // then does not find, a listing that leaves out a tag it still has...): the guard
+              // keeps the tag, as the plan refuses when the same happens while it plans, and the
+              // cause is the registry's state, not a failed request.
+              {
+                ...r,
+                status: 'refused',
+                reason: `not deleted: this registry deletes by digest, and what else holds ${i.destinationDigest} could not be read again just before deleting it`,
+                error: {
+                  kind: 'listing',
+                  message: `${now.message}; nothing is deleted in ${this.#dst.display}/${i.destinationRepository} on that answer`,
+                  hint: 'run again: a registry whose replicas or cache lag behind, or a tag deleted or pushed meanwhile, makes its tag list and its manifests disagree for a moment; the next run plans these deletions again',
+                },
+              }
+            : {
+                ...r,
+                status: 'failed',
+                reason: `not deleted: the tags of ${i.destinationDigest} could not be read again before deleting it by digest`,
+                error: toResultError(now),
+              };
           this.#results.set(i, result);
           this.#o.onProgress?.({ kind: 'result', result });
         } else if (others.length > 0) {
@@ -534,7 +549,28 @@ async function deleteAsPlanned(
           status: 'deleted',
           reason: `deleted with ${with_} (same digest; this registry deletes by digest)`,
         };
-      return { ...r, status: 'unchanged', reason: 'changed since planned: already gone' };
+      // A lone 404 is no proof the tag is gone: a lagging replica or cache (or a proxy's glitch)
+      // answers so for a tag the registry still has, and "already gone" would then report in sync
+      // a tag left in place. The tag list is a second, independent view, read only here (a 404 is
+      // rare): absent from it too, another writer deleted the tag since the plan; still listed, the
+      // deletion did not happen and the row says so. Either way nothing is deleted on this answer.
+      if (!(await dst.listTags(i.destinationRepository)).includes(i.tag))
+        return {
+          ...r,
+          status: 'unchanged',
+          reason: 'changed since planned: already gone (not found, and no longer listed)',
+        };
+      return {
+        ...r,
+        status: 'refused',
+        reason: `not deleted: the registry did not find ${i.tag} when asked just before deleting it, yet still lists it`,
+        error: {
+          kind: 'not-found',
+          status: 404,
+          message: `${r.destination} was not found just before deleting it, yet ${dst.display}/${i.destinationRepository} still lists it: not deleted, as a deletion is never decided on an answer that contradicts another`,
+          hint: 'run again: a registry whose replicas or cache lag behind can answer 404 for a tag it still has; the next run plans this deletion again',
+        },
+      };
     }
     const moved = (digest: string): Result => ({
       ...r,
@@ -557,6 +593,15 @@ async function deleteAsPlanned(
   } catch (e) {
     return { ...r, status: 'failed', error: toResultError(e), durationMs: Date.now() - started };
   }
+}
+
+/**
+ * The deletion re-check's answer was a contradiction in the registry's own answers (tagsOn throws a
+ * plain Error for those), not a failed request (a RegistryError) nor a defect of ferry's (a
+ * TypeError and the like, which must stay failures).
+ */
+function disagreed(e: Error): boolean {
+  return Object.getPrototypeOf(e) === Error.prototype;
 }
 
 /** Who holds a manifest now, in words: the tags on it, then the indexes listing it as a platform. */
