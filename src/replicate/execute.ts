@@ -580,16 +580,56 @@ async function deleteAsPlanned(
     });
     if (now.digest !== i.destinationDigest) return moved(now.digest);
     const alongWith = planned?.get(key);
+    let how: 'tag' | 'digest';
     try {
-      await dst.deleteTag(i.destinationRepository, i.tag, now.digest, alongWith ? { alongWith } : {});
+      how = await dst.deleteTag(i.destinationRepository, i.tag, now.digest, alongWith ? { alongWith } : {});
     } catch (e) {
       // The same race as above, found by the store under its own lock.
       if (e instanceof TagMovedError) return moved(e.digest);
       throw e;
     }
+    // A 202 says the registry accepted the DELETE, not that it happened: one that deletes later, or
+    // has deletion disabled yet answers 202, would leave the tag while its row said deleted. One
+    // HEAD of what was deleted (the tag; the manifest, where the registry deletes by digest), right
+    // away and once: deletions are few (delete_remote.max), and a registry that is only slow to
+    // apply it fails this row with a hint, then the next run finds the tag gone or deletes it again
+    // (docs/RELIABILITY.md, T29).
+    let after: Awaited<ReturnType<Store['manifestHead']>>;
+    try {
+      after = await dst.manifestHead(i.destinationRepository, how === 'digest' ? now.digest : i.tag);
+    } catch (e) {
+      // Accepted, but not known to have happened: not reported deleted.
+      return {
+        ...r,
+        status: 'failed',
+        reason: 'the registry accepted the deletion, but checking that the tag is gone failed',
+        error: toResultError(e),
+        durationMs: Date.now() - started,
+      };
+    }
+    if (after && (how === 'digest' || after.digest === now.digest)) {
+      const what = how === 'digest' ? `its manifest ${now.digest}` : `${i.tag}, still pointing at ${now.digest}`;
+      return {
+        ...r,
+        status: 'failed',
+        reason: 'not deleted: the registry accepted the deletion, but the tag is still there',
+        error: {
+          kind: 'not-deleted',
+          message: `deleting ${r.destination}: ${dst.display} accepted the DELETE, yet right after it still serves ${what}`,
+          hint: `${dst.display} answers a DELETE as done but does not carry it out, or not yet: check that deletion is enabled there (some registries accept it while it is disabled) and whether it deletes asynchronously; the next run deletes ${i.tag} again if it is still there`,
+        },
+        durationMs: Date.now() - started,
+      };
+    }
     deleted.set(key, i.tag);
     log(`${STATUS.deleted.symbol} deleted ${r.destination}`);
-    return { ...r, status: 'deleted', durationMs: Date.now() - started };
+    return {
+      ...r,
+      status: 'deleted',
+      // Pushed again between the DELETE and the check: what the plan meant to delete is gone.
+      ...(after ? { reason: `changed since deleted: ${i.tag} was pushed again, now pointing at ${after.digest}` } : {}),
+      durationMs: Date.now() - started,
+    };
   } catch (e) {
     return { ...r, status: 'failed', error: toResultError(e), durationMs: Date.now() - started };
   }

@@ -1,8 +1,8 @@
 /**
  * The checks around a planned deletion, against a real distribution 2.8.2 (it deletes by digest)
  * behind the fault proxy: a 404 when the tag is asked again before deleting it is not taken for
- * "already gone" unless the tag list agrees. Nothing is deleted on an answer the registry
- * contradicts.
+ * "already gone" unless the tag list agrees, and a DELETE the registry accepts (202) but does not
+ * carry out is not reported deleted. Nothing is deleted on an answer the registry contradicts.
  */
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import type { Digest } from '../../src/oci/digest.js';
@@ -175,4 +175,77 @@ test('a 404 when what holds the digest is read again refuses every deletion of t
     reason: expect.stringContaining('2 deletions refused'),
   });
   expect((await direct.listTags(repo)).sort()).toEqual(['old1', 'old2', 'v1']);
+});
+
+test('a DELETE answered 202 that deletes nothing fails its row, naming registry, repository and tag', async () => {
+  const repo = 'recheck/noop';
+  const { src, old1, old2 } = await withExtras(repo);
+  // A registry that accepts deletions and does not carry them out.
+  const noop = proxy.addRule({
+    method: 'DELETE',
+    path: '/manifests/',
+    times: Infinity,
+    action: { kind: 'status', status: 202 },
+  });
+  const out = await runRule(deleting(repo), src, viaProxy, once);
+
+  expect(noop.count()).toBe(2);
+  const r = rows(out.results);
+  for (const [tag, digest] of [
+    ['old1', old1],
+    ['old2', old2],
+  ] as const) {
+    // Before: deleted.
+    expect(r[tag]?.status, tag).toBe('failed');
+    expect(r[tag]?.error?.kind, tag).toBe('not-deleted');
+    expect(r[tag]?.error?.message, tag).toBe(
+      `deleting ${proxy.host}/${repo}:${tag}: ${proxy.host} accepted the DELETE, yet right after it still serves its manifest ${digest}`,
+    );
+    expect(r[tag]?.error?.hint?.startsWith(`${proxy.host} answers a DELETE as done`), tag).toBe(true);
+    expect(r[tag]?.error?.hint, tag).toMatch(
+      /check that deletion is enabled there .* asynchronously; the next run deletes old. again/,
+    );
+  }
+  expect(verdict({ results: out.results, ruleErrors: out.ruleErrors }).status).toBe('failed');
+  expect((await direct.listTags(repo)).sort()).toEqual(['old1', 'old2', 'v1']);
+});
+
+test('a deletion that happened is checked with one HEAD of the deleted digest, and reported deleted', async () => {
+  const repo = 'recheck/real';
+  const { src, old1, old2 } = await withExtras(repo);
+  const from = proxy.requests.length;
+  const out = await runRule(deleting(repo), src, viaProxy, once);
+
+  const r = rows(out.results);
+  expect([r.old1?.status, r.old2?.status]).toEqual(['deleted', 'deleted']);
+  expect(verdict({ results: out.results, ruleErrors: out.ruleErrors }).status).toBe('succeeded');
+  expect(await direct.listTags(repo)).toEqual(['v1']);
+  // Each DELETE (by digest: 2.8.2) is followed by one HEAD of that digest, which finds it gone.
+  const after = proxy.requests
+    .slice(from)
+    .filter((q) => q.method === 'DELETE' || (q.method === 'HEAD' && q.path.includes('/manifests/sha256:')))
+    .map((q) => `${q.method} ${q.path.slice(q.path.lastIndexOf('/') + 1)} ${q.status}`);
+  expect(after).toEqual([`DELETE ${old1} 202`, `HEAD ${old1} 404`, `DELETE ${old2} 202`, `HEAD ${old2} 404`]);
+});
+
+test('a deletion whose check cannot be made is not reported deleted', async () => {
+  const repo = 'recheck/unchecked';
+  const { src } = await withExtras(repo);
+  // The registry deletes, then fails every HEAD by digest: the checks after the DELETEs.
+  const down = proxy.addRule({
+    method: 'HEAD',
+    path: `/v2/${repo}/manifests/sha256:`,
+    times: Infinity,
+    action: { kind: 'status', status: 500 },
+  });
+  const out = await runRule(deleting(repo), src, viaProxy, once);
+
+  expect(down.count()).toBeGreaterThan(0);
+  const r = rows(out.results);
+  for (const tag of ['old1', 'old2']) {
+    expect(r[tag]?.status, tag).toBe('failed');
+    expect(r[tag]?.reason, tag).toBe('the registry accepted the deletion, but checking that the tag is gone failed');
+    expect(r[tag]?.error?.status, tag).toBe(500);
+  }
+  expect(proxy.countBy('DELETE', `/v2/${repo}/manifests/`)).toBe(2);
 });

@@ -381,6 +381,43 @@ test.each([
   expect((await layout.listTags('app')).sort()).toEqual(['old', 'other', 'v2']);
 });
 
+test('deleting by tag, a deletion the store accepts but does not carry out fails its row; the tag is still there', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const layout = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'app', 'v2');
+  const old = await putLayoutImage(layout, 'app', 'old');
+  // A registry that answers the DELETE as done (202) and keeps the tag.
+  const dst = intercept(layout, { deleteTag: async () => 'tag' as const });
+  const run = await runRule(deletingOnly(['old', 'v*']), src, dst, o);
+  const row = run.results.find((r) => r.tag === 'old');
+  expect(row?.status).toBe('failed');
+  expect(row?.error?.message).toBe(
+    `deleting ${dst.display}/app:old: ${dst.display} accepted the DELETE, yet right after it still serves old, still pointing at ${old}`,
+  );
+  expect(await layout.listTags('app')).toContain('old');
+});
+
+test('deleting by tag, a tag pushed again right after its deletion is reported deleted, saying so', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const layout = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'app', 'v2');
+  await putLayoutImage(layout, 'app', 'old');
+  const other = await putLayoutImage(layout, 'app', 'other');
+  const m = (await layout.manifestGet('app', other))!;
+  // Another writer pushes old again (another image) between the DELETE and its check.
+  const dst = intercept(layout, {
+    deleteTag: async (repo: string, tag: string) => {
+      const how = await layout.deleteTag(repo, tag);
+      await layout.manifestPut(repo, tag, m.bytes, m.mediaType);
+      return how;
+    },
+  });
+  const run = await runRule(deletingOnly(['old', 'v*']), src, dst, o);
+  const row = run.results.find((r) => r.tag === 'old');
+  expect(row?.status).toBe('deleted');
+  expect(row?.reason).toBe(`changed since deleted: old was pushed again, now pointing at ${other}`);
+});
+
 /** The bytes of a multi-arch index whose one platform (linux/amd64) is the manifest `m` of `digest`. */
 function amd64IndexOf(m: { mediaType: string; bytes: Buffer }, digest: Digest): Buffer {
   return Buffer.from(
