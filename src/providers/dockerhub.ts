@@ -106,6 +106,8 @@ export function hubRepository(repository: string): string {
 }
 
 export class DockerHubStore extends ApiRegistryStore {
+  /** Deleted through hub.docker.com; registry-1.docker.io may serve the tag a while longer. */
+  readonly deletionLags = true;
   readonly requireTwoComponents = true;
   readonly api: VendorApi;
   readonly #namespace?: string;

@@ -39,6 +39,8 @@ interface PackageVersion {
 }
 
 export class GhcrStore extends ApiRegistryStore {
+  /** Deleted through api.github.com's package versions; ghcr.io may serve the tag a while longer. */
+  readonly deletionLags = true;
   readonly api: VendorApi;
   readonly #owner?: string;
   #ownerType?: Promise<'orgs' | 'users'>;

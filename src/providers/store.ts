@@ -121,6 +121,11 @@ export interface Store {
     digest: Digest,
     o?: { alongWith?: ReadonlySet<string> },
   ): Promise<'tag' | 'digest'>;
+  /**
+   * Deletion goes through a vendor API apart from the registry (Docker Hub, GHCR), which may serve
+   * the tag a while longer: a tag still served right after its deletion is not a failure there.
+   */
+  readonly deletionLags?: boolean;
   /** Checks the destination can receive `repository` (namespace/project exists...); throws with a hint. */
   prepareDestination?(repository: string, opts?: { dryRun?: boolean }): Promise<void>;
   /** Requests made so far, by method (for the report and benchmark). */

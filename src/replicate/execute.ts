@@ -15,7 +15,7 @@ import { RegistryError } from '../registry/errors.js';
 import { Bandwidth } from './bandwidth.js';
 import { BlobMover, copyArtifact, emptyStats, subsetNote, TagAppeared } from './copy.js';
 import { stopReason, toResultError } from './errors.js';
-import { type Holder, tagsOn } from './holders.js';
+import { type Holder, RegistryContradiction, tagsOn } from './holders.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { type Result, type ResultStatus, STATUS } from './result.js';
 
@@ -609,6 +609,18 @@ async function deleteAsPlanned(
     }
     if (after && (how === 'digest' || after.digest === now.digest)) {
       const what = how === 'digest' ? `its manifest ${now.digest}` : `${i.tag}, still pointing at ${now.digest}`;
+      if (dst.deletionLags) {
+        // The vendor's API said it deleted the tag; its registry is another service, which may
+        // answer from before for a while: said, not failed (the next run finds it gone, or deletes
+        // it again).
+        deleted.set(key, i.tag);
+        return {
+          ...r,
+          status: 'deleted',
+          reason: `deleted through the ${dst.display} API; its registry still served ${what} right after (the two can lag apart): the next run deletes it again if it is still there`,
+          durationMs: Date.now() - started,
+        };
+      }
       return {
         ...r,
         status: 'failed',
@@ -636,12 +648,12 @@ async function deleteAsPlanned(
 }
 
 /**
- * The deletion re-check's answer was a contradiction in the registry's own answers (tagsOn throws a
- * plain Error for those), not a failed request (a RegistryError) nor a defect of ferry's (a
+ * The deletion re-check's answer was a contradiction in the registry's own answers (tagsOn's
+ * RegistryContradiction), not a failed request (a RegistryError) nor a defect of ferry's (a
  * TypeError and the like, which must stay failures).
  */
 function disagreed(e: Error): boolean {
-  return Object.getPrototypeOf(e) === Error.prototype;
+  return e instanceof RegistryContradiction;
 }
 
 /** Who holds a manifest now, in words: the tags on it, then the indexes listing it as a platform. */

@@ -14,6 +14,9 @@ import type { Store } from '../providers/store.js';
 import type { TagInfo } from '../rules/index.js';
 import { counted } from '../util/units.js';
 
+/** The registry's answers contradict each other (a tag listed, then not found): no request failed. */
+export class RegistryContradiction extends Error {}
+
 /** A destination repository's tags as its listing gives them. */
 export interface TagListing {
   /** The tags ferry can address. */
@@ -97,7 +100,7 @@ export async function tagsOn(
   const where = `${dst.display}/${repository}`;
   const { tags, invalid } = await readTagListing(dst, repository);
   if (invalid.length)
-    throw new Error(
+    throw new RegistryContradiction(
       `${where} now lists ${invalid.slice(0, 5).map(shownTag).join(', ')}, which no tag can be called: what it points at is not known, so deleting by digest could take it along`,
     );
   const limit = pLimit(atOnce);
@@ -106,7 +109,7 @@ export async function tagsOn(
     unlisted.map((tag) =>
       limit(async () => {
         if (await dst.manifestHead(repository, tag))
-          throw new Error(
+          throw new RegistryContradiction(
             `${where} lists no tag ${tag}, which the registry still has: its tag list is lagging or cut short, so what else it holds is not known`,
           );
       }),
@@ -120,7 +123,9 @@ export async function tagsOn(
       p = limit(async () => {
         const m = await dst.manifestGet(repository, index);
         if (m?.parsed.kind !== 'index')
-          throw new Error(`${where}:${tag} is the index ${index}, which the registry then did not serve as one`);
+          throw new RegistryContradiction(
+            `${where}:${tag} is the index ${index}, which the registry then did not serve as one`,
+          );
         return m.parsed.manifests.map((c) => c.digest);
       });
       platforms.set(index, p);
@@ -130,7 +135,7 @@ export async function tagsOn(
   await Promise.all(
     [...tags].map(async (tag) => {
       const head = await limit(() => dst.manifestHead(repository, tag));
-      if (!head) throw new Error(`${where} lists ${tag}, which the registry then did not find`);
+      if (!head) throw new RegistryContradiction(`${where} lists ${tag}, which the registry then did not find`);
       hold(head.digest, { tag });
       if (INDEX_TYPES.has(head.mediaType))
         for (const child of await platformsOf(head.digest, tag)) hold(child, { tag, platformOf: head.digest });

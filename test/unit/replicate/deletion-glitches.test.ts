@@ -397,6 +397,21 @@ test('deleting by tag, a deletion the store accepts but does not carry out fails
   expect(await layout.listTags('app')).toContain('old');
 });
 
+test('a deletion through a vendor API whose registry still serves the tag right after is deleted, saying so', async () => {
+  const src = new OciLayoutStore('src', join(tmp(), 'src'));
+  const layout = new OciLayoutStore('dst', join(tmp(), 'dst'));
+  await putLayoutImage(src, 'app', 'v2');
+  const old = await putLayoutImage(layout, 'app', 'old');
+  // Docker Hub, GHCR: the API deleted it; the registry, another service, answers from before.
+  const dst = intercept(layout, { deleteTag: async () => 'tag' as const, deletionLags: true });
+  const run = await runRule(deletingOnly(['old', 'v*']), src, dst, o);
+  const row = run.results.find((r) => r.tag === 'old');
+  expect(row?.status).toBe('deleted');
+  expect(row?.reason).toBe(
+    `deleted through the ${dst.display} API; its registry still served old, still pointing at ${old} right after (the two can lag apart): the next run deletes it again if it is still there`,
+  );
+});
+
 test('deleting by tag, a tag pushed again right after its deletion is reported deleted, saying so', async () => {
   const src = new OciLayoutStore('src', join(tmp(), 'src'));
   const layout = new OciLayoutStore('dst', join(tmp(), 'dst'));
