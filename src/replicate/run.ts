@@ -1,7 +1,9 @@
 /** Runs the selected rules of a config: opens stores once, runs each rule, builds the report. */
 import pLimit from 'p-limit';
+import { identityOf } from '../config/semantic.js';
 import type { Config, Filters, Rule } from '../config/types.js';
 import type { ShardSpec } from '../plan/shard.js';
+import { orderWarnings } from '../plan/order.js';
 import type { Plan } from '../plan/types.js';
 import { type Store, StoreSet } from '../providers/index.js';
 import { redact } from '../util/secrets.js';
@@ -183,6 +185,14 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         ...(o.signal ? { signal: o.signal } : {}),
       });
       if (!o.dryRun) catalogs.written(rule.destination);
+      // A dry run plans every rule against the registries as they are; the run plans each after the
+      // rules before it have run: said where those change what this rule reads or deletes among.
+      if (o.dryRun) {
+        const earlier = rules
+          .slice(0, k)
+          .flatMap((r) => plan.rules.filter((p) => p.rule === r.name).map((p) => ({ rule: r, plan: p })));
+        run.plan.warnings.push(...orderWarnings(rule, run.plan, earlier, (name) => identityOf(config, name)));
+      }
       plan.rules.push(run.plan);
       warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message: redact(message) })));
       results.push(...run.results);
