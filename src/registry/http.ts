@@ -772,7 +772,14 @@ function foreignErrorBody(text: string, target: URL): ReturnType<typeof parseErr
   const parsed = code
     ? { codes: [], messages: [[code, xml('Message')].filter(Boolean).join(': ')] }
     : parseErrorBody(text);
-  const secrets = [...target.searchParams.values()].filter((v) => v.length >= 8);
+  // Each value as the URL carries it (percent-encoded) and decoded: a body may echo either.
+  const raw = target.search
+    .slice(1)
+    .split('&')
+    .map((p) => p.slice(p.indexOf('=') + 1));
+  const secrets = [...new Set([...target.searchParams.values(), ...raw])]
+    .filter((v) => v.length >= 8)
+    .sort((a, b) => b.length - a.length);
   const scrub = (m: string) => secrets.reduce((out, v) => out.split(v).join('…'), m);
   return { ...parsed, messages: parsed.messages.map(scrub) };
 }

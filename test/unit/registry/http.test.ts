@@ -597,6 +597,25 @@ describe('redirects', () => {
     expect(e.hint).toMatch(/which refused the request without credentials: ferry sends none to another host/);
   });
 
+  test("a redirect target's body echoing the query percent-encoded keeps none of its values", async () => {
+    const token = 'IQoJb3JpZ2luX2VjEXAMPLE/SESSION+TOKEN==';
+    const encoded = encodeURIComponent(token);
+    redirectingRegistry(`${CDN}/blob?X-Amz-Security-Token=${encoded}&X-Amz-Signature=abcdef0123456789`);
+    net.route(CDN, () => ({
+      status: 403,
+      headers: { 'content-type': 'text/plain' },
+      body: `denied: GET /blob?X-Amz-Security-Token=${encoded}&X-Amz-Signature=abcdef0123456789 (token ${token})`,
+    }));
+    const t = transport({ credentials: CREDS });
+    await get(t, '/v2/').then(
+      (r) => r.body.dump(),
+      () => undefined,
+    );
+    const e = await rejection(get(t, '/v2/a/blobs/sha256:x'));
+    // Before, only the decoded values were cut: the encoded token stood in the message.
+    for (const secret of [token, encoded, 'abcdef0123456789']) expect(e.message).not.toContain(secret);
+  });
+
   test('an upload location on another host that refuses the request is named as that, not as a redirect', async () => {
     net.route(CDN, () => ({ status: 401 }));
     const e = await rejection(
