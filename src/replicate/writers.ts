@@ -14,7 +14,7 @@ import type { Catalogs } from './catalogs.js';
 import { RegistryError } from '../registry/errors.js';
 import type { Config, Rule } from '../config/types.js';
 import type { Store } from '../providers/store.js';
-import { compileWriteScope, selectTags } from '../rules/index.js';
+import { compileNameFilter, compileWriteScope, selectTags } from '../rules/index.js';
 import { toResultError } from './errors.js';
 import { destinationGroups } from './gather.js';
 
@@ -36,6 +36,17 @@ export interface EarlierWriter {
 export interface OtherWriters {
   /** The tags the other rules' sources hold, within their filters, for `repository`. */
   tagsIn(repository: string): Promise<OtherWrites>;
+}
+
+/**
+ * Whether `other`'s mapping can write `repository` at all: under its destination namespace, and
+ * without one (or without flattening) only as a name its name filter selects.
+ */
+function reaches(other: Rule, repository: string): boolean {
+  const ns = other.destinationNamespace;
+  if (ns && !repository.startsWith(`${ns}/`)) return false;
+  if (ns && other.flattening !== 0) return true;
+  return compileNameFilter(other.filters.name)(ns ? repository.slice(ns.length + 1) : repository);
 }
 
 /**
@@ -86,8 +97,9 @@ export function otherWriters(
         const groups = await groupsOf(other);
         // A listing in which the other rule selects no repository at all (an empty or null
         // catalog, a robot account that lost its project) is no sign that what it wrote is gone:
-        // as for a rule's own source, nothing of it is taken for an extra.
-        if (groups.size === 0)
+        // as for a rule's own source, nothing of it is taken for an extra. Only where its mapping
+        // can reach this repository: elsewhere it never wrote anything to lose.
+        if (groups.size === 0 && reaches(other, repository))
           return {
             failed: `rule ${other.name} also writes into ${rule.destination}, and its source ${other.source} lists no repository it selects, so what it wrote in ${repository} is not known`,
           };

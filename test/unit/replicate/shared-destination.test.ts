@@ -239,3 +239,31 @@ rules:
   ]);
   expect(plan.report.warnings ?? []).toEqual([]);
 });
+
+test('another rule that selects nothing yet, writing under another namespace, does not hold up this rule’s deletions', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team/app', 'a1');
+  const dst = new OciLayoutStore('dst', join(d, 'dst'));
+  await putLayoutImage(dst, 'm/app', 'a1');
+  await putLayoutImage(dst, 'm/app', 'a0'); // gone from team/app since the last run
+  const { config: cfg } = parseConfig(
+    `version: 1
+registries:
+  src: { type: oci-layout, path: ${join(d, 'src')} }
+  dst: { type: oci-layout, path: ${join(d, 'dst')} }
+rules:
+  - name: a
+    source: src
+    destination: dst
+    destination_namespace: m
+    filters: { name: ["team/**"] }
+    delete_remote: { enabled: true, max: 10 }
+  - { name: b, source: src, destination: dst, destination_namespace: n, filters: { name: ["nothing-yet/**"] } }
+`,
+    join(d, 'replication.yaml'),
+  );
+  const { report } = await runConfig(cfg!, { dryRun: true, rules: ['a'] });
+  // Before (the first fix for an empty catalog): refused, "rule b … what it wrote in m/app is not known".
+  expect(report.results.find((r) => r.tag === 'a0')?.status).toBe('would-delete');
+});
