@@ -78,9 +78,7 @@ export interface RepoInput {
    * destination repository (their sources hold them, within their filters), which are theirs and
    * no extra of this rule; or why that could not be listed (then nothing is deleted here).
    */
-  otherRules?:
-    | { tags: ReadonlySet<string>; earlier?: ReadonlyMap<string, { rule: string; sameSource?: string }> }
-    | { failed: string };
+  otherRules?: { tags: ReadonlySet<string> } | { failed: string };
   /** The source tags could not be listed (why): no deletions in the destination repository. */
   sourceListingFailed?: string | true;
   /** The destination could not be listed (why): nothing is decided for this repository (a rule error says so). */
@@ -97,6 +95,23 @@ export interface PlanContext {
    * the event says). Only a destination tag the event names, still at that digest, may go.
    */
   deleted?: ReadonlyMap<string, ReadonlyMap<string, string | undefined>>;
+  /**
+   * What the rules before this one in the run write into a destination repository (their plans'
+   * tags there, each with the rule and, where it reads this rule's source registry, its source
+   * repository): such a tag is that rule's (EarlierWrite).
+   */
+  earlierWrites?: (destinationRepository: string) => ReadonlyMap<string, EarlierWrite> | undefined;
+}
+
+/**
+ * A tag an earlier rule of the run writes into the destination repository. Two rules writing one
+ * tag from different sources rewrote it on every run, the later rule winning, while the plan (made
+ * before either ran) showed each copying it: the later rule now leaves it.
+ */
+export interface EarlierWrite {
+  rule: string;
+  /** Its source repository, when on this rule's source registry: the same image, which both may write. */
+  sameSource?: string;
 }
 
 export type PlannedRule = Pick<Rule, 'name' | 'override' | 'deleteRemote' | 'filters'> &
@@ -250,16 +265,11 @@ export function planGroup(
 
   // Destination tags listed, then not found when read (or not readable): what they hold is unknown.
   const unreadHere = new Set(group.flatMap((g) => g.destinationUnread ?? []));
-  /**
-   * The rule before this one in the file that writes the tag here (OtherWrites.earlier), unless it
-   * reads it where this rule does: the same image, which both may write.
-   */
+  /** The earlier rule of the run that writes the tag here (ctx.earlierWrites), unless it reads it where this rule does. */
+  const earlier = ctx.earlierWrites?.(dest);
   const earlierOwner = (tag: string, from: string) => {
-    for (const g of group) {
-      const w = g.otherRules && 'tags' in g.otherRules ? g.otherRules.earlier?.get(tag) : undefined;
-      if (w && w.sameSource !== from) return w.rule;
-    }
-    return undefined;
+    const w = earlier?.get(tag);
+    return w && w.sameSource !== from ? w.rule : undefined;
   };
   const leftToOthers = new Map<string, string[]>();
   for (const [tag, { repo, tag: f }] of sourceTags) {
@@ -298,7 +308,7 @@ export function planGroup(
         ...have,
         action: 'skip',
         why: 'earlier-rule-writes',
-        reason: `rule ${owner}, before this one in the file, also writes ${dest}:${tag}: the tag is that rule's, and this rule leaves it`,
+        reason: `rule ${owner}, before this one in the run, also writes ${dest}:${tag}: the tag is that rule's, and this rule leaves it`,
       });
       leftToOthers.set(owner, [...(leftToOthers.get(owner) ?? []), tag]);
       stay(current, tag);
@@ -341,7 +351,7 @@ export function planGroup(
   }
   for (const [owner, tags] of leftToOthers)
     warnings.push(
-      `rule ${owner}, before this one in the file, also writes ${counted(tags.length, 'tag')} of ${dest} that this rule selects (${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''}): they are that rule's, and this rule leaves them; give the rules different destination namespaces or tag filters if both sources' tags should be kept`,
+      `rule ${owner}, before this one in the run, also writes ${counted(tags.length, 'tag')} of ${dest} that this rule selects (${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''}): they are that rule's, and this rule leaves them; give the rules different destination namespaces or tag filters if both sources' tags should be kept`,
     );
   for (const [tag, { repo, why, hint }] of unresolved) {
     if (sourceTags.has(tag)) continue;

@@ -39,7 +39,7 @@ export type PlanWhy =
   | 'not-the-deleted-digest'
   /** Another rule writes the destination repository, and what it writes there is not known. */
   | 'other-rule-writes'
-  /** A rule before this one in the file writes the same destination tag: it is that rule's. */
+  /** A rule before this one in the run writes the same destination tag: it is that rule's. */
   | 'earlier-rule-writes'
   /**
    * A destination tag's or index's manifest could not be read: deleting by digest would take along

@@ -65,7 +65,7 @@ export interface GatherOptions {
    * probed in order, alongside the gathering, until one holding images is found.
    */
   onMountSource?: (repository: string | undefined) => void;
-  /** Other rules writing into the destination: asked where this rule has tags to write or extras (writers.ts). */
+  /** Other rules writing into the destination: asked where this rule has extras (writers.ts). */
   otherWriters?: OtherWriters;
   /**
    * The rule's filters before the change a pull request or push makes to them: what they
@@ -608,9 +608,7 @@ export async function gather(
             if (leftBehind.length > 5) leftBehind.sort().pop();
             leftBehindCount++;
           }
-      // Asked where this rule deletes (their tags are not its extras) and where it writes (a tag
-      // a rule before it writes is that rule's): only rules sharing the destination registry.
-      if (o.otherWriters && (dstTags.some(extra) || source.size > 0)) {
+      if (o.otherWriters && dstTags.some(extra)) {
         const others = await o.otherWriters.tagsIn(dstRepo);
         input.otherRules = others;
         if ('tags' in others) {

@@ -4,7 +4,7 @@
  */
 import pLimit from 'p-limit';
 import type { Filters, Rule } from '../config/types.js';
-import { assemblePlan, type GroupPlan, planGroup } from '../plan/plan.js';
+import { assemblePlan, type GroupPlan, type PlanContext, planGroup } from '../plan/plan.js';
 import { type RulePlan, selectsNothing } from '../plan/types.js';
 import type { Store } from '../providers/store.js';
 import { BlobMover } from './copy.js';
@@ -41,6 +41,8 @@ export interface RuleOptions {
   otherWriters?: OtherWriters;
   /** The rule's filters before a change to them (GatherOptions.formerFilters). */
   formerFilters?: Filters;
+  /** What the run's earlier rules write into this rule's destination (PlanContext.earlierWrites). */
+  earlierWrites?: PlanContext['earlierWrites'];
   log?: (line: string) => void;
   onProgress?: (e: ProgressEvent) => void;
   /** Shared across rules so a blob is moved once per destination repository. */
@@ -75,6 +77,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
     deletesByTag: dst.deletesByTag,
     ...(onlyTags ? { onlyTags } : {}),
     ...(o.deleted ? { deleted: o.deleted } : {}),
+    ...(o.earlierWrites ? { earlierWrites: o.earlierWrites } : {}),
   };
   const tagSets = new Map<string, Set<string>>();
   const fresh = new Set<string>();

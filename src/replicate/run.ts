@@ -4,7 +4,7 @@ import { identityOf } from '../config/semantic.js';
 import type { Config, Filters, Rule } from '../config/types.js';
 import type { ShardSpec } from '../plan/shard.js';
 import { orderWarnings } from '../plan/order.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan, RulePlan } from '../plan/types.js';
 import { type Store, StoreSet } from '../providers/index.js';
 import { redact } from '../util/secrets.js';
 import { VERSION } from '../version.js';
@@ -128,6 +128,11 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   const requests: Record<string, Record<string, number>> = {};
   const warned = new Set<Store>();
   const catalogs = new Catalogs(config, open);
+  // What each rule wrote (its plan's tags), per destination registry and repository, for the rules
+  // after it writing there: a tag two rules write is the earlier one's (PlanContext.earlierWrites).
+  // Kept only for a destination registry a later rule of the run writes too.
+  const identity = (name: string) => identityOf(config, name);
+  const writes = new Map<string, Map<string, Map<string, { rule: string; source: string; repository?: string }>>>();
   try {
     for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
@@ -163,14 +168,29 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         o.onProgress?.({ kind: 'rule-end', rule: rule.name, results: [], errors: ruleErrors.slice(-1) });
         continue;
       }
-      // A push event copies only, and reads only what it names: no rule's deletions to guard, and
-      // other rules' sources are not listed to learn which tags they write (OtherWrites.earlier).
+      // A push event copies only: no rule's deletions to guard.
       const writers = o.tags
         ? undefined
         : otherWriters(config, rule, open, catalogs, (name) => stores.withholdsCredentials(name));
+      const before = writes.get(identity(rule.destination));
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
         ...(writers ? { otherWriters: writers } : {}),
+        ...(before
+          ? {
+              earlierWrites: (repository: string) => {
+                const tags = before.get(repository);
+                if (!tags) return undefined;
+                const here = identity(rule.source);
+                return new Map(
+                  [...tags].map(([tag, w]) => [
+                    tag,
+                    { rule: w.rule, ...(w.source === here && w.repository ? { sameSource: w.repository } : {}) },
+                  ]),
+                );
+              },
+            }
+          : {}),
         concurrency: o.concurrency ?? rule.concurrency ?? concurrency,
         blobConcurrency,
         mover,
@@ -185,6 +205,8 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         ...(o.signal ? { signal: o.signal } : {}),
       });
       if (!o.dryRun) catalogs.written(rule.destination);
+      if (rules.slice(k + 1).some((r) => identity(r.destination) === identity(rule.destination)))
+        recordWrites(writes, identity(rule.destination), identity(rule.source), run.plan);
       // A dry run plans every rule against the registries as they are; the run plans each after the
       // rules before it have run: said where those change what this rule reads or deletes among.
       if (o.dryRun) {
@@ -220,4 +242,25 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
     version: VERSION,
   });
   return { report, plan, requests };
+}
+
+/**
+ * A rule's tags in the destination, from its plan: what it writes or keeps there (a filter's skip
+ * and a deletion are not its). A tag an earlier rule already has stays that rule's.
+ */
+function recordWrites(
+  writes: Map<string, Map<string, Map<string, { rule: string; source: string; repository?: string }>>>,
+  destination: string,
+  source: string,
+  plan: RulePlan,
+): void {
+  let repos = writes.get(destination);
+  if (!repos) writes.set(destination, (repos = new Map()));
+  for (const i of plan.items) {
+    if (i.referrer || i.action === 'skip' || i.action === 'delete' || i.action === 'delete-blocked') continue;
+    let tags = repos.get(i.destinationRepository);
+    if (!tags) repos.set(i.destinationRepository, (tags = new Map()));
+    if (!tags.has(i.tag))
+      tags.set(i.tag, { rule: plan.rule, source, ...(i.sourceRepository ? { repository: i.sourceRepository } : {}) });
+  }
 }

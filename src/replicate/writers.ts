@@ -1,37 +1,24 @@
 /**
- * The other rules that write where a rule writes or deletes. Two rules mapping sources onto one
- * destination repository (two projects flattened into one namespace, say) each see the other's
- * tags there as "not at the source": with delete_remote, each run would delete what the other
- * copied, and copy back what the other deleted. Which tags another rule writes into a repository
- * depends on what its source lists, so it is asked at run time, and only where it matters: for a
- * destination repository where the rule has tags to write or extras to delete, and only of rules
- * sharing the destination registry (a rule writing repositories no other rule maps onto costs no
- * request beyond those rules' catalogs). A tag another rule's source holds (within its filters) is
- * that rule's: no extra here; a tag both select is the rule's that comes first in the file.
+ * The other rules that write where a rule deletes. Two rules mapping sources onto one destination
+ * repository (two projects flattened into one namespace, say) each see the other's tags there as
+ * "not at the source": with delete_remote, each run would delete what the other copied, and copy
+ * back what the other deleted. Which tags another rule writes into a repository depends on what
+ * its source lists, so it is asked at run time, and only where it matters: for a destination
+ * repository where the rule has extras to delete, and only of rules sharing the destination
+ * registry. A tag another rule's source holds (within its filters) is that rule's: no extra here.
+ * (Which rule writes a tag both select is decided from the run's earlier plans: run.ts.)
  */
 import { identityOf } from '../config/semantic.js';
 import type { Catalogs } from './catalogs.js';
 import { RegistryError } from '../registry/errors.js';
 import type { Config, Rule } from '../config/types.js';
 import type { Store } from '../providers/store.js';
-import { compileNameFilter, compileWriteScope, selectTags } from '../rules/index.js';
+import { compileNameFilter, compileWriteScope } from '../rules/index.js';
 import { toResultError } from './errors.js';
 import { destinationGroups } from './gather.js';
 
-/**
- * The tags other rules write into a destination repository, or why that is not known. `earlier`:
- * the tags a rule before this one in the file selects there, each with that rule's name. Such a
- * tag is that rule's: two rules writing one tag from different sources rewrote it on every run,
- * the last rule winning, while the plan (made before either ran) showed each rule copying it.
- */
-export type OtherWrites = { tags: Set<string>; earlier: Map<string, EarlierWriter> } | { failed: string };
-
-/** A rule before this one in the file that writes a tag, and where it reads it. */
-export interface EarlierWriter {
-  rule: string;
-  /** Its source repository, when it is on this rule's source registry (then the same image). */
-  sameSource?: string;
-}
+/** The tags other rules write into a destination repository, or why that is not known. */
+export type OtherWrites = { tags: Set<string> } | { failed: string };
 
 export interface OtherWriters {
   /** The tags the other rules' sources hold, within their filters, for `repository`. */
@@ -51,7 +38,7 @@ function reaches(other: Rule, repository: string): boolean {
 
 /**
  * The other enabled rules of `config` writing into `rule`'s destination registry; undefined when
- * no other rule shares its destination registry (then nothing is asked).
+ * `rule` deletes nothing or no other rule shares its destination registry (then nothing is asked).
  */
 export function otherWriters(
   config: Config,
@@ -61,13 +48,12 @@ export function otherWriters(
   /** Whether a registry is opened without the credentials it has (a pull request's plan). */
   withheld: (registry: string) => boolean = () => false,
 ): OtherWriters | undefined {
+  if (!rule.deleteRemote.enabled) return undefined;
   // By address, not name: two registry entries for one URL or path (other credentials) are one.
   const identity = (name: string) => identityOf(config, name);
   const here = identity(rule.destination);
   const others = config.rules.filter((r) => r.enabled && r.name !== rule.name && identity(r.destination) === here);
   if (others.length === 0) return undefined;
-  // The rule objects may be copies (a copy-only run's): by name.
-  const position = (r: Rule) => config.rules.findIndex((x) => x.name === r.name);
   // Each other rule's catalog grouped by destination once, not once per repository asked about;
   // again when the catalog is read again (another rule wrote into that registry since).
   const grouped = new Map<string, { catalog: string[]; groups: Map<string, string[]> }>();
@@ -90,7 +76,6 @@ export function otherWriters(
 
   async function tagsIn(repository: string): Promise<OtherWrites> {
     const tags = new Set<string>();
-    const earlier = new Map<string, EarlierWriter>();
     for (const other of others) {
       try {
         const scope = compileWriteScope(other);
@@ -115,20 +100,6 @@ export function otherWriters(
               failed: `rule ${other.name} also writes into ${repository}, and its source ${other.source}/${r} lists no tag it selects`,
             };
           for (const t of listed) tags.add(t);
-          // What it copies, by its whole selection (a tag its latest: N leaves out is not its).
-          if (position(other) < position(rule))
-            for (const t of selectTags(
-              listed.map((tag) => ({ tag })),
-              other.filters,
-              undefined,
-              undefined,
-              other.referrers,
-            ))
-              if (!earlier.has(t.tag))
-                earlier.set(t.tag, {
-                  rule: other.name,
-                  ...(identity(other.source) === identity(rule.source) ? { sameSource: r } : {}),
-                });
         }
       } catch (e) {
         // A pull request's plan reads that source without its credentials: not a fault of it, and
@@ -143,6 +114,6 @@ export function otherWriters(
         };
       }
     }
-    return { tags, earlier };
+    return { tags };
   }
 }

@@ -204,10 +204,10 @@ rules:
   // every later run wrote it twice.
   expect(rows(plan.report.results)).toEqual(['a v1 would-copy', 'b v1 skipped', 'b v2 would-copy']);
   expect(plan.report.results.find((r) => r.rule === 'b' && r.tag === 'v1')?.reason).toBe(
-    "rule a, before this one in the file, also writes m/app:v1: the tag is that rule's, and this rule leaves it",
+    "rule a, before this one in the run, also writes m/app:v1: the tag is that rule's, and this rule leaves it",
   );
   expect(plan.plan.rules[1]!.warnings).toEqual([
-    "rule a, before this one in the file, also writes 1 tag of m/app that this rule selects (v1): they are that rule's, and this rule leaves them; give the rules different destination namespaces or tag filters if both sources' tags should be kept",
+    "rule a, before this one in the run, also writes 1 tag of m/app that this rule selects (v1): they are that rule's, and this rule leaves them; give the rules different destination namespaces or tag filters if both sources' tags should be kept",
   ]);
   const run = await runConfig(cfg!, { dryRun: false });
   expect(rows(run.report.results)).toEqual(['a v1 copied', 'b v1 skipped', 'b v2 copied']);
@@ -266,4 +266,57 @@ rules:
   const { report } = await runConfig(cfg!, { dryRun: true, rules: ['a'] });
   // Before (the first fix for an empty catalog): refused, "rule b … what it wrote in m/app is not known".
   expect(report.results.find((r) => r.tag === 'a0')?.status).toBe('would-delete');
+});
+
+function rulesOf(d: string, rules: string) {
+  return parseConfig(
+    `version: 1
+registries:
+  src: { type: oci-layout, path: ${join(d, 'src')} }
+  dst: { type: oci-layout, path: ${join(d, 'dst')} }
+  gone: { type: oci-layout, path: ${join(d, 'gone')} }
+rules:
+${rules}`,
+    join(d, 'replication.yaml'),
+  ).config!;
+}
+
+const v1Rows = (results: { rule: string; tag: string; status: string }[]) =>
+  results
+    .filter((r) => r.tag === 'v1')
+    .map((r) => `${r.rule} ${r.status}`)
+    .sort();
+
+test('a tag the earlier rule’s filters leave out is not its: the later rule writes it', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team/app', 'v1');
+  const ops = await putLayoutImage(src, 'ops/app', 'v1');
+  const cfg = rulesOf(
+    d,
+    `  - { name: a, source: src, destination: dst, destination_namespace: m, filters: { name: ["team/**"], resource: artifact } }
+  - { name: b, source: src, destination: dst, destination_namespace: m, filters: { name: ["ops/**"] } }
+`,
+  );
+  // a leaves v1 out (an image; it copies artifacts only). Before, a owned v1 by its listing's names
+  // and nobody wrote it.
+  expect(v1Rows((await runConfig(cfg, { dryRun: false })).report.results)).toEqual(['a skipped', 'b copied']);
+  expect((await new OciLayoutStore('dst', join(d, 'dst')).manifestHead('m/app', 'v1'))?.digest).toBe(ops);
+});
+
+test('a third rule whose source cannot be read does not take the earlier rule’s tag from it', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  const team = await putLayoutImage(src, 'team/app', 'v1');
+  await putLayoutImage(src, 'ops/app', 'v1');
+  const cfg = rulesOf(
+    d,
+    `  - { name: a, source: src, destination: dst, destination_namespace: m, filters: { name: ["team/**"] } }
+  - { name: c, source: gone, destination: dst, destination_namespace: m }
+  - { name: b, source: src, destination: dst, destination_namespace: m, filters: { name: ["ops/**"] } }
+`,
+  );
+  // Before, c's failure emptied the answer about a, and b overwrote a's v1 on every run.
+  expect(v1Rows((await runConfig(cfg, { dryRun: false })).report.results)).toEqual(['a copied', 'b skipped']);
+  expect((await new OciLayoutStore('dst', join(d, 'dst')).manifestHead('m/app', 'v1'))?.digest).toBe(team);
 });
