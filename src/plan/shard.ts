@@ -2,7 +2,7 @@
 // a destination group, never one of its sources: the sources mapped onto one destination are
 // diffed together, so two shards sharing a group would both copy into it and delete from it.
 //
-// A unit's shard is decided by its rule and destination alone (a hash): each shard job lists the
+// A unit's shard is decided by its destination alone (a hash): each shard job lists the
 // source on its own, moments apart, and a split that depended on the tag counts or on the other
 // units moved units when a tag was pushed in between — one unit run by two shards, another by none,
 // and the merged report green. The price is balance: by count, not by weight (2,000 units over 4
@@ -98,10 +98,15 @@ export function matrixShares(
   return out;
 }
 
-/** The shard (1-based, of `total`) that owns a unit: from its rule and destination only. */
+/**
+ * The shard (1-based, of `total`) that owns a unit: from its destination repository only, so the
+ * units of every rule writing one destination repository share a shard. There the later rule
+ * sees the earlier one's plan (a tag both write is the earlier one's: PlanContext.earlierWrites);
+ * hashed with the rule, the two could fall to two shards and each decide alone.
+ */
 export function shardOf(unit: Pick<ShardUnit, 'rule' | 'destination'>, total: number): number {
   checkTotal(total);
-  const h = createHash('sha256').update(`${unit.rule}\n${unit.destination}`).digest();
+  const h = createHash('sha256').update(unit.destination).digest();
   return (h.readUInt32BE(0) % total) + 1;
 }
 

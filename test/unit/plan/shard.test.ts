@@ -25,6 +25,16 @@ describe('shardUnits', () => {
     for (const x of before) expect(shardOf(x, 2)).toBe(then.get(`${x.rule}:${x.destination}`));
   });
 
+  test('the units of two rules writing one destination repository share a shard', () => {
+    // There the later rule sees the earlier one's plan: a tag both write is the earlier one's.
+    // Hashed with the rule, mirror/app5 fell to shards 1 and 3 of 4 (say) and each wrote it.
+    for (const total of [2, 3, 4, 7])
+      for (let i = 0; i < 40; i++)
+        expect(shardOf(u('a', `mirror/app${i}`, 1), total), `${i} of ${total}`).toBe(
+          shardOf(u('b', `mirror/app${i}`, 1), total),
+        );
+  });
+
   test('every unit is placed exactly once, sorted by rule then destination within its shard', () => {
     const units = Array.from({ length: 50 }, (_, i) => u(`r${i % 3}`, `d${i}`, i));
     const shards = shardUnits([...units].reverse(), 4);

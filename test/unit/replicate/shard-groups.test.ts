@@ -61,22 +61,35 @@ test('a sharded run plans each destination group in one shard, and its merged to
     { rule: 'r', destination: 'n/app', repositories: ['team-a/app', 'team-b/app'], weight: 2 },
     { rule: 'r', destination: 'n/tool', repositories: ['lib/tool'], weight: 1 },
   ]);
-  const { matrix } = buildMatrix(units, 2);
-  expect(matrix).toEqual({
-    include: [
-      { shard: '1/2', units: 1, weight: 2 },
-      { shard: '2/2', units: 1, weight: 1 },
-    ],
+  // The fewest shards that put the two groups apart (the hash of the destination decides).
+  let total = 2;
+  while (shardOf(units[0]!, total) === shardOf(units[1]!, total)) total++;
+  const [app, tool] = units.map((x) => shardOf(x, total));
+  const { matrix } = buildMatrix(units, total);
+  expect(matrix.include.find((e) => e.shard === `${app}/${total}`)).toEqual({
+    shard: `${app}/${total}`,
+    units: 1,
+    weight: 2,
+  });
+  expect(matrix.include.find((e) => e.shard === `${tool}/${total}`)).toEqual({
+    shard: `${tool}/${total}`,
+    units: 1,
+    weight: 1,
   });
 
   const reports = [];
-  for (const index of [1, 2]) {
-    const select = shardSelector(units, index, 2);
-    reports.push((await runConfig(config, { dryRun: true, select, shard: { index, total: 2 } })).report);
+  for (let index = 1; index <= total; index++) {
+    const select = shardSelector(units, index, total);
+    reports.push((await runConfig(config, { dryRun: true, select, shard: { index, total } })).report);
   }
   // No destination repository is planned by two shards.
   const perShard = reports.map((r) => new Set(r.results.map((x) => x.destination.replace(/:[^:/]*$/, ''))));
-  for (const dest of perShard[0]!) expect(perShard[1]!.has(dest), dest).toBe(false);
+  for (const [i, mine] of perShard.entries())
+    for (const dest of mine)
+      expect(
+        perShard.filter((other, j) => j !== i && other.has(dest)),
+        dest,
+      ).toEqual([]);
 
   const merged = mergeReports(reports);
   expect(merged.results.map(planned).sort()).toEqual(whole.report.results.map(planned).sort());
