@@ -243,6 +243,7 @@ async function replicate(
         ...(scope.named ? { named: scope.named } : {}),
         ...(scope.tags ? { tags: scope.tags } : {}),
         ...(scope.formerFilters?.size ? { formerFilters: scope.formerFilters } : {}),
+        ...(scope.pullRequest && scope.changedRules ? { mergeRules: new Set(scope.changedRules) } : {}),
         anonymousRegistries: scope.anonymous,
         ...(inputs.shard ? { shard: inputs.shard } : {}),
         command: scope.dryRun ? 'plan' : 'run',

@@ -48,6 +48,12 @@ export interface RunOptions {
    * what those selected that is left at the destination (GatherOptions.formerFilters).
    */
   formerFilters?: ReadonlyMap<string, Filters>;
+  /**
+   * A pull request's plan: the rules its merge runs. Such a rule's plan counts only these among the
+   * rules before it (which of them writes a tag both select, what changes under it), as the merge
+   * run will; the other rules are planned as a run of the whole file.
+   */
+  mergeRules?: ReadonlySet<string>;
   /** Rules whose registries must be used without credentials (their URL changed in a pull request). */
   anonymousRegistries?: Set<string>;
   shard?: ShardSpec;
@@ -132,7 +138,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   // after it writing there: a tag two rules write is the earlier one's (PlanContext.earlierWrites).
   // Kept only for a destination registry a later rule of the run writes too.
   const identity = (name: string) => identityOf(config, name);
-  const writes = new Map<string, Map<string, Map<string, { rule: string; source: string; repository?: string }>>>();
+  const writes: Writes = new Map();
   try {
     for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
@@ -182,12 +188,18 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
                 const tags = before.get(repository);
                 if (!tags) return undefined;
                 const here = identity(rule.source);
-                return new Map(
-                  [...tags].map(([tag, w]) => [
-                    tag,
-                    { rule: w.rule, ...(w.source === here && w.repository ? { sameSource: w.repository } : {}) },
-                  ]),
-                );
+                // A pull request's plan of a rule its merge runs: the earlier rules that run then.
+                const counts = (w: { rule: string }) => !o.mergeRules?.has(rule.name) || o.mergeRules.has(w.rule);
+                const out = new Map<string, { rule: string; sameSource?: string }>();
+                for (const [tag, writers] of tags) {
+                  const w = writers.find(counts);
+                  if (w)
+                    out.set(tag, {
+                      rule: w.rule,
+                      ...(w.source === here && w.repository ? { sameSource: w.repository } : {}),
+                    });
+                }
+                return out;
               },
             }
           : {}),
@@ -212,6 +224,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       if (o.dryRun) {
         const earlier = rules
           .slice(0, k)
+          .filter((r) => !o.mergeRules?.has(rule.name) || o.mergeRules.has(r.name))
           .flatMap((r) => plan.rules.filter((p) => p.rule === r.name).map((p) => ({ rule: r, plan: p })));
         run.plan.warnings.push(...orderWarnings(rule, run.plan, earlier, (name) => identityOf(config, name)));
       }
@@ -244,23 +257,23 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   return { report, plan, requests };
 }
 
+/** Destination registry → repository → tag → the rules of the run writing it, in run order. */
+type Writes = Map<string, Map<string, Map<string, { rule: string; source: string; repository?: string }[]>>>;
+
 /**
  * A rule's tags in the destination, from its plan: what it writes or keeps there (a filter's skip
  * and a deletion are not its). A tag an earlier rule already has stays that rule's.
  */
-function recordWrites(
-  writes: Map<string, Map<string, Map<string, { rule: string; source: string; repository?: string }>>>,
-  destination: string,
-  source: string,
-  plan: RulePlan,
-): void {
+function recordWrites(writes: Writes, destination: string, source: string, plan: RulePlan): void {
   let repos = writes.get(destination);
   if (!repos) writes.set(destination, (repos = new Map()));
   for (const i of plan.items) {
     if (i.referrer || i.action === 'skip' || i.action === 'delete' || i.action === 'delete-blocked') continue;
     let tags = repos.get(i.destinationRepository);
     if (!tags) repos.set(i.destinationRepository, (tags = new Map()));
-    if (!tags.has(i.tag))
-      tags.set(i.tag, { rule: plan.rule, source, ...(i.sourceRepository ? { repository: i.sourceRepository } : {}) });
+    const w = { rule: plan.rule, source, ...(i.sourceRepository ? { repository: i.sourceRepository } : {}) };
+    const writers = tags.get(i.tag);
+    if (!writers) tags.set(i.tag, [w]);
+    else if (!writers.some((x) => x.rule === w.rule)) writers.push(w);
   }
 }

@@ -320,3 +320,21 @@ test('a third rule whose source cannot be read does not take the earlier rule’
   expect(v1Rows((await runConfig(cfg, { dryRun: false })).report.results)).toEqual(['a copied', 'b skipped']);
   expect((await new OciLayoutStore('dst', join(d, 'dst')).manifestHead('m/app', 'v1'))?.digest).toBe(team);
 });
+
+test('a pull request’s plan of a rule its merge runs counts only the rules the merge runs before it', async () => {
+  const d = tmp();
+  const src = new OciLayoutStore('src', join(d, 'src'));
+  await putLayoutImage(src, 'team/app', 'v1');
+  await putLayoutImage(src, 'ops/app', 'v1');
+  const cfg = rulesOf(
+    d,
+    `  - { name: a, source: src, destination: dst, destination_namespace: m, filters: { name: ["team/**"] } }
+  - { name: b, source: src, destination: dst, destination_namespace: m, filters: { name: ["ops/**"] } }
+`,
+  );
+  // The merge runs b alone: it writes v1, so its plan says so (before, "skipped: rule a … writes it").
+  const pr = await runConfig(cfg, { dryRun: true, mergeRules: new Set(['b']) });
+  expect(v1Rows(pr.report.results)).toEqual(['a would-copy', 'b would-copy']);
+  // A run of the whole file leaves it to a.
+  expect(v1Rows((await runConfig(cfg, { dryRun: true })).report.results)).toEqual(['a would-copy', 'b skipped']);
+});
