@@ -600,7 +600,9 @@ export async function gather(
       // signature is not planned.
       for (const [tag, f] of refused) if (listedTags.has(tag)) source.set(tag, f);
       let extra = (t: string) => !source.has(t) && !unresolved.has(t) && mayDelete(t);
-      if (formerlySelected)
+      // Not where several sources map onto the repository: each sees all its tags, and whether
+      // another source still selects one is known only to the whole group (not told there).
+      if (formerlySelected && members.get(dstRepo) === 1)
         for (const t of dstTags)
           if (formerlySelected.has(t) && !source.has(t) && !unresolved.has(t) && !mayDelete(t)) {
             // Bounded: the warning names the first five by name, whatever order repositories end in.
