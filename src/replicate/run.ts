@@ -262,7 +262,8 @@ type Writes = Map<string, Map<string, Map<string, { rule: string; source: string
 
 /**
  * A rule's tags in the destination, from its plan: what it writes or keeps there (a filter's skip
- * and a deletion are not its). A tag an earlier rule already has stays that rule's.
+ * and a deletion are not its). Every rule writing a tag is kept, in run order: the first of them
+ * that counts for a later rule owns it (PlanContext.earlierWrites; a pull request's merge rules).
  */
 function recordWrites(writes: Writes, destination: string, source: string, plan: RulePlan): void {
   let repos = writes.get(destination);
