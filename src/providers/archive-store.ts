@@ -22,7 +22,7 @@ import { shownUrl } from '../registry/wire.js';
 import { ArchiveError, extractTar, fileSha256, packTar } from './archive-tar.js';
 import { carriesLayout, dockerToLayout, imageOfIndex, writeDockerManifest } from './docker-archive.js';
 import { MissingSourceError, OCI_LAYOUT, OciLayoutStore } from './oci-layout.js';
-import type { Store } from './store.js';
+import type { DestinationCheck, Store } from './store.js';
 
 export type ArchiveFormat = 'oci-archive' | 'docker-archive';
 
@@ -197,7 +197,7 @@ export class ArchiveStore implements Store {
     return this.#inner.referrers(repository, digest);
   }
 
-  async prepareDestination(_repository?: string, opts?: { dryRun?: boolean }): Promise<void> {
+  async prepareDestination(_repository?: string, opts?: DestinationCheck): Promise<void> {
     if (opts?.dryRun) this.#planned = true;
     if (this.#o.url)
       throw new ArchiveError(

@@ -11,6 +11,7 @@ import { basicAuthorization } from '../registry/wire.js';
 import type { TagInfo } from '../rules/filter.js';
 import { ApiRegistryStore } from './api-store.js';
 import { type RegistryStoreOptions, within } from './registry-store.js';
+import type { DestinationCheck } from './store.js';
 import { VendorApi, type VendorApiOptions } from './vendor-http.js';
 
 const PAGE_SIZE = 100;
@@ -151,12 +152,13 @@ export class HarborStore extends ApiRegistryStore {
   }
 
   /** The destination project must exist before any push (goharbor/harbor#20544): check, or create when allowed. */
-  prepareDestination(repository: string, opts: { dryRun?: boolean } = {}): Promise<void> {
+  prepareDestination(repository: string, opts: DestinationCheck = {}): Promise<void> {
     const [project] = splitProject(repository);
-    const key = opts.dryRun ? `dry:${project}` : project;
+    const readOnly = opts.dryRun === true || opts.check === true;
+    const key = readOnly ? `dry:${project}` : project;
     let p = this.#checked.get(key);
     if (!p) {
-      p = this.#ensureProject(project, repository, opts.dryRun === true);
+      p = this.#ensureProject(project, repository, readOnly);
       this.#checked.set(key, p);
       p.catch(() => this.#checked.delete(key));
     }

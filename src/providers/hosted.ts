@@ -7,6 +7,7 @@
 import type { RegistryType } from '../config/types.js';
 import type { Digest } from '../oci/digest.js';
 import { RegistryError } from '../registry/errors.js';
+import type { DestinationCheck } from './store.js';
 import { RegistryStore, type RegistryStoreOptions, within } from './registry-store.js';
 
 /** The OCI empty descriptor's digest (`{}`): mounting it from the repository itself probes push access. */
@@ -56,7 +57,7 @@ export class HostedRegistryStore extends RegistryStore {
     return within(names, this.#o.repositories);
   }
 
-  prepareDestination(repository: string, opts: { dryRun?: boolean } = {}): Promise<void> {
+  prepareDestination(repository: string, opts: DestinationCheck = {}): Promise<void> {
     const problem = this.#o.validate?.(repository);
     if (problem)
       return Promise.reject(
@@ -69,8 +70,9 @@ export class HostedRegistryStore extends RegistryStore {
           detail: problem,
         }),
       );
-    // The push probe opens (and cancels) an upload session: a plan makes no such request.
-    if (opts.dryRun) return Promise.resolve();
+    // The push probe opens (and cancels) an upload session: a plan, or a run's check while it
+    // lists, makes no such request.
+    if (opts.dryRun || opts.check) return Promise.resolve();
     const key = this.#o.container === 'repository' ? repository : (repository.split('/')[0] ?? repository);
     let p = this.#checked.get(key);
     if (!p) {

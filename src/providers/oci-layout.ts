@@ -34,7 +34,7 @@ import { isTag, parseRepository, parseTag } from '../oci/ref.js';
 import { type FallbackAdd, referrerDescriptor, referrersTag } from '../oci/referrers.js';
 import { fallbackIndexWriter, type Manifest, type ManifestHead, type UploadResult } from '../registry/client.js';
 import { RegistryError } from '../registry/errors.js';
-import { type Store, TagMovedError } from './store.js';
+import { type DestinationCheck, type Store, TagMovedError } from './store.js';
 
 /**
  * The fixed names of an OCI image layout (image-spec, image-layout.md), for everything that reads
@@ -373,7 +373,7 @@ export class OciLayoutStore implements Store {
   }
 
   /** Nothing to check: the layout is made by the first write. Remembers a dry run's plan to write. */
-  async prepareDestination(_repository: string, opts?: { dryRun?: boolean }): Promise<void> {
+  async prepareDestination(_repository: string, opts?: DestinationCheck): Promise<void> {
     if (opts?.dryRun) this.#planned = true;
   }
 

@@ -23,6 +23,17 @@ export interface RateLimitInfo {
   observedAt: string;
 }
 
+/**
+ * How prepareDestination is asked. `dryRun`: a plan's check, read-only, which a store may remember
+ * (an archive a plan would write). `check`: a run's same read-only check while it lists, so the
+ * run finds what the plan found (a missing project) where the plan found it; nothing created yet.
+ * Neither: prepare for the write (create the project where allowed).
+ */
+export interface DestinationCheck {
+  dryRun?: boolean;
+  check?: boolean;
+}
+
 export interface Store {
   /** The registry's name in replication.yaml. */
   readonly name: string;
@@ -127,7 +138,7 @@ export interface Store {
    */
   readonly deletionLags?: boolean;
   /** Checks the destination can receive `repository` (namespace/project exists...); throws with a hint. */
-  prepareDestination?(repository: string, opts?: { dryRun?: boolean }): Promise<void>;
+  prepareDestination?(repository: string, opts?: DestinationCheck): Promise<void>;
   /** Requests made so far, by method (for the report and benchmark). */
   requestCounts(): Record<string, number>;
   close(): Promise<void>;

@@ -292,8 +292,9 @@ export async function gather(
   };
 
   const readDestination = async (repo: string): Promise<TagListing> => {
-    // A plan says "project/namespace missing" up front; read-only checks only.
-    if (o.dryRun) await dst.prepareDestination?.(repo, { dryRun: true });
+    // "Project/namespace missing" up front, read-only, in a plan and in a run alike: before, a run
+    // planned the repository's copies and failed each at its write, where the plan had a rule error.
+    await dst.prepareDestination?.(repo, o.dryRun ? { dryRun: true } : { check: true });
     // A listing that carries digests (Harbor's artifacts API, GHCR's package versions) spares
     // the HEAD per destination tag too.
     return readTagListing(dst, repo, async () => (dst.listTagDetails ? destinationDetails(repo) : undefined));

@@ -224,6 +224,11 @@ rules:
       const missing = await runConfig(cfg, { dryRun: true, rules: ['to-missing-project'] });
       expect(missing.report.ruleErrors[0]?.message).toMatch(/project newproj not found/);
       expect(missing.report.ruleErrors[0]?.hint).toMatch(/Harbor project "newproj" does not exist/);
+      // The run finds it where the plan did: before, it planned the copies and failed each one at
+      // its write, with no rule error (plan-vs-run audit).
+      const ran = await runConfig(cfg, { dryRun: false, rules: ['to-missing-project'] });
+      expect(ran.report.ruleErrors.map((e) => e.message)).toEqual(missing.report.ruleErrors.map((e) => e.message));
+      expect(ran.report.results.map((r) => r.status)).toEqual(missing.report.results.map((r) => r.status));
 
       const store = await openStore(cfg.registries.get('harbor')!, { baseDir: tmp.path });
       try {
