@@ -7,7 +7,7 @@
  */
 import type { Rule } from '../config/types.js';
 import { compileNameFilter } from '../rules/index.js';
-import { counted } from '../util/units.js';
+import { counted, firstFive } from '../util/units.js';
 import type { RulePlan } from './types.js';
 
 const CHANGES = new Set(['copy', 'update', 'delete']);
@@ -47,6 +47,5 @@ export function orderWarnings(
 }
 
 function shown(items: readonly { destinationRepository: string; tag: string }[]): string {
-  const names = items.map((i) => `${i.destinationRepository}:${i.tag}`).sort();
-  return names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '');
+  return firstFive(items.map((i) => `${i.destinationRepository}:${i.tag}`).sort());
 }

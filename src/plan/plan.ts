@@ -18,7 +18,7 @@ import type { Rule } from '../config/types.js';
 import { REFERRER_TAG } from '../oci/referrers.js';
 import { compileTagScope, filtersMatchEverything } from '../rules/index.js';
 import type { PlanItem, PlanWhy, RulePlan } from './types.js';
-import { counted } from '../util/units.js';
+import { counted, firstFive } from '../util/units.js';
 import { deletionShare, type ShardSpec } from './shard.js';
 
 /** What the gatherer learnt about one source tag. */
@@ -351,7 +351,7 @@ export function planGroup(
   }
   for (const [owner, tags] of leftToOthers)
     warnings.push(
-      `rule ${owner}, before this one in the run, also writes ${counted(tags.length, 'tag')} of ${dest} that this rule selects (${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''}): they are that rule's, and this rule leaves them; give the rules different destination namespaces or tag filters if both sources' tags should be kept`,
+      `rule ${owner}, before this one in the run, also writes ${counted(tags.length, 'tag')} of ${dest} that this rule selects (${firstFive(tags)}): they are that rule's, and this rule leaves them; give the rules different destination namespaces or tag filters if both sources' tags should be kept`,
     );
   for (const [tag, { repo, why, hint }] of unresolved) {
     if (sourceTags.has(tag)) continue;
@@ -445,7 +445,7 @@ export function planGroup(
       failed.length > 0
         ? `the source listing failed (${failed.map((g) => g.sourceRepository).join(', ')})`
         : unread.length > 0
-          ? `${counted(unread.length, 'listed source tag')} could not be read (${unread.slice(0, 5).join(', ')}${unread.length > 5 ? ', …' : ''})`
+          ? `${counted(unread.length, 'listed source tag')} could not be read (${firstFive(unread)})`
           : `the source has no tags matching the rule (${empty.map((g) => g.sourceRepository).join(', ')})`;
     for (const c of candidates) block(c, why, reason);
     warnings.push(`no deletions in ${dest}: ${reason}; ${counted(candidates.length, 'tag')} left in place`);
@@ -465,7 +465,7 @@ export function planGroup(
 
   const unknownAtDestination = group.flatMap((g) => g.destinationUnread ?? []);
   if (!ctx.deletesByTag && unknownAtDestination.length > 0) {
-    const some = unknownAtDestination.slice(0, 5).join(', ') + (unknownAtDestination.length > 5 ? ', …' : '');
+    const some = firstFive(unknownAtDestination);
     for (const c of candidates)
       if (c.action === 'delete')
         block(

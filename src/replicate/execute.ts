@@ -18,6 +18,7 @@ import { stopReason, toResultError } from './errors.js';
 import { type Holder, RegistryContradiction, tagsOn } from './holders.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { type Result, type ResultStatus, STATUS } from './result.js';
+import { firstFive } from '../util/units.js';
 
 /** Something a person watching a long run wants to know. */
 export type ProgressEvent =
@@ -227,27 +228,29 @@ export class Executor {
             reason: `deletion refused: ${i.destinationRepository}:${missed.tag} ${what} in this run, and nothing is deleted in a repository where a planned copy did not land`,
           });
         } else if (now instanceof Error) {
-          const result: Result = disagreed(now)
-            ? // The registry answered, but its answers contradict each other (a tag it lists and
-              // then does not find, a listing that leaves out a tag it still has...): the guard
-              // keeps the tag, as the plan refuses when the same happens while it plans, and the
-              // cause is the registry's state, not a failed request.
-              {
-                ...r,
-                status: 'refused',
-                reason: `not deleted: this registry deletes by digest, and what else holds ${i.destinationDigest} could not be read again just before deleting it`,
-                error: {
-                  kind: 'listing',
-                  message: `${now.message}; nothing is deleted in ${this.#dst.display}/${i.destinationRepository} on that answer`,
-                  hint: 'run again: a registry whose replicas or cache lag behind, or a tag deleted or pushed meanwhile, makes its tag list and its manifests disagree for a moment; the next run plans these deletions again',
-                },
-              }
-            : {
-                ...r,
-                status: 'failed',
-                reason: `not deleted: the tags of ${i.destinationDigest} could not be read again before deleting it by digest`,
-                error: toResultError(now),
-              };
+          const result: Result =
+            // Not a failed request (a RegistryError) nor a defect of ferry's (a TypeError...),
+            // which stay failures: the registry answered, but its answers contradict each other (a
+            // tag it lists and then does not find, a listing leaving out a tag it still has): the guard
+            // keeps the tag, as the plan refuses when the same happens while it plans, and the
+            // cause is the registry's state, not a failed request.
+            now instanceof RegistryContradiction
+              ? {
+                  ...r,
+                  status: 'refused',
+                  reason: `not deleted: this registry deletes by digest, and what else holds ${i.destinationDigest} could not be read again just before deleting it`,
+                  error: {
+                    kind: 'listing',
+                    message: `${now.message}; nothing is deleted in ${this.#dst.display}/${i.destinationRepository} on that answer`,
+                    hint: 'run again: a registry whose replicas or cache lag behind, or a tag deleted or pushed meanwhile, makes its tag list and its manifests disagree for a moment; the next run plans these deletions again',
+                  },
+                }
+              : {
+                  ...r,
+                  status: 'failed',
+                  reason: `not deleted: the tags of ${i.destinationDigest} could not be read again before deleting it by digest`,
+                  error: toResultError(now),
+                };
           this.#results.set(i, result);
           this.#o.onProgress?.({ kind: 'result', result });
         } else if (others.length > 0) {
@@ -647,28 +650,18 @@ async function deleteAsPlanned(
   }
 }
 
-/**
- * The deletion re-check's answer was a contradiction in the registry's own answers (tagsOn's
- * RegistryContradiction), not a failed request (a RegistryError) nor a defect of ferry's (a
- * TypeError and the like, which must stay failures).
- */
-function disagreed(e: Error): boolean {
-  return e instanceof RegistryContradiction;
-}
-
 /** Who holds a manifest now, in words: the tags on it, then the indexes listing it as a platform. */
 function heldBy(holders: readonly Holder[], digest: string): string {
-  const some = (list: string[]) => list.slice(0, 5).join(', ') + (list.length > 5 ? ', …' : '');
   const direct = holders.filter((h) => !h.platformOf).map((h) => h.tag);
   const via = holders.filter((h) => h.platformOf).map((h) => h.tag);
   const parts: string[] = [];
   if (direct.length)
     parts.push(
-      `${direct.length > 1 ? 'tags' : 'tag'} ${some(direct)} now also ${direct.length > 1 ? 'point' : 'points'} at ${digest}`,
+      `${direct.length > 1 ? 'tags' : 'tag'} ${firstFive(direct)} now also ${direct.length > 1 ? 'point' : 'points'} at ${digest}`,
     );
   if (via.length)
     parts.push(
-      `${via.length > 1 ? 'the indexes tagged' : 'the index tagged'} ${some(via)} now ${via.length > 1 ? 'list' : 'lists'} ${digest} as a platform`,
+      `${via.length > 1 ? 'the indexes tagged' : 'the index tagged'} ${firstFive(via)} now ${via.length > 1 ? 'list' : 'lists'} ${digest} as a platform`,
     );
   return parts.join('; ');
 }

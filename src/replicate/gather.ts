@@ -31,7 +31,7 @@ import { describeError, type RuleError, toResultError } from './errors.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { invalidTagsWarning, readTagListing, shownTag, type TagListing } from './holders.js';
 import type { OtherWriters } from './writers.js';
-import { counted } from '../util/units.js';
+import { counted, firstFive } from '../util/units.js';
 
 export interface GatherOptions {
   dryRun: boolean;
@@ -126,11 +126,6 @@ const SCHEMA1_SKIP: NonNullable<SourceTag['skip']> = {
   reason:
     'a Docker schema1 manifest, deprecated since 2017 and not copied: push the image again with a current client (docker, buildah, skopeo) to replicate it',
 };
-/** At most five names of a list, then `…` (`total`: how many there are, when more than the list holds). */
-function shownList(names: readonly string[], total = names.length): string {
-  return names.slice(0, 5).join(', ') + (total > 5 ? ', …' : '');
-}
-
 /** One empty set for every destination repository that lists no fallback tags. */
 const NO_TAGS: ReadonlySet<string> = new Set();
 
@@ -225,9 +220,7 @@ export async function gather(
     if (where) {
       same.where.push(where);
       // Sorted: repositories are listed concurrently, and the message should not depend on the order.
-      const names = [...same.where].sort();
-      const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', …' : '');
-      same.err.message = `${same.message} (${counted(same.where.length, 'repository', 'repositories')}: ${shown})`;
+      same.err.message = `${same.message} (${counted(same.where.length, 'repository', 'repositories')}: ${firstFive([...same.where].sort())})`;
     }
     return same.message;
   };
@@ -261,7 +254,7 @@ export async function gather(
       const dropped = listed.filter((r) => isRepository(r) && before(r) && !nameOk(r) && (o.select?.(r) ?? true));
       if (dropped.length)
         out.warnings.push(
-          `the name filter before this change selected ${counted(dropped.length, 'source repository', 'source repositories')} that it no longer selects (${shownList([...dropped].sort())}): their copies at ${dst.display} stay as they are, neither updated nor deleted; delete them there by hand if they should go`,
+          `the name filter before this change selected ${counted(dropped.length, 'source repository', 'source repositories')} that it no longer selects (${firstFive([...dropped].sort())}): their copies at ${dst.display} stay as they are, neither updated nor deleted; delete them there by hand if they should go`,
         );
     }
   } catch (e) {
@@ -408,7 +401,7 @@ export async function gather(
   await probed;
   if (leftBehindCount)
     out.warnings.push(
-      `the filters before this change selected ${counted(leftBehindCount, 'tag')} still at the destination that these filters do not (${shownList(leftBehind.sort(), leftBehindCount)}): ${leftBehindCount === 1 ? 'it stays' : 'they stay'} as ${leftBehindCount === 1 ? 'it is' : 'they are'}, neither updated nor deleted (ferry updates and deletes only the tags a rule's filters select); delete ${leftBehindCount === 1 ? 'it' : 'them'} there by hand if ${leftBehindCount === 1 ? 'it' : 'they'} should go`,
+      `the filters before this change selected ${counted(leftBehindCount, 'tag')} still at the destination that these filters do not (${firstFive(leftBehind.sort(), leftBehindCount)}): ${leftBehindCount === 1 ? 'it stays' : 'they stay'} as ${leftBehindCount === 1 ? 'it is' : 'they are'}, neither updated nor deleted (ferry updates and deletes only the tags a rule's filters select); delete ${leftBehindCount === 1 ? 'it' : 'them'} there by hand if ${leftBehindCount === 1 ? 'it' : 'they'} should go`,
     );
   out.inputs.sort((a, b) => a.destinationRepository.localeCompare(b.destinationRepository));
   return out;

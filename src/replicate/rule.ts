@@ -14,7 +14,7 @@ import { gather } from './gather.js';
 import { ManifestCache } from './manifest-cache.js';
 import type { OtherWriters } from './writers.js';
 import type { Result } from './result.js';
-import { counted } from '../util/units.js';
+import { counted, firstFive } from '../util/units.js';
 import type { ShardSpec } from '../plan/shard.js';
 
 export interface RuleOptions {
@@ -198,7 +198,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
 
 /** `tag v1` or `tags v1, v2, …` (at most five named), as an event's warnings name them. */
 function namedTags(tags: readonly string[]): string {
-  return `${tags.length > 1 ? 'tags' : 'tag'} ${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ', …' : ''}`;
+  return `${tags.length > 1 ? 'tags' : 'tag'} ${firstFive(tags)}`;
 }
 
 /** Who copies a tag an event named before the source listed it: a schedule, or a person. */
