@@ -64,6 +64,8 @@ export class HarborStore extends ApiRegistryStore {
   readonly #createProject: boolean;
   readonly #projectPublic: boolean;
   readonly #checked = new Map<string, Promise<void>>();
+  /** Projects a HEAD found: neither a check nor a write asks again this run. */
+  readonly #exists = new Set<string>();
 
   constructor(o: HarborStoreOptions) {
     super({ ...o, deletesByTag: true });
@@ -154,6 +156,8 @@ export class HarborStore extends ApiRegistryStore {
   /** The destination project must exist before any push (goharbor/harbor#20544): check, or create when allowed. */
   prepareDestination(repository: string, opts: DestinationCheck = {}): Promise<void> {
     const [project] = splitProject(repository);
+    // Found once (by a run's check while it lists, say): its write needs no second HEAD.
+    if (this.#exists.has(project)) return Promise.resolve();
     const readOnly = opts.dryRun === true || opts.check === true;
     const key = readOnly ? `dry:${project}` : project;
     let p = this.#checked.get(key);
@@ -174,7 +178,10 @@ export class HarborStore extends ApiRegistryStore {
       operation: `checking project ${project} on`,
       repository,
     });
-    if (head.status === 200) return;
+    if (head.status === 200) {
+      this.#exists.add(project);
+      return;
+    }
     // A plan never writes: a project that a run would create is fine.
     if (dryRun && this.#createProject) return;
     if (!this.#createProject)

@@ -239,6 +239,15 @@ describe('harbor', () => {
     );
   });
 
+  it("a run's read-only check of a project that exists spares its write a second HEAD", async () => {
+    const s = await harbor();
+    await s.prepareDestination!('library/app', { check: true });
+    await s.prepareDestination!('library/app');
+    expect(api.requests.filter((r) => r.method === 'HEAD' && r.query.get('project_name') === 'library')).toHaveLength(
+      1,
+    );
+  });
+
   it('deletes one tag, leaving the artifact and its other tags', async () => {
     const s = await harbor();
     expect(s.deletesByTag).toBe(true);
