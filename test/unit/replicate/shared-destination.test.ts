@@ -39,6 +39,20 @@ rules:
   return config!;
 }
 
+/** The rules file over layouts src, dst and gone (a path with nothing), with these rules. */
+function rulesOf(d: string, rules: string) {
+  return parseConfig(
+    `version: 1
+registries:
+  src: { type: oci-layout, path: ${join(d, 'src')} }
+  dst: { type: oci-layout, path: ${join(d, 'dst')} }
+  gone: { type: oci-layout, path: ${join(d, 'gone')} }
+rules:
+${rules}`,
+    join(d, 'replication.yaml'),
+  ).config!;
+}
+
 test('two rules flattening onto one repository keep each other’s tags, run after run, without a row for them', async () => {
   const d = tmp();
   const src = new OciLayoutStore('src', join(d, 'src'));
@@ -186,20 +200,15 @@ test('two rules writing one tag from different sources: the earlier rule’s, in
   const teams = await putLayoutImage(src, 'team/app', 'v1');
   await putLayoutImage(src, 'ops/app', 'v1'); // another image under the same tag
   await putLayoutImage(src, 'ops/app', 'v2');
-  const { config: cfg } = parseConfig(
-    `version: 1
-registries:
-  src: { type: oci-layout, path: ${join(d, 'src')} }
-  dst: { type: oci-layout, path: ${join(d, 'dst')} }
-rules:
-  - { name: a, source: src, destination: dst, destination_namespace: m, filters: { name: ["team/**"] } }
+  const cfg = rulesOf(
+    d,
+    `  - { name: a, source: src, destination: dst, destination_namespace: m, filters: { name: ["team/**"] } }
   - { name: b, source: src, destination: dst, destination_namespace: m, filters: { name: ["ops/**"] } }
 `,
-    join(d, 'replication.yaml'),
   );
   const rows = (results: { rule: string; tag: string; status: string }[]) =>
     results.map((r) => `${r.rule} ${r.tag} ${r.status}`).sort();
-  const plan = await runConfig(cfg!, { dryRun: true });
+  const plan = await runConfig(cfg, { dryRun: true });
   // Before, the plan showed both rules copying v1; the run copied it, then b overwrote it, and
   // every later run wrote it twice.
   expect(rows(plan.report.results)).toEqual(['a v1 would-copy', 'b v1 skipped', 'b v2 would-copy']);
@@ -209,11 +218,11 @@ rules:
   expect(plan.plan.rules[1]!.warnings).toEqual([
     "rule a, before this one in the run, also writes 1 tag of m/app that this rule selects (v1): they are that rule's, and this rule leaves them; give the rules different destination namespaces or tag filters if both sources' tags should be kept",
   ]);
-  const run = await runConfig(cfg!, { dryRun: false });
+  const run = await runConfig(cfg, { dryRun: false });
   expect(rows(run.report.results)).toEqual(['a v1 copied', 'b v1 skipped', 'b v2 copied']);
   const dst = new OciLayoutStore('dst', join(d, 'dst'));
   expect((await dst.manifestHead('m/app', 'v1'))?.digest).toBe(teams);
-  const again = await runConfig(cfg!, { dryRun: false });
+  const again = await runConfig(cfg, { dryRun: false });
   expect(rows(again.report.results)).toEqual(['a v1 unchanged', 'b v1 skipped', 'b v2 unchanged']);
 });
 
@@ -221,18 +230,13 @@ test('two rules reading one tag from the same source repository both may write i
   const d = tmp();
   const src = new OciLayoutStore('src', join(d, 'src'));
   await putLayoutImage(src, 'team/app', 'v1');
-  const { config: cfg } = parseConfig(
-    `version: 1
-registries:
-  src: { type: oci-layout, path: ${join(d, 'src')} }
-  dst: { type: oci-layout, path: ${join(d, 'dst')} }
-rules:
-  - { name: a, source: src, destination: dst, destination_namespace: m, filters: { tag: ["v*"] } }
+  const cfg = rulesOf(
+    d,
+    `  - { name: a, source: src, destination: dst, destination_namespace: m, filters: { tag: ["v*"] } }
   - { name: b, source: src, destination: dst, destination_namespace: m, filters: { tag: ["v1*"] } }
 `,
-    join(d, 'replication.yaml'),
   );
-  const plan = await runConfig(cfg!, { dryRun: true });
+  const plan = await runConfig(cfg, { dryRun: true });
   expect(plan.report.results.map((r) => `${r.rule} ${r.tag} ${r.status}`).sort()).toEqual([
     'a v1 would-copy',
     'b v1 would-copy',
@@ -247,13 +251,9 @@ test('another rule that selects nothing yet, writing under another namespace, do
   const dst = new OciLayoutStore('dst', join(d, 'dst'));
   await putLayoutImage(dst, 'm/app', 'a1');
   await putLayoutImage(dst, 'm/app', 'a0'); // gone from team/app since the last run
-  const { config: cfg } = parseConfig(
-    `version: 1
-registries:
-  src: { type: oci-layout, path: ${join(d, 'src')} }
-  dst: { type: oci-layout, path: ${join(d, 'dst')} }
-rules:
-  - name: a
+  const cfg = rulesOf(
+    d,
+    `  - name: a
     source: src
     destination: dst
     destination_namespace: m
@@ -261,25 +261,11 @@ rules:
     delete_remote: { enabled: true, max: 10 }
   - { name: b, source: src, destination: dst, destination_namespace: n, filters: { name: ["nothing-yet/**"] } }
 `,
-    join(d, 'replication.yaml'),
   );
-  const { report } = await runConfig(cfg!, { dryRun: true, rules: ['a'] });
+  const { report } = await runConfig(cfg, { dryRun: true, rules: ['a'] });
   // Before (the first fix for an empty catalog): refused, "rule b … what it wrote in m/app is not known".
   expect(report.results.find((r) => r.tag === 'a0')?.status).toBe('would-delete');
 });
-
-function rulesOf(d: string, rules: string) {
-  return parseConfig(
-    `version: 1
-registries:
-  src: { type: oci-layout, path: ${join(d, 'src')} }
-  dst: { type: oci-layout, path: ${join(d, 'dst')} }
-  gone: { type: oci-layout, path: ${join(d, 'gone')} }
-rules:
-${rules}`,
-    join(d, 'replication.yaml'),
-  ).config!;
-}
 
 const v1Rows = (results: { rule: string; tag: string; status: string }[]) =>
   results
