@@ -127,10 +127,16 @@ export function formerFilters(before: Config | undefined, after: Config): Map<st
   const out = new Map<string, Filters>();
   if (!before) return out;
   const old = new Map(before.rules.map((r) => [r.name, r]));
-  const places = (r: Rule) => [r.source, r.destination, r.destinationNamespace, r.flattening];
+  // By address: a registry entry whose URL changed is another place under the same name.
+  const places = (c: Config, r: Rule) => [
+    identityOf(c, r.source),
+    identityOf(c, r.destination),
+    r.destinationNamespace,
+    r.flattening,
+  ];
   for (const r of after.rules) {
     const was = old.get(r.name);
-    if (r.enabled && was?.enabled && !same(was.filters, r.filters) && same(places(was), places(r)))
+    if (r.enabled && was?.enabled && !same(was.filters, r.filters) && same(places(before, was), places(after, r)))
       out.set(r.name, was.filters);
   }
   return out;

@@ -135,6 +135,12 @@ describe("formerFilters (what a change to a rule's filters leaves at the destina
       'filters and namespace changed',
       base.replace('destination_namespace: x }', "destination_namespace: y, filters: { tag: 'v2*' } }"),
     ],
+    [
+      'filters changed and the destination registry moved',
+      base
+        .replace('https://cluster.example.com', 'https://elsewhere.example.com')
+        .replace('destination_namespace: x }', "destination_namespace: x, filters: { tag: 'v2*' } }"),
+    ],
   ])('none for %s', (_name, head) => {
     expect(formerFilters(load(base), load(head)).size).toBe(0);
   });
