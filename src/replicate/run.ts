@@ -3,7 +3,6 @@ import pLimit from 'p-limit';
 import { identityOf } from '../config/semantic.js';
 import type { Config, Filters, Rule } from '../config/types.js';
 import type { ShardSpec } from '../plan/shard.js';
-import { orderWarnings } from '../plan/order.js';
 import type { Plan, RulePlan } from '../plan/types.js';
 import { type Store, StoreSet } from '../providers/index.js';
 import { redact } from '../util/secrets.js';
@@ -16,6 +15,7 @@ import type { ProgressEvent } from './execute.js';
 import { buildReport, failUnclosed, type RunReport } from './result.js';
 import { notStartedRun, runRule } from './rule.js';
 import { Catalogs } from './catalogs.js';
+import { PlannedChanges } from './overlay.js';
 import { otherWriters } from './writers.js';
 
 export interface RunOptions {
@@ -139,6 +139,9 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   // Kept only for a destination registry a later rule of the run writes too.
   const identity = (name: string) => identityOf(config, name);
   const writes: Writes = new Map();
+  // A dry run plans each rule on the registries as the rules before it leave them (overlay.ts): the
+  // run plans it after they have run.
+  const planned = o.dryRun ? new PlannedChanges() : undefined;
   try {
     for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
@@ -159,15 +162,26 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         ...(rule.bandwidth !== undefined ? { bandwidth: rule.bandwidth } : {}),
       });
       o.log?.(`rule ${rule.name}: ${rule.source} → ${rule.destination}${o.dryRun ? ' (dry run)' : ''}`);
+      // A pull request's plan of a rule its merge runs: the earlier rules that run then.
+      const counts = (earlier: string) => !o.mergeRules?.has(rule.name) || o.mergeRules.has(earlier);
+      const view = planned?.view(counts);
+      const seen = async (name: string) => {
+        const store = await open(name);
+        return view ? view.store(identity(name), store) : store;
+      };
+      const catalogsSeen = {
+        of: (name: string) => (view ? view.catalog(identity(name), catalogs.of(name)) : catalogs.of(name)),
+      };
       let src: Store;
       let dst: Store;
       try {
-        [src, dst] = await Promise.all([open(rule.source), open(rule.destination)]);
-        for (const store of new Set([src, dst])) {
+        const raw = await Promise.all([open(rule.source), open(rule.destination)]);
+        for (const store of new Set(raw)) {
           if (warned.has(store)) continue;
           warned.add(store);
           for (const w of store.warnings ?? []) o.log?.(`warning: ${w}`);
         }
+        [src, dst] = await Promise.all([seen(rule.source), seen(rule.destination)]);
       } catch (e) {
         ruleErrors.push({ rule: rule.name, message: redact((e as Error).message) });
         plan.rules.push({ rule: rule.name, items: [], warnings: [] });
@@ -177,7 +191,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       // A push event copies only: no rule's deletions to guard.
       const writers = o.tags
         ? undefined
-        : otherWriters(config, rule, open, catalogs, (name) => stores.withholdsCredentials(name));
+        : otherWriters(config, rule, seen, catalogsSeen, (name) => stores.withholdsCredentials(name));
       const before = writes.get(identity(rule.destination));
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
@@ -188,11 +202,9 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
                 const tags = before.get(repository);
                 if (!tags) return undefined;
                 const here = identity(rule.source);
-                // A pull request's plan of a rule its merge runs: the earlier rules that run then.
-                const counts = (w: { rule: string }) => !o.mergeRules?.has(rule.name) || o.mergeRules.has(w.rule);
                 const out = new Map<string, { rule: string; sameSource?: string }>();
                 for (const [tag, writers] of tags) {
-                  const w = writers.find(counts);
+                  const w = writers.find((x) => counts(x.rule));
                   if (w)
                     out.set(tag, {
                       rule: w.rule,
@@ -206,7 +218,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         concurrency: o.concurrency ?? rule.concurrency ?? concurrency,
         blobConcurrency,
         mover,
-        listRepositories: () => catalogs.of(rule.source),
+        listRepositories: () => catalogsSeen.of(rule.source),
         ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),
         ...(o.named ? { named: o.named.get(rule.name) ?? new Set<string>() } : {}),
         ...(o.formerFilters?.has(rule.name) ? { formerFilters: o.formerFilters.get(rule.name)! } : {}),
@@ -217,17 +229,13 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         ...(o.signal ? { signal: o.signal } : {}),
       });
       if (!o.dryRun) catalogs.written(rule.destination);
-      if (rules.slice(k + 1).some((r) => identity(r.destination) === identity(rule.destination)))
-        recordWrites(writes, identity(rule.destination), identity(rule.source), run.plan);
-      // A dry run plans every rule against the registries as they are; the run plans each after the
-      // rules before it have run: said where those change what this rule reads or deletes among.
-      if (o.dryRun) {
-        const earlier = rules
-          .slice(0, k)
-          .filter((r) => !o.mergeRules?.has(rule.name) || o.mergeRules.has(r.name))
-          .flatMap((r) => plan.rules.filter((p) => p.rule === r.name).map((p) => ({ rule: r, plan: p })));
-        run.plan.warnings.push(...orderWarnings(rule, run.plan, earlier, (name) => identityOf(config, name)));
-      }
+      const into = identity(rule.destination);
+      const later = rules.slice(k + 1);
+      if (later.some((r) => identity(r.destination) === into))
+        recordWrites(writes, into, identity(rule.source), run.plan);
+      // What a dry run's later rules are planned on: kept only where one of them reads or writes there.
+      if (later.some((r) => identity(r.source) === into || identity(r.destination) === into))
+        planned?.record(rule, into, run.plan, src);
       plan.rules.push(run.plan);
       warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message: redact(message) })));
       results.push(...run.results);

@@ -44,7 +44,7 @@ export function otherWriters(
   config: Config,
   rule: Rule,
   open: (registry: string) => Promise<Store>,
-  catalogs: Catalogs,
+  catalogs: Pick<Catalogs, 'of'>,
   /** Whether a registry is opened without the credentials it has (a pull request's plan). */
   withheld: (registry: string) => boolean = () => false,
 ): OtherWriters | undefined {

@@ -237,11 +237,18 @@ test('two rules reading one tag from the same source repository both may write i
 `,
   );
   const plan = await runConfig(cfg, { dryRun: true });
+  // b is planned on what a leaves: the image a copies is there, unchanged. Before, the plan said
+  // both copy it, and the run had b find it unchanged.
   expect(plan.report.results.map((r) => `${r.rule} ${r.tag} ${r.status}`).sort()).toEqual([
     'a v1 would-copy',
-    'b v1 would-copy',
+    'b v1 unchanged',
   ]);
   expect(plan.report.warnings ?? []).toEqual([]);
+  const run = await runConfig(cfg, { dryRun: false });
+  expect(run.report.results.map((r) => `${r.rule} ${r.tag} ${r.status}`).sort()).toEqual([
+    'a v1 copied',
+    'b v1 unchanged',
+  ]);
 });
 
 test('another rule that selects nothing yet, writing under another namespace, does not hold up this rule’s deletions', async () => {
