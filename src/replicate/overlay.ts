@@ -29,6 +29,8 @@ interface From {
 type Change =
   | {
       kind: 'written';
+      /** The earlier rule that writes it. */
+      rule: string;
       /** The digest the tag will name: the source's, or the subset index a `platforms:` rule writes. */
       digest: string;
       from: From;
@@ -76,6 +78,7 @@ export class PlannedChanges {
       if (i.referrer) continue;
       at(i.destinationRepository).set(i.tag, {
         kind: 'written',
+        rule: rule.name,
         digest: i.targetDigest ?? i.sourceDigest,
         from,
         platforms: rule.platforms,
@@ -148,6 +151,12 @@ export class Overlay {
       if (r.registry === registry) for (const [tag, c] of r.tags.get(repository) ?? []) out.set(tag, c);
     this.#merged.set(key, out);
     return out;
+  }
+
+  /** The earlier rule that writes `repository:tag` in `registry`, if one does. */
+  writtenBy(registry: string, repository: string, tag: string): string | undefined {
+    const c = this.#tags(registry, repository).get(tag);
+    return c?.kind === 'written' ? c.rule : undefined;
   }
 
   #sources(registry: string, repository: string): From[] {

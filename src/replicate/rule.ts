@@ -43,6 +43,11 @@ export interface RuleOptions {
   formerFilters?: Filters;
   /** What the run's earlier rules write into this rule's destination (PlanContext.earlierWrites). */
   earlierWrites?: PlanContext['earlierWrites'];
+  /**
+   * A dry run reading what an earlier rule plans to write at its source (overlay.ts): which rule
+   * writes `repository:tag` there, so the plan says why a tag not there yet is copied.
+   */
+  writtenFirstBy?: (repository: string, tag: string) => string | undefined;
   log?: (line: string) => void;
   onProgress?: (e: ProgressEvent) => void;
   /** Shared across rules so a blob is moved once per destination repository. */
@@ -125,6 +130,7 @@ export async function runRule(given: Rule, src: Store, dst: Store, o: RuleOption
       : {}),
     onGroup: async (dest, inputs) => {
       const g = planGroup(rule, dest, inputs, ctx);
+      if (o.writtenFirstBy) noteWrittenFirst(g, src, o.writtenFirstBy);
       groups.push(g);
       await executor.group(g);
     },
@@ -206,4 +212,19 @@ function laterRun(rule: Rule): string {
   return rule.triggers.some((t) => t.kind === 'schedule')
     ? 'a scheduled run copies it once it is listed'
     : 'the rule has no schedule: run it once the tag is listed';
+}
+
+/** The plan's copies of tags an earlier rule of the dry run writes at the source first say so. */
+function noteWrittenFirst(
+  g: GroupPlan,
+  src: Store,
+  writtenFirstBy: (repository: string, tag: string) => string | undefined,
+): void {
+  for (const i of g.items) {
+    if ((i.action !== 'copy' && i.action !== 'update') || !i.sourceRepository || i.referrer) continue;
+    const by = writtenFirstBy(i.sourceRepository, i.tag);
+    if (!by) continue;
+    const note = `rule ${by} writes it to ${src.display} first, earlier in this run`;
+    i.reason = i.reason ? `${note}; ${i.reason}` : note;
+  }
 }

@@ -215,6 +215,9 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
               },
             }
           : {}),
+        ...(view?.changes(identity(rule.source))
+          ? { writtenFirstBy: (repo: string, tag: string) => view.writtenBy(identity(rule.source), repo, tag) }
+          : {}),
         concurrency: o.concurrency ?? rule.concurrency ?? concurrency,
         blobConcurrency,
         mover,

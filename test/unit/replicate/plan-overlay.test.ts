@@ -68,6 +68,10 @@ test('a chain’s second rule is planned on what the first one copies', async ()
   expect(rows(plan.report)).toEqual([`mid-to-dst dst/team/app:v1 copied ${v1}`, `to-mid mid/team/app:v1 copied ${v1}`]);
   // Before: "the rule selects nothing", while the run copied the tag.
   expect(plan.plan.rules.flatMap((r) => r.warnings)).toEqual([]);
+  // The reviewer reads why a tag mid does not hold yet is planned.
+  expect(plan.report.results.find((r) => r.rule === 'mid-to-dst')?.reason).toMatch(
+    /^rule to-mid writes it to oci:\S*\/mid first, earlier in this run$/,
+  );
   const again = await runConfig(cfg, { dryRun: true });
   expect(again.report.results.map((r) => r.status)).toEqual(['unchanged', 'unchanged']);
 });
