@@ -126,6 +126,11 @@ export function selectsNothing(s: Selection): string | undefined {
   if (tags.listed === 0)
     return `the rule selects nothing: its ${repositories.matched} matching repositories have no tags`;
   const stages = TAG_STAGES.filter((k) => dropped[k] > 0);
-  const by = (k: (typeof TAG_STAGES)[number]) => (k === 'referrers' ? stageName(k) : `the ${k} filter`);
+  const by = (k: (typeof TAG_STAGES)[number]) =>
+    k === 'referrers'
+      ? stageName(k)
+      : k === 'platforms'
+        ? "the rule's platforms (none in the index)"
+        : `the ${k} filter`;
   return `the rule selects nothing: of ${tags.listed} tags, ${stages.map((k) => `${by(k)} left out ${dropped[k]}`).join(', ')}`;
 }

@@ -747,6 +747,9 @@ export async function gather(
               // an unread tag: the run failed and the repository's deletions stopped, run after run.
               if (e instanceof NoPlatformError) {
                 f.skip = { why: 'platforms-absent', reason: `${e.message}: not copied` };
+                // Counted as the filters' refusals are: selected + left out stays the number listed.
+                selection.tags.selected--;
+                selection.dropped.platforms++;
                 cache.release(repo, f.digest);
                 return;
               }

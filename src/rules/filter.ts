@@ -244,7 +244,11 @@ export function selectTags(
  * The filter stages that leave tags out, in the order outputs list them (the name filter leaves out
  * repositories; labels and resource apply where their facts are, from the listing or the manifest).
  */
-export const TAG_STAGES = ['referrers', 'tag', 'semver', 'latest', 'labels', 'resource'] as const;
+/**
+ * The stages that leave tags out, in order. `platforms`: a source index with none of a
+ * `platforms:` rule's platforms, found when its manifest is read (not a filter of the listing).
+ */
+export const TAG_STAGES = ['referrers', 'tag', 'semver', 'latest', 'labels', 'resource', 'platforms'] as const;
 
 /** How many repositories (name) or tags (the other stages) each filter stage left out. */
 export type DroppedBy = Record<'name' | (typeof TAG_STAGES)[number], number>;

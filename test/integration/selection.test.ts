@@ -121,7 +121,7 @@ describe('selection counts on a plain registry', () => {
     expect(selection).toEqual({
       repositories: { listed: 4, matched: 2 },
       tags: { listed: 10, selected: 2 },
-      dropped: { name: 2, referrers: 0, tag: 3, semver: 2, latest: 1, labels: 1, resource: 1 },
+      dropped: { name: 2, referrers: 0, tag: 3, semver: 2, latest: 1, labels: 1, resource: 1, platforms: 0 },
     });
     expect(items.filter((i) => i.action === 'copy').map((i) => `${i.destinationRepository}:${i.tag}`)).toEqual(
       expect.arrayContaining(['mirror/api:v1.1.0', 'mirror/web:v2.1.0']),
@@ -146,7 +146,7 @@ describe('selection counts on a plain registry', () => {
     expect(rule('no-label').selection).toEqual({
       repositories: { listed: 4, matched: 2 },
       tags: { listed: 10, selected: 0 },
-      dropped: { name: 2, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 9, resource: 1 },
+      dropped: { name: 2, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 9, resource: 1, platforms: 0 },
     });
     expect(rule('no-label').warnings).toContain(
       'the rule selects nothing: of 10 tags, the labels filter left out 9, the resource filter left out 1',

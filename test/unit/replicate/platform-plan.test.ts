@@ -55,3 +55,21 @@ test('an index with none of the rule’s platforms is skipped, by design: not a 
     expect(rows.v1?.[0]).toBe(dryRun ? 'would-copy' : 'copied');
   }
 });
+
+test('the selection counts an index without the rule’s platforms as left out, and one that leaves out all says so', async () => {
+  const src = new MemoryStore('src');
+  const arm64 = src.putImage('team/multi', [Buffer.from('arm64 layer')]);
+  src.putIndex('team/multi', [{ ...arm64, platform: { os: 'linux', architecture: 'arm64' } }], 'arm-only');
+  const amd64 = src.putImage('team/multi', [Buffer.from('amd64 layer')]);
+  src.putIndex('team/multi', [{ ...amd64, platform: { os: 'linux', architecture: 'amd64' } }], 'v1');
+  const o = { dryRun: true, concurrency: 1, blobConcurrency: 1 };
+  const some = await runRule(testRule({ platforms: ['linux/amd64'] }), src, new MemoryStore('dst'), o);
+  // Before: "2 of 2 tags" selected, one of which was then skipped.
+  expect(some.plan.selection?.tags).toEqual({ listed: 2, selected: 1 });
+  expect(some.plan.selection?.dropped.platforms).toBe(1);
+  const none = await runRule(testRule({ platforms: ['linux/s390x'] }), src, new MemoryStore('dst'), o);
+  // Before: no word of it; every row skipped, and the rule looked as if it worked.
+  expect(none.plan.warnings).toContain(
+    "the rule selects nothing: of 2 tags, the rule's platforms (none in the index) left out 2",
+  );
+});

@@ -26,7 +26,7 @@ test('the plan counts what each filter stage left out', async () => {
   expect(run.plan.selection).toEqual({
     repositories: { listed: 2, matched: 1 },
     tags: { listed: 4, selected: 1 },
-    dropped: { name: 1, referrers: 0, tag: 1, semver: 1, latest: 1, labels: 0, resource: 0 },
+    dropped: { name: 1, referrers: 0, tag: 1, semver: 1, latest: 1, labels: 0, resource: 0, platforms: 0 },
   });
   expect(run.plan.items.map((i) => `${i.tag}:${i.action}`)).toEqual(['v1.1.0:copy']);
 });

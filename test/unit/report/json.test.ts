@@ -59,7 +59,7 @@ describe('serializeReport / parseReport', () => {
     const selection = {
       repositories: { listed: 2, matched: 1 },
       tags: { listed: 3, selected: 2 },
-      dropped: { name: 1, tag: 1, semver: 0, latest: 0, labels: 0, resource: 0 },
+      dropped: { name: 1, tag: 1, semver: 0, latest: 0, labels: 0, resource: 0, platforms: 0 },
     };
     const text = JSON.stringify({ ...JSON.parse(serializeReport(report)), selection: { mirror: selection } });
     expect(parseReport(text).selection?.mirror?.dropped).toEqual({ ...selection.dropped, referrers: 0 });
@@ -69,7 +69,7 @@ describe('serializeReport / parseReport', () => {
     const selection = {
       repositories: { listed: 2, matched: 1 },
       tags: { listed: 3, selected: 2, signatures: 1 },
-      dropped: { name: 1, referrers: 0, tag: 1, semver: 0, latest: 0, labels: 0, resource: 0 },
+      dropped: { name: 1, referrers: 0, tag: 1, semver: 0, latest: 0, labels: 0, resource: 0, platforms: 0 },
     };
     const base = JSON.parse(serializeReport(report)) as Record<string, unknown>;
     const read = (tags: unknown) =>

@@ -82,7 +82,16 @@ describe('mergeReports', () => {
     const part = (tags: number, selected: number, latest: number): Selection => ({
       repositories: { listed: 40, matched: 2 },
       tags: { listed: tags, selected },
-      dropped: { name: 38, referrers: 0, tag: tags - selected - latest, semver: 0, latest, labels: 0, resource: 0 },
+      dropped: {
+        name: 38,
+        referrers: 0,
+        tag: tags - selected - latest,
+        semver: 0,
+        latest,
+        labels: 0,
+        resource: 0,
+        platforms: 0,
+      },
     });
     const written = await Promise.all(
       [part(100, 5, 3), part(200, 7, 5)].map(async (selection, i) => {
@@ -123,7 +132,7 @@ describe('mergeReports', () => {
     const none = (listed: number): Selection => ({
       repositories: { listed, matched: 0 },
       tags: { listed: 0, selected: 0 },
-      dropped: { name: listed, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 },
+      dropped: { name: listed, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0, platforms: 0 },
     });
     const parts = [1, 2].map((i) => ({
       ...shard(i, 2, '2025-01-01T00:00:01Z', '2025-01-01T00:01:00Z', []),
@@ -147,7 +156,7 @@ describe('mergeReports', () => {
     const none: Selection = {
       repositories: { listed: 2, matched: 1 },
       tags: { listed: 0, selected: 0 },
-      dropped: { name: 1, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 },
+      dropped: { name: 1, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0, platforms: 0 },
     };
     const event = { name: 'repository_dispatch', artifacts: ['push harbor.example.com/team/app:v9'] };
     const parts = [1, 2].map((i) => ({

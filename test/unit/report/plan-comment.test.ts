@@ -302,7 +302,7 @@ describe('rules that were not planned (their listing failed, credentials withhel
   const selection = {
     repositories: { listed: 4, matched: 1 },
     tags: { listed: 5, selected: 3 },
-    dropped: { name: 3, referrers: 0, tag: 2, semver: 0, latest: 0, labels: 0, resource: 0 },
+    dropped: { name: 3, referrers: 0, tag: 2, semver: 0, latest: 0, labels: 0, resource: 0, platforms: 0 },
   };
   // As the engine leaves them: no items, and the source's failed listing also refuses deletions.
   const down = rule('from-down', [], { deletionsRefused: 'the source could not be listed' });
@@ -381,7 +381,7 @@ describe('selection counts (issue 11)', () => {
   const selection = {
     repositories: { listed: 5, matched: 2 },
     tags: { listed: 10, selected: 4 },
-    dropped: { name: 3, referrers: 0, tag: 5, semver: 1, latest: 0, labels: 0, resource: 0 },
+    dropped: { name: 3, referrers: 0, tag: 5, semver: 1, latest: 0, labels: 0, resource: 0, platforms: 0 },
   };
   const nothing = 'the rule selects nothing: of 6 tags, the tag filter left out 6';
   const empty = rule('new-rule', [], {
@@ -614,7 +614,7 @@ describe('the headline says what the merge does, rule by rule (defects 1 and 2)'
     const selection = {
       repositories: { listed: 4, matched: 0 },
       tags: { listed: 0, selected: 0 },
-      dropped: { name: 4, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 },
+      dropped: { name: 4, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0, platforms: 0 },
     };
     const why = 'the rule selects nothing: its name filter matches none of the 4 repositories the source lists';
     const md = renderPlan(plan(rule('typo', [], { selection, warnings: [why] })), { changedRules: ['typo'] });
@@ -690,7 +690,7 @@ describe('each thing said once (defect 6)', () => {
     const selection = {
       repositories: { listed: 1, matched: 1 },
       tags: { listed: 3, selected: 0 },
-      dropped: { name: 0, referrers: 0, tag: 3, semver: 0, latest: 0, labels: 0, resource: 0 },
+      dropped: { name: 0, referrers: 0, tag: 3, semver: 0, latest: 0, labels: 0, resource: 0, platforms: 0 },
     };
     const md = renderPlan(plan(rule('r', [], { selection })), { changedRules: ['r'] });
     expect(md).toContain('> 🔎 **Rule `r` selects nothing** (new or changed in this pull request).\n');
@@ -701,7 +701,7 @@ describe('a comment over the size cap (defect 4)', () => {
   const selection = {
     repositories: { listed: 2, matched: 2 },
     tags: { listed: 906, selected: 903 },
-    dropped: { name: 0, referrers: 0, tag: 3, semver: 0, latest: 0, labels: 0, resource: 0 },
+    dropped: { name: 0, referrers: 0, tag: 3, semver: 0, latest: 0, labels: 0, resource: 0, platforms: 0 },
   };
   // 903 tags over two repositories, as a plan sorts them: repository, then tag.
   const bulk: RulePlan = {

@@ -178,7 +178,7 @@ describe('body', () => {
           'to-locked': {
             repositories: { listed: 4, matched: 1 },
             tags: { listed: 5, selected: 3 },
-            dropped: { name: 3, referrers: 0, tag: 2, semver: 0, latest: 0, labels: 0, resource: 0 },
+            dropped: { name: 3, referrers: 0, tag: 2, semver: 0, latest: 0, labels: 0, resource: 0, platforms: 0 },
           },
         },
       }),
@@ -313,12 +313,12 @@ describe('body', () => {
           nginx: {
             repositories: { listed: 40, matched: 2 },
             tags: { listed: 303, selected: 12 },
-            dropped: { name: 38, referrers: 3, tag: 280, semver: 0, latest: 8, labels: 0, resource: 0 },
+            dropped: { name: 38, referrers: 3, tag: 280, semver: 0, latest: 8, labels: 0, resource: 0, platforms: 0 },
           },
           empty: {
             repositories: { listed: 5, matched: 0 },
             tags: { listed: 0, selected: 0 },
-            dropped: { name: 5, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0 },
+            dropped: { name: 5, referrers: 0, tag: 0, semver: 0, latest: 0, labels: 0, resource: 0, platforms: 0 },
           },
         },
       }),
