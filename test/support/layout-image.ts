@@ -21,6 +21,32 @@ export async function putLayoutImage(store: OciLayoutStore, repo: string, tag: s
   return store.manifestPut(repo, tag, manifest, MediaType.OciManifest);
 }
 
+/**
+ * Writes one image per architecture (tagged with the architecture) and an index of them, for
+ * linux, under `repo:tag`; the index's bytes.
+ */
+export async function putLayoutIndex(
+  store: OciLayoutStore,
+  repo: string,
+  tag: string,
+  architectures: readonly string[],
+): Promise<Buffer> {
+  const manifests = [];
+  for (const architecture of architectures) {
+    await putLayoutImage(store, repo, architecture);
+    const head = (await store.manifestHead(repo, architecture))!;
+    manifests.push({
+      mediaType: head.mediaType,
+      digest: head.digest,
+      size: head.size,
+      platform: { os: 'linux', architecture },
+    });
+  }
+  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests }));
+  await store.manifestPut(repo, tag, index, MediaType.OciIndex);
+  return index;
+}
+
 /** The artifactType of the signatures putLayoutSignature writes (cosign's). */
 export const SIGNATURE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
 

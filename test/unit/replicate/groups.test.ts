@@ -4,7 +4,7 @@ import { sha256 } from '../../../src/oci/digest.js';
 import { MediaType } from '../../../src/oci/media-types.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import { runRule } from '../../../src/replicate/rule.js';
-import { putLayoutImage } from '../../support/layout-image.js';
+import { putLayoutImage, putLayoutIndex } from '../../support/layout-image.js';
 import { dirPerTest, testRule } from '../../support/engine.js';
 
 const tmp = dirPerTest('ferry-groups-');
@@ -79,19 +79,7 @@ test('a tag whose manifest is a platform of a kept index is not deleted by diges
 test('a platforms: rule settles: the second run finds the subset index unchanged', async () => {
   const src = new OciLayoutStore('src', join(tmp(), 'src'));
   const dst = new OciLayoutStore('dst', join(tmp(), 'dst'));
-  const children = [];
-  for (const architecture of ['amd64', 'arm64']) {
-    await image(src, 'app', architecture);
-    const head = (await src.manifestHead('app', architecture))!;
-    children.push({
-      mediaType: head.mediaType,
-      digest: head.digest,
-      size: head.size,
-      platform: { os: 'linux', architecture },
-    });
-  }
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: children }));
-  await src.manifestPut('app', 'v1', index, MediaType.OciIndex);
+  const index = await putLayoutIndex(src, 'app', 'v1', ['amd64', 'arm64']);
   const subsetRule = {
     ...rule,
     destinationNamespace: undefined,

@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { parseConfig } from '../../../src/config/index.js';
 import type { Digest } from '../../../src/oci/digest.js';
-import { MediaType } from '../../../src/oci/media-types.js';
 import { OciLayoutStore } from '../../../src/providers/oci-layout.js';
 import type { RunReport } from '../../../src/replicate/result.js';
 import { runConfig } from '../../../src/replicate/run.js';
 import { dirPerTest } from '../../support/engine.js';
-import { putLayoutImage } from '../../support/layout-image.js';
+import { putLayoutImage, putLayoutIndex } from '../../support/layout-image.js';
 
 const tmp = dirPerTest('ferry-plan-overlay-');
 
@@ -106,19 +105,7 @@ test('a chain of three reads through both earlier rules, and a deletion travels 
 test('a platforms: rule’s subset index is what the next rule of the chain reads', async () => {
   const d = tmp();
   const src = new OciLayoutStore('src', join(d, 'src'));
-  const children = [];
-  for (const architecture of ['amd64', 'arm64']) {
-    await putLayoutImage(src, 'app', architecture);
-    const head = (await src.manifestHead('app', architecture))!;
-    children.push({
-      mediaType: head.mediaType,
-      digest: head.digest,
-      size: head.size,
-      platform: { os: 'linux', architecture },
-    });
-  }
-  const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: children }));
-  await src.manifestPut('app', 'v1', index, MediaType.OciIndex);
+  await putLayoutIndex(src, 'app', 'v1', ['amd64', 'arm64']);
   const cfg = load(
     d,
     `  - { name: amd64-only, source: src, destination: mid, platforms: [linux/amd64], filters: { tag: [v1] } }
