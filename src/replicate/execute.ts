@@ -333,8 +333,8 @@ export class Executor {
         status: i.action === 'copy' ? 'would-copy' : 'would-update',
         // The row's digest is the source index read; the run writes its subset, another digest,
         // and its row will say so: the plan's row says it first.
-        ...(i.targetDigest && i.targetDigest !== i.sourceDigest && !r.reason
-          ? { reason: subsetNote(i.targetDigest, i.sourceDigest ?? '?') }
+        ...(i.targetDigest && i.targetDigest !== i.sourceDigest
+          ? { reason: [r.reason, subsetNote(i.targetDigest, i.sourceDigest ?? '?')].filter(Boolean).join('; ') }
           : {}),
       });
   }

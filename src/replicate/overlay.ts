@@ -18,11 +18,10 @@ import type { TagInfo } from '../rules/filter.js';
 import { sha256 } from '../oci/digest.js';
 import { platformSubset } from './copy.js';
 
-/** Where a planned copy reads its manifest: the store the earlier rule read, by digest. */
+/** Where a planned copy reads: the store the earlier rule read, and the repository there. */
 interface From {
   store: Store;
   repository: string;
-  digest: string;
 }
 
 /** What an earlier rule plans for one destination tag. */
@@ -34,11 +33,13 @@ type Change =
       /** The digest the tag will name: the source's, or the subset index a `platforms:` rule writes. */
       digest: string;
       from: From;
+      /** The source's digest (the index a subset is made from). */
+      sourceDigest: string;
       platforms: readonly string[];
-      /** The rule copies the source's referrers with it. */
-      referrers: boolean;
     }
   | { kind: 'deleted' };
+
+type Written = Extract<Change, { kind: 'written' }>;
 
 /** One rule's planned changes in its destination registry. */
 interface RuleChanges {
@@ -47,8 +48,10 @@ interface RuleChanges {
   registry: string;
   /** Repository → tag → change. */
   tags: Map<string, Map<string, Change>>;
-  /** Repository → the sources its copies read (referrers copied untagged, index children). */
+  /** Repository → the sources its copies read (index children, referrers copied untagged). */
   sources: Map<string, From[]>;
+  /** Repository → subject digest → where the referrers the rule copies for it are read. */
+  referrers: Map<string, Map<string, From>>;
 }
 
 /** The changes the rules of a dry run plan, in run order. */
@@ -60,32 +63,50 @@ export class PlannedChanges {
    * the rule read (itself a view where an earlier rule wrote there: a chain of three reads through).
    */
   record(rule: Rule, registry: string, plan: RulePlan, src: Store): void {
-    const tags = new Map<string, Map<string, Change>>();
-    const sources = new Map<string, From[]>();
+    const changes: RuleChanges = {
+      rule: rule.name,
+      registry,
+      tags: new Map(),
+      sources: new Map(),
+      referrers: new Map(),
+    };
+    const at = <V>(m: Map<string, Map<string, V>>, repository: string) => {
+      let inner = m.get(repository);
+      if (!inner) m.set(repository, (inner = new Map()));
+      return inner;
+    };
+    // A referrer item names its subject by tag: the subject's digest is that tag's item's.
+    const subjects = new Map<string, string>();
+    for (const i of plan.items)
+      if (!i.referrer && i.sourceDigest) subjects.set(`${i.destinationRepository}\0${i.tag}`, i.sourceDigest);
     for (const i of plan.items) {
-      const at = (repository: string) => {
-        let m = tags.get(repository);
-        if (!m) tags.set(repository, (m = new Map()));
-        return m;
-      };
-      if (i.action === 'delete') at(i.destinationRepository).set(i.tag, { kind: 'deleted' });
+      if (i.action === 'delete') at(changes.tags, i.destinationRepository).set(i.tag, { kind: 'deleted' });
       if ((i.action !== 'copy' && i.action !== 'update') || !i.sourceRepository || !i.sourceDigest) continue;
-      const from = { store: src, repository: i.sourceRepository, digest: i.sourceDigest };
-      const known = sources.get(i.destinationRepository) ?? [];
+      const from = { store: src, repository: i.sourceRepository };
+      const known = changes.sources.get(i.destinationRepository) ?? [];
       if (!known.some((f) => f.store === src && f.repository === from.repository)) known.push(from);
-      sources.set(i.destinationRepository, known);
-      // A referrer is copied by its digest, untagged: readable through `sources`, no tag of its own.
-      if (i.referrer) continue;
-      at(i.destinationRepository).set(i.tag, {
+      changes.sources.set(i.destinationRepository, known);
+      if (i.referrer) {
+        // Copied by its digest, untagged (a late signature of a tag already there): its subject's
+        // referrers, as the source lists them.
+        const subject = subjects.get(`${i.destinationRepository}\0${i.tag}`);
+        if (subject) at(changes.referrers, i.destinationRepository).set(subject, from);
+        continue;
+      }
+      const digest = i.targetDigest ?? i.sourceDigest;
+      at(changes.tags, i.destinationRepository).set(i.tag, {
         kind: 'written',
         rule: rule.name,
-        digest: i.targetDigest ?? i.sourceDigest,
+        digest,
         from,
+        sourceDigest: i.sourceDigest,
         platforms: rule.platforms,
-        referrers: rule.referrers !== false,
       });
+      // A subject copied whole brings its referrers along (a subset index has none of its own).
+      if (rule.referrers !== false && digest === i.sourceDigest)
+        at(changes.referrers, i.destinationRepository).set(digest, from);
     }
-    if (tags.size || sources.size) this.#rules.push({ rule: rule.name, registry, tags, sources });
+    if (changes.tags.size || changes.sources.size) this.#rules.push(changes);
   }
 
   /** The view of the rules `counts` admits (those a pull request's merge runs before a rule). */
@@ -94,11 +115,21 @@ export class PlannedChanges {
   }
 }
 
+/** One repository of the view: the earlier rules' changes there, merged once. */
+interface RepositoryView {
+  /** Tag → change, as the last rule changing it leaves it. */
+  tags: Map<string, Change>;
+  /** Digest a written tag will name → that tag's change. */
+  digests: Map<string, Written>;
+  sources: From[];
+  referrers: Map<string, From[]>;
+}
+
 /** The registries as the counted earlier rules leave them. */
 export class Overlay {
   readonly #rules: readonly RuleChanges[];
-  readonly #catalogs = new WeakMap<readonly string[], string[]>();
-  readonly #merged = new Map<string, Map<string, Change>>();
+  readonly #catalogs = new WeakMap<readonly string[], Promise<string[]>>();
+  readonly #repositories = new Map<string, RepositoryView>();
 
   constructor(rules: readonly RuleChanges[]) {
     this.#rules = rules;
@@ -110,70 +141,71 @@ export class Overlay {
   }
 
   /**
-   * `registry`'s catalog (`listing`) with the repositories the earlier rules create there. A local
-   * registry they create is not missing (MissingSourceError): the run would have made it.
+   * `registry`'s catalog (`listing`) with the repositories the earlier rules create there, within
+   * what `store` lists (its `repositories:`, Harbor's `projects:`). A local registry they create is
+   * not missing (MissingSourceError): the run would have made it. One answer per listing, so a
+   * caller grouping a catalog once keeps doing so.
    */
-  async catalog(registry: string, listing: Promise<string[]>): Promise<string[]> {
+  async catalog(registry: string, listing: Promise<string[]>, store: Promise<Store>): Promise<string[]> {
+    let listed: string[];
     try {
-      return this.repositories(registry, await listing);
+      listed = await listing;
     } catch (e) {
-      if (e instanceof MissingSourceError && this.changes(registry)) return this.repositories(registry, []);
-      throw e;
+      if (!(e instanceof MissingSourceError && this.changes(registry))) throw e;
+      listed = [];
     }
+    let out = this.#catalogs.get(listed);
+    if (!out) this.#catalogs.set(listed, (out = this.#withCreated(registry, listed, store)));
+    return out;
   }
 
-  /**
-   * `listed` with the repositories the earlier rules create in `registry`. The same array where they
-   * add none, and one array per listing, so a caller grouping a catalog once keeps doing so.
-   */
-  repositories(registry: string, listed: string[]): string[] {
-    const hit = this.#catalogs.get(listed);
-    if (hit) return hit;
+  async #withCreated(registry: string, listed: string[], store: Promise<Store>): Promise<string[]> {
     const have = new Set(listed);
     const added = new Set<string>();
     for (const r of this.#rules)
       if (r.registry === registry)
         for (const [repository, tags] of r.tags)
           if (!have.has(repository) && [...tags.values()].some((c) => c.kind === 'written')) added.add(repository);
-    const out = added.size ? [...listed, ...added].sort() : listed;
-    this.#catalogs.set(listed, out);
-    return out;
+    if (added.size === 0) return listed;
+    const s = await store;
+    // What the registry's listing would show of them: its scope applies to what the run creates too.
+    const within = s.listRepositoriesNamed ? await s.listRepositoriesNamed([...added]) : [...added];
+    return within.length ? [...listed, ...within.filter((n) => added.has(n))].sort() : listed;
   }
 
-  /** Each tag of `repository` the earlier rules change, as the last of them leaves it. */
-  #tags(registry: string, repository: string): Map<string, Change> {
+  #repository(registry: string, repository: string): RepositoryView {
     // Asked once per HEAD: merged once per repository (the changes are fixed while a rule plans).
     const key = `${registry}\0${repository}`;
-    let out = this.#merged.get(key);
-    if (out) return out;
-    out = new Map<string, Change>();
-    for (const r of this.#rules)
-      if (r.registry === registry) for (const [tag, c] of r.tags.get(repository) ?? []) out.set(tag, c);
-    this.#merged.set(key, out);
-    return out;
+    let v = this.#repositories.get(key);
+    if (v) return v;
+    v = { tags: new Map(), digests: new Map(), sources: [], referrers: new Map() };
+    for (const r of this.#rules) {
+      if (r.registry !== registry) continue;
+      for (const [tag, c] of r.tags.get(repository) ?? []) v.tags.set(tag, c);
+      v.sources.push(...(r.sources.get(repository) ?? []));
+      for (const [digest, from] of r.referrers.get(repository) ?? [])
+        v.referrers.set(digest, [...(v.referrers.get(digest) ?? []), from]);
+    }
+    for (const c of v.tags.values()) if (c.kind === 'written') v.digests.set(c.digest, c);
+    this.#repositories.set(key, v);
+    return v;
   }
 
   /** The earlier rule that writes `repository:tag` in `registry`, if one does. */
   writtenBy(registry: string, repository: string, tag: string): string | undefined {
-    const c = this.#tags(registry, repository).get(tag);
+    const c = this.#repository(registry, repository).tags.get(tag);
     return c?.kind === 'written' ? c.rule : undefined;
-  }
-
-  #sources(registry: string, repository: string): From[] {
-    return this.#rules.flatMap((r) => (r.registry === registry ? (r.sources.get(repository) ?? []) : []));
   }
 
   /** `store` (on `registry`, by address) as the earlier rules leave it; itself where they change nothing. */
   store(registry: string, store: Store): Store {
     if (!this.changes(registry)) return store;
-    const tagsOf = (repository: string) => this.#tags(registry, repository);
-    const sourcesOf = (repository: string) => this.#sources(registry, repository);
-    const written = (c: Change | undefined) => (c?.kind === 'written' ? c : undefined);
+    const view = (repository: string) => this.#repository(registry, repository);
 
     /** The manifest a planned tag will name: the source's, or the subset index of its platforms. */
-    const plannedManifest = async (c: Extract<Change, { kind: 'written' }>): Promise<Manifest | undefined> => {
-      const m = await c.from.store.manifestGet(c.from.repository, c.from.digest);
-      if (!m || c.digest === c.from.digest) return m;
+    const plannedManifest = async (c: Written): Promise<Manifest | undefined> => {
+      const m = await c.from.store.manifestGet(c.from.repository, c.sourceDigest);
+      if (!m || c.digest === c.sourceDigest) return m;
       const subset = platformSubset(m, [...c.platforms]);
       if (!subset) return m;
       return {
@@ -184,100 +216,112 @@ export class Overlay {
         parsed: parseManifest(subset.bytes, m.mediaType),
       };
     };
-    /** A digest the store lacks: the earlier rules' copies bring it (a tag's, an index child, a referrer). */
+    const plannedHead = async (c: Written): Promise<ManifestHead | undefined> => {
+      if (c.digest === c.sourceDigest) return c.from.store.manifestHead(c.from.repository, c.digest);
+      const m = await plannedManifest(c);
+      return m && { digest: m.digest, mediaType: m.mediaType, size: m.size };
+    };
+    /**
+     * A manifest by digest: one a written tag will name, from where it is copied; else the store's,
+     * else one the earlier rules' copies bring along (an index's platform, a referrer).
+     */
     const byDigest = async <T>(
       repository: string,
       digest: string,
+      planned: (c: Written) => Promise<T | undefined>,
       read: (s: Store, repository: string) => Promise<T | undefined>,
     ): Promise<T | undefined> => {
-      for (const c of tagsOf(repository).values())
-        if (c.kind === 'written' && c.digest === digest && c.digest !== c.from.digest)
-          return (await plannedManifest(c)) as T | undefined;
-      for (const f of sourcesOf(repository)) {
+      const v = view(repository);
+      const c = v.digests.get(digest);
+      if (c) return planned(c);
+      // A repository only the earlier rules fill holds nothing yet: asked last, not first.
+      const order = created.has(repository)
+        ? [...v.sources, { store, repository }]
+        : [{ store, repository }, ...v.sources];
+      for (const f of order) {
         const found = await read(f.store, f.repository);
         if (found !== undefined) return found;
       }
       return undefined;
     };
+    /** Repositories whose tag list the store answered empty, where the earlier rules write tags. */
+    const created = new Set<string>();
+    const listedHere = (repository: string, listed: number, tags: Map<string, Change>) => {
+      if (listed === 0 && [...tags.values()].some((c) => c.kind === 'written')) created.add(repository);
+    };
     const isDigest = (reference: string) => reference.includes(':');
-
+    // A registry whose listing carries labels (Harbor) gives every artifact its labels, `{}` when it
+    // has none: a copied tag carries those of an artifact already there under the same digest.
+    const labelled = (listed: TagInfo[], digest: string): Pick<TagInfo, 'labels'> => {
+      if (!store.listsLabels) return {};
+      return { labels: listed.find((t) => t.digest === digest)?.labels ?? {} };
+    };
     const overrides: Partial<Store> = {
-      listRepositories: () => this.catalog(registry, store.listRepositories()),
+      listRepositories: () => this.catalog(registry, store.listRepositories(), Promise.resolve(store)),
       ...(store.listRepositoriesNamed
         ? {
             listRepositoriesNamed: async (names: readonly string[]) => {
               const listed = await store.listRepositoriesNamed!(names);
-              const added = names.filter((n) => !listed.includes(n) && [...tagsOf(n).values()].some(written));
-              return [...listed, ...added];
+              const added = names.filter(
+                (n) => !listed.includes(n) && [...view(n).tags.values()].some((c) => c.kind === 'written'),
+              );
+              return added.length ? [...listed, ...(await store.listRepositoriesNamed!(added))] : listed;
             },
           }
         : {}),
       listTags: async (repository: string) => {
-        const changes = tagsOf(repository);
+        const { tags } = view(repository);
         const listed = await store.listTags(repository);
-        if (changes.size === 0) return listed;
-        const out = listed.filter((t) => changes.get(t)?.kind !== 'deleted');
+        if (tags.size === 0) return listed;
+        listedHere(repository, listed.length, tags);
+        const out = listed.filter((t) => tags.get(t)?.kind !== 'deleted');
         const have = new Set(out);
-        for (const [tag, c] of changes) if (c.kind === 'written' && !have.has(tag)) out.push(tag);
+        for (const [tag, c] of tags) if (c.kind === 'written' && !have.has(tag)) out.push(tag);
         return out;
       },
       ...(store.listTagDetails
         ? {
             listTagDetails: async (repository: string): Promise<TagInfo[]> => {
-              const changes = tagsOf(repository);
+              const { tags } = view(repository);
               const listed = await store.listTagDetails!(repository);
-              if (changes.size === 0) return listed;
-              // A copied tag carries no vendor labels, and is pushed after everything listed now.
+              if (tags.size === 0) return listed;
+              listedHere(repository, listed.length, tags);
+              // Pushed after everything listed now.
               const now = new Date().toISOString();
-              const out = listed.filter((t) => !changes.has(t.tag));
-              for (const [tag, c] of changes)
-                if (c.kind === 'written') out.push({ tag, digest: c.digest, created: now });
+              const out = listed.filter((t) => !tags.has(t.tag));
+              for (const [tag, c] of tags)
+                if (c.kind === 'written')
+                  out.push({ tag, digest: c.digest, created: now, ...labelled(listed, c.digest) });
               return out;
             },
           }
         : {}),
       manifestHead: async (repository: string, reference: string): Promise<ManifestHead | undefined> => {
-        if (!isDigest(reference)) {
-          const c = tagsOf(repository).get(reference);
-          if (c?.kind === 'deleted') return undefined;
-          if (c)
-            return c.digest === c.from.digest
-              ? c.from.store.manifestHead(c.from.repository, c.digest)
-              : headOf(await plannedManifest(c));
-          return store.manifestHead(repository, reference);
-        }
-        return (
-          (await store.manifestHead(repository, reference)) ??
-          byDigest(repository, reference, (s, r) => s.manifestHead(r, reference))
-        );
+        if (isDigest(reference))
+          return byDigest(repository, reference, plannedHead, (s, r) => s.manifestHead(r, reference));
+        const c = view(repository).tags.get(reference);
+        if (c?.kind === 'deleted') return undefined;
+        return c ? plannedHead(c) : store.manifestHead(repository, reference);
       },
       manifestGet: async (repository: string, reference: string): Promise<Manifest | undefined> => {
-        if (!isDigest(reference)) {
-          const c = tagsOf(repository).get(reference);
-          if (c?.kind === 'deleted') return undefined;
-          if (c) return plannedManifest(c);
-          return store.manifestGet(repository, reference);
-        }
-        return (
-          (await store.manifestGet(repository, reference)) ??
-          byDigest(repository, reference, (s, r) => s.manifestGet(r, reference))
-        );
+        if (isDigest(reference))
+          return byDigest(repository, reference, plannedManifest, (s, r) => s.manifestGet(r, reference));
+        const c = view(repository).tags.get(reference);
+        if (c?.kind === 'deleted') return undefined;
+        return c ? plannedManifest(c) : store.manifestGet(repository, reference);
       },
       referrers: async (repository: string, digest: Digest, opts?: { tags?: ReadonlySet<string> }) => {
         const here = await store.referrers(repository, digest, opts);
-        const brought = [...tagsOf(repository).values()].filter(
-          (c) => c.kind === 'written' && c.referrers && c.digest === digest && c.from.digest === digest,
-        );
+        const brought = view(repository).referrers.get(digest);
+        if (!brought) return here;
         const seen = new Set(here.descriptors.map((d) => d.digest));
         const descriptors: Descriptor[] = [...here.descriptors];
-        for (const c of brought) {
-          if (c.kind !== 'written') continue;
-          for (const d of (await c.from.store.referrers(c.from.repository, digest)).descriptors)
+        for (const f of brought)
+          for (const d of (await f.store.referrers(f.repository, digest)).descriptors)
             if (!seen.has(d.digest)) {
               seen.add(d.digest);
               descriptors.push(d);
             }
-        }
         return { ...here, descriptors };
       },
       manifestPut: () => Promise.reject(new Error('a dry run does not write (planned-changes view)')),
@@ -294,8 +338,4 @@ export class Overlay {
       },
     });
   }
-}
-
-function headOf(m: Manifest | undefined): ManifestHead | undefined {
-  return m && { digest: m.digest, mediaType: m.mediaType, size: m.size };
 }

@@ -15,6 +15,7 @@ import type { ProgressEvent } from './execute.js';
 import { buildReport, failUnclosed, type RunReport } from './result.js';
 import { notStartedRun, runRule } from './rule.js';
 import { Catalogs } from './catalogs.js';
+import { ManifestCache } from './manifest-cache.js';
 import { PlannedChanges } from './overlay.js';
 import { otherWriters } from './writers.js';
 
@@ -142,6 +143,10 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   // A dry run plans each rule on the registries as the rules before it leave them (overlay.ts): the
   // run plans it after they have run.
   const planned = o.dryRun ? new PlannedChanges() : undefined;
+  // A later rule's view reads what an earlier rule copies from where it copies it: manifests GET
+  // from a registry that counts them as pulls (Docker Hub) are kept for the run (within a budget),
+  // so a chain does not pull them twice.
+  const pulled = o.dryRun ? new ManifestCache() : undefined;
   try {
     for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
@@ -166,11 +171,12 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       const counts = (earlier: string) => !o.mergeRules?.has(rule.name) || o.mergeRules.has(earlier);
       const view = planned?.view(counts);
       const seen = async (name: string) => {
-        const store = await open(name);
+        const opened = await open(name);
+        const store = pulled && opened.rateLimit ? pulled.wrap(opened) : opened;
         return view ? view.store(identity(name), store) : store;
       };
       const catalogsSeen = {
-        of: (name: string) => (view ? view.catalog(identity(name), catalogs.of(name)) : catalogs.of(name)),
+        of: (name: string) => (view ? view.catalog(identity(name), catalogs.of(name), open(name)) : catalogs.of(name)),
       };
       let src: Store;
       let dst: Store;
@@ -236,9 +242,9 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       const later = rules.slice(k + 1);
       if (later.some((r) => identity(r.destination) === into))
         recordWrites(writes, into, identity(rule.source), run.plan);
-      // What a dry run's later rules are planned on: kept only where one of them reads or writes there.
-      if (later.some((r) => identity(r.source) === into || identity(r.destination) === into))
-        planned?.record(rule, into, run.plan, src);
+      // What a dry run's later rules are planned on, wherever they read it: their sources, and the
+      // sources of every rule writing where they delete (writers.ts).
+      if (later.length) planned?.record(rule, into, run.plan, src);
       plan.rules.push(run.plan);
       warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message: redact(message) })));
       results.push(...run.results);

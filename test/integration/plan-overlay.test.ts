@@ -3,7 +3,7 @@
  * it after they have run (src/replicate/overlay.ts). Real registries (distribution 2.8.2, which
  * deletes by digest): the plan-vs-run audit's two worst findings, planned and then run.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
@@ -29,6 +29,11 @@ beforeAll(async () => {
   ]);
   const layout = await createLayout(join(tmp.path, 'layout'));
   for (const tag of ['d', 'e', 'f']) layout.addImage({ tag, layers: [256], seed: `plan-overlay-${tag}` });
+  const platforms = [
+    { os: 'linux', architecture: 'amd64' },
+    { os: 'linux', architecture: 'arm64' },
+  ];
+  for (const tag of ['m1', 'm2']) layout.addIndex({ tag, platforms, layers: [64], seed: `plan-overlay-${tag}` });
   layout.write();
   layoutDir = layout.dir;
 });
@@ -47,7 +52,7 @@ function rows(report: RunReport): string[] {
     .sort();
 }
 
-async function configOf(name: string, rules: string) {
+async function configOf(name: string, rules: string, registries = '') {
   const file = join(tmp.path, `${name}.yaml`);
   await writeFile(
     file,
@@ -56,7 +61,7 @@ registries:
   src: { type: registry, url: ${src.url} }
   mid: { type: registry, url: ${mid.url} }
   dst: { type: registry, url: ${dst.url} }
-rules:
+${registries}rules:
 ${rules}`,
   );
   return (await loadConfig(file)).config;
@@ -110,4 +115,75 @@ test('a chain across three registries is planned as it runs', async () => {
   expect(plan.report.warnings ?? []).toEqual([]);
   const run = await runConfig(config, { dryRun: false });
   expect(rows(run.report)).toEqual(rows(plan.report));
+});
+
+test('a repository an earlier rule creates is read only where the registry’s listing would show it', async () => {
+  await Promise.all([
+    seedImage(layoutDir, 'd', src, 'scoped/app:v1'),
+    seedImage(layoutDir, 'e', src, 'scoped/other:v1'),
+  ]);
+  const config = await configOf(
+    'scoped',
+    `  - { name: a, source: src, destination: mid, filters: { name: "scoped/**" } }
+  - { name: b, source: scoped-mid, destination: dst }
+`,
+    `  scoped-mid: { type: registry, url: ${mid.url}, repositories: [scoped/app] }
+`,
+  );
+  const plan = await runConfig(config, { dryRun: true });
+  // Before (review): the plan also copied scoped/other, which the run's scoped listing never shows.
+  expect(rows(plan.report)).toEqual(['a scoped/app:v1 copied', 'a scoped/other:v1 copied', 'b scoped/app:v1 copied']);
+  const run = await runConfig(config, { dryRun: false });
+  expect(rows(run.report)).toEqual(rows(plan.report));
+});
+
+test('a chain of multi-platform indexes is read from where the earlier rule copies it: no request for what is not there yet', async () => {
+  await Promise.all(['m1', 'm2'].map((t) => seedImage(layoutDir, t, src, `multi/app:${t}`)));
+  const config = await configOf(
+    'multi',
+    `  - { name: a, source: src, destination: mid, filters: { name: "multi/**" } }
+  - { name: b, source: mid, destination: dst, destination_namespace: copy, platforms: [linux/arm64], filters: { name: "multi/**" } }
+`,
+  );
+  const misses = async () =>
+    (
+      (await readFile(mid.logFile, 'utf8')).match(
+        /"(GET|HEAD) \/v2\/multi\/app\/manifests\/sha256:[0-9a-f]+ HTTP\/1.1" 404/g,
+      ) ?? []
+    ).length;
+  const before = await misses();
+  const plan = await runConfig(config, { dryRun: true });
+  // Before (review): one 404 at mid per index, asked there before asking where the copy reads it.
+  expect((await misses()) - before).toBe(0);
+  const run = await runConfig(config, { dryRun: false });
+  expect(run.report.ruleErrors).toEqual([]);
+  expect(rows(run.report)).toEqual(rows(plan.report));
+  expect(plan.report.results.filter((r) => r.rule === 'b').map((r) => r.reason)).toEqual([
+    expect.stringMatching(/^rule a writes it to .* first, earlier in this run; platform subset/),
+    expect.stringMatching(/^rule a writes it to .* first, earlier in this run; platform subset/),
+  ]);
+});
+
+test('a chain from Docker Hub plans its second rule without pulling from Docker Hub again', async () => {
+  await Promise.all(['d', 'e', 'f'].map((t) => seedImage(layoutDir, t, src, `acme/web:${t}`)));
+  const config = await configOf(
+    'hub',
+    `  - { name: a, source: hub, destination: mid }
+  - { name: b, source: mid, destination: dst, destination_namespace: from-hub, filters: { name: "acme/**" } }
+`,
+    `  hub: { type: dockerhub, url: ${src.url}, repositories: [acme/web] }
+`,
+  );
+  // Docker Hub counts every manifest GET as a pull.
+  const pulls = async () =>
+    ((await readFile(src.logFile, 'utf8')).match(/"GET \/v2\/acme\/web\/manifests\//g) ?? []).length;
+  let before = await pulls();
+  await runConfig(config, { dryRun: true, rules: ['a'] });
+  const byA = (await pulls()) - before;
+  before = await pulls();
+  const plan = await runConfig(config, { dryRun: true });
+  expect(plan.report.ruleErrors).toEqual([]);
+  expect(plan.report.results.filter((r) => r.rule === 'b').map((r) => r.status)).toEqual(Array(3).fill('would-copy'));
+  // Before (review): planning b pulled each tag a copies from Docker Hub once more.
+  expect((await pulls()) - before).toBe(byA);
 });
