@@ -286,12 +286,12 @@ export class Overlay {
               const listed = await store.listTagDetails!(repository);
               if (tags.size === 0) return listed;
               listedHere(repository, listed.length, tags);
-              // Pushed after everything listed now.
-              const now = new Date().toISOString();
+              // Pushed after everything listed now, where the listing tells times at all (GHCR's
+              // does not, and `latest:` then orders by version, not by a time only these have).
+              const now = listed.some((t) => t.created) ? { created: new Date().toISOString() } : {};
               const out = listed.filter((t) => !tags.has(t.tag));
               for (const [tag, c] of tags)
-                if (c.kind === 'written')
-                  out.push({ tag, digest: c.digest, created: now, ...labelled(listed, c.digest) });
+                if (c.kind === 'written') out.push({ tag, digest: c.digest, ...now, ...labelled(listed, c.digest) });
               return out;
             },
           }

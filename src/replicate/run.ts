@@ -146,7 +146,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   // A later rule's view reads what an earlier rule copies from where it copies it: manifests GET
   // from a registry that counts them as pulls (Docker Hub) are kept for the run (within a budget),
   // so a chain does not pull them twice.
-  const pulled = o.dryRun ? new ManifestCache() : undefined;
+  const pulled = o.dryRun ? new Map<Store, ManifestCache>() : undefined;
   try {
     for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
@@ -172,7 +172,13 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       const view = planned?.view(counts);
       const seen = async (name: string) => {
         const opened = await open(name);
-        const store = pulled && opened.rateLimit ? pulled.wrap(opened) : opened;
+        let store = opened;
+        if (pulled && opened.rateLimit) {
+          // One cache per registry entry: another entry's credentials may not see the same.
+          let cache = pulled.get(opened);
+          if (!cache) pulled.set(opened, (cache = new ManifestCache()));
+          store = cache.wrap(opened);
+        }
         return view ? view.store(identity(name), store) : store;
       };
       const catalogsSeen = {

@@ -160,3 +160,31 @@ test('a listing with labels (Harbor) gives a tag an earlier rule copies the labe
   expect(run.report.ruleErrors).toEqual([]);
   expect(rows(plan.report)).toEqual(rows(run.report));
 });
+
+/** A listing with digests and no creation time (GHCR's package versions, ghcr.ts listTagDetails). */
+class DigestListingStore extends MemoryStore {
+  async listTagDetails(repository: string) {
+    return [...(this.tags.get(repository) ?? [])].map(([tag, digest]) => ({ tag, digest }));
+  }
+}
+
+test('latest: orders tags an earlier rule copies as the run will, where the listing has no times (GHCR)', async () => {
+  const d = tmp();
+  const src = new MemoryStore('src');
+  const mid = new DigestListingStore('mid');
+  const dst = new MemoryStore('dst');
+  for (const tag of ['v1.9.0', 'v1.10.0', 'main']) src.putImage('app', [Buffer.from(`layer ${tag}`)], { tag });
+  memoryRegistries({ src, mid, dst });
+  const cfg = load(
+    d,
+    `  - { name: a, source: src, destination: mid }
+  - { name: b, source: mid, destination: dst, filters: { latest: 1 } }
+`,
+  );
+  const plan = await runConfig(cfg, { dryRun: true });
+  const run = await runConfig(cfg, { dryRun: false });
+  expect(run.report.ruleErrors).toEqual([]);
+  expect(rows(run.report)).toContain('b dst/app:v1.10.0 copied');
+  // Before (review): the plan gave the copied tags one time, and picked v1.9.0 by name.
+  expect(rows(plan.report)).toEqual(rows(run.report));
+});
