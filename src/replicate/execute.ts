@@ -204,6 +204,8 @@ export class Executor {
         return 'later';
       return others.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
     };
+    // A dry run's rows say what the run's will: the later tags of one digest go with the first.
+    const wouldDelete = new Map<string, string>(); // repository@digest → the first tag
     const later: PlanItem[] = [];
     for (const [pass, items] of [
       [0, toDelete],
@@ -217,8 +219,12 @@ export class Executor {
           later.push(i);
           continue;
         }
-        if (this.#o.dryRun) this.#results.set(i, { ...r, status: 'would-delete' });
-        else if (this.#o.signal?.aborted) this.#results.set(i, notStartedResult(r, this.#o.signal));
+        if (this.#o.dryRun) {
+          const key = `${i.destinationRepository}@${i.destinationDigest}`;
+          const first = this.#dst.deletesByTag ? undefined : wouldDelete.get(key);
+          if (first === undefined) wouldDelete.set(key, i.tag);
+          this.#results.set(i, { ...r, status: 'would-delete', ...(first ? { reason: withFirst(first) } : {}) });
+        } else if (this.#o.signal?.aborted) this.#results.set(i, notStartedResult(r, this.#o.signal));
         else if (this.#notWrittenIn.has(i.destinationRepository)) {
           const missed = this.#notWrittenIn.get(i.destinationRepository)!;
           const what = missed.status === 'failed' ? 'failed' : `was ${missed.status}, not written,`;
@@ -528,6 +534,9 @@ export class Executor {
   }
 }
 
+/** A tag deleted along with another of its digest, by a registry that deletes by digest. */
+const withFirst = (tag: string) => `deleted with ${tag} (same digest; this registry deletes by digest)`;
+
 /**
  * The one delete routine, for planned runs and events alike: the guards were the planner's; here
  * only compare, then delete: the tag must still point where the plan saw it.
@@ -550,7 +559,7 @@ async function deleteAsPlanned(
         return {
           ...r,
           status: 'deleted',
-          reason: `deleted with ${with_} (same digest; this registry deletes by digest)`,
+          reason: withFirst(with_),
         };
       // A lone 404 is no proof the tag is gone: a lagging replica or cache (or a proxy's glitch)
       // answers so for a tag the registry still has, and "already gone" would then report in sync

@@ -106,3 +106,23 @@ test('a tag pushed onto the digest being deleted after the plan keeps the deleti
   expect(await dst.manifestHead('team/race', 'pinned')).toMatchObject({ digest: old.digest });
   expect(v1.digest).not.toBe(old.digest);
 });
+
+test('two tags of one digest deleted together: the plan’s rows say so as the run’s do', async () => {
+  const before = new MemoryStore('before');
+  const gone = before.putImage('team/pair', [Buffer.from('retired release')], { tag: 'rc' });
+  before.tags.get('team/pair')!.set('final', gone.digest as Digest);
+  before.putImage('team/pair', [Buffer.from('current release')], { tag: 'v2' });
+  await runRule(testRule(), before, dst, { dryRun: false, ...once });
+
+  const src = new MemoryStore('src');
+  src.putImage('team/pair', [Buffer.from('current release')], { tag: 'v2' });
+  const rule = testRule({ deleteRemote: { enabled: true, max: 10, acknowledgeMatchAll: true } });
+  const rows = (results: { tag: string; status: string; reason?: string }[]) =>
+    results.map((r) => `${r.tag} ${r.status.replace('would-delete', 'deleted')} ${r.reason ?? ''}`);
+  const plan = await runRule(rule, src, dst, { dryRun: true, ...once });
+  const run = await runRule(rule, src, dst, { dryRun: false, ...once });
+  // Before: the plan showed two plain deletions, the run one of them "deleted with" the other.
+  expect(rows(plan.results)).toEqual(rows(run.results));
+  expect(rows(run.results)).toContain('rc deleted deleted with final (same digest; this registry deletes by digest)');
+  expect(await dst.listTags('team/pair')).toEqual(['v2']);
+});
