@@ -340,7 +340,10 @@ export class Executor {
         // The row's digest is the source index read; the run writes its subset, another digest,
         // and its row will say so: the plan's row says it first.
         ...(i.targetDigest && i.targetDigest !== i.sourceDigest
-          ? { reason: [r.reason, subsetNote(i.targetDigest, i.sourceDigest ?? '?')].filter(Boolean).join('; ') }
+          ? {
+              targetDigest: i.targetDigest,
+              reason: [r.reason, subsetNote(i.targetDigest, i.sourceDigest ?? '?')].filter(Boolean).join('; '),
+            }
           : {}),
       });
   }

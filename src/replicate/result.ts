@@ -41,6 +41,11 @@ export interface Result {
   status: ResultStatus;
   sourceDigest?: string;
   destinationDigest?: string;
+  /**
+   * A dry run's copy or update of a `platforms:` rule: the subset index the run writes, which its
+   * row will show as `destinationDigest`.
+   */
+  targetDigest?: string;
   /** Bytes of blobs actually transferred. */
   bytes: number;
   blobs: { copied: number; mounted: number; present: number };

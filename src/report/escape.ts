@@ -131,9 +131,16 @@ const DIGEST_RE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/;
  * differs, the source's beside it, so the row shows what differs. A planned update shows what the
  * run writes, the digest its row will show, and what is there now. '' when there is none.
  */
-export function rowDigest(r: { status: string; sourceDigest?: string; destinationDigest?: string }): string {
-  if (r.status === 'would-update' && r.sourceDigest && r.destinationDigest && r.sourceDigest !== r.destinationDigest)
-    return `${shortDigest(r.sourceDigest)} (now ${shortDigest(r.destinationDigest)})`;
+export function rowDigest(r: {
+  status: string;
+  sourceDigest?: string;
+  destinationDigest?: string;
+  targetDigest?: string;
+}): string {
+  const writes = r.targetDigest ?? r.sourceDigest;
+  if (r.status === 'would-update' && writes && r.destinationDigest && writes !== r.destinationDigest)
+    return `${shortDigest(writes)} (now ${shortDigest(r.destinationDigest)})`;
+  if (r.status === 'would-copy' && r.targetDigest) return shortDigest(r.targetDigest);
   const dst = shortDigest(r.destinationDigest ?? r.sourceDigest);
   return r.status === 'kept' && r.sourceDigest && r.destinationDigest && r.sourceDigest !== r.destinationDigest
     ? `${dst} (source ${shortDigest(r.sourceDigest)})`

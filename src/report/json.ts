@@ -172,7 +172,7 @@ function checkResult(v: Validator, r: unknown, p: string): void {
   for (const key of ['rule', 'destination', 'tag'] as const) {
     v.check(typeof r[key] === 'string', `${p}.${key}`, 'expected a string');
   }
-  for (const key of ['source', 'sourceDigest', 'destinationDigest', 'reason', 'why'] as const) {
+  for (const key of ['source', 'sourceDigest', 'destinationDigest', 'targetDigest', 'reason', 'why'] as const) {
     v.check(r[key] === undefined || typeof r[key] === 'string', `${p}.${key}`, 'expected a string');
   }
   v.check(
@@ -258,6 +258,7 @@ function normalizeResult(r: Result): Result {
     status: r.status,
     sourceDigest: r.sourceDigest,
     destinationDigest: r.destinationDigest,
+    targetDigest: r.targetDigest,
     bytes: r.bytes,
     blobs: { copied: r.blobs.copied, mounted: r.blobs.mounted, present: r.blobs.present },
     durationMs: r.durationMs,

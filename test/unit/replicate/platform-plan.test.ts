@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest';
+import { rowDigest } from '../../../src/report/escape.js';
 import { runRule } from '../../../src/replicate/rule.js';
 import { testRule } from '../../support/engine.js';
 import { MemoryStore } from '../../support/memory-store.js';
@@ -26,6 +27,9 @@ test('a dry run of a platforms: rule says which index the run writes, not only t
   expect(plan.results.map((r) => [r.status, r.reason])).toEqual([
     ['would-copy', `platform subset: new index ${written}, the source index is ${index.digest}`],
   ]);
+  // The summary's digest column: what the run's row will show (before, the source index's).
+  expect(plan.results[0]!.targetDigest).toBe(written);
+  expect(rowDigest(plan.results[0]!)).toBe(rowDigest(run.results[0]!));
 });
 
 test('an index with none of the rule’s platforms is skipped, by design: not a failure, and deletions go on', async () => {
