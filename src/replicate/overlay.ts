@@ -16,7 +16,9 @@ import { type Descriptor, parseManifest } from '../oci/manifest.js';
 import type { Digest } from '../oci/digest.js';
 import type { TagInfo } from '../rules/filter.js';
 import { sha256 } from '../oci/digest.js';
+import type { Catalogs } from './catalogs.js';
 import { platformSubset } from './copy.js';
+import { ManifestCache } from './manifest-cache.js';
 
 /** Where a planned copy reads: the store the earlier rule read, and the repository there. */
 interface From {
@@ -337,5 +339,65 @@ export class Overlay {
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
+  }
+}
+
+/**
+ * What the rules of one dry run read: each rule's stores and catalogs as the earlier rules leave
+ * them (`forRule`), after each rule has been recorded (`record`).
+ */
+export class DryRunReads {
+  readonly #planned = new PlannedChanges();
+  // Manifests a later rule's view reads where an earlier rule copies them from: those GET from a
+  // registry that counts them as pulls (Docker Hub) are kept for the run, within the cache's budget,
+  // so a chain does not pull them twice. One cache per registry entry: another entry's credentials
+  // may not see the same.
+  readonly #pulled = new Map<Store, ManifestCache>();
+  readonly #open: (registry: string) => Promise<Store>;
+  readonly #catalogs: Pick<Catalogs, 'of'>;
+  readonly #identity: (registry: string) => string;
+
+  constructor(
+    open: (registry: string) => Promise<Store>,
+    catalogs: Pick<Catalogs, 'of'>,
+    /** A registry's name in the rules file → its address (identityOf). */
+    identity: (registry: string) => string,
+  ) {
+    this.#open = open;
+    this.#catalogs = catalogs;
+    this.#identity = identity;
+  }
+
+  /** See PlannedChanges.record; `registry` by address. */
+  record(rule: Rule, registry: string, plan: RulePlan, src: Store): void {
+    this.#planned.record(rule, registry, plan, src);
+  }
+
+  /**
+   * A rule's reads, with the changes of the earlier rules `counts` admits. `writtenFirstBy(source)`:
+   * which earlier rule writes a tag of that registry (RuleOptions.writtenFirstBy).
+   */
+  forRule(counts: (rule: string) => boolean): {
+    open: (registry: string) => Promise<Store>;
+    catalogs: Pick<Catalogs, 'of'>;
+    writtenFirstBy: (source: string) => ((repository: string, tag: string) => string | undefined) | undefined;
+  } {
+    const view = this.#planned.view(counts);
+    const id = this.#identity;
+    return {
+      open: async (name) => {
+        const opened = await this.#open(name);
+        let store = opened;
+        if (opened.rateLimit) {
+          let cache = this.#pulled.get(opened);
+          if (!cache) this.#pulled.set(opened, (cache = new ManifestCache()));
+          store = cache.wrap(opened);
+        }
+        return view.store(id(name), store);
+      },
+      catalogs: { of: (name) => view.catalog(id(name), this.#catalogs.of(name), this.#open(name)) },
+      writtenFirstBy: (source) =>
+        view.changes(id(source)) ? (repository, tag) => view.writtenBy(id(source), repository, tag) : undefined,
+    };
   }
 }

@@ -15,8 +15,7 @@ import type { ProgressEvent } from './execute.js';
 import { buildReport, failUnclosed, type RunReport } from './result.js';
 import { notStartedRun, runRule } from './rule.js';
 import { Catalogs } from './catalogs.js';
-import { ManifestCache } from './manifest-cache.js';
-import { PlannedChanges } from './overlay.js';
+import { DryRunReads } from './overlay.js';
 import { otherWriters } from './writers.js';
 
 export interface RunOptions {
@@ -142,11 +141,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
   const writes: Writes = new Map();
   // A dry run plans each rule on the registries as the rules before it leave them (overlay.ts): the
   // run plans it after they have run.
-  const planned = o.dryRun ? new PlannedChanges() : undefined;
-  // A later rule's view reads what an earlier rule copies from where it copies it: manifests GET
-  // from a registry that counts them as pulls (Docker Hub) are kept for the run (within a budget),
-  // so a chain does not pull them twice.
-  const pulled = o.dryRun ? new Map<Store, ManifestCache>() : undefined;
+  const dry = o.dryRun ? new DryRunReads(open, catalogs, identity) : undefined;
   try {
     for (const [k, rule] of rules.entries()) {
       if (o.signal?.aborted) {
@@ -169,21 +164,8 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       o.log?.(`rule ${rule.name}: ${rule.source} → ${rule.destination}${o.dryRun ? ' (dry run)' : ''}`);
       // A pull request's plan of a rule its merge runs: the earlier rules that run then.
       const counts = (earlier: string) => !o.mergeRules?.has(rule.name) || o.mergeRules.has(earlier);
-      const view = planned?.view(counts);
-      const seen = async (name: string) => {
-        const opened = await open(name);
-        let store = opened;
-        if (pulled && opened.rateLimit) {
-          // One cache per registry entry: another entry's credentials may not see the same.
-          let cache = pulled.get(opened);
-          if (!cache) pulled.set(opened, (cache = new ManifestCache()));
-          store = cache.wrap(opened);
-        }
-        return view ? view.store(identity(name), store) : store;
-      };
-      const catalogsSeen = {
-        of: (name: string) => (view ? view.catalog(identity(name), catalogs.of(name), open(name)) : catalogs.of(name)),
-      };
+      const reads = dry?.forRule(counts) ?? { open, catalogs, writtenFirstBy: () => undefined };
+      const firstBy = reads.writtenFirstBy(rule.source);
       let src: Store;
       let dst: Store;
       try {
@@ -193,7 +175,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
           warned.add(store);
           for (const w of store.warnings ?? []) o.log?.(`warning: ${w}`);
         }
-        [src, dst] = await Promise.all([seen(rule.source), seen(rule.destination)]);
+        [src, dst] = await Promise.all([reads.open(rule.source), reads.open(rule.destination)]);
       } catch (e) {
         ruleErrors.push({ rule: rule.name, message: redact((e as Error).message) });
         plan.rules.push({ rule: rule.name, items: [], warnings: [] });
@@ -203,7 +185,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       // A push event copies only: no rule's deletions to guard.
       const writers = o.tags
         ? undefined
-        : otherWriters(config, rule, seen, catalogsSeen, (name) => stores.withholdsCredentials(name));
+        : otherWriters(config, rule, reads.open, reads.catalogs, (name) => stores.withholdsCredentials(name));
       const before = writes.get(identity(rule.destination));
       const run = await runRule(rule, src, dst, {
         dryRun: o.dryRun,
@@ -227,13 +209,11 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
               },
             }
           : {}),
-        ...(view?.changes(identity(rule.source))
-          ? { writtenFirstBy: (repo: string, tag: string) => view.writtenBy(identity(rule.source), repo, tag) }
-          : {}),
+        ...(firstBy ? { writtenFirstBy: firstBy } : {}),
         concurrency: o.concurrency ?? rule.concurrency ?? concurrency,
         blobConcurrency,
         mover,
-        listRepositories: () => catalogsSeen.of(rule.source),
+        listRepositories: () => reads.catalogs.of(rule.source),
         ...(o.select ? { select: (repo: string) => o.select!(rule.name, repo) } : {}),
         ...(o.named ? { named: o.named.get(rule.name) ?? new Set<string>() } : {}),
         ...(o.formerFilters?.has(rule.name) ? { formerFilters: o.formerFilters.get(rule.name)! } : {}),
@@ -250,7 +230,7 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         recordWrites(writes, into, identity(rule.source), run.plan);
       // What a dry run's later rules are planned on, wherever they read it: their sources, and the
       // sources of every rule writing where they delete (writers.ts).
-      if (later.length) planned?.record(rule, into, run.plan, src);
+      if (later.length) dry?.record(rule, into, run.plan, src);
       plan.rules.push(run.plan);
       warnings.push(...run.plan.warnings.map((message) => ({ rule: rule.name, message: redact(message) })));
       results.push(...run.results);
