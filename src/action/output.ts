@@ -67,8 +67,10 @@ export function annotateRun(
   },
 ): RunAnnotations {
   const inWorkspace = file && !file.startsWith('../') && file !== '..' && !/^([a-z]:)?\//i.test(file);
-  const at = (rule: string) => {
-    const line = config.rules.find((r) => r.name === rule)?.line;
+  // A rule error about one registry (it refused the credentials, it cannot be reached) is pointed
+  // at that registry's entry, where it is mended; others at the rule.
+  const at = (rule: string, registry?: string) => {
+    const line = (registry && config.registries.get(registry)?.line) || config.rules.find((r) => r.name === rule)?.line;
     return inWorkspace && line ? { file, startLine: line } : {};
   };
   const text = (s: string) => neutralizeCommands(redact(s));
@@ -96,7 +98,7 @@ export function annotateRun(
       .filter((e) => counts(e.rule))
       .map((e) => ({
         message: `${e.message}${e.hint ? `\nhint: ${e.hint}` : ''}`,
-        props: { title: `ferry: rule ${e.rule}`, ...at(e.rule) },
+        props: { title: `ferry: rule ${e.rule}`, ...at(e.rule, e.registry) },
       })),
   ];
   const budget = MAX_ANNOTATIONS - 1;

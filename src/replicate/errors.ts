@@ -9,9 +9,11 @@ export interface RuleError {
   rule: string;
   message: string;
   hint?: string;
+  /** The registry (its name in the rules file) the error is about, where one is: annotated there. */
+  registry?: string;
 }
 
-export function describeError(rule: string, context: string, e?: unknown): RuleError {
+export function describeError(rule: string, context: string, e?: unknown, registry?: string): RuleError {
   const hint = e instanceof RegistryError ? e.hint : undefined;
   const detail = e === undefined ? '' : ((e as Error)?.message ?? String(e));
   return {
@@ -20,6 +22,7 @@ export function describeError(rule: string, context: string, e?: unknown): RuleE
     // ("listing repositories of X: listing repositories X: …").
     message: redact(e === undefined ? context : e instanceof RegistryError ? detail : `${context}: ${detail}`),
     ...(hint ? { hint } : {}),
+    ...(registry ? { registry } : {}),
   };
 }
 

@@ -209,8 +209,8 @@ export async function gather(
   // One failure of a registry itself (its API check refused the credentials) comes back from every
   // repository: one rule error naming the repositories, not one identical error per repository.
   const told = new Map<string, { err: RuleError; message: string; where: string[] }>();
-  const fail = (message: string, e?: unknown, where?: string) => {
-    const err = describeError(rule.name, message, e);
+  const fail = (message: string, e?: unknown, where?: string, registry?: string) => {
+    const err = describeError(rule.name, message, e, registry);
     const same = told.get(err.message);
     if (!same) {
       told.set(err.message, { err, message: err.message, where: where ? [where] : [] });
@@ -258,7 +258,7 @@ export async function gather(
         );
     }
   } catch (e) {
-    out.catalogFailed = fail(`listing repositories of ${src.display}`, e);
+    out.catalogFailed = fail(`listing repositories of ${src.display}`, e, undefined, rule.source);
     return out;
   }
 
@@ -572,7 +572,7 @@ export async function gather(
         if (planned.length) out.fallbackItems.set(repo, new Set(planned));
       }
     } catch (e) {
-      input.sourceListingFailed = fail(`listing ${src.display}/${repo}`, e, repo);
+      input.sourceListingFailed = fail(`listing ${src.display}/${repo}`, e, repo, rule.source);
     }
 
     const kinds = new Map<string, string>(); // destination digest → media type
@@ -687,7 +687,7 @@ export async function gather(
         input.destinationChildren = children;
       }
     } catch (e) {
-      input.destinationListingFailed = fail(`listing ${dst.display}/${dstRepo}`, e, dstRepo);
+      input.destinationListingFailed = fail(`listing ${dst.display}/${dstRepo}`, e, dstRepo, rule.destination);
       return input;
     }
 

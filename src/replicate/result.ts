@@ -74,7 +74,8 @@ export interface RunReport {
   event?: { name: string; artifacts: string[] };
   results: Result[];
   /** Rule-level problems not tied to one tag (listing failed, deletions refused...). */
-  ruleErrors: { rule: string; message: string; hint?: string }[];
+  /** `registry`: the registry (its name in the rules file) the error is about, where one is. */
+  ruleErrors: { rule: string; message: string; hint?: string; registry?: string }[];
   /** What the plan warned about (kept tags, deletions left in place, skipped names...). */
   warnings?: { rule: string; message: string }[];
   /**

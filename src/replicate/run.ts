@@ -169,7 +169,13 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
       let src: Store;
       let dst: Store;
       try {
-        const raw = await Promise.all([open(rule.source), open(rule.destination)]);
+        const raw = await Promise.all(
+          [rule.source, rule.destination].map((name) =>
+            open(name).catch((e: unknown) => {
+              throw new OpenFailed(name, e);
+            }),
+          ),
+        );
         for (const store of new Set(raw)) {
           if (warned.has(store)) continue;
           warned.add(store);
@@ -177,7 +183,12 @@ export async function runConfig(config: Config, o: RunOptions): Promise<RunOutco
         }
         [src, dst] = await Promise.all([reads.open(rule.source), reads.open(rule.destination)]);
       } catch (e) {
-        ruleErrors.push({ rule: rule.name, message: redact((e as Error).message) });
+        const cause = e instanceof OpenFailed ? e.cause : e;
+        ruleErrors.push({
+          rule: rule.name,
+          message: redact((cause as Error).message),
+          ...(e instanceof OpenFailed ? { registry: e.registry } : {}),
+        });
         plan.rules.push({ rule: rule.name, items: [], warnings: [] });
         o.onProgress?.({ kind: 'rule-end', rule: rule.name, results: [], errors: ruleErrors.slice(-1) });
         continue;
@@ -279,5 +290,14 @@ function recordWrites(writes: Writes, destination: string, source: string, plan:
     const writers = tags.get(i.tag);
     if (!writers) tags.set(i.tag, [w]);
     else if (!writers.some((x) => x.rule === w.rule)) writers.push(w);
+  }
+}
+
+/** A registry of the rule could not be opened (its credentials, its archive): which one, and why. */
+class OpenFailed extends Error {
+  readonly registry: string;
+  constructor(registry: string, cause: unknown) {
+    super((cause as Error)?.message ?? String(cause), { cause });
+    this.registry = registry;
   }
 }

@@ -119,6 +119,7 @@ export function parseReport(text: string): RunReport {
       v.check(typeof e.rule === 'string', `${p}.rule`, 'expected a string');
       v.check(typeof e.message === 'string', `${p}.message`, 'expected a string');
       v.check(e.hint === undefined || typeof e.hint === 'string', `${p}.hint`, 'expected a string');
+      v.check(e.registry === undefined || typeof e.registry === 'string', `${p}.registry`, 'expected a string');
     }
   } else v.fail('ruleErrors', 'expected an array');
   if (data.warnings !== undefined) {
@@ -219,7 +220,9 @@ function normalizeReport(r: RunReport): RunReport {
     ...(r.shard ? { shard: { index: r.shard.index, total: r.shard.total } } : {}),
     ...(r.event ? { event: { name: r.event.name, artifacts: [...r.event.artifacts] } } : {}),
     results: r.results.map(normalizeResult),
-    ruleErrors: r.ruleErrors.map((e) => defined({ rule: e.rule, message: e.message, hint: e.hint })),
+    ruleErrors: r.ruleErrors.map((e) =>
+      defined({ rule: e.rule, message: e.message, hint: e.hint, registry: e.registry }),
+    ),
     ...(r.warnings?.length ? { warnings: r.warnings.map((w) => ({ rule: w.rule, message: w.message })) } : {}),
     ...(r.selection && Object.keys(r.selection).length
       ? {

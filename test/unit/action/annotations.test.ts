@@ -33,3 +33,25 @@ test('kept tags get a warning on their rule, before drift, which keeps its hint'
   expect(warnings[1]).toMatch(/line=9.*::not run on merge .*dst\/app:v2 failed: blob gone%0Ahint: push it again/);
   expect(lines.filter((l) => l.startsWith('::error'))).toEqual([]);
 });
+
+test('a rule error about one registry is annotated at that registry’s entry, others at the rule', () => {
+  const lines: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((s) => (lines.push(String(s)), true));
+  const report = {
+    results: [],
+    ruleErrors: [
+      { rule: 'web', message: 'listing repositories of hub.example: 401 unauthorized', registry: 'hub' },
+      { rule: 'web', message: 'stopped early' },
+    ],
+    warnings: [],
+  } as unknown as RunReport;
+  const config = {
+    rules: [{ name: 'web', line: 9 }],
+    registries: new Map([['hub', { name: 'hub', line: 3 }]]),
+  } as unknown as Config;
+  annotateRun(report, config, 'replication.yaml', { warningsUsed: 0, failing: true });
+  const errors = lines.filter((l) => l.startsWith('::error'));
+  // Before: both on the rule's line 9, the credentials' error far from the credentials.
+  expect(errors[0]).toMatch(/line=3.*::listing repositories of hub.example: 401 unauthorized/);
+  expect(errors[1]).toMatch(/line=9.*::stopped early/);
+});

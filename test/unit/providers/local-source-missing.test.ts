@@ -144,6 +144,8 @@ describe('one registry written by one rule and read by another in the same run',
     const { config } = await rules(both(importRule, exportRule));
     const { report } = await runConfig(config, { dryRun: false });
     expect(report.ruleErrors.map((e) => e.rule)).toEqual(['import']);
+    // The action annotates it at the registry's entry, where its path is mended.
+    expect(report.ruleErrors.map((e) => e.registry)).toEqual(['arc']);
     expect(report.results.map((r) => `${r.rule} ${r.status}`)).toEqual(['export copied']);
     expect(existsSync(join(dir, 'transfer/imagse.tar'))).toBe(true);
     // The next run (the archive is there now) imports it.
@@ -182,4 +184,21 @@ describe('the stores themselves', () => {
     await mkdir(join(dir, 'empty'));
     expect(await new OciLayoutStore('lay', join(dir, 'empty')).listRepositories()).toEqual([]);
   });
+});
+
+test('an archive that cannot be opened fails the rule at that registry (annotated at its entry)', async () => {
+  const { config } = await rules(`registries:
+  pinned: { type: oci-archive, path: transfer/gone.tar, sha256: "${'a'.repeat(64)}" }
+  out: { type: oci-layout, path: ./out }
+rules:
+  - { name: import, source: pinned, destination: out }
+`);
+  const { report } = await runConfig(config, { dryRun: true });
+  expect(report.ruleErrors).toEqual([
+    expect.objectContaining({
+      rule: 'import',
+      registry: 'pinned',
+      message: expect.stringContaining('its sha256 is pinned'),
+    }),
+  ]);
 });
