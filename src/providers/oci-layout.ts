@@ -115,7 +115,7 @@ export class MissingSourceError extends Error {
     super(
       `registries.${o.registry}: ${o.type} path ${shown} ${o.problem ?? 'does not exist'}, and this rule reads from it` +
         (o.plannedOnly
-          ? ': an earlier rule of this run writes it, but a dry run writes nothing, so there is nothing to list yet'
+          ? ': an earlier rule of this run writes it, but none this plan counts plans a change there (a pull request plans a rule its merge runs after the rules the merge runs), so there is nothing to list yet'
           : `: check \`path:\` (relative to the rules file's folder) and what should put it there (a download step that failed; a rule writing it that runs later, as rules run in file order)`),
     );
   }

@@ -142,8 +142,10 @@ export function parseReport(text: string): RunReport {
   if (data.selection !== undefined) {
     if (isObject(data.selection))
       for (const [rule, sel] of Object.entries(data.selection)) {
-        // A report of a ferry without the referrers stage (an older shard's): none left out there.
-        if (isObject(sel) && isObject(sel.dropped) && sel.dropped.referrers === undefined) sel.dropped.referrers = 0;
+        // A report of a ferry without the referrers or platforms stage (an older shard's, an older
+        // run's): none left out there.
+        if (isObject(sel) && isObject(sel.dropped))
+          for (const stage of ['referrers', 'platforms']) if (sel.dropped[stage] === undefined) sel.dropped[stage] = 0;
         const counts = (o: unknown, keys: readonly string[]) => isObject(o) && keys.every((k) => isCount(o[k]));
         const ok =
           isObject(sel) &&

@@ -243,10 +243,8 @@ export function selectTags(
 /**
  * The filter stages that leave tags out, in the order outputs list them (the name filter leaves out
  * repositories; labels and resource apply where their facts are, from the listing or the manifest).
- */
-/**
- * The stages that leave tags out, in order. `platforms`: a source index with none of a
- * `platforms:` rule's platforms, found when its manifest is read (not a filter of the listing).
+ * `platforms`: a source index with none of a `platforms:` rule's platforms, found when its manifest
+ * is read (not a filter of the listing).
  */
 export const TAG_STAGES = ['referrers', 'tag', 'semver', 'latest', 'labels', 'resource', 'platforms'] as const;
 

@@ -55,14 +55,15 @@ describe('serializeReport / parseReport', () => {
     expect(parseReport(serializeReport(report))).toEqual(report);
   });
 
-  test('a report of a ferry before the referrers stage reads as leaving none out there', () => {
+  test('a report of a ferry before the referrers or platforms stage reads as leaving none out there', () => {
     const selection = {
       repositories: { listed: 2, matched: 1 },
       tags: { listed: 3, selected: 2 },
-      dropped: { name: 1, tag: 1, semver: 0, latest: 0, labels: 0, resource: 0, platforms: 0 },
+      dropped: { name: 1, tag: 1, semver: 0, latest: 0, labels: 0, resource: 0 },
     };
     const text = JSON.stringify({ ...JSON.parse(serializeReport(report)), selection: { mirror: selection } });
-    expect(parseReport(text).selection?.mirror?.dropped).toEqual({ ...selection.dropped, referrers: 0 });
+    // Before (review): a report of the ferry before the platforms stage could not be read back.
+    expect(parseReport(text).selection?.mirror?.dropped).toEqual({ ...selection.dropped, referrers: 0, platforms: 0 });
   });
 
   test('a selection’s signature count is read back, and refused when it is not a count', () => {
