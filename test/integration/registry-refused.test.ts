@@ -63,6 +63,8 @@ test('a destination that refuses the password is one rule error naming the repos
       rule: 'mirror',
       message: expect.stringMatching(/\(HTTP 401[^)]*\) \(3 repositories: team\/a, team\/b, team\/c\)$/),
       hint: expect.stringContaining('REFUSED_PASSWORD'),
+      // Annotated at the registry's entry, where its credentials are mended.
+      registry: 'dst',
     },
   ]);
   expect(out.report.results).toEqual([]);
