@@ -26,6 +26,8 @@ export interface SourceTag {
   digest: string;
   /** The digest the run writes when it is not the source's (the subset index of `platforms:`). */
   target?: string;
+  /** The platforms that subset keeps, as rows name them. */
+  targetPlatforms?: string;
   /** A referrers fallback tag (signatures, SBOMs) of this source tag, planned as a tag of its own. */
   referrersOf?: string;
   /** The labels or resource filter leaves the tag out, or its manifest is one ferry does not copy. */
@@ -281,7 +283,9 @@ export function planGroup(
       sourceDigest: f.digest,
     };
     const want = f.target ?? f.digest;
-    const target = f.target ? { targetDigest: f.target } : {};
+    const target = f.target
+      ? { targetDigest: f.target, ...(f.targetPlatforms ? { targetPlatforms: f.targetPlatforms } : {}) }
+      : {};
     const current = destination.get(tag);
     const have = current === undefined ? {} : { destinationDigest: current };
     // A signature or SBOM attached after the tag was copied: copied now, by digest.

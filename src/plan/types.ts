@@ -64,6 +64,8 @@ export interface PlanItem {
    * index of a `platforms:` rule.
    */
   targetDigest?: string;
+  /** The platforms that subset keeps, as rows name them. */
+  targetPlatforms?: string;
   /** Digest at the destination before this run (absent for a copy). */
   destinationDigest?: string;
   /**

@@ -302,7 +302,7 @@ export async function copyArtifact(
     const subset = platformSubset(m, o.platforms);
     if (subset) {
       ({ children, bytes } = subset);
-      note = subsetNote(sha256(bytes), digest, children.map((c) => platformString(c.platform)).join(', '));
+      note = subsetNote(sha256(bytes), digest, subsetPlatforms(children));
     }
     // Every child the destination lacks is read before any is written: a blob over the limit in
     // one platform fails the image before a byte of any platform moves.
@@ -562,6 +562,11 @@ function checkBlobSizes(
         hint: `if the blob is real, raise max_blob_size on the rule (for example max_blob_size: ${gib}GiB); a size far beyond any real layer means the manifest is corrupt or hostile`,
       });
     }
+}
+
+/** The platforms a subset index keeps, as a row names them (`linux/amd64, linux/arm64/v8`). */
+export function subsetPlatforms(children: readonly Descriptor[]): string {
+  return children.map((c) => platformString(c.platform)).join(', ');
 }
 
 /** What a row says of a platform subset: the index written, and the source's it was made from. */

@@ -342,7 +342,9 @@ export class Executor {
         ...(i.targetDigest && i.targetDigest !== i.sourceDigest
           ? {
               targetDigest: i.targetDigest,
-              reason: [r.reason, subsetNote(i.targetDigest, i.sourceDigest ?? '?')].filter(Boolean).join('; '),
+              reason: [r.reason, subsetNote(i.targetDigest, i.sourceDigest ?? '?', i.targetPlatforms)]
+                .filter(Boolean)
+                .join('; '),
             }
           : {}),
       });

@@ -26,7 +26,7 @@ import {
   selectTags,
   type TagInfo,
 } from '../rules/index.js';
-import { findReferrers, NoPlatformError, platformSubset } from './copy.js';
+import { findReferrers, NoPlatformError, platformSubset, subsetPlatforms } from './copy.js';
 import { describeError, type RuleError, toResultError } from './errors.js';
 import type { ManifestCache } from './manifest-cache.js';
 import { invalidTagsWarning, readTagListing, shownTag, type TagListing } from './holders.js';
@@ -710,7 +710,10 @@ export async function gather(
                 rule.platforms.length && !out.fallbackItems.get(repo)?.has(tag)
                   ? platformSubset(m, rule.platforms)
                   : undefined;
-              if (subset) f.target = sha256(subset.bytes);
+              if (subset) {
+                f.target = sha256(subset.bytes);
+                f.targetPlatforms = subsetPlatforms(subset.children);
+              }
               if (byDigestDeletions && m.parsed.kind === 'index')
                 input.destinationChildren!.set(
                   f.target ?? f.digest,

@@ -25,8 +25,10 @@ test('a dry run of a platforms: rule says which index the run writes, not only t
   expect(written).not.toBe(index.digest);
   // Before: a would-copy row showing the source index's digest, and no word of the subset.
   expect(plan.results.map((r) => [r.status, r.reason])).toEqual([
-    ['would-copy', `platform subset: new index ${written}, the source index is ${index.digest}`],
+    ['would-copy', `platform subset (linux/amd64): new index ${written}, the source index is ${index.digest}`],
   ]);
+  // In the same words as the run's row (before, without the platforms it keeps).
+  expect(plan.results[0]!.reason).toBe(run.results[0]!.reason);
   // The summary's digest column: what the run's row will show (before, the source index's).
   expect(plan.results[0]!.targetDigest).toBe(written);
   expect(rowDigest(plan.results[0]!)).toBe(rowDigest(run.results[0]!));
