@@ -181,7 +181,7 @@ export class Executor {
     });
     for (const i of deletions) if (i.action !== 'delete') this.#settle(i);
     // On a registry that deletes by digest, deleting one tag deletes the others of its digest.
-    const deleted = new Map<string, string>(); // repository@digest → the tag deleted
+    const deleted = new Map<string, string>(); // repository@digest → the tag deleted first (a dry run: to be)
     const planned = new Map<string, Set<string>>(); // repository@digest → the tags the plan deletes
     for (const i of toDelete) {
       const key = `${i.destinationRepository}@${i.destinationDigest}`;
@@ -204,8 +204,6 @@ export class Executor {
         return 'later';
       return others.sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
     };
-    // A dry run's rows say what the run's will: the later tags of one digest go with the first.
-    const wouldDelete = new Map<string, string>(); // repository@digest → the first tag
     const later: PlanItem[] = [];
     for (const [pass, items] of [
       [0, toDelete],
@@ -220,9 +218,10 @@ export class Executor {
           continue;
         }
         if (this.#o.dryRun) {
+          // Its row says what the run's will: the later tags of one digest go with the first.
           const key = `${i.destinationRepository}@${i.destinationDigest}`;
-          const first = this.#dst.deletesByTag ? undefined : wouldDelete.get(key);
-          if (first === undefined) wouldDelete.set(key, i.tag);
+          const first = this.#dst.deletesByTag ? undefined : deleted.get(key);
+          if (first === undefined) deleted.set(key, i.tag);
           this.#results.set(i, { ...r, status: 'would-delete', ...(first ? { reason: withFirst(first) } : {}) });
         } else if (this.#o.signal?.aborted) this.#results.set(i, notStartedResult(r, this.#o.signal));
         else if (this.#notWrittenIn.has(i.destinationRepository)) {
