@@ -12,6 +12,7 @@ import { createLayout, type FixtureImage } from '../support/oci-fixtures.js';
 import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
 import { dockerRef, inspectDigest, refOptions, seedImage } from '../support/skopeo.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
+import { registriesAt } from '../support/rules-file.js';
 
 const KiB = 1024;
 const RATE = 256 * KiB;
@@ -43,11 +44,7 @@ async function config(into: string) {
   const file = join(tmp.path, `replication-${++configs}.yaml`);
   await writeFile(
     file,
-    `version: 1
-registries:
-  src: { type: registry, url: ${src.url} }
-  dst: { type: registry, url: ${dst.url} }
-rules:
+    `${registriesAt(src, dst)}rules:
   - name: capped
     source: src
     destination: dst

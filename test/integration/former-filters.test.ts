@@ -14,6 +14,7 @@ import { createLayout } from '../support/oci-fixtures.js';
 import { type RunningRegistry, startRegistry } from '../support/registry-process.js';
 import { seedImage } from '../support/skopeo.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
+import { registriesAt } from '../support/rules-file.js';
 
 let tmp: TempDir;
 let src: RunningRegistry;
@@ -24,11 +25,7 @@ async function rules(filters: string, deletes = false) {
   const file = join(tmp.path, 'replication.yaml');
   await writeFile(
     file,
-    `version: 1
-registries:
-  src: { type: registry, url: ${src.url} }
-  dst: { type: registry, url: ${dst.url} }
-rules:
+    `${registriesAt(src, dst)}rules:
   - name: r
     source: src
     destination: dst

@@ -17,6 +17,7 @@ import { type RunningRegistry, startRegistry } from '../support/registry-process
 import { seedImage } from '../support/skopeo.js';
 import { createTempDir, type TempDir } from '../support/tmp.js';
 import { captureConsole } from '../support/console.js';
+import { registriesAt } from '../support/rules-file.js';
 
 let tmp: TempDir;
 let src: RunningRegistry;
@@ -63,11 +64,7 @@ beforeAll(async () => {
   file = join(tmp.path, 'replication.yaml');
   await writeFile(
     file,
-    `version: 1
-registries:
-  src: { type: registry, url: ${src.url} }
-  dst: { type: registry, url: ${dst.url} }
-rules:
+    `${registriesAt(src, dst)}rules:
   - name: stages
     source: src
     destination: dst

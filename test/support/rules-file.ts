@@ -10,3 +10,10 @@ rules:
 
 /** What `ferry validate` prints for `text` (as file r.yaml), one line per diagnostic. */
 export const diagnosticsOf = (text: string): string[] => parseConfig(text, 'r.yaml').diagnostics.map(formatDiagnostic);
+
+/** The head of a rules file whose plain registries `src` and `dst` are the registries at these URLs. */
+export const registriesAt = (src: { url: string }, dst: { url: string }): string => `version: 1
+registries:
+  src: { type: registry, url: ${src.url} }
+  dst: { type: registry, url: ${dst.url} }
+`;
